@@ -1,0 +1,292 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import EventBase, TimeStampedModel
+
+
+class EtatAccompagnement(models.TextChoices):
+    OBJECTIFS = "objectifs", _("Co-construction des objectifs")
+    CONVENTION = "convention", _("Convention à signer")
+    EN_COURS = "en_cours", _("En cours")
+    TERMINE = "termine", _("Terminé, évaluation de sortie")
+    CLOS = "clos", _("Clos")
+    ABANDONNE = "abandonne", _("Abandonné")
+
+
+class AccompagnementQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        """Coordination sees all; a mentor their missions; a beneficiary their own."""
+        from accounts import roles
+
+        if roles.is_coordination(user):
+            return self
+        if roles.is_comite(user):
+            return self
+        return self.filter(Q(beneficiaire=user) | Q(mentors__user=user)).distinct()
+
+    def actifs(self):
+        return self.exclude(etat=EtatAccompagnement.ABANDONNE)
+
+
+class Accompagnement(TimeStampedModel):
+    """A TSF or mentorat between a beneficiary and one or more personnes-ressources."""
+
+    reference = models.CharField(_("référence"), max_length=30, unique=True)
+    programme = models.ForeignKey(
+        "programmes.Programme", verbose_name=_("programme"), on_delete=models.PROTECT, related_name="accompagnements"
+    )
+    candidature = models.ForeignKey(
+        "candidatures.Candidature", verbose_name=_("candidature"), on_delete=models.PROTECT, related_name="accompagnements"
+    )
+    beneficiaire = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("bénéficiaire"), on_delete=models.PROTECT, related_name="accompagnements_suivis"
+    )
+    structure_beneficiaire = models.ForeignKey(
+        "programmes.Structure", verbose_name=_("structure bénéficiaire"), on_delete=models.PROTECT, related_name="accompagnements"
+    )
+    format = models.ForeignKey(
+        "programmes.Format", verbose_name=_("format"), on_delete=models.PROTECT, related_name="accompagnements"
+    )
+    demi_journees_prevues = models.PositiveSmallIntegerField(_("demi-journées prévues"))
+    mentors = models.ManyToManyField(
+        "annuaire.PersonneRessource", verbose_name=_("personnes-ressources"), related_name="accompagnements"
+    )
+    etat = models.CharField(
+        _("état"), max_length=20, choices=EtatAccompagnement.choices, default=EtatAccompagnement.OBJECTIFS, db_index=True
+    )
+    suite_de = models.ForeignKey(
+        "self", verbose_name=_("suite de"), null=True, blank=True, on_delete=models.SET_NULL, related_name="suites"
+    )
+    grille_validee_beneficiaire_le = models.DateTimeField(_("grille validée par le·la bénéficiaire le"), null=True, blank=True)
+    grille_validee_mentor_le = models.DateTimeField(_("grille validée par la personne-ressource le"), null=True, blank=True)
+    termine_le = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    objects = AccompagnementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("accompagnement")
+        verbose_name_plural = _("accompagnements")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(demi_journees_prevues__gte=1), name="accompagnement_au_moins_une_demi_journee"),
+        ]
+        indexes = [models.Index(fields=["programme", "etat"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def grille_validee(self) -> bool:
+        return bool(self.grille_validee_beneficiaire_le and self.grille_validee_mentor_le)
+
+
+class AccompagnementEvenement(EventBase):
+    accompagnement = models.ForeignKey(Accompagnement, on_delete=models.CASCADE, related_name="evenements")
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("événement de l’accompagnement")
+        verbose_name_plural = _("historique de l’accompagnement")
+
+
+class Objectif(TimeStampedModel):
+    """One line of the co-built objectives grid (seed 000 « Co-construction d’objectifs »)."""
+
+    accompagnement = models.ForeignKey(Accompagnement, on_delete=models.CASCADE, related_name="objectifs")
+    ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    intitule = models.CharField(_("objectif"), max_length=255)
+    critere_reussite = models.TextField(_("à quoi verra-t-on la réussite ?"), blank=True)
+    commentaire_coordination = models.TextField(_("commentaire de la coordination"), blank=True)
+
+    class Meta:
+        verbose_name = _("objectif")
+        verbose_name_plural = _("objectifs")
+        ordering = ["accompagnement", "ordre", "id"]
+
+    def __str__(self) -> str:
+        return self.intitule
+
+
+class TypeIndicateur(models.TextChoices):
+    QUALITATIF = "qualitatif", _("Qualitatif")
+    QUANTITATIF = "quantitatif", _("Quantitatif")
+
+
+class Indicateur(models.Model):
+    objectif = models.ForeignKey(Objectif, on_delete=models.CASCADE, related_name="indicateurs")
+    type_indicateur = models.CharField(
+        _("type"), max_length=20, choices=TypeIndicateur.choices, default=TypeIndicateur.QUALITATIF
+    )
+    libelle = models.CharField(_("indicateur"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    unite = models.CharField(_("unité"), max_length=50, blank=True)
+    valeur_initiale = models.DecimalField(_("valeur de départ"), max_digits=12, decimal_places=2, null=True, blank=True)
+    cible = models.DecimalField(_("cible"), max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("indicateur")
+        verbose_name_plural = _("indicateurs")
+        ordering = ["objectif", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(type_indicateur="qualitatif") | (Q(cible__isnull=False) & ~Q(unite="")),
+                name="indicateur_quantitatif_complet",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+
+class EtatSeance(models.TextChoices):
+    PLANIFIEE = "planifiee", _("Planifiée")
+    REALISEE = "realisee", _("Réalisée")
+    ANNULEE = "annulee", _("Annulée")
+
+
+class ModaliteSeance(models.TextChoices):
+    PRESENTIEL = "presentiel", _("En présentiel")
+    DISTANCE = "distance", _("À distance")
+
+
+# What "counted" and "delivered" mean for a session, shared by the sessions pages and the budget.
+SEANCE_COMPTEE = Q(etat__in=[EtatSeance.PLANIFIEE, EtatSeance.REALISEE]) | Q(etat=EtatSeance.ANNULEE, comptee=True)
+SEANCE_LIVREE = Q(etat=EtatSeance.REALISEE, compte_rendu__soumis_le__isnull=False) | Q(etat=EtatSeance.ANNULEE, comptee=True)
+
+
+class SeanceQuerySet(models.QuerySet):
+    def comptees(self):
+        """Sessions that consume half-days: planned, held, or cancelled late and counted."""
+        return self.filter(SEANCE_COMPTEE)
+
+    def livrees(self):
+        """Delivered: held with a submitted report, or cancelled late and counted as consumed."""
+        return self.filter(SEANCE_LIVREE)
+
+
+class Seance(TimeStampedModel):
+    accompagnement = models.ForeignKey(Accompagnement, on_delete=models.CASCADE, related_name="seances")
+    debut = models.DateTimeField(_("début"))
+    demi_journees = models.PositiveSmallIntegerField(
+        _("durée"), choices=[(1, _("Une demi-journée")), (2, _("Une journée"))], default=1
+    )
+    modalite = models.CharField(_("modalité"), max_length=20, choices=ModaliteSeance.choices, default=ModaliteSeance.PRESENTIEL)
+    lieu = models.CharField(_("lieu"), max_length=255, blank=True)
+    lien_visio = models.URLField(_("lien de visioconférence"), blank=True)
+    sujet = models.CharField(_("thème"), max_length=255, blank=True)
+    etat = models.CharField(_("état"), max_length=20, choices=EtatSeance.choices, default=EtatSeance.PLANIFIEE, db_index=True)
+    realisee_le = models.DateTimeField(_("marquée réalisée le"), null=True, blank=True)
+    annulee_le = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    motif_annulation = models.TextField(_("motif d’annulation"), blank=True)
+    motif_valable = models.BooleanField(_("motif d’annulation valable"), default=False)
+    comptee = models.BooleanField(
+        _("comptée comme consommée"), default=False, help_text=_("Annulation tardive sans motif valable (moins de 48 h avant).")
+    )
+    note_coordination = models.TextField(_("note de la coordination"), blank=True)
+    planifiee_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = SeanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("séance")
+        verbose_name_plural = _("séances")
+        ordering = ["debut"]
+        constraints = [
+            models.CheckConstraint(condition=Q(demi_journees__in=[1, 2]), name="seance_demi_journee_ou_journee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.accompagnement} – {self.debut:%d/%m/%Y}"
+
+
+class QuestionSeance(models.Model):
+    seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="questions")
+    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    texte = models.TextField(_("question"))
+    created_at = models.DateTimeField(_("posée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("question pour la séance")
+        verbose_name_plural = _("questions pour la séance")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.texte[:60]
+
+
+class CompteRendu(TimeStampedModel):
+    """The mentor's report after a session, due within 7 days (seeds 003/004)."""
+
+    seance = models.OneToOneField(Seance, on_delete=models.CASCADE, related_name="compte_rendu")
+    redige_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    travaux = models.TextField(_("ce qui a été travaillé"), blank=True)
+    outils = models.TextField(_("outils et ressources partagés"), blank=True)
+    progres = models.JSONField(_("avancée sur chaque objectif"), default=dict, blank=True)
+    prochaines_etapes = models.TextField(_("prochaines étapes"), blank=True)
+    soumis_le = models.DateTimeField(_("remis le"), null=True, blank=True)
+    commentaire_beneficiaire = models.TextField(_("commentaire du·de la bénéficiaire"), blank=True)
+    commente_le = models.DateTimeField(_("commenté le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("compte-rendu")
+        verbose_name_plural = _("comptes-rendus")
+
+    def __str__(self) -> str:
+        return _("Compte-rendu de %(seance)s") % {"seance": self.seance}
+
+
+class TypeSupport(models.TextChoices):
+    FICHIER = "fichier", _("Fichier")
+    LIEN = "lien", _("Lien vers un enregistrement")
+    GRILLE = "grille", _("Grille d’observation")
+
+
+def support_upload_to(instance, filename):
+    return f"seances/{instance.seance_id}/{filename}"
+
+
+class SupportTemoin(models.Model):
+    """A supporting record of a session (seed 002 « supports témoins »)."""
+
+    seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="supports")
+    type_support = models.CharField(_("type"), max_length=20, choices=TypeSupport.choices)
+    titre = models.CharField(_("titre"), max_length=255)
+    fichier = models.FileField(_("fichier"), upload_to=support_upload_to, blank=True, max_length=255)
+    nom_original = models.CharField(_("nom du fichier envoyé"), max_length=255, blank=True)
+    taille = models.PositiveIntegerField(_("taille (octets)"), null=True, blank=True)
+    type_mime = models.CharField(_("type de contenu"), max_length=100, blank=True)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+    url = models.URLField(_("lien"), blank=True)
+    grille = models.JSONField(_("grille d’observation"), default=dict, blank=True)
+    ajoute_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("ajouté le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support témoin")
+        verbose_name_plural = _("supports témoins")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.titre
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class FluxCalendrier(models.Model):
+    """A person's private calendar feed URL (secret token, revocable)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flux_calendrier")
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("flux d’agenda")
+        verbose_name_plural = _("flux d’agenda")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -1,0 +1,249 @@
+"""Read-side queries shared by pages."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, Q, Sum, Value, Window
+from django.db.models.functions import Coalesce, Lag
+from django.utils import timezone
+
+from . import calendar as seance_dates
+from .models import Accompagnement, EtatAccompagnement, EtatSeance, Seance
+
+
+def accompagnements_of(user: Any):
+    """The accompagnements a person takes part in (as beneficiary or mentor), newest first."""
+    return (
+        Accompagnement.objects.filter(Q(beneficiaire=user) | Q(mentors__user=user))
+        .distinct()
+        .select_related("programme", "format", "structure_beneficiaire", "beneficiaire")
+        .prefetch_related("mentors")
+        .order_by("-created_at")
+    )
+
+
+def espace(user: Any) -> dict[str, Any]:
+    """Context for the person's space: their accompagnements."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return {"mes_accompagnements": list(accompagnements_of(user))}
+
+
+def objectifs_context(accompagnement: Accompagnement, user: Any, role: str) -> dict[str, Any]:
+    """Context of the objectives grid section: the grid, who validated it, what this person may do."""
+    from .models import EtatAccompagnement
+    from .permissions import BENEFICIAIRE, COORDINATION, MENTOR
+
+    objectifs = list(accompagnement.objectifs.prefetch_related("indicateurs"))
+    ouverte = accompagnement.etat in (EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION)
+    redacteur = role in (MENTOR, BENEFICIAIRE)
+    ma_validation = {
+        MENTOR: accompagnement.grille_validee_mentor_le,
+        BENEFICIAIRE: accompagnement.grille_validee_beneficiaire_le,
+    }.get(role)
+    return {
+        "objectifs": objectifs,
+        "grille_modifiable": ouverte and redacteur,
+        "grille_peut_valider": redacteur
+        and accompagnement.etat == EtatAccompagnement.OBJECTIFS
+        and ma_validation is None
+        and bool(objectifs),
+        "grille_ma_validation": ma_validation,
+        "grille_peut_commenter": role == COORDINATION,
+        "grille_reouverture": ouverte and redacteur and accompagnement.etat == EtatAccompagnement.CONVENTION,
+    }
+
+
+# --- Sessions (issue 7) ---
+
+
+@dataclass(frozen=True)
+class DemiJournees:
+    """Half-day figures of one accompagnement.
+
+    prevues: the convention's half-days; planifiees: sessions still to come (planned);
+    realisees: sessions held; livrees: held with their report handed in, plus late cancellations
+    counted as consumed (what the budget pays); consommees: every half-day that uses the
+    convention (planned + held + counted cancellations); restantes: what can still be planned.
+    """
+
+    accompagnement_id: int
+    prevues: int
+    planifiees: int
+    realisees: int
+    livrees: int
+    consommees: int
+
+    @property
+    def restantes(self) -> int:
+        return max(self.prevues - self.consommees, 0)
+
+    @property
+    def jours_livres(self) -> Decimal:
+        return Decimal(self.livrees) / 2
+
+
+def _sum_seances(condition: Q) -> Coalesce:
+    return Coalesce(Sum("seances__demi_journees", filter=condition), Value(0))
+
+
+def demi_journees(*, accompagnement_ids: Iterable[int] | None = None, programme: Any = None) -> dict[int, DemiJournees]:
+    """Planned / held / delivered / consumed half-days per accompagnement, in ONE aggregate query.
+
+    Filter by `accompagnement_ids` and/or `programme` (a Programme or its id); with neither, every
+    accompagnement. The budget issue uses it for delivered days: sum `livrees` and divide by 2.
+    """
+    queryset = Accompagnement.objects.all()
+    if accompagnement_ids is not None:
+        queryset = queryset.filter(pk__in=list(accompagnement_ids))
+    if programme is not None:
+        queryset = queryset.filter(programme=programme)
+    planifiee = Q(seances__etat=EtatSeance.PLANIFIEE)
+    realisee = Q(seances__etat=EtatSeance.REALISEE)
+    annulee_comptee = Q(seances__etat=EtatSeance.ANNULEE, seances__comptee=True)
+    rows = (
+        queryset.order_by()
+        .values("pk", "demi_journees_prevues")
+        .annotate(
+            planifiees=_sum_seances(planifiee),
+            realisees=_sum_seances(realisee),
+            livrees=_sum_seances((realisee & Q(seances__compte_rendu__soumis_le__isnull=False)) | annulee_comptee),
+            consommees=_sum_seances(planifiee | realisee | annulee_comptee),
+        )
+    )
+    return {
+        row["pk"]: DemiJournees(
+            accompagnement_id=row["pk"],
+            prevues=row["demi_journees_prevues"],
+            planifiees=row["planifiees"],
+            realisees=row["realisees"],
+            livrees=row["livrees"],
+            consommees=row["consommees"],
+        )
+        for row in rows
+    }
+
+
+def seances_with_details():
+    return Seance.objects.select_related(
+        "accompagnement__format", "accompagnement__programme", "accompagnement__beneficiaire", "compte_rendu"
+    )
+
+
+def _annotate_flags(seances: list[Any], *, ecart_max: int, now: datetime.datetime) -> list[Any]:
+    """Per session, for display: end, report deadline and lateness, gap from the previous session."""
+    precedente = None
+    for seance in seances:
+        seance.fin = seance_dates.fin(seance)
+        seance.echeance_compte_rendu = seance_dates.echeance_compte_rendu(seance)
+        seance.compte_rendu_en_retard = seance_dates.compte_rendu_en_retard(seance, now=now)
+        seance.questions_ouvertes = seance_dates.questions_ouvertes(seance, now=now)
+        seance.a_confirmer = seance.etat == EtatSeance.PLANIFIEE and seance.debut < now
+        seance.ecart_jours = None
+        seance.trop_espacee = False
+        if seance.etat != EtatSeance.ANNULEE:
+            if precedente is not None:
+                seance.ecart_jours = seance_dates.ecart_jours(precedente.debut, seance.debut)
+                seance.trop_espacee = seance.ecart_jours > ecart_max
+            precedente = seance
+    return seances
+
+
+def seances_context(accompagnement: Accompagnement, user: Any, role: str) -> dict[str, Any]:
+    """Context of the sessions section (issue 7): the sessions, their flags and the half-day figures."""
+    from .permissions import COORDINATION, MENTOR
+
+    now = timezone.now()
+    seances = list(Seance.objects.filter(accompagnement=accompagnement).select_related("compte_rendu").order_by("debut", "pk"))
+    for seance in seances:
+        seance.accompagnement = accompagnement  # already loaded with its programme and format
+    _annotate_flags(seances, ecart_max=accompagnement.format.ecart_max_jours, now=now)
+    figures = demi_journees(accompagnement_ids=[accompagnement.pk]).get(accompagnement.pk)
+    return {
+        "seances": seances,
+        "seances_demi_journees": figures,
+        "seances_peut_planifier": role in (MENTOR, COORDINATION) and accompagnement.etat == EtatAccompagnement.EN_COURS,
+        "seances_alertes_espacement": [s for s in seances if s.trop_espacee],
+        "seances_comptes_rendus_en_retard": [s for s in seances if s.compte_rendu_en_retard],
+        "seances_ecart_max": accompagnement.format.ecart_max_jours,
+    }
+
+
+def seances_of(user: Any, *, depuis: datetime.datetime | None = None):
+    """Sessions of the accompagnements a person takes part in (every one for the coordination)."""
+    from accounts import roles
+
+    queryset = seances_with_details().filter(accompagnement__etat__in=SESSION_STATES).order_by("debut", "pk")
+    if not roles.is_coordination(user):
+        ids = Accompagnement.objects.filter(Q(beneficiaire=user) | Q(mentors__user=user)).values("pk")
+        queryset = queryset.filter(accompagnement_id__in=ids)
+    if depuis is not None:
+        queryset = queryset.filter(debut__gte=depuis)
+    return queryset
+
+
+SESSION_STATES = [EtatAccompagnement.EN_COURS, EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS]
+
+
+def seances_dans_48h(now: datetime.datetime | None = None):
+    """Planned sessions starting within the next 48 hours: the "send your questions" reminder's list.
+
+    Each row carries the accompagnement, its beneficiary and mentors (prefetched) to address the e-mail.
+    """
+    now = now or timezone.now()
+    return (
+        seances_with_details()
+        .filter(etat=EtatSeance.PLANIFIEE, debut__gt=now, debut__lte=now + seance_dates.DELAI_AVANT_SEANCE)
+        .prefetch_related("accompagnement__mentors__user")
+        .order_by("debut")
+    )
+
+
+def comptes_rendus_attendus(now: datetime.datetime | None = None) -> list[Seance]:
+    """Held sessions whose report is not handed in yet, each with `echeance_compte_rendu` and `en_retard`."""
+    now = now or timezone.now()
+    seances = list(
+        seances_with_details()
+        .filter(etat=EtatSeance.REALISEE)
+        .filter(Q(compte_rendu__isnull=True) | Q(compte_rendu__soumis_le__isnull=True))
+        .prefetch_related("accompagnement__mentors__user")
+        .order_by("debut")
+    )
+    for seance in seances:
+        seance.echeance_compte_rendu = seance_dates.echeance_compte_rendu(seance)
+        seance.en_retard = now > seance.echeance_compte_rendu
+    return seances
+
+
+def seances_trop_espacees(*, programme: Any = None, depuis: datetime.datetime | None = None) -> list[Seance]:
+    """Sessions held or planned more than the format's `ecart_max_jours` after the previous one.
+
+    A recommendation for the coordination, not a block. The previous session (cancelled ones
+    ignored) comes from a window function; each row gets `precedente_debut` and `ecart_jours`.
+    """
+    queryset = (
+        seances_with_details()
+        .exclude(etat=EtatSeance.ANNULEE)
+        .filter(accompagnement__etat__in=SESSION_STATES)
+        .annotate(
+            precedente_debut=Window(
+                Lag("debut"), partition_by=[F("accompagnement_id")], order_by=[F("debut").asc(), F("pk").asc()]
+            )
+        )
+        .order_by("debut")
+    )
+    if programme is not None:
+        queryset = queryset.filter(accompagnement__programme=programme)
+    result = []
+    for seance in queryset:
+        if seance.precedente_debut is None or (depuis is not None and seance.debut < depuis):
+            continue
+        seance.ecart_jours = seance_dates.ecart_jours(seance.precedente_debut, seance.debut)
+        if seance.ecart_jours > seance.accompagnement.format.ecart_max_jours:
+            result.append(seance)
+    return result

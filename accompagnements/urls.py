@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from . import views
+
+app_name = "accompagnements"
+
+# The accompagnement page is shared by several stages: the objectives grid, the sessions…
+# each stage adds its routes in its own module, in this one namespace.
+urlpatterns = [
+    path("<int:pk>/", views.accompagnement_detail, name="detail"),
+    path("", include("accompagnements.urls_objectifs")),
+    path("", include("accompagnements.urls_seances")),
+]

@@ -1,0 +1,221 @@
+"""The co-built objectives grid: the mentor and the beneficiary write, the coordination comments."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.exceptions import DomainError
+
+from . import services
+from .forms_objectifs import CommentaireForm, IndicateurForm, ObjectifForm
+from .models import Accompagnement, Indicateur, Objectif
+from .permissions import BENEFICIAIRE, COORDINATION, MENTOR, role_in
+
+REDACTEURS = (MENTOR, BENEFICIAIRE)
+
+
+def _access(request, accompagnement: Accompagnement, allowed: tuple[str, ...]) -> str:
+    role = role_in(accompagnement, request.user)
+    if role is None:
+        raise Http404
+    if role not in allowed:
+        raise PermissionDenied
+    return role
+
+
+def _accompagnement(pk: int) -> Accompagnement:
+    return get_object_or_404(Accompagnement.objects.prefetch_related("mentors"), pk=pk)
+
+
+def _objectif(pk: int) -> Objectif:
+    return get_object_or_404(Objectif.objects.select_related("accompagnement").prefetch_related("accompagnement__mentors"), pk=pk)
+
+
+def _grid_url(accompagnement_id: int) -> str:
+    return reverse("accompagnements:detail", args=[accompagnement_id]) + "#objectifs"
+
+
+def _apply_error(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _render_form(request, accompagnement, form, *, titre: str, objectif=None, template="accompagnements/objectif_form.html"):
+    return render(request, template, {"accompagnement": accompagnement, "objectif": objectif, "form": form, "titre": titre})
+
+
+@login_required
+def objectif_create(request, pk: int):
+    accompagnement = _accompagnement(pk)
+    _access(request, accompagnement, REDACTEURS)
+    form = ObjectifForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objectif_create(accompagnement=accompagnement, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("L’objectif est ajouté. Ajoutez-lui maintenant au moins un indicateur."))
+            return redirect(_grid_url(accompagnement.pk))
+    return _render_form(request, accompagnement, form, titre=_("Ajouter un objectif"))
+
+
+@login_required
+def objectif_update(request, objectif_pk: int):
+    objectif = _objectif(objectif_pk)
+    _access(request, objectif.accompagnement, REDACTEURS)
+    form = ObjectifForm(
+        request.POST or None, initial={"intitule": objectif.intitule, "critere_reussite": objectif.critere_reussite}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objectif_update(objectif=objectif, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("L’objectif est modifié."))
+            return redirect(_grid_url(objectif.accompagnement_id))
+    return _render_form(request, objectif.accompagnement, form, titre=_("Modifier l’objectif"), objectif=objectif)
+
+
+@login_required
+def objectif_delete(request, objectif_pk: int):
+    objectif = _objectif(objectif_pk)
+    _access(request, objectif.accompagnement, REDACTEURS)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.objectif_delete(objectif=objectif, by=request.user)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("L’objectif est supprimé."))
+            return redirect(_grid_url(objectif.accompagnement_id))
+    return render(
+        request,
+        "accompagnements/objectif_confirm_delete.html",
+        {"accompagnement": objectif.accompagnement, "objet": objectif, "error": error},
+    )
+
+
+@login_required
+def indicateur_create(request, objectif_pk: int):
+    objectif = _objectif(objectif_pk)
+    _access(request, objectif.accompagnement, REDACTEURS)
+    form = IndicateurForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.indicateur_create(objectif=objectif, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("L’indicateur est ajouté."))
+            return redirect(_grid_url(objectif.accompagnement_id))
+    return _render_form(
+        request,
+        objectif.accompagnement,
+        form,
+        titre=_("Ajouter un indicateur"),
+        objectif=objectif,
+        template="accompagnements/objectif_indicateur_form.html",
+    )
+
+
+def _indicateur(pk: int) -> Indicateur:
+    return get_object_or_404(
+        Indicateur.objects.select_related("objectif__accompagnement").prefetch_related("objectif__accompagnement__mentors"), pk=pk
+    )
+
+
+@login_required
+def indicateur_update(request, indicateur_pk: int):
+    indicateur = _indicateur(indicateur_pk)
+    objectif = indicateur.objectif
+    _access(request, objectif.accompagnement, REDACTEURS)
+    initial = {
+        f: getattr(indicateur, f) for f in ("type_indicateur", "libelle", "description", "unite", "valeur_initiale", "cible")
+    }
+    form = IndicateurForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.indicateur_update(indicateur=indicateur, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("L’indicateur est modifié."))
+            return redirect(_grid_url(objectif.accompagnement_id))
+    return _render_form(
+        request,
+        objectif.accompagnement,
+        form,
+        titre=_("Modifier l’indicateur"),
+        objectif=objectif,
+        template="accompagnements/objectif_indicateur_form.html",
+    )
+
+
+@login_required
+def indicateur_delete(request, indicateur_pk: int):
+    indicateur = _indicateur(indicateur_pk)
+    accompagnement = indicateur.objectif.accompagnement
+    _access(request, accompagnement, REDACTEURS)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.indicateur_delete(indicateur=indicateur, by=request.user)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("L’indicateur est supprimé."))
+            return redirect(_grid_url(accompagnement.pk))
+    return render(
+        request,
+        "accompagnements/objectif_confirm_delete.html",
+        {"accompagnement": accompagnement, "objet": indicateur, "error": error},
+    )
+
+
+@login_required
+@require_POST
+def objectifs_valider(request, pk: int):
+    accompagnement = _accompagnement(pk)
+    _access(request, accompagnement, REDACTEURS)
+    try:
+        accompagnement = services.objectifs_valider(accompagnement=accompagnement, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if accompagnement.grille_validee:
+            messages.success(request, _("La grille est validée par les deux parties : la convention est en préparation."))
+        else:
+            messages.success(request, _("Votre validation est enregistrée. La grille attend celle de l’autre partie."))
+    return redirect(_grid_url(accompagnement.pk))
+
+
+@login_required
+def objectif_commenter(request, objectif_pk: int):
+    objectif = _objectif(objectif_pk)
+    _access(request, objectif.accompagnement, (COORDINATION,))
+    form = CommentaireForm(request.POST or None, initial={"commentaire_coordination": objectif.commentaire_coordination})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objectif_commenter(
+                objectif=objectif, commentaire=form.cleaned_data["commentaire_coordination"], by=request.user
+            )
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("Le commentaire est enregistré."))
+            return redirect(_grid_url(objectif.accompagnement_id))
+    return _render_form(
+        request,
+        objectif.accompagnement,
+        form,
+        titre=_("Commenter l’objectif"),
+        objectif=objectif,
+        template="accompagnements/objectif_commentaire.html",
+    )

@@ -1,0 +1,434 @@
+"""Pages of the sessions: plan, move, hold, cancel, questions, report, supporting records, calendars.
+
+Access: anonymous → login; a session of an accompagnement one does not take part in → 404;
+a participant whose role does not allow the action → 403.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import roles
+from core.downloads import attachment_response
+from core.exceptions import DomainError
+from core.services import acces_journaliser
+
+from . import calendar as seance_dates
+from . import services
+from .forms_seances import (
+    AnnulationForm,
+    ArbitrageForm,
+    CommentaireForm,
+    CompteRenduForm,
+    GrilleObservationForm,
+    QuestionForm,
+    SeanceForm,
+    SupportFichierForm,
+    SupportLienForm,
+)
+from .models import (
+    Accompagnement,
+    AccompagnementEvenement,
+    EtatSeance,
+    FluxCalendrier,
+    Objectif,
+    Seance,
+    SupportTemoin,
+    TypeSupport,
+)
+from .permissions import BENEFICIAIRE, COORDINATION, MENTOR, role_in
+from .selectors import seances_of
+
+PLANNERS = {MENTOR, COORDINATION}
+PARTICIPANTS = {MENTOR, BENEFICIAIRE, COORDINATION}
+
+
+def _accompagnement_for(request, pk: int) -> tuple[Accompagnement, str]:
+    accompagnement = get_object_or_404(
+        Accompagnement.objects.select_related("programme", "format", "beneficiaire", "structure_beneficiaire").prefetch_related(
+            "mentors"
+        ),
+        pk=pk,
+    )
+    role = role_in(accompagnement, request.user)
+    if role is None:
+        raise Http404
+    return accompagnement, role
+
+
+def _seance_for(request, pk: int) -> tuple[Seance, str]:
+    seance = get_object_or_404(
+        Seance.objects.select_related(
+            "accompagnement__programme",
+            "accompagnement__format",
+            "accompagnement__beneficiaire",
+            "accompagnement__structure_beneficiaire",
+            "compte_rendu",
+        ).prefetch_related("accompagnement__mentors"),
+        pk=pk,
+    )
+    role = role_in(seance.accompagnement, request.user)
+    if role is None:
+        raise Http404
+    return seance, role
+
+
+def _require(role: str, allowed: set[str]) -> None:
+    if role not in allowed:
+        raise PermissionDenied
+
+
+def _form_error(form, error: DomainError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def _compte_rendu(seance: Seance):
+    return getattr(seance, "compte_rendu", None) if hasattr(seance, "compte_rendu") else None
+
+
+def _render_detail(request, seance: Seance, role: str, status: int = 200, **forms: Any) -> HttpResponse:
+    accompagnement = seance.accompagnement
+    now = timezone.now()
+    compte_rendu = _compte_rendu(seance)
+    objectifs = list(Objectif.objects.filter(accompagnement=accompagnement))
+    progres = []
+    if compte_rendu:
+        progres = [(o, compte_rendu.progres.get(str(o.pk), "")) for o in objectifs]
+    supports: list[Any] = list(SupportTemoin.objects.filter(seance=seance).select_related("ajoute_par"))
+    labels = GrilleObservationForm.labels()
+    for support in supports:
+        if support.type_support == TypeSupport.GRILLE:
+            support.rubriques = [
+                (labels.get(k, k), GrilleObservationForm.niveau_label(v) if k == "niveau" else v)
+                for k, v in support.grille.items()
+                if v
+            ]
+    historique = list(
+        AccompagnementEvenement.objects.filter(accompagnement=accompagnement, details__seance=seance.pk).select_related("actor")
+    )
+    for event in historique:
+        for key in ("ancien_debut", "nouveau_debut"):
+            if key in event.details:
+                setattr(event, key, datetime.datetime.fromisoformat(event.details[key]))
+    peut_questionner = role in (MENTOR, BENEFICIAIRE) and seance_dates.questions_ouvertes(seance, now=now)
+    context = {
+        "seance": seance,
+        "accompagnement": accompagnement,
+        "role": role,
+        "fin": seance_dates.fin(seance),
+        "compte_rendu": compte_rendu,
+        "echeance_compte_rendu": seance_dates.echeance_compte_rendu(seance),
+        "compte_rendu_en_retard": seance_dates.compte_rendu_en_retard(seance, now=now),
+        "progres": progres,
+        "questions": list(seance.questions.select_related("auteur")),
+        "supports": supports,
+        "historique": historique,
+        "peut_planifier": role in PLANNERS and seance.etat == EtatSeance.PLANIFIEE,
+        "peut_realiser": role in PLANNERS and seance.etat == EtatSeance.PLANIFIEE and seance.debut <= now,
+        "peut_annuler": seance.etat == EtatSeance.PLANIFIEE,
+        "annulation_tardive": seance.etat == EtatSeance.PLANIFIEE and seance_dates.annulation_tardive(seance, now=now),
+        "peut_arbitrer": role == COORDINATION and seance.etat == EtatSeance.ANNULEE,
+        "peut_questionner": peut_questionner,
+        "questions_fermees": role in (MENTOR, BENEFICIAIRE) and seance.etat == EtatSeance.PLANIFIEE and not peut_questionner,
+        "peut_rediger": role == MENTOR and seance.etat == EtatSeance.REALISEE,
+        "peut_commenter": role == BENEFICIAIRE and compte_rendu is not None and compte_rendu.soumis_le is not None,
+        "peut_joindre": seance.etat != EtatSeance.ANNULEE,
+        "question_form": forms.get("question_form") or QuestionForm(),
+        "commentaire_form": forms.get("commentaire_form")
+        or CommentaireForm(initial={"commentaire": compte_rendu.commentaire_beneficiaire if compte_rendu else ""}),
+        "arbitrage_form": forms.get("arbitrage_form") or ArbitrageForm(initial={"comptee": "1" if seance.comptee else "0"}),
+        "fichier_form": forms.get("fichier_form") or SupportFichierForm(prefix="fichier"),
+        "lien_form": forms.get("lien_form") or SupportLienForm(prefix="lien"),
+        "grille_form": forms.get("grille_form") or GrilleObservationForm(prefix="grille"),
+    }
+    return render(request, "accompagnements/seance_detail.html", context, status=status)
+
+
+@login_required
+def seance_detail(request, pk: int):
+    seance, role = _seance_for(request, pk)
+    return _render_detail(request, seance, role)
+
+
+@login_required
+def seance_create(request, pk: int):
+    accompagnement, role = _accompagnement_for(request, pk)
+    _require(role, PLANNERS)
+    form = SeanceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            seance = services.seance_plan(accompagnement=accompagnement, by=request.user, **form.service_kwargs())
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("La séance est planifiée ; les participant·es sont prévenu·es."))
+            return redirect("accompagnements:seance_detail", seance.pk)
+    return render(
+        request,
+        "accompagnements/seance_form.html",
+        {"form": form, "accompagnement": accompagnement, "seance": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def seance_update(request, pk: int):
+    seance, role = _seance_for(request, pk)
+    _require(role, PLANNERS)
+    if seance.etat != EtatSeance.PLANIFIEE:
+        messages.error(request, _("Seule une séance planifiée peut être déplacée."))
+        return redirect("accompagnements:seance_detail", seance.pk)
+    form = SeanceForm(request.POST or None, initial=SeanceForm.initial_from(seance))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.seance_reschedule(seance=seance, by=request.user, **form.service_kwargs())
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("La séance est modifiée ; l’ancienne date reste dans l’historique."))
+            return redirect("accompagnements:seance_detail", seance.pk)
+    return render(
+        request,
+        "accompagnements/seance_form.html",
+        {"form": form, "accompagnement": seance.accompagnement, "seance": seance},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def seance_realiser(request, pk: int):
+    seance, role = _seance_for(request, pk)
+    _require(role, PLANNERS)
+    try:
+        services.seance_mark_held(seance=seance, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("La séance est marquée réalisée. Rédigez le compte-rendu sous 7 jours."))
+    return redirect("accompagnements:seance_detail", seance.pk)
+
+
+@login_required
+def seance_annuler(request, pk: int):
+    seance, role = _seance_for(request, pk)
+    _require(role, PARTICIPANTS)
+    form = AnnulationForm(request.POST or None, coordination=role == COORDINATION)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.seance_cancel(
+                seance=seance,
+                motif=form.cleaned_data["motif"],
+                motif_valable=form.cleaned_data.get("motif_valable", False),
+                by=request.user,
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("La séance est annulée."))
+            return redirect("accompagnements:seance_detail", seance.pk)
+    context = {
+        "form": form,
+        "seance": seance,
+        "accompagnement": seance.accompagnement,
+        "annulation_tardive": seance_dates.annulation_tardive(seance),
+    }
+    return render(request, "accompagnements/seance_annuler.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def seance_arbitrer(request, pk: int):
+    seance, role = _seance_for(request, pk)
+    _require(role, {COORDINATION})
+    form = ArbitrageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.seance_cancellation_overrule(
+                seance=seance, comptee=form.cleaned_data["comptee"], note=form.cleaned_data["note"], by=request.user
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Votre décision sur l’annulation est enregistrée."))
+            return redirect("accompagnements:seance_detail", seance.pk)
+    return _render_detail(request, seance, role, status=400, arbitrage_form=form)
+
+
+@login_required
+@require_POST
+def seance_question(request, pk: int):
+    seance, role = _seance_for(request, pk)
+    _require(role, {MENTOR, BENEFICIAIRE})
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.question_seance_add(seance=seance, texte=form.cleaned_data["texte"], by=request.user)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Votre question est envoyée pour la séance."))
+            return redirect(reverse("accompagnements:seance_detail", args=[seance.pk]) + "#questions")
+    return _render_detail(request, seance, role, status=400, question_form=form)
+
+
+@login_required
+def compte_rendu_edit(request, pk: int):
+    seance, role = _seance_for(request, pk)
+    _require(role, {MENTOR})
+    if seance.etat != EtatSeance.REALISEE:
+        messages.error(request, _("Marquez d’abord la séance comme réalisée."))
+        return redirect("accompagnements:seance_detail", seance.pk)
+    objectifs = list(Objectif.objects.filter(accompagnement=seance.accompagnement))
+    compte_rendu = _compte_rendu(seance)
+    form = CompteRenduForm(request.POST or None, objectifs=objectifs, initial=CompteRenduForm.initial_from(compte_rendu))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.compte_rendu_submit(seance=seance, by=request.user, **form.service_kwargs())
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Le compte-rendu est remis : le·la bénéficiaire et la coordination peuvent le lire."))
+            return redirect("accompagnements:seance_detail", seance.pk)
+    context = {
+        "form": form,
+        "seance": seance,
+        "accompagnement": seance.accompagnement,
+        "echeance_compte_rendu": seance_dates.echeance_compte_rendu(seance),
+        "compte_rendu_en_retard": seance_dates.compte_rendu_en_retard(seance),
+    }
+    return render(request, "accompagnements/seance_compte_rendu.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def compte_rendu_commenter(request, pk: int):
+    seance, role = _seance_for(request, pk)
+    _require(role, {BENEFICIAIRE})
+    compte_rendu = _compte_rendu(seance)
+    if compte_rendu is None:
+        raise Http404
+    form = CommentaireForm(request.POST)
+    if form.is_valid():
+        try:
+            services.compte_rendu_comment(
+                compte_rendu=compte_rendu, commentaire=form.cleaned_data["commentaire"], by=request.user
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Votre commentaire est enregistré."))
+            return redirect(reverse("accompagnements:seance_detail", args=[seance.pk]) + "#compte-rendu")
+    return _render_detail(request, seance, role, status=400, commentaire_form=form)
+
+
+@login_required
+@require_POST
+def support_ajouter(request, pk: int, type_support: str):
+    seance, role = _seance_for(request, pk)
+    _require(role, PARTICIPANTS)
+    if type_support == TypeSupport.FICHIER:
+        form: Any = SupportFichierForm(request.POST, request.FILES, prefix="fichier")
+        key = "fichier_form"
+    elif type_support == TypeSupport.LIEN:
+        form = SupportLienForm(request.POST, prefix="lien")
+        key = "lien_form"
+    elif type_support == TypeSupport.GRILLE:
+        form = GrilleObservationForm(request.POST, prefix="grille")
+        key = "grille_form"
+    else:
+        raise Http404
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if type_support == TypeSupport.FICHIER:
+                services.support_add_file(seance=seance, titre=data["titre"], checked=data["fichier"], by=request.user)
+            elif type_support == TypeSupport.LIEN:
+                services.support_add_link(seance=seance, titre=data["titre"], url=data["url"], by=request.user)
+            else:
+                services.support_add_grille(seance=seance, titre=data["titre"], grille=form.grille(), by=request.user)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Le support témoin est ajouté à la séance."))
+            return redirect(reverse("accompagnements:seance_detail", args=[seance.pk]) + "#supports")
+    return _render_detail(request, seance, role, status=400, **{key: form})
+
+
+@login_required
+def support_telecharger(request, pk: int):
+    support = get_object_or_404(
+        SupportTemoin.objects.select_related("seance__accompagnement").prefetch_related("seance__accompagnement__mentors"),
+        pk=pk,
+        type_support=TypeSupport.FICHIER,
+    )
+    if role_in(support.seance.accompagnement, request.user) is None:
+        raise Http404
+    acces_journaliser(request=request, objet=support, libelle=support.nom_original or support.titre)
+    return attachment_response(support.fichier, filename=support.nom_original or "document", content_type=support.type_mime)
+
+
+def _ics_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def seance_ics(request, pk: int):
+    seance, role = _seance_for(request, pk)
+    return _ics_response(seance_dates.seances_ics([seance]), f"seance-{seance.pk}.ics")
+
+
+@login_required
+def agenda(request):
+    """The person's sessions (from 30 days ago) and their private calendar address."""
+    depuis = timezone.now() - datetime.timedelta(days=30)
+    seances = list(seances_of(request.user, depuis=depuis))
+    flux = FluxCalendrier.objects.filter(user=request.user).first()
+    flux_url = settings.SITE_URL + reverse("accompagnements:flux_calendrier", args=[flux.token]) if flux else ""
+    return render(request, "accompagnements/seance_agenda.html", {"seances": seances, "flux": flux, "flux_url": flux_url})
+
+
+@login_required
+@require_POST
+def flux_regenerer(request):
+    services.flux_calendrier_regenerate(user=request.user)
+    messages.success(request, _("Votre nouvelle adresse d’agenda est prête ; l’ancienne ne fonctionne plus."))
+    return redirect("accompagnements:agenda")
+
+
+@login_required
+@require_POST
+def flux_revoquer(request):
+    services.flux_calendrier_revoke(user=request.user)
+    messages.success(request, _("Votre adresse d’agenda est désactivée."))
+    return redirect("accompagnements:agenda")
+
+
+def flux_calendrier(request, token: str):
+    """The private calendar feed: anonymous, the secret token is the key. Unknown or revoked → 404."""
+    flux = get_object_or_404(FluxCalendrier.objects.select_related("user"), token=token)
+    if not flux.user.is_active:
+        raise Http404
+    # Participants get all their sessions; the coordination (every session) the last six months onwards.
+    depuis = timezone.now() - datetime.timedelta(days=180) if roles.is_coordination(flux.user) else None
+    content = seance_dates.seances_ics(seances_of(flux.user, depuis=depuis), name=_("Mes séances – TSF Occitanie"))
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,20 @@
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_after_last_app(sender, **kwargs):
+    # post_migrate fires once per app; permissions of every app exist only after the last one.
+    if sender is list(apps.get_app_configs())[-1]:
+        from .services import roles_sync
+
+        roles_sync()
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Comptes et rôles")
+
+    def ready(self) -> None:
+        post_migrate.connect(_sync_after_last_app, dispatch_uid="accounts_roles_sync")
+        from . import signals  # noqa: F401  (starts the staff idle clock at login)

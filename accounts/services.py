@@ -1,0 +1,63 @@
+"""Account operations: role groups and their permissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from . import roles
+
+DOMAIN_APPS = [
+    "core",  # the access log of personal data (read only in the admin)
+    "accounts",
+    "programmes",
+    "candidatures",
+    "annuaire",
+    "accompagnements",
+    "conventions",
+    "evaluations",
+    "budget",
+    "relances",
+    "comite",
+]
+
+# The committee reads aggregates and the files put to it; it never writes through the admin.
+COMITE_VIEW_MODELS = {
+    ("programmes", "programme"),
+    ("budget", "enveloppe"),
+    ("comite", "reunioncomite"),
+    ("comite", "avis"),
+}
+
+
+@transaction.atomic
+def roles_sync(**_: Any) -> None:
+    """Create the four role groups and give coordination every permission on the domain apps."""
+    for name in roles.ROLE_LABELS:
+        Group.objects.get_or_create(name=name)
+    coordination = Group.objects.get(name=roles.COORDINATION)
+    coordination.permissions.set(Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS))
+    comite = Group.objects.get(name=roles.COMITE)
+    comite_perms = [
+        perm
+        for perm in Permission.objects.filter(codename__startswith="view_").select_related("content_type")
+        if (perm.content_type.app_label, perm.content_type.model) in COMITE_VIEW_MODELS
+    ]
+    comite.permissions.set(comite_perms)
+
+
+@transaction.atomic
+def user_set_roles(*, user: Any, role_names: list[str], staff: bool | None = None) -> Any:
+    """Give `user` exactly these roles; coordination members get the admin (is_staff)."""
+    unknown = set(role_names) - set(roles.ROLE_LABELS)
+    if unknown:
+        raise ValueError(f"Unknown roles: {unknown}")
+    user.groups.set(Group.objects.filter(name__in=role_names))
+    # Coordination works in the admin; a superuser keeps it whatever their roles.
+    user.is_staff = user.is_superuser or (roles.COORDINATION in role_names if staff is None else staff)
+    user.save(update_fields=["is_staff"])
+    if hasattr(user, "_role_names"):
+        del user._role_names
+    return user

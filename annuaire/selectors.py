@@ -1,0 +1,323 @@
+"""Read-side queries shared by pages: the directory, the matcher's profiles, the cartography."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from programmes.models import Departement, Programme
+
+from . import matching
+from .models import (
+    Competence,
+    CompetencePersonneRessource,
+    Domaine,
+    EtatPersonneRessource,
+    EtatProposition,
+    PersonneRessource,
+    PersonneRessourceEvenement,
+    Proposition,
+)
+
+# A sent proposition holds the mentor's place until they answer.
+PROPOSITIONS_EN_COURS = [EtatProposition.ENVOYEE, EtatProposition.ACCEPTEE]
+
+
+def personnes_ressources_visibles(user: Any):
+    """Profiles `user` may open: all for coordination, their own for a mentor, none otherwise."""
+    qs = PersonneRessource.objects.select_related("structure", "user")
+    if roles.is_coordination(user):
+        return qs
+    if getattr(user, "is_authenticated", False):
+        return qs.filter(user=user)
+    return qs.none()
+
+
+def annuaire_list(*, etat: str = "", departement: str = "", competence: int | None = None):
+    qs = (
+        PersonneRessource.objects.select_related("structure")
+        .annotate(nb_competences=Count("competences_niveaux", distinct=True))
+        .order_by("nom", "prenom", "pk")
+    )
+    if etat:
+        qs = qs.filter(etat=etat)
+    if departement:
+        qs = qs.filter(departement=departement)
+    if competence:
+        qs = qs.filter(competences_niveaux__competence_id=competence)
+    return qs
+
+
+def personne_ressource_detail(pk: int, *, user: Any) -> PersonneRessource:
+    qs = personnes_ressources_visibles(user).prefetch_related(
+        Prefetch(
+            "competences_niveaux",
+            queryset=CompetencePersonneRessource.objects.select_related("competence__domaine").order_by(
+                "competence__domaine__ordre", "competence__nom"
+            ),
+        ),
+        Prefetch("evenements", queryset=PersonneRessourceEvenement.objects.select_related("actor")),
+        Prefetch(
+            "propositions",
+            queryset=Proposition.objects.select_related("candidature__structure").order_by("-created_at"),
+        ),
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def referentiel() -> list[Domaine]:
+    return list(Domaine.objects.prefetch_related("competences"))
+
+
+def competences_par_domaine():
+    """Active competences grouped by domain, for forms (one query)."""
+    groups: dict[Domaine, list[Competence]] = {}
+    for competence in Competence.objects.filter(active=True).select_related("domaine").order_by("domaine__ordre", "nom"):
+        groups.setdefault(competence.domaine, []).append(competence)
+    return groups
+
+
+# --- Matching -----------------------------------------------------------------------------------
+
+
+def candidatures_a_apparier(programme: Programme):
+    """Selected files of the programme without an accompagnement nor a proposition awaiting an answer."""
+    from accompagnements.models import Accompagnement, EtatAccompagnement
+    from candidatures.models import Candidature, Etat
+
+    active = Accompagnement.objects.filter(candidature=OuterRef("pk")).exclude(etat=EtatAccompagnement.ABANDONNE)
+    en_cours = Proposition.objects.filter(candidature=OuterRef("pk"), etat__in=PROPOSITIONS_EN_COURS)
+    return (
+        Candidature.objects.filter(programme=programme, etat=Etat.SELECTIONNEE)
+        .exclude(Exists(active))
+        .exclude(Exists(en_cours))
+        .select_related("structure", "candidat", "format_retenu")
+        .order_by("soumise_le", "pk")
+    )
+
+
+def dossiers(candidatures: list[Any]) -> list[matching.Dossier]:
+    """Matcher profiles of these files (constant number of queries)."""
+    from accompagnements.models import Accompagnement
+    from candidatures.models import Besoin, Candidature
+
+    ids = [c.pk for c in candidatures]
+    diagnostic: dict[int, dict[int, int]] = defaultdict(dict)
+    noms: dict[int, str] = {}
+    for cid, comp, prio, nom in Besoin.objects.filter(diagnostic__candidature_id__in=ids).values_list(
+        "diagnostic__candidature_id", "competence_id", "priorite", "competence__nom"
+    ):
+        diagnostic[cid][comp] = prio
+        noms[comp] = nom
+    souhaits: dict[int, dict[int, int]] = defaultdict(dict)
+    through = Candidature.competences_souhaitees.through.objects.filter(candidature_id__in=ids)
+    for cid, comp, nom in through.values_list("candidature_id", "competence_id", "competence__nom"):
+        souhaits[cid][comp] = 2  # the applicant's wishes count when no diagnostic need was recorded
+        noms[comp] = nom
+
+    structures = {c.structure_id for c in candidatures}
+    partenaires: dict[int, set[int]] = defaultdict(set)
+    pairs = Accompagnement.mentors.through.objects.filter(
+        Q(accompagnement__structure_beneficiaire_id__in=structures) | Q(personneressource__structure_id__in=structures)
+    ).values_list("accompagnement__structure_beneficiaire_id", "personneressource__structure_id")
+    for beneficiaire, mentor in pairs:
+        partenaires[beneficiaire].add(mentor)
+        partenaires[mentor].add(beneficiaire)
+
+    result = []
+    for c in candidatures:
+        besoins = diagnostic.get(c.pk) or souhaits.get(c.pk, {})
+        result.append(
+            matching.Dossier(
+                id=c.pk,
+                structure_id=c.structure_id,
+                departement=c.structure.departement,
+                type_structure=c.structure.type_structure,
+                taille=matching.taille_of(c.structure.nombre_salaries),
+                demi_journees=c.demi_journees_retenues or 1,
+                besoins=besoins,
+                besoins_noms={k: noms[k] for k in besoins},
+                pressenti_id=c.personne_ressource_pressentie_id,
+                partenaires=frozenset(partenaires.get(c.structure_id, set())),
+            )
+        )
+    return result
+
+
+def mentors(programme: Programme, *, validees_only: bool = False) -> list[matching.Mentor]:
+    """Matcher profiles of the directory, with their load in `programme` (constant number of queries)."""
+    from accompagnements.models import Accompagnement, EtatAccompagnement
+
+    qs = PersonneRessource.objects.exclude(etat__in=[EtatPersonneRessource.SUGGEREE, EtatPersonneRessource.REFUSEE])
+    if validees_only:
+        qs = qs.filter(etat=EtatPersonneRessource.VALIDEE)
+    rows = list(
+        qs.values_list(
+            "pk",
+            "prenom",
+            "nom",
+            "structure_id",
+            "departement",
+            "mobilite",
+            "etat",
+            "types_projets",
+            "tailles_projets",
+            "disponibilite_demi_journees",
+        ).order_by("nom", "prenom", "pk")
+    )
+    competences: dict[int, dict[int, int]] = defaultdict(dict)
+    for pr, comp, niveau in CompetencePersonneRessource.objects.filter(
+        personne_ressource__in=qs, competence__active=True
+    ).values_list("personne_ressource_id", "competence_id", "niveau"):
+        competences[pr][comp] = niveau
+    charge: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for pr, n, d in (
+        Accompagnement.mentors.through.objects.filter(accompagnement__programme=programme)
+        .exclude(accompagnement__etat=EtatAccompagnement.ABANDONNE)
+        .values("personneressource_id")
+        .annotate(n=Count("accompagnement_id"), d=Sum("accompagnement__demi_journees_prevues"))
+        .values_list("personneressource_id", "n", "d")  # type: ignore[misc]
+    ):
+        charge[pr][0] += n
+        charge[pr][1] += d or 0
+    # Sent propositions reserve a place (their accompagnement does not exist yet).
+    for pr, n, d in (
+        Proposition.objects.filter(candidature__programme=programme, etat=EtatProposition.ENVOYEE)
+        .values("personne_ressource_id")
+        .annotate(n=Count("pk"), d=Sum("candidature__demi_journees_retenues"))
+        .values_list("personne_ressource_id", "n", "d")
+    ):
+        charge[pr][0] += n
+        charge[pr][1] += d or 0
+    return [
+        matching.Mentor(
+            id=pk,
+            nom=f"{prenom} {nom}",
+            structure_id=structure_id,
+            departement=departement,
+            mobilite=mobilite,
+            valide=etat == EtatPersonneRessource.VALIDEE,
+            competences=competences.get(pk, {}),
+            types_projets=frozenset(types or []),
+            tailles_projets=frozenset(tailles or []),
+            disponibilite=dispo,
+            demi_journees_engagees=charge[pk][1] if pk in charge else 0,
+            missions=charge[pk][0] if pk in charge else 0,
+        )
+        for pk, prenom, nom, structure_id, departement, mobilite, etat, types, tailles, dispo in rows
+    ]
+
+
+@dataclass
+class Classement:
+    dossier: matching.Dossier
+    scores: list[matching.Score]
+    exclusions: list[matching.Exclusion]
+    propositions: list[Proposition]
+    personnes: dict[int, PersonneRessource]
+
+
+def classement(candidature: Any) -> Classement:
+    """The ranked mentors for one selected file, the excluded ones with their reason, and its propositions."""
+    programme = candidature.programme
+    dossier = dossiers([candidature])[0]
+    profils = mentors(programme)
+    propositions = list(Proposition.objects.filter(candidature=candidature).select_related("personne_ressource", "proposee_par"))
+    deja = {p.personne_ressource_id: p for p in propositions if p.etat != EtatProposition.BROUILLON}
+    scores, exclusions = matching.rank(
+        dossier, profils, matching.Poids.of(programme), missions_max=programme.missions_max_par_mentor
+    )
+    kept = []
+    for score in scores:
+        proposition = deja.get(score.mentor.id)
+        if proposition is None:
+            kept.append(score)
+        else:
+            motif = (
+                _("A décliné la proposition pour ce dossier.")
+                if proposition.etat == EtatProposition.DECLINEE
+                else _("Déjà proposée pour ce dossier (%(etat)s).") % {"etat": proposition.get_etat_display()}
+            )
+            exclusions.append(matching.Exclusion(score.mentor, motif))
+    personnes = PersonneRessource.objects.select_related("structure").in_bulk([s.mentor.id for s in kept[:50]])
+    return Classement(dossier, kept, exclusions, propositions, personnes)
+
+
+# --- Cartography --------------------------------------------------------------------------------
+
+
+@dataclass
+class LigneCartographie:
+    competence: Competence
+    total: int
+    par_departement: list[int]
+    besoins: int
+
+    @property
+    def non_couvert(self) -> bool:
+        return self.besoins > 0 and self.total == 0
+
+
+def cartographie() -> list[LigneCartographie]:
+    """Per competence: validated mentors who can transmit it (in all and per département), and the needs expressed."""
+    from candidatures.models import Besoin
+
+    valide = Q(personne_ressource__etat=EtatPersonneRessource.VALIDEE)
+    par_dep: dict[tuple[int, str], int] = {}
+    totals: dict[int, int] = defaultdict(int)
+    for comp, dep, n in (
+        CompetencePersonneRessource.objects.filter(valide)
+        .values("competence_id", "personne_ressource__departement")
+        .annotate(n=Count("personne_ressource_id", distinct=True))
+        .values_list("competence_id", "personne_ressource__departement", "n")
+    ):
+        par_dep[(comp, dep)] = n
+        totals[comp] += n
+    besoins = dict(Besoin.objects.values("competence_id").annotate(n=Count("pk")).values_list("competence_id", "n"))
+    deps = Departement.values
+    return [
+        LigneCartographie(
+            competence=c,
+            total=totals.get(c.pk, 0),
+            par_departement=[par_dep.get((c.pk, d), 0) for d in deps],
+            besoins=besoins.get(c.pk, 0),
+        )
+        for c in Competence.objects.select_related("domaine").order_by("domaine__ordre", "domaine__nom", "nom")
+        if c.active or besoins.get(c.pk)
+    ]
+
+
+# --- The person's space -------------------------------------------------------------------------
+
+
+def espace(user: Any) -> dict[str, Any]:
+    """Context for this app's section of the person's space (templates/annuaire/includes/espace.html)."""
+    from accompagnements.models import Accompagnement, EtatAccompagnement
+
+    context: dict[str, Any] = {
+        "annuaire_coordination": roles.is_coordination(user),
+        "annuaire_comite": roles.is_comite(user),
+    }
+    profil = PersonneRessource.objects.select_related("structure").filter(user=user).first()
+    context["annuaire_profil"] = profil
+    if profil is not None:
+        from .services import proposition_token
+
+        propositions = list(
+            Proposition.objects.filter(personne_ressource=profil, etat=EtatProposition.ENVOYEE).select_related(
+                "candidature__structure", "candidature__format_retenu"
+            )
+        )
+        context["annuaire_propositions"] = [(p, proposition_token(p)) for p in propositions]
+        context["annuaire_missions"] = list(
+            Accompagnement.objects.filter(mentors=profil)
+            .exclude(etat__in=[EtatAccompagnement.CLOS, EtatAccompagnement.ABANDONNE])
+            .select_related("structure_beneficiaire", "format")
+        )
+    return context

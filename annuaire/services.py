@@ -1,0 +1,612 @@
+"""Business operations of the directory, the référentiel and the matching. One transaction each."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from core.emails import send_templated_after_commit
+from core.exceptions import RuleViolation, TransitionRefused
+from core.models import EventKind
+from core.workflow import apply_transition
+from programmes.models import Programme, Structure
+
+from . import matching, selectors
+from .models import (
+    Competence,
+    CompetencePersonneRessource,
+    Domaine,
+    EtatPersonneRessource,
+    EtatProposition,
+    PersonneRessource,
+    PersonneRessourceEvenement,
+    Proposition,
+)
+from .workflow import PROPOSITION_WORKFLOW, WORKFLOW
+
+TOKEN_SALT = "annuaire.proposition"  # noqa: S105 - a signing namespace, not a secret  # nosec B105 # a signing salt, not a password
+TOKEN_MAX_AGE = 21 * 24 * 3600  # the mentor has three weeks to answer through the e-mail link
+
+
+# --- Structures and profiles --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StructureData:
+    siret: str
+    raison_sociale: str = ""
+    commune: str = ""
+    departement: str = ""
+    type_structure: str = ""
+    nombre_salaries: int = 0
+
+
+def _structure_for(data: StructureData) -> Structure:
+    """The existing structure with this SIRET, or a new one from the form's answers."""
+    existing = Structure.objects.filter(siret=data.siret).first() if data.siret else None
+    if existing is not None:
+        return existing
+    missing = [f for f in ("raison_sociale", "commune", "departement") if not getattr(data, f)]
+    if missing:
+        raise RuleViolation(
+            _("Structure inconnue : indiquez sa raison sociale, sa commune et son département."), field=missing[0]
+        )
+    return Structure.objects.create(
+        siret=data.siret,
+        raison_sociale=data.raison_sociale,
+        commune=data.commune,
+        departement=data.departement,
+        type_structure=data.type_structure or "autre",
+        nombre_salaries=data.nombre_salaries,
+        employeuse=data.nombre_salaries > 0,
+    )
+
+
+def _event(pr: PersonneRessource, *, by: Any, kind: str = EventKind.AUTRE, reason: str = "", **details: Any) -> None:
+    PersonneRessourceEvenement.objects.create(
+        personne_ressource=pr,
+        kind=kind,
+        reason=reason,
+        details=details,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+    )
+
+
+def _was_beneficiary(*, user: Any, email: str) -> bool:
+    from accompagnements.models import Accompagnement
+
+    qs = Accompagnement.objects.all()
+    if getattr(user, "is_authenticated", False):
+        return qs.filter(beneficiaire=user).exists()
+    return qs.filter(beneficiaire__email__iexact=email).exists()
+
+
+@transaction.atomic
+def personne_ressource_apply(
+    *,
+    user: Any,
+    structure: StructureData,
+    competences: dict[int, int],
+    prenom: str,
+    nom: str,
+    email: str,
+    telephone: str = "",
+    fonction: str = "",
+    presentation: str = "",
+    departement: str,
+    mobilite: str,
+    types_projets: list[str],
+    tailles_projets: list[str],
+    disponibilite_demi_journees: int,
+) -> PersonneRessource:
+    """Record an application to the directory (public or from an account); the coordination checks it."""
+    if not competences:
+        raise RuleViolation(_("Indiquez au moins une compétence que vous pouvez transmettre."), field="competences")
+    authenticated = getattr(user, "is_authenticated", False)
+    existing = PersonneRessource.objects.filter(user=user).first() if authenticated else None
+    if existing is None:
+        # A suggested profile with this e-mail becomes this application.
+        existing = PersonneRessource.objects.filter(
+            email__iexact=email, etat=EtatPersonneRessource.SUGGEREE, user__isnull=True
+        ).first()
+    if existing is None and PersonneRessource.objects.filter(email__iexact=email).exists():
+        raise RuleViolation(
+            _(
+                "Un profil de personne-ressource existe déjà pour cette adresse e-mail : connectez-vous ou contactez la coordination."
+            ),
+            field="email",
+        )
+    if existing is not None and existing.etat != EtatPersonneRessource.SUGGEREE:
+        raise RuleViolation(_("Vous avez déjà un profil de personne-ressource : la coordination l’examine ou l’a examiné."))
+    employer = _structure_for(structure)
+    fields = {
+        "prenom": prenom,
+        "nom": nom,
+        "email": email,
+        "telephone": telephone,
+        "fonction": fonction,
+        "presentation": presentation,
+        "structure": employer,
+        "departement": departement,
+        "mobilite": mobilite,
+        "types_projets": sorted(types_projets),
+        "tailles_projets": sorted(tailles_projets),
+        "disponibilite_demi_journees": disponibilite_demi_journees,
+        "ancien_beneficiaire": _was_beneficiary(user=user, email=email),
+    }
+    if authenticated:
+        fields["user"] = user
+    if existing is not None:
+        for key, value in fields.items():
+            setattr(existing, key, value)
+        existing.save()
+        pr = existing
+        apply_transition(
+            pr,
+            workflow=WORKFLOW,
+            name="candidater",
+            actor=user,
+            history_model=PersonneRessourceEvenement,
+            history_fk="personne_ressource",
+        )
+    else:
+        pr = PersonneRessource.objects.create(etat=EtatPersonneRessource.CANDIDATE, **fields)
+        PersonneRessourceEvenement.objects.create(
+            personne_ressource=pr, transition="candidater", to_state=pr.etat, actor=user if authenticated else None
+        )
+    CompetencePersonneRessource.objects.filter(personne_ressource=pr).delete()
+    valid = set(Competence.objects.filter(pk__in=competences, active=True).values_list("pk", flat=True))
+    CompetencePersonneRessource.objects.bulk_create(
+        [
+            CompetencePersonneRessource(personne_ressource=pr, competence_id=c, niveau=n)
+            for c, n in competences.items()
+            if c in valid
+        ]
+    )
+    send_templated_after_commit(
+        to=[settings.TSF_PILOT["email"]], name="annuaire_candidature_recue", context={"personne_ressource": pr}
+    )
+    return pr
+
+
+@transaction.atomic
+def personne_ressource_suggest(
+    *,
+    by: Any,
+    prenom: str,
+    nom: str,
+    email: str,
+    structure: StructureData,
+    departement: str,
+    motif: str,
+) -> PersonneRessource:
+    """A committee member suggests someone: a pending profile, and the coordination is told."""
+    if not (roles.is_comite(by) or roles.is_coordination(by)):
+        raise TransitionRefused(_("Seuls les membres du comité technique et la coordination peuvent suggérer une personne."))
+    if PersonneRessource.objects.filter(email__iexact=email).exists():
+        raise RuleViolation(_("Cette personne figure déjà dans l’annuaire."), field="email")
+    pr = PersonneRessource.objects.create(
+        prenom=prenom,
+        nom=nom,
+        email=email,
+        structure=_structure_for(structure),
+        departement=departement,
+        presentation=motif,
+        etat=EtatPersonneRessource.SUGGEREE,
+        suggeree_par=by,
+    )
+    PersonneRessourceEvenement.objects.create(
+        personne_ressource=pr, transition="suggerer", to_state=pr.etat, reason=motif, actor=by
+    )
+    send_templated_after_commit(
+        to=[settings.TSF_PILOT["email"]], name="annuaire_suggestion", context={"personne_ressource": pr, "par": by}
+    )
+    return pr
+
+
+def _account_for(pr: PersonneRessource) -> tuple[Any, bool]:
+    """The mentor's account (existing by e-mail or created without password) with the mentor role."""
+    from accounts.models import User
+
+    created = False
+    user = pr.user or User.objects.filter(email__iexact=pr.email).first()
+    if user is None:
+        user = User.objects.create_user(email=pr.email, password=None, first_name=pr.prenom, last_name=pr.nom)
+        created = True
+    group, _created = Group.objects.get_or_create(name=roles.PERSONNE_RESSOURCE)
+    user.groups.add(group)
+    if hasattr(user, "_role_names"):
+        del user._role_names
+    return user, created
+
+
+@transaction.atomic
+def personne_ressource_validate(*, personne_ressource: PersonneRessource, by: Any, reason: str = "") -> PersonneRessource:
+    """Eligibility checked (employed by a music structure of Occitanie in good standing): the profile joins the directory."""
+    if not personne_ressource.structure.en_regle:
+        raise RuleViolation(
+            _("La structure employeuse n’est pas en situation de régularité : le profil ne peut pas être validé.")
+        )
+    if PersonneRessource.objects.filter(user__email__iexact=personne_ressource.email).exclude(pk=personne_ressource.pk).exists():
+        raise RuleViolation(_("Un autre profil utilise déjà le compte de cette adresse e-mail."))
+    apply_transition(
+        personne_ressource,
+        workflow=WORKFLOW,
+        name="valider",
+        actor=by,
+        reason=reason,
+        history_model=PersonneRessourceEvenement,
+        history_fk="personne_ressource",
+    )
+    user, created = _account_for(personne_ressource)
+    PersonneRessource.objects.filter(pk=personne_ressource.pk).update(user=user)
+    personne_ressource.user = user
+    send_templated_after_commit(
+        to=[personne_ressource.email],
+        name="annuaire_decision",
+        context={"personne_ressource": personne_ressource, "validee": True, "nouveau_compte": created, "motif": reason},
+    )
+    return personne_ressource
+
+
+@transaction.atomic
+def personne_ressource_refuse(*, personne_ressource: PersonneRessource, by: Any, reason: str) -> PersonneRessource:
+    apply_transition(
+        personne_ressource,
+        workflow=WORKFLOW,
+        name="refuser",
+        actor=by,
+        reason=reason,
+        history_model=PersonneRessourceEvenement,
+        history_fk="personne_ressource",
+    )
+    send_templated_after_commit(
+        to=[personne_ressource.email],
+        name="annuaire_decision",
+        context={"personne_ressource": personne_ressource, "validee": False, "motif": reason},
+    )
+    return personne_ressource
+
+
+# --- Référentiel and settings -------------------------------------------------------------------
+
+
+@transaction.atomic
+def domaine_create(*, nom: str, by: Any) -> Domaine:
+    nom = nom.strip()
+    slug = slugify(nom)[:50]
+    if not slug:
+        raise RuleViolation(_("Indiquez le nom du domaine."), field="nom")
+    if Domaine.objects.filter(nom__iexact=nom).exists() or Domaine.objects.filter(slug=slug).exists():
+        raise RuleViolation(_("Ce domaine existe déjà."), field="nom")
+    ordre = (Domaine.objects.order_by("-ordre").values_list("ordre", flat=True).first() or 0) + 1
+    return Domaine.objects.create(nom=nom, slug=slug, ordre=ordre)
+
+
+@transaction.atomic
+def competence_create(*, domaine: Domaine, nom: str, description: str = "", by: Any) -> Competence:
+    nom = nom.strip()
+    if not nom:
+        raise RuleViolation(_("Indiquez le nom de la compétence."), field="nom")
+    if Competence.objects.filter(domaine=domaine, nom__iexact=nom).exists():
+        raise RuleViolation(_("Cette compétence existe déjà dans ce domaine."), field="nom")
+    return Competence.objects.create(domaine=domaine, nom=nom, description=description)
+
+
+POIDS_FIELDS = [
+    "poids_competences",
+    "poids_experience",
+    "poids_geographie",
+    "poids_disponibilite",
+    "poids_nouveaute",
+    "poids_pressenti",
+]
+
+
+@transaction.atomic
+def programme_set_matching(*, programme: Programme, by: Any, missions_max_par_mentor: int, **poids: int) -> Programme:
+    """Change the matching weights (0–100 each) and the cap on missions per mentor of a programme."""
+    if set(poids) != set(POIDS_FIELDS):
+        raise ValueError(f"expected {POIDS_FIELDS}")
+    if any(v < 0 or v > 100 for v in poids.values()):
+        raise RuleViolation(_("Chaque poids est compris entre 0 et 100."))
+    if sum(poids.values()) == 0:
+        raise RuleViolation(_("Au moins un critère doit avoir un poids."))
+    if missions_max_par_mentor < 1:
+        raise RuleViolation(
+            _("Une personne-ressource doit pouvoir prendre au moins une mission."), field="missions_max_par_mentor"
+        )
+    Programme.objects.filter(pk=programme.pk).update(missions_max_par_mentor=missions_max_par_mentor, **poids)
+    programme.refresh_from_db()
+    return programme
+
+
+# --- Propositions -------------------------------------------------------------------------------
+
+
+def proposition_token(proposition: Proposition) -> str:
+    """Signed token naming the proposition and its mentor; it does not log anyone in."""
+    return signing.dumps({"p": proposition.pk, "m": proposition.personne_ressource_id}, salt=TOKEN_SALT)
+
+
+def proposition_from_token(token: str) -> Proposition:
+    """The proposition of a valid, unexpired token; raises signing.BadSignature (SignatureExpired) otherwise."""
+    data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    return Proposition.objects.select_related(
+        "candidature__structure", "candidature__format_retenu", "candidature__programme", "personne_ressource__user"
+    ).get(pk=data["p"], personne_ressource_id=data["m"])
+
+
+def _candidature_event(candidature: Any, *, by: Any, reason: str = "", **details: Any) -> None:
+    from candidatures.services import candidature_event
+
+    candidature_event(candidature=candidature, kind=EventKind.AUTRE, by=by, reason=reason, details=details)
+
+
+def _move(proposition: Proposition, name: str, *, reason: str = "") -> Proposition:
+    locked = Proposition.objects.select_for_update().get(pk=proposition.pk)
+    transition = PROPOSITION_WORKFLOW.check(locked.etat, name, reason=reason)
+    locked.etat = transition.target
+    return locked
+
+
+def _check_waiting(candidature: Any) -> None:
+    from candidatures.models import Candidature
+
+    if not selectors.candidatures_a_apparier(candidature.programme).filter(pk=candidature.pk).exists():
+        etat = Candidature.objects.get(pk=candidature.pk).get_etat_display()
+        raise TransitionRefused(
+            _("Ce dossier n’attend pas d’appariement (état : %(etat)s, ou une proposition attend déjà une réponse).")
+            % {"etat": etat}
+        )
+
+
+def _send(proposition: Proposition, *, by: Any) -> None:
+    locked = _move(proposition, "envoyer")
+    locked.envoyee_le = timezone.now()
+    locked.save(update_fields=["etat", "envoyee_le", "updated_at"])
+    proposition.etat, proposition.envoyee_le = locked.etat, locked.envoyee_le
+    _candidature_event(
+        proposition.candidature,
+        by=by,
+        reason=proposition.justification,
+        action="proposition_envoyee",
+        proposition=proposition.pk,
+        personne_ressource=str(proposition.personne_ressource),
+        score=str(proposition.score),
+        rang=proposition.rang,
+    )
+    send_templated_after_commit(
+        to=[proposition.personne_ressource.email],
+        name="annuaire_proposition",
+        context={"proposition": proposition, "candidature": proposition.candidature, "token": proposition_token(proposition)},
+    )
+
+
+def _pick(classement: selectors.Classement, personne_ressource: PersonneRessource) -> tuple[matching.Score, int]:
+    for rang, score in enumerate(classement.scores, start=1):
+        if score.mentor.id == personne_ressource.pk:
+            return score, rang
+    motif = next((e.motif for e in classement.exclusions if e.mentor.id == personne_ressource.pk), "")
+    raise RuleViolation(
+        _("%(pr)s ne peut pas être proposé·e pour ce dossier. %(motif)s") % {"pr": personne_ressource, "motif": motif},
+        field="personne_ressource",
+    )
+
+
+@transaction.atomic
+def proposition_send(*, candidature: Any, personne_ressource: PersonneRessource, by: Any, justification: str = "") -> Proposition:
+    """Propose one mentor for one selected file and e-mail them; another than the best asks for a justification."""
+    _check_waiting(candidature)
+    classement = selectors.classement(candidature)
+    score, rang = _pick(classement, personne_ressource)
+    justification = justification.strip()
+    if rang > 1 and not justification:
+        raise RuleViolation(
+            _("Ce n’est pas la personne la mieux classée : expliquez votre choix en une phrase."), field="justification"
+        )
+    Proposition.objects.filter(candidature=candidature, etat=EtatProposition.BROUILLON).delete()
+    proposition = Proposition.objects.create(
+        candidature=candidature,
+        personne_ressource=personne_ressource,
+        score=score.total,
+        detail_score=score.as_json() | {"meilleur": classement.scores[0].mentor.id},
+        rang=rang,
+        justification=justification,
+        proposee_par=by,
+    )
+    _send(proposition, by=by)
+    return proposition
+
+
+@dataclass
+class Lot:
+    propositions: int
+    dossiers: int
+    total: float
+    iterations: int
+
+
+@transaction.atomic
+def propositions_batch_draft(*, programme: Programme, by: Any) -> Lot:
+    """Compute the optimal proposal for every file waiting for a match, as drafts the coordinator reviews."""
+    candidatures = list(selectors.candidatures_a_apparier(programme))
+    Proposition.objects.filter(candidature__in=candidatures, etat=EtatProposition.BROUILLON).delete()
+    if not candidatures:
+        return Lot(0, 0, 0.0, 0)
+    dossiers = selectors.dossiers(candidatures)
+    profils = selectors.mentors(programme, validees_only=True)
+    poids = matching.Poids.of(programme)
+    cap = programme.missions_max_par_mentor
+    scores, eligible = matching.score_matrix(dossiers, profils, poids, missions_max=cap)
+    # A mentor who already answered (or holds) a proposition for a file is not proposed again for it.
+    index_f = {d.id: i for i, d in enumerate(dossiers)}
+    index_m = {m.id: j for j, m in enumerate(profils)}
+    for cid, pid in Proposition.objects.filter(candidature__in=candidatures).values_list(
+        "candidature_id", "personne_ressource_id"
+    ):
+        if pid in index_m:
+            eligible[index_f[cid], index_m[pid]] = False
+    result = matching.assign(
+        scores,
+        eligible,
+        matching.capacites(profils, missions_max=cap),
+        demandes=[d.demi_journees for d in dossiers],
+        restes=[m.reste for m in profils],
+    )
+    masked = np.where(eligible, scores, -1.0)
+    rows = []
+    for f, m in sorted(result.paires.items()):
+        dossier, mentor = dossiers[f], profils[m]
+        explained = matching.score_pair(dossier, mentor, poids)
+        best = int(np.argmax(masked[f]))
+        rows.append(
+            Proposition(
+                candidature=candidatures[f],
+                personne_ressource_id=mentor.id,
+                score=explained.total,
+                detail_score=explained.as_json() | {"calcul": mentor.id, "meilleur": profils[best].id},
+                rang=int((masked[f] > scores[f, m]).sum()) + 1,
+                proposee_par=by,
+            )
+        )
+    Proposition.objects.bulk_create(rows)
+    return Lot(len(rows), len(candidatures), result.total, result.iterations)
+
+
+@transaction.atomic
+def proposition_change(
+    *, proposition: Proposition, personne_ressource: PersonneRessource, by: Any, justification: str
+) -> Proposition:
+    """Replace the mentor of a draft; choosing another than the computed one asks for a justification."""
+    locked = Proposition.objects.select_for_update(of=("self",)).select_related("candidature__programme").get(pk=proposition.pk)
+    if locked.etat != EtatProposition.BROUILLON:
+        raise TransitionRefused(_("Cette proposition a déjà été envoyée : elle ne peut plus être modifiée."))
+    justification = justification.strip()
+    calcule = locked.detail_score.get("calcul")
+    if personne_ressource.pk != calcule and not justification:
+        raise RuleViolation(
+            _("Vous remplacez la proposition calculée : expliquez votre choix en une phrase."), field="justification"
+        )
+    classement = selectors.classement(locked.candidature)
+    score, rang = _pick(classement, personne_ressource)
+    locked.personne_ressource = personne_ressource
+    locked.score = score.total
+    locked.detail_score = score.as_json() | {"calcul": calcule, "meilleur": classement.scores[0].mentor.id}
+    locked.rang = rang
+    locked.justification = justification if personne_ressource.pk != calcule else ""
+    locked.proposee_par = by
+    try:
+        with transaction.atomic():
+            locked.save()
+    except IntegrityError as exc:
+        raise RuleViolation(_("Cette personne a déjà reçu une proposition pour ce dossier."), field="personne_ressource") from exc
+    return locked
+
+
+@transaction.atomic
+def propositions_batch_confirm(*, programme: Programme, by: Any) -> int:
+    """Send every draft of the programme, after checking that no mentor is over their cap or half-days."""
+    drafts = list(
+        Proposition.objects.select_for_update(of=("self",))
+        .filter(candidature__programme=programme, etat=EtatProposition.BROUILLON)
+        .select_related("candidature__structure", "candidature__format_retenu", "personne_ressource")
+        .order_by("pk")
+    )
+    if not drafts:
+        raise RuleViolation(_("Aucune proposition à envoyer : calculez d’abord une proposition."))
+    profils = {m.id: m for m in selectors.mentors(programme)}
+    nouvelles = Counter(p.personne_ressource_id for p in drafts)
+    demi_journees: Counter[int] = Counter()
+    for p in drafts:
+        demi_journees[p.personne_ressource_id] += p.candidature.demi_journees_retenues or 1
+    for pid, n in nouvelles.items():
+        mentor = profils.get(pid)
+        if mentor is None or not mentor.valide:
+            raise RuleViolation(_("Une personne proposée n’est plus validée dans l’annuaire : recalculez la proposition."))
+        if mentor.missions + n > programme.missions_max_par_mentor:
+            raise RuleViolation(
+                _("%(pr)s recevrait %(n)s mission(s) de plus que son plafond.")
+                % {"pr": mentor.nom, "n": mentor.missions + n - programme.missions_max_par_mentor}
+            )
+        if demi_journees[pid] > mentor.reste:
+            raise RuleViolation(
+                _("%(pr)s n’a que %(reste)s demi-journée(s) disponible(s) pour %(n)s proposée(s).")
+                % {"pr": mentor.nom, "reste": mentor.reste, "n": demi_journees[pid]}
+            )
+    for proposition in drafts:
+        _send(proposition, by=by)
+    return len(drafts)
+
+
+@transaction.atomic
+def proposition_accept(*, proposition: Proposition) -> Any:
+    """The mentor accepts (through the signed link): the accompagnement is created with the file's decision."""
+    from accompagnements.services import accompagnement_create
+
+    locked = _move(proposition, "accepter")
+    candidature = proposition.candidature
+    format_retenu = candidature.format_retenu
+    if format_retenu is None or not candidature.demi_journees_retenues:
+        raise RuleViolation(_("Le dossier n’a pas de format retenu : la coordination doit le compléter."))
+    mentor = proposition.personne_ressource
+    accompagnement = accompagnement_create(
+        candidature=candidature,
+        format=format_retenu,
+        demi_journees=candidature.demi_journees_retenues,
+        mentors=[mentor],
+        by=mentor.user,
+    )
+    locked.repondue_le = timezone.now()
+    locked.save(update_fields=["etat", "repondue_le", "updated_at"])
+    proposition.etat = locked.etat
+    _candidature_event(
+        candidature, by=None, action="proposition_acceptee", proposition=proposition.pk, accompagnement=accompagnement.pk
+    )
+    send_templated_after_commit(
+        to=[settings.TSF_PILOT["email"]],
+        name="annuaire_reponse",
+        context={"proposition": proposition, "acceptee": True, "accompagnement": accompagnement},
+    )
+    return accompagnement
+
+
+@transaction.atomic
+def proposition_decline(*, proposition: Proposition, motif: str) -> Proposition | None:
+    """The mentor declines with a reason: the file returns to matching with the next best as a draft."""
+    locked = _move(proposition, "decliner", reason=motif)
+    locked.motif_refus = motif.strip()
+    locked.repondue_le = timezone.now()
+    locked.save(update_fields=["etat", "motif_refus", "repondue_le", "updated_at"])
+    proposition.etat = locked.etat
+    candidature = proposition.candidature
+    _candidature_event(candidature, by=None, reason=motif, action="proposition_declinee", proposition=proposition.pk)
+    suivante = None
+    Proposition.objects.filter(candidature=candidature, etat=EtatProposition.BROUILLON).delete()
+    classement = selectors.classement(candidature)
+    if classement.scores:
+        best = classement.scores[0]
+        suivante = Proposition.objects.create(
+            candidature=candidature,
+            personne_ressource_id=best.mentor.id,
+            score=best.total,
+            detail_score=best.as_json() | {"calcul": best.mentor.id, "meilleur": best.mentor.id},
+            rang=1,
+        )
+    send_templated_after_commit(
+        to=[settings.TSF_PILOT["email"]],
+        name="annuaire_reponse",
+        context={"proposition": proposition, "acceptee": False, "suivante": suivante},
+    )
+    return suivante

@@ -1,0 +1,429 @@
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from candidatures.models import Candidature
+from core.exceptions import DomainError
+from programmes.models import Departement, Programme
+
+from . import selectors, services
+from .forms import (
+    CandidatureMentorForm,
+    ChangementForm,
+    CompetenceForm,
+    DecisionForm,
+    DeclinForm,
+    DomaineForm,
+    PropositionForm,
+    ReglagesForm,
+    SuggestionForm,
+)
+from .models import Competence, EtatPersonneRessource, EtatProposition, PersonneRessource, Proposition
+from .permissions import can_manage, can_suggest, can_view_cartographie, require
+
+
+def _form_error(form, exc: DomainError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+# --- Becoming a personne-ressource --------------------------------------------------------------
+
+
+def candidature_mentor(request):
+    """Public application to the directory (prefilled from the account when signed in)."""
+    user = request.user
+    initial = {}
+    if user.is_authenticated:
+        initial = {"prenom": user.first_name, "nom": user.last_name, "email": user.email}
+        if PersonneRessource.objects.filter(user=user).exists():
+            messages.info(request, _("Vous avez déjà un profil de personne-ressource."))
+            return redirect("accounts:home")
+    groupes = selectors.competences_par_domaine()
+    form = CandidatureMentorForm(request.POST or None, initial=initial, competences_groupes=groupes)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.personne_ressource_apply(
+                user=user,
+                structure=form.structure_data(),
+                competences=form.competences(),
+                prenom=d["prenom"],
+                nom=d["nom"],
+                email=d["email"],
+                telephone=d["telephone"],
+                fonction=d["fonction"],
+                presentation=d["presentation"],
+                departement=d["departement"],
+                mobilite=d["mobilite"],
+                types_projets=d["types_projets"],
+                tailles_projets=d["tailles_projets"],
+                disponibilite_demi_journees=d["disponibilite_demi_journees"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("annuaire:candidature_mentor_merci")
+    return render(request, "annuaire/personne_ressource_form.html", {"form": form})
+
+
+def candidature_mentor_merci(request):
+    return render(request, "annuaire/personne_ressource_merci.html")
+
+
+@require(can_suggest)
+def suggestion(request):
+    form = SuggestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.personne_ressource_suggest(
+                by=request.user,
+                prenom=d["prenom"],
+                nom=d["nom"],
+                email=d["email"],
+                structure=form.structure_data(),
+                departement=d["departement"],
+                motif=d["motif"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Merci : la coordination va prendre contact avec cette personne."))
+            return redirect("accounts:home")
+    return render(request, "annuaire/personne_ressource_suggestion.html", {"form": form})
+
+
+# --- The directory ------------------------------------------------------------------------------
+
+
+@require(can_manage)
+def personne_ressource_list(request):
+    etat = request.GET.get("etat", "")
+    departement = request.GET.get("departement", "")
+    competence = request.GET.get("competence", "")
+    qs = selectors.annuaire_list(
+        etat=etat if etat in EtatPersonneRessource.values else "",
+        departement=departement if departement in Departement.values else "",
+        competence=int(competence) if competence.isdigit() else None,
+    )
+    page_obj = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "annuaire/personne_ressource_list.html",
+        {
+            "page_obj": page_obj,
+            "etats": EtatPersonneRessource.choices,
+            "departements": Departement.choices,
+            "competences": Competence.objects.filter(active=True).order_by("nom"),
+            "filtre": {"etat": etat, "departement": departement, "competence": competence},
+        },
+    )
+
+
+@login_required
+def personne_ressource_detail(request, pk: int):
+    pr = selectors.personne_ressource_detail(pk, user=request.user)
+    return render(
+        request,
+        "annuaire/personne_ressource_detail.html",
+        {"pr": pr, "gestion": can_manage(request.user), "decision_form": DecisionForm()},
+    )
+
+
+@require(can_manage)
+@require_POST
+def personne_ressource_decide(request, pk: int, decision: str):
+    pr = get_object_or_404(PersonneRessource.objects.select_related("structure"), pk=pk)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    reason = form.cleaned_data.get("reason", "")
+    try:
+        if decision == "valider":
+            services.personne_ressource_validate(personne_ressource=pr, by=request.user, reason=reason)
+            messages.success(request, _("Profil validé : la personne figure dans l’annuaire."))
+        else:
+            services.personne_ressource_refuse(personne_ressource=pr, by=request.user, reason=reason)
+            messages.success(request, _("Profil non retenu : la personne en est informée."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("annuaire:personne_ressource_detail", pk=pr.pk)
+
+
+# --- Référentiel and cartography ----------------------------------------------------------------
+
+
+@require(can_manage)
+def referentiel(request):
+    domaine_form = DomaineForm(request.POST if request.POST.get("action") == "domaine" else None, prefix="domaine")
+    competence_form = CompetenceForm(request.POST if request.POST.get("action") == "competence" else None, prefix="competence")
+    if request.method == "POST":
+        form = domaine_form if request.POST.get("action") == "domaine" else competence_form
+        if form.is_valid():
+            try:
+                if form is domaine_form:
+                    services.domaine_create(nom=form.cleaned_data["nom"], by=request.user)
+                else:
+                    services.competence_create(by=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Référentiel mis à jour."))
+                return redirect("annuaire:referentiel")
+    return render(
+        request,
+        "annuaire/referentiel.html",
+        {"domaines": selectors.referentiel(), "domaine_form": domaine_form, "competence_form": competence_form},
+    )
+
+
+@require(can_view_cartographie)
+def cartographie(request):
+    lignes = selectors.cartographie()
+    return render(
+        request,
+        "annuaire/cartographie.html",
+        {
+            "lignes": lignes,
+            "departements": Departement.values,
+            "non_couvertes": [ligne for ligne in lignes if ligne.non_couvert],
+        },
+    )
+
+
+@require(can_view_cartographie)
+def cartographie_csv(request):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cartographie-competences.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 with a BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("Domaine"),
+            _("Compétence"),
+            _("Personnes-ressources validées"),
+            *Departement.values,
+            _("Besoins exprimés"),
+            _("Non couvert"),
+        ]
+    )
+    for ligne in selectors.cartographie():
+        writer.writerow(
+            [
+                ligne.competence.domaine.nom,
+                ligne.competence.nom,
+                ligne.total,
+                *ligne.par_departement,
+                ligne.besoins,
+                _("oui") if ligne.non_couvert else _("non"),
+            ]
+        )
+    return response
+
+
+# --- Matching -----------------------------------------------------------------------------------
+
+
+def _programme(request) -> Programme:
+    pk = request.GET.get("programme") or request.POST.get("programme")
+    if pk and str(pk).isdigit():
+        return get_object_or_404(Programme, pk=pk)
+    programme = Programme.courant()
+    if programme is None:
+        from django.http import Http404
+
+        raise Http404
+    return programme
+
+
+@require(can_manage)
+def appariement_list(request):
+    """Files waiting for a match, the batch proposal (drafts) and its confirmation."""
+    programme = _programme(request)
+    file = list(selectors.candidatures_a_apparier(programme))
+    brouillons = list(
+        Proposition.objects.filter(candidature__programme=programme, etat=EtatProposition.BROUILLON)
+        .select_related("candidature__structure", "personne_ressource__structure")
+        .order_by("candidature__soumise_le", "pk")
+    )
+    choix = [
+        (pr.pk, f"{pr} – {pr.structure.raison_sociale}")
+        for pr in PersonneRessource.objects.validees().select_related("structure").order_by("nom", "prenom")
+    ]
+    lignes = [
+        (p, ChangementForm(prefix=f"p{p.pk}", choices=choix, initial={"personne_ressource": p.personne_ressource_id}))
+        for p in brouillons
+    ]
+    avec_brouillon = {p.candidature_id for p in brouillons}
+    return render(
+        request,
+        "annuaire/appariement_list.html",
+        {
+            "programme": programme,
+            "programmes": Programme.objects.all(),
+            "file": file,
+            "sans_proposition": [c for c in file if c.pk not in avec_brouillon],
+            "lignes": lignes,
+        },
+    )
+
+
+@require(can_manage)
+@require_POST
+def appariement_calculer(request):
+    programme = _programme(request)
+    lot = services.propositions_batch_draft(programme=programme, by=request.user)
+    messages.success(
+        request,
+        _("Proposition calculée : %(n)s dossier(s) sur %(total)s trouvent une personne-ressource (score total %(score)s).")
+        % {"n": lot.propositions, "total": lot.dossiers, "score": lot.total},
+    )
+    return redirect(f"{reverse('annuaire:appariement_list')}?programme={programme.pk}")
+
+
+@require(can_manage)
+@require_POST
+def appariement_confirmer(request):
+    programme = _programme(request)
+    try:
+        n = services.propositions_batch_confirm(programme=programme, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(n)s proposition(s) envoyée(s) aux personnes-ressources.") % {"n": n})
+    return redirect(f"{reverse('annuaire:appariement_list')}?programme={programme.pk}")
+
+
+@require(can_manage)
+@require_POST
+def proposition_modifier(request, pk: int):
+    proposition = get_object_or_404(Proposition.objects.select_related("candidature"), pk=pk)
+    choix = list(PersonneRessource.objects.validees().values_list("pk", "nom"))
+    form = ChangementForm(request.POST, prefix=f"p{pk}", choices=choix)
+    url = f"{reverse('annuaire:appariement_list')}?programme={proposition.candidature.programme_id}"
+    if not form.is_valid():
+        messages.error(request, _("Choisissez une personne-ressource de l’annuaire."))
+        return redirect(url)
+    try:
+        services.proposition_change(
+            proposition=proposition,
+            personne_ressource=PersonneRessource.objects.get(pk=form.cleaned_data["personne_ressource"]),
+            by=request.user,
+            justification=form.cleaned_data["justification"],
+        )
+    except DomainError as exc:
+        messages.error(request, f"{proposition.candidature.reference} : {exc.message}")
+    else:
+        messages.success(request, _("Ligne modifiée."))
+    return redirect(url)
+
+
+@require(can_manage)
+def appariement_candidature(request, pk: int):
+    """The ranked mentors for one selected file, with the explained breakdown; propose one."""
+    candidature = get_object_or_404(
+        Candidature.objects.select_related("programme", "structure", "format_retenu", "candidat"), pk=pk
+    )
+    form = PropositionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposition_send(
+                candidature=candidature,
+                personne_ressource=form.cleaned_data["personne_ressource"],
+                by=request.user,
+                justification=form.cleaned_data["justification"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Proposition envoyée à la personne-ressource."))
+            return redirect("annuaire:appariement_candidature", pk=candidature.pk)
+    classement = selectors.classement(candidature)
+    en_attente = selectors.candidatures_a_apparier(candidature.programme).filter(pk=candidature.pk).exists()
+    lignes = [
+        {"rang": rang, "score": score, "pr": classement.personnes.get(score.mentor.id)}
+        for rang, score in enumerate(classement.scores[:20], start=1)
+    ]
+    return render(
+        request,
+        "annuaire/appariement_candidature.html",
+        {
+            "candidature": candidature,
+            "classement": classement,
+            "lignes": lignes,
+            "autres": max(0, len(classement.scores) - 20),
+            "en_attente": en_attente,
+            "form": form,
+        },
+    )
+
+
+@require(can_manage)
+def reglages(request, pk: int):
+    programme = get_object_or_404(Programme, pk=pk)
+    form = ReglagesForm(request.POST or None, instance=programme)
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in services.POIDS_FIELDS}
+        try:
+            services.programme_set_matching(
+                programme=Programme.objects.get(pk=pk),
+                by=request.user,
+                missions_max_par_mentor=form.cleaned_data["missions_max_par_mentor"],
+                **data,
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Réglages de l’appariement enregistrés."))
+            return redirect(f"{reverse('annuaire:appariement_list')}?programme={pk}")
+    return render(request, "annuaire/programme_reglages.html", {"form": form, "programme": programme})
+
+
+# --- The mentor's answer (signed link, no login) -----------------------------------------------
+
+
+def proposition_reponse(request, token: str):
+    """Accept or decline a proposition from the e-mail link. The token names the proposition and its
+    mentor; it grants nothing else and logs nobody in. GET only shows the page (mail scanners follow links)."""
+    try:
+        proposition = services.proposition_from_token(token)
+    except signing.SignatureExpired:
+        return render(request, "annuaire/proposition_lien_invalide.html", {"expire": True}, status=410)
+    except (signing.BadSignature, Proposition.DoesNotExist, KeyError, TypeError):
+        return render(request, "annuaire/proposition_lien_invalide.html", {"expire": False}, status=404)
+    form = DeclinForm(request.POST if request.POST.get("reponse") == "decliner" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("reponse") == "accepter":
+                services.proposition_accept(proposition=proposition)
+                messages.success(
+                    request, _("Merci ! Vous avez accepté la mission : la coordination vous contacte pour la suite.")
+                )
+                return redirect("annuaire:proposition_reponse", token=token)
+            if form.is_valid():
+                services.proposition_decline(proposition=proposition, motif=form.cleaned_data["motif"])
+                messages.success(request, _("Votre réponse est enregistrée. Merci de nous avoir indiqué votre motif."))
+                return redirect("annuaire:proposition_reponse", token=token)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "annuaire/proposition_reponse.html",
+        {
+            "proposition": proposition,
+            "candidature": proposition.candidature,
+            "form": form,
+            "choix": request.GET.get("reponse", ""),
+            "token": token,
+        },
+    )

@@ -1,0 +1,311 @@
+"""Back office: the envelope and the budget lines.
+
+Budget lines are immutable: an existing line is shown read-only and never deleted (a correction
+is a new line). New commitments and other costs, and every change of the envelope's amount, go
+through `budget.services`, which lock the envelope row. The add forms check the same rules first
+so that a refusal shows on the form; if the envelope changed in between, the service's refusal
+is shown as an error message and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_helpers import ReadOnlyAdminMixin, ServiceAddAdminMixin, related_column
+from core.exceptions import DomainError
+from core.money import format_euros
+from core.uploads import check_upload
+from programmes.rules import check_montant_positif
+
+from .models import AutreDepense, Engagement, Enveloppe, Export, Paiement
+from .services import autre_depense_create, engagement_create, enveloppe_set
+
+
+def _check_envelope_capacity(*, programme_id: int, montant: Decimal, what: str) -> None:
+    """Form-level preview of the services' envelope rule (read without lock; the service re-checks)."""
+    enveloppe = Enveloppe.objects.filter(programme_id=programme_id).first()
+    if enveloppe is None:
+        raise forms.ValidationError(gettext("Ce programme n’a pas encore d’enveloppe budgétaire."))
+    if montant > 0 and enveloppe.engage + enveloppe.autres_depenses + montant > enveloppe.montant:
+        raise forms.ValidationError(
+            gettext("L’enveloppe ne peut pas porter %(what)s de %(montant)s : il reste %(reste)s disponibles sur %(total)s.")
+            % {
+                "what": what,
+                "montant": format_euros(montant),
+                "reste": format_euros(enveloppe.disponible),
+                "total": format_euros(enveloppe.montant),
+            }
+        )
+    if montant < 0 and enveloppe.engage + montant < 0:
+        raise forms.ValidationError(gettext("Cette correction rendrait le total engagé négatif."))
+
+
+class ImmutableLineAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
+    """An existing line is view-only; no line is ever deleted."""
+
+    add_form: type[forms.ModelForm] | None = None
+    add_fields: tuple[str, ...] = ()
+    view_fields: tuple[str, ...] = ()
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.add_fields if obj is None else self.view_fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if obj is None else self.view_fields
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None and self.add_form is not None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change, **kwargs)
+
+    @admin.display(description=_("montant"), ordering="montant")
+    def montant_euros(self, obj: Any) -> str:
+        return format_euros(obj.montant)
+
+
+# --- Envelope ----------------------------------------------------------------------------
+
+
+class EnveloppeForm(forms.ModelForm):
+    class Meta:
+        model = Enveloppe
+        fields = ("programme", "montant")
+
+    def clean_montant(self) -> Decimal:
+        montant = self.cleaned_data["montant"]
+        if self.instance.pk is not None:
+            used = self.instance.engage + self.instance.autres_depenses
+            if montant < used:
+                raise forms.ValidationError(
+                    gettext("L’enveloppe ne peut pas être inférieure à ce qui est déjà engagé et dépensé (%(used)s).")
+                    % {"used": format_euros(used)}
+                )
+        return montant
+
+
+@admin.register(Enveloppe)
+class EnveloppeAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
+    form = EnveloppeForm
+    list_display = ("programme", "montant_euros", "engage_euros", "autres_depenses_euros", "disponible_euros", "taux_utilisation")
+    list_filter = ("programme__appel_ouvert",)
+    search_fields = ("programme__nom", "programme__slug")
+    list_select_related = ("programme",)
+    fields = ("programme", "montant", "engage", "autres_depenses", "disponible_euros")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Enveloppe | None = None) -> Any:
+        # `engage` and `autres_depenses` only move with the budget lines that cause them.
+        readonly = ["engage", "autres_depenses", "disponible_euros"]
+        return readonly if obj is None else ["programme", *readonly]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Enveloppe | None = None) -> bool:
+        return False
+
+    def create_with_service(self, request: HttpRequest, obj: Enveloppe, form: Any) -> Enveloppe:
+        return enveloppe_set(programme=form.cleaned_data["programme"], montant=form.cleaned_data["montant"])
+
+    def update_with_service(self, request: HttpRequest, obj: Enveloppe, form: Any) -> Enveloppe:
+        return enveloppe_set(programme=obj.programme, montant=form.cleaned_data["montant"])
+
+    @admin.display(description=_("enveloppe"), ordering="montant")
+    def montant_euros(self, obj: Enveloppe) -> str:
+        return format_euros(obj.montant)
+
+    @admin.display(description=_("engagé"), ordering="engage")
+    def engage_euros(self, obj: Enveloppe) -> str:
+        return format_euros(obj.engage)
+
+    @admin.display(description=_("autres dépenses"), ordering="autres_depenses")
+    def autres_depenses_euros(self, obj: Enveloppe) -> str:
+        return format_euros(obj.autres_depenses)
+
+    @admin.display(description=_("disponible"))
+    def disponible_euros(self, obj: Enveloppe) -> str:
+        return format_euros(obj.disponible) if obj.pk else "—"
+
+    @admin.display(description=_("utilisé"))
+    def taux_utilisation(self, obj: Enveloppe) -> str:
+        if not obj.montant:
+            return "—"
+        return f"{(obj.engage + obj.autres_depenses) * 100 / obj.montant:.0f} %"
+
+
+# --- Commitments -------------------------------------------------------------------------
+
+
+class EngagementAddForm(forms.ModelForm):
+    class Meta:
+        model = Engagement
+        fields = ("accompagnement", "convention", "montant", "libelle", "note")
+        help_texts = {"montant": _("Un montant négatif est un ajustement (avenant qui réduit la convention).")}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        accompagnement = data.get("accompagnement")
+        convention = data.get("convention")
+        montant = data.get("montant")
+        if accompagnement is not None and convention is not None and convention.accompagnement_id != accompagnement.pk:
+            self.add_error("convention", gettext("Cette convention ne concerne pas l’accompagnement choisi."))
+        if montant is not None and montant == 0:
+            self.add_error("montant", gettext("Le montant d’un engagement doit être un montant en euros non nul."))
+        elif accompagnement is not None and montant is not None:
+            try:
+                _check_envelope_capacity(
+                    programme_id=accompagnement.programme_id, montant=montant, what=gettext("cet engagement")
+                )
+            except forms.ValidationError as error:
+                self.add_error("montant", error)
+        return data
+
+
+@admin.register(Engagement)
+class EngagementAdmin(ImmutableLineAdmin):
+    add_form = EngagementAddForm
+    add_fields = ("accompagnement", "convention", "montant", "libelle", "note")
+    view_fields = ("programme", "accompagnement", "convention", "montant", "libelle", "note", "created_by", "created_at")
+    list_display = ("created_at", "libelle", "accompagnement", "convention", "programme", "montant_euros", "created_by")
+    list_filter = ("programme", ("convention", admin.EmptyFieldListFilter))
+    search_fields = ("libelle", "note", "accompagnement__reference", "convention__reference")
+    date_hierarchy = "created_at"
+    list_select_related = ("programme", "accompagnement", "convention", "created_by")
+    autocomplete_fields = ("accompagnement", "convention")
+
+    def create_with_service(self, request: HttpRequest, obj: Engagement, form: Any) -> Engagement:
+        data = form.cleaned_data
+        return engagement_create(
+            accompagnement=data["accompagnement"],
+            montant=data["montant"],
+            libelle=data["libelle"],
+            by=request.user,
+            convention=data.get("convention"),
+            note=data.get("note", ""),
+        )
+
+
+# --- Payments ----------------------------------------------------------------------------
+
+
+@admin.register(Paiement)
+class PaiementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Payments are recorded by the budget service (delivered days, corrections): view only here."""
+
+    list_display = (
+        "date_paiement",
+        "reference_facture",
+        "structure",
+        "accompagnement",
+        related_column("accompagnement__programme", _("programme")),
+        "montant_euros",
+        "corrige",
+        "depassement_autorise",
+        "created_by",
+    )
+    list_filter = ("accompagnement__programme", "depassement_autorise", "structure__departement")
+    search_fields = ("reference_facture", "note", "accompagnement__reference", "structure__raison_sociale", "structure__siret")
+    date_hierarchy = "date_paiement"
+    list_select_related = ("structure", "accompagnement__programme", "corrige", "created_by")
+
+    @admin.display(description=_("montant"), ordering="montant")
+    def montant_euros(self, obj: Paiement) -> str:
+        return format_euros(obj.montant)
+
+
+# --- Other costs -------------------------------------------------------------------------
+
+
+class AutreDepenseAddForm(forms.ModelForm):
+    class Meta:
+        model = AutreDepense
+        fields = ("programme", "categorie", "libelle", "date_depense", "montant", "justificatif", "note")
+
+    checked_upload = None
+
+    def clean_justificatif(self) -> Any:
+        """The receipt goes through the same checks as every upload (content, size, type); stored under a server name."""
+        upload = self.cleaned_data.get("justificatif")
+        if upload:
+            self.checked_upload = check_upload(upload)
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        programme = data.get("programme")
+        montant = data.get("montant")
+        if montant is None:
+            return data
+        try:
+            check_montant_positif(montant)
+        except DomainError as error:
+            self.add_error("montant", error.message)
+            return data
+        if programme is not None:
+            try:
+                _check_envelope_capacity(programme_id=programme.pk, montant=montant, what=gettext("cette dépense"))
+            except forms.ValidationError as error:
+                self.add_error("montant", error)
+        return data
+
+
+@admin.register(AutreDepense)
+class AutreDepenseAdmin(ImmutableLineAdmin):
+    add_form = AutreDepenseAddForm
+    add_fields = ("programme", "categorie", "libelle", "date_depense", "montant", "justificatif", "note")
+    view_fields = (
+        "programme",
+        "categorie",
+        "libelle",
+        "date_depense",
+        "montant",
+        "justificatif_nom",
+        "corrige",
+        "note",
+        "created_by",
+        "created_at",
+    )
+    list_display = ("date_depense", "categorie", "libelle", "programme", "montant_euros", "justificatif_nom", "created_by")
+    list_filter = ("categorie", "programme")
+    search_fields = ("libelle", "note")
+    date_hierarchy = "date_depense"
+    list_select_related = ("programme", "created_by")
+
+    @admin.display(description=_("justificatif"))
+    def justificatif_nom(self, obj: AutreDepense) -> str:
+        # Receipts are not served under a public media URL: show the file name only.
+        return obj.justificatif.name.rsplit("/", 1)[-1] if obj.justificatif else "—"
+
+    def create_with_service(self, request: HttpRequest, obj: AutreDepense, form: Any) -> AutreDepense:
+        data = form.cleaned_data
+        return autre_depense_create(
+            programme=data["programme"],
+            categorie=data["categorie"],
+            libelle=data["libelle"],
+            date_depense=data["date_depense"],
+            montant=data["montant"],
+            by=request.user,
+            justificatif=form.checked_upload.stored_file() if form.checked_upload else None,
+            note=data.get("note", ""),
+        )
+
+
+@admin.register(Export)
+class ExportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Exports are produced by the Celery task; the admin only shows them."""
+
+    list_display = ("programme", "type_export", "etat", "progression", "demande_par", "demande_le", "termine_le")
+    list_filter = ("type_export", "etat", "programme")
+    list_select_related = ("programme", "demande_par")
+    date_hierarchy = "demande_le"

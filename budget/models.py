@@ -1,0 +1,201 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import RuleViolation
+
+
+class Enveloppe(models.Model):
+    """The programme's envelope and the running totals that consume it.
+
+    `engage` (commitments) and `autres_depenses` (essaimage, communication…) are kept on this
+    single row and only changed under `select_for_update` in the same transaction as the line
+    that causes them; the CHECK constraints make over-commitment impossible even if a code path
+    forgot the lock.
+    """
+
+    programme = models.OneToOneField(
+        "programmes.Programme", verbose_name=_("programme"), on_delete=models.PROTECT, related_name="enveloppe"
+    )
+    montant = models.DecimalField(
+        _("enveloppe (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    engage = models.DecimalField(_("engagé (€)"), max_digits=12, decimal_places=2, default=Decimal("0.00"), editable=False)
+    autres_depenses = models.DecimalField(
+        _("autres dépenses (€)"), max_digits=12, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
+
+    class Meta:
+        verbose_name = _("enveloppe")
+        verbose_name_plural = _("enveloppes")
+        constraints = [
+            models.CheckConstraint(condition=Q(montant__gte=0), name="enveloppe_montant_positif"),
+            models.CheckConstraint(condition=Q(engage__gte=0), name="enveloppe_engage_positif"),
+            models.CheckConstraint(condition=Q(autres_depenses__gte=0), name="enveloppe_autres_positif"),
+            models.CheckConstraint(
+                condition=Q(engage__lte=F("montant") - F("autres_depenses")), name="enveloppe_jamais_depassee"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Enveloppe de %(programme)s") % {"programme": self.programme}
+
+    @property
+    def disponible(self) -> Decimal:
+        return self.montant - self.engage - self.autres_depenses
+
+
+class ImmutableLine(models.Model):
+    """A budget line is never edited nor deleted: a correction is a new, opposite line."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("saisi par"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("saisi le"), auto_now_add=True, db_index=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk and not self._state.adding:
+            raise RuleViolation(_("Une ligne budgétaire ne se modifie pas : saisissez une ligne de correction."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuleViolation(_("Une ligne budgétaire ne se supprime pas : saisissez une ligne de correction."))
+
+
+class Engagement(ImmutableLine):
+    """A commitment on the envelope: a fully signed convention (or the adjustment of an avenant)."""
+
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="engagements")
+    accompagnement = models.ForeignKey("accompagnements.Accompagnement", on_delete=models.PROTECT, related_name="engagements")
+    convention = models.OneToOneField(
+        "conventions.Convention", null=True, blank=True, on_delete=models.PROTECT, related_name="engagement"
+    )
+    montant = models.DecimalField(_("montant (€)"), max_digits=10, decimal_places=2)
+    libelle = models.CharField(_("libellé"), max_length=255)
+    corrige = models.OneToOneField(
+        "self", verbose_name=_("corrige la ligne"), null=True, blank=True, on_delete=models.PROTECT, related_name="correction"
+    )
+
+    class Meta:
+        verbose_name = _("engagement")
+        verbose_name_plural = _("engagements")
+        ordering = ["created_at"]
+        constraints = [models.CheckConstraint(condition=~Q(montant=0), name="engagement_montant_non_nul")]
+
+    def __str__(self) -> str:
+        return f"{self.libelle} : {self.montant} €"
+
+
+class Paiement(ImmutableLine):
+    """A payment to a personne-ressource's employer structure for an accompagnement."""
+
+    accompagnement = models.ForeignKey("accompagnements.Accompagnement", on_delete=models.PROTECT, related_name="paiements")
+    structure = models.ForeignKey(
+        "programmes.Structure", verbose_name=_("structure payée"), on_delete=models.PROTECT, related_name="paiements"
+    )
+    date_paiement = models.DateField(_("date du paiement"))
+    montant = models.DecimalField(_("montant (€)"), max_digits=10, decimal_places=2)
+    reference_facture = models.CharField(_("référence de la facture"), max_length=100)
+    depassement_autorise = models.BooleanField(_("dépassement du réalisé autorisé"), default=False)
+    corrige = models.OneToOneField(
+        "self", verbose_name=_("corrige la ligne"), null=True, blank=True, on_delete=models.PROTECT, related_name="correction"
+    )
+
+    class Meta:
+        verbose_name = _("paiement")
+        verbose_name_plural = _("paiements")
+        ordering = ["date_paiement", "created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(montant=0), name="paiement_montant_non_nul"),
+            models.CheckConstraint(
+                condition=Q(montant__gt=0) | Q(corrige__isnull=False), name="paiement_negatif_seulement_correction"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference_facture} : {self.montant} €"
+
+
+class CategorieDepense(models.TextChoices):
+    ESSAIMAGE = "essaimage", _("Essaimage")
+    COMMUNICATION = "communication", _("Communication")
+    AUTRE = "autre", _("Autre")
+
+
+def justificatif_upload_to(instance, filename):
+    return f"budget/{instance.programme_id}/{filename}"
+
+
+class AutreDepense(ImmutableLine):
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="autres_depenses")
+    categorie = models.CharField(_("catégorie"), max_length=20, choices=CategorieDepense.choices)
+    libelle = models.CharField(_("libellé"), max_length=255)
+    date_depense = models.DateField(_("date"))
+    montant = models.DecimalField(_("montant (€)"), max_digits=10, decimal_places=2)
+    justificatif = models.FileField(_("justificatif"), upload_to=justificatif_upload_to, blank=True, max_length=255)
+    corrige = models.OneToOneField(
+        "self", verbose_name=_("corrige la ligne"), null=True, blank=True, on_delete=models.PROTECT, related_name="correction"
+    )
+
+    class Meta:
+        verbose_name = _("autre dépense")
+        verbose_name_plural = _("autres dépenses")
+        ordering = ["date_depense", "created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(montant=0), name="autre_depense_montant_non_nul"),
+            models.CheckConstraint(
+                condition=Q(montant__gt=0) | Q(corrige__isnull=False), name="autre_depense_negative_seulement_correction"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.libelle} : {self.montant} €"
+
+
+class TypeExport(models.TextChoices):
+    RAPPORT_PDF = "rapport_pdf", _("Rapport de suivi (PDF)")
+    TABLEUR_XLSX = "tableur_xlsx", _("Grand livre et accompagnements (tableur XLSX)")
+
+
+class EtatExport(models.TextChoices):
+    EN_ATTENTE = "en_attente", _("En attente")
+    EN_COURS = "en_cours", _("En préparation")
+    PRET = "pret", _("Prêt")
+    ECHEC = "echec", _("Échec")
+
+
+def export_upload_to(instance, filename):
+    return f"exports/{instance.programme_id}/{filename}"
+
+
+class Export(models.Model):
+    """A follow-up document prepared by a Celery task: status, progress and the stored file."""
+
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="exports")
+    type_export = models.CharField(_("document"), max_length=20, choices=TypeExport.choices)
+    etat = models.CharField(_("état"), max_length=20, choices=EtatExport.choices, default=EtatExport.EN_ATTENTE)
+    progression = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
+    fichier = models.FileField(_("fichier"), upload_to=export_upload_to, blank=True, max_length=255)
+    erreur = models.TextField(_("erreur"), blank=True)
+    demande_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("demandé par"), on_delete=models.CASCADE, related_name="+"
+    )
+    demande_le = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    termine_le = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-demande_le"]
+        constraints = [models.CheckConstraint(condition=Q(progression__lte=100), name="export_progression_max_100")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_export_display()} – {self.programme}"

@@ -1,0 +1,537 @@
+"""Read-side queries of the budget and the dashboards.
+
+Every figure is an aggregate computed by the database; each function runs a fixed number of
+queries whatever the number of accompagnements, sessions or ledger lines.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict, cast
+
+from django.db import connection
+from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accompagnements.models import SEANCE_COMPTEE, SEANCE_LIVREE, Accompagnement, CompteRendu, EtatAccompagnement, Seance
+from accompagnements.selectors import demi_journees
+from accounts import roles
+from annuaire.models import Competence, Domaine
+from candidatures.models import Candidature, Etat
+from core.money import euros
+from evaluations.models import EtatEvaluation, Moment
+from programmes.models import Departement, Programme, TypeStructure
+
+from .models import AutreDepense, Engagement, Export, Paiement
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+ZERO = Decimal("0.00")
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
+
+# Candidature states reached only after the eligibility check said yes.
+ETATS_RECEVABLES = [
+    Etat.RECEVABLE,
+    Etat.DIAGNOSTIC_PLANIFIE,
+    Etat.DIAGNOSTIC_REALISE,
+    Etat.EN_ATTENTE_DECISION,
+    Etat.SELECTIONNEE,
+    Etat.REFUSEE,
+    Etat.REORIENTEE,
+]
+ETATS_DEMARRES = [EtatAccompagnement.EN_COURS, EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS]
+ETATS_TERMINES = [EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS]
+
+# The same filters as SeanceQuerySet.comptees()/livrees(), as Q objects usable from other models.
+Q_COMPTEES = SEANCE_COMPTEE
+Q_LIVREES = SEANCE_LIVREE
+
+
+def _sum(queryset: QuerySet, group: str, field_name: str, *, money: bool = False) -> Coalesce:
+    """A correlated `SUM(field)` subquery over `queryset` grouped by `group` (already filtered on OuterRef)."""
+    subquery = Subquery(queryset.order_by().values(group).annotate(total=Sum(field_name)).values("total")[:1])
+    if money:
+        return Coalesce(subquery, Value(ZERO), output_field=MONEY)
+    return Coalesce(subquery, Value(0), output_field=IntegerField())
+
+
+# --- Who sees what -------------------------------------------------------------------------------
+
+
+def can_view_dashboard(user: Any) -> bool:
+    return roles.is_coordination(user) or roles.is_comite(user)
+
+
+def can_edit_budget(user: Any) -> bool:
+    return roles.is_coordination(user)
+
+
+def programmes_visibles(user: Any) -> QuerySet[Programme]:
+    if can_view_dashboard(user):
+        return Programme.objects.all()
+    return Programme.objects.none()
+
+
+def exports_visibles(user: Any) -> QuerySet[Export]:
+    """Coordination sees every export; a committee member the ones they asked for."""
+    if roles.is_coordination(user):
+        return Export.objects.all()
+    if roles.is_comite(user):
+        return Export.objects.filter(demande_par=user)
+    return Export.objects.none()
+
+
+# --- Half-days -----------------------------------------------------------------------------------
+
+
+def demi_journees_livrees(*, accompagnement_id: int) -> int:
+    """Delivered half-days of one accompagnement (held with a report, or cancelled late and counted)."""
+    figures = demi_journees(accompagnement_ids=[accompagnement_id]).get(accompagnement_id)
+    return figures.livrees if figures else 0
+
+
+# --- Totals per programme ------------------------------------------------------------------------
+
+
+class TotauxProgramme(TypedDict):
+    """Annotations added by `programmes_avec_totaux()` (the half-days only with `jours=True`)."""
+
+    total_engage: Decimal
+    total_autres: Decimal
+    total_paye: Decimal
+    hj_prevues: int
+    nb_accompagnements: int
+    hj_livrees: int
+    hj_planifiees: int
+
+
+class SuiviAccompagnement(TypedDict):
+    """Annotations added by `accompagnements_suivi()`."""
+
+    hj_planifiees: int
+    hj_livrees: int
+    montant_engage: Decimal
+    montant_paye: Decimal
+
+
+if TYPE_CHECKING:
+    ProgrammeAvecTotaux = WithAnnotations[Programme, TotauxProgramme]
+    AccompagnementSuivi = WithAnnotations[Accompagnement, SuiviAccompagnement]
+
+
+def programmes_avec_totaux(*, jours: bool = True) -> QuerySet[ProgrammeAvecTotaux]:
+    """Programmes annotated with their ledger totals (and half-days if `jours`), in one query."""
+    programme = OuterRef("pk")
+    seances = Seance.objects.filter(accompagnement__programme=programme)
+    actifs = Accompagnement.objects.filter(programme=programme).exclude(etat=EtatAccompagnement.ABANDONNE)
+    annotations = {
+        "total_engage": _sum(Engagement.objects.filter(programme=programme), "programme", "montant", money=True),
+        "total_autres": _sum(AutreDepense.objects.filter(programme=programme), "programme", "montant", money=True),
+        "total_paye": _sum(
+            Paiement.objects.filter(accompagnement__programme=programme), "accompagnement__programme", "montant", money=True
+        ),
+        "hj_prevues": _sum(actifs, "programme", "demi_journees_prevues"),
+        "nb_accompagnements": _sum(actifs.annotate(un=Value(1)), "programme", "un"),
+    }
+    if jours:
+        annotations["hj_livrees"] = _sum(seances.filter(Q_LIVREES), "accompagnement__programme", "demi_journees")
+        annotations["hj_planifiees"] = _sum(seances.filter(Q_COMPTEES), "accompagnement__programme", "demi_journees")
+    # The annotations are built in a dict (two depend on `jours`): the plugin cannot name them.
+    return cast(
+        "QuerySet[ProgrammeAvecTotaux]",
+        Programme.objects.select_related("enveloppe").annotate(**annotations).order_by("-date_debut"),
+    )
+
+
+def _month_starts(debut: datetime.date, fin: datetime.date) -> list[datetime.date]:
+    months: list[datetime.date] = []
+    current = debut.replace(day=1)
+    while current <= fin and len(months) < 120:
+        months.append(current)
+        current = (current + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+DIMENSIONS = {
+    "formats": "format",
+    "departements": "structure_beneficiaire__departement",
+    "types": "structure_beneficiaire__type_structure",
+}
+
+
+def seances_groupees(programme: Programme, today: datetime.date) -> tuple[list[dict[str, Any]], list[datetime.date]]:
+    """The programme's sessions grouped by format, département, kind of structure and state of the
+    accompagnement, with delivered/planned half-days and delivered half-days per month: one query
+    returning a few hundred groups at most, whatever the number of sessions."""
+    months = _month_starts(programme.date_debut, min(today, programme.date_fin)) if today >= programme.date_debut else []
+    sums: dict[str, Any] = {
+        "hj_livrees": Coalesce(Sum("demi_journees", filter=Q_LIVREES), 0),
+        "hj_planifiees": Coalesce(Sum("demi_journees", filter=Q_COMPTEES), 0),
+    }
+    for index, month in enumerate(months):
+        window = Q()
+        if index > 0:
+            window &= Q(debut__gte=_aware(month))
+        if index < len(months) - 1:
+            window &= Q(debut__lt=_aware(months[index + 1]))
+        sums[f"m{index}"] = Coalesce(Sum("demi_journees", filter=Q_LIVREES & window), 0)
+    keys = [f"accompagnement__{key}" for key in DIMENSIONS.values()] + ["accompagnement__etat"]
+    rows = list(Seance.objects.filter(accompagnement__programme=programme).order_by().values(*keys).annotate(**sums))
+    return rows, months
+
+
+def jours_programme(
+    programme: Programme, *, today: datetime.date | None = None, groupes: tuple[list, list] | None = None
+) -> dict[str, Any]:
+    """Delivered and planned half-days of a programme, and delivered half-days month by month.
+
+    Months run from the start of the period to today (or the end of the period); sessions before
+    the first month count in it, sessions after the last month in the last one.
+    """
+    rows, months = groupes or seances_groupees(programme, today or timezone.localdate())
+    return {
+        "hj_livrees": sum(row["hj_livrees"] for row in rows),
+        "hj_planifiees": sum(row["hj_planifiees"] for row in rows),
+        "par_mois": [(month, sum(row[f"m{index}"] for row in rows)) for index, month in enumerate(months)],
+    }
+
+
+@dataclass
+class Chiffres:
+    """The money and days figures of a programme (all from database aggregates)."""
+
+    programme: Programme
+    enveloppe: Decimal
+    engage: Decimal
+    livre: Decimal
+    paye: Decimal
+    autres: Decimal
+    hj_livrees: int
+    hj_planifiees: int
+    hj_prevues: int
+    nb_accompagnements: int
+
+    @property
+    def reste(self) -> Decimal:
+        """Remaining envelope = envelope − commitments − other costs."""
+        return self.enveloppe - self.engage - self.autres
+
+    @property
+    def jours_livres(self) -> Decimal:
+        return Decimal(self.hj_livrees) / 2
+
+    @property
+    def jours_planifies(self) -> Decimal:
+        return Decimal(self.hj_planifiees) / 2
+
+    @property
+    def jours_prevus(self) -> Decimal:
+        return Decimal(self.hj_prevues) / 2
+
+    @property
+    def taux_consommation(self) -> int:
+        if not self.enveloppe:
+            return 0
+        return round((self.engage + self.autres) * 100 / self.enveloppe)
+
+
+def chiffres_de(programme: ProgrammeAvecTotaux) -> Chiffres:
+    """Figures of a programme annotated by `programmes_avec_totaux()`."""
+    enveloppe = getattr(programme, "enveloppe", None)
+    return Chiffres(
+        programme=programme,
+        enveloppe=enveloppe.montant if enveloppe is not None else ZERO,
+        engage=euros(programme.total_engage),
+        livre=programme.montant_pour(programme.hj_livrees),
+        paye=euros(programme.total_paye),
+        autres=euros(programme.total_autres),
+        hj_livrees=programme.hj_livrees,
+        hj_planifiees=programme.hj_planifiees,
+        hj_prevues=programme.hj_prevues,
+        nb_accompagnements=programme.nb_accompagnements,
+    )
+
+
+def comparaison_programmes(user: Any) -> list[Chiffres]:
+    """Every programme the user may see, with its figures: one query."""
+    visibles = programmes_visibles(user).values("pk")
+    return [chiffres_de(p) for p in programmes_avec_totaux().filter(pk__in=visibles)]
+
+
+# --- Pace towards the minimum of days ------------------------------------------------------------
+
+
+@dataclass
+class Rythme:
+    debut: datetime.date
+    fin: datetime.date
+    aujourd_hui: datetime.date
+    minimum: int
+    jours_livres: Decimal
+    jours_planifies: Decimal
+    points: list[tuple[datetime.date, Decimal]] = field(default_factory=list)  # cumulative delivered days
+    date_minimum: datetime.date | None = None  # when the minimum is reached at this pace
+    jours_fin_periode: Decimal | None = None  # delivered days at the end of the period at this pace
+    jours_par_mois: Decimal = Decimal("0")
+
+    @property
+    def atteint(self) -> bool:
+        return self.jours_livres >= self.minimum
+
+    @property
+    def dans_les_temps(self) -> bool:
+        return self.atteint or (self.date_minimum is not None and self.date_minimum <= self.fin)
+
+    @property
+    def commence(self) -> bool:
+        return self.aujourd_hui >= self.debut
+
+
+def rythme(
+    programme: Programme, chiffres: Chiffres, *, today: datetime.date | None = None, par_mois: list | None = None
+) -> Rythme:
+    """Delivered days month by month and, at the current pace, when the minimum will be reached."""
+    today = today or timezone.localdate()
+    if par_mois is None:
+        par_mois = jours_programme(programme, today=today)["par_mois"]
+    result = Rythme(
+        debut=programme.date_debut,
+        fin=programme.date_fin,
+        aujourd_hui=today,
+        minimum=programme.jours_minimum,
+        jours_livres=chiffres.jours_livres,
+        jours_planifies=chiffres.jours_planifies,
+    )
+    cumul = Decimal("0")
+    result.points.append((programme.date_debut, cumul))
+    for mois, hj in par_mois:
+        cumul += Decimal(hj) / 2
+        # The point sits at the end of the month (or today for the current month).
+        fin_mois = (mois + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        result.points.append((max(min(fin_mois, today, programme.date_fin), programme.date_debut), cumul))
+    ecoule = (min(today, programme.date_fin) - programme.date_debut).days
+    if ecoule > 0 and result.jours_livres > 0:
+        par_jour = result.jours_livres / ecoule
+        result.jours_par_mois = (par_jour * Decimal("30.44")).quantize(Decimal("0.1"))
+        restant_periode = max((programme.date_fin - today).days, 0)
+        result.jours_fin_periode = (result.jours_livres + par_jour * restant_periode).quantize(Decimal("0.1"))
+        if not result.atteint:
+            manquants = Decimal(programme.jours_minimum) - result.jours_livres
+            result.date_minimum = today + datetime.timedelta(days=math.ceil(manquants / par_jour))
+    return result
+
+
+# --- Breakdowns and funnel -----------------------------------------------------------------------
+
+
+@dataclass
+class Ligne:
+    libelle: str
+    nombre: int = 0
+    hj_prevues: int = 0
+    hj_livrees: int = 0
+
+    @property
+    def jours_prevus(self) -> Decimal:
+        return Decimal(self.hj_prevues) / 2
+
+    @property
+    def jours_livres(self) -> Decimal:
+        return Decimal(self.hj_livrees) / 2
+
+
+def repartitions(programme: Programme, *, groupes: tuple[list, list] | None = None) -> dict[str, list[Ligne]]:
+    """Active accompagnements by format, département and kind of structure: count, planned and
+    delivered half-days. Two grouped queries (a few hundred groups at most), rolled up here."""
+    keys = list(DIMENSIONS.values())
+    labels: dict[str, dict[Any, Any]] = {
+        "format": dict(programme.formats.values_list("pk", "libelle")),
+        "structure_beneficiaire__departement": dict(Departement.choices),
+        "structure_beneficiaire__type_structure": dict(TypeStructure.choices),
+    }
+    result: dict[str, dict[Any, Ligne]] = {name: {} for name in DIMENSIONS}
+
+    def ligne(name: str, key: str, value: Any) -> Ligne:
+        return result[name].setdefault(value, Ligne(str(labels[key].get(value, value))))
+
+    groups = (
+        Accompagnement.objects.filter(programme=programme)
+        .exclude(etat=EtatAccompagnement.ABANDONNE)
+        .order_by()
+        .values(*keys)
+        .annotate(nombre=Count("pk"), hj=Sum("demi_journees_prevues"))
+    )
+    for row in groups:
+        for name, key in DIMENSIONS.items():
+            item = ligne(name, key, row[key])
+            item.nombre += row["nombre"]
+            item.hj_prevues += row["hj"] or 0
+    rows, _months = groupes or seances_groupees(programme, timezone.localdate())
+    for row in rows:
+        if row["accompagnement__etat"] == EtatAccompagnement.ABANDONNE or not row["hj_livrees"]:
+            continue
+        for name, key in DIMENSIONS.items():
+            ligne(name, key, row[f"accompagnement__{key}"]).hj_livrees += row["hj_livrees"]
+    return {name: sorted(lignes.values(), key=lambda item: (-item.nombre, item.libelle)) for name, lignes in result.items()}
+
+
+def repartition_domaines(programme: Programme) -> list[Ligne]:
+    """Active accompagnements per competence domain sought in the application (one may count in
+    several): count, planned and delivered half-days. One query; the distinct (application, domain)
+    pairs keep an accompagnement from counting twice when several competences of a domain were sought.
+    """
+    through = Candidature.competences_souhaitees.through
+    tables = {
+        "paires": through._meta.db_table,
+        "competence": Competence._meta.db_table,
+        "candidature": Candidature._meta.db_table,
+        "accompagnement": Accompagnement._meta.db_table,
+        "seance": Seance._meta.db_table,
+        "compte_rendu": CompteRendu._meta.db_table,
+        "domaine": Domaine._meta.db_table,
+    }
+    sql = """
+        WITH paires AS (
+            SELECT DISTINCT cc.candidature_id, c.domaine_id
+            FROM {paires} cc
+            JOIN {competence} c ON c.id = cc.competence_id
+            JOIN {candidature} ca ON ca.id = cc.candidature_id
+            WHERE ca.programme_id = %s
+        ), acc AS (
+            SELECT a.id, a.candidature_id, a.demi_journees_prevues
+            FROM {accompagnement} a
+            WHERE a.programme_id = %s AND a.etat <> %s
+        ), livrees AS (
+            SELECT s.accompagnement_id, SUM(s.demi_journees) AS hj
+            FROM {seance} s
+            JOIN acc ON acc.id = s.accompagnement_id
+            LEFT JOIN {compte_rendu} cr ON cr.seance_id = s.id
+            WHERE (s.etat = %s AND cr.soumis_le IS NOT NULL) OR (s.etat = %s AND s.comptee = %s)
+            GROUP BY s.accompagnement_id
+        )
+        SELECT d.nom, COUNT(acc.id), COALESCE(SUM(acc.demi_journees_prevues), 0), COALESCE(SUM(livrees.hj), 0)
+        FROM paires p
+        JOIN {domaine} d ON d.id = p.domaine_id
+        JOIN acc ON acc.candidature_id = p.candidature_id
+        LEFT JOIN livrees ON livrees.accompagnement_id = acc.id
+        GROUP BY d.id, d.nom, d.ordre
+        ORDER BY COUNT(acc.id) DESC, d.ordre, d.nom
+    """.format(**tables)  # noqa: S608 - table names come from the models, values are parameters
+    params: list[Any] = [programme.pk, programme.pk, EtatAccompagnement.ABANDONNE, "realisee", "annulee", True]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [Ligne(nom, nombre, int(hj), int(hj_l)) for nom, nombre, hj, hj_l in cursor.fetchall()]
+
+
+@dataclass
+class Etape:
+    libelle: str
+    nombre: int
+
+
+def entonnoir(programme: Programme) -> list[Etape]:
+    """Applications submitted → eligible → selected → in progress → finished → evaluated at 6 months (two queries)."""
+    candidatures = Candidature.objects.filter(programme=programme).aggregate(
+        soumises=Count("pk", filter=~Q(etat=Etat.BROUILLON)),
+        recevables=Count("pk", filter=Q(etat__in=ETATS_RECEVABLES)),
+        retenues=Count("pk", filter=Q(etat=Etat.SELECTIONNEE)),
+    )
+    evaluees = Exists(
+        Accompagnement.objects.filter(
+            candidature_id=OuterRef("candidature_id"),
+            evaluations__moment=Moment.SIX_MOIS,
+            evaluations__etat=EtatEvaluation.REPONDUE,
+        )
+    )
+    accompagnements = (
+        Accompagnement.objects.filter(programme=programme)
+        .annotate(evaluee=evaluees)
+        .aggregate(
+            demarres=Count("candidature", distinct=True, filter=Q(etat__in=ETATS_DEMARRES)),
+            termines=Count("candidature", distinct=True, filter=Q(etat__in=ETATS_TERMINES)),
+            evalues=Count("candidature", distinct=True, filter=Q(evaluee=True)),
+        )
+    )
+    return [
+        Etape(_("Candidatures déposées"), candidatures["soumises"]),
+        Etape(_("Recevables"), candidatures["recevables"]),
+        Etape(_("Retenues"), candidatures["retenues"]),
+        Etape(_("Accompagnements démarrés"), accompagnements["demarres"]),
+        Etape(_("Accompagnements terminés"), accompagnements["termines"]),
+        Etape(_("Évalués à 6 mois"), accompagnements["evalues"]),
+    ]
+
+
+# --- Accompagnements and ledger lines ------------------------------------------------------------
+
+
+def accompagnements_suivi(programme: Programme) -> QuerySet[AccompagnementSuivi]:
+    """The programme's accompagnements with half-days planned/held and amounts committed/paid (one query).
+
+    The delivered amount of a row is `programme.montant_pour(row.hj_livrees)` (see `montant_livre`).
+    """
+    accompagnement = OuterRef("pk")
+    seances = Seance.objects.filter(accompagnement=accompagnement)
+    return (
+        Accompagnement.objects.filter(programme=programme)
+        .select_related("structure_beneficiaire", "format", "beneficiaire", "programme")
+        .annotate(
+            hj_planifiees=_sum(seances.filter(Q_COMPTEES), "accompagnement", "demi_journees"),
+            hj_livrees=_sum(seances.filter(Q_LIVREES), "accompagnement", "demi_journees"),
+            montant_engage=_sum(
+                Engagement.objects.filter(accompagnement=accompagnement), "accompagnement", "montant", money=True
+            ),
+            montant_paye=_sum(Paiement.objects.filter(accompagnement=accompagnement), "accompagnement", "montant", money=True),
+        )
+        .order_by("reference")
+    )
+
+
+def avec_montant_livre(rows: Any) -> list[Accompagnement]:
+    """Attach `montant_livre` (delivered half-days at the daily rate) to rows of `accompagnements_suivi`."""
+    rows = list(rows)
+    for row in rows:
+        row.montant_livre = row.programme.montant_pour(row.hj_livrees)
+    return rows
+
+
+def engagements_de(programme: Programme) -> QuerySet[Engagement]:
+    return (
+        Engagement.objects.filter(programme=programme)
+        .select_related("accompagnement", "created_by", "convention", "corrige")
+        .annotate(corrigee=Exists(Engagement.objects.filter(corrige=OuterRef("pk"))))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def paiements_de(programme: Programme) -> QuerySet[Paiement]:
+    return (
+        Paiement.objects.filter(accompagnement__programme=programme)
+        .select_related("accompagnement", "structure", "created_by", "corrige")
+        .annotate(corrigee=Exists(Paiement.objects.filter(corrige=OuterRef("pk"))))
+        .order_by("-date_paiement", "-created_at", "-pk")
+    )
+
+
+def autres_depenses_de(programme: Programme) -> QuerySet[AutreDepense]:
+    return (
+        AutreDepense.objects.filter(programme=programme)
+        .select_related("created_by", "corrige")
+        .annotate(corrigee=Exists(AutreDepense.objects.filter(corrige=OuterRef("pk"))))
+        .order_by("-date_depense", "-created_at", "-pk")
+    )
+
+
+def espace(user: Any) -> dict[str, Any]:
+    """Context for this app's section of the person's space: a link to the dashboard."""
+    return {"budget_tableau_de_bord": can_view_dashboard(user)}

@@ -1,0 +1,319 @@
+"""Writes on the budget: every line locks the envelope row and updates its totals in one transaction."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import RuleViolation
+from core.money import format_euros
+from programmes.rules import check_montant_positif
+
+from .models import AutreDepense, Engagement, Enveloppe, EtatExport, Export, Paiement, TypeExport
+
+
+def _locked_envelope(programme_id: int) -> Enveloppe:
+    try:
+        return Enveloppe.objects.select_for_update().get(programme_id=programme_id)
+    except Enveloppe.DoesNotExist:
+        raise RuleViolation(_("Ce programme n’a pas encore d’enveloppe budgétaire.")) from None
+
+
+# Tests flip this to prove the concurrency test can fail without the row lock.
+USE_ROW_LOCK = True
+
+
+@transaction.atomic
+def engagement_create(
+    *, accompagnement: Any, montant: Decimal, libelle: str, by: Any, convention: Any | None = None, note: str = ""
+) -> Engagement:
+    """Commit `montant` on the programme's envelope; refuse if the envelope cannot carry it.
+
+    A negative amount is an adjustment (an avenant that reduces the convention).
+    """
+    if not isinstance(montant, Decimal) or montant == 0 or montant != montant.quantize(Decimal("0.01")):
+        raise RuleViolation(_("Le montant d’un engagement doit être un montant en euros non nul."), field="montant")
+    programme_id = accompagnement.programme_id
+    if USE_ROW_LOCK:
+        enveloppe = _locked_envelope(programme_id)
+    else:
+        enveloppe = Enveloppe.objects.get(programme_id=programme_id)
+    if montant > 0 and enveloppe.engage + enveloppe.autres_depenses + montant > enveloppe.montant:
+        raise RuleViolation(
+            _("L’enveloppe ne peut pas porter cet engagement de %(montant)s : il reste %(reste)s disponibles sur %(total)s.")
+            % {
+                "montant": format_euros(montant),
+                "reste": format_euros(enveloppe.disponible),
+                "total": format_euros(enveloppe.montant),
+            }
+        )
+    if enveloppe.engage + montant < 0:
+        raise RuleViolation(_("Cette correction rendrait le total engagé négatif."))
+    if USE_ROW_LOCK:
+        Enveloppe.objects.filter(pk=enveloppe.pk).update(engage=F("engage") + montant)
+    else:
+        # Deliberately racy read-modify-write, only used to show the test detects over-commitment.
+        Enveloppe.objects.filter(pk=enveloppe.pk).update(engage=enveloppe.engage + montant)
+    return Engagement.objects.create(
+        programme_id=programme_id,
+        accompagnement=accompagnement,
+        convention=convention,
+        montant=montant,
+        libelle=libelle,
+        created_by=by,
+        note=note,
+    )
+
+
+@transaction.atomic
+def autre_depense_create(
+    *,
+    programme: Any,
+    categorie: str,
+    libelle: str,
+    date_depense: datetime.date,
+    montant: Decimal,
+    by: Any,
+    justificatif: Any = None,
+    note: str = "",
+) -> AutreDepense:
+    """Record another cost (essaimage, communication…) against the envelope."""
+    check_montant_positif(montant)
+    enveloppe = _locked_envelope(programme.pk)
+    if enveloppe.engage + enveloppe.autres_depenses + montant > enveloppe.montant:
+        raise RuleViolation(
+            _("L’enveloppe ne peut pas porter cette dépense de %(montant)s : il reste %(reste)s disponibles.")
+            % {"montant": format_euros(montant), "reste": format_euros(enveloppe.disponible)}
+        )
+    Enveloppe.objects.filter(pk=enveloppe.pk).update(autres_depenses=F("autres_depenses") + montant)
+    depense = AutreDepense(
+        programme=programme,
+        categorie=categorie,
+        libelle=libelle,
+        date_depense=date_depense,
+        montant=montant,
+        created_by=by,
+        note=note,
+    )
+    if justificatif is not None:
+        depense.justificatif = justificatif
+    depense.save()
+    return depense
+
+
+@transaction.atomic
+def enveloppe_set(*, programme: Any, montant: Decimal) -> Enveloppe:
+    """Create or resize the programme's envelope; it can never drop below what is already used."""
+    if not isinstance(montant, Decimal) or montant < 0:
+        raise RuleViolation(_("Le montant de l’enveloppe doit être positif."), field="montant")
+    enveloppe, created = Enveloppe.objects.select_for_update().get_or_create(programme=programme, defaults={"montant": montant})
+    if not created:
+        if montant < enveloppe.engage + enveloppe.autres_depenses:
+            raise RuleViolation(
+                _("L’enveloppe ne peut pas être inférieure à ce qui est déjà engagé et dépensé (%(used)s).")
+                % {"used": format_euros(enveloppe.engage + enveloppe.autres_depenses)},
+                field="montant",
+            )
+        Enveloppe.objects.filter(pk=enveloppe.pk).update(montant=montant)
+        enveloppe.refresh_from_db()
+    return enveloppe
+
+
+def _check_montant(montant: Any) -> None:
+    check_montant_positif(montant)
+
+
+def _montant_livre(accompagnement: Any) -> Decimal:
+    """Delivered amount of an accompagnement: delivered half-days at the programme's daily rate."""
+    from .selectors import demi_journees_livrees
+
+    return accompagnement.programme.montant_pour(demi_journees_livrees(accompagnement_id=accompagnement.pk))
+
+
+def _montant_paye(accompagnement_id: int) -> Decimal:
+    total = Paiement.objects.filter(accompagnement_id=accompagnement_id).aggregate(total=Sum("montant"))["total"]
+    return total or Decimal("0.00")
+
+
+@transaction.atomic
+def paiement_create(
+    *,
+    accompagnement: Any,
+    structure: Any,
+    date_paiement: datetime.date,
+    montant: Decimal,
+    reference_facture: str,
+    by: Any,
+    depassement_autorise: bool = False,
+    note: str = "",
+) -> Paiement:
+    """Record a payment to a personne-ressource's structure for an accompagnement.
+
+    The total paid never exceeds the delivered amount unless the coordinator explicitly allows
+    it with a note saying why. The envelope row is locked so two payments cannot both pass.
+    """
+    _check_montant(montant)
+    if not reference_facture.strip():
+        raise RuleViolation(_("Indiquez la référence de la facture."), field="reference_facture")
+    mentor_structures = set(accompagnement.mentors.values_list("structure_id", flat=True))
+    if structure.pk not in mentor_structures:
+        raise RuleViolation(_("Cette structure n’emploie aucune personne-ressource de cet accompagnement."), field="structure")
+    _locked_envelope(accompagnement.programme_id)
+    livre = _montant_livre(accompagnement)
+    deja_paye = _montant_paye(accompagnement.pk)
+    if deja_paye + montant > livre:
+        if not depassement_autorise:
+            raise RuleViolation(
+                _(
+                    "Ce paiement de %(montant)s porterait le total payé à %(total)s, au-delà du réalisé de "
+                    "l’accompagnement (%(livre)s). Cochez « dépassement autorisé » et expliquez pourquoi dans la note "
+                    "si ce paiement est justifié."
+                )
+                % {"montant": format_euros(montant), "total": format_euros(deja_paye + montant), "livre": format_euros(livre)},
+                field="montant",
+            )
+        if not note.strip():
+            raise RuleViolation(_("Un dépassement du réalisé doit être justifié par une note."), field="note")
+    else:
+        depassement_autorise = False
+    return Paiement.objects.create(
+        accompagnement=accompagnement,
+        structure=structure,
+        date_paiement=date_paiement,
+        montant=montant,
+        reference_facture=reference_facture.strip(),
+        depassement_autorise=depassement_autorise,
+        created_by=by,
+        note=note,
+    )
+
+
+def _check_correction_note(note: str) -> None:
+    if not note.strip():
+        raise RuleViolation(_("Expliquez la raison de la correction."), field="note")
+
+
+@transaction.atomic
+def engagement_correct(*, engagement: Engagement, by: Any, note: str) -> Engagement:
+    """Reverse a commitment with an opposite line (contre-passation); the original line stays."""
+    _check_correction_note(note)
+    enveloppe = _locked_envelope(engagement.programme_id)
+    if engagement.corrige_id is not None:
+        raise RuleViolation(_("Une ligne de correction ne se corrige pas : saisissez un nouvel engagement."))
+    if Engagement.objects.filter(corrige=engagement).exists():
+        raise RuleViolation(_("Cette ligne a déjà été corrigée."))
+    montant = -engagement.montant
+    if enveloppe.engage + montant < 0:
+        raise RuleViolation(_("Cette correction rendrait le total engagé négatif."))
+    if montant > 0 and enveloppe.engage + enveloppe.autres_depenses + montant > enveloppe.montant:
+        raise RuleViolation(
+            _("L’enveloppe ne peut pas porter cette correction : il reste %(reste)s disponibles.")
+            % {"reste": format_euros(enveloppe.disponible)}
+        )
+    Enveloppe.objects.filter(pk=enveloppe.pk).update(engage=F("engage") + montant)
+    return Engagement.objects.create(
+        programme_id=engagement.programme_id,
+        accompagnement_id=engagement.accompagnement_id,
+        montant=montant,
+        libelle=_("Correction : %(libelle)s") % {"libelle": engagement.libelle},
+        corrige=engagement,
+        created_by=by,
+        note=note,
+    )
+
+
+@transaction.atomic
+def paiement_correct(*, paiement: Paiement, by: Any, note: str) -> Paiement:
+    """Cancel a payment entered by mistake with an opposite line; the original line stays."""
+    _check_correction_note(note)
+    _locked_envelope(paiement.accompagnement.programme_id)
+    if paiement.corrige_id is not None:
+        raise RuleViolation(_("Une ligne de correction ne se corrige pas : saisissez un nouveau paiement."))
+    if Paiement.objects.filter(corrige=paiement).exists():
+        raise RuleViolation(_("Cette ligne a déjà été corrigée."))
+    return Paiement.objects.create(
+        accompagnement_id=paiement.accompagnement_id,
+        structure_id=paiement.structure_id,
+        date_paiement=timezone.localdate(),
+        montant=-paiement.montant,
+        reference_facture=paiement.reference_facture,
+        corrige=paiement,
+        created_by=by,
+        note=note,
+    )
+
+
+@transaction.atomic
+def autre_depense_correct(*, depense: AutreDepense, by: Any, note: str) -> AutreDepense:
+    """Cancel another cost with an opposite line: the envelope gets the amount back."""
+    _check_correction_note(note)
+    enveloppe = _locked_envelope(depense.programme_id)
+    if depense.corrige_id is not None:
+        raise RuleViolation(_("Une ligne de correction ne se corrige pas : saisissez une nouvelle dépense."))
+    if AutreDepense.objects.filter(corrige=depense).exists():
+        raise RuleViolation(_("Cette ligne a déjà été corrigée."))
+    if enveloppe.autres_depenses - depense.montant < 0:
+        raise RuleViolation(_("Cette correction rendrait le total des autres dépenses négatif."))
+    Enveloppe.objects.filter(pk=enveloppe.pk).update(autres_depenses=F("autres_depenses") - depense.montant)
+    return AutreDepense.objects.create(
+        programme_id=depense.programme_id,
+        categorie=depense.categorie,
+        libelle=_("Correction : %(libelle)s") % {"libelle": depense.libelle},
+        date_depense=timezone.localdate(),
+        montant=-depense.montant,
+        corrige=depense,
+        created_by=by,
+        note=note,
+    )
+
+
+@transaction.atomic
+def export_request(*, programme: Any, type_export: str, by: Any) -> Export:
+    """Queue the preparation of a follow-up document; the worker fills it in."""
+    if type_export not in TypeExport.values:
+        raise RuleViolation(_("Ce type de document n’existe pas."))
+    export = Export.objects.create(programme=programme, type_export=type_export, demande_par=by)
+    from .tasks import prepare_export
+
+    transaction.on_commit(lambda: prepare_export.delay(export_id=export.pk))
+    return export
+
+
+def _export_progress(export_id: int, progression: int) -> None:
+    Export.objects.filter(pk=export_id).update(progression=min(max(progression, 0), 100))
+
+
+def export_run(*, export_id: int) -> Export:
+    """Build the document of an export (called by the Celery task); records success or failure."""
+    from . import documents
+
+    updated = Export.objects.filter(pk=export_id, etat=EtatExport.EN_ATTENTE).update(etat=EtatExport.EN_COURS, progression=1)
+    export = Export.objects.select_related("programme").get(pk=export_id)
+    if not updated:
+        return export  # already taken by another worker, or done
+
+    def progress(value: int) -> None:
+        _export_progress(export_id, value)
+
+    try:
+        if export.type_export == TypeExport.RAPPORT_PDF:
+            content, name = documents.rapport_pdf(programme=export.programme, progress=progress), "rapport.pdf"
+        else:
+            content, name = documents.tableur_xlsx(programme=export.programme, progress=progress), "suivi.xlsx"
+    except Exception as error:
+        Export.objects.filter(pk=export_id).update(etat=EtatExport.ECHEC, erreur=repr(error)[:2000], termine_le=timezone.now())
+        raise
+    export.fichier.save(f"{uuid.uuid4().hex}-{name}", ContentFile(content), save=False)
+    Export.objects.filter(pk=export_id).update(
+        fichier=export.fichier.name, etat=EtatExport.PRET, progression=100, termine_le=timezone.now()
+    )
+    export.refresh_from_db()
+    return export

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "budget"
+
+urlpatterns = [
+    path("", views.tableau_de_bord, name="tableau_de_bord"),
+    path("comparaison/", views.comparaison, name="comparaison"),
+    path("programmes/<int:pk>/grand-livre/", views.grand_livre, name="grand_livre"),
+    path("programmes/<int:pk>/depenses/nouvelle/", views.autre_depense_create, name="autre_depense_create"),
+    path("programmes/<int:pk>/exports/", views.export_request, name="export_request"),
+    path("accompagnements/<int:pk>/paiement/", views.paiement_create, name="paiement_create"),
+    path("engagements/<int:pk>/correction/", views.engagement_correct, name="engagement_correct"),
+    path("paiements/<int:pk>/correction/", views.paiement_correct, name="paiement_correct"),
+    path("depenses/<int:pk>/correction/", views.autre_depense_correct, name="autre_depense_correct"),
+    path("depenses/<int:pk>/justificatif/", views.justificatif_download, name="justificatif_download"),
+    path("exports/<int:pk>/", views.export_detail, name="export_detail"),
+    path("exports/<int:pk>/telecharger/", views.export_download, name="export_download"),
+]

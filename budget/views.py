@@ -1,0 +1,274 @@
+"""Budget pages: the dashboard (coordination and comité technique, read-only for the committee),
+the ledger, payments, other costs, corrections and the follow-up documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accompagnements.models import Accompagnement
+from core.downloads import attachment_response
+from core.exceptions import DomainError
+from core.money import format_euros
+from programmes.models import Programme
+
+from . import selectors, services
+from .dashboard import programme_context
+from .forms import AutreDepenseForm, CorrectionForm, PaiementForm
+from .models import AutreDepense, Engagement, EtatExport, Paiement, TypeExport
+
+ACCOMPAGNEMENTS_PAR_PAGE = 50
+LIGNES_PAR_PAGE = 50
+
+
+def dashboard_access(view: Callable) -> Callable:
+    """Coordination and comité technique only; anyone else gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not selectors.can_view_dashboard(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def coordination_only(view: Callable) -> Callable:
+    """Writes on the budget: the coordination only; the committee (read-only) gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not selectors.can_edit_budget(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _programme(request: HttpRequest, pk: int | str | None = None) -> Programme:
+    visibles = selectors.programmes_visibles(request.user)
+    if pk is None:
+        pk = request.GET.get("programme")
+    if pk in (None, ""):
+        courant = Programme.courant()
+        if courant is None:
+            raise Http404
+        return courant
+    try:
+        return get_object_or_404(visibles, pk=int(pk))
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _form_error(form: Any, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@dashboard_access
+def tableau_de_bord(request: HttpRequest) -> HttpResponse:
+    programme = _programme(request)
+    context = programme_context(programme)
+    page = Paginator(selectors.accompagnements_suivi(programme), ACCOMPAGNEMENTS_PAR_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.avec_montant_livre(page.object_list)
+    context.update(
+        {
+            "programmes": selectors.programmes_visibles(request.user).order_by("-date_debut"),
+            "page_obj": page,
+            "peut_modifier": selectors.can_edit_budget(request.user),
+            "types_export": TypeExport,
+            "exports": selectors.exports_visibles(request.user).filter(programme=programme)[:5],
+        }
+    )
+    return render(request, "budget/tableau_de_bord.html", context)
+
+
+@dashboard_access
+def comparaison(request: HttpRequest) -> HttpResponse:
+    return render(request, "budget/comparaison.html", {"lignes": selectors.comparaison_programmes(request.user)})
+
+
+GRAND_LIVRE = {
+    "engagements": (_("Engagements"), selectors.engagements_de),
+    "paiements": (_("Paiements"), selectors.paiements_de),
+    "depenses": (_("Autres dépenses"), selectors.autres_depenses_de),
+}
+
+
+@dashboard_access
+def grand_livre(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _programme(request, pk)
+    kind = request.GET.get("lignes", "engagements")
+    if kind not in GRAND_LIVRE:
+        kind = "engagements"
+    page = Paginator(GRAND_LIVRE[kind][1](programme), LIGNES_PAR_PAGE).get_page(request.GET.get("page"))
+    annotated = selectors.programmes_avec_totaux().get(pk=programme.pk)
+    return render(
+        request,
+        "budget/grand_livre.html",
+        {
+            "programme": annotated,
+            "chiffres": selectors.chiffres_de(annotated),
+            "kind": kind,
+            "onglets": [(key, str(label)) for key, (label, _f) in GRAND_LIVRE.items()],
+            "page_obj": page,
+            "peut_modifier": selectors.can_edit_budget(request.user),
+        },
+    )
+
+
+def _ledger_url(programme_id: int, kind: str) -> str:
+    return reverse("budget:grand_livre", args=[programme_id]) + f"?lignes={kind}"
+
+
+@coordination_only
+def paiement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    accompagnement = get_object_or_404(Accompagnement.objects.select_related("programme", "structure_beneficiaire"), pk=pk)
+    suivi = selectors.avec_montant_livre(selectors.accompagnements_suivi(accompagnement.programme).filter(pk=pk))[0]
+    form = PaiementForm(request.POST or None, accompagnement=accompagnement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.paiement_create(accompagnement=accompagnement, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Paiement de %(montant)s enregistré pour %(ref)s.")
+                % {"montant": format_euros(form.cleaned_data["montant"]), "ref": accompagnement.reference},
+            )
+            return redirect(_ledger_url(accompagnement.programme_id, "paiements"))
+    return render(request, "budget/paiement_create.html", {"form": form, "accompagnement": suivi})
+
+
+@coordination_only
+def autre_depense_create(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _programme(request, pk)
+    form = AutreDepenseForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.autre_depense_create(
+                programme=programme,
+                categorie=data["categorie"],
+                libelle=data["libelle"],
+                date_depense=data["date_depense"],
+                montant=data["montant"],
+                note=data["note"],
+                justificatif=form.checked_upload.stored_file(),
+                by=request.user,
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Dépense de %(montant)s enregistrée.") % {"montant": format_euros(data["montant"])})
+            return redirect(_ledger_url(programme.pk, "depenses"))
+    return render(request, "budget/autredepense_create.html", {"form": form, "programme": programme})
+
+
+def _correct(request: HttpRequest, line: Any, service: Callable, *, kind: str, programme_id: int, label: str) -> HttpResponse:
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(line, by=request.user, note=form.cleaned_data["note"])
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("La ligne de correction a été ajoutée au grand livre."))
+            return redirect(_ledger_url(programme_id, kind))
+    return render(
+        request,
+        "budget/ligne_correct.html",
+        {"form": form, "ligne": line, "libelle_type": label, "retour": _ledger_url(programme_id, kind)},
+    )
+
+
+@coordination_only
+def engagement_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_object_or_404(Engagement.objects.select_related("accompagnement"), pk=pk)
+    return _correct(
+        request,
+        line,
+        lambda line, **kw: services.engagement_correct(engagement=line, **kw),
+        kind="engagements",
+        programme_id=line.programme_id,
+        label=_("l’engagement"),
+    )
+
+
+@coordination_only
+def paiement_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_object_or_404(Paiement.objects.select_related("accompagnement"), pk=pk)
+    return _correct(
+        request,
+        line,
+        lambda line, **kw: services.paiement_correct(paiement=line, **kw),
+        kind="paiements",
+        programme_id=line.accompagnement.programme_id,
+        label=_("le paiement"),
+    )
+
+
+@coordination_only
+def autre_depense_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_object_or_404(AutreDepense, pk=pk)
+    return _correct(
+        request,
+        line,
+        lambda line, **kw: services.autre_depense_correct(depense=line, **kw),
+        kind="depenses",
+        programme_id=line.programme_id,
+        label=_("la dépense"),
+    )
+
+
+@dashboard_access
+def justificatif_download(request: HttpRequest, pk: int) -> HttpResponse:
+    depense = get_object_or_404(AutreDepense.objects.filter(programme__in=selectors.programmes_visibles(request.user)), pk=pk)
+    extension = depense.justificatif.name.rsplit(".", 1)[-1] if "." in depense.justificatif.name else "bin"
+    return attachment_response(depense.justificatif, filename=f"justificatif-{depense.pk}.{extension}")
+
+
+@require_POST
+@dashboard_access
+def export_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for a follow-up document. Open to the committee: it reads figures, it changes nothing."""
+    programme = _programme(request, pk)
+    try:
+        export = services.export_request(programme=programme, type_export=request.POST.get("type_export", ""), by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(reverse("budget:tableau_de_bord") + f"?programme={programme.pk}")
+    return redirect("budget:export_detail", pk=export.pk)
+
+
+@dashboard_access
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    export = get_object_or_404(selectors.exports_visibles(request.user).select_related("programme"), pk=pk)
+    en_cours = export.etat in (EtatExport.EN_ATTENTE, EtatExport.EN_COURS)
+    return render(request, "budget/export_detail.html", {"export": export, "en_cours": en_cours})
+
+
+@dashboard_access
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    export = get_object_or_404(selectors.exports_visibles(request.user).select_related("programme"), pk=pk, etat=EtatExport.PRET)
+    date = timezone.localtime(export.termine_le or export.demande_le)
+    if export.type_export == TypeExport.RAPPORT_PDF:
+        name, content_type = f"rapport-{export.programme.slug}-{date:%Y-%m-%d}.pdf", "application/pdf"
+    else:
+        name = f"suivi-{export.programme.slug}-{date:%Y-%m-%d}.xlsx"
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return attachment_response(export.fichier, filename=name, content_type=content_type)

@@ -1,0 +1,669 @@
+"""Back office: applications, their documents, timeline, thread and diagnostic interview.
+
+A file's state (`etat`) is never edited here: it moves only through the services of
+`candidatures.services`, offered as admin actions on the list of files.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts import roles
+from core.admin_helpers import (
+    AppendOnlyInlineMixin,
+    ReadOnlyAdminMixin,
+    ReadOnlyInlineMixin,
+    form_action_view,
+    reason_action_view,
+    related_column,
+    run_service_on_each,
+    state_label,
+)
+from core.exceptions import RuleViolation
+from programmes.admin import format_filter
+from programmes.models import Format
+
+from . import services
+from .admin_actions import mark_eligible, send_missing_document_reminder
+from .models import (
+    Besoin,
+    Candidature,
+    CandidatureEvenement,
+    DemandePiece,
+    EmailEnvoye,
+    EntretienDiagnostic,
+    Etat,
+    Etiquette,
+    EtiquetteCandidature,
+    Message,
+    NoteInterne,
+    PieceJointe,
+)
+
+demandee_par = related_column("demandee_par", _("demandé par"))
+envoye_par = related_column("envoye_par", _("envoyé par"))
+
+# --- Inlines of a file -------------------------------------------------------------------
+
+
+class PieceJointeInline(ReadOnlyInlineMixin, admin.TabularInline):
+    """Documents arrive through the upload service (checks, antivirus): shown here, not added."""
+
+    model = PieceJointe
+    fk_name = "candidature"
+    fields = ("type_piece", "nom_original", "taille", "type_mime", "scan", "created_at")
+    verbose_name_plural = _("pièces jointes")
+
+
+class DemandePieceInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = DemandePiece
+    fields = ("type_piece", "message", demandee_par, "created_at", "fournie_le")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("demandee_par")
+
+
+class CandidatureEvenementInline(ReadOnlyInlineMixin, admin.TabularInline):
+    """The file's timeline: who did what, when, from which state to which, and why."""
+
+    model = CandidatureEvenement
+    fields = ("created_at", "kind", "transition", "from_state_label", "to_state_label", "reason", "actor")
+    ordering = ("created_at", "id")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("état avant"))
+    def from_state_label(self, obj: CandidatureEvenement) -> str:
+        return state_label(Etat, obj.from_state) if obj.from_state else "—"
+
+    @admin.display(description=_("état après"))
+    def to_state_label(self, obj: CandidatureEvenement) -> str:
+        return state_label(Etat, obj.to_state) if obj.to_state else "—"
+
+
+class NoteInterneInline(admin.TabularInline):
+    """Private notes of the coordination team (never shown to applicants)."""
+
+    model = NoteInterne
+    extra = 0
+    fields = ("texte", "auteur", "created_at")
+    readonly_fields = ("auteur", "created_at")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("auteur")
+
+
+class MessageInline(AppendOnlyInlineMixin, admin.TabularInline):
+    """The thread with the applicant: the coordination may write; sent messages never change."""
+
+    model = Message
+    fields = ("created_at", "auteur", "de_la_coordination", "texte", "lu_le")
+    readonly_fields = ("created_at", "auteur", "de_la_coordination", "lu_le")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("auteur")
+
+
+class EmailEnvoyeInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = EmailEnvoye
+    fields = ("envoye_le", "destinataire", "sujet", "corps", envoye_par)
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("envoye_par")
+
+
+class EtiquetteCandidatureInline(admin.TabularInline):
+    model = EtiquetteCandidature
+    extra = 0
+    autocomplete_fields = ("etiquette",)
+    verbose_name = _("étiquette")
+    verbose_name_plural = _("étiquettes")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("etiquette")
+
+
+class SelectionForm(forms.Form):
+    """The decision after the diagnostic: format(s) and half-days (checked by `candidature_select`)."""
+
+    format = forms.ModelChoiceField(queryset=Format.objects.none(), label=_("Format retenu"))
+    demi_journees = forms.IntegerField(min_value=1, label=_("Demi-journées retenues"))
+    format_suite = forms.ModelChoiceField(
+        queryset=Format.objects.none(), required=False, label=_("Puis (pour « TSF puis mentorat »)")
+    )
+    demi_journees_suite = forms.IntegerField(min_value=1, required=False, label=_("Demi-journées ensuite"))
+    motif = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), label=_("Commentaire"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        formats = Format.objects.filter(actif=True).select_related("programme")
+        self.fields["format"].queryset = formats
+        self.fields["format_suite"].queryset = formats
+
+
+def _set_authors(request: HttpRequest, formset: Any) -> None:
+    """New notes and messages written in the admin are signed by the coordinator who writes them."""
+    for obj in formset.save(commit=False):
+        if obj.pk is None:
+            obj.auteur = request.user
+            if isinstance(obj, Message):
+                obj.de_la_coordination = True
+        obj.save()
+    for obj in formset.deleted_objects:
+        obj.delete()
+    formset.save_m2m()
+
+
+# --- Applications ------------------------------------------------------------------------
+
+
+@admin.register(Candidature)
+class CandidatureAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "etat",
+        "candidat",
+        "structure",
+        related_column("structure__departement", _("département")),
+        "programme",
+        "soumise_le",
+        "format_retenu_libelle",
+        "demi_journees_retenues",
+    )
+    list_display_links = ("__str__",)
+    list_filter = (
+        "etat",
+        "programme",
+        "structure__departement",
+        "statut_demandeur",
+        format_filter("format_retenu"),
+        "structure__type_structure",
+    )
+    search_fields = (
+        "reference",
+        "candidat__email",
+        "candidat__first_name",
+        "candidat__last_name",
+        "structure__raison_sociale",
+        "structure__siret",
+        "structure__commune",
+    )
+    date_hierarchy = "soumise_le"
+    list_select_related = ("programme", "candidat", "structure", "format_retenu")
+    autocomplete_fields = ("candidat", "structure", "personne_ressource_pressentie", "competences_souhaitees")
+    readonly_fields = (
+        "reference",
+        "etat",
+        "etape",
+        "soumise_le",
+        "motif_decision",
+        "precheck",
+        "consentement_donnees",
+        "consentement_le",
+        "format_retenu",
+        "demi_journees_retenues",
+        "format_suite",
+        "demi_journees_suite",
+        "diagnostic_link",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("reference", "programme", "candidat", "etat", "motif_decision", "soumise_le", "etape")}),
+        (_("Demandeur·euse et structure"), {"fields": ("statut_demandeur", "fonction", "presentation", "structure")}),
+        (
+            _("Besoin"),
+            {
+                "fields": (
+                    "situation",
+                    "problematique",
+                    "objectifs",
+                    "competences_souhaitees",
+                    "besoins_precisions",
+                    "personne_ressource_pressentie",
+                    "personne_ressource_pressentie_texte",
+                )
+            },
+        ),
+        (
+            _("Décision"),
+            {
+                "fields": (
+                    "precheck",
+                    "diagnostic_link",
+                    "format_retenu",
+                    "demi_journees_retenues",
+                    "format_suite",
+                    "demi_journees_suite",
+                )
+            },
+        ),
+        (_("Consentement et dates"), {"fields": ("consentement_donnees", "consentement_le", "created_at", "updated_at")}),
+    )
+    inlines = (
+        CandidatureEvenementInline,
+        PieceJointeInline,
+        DemandePieceInline,
+        MessageInline,
+        EmailEnvoyeInline,
+        NoteInterneInline,
+        EtiquetteCandidatureInline,
+    )
+    # mark_eligible e-mails the applicant like the desk does; the reminder asks again for missing documents.
+    actions = (
+        mark_eligible,
+        send_missing_document_reminder,
+        "action_declarer_recevable",
+        "action_declarer_irrecevable",
+        "action_renvoyer_pour_correction",
+        "action_planifier_diagnostic",
+        "action_realiser_diagnostic",
+        "action_mettre_en_attente",
+        "action_retenir",
+        "action_refuser",
+        "action_reorienter",
+        "action_annuler_decision",
+    )
+
+    @admin.display(description=_("format retenu"), ordering="format_retenu__libelle")
+    def format_retenu_libelle(self, obj: Candidature) -> str:
+        return obj.format_retenu.libelle if obj.format_retenu else "—"
+
+    @admin.display(description=_("entretien diagnostic"))
+    def diagnostic_link(self, obj: Candidature) -> str:
+        diagnostic = EntretienDiagnostic.objects.filter(candidature=obj).only("pk", "debut").first() if obj.pk else None
+        if diagnostic is None:
+            url = reverse("admin:candidatures_entretiendiagnostic_add")
+            return (
+                format_html('<a href="{}?candidature={}">{}</a>', url, obj.pk, _("Planifier l’entretien diagnostic"))
+                if obj.pk
+                else "—"
+            )
+        url = reverse("admin:candidatures_entretiendiagnostic_change", args=[diagnostic.pk])
+        return format_html(
+            '<a href="{}">{}</a>', url, _("Entretien du %(date)s") % {"date": f"{diagnostic.debut:%d/%m/%Y %H:%M}"}
+        )
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        # A bulk delete would bypass the per-file rule below (only drafts may be deleted).
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request: HttpRequest, obj: Candidature | None = None) -> bool:
+        if obj is not None and obj.etat != Etat.BROUILLON:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model in (NoteInterne, Message):
+            _set_authors(request, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    # --- Actions: each calls one service; a refusal is reported for that file only. ------
+
+    @admin.action(description=_("Déclarer recevable"), permissions=["change"])
+    def action_declarer_recevable(self, request: HttpRequest, queryset: Any) -> None:
+        run_service_on_each(
+            self,
+            request,
+            queryset,
+            lambda c: services.candidature_declare_eligible(candidature=c, by=request.user),
+            success=lambda n: (
+                ngettext("%(count)d candidature déclarée recevable.", "%(count)d candidatures déclarées recevables.", n)
+                % {"count": n}
+            ),
+        )
+
+    @admin.action(description=_("Déclarer non recevable (avec motif)"), permissions=["change"])
+    def action_declarer_irrecevable(self, request: HttpRequest, queryset: Any) -> Any:
+        return reason_action_view(
+            self,
+            request,
+            queryset,
+            title=_("Déclarer non recevable"),
+            intro=_("Le motif sera enregistré dans l’historique et communiqué au·à la candidat·e."),
+            submit_label=_("Déclarer non recevable"),
+            apply=lambda c, reason: services.candidature_reject(candidature=c, by=request.user, reason=reason),
+            success=lambda n: (
+                ngettext("%(count)d candidature déclarée non recevable.", "%(count)d candidatures déclarées non recevables.", n)
+                % {"count": n}
+            ),
+        )
+
+    @admin.action(description=_("Renvoyer au·à la candidat·e pour correction (avec motif)"), permissions=["change"])
+    def action_renvoyer_pour_correction(self, request: HttpRequest, queryset: Any) -> Any:
+        return reason_action_view(
+            self,
+            request,
+            queryset,
+            title=_("Renvoyer pour correction"),
+            intro=_("Indiquez ce que le·la candidat·e doit compléter ou corriger."),
+            submit_label=_("Renvoyer pour correction"),
+            apply=lambda c, reason: services.candidature_return_for_correction(candidature=c, by=request.user, reason=reason),
+            success=lambda n: (
+                ngettext(
+                    "%(count)d candidature renvoyée pour correction.", "%(count)d candidatures renvoyées pour correction.", n
+                )
+                % {"count": n}
+            ),
+        )
+
+    @admin.action(description=_("Marquer l’entretien diagnostic comme planifié"), permissions=["change"])
+    def action_planifier_diagnostic(self, request: HttpRequest, queryset: Any) -> None:
+        def plan(candidature: Candidature) -> None:
+            if not EntretienDiagnostic.objects.filter(candidature=candidature).exists():
+                raise RuleViolation(gettext("créez d’abord l’entretien diagnostic (date, modalité) de ce dossier."))
+            services.candidature_plan_diagnostic(candidature=candidature, by=request.user)
+
+        run_service_on_each(
+            self,
+            request,
+            queryset,
+            plan,
+            success=lambda n: (
+                ngettext(
+                    "%(count)d entretien diagnostic marqué planifié.", "%(count)d entretiens diagnostic marqués planifiés.", n
+                )
+                % {"count": n}
+            ),
+        )
+
+    @admin.action(description=_("Marquer le diagnostic comme réalisé"), permissions=["change"])
+    def action_realiser_diagnostic(self, request: HttpRequest, queryset: Any) -> None:
+        def complete(candidature: Candidature) -> None:
+            if not EntretienDiagnostic.objects.filter(candidature=candidature, realise_le__isnull=False).exists():
+                raise RuleViolation(gettext("renseignez d’abord la date de réalisation de l’entretien diagnostic."))
+            services.candidature_complete_diagnostic(candidature=candidature, by=request.user)
+
+        run_service_on_each(
+            self,
+            request,
+            queryset,
+            complete,
+            success=lambda n: (
+                ngettext("%(count)d diagnostic marqué réalisé.", "%(count)d diagnostics marqués réalisés.", n) % {"count": n}
+            ),
+        )
+
+    @admin.action(description=_("Mettre en attente de décision"), permissions=["change"])
+    def action_mettre_en_attente(self, request: HttpRequest, queryset: Any) -> None:
+        run_service_on_each(
+            self,
+            request,
+            queryset,
+            lambda c: services.candidature_await_decision(candidature=c, by=request.user),
+            success=lambda n: (
+                ngettext(
+                    "%(count)d candidature mise en attente de décision.",
+                    "%(count)d candidatures mises en attente de décision.",
+                    n,
+                )
+                % {"count": n}
+            ),
+        )
+
+    @admin.action(description=_("Retenir (format et demi-journées)…"), permissions=["change"])
+    def action_retenir(self, request: HttpRequest, queryset: Any) -> Any:
+        return form_action_view(
+            self,
+            request,
+            queryset,
+            form_class=SelectionForm,
+            title=_("Retenir la candidature"),
+            intro=_(
+                "Le format doit appartenir au programme de chaque dossier ; les limites de demi-journées par "
+                "structure bénéficiaire sont vérifiées pour chacun."
+            ),
+            submit_label=_("Retenir"),
+            apply=lambda c, data: services.candidature_select(
+                candidature=c,
+                by=request.user,
+                format=data["format"],
+                demi_journees=data["demi_journees"],
+                format_suite=data.get("format_suite"),
+                demi_journees_suite=data.get("demi_journees_suite"),
+                reason=data.get("motif", ""),
+            ),
+            success=lambda n: ngettext("%(count)d candidature retenue.", "%(count)d candidatures retenues.", n) % {"count": n},
+        )
+
+    @admin.action(description=_("Ne pas retenir (avec motif)"), permissions=["change"])
+    def action_refuser(self, request: HttpRequest, queryset: Any) -> Any:
+        return reason_action_view(
+            self,
+            request,
+            queryset,
+            title=_("Ne pas retenir la candidature"),
+            intro=_("Le motif sera enregistré dans l’historique et communiqué au·à la candidat·e."),
+            submit_label=_("Ne pas retenir"),
+            apply=lambda c, reason: services.candidature_refuse(candidature=c, by=request.user, reason=reason),
+            success=lambda n: (
+                ngettext("%(count)d candidature non retenue.", "%(count)d candidatures non retenues.", n) % {"count": n}
+            ),
+        )
+
+    @admin.action(description=_("Réorienter vers un autre dispositif (avec motif)"), permissions=["change"])
+    def action_reorienter(self, request: HttpRequest, queryset: Any) -> Any:
+        return reason_action_view(
+            self,
+            request,
+            queryset,
+            title=_("Réorienter vers un autre dispositif"),
+            intro=_("Indiquez le dispositif conseillé : le motif est enregistré dans l’historique du dossier."),
+            submit_label=_("Réorienter"),
+            apply=lambda c, reason: services.candidature_redirect(candidature=c, by=request.user, reason=reason),
+            success=lambda n: (
+                ngettext("%(count)d candidature réorientée.", "%(count)d candidatures réorientées.", n) % {"count": n}
+            ),
+        )
+
+    @admin.action(description=_("Annuler la dernière décision (avec motif)"), permissions=["change"])
+    def action_annuler_decision(self, request: HttpRequest, queryset: Any) -> Any:
+        return reason_action_view(
+            self,
+            request,
+            queryset,
+            title=_("Annuler la dernière décision"),
+            intro=_("Chaque dossier revient à l’état qu’il avait avant sa dernière décision ; l’historique le garde."),
+            submit_label=_("Annuler la décision"),
+            apply=lambda c, reason: services.candidature_revert_decision(candidature=c, by=request.user, reason=reason),
+            success=lambda n: ngettext("%(count)d décision annulée.", "%(count)d décisions annulées.", n) % {"count": n},
+        )
+
+
+@admin.register(CandidatureEvenement)
+class CandidatureEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "candidature", "kind", "transition", "from_state_label", "to_state_label", "actor", "reason")
+    list_filter = ("kind", "transition", "candidature__programme")
+    search_fields = ("candidature__reference", "reason", "actor__email", "transition")
+    date_hierarchy = "created_at"
+    list_select_related = ("candidature", "actor")
+
+    @admin.display(description=_("état avant"))
+    def from_state_label(self, obj: CandidatureEvenement) -> str:
+        return state_label(Etat, obj.from_state) if obj.from_state else "—"
+
+    @admin.display(description=_("état après"))
+    def to_state_label(self, obj: CandidatureEvenement) -> str:
+        return state_label(Etat, obj.to_state) if obj.to_state else "—"
+
+
+@admin.register(PieceJointe)
+class PieceJointeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Uploaded through the applicant's space (size, type and antivirus checks): read-only here."""
+
+    list_display = ("nom_original", "candidature", "type_piece", "taille", "type_mime", "scan", "created_at")
+    list_filter = ("type_piece", "scan", "candidature__programme")
+    search_fields = ("nom_original", "sha256", "candidature__reference", "candidature__candidat__email")
+    date_hierarchy = "created_at"
+    list_select_related = ("candidature",)
+    exclude = ("fichier",)
+
+
+@admin.register(DemandePiece)
+class DemandePieceAdmin(admin.ModelAdmin):
+    list_display = ("candidature", "type_piece", "created_at", demandee_par, "fournie_le")
+    list_filter = ("type_piece", "candidature__programme", ("fournie_le", admin.EmptyFieldListFilter))
+    search_fields = ("candidature__reference", "candidature__candidat__email", "message")
+    date_hierarchy = "created_at"
+    list_select_related = ("candidature", "demandee_par")
+    autocomplete_fields = ("candidature",)
+    readonly_fields = (demandee_par, "created_at", "fournie_le")
+
+    def save_model(self, request: HttpRequest, obj: DemandePiece, form: Any, change: bool) -> None:
+        if not change:
+            obj.demandee_par = request.user
+        super().save_model(request, obj, form, change)
+
+
+class BesoinInline(admin.TabularInline):
+    """The needs found at the interview, as competences of the référentiel."""
+
+    model = Besoin
+    extra = 1
+    autocomplete_fields = ("competence",)
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("competence")
+
+
+@admin.register(EntretienDiagnostic)
+class EntretienDiagnosticAdmin(admin.ModelAdmin):
+    list_display = (
+        "candidature",
+        related_column("candidature__etat", _("état du dossier")),
+        "debut",
+        "modalite",
+        "conduit_par",
+        "realise_le",
+        "format_recommande_libelle",
+        "demi_journees",
+    )
+    list_filter = (
+        "modalite",
+        "candidature__programme",
+        ("realise_le", admin.EmptyFieldListFilter),
+        "candidature__structure__departement",
+    )
+    search_fields = (
+        "candidature__reference",
+        "candidature__candidat__email",
+        "candidature__candidat__last_name",
+        "candidature__structure__raison_sociale",
+    )
+    date_hierarchy = "debut"
+    list_select_related = ("candidature", "conduit_par", "format_recommande")
+    autocomplete_fields = ("candidature", "conduit_par", "format_recommande", "format_suite")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (BesoinInline,)
+    fieldsets = (
+        (None, {"fields": ("candidature", "debut", "duree_minutes", "modalite", "lieu", "lien_visio", "conduit_par")}),
+        (
+            _("Résultat"),
+            {"fields": ("realise_le", "format_recommande", "demi_journees", "format_suite", "demi_journees_suite", "notes")},
+        ),
+        (_("Dates"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    @admin.display(description=_("format recommandé"), ordering="format_recommande__libelle")
+    def format_recommande_libelle(self, obj: EntretienDiagnostic) -> str:
+        return obj.format_recommande.libelle if obj.format_recommande else "—"
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("conduit_par", request.user.pk)
+        return initial
+
+
+@admin.register(Besoin)
+class BesoinAdmin(admin.ModelAdmin):
+    list_display = ("competence", related_column("competence__domaine", _("domaine")), "priorite", "precision", "diagnostic")
+    list_filter = ("priorite", "competence__domaine", "diagnostic__candidature__programme")
+    search_fields = ("competence__nom", "precision", "diagnostic__candidature__reference")
+    list_select_related = ("competence__domaine", "diagnostic__candidature")
+    autocomplete_fields = ("diagnostic", "competence")
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """Messages are a thread: the coordination can write a new one; a sent message never changes."""
+
+    list_display = ("created_at", "candidature", "auteur", "de_la_coordination", "apercu", "lu_le")
+    list_filter = ("de_la_coordination", ("lu_le", admin.EmptyFieldListFilter), "candidature__programme")
+    search_fields = ("texte", "candidature__reference", "auteur__email")
+    date_hierarchy = "created_at"
+    list_select_related = ("candidature", "auteur")
+    autocomplete_fields = ("candidature",)
+    fields = ("candidature", "texte", "auteur", "de_la_coordination", "lu_le", "created_at")
+    readonly_fields = ("auteur", "de_la_coordination", "lu_le", "created_at")
+
+    @admin.display(description=_("message"))
+    def apercu(self, obj: Message) -> str:
+        return obj.texte[:80]
+
+    def has_change_permission(self, request: HttpRequest, obj: Message | None = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Message | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Message, form: Any, change: bool) -> None:
+        if not change:
+            obj.auteur = request.user
+            obj.de_la_coordination = roles.is_coordination(request.user)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(NoteInterne)
+class NoteInterneAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "candidature", "auteur", "apercu")
+    list_filter = ("candidature__programme",)
+    search_fields = ("texte", "candidature__reference", "auteur__email")
+    date_hierarchy = "created_at"
+    list_select_related = ("candidature", "auteur")
+    autocomplete_fields = ("candidature",)
+    readonly_fields = ("auteur", "created_at")
+
+    @admin.display(description=_("note"))
+    def apercu(self, obj: NoteInterne) -> str:
+        return obj.texte[:80]
+
+    def save_model(self, request: HttpRequest, obj: NoteInterne, form: Any, change: bool) -> None:
+        if not change:
+            obj.auteur = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Etiquette)
+class EtiquetteAdmin(admin.ModelAdmin):
+    list_display = ("nom",)
+    search_fields = ("nom",)
+
+
+@admin.register(EtiquetteCandidature)
+class EtiquetteCandidatureAdmin(admin.ModelAdmin):
+    list_display = ("candidature", "etiquette")
+    list_filter = ("etiquette", "candidature__programme")
+    search_fields = ("candidature__reference", "etiquette__nom")
+    list_select_related = ("candidature", "etiquette")
+    autocomplete_fields = ("candidature", "etiquette")
+
+
+@admin.register(EmailEnvoye)
+class EmailEnvoyeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("envoye_le", "destinataire", "sujet", "candidature", envoye_par)
+    list_filter = ("candidature__programme",)
+    search_fields = ("destinataire", "sujet", "candidature__reference")
+    date_hierarchy = "envoye_le"
+    list_select_related = ("candidature", "envoye_par")

@@ -1,0 +1,471 @@
+"""Read-side queries shared by pages: the applicant's files, their timeline and what comes next."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.models import EventKind
+
+from .models import ETATS_FINAUX, Candidature, CandidatureEvenement, DemandePiece, EntretienDiagnostic, Etat, EtiquetteCandidature
+
+
+def candidatures_du_candidat(user: Any):
+    """The files of `user` as an applicant, with what the space list shows, in a constant number of queries."""
+    return (
+        Candidature.objects.filter(candidat=user)
+        .select_related("programme", "structure", "diagnostic")
+        .annotate(
+            messages_non_lus=Count(
+                "messages", filter=Q(messages__de_la_coordination=True, messages__lu_le__isnull=True), distinct=True
+            ),
+            demandes_ouvertes=Count("demandes_pieces", filter=Q(demandes_pieces__fournie_le__isnull=True), distinct=True),
+        )
+        .prefetch_related(
+            Prefetch("accompagnements", to_attr="accompagnements_liste"),
+        )
+        .order_by("-created_at")
+    )
+
+
+def espace(user: Any) -> dict[str, Any]:
+    """Context for this app's section of the person's space (templates/candidatures/includes/espace.html)."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    candidatures = list(candidatures_du_candidat(user))
+    for candidature in candidatures:
+        candidature.prochaine = prochaine_etape(candidature)
+    return {"mes_candidatures": candidatures, "brouillon_en_cours": any(c.modifiable for c in candidatures)}
+
+
+@dataclass(frozen=True)
+class Prochaine:
+    texte: str
+    action: str = ""  # "questionnaire", "demande", "message", "" (nothing to do)
+    a_faire: bool = False  # True when the applicant has something to do
+
+
+def _date(value) -> str:
+    return formats.date_format(timezone.localtime(value), "j F Y à H\\hi") if value else ""
+
+
+def prochaine_etape(candidature: Candidature) -> Prochaine:
+    """What is expected next, said plainly, from the applicant's side."""
+    etat = candidature.etat
+    demandes = getattr(candidature, "demandes_ouvertes", None)
+    if demandes is None:
+        demandes = candidature.demandes_pieces.filter(fournie_le__isnull=True).count()
+    if etat == Etat.BROUILLON:
+        return Prochaine(
+            _("Terminez votre questionnaire puis déposez-le : vos réponses sont enregistrées."), "questionnaire", True
+        )
+    if etat == Etat.A_CORRIGER:
+        return Prochaine(
+            _("La coordination vous demande de compléter votre dossier : %(motif)s")
+            % {"motif": candidature.motif_decision or _("voir les messages")},
+            "questionnaire",
+            True,
+        )
+    if demandes and etat not in ETATS_FINAUX:
+        return Prochaine(_("Envoyez le ou les documents que la coordination vous demande."), "demande", True)
+    if etat == Etat.SOUMISE:
+        return Prochaine(_("Rien à faire pour l’instant : la coordination vérifie la recevabilité de votre dossier."))
+    if etat == Etat.RECEVABLE:
+        return Prochaine(_("Votre dossier est recevable : la coordination va vous proposer une date d’entretien diagnostic."))
+    if etat == Etat.DIAGNOSTIC_PLANIFIE:
+        diagnostic = getattr(candidature, "diagnostic", None)
+        if diagnostic is not None:
+            return Prochaine(_("Votre entretien diagnostic est prévu le %(date)s.") % {"date": _date(diagnostic.debut)}, "", True)
+        return Prochaine(_("Votre entretien diagnostic va être planifié."))
+    if etat in (Etat.DIAGNOSTIC_REALISE, Etat.EN_ATTENTE_DECISION):
+        return Prochaine(_("Le diagnostic est fait : la décision vous sera communiquée prochainement."))
+    if etat == Etat.SELECTIONNEE:
+        accompagnements = getattr(candidature, "accompagnements_liste", None)
+        if accompagnements is None:
+            accompagnements = list(candidature.accompagnements.all())
+        accompagnement = next((a for a in accompagnements if a.etat != "abandonne"), None)
+        if accompagnement is None:
+            return Prochaine(_("Votre candidature est retenue : la coordination recherche votre personne-ressource."))
+        textes = {
+            "objectifs": (_("Construisez la grille d’objectifs avec votre personne-ressource."), True),
+            "convention": (_("Signez la convention de l’accompagnement."), True),
+            "en_cours": (_("L’accompagnement est en cours : préparez vos prochaines séances."), False),
+            "termine": (_("L’accompagnement est terminé : remplissez l’évaluation de fin d’action."), True),
+            "clos": (_("L’accompagnement est clos. Merci de votre participation !"), False),
+        }
+        texte, a_faire = textes.get(accompagnement.etat, (_("L’accompagnement suit son cours."), False))
+        return Prochaine(texte, "", a_faire)
+    if etat == Etat.RETIREE:
+        return Prochaine(_("Vous avez retiré cette candidature."))
+    return Prochaine(
+        _("Le dossier est clos : %(etat)s. %(motif)s")
+        % {"etat": candidature.get_etat_display(), "motif": candidature.motif_decision}
+    )
+
+
+@dataclass(frozen=True)
+class Jalon:
+    libelle: str
+    statut: str  # "fait", "en_cours", "a_venir", "echec"
+    detail: str = ""
+
+
+def frise(candidature: Candidature) -> list[Jalon]:
+    """The file's timeline from submission to the evaluations (later stages from the accompaniment rows)."""
+    from accompagnements.models import EtatAccompagnement
+
+    etat = candidature.etat
+    dates: dict[str, Any] = {}
+    for event in candidature.evenements.filter(kind="transition").order_by("created_at", "id"):
+        dates[event.to_state] = event.created_at
+    jalons: list[Jalon] = []
+
+    def add(libelle, statut, detail=""):
+        jalons.append(Jalon(libelle, statut, detail))
+
+    if etat == Etat.BROUILLON:
+        add(_("Questionnaire en cours"), "en_cours", _("Déposez-le quand il est complet."))
+        return jalons
+    add(_("Candidature déposée"), "fait", _date(candidature.soumise_le))
+    if etat == Etat.RETIREE:
+        add(_("Candidature retirée"), "echec", _date(dates.get(Etat.RETIREE)))
+        return jalons
+
+    recevabilite_faite = etat not in (Etat.SOUMISE, Etat.A_CORRIGER, Etat.IRRECEVABLE)
+    if etat == Etat.IRRECEVABLE:
+        add(_("Recevabilité"), "echec", candidature.motif_decision)
+        return jalons
+    if etat == Etat.A_CORRIGER:
+        add(_("Recevabilité"), "en_cours", _("Dossier à compléter"))
+    else:
+        add(_("Recevabilité"), "fait" if recevabilite_faite else "en_cours", _date(dates.get(Etat.RECEVABLE)))
+
+    diagnostic_fait = etat in (Etat.DIAGNOSTIC_REALISE, Etat.EN_ATTENTE_DECISION, Etat.SELECTIONNEE) or (
+        etat in (Etat.REFUSEE, Etat.REORIENTEE) and Etat.DIAGNOSTIC_REALISE in dates
+    )
+    diagnostic = getattr(candidature, "diagnostic", None) if hasattr(candidature, "diagnostic") else None
+    if diagnostic_fait:
+        add(_("Entretien diagnostic"), "fait", _date(dates.get(Etat.DIAGNOSTIC_REALISE)))
+    elif etat in (Etat.RECEVABLE, Etat.DIAGNOSTIC_PLANIFIE):
+        add(_("Entretien diagnostic"), "en_cours", _date(diagnostic.debut) if diagnostic else _("à planifier"))
+    elif etat not in (Etat.REFUSEE, Etat.REORIENTEE):
+        add(_("Entretien diagnostic"), "a_venir")
+
+    if etat in (Etat.REFUSEE, Etat.REORIENTEE):
+        add(candidature.get_etat_display(), "echec", candidature.motif_decision)
+        return jalons
+    if etat == Etat.SELECTIONNEE:
+        add(_("Candidature retenue"), "fait", _date(dates.get(Etat.SELECTIONNEE)))
+    else:
+        add(_("Décision"), "en_cours" if diagnostic_fait else "a_venir")
+
+    accompagnement = None
+    if etat == Etat.SELECTIONNEE:
+        accompagnement = (
+            candidature.accompagnements.exclude(etat=EtatAccompagnement.ABANDONNE)
+            .prefetch_related("mentors", "conventions", "seances", "evaluations")
+            .first()
+        )
+    if accompagnement is None:
+        add(_("Appariement avec une personne-ressource"), "en_cours" if etat == Etat.SELECTIONNEE else "a_venir")
+        for libelle in (_("Convention"), _("Séances"), _("Évaluations")):
+            add(libelle, "a_venir")
+        return jalons
+
+    mentors = ", ".join(str(m) for m in accompagnement.mentors.all())
+    add(_("Appariement avec une personne-ressource"), "fait" if mentors else "en_cours", mentors)
+    signee = any(c.etat == "signee" for c in accompagnement.conventions.all())
+    add(_("Convention"), "fait" if signee else ("en_cours" if mentors else "a_venir"))
+    seances = list(accompagnement.seances.all())
+    realisees = sum(1 for s in seances if s.etat == "realisee")
+    termine = accompagnement.etat in (EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS)
+    detail = _("%(n)s séance(s) réalisée(s) sur %(total)s prévue(s)") % {"n": realisees, "total": len(seances)} if seances else ""
+    add(_("Séances"), "fait" if termine else ("en_cours" if signee else "a_venir"), detail)
+    evaluations = [e for e in accompagnement.evaluations.all() if e.personne_id == candidature.candidat_id]
+    repondues = all(e.etat == "repondue" for e in evaluations) if evaluations else False
+    add(_("Évaluations"), "fait" if repondues else ("en_cours" if termine else "a_venir"))
+    return jalons
+
+
+def demandes_ouvertes(candidature: Candidature):
+    return DemandePiece.objects.filter(candidature=candidature, fournie_le__isnull=True).order_by("created_at")
+
+
+# --- Coordination desk ---
+
+# The stages of the dashboard, in the order of the file's life (every state but the draft).
+STAGES = [
+    Etat.SOUMISE,
+    Etat.A_CORRIGER,
+    Etat.RECEVABLE,
+    Etat.DIAGNOSTIC_PLANIFIE,
+    Etat.DIAGNOSTIC_REALISE,
+    Etat.EN_ATTENTE_DECISION,
+    Etat.SELECTIONNEE,
+    Etat.REFUSEE,
+    Etat.IRRECEVABLE,
+    Etat.REORIENTEE,
+    Etat.RETIREE,
+]
+
+# States where the next move is the coordinator's, and what to do.
+ACTION_ATTENDUE: dict[str, Any] = {
+    Etat.SOUMISE: gettext_lazy("Vérifier la recevabilité"),
+    Etat.RECEVABLE: gettext_lazy("Planifier l’entretien diagnostic"),
+    Etat.DIAGNOSTIC_PLANIFIE: gettext_lazy("Enregistrer le diagnostic"),
+    Etat.DIAGNOSTIC_REALISE: gettext_lazy("Décider du format"),
+    Etat.EN_ATTENTE_DECISION: gettext_lazy("Prendre la décision"),
+}
+
+
+@dataclass(frozen=True)
+class Stage:
+    etat: str
+    label: Any
+    count: int
+
+
+def dashboard_counts(*, programme: Any) -> list[Stage]:
+    """Number of files of `programme` at each stage, in one query."""
+    aggregates = {etat.value: Count("pk", filter=Q(etat=etat)) for etat in STAGES}
+    counts = Candidature.objects.filter(programme=programme).aggregate(**aggregates)
+    return [Stage(etat=etat.value, label=etat.label, count=counts[etat.value]) for etat in STAGES]
+
+
+def _attente_depuis() -> Subquery:
+    last_transition = (
+        CandidatureEvenement.objects.filter(candidature=OuterRef("pk"), kind=EventKind.TRANSITION)
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+    return Subquery(last_transition)
+
+
+def candidatures_for_coordination(*, programme: Any, filters: dict[str, Any] | None = None) -> QuerySet[Candidature]:
+    """The submitted files of `programme`, filtered, with what each list row shows (constant number of queries)."""
+    filters = filters or {}
+    limite = timezone.now() - datetime.timedelta(days=programme.alerte_dossier_jours)
+    qs = (
+        Candidature.objects.filter(programme=programme)
+        .soumises()
+        .select_related("candidat", "structure", "format_retenu", "diagnostic", "diagnostic__format_recommande")
+        .annotate(attente_depuis=Coalesce(_attente_depuis(), "soumise_le"))
+        .annotate(en_retard=Q(attente_depuis__lt=limite, etat__in=list(ACTION_ATTENDUE)))
+        .prefetch_related(
+            Prefetch("etiquettes_liens", queryset=EtiquetteCandidature.objects.select_related("etiquette"), to_attr="etiquettes")
+        )
+    )
+    if filters.get("etat"):
+        qs = qs.filter(etat=filters["etat"])
+    if filters.get("departement"):
+        qs = qs.filter(structure__departement=filters["departement"])
+    if filters.get("format"):
+        fmt = filters["format"]
+        qs = qs.filter(Q(format_retenu=fmt) | Q(format_suite=fmt) | Q(diagnostic__format_recommande=fmt))
+    if filters.get("domaine"):
+        domaine = filters["domaine"]
+        qs = qs.filter(
+            Q(
+                pk__in=Candidature.competences_souhaitees.through.objects.filter(competence__domaine=domaine).values(
+                    "candidature_id"
+                )
+            )
+            | Q(diagnostic__besoins__competence__domaine=domaine)
+        ).distinct()
+    if filters.get("depuis"):
+        qs = qs.filter(soumise_le__date__gte=filters["depuis"])
+    if filters.get("jusqu_au"):
+        qs = qs.filter(soumise_le__date__lte=filters["jusqu_au"])
+    if filters.get("etiquette"):
+        qs = qs.filter(etiquettes_liens__etiquette=filters["etiquette"])
+    if filters.get("q"):
+        for word in str(filters["q"]).split()[:5]:
+            qs = qs.filter(
+                Q(reference__icontains=word)
+                | Q(candidat__email__icontains=word)
+                | Q(candidat__first_name__icontains=word)
+                | Q(candidat__last_name__icontains=word)
+                | Q(structure__raison_sociale__icontains=word)
+                | Q(structure__commune__icontains=word)
+            )
+    return qs.order_by("-soumise_le", "-pk")
+
+
+def needs_action_today(*, programme: Any) -> QuerySet[Candidature]:
+    """Files waiting for the coordinator, the longest-waiting first; `en_retard` flags those waiting
+    more than Programme.alerte_dossier_jours (since their last change of state)."""
+    now = timezone.now()
+    fin_du_jour = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    limite = now - datetime.timedelta(days=programme.alerte_dossier_jours)
+    diagnostic_passe = EntretienDiagnostic.objects.filter(candidature=OuterRef("pk"), debut__lte=fin_du_jour)
+    return (
+        Candidature.objects.filter(programme=programme)
+        .annotate(attente_depuis=Coalesce(_attente_depuis(), "soumise_le"))
+        .filter(
+            Q(etat__in=[Etat.SOUMISE, Etat.RECEVABLE, Etat.DIAGNOSTIC_REALISE, Etat.EN_ATTENTE_DECISION])
+            | Q(Exists(diagnostic_passe), etat=Etat.DIAGNOSTIC_PLANIFIE)
+        )
+        .select_related("candidat", "structure")
+        .annotate(en_retard=Q(attente_depuis__lt=limite))
+        .order_by("attente_depuis", "pk")
+    )
+
+
+def action_label(etat: str) -> Any:
+    return ACTION_ATTENDUE.get(etat, "")
+
+
+def candidature_for_coordination(*, pk: int) -> Candidature:
+    """One file with everything the coordinator's page shows; raises Candidature.DoesNotExist."""
+    return (
+        Candidature.objects.select_related(
+            "programme",
+            "candidat",
+            "structure",
+            "format_retenu",
+            "format_suite",
+            "personne_ressource_pressentie",
+        )
+        .prefetch_related("competences_souhaitees__domaine", "pieces", "demandes_pieces")
+        .get(pk=pk)
+    )
+
+
+def timeline_for_coordination(candidature: Candidature) -> QuerySet[CandidatureEvenement]:
+    """Every line of the file's timeline, in order: transitions, e-mails, documents, opinions…"""
+    return candidature.evenements.select_related("actor").order_by("created_at", "id")
+
+
+def timeline_for_applicant(candidature: Candidature) -> QuerySet[CandidatureEvenement]:
+    """What the applicant may see of their file's timeline: state changes, the e-mails sent to them
+    and documents (added or asked for). Never internal notes, labels, committee referrals or opinions."""
+    return (
+        candidature.evenements.filter(
+            Q(kind=EventKind.TRANSITION)
+            | Q(kind=EventKind.EMAIL, details__pour_candidat=True)
+            | Q(kind=EventKind.DOCUMENT)
+            | Q(kind=EventKind.MESSAGE)
+        )
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+
+
+def etat_label(value: str) -> Any:
+    try:
+        return Etat(value).label
+    except ValueError:
+        return value
+
+
+def diagnostic_calendar(entretien: EntretienDiagnostic, *, sequence: int = 0) -> bytes:
+    """The .ics file of the diagnostic interview (Europe/Paris time zone, place or video link)."""
+    from django.conf import settings
+
+    from core.ics import CalendarEvent, build_calendar
+
+    from .models import Modalite
+
+    candidature = entretien.candidature
+    presentiel = entretien.modalite == Modalite.PRESENTIEL
+    description = str(gettext_lazy("Entretien diagnostic du programme TSF / Mentorat pour le dossier %(ref)s.")) % {
+        "ref": candidature.reference
+    }
+    if not presentiel and entretien.lien_visio:
+        description += "\n" + str(gettext_lazy("Lien de visioconférence : %(lien)s")) % {"lien": entretien.lien_visio}
+    event = CalendarEvent(
+        uid=f"diagnostic-{entretien.pk}",
+        start=entretien.debut,
+        end=entretien.debut + datetime.timedelta(minutes=entretien.duree_minutes),
+        summary=str(gettext_lazy("Entretien diagnostic – %(ref)s")) % {"ref": candidature.reference},
+        location=entretien.lieu if presentiel else entretien.lien_visio,
+        description=description,
+        url=entretien.lien_visio if not presentiel else settings.SITE_URL,
+        sequence=sequence,
+    )
+    return build_calendar([event], method="PUBLISH")
+
+
+def describe_event(event: CandidatureEvenement) -> str:
+    """One line of French describing a timeline event (no query)."""
+    from django.utils.translation import gettext
+
+    from comite.models import SensAvis
+
+    from .models import TypePiece
+    from .workflow import WORKFLOW
+
+    details = event.details or {}
+    if event.kind == EventKind.TRANSITION:
+        if event.transition == "annulation":
+            action = gettext("Décision annulée")
+        else:
+            transition = WORKFLOW.by_name.get(event.transition)
+            action = str(transition.label).capitalize() if transition else event.transition
+        return gettext("%(action)s : « %(from)s » → « %(to)s »") % {
+            "action": action,
+            "from": etat_label(event.from_state),
+            "to": etat_label(event.to_state),
+        }
+    if event.kind == EventKind.EMAIL:
+        return gettext("E-mail envoyé à %(to)s : « %(subject)s »") % {
+            "to": details.get("destinataire", ""),
+            "subject": event.reason,
+        }
+    if event.kind == EventKind.DOCUMENT:
+        try:
+            piece = TypePiece(details.get("type_piece", "autre")).label
+        except ValueError:
+            piece = details.get("type_piece", "")
+        if details.get("action") == "demande":
+            return gettext("Document demandé : %(piece)s") % {"piece": piece}
+        return gettext("Document ajouté : %(piece)s") % {"piece": piece}
+    if event.kind == EventKind.AVIS:
+        try:
+            sens = SensAvis(str(details.get("sens", ""))).label
+        except ValueError:
+            sens = details.get("sens", "")
+        return gettext("Avis du comité technique : %(sens)s") % {"sens": sens}
+    if event.kind == EventKind.MESSAGE:
+        return gettext("Message échangé")
+    if details.get("action") == "saisine_comite":
+        return gettext("Dossier soumis au comité technique")
+    return event.get_kind_display()
+
+
+def decision_email_draft(
+    *,
+    candidature: Candidature,
+    decision: str,
+    motif: str = "",
+    format: Any = None,
+    demi_journees: int | None = None,
+    format_suite: Any = None,
+    demi_journees_suite: int | None = None,
+) -> tuple[str, str]:
+    """The pre-filled (subject, text) of a decision e-mail, for the coordinator to edit before it goes."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    context = {
+        "candidature": candidature,
+        "motif": motif,
+        "format": format,
+        "demi_journees": demi_journees,
+        "format_suite": format_suite,
+        "demi_journees_suite": demi_journees_suite,
+        "site_url": settings.SITE_URL,
+        "pilot": settings.TSF_PILOT,
+    }
+    with translation.override("fr"):
+        subject = " ".join(render_to_string(f"emails/decision_{decision}.subject.txt", context).split())
+        text = render_to_string(f"emails/decision_{decision}.txt", context).strip()
+    return subject, text

@@ -1,0 +1,58 @@
+"""The allowed moves of a Candidature, as data (SPEC §3.1–3.3)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.workflow import Transition, Workflow
+
+from .models import Etat
+
+E = Etat
+
+TRANSITIONS = [
+    Transition("soumettre", frozenset({E.BROUILLON, E.A_CORRIGER}), E.SOUMISE, _("déposer la candidature")),
+    Transition("declarer_recevable", frozenset({E.SOUMISE}), E.RECEVABLE, _("déclarer recevable")),
+    Transition("declarer_irrecevable", frozenset({E.SOUMISE}), E.IRRECEVABLE, _("déclarer non recevable"), reason_required=True),
+    Transition(
+        "renvoyer_pour_correction", frozenset({E.SOUMISE}), E.A_CORRIGER, _("renvoyer pour correction"), reason_required=True
+    ),
+    Transition("planifier_diagnostic", frozenset({E.RECEVABLE}), E.DIAGNOSTIC_PLANIFIE, _("planifier l’entretien diagnostic")),
+    Transition("realiser_diagnostic", frozenset({E.DIAGNOSTIC_PLANIFIE}), E.DIAGNOSTIC_REALISE, _("enregistrer le diagnostic")),
+    Transition("mettre_en_attente", frozenset({E.DIAGNOSTIC_REALISE}), E.EN_ATTENTE_DECISION, _("mettre en attente de décision")),
+    Transition(
+        "selectionner", frozenset({E.DIAGNOSTIC_REALISE, E.EN_ATTENTE_DECISION}), E.SELECTIONNEE, _("retenir la candidature")
+    ),
+    Transition(
+        "refuser",
+        frozenset({E.RECEVABLE, E.DIAGNOSTIC_PLANIFIE, E.DIAGNOSTIC_REALISE, E.EN_ATTENTE_DECISION}),
+        E.REFUSEE,
+        _("ne pas retenir la candidature"),
+        reason_required=True,
+    ),
+    Transition(
+        "reorienter",
+        frozenset({E.RECEVABLE, E.DIAGNOSTIC_PLANIFIE, E.DIAGNOSTIC_REALISE, E.EN_ATTENTE_DECISION}),
+        E.REORIENTEE,
+        _("réorienter vers un autre dispositif"),
+        reason_required=True,
+    ),
+    Transition(
+        "retirer",
+        frozenset({E.SOUMISE, E.A_CORRIGER, E.RECEVABLE, E.DIAGNOSTIC_PLANIFIE, E.DIAGNOSTIC_REALISE, E.EN_ATTENTE_DECISION}),
+        E.RETIREE,
+        _("retirer la candidature"),
+        reason_required=True,
+    ),
+]
+
+# Decisions that the coordination can revert (with a reason): the file returns to its previous state.
+REVERSIBLE = {
+    "declarer_recevable",
+    "declarer_irrecevable",
+    "renvoyer_pour_correction",
+    "mettre_en_attente",
+    "selectionner",
+    "refuser",
+    "reorienter",
+}
+
+WORKFLOW = Workflow(Etat, TRANSITIONS)

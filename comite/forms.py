@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.uploads import ACCEPT_ATTRIBUTE, check_upload
+
+from .models import Saisine, SensAvis
+
+
+class AvisForm(forms.Form):
+    sens = forms.ChoiceField(label=_("Votre avis"), choices=SensAvis.choices, widget=forms.RadioSelect)
+    commentaire = forms.CharField(
+        label=_("Commentaire"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_("Obligatoire pour un avis avec réserves ou défavorable."),
+    )
+
+
+class ReunionForm(forms.Form):
+    date = forms.DateTimeField(
+        label=_("Date et heure"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    lieu = forms.CharField(label=_("Lieu ou lien"), required=False, max_length=255)
+    ordre_du_jour = forms.CharField(
+        label=_("Ordre du jour"), required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=10000
+    )
+    saisines = forms.ModelMultipleChoiceField(
+        label=_("Dossiers à l’ordre du jour"),
+        queryset=Saisine.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Avec les documents transmis au comité pour chacun."),
+    )
+
+    def __init__(self, *args: Any, programme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["saisines"].queryset = Saisine.objects.filter(candidature__programme=programme).select_related(
+            "candidature", "candidature__structure"
+        )
+        self.fields["saisines"].label_from_instance = lambda s: f"{s.candidature.reference} – {s.candidature.structure}"
+
+
+class CompteRenduForm(forms.Form):
+    compte_rendu = forms.CharField(
+        label=_("Compte-rendu"), required=False, widget=forms.Textarea(attrs={"rows": 10}), max_length=50000
+    )
+    fichier = forms.FileField(
+        label=_("ou fichier du compte-rendu"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+        help_text=_("PDF, image ou document bureautique."),
+    )
+
+    def clean_fichier(self) -> Any:
+        upload = self.cleaned_data.get("fichier")
+        if not upload:
+            return None
+        try:
+            return check_upload(upload)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None

@@ -1,0 +1,104 @@
+"""Read-side queries shared by pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts import roles
+
+from .models import Avis, ReunionComite, Saisine
+
+
+def espace(user: Any) -> dict[str, Any]:
+    """Context for this app's section of the person's space (templates/<app>/includes/espace.html)."""
+    if roles.is_coordination(user):
+        return {"comite_espace": {"coordination": True}}
+    if roles.is_comite(user):
+        saisines = saisines_visibles(user)
+        return {
+            "comite_espace": {
+                "coordination": False,
+                "saisines": saisines.count(),
+                "sans_mon_avis": saisines.exclude(avis__membre=user).count(),
+            }
+        }
+    return {}
+
+
+def saisines_visibles(user: Any) -> QuerySet[Saisine]:
+    """Files put to the committee that `user` may read: all of them for coordination and committee
+    members, none for anyone else."""
+    if roles.is_coordination(user) or roles.is_comite(user):
+        return Saisine.objects.all()
+    return Saisine.objects.none()
+
+
+def saisines_list(user: Any) -> QuerySet[Saisine]:
+    """The list page: summary columns and the opinions count, in a constant number of queries."""
+    return (
+        saisines_visibles(user)
+        .select_related("candidature", "candidature__structure", "candidature__programme", "reunion")
+        .annotate(
+            nb_avis=Count("avis", distinct=True),
+            mon_avis=Count("avis", filter=Q(avis__membre=user), distinct=True),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def saisine_detail(user: Any, pk: int) -> Saisine:
+    """One file put to the committee, with what its read-only summary shows; Saisine.DoesNotExist otherwise."""
+    return (
+        saisines_visibles(user)
+        .select_related(
+            "candidature",
+            "candidature__structure",
+            "candidature__programme",
+            "candidature__diagnostic",
+            "candidature__diagnostic__format_recommande",
+            "candidature__diagnostic__format_suite",
+            "reunion",
+        )
+        .prefetch_related(
+            "pieces",
+            "candidature__diagnostic__besoins__competence",
+            Prefetch("avis", queryset=Avis.objects.select_related("membre")),
+        )
+        .get(pk=pk)
+    )
+
+
+def reunions_list(*, programme: Any) -> QuerySet[ReunionComite]:
+    return ReunionComite.objects.filter(programme=programme).annotate(nb_saisines=Count("saisines")).order_by("-date")
+
+
+@dataclass(frozen=True)
+class RegleReunions:
+    annee: int
+    tenues: int
+    prevues: int
+    minimum: int
+
+    @property
+    def respectee(self) -> bool:
+        return self.tenues >= self.minimum
+
+    @property
+    def atteignable(self) -> bool:
+        return self.tenues + self.prevues >= self.minimum
+
+
+def reunions_minimum(*, programme: Any, annee: int | None = None) -> RegleReunions:
+    """Whether the committee met at least Programme.reunions_comite_minimum times in the (calendar) year."""
+    now = timezone.now()
+    annee = annee or timezone.localdate().year
+    counts = ReunionComite.objects.filter(programme=programme, date__year=annee).aggregate(
+        tenues=Count("pk", filter=Q(date__lte=now)), prevues=Count("pk", filter=Q(date__gt=now))
+    )
+    return RegleReunions(
+        annee=annee, tenues=counts["tenues"], prevues=counts["prevues"], minimum=programme.reunions_comite_minimum
+    )

@@ -1,0 +1,117 @@
+"""Comité technique: files put to the committee, its opinions, its meetings. One transaction each."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from candidatures.models import Candidature, Etat
+from candidatures.services import candidature_event
+from core.exceptions import PermissionRefused, RuleViolation
+from core.models import EventKind
+
+from .models import Avis, ReunionComite, Saisine, SensAvis
+
+
+def _check_coordination(by: Any) -> None:
+    if not roles.is_coordination(by):
+        raise PermissionRefused(_("Seule la coordination peut faire cette opération."))
+
+
+@transaction.atomic
+def saisine_create(
+    *,
+    candidature: Candidature,
+    by: Any,
+    question: str = "",
+    pieces: Iterable[Any] = (),
+    reunion: ReunionComite | None = None,
+) -> Saisine:
+    """Put a file to the committee, with the documents its members may open (and only those)."""
+    _check_coordination(by)
+    if candidature.etat == Etat.BROUILLON:
+        raise RuleViolation(_("Un brouillon ne peut pas être soumis au comité."))
+    pieces = list(pieces)
+    if any(piece.candidature_id != candidature.pk for piece in pieces):
+        raise RuleViolation(_("Ces documents n’appartiennent pas au dossier."), field="pieces")
+    if reunion is not None and reunion.programme_id != candidature.programme_id:
+        raise RuleViolation(_("Cette réunion concerne un autre programme."), field="reunion")
+    saisine = Saisine.objects.create(candidature=candidature, question=(question or "").strip(), reunion=reunion, saisi_par=by)
+    saisine.pieces.set(pieces)
+    candidature_event(
+        candidature=candidature,
+        kind=EventKind.AUTRE,
+        by=by,
+        reason=saisine.question,
+        details={"saisine": saisine.pk, "interne": True, "action": "saisine_comite", "pieces": [p.pk for p in pieces]},
+    )
+    return saisine
+
+
+@transaction.atomic
+def avis_give(*, saisine: Saisine, membre: Any, sens: str, commentaire: str = "") -> Avis:
+    """Record (or change) a committee member's opinion on a file put to the committee."""
+    if not roles.is_comite(membre):
+        raise PermissionRefused(_("Seul·e un·e membre du comité technique peut donner un avis."))
+    if sens not in SensAvis.values:
+        raise RuleViolation(_("Choisissez un avis."), field="sens")
+    if sens != SensAvis.FAVORABLE and not (commentaire or "").strip():
+        raise RuleViolation(_("Expliquez en quelques mots les réserves ou l’avis défavorable."), field="commentaire")
+    avis, created = Avis.objects.update_or_create(
+        saisine=saisine, membre=membre, defaults={"sens": sens, "commentaire": (commentaire or "").strip()}
+    )
+    candidature_event(
+        candidature=saisine.candidature,
+        kind=EventKind.AVIS,
+        by=membre,
+        reason=avis.commentaire,
+        details={"saisine": saisine.pk, "avis": avis.pk, "sens": sens, "modifie": not created, "interne": True},
+    )
+    return avis
+
+
+@transaction.atomic
+def reunion_comite_save(
+    *,
+    programme: Any,
+    by: Any,
+    date: datetime.datetime,
+    lieu: str = "",
+    ordre_du_jour: str = "",
+    saisines: Iterable[Saisine] = (),
+    reunion: ReunionComite | None = None,
+) -> ReunionComite:
+    """Create or update a meeting: date, place, agenda (text, and the files put on it with their documents)."""
+    _check_coordination(by)
+    saisines = list(saisines)
+    if any(s.candidature.programme_id != programme.pk for s in saisines):
+        raise RuleViolation(_("Ces dossiers concernent un autre programme."), field="saisines")
+    if reunion is None:
+        reunion = ReunionComite(programme=programme)
+    reunion.date, reunion.lieu, reunion.ordre_du_jour = date, (lieu or "").strip(), (ordre_du_jour or "").strip()
+    reunion.save()
+    Saisine.objects.filter(reunion=reunion).exclude(pk__in=[s.pk for s in saisines]).update(reunion=None)
+    Saisine.objects.filter(pk__in=[s.pk for s in saisines]).update(reunion=reunion)
+    return reunion
+
+
+@transaction.atomic
+def reunion_comite_record_minutes(
+    *, reunion: ReunionComite, by: Any, compte_rendu: str = "", fichier: Any = None
+) -> ReunionComite:
+    """Record the minutes as text and/or as a checked upload (core.uploads.CheckedUpload)."""
+    _check_coordination(by)
+    compte_rendu = (compte_rendu or "").strip()
+    if not compte_rendu and fichier is None and not reunion.compte_rendu_fichier:
+        raise RuleViolation(_("Écrivez le compte-rendu ou joignez-le en fichier."), field="compte_rendu")
+    reunion.compte_rendu = compte_rendu
+    if fichier is not None:
+        stored = fichier.stored_file()
+        reunion.compte_rendu_fichier.save(stored.name, stored, save=False)
+    reunion.save()
+    return reunion

@@ -1,0 +1,206 @@
+"""The comité technique's pages: files put to it (read-only summary, opinion) and its meetings."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from core.downloads import attachment_response
+from core.exceptions import DomainError
+from core.services import acces_journaliser
+from programmes.models import Programme
+
+from . import selectors, services
+from .forms import AvisForm, CompteRenduForm, ReunionForm
+from .models import ReunionComite, Saisine
+
+
+def _role_required(check: Callable[[Any], bool]) -> Callable:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        @login_required
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _comite_or_coordination(user: Any) -> bool:
+    return roles.is_comite(user) or roles.is_coordination(user)
+
+
+comite_required = _role_required(_comite_or_coordination)
+coordination_required = _role_required(roles.is_coordination)
+
+
+def _form_error(form: Any, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@comite_required
+def saisine_list(request: HttpRequest) -> HttpResponse:
+    page_obj = Paginator(selectors.saisines_list(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "comite/saisine_list.html", {"page_obj": page_obj})
+
+
+@comite_required
+def saisine_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read-only summary of a file put to the committee; a member records (or changes) their opinion."""
+    try:
+        saisine = selectors.saisine_detail(request.user, pk)
+    except Saisine.DoesNotExist:
+        raise Http404 from None
+    mon_avis = next((a for a in saisine.avis.all() if a.membre_id == request.user.pk), None)
+    form = None
+    if roles.is_comite(request.user):
+        initial = {"sens": mon_avis.sens, "commentaire": mon_avis.commentaire} if mon_avis else None
+        form = AvisForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.avis_give(saisine=saisine, membre=request.user, **form.cleaned_data)
+            except DomainError as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, _("Votre avis est enregistré."))
+                return redirect("comite:saisine_detail", pk=saisine.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    candidature = saisine.candidature
+    try:
+        diagnostic = candidature.diagnostic
+    except ObjectDoesNotExist:
+        diagnostic = None
+    return render(
+        request,
+        "comite/saisine_detail.html",
+        {
+            "saisine": saisine,
+            "candidature": candidature,
+            "diagnostic": diagnostic,
+            "form": form,
+            "mon_avis": mon_avis,
+        },
+    )
+
+
+@comite_required
+def saisine_piece(request: HttpRequest, pk: int, piece_pk: int) -> HttpResponse:
+    """A document given to the committee with this file (and no other document of the file)."""
+    saisine = get_object_or_404(selectors.saisines_visibles(request.user), pk=pk)
+    piece = get_object_or_404(saisine.pieces.all(), pk=piece_pk)
+    acces_journaliser(request=request, objet=piece, libelle=piece.nom_original)
+    return attachment_response(piece.fichier, filename=piece.nom_original, content_type=piece.type_mime)
+
+
+def _programme(request: HttpRequest) -> Programme:
+    pk = request.GET.get("programme", "")
+    programme = Programme.objects.filter(pk=int(pk)).first() if pk.isdigit() else Programme.courant()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+@comite_required
+def reunion_list(request: HttpRequest) -> HttpResponse:
+    programme = _programme(request)
+    return render(
+        request,
+        "comite/reunion_list.html",
+        {
+            "programme": programme,
+            "reunions": selectors.reunions_list(programme=programme),
+            "regle": selectors.reunions_minimum(programme=programme),
+        },
+    )
+
+
+@coordination_required
+def reunion_create(request: HttpRequest) -> HttpResponse:
+    programme = _programme(request)
+    return _reunion_form(request, programme, None)
+
+
+@coordination_required
+def reunion_update(request: HttpRequest, pk: int) -> HttpResponse:
+    reunion = get_object_or_404(ReunionComite, pk=pk)
+    return _reunion_form(request, reunion.programme, reunion)
+
+
+def _reunion_form(request: HttpRequest, programme: Programme, reunion: ReunionComite | None) -> HttpResponse:
+    initial = None
+    if reunion is not None:
+        initial = {
+            "date": reunion.date,
+            "lieu": reunion.lieu,
+            "ordre_du_jour": reunion.ordre_du_jour,
+            "saisines": list(reunion.saisines.values_list("pk", flat=True)),
+        }
+    form = ReunionForm(request.POST or None, programme=programme, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reunion = services.reunion_comite_save(programme=programme, by=request.user, reunion=reunion, **form.cleaned_data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Réunion enregistrée."))
+            return redirect("comite:reunion_detail", pk=reunion.pk)
+    return render(request, "comite/reunion_form.html", {"form": form, "reunion": reunion, "programme": programme})
+
+
+@comite_required
+def reunion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    reunion = get_object_or_404(ReunionComite.objects.select_related("programme"), pk=pk)
+    saisines = reunion.saisines.select_related("candidature", "candidature__structure").prefetch_related("pieces")
+    form = CompteRenduForm(initial={"compte_rendu": reunion.compte_rendu}) if roles.is_coordination(request.user) else None
+    return render(request, "comite/reunion_detail.html", {"reunion": reunion, "saisines": saisines, "form": form})
+
+
+@coordination_required
+def reunion_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    reunion = get_object_or_404(ReunionComite, pk=pk)
+    form = CompteRenduForm(request.POST or None, request.FILES or None, initial={"compte_rendu": reunion.compte_rendu})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reunion_comite_record_minutes(
+                reunion=reunion,
+                by=request.user,
+                compte_rendu=form.cleaned_data["compte_rendu"],
+                fichier=form.cleaned_data["fichier"],
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Compte-rendu enregistré."))
+            return redirect("comite:reunion_detail", pk=reunion.pk)
+    saisines = reunion.saisines.select_related("candidature", "candidature__structure").prefetch_related("pieces")
+    return render(request, "comite/reunion_detail.html", {"reunion": reunion, "saisines": saisines, "form": form})
+
+
+@comite_required
+def reunion_minutes_file(request: HttpRequest, pk: int) -> HttpResponse:
+    reunion = get_object_or_404(ReunionComite, pk=pk)
+    if not reunion.compte_rendu_fichier:
+        raise Http404
+    acces_journaliser(request=request, objet=reunion, libelle=f"compte-rendu du comité du {reunion.date:%d/%m/%Y}")
+    extension = reunion.compte_rendu_fichier.name.rsplit(".", 1)[-1].lower()
+    content_type = mimetypes.guess_type(reunion.compte_rendu_fichier.name)[0] or "application/octet-stream"
+    return attachment_response(
+        reunion.compte_rendu_fichier,
+        filename=f"compte-rendu-comite-{reunion.date:%Y-%m-%d}.{extension}",
+        content_type=content_type,
+    )

@@ -1,0 +1,486 @@
+"""Business operations on the tripartite convention: versions, PDF, signatures, paper scan, avenants.
+
+A version goes BROUILLON (created, PDF being rendered by the worker) → EN_SIGNATURE (PDF stored with
+its SHA-256) → SIGNEE (third signature or paper scan: frozen, committed on the envelope). A change
+after a signature is a new version (avenant) that `remplace` the signed one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accompagnements.models import Accompagnement, AccompagnementEvenement, EtatAccompagnement, Seance
+from accompagnements.permissions import BENEFICIAIRE, COORDINATION, MENTOR, role_in
+from accompagnements.services import accompagnement_transition
+from accounts import roles
+from core.emails import send_templated_after_commit
+from core.exceptions import PermissionRefused, RuleViolation
+from core.models import EventKind
+from core.money import format_euros
+from core.pdf import render_pdf
+from core.uploads import CheckedUpload
+from programmes.models import Structure
+from programmes.rules import check_demi_journees, montant_demi_journees
+
+from .models import Convention, EtatConvention, Partie, Signature
+
+PARTIE_DU_ROLE = {
+    COORDINATION: Partie.STRUCTURE_PILOTE,
+    MENTOR: Partie.PERSONNE_RESSOURCE,
+    BENEFICIAIRE: Partie.BENEFICIAIRE,
+}
+PARTIES = [Partie.STRUCTURE_PILOTE, Partie.PERSONNE_RESSOURCE, Partie.BENEFICIAIRE]
+EN_VIGUEUR_OU_EN_COURS = [EtatConvention.BROUILLON, EtatConvention.EN_SIGNATURE, EtatConvention.SIGNEE]
+
+
+def sha256_of(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def stored_sha256(field_file: Any) -> str | None:
+    """SHA-256 of a stored file, or None when the file is missing."""
+    if not field_file:
+        return None
+    digest = hashlib.sha256()
+    try:
+        with field_file.storage.open(field_file.name, "rb") as handle:
+            for chunk in iter(lambda: handle.read(65536), b""):
+                digest.update(chunk)
+    except FileNotFoundError:
+        return None
+    return digest.hexdigest()
+
+
+def _log(accompagnement: Any, *, action: str, by: Any, details: dict[str, Any], reason: str = "") -> None:
+    AccompagnementEvenement.objects.create(
+        accompagnement_id=accompagnement.pk,
+        kind=EventKind.AUTRE,
+        transition=action,
+        reason=reason,
+        details=details,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+    )
+
+
+def _require_coordination(by: Any) -> None:
+    if not roles.is_coordination(by):
+        raise PermissionRefused(_("Cette action est réservée à la coordination."))
+
+
+def destinataires(accompagnement: Accompagnement) -> list[str]:
+    """E-mail addresses of the three parties (the coordination through the pilot's address)."""
+    emails = [accompagnement.beneficiaire.email]
+    emails += [m.user.email if m.user_id else m.email for m in accompagnement.mentors.select_related("user")]
+    emails.append(settings.TSF_PILOT["email"])
+    return [e for e in dict.fromkeys(emails) if e]
+
+
+# --- Versions ---
+
+
+@transaction.atomic
+def convention_create(
+    *,
+    accompagnement: Accompagnement,
+    by: Any,
+    demi_journees: int | None = None,
+    remplace: Convention | None = None,
+    motif: str = "",
+) -> Convention:
+    """A new version of the accompagnement's convention; its PDF is rendered by the worker after commit."""
+    accompagnement = Accompagnement.objects.select_for_update().select_related("programme").get(pk=accompagnement.pk)
+    if remplace is None and accompagnement.etat != EtatAccompagnement.CONVENTION:
+        raise RuleViolation(_("La convention se prépare une fois la grille d’objectifs validée par les deux parties."))
+    if remplace is None and Convention.objects.filter(accompagnement=accompagnement, etat__in=EN_VIGUEUR_OU_EN_COURS).exists():
+        raise RuleViolation(_("Une convention est déjà en préparation ou signée pour cet accompagnement."))
+    demi_journees = demi_journees or accompagnement.demi_journees_prevues
+    version = (Convention.objects.filter(accompagnement=accompagnement).aggregate(m=Max("version"))["m"] or 0) + 1
+    convention = Convention.objects.create(
+        accompagnement=accompagnement,
+        version=version,
+        reference=f"CONV-{accompagnement.reference}-V{version}",
+        demi_journees=demi_journees,
+        montant=montant_demi_journees(programme=accompagnement.programme, demi_journees=demi_journees),
+        remplace=remplace,
+        motif_avenant=motif.strip(),
+    )
+    _log(
+        accompagnement,
+        action="convention_creee" if remplace is None else "avenant_cree",
+        by=by,
+        details={"convention": convention.pk, "version": version, "demi_journees": demi_journees},
+        reason=motif,
+    )
+    transaction.on_commit(lambda: _queue_render(convention.pk))
+    return convention
+
+
+def _queue_render(convention_id: int) -> None:
+    from .tasks import convention_render
+
+    convention_render.delay(convention_id)
+
+
+@transaction.atomic
+def convention_generer(*, accompagnement: Accompagnement, by: Any) -> Convention:
+    """Coordination: prepare the convention, or render again the current version nobody has signed yet."""
+    _require_coordination(by)
+    courante = (
+        Convention.objects.select_for_update()
+        .filter(accompagnement=accompagnement, etat__in=[EtatConvention.BROUILLON, EtatConvention.EN_SIGNATURE])
+        .order_by("-version")
+        .first()
+    )
+    if courante is None:
+        return convention_create(accompagnement=accompagnement, by=by)
+    if courante.signatures.exists():
+        raise RuleViolation(_("Cette version a déjà été signée par une partie : elle ne peut plus être régénérée."))
+    # Refresh the amount (the daily rate may have been corrected) and render again.
+    courante.montant = montant_demi_journees(programme=accompagnement.programme, demi_journees=courante.demi_journees)
+    courante.etat = EtatConvention.BROUILLON
+    courante.save(update_fields=["montant", "etat", "updated_at"])
+    _log(accompagnement, action="convention_regeneree", by=by, details={"convention": courante.pk})
+    transaction.on_commit(lambda: _queue_render(courante.pk))
+    return courante
+
+
+@transaction.atomic
+def conventions_annuler_en_cours(*, accompagnement: Accompagnement, by: Any, motif: str) -> int:
+    """Cancel the versions not yet fully signed (their text no longer matches). Signatures stay on record."""
+    en_cours = Convention.objects.select_for_update().filter(
+        accompagnement=accompagnement, etat__in=[EtatConvention.BROUILLON, EtatConvention.EN_SIGNATURE]
+    )
+    count = 0
+    for convention in en_cours:
+        convention.etat = EtatConvention.ANNULEE
+        convention.save(update_fields=["etat", "updated_at"])
+        _log(accompagnement, action="convention_annulee", by=by, details={"convention": convention.pk}, reason=motif)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def convention_avenant_create(*, convention: Convention, demi_journees: int, motif: str, by: Any) -> Convention:
+    """Coordination: change a signed convention through a new version that needs new signatures."""
+    _require_coordination(by)
+    convention = Convention.objects.select_for_update().select_related("accompagnement__format").get(pk=convention.pk)
+    if convention.etat != EtatConvention.SIGNEE:
+        raise RuleViolation(_("Seule une convention signée par les trois parties se modifie par avenant."))
+    if convention.accompagnement.etat != EtatAccompagnement.EN_COURS:
+        raise RuleViolation(_("Un avenant ne s’établit que pendant l’accompagnement (état « en cours »)."))
+    if Convention.objects.filter(remplace=convention).exists():
+        raise RuleViolation(_("Un avenant à cette convention existe déjà."))
+    if not motif.strip():
+        raise RuleViolation(_("Indiquez l’objet de l’avenant."), field="motif")
+    if demi_journees == convention.demi_journees:
+        raise RuleViolation(_("Le nombre de demi-journées est inchangé."), field="demi_journees")
+    accompagnement = convention.accompagnement
+    consommees = Seance.objects.filter(accompagnement=accompagnement).comptees().aggregate(t=Sum("demi_journees"))["t"] or 0
+    if demi_journees < consommees:
+        raise RuleViolation(
+            _("%(n)s demi-journée(s) sont déjà planifiées ou réalisées : l’avenant ne peut pas descendre en dessous.")
+            % {"n": consommees},
+            field="demi_journees",
+        )
+    check_demi_journees(
+        structure=accompagnement.structure_beneficiaire,
+        format=accompagnement.format,
+        demi_journees=demi_journees,
+        exclude_accompagnement_id=accompagnement.pk,
+    )
+    return convention_create(accompagnement=accompagnement, by=by, demi_journees=demi_journees, remplace=convention, motif=motif)
+
+
+# --- The PDF ---
+
+
+def convention_pdf_context(convention: Convention) -> dict[str, Any]:
+    """Plain values for templates/pdf/convention.html (the wording itself lives in the template)."""
+    acc = (
+        Accompagnement.objects.select_related("programme", "format", "structure_beneficiaire", "beneficiaire", "candidature")
+        .prefetch_related("mentors__structure", "objectifs__indicateurs")
+        .get(pk=convention.accompagnement_id)
+    )
+    programme = acc.programme
+
+    def structure(s: Structure) -> dict[str, Any]:
+        return {
+            "raison_sociale": s.raison_sociale,
+            "adresse": s.adresse,
+            "code_postal": s.code_postal,
+            "commune": s.commune,
+            "siret": s.siret,
+            "forme_juridique": s.get_forme_juridique_display() if s.forme_juridique else "",
+        }
+
+    seances = [
+        {
+            "debut": timezone.localtime(s.debut),
+            "duree": s.get_demi_journees_display(),
+            "lieu": s.lieu,
+            "modalite": s.get_modalite_display(),
+            "sujet": s.sujet,
+        }
+        for s in Seance.objects.filter(accompagnement=acc).exclude(etat="annulee").order_by("debut")
+    ]
+    jours = Decimal(convention.demi_journees) / 2
+    return {
+        "reference": convention.reference,
+        "version": convention.version,
+        "date": timezone.localdate(),
+        "avenant": convention.remplace is not None,
+        "remplace_reference": convention.remplace.reference if convention.remplace is not None else "",
+        "motif_avenant": convention.motif_avenant,
+        "accompagnement_reference": acc.reference,
+        "programme": {
+            "nom": programme.nom,
+            "date_debut": programme.date_debut,
+            "date_fin": programme.date_fin,
+            "delai_compte_rendu_jours": programme.delai_compte_rendu_jours,
+        },
+        "format": {"code": acc.format.code, "libelle": acc.format.libelle},
+        "demi_journees": convention.demi_journees,
+        "jours": f"{jours:.1f}".replace(".", ",").removesuffix(",0"),
+        "taux_journalier": format_euros(programme.taux_journalier),
+        "montant": format_euros(convention.montant),
+        "beneficiaire": {
+            "nom": acc.beneficiaire.display_name,
+            "email": acc.beneficiaire.email,
+            "fonction": acc.candidature.fonction,
+            "structure": structure(acc.structure_beneficiaire),
+        },
+        "mentors": [
+            {
+                "nom": str(m),
+                "email": m.email,
+                "fonction": m.fonction,
+                "structure": structure(m.structure),
+            }
+            for m in acc.mentors.all()
+        ],
+        "objectifs": [
+            {
+                "intitule": o.intitule,
+                "critere_reussite": o.critere_reussite,
+                "indicateurs": [
+                    {
+                        "quantitatif": i.type_indicateur == "quantitatif",
+                        "libelle": i.libelle,
+                        "description": i.description,
+                        "unite": i.unite,
+                        "valeur_initiale": i.valeur_initiale,
+                        "cible": i.cible,
+                    }
+                    for i in o.indicateurs.all()
+                ],
+            }
+            for o in acc.objectifs.all()
+        ],
+        "seances": seances,
+    }
+
+
+def convention_render_pdf(*, convention_id: int) -> Convention | None:
+    """Worker: render the version's PDF and open it to signature. Never touches a version someone signed."""
+    with transaction.atomic():
+        convention = Convention.objects.select_for_update().select_related("accompagnement").filter(pk=convention_id).first()
+        if convention is None or convention.etat not in (EtatConvention.BROUILLON, EtatConvention.EN_SIGNATURE):
+            return convention
+        if convention.signatures.exists():
+            return convention
+        pdf = render_pdf("pdf/convention.html", convention_pdf_context(convention))
+        digest = sha256_of(pdf)
+        premiere_fois = convention.en_signature_le is None
+        convention.pdf.save(f"{convention.reference}-{digest[:12]}.pdf", ContentFile(pdf), save=False)
+        convention.pdf_sha256 = digest
+        convention.etat = EtatConvention.EN_SIGNATURE
+        convention.en_signature_le = timezone.now()
+        convention.save()
+        if premiere_fois:
+            send_templated_after_commit(
+                to=destinataires(convention.accompagnement),
+                name="convention_a_signer",
+                context={"convention": convention, "accompagnement": convention.accompagnement},
+            )
+    return convention
+
+
+# --- Signatures ---
+
+
+@transaction.atomic
+def convention_sign(*, convention: Convention, by: Any, adresse_ip: str | None, sha256_document: str) -> Signature:
+    """The logged-in person signs for their party the exact PDF whose SHA-256 they were shown.
+
+    The third signature completes the convention: commitment on the envelope (refused → nothing is
+    recorded), accompagnement started, final PDF built by the worker.
+    """
+    convention = Convention.objects.select_for_update().get(pk=convention.pk)
+    accompagnement = Accompagnement.objects.prefetch_related("mentors").get(pk=convention.accompagnement_id)
+    role = role_in(accompagnement, by)
+    partie = PARTIE_DU_ROLE.get(role) if role is not None else None
+    if partie is None:
+        raise PermissionRefused(_("Vous n’êtes pas partie à cette convention."))
+    if convention.etat != EtatConvention.EN_SIGNATURE:
+        raise RuleViolation(_("Cette version de la convention n’est pas ouverte à la signature."))
+    if sha256_document != convention.pdf_sha256:
+        raise RuleViolation(
+            _("Le document a changé depuis que vous l’avez ouvert : relisez la nouvelle version avant de la signer.")
+        )
+    if stored_sha256(convention.pdf) != convention.pdf_sha256:
+        raise RuleViolation(
+            _("Le fichier de la convention ne correspond plus à son empreinte : signature impossible, prévenez la coordination.")
+        )
+    if convention.signatures.filter(partie=partie).exists():
+        raise RuleViolation(_("La partie « %(partie)s » a déjà signé cette convention.") % {"partie": Partie(partie).label})
+    signature = Signature.objects.create(
+        convention=convention,
+        partie=partie,
+        signataire=by,
+        nom_signataire=by.display_name,
+        signee_le=timezone.now(),
+        adresse_ip=adresse_ip or None,
+        sha256_document=convention.pdf_sha256,
+    )
+    _log(accompagnement, action="convention_signee_par", by=by, details={"convention": convention.pk, "partie": partie})
+    if set(convention.signatures.values_list("partie", flat=True)) == set(PARTIES):
+        _convention_completer(convention=convention, by=by)
+    return signature
+
+
+def _convention_completer(*, convention: Convention, by: Any) -> None:
+    """Fully signed: commit the amount (or the avenant's difference), freeze, start the accompagnement."""
+    accompagnement = Accompagnement.objects.select_for_update().select_related("format").get(pk=convention.accompagnement_id)
+    from budget.services import engagement_create
+
+    precedente = convention.remplace
+    difference = convention.montant - (precedente.montant if precedente else Decimal("0.00"))
+    if difference:
+        libelle = (
+            _("Avenant %(ref)s : %(n)s demi-journée(s) au lieu de %(avant)s")
+            % {"ref": convention.reference, "n": convention.demi_journees, "avant": precedente.demi_journees}
+            if precedente
+            else _("Convention %(ref)s : %(n)s demi-journée(s)") % {"ref": convention.reference, "n": convention.demi_journees}
+        )
+        engagement_create(accompagnement=accompagnement, convention=convention, montant=difference, libelle=libelle, by=by)
+    if convention.demi_journees != accompagnement.demi_journees_prevues:
+        structure = Structure.objects.select_for_update().get(pk=accompagnement.structure_beneficiaire_id)
+        check_demi_journees(
+            structure=structure,
+            format=accompagnement.format,
+            demi_journees=convention.demi_journees,
+            exclude_accompagnement_id=accompagnement.pk,
+        )
+        Accompagnement.objects.filter(pk=accompagnement.pk).update(demi_journees_prevues=convention.demi_journees)
+    convention.etat = EtatConvention.SIGNEE
+    convention.signee_le = timezone.now()
+    convention.save()
+    if precedente is not None:
+        precedente.etat = EtatConvention.REMPLACEE
+        precedente.save(update_fields=["etat", "updated_at"])
+    if accompagnement.etat == EtatAccompagnement.CONVENTION:
+        accompagnement_transition(accompagnement=accompagnement, name="demarrer", by=by)
+    _log(
+        accompagnement,
+        action="convention_signee",
+        by=by,
+        details={"convention": convention.pk, "montant": str(convention.montant)},
+    )
+    if not convention.pdf_final:
+        transaction.on_commit(lambda: _queue_finalize(convention.pk))
+
+
+def _queue_finalize(convention_id: int) -> None:
+    from .tasks import convention_finalize
+
+    convention_finalize.delay(convention_id)
+
+
+@transaction.atomic
+def convention_scan_deposer(*, convention: Convention, fichier: CheckedUpload, by: Any) -> Convention:
+    """Coordination: the convention was signed on paper; its PDF scan completes the signature."""
+    _require_coordination(by)
+    if fichier.content_type != "application/pdf":
+        raise RuleViolation(_("Le scan de la convention signée doit être un fichier PDF."), field="fichier")
+    convention = Convention.objects.select_for_update().get(pk=convention.pk)
+    if convention.etat != EtatConvention.EN_SIGNATURE:
+        raise RuleViolation(_("Cette version de la convention n’est pas ouverte à la signature."))
+    convention.pdf_final = fichier.stored_file()
+    convention.pdf_final_sha256 = fichier.sha256
+    convention.scan_papier = True
+    _convention_completer(convention=convention, by=by)
+    return convention
+
+
+# --- Final document ---
+
+
+def _merge_final(*, original: bytes, empreinte: bytes, certification: bytes, titre: str) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    tampon = PdfReader(io.BytesIO(empreinte)).pages[0]
+    writer = PdfWriter(clone_from=io.BytesIO(original))
+    for page in writer.pages:
+        page.merge_page(tampon)
+    writer.append(PdfReader(io.BytesIO(certification)))
+    writer.add_metadata({"/Title": titre, "/Producer": "TSF Occitanie"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def convention_finalize(*, convention_id: int) -> Convention | None:
+    """Worker: the signed PDF, stamped with its fingerprint, plus a page certifying the signatures. Built once."""
+    convention = Convention.objects.select_related("accompagnement").filter(pk=convention_id).first()
+    if convention is None or convention.pdf_final or convention.etat not in (EtatConvention.SIGNEE, EtatConvention.REMPLACEE):
+        return convention
+    original = convention.pdf.read()
+    convention.pdf.close()
+    if sha256_of(original) != convention.pdf_sha256:
+        raise RuleViolation(_("Le fichier de la convention ne correspond plus à son empreinte."))
+    signatures = list(convention.signatures.select_related("signataire").order_by("signee_le"))
+    context = {
+        "reference": convention.reference,
+        "version": convention.version,
+        "sha256": convention.pdf_sha256,
+        "signatures": [
+            {
+                "partie": s.get_partie_display(),
+                "nom": s.nom_signataire,
+                "le": timezone.localtime(s.signee_le),
+                "sha256": s.sha256_document,
+            }
+            for s in signatures
+        ],
+        "signee_le": timezone.localtime(convention.signee_le),
+    }
+    final = _merge_final(
+        original=original,
+        empreinte=render_pdf("pdf/convention_empreinte.html", context),
+        certification=render_pdf("pdf/convention_certification.html", context),
+        titre=_("Convention %(ref)s – signée") % {"ref": convention.reference},
+    )
+    with transaction.atomic():
+        convention = Convention.objects.select_for_update().select_related("accompagnement").get(pk=convention_id)
+        if convention.pdf_final:
+            return convention
+        digest = sha256_of(final)
+        convention.pdf_final.save(f"{convention.reference}-signee-{digest[:12]}.pdf", ContentFile(final), save=False)
+        convention.pdf_final_sha256 = digest
+        convention.save(update_fields=["pdf_final", "pdf_final_sha256", "updated_at"])
+        send_templated_after_commit(
+            to=destinataires(convention.accompagnement),
+            name="convention_signee",
+            context={"convention": convention, "accompagnement": convention.accompagnement},
+        )
+    return convention

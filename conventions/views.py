@@ -1,0 +1,168 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accompagnements.models import Accompagnement
+from accompagnements.permissions import COORDINATION, role_in
+from core.downloads import attachment_response
+from core.exceptions import DomainError
+
+from . import selectors, services
+from .forms import AvenantForm, ScanForm, SignatureForm
+from .models import Convention, EtatConvention
+
+
+def _convention_for(request, pk: int) -> tuple[Convention, str]:
+    """The convention if the user is a party of its accompagnement (or the coordination); else 404."""
+    convention = get_object_or_404(
+        Convention.objects.select_related(
+            "accompagnement__programme", "accompagnement__beneficiaire", "accompagnement__format", "remplace"
+        ).prefetch_related("accompagnement__mentors", "signatures"),
+        pk=pk,
+    )
+    role = role_in(convention.accompagnement, request.user)
+    if role is None:
+        raise Http404
+    return convention, role
+
+
+def _section_url(accompagnement_id: int) -> str:
+    return reverse("accompagnements:detail", args=[accompagnement_id]) + "#convention"
+
+
+def _apply_error(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@login_required
+def convention_signer(request, pk: int):
+    convention, role = _convention_for(request, pk)
+    if convention.etat != EtatConvention.EN_SIGNATURE:
+        messages.info(request, _("Cette version de la convention n’est pas ouverte à la signature."))
+        return redirect(_section_url(convention.accompagnement_id))
+    form = SignatureForm(request.POST or None, initial={"sha256_document": convention.pdf_sha256})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.convention_sign(
+                convention=convention,
+                by=request.user,
+                adresse_ip=request.META.get("REMOTE_ADDR"),
+                sha256_document=form.cleaned_data["sha256_document"],
+            )
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("Votre signature est enregistrée. Merci !"))
+            return redirect(_section_url(convention.accompagnement_id))
+    context = {
+        "convention": convention,
+        "accompagnement": convention.accompagnement,
+        "form": form,
+        "manquantes": selectors.parties_manquantes(convention),
+        "signatures": list(convention.signatures.all()),
+        "ma_partie": services.PARTIE_DU_ROLE[role],
+        "deja_signe": any(s.partie == services.PARTIE_DU_ROLE[role] for s in convention.signatures.all()),
+    }
+    return render(request, "conventions/convention_sign.html", context)
+
+
+@login_required
+def convention_document(request, pk: int):
+    """The PDF to sign (or that was signed), as stored."""
+    convention, _role = _convention_for(request, pk)
+    return attachment_response(convention.pdf, filename=f"{convention.reference}.pdf", content_type="application/pdf")
+
+
+@login_required
+def convention_document_signe(request, pk: int):
+    """The final PDF: signed document + certification page, or the paper scan."""
+    convention, _role = _convention_for(request, pk)
+    return attachment_response(
+        convention.pdf_final, filename=f"{convention.reference}-signee.pdf", content_type="application/pdf"
+    )
+
+
+@login_required
+def convention_integrite(request, pk: int):
+    convention, _role = _convention_for(request, pk)
+    if not convention.pdf:
+        raise Http404
+    return render(
+        request,
+        "conventions/convention_integrite.html",
+        {
+            "convention": convention,
+            "accompagnement": convention.accompagnement,
+            "integrite": selectors.convention_integrite(convention),
+        },
+    )
+
+
+@login_required
+@require_POST
+def convention_generer(request, accompagnement_pk: int):
+    accompagnement = get_object_or_404(Accompagnement.objects.prefetch_related("mentors"), pk=accompagnement_pk)
+    role = role_in(accompagnement, request.user)
+    if role is None:
+        raise Http404
+    if role != COORDINATION:
+        raise PermissionDenied
+    try:
+        services.convention_generer(accompagnement=accompagnement, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("La convention est en cours de génération : le PDF sera prêt dans quelques instants."))
+    return redirect(_section_url(accompagnement.pk))
+
+
+@login_required
+def convention_scan(request, pk: int):
+    convention, role = _convention_for(request, pk)
+    if role != COORDINATION:
+        raise PermissionDenied
+    form = ScanForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.convention_scan_deposer(convention=convention, fichier=form.cleaned_data["fichier"], by=request.user)
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("Le scan est enregistré : la convention est signée."))
+            return redirect(_section_url(convention.accompagnement_id))
+    return render(
+        request,
+        "conventions/convention_scan.html",
+        {"convention": convention, "accompagnement": convention.accompagnement, "form": form},
+    )
+
+
+@login_required
+def convention_avenant(request, pk: int):
+    convention, role = _convention_for(request, pk)
+    if role != COORDINATION:
+        raise PermissionDenied
+    form = AvenantForm(request.POST or None, initial={"demi_journees": convention.demi_journees})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.convention_avenant_create(
+                convention=convention,
+                demi_journees=form.cleaned_data["demi_journees"],
+                motif=form.cleaned_data["motif"],
+                by=request.user,
+            )
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("L’avenant est créé : il doit être signé par les trois parties."))
+            return redirect(_section_url(convention.accompagnement_id))
+    return render(
+        request,
+        "conventions/convention_avenant.html",
+        {"convention": convention, "accompagnement": convention.accompagnement, "form": form},
+    )

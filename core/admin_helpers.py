@@ -1,0 +1,277 @@
+"""Admin helpers shared by every app: read-only and append-only admins, service-backed add forms,
+actions that run a service on each selected row, French labels for related columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db import models
+from django.http import HttpRequest, HttpResponseRedirect
+from django.template import engines
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import DomainError
+
+# --- Shared helpers ----------------------------------------------------------------------
+
+
+def state_label(choices: type[models.TextChoices], value: str) -> str:
+    """The French label of a stored state value, or the raw value if it is unknown."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value or "—"
+
+
+def related_column(path: str, description: Any, *, ordering: bool = True) -> Callable[[Any], Any]:
+    """A `list_display` / `readonly_fields` column for a field reached through relations.
+
+    `structure__departement` shows the choice's label ("31 – Haute-Garonne"), under a French
+    header. Pair it with `list_select_related` on the same path so that it costs no query.
+    """
+    parts = path.split("__")
+
+    def column(obj: Any) -> Any:
+        target = obj
+        for part in parts[:-1]:
+            target = getattr(target, part, None)
+            if target is None:
+                return "—"
+        display = getattr(target, f"get_{parts[-1]}_display", None)
+        value = display() if callable(display) else getattr(target, parts[-1], None)
+        return "—" if value in (None, "") else value
+
+    column.__name__ = path.replace("__", "_")
+    return admin.display(description=description, ordering=path if ordering else None)(column)
+
+
+class ReadOnlyAdminMixin:
+    """A journal or a record written only by services: the admin may look, never touch."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInlineMixin(ReadOnlyAdminMixin):
+    """A read-only inline: existing rows shown as text, no blank form, no delete box."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return list(self.fields or [])  # type: ignore[attr-defined]
+
+
+class AppendOnlyInlineMixin:
+    """Rows can be added from the parent page, but existing rows are never edited nor deleted."""
+
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ServiceAddAdminMixin:
+    """Creation goes through a service; a refusal that the form could not foresee becomes a message.
+
+    Subclasses implement `create_with_service(request, obj, form)` and return the saved object.
+    The add form should already check the same rules in its `clean()`; this is the safety net
+    for what happens between validation and saving (another coordinator, a concurrent task).
+    """
+
+    _refused_attr = "_tsf_service_refused"
+
+    def create_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def update_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
+        """Existing objects: by default the admin saves them as usual."""
+        obj.save()
+        return obj
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        try:
+            saved = self.update_with_service(request, obj, form) if change else self.create_with_service(request, obj, form)
+        except DomainError as error:
+            setattr(request, self._refused_attr, error.message)
+            return
+        if saved is not obj:
+            # The admin goes on with `obj` (log entry, redirect): make it the saved row.
+            obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
+            obj._state.adding = False
+            obj._state.db = saved._state.db
+
+    def _refused(self, request: HttpRequest) -> str | None:
+        return getattr(request, self._refused_attr, None)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if self._refused(request) is None:
+            super().save_related(request, form, formsets, change)  # type: ignore[misc]
+            return
+        for formset in formsets:  # construct_change_message() reads these after save_related()
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        if self._refused(request) is None:
+            return super().log_addition(request, obj, message)  # type: ignore[misc]
+        return None
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        if self._refused(request) is None:
+            return super().log_change(request, obj, message)  # type: ignore[misc]
+        return None
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: str | None = None) -> Any:
+        refused = self._refused(request)
+        if refused is not None:
+            self.message_user(request, refused, messages.ERROR)  # type: ignore[attr-defined]
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_add(request, obj, post_url_continue)  # type: ignore[misc]
+
+    def response_change(self, request: HttpRequest, obj: Any) -> Any:
+        refused = self._refused(request)
+        if refused is not None:
+            self.message_user(request, refused, messages.ERROR)  # type: ignore[attr-defined]
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_change(request, obj)  # type: ignore[misc]
+
+
+def run_service_on_each(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: Iterable[Any],
+    operation: Callable[[Any], Any],
+    *,
+    success: Callable[[int], str],
+) -> int:
+    """Apply `operation` to each selected object; report each refusal, then the number of successes.
+
+    `success(count)` builds the French success message (with `ngettext`, so that it is extracted).
+    """
+    done = 0
+    for obj in queryset:
+        try:
+            operation(obj)
+        except DomainError as error:
+            modeladmin.message_user(request, f"{obj} : {error.message}", messages.WARNING)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, success(done), messages.SUCCESS)
+    return done
+
+
+class ReasonForm(forms.Form):
+    motif = forms.CharField(
+        label=_("Motif"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text=_("Le motif est enregistré dans l’historique du dossier."),
+    )
+
+
+_ACTION_FORM_TEMPLATE = """{% extends "admin/base_site.html" %}
+{% load i18n admin_urls %}
+{% block bodyclass %}{{ block.super }} app-{{ opts.app_label }} model-{{ opts.model_name }}{% endblock %}
+{% block breadcrumbs %}
+<div class="breadcrumbs">
+<a href="{% url 'admin:index' %}">{% translate 'Home' %}</a>
+&rsaquo; <a href="{% url 'admin:app_list' app_label=opts.app_label %}">{{ opts.app_config.verbose_name }}</a>
+&rsaquo; <a href="{% url opts|admin_urlname:'changelist' %}">{{ opts.verbose_name_plural|capfirst }}</a>
+&rsaquo; {{ title }}
+</div>
+{% endblock %}
+{% block content %}
+<form method="post">{% csrf_token %}
+<p>{{ intro }}</p>
+<ul>{% for obj in queryset %}<li>{{ obj }}{% if obj.get_etat_display %} — {{ obj.get_etat_display }}{% endif %}</li>{% endfor %}</ul>
+<fieldset class="module aligned">{% for field in form %}
+<div class="form-row">{{ field.errors }}{{ field.label_tag }} {{ field }}
+{% if field.help_text %}<div class="help">{{ field.help_text }}</div>{% endif %}</div>{% endfor %}
+</fieldset>
+{% for obj in queryset %}<input type="hidden" name="{{ action_checkbox_name }}" value="{{ obj.pk }}">{% endfor %}
+<input type="hidden" name="action" value="{{ action }}">
+<div class="submit-row">
+<input type="submit" name="appliquer" value="{{ submit_label }}" class="default">
+<a href="{% url opts|admin_urlname:'changelist' %}" class="button cancel-link">{% translate 'Annuler' %}</a>
+</div>
+</form>
+{% endblock %}
+"""
+
+
+def form_action_view(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: Any,
+    *,
+    form_class: type[forms.Form],
+    title: Any,
+    intro: Any,
+    submit_label: Any,
+    apply: Callable[[Any, dict[str, Any]], Any],
+    success: Callable[[int], str],
+) -> TemplateResponse | None:
+    """An admin action that asks for details on an intermediate page, then applies them to each object."""
+    if "appliquer" in request.POST:
+        form = form_class(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            run_service_on_each(modeladmin, request, queryset, lambda obj: apply(obj, data), success=success)
+            return None
+    else:
+        form = form_class()
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "submit_label": submit_label,
+        "queryset": queryset,
+        "form": form,
+        "opts": modeladmin.model._meta,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    template = engines["django"].from_string(_ACTION_FORM_TEMPLATE)
+    return TemplateResponse(request, template, context)  # type: ignore[arg-type]
+
+
+def reason_action_view(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: Any,
+    *,
+    title: Any,
+    intro: Any,
+    submit_label: Any,
+    apply: Callable[[Any, str], Any],
+    success: Callable[[int], str],
+) -> TemplateResponse | None:
+    """An admin action that asks for a reason (mandatory) before applying a transition to each object."""
+    return form_action_view(
+        modeladmin,
+        request,
+        queryset,
+        form_class=ReasonForm,
+        title=title,
+        intro=intro,
+        submit_label=submit_label,
+        apply=lambda obj, data: apply(obj, data["motif"]),
+        success=success,
+    )

@@ -1,0 +1,54 @@
+"""Calendar files (.ics) that calendar applications open, with the Europe/Paris time zone."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str
+    start: datetime.datetime
+    end: datetime.datetime
+    summary: str
+    location: str = ""
+    description: str = ""
+    url: str = ""
+    cancelled: bool = False
+    sequence: int = 0
+
+
+def build_calendar(events: list[CalendarEvent], *, name: str = "TSF Occitanie", method: str = "PUBLISH") -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//TSF Occitanie//Plateforme TSF-Mentorat//FR")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Europe/Paris")
+    for item in events:
+        event = Event()
+        event.add("uid", f"{item.uid}@{settings.SITE_URL.split('://')[-1].split('/')[0]}")
+        event.add("dtstamp", timezone.now())
+        event.add("dtstart", item.start.astimezone(PARIS))
+        event.add("dtend", item.end.astimezone(PARIS))
+        event.add("summary", item.summary)
+        event.add("sequence", item.sequence)
+        if item.location:
+            event.add("location", item.location)
+        if item.description:
+            event.add("description", item.description)
+        if item.url:
+            event.add("url", item.url)
+        event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

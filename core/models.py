@@ -1,0 +1,77 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class EventKind(models.TextChoices):
+    TRANSITION = "transition", _("Changement d’état")
+    EMAIL = "email", _("E-mail envoyé")
+    DOCUMENT = "document", _("Document ajouté")
+    AVIS = "avis", _("Avis")
+    MESSAGE = "message", _("Message")
+    NOTE = "note", _("Note")
+    AUTRE = "autre", _("Autre")
+
+
+class EventBase(models.Model):
+    """One line of a file's timeline: a transition (who, when, from, to, why) or another event."""
+
+    kind = models.CharField(_("type"), max_length=20, choices=EventKind.choices, default=EventKind.TRANSITION)
+    transition = models.CharField(_("action"), max_length=50, blank=True)
+    from_state = models.CharField(_("état avant"), max_length=30, blank=True)
+    to_state = models.CharField(_("état après"), max_length=30, blank=True)
+    reason = models.TextField(_("motif"), blank=True)
+    details = models.JSONField(_("détails"), default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("le"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        if self.kind == EventKind.TRANSITION:
+            return f"{self.created_at:%d/%m/%Y %H:%M} – {self.transition} : {self.from_state} → {self.to_state}"
+        return f"{self.created_at:%d/%m/%Y %H:%M} – {self.get_kind_display()}"
+
+
+class AccesDonnees(models.Model):
+    """Who opened which personal file or export, and when (RGPD access log)."""
+
+    class Action(models.TextChoices):
+        TELECHARGEMENT = "telechargement", _("Téléchargement d’un fichier")
+        EXPORT = "export", _("Export des données d’une personne")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("par"), null=True, on_delete=models.SET_NULL, related_name="acces_donnees"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices, default=Action.TELECHARGEMENT)
+    objet_type = models.CharField(_("type d’objet"), max_length=100)
+    objet_id = models.CharField(_("identifiant de l’objet"), max_length=40)
+    libelle = models.CharField(_("document"), max_length=255)
+    adresse_ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    created_at = models.DateTimeField(_("le"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("accès à des données personnelles")
+        verbose_name_plural = _("journal des accès aux données personnelles")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["objet_type", "objet_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%d/%m/%Y %H:%M} – {self.user} – {self.libelle}"

@@ -1,0 +1,85 @@
+"""State machines as data.
+
+Each app declares its allowed moves as a `Workflow` (a table of `Transition`s). A service
+function per move calls `apply_transition`, which re-reads the row under a lock, checks the
+move, writes the new state and records a history row (who, when, from, to, why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import models
+from django.utils.translation import gettext as _gettext
+
+from .exceptions import TransitionRefused
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: frozenset[str]
+    target: str
+    label: Any  # lazy translated string
+    reason_required: bool = False
+
+
+@dataclass
+class Workflow:
+    state_choices: type[models.TextChoices]
+    transitions: Iterable[Transition]
+    by_name: dict[str, Transition] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_name = {t.name: t for t in self.transitions}
+
+    def allowed_from(self, state: str) -> list[Transition]:
+        return [t for t in self.by_name.values() if state in t.sources]
+
+    def check(self, state: str, name: str, *, reason: str = "") -> Transition:
+        transition = self.by_name[name]
+        if state not in transition.sources:
+            raise TransitionRefused(
+                _gettext("Action « %(action)s » impossible : le dossier est à l’état « %(state)s ».")
+                % {"action": transition.label, "state": self.state_choices(state).label}
+            )
+        if transition.reason_required and not reason.strip():
+            raise TransitionRefused(_gettext("Un motif est obligatoire pour cette action."), field="reason")
+        return transition
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def apply_transition(
+    obj: M,
+    *,
+    workflow: Workflow,
+    name: str,
+    actor: Any,
+    reason: str = "",
+    history_model: type[models.Model],
+    history_fk: str,
+    state_field: str = "etat",
+    extra_history: dict[str, Any] | None = None,
+) -> M:
+    """Lock `obj`, check and apply transition `name`, write one history row. Call inside atomic()."""
+    locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    current = getattr(locked, state_field)
+    transition = workflow.check(current, name, reason=reason)
+    setattr(locked, state_field, transition.target)
+    locked.save(update_fields=[state_field, *(["updated_at"] if hasattr(locked, "updated_at") else [])])
+    history_model._default_manager.create(
+        **{history_fk: locked},
+        kind="transition",
+        transition=name,
+        from_state=current,
+        to_state=transition.target,
+        reason=reason,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        **(extra_history or {}),
+    )
+    setattr(obj, state_field, transition.target)
+    return locked

@@ -1,0 +1,96 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+class Moment(models.TextChoices):
+    DEBUT = "debut", _("Au démarrage")
+    SORTIE = "sortie", _("À la sortie")
+    SIX_MOIS = "six_mois", _("À 6 mois")
+
+
+class Repondant(models.TextChoices):
+    BENEFICIAIRE = "beneficiaire", _("Bénéficiaire")
+    MENTOR = "mentor", _("Personne-ressource")
+
+
+class EtatEvaluation(models.TextChoices):
+    A_VENIR = "a_venir", _("À venir")
+    OUVERTE = "ouverte", _("À remplir")
+    REPONDUE = "repondue", _("Remplie")
+    EXPIREE = "expiree", _("Sans réponse")
+
+
+class Evaluation(TimeStampedModel):
+    """An evaluation questionnaire: at exit (beneficiary and mentor) and 6 months later (beneficiary)."""
+
+    accompagnement = models.ForeignKey("accompagnements.Accompagnement", on_delete=models.CASCADE, related_name="evaluations")
+    moment = models.CharField(_("moment"), max_length=20, choices=Moment.choices)
+    repondant = models.CharField(_("répondant·e"), max_length=20, choices=Repondant.choices)
+    personne = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("personne"), null=True, on_delete=models.SET_NULL, related_name="evaluations"
+    )
+    etat = models.CharField(
+        _("état"), max_length=20, choices=EtatEvaluation.choices, default=EtatEvaluation.A_VENIR, db_index=True
+    )
+    ouverte_le = models.DateTimeField(_("ouverte le"), null=True, blank=True)
+    echeance = models.DateField(_("à remplir avant le"), null=True, blank=True)
+    repondue_le = models.DateTimeField(_("remplie le"), null=True, blank=True)
+    satisfaction_format = models.PositiveSmallIntegerField(_("satisfaction sur le format (1 à 5)"), null=True, blank=True)
+    satisfaction_personne = models.PositiveSmallIntegerField(
+        _("satisfaction sur la personne-ressource (1 à 5)"), null=True, blank=True
+    )
+    recommande_suite = models.BooleanField(_("recommande une suite (mentorat)"), default=False)
+    reponses = models.JSONField(_("réponses"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("évaluation")
+        verbose_name_plural = _("évaluations")
+        ordering = ["accompagnement", "moment", "repondant"]
+        constraints = [
+            models.UniqueConstraint(fields=["accompagnement", "moment", "repondant"], name="evaluation_unique"),
+            models.CheckConstraint(
+                condition=Q(satisfaction_format__isnull=True) | Q(satisfaction_format__gte=1, satisfaction_format__lte=5),
+                name="evaluation_satisfaction_format_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(satisfaction_personne__isnull=True) | Q(satisfaction_personne__gte=1, satisfaction_personne__lte=5),
+                name="evaluation_satisfaction_personne_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.accompagnement} – {self.get_moment_display()} – {self.get_repondant_display()}"
+
+
+class Atteinte(models.TextChoices):
+    ATTEINT = "atteint", _("Atteint")
+    PARTIEL = "partiel", _("Partiellement atteint")
+    NON_ATTEINT = "non_atteint", _("Non atteint")
+
+
+class MesureIndicateur(models.Model):
+    """An indicator of the objectives grid scored at one moment (start, exit, 6 months)."""
+
+    indicateur = models.ForeignKey("accompagnements.Indicateur", on_delete=models.CASCADE, related_name="mesures")
+    moment = models.CharField(_("moment"), max_length=20, choices=Moment.choices)
+    valeur = models.DecimalField(_("valeur"), max_digits=12, decimal_places=2, null=True, blank=True)
+    niveau = models.PositiveSmallIntegerField(_("appréciation (1 à 5)"), null=True, blank=True)
+    atteinte = models.CharField(_("atteinte de l’objectif"), max_length=20, choices=Atteinte.choices, blank=True)
+    commentaire = models.TextField(_("commentaire"), blank=True)
+    evaluation = models.ForeignKey(Evaluation, null=True, blank=True, on_delete=models.SET_NULL, related_name="mesures")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mesure d’indicateur")
+        verbose_name_plural = _("mesures d’indicateurs")
+        constraints = [
+            models.UniqueConstraint(fields=["indicateur", "moment"], name="mesure_unique_par_moment"),
+            models.CheckConstraint(condition=Q(niveau__isnull=True) | Q(niveau__gte=1, niveau__lte=5), name="mesure_niveau_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicateur} – {self.get_moment_display()}"

@@ -1,0 +1,241 @@
+"""Back office: programmes (with their formats and envelope) and structures."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from budget.models import Enveloppe
+from budget.services import enveloppe_set
+from core.exceptions import DomainError
+from core.money import format_euros
+
+from .models import Format, Programme, Structure
+
+
+def format_filter(path: str) -> type[admin.SimpleListFilter]:
+    """A list filter on the format reached by `path` ("format", "accompagnement__format"…), by code.
+
+    Formats are per programme; filtering by code groups "TSF" across programmes. The choices
+    cost one query, whatever the number of rows.
+    """
+
+    class FormatFilter(admin.SimpleListFilter):
+        title = _("format")
+        parameter_name = "format"
+
+        def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+            labels: dict[str, str] = {}
+            for code, libelle in Format.objects.order_by("ordre", "code").values_list("code", "libelle"):
+                labels.setdefault(code, libelle)
+            return list(labels.items())
+
+        def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+            if self.value():
+                return queryset.filter(**{f"{path}__code": self.value()})
+            return queryset
+
+    return FormatFilter
+
+
+class FormatInline(admin.TabularInline):
+    model = Format
+    extra = 0
+    fields = (
+        "ordre",
+        "code",
+        "libelle",
+        "demi_journees_min",
+        "demi_journees_max",
+        "ecart_max_jours",
+        "participants_max",
+        "actif",
+    )
+    show_change_link = True
+
+
+class EnveloppeInlineForm(forms.ModelForm):
+    class Meta:
+        model = Enveloppe
+        fields = ("montant",)
+
+    def clean_montant(self) -> Decimal:
+        montant = self.cleaned_data["montant"]
+        used = (self.instance.engage or Decimal("0")) + (self.instance.autres_depenses or Decimal("0"))
+        if self.instance.pk and montant < used:
+            raise forms.ValidationError(
+                gettext("L’enveloppe ne peut pas être inférieure à ce qui est déjà engagé et dépensé (%(used)s).")
+                % {"used": format_euros(used)}
+            )
+        return montant
+
+
+class EnveloppeInline(admin.StackedInline):
+    """The envelope of the programme; its amount is set through `budget.services.enveloppe_set`."""
+
+    model = Enveloppe
+    form = EnveloppeInlineForm
+    extra = 0
+    max_num = 1
+    can_delete = False
+    fields = ("montant", "engage", "autres_depenses", "disponible_display")
+    readonly_fields = ("engage", "autres_depenses", "disponible_display")
+
+    def get_extra(self, request: HttpRequest, obj: Programme | None = None, **kwargs: Any) -> int:
+        # A programme without an envelope shows an empty one to fill in.
+        return 0 if obj is not None and Enveloppe.objects.filter(programme=obj).exists() else 1
+
+    @admin.display(description=_("disponible"))
+    def disponible_display(self, obj: Enveloppe) -> str:
+        if obj.pk is None:
+            return "—"
+        return format_euros(obj.disponible)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = (
+        "nom",
+        "date_debut",
+        "date_fin",
+        "appel_ouvert",
+        "taux_journalier",
+        "jours_minimum",
+        "enveloppe_montant",
+        "enveloppe_disponible",
+    )
+    list_filter = ("appel_ouvert",)
+    search_fields = ("nom", "slug", "description")
+    date_hierarchy = "date_debut"
+    list_select_related = ("enveloppe",)
+    prepopulated_fields = {"slug": ("nom",)}
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (FormatInline, EnveloppeInline)
+    fieldsets = (
+        (None, {"fields": ("nom", "slug", "description", "appel_ouvert")}),
+        (
+            _("Période et règles"),
+            {"fields": ("date_debut", "date_fin", "taux_journalier", "jours_minimum", "reunions_comite_minimum")},
+        ),
+        (
+            _("Appariement"),
+            {
+                "fields": (
+                    "poids_competences",
+                    "poids_experience",
+                    "poids_geographie",
+                    "poids_disponibilite",
+                    "poids_nouveaute",
+                    "poids_pressenti",
+                    "missions_max_par_mentor",
+                ),
+                "classes": ("collapse",),
+            },
+        ),
+        (
+            _("Suivi et relances"),
+            {"fields": ("delai_compte_rendu_jours", "alerte_dossier_jours", "relances_desactivees"), "classes": ("collapse",)},
+        ),
+        (_("Dates"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    @admin.display(description=_("enveloppe"))
+    def enveloppe_montant(self, obj: Programme) -> str:
+        enveloppe = getattr(obj, "enveloppe", None)
+        return format_euros(enveloppe.montant) if enveloppe else "—"
+
+    @admin.display(description=_("disponible"))
+    def enveloppe_disponible(self, obj: Programme) -> str:
+        enveloppe = getattr(obj, "enveloppe", None)
+        return format_euros(enveloppe.disponible) if enveloppe else "—"
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Enveloppe:
+            super().save_formset(request, form, formset, change)
+            return
+        # The envelope's amount only changes through the budget service (locks, never below what is used).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or "montant" not in inline_form.cleaned_data:
+                continue
+            adding = inline_form.instance.pk is None
+            try:
+                enveloppe = enveloppe_set(programme=formset.instance, montant=inline_form.cleaned_data["montant"])
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                continue
+            if adding:
+                formset.new_objects.append(enveloppe)
+            else:
+                formset.changed_objects.append((enveloppe, ["montant"]))
+
+
+@admin.register(Format)
+class FormatAdmin(admin.ModelAdmin):
+    list_display = (
+        "libelle",
+        "code",
+        "programme",
+        "demi_journees_min",
+        "demi_journees_max",
+        "ecart_max_jours",
+        "participants_max",
+        "ordre",
+        "actif",
+    )
+    list_filter = ("programme", "actif", "code")
+    search_fields = ("libelle", "code", "programme__nom")
+    list_select_related = ("programme",)
+    ordering = ("programme", "ordre", "libelle")
+
+
+@admin.register(Structure)
+class StructureAdmin(admin.ModelAdmin):
+    list_display = (
+        "raison_sociale",
+        "siret",
+        "commune",
+        "departement",
+        "type_structure",
+        "forme_juridique",
+        "nombre_salaries",
+        "tranche_budget",
+        "employeuse",
+        "en_regle",
+    )
+    list_filter = (
+        "departement",
+        "type_structure",
+        "forme_juridique",
+        "tranche_budget",
+        "employeuse",
+        "projet_premier_emploi",
+        "en_regle",
+    )
+    search_fields = ("raison_sociale", "siret", "commune", "code_postal")
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("raison_sociale", "siret", "forme_juridique", "type_structure", "site_web")}),
+        (_("Adresse"), {"fields": ("adresse", "code_postal", "commune", "departement")}),
+        (
+            _("Activité et taille"),
+            {
+                "fields": (
+                    "part_musiques_actuelles",
+                    "employeuse",
+                    "projet_premier_emploi",
+                    "nombre_salaries",
+                    "tranche_budget",
+                    "en_regle",
+                )
+            },
+        ),
+        (_("Dates"), {"fields": ("created_at", "updated_at")}),
+    )

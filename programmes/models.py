@@ -1,0 +1,222 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+from core.money import euros
+
+from .validators import validate_siret
+
+
+class Departement(models.TextChoices):
+    """The 13 départements of Occitanie: the programme's territory."""
+
+    ARIEGE = "09", "09 – Ariège"
+    AUDE = "11", "11 – Aude"
+    AVEYRON = "12", "12 – Aveyron"
+    GARD = "30", "30 – Gard"
+    HAUTE_GARONNE = "31", "31 – Haute-Garonne"
+    GERS = "32", "32 – Gers"
+    HERAULT = "34", "34 – Hérault"
+    LOT = "46", "46 – Lot"
+    LOZERE = "48", "48 – Lozère"
+    HAUTES_PYRENEES = "65", "65 – Hautes-Pyrénées"
+    PYRENEES_ORIENTALES = "66", "66 – Pyrénées-Orientales"
+    TARN = "81", "81 – Tarn"
+    TARN_ET_GARONNE = "82", "82 – Tarn-et-Garonne"
+
+
+class TypeStructure(models.TextChoices):
+    SCENE = "scene", _("Scène de musiques actuelles (SMAC) ou salle de concert")
+    FESTIVAL = "festival", _("Festival")
+    PRODUCTION = "production", _("Producteur·rice / tourneur")
+    LABEL = "label", _("Label ou éditeur")
+    STUDIO = "studio", _("Studio d’enregistrement")
+    ENSEIGNEMENT = "enseignement", _("École de musique ou lieu d’enseignement")
+    MANAGEMENT = "management", _("Management d’artistes")
+    MEDIA = "media", _("Média")
+    RESEAU = "reseau", _("Fédération ou réseau")
+    PRATIQUES_AMATEUR = "amateur", _("Association de pratiques amateurs")
+    COLLECTIF = "collectif", _("Collectif d’artistes")
+    AUTRE = "autre", _("Autre")
+
+
+class TrancheBudget(models.TextChoices):
+    MOINS_50K = "lt50k", _("Moins de 50 000 €")
+    DE_50_A_150K = "50-150k", _("De 50 000 à 150 000 €")
+    DE_150_A_500K = "150-500k", _("De 150 000 à 500 000 €")
+    DE_500K_A_1M = "500k-1m", _("De 500 000 € à 1 M€")
+    PLUS_1M = "gt1m", _("Plus de 1 M€")
+
+
+class FormeJuridique(models.TextChoices):
+    ASSOCIATION = "association", _("Association loi 1901")
+    SARL = "sarl", _("SARL / EURL")
+    SAS = "sas", _("SAS / SASU")
+    SCOP = "scop", _("SCOP")
+    SCIC = "scic", _("SCIC")
+    REGIE = "regie", _("Régie ou établissement public (EPCC…)")
+    AUTRE = "autre", _("Autre")
+
+
+class Programme(TimeStampedModel):
+    """A call (appel) with its period, budget rules and the formats it offers.
+
+    Everything that differs between programmes (TSF Occitanie, PEER CULTURE…) is data here
+    and on `Format`, so that a new programme is configuration, not code. The envelope and its
+    committed total live on `budget.Enveloppe`.
+    """
+
+    nom = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant"), unique=True)
+    description = models.TextField(_("description"), blank=True)
+    date_debut = models.DateField(_("début de la période"))
+    date_fin = models.DateField(_("fin de la période"))
+    taux_journalier = models.DecimalField(
+        _("coût d’une journée (€)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("500.00"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    jours_minimum = models.PositiveSmallIntegerField(_("minimum de journées à réaliser"), default=30)
+    appel_ouvert = models.BooleanField(_("appel à candidatures ouvert"), default=True)
+    reunions_comite_minimum = models.PositiveSmallIntegerField(_("réunions du comité technique par an (minimum)"), default=2)
+    # Matching: weights of each criterion (0–100) and a cap on missions per mentor and year.
+    poids_competences = models.PositiveSmallIntegerField(_("poids : compétences"), default=40)
+    poids_experience = models.PositiveSmallIntegerField(_("poids : même type et taille de projet"), default=20)
+    poids_geographie = models.PositiveSmallIntegerField(_("poids : géographie"), default=10)
+    poids_disponibilite = models.PositiveSmallIntegerField(_("poids : disponibilité"), default=10)
+    poids_nouveaute = models.PositiveSmallIntegerField(_("poids : nouvelle interaction"), default=10)
+    poids_pressenti = models.PositiveSmallIntegerField(_("poids : personne-ressource pressentie"), default=10)
+    missions_max_par_mentor = models.PositiveSmallIntegerField(_("missions au plus par personne-ressource et par an"), default=2)
+    # Follow-up delays and reminder switches.
+    delai_compte_rendu_jours = models.PositiveSmallIntegerField(_("délai du compte-rendu (jours)"), default=7)
+    alerte_dossier_jours = models.PositiveSmallIntegerField(_("signaler un dossier en attente depuis (jours)"), default=10)
+    relances_desactivees = models.JSONField(_("relances désactivées"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["-date_debut"]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_fin__gte=models.F("date_debut")), name="programme_periode_valide"),
+            models.CheckConstraint(condition=Q(taux_journalier__gt=0), name="programme_taux_positif"),
+        ]
+
+    def __str__(self) -> str:
+        return self.nom
+
+    def clean(self) -> None:
+        if self.date_debut and self.date_fin and self.date_fin < self.date_debut:
+            raise ValidationError({"date_fin": _("La fin de la période doit suivre son début.")})
+
+    def montant_pour(self, demi_journees: int) -> Decimal:
+        """Amount for a number of half-days at this programme's daily rate."""
+        return euros(self.taux_journalier * demi_journees / 2)
+
+    @classmethod
+    def courant(cls) -> "Programme | None":
+        today = timezone.localdate()
+        return (
+            cls.objects.filter(date_debut__lte=today, date_fin__gte=today).order_by("-date_debut").first()
+            or cls.objects.order_by("-date_debut").first()
+        )
+
+
+class Format(models.Model):
+    """A kind of accompagnement a programme offers (TSF, mentorat, coaching…), with its limits.
+
+    `demi_journees_max` is the ceiling per beneficiary structure and programme, across all the
+    structure's accompagnements of this format.
+    """
+
+    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="formats")
+    code = models.SlugField(_("code"), max_length=30)
+    libelle = models.CharField(_("libellé"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    demi_journees_min = models.PositiveSmallIntegerField(
+        _("demi-journées au minimum"), default=1, validators=[MinValueValidator(1)]
+    )
+    demi_journees_max = models.PositiveSmallIntegerField(
+        _("demi-journées au plus par structure bénéficiaire"), validators=[MinValueValidator(1)]
+    )
+    ecart_max_jours = models.PositiveSmallIntegerField(_("écart conseillé entre deux séances (jours)"), default=14)
+    participants_max = models.PositiveSmallIntegerField(_("participant·es au plus"), default=1)
+    ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    actif = models.BooleanField(_("proposé"), default=True)
+
+    class Meta:
+        verbose_name = _("format d’accompagnement")
+        verbose_name_plural = _("formats d’accompagnement")
+        ordering = ["programme", "ordre", "libelle"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="format_code_unique_par_programme"),
+            models.CheckConstraint(condition=Q(demi_journees_min__gte=1), name="format_min_au_moins_1"),
+            models.CheckConstraint(
+                condition=Q(demi_journees_max__gte=models.F("demi_journees_min")), name="format_max_superieur_min"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.libelle} ({self.programme})"
+
+    def clean(self) -> None:
+        if self.demi_journees_min and self.demi_journees_max and self.demi_journees_max < self.demi_journees_min:
+            raise ValidationError({"demi_journees_max": _("Le maximum doit être au moins égal au minimum.")})
+
+
+class StructureQuerySet(models.QuerySet):
+    def en_occitanie(self):
+        return self.filter(departement__in=Departement.values)
+
+
+class Structure(TimeStampedModel):
+    """A music structure: the beneficiary's, or the employer of a personne-ressource."""
+
+    raison_sociale = models.CharField(_("raison sociale"), max_length=200)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
+    forme_juridique = models.CharField(_("forme juridique"), max_length=20, choices=FormeJuridique.choices, blank=True)
+    adresse = models.CharField(_("adresse"), max_length=255, blank=True)
+    code_postal = models.CharField(_("code postal"), max_length=5, blank=True)
+    commune = models.CharField(_("commune"), max_length=120)
+    departement = models.CharField(_("département"), max_length=2, choices=Departement.choices)
+    type_structure = models.CharField(
+        _("type de structure"), max_length=20, choices=TypeStructure.choices, default=TypeStructure.AUTRE
+    )
+    part_musiques_actuelles = models.PositiveSmallIntegerField(
+        _("part de l’activité en musiques actuelles (%)"),
+        default=100,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    employeuse = models.BooleanField(_("employeuse"), default=False)
+    projet_premier_emploi = models.BooleanField(_("projet de premier emploi"), default=False)
+    nombre_salaries = models.PositiveSmallIntegerField(_("nombre de salarié·es"), default=0)
+    tranche_budget = models.CharField(_("budget annuel"), max_length=10, choices=TrancheBudget.choices, blank=True)
+    en_regle = models.BooleanField(
+        _("en situation de régularité"),
+        default=True,
+        help_text=_("À jour de ses obligations sociales et fiscales (condition pour employer une personne-ressource)."),
+    )
+    site_web = models.URLField(_("site web"), blank=True)
+
+    objects = StructureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("structure")
+        verbose_name_plural = _("structures")
+        ordering = ["raison_sociale"]
+        constraints = [
+            models.UniqueConstraint(fields=["siret"], condition=~Q(siret=""), name="structure_siret_unique"),
+            models.CheckConstraint(condition=Q(part_musiques_actuelles__lte=100), name="structure_part_ma_max_100"),
+            models.CheckConstraint(condition=Q(departement__in=Departement.values), name="structure_en_occitanie"),
+        ]
+        indexes = [models.Index(fields=["departement"])]
+
+    def __str__(self) -> str:
+        return f"{self.raison_sociale} ({self.commune})"

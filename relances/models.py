@@ -1,0 +1,65 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TypeRelance(models.TextChoices):
+    SEANCE_48H = "seance_48h", _("Séance dans 48 h (questions)")
+    CR_DU = "cr_du", _("Compte-rendu à remettre (J+5)")
+    CR_RETARD = "cr_retard", _("Compte-rendu en retard (J+8)")
+    CR_RETARD_COORDINATION = "cr_retard_coord", _("Compte-rendu en retard : alerte coordination")
+    SIGNATURE = "signature", _("Convention en attente de signature")
+    EVAL_SORTIE = "eval_sortie", _("Évaluation de sortie à remplir")
+    EVAL_SORTIE_RELANCE = "eval_sortie_relance", _("Évaluation de sortie : relance")
+    EVAL_6MOIS = "eval_6mois", _("Évaluation à 6 mois à remplir")
+    EVAL_6MOIS_RELANCE = "eval_6mois_relance", _("Évaluation à 6 mois : relance")
+    BROUILLON = "brouillon", _("Candidature en brouillon depuis 14 jours")
+    ECART_SEANCES = "ecart_seances", _("Séances espacées de plus de deux semaines")
+
+
+class EtatRelance(models.TextChoices):
+    PREVUE = "prevue", _("Prévue")
+    EN_COURS = "en_cours", _("En cours d’envoi")
+    ENVOYEE = "envoyee", _("Envoyée")
+    ANNULEE = "annulee", _("Annulée")
+    DESACTIVEE = "desactivee", _("Type de relance désactivé")
+
+
+class Relance(models.Model):
+    """A reminder to send once: a row with a due date, claimed by the beat scan with skip_locked.
+
+    `rang` tells apart the successive chases of the same kind on the same object.
+    """
+
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="relances")
+    type_relance = models.CharField(_("type"), max_length=30, choices=TypeRelance.choices)
+    destinataire = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("destinataire"), on_delete=models.CASCADE, related_name="relances"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    objet = GenericForeignKey("content_type", "object_id")
+    rang = models.PositiveSmallIntegerField(_("rang"), default=1)
+    echeance = models.DateTimeField(_("à envoyer le"), db_index=True)
+    etat = models.CharField(_("état"), max_length=20, choices=EtatRelance.choices, default=EtatRelance.PREVUE, db_index=True)
+    reservee_le = models.DateTimeField(_("prise en charge le"), null=True, blank=True)
+    envoyee_le = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    tentatives = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    derniere_erreur = models.TextField(_("dernière erreur"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("relance")
+        verbose_name_plural = _("relances")
+        ordering = ["echeance"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["type_relance", "destinataire", "content_type", "object_id", "rang"], name="relance_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["etat", "echeance"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_relance_display()} → {self.destinataire}"

@@ -1,0 +1,300 @@
+"""Which reminders are due: read the state of every stage and write one Relance row per reminder.
+
+`relances_planifier` is run by beat every 15 minutes. It is idempotent: each reminder has a unique
+key (kind, recipient, object, rank), rows are inserted with `bulk_create(ignore_conflicts=True)`,
+so planning twice, or two beats planning at once, never makes a second row. Whether a row is
+still relevant (session cancelled, report submitted, evaluation answered…) is checked again when
+it is sent (`relances.services.relance_envoyer`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Exists, Max, OuterRef, Q, Sum
+from django.utils import timezone
+
+from accompagnements.models import Accompagnement, EtatAccompagnement, EtatSeance, Indicateur, Seance
+from accounts import roles
+from accounts.models import User
+from candidatures.models import Candidature, Etat
+from conventions.models import Convention, EtatConvention, Partie
+from core.exceptions import DomainError
+from evaluations import services as evaluation_services
+from evaluations.models import EtatEvaluation, Evaluation, MesureIndicateur, Moment
+
+from .models import EtatRelance, Relance, TypeRelance
+
+logger = logging.getLogger(__name__)
+
+T = TypeRelance
+
+# Delays of SPEC §4 (days unless said otherwise).
+AVANT_SEANCE = datetime.timedelta(hours=48)
+COMPTE_RENDU_DU = datetime.timedelta(days=5)
+COMPTE_RENDU_RETARD = datetime.timedelta(days=8)
+SIGNATURE_RELANCES = (datetime.timedelta(days=3), datetime.timedelta(days=10))
+EVAL_SORTIE_RELANCE = datetime.timedelta(days=7)
+EVAL_SIX_MOIS_RELANCES = (datetime.timedelta(days=14), datetime.timedelta(days=28))
+BROUILLON_DELAI = datetime.timedelta(days=14)
+# A reminder whose date is older than this when first planned is not sent at all (no flood of
+# stale reminders after an outage or on the first deployment).
+RATTRAPAGE = datetime.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Prevue:
+    programme_id: int
+    type_relance: str
+    destinataire_id: int
+    objet: models.Model
+    echeance: datetime.datetime
+    rang: int = 1
+
+
+def coordination_ids() -> list[int]:
+    return list(User.objects.filter(groups__name=roles.COORDINATION, is_active=True).values_list("pk", flat=True))
+
+
+def _mentor_user_ids(accompagnement: Accompagnement) -> list[int]:
+    return [m.user_id for m in accompagnement.mentors.all() if m.user_id]
+
+
+def _seances_base():
+    return Seance.objects.select_related("accompagnement").prefetch_related("accompagnement__mentors")
+
+
+def seances_48h(now: datetime.datetime) -> list[Prevue]:
+    seances = _seances_base().filter(etat=EtatSeance.PLANIFIEE, debut__gt=now, accompagnement__etat=EtatAccompagnement.EN_COURS)
+    prevues = []
+    for seance in seances:
+        acc = seance.accompagnement
+        for user_id in [acc.beneficiaire_id, *_mentor_user_ids(acc)]:
+            prevues.append(Prevue(acc.programme_id, T.SEANCE_48H, user_id, seance, seance.debut - AVANT_SEANCE))
+    return prevues
+
+
+def _sans_compte_rendu():
+    return Q(compte_rendu__isnull=True) | Q(compte_rendu__soumis_le__isnull=True)
+
+
+def comptes_rendus(now: datetime.datetime, coordination: list[int]) -> list[Prevue]:
+    seances = _seances_base().filter(
+        _sans_compte_rendu(),
+        etat__in=[EtatSeance.PLANIFIEE, EtatSeance.REALISEE],
+        debut__lte=now,
+        debut__gte=now - COMPTE_RENDU_RETARD - RATTRAPAGE,
+    )
+    prevues = []
+    for seance in seances:
+        acc = seance.accompagnement
+        for user_id in _mentor_user_ids(acc):
+            prevues.append(Prevue(acc.programme_id, T.CR_DU, user_id, seance, seance.debut + COMPTE_RENDU_DU))
+            prevues.append(Prevue(acc.programme_id, T.CR_RETARD, user_id, seance, seance.debut + COMPTE_RENDU_RETARD))
+        for user_id in coordination:
+            prevues.append(
+                Prevue(acc.programme_id, T.CR_RETARD_COORDINATION, user_id, seance, seance.debut + COMPTE_RENDU_RETARD)
+            )
+    return prevues
+
+
+def signataires_manquants(convention: Convention, coordination: list[int]) -> list[int]:
+    """Users who still have to sign this convention (all coordinators stand for the pilot structure)."""
+    signees = {s.partie for s in convention.signatures.all()}
+    acc = convention.accompagnement
+    manquants: list[int] = []
+    if Partie.BENEFICIAIRE not in signees:
+        manquants.append(acc.beneficiaire_id)
+    if Partie.PERSONNE_RESSOURCE not in signees:
+        manquants.extend(_mentor_user_ids(acc))
+    if Partie.STRUCTURE_PILOTE not in signees:
+        manquants.extend(coordination)
+    return manquants
+
+
+def signatures(now: datetime.datetime, coordination: list[int]) -> list[Prevue]:
+    conventions = (
+        Convention.objects.filter(etat=EtatConvention.EN_SIGNATURE)
+        .select_related("accompagnement")
+        .prefetch_related("signatures", "accompagnement__mentors")
+        .annotate(derniere_signature=Max("signatures__signee_le"))
+    )
+    prevues = []
+    for convention in conventions:
+        # Waiting since the last signature, or since the convention was put up for signature.
+        depuis = convention.derniere_signature or convention.created_at
+        for user_id in signataires_manquants(convention, coordination):
+            for rang, delai in enumerate(SIGNATURE_RELANCES, start=1):
+                prevues.append(
+                    Prevue(convention.accompagnement.programme_id, T.SIGNATURE, user_id, convention, depuis + delai, rang)
+                )
+    return prevues
+
+
+def evaluations(now: datetime.datetime) -> list[Prevue]:
+    ouvertes = Evaluation.objects.filter(etat=EtatEvaluation.OUVERTE, personne__isnull=False).select_related("accompagnement")
+    prevues = []
+    for evaluation in ouvertes:
+        programme_id = evaluation.accompagnement.programme_id
+        personne_id = evaluation.personne_id
+        if personne_id is None:  # excluded by the query (personne__isnull=False)
+            continue
+        ouverte_le = evaluation.ouverte_le or now
+        if evaluation.moment == Moment.SORTIE:
+            prevues.append(Prevue(programme_id, T.EVAL_SORTIE, personne_id, evaluation, ouverte_le))
+            prevues.append(Prevue(programme_id, T.EVAL_SORTIE_RELANCE, personne_id, evaluation, ouverte_le + EVAL_SORTIE_RELANCE))
+        elif evaluation.moment == Moment.SIX_MOIS:
+            prevues.append(Prevue(programme_id, T.EVAL_6MOIS, personne_id, evaluation, ouverte_le))
+            for rang, delai in enumerate(EVAL_SIX_MOIS_RELANCES, start=1):
+                prevues.append(Prevue(programme_id, T.EVAL_6MOIS_RELANCE, personne_id, evaluation, ouverte_le + delai, rang))
+    return prevues
+
+
+def brouillons(now: datetime.datetime) -> list[Prevue]:
+    drafts = Candidature.objects.filter(
+        etat=Etat.BROUILLON, updated_at__lte=now - BROUILLON_DELAI, updated_at__gte=now - BROUILLON_DELAI - RATTRAPAGE
+    )
+    return [Prevue(c.programme_id, T.BROUILLON, c.candidat_id, c, c.updated_at + BROUILLON_DELAI) for c in drafts]
+
+
+def ecarts_seances(now: datetime.datetime, coordination: list[int]) -> list[Prevue]:
+    """Two consecutive sessions further apart than the format allows (rank 1, on the later session),
+    or no next session planned that long after the last one while half-days remain (rank 2)."""
+    if not coordination:
+        return []
+    accompagnements = (
+        Accompagnement.objects.filter(etat=EtatAccompagnement.EN_COURS)
+        .select_related("format")
+        .prefetch_related(models.Prefetch("seances", queryset=Seance.objects.comptees().order_by("debut")))
+    )
+    prevues = []
+    for acc in accompagnements:
+        ecart = datetime.timedelta(days=acc.format.ecart_max_jours)
+        seances = list(acc.seances.all())
+        for precedente, suivante in zip(seances, seances[1:], strict=False):
+            if suivante.debut - precedente.debut > ecart:
+                for user_id in coordination:
+                    prevues.append(Prevue(acc.programme_id, T.ECART_SEANCES, user_id, suivante, now))
+        reste = acc.demi_journees_prevues - sum(s.demi_journees for s in seances)
+        if seances and reste > 0 and now - seances[-1].debut > ecart:
+            for user_id in coordination:
+                prevues.append(Prevue(acc.programme_id, T.ECART_SEANCES, user_id, seances[-1], seances[-1].debut + ecart, 2))
+    return prevues
+
+
+def accompagnements_a_evaluer(now: datetime.datetime):
+    """En cours, every planned half-day used, nothing left planned: the last session has been held."""
+    return (
+        Accompagnement.objects.filter(etat=EtatAccompagnement.EN_COURS)
+        .annotate(
+            consommees=Sum(
+                "seances__demi_journees",
+                filter=Q(seances__etat=EtatSeance.REALISEE) | Q(seances__etat=EtatSeance.ANNULEE, seances__comptee=True),
+            ),
+        )
+        .filter(consommees__gte=models.F("demi_journees_prevues"))
+        .exclude(Exists(Seance.objects.filter(accompagnement=OuterRef("pk"), etat=EtatSeance.PLANIFIEE)))
+        .filter(Exists(Seance.objects.filter(accompagnement=OuterRef("pk"), etat=EtatSeance.REALISEE)))
+    )
+
+
+def _each(accompagnements, step, **kwargs) -> None:
+    """Apply one service per accompagnement; a refusal on one file does not stop the others."""
+    for acc in accompagnements:
+        try:
+            step(accompagnement=acc, **kwargs)
+        except DomainError:
+            logger.exception("Étape d’évaluation refusée pour %s", acc)
+
+
+def etapes_avancer(now: datetime.datetime) -> None:
+    """The time-driven steps of the evaluation stage: baseline measures, exit and 6-month openings."""
+    grilles = Accompagnement.objects.filter(
+        grille_validee_beneficiaire_le__isnull=False, grille_validee_mentor_le__isnull=False
+    ).filter(
+        Exists(Indicateur.objects.filter(objectif__accompagnement=OuterRef("pk")))
+        & ~Exists(MesureIndicateur.objects.filter(indicateur__objectif__accompagnement=OuterRef("pk"), moment=Moment.DEBUT))
+    )
+    _each(grilles, evaluation_services.mesures_debut_enregistrer)
+    _each(accompagnements_a_evaluer(now), evaluation_services.evaluations_sortie_ouvrir, by=None)
+    # Ended by another path (the sessions stage, the admin…) without its exit questionnaires.
+    sans_evaluation = Accompagnement.objects.filter(etat=EtatAccompagnement.TERMINE).exclude(
+        Exists(Evaluation.objects.filter(accompagnement=OuterRef("pk"), moment=Moment.SORTIE))
+    )
+    _each(sans_evaluation, evaluation_services.evaluations_sortie_ouvrir, by=None)
+    six_mois = Accompagnement.objects.filter(
+        etat__in=[EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS],
+        termine_le__isnull=False,
+        termine_le__lte=now - datetime.timedelta(days=180),
+    ).exclude(Exists(Evaluation.objects.filter(accompagnement=OuterRef("pk"), moment=Moment.SIX_MOIS)))
+    _each(
+        [acc for acc in six_mois if evaluation_services.six_mois_apres(acc.termine_le) <= now],
+        evaluation_services.evaluation_six_mois_ouvrir,
+    )
+    evaluation_services.evaluations_expirer(today=timezone.localdate(now))
+
+
+def relances_prevues(now: datetime.datetime) -> list[Prevue]:
+    coordination = coordination_ids()
+    prevues = [
+        *seances_48h(now),
+        *comptes_rendus(now, coordination),
+        *signatures(now, coordination),
+        *evaluations(now),
+        *brouillons(now),
+        *ecarts_seances(now, coordination),
+    ]
+    return [p for p in prevues if p.echeance >= now - RATTRAPAGE]
+
+
+def relances_planifier(*, now: datetime.datetime | None = None) -> int:
+    """Advance the evaluation stage, then insert the missing reminder rows. Returns how many were new.
+
+    Not one transaction on purpose: each step is its own (services), and the insert is atomic.
+    """
+    now = now or timezone.now()
+    etapes_avancer(now)
+    prevues = relances_prevues(now)
+    if not prevues:
+        return 0
+    types = {model: ContentType.objects.get_for_model(model) for model in {type(p.objet) for p in prevues}}
+    rows = [
+        Relance(
+            programme_id=p.programme_id,
+            type_relance=p.type_relance,
+            destinataire_id=p.destinataire_id,
+            content_type=types[type(p.objet)],
+            object_id=p.objet.pk,
+            rang=p.rang,
+            echeance=p.echeance,
+        )
+        for p in prevues
+    ]
+    before = Relance.objects.count()
+    Relance.objects.bulk_create(rows, ignore_conflicts=True)
+    _recaler(prevues, types)
+    return Relance.objects.count() - before
+
+
+def _recaler(prevues: list[Prevue], types: dict[type, Any]) -> None:
+    """A session moved, a new signature: the reminders not sent yet follow the new date."""
+    wanted = {
+        (p.type_relance, p.destinataire_id, types[type(p.objet)].pk, p.objet.pk, p.rang): p.echeance
+        for p in prevues
+        if p.type_relance in (T.SEANCE_48H, T.SIGNATURE, T.CR_DU, T.CR_RETARD, T.CR_RETARD_COORDINATION)
+    }
+    if not wanted:
+        return
+    pending = Relance.objects.filter(etat=EtatRelance.PREVUE, type_relance__in={k[0] for k in wanted}).only(
+        "pk", "type_relance", "destinataire_id", "content_type_id", "object_id", "rang", "echeance"
+    )
+    for relance in pending:
+        key = (relance.type_relance, relance.destinataire_id, relance.content_type_id, relance.object_id, relance.rang)
+        echeance = wanted.get(key)
+        if echeance is not None and echeance != relance.echeance:
+            Relance.objects.filter(pk=relance.pk, etat=EtatRelance.PREVUE).update(echeance=echeance)

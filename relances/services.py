@@ -1,0 +1,235 @@
+"""Sending reminders exactly once.
+
+The beat scan (`relances_envoyer_dues`) works in two short steps:
+
+1. **claim**: in one transaction, lock the due rows with `SELECT … FOR UPDATE SKIP LOCKED`
+   (another scan running at the same time skips them), set them `en_cours` with `reservee_le`
+   = this claim's time, commit;
+2. **send**, outside any transaction (so after the claim's commit): re-read the row, check it is
+   still ours and still relevant, send the e-mail, and mark it `envoyee` at once, with a
+   conditional UPDATE on (etat=en_cours, reservee_le=our claim).
+
+A row left `en_cours` by a worker that died is claimable again after
+`RELANCES_RECLAIM_AFTER_SECONDS`. Trade-off: if a worker dies in the few milliseconds between
+the SMTP hand-off and the UPDATE, that one reminder can be sent a second time after the
+timeout; everything else is sent once. To make that window as small as possible the e-mail is
+fully rendered before the last ownership check, and it carries a stable Message-ID
+(`<relance-ID@host>`) so that mail servers and clients can drop the duplicate.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accompagnements.models import EtatAccompagnement, EtatSeance, Seance
+from accounts import roles
+from candidatures.models import Candidature, Etat
+from conventions.models import Convention, EtatConvention
+from core.emails import render_email
+from core.exceptions import PermissionRefused, RuleViolation
+from evaluations import liens
+from evaluations.models import EtatEvaluation, Evaluation, Moment
+from programmes.models import Programme
+
+from . import planning
+from .models import EtatRelance, Relance, TypeRelance
+
+logger = logging.getLogger(__name__)
+T = TypeRelance
+MAX_TENTATIVES = 5
+ENVOYEE, ANNULEE, DESACTIVEE, REPORTEE, DEJA_PRISE, ERREUR = (
+    "envoyee",
+    "annulee",
+    "desactivee",
+    "reportee",
+    "deja_prise",
+    "erreur",
+)
+
+
+def reclaim_after() -> datetime.timedelta:
+    return datetime.timedelta(seconds=getattr(settings, "RELANCES_RECLAIM_AFTER_SECONDS", 600))
+
+
+def relances_reserver(*, now: datetime.datetime | None = None, limit: int = 100) -> tuple[list[int], datetime.datetime]:
+    """Claim the due rows (and rows stuck `en_cours` past the timeout) for this worker. Commits before returning."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Relance.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(etat=EtatRelance.PREVUE, echeance__lte=now)
+                | Q(etat=EtatRelance.EN_COURS, reservee_le__lt=now - reclaim_after())
+            )
+            .order_by("echeance", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            Relance.objects.filter(pk__in=ids).update(etat=EtatRelance.EN_COURS, reservee_le=now, tentatives=F("tentatives") + 1)
+    return ids, now
+
+
+@dataclass
+class Decision:
+    action: str  # ENVOYEE (send it), ANNULEE, DESACTIVEE, REPORTEE
+    report: datetime.datetime | None = None
+    context: dict[str, Any] | None = None
+
+
+def _url(name: str, *args: Any) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def _decision_seance(relance: Relance, seance: Seance, now: datetime.datetime) -> Decision:
+    acc = seance.accompagnement
+    context = {"seance": seance, "accompagnement": acc, "lien": _url("accompagnements:detail", acc.pk)}
+    if relance.type_relance == T.SEANCE_48H:
+        if seance.etat != EtatSeance.PLANIFIEE or seance.debut <= now or acc.etat != EtatAccompagnement.EN_COURS:
+            return Decision(ANNULEE)
+        if now < seance.debut - planning.AVANT_SEANCE:
+            return Decision(REPORTEE, report=seance.debut - planning.AVANT_SEANCE)
+        return Decision(ENVOYEE, context=context)
+    if relance.type_relance in (T.CR_DU, T.CR_RETARD, T.CR_RETARD_COORDINATION):
+        compte_rendu = getattr(seance, "compte_rendu", None)
+        if seance.etat == EtatSeance.ANNULEE or (compte_rendu is not None and compte_rendu.soumis_le is not None):
+            return Decision(ANNULEE)
+        delai = planning.COMPTE_RENDU_DU if relance.type_relance == T.CR_DU else planning.COMPTE_RENDU_RETARD
+        if now < seance.debut + delai:
+            return Decision(REPORTEE, report=seance.debut + delai)
+        context["date_limite"] = seance.debut + datetime.timedelta(days=acc.programme.delai_compte_rendu_jours)
+        return Decision(ENVOYEE, context=context)
+    if relance.type_relance == T.ECART_SEANCES:
+        if acc.etat != EtatAccompagnement.EN_COURS:
+            return Decision(ANNULEE)
+        context["ecart_jours"] = acc.format.ecart_max_jours
+        context["sans_suite"] = relance.rang == 2
+        return Decision(ENVOYEE, context=context)
+    return Decision(ANNULEE)
+
+
+def _decision(relance: Relance, now: datetime.datetime) -> Decision:
+    if relance.type_relance in (relance.programme.relances_desactivees or []):
+        return Decision(DESACTIVEE)
+    objet = relance.objet
+    if objet is None or not relance.destinataire.is_active or not relance.destinataire.email:
+        return Decision(ANNULEE)
+    if isinstance(objet, Seance):
+        return _decision_seance(relance, objet, now)
+    if isinstance(objet, Convention):
+        acc = objet.accompagnement
+        if objet.etat != EtatConvention.EN_SIGNATURE or relance.destinataire_id not in planning.signataires_manquants(
+            objet, planning.coordination_ids()
+        ):
+            return Decision(ANNULEE)
+        return Decision(
+            ENVOYEE, context={"convention": objet, "accompagnement": acc, "lien": _url("accompagnements:detail", acc.pk)}
+        )
+    if isinstance(objet, Evaluation):
+        if objet.etat != EtatEvaluation.OUVERTE or objet.personne_id != relance.destinataire_id:
+            return Decision(ANNULEE)
+        lien = liens.lien_absolu(objet) if objet.moment == Moment.SIX_MOIS else _url("evaluations:remplir", objet.pk)
+        return Decision(
+            ENVOYEE,
+            context={"evaluation": objet, "accompagnement": objet.accompagnement, "lien": lien, "lien_duree": liens.lien_duree()},
+        )
+    if isinstance(objet, Candidature):
+        if objet.etat != Etat.BROUILLON:
+            return Decision(ANNULEE)
+        if now < objet.updated_at + planning.BROUILLON_DELAI:
+            return Decision(REPORTEE, report=objet.updated_at + planning.BROUILLON_DELAI)
+        return Decision(ENVOYEE, context={"candidature": objet, "lien": _url("accounts:home")})
+    return Decision(ANNULEE)
+
+
+def _message(relance: Relance, context: dict[str, Any]) -> EmailMultiAlternatives:
+    rendered = render_email(
+        f"relance_{relance.type_relance}", {"relance": relance, "destinataire": relance.destinataire, **context}
+    )
+    host = urlsplit(settings.SITE_URL).hostname or "tsf.invalid"
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        to=[relance.destinataire.email],
+        reply_to=[settings.TSF_PILOT["email"]],
+        # Stable id: a reminder re-sent after a crash is recognisable as the same message.
+        headers={"Message-ID": f"<relance-{relance.pk}@{host}>", "X-TSF-Relance": str(relance.pk)},
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    return message
+
+
+def _still_mine(pk: int, reservee_le: datetime.datetime):
+    return Relance.objects.filter(pk=pk, etat=EtatRelance.EN_COURS, reservee_le=reservee_le)
+
+
+def relance_envoyer(*, relance_id: int, reservee_le: datetime.datetime) -> str:
+    """Send one claimed reminder (outside any transaction), then mark it sent. Returns what happened."""
+    now = timezone.now()
+    relance = Relance.objects.select_related("destinataire", "programme", "content_type").filter(pk=relance_id).first()
+    if relance is None or relance.etat != EtatRelance.EN_COURS or relance.reservee_le != reservee_le:
+        return DEJA_PRISE
+    try:
+        decision = _decision(relance, now)
+        if decision.action == REPORTEE:
+            _still_mine(relance.pk, reservee_le).update(etat=EtatRelance.PREVUE, echeance=decision.report, reservee_le=None)
+            return REPORTEE
+        if decision.action in (ANNULEE, DESACTIVEE):
+            etat = EtatRelance.ANNULEE if decision.action == ANNULEE else EtatRelance.DESACTIVEE
+            _still_mine(relance.pk, reservee_le).update(etat=etat)
+            return decision.action
+        message = _message(relance, decision.context or {})
+        # Last ownership check just before the SMTP hand-off (a slow worker may have lost the row
+        # to a re-claim after the timeout).
+        if not _still_mine(relance.pk, reservee_le).exists():
+            return DEJA_PRISE
+        message.send()
+    except Exception as exc:  # noqa: BLE001 – any failure: retry later, keep the reason for the coordinator
+        logger.exception("Relance %s non envoyée", relance_id)
+        final = relance.tentatives >= MAX_TENTATIVES
+        _still_mine(relance.pk, reservee_le).update(
+            etat=EtatRelance.ANNULEE if final else EtatRelance.PREVUE,
+            echeance=now + datetime.timedelta(minutes=5 * 2**relance.tentatives),
+            reservee_le=None,
+            derniere_erreur=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        return ERREUR
+    _still_mine(relance.pk, reservee_le).update(etat=EtatRelance.ENVOYEE, envoyee_le=timezone.now(), derniere_erreur="")
+    return ENVOYEE
+
+
+def relances_envoyer_dues(*, now: datetime.datetime | None = None, batch: int = 100) -> int:
+    """The beat scan: claim due reminders batch by batch and send them. Returns how many were sent."""
+    sent = 0
+    while True:
+        ids, reservee_le = relances_reserver(now=now, limit=batch)
+        for pk in ids:
+            if relance_envoyer(relance_id=pk, reservee_le=reservee_le) == ENVOYEE:
+                sent += 1
+        if len(ids) < batch:
+            return sent
+
+
+@transaction.atomic
+def programme_relances_configurer(*, programme: Programme, desactivees: list[str], by: Any) -> Programme:
+    """Switch kinds of reminders off (or back on) for one programme."""
+    if not roles.is_coordination(by):
+        raise PermissionRefused(_("Seule la coordination règle les relances d’un programme."))
+    inconnues = set(desactivees) - set(TypeRelance.values)
+    if inconnues:
+        raise RuleViolation(_("Type de relance inconnu : %(types)s.") % {"types": ", ".join(sorted(inconnues))}, field="actives")
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    programme.relances_desactivees = [value for value in TypeRelance.values if value in set(desactivees)]
+    programme.save(update_fields=["relances_desactivees", "updated_at"])
+    return programme

@@ -1,0 +1,34 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from core.exceptions import DomainError
+from programmes.models import Programme
+
+from . import selectors, services
+from .forms import RelancesProgrammeForm
+
+
+@login_required
+def relances_programme(request, programme_pk: int):
+    """Coordination: the reminders sent for a programme, and the switch of each kind."""
+    if not roles.is_coordination(request.user):
+        raise PermissionDenied
+    programme = get_object_or_404(Programme, pk=programme_pk)
+    form = RelancesProgrammeForm.for_programme(programme, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.programme_relances_configurer(programme=programme, desactivees=form.desactivees(), by=request.user)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Réglage des relances enregistré."))
+            return redirect("evaluations:relances_programme", programme_pk=programme.pk)
+    page_obj = Paginator(selectors.relances_envoyees(programme), 50).get_page(request.GET.get("page"))
+    return render(
+        request, "relances/relance_list.html", {"programme": programme, "form": form, "page_obj": page_obj, "relances": page_obj}
+    )

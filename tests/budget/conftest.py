@@ -1,0 +1,40 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accompagnements.models import CompteRendu
+from tests.factories import SeanceFactory
+
+
+def seance_livree(accompagnement, demi_journees=1, *, days_ago=10):
+    """A session held with its report submitted: delivered."""
+    seance = SeanceFactory(
+        accompagnement=accompagnement,
+        demi_journees=demi_journees,
+        etat="realisee",
+        debut=timezone.now() - datetime.timedelta(days=days_ago),
+    )
+    CompteRendu.objects.create(seance=seance, travaux="Travail", soumis_le=timezone.now())
+    return seance
+
+
+def seance_annulee_tard(accompagnement, demi_journees=1):
+    """Cancelled less than 48 h before without a valid reason: counted as consumed."""
+    return SeanceFactory(
+        accompagnement=accompagnement,
+        demi_journees=demi_journees,
+        etat="annulee",
+        comptee=True,
+        debut=timezone.now() - datetime.timedelta(days=3),
+    )
+
+
+@pytest.fixture
+def livree():
+    return seance_livree
+
+
+@pytest.fixture
+def annulee_tard():
+    return seance_annulee_tard

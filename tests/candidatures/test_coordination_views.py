@@ -1,0 +1,183 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from candidatures.models import Candidature, EmailEnvoye, Etat
+from tests.candidatures import coordination_helpers
+from tests.candidatures.coordination_helpers import diagnostiquee, planifiee, soumise
+from tests.factories import CandidatureFactory, ProgrammeFactory, StructureFactory
+
+
+@pytest.fixture
+def coord_client(client, coordinateur):
+    client.force_login(coordinateur)
+    return client
+
+
+@pytest.mark.django_db
+def test_dashboard_counts_by_stage_and_flags_files_waiting_too_long(coord_client, programme):
+    late = soumise(programme)
+    Candidature.objects.filter(pk=late.pk).update(soumise_le=timezone.now() - datetime.timedelta(days=30))
+    soumise(programme)
+    CandidatureFactory(programme=programme, etat=Etat.SELECTIONNEE)
+    CandidatureFactory(programme=programme)  # a draft: not on the desk
+    response = coord_client.get(reverse("candidatures:coordination_dashboard"))
+    assert response.status_code == 200
+    counts = {s.etat: s.count for s in response.context["stages"]}
+    assert counts["soumise"] == 2 and counts["selectionnee"] == 1 and counts["retiree"] == 0
+    a_traiter = response.context["a_traiter"]
+    assert [c.pk for c in a_traiter][0] == late.pk and a_traiter[0].en_retard and not a_traiter[1].en_retard
+    assert "En retard" in response.content.decode()
+    assert response.context["page_obj"].paginator.count == 3
+
+
+@pytest.mark.django_db
+def test_dashboard_filters_and_search(coord_client, programme):
+    gers = soumise(programme, structure=StructureFactory(departement="32", raison_sociale="Ciné 32 Auch"))
+    soumise(programme)
+    url = reverse("candidatures:coordination_dashboard")
+    assert [c.pk for c in coord_client.get(url, {"departement": "32"}).context["page_obj"]] == [gers.pk]
+    assert [c.pk for c in coord_client.get(url, {"q": "auch"}).context["page_obj"]] == [gers.pk]
+    competence = coordination_helpers.competence()
+    gers.competences_souhaitees.add(competence)
+    assert [c.pk for c in coord_client.get(url, {"domaine": competence.domaine_id}).context["page_obj"]] == [gers.pk]
+    tsf = ProgrammeFactory.tsf(programme)
+    assert list(coord_client.get(url, {"format": tsf.pk}).context["page_obj"]) == []
+    bad = coord_client.get(url, {"depuis": "2026-05-01", "jusqu_au": "2026-04-01"})
+    assert bad.status_code == 200 and "Cette date doit suivre" in bad.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_decision_is_a_two_step_form_with_an_editable_draft(coord_client, programme):
+    candidature = soumise(programme)
+    url = reverse("candidatures:coordination_decision", args=[candidature.pk, "irrecevable"])
+    missing = coord_client.post(url, {"etape": "apercu", "motif_liste": "", "motif": "x"})
+    assert "Ce champ est obligatoire" in missing.content.decode()
+    preview = coord_client.post(url, {"etape": "apercu", "motif_liste": "hors_occitanie", "motif": "Siège à Bordeaux."})
+    draft = preview.context["draft_form"]
+    assert "n’est pas recevable" in draft.initial["sujet"]
+    assert "Structure située hors d’Occitanie – Siège à Bordeaux." in draft.initial["corps"]
+    assert Candidature.objects.get(pk=candidature.pk).etat == Etat.SOUMISE and not mail.outbox
+    sent = coord_client.post(
+        url,
+        {
+            "etape": "envoyer",
+            "motif_liste": "hors_occitanie",
+            "motif": "Siège à Bordeaux.",
+            "sujet": "Votre candidature",
+            "corps": "Texte modifié à la main.",
+        },
+    )
+    assert sent.status_code == 302
+    candidature.refresh_from_db()
+    assert candidature.etat == Etat.IRRECEVABLE
+    assert candidature.motif_decision == "Structure située hors d’Occitanie – Siège à Bordeaux."
+    assert mail.outbox[0].body == "Texte modifié à la main."
+    detail = coord_client.get(reverse("candidatures:coordination_detail", args=[candidature.pk])).content.decode()
+    assert "Texte modifié à la main." in detail and "Déclarer non recevable" in detail
+
+
+@pytest.mark.django_db
+def test_illegal_decision_shows_the_french_refusal(coord_client, programme):
+    candidature = soumise(programme)
+    tsf = ProgrammeFactory.tsf(programme)
+    response = coord_client.post(
+        reverse("candidatures:coordination_decision", args=[candidature.pk, "retenue"]),
+        {"etape": "envoyer", "format": tsf.pk, "demi_journees": 2, "sujet": "s", "corps": "b"},
+    )
+    assert response.status_code == 200
+    assert "impossible : le dossier est à l’état « Déposée, à vérifier »" in response.content.decode()
+    assert Candidature.objects.get(pk=candidature.pk).etat == Etat.SOUMISE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_plan_then_record_diagnostic_through_the_pages(coord_client, programme):
+    candidature = CandidatureFactory(programme=programme, etat=Etat.RECEVABLE)
+    debut = (timezone.localtime() + datetime.timedelta(days=7)).replace(hour=10, minute=0)
+    plan = reverse("candidatures:coordination_diagnostic_plan", args=[candidature.pk])
+    error = coord_client.post(plan, {"debut": debut.strftime("%Y-%m-%dT%H:%M"), "duree_minutes": 60, "modalite": "presentiel"})
+    assert "Indiquez le lieu" in error.content.decode()
+    ok = coord_client.post(
+        plan, {"debut": debut.strftime("%Y-%m-%dT%H:%M"), "duree_minutes": 60, "modalite": "presentiel", "lieu": "Salle 2"}
+    )
+    assert ok.status_code == 302 and len(mail.outbox) == 1
+    ics = coord_client.get(reverse("candidatures:diagnostic_ics", args=[candidature.pk]))
+    assert ics["Content-Type"].startswith("text/calendar") and b"Salle 2" in ics.content
+
+    competence = coordination_helpers.competence()
+    record = reverse("candidatures:coordination_diagnostic_record", args=[candidature.pk])
+    assert coord_client.get(record).status_code == 200
+    data = {
+        "besoins-TOTAL_FORMS": 5,
+        "besoins-INITIAL_FORMS": 0,
+        "besoins-MIN_NUM_FORMS": 5,
+        "besoins-MAX_NUM_FORMS": 20,
+        "nouvelles-TOTAL_FORMS": 2,
+        "nouvelles-INITIAL_FORMS": 0,
+        "nouvelles-MIN_NUM_FORMS": 2,
+        "nouvelles-MAX_NUM_FORMS": 10,
+        "besoins-0-competence": competence.pk,
+        "besoins-0-priorite": 3,
+        "format_recommande": ProgrammeFactory.tsf(programme).pk,
+        "demi_journees": 9,
+    }
+    for i in range(1, 5):
+        data[f"besoins-{i}-priorite"] = 2
+    for i in range(2):
+        data[f"nouvelles-{i}-priorite"] = 2
+    too_many = coord_client.post(record, data)
+    assert "Limite dépassée" in too_many.content.decode()
+    data["demi_journees"] = 3
+    assert coord_client.post(record, data).status_code == 302
+    candidature.refresh_from_db()
+    assert candidature.etat == Etat.DIAGNOSTIC_REALISE and candidature.diagnostic.besoins.get().competence == competence
+
+
+@pytest.mark.django_db
+def test_notes_labels_and_document_request_pages(coord_client, programme):
+    candidature = soumise(programme)
+    coord_client.post(reverse("candidatures:coordination_note", args=[candidature.pk]), {"texte": "Rappeler lundi"})
+    coord_client.post(reverse("candidatures:coordination_etiquettes", args=[candidature.pk]), {"noms": "urgent, mécénat"})
+    empty = coord_client.post(reverse("candidatures:coordination_demande_piece", args=[candidature.pk]), {"type_piece": ""})
+    assert empty.status_code == 200
+    coord_client.post(reverse("candidatures:coordination_demande_piece", args=[candidature.pk]), {"type_piece": "statuts"})
+    page = coord_client.get(reverse("candidatures:coordination_detail", args=[candidature.pk])).content.decode()
+    assert "Rappeler lundi" in page and "mécénat" in page and "Document demandé : Statuts de la structure" in page
+    assert EmailEnvoye.objects.filter(candidature=candidature).count() == 1
+
+
+@pytest.mark.django_db
+def test_revert_page(coord_client, programme, coordinateur):
+    candidature = diagnostiquee(programme, coordinateur)
+    url = reverse("candidatures:coordination_revert", args=[candidature.pk])
+    assert "obligatoire" in coord_client.post(url, {"motif": ""}).content.decode()
+    # The last move (diagnostic recorded) is not a revertible decision: French refusal next to the form.
+    assert "Aucune décision récente" in coord_client.post(url, {"motif": "erreur"}).content.decode()
+    coord_client.post(reverse("candidatures:coordination_await", args=[candidature.pk]))
+    assert Candidature.objects.get(pk=candidature.pk).etat == Etat.EN_ATTENTE_DECISION
+    assert coord_client.post(url, {"motif": "trop tôt"}).status_code == 302
+    assert Candidature.objects.get(pk=candidature.pk).etat == Etat.DIAGNOSTIC_REALISE
+
+
+@pytest.mark.django_db
+def test_detail_shows_precheck_and_timeline(coord_client, programme, coordinateur):
+    candidature = planifiee(programme, coordinateur)
+    Candidature.objects.filter(pk=candidature.pk).update(
+        precheck={"criteres": [{"code": "occitanie", "libelle": "Structure en Occitanie", "statut": "ok", "explication": "31"}]}
+    )
+    page = coord_client.get(reverse("candidatures:coordination_detail", args=[candidature.pk])).content.decode()
+    assert "Structure en Occitanie" in page
+    assert "Planifier l’entretien diagnostic : « Recevable, diagnostic à planifier » → « Entretien diagnostic planifié »" in page
+    assert "E-mail envoyé à" in page
+
+
+@pytest.mark.django_db
+def test_decision_page_says_at_once_when_the_move_is_not_allowed(coord_client, programme):
+    candidature = soumise(programme)
+    url = reverse("candidatures:coordination_decision", args=[candidature.pk, "refusee"])
+    assert "impossible" in coord_client.get(url).content.decode()
+    preview = coord_client.post(url, {"etape": "apercu", "motif_liste": "enveloppe"})
+    assert preview.context["draft_form"] is None and "impossible" in preview.content.decode()

@@ -1,0 +1,163 @@
+import datetime
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from accompagnements.models import Seance
+from evaluations import services as evaluation_services
+from relances import services
+from relances.models import EtatRelance, Relance
+from relances.planning import relances_planifier
+
+from .conftest import build_dossier, seance
+
+pytestmark = pytest.mark.django_db
+
+
+def due_48h(d):
+    """A session in 47 hours: both parties' 48-hour reminders are due now."""
+    s = seance(d, timezone.now() + datetime.timedelta(hours=47))
+    relances_planifier()
+    return s
+
+
+def test_planning_twice_makes_no_second_row_and_the_scan_twice_sends_nothing_new():
+    d = build_dossier()
+    due_48h(d)
+    rows = Relance.objects.count()
+    assert relances_planifier() == 0 and Relance.objects.count() == rows
+    assert services.relances_envoyer_dues() == 2
+    assert services.relances_envoyer_dues() == 0
+    relances_planifier()
+    assert services.relances_envoyer_dues() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([d.beneficiaire.email, d.mentor.email])
+    assert set(Relance.objects.values_list("etat", flat=True)) == {"envoyee"}
+
+
+def test_a_row_claimed_by_a_worker_that_died_is_sent_after_the_timeout_once(settings):
+    d = build_dossier()
+    due_48h(d)
+    ids, claimed_at = services.relances_reserver()  # the worker dies here: nothing sent
+    assert len(ids) == 2
+    assert services.relances_envoyer_dues() == 0  # still within the timeout: not re-claimed
+    later = timezone.now() + datetime.timedelta(seconds=settings.RELANCES_RECLAIM_AFTER_SECONDS + 1)
+    assert services.relances_envoyer_dues(now=later) == 2
+    # The first worker comes back to life: its claim is no longer valid, it sends nothing.
+    assert {services.relance_envoyer(relance_id=pk, reservee_le=claimed_at) for pk in ids} == {services.DEJA_PRISE}
+    assert len(mail.outbox) == 2
+
+
+def test_a_kind_switched_off_for_the_programme_is_not_sent():
+    d = build_dossier()
+    programme = d.accompagnement.programme
+    services.programme_relances_configurer(programme=programme, desactivees=["seance_48h"], by=d.coordinateur)
+    due_48h(d)
+    assert services.relances_envoyer_dues() == 0
+    assert set(Relance.objects.values_list("etat", flat=True)) == {EtatRelance.DESACTIVEE}
+    assert mail.outbox == []
+
+
+def test_only_the_coordination_switches_reminders_and_only_known_kinds():
+    d = build_dossier()
+    with pytest.raises(services.PermissionRefused):
+        services.programme_relances_configurer(programme=d.accompagnement.programme, desactivees=[], by=d.beneficiaire)
+    with pytest.raises(services.RuleViolation):
+        services.programme_relances_configurer(programme=d.accompagnement.programme, desactivees=["bidon"], by=d.coordinateur)
+
+
+def test_a_cancelled_session_cancels_its_reminder_and_a_moved_one_moves_it():
+    d = build_dossier()
+    s = due_48h(d)
+    Seance.objects.filter(pk=s.pk).update(etat="annulee")
+    assert services.relances_envoyer_dues() == 0
+    assert set(Relance.objects.values_list("etat", flat=True)) == {EtatRelance.ANNULEE}
+
+    moved = due_48h(d)
+    Seance.objects.filter(pk=moved.pk).update(debut=moved.debut + datetime.timedelta(days=5))
+    assert services.relances_envoyer_dues() == 0  # claimed, then put back for the new date
+    row = Relance.objects.filter(object_id=moved.pk).first()
+    assert row.etat == EtatRelance.PREVUE
+    assert row.echeance == moved.debut + datetime.timedelta(days=5) - datetime.timedelta(hours=48)
+
+
+def test_an_answered_evaluation_is_not_chased():
+    d = build_dossier()
+    evaluation_services.accompagnement_terminer(accompagnement=d.accompagnement, by=d.coordinateur)
+    relances_planifier()
+    assert services.relances_envoyer_dues() == 2  # both are asked
+    mentor_eval = d.accompagnement.evaluations.get(repondant="mentor")
+    evaluation_services.evaluation_repondre(evaluation=mentor_eval, by=d.mentor, reponses={"transmis": "x", "appris": "y"})
+    later = timezone.now() + datetime.timedelta(days=8)
+    relances_planifier(now=later)
+    assert services.relances_envoyer_dues(now=later) == 1
+    chased = Relance.objects.get(type_relance="eval_sortie_relance", etat="envoyee")
+    assert chased.destinataire == d.beneficiaire
+    assert Relance.objects.get(type_relance="eval_sortie_relance", destinataire=d.mentor).etat == "annulee"
+
+
+def test_a_failing_mail_server_keeps_the_reminder_for_later(settings):
+    settings.EMAIL_BACKEND = "tests.relances.test_services.BrokenBackend"
+    d = build_dossier()
+    due_48h(d)
+    assert services.relances_envoyer_dues() == 0
+    row = Relance.objects.first()
+    assert row.etat == EtatRelance.PREVUE and "refusé" in row.derniere_erreur and row.echeance > timezone.now()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.relances_envoyer_dues(now=timezone.now() + datetime.timedelta(hours=1)) == 2
+
+
+class BrokenBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise OSError("SMTP refusé")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_row_locked_by_another_scan_is_skipped_not_waited_for():
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks with SKIP LOCKED need PostgreSQL (SQLite locks the whole file).")
+    d = build_dossier()
+    due_48h(d)
+    first = Relance.objects.order_by("pk").first()
+    locked, release = threading.Event(), threading.Event()
+
+    def other_scan():
+        with transaction.atomic():
+            Relance.objects.select_for_update().filter(pk=first.pk).get()
+            locked.set()
+            release.wait(10)
+        connections.close_all()
+
+    thread = threading.Thread(target=other_scan)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        ids, _claimed = services.relances_reserver()
+        assert first.pk not in ids and len(ids) == 1
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_an_accompagnement_ended_elsewhere_gets_its_exit_questionnaires():
+    d = build_dossier(etat="termine")
+    relances_planifier()
+    assert d.accompagnement.evaluations.filter(moment="sortie", etat="ouverte").count() == 2
+    d.accompagnement.refresh_from_db()
+    assert d.accompagnement.termine_le is not None
+
+
+def test_no_session_planned_two_weeks_after_the_last_one_alerts_the_coordination():
+    d = build_dossier(demi_journees=4)
+    last = seance(d, timezone.now() - datetime.timedelta(days=15), etat="realisee")
+    relances_planifier()
+    services.relances_envoyer_dues()
+    (alert,) = [m for m in mail.outbox if m.to == [d.coordinateur.email]]
+    assert "Aucune séance n’est planifiée" in alert.body
+    assert Relance.objects.get(type_relance="ecart_seances").object_id == last.pk

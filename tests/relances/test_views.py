@@ -1,0 +1,89 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from programmes.models import Programme
+from relances import services
+from relances.models import TypeRelance
+from relances.planning import relances_planifier
+
+from .conftest import build_dossier, seance
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_coordinator_switches_a_kind_off_and_back_on(client):
+    d = build_dossier()
+    programme = d.accompagnement.programme
+    url = reverse("evaluations:relances_programme", args=[programme.pk])
+    client.force_login(d.coordinateur)
+    page = client.get(url).content.decode()
+    assert "Séance dans 48 h (questions)" in page and "checked" in page
+    actives = [v for v in TypeRelance.values if v != "brouillon"]
+    response = client.post(url, {"actives": actives})
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert programme.relances_desactivees == ["brouillon"]
+    client.post(url, {"actives": TypeRelance.values})
+    programme.refresh_from_db()
+    assert programme.relances_desactivees == []
+
+
+def test_an_unknown_kind_gets_a_french_error(client):
+    d = build_dossier()
+    client.force_login(d.coordinateur)
+    response = client.post(
+        reverse("evaluations:relances_programme", args=[d.accompagnement.programme.pk]), {"actives": ["bidon"]}
+    )
+    assert response.status_code == 200
+    assert "Sélectionnez un choix valide. bidon n’en fait pas partie." in response.content.decode()
+
+
+def test_only_the_coordination_sees_the_reminders(client, membre_comite):
+    d = build_dossier()
+    url = reverse("evaluations:relances_programme", args=[d.accompagnement.programme.pk])
+    assert client.get(url).status_code == 302
+    for user in (d.beneficiaire, d.mentor, membre_comite):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"actives": []}).status_code == 403
+    assert Programme.objects.get(pk=d.accompagnement.programme.pk).relances_desactivees == []
+
+
+def test_sent_reminders_appear_on_the_file_and_on_the_programme_page(client):
+    d = build_dossier()
+    seance(d, timezone.now() + datetime.timedelta(hours=40))
+    relances_planifier()
+    services.relances_envoyer_dues()
+    client.force_login(d.coordinateur)
+    page = client.get(reverse("accompagnements:detail", args=[d.accompagnement.pk])).content.decode()
+    assert page.count("Séance dans 48 h (questions)") == 2 and d.beneficiaire.display_name in page
+    page = client.get(reverse("evaluations:relances_programme", args=[d.accompagnement.programme.pk])).content.decode()
+    assert d.accompagnement.reference in page and d.mentor.display_name in page
+    # The parties do not see the reminders section.
+    client.force_login(d.beneficiaire)
+    assert (
+        "Relances de ce dossier" not in client.get(reverse("accompagnements:detail", args=[d.accompagnement.pk])).content.decode()
+    )
+
+
+def test_the_programme_page_runs_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    d = build_dossier()
+    programme = d.accompagnement.programme
+    client.force_login(d.coordinateur)
+    url = reverse("evaluations:relances_programme", args=[programme.pk])
+
+    def add_sessions(n):
+        for i in range(n):
+            seance(d, timezone.now() + datetime.timedelta(hours=40, minutes=i))
+        relances_planifier()
+        services.relances_envoyer_dues()
+
+    add_sessions(2)
+    with django_assert_max_num_queries(12):
+        client.get(url)
+    add_sessions(12)
+    with django_assert_max_num_queries(12):
+        client.get(url)

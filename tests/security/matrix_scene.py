@@ -1,0 +1,172 @@
+"""The cast and the objects of the permission matrix: one of each role, real objects to ask for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from accompagnements.models import FluxCalendrier, Seance, SupportTemoin, TypeSupport
+from annuaire.models import Proposition
+from annuaire.services import proposition_token
+from budget import services as budget_services
+from budget.models import EtatExport, Export, Paiement, TypeExport
+from candidatures.models import DemandePiece, EntretienDiagnostic, PieceJointe
+from comite.models import ReunionComite, Saisine
+from evaluations import liens
+from evaluations.models import EtatEvaluation, Evaluation, Moment, Repondant
+from tests.factories import (
+    AccompagnementFactory,
+    CandidatureFactory,
+    ConventionFactory,
+    IndicateurFactory,
+    ObjectifFactory,
+    PersonneRessourceFactory,
+    ProgrammeFactory,
+    UserFactory,
+)
+
+ROLES = ["anonymous", "candidate_a", "candidate_b", "mentor_assigned", "mentor_other", "comite", "coordination"]
+
+
+@dataclass
+class Scene:
+    users: dict[str, Any]
+    objects: dict[str, Any]
+
+
+def _piece(candidature, user) -> PieceJointe:
+    return PieceJointe.objects.create(
+        candidature=candidature,
+        fichier=ContentFile(b"%PDF-1.4 matrice", name="m.pdf"),
+        nom_original="statuts.pdf",
+        taille=16,
+        type_mime="application/pdf",
+        sha256="0" * 64,
+        ajoute_par=user,
+    )
+
+
+def build_scene() -> Scene:
+    programme = ProgrammeFactory()
+    users = {
+        "candidate_a": UserFactory(email="matrice-a@exemple.test", roles=["candidat"]),
+        "candidate_b": UserFactory(email="matrice-b@exemple.test", roles=["candidat"]),
+        "mentor_assigned": UserFactory(email="matrice-mentor@exemple.test", roles=["personne_ressource"]),
+        "mentor_other": UserFactory(email="matrice-mentor2@exemple.test", roles=["personne_ressource"]),
+        "comite": UserFactory(email="matrice-comite@exemple.test", roles=["comite_technique"]),
+        "coordination": UserFactory(email="matrice-coord@exemple.test", roles=["coordination"]),
+    }
+    mentor = PersonneRessourceFactory(user=users["mentor_assigned"])
+    PersonneRessourceFactory(user=users["mentor_other"])
+    # A's draft (editable), A's file under way (put to the committee), B's own draft.
+    brouillon = CandidatureFactory(programme=programme, candidat=users["candidate_a"])
+    dossier = CandidatureFactory(programme=programme, candidat=users["candidate_a"], etat="a_corriger")
+    dossier.recu_pdf = ContentFile(b"%PDF-1.4 recu", name="recu.pdf")
+    dossier.save()
+    CandidatureFactory(programme=programme, candidat=users["candidate_b"])
+    piece = _piece(dossier, users["candidate_a"])
+    demande = DemandePiece.objects.create(candidature=dossier, demandee_par=users["coordination"])
+    EntretienDiagnostic.objects.create(candidature=dossier, debut=timezone.now(), conduit_par=users["coordination"])
+    reunion = ReunionComite.objects.create(
+        programme=programme, date=timezone.now(), compte_rendu_fichier=ContentFile(b"%PDF-1.4 cr", name="cr.pdf")
+    )
+    saisine = Saisine.objects.create(candidature=dossier, reunion=reunion, saisi_par=users["coordination"])
+    saisine.pieces.add(piece)
+    retenu = CandidatureFactory(
+        programme=programme,
+        candidat=users["candidate_a"],
+        etat="selectionnee",
+        format_retenu=programme.formats.get(code="tsf"),
+        demi_journees_retenues=2,
+    )
+    accompagnement = AccompagnementFactory(candidature=retenu, mentors=[mentor])
+    seance = Seance.objects.create(accompagnement=accompagnement, debut=timezone.now() + timezone.timedelta(days=3))
+    support = SupportTemoin.objects.create(
+        seance=seance,
+        type_support=TypeSupport.FICHIER,
+        titre="Support",
+        fichier=ContentFile(b"%PDF-1.4 s", name="s.pdf"),
+        nom_original="support.pdf",
+        type_mime="application/pdf",
+    )
+    proposition = Proposition.objects.create(candidature=retenu, personne_ressource=mentor, etat="envoyee")
+    flux = FluxCalendrier.objects.create(user=users["candidate_a"])
+    # The objectives grid, the convention (PDF to sign and signed PDF) and A's exit questionnaire.
+    objectif = ObjectifFactory(accompagnement=accompagnement)
+    indicateur = IndicateurFactory(objectif=objectif)
+    convention = ConventionFactory(
+        accompagnement=accompagnement,
+        pdf=ContentFile(b"%PDF-1.4 convention", name="c.pdf"),
+        pdf_final=ContentFile(b"%PDF-1.4 signee", name="cs.pdf"),
+    )
+    evaluation = Evaluation.objects.create(
+        accompagnement=accompagnement,
+        moment=Moment.SORTIE,
+        repondant=Repondant.BENEFICIAIRE,
+        personne=users["candidate_a"],
+        etat=EtatEvaluation.OUVERTE,
+        ouverte_le=timezone.now(),
+    )
+    # The budget: one line of each kind (a receipt on the other cost) and a finished export.
+    budget_services.enveloppe_set(programme=programme, montant=Decimal("100000.00"))
+    engagement = budget_services.engagement_create(
+        accompagnement=accompagnement, montant=Decimal("500.00"), libelle="Engagement", by=users["coordination"]
+    )
+    paiement = Paiement.objects.create(
+        accompagnement=accompagnement,
+        structure=accompagnement.structure_beneficiaire,
+        date_paiement=timezone.localdate(),
+        montant=Decimal("250.00"),
+        reference_facture="F-1",
+        created_by=users["coordination"],
+    )
+    depense = budget_services.autre_depense_create(
+        programme=programme,
+        categorie="communication",
+        libelle="Affiches",
+        date_depense=timezone.localdate(),
+        montant=Decimal("80.00"),
+        by=users["coordination"],
+        justificatif=ContentFile(b"%PDF-1.4 facture", name="j.pdf"),
+    )
+    export = Export.objects.create(
+        programme=programme,
+        type_export=TypeExport.RAPPORT_PDF,
+        etat=EtatExport.PRET,
+        progression=100,
+        fichier=ContentFile(b"%PDF-1.4 rapport", name="r.pdf"),
+        demande_par=users["coordination"],
+        termine_le=timezone.now(),
+    )
+    objects = {
+        "programme": programme,
+        "brouillon": brouillon,
+        "dossier": dossier,
+        "piece": piece,
+        "demande": demande,
+        "reunion": reunion,
+        "saisine": saisine,
+        "retenu": retenu,
+        "accompagnement": accompagnement,
+        "seance": seance,
+        "support": support,
+        "mentor": mentor,
+        "proposition": proposition,
+        "token": proposition_token(proposition),
+        "flux": flux,
+        "user_a": users["candidate_a"],
+        "objectif": objectif,
+        "indicateur": indicateur,
+        "convention": convention,
+        "evaluation": evaluation,
+        "evaluation_token": liens.jeton(evaluation),
+        "engagement": engagement,
+        "paiement": paiement,
+        "depense": depense,
+        "export": export,
+    }
+    return Scene(users=users, objects=objects)

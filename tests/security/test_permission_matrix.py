@@ -1,0 +1,399 @@
+"""Every URL × every role: the answer each role gets, with real objects.
+
+The test walks Django's URL resolver and fails on any route that has no entry in MATRIX (so a new
+view cannot ship without stating who may open it), then asks every route as every role and compares:
+anonymous → login redirect; someone else's object → 404 (existence does not leak); missing role →
+403; own → 200/302. Admin routes follow one rule (staff only), checked on every admin route.
+
+Observe the current answers (to fill a new entry): MATRIX_OBSERVE=1 pytest tests/security/test_permission_matrix.py -s
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .matrix_scene import ROLES, build_scene
+
+pytestmark = pytest.mark.django_db
+
+# Expected answers. "login": redirect to the login page; "ok": 200 or a redirect inside the site
+# (a form that sends elsewhere given the object's state); "admin_login": the admin's login (→ allauth).
+LOGIN, OK, DENIED, NOT_FOUND, GONE = "login", "ok", 403, 404, 405
+# Access granted, the empty form refused (400): the empty POST of the walk is not valid data.
+INVALID = 400
+
+
+def row(anonymous=LOGIN, a=OK, b=NOT_FOUND, mentor=NOT_FOUND, mentor_other=NOT_FOUND, comite=NOT_FOUND, coordination=OK):
+    return dict(
+        zip(ROLES, [anonymous, a, b, mentor, mentor_other, comite, coordination], strict=True),
+    )
+
+
+def public(status=OK):
+    return dict.fromkeys(ROLES, status)
+
+
+def logged_in(status=OK):
+    return {**public(status), "anonymous": LOGIN}
+
+
+def coordination_only(coordination=OK):
+    return row(a=DENIED, b=DENIED, mentor=DENIED, mentor_other=DENIED, comite=DENIED, coordination=coordination)
+
+
+def comite_or_coordination(comite=OK):
+    return row(a=DENIED, b=DENIED, mentor=DENIED, mentor_other=DENIED, comite=comite, coordination=OK)
+
+
+# URL arguments of each route with parameters, from the scene's objects.
+ARGS = {
+    "account_confirm_email": lambda o: {"key": "cle-inconnue"},
+    "account_reset_password_from_key": lambda o: {"uidb36": "zz", "key": "cle-inconnue"},
+    "accounts:export_mes_donnees": lambda o: {"fmt": "json"},
+    "accounts:export_personne": lambda o: {"pk": o["user_a"].pk, "fmt": "json"},
+    "candidatures:questionnaire": lambda o: {"pk": o["brouillon"].pk, "etape": "demandeur"},
+    "candidatures:recapitulatif": lambda o: {"pk": o["brouillon"].pk},
+    "candidatures:demande_piece": lambda o: {"pk": o["dossier"].pk, "demande_pk": o["demande"].pk},
+    "candidatures:piece_telecharger": lambda o: {"pk": o["dossier"].pk, "piece_pk": o["piece"].pk},
+    "candidatures:piece_supprimer": lambda o: {"pk": o["dossier"].pk, "piece_pk": o["piece"].pk},
+    "candidatures:coordination_piece": lambda o: {"pk": o["dossier"].pk, "piece_pk": o["piece"].pk},
+    "candidatures:coordination_decision": lambda o: {"pk": o["dossier"].pk, "decision": "recevable"},
+    "comite:saisine_detail": lambda o: {"pk": o["saisine"].pk},
+    "comite:saisine_piece": lambda o: {"pk": o["saisine"].pk, "piece_pk": o["piece"].pk},
+    "accompagnements:detail": lambda o: {"pk": o["accompagnement"].pk},
+    "accompagnements:seance_create": lambda o: {"pk": o["accompagnement"].pk},
+    "accompagnements:support_ajouter": lambda o: {"pk": o["seance"].pk, "type_support": "fichier"},
+    "accompagnements:support_telecharger": lambda o: {"pk": o["support"].pk},
+    "accompagnements:flux_calendrier": lambda o: {"token": o["flux"].token},
+    "annuaire:proposition_reponse": lambda o: {"token": o["token"]},
+    "annuaire:personne_ressource_detail": lambda o: {"pk": o["mentor"].pk},
+    "annuaire:personne_ressource_validate": lambda o: {"pk": o["mentor"].pk},
+    "annuaire:personne_ressource_refuse": lambda o: {"pk": o["mentor"].pk},
+    "annuaire:appariement_candidature": lambda o: {"pk": o["retenu"].pk},
+    "annuaire:proposition_modifier": lambda o: {"pk": o["proposition"].pk},
+    "annuaire:reglages": lambda o: {"pk": o["programme"].pk},
+    "accompagnements:objectif_create": lambda o: {"pk": o["accompagnement"].pk},
+    "accompagnements:objectifs_valider": lambda o: {"pk": o["accompagnement"].pk},
+    "accompagnements:objectif_update": lambda o: {"objectif_pk": o["objectif"].pk},
+    "accompagnements:objectif_delete": lambda o: {"objectif_pk": o["objectif"].pk},
+    "accompagnements:objectif_commenter": lambda o: {"objectif_pk": o["objectif"].pk},
+    "accompagnements:indicateur_create": lambda o: {"objectif_pk": o["objectif"].pk},
+    "accompagnements:indicateur_update": lambda o: {"indicateur_pk": o["indicateur"].pk},
+    "accompagnements:indicateur_delete": lambda o: {"indicateur_pk": o["indicateur"].pk},
+    "conventions:generer": lambda o: {"accompagnement_pk": o["accompagnement"].pk},
+    "evaluations:remplir": lambda o: {"pk": o["evaluation"].pk},
+    "evaluations:lien": lambda o: {"token": o["evaluation_token"]},
+    "evaluations:terminer": lambda o: {"pk": o["accompagnement"].pk},
+    "evaluations:suite": lambda o: {"pk": o["accompagnement"].pk},
+    "evaluations:resultats_programme": lambda o: {"programme_pk": o["programme"].pk},
+    "evaluations:relances_programme": lambda o: {"programme_pk": o["programme"].pk},
+    "budget:grand_livre": lambda o: {"pk": o["programme"].pk},
+    "budget:autre_depense_create": lambda o: {"pk": o["programme"].pk},
+    "budget:export_request": lambda o: {"pk": o["programme"].pk},
+    "budget:paiement_create": lambda o: {"pk": o["accompagnement"].pk},
+    "budget:engagement_correct": lambda o: {"pk": o["engagement"].pk},
+    "budget:paiement_correct": lambda o: {"pk": o["paiement"].pk},
+    "budget:autre_depense_correct": lambda o: {"pk": o["depense"].pk},
+    "budget:justificatif_download": lambda o: {"pk": o["depense"].pk},
+    "budget:export_detail": lambda o: {"pk": o["export"].pk},
+    "budget:export_download": lambda o: {"pk": o["export"].pk},
+}
+# Routes whose only parameter is `pk` of one object of the scene.
+PK_OF = {
+    "candidatures:": "dossier",
+    "accompagnements:seance": "seance",
+    "accompagnements:compte_rendu": "seance",
+    "comite:reunion": "reunion",
+    "conventions:": "convention",
+}
+
+MATRIX: dict[str, dict[str, Any]] = {
+    # allauth (the pages that need no account answer everyone; 404 where the person has no such authenticator).
+    "account_login": public(),
+    "account_logout": public(),
+    "account_inactive": public(),
+    "account_signup": public(),
+    "account_reauthenticate": logged_in(),
+    "account_email": logged_in(),
+    "account_email_verification_sent": public(),
+    "account_change_password": logged_in(),
+    "account_set_password": logged_in(),
+    "account_reset_password": public(),
+    "account_confirm_login_code": logged_in(),
+    "account_confirm_email": public(),
+    "account_reset_password_from_key_done": public(),
+    "account_reset_password_from_key": public(),
+    "account_reset_password_done": public(),
+    "mfa_index": logged_in(),
+    "mfa_authenticate": logged_in(),
+    "mfa_reauthenticate": logged_in(),
+    "mfa_activate_totp": logged_in(),
+    "mfa_deactivate_totp": row(a=NOT_FOUND, coordination=NOT_FOUND),
+    "mfa_view_recovery_codes": row(a=NOT_FOUND, coordination=NOT_FOUND),
+    "mfa_generate_recovery_codes": logged_in(),
+    "mfa_download_recovery_codes": row(a=NOT_FOUND, coordination=NOT_FOUND),
+    "accounts:home": logged_in(),
+    "accounts:export_mes_donnees": logged_in(),
+    "accounts:export_personne": coordination_only(),
+    "candidatures:coordination_dashboard": coordination_only(),
+    "candidatures:coordination_detail": coordination_only(),
+    "candidatures:coordination_decision": coordination_only(),
+    "candidatures:coordination_revert": coordination_only(),
+    "candidatures:coordination_await": coordination_only(),
+    "candidatures:coordination_demande_piece": coordination_only(),
+    "candidatures:coordination_note": coordination_only(),
+    "candidatures:coordination_etiquettes": coordination_only(),
+    "candidatures:coordination_diagnostic_plan": coordination_only(),
+    "candidatures:coordination_diagnostic_record": coordination_only(),
+    "candidatures:diagnostic_ics": row(mentor=DENIED, mentor_other=DENIED, comite=DENIED),
+    "candidatures:coordination_piece": coordination_only(),
+    "candidatures:coordination_saisine": coordination_only(),
+    "candidatures:deposer": logged_in(),
+    "candidatures:questionnaire": row(coordination=NOT_FOUND),
+    "candidatures:recapitulatif": row(coordination=NOT_FOUND),
+    "candidatures:dossier": row(coordination=NOT_FOUND),
+    "candidatures:message_envoyer": row(coordination=NOT_FOUND),
+    "candidatures:retirer": row(coordination=NOT_FOUND),
+    "candidatures:demande_piece": row(coordination=NOT_FOUND),
+    "candidatures:piece_telecharger": row(coordination=NOT_FOUND),
+    "candidatures:piece_supprimer": row(coordination=NOT_FOUND),
+    "candidatures:recu": row(coordination=NOT_FOUND),
+    "annuaire:candidature_mentor": public(),
+    "annuaire:candidature_mentor_merci": public(),
+    "annuaire:suggestion": comite_or_coordination(),
+    "annuaire:personne_ressource_list": coordination_only(),
+    "annuaire:personne_ressource_detail": row(a=NOT_FOUND, mentor=OK),
+    "annuaire:personne_ressource_validate": coordination_only(),
+    "annuaire:personne_ressource_refuse": coordination_only(),
+    "annuaire:referentiel": coordination_only(),
+    "annuaire:cartographie": comite_or_coordination(),
+    "annuaire:cartographie_csv": comite_or_coordination(),
+    "annuaire:appariement_list": coordination_only(),
+    "annuaire:appariement_calculer": coordination_only(),
+    "annuaire:appariement_confirmer": coordination_only(),
+    "annuaire:appariement_candidature": coordination_only(),
+    "annuaire:proposition_modifier": coordination_only(),
+    "annuaire:reglages": coordination_only(),
+    "annuaire:proposition_reponse": public(),
+    "accompagnements:detail": row(mentor=OK),
+    "accompagnements:seance_create": row(a=DENIED, mentor=OK),
+    "accompagnements:seance_detail": row(mentor=OK),
+    "accompagnements:seance_update": row(a=DENIED, mentor=OK),
+    "accompagnements:seance_realiser": row(a=DENIED, mentor=OK),
+    "accompagnements:seance_annuler": row(mentor=OK),
+    "accompagnements:seance_arbitrer": row(a=DENIED, mentor=DENIED, coordination=INVALID),
+    "accompagnements:seance_question": row(a=INVALID, mentor=INVALID, coordination=DENIED),
+    "accompagnements:compte_rendu_edit": row(a=DENIED, mentor=OK, coordination=DENIED),
+    "accompagnements:compte_rendu_commenter": row(a=NOT_FOUND, mentor=DENIED, coordination=DENIED),
+    "accompagnements:support_ajouter": row(a=INVALID, mentor=INVALID, coordination=INVALID),
+    "accompagnements:support_telecharger": row(mentor=OK),
+    "accompagnements:seance_ics": row(mentor=OK),
+    "accompagnements:agenda": logged_in(),
+    "accompagnements:flux_regenerer": logged_in(),
+    "accompagnements:flux_revoquer": logged_in(),
+    "accompagnements:flux_calendrier": public(),
+    # The objectives grid is written by the pair (beneficiary + mentor); the coordination reads it and comments.
+    "accompagnements:objectif_create": row(mentor=OK, coordination=DENIED),
+    "accompagnements:objectifs_valider": row(mentor=OK, coordination=DENIED),
+    "accompagnements:objectif_update": row(mentor=OK, coordination=DENIED),
+    "accompagnements:objectif_delete": row(mentor=OK, coordination=DENIED),
+    "accompagnements:objectif_commenter": row(a=DENIED, mentor=DENIED),
+    "accompagnements:indicateur_create": row(mentor=OK, coordination=DENIED),
+    "accompagnements:indicateur_update": row(mentor=OK, coordination=DENIED),
+    "accompagnements:indicateur_delete": row(mentor=OK, coordination=DENIED),
+    # The convention: the parties read and sign it; the coordination generates it, files a scan, writes an avenant.
+    "conventions:generer": row(a=DENIED, mentor=DENIED),
+    "conventions:signer": row(mentor=OK),
+    "conventions:document": row(mentor=OK),
+    "conventions:document_signe": row(mentor=OK),
+    "conventions:integrite": row(mentor=OK),
+    "conventions:scan": row(a=DENIED, mentor=DENIED),
+    "conventions:avenant": row(a=DENIED, mentor=DENIED),
+    # A questionnaire is its respondent's only (the coordination reads the results, never fills one in).
+    "evaluations:remplir": row(coordination=NOT_FOUND),
+    "evaluations:lien": public(),  # the signed token is the key (a bad token: 404, see below)
+    "evaluations:terminer": coordination_only(),
+    "evaluations:suite": coordination_only(),
+    "evaluations:resultats": comite_or_coordination(),
+    "evaluations:resultats_programme": comite_or_coordination(),
+    "evaluations:relances_programme": coordination_only(),
+    # The budget: the committee reads (dashboard, ledger, receipts) and asks for follow-up documents (its own
+    # exports only; the coordination's export is not found for it); every write is the coordination's.
+    "budget:tableau_de_bord": comite_or_coordination(),
+    "budget:comparaison": comite_or_coordination(),
+    "budget:grand_livre": comite_or_coordination(),
+    "budget:autre_depense_create": coordination_only(),
+    "budget:export_request": comite_or_coordination(),
+    "budget:paiement_create": coordination_only(),
+    "budget:engagement_correct": coordination_only(),
+    "budget:paiement_correct": coordination_only(),
+    "budget:autre_depense_correct": coordination_only(),
+    "budget:justificatif_download": comite_or_coordination(),
+    "budget:export_detail": comite_or_coordination(comite=NOT_FOUND),
+    "budget:export_download": comite_or_coordination(comite=NOT_FOUND),
+    "comite:saisine_list": comite_or_coordination(),
+    "comite:saisine_detail": comite_or_coordination(),
+    "comite:saisine_piece": comite_or_coordination(),
+    "comite:reunion_list": comite_or_coordination(),
+    "comite:reunion_create": coordination_only(),
+    "comite:reunion_detail": comite_or_coordination(),
+    "comite:reunion_update": coordination_only(),
+    "comite:reunion_minutes": coordination_only(),
+    "comite:reunion_minutes_file": comite_or_coordination(),
+    "core:home": public(),
+    "core:faq": public(),
+    "core:devenir_personne_ressource": public(),
+    "core:mentions_legales": public(),
+    "core:donnees_personnelles": public(),
+    "core:accessibilite": public(),
+}
+
+
+def all_routes() -> list[tuple[str, URLPattern]]:
+    """(namespaced name, pattern) of every named route of the project."""
+    found: list[tuple[str, URLPattern]] = []
+
+    def walk(resolver: URLResolver, namespace: str | None) -> None:
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = namespace
+                if entry.namespace:
+                    inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+                walk(entry, inner)
+            elif entry.name:
+                found.append((f"{namespace}:{entry.name}" if namespace else entry.name, entry))
+
+    walk(get_resolver(), None)
+    return found
+
+
+def _kwargs(name: str, pattern: URLPattern, objects: dict[str, Any]) -> dict[str, Any]:
+    if name in ARGS:
+        return ARGS[name](objects)
+    params = set(pattern.pattern.regex.groupindex)
+    if not params:
+        return {}
+    if params == {"pk"}:
+        for prefix, key in PK_OF.items():
+            if name.startswith(prefix):
+                return {"pk": objects[key].pk}
+    raise AssertionError(f"no URL arguments for {name}: add it to ARGS")
+
+
+def _answer(response) -> str | int:
+    if response.status_code in (301, 302):
+        location = response["Location"]
+        if location.startswith(reverse("account_login")):
+            return LOGIN
+        if location.startswith("/admin/login/"):
+            return "admin_login"
+        return OK
+    if response.status_code == 200:
+        return OK
+    return response.status_code
+
+
+def _ask(client: Client, url: str) -> str | int:
+    """GET the route; a POST-only route (405) is asked again by an empty POST. Nothing is kept."""
+    with transaction.atomic():
+        answer = _answer(client.get(url))
+        if answer == GONE:
+            answer = _answer(client.post(url, {}))
+        transaction.set_rollback(True)
+    return answer
+
+
+def test_every_route_has_an_entry_and_every_role_gets_the_expected_answer():
+    scene = build_scene()
+    observe = bool(os.environ.get("MATRIX_OBSERVE"))
+    routes = [(name, pattern) for name, pattern in all_routes() if not name.startswith("admin:")]
+    missing = [name for name, _ in routes if name not in MATRIX]
+    stale = sorted(set(MATRIX) - {name for name, _ in routes})
+    if not observe:
+        assert not missing, f"routes without an entry in the permission matrix: {missing}"
+        assert not stale, f"entries of the permission matrix for routes that no longer exist: {stale}"
+
+    clients = {role: Client(raise_request_exception=False) for role in ROLES}
+    for role, user in scene.users.items():
+        clients[role].force_login(user)
+
+    cases, unexpected, observed = 0, [], {}
+    for name, pattern in routes:
+        url = reverse(name, kwargs=_kwargs(name, pattern, scene.objects))
+        observed[name] = {}
+        for role in ROLES:
+            answer = _ask(clients[role], url)
+            observed[name][role] = answer
+            cases += 1
+            expected = MATRIX.get(name, {}).get(role)
+            if answer != expected:
+                unexpected.append(f"{name} as {role}: got {answer}, expected {expected} ({url})")
+    if observe:
+        for name, answers in observed.items():
+            print(f'    "{name}": {answers},')
+    print(f"{cases} cases, {len(unexpected)} unexpected")
+    assert not unexpected, "\n".join(unexpected)
+
+
+def test_evaluation_link_with_a_bad_token_is_not_found():
+    scene = build_scene()
+    token = scene.objects["evaluation_token"]
+    client = Client(raise_request_exception=False)
+    assert client.get(reverse("evaluations:lien", kwargs={"token": token})).status_code == 200
+    for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "pas-un-jeton"):
+        assert client.get(reverse("evaluations:lien", kwargs={"token": bad})).status_code == 404
+
+
+# --- The admin: one rule for its ~280 routes -----------------------------------------------
+
+ADMIN_APP_LABEL = "accounts"
+
+
+def _admin_kwargs(pattern: URLPattern) -> dict[str, str]:
+    return {group: ADMIN_APP_LABEL if group == "app_label" else "1" for group in pattern.pattern.regex.groupindex}
+
+
+def test_every_admin_route_is_staff_only():
+    """Anonymous and non-staff roles are sent to the admin's login (then allauth's, which refuses
+    non-staff with a 403); the coordination opens every admin page without parameters."""
+    scene = build_scene()
+    clients = {role: Client(raise_request_exception=False) for role in ROLES}
+    for role, user in scene.users.items():
+        clients[role].force_login(user)
+    routes = [(name, pattern) for name, pattern in all_routes() if name.startswith("admin:")]
+    assert len(routes) > 100
+    cases, unexpected, denied_for_coordination = 0, [], []
+    for name, pattern in routes:
+        if name in ("admin:login", "admin:logout"):
+            continue
+        url = reverse(name, kwargs=_admin_kwargs(pattern))
+        for role in ROLES:
+            if role == "coordination" and pattern.pattern.regex.groupindex:
+                continue  # object pages need the object: covered by tests/admin/
+            response = clients[role].get(url)
+            cases += 1
+            answer = _answer(response)
+            expected = "admin_login"
+            if role == "coordination":
+                # Staff: the page, or a deliberate 403 where the admin grants no right (history and budget
+                # lines are never added by hand; allauth's and Django's own tables are the superuser's).
+                expected = answer if answer in (OK, DENIED) else "200 or 403"
+                if answer == DENIED:
+                    denied_for_coordination.append(name)
+            if answer != expected:
+                unexpected.append(f"{name} as {role}: got {answer}, expected {expected} ({url})")
+    # The admin's login page itself: allauth's form for anonymous; 403 for a logged-in non-staff.
+    for role in ROLES:
+        cases += 1
+        answer = _answer(clients[role].get(reverse("admin:login")))
+        expected = {"anonymous": LOGIN, "coordination": OK}.get(role, DENIED)
+        if answer != expected:
+            unexpected.append(f"admin:login as {role}: got {answer}, expected {expected}")
+    print(f"admin: {cases} cases, {len(unexpected)} unexpected; 403 for the coordination on: {denied_for_coordination}")
+    assert not unexpected, "\n".join(unexpected)

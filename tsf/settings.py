@@ -1,0 +1,309 @@
+"""Settings of the TSF / Mentorat platform.
+
+One module, read top to bottom. Every value that differs between a laptop and production
+comes from an environment variable; the defaults run the whole platform on a bare machine
+(SQLite, a Celery broker kept in files, e-mails printed on the console).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Runtime data (SQLite file, uploads, broker folders, e-mails) lives under var/, never in static/.
+VAR_DIR = Path(os.environ.get("TSF_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# --- Core -------------------------------------------------------------------------------
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG and env_bool("TSF_REQUIRE_SECRET_KEY", False):
+        raise RuntimeError("SECRET_KEY must be set in production")
+    # Development only: a fixed key so that sessions survive restarts of `make run`.
+    SECRET_KEY = "dev-insecure-tsf-key-change-me-in-production-0123456789abcdef"  # noqa: S105  # nosec B105 # development-only key; production refuses to start without SECRET_KEY
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "csp",
+    # The programme’s own apps, in the order of the lifecycle.
+    "core",
+    "accounts",
+    "programmes",
+    "candidatures",
+    "annuaire",
+    "accompagnements",
+    "conventions",
+    "evaluations",
+    "budget",
+    "relances",
+    "comite",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffIdleTimeoutMiddleware",
+    "accounts.middleware.CoordinationMfaRequiredMiddleware",
+]
+
+ROOT_URLCONF = "tsf.urls"
+WSGI_APPLICATION = "tsf.wsgi.application"
+ASGI_APPLICATION = "tsf.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.roles",
+                "programmes.context_processors.pilot",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------------------
+# DATABASE_URL=postgres://user@127.0.0.1:5432/tsf for production; SQLite file by default.
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tsf.sqlite3'}"),
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes (web, worker, beat) share the file: wait for locks instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts (django-allauth, login by e-mail) -----------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_UNIQUE_EMAIL = True
+# A password change keeps the session where it was made and ends every other session of the
+# account (Django's session hash); a deactivated account (is_active=False) is logged out everywhere.
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Rate limits (allauth, kept in the shared cache): failed logins per address and per account,
+# sign-ups and password resets per IP. Over the limit: the form says so, nothing else happens.
+# (bandit reads the rates of "*_password" keys as passwords: they are not.)
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",  # nosec B105
+    "reset_password_from_key": "20/m/ip",  # nosec B105
+    "change_password": "5/m/user",  # nosec B105
+}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[TSF Occitanie] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG and SITE_URL.startswith("https") else "http"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "TSF Occitanie"
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+# The coordination sees every personal file: TOTP is mandatory for it (accounts/middleware.py).
+TSF_MFA_REQUIRED_FOR_COORDINATION = env_bool("TSF_MFA_REQUIRED_FOR_COORDINATION", True)
+# Staff sessions end after this many minutes without a request.
+TSF_STAFF_IDLE_MINUTES = int(os.environ.get("TSF_STAFF_IDLE_MINUTES", "30"))
+
+# --- Internationalisation ---------------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("Français"))]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# --- Static files and uploads -----------------------------------------------------------
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+# Uploaded files are personal data: stored outside static/, never under a public URL,
+# and only served by permission-checked views.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media-non-public/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+UPLOAD_MAX_FILES = int(os.environ.get("UPLOAD_MAX_FILES", "20"))
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# --- E-mail -----------------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "emails"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "TSF Occitanie <ne-pas-repondre@tsf-occitanie.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Celery -----------------------------------------------------------------------------
+# Default: a broker kept in folders (kombu's filesystem transport), so that `make run` has a
+# real worker and beat with nothing to install. Production: redis://127.0.0.1:6379/0.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        # Otherwise kombu writes its exchange tables in ./control of the current directory.
+        "control_folder": str(_broker_dir / "control"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat only triggers scans; what is due lives in the database (relances.Relance rows).
+CELERY_BEAT_SCHEDULE = {
+    "scan-relances": {"task": "relances.tasks.scan_due_relances", "schedule": 60.0},
+    "plan-relances": {"task": "relances.tasks.plan_relances", "schedule": 15 * 60.0},
+    "retention-donnees": {"task": "accounts.tasks.apply_retention", "schedule": 24 * 3600.0},
+}
+# A reminder claimed by a worker that died is claimable again after this delay (see relances/services.py).
+RELANCES_RECLAIM_AFTER_SECONDS = int(os.environ.get("RELANCES_RECLAIM_AFTER_SECONDS", "600"))
+# Validity of the signed link to a questionnaire sent by e-mail (no login needed).
+EVALUATION_LIEN_JOURS = int(os.environ.get("EVALUATION_LIEN_JOURS", "45"))
+
+# --- Forms and pages --------------------------------------------------------------------
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# --- Security ---------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https"))
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): no inline script or style, nothing from another site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# Shared cache (allauth's rate limits): Redis in production, in-process memory by default.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+    if os.environ.get("CACHE_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# --- Personal data (RGPD) ----------------------------------------------------------------
+# Retention periods in months, after which accounts/retention.py anonymises (beat, daily).
+TSF_RETENTION = {
+    "brouillon_mois": int(os.environ.get("TSF_RETENTION_BROUILLON_MOIS", "12")),
+    "sans_suite_mois": int(os.environ.get("TSF_RETENTION_SANS_SUITE_MOIS", "24")),
+    "accompagnee_mois": int(os.environ.get("TSF_RETENTION_ACCOMPAGNEE_MOIS", "60")),
+    "compte_inactif_mois": int(os.environ.get("TSF_RETENTION_COMPTE_INACTIF_MOIS", "36")),
+    "journal_acces_mois": int(os.environ.get("TSF_RETENTION_JOURNAL_ACCES_MOIS", "12")),
+}
+
+# --- The programme ----------------------------------------------------------------------
+# The rules of a programme (envelope, daily rate, half-day limits…) are data on the
+# Programme model; only the pilot structure's identity is a deployment setting.
+TSF_PILOT = {
+    "name": os.environ.get("TSF_PILOT_NAME", "GE OPEP (structure pilote)"),
+    "address": os.environ.get("TSF_PILOT_ADDRESS", "1 rue de l'Exemple, 31000 Toulouse"),
+    "representative": os.environ.get("TSF_PILOT_REPRESENTATIVE", "Camille Exemple, directrice"),
+    "email": os.environ.get("TSF_PILOT_EMAIL", "coordination@tsf-occitanie.example"),
+    "logo": os.environ.get("TSF_PILOT_LOGO", "img/logo-pilote.svg"),
+}

@@ -1,0 +1,23 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "TSF Occitanie – back-office"
+admin.site.site_title = "TSF Occitanie"
+admin.site.index_title = "Pilotage du programme"
+# The admin has no login form of its own: it sends to allauth's (rate limits, 2FA).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("comptes/", include("allauth.urls")),
+    path("espace/", include("accounts.urls")),
+    path("candidatures/", include("candidatures.urls")),
+    path("annuaire/", include("annuaire.urls")),
+    path("accompagnements/", include("accompagnements.urls")),
+    path("conventions/", include("conventions.urls")),
+    path("evaluations/", include("evaluations.urls")),
+    path("budget/", include("budget.urls")),
+    path("comite/", include("comite.urls")),
+    path("", include("core.urls")),
+]
