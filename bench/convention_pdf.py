@@ -181,7 +181,9 @@ def main() -> int:
     import weasyprint
 
     typical = context(3, 4)  # three objectives with two indicators each, four planned sessions
-    assert pages(render_pdf("pdf/convention.html", typical)) == 3
+    typical_pages = pages(render_pdf("pdf/convention.html", typical))
+    if typical_pages != 3:
+        raise SystemExit(f"the typical convention should have 3 pages, it has {typical_pages}")
     two, four = find(2), find(4)
     t3, c3 = median_ms(typical)
     (t2, c2), (t4, c4) = median_ms(two), median_ms(four)

@@ -184,7 +184,8 @@ def main() -> None:
                 started = time.perf_counter()
                 response = client.get(url)
                 timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.status_code
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
             queries = len(captured.captured_queries)
         if args.profile:
             import cProfile

@@ -426,7 +426,7 @@ def repartition_domaines(programme: Programme) -> list[Ligne]:
         LEFT JOIN livrees ON livrees.accompagnement_id = acc.id
         GROUP BY d.id, d.nom, d.ordre
         ORDER BY COUNT(acc.id) DESC, d.ordre, d.nom
-    """.format(**tables)  # noqa: S608 - table names come from the models, values are parameters
+    """.format(**tables)  # noqa: S608  # nosec B608 - table names come from the models, values are parameters
     params: list[Any] = [programme.pk, programme.pk, EtatAccompagnement.ABANDONNE, "realisee", "annulee", True]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
