@@ -41,6 +41,7 @@ from candidatures.models import (
     NoteInterne,
     PieceJointe,
 )
+from core.jobs import jobs_purge
 from core.models import AccesDonnees, EventKind
 
 from . import roles
@@ -59,11 +60,13 @@ class BilanRetention:
     candidatures: list[int] = field(default_factory=list)
     comptes: list[int] = field(default_factory=list)
     acces_supprimes: int = 0
+    taches_supprimees: int = 0
 
     def __str__(self) -> str:
         return (
             f"{len(self.candidatures)} candidature(s) anonymisée(s), {len(self.comptes)} compte(s) anonymisé(s), "
-            f"{self.acces_supprimes} entrée(s) du journal d’accès supprimée(s)"
+            f"{self.acces_supprimes} entrée(s) du journal d’accès supprimée(s), "
+            f"{self.taches_supprimees} tâche(s) terminée(s) supprimée(s)"
         )
 
 
@@ -204,4 +207,5 @@ def retention_appliquer(*, now: datetime.datetime | None = None) -> BilanRetenti
         bilan.comptes.append(user.pk)
     old_log = AccesDonnees.objects.filter(created_at__lt=_months_ago(now, settings.TSF_RETENTION["journal_acces_mois"]))
     bilan.acces_supprimes, _ = old_log.delete()
+    bilan.taches_supprimees = jobs_purge(before=_months_ago(now, settings.TSF_RETENTION["taches_mois"]))
     return bilan

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import RuleViolation
+from core.jobs import enqueue
 from core.money import format_euros
 from programmes.rules import check_montant_positif
 
@@ -281,9 +282,7 @@ def export_request(*, programme: Any, type_export: str, by: Any) -> Export:
     if type_export not in TypeExport.values:
         raise RuleViolation(_("Ce type de document n’existe pas."))
     export = Export.objects.create(programme=programme, type_export=type_export, demande_par=by)
-    from .tasks import prepare_export
-
-    transaction.on_commit(lambda: prepare_export.delay(export_id=export.pk))
+    enqueue("budget_export", export_id=export.pk)
     return export
 
 

@@ -851,8 +851,9 @@ def questionnaire_etapes_a_completer(candidature: Candidature) -> list[str]:
 @transaction.atomic
 def candidature_deposit(*, candidature: Candidature, by: Any) -> Candidature:
     """Submit the questionnaire: complete answers, eligibility pre-check kept, reference, receipt and e-mail."""
+    from core.jobs import enqueue
+
     from .eligibility import check_candidature
-    from .tasks import candidature_receipt
 
     _check_owner_and_editable(candidature, by)
     incompletes = questionnaire_etapes_a_completer(candidature)
@@ -863,9 +864,16 @@ def candidature_deposit(*, candidature: Candidature, by: Any) -> Candidature:
         precheck={"le": timezone.now().isoformat(), "criteres": [c.as_dict() for c in criteres]}
     )
     candidature = candidature_submit(candidature=candidature, by=by)
-    pk = candidature.pk
-    transaction.on_commit(lambda: candidature_receipt.delay(candidature_id=pk))
+    enqueue("candidature_recu", candidature_id=candidature.pk)
     return candidature
+
+
+def candidature_receipt_job(*, candidature_id: int) -> None:
+    """Job: render, store and e-mail the PDF receipt of a submitted application."""
+    candidature = Candidature.objects.filter(pk=candidature_id).first()
+    if candidature is None or not candidature.reference:
+        return
+    candidature_receipt_generate(candidature=candidature)
 
 
 def candidature_receipt_generate(*, candidature: Candidature) -> Candidature:
@@ -913,7 +921,7 @@ def demande_piece_fulfil(*, demande: Any, by: Any, checked: Any) -> Any:
 
     from .models import ETATS_FINAUX, DemandePiece
 
-    demande = DemandePiece.objects.select_for_update().select_related("candidature").get(pk=demande.pk)
+    demande = DemandePiece.objects.select_for_update(of=("self",)).select_related("candidature").get(pk=demande.pk)
     candidature = demande.candidature
     if candidature.etat in ETATS_FINAUX:
         raise TransitionRefused(_("Ce dossier est clos : il n’attend plus de document."))

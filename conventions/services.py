@@ -25,6 +25,7 @@ from accompagnements.services import accompagnement_transition
 from accounts import roles
 from core.emails import send_templated_after_commit
 from core.exceptions import PermissionRefused, RuleViolation
+from core.jobs import enqueue
 from core.models import EventKind
 from core.money import format_euros
 from core.pdf import render_pdf
@@ -98,7 +99,7 @@ def convention_create(
     motif: str = "",
 ) -> Convention:
     """A new version of the accompagnement's convention; its PDF is rendered by the worker after commit."""
-    accompagnement = Accompagnement.objects.select_for_update().select_related("programme").get(pk=accompagnement.pk)
+    accompagnement = Accompagnement.objects.select_for_update(of=("self",)).select_related("programme").get(pk=accompagnement.pk)
     if remplace is None and accompagnement.etat != EtatAccompagnement.CONVENTION:
         raise RuleViolation(_("La convention se prépare une fois la grille d’objectifs validée par les deux parties."))
     if remplace is None and Convention.objects.filter(accompagnement=accompagnement, etat__in=EN_VIGUEUR_OU_EN_COURS).exists():
@@ -121,14 +122,8 @@ def convention_create(
         details={"convention": convention.pk, "version": version, "demi_journees": demi_journees},
         reason=motif,
     )
-    transaction.on_commit(lambda: _queue_render(convention.pk))
+    enqueue("convention_rendre", convention_id=convention.pk)
     return convention
-
-
-def _queue_render(convention_id: int) -> None:
-    from .tasks import convention_render
-
-    convention_render.delay(convention_id)
 
 
 @transaction.atomic
@@ -150,7 +145,7 @@ def convention_generer(*, accompagnement: Accompagnement, by: Any) -> Convention
     courante.etat = EtatConvention.BROUILLON
     courante.save(update_fields=["montant", "etat", "updated_at"])
     _log(accompagnement, action="convention_regeneree", by=by, details={"convention": courante.pk})
-    transaction.on_commit(lambda: _queue_render(courante.pk))
+    enqueue("convention_rendre", convention_id=courante.pk)
     return courante
 
 
@@ -173,7 +168,7 @@ def conventions_annuler_en_cours(*, accompagnement: Accompagnement, by: Any, mot
 def convention_avenant_create(*, convention: Convention, demi_journees: int, motif: str, by: Any) -> Convention:
     """Coordination: change a signed convention through a new version that needs new signatures."""
     _require_coordination(by)
-    convention = Convention.objects.select_for_update().select_related("accompagnement__format").get(pk=convention.pk)
+    convention = Convention.objects.select_for_update(of=("self",)).select_related("accompagnement__format").get(pk=convention.pk)
     if convention.etat != EtatConvention.SIGNEE:
         raise RuleViolation(_("Seule une convention signée par les trois parties se modifie par avenant."))
     if convention.accompagnement.etat != EtatAccompagnement.EN_COURS:
@@ -293,7 +288,9 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
 def convention_render_pdf(*, convention_id: int) -> Convention | None:
     """Worker: render the version's PDF and open it to signature. Never touches a version someone signed."""
     with transaction.atomic():
-        convention = Convention.objects.select_for_update().select_related("accompagnement").filter(pk=convention_id).first()
+        convention = (
+            Convention.objects.select_for_update(of=("self",)).select_related("accompagnement").filter(pk=convention_id).first()
+        )
         if convention is None or convention.etat not in (EtatConvention.BROUILLON, EtatConvention.EN_SIGNATURE):
             return convention
         if convention.signatures.exists():
@@ -360,7 +357,9 @@ def convention_sign(*, convention: Convention, by: Any, adresse_ip: str | None, 
 
 def _convention_completer(*, convention: Convention, by: Any) -> None:
     """Fully signed: commit the amount (or the avenant's difference), freeze, start the accompagnement."""
-    accompagnement = Accompagnement.objects.select_for_update().select_related("format").get(pk=convention.accompagnement_id)
+    accompagnement = (
+        Accompagnement.objects.select_for_update(of=("self",)).select_related("format").get(pk=convention.accompagnement_id)
+    )
     from budget.services import engagement_create
 
     precedente = convention.remplace
@@ -397,13 +396,7 @@ def _convention_completer(*, convention: Convention, by: Any) -> None:
         details={"convention": convention.pk, "montant": str(convention.montant)},
     )
     if not convention.pdf_final:
-        transaction.on_commit(lambda: _queue_finalize(convention.pk))
-
-
-def _queue_finalize(convention_id: int) -> None:
-    from .tasks import convention_finalize
-
-    convention_finalize.delay(convention_id)
+        enqueue("convention_finaliser", convention_id=convention.pk)
 
 
 @transaction.atomic
@@ -471,7 +464,7 @@ def convention_finalize(*, convention_id: int) -> Convention | None:
         titre=_("Convention %(ref)s – signée") % {"ref": convention.reference},
     )
     with transaction.atomic():
-        convention = Convention.objects.select_for_update().select_related("accompagnement").get(pk=convention_id)
+        convention = Convention.objects.select_for_update(of=("self",)).select_related("accompagnement").get(pk=convention_id)
         if convention.pdf_final:
             return convention
         digest = sha256_of(final)

@@ -1,13 +1,18 @@
-"""Back office: the access log of personal data (read only)."""
+"""Back office: the access log of personal data and the background jobs (read only)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import AccesDonnees
+from .jobs import publish
+from .models import AccesDonnees, TacheDifferee
 
 
 @admin.register(AccesDonnees)
@@ -20,6 +25,44 @@ class AccesDonneesAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("user",)
     readonly_fields = list_display
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TacheDifferee)
+class TacheDiffereeAdmin(admin.ModelAdmin):
+    """Background jobs (e-mails, PDFs, exports): what waits, what failed and why."""
+
+    list_display = ("created_at", "tache", "etat", "tentatives", "publiee_le", "terminee_le", "derniere_erreur_courte")
+    list_filter = ("etat", "tache")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in TacheDifferee._meta.fields]
+    actions = ["relancer"]
+
+    @admin.display(description=_("dernière erreur"))
+    def derniere_erreur_courte(self, obj: TacheDifferee) -> str:
+        return obj.derniere_erreur[:120]
+
+    @admin.action(description=_("Relancer les tâches sélectionnées en échec"))
+    def relancer(self, request: HttpRequest, queryset: QuerySet[TacheDifferee]) -> None:
+        ids = list(queryset.filter(etat=TacheDifferee.Etat.ECHEC).values_list("pk", flat=True))
+        TacheDifferee.objects.filter(pk__in=ids).update(
+            etat=TacheDifferee.Etat.EN_ATTENTE, tentatives=0, pas_avant=timezone.now(), publiee_le=None
+        )
+        for pk in ids:
+            publish(job_id=pk)
+        self.message_user(
+            request,
+            ngettext("%(n)d tâche remise en file.", "%(n)d tâches remises en file.", len(ids)) % {"n": len(ids)},
+            messages.SUCCESS,
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

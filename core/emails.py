@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -53,14 +52,15 @@ def send_now(
 def send_after_commit(
     *, to: list[str], subject: str, text: str, html: str = "", attachments: list[tuple[str, str, str]] | None = None
 ) -> None:
-    """Queue the e-mail in Celery once the current transaction commits (never for a rolled-back change).
+    """Record the e-mail as a job of the current transaction; Celery sends it once that commits.
 
-    Attachments are text (JSON-serialisable for the Celery message): (name, content, MIME type).
+    Never sent for a rolled-back change; kept in the database if the broker is away (core/jobs.py).
+    Attachments are text (JSON-serialisable): (name, content, MIME type).
     """
-    from .tasks import send_email
+    from .jobs import enqueue
 
     extra = {"attachments": [list(a) for a in attachments]} if attachments else {}
-    transaction.on_commit(lambda: send_email.delay(to=to, subject=subject, text=text, html=html, **extra))
+    enqueue("email", to=list(to), subject=subject, text=text, html=html, **extra)
 
 
 def send_templated_after_commit(*, to: list[str], name: str, context: dict[str, Any]) -> RenderedEmail:

@@ -75,3 +75,41 @@ class AccesDonnees(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%d/%m/%Y %H:%M} – {self.user} – {self.libelle}"
+
+
+class TacheDifferee(models.Model):
+    """A background job kept in the database until it has run (transactional outbox).
+
+    Written in the same transaction as the change that asks for it, then handed to Celery after
+    the commit. If the broker is away (Redis stopped), the row waits here and the beat scan
+    (`core.tasks.dispatch_jobs`) hands it over again once the broker is back. A job runs at most
+    once at a time: the worker claims it with a conditional UPDATE, so a message delivered twice
+    does nothing the second time.
+    """
+
+    class Etat(models.TextChoices):
+        EN_ATTENTE = "en_attente", _("En attente")
+        EN_COURS = "en_cours", _("En cours")
+        FAITE = "faite", _("Faite")
+        ECHEC = "echec", _("Échec (abandonnée)")
+
+    tache = models.CharField(_("tâche"), max_length=60)
+    arguments = models.JSONField(_("arguments"), default=dict, blank=True)
+    etat = models.CharField(_("état"), max_length=20, choices=Etat.choices, default=Etat.EN_ATTENTE)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    pas_avant = models.DateTimeField(_("pas avant"), db_index=True)
+    publiee_le = models.DateTimeField(_("confiée à Celery le"), null=True, blank=True)
+    publications = models.PositiveIntegerField(_("tentatives de confier à Celery"), default=0)
+    demarree_le = models.DateTimeField(_("démarrée le"), null=True, blank=True)
+    tentatives = models.PositiveIntegerField(_("exécutions tentées"), default=0)
+    terminee_le = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    derniere_erreur = models.TextField(_("dernière erreur"), blank=True)
+
+    class Meta:
+        verbose_name = _("tâche différée")
+        verbose_name_plural = _("tâches différées")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["etat", "pas_avant"])]
+
+    def __str__(self) -> str:
+        return f"{self.tache} #{self.pk} ({self.get_etat_display()})"

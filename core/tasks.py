@@ -1,8 +1,16 @@
+"""Celery adapters of the job outbox (core/jobs.py): they take ids and call the service."""
+
 from celery import shared_task
 
-from .emails import send_now
+from . import jobs
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_email(*, to: list[str], subject: str, text: str, html: str = "", attachments: list | None = None) -> None:
-    send_now(to=to, subject=subject, text=text, html=html, attachments=[tuple(a) for a in attachments or []])
+@shared_task(ignore_result=True, acks_late=True)
+def run_job(*, job_id: int) -> str:
+    return jobs.job_run(job_id=job_id)
+
+
+@shared_task(ignore_result=True)
+def dispatch_jobs() -> int:
+    """Every 30 seconds (beat): hand over again the jobs that wait in the database."""
+    return jobs.jobs_dispatch()

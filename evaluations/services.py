@@ -109,7 +109,7 @@ def six_mois_apres(moment: datetime.datetime) -> datetime.datetime:
 
 
 def _check_answerable(evaluation: Evaluation, by: Any) -> Evaluation:
-    locked = Evaluation.objects.select_for_update().select_related("accompagnement").get(pk=evaluation.pk)
+    locked = Evaluation.objects.select_for_update(of=("self",)).select_related("accompagnement").get(pk=evaluation.pk)
     if by is None or locked.personne_id != getattr(by, "pk", None):
         raise PermissionRefused(_("Ce questionnaire est destiné à une autre personne."))
     if locked.etat == EtatEvaluation.REPONDUE:

@@ -9,6 +9,35 @@ from tests.factories import (
     UserFactory,
 )
 
+# --- Figures: security and robustness tests print what they proved (e.g. "924 cases, 0
+# unexpected"); pytest hides the output of passing tests, and xdist runs them elsewhere, so the
+# figures travel in the test reports and are printed together at the end of the run.
+_FIGURES: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        _FIGURES.extend(str(value) for key, value in report.user_properties if key == "figure")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _FIGURES:
+        terminalreporter.section("figures")
+        for line in sorted(_FIGURES):
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def figure(record_property, request):
+    """`figure("N cases, 0 unexpected")`: printed in the summary of the run, prefixed by the test's name."""
+
+    def emit(text: str) -> None:
+        line = f"{request.node.name}: {text}"
+        print(line)
+        record_property("figure", line)
+
+    return emit
+
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
@@ -34,11 +63,14 @@ def _empty_cache():
 
 @pytest.fixture(autouse=True)
 def _celery_eager():
+    from core import jobs
     from tsf.celery import app
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+    jobs._broker_down_until = 0.0  # a test that stopped the broker must not silence the next ones
     yield
+    jobs._broker_down_until = 0.0
 
 
 @pytest.fixture

@@ -210,7 +210,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Default: a broker kept in folders (kombu's filesystem transport), so that `make run` has a
 # real worker and beat with nothing to install. Production: redis://127.0.0.1:6379/0.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+# Redis: publishing gives up within about two seconds when the server is away (kombu would
+# otherwise retry for six): the job is already in the database (core/jobs.py) and goes out later.
+REDIS_BROKER_OPTIONS: dict[str, object] = {
+    "visibility_timeout": 3600,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = REDIS_BROKER_OPTIONS
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -221,16 +232,16 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Beat only triggers scans; what is due lives in the database (relances.Relance rows).
+# Beat only triggers scans; what is due lives in the database (core.TacheDifferee and
+# relances.Relance rows), so that nothing is lost when Redis restarts.
 CELERY_BEAT_SCHEDULE = {
+    "taches-differees": {"task": "core.tasks.dispatch_jobs", "schedule": 30.0},
     "scan-relances": {"task": "relances.tasks.scan_due_relances", "schedule": 60.0},
     "plan-relances": {"task": "relances.tasks.plan_relances", "schedule": 15 * 60.0},
     "retention-donnees": {"task": "accounts.tasks.apply_retention", "schedule": 24 * 3600.0},
@@ -295,6 +306,8 @@ TSF_RETENTION = {
     "accompagnee_mois": int(os.environ.get("TSF_RETENTION_ACCOMPAGNEE_MOIS", "60")),
     "compte_inactif_mois": int(os.environ.get("TSF_RETENTION_COMPTE_INACTIF_MOIS", "36")),
     "journal_acces_mois": int(os.environ.get("TSF_RETENTION_JOURNAL_ACCES_MOIS", "12")),
+    # Finished background jobs (their arguments hold the texts of the e-mails sent).
+    "taches_mois": int(os.environ.get("TSF_RETENTION_TACHES_MOIS", "1")),
 }
 
 # --- The programme ----------------------------------------------------------------------

@@ -1,8 +1,12 @@
+import http.server
 import io
+import threading
+from urllib.parse import urlparse
 
 import pytest
 from pypdf import PdfReader
 
+from core import pdf as pdf_module
 from core.pdf import render_pdf
 
 
@@ -17,21 +21,58 @@ def test_a_pdf_is_rendered_from_a_template_and_reads_back():
     assert "Convention tripartite" in text and "1 000,00 €" in text
 
 
-@pytest.mark.parametrize(
-    "hostile",
-    [
+@pytest.fixture
+def listening_server():
+    """A real HTTP server on the machine: the PDF renderer must never reach it."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the standard library's name
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+
+
+def test_the_renderer_fetches_nothing_the_template_did_not_name(listening_server, monkeypatch, figure):
+    base, hits = listening_server
+    hostile = [
         '<img src="file:///etc/passwd">',
-        '<img src="http://127.0.0.1:9/x.png">',
+        f'<img src="{base}/x.png">',
+        f'<link rel="stylesheet" href="{base}/style.css">',
         '<link rel="stylesheet" href="file:///etc/hosts">',
-    ],
-)
-def test_the_renderer_fetches_nothing_the_template_did_not_name(hostile, monkeypatch):
-    import urllib.request
+        '<img src="/static/../../../../etc/passwd">',
+        f'<div style="background: url({base}/fond.png)">x</div>',
+    ]
+    asked: list[tuple[str, str]] = []
+    real = pdf_module.static_only_fetcher
 
-    def forbidden(*args, **kwargs):
-        raise AssertionError("network or file access attempted")
+    def recording(url, *args, **kwargs):
+        try:
+            response = real(url, *args, **kwargs)
+        except pdf_module.BlockedFetch:
+            asked.append((url, "refused"))
+            raise
+        asked.append((url, "served"))
+        return response
 
-    monkeypatch.setattr(urllib.request, "urlopen", forbidden)
-    monkeypatch.setattr(urllib.request.OpenerDirector, "open", forbidden)
-    pdf = render_pdf("pdf/test_document.html", {"titre": "Test", "texte": hostile})
-    assert b"root:" not in pdf
+    monkeypatch.setattr(pdf_module, "static_only_fetcher", recording)
+    pdf = render_pdf("pdf/test_document.html", {"titre": "Test", "texte": "".join(hostile)})
+    assert pdf.startswith(b"%PDF") and b"root:" not in pdf and b"localhost" not in pdf
+    assert hits == [], "the renderer reached a server the template did not name"
+    served = [url for url, outcome in asked if outcome == "served"]
+    assert all(urlparse(url).path.startswith("/static/") and ".." not in url for url in served)
+    refused = [url for url, outcome in asked if outcome == "refused"]
+    assert any("passwd" in url for url in refused) and any(base in url for url in refused)
+    figure(
+        f"{len(hostile)} hostile references in a PDF field: {len(hits)} requests reached a server, {len(refused)} fetches refused"
+    )

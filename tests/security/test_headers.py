@@ -53,14 +53,14 @@ def assert_secure_html(response, url: str) -> None:
     assert not re.search(r"<[a-zA-Z][^>]*\son[a-z]+=", html), url  # no onclick= … handlers
 
 
-def test_public_pages_send_the_security_headers(client):
+def test_public_pages_send_the_security_headers(client, figure):
     for name in PUBLIC_PAGES:
         url = reverse(name)
         assert_secure_html(client.get(url), url)
-    print(f"{len(PUBLIC_PAGES)} public pages: CSP without unsafe-inline, nosniff, DENY")
+    figure(f"{len(PUBLIC_PAGES)} public pages: CSP without unsafe-inline, nosniff, DENY")
 
 
-def test_logged_in_pages_send_the_security_headers(client, coordinateur, membre_comite):
+def test_logged_in_pages_send_the_security_headers(client, coordinateur, membre_comite, figure):
     candidature = CandidatureFactory(etat="soumise")
     accompagnement = AccompagnementFactory()
     mentor_user = UserFactory(roles=["personne_ressource"])
@@ -86,7 +86,7 @@ def test_logged_in_pages_send_the_security_headers(client, coordinateur, membre_
     for user, url in pages:
         client.force_login(user)
         assert_secure_html(client.get(url), url)
-    print(f"{len(pages)} logged-in pages: CSP without unsafe-inline, nosniff, DENY")
+    figure(f"{len(pages)} logged-in pages: CSP without unsafe-inline, nosniff, DENY")
 
 
 def test_downloads_are_attachments_with_nosniff(client, candidat):

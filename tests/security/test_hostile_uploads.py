@@ -145,7 +145,7 @@ COVERED_FILE_FIELDS = {
 KNOWN_GAPS: dict[str, str] = {}
 
 
-def test_every_file_field_is_covered():
+def test_every_file_field_is_covered(figure):
     fields = {
         f"{model._meta.label}.{field.name}"
         for model in apps.get_models()
@@ -154,7 +154,7 @@ def test_every_file_field_is_covered():
     }
     assert fields - set(COVERED_FILE_FIELDS) - set(KNOWN_GAPS) == set(), "upload fields not covered by the hostile corpus"
     assert set(KNOWN_GAPS) <= fields  # a gap closed must leave this list
-    print(f"{len(fields)} file fields: {len(fields) - len(KNOWN_GAPS)} covered, known gaps: {sorted(KNOWN_GAPS)}")
+    figure(f"{len(fields)} file fields: {len(fields) - len(KNOWN_GAPS)} covered, known gaps: {sorted(KNOWN_GAPS)}")
 
 
 def test_admin_offers_no_unchecked_upload_of_committee_minutes(client):
@@ -175,7 +175,7 @@ def _stored_safely(name: str) -> bool:
     )
 
 
-def test_hostile_corpus_against_every_upload_field(settings):
+def test_hostile_corpus_against_every_upload_field(settings, figure):
     settings.UPLOAD_MAX_BYTES = MAX_BYTES
     scene = build_scene()
     objects = scene.objects
@@ -235,5 +235,5 @@ def test_hostile_corpus_against_every_upload_field(settings):
         elif response.status_code != 400 or endpoint.stored() - before:
             unsafe += 1
             problems.append(f"{endpoint.label} / 101 files: status {response.status_code}")
-    print(f"{tried} tried, {unsafe} accepted unsafely, {errors} server errors")
+    figure(f"{tried} tried, {unsafe} accepted unsafely, {errors} server errors")
     assert not problems, "\n".join(problems)

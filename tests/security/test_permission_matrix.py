@@ -309,7 +309,7 @@ def _ask(client: Client, url: str) -> str | int:
     return answer
 
 
-def test_every_route_has_an_entry_and_every_role_gets_the_expected_answer():
+def test_every_route_has_an_entry_and_every_role_gets_the_expected_answer(figure):
     scene = build_scene()
     observe = bool(os.environ.get("MATRIX_OBSERVE"))
     routes = [(name, pattern) for name, pattern in all_routes() if not name.startswith("admin:")]
@@ -337,7 +337,7 @@ def test_every_route_has_an_entry_and_every_role_gets_the_expected_answer():
     if observe:
         for name, answers in observed.items():
             print(f'    "{name}": {answers},')
-    print(f"{cases} cases, {len(unexpected)} unexpected")
+    figure(f"{cases} cases, {len(unexpected)} unexpected")
     assert not unexpected, "\n".join(unexpected)
 
 
@@ -359,7 +359,7 @@ def _admin_kwargs(pattern: URLPattern) -> dict[str, str]:
     return {group: ADMIN_APP_LABEL if group == "app_label" else "1" for group in pattern.pattern.regex.groupindex}
 
 
-def test_every_admin_route_is_staff_only():
+def test_every_admin_route_is_staff_only(figure):
     """Anonymous and non-staff roles are sent to the admin's login (then allauth's, which refuses
     non-staff with a 403); the coordination opens every admin page without parameters."""
     scene = build_scene()
@@ -395,5 +395,5 @@ def test_every_admin_route_is_staff_only():
         expected = {"anonymous": LOGIN, "coordination": OK}.get(role, DENIED)
         if answer != expected:
             unexpected.append(f"admin:login as {role}: got {answer}, expected {expected}")
-    print(f"admin: {cases} cases, {len(unexpected)} unexpected; 403 for the coordination on: {denied_for_coordination}")
+    figure(f"admin: {cases} cases, {len(unexpected)} unexpected; 403 for the coordination on: {denied_for_coordination}")
     assert not unexpected, "\n".join(unexpected)

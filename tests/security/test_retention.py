@@ -60,6 +60,7 @@ def scene(settings, coordinateur):
         "accompagnee_mois": 60,
         "compte_inactif_mois": 36,
         "journal_acces_mois": 12,
+        "taches_mois": 1,
     }
     programme = ProgrammeFactory()
     old_login = NOW - datetime.timedelta(days=4 * 365)
