@@ -15,7 +15,7 @@ from core.models import EventKind
 from core.workflow import apply_transition
 from programmes.models import Format, Programme
 
-from .models import Candidature, CandidatureEvenement, Etat
+from .models import Candidature, CandidatureEvenement, Etat, ScanStatus
 from .workflow import REVERSIBLE, WORKFLOW
 
 
@@ -818,7 +818,52 @@ def piece_add(
         by=by,
         details={"piece": piece.pk, "type": type_piece, "nom": piece.nom_original},
     )
+    if piece.scan == ScanStatus.EN_ATTENTE:
+        from core.jobs import enqueue
+
+        enqueue("piece_analyser", piece_id=piece.pk)
     return piece
+
+
+def piece_analyser(*, piece_id: int) -> str:
+    """Job: have the configured antivirus scan a document; an infected one is deleted and the applicant told.
+
+    Raises when the scanner cannot answer: the job is retried later and the document stays
+    unavailable meanwhile.
+    """
+    from core.antivirus import INFECTE, SAIN, configured_scanner
+    from core.emails import send_templated_after_commit
+
+    from .models import PieceJointe
+
+    piece = PieceJointe.objects.select_related("candidature__candidat").filter(pk=piece_id).first()
+    scanner = configured_scanner()
+    if piece is None or piece.scan != ScanStatus.EN_ATTENTE or scanner is None:
+        return "rien_a_faire"
+    with piece.fichier.open("rb") as handle:
+        content = handle.read()
+    verdict = scanner(content, name=piece.nom_original)
+    if verdict not in (SAIN, INFECTE):
+        raise RuleViolation(f"unknown antivirus verdict {verdict!r}")
+    with transaction.atomic():
+        updated = PieceJointe.objects.filter(pk=piece.pk, scan=ScanStatus.EN_ATTENTE).update(scan=verdict)
+        if updated and verdict == INFECTE:
+            candidature = piece.candidature
+            candidature_event(
+                candidature=candidature,
+                kind=EventKind.DOCUMENT,
+                by=None,
+                reason=_("Document « %(nom)s » refusé par l’antivirus et supprimé.") % {"nom": piece.nom_original},
+                details={"piece": piece.pk, "antivirus": INFECTE},
+            )
+            fichier = piece.fichier
+            transaction.on_commit(lambda: fichier.delete(save=False))
+            send_templated_after_commit(
+                to=[candidature.candidat.email],
+                name="piece_refusee_antivirus",
+                context={"candidature": candidature, "piece": piece},
+            )
+    return verdict
 
 
 @transaction.atomic

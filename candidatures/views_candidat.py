@@ -19,9 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.downloads import attachment_response
+from core.downloads import attachment_response, scanned_document_response
 from core.exceptions import DomainError
-from core.services import acces_journaliser
 from programmes.models import Programme
 
 from . import selectors, services
@@ -507,8 +506,7 @@ def retirer(request, pk: int):
 def piece_telecharger(request, pk: int, piece_pk: int):
     candidature = _ma_candidature(request, pk)
     piece = get_object_or_404(PieceJointe.objects.filter(candidature=candidature), pk=piece_pk)
-    acces_journaliser(request=request, objet=piece, libelle=piece.nom_original)
-    return attachment_response(piece.fichier, filename=piece.nom_original, content_type=piece.type_mime)
+    return scanned_document_response(request, piece)
 
 
 @login_required

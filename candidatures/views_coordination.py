@@ -17,9 +17,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from annuaire.models import Competence
-from core.downloads import attachment_response
+from core.downloads import scanned_document_response
 from core.exceptions import DomainError
-from core.services import acces_journaliser
 from programmes.models import Programme
 
 from . import selectors, services
@@ -426,8 +425,7 @@ def diagnostic_ics(request: HttpRequest, pk: int) -> HttpResponse:
 def piece_download(request: HttpRequest, pk: int, piece_pk: int) -> HttpResponse:
     candidature = _candidature(request, pk)
     piece = get_object_or_404(candidature.pieces.all(), pk=piece_pk)
-    acces_journaliser(request=request, objet=piece, libelle=piece.nom_original)
-    return attachment_response(piece.fichier, filename=piece.nom_original, content_type=piece.type_mime)
+    return scanned_document_response(request, piece)
 
 
 @coordination_required

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from core.downloads import attachment_response
+from core.downloads import attachment_response, scanned_document_response
 from core.exceptions import DomainError
 from core.services import acces_journaliser
 from programmes.models import Programme
@@ -103,8 +103,7 @@ def saisine_piece(request: HttpRequest, pk: int, piece_pk: int) -> HttpResponse:
     """A document given to the committee with this file (and no other document of the file)."""
     saisine = get_object_or_404(selectors.saisines_visibles(request.user), pk=pk)
     piece = get_object_or_404(saisine.pieces.all(), pk=piece_pk)
-    acces_journaliser(request=request, objet=piece, libelle=piece.nom_original)
-    return attachment_response(piece.fichier, filename=piece.nom_original, content_type=piece.type_mime)
+    return scanned_document_response(request, piece)
 
 
 def _programme(request: HttpRequest) -> Programme:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 def attachment_response(field_file, *, filename: str, content_type: str = "application/octet-stream") -> FileResponse:
@@ -18,3 +22,20 @@ def attachment_response(field_file, *, filename: str, content_type: str = "appli
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def scanned_document_response(request: HttpRequest, piece: Any) -> HttpResponse:
+    """Download of an uploaded document, unless the antivirus has not cleared it (core/antivirus.py).
+
+    The download is written in the access log of personal data.
+    """
+    from .services import acces_journaliser
+
+    if piece.scan == "en_attente":
+        message = _("Ce document est en cours d’analyse par l’antivirus. Réessayez dans quelques minutes.")
+        return render(request, "core/fichier_indisponible.html", {"message": message}, status=409)
+    if piece.scan == "infecte":
+        message = _("Ce document a été refusé par l’antivirus et supprimé. Il ne peut pas être téléchargé.")
+        return render(request, "core/fichier_indisponible.html", {"message": message}, status=410)
+    acces_journaliser(request=request, objet=piece, libelle=piece.nom_original)
+    return attachment_response(piece.fichier, filename=piece.nom_original, content_type=piece.type_mime)

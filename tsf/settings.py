@@ -194,6 +194,10 @@ UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 UPLOAD_MAX_FILES = int(os.environ.get("UPLOAD_MAX_FILES", "20"))
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Antivirus (core/antivirus.py): e.g. UPLOAD_SCANNER=core.antivirus.clamd_scan with
+# CLAMD_ADDRESS=unix:/run/clamav/clamd.ctl. Empty: no scan, documents are served at once.
+UPLOAD_SCANNER = os.environ.get("UPLOAD_SCANNER", "")
+CLAMD_ADDRESS = os.environ.get("CLAMD_ADDRESS", "unix:/run/clamav/clamd.ctl")
 
 # --- E-mail -----------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
