@@ -122,7 +122,7 @@ def test_two_factor_is_offered_to_everyone_from_their_space(client, personne):
 
 
 @pytest.mark.parametrize("login_path", ["account_login", "admin_login"])
-def test_fifty_wrong_passwords_are_blocked_at_the_limit_then_the_lock_expires(client, personne, login_path):
+def test_fifty_wrong_passwords_are_blocked_at_the_limit_then_the_lock_expires(client, personne, login_path, figure):
     # The admin's login page sends to allauth's form (with next=/admin/): that is where passwords go.
     url = reverse("account_login") if login_path == "account_login" else client.get("/admin/login/?next=/admin/")["Location"]
     assert url.startswith(reverse("account_login"))
@@ -134,6 +134,8 @@ def test_fifty_wrong_passwords_are_blocked_at_the_limit_then_the_lock_expires(cl
             # Every answer is a page telling the person what happened, never a server error.
             assert response.status_code in (200, 429)
         assert 500 not in statuses
+        blocked_from = statuses.index(429) + 1 if 429 in statuses else None
+        assert blocked_from is not None and statuses[blocked_from - 1 :] == [429] * (51 - blocked_from)
         assert "_auth_user_id" not in client.session
         # Locked: even the right password is refused now.
         response = client.post(reverse("account_login"), {"login": personne.email, "password": DEFAULT_PASSWORD})
@@ -146,6 +148,10 @@ def test_fifty_wrong_passwords_are_blocked_at_the_limit_then_the_lock_expires(cl
         response = allauth_login(client, personne)
         assert response.status_code == 302
         assert client.session["_auth_user_id"] == str(personne.pk)
+    figure(
+        f"{login_path}: 50 wrong passwords, blocked from attempt {blocked_from} on, "
+        f"{statuses.count(500)} server errors, lock expired after 6 minutes"
+    )
 
 
 def test_signup_and_password_reset_are_rate_limited(client, personne):
