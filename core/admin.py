@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -11,12 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_helpers import ReadOnlyAdminMixin
 from .jobs import publish
 from .models import AccesDonnees, TacheDifferee
 
 
 @admin.register(AccesDonnees)
-class AccesDonneesAdmin(admin.ModelAdmin):
+class AccesDonneesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who opened which personal file or export, and when. Written by the download views only."""
 
     list_display = ("created_at", "user", "action", "libelle", "objet_type", "objet_id", "adresse_ip")
@@ -26,18 +25,9 @@ class AccesDonneesAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     readonly_fields = list_display
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(TacheDifferee)
-class TacheDiffereeAdmin(admin.ModelAdmin):
+class TacheDiffereeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Background jobs (e-mails, PDFs, exports): what waits, what failed and why."""
 
     list_display = ("created_at", "tache", "etat", "tentatives", "publiee_le", "terminee_le", "derniere_erreur_courte")
@@ -63,12 +53,3 @@ class TacheDiffereeAdmin(admin.ModelAdmin):
             ngettext("%(n)d tâche remise en file.", "%(n)d tâches remises en file.", len(ids)) % {"n": len(ids)},
             messages.SUCCESS,
         )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

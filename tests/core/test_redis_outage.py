@@ -16,7 +16,6 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -28,7 +27,7 @@ from core import jobs
 from core.models import TacheDifferee
 from tests.candidatures.conftest import fill_all_steps
 
-from .celery_broker import RedisServer, celery_broker
+from .celery_broker import RedisServer, celery_broker, database_url, wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -44,14 +43,6 @@ def redis_server(tmp_path):
     yield server
     if server.process and server.process.poll() is None:
         server.stop()
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def start_worker(tmp_path: Path, broker_url: str) -> tuple[subprocess.Popen, Path]:
@@ -76,16 +67,6 @@ def start_worker(tmp_path: Path, broker_url: str) -> tuple[subprocess.Popen, Pat
         )  # fmt: skip
     wait_for(lambda: "ready" in log_path.read_text(errors="replace"), what="the worker to be ready", timeout=60)
     return process, outbox
-
-
-def wait_for(condition, *, what: str, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_an_application_submitted_while_redis_is_stopped_is_saved_and_its_receipt_goes_out_when_redis_is_back(

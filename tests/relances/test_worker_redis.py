@@ -15,7 +15,6 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -26,6 +25,7 @@ from candidatures.models import Candidature
 from evaluations import services as evaluation_services
 from relances.models import EtatRelance, Relance
 from relances.planning import relances_planifier
+from tests.core.celery_broker import database_url, wait_for
 from tests.factories import CandidatureFactory
 
 from .conftest import build_dossier
@@ -52,14 +52,6 @@ def redis_ready():
     client.flushdb()
     yield client
     client.flushdb()
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 class Worker:
@@ -101,16 +93,6 @@ class Worker:
 
     def per_relance(self) -> Counter:
         return Counter(int(p.name.split("-")[1]) for p in self.files())
-
-
-def wait_for(condition, *, what: str, timeout: float = 60, every: float = 0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def trigger_scan() -> None:
