@@ -47,7 +47,7 @@ def _connect(address: str, timeout: float) -> socket.socket:
 
 def clamd_scan(content: bytes, *, name: str = "", address: str | None = None, timeout: float = 30.0) -> str:
     """Send `content` to clamd with INSTREAM; "sain" on `OK`, "infecte" on `FOUND`, else ScanImpossible."""
-    address = address or getattr(settings, "CLAMD_ADDRESS", "unix:/run/clamav/clamd.ctl")
+    address = address or str(getattr(settings, "CLAMD_ADDRESS", "unix:/run/clamav/clamd.ctl"))
     try:
         with _connect(address, timeout) as sock:
             sock.sendall(b"zINSTREAM\0")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,7 @@ def attachment_response(field_file, *, filename: str, content_type: str = "appli
     return response
 
 
-def scanned_document_response(request: HttpRequest, piece: Any) -> HttpResponse:
+def scanned_document_response(request: HttpRequest, piece: Any) -> HttpResponseBase:
     """Download of an uploaded document, unless the antivirus has not cleared it (core/antivirus.py).
 
     The download is written in the access log of personal data.
