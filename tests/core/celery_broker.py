@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -27,6 +28,9 @@ def free_port() -> int:
 def celery_broker(url: str) -> Iterator[None]:
     """Publish to `url` for real (not eagerly), with the production Redis options."""
     saved = {key: app.conf[key] for key in ("broker_url", "broker_transport_options", "task_always_eager")}
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI sets it).
+    saved_env = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = url
 
     def reset_pools() -> None:
         # Celery caches the connection and producer pools of the first broker it used.
@@ -39,6 +43,10 @@ def celery_broker(url: str) -> Iterator[None]:
     try:
         yield
     finally:
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         app.conf.update(saved)
         reset_pools()
 
