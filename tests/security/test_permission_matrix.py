@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from .matrix_scene import ROLES, build_scene
+from .test_headers import assert_secure_html
 
 pytestmark = pytest.mark.django_db
 
@@ -299,10 +300,29 @@ def _answer(response) -> str | int:
     return response.status_code
 
 
-def _ask(client: Client, url: str) -> str | int:
+class HeaderCheck:
+    """Every HTML page a role reaches while the matrix is walked gets the checks of test_headers."""
+
+    def __init__(self) -> None:
+        self.pages = 0
+        self.problems: list[str] = []
+
+    def __call__(self, response, url: str) -> None:
+        if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
+            self.pages += 1
+            try:
+                assert_secure_html(response, url)
+            except (AssertionError, KeyError) as problem:
+                self.problems.append(f"{url}: {problem!r}")
+
+
+def _ask(client: Client, url: str, check: HeaderCheck | None = None) -> str | int:
     """GET the route; a POST-only route (405) is asked again by an empty POST. Nothing is kept."""
     with transaction.atomic():
-        answer = _answer(client.get(url))
+        response = client.get(url)
+        if check is not None:
+            check(response, url)
+        answer = _answer(response)
         if answer == GONE:
             answer = _answer(client.post(url, {}))
         transaction.set_rollback(True)
@@ -324,11 +344,12 @@ def test_every_route_has_an_entry_and_every_role_gets_the_expected_answer(figure
         clients[role].force_login(user)
 
     cases, unexpected, observed = 0, [], {}
+    check = HeaderCheck()
     for name, pattern in routes:
         url = reverse(name, kwargs=_kwargs(name, pattern, scene.objects))
         observed[name] = {}
         for role in ROLES:
-            answer = _ask(clients[role], url)
+            answer = _ask(clients[role], url, check)
             observed[name][role] = answer
             cases += 1
             expected = MATRIX.get(name, {}).get(role)
@@ -337,8 +358,12 @@ def test_every_route_has_an_entry_and_every_role_gets_the_expected_answer(figure
     if observe:
         for name, answers in observed.items():
             print(f'    "{name}": {answers},')
-    figure(f"{cases} cases, {len(unexpected)} unexpected")
+    figure(
+        f"{cases} cases, {len(unexpected)} unexpected; {check.pages} HTML pages served, "
+        f"{len(check.problems)} without the CSP and security headers"
+    )
     assert not unexpected, "\n".join(unexpected)
+    assert not check.problems, "\n".join(check.problems)
 
 
 def test_evaluation_link_with_a_bad_token_is_not_found():
@@ -368,7 +393,7 @@ def test_every_admin_route_is_staff_only(figure):
         clients[role].force_login(user)
     routes = [(name, pattern) for name, pattern in all_routes() if name.startswith("admin:")]
     assert len(routes) > 100
-    cases, unexpected, denied_for_coordination = 0, [], []
+    cases, unexpected, denied_for_coordination, admin_pages = 0, [], [], 0
     for name, pattern in routes:
         if name in ("admin:login", "admin:logout"):
             continue
@@ -379,6 +404,11 @@ def test_every_admin_route_is_staff_only(figure):
             response = clients[role].get(url)
             cases += 1
             answer = _answer(response)
+            if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
+                admin_pages += 1
+                script_src = response.get("Content-Security-Policy", "").split("script-src", 1)[-1].split(";")[0]
+                if "Content-Security-Policy" not in response or "'unsafe-inline'" in script_src:
+                    unexpected.append(f"{name}: no strict Content-Security-Policy ({url})")
             expected = "admin_login"
             if role == "coordination":
                 # Staff: the page, or a deliberate 403 where the admin grants no right (history and budget
@@ -395,5 +425,8 @@ def test_every_admin_route_is_staff_only(figure):
         expected = {"anonymous": LOGIN, "coordination": OK}.get(role, DENIED)
         if answer != expected:
             unexpected.append(f"admin:login as {role}: got {answer}, expected {expected}")
-    figure(f"admin: {cases} cases, {len(unexpected)} unexpected; 403 for the coordination on: {denied_for_coordination}")
+    figure(
+        f"admin: {cases} cases, {len(unexpected)} unexpected, {admin_pages} HTML pages with the CSP; "
+        f"403 for the coordination on: {denied_for_coordination}"
+    )
     assert not unexpected, "\n".join(unexpected)
