@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests
 # themselves are still synchronous and safe.
@@ -129,11 +130,9 @@ def assert_accessible():
 E2E_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 
 
-def _coordination_totp_code(email: str) -> str | None:
-    """The coordination must pass a TOTP second factor: give the account one, return the current code."""
+def _coordination_totp(email: str):
+    """The coordination must pass a TOTP second factor: give the account one (None for other roles)."""
     from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
-    from django.core.cache import cache
 
     from accounts import roles
     from accounts.models import User
@@ -144,6 +143,13 @@ def _coordination_totp_code(email: str) -> str | None:
     authenticator, _ = Authenticator.objects.get_or_create(
         user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": E2E_TOTP_SECRET}}
     )
+    return authenticator
+
+
+def _current_code(authenticator) -> str:
+    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+    from django.core.cache import cache
+
     counters = list(yield_hotp_counters_from_time())
     code = format_hotp_value(hotp_value(E2E_TOTP_SECRET, counters[len(counters) // 2]))
     cache.delete(TOTP(authenticator)._get_used_cache_key(code))  # a second login within the same 30 s
@@ -151,13 +157,21 @@ def _coordination_totp_code(email: str) -> str | None:
 
 
 def login(page, email: str, password: str) -> None:
-    code = _coordination_totp_code(email)
+    authenticator = _coordination_totp(email)
     page.goto(page.base_url + "/comptes/login/")
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(password)
     page.get_by_role("button", name=re.compile("Connexion|Se connecter")).click()
-    if code is not None:
+    if authenticator is not None:
         page.wait_for_url(re.compile(r"/2fa/authenticate/"))
-        page.locator("input[name=code]").fill(code)
-        page.locator("input[name=code]").press("Enter")
+        for _attempt in range(3):
+            # Read the code at the last moment; if the 30-second step turns before it is checked
+            # (a busy CI machine), the code is refused: type the new one, as a person would.
+            page.locator("input[name=code]").fill(_current_code(authenticator))
+            page.locator("input[name=code]").press("Enter")
+            try:
+                page.wait_for_url(re.compile(r"/espace/"), timeout=8000)
+                return
+            except PlaywrightTimeoutError:
+                continue
     page.wait_for_url(re.compile(r"/espace/"))
