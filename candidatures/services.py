@@ -844,7 +844,7 @@ def piece_analyser(*, piece_id: int) -> str:
         content = handle.read()
     verdict = scanner(content, name=piece.nom_original)
     if verdict not in (SAIN, INFECTE):
-        raise RuleViolation(f"unknown antivirus verdict {verdict!r}")
+        raise ValueError(f"{settings.UPLOAD_SCANNER} answered {verdict!r}, not {SAIN!r} or {INFECTE!r}")
     with transaction.atomic():
         updated = PieceJointe.objects.filter(pk=piece.pk, scan=ScanStatus.EN_ATTENTE).update(scan=verdict)
         if updated and verdict == INFECTE:

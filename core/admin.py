@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .admin_helpers import ReadOnlyAdminMixin
-from .jobs import publish
+from .jobs import jobs_restart
 from .models import AccesDonnees, TacheDifferee
 
 
@@ -42,14 +41,9 @@ class TacheDiffereeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Relancer les tâches sélectionnées en échec"))
     def relancer(self, request: HttpRequest, queryset: QuerySet[TacheDifferee]) -> None:
-        ids = list(queryset.filter(etat=TacheDifferee.Etat.ECHEC).values_list("pk", flat=True))
-        TacheDifferee.objects.filter(pk__in=ids).update(
-            etat=TacheDifferee.Etat.EN_ATTENTE, tentatives=0, pas_avant=timezone.now(), publiee_le=None
-        )
-        for pk in ids:
-            publish(job_id=pk)
+        n = jobs_restart(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
             request,
-            ngettext("%(n)d tâche remise en file.", "%(n)d tâches remises en file.", len(ids)) % {"n": len(ids)},
+            ngettext("%(n)d tâche remise en file.", "%(n)d tâches remises en file.", n) % {"n": n},
             messages.SUCCESS,
         )

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-SAIN, INFECTE = "sain", "infecte"
+# Values of the `scan` field of uploaded documents (candidatures.models.ScanStatus).
+EN_ATTENTE, NON_CONFIGURE, SAIN, INFECTE = "en_attente", "non_configure", "sain", "infecte"
 CHUNK = 64 * 1024
 
 

@@ -30,12 +30,13 @@ def scanned_document_response(request: HttpRequest, piece: Any) -> HttpResponseB
 
     The download is written in the access log of personal data.
     """
+    from .antivirus import EN_ATTENTE, INFECTE
     from .services import acces_journaliser
 
-    if piece.scan == "en_attente":
+    if piece.scan == EN_ATTENTE:
         message = _("Ce document est en cours d’analyse par l’antivirus. Réessayez dans quelques minutes.")
         return render(request, "core/fichier_indisponible.html", {"message": message}, status=409)
-    if piece.scan == "infecte":
+    if piece.scan == INFECTE:
         message = _("Ce document a été refusé par l’antivirus et supprimé. Il ne peut pas être téléchargé.")
         return render(request, "core/fichier_indisponible.html", {"message": message}, status=410)
     acces_journaliser(request=request, objet=piece, libelle=piece.nom_original)

@@ -15,6 +15,7 @@ second delivery of the same message a no-op, not a crash halfway through).
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import time
 from typing import Any
@@ -142,6 +143,18 @@ def jobs_dispatch(*, now: datetime.datetime | None = None, limit: int = 500) -> 
         else:
             TacheDifferee.objects.filter(pk=pk, etat=Etat.EN_ATTENTE).update(publiee_le=None)
     return handed
+
+
+def jobs_restart(*, ids: list[int]) -> int:
+    """Put abandoned jobs back in the queue with a fresh count of attempts (admin action)."""
+    with transaction.atomic():
+        restart = list(TacheDifferee.objects.filter(pk__in=ids, etat=TacheDifferee.Etat.ECHEC).values_list("pk", flat=True))
+        TacheDifferee.objects.filter(pk__in=restart).update(
+            etat=TacheDifferee.Etat.EN_ATTENTE, tentatives=0, pas_avant=timezone.now(), publiee_le=None
+        )
+        for pk in restart:
+            transaction.on_commit(functools.partial(publish, job_id=pk))
+    return len(restart)
 
 
 def jobs_purge(*, before: datetime.datetime) -> int:

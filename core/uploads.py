@@ -188,4 +188,6 @@ def check_upload(upload: IO[bytes], *, max_bytes: int | None = None) -> CheckedU
 
 def initial_scan_status() -> str:
     """'en_attente' when an antivirus is configured (UPLOAD_SCANNER), else 'non_configure'."""
-    return "en_attente" if getattr(settings, "UPLOAD_SCANNER", "") else "non_configure"
+    from .antivirus import EN_ATTENTE, NON_CONFIGURE
+
+    return EN_ATTENTE if getattr(settings, "UPLOAD_SCANNER", "") else NON_CONFIGURE

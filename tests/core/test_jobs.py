@@ -79,7 +79,9 @@ def test_a_message_delivered_twice_runs_the_job_once():
     assert len(mail.outbox) == 1
 
 
-def test_a_failing_job_is_retried_later_then_abandoned_and_an_admin_can_restart_it(settings, client, django_user_model):
+def test_a_failing_job_is_retried_later_then_abandoned_and_an_admin_can_restart_it(
+    settings, client, django_user_model, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "tests.core.test_jobs.BrokenBackend"
     now = timezone.now()
     job = TacheDifferee.objects.create(
@@ -100,11 +102,12 @@ def test_a_failing_job_is_retried_later_then_abandoned_and_an_admin_can_restart_
     client.force_login(admin)
     page = client.get(reverse("admin:core_tachedifferee_changelist"))
     assert "Serveur SMTP injoignable" in page.content.decode()
-    response = client.post(
-        reverse("admin:core_tachedifferee_changelist"),
-        {"action": "relancer", "_selected_action": [job.pk]},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:core_tachedifferee_changelist"),
+            {"action": "relancer", "_selected_action": [job.pk]},
+            follow=True,
+        )
     assert "1 tâche remise en file." in response.content.decode()
     job.refresh_from_db()
     assert job.etat == Etat.FAITE
