@@ -1,0 +1,87 @@
+"""Business operations on accompagnements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from core.exceptions import RuleViolation
+from core.workflow import apply_transition
+from programmes.models import Format, Structure
+from programmes.rules import check_demi_journees
+
+from ..models import Accompagnement, AccompagnementEvenement
+from ..workflow import WORKFLOW
+
+
+def accompagnement_transition(*, accompagnement: Accompagnement, name: str, by: Any, reason: str = "") -> Accompagnement:
+    """Apply one move of the accompagnement's workflow (see workflow.py). Call inside a transaction."""
+    return apply_transition(
+        accompagnement,
+        workflow=WORKFLOW,
+        name=name,
+        actor=by,
+        reason=reason,
+        history_model=AccompagnementEvenement,
+        history_fk="accompagnement",
+    )
+
+
+def _next_reference(programme: Any) -> str:
+    prefix = f"ACC-{programme.date_debut.year}-"
+    last = Accompagnement.objects.filter(reference__startswith=prefix).aggregate(m=Max("reference"))["m"] or f"{prefix}0000"
+    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1:04d}"
+
+
+@transaction.atomic
+def accompagnement_create(
+    *,
+    candidature: Any,
+    format: Format,
+    demi_journees: int,
+    mentors: Iterable[Any],
+    by: Any,
+    suite_de: Accompagnement | None = None,
+) -> Accompagnement:
+    """Open an accompagnement for a selected file, within the per-structure half-day limit."""
+    if candidature.structure_id is None:
+        raise RuleViolation(_("La candidature n’a pas de structure bénéficiaire."))
+    if format.programme_id != candidature.programme_id:
+        raise RuleViolation(_("Ce format n’appartient pas au programme de la candidature."), field="format")
+    mentors = list(mentors)
+    if not mentors:
+        raise RuleViolation(_("Un accompagnement a besoin d’au moins une personne-ressource."), field="mentors")
+    for mentor in mentors:
+        if mentor.structure_id == candidature.structure_id:
+            raise RuleViolation(
+                _(
+                    "%(mentor)s travaille dans la structure bénéficiaire : choisissez une personne-ressource d’une autre structure."
+                )
+                % {"mentor": mentor}
+            )
+    # Lock the beneficiary structure so that two accompagnements of one structure are checked in turn.
+    structure = Structure.objects.select_for_update().get(pk=candidature.structure_id)
+    check_demi_journees(structure=structure, format=format, demi_journees=demi_journees)
+    accompagnement = Accompagnement.objects.create(
+        reference=_next_reference(candidature.programme),
+        programme_id=candidature.programme_id,
+        candidature=candidature,
+        beneficiaire_id=candidature.candidat_id,
+        structure_beneficiaire=structure,
+        format=format,
+        demi_journees_prevues=demi_journees,
+        suite_de=suite_de,
+    )
+    accompagnement.mentors.set(mentors)
+    AccompagnementEvenement.objects.create(
+        accompagnement=accompagnement,
+        transition="creer",
+        to_state=accompagnement.etat,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        details={"mentors": [m.pk for m in mentors], "demi_journees": demi_journees, "format": format.code},
+    )
+    return accompagnement

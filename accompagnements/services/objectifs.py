@@ -1,0 +1,238 @@
+"""Objectives grid: the mentor and the beneficiary write it together; the coordination comments."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import PermissionRefused, RuleViolation
+from core.models import EventKind
+
+from ..models import Accompagnement, AccompagnementEvenement, EtatAccompagnement, Indicateur, Objectif, TypeIndicateur
+from ..permissions import MENTOR as MENTOR_ROLE
+from .accompagnement import accompagnement_transition
+
+# --- Objectives grid ---
+# The mentor and the beneficiary write the grid together; the coordination comments. Every change
+# goes through `_grille_modifiee`, which re-opens a validated grid for both (and cancels a convention
+# not yet fully signed, whose text would no longer match).
+
+
+def _partie_de_la_grille(accompagnement: Accompagnement, by: Any) -> str:
+    """The writer's part (mentor or beneficiary); the coordination and others cannot write the grid."""
+    from ..permissions import BENEFICIAIRE, MENTOR, role_in
+
+    role = role_in(accompagnement, by)
+    if role not in (MENTOR, BENEFICIAIRE):
+        raise PermissionRefused(_("Seuls la personne-ressource et le·la bénéficiaire rédigent la grille d’objectifs."))
+    return role
+
+
+def _grille_modifiee(*, accompagnement: Accompagnement, by: Any, action: str, details: dict[str, Any]) -> Accompagnement:
+    """Lock the accompagnement, check the grid may change, re-open it if it was validated, log the change."""
+    from conventions.services import conventions_annuler_en_cours
+
+    locked = Accompagnement.objects.select_for_update().get(pk=accompagnement.pk)
+    if locked.etat not in (EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION):
+        raise RuleViolation(
+            _("La grille d’objectifs ne se modifie plus une fois la convention signée : demandez un avenant à la coordination.")
+        )
+    if locked.etat == EtatAccompagnement.CONVENTION:
+        conventions_annuler_en_cours(accompagnement=locked, by=by, motif=_("La grille d’objectifs a été modifiée."))
+        accompagnement_transition(
+            accompagnement=locked, name="rouvrir_objectifs", by=by, reason=_("La grille d’objectifs a été modifiée.")
+        )
+        locked.refresh_from_db()
+    reouverte = bool(locked.grille_validee_beneficiaire_le or locked.grille_validee_mentor_le)
+    if reouverte:
+        Accompagnement.objects.filter(pk=locked.pk).update(grille_validee_beneficiaire_le=None, grille_validee_mentor_le=None)
+        locked.grille_validee_beneficiaire_le = locked.grille_validee_mentor_le = None
+    AccompagnementEvenement.objects.create(
+        accompagnement=locked,
+        kind=EventKind.AUTRE,
+        transition=action,
+        reason=_("Grille modifiée : les validations sont effacées, la grille doit être revalidée par les deux parties.")
+        if reouverte
+        else "",
+        details=details,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+    )
+    accompagnement.etat = locked.etat
+    accompagnement.grille_validee_beneficiaire_le = locked.grille_validee_beneficiaire_le
+    accompagnement.grille_validee_mentor_le = locked.grille_validee_mentor_le
+    return locked
+
+
+@transaction.atomic
+def objectif_create(*, accompagnement: Accompagnement, intitule: str, critere_reussite: str, by: Any) -> Objectif:
+    """Add an objective at the end of the grid."""
+    _partie_de_la_grille(accompagnement, by)
+    _grille_modifiee(accompagnement=accompagnement, by=by, action="objectif_ajoute", details={"intitule": intitule})
+    ordre = (accompagnement.objectifs.aggregate(m=Max("ordre"))["m"] or 0) + 1
+    return Objectif.objects.create(
+        accompagnement=accompagnement, ordre=ordre, intitule=intitule.strip(), critere_reussite=critere_reussite.strip()
+    )
+
+
+@transaction.atomic
+def objectif_update(*, objectif: Objectif, intitule: str, critere_reussite: str, by: Any) -> Objectif:
+    _partie_de_la_grille(objectif.accompagnement, by)
+    if objectif.intitule == intitule.strip() and objectif.critere_reussite == critere_reussite.strip():
+        return objectif  # nothing changed: the validations stay
+    _grille_modifiee(accompagnement=objectif.accompagnement, by=by, action="objectif_modifie", details={"objectif": objectif.pk})
+    objectif.intitule = intitule.strip()
+    objectif.critere_reussite = critere_reussite.strip()
+    objectif.save(update_fields=["intitule", "critere_reussite", "updated_at"])
+    return objectif
+
+
+@transaction.atomic
+def objectif_delete(*, objectif: Objectif, by: Any) -> None:
+    _partie_de_la_grille(objectif.accompagnement, by)
+    _grille_modifiee(
+        accompagnement=objectif.accompagnement, by=by, action="objectif_supprime", details={"intitule": objectif.intitule}
+    )
+    objectif.delete()
+
+
+def _check_indicateur(*, type_indicateur: str, unite: str, cible: Decimal | None, valeur_initiale: Decimal | None) -> None:
+    if type_indicateur == TypeIndicateur.QUANTITATIF:
+        if not unite.strip():
+            raise RuleViolation(_("Un indicateur quantitatif a besoin d’une unité (dossiers, euros, dates…)."), field="unite")
+        if cible is None:
+            raise RuleViolation(_("Un indicateur quantitatif a besoin d’une valeur cible."), field="cible")
+
+
+@transaction.atomic
+def indicateur_create(
+    *,
+    objectif: Objectif,
+    type_indicateur: str,
+    libelle: str,
+    description: str = "",
+    unite: str = "",
+    valeur_initiale: Decimal | None = None,
+    cible: Decimal | None = None,
+    by: Any,
+) -> Indicateur:
+    """Add an indicator: qualitative (a description) or quantitative (unit, baseline, target)."""
+    _partie_de_la_grille(objectif.accompagnement, by)
+    _check_indicateur(type_indicateur=type_indicateur, unite=unite, cible=cible, valeur_initiale=valeur_initiale)
+    _grille_modifiee(accompagnement=objectif.accompagnement, by=by, action="indicateur_ajoute", details={"objectif": objectif.pk})
+    quantitatif = type_indicateur == TypeIndicateur.QUANTITATIF
+    return Indicateur.objects.create(
+        objectif=objectif,
+        type_indicateur=type_indicateur,
+        libelle=libelle.strip(),
+        description=description.strip(),
+        unite=unite.strip() if quantitatif else "",
+        valeur_initiale=valeur_initiale if quantitatif else None,
+        cible=cible if quantitatif else None,
+    )
+
+
+@transaction.atomic
+def indicateur_update(
+    *,
+    indicateur: Indicateur,
+    type_indicateur: str,
+    libelle: str,
+    description: str = "",
+    unite: str = "",
+    valeur_initiale: Decimal | None = None,
+    cible: Decimal | None = None,
+    by: Any,
+) -> Indicateur:
+    accompagnement = indicateur.objectif.accompagnement
+    _partie_de_la_grille(accompagnement, by)
+    _check_indicateur(type_indicateur=type_indicateur, unite=unite, cible=cible, valeur_initiale=valeur_initiale)
+    quantitatif = type_indicateur == TypeIndicateur.QUANTITATIF
+    values = {
+        "type_indicateur": type_indicateur,
+        "libelle": libelle.strip(),
+        "description": description.strip(),
+        "unite": unite.strip() if quantitatif else "",
+        "valeur_initiale": valeur_initiale if quantitatif else None,
+        "cible": cible if quantitatif else None,
+    }
+    if all(getattr(indicateur, k) == v for k, v in values.items()):
+        return indicateur
+    _grille_modifiee(accompagnement=accompagnement, by=by, action="indicateur_modifie", details={"indicateur": indicateur.pk})
+    for k, v in values.items():
+        setattr(indicateur, k, v)
+    indicateur.save()
+    return indicateur
+
+
+@transaction.atomic
+def indicateur_delete(*, indicateur: Indicateur, by: Any) -> None:
+    accompagnement = indicateur.objectif.accompagnement
+    _partie_de_la_grille(accompagnement, by)
+    _grille_modifiee(accompagnement=accompagnement, by=by, action="indicateur_supprime", details={"libelle": indicateur.libelle})
+    indicateur.delete()
+
+
+@transaction.atomic
+def objectifs_valider(*, accompagnement: Accompagnement, by: Any) -> Accompagnement:
+    """The writer marks the grid validated; when both have, the accompagnement moves to the convention.
+
+    Moving on also prepares the convention (its PDF is rendered by the worker).
+    """
+    from conventions.services import convention_create
+
+    role = _partie_de_la_grille(accompagnement, by)
+    locked = Accompagnement.objects.select_for_update().get(pk=accompagnement.pk)
+    if locked.etat != EtatAccompagnement.OBJECTIFS:
+        raise RuleViolation(_("La grille d’objectifs n’est pas ouverte à la validation."))
+    objectifs = list(Objectif.objects.filter(accompagnement=locked).prefetch_related("indicateurs"))
+    if not objectifs:
+        raise RuleViolation(_("Ajoutez au moins un objectif avant de valider la grille."))
+    sans_indicateur = [o.intitule for o in objectifs if not o.indicateurs.all()]
+    if sans_indicateur:
+        raise RuleViolation(
+            _("Chaque objectif a besoin d’au moins un indicateur. Sans indicateur : %(liste)s.")
+            % {"liste": ", ".join(sans_indicateur)}
+        )
+    field = "grille_validee_mentor_le" if role == MENTOR_ROLE else "grille_validee_beneficiaire_le"
+    if getattr(locked, field) is None:
+        setattr(locked, field, timezone.now())
+        locked.save(update_fields=[field, "updated_at"])
+        AccompagnementEvenement.objects.create(
+            accompagnement=locked,
+            kind=EventKind.AUTRE,
+            transition="grille_validee",
+            details={"partie": role},
+            actor=by,
+        )
+    if locked.grille_validee:
+        accompagnement_transition(accompagnement=locked, name="valider_objectifs", by=by)
+        locked.refresh_from_db()
+        convention_create(accompagnement=locked, by=by)
+    accompagnement.etat = locked.etat
+    accompagnement.grille_validee_beneficiaire_le = locked.grille_validee_beneficiaire_le
+    accompagnement.grille_validee_mentor_le = locked.grille_validee_mentor_le
+    return locked
+
+
+@transaction.atomic
+def objectif_commenter(*, objectif: Objectif, commentaire: str, by: Any) -> Objectif:
+    """The coordination's comment on one objective; it does not re-open the grid."""
+    from accounts import roles
+
+    if not roles.is_coordination(by):
+        raise PermissionRefused(_("Seule la coordination commente la grille d’objectifs."))
+    objectif.commentaire_coordination = commentaire.strip()
+    objectif.save(update_fields=["commentaire_coordination", "updated_at"])
+    AccompagnementEvenement.objects.create(
+        accompagnement_id=objectif.accompagnement_id,
+        kind=EventKind.NOTE,
+        transition="objectif_commente",
+        details={"objectif": objectif.pk},
+        actor=by,
+    )
+    return objectif

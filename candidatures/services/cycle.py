@@ -1,0 +1,254 @@
+"""The application's workflow (one function per transition, with its history row) and its messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import RuleViolation, TransitionRefused
+from core.models import EventKind
+from core.workflow import apply_transition
+from programmes.models import Format, Programme
+
+from ..models import Candidature, CandidatureEvenement, Etat
+from ..workflow import REVERSIBLE, WORKFLOW
+
+
+def _transition(candidature: Candidature, name: str, *, by: Any, reason: str = "", **extra: Any) -> Candidature:
+    locked = apply_transition(
+        candidature,
+        workflow=WORKFLOW,
+        name=name,
+        actor=by,
+        reason=reason,
+        history_model=CandidatureEvenement,
+        history_fk="candidature",
+        extra_history=extra or None,
+    )
+    if reason:
+        Candidature.objects.filter(pk=locked.pk).update(motif_decision=reason)
+        candidature.motif_decision = reason
+    return locked
+
+
+def candidature_event(*, candidature: Candidature, kind: str, by: Any, reason: str = "", details: dict | None = None) -> None:
+    """Add a non-transition line to the file's timeline (e-mail, document, opinion…)."""
+    CandidatureEvenement.objects.create(
+        candidature=candidature,
+        kind=kind,
+        reason=reason,
+        details=details or {},
+        actor=by if getattr(by, "is_authenticated", False) else None,
+    )
+
+
+@transaction.atomic
+def candidature_create_draft(*, programme: Programme, candidat: Any) -> Candidature:
+    if not programme.appel_ouvert:
+        raise RuleViolation(_("L’appel à candidatures de ce programme est fermé."))
+    return Candidature.objects.create(programme=programme, candidat=candidat)
+
+
+def _next_reference(candidature: Candidature) -> str:
+    # Numbered within the programme's year, so that a 2026 programme keeps TSF-2026-… references.
+    prefix = f"TSF-{candidature.programme.date_debut.year}-"
+    # Serialised by the lock on the candidature row and the unique constraint on reference.
+    last = Candidature.objects.filter(reference__startswith=prefix).aggregate(m=Max("reference"))["m"] or f"{prefix}0000"
+    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1:04d}"
+
+
+@transaction.atomic
+def candidature_submit(*, candidature: Candidature, by: Any) -> Candidature:
+    """Submit a draft (or a file returned for correction); give it a reference number."""
+    if candidature.candidat_id != getattr(by, "pk", None):
+        raise TransitionRefused(_("Seul·e l’auteur·rice de la candidature peut la déposer."))
+    if not candidature.consentement_donnees:
+        raise RuleViolation(
+            _("Vous devez accepter le traitement de vos données pour déposer la candidature."), field="consentement_donnees"
+        )
+    if candidature.structure_id is None:
+        raise RuleViolation(_("Renseignez votre structure avant de déposer la candidature."), field="structure")
+    locked = _transition(candidature, "soumettre", by=by)
+    updates: dict[str, Any] = {"soumise_le": timezone.now()}
+    if not locked.reference:
+        updates["reference"] = _next_reference(locked)
+    Candidature.objects.filter(pk=locked.pk).update(**updates)
+    candidature.refresh_from_db()
+    return candidature
+
+
+@transaction.atomic
+def candidature_declare_eligible(*, candidature: Candidature, by: Any, reason: str = "") -> Candidature:
+    _transition(candidature, "declarer_recevable", by=by, reason=reason)
+    return candidature
+
+
+@transaction.atomic
+def candidature_reject(*, candidature: Candidature, by: Any, reason: str) -> Candidature:
+    _transition(candidature, "declarer_irrecevable", by=by, reason=reason)
+    return candidature
+
+
+@transaction.atomic
+def candidature_return_for_correction(*, candidature: Candidature, by: Any, reason: str) -> Candidature:
+    _transition(candidature, "renvoyer_pour_correction", by=by, reason=reason)
+    return candidature
+
+
+@transaction.atomic
+def candidature_plan_diagnostic(*, candidature: Candidature, by: Any) -> Candidature:
+    _transition(candidature, "planifier_diagnostic", by=by)
+    return candidature
+
+
+@transaction.atomic
+def candidature_complete_diagnostic(*, candidature: Candidature, by: Any) -> Candidature:
+    _transition(candidature, "realiser_diagnostic", by=by)
+    return candidature
+
+
+@transaction.atomic
+def candidature_await_decision(*, candidature: Candidature, by: Any, reason: str = "") -> Candidature:
+    _transition(candidature, "mettre_en_attente", by=by, reason=reason)
+    return candidature
+
+
+@transaction.atomic
+def candidature_select(
+    *,
+    candidature: Candidature,
+    by: Any,
+    format: Format,
+    demi_journees: int,
+    format_suite: Format | None = None,
+    demi_journees_suite: int | None = None,
+    reason: str = "",
+) -> Candidature:
+    """Retain the file with its format(s) and half-days, within the programme's limits."""
+    from programmes.rules import check_demi_journees
+
+    if format.programme_id != candidature.programme_id:
+        raise RuleViolation(_("Ce format n’appartient pas au programme de la candidature."), field="format")
+    if candidature.structure is None:
+        raise RuleViolation(_("La candidature n’a pas de structure."))
+    check_demi_journees(structure=candidature.structure, format=format, demi_journees=demi_journees)
+    if format_suite is not None:
+        if not demi_journees_suite:
+            raise RuleViolation(_("Indiquez le nombre de demi-journées du format suivant."), field="demi_journees_suite")
+        check_demi_journees(structure=candidature.structure, format=format_suite, demi_journees=demi_journees_suite)
+    _transition(
+        candidature,
+        "selectionner",
+        by=by,
+        reason=reason,
+        details={"format": format.code, "demi_journees": demi_journees},
+    )
+    Candidature.objects.filter(pk=candidature.pk).update(
+        format_retenu=format,
+        demi_journees_retenues=demi_journees,
+        format_suite=format_suite,
+        demi_journees_suite=demi_journees_suite if format_suite else None,
+    )
+    candidature.refresh_from_db()
+    return candidature
+
+
+@transaction.atomic
+def candidature_refuse(*, candidature: Candidature, by: Any, reason: str) -> Candidature:
+    _transition(candidature, "refuser", by=by, reason=reason)
+    return candidature
+
+
+@transaction.atomic
+def candidature_redirect(*, candidature: Candidature, by: Any, reason: str) -> Candidature:
+    _transition(candidature, "reorienter", by=by, reason=reason)
+    return candidature
+
+
+@transaction.atomic
+def candidature_withdraw(*, candidature: Candidature, by: Any, reason: str) -> Candidature:
+    if candidature.accompagnements.exclude(etat="abandonne").exists():
+        raise TransitionRefused(_("Un accompagnement est en cours : contactez la coordination pour l’interrompre."))
+    _transition(candidature, "retirer", by=by, reason=reason)
+    return candidature
+
+
+@transaction.atomic
+def candidature_revert_decision(*, candidature: Candidature, by: Any, reason: str) -> Candidature:
+    """Undo the last decision: the file returns to the state it had before, and the timeline says so."""
+    if not reason.strip():
+        raise TransitionRefused(_("Un motif est obligatoire pour annuler une décision."), field="reason")
+    locked = Candidature.objects.select_for_update().get(pk=candidature.pk)
+    last = (
+        locked.evenements.filter(kind=EventKind.TRANSITION)
+        .exclude(transition="annulation")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if last is None or last.transition not in REVERSIBLE or last.to_state != locked.etat:
+        raise TransitionRefused(_("Aucune décision récente ne peut être annulée sur ce dossier."))
+    if locked.etat == Etat.SELECTIONNEE and locked.accompagnements.exists():
+        raise TransitionRefused(_("Un accompagnement a déjà été créé pour ce dossier : la sélection ne peut plus être annulée."))
+    previous = last.from_state
+    updates: dict[str, Any] = {"etat": previous, "motif_decision": reason}
+    if last.transition == "selectionner":
+        # A reverted selection no longer carries a retained format.
+        updates.update(format_retenu=None, demi_journees_retenues=None, format_suite=None, demi_journees_suite=None)
+    Candidature.objects.filter(pk=locked.pk).update(**updates)
+    CandidatureEvenement.objects.create(
+        candidature=locked,
+        kind=EventKind.TRANSITION,
+        transition="annulation",
+        from_state=locked.etat,
+        to_state=previous,
+        reason=reason,
+        actor=by,
+        details={"annule": last.transition},
+    )
+    candidature.refresh_from_db()
+    return candidature
+
+
+@transaction.atomic
+def message_send(*, candidature: Candidature, auteur: Any, texte: str, piece: Any = None) -> Any:
+    """Post a message in the file's thread (applicant ↔ coordination) and notify the other side by e-mail."""
+    from accounts import roles
+    from core.emails import send_templated_after_commit
+
+    from ..models import Message
+
+    texte = (texte or "").strip()
+    if not texte:
+        raise RuleViolation(_("Le message est vide."), field="texte")
+    de_la_coordination = roles.is_coordination(auteur)
+    if not de_la_coordination and candidature.candidat_id != auteur.pk:
+        raise TransitionRefused(_("Vous ne pouvez pas écrire sur ce dossier."))
+    message = Message.objects.create(
+        candidature=candidature, auteur=auteur, de_la_coordination=de_la_coordination, texte=texte, piece=piece
+    )
+    candidature_event(candidature=candidature, kind=EventKind.MESSAGE, by=auteur, details={"message": message.pk})
+    destinataires = [candidature.candidat.email] if de_la_coordination else [settings.TSF_PILOT["email"]]
+    send_templated_after_commit(
+        to=destinataires,
+        name="candidature_message",
+        context={"candidature": candidature, "message": message, "de_la_coordination": de_la_coordination},
+    )
+    return message
+
+
+@transaction.atomic
+def messages_mark_read(*, candidature: Candidature, reader: Any) -> int:
+    """Mark as read the messages of the other side; returns how many were unread."""
+    from accounts import roles
+
+    from ..models import Message
+
+    from_coordination = not roles.is_coordination(reader)
+    return Message.objects.filter(candidature=candidature, de_la_coordination=from_coordination, lu_le__isnull=True).update(
+        lu_le=timezone.now()
+    )
