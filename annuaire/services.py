@@ -19,6 +19,7 @@ from accounts import roles
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
 from core.models import EventKind
+from core.signals import send_for_one
 from core.workflow import apply_transition
 from programmes.models import Programme, Structure
 
@@ -33,6 +34,7 @@ from .models import (
     PersonneRessourceEvenement,
     Proposition,
 )
+from .signals import proposition_acceptee
 from .workflow import PROPOSITION_WORKFLOW, WORKFLOW
 
 TOKEN_SALT = "annuaire.proposition"  # noqa: S105 - a signing namespace, not a secret  # nosec B105 # a signing salt, not a password
@@ -552,21 +554,15 @@ def propositions_batch_confirm(*, programme: Programme, by: Any) -> int:
 
 @transaction.atomic
 def proposition_accept(*, proposition: Proposition) -> Any:
-    """The mentor accepts (through the signed link): the accompagnement is created with the file's decision."""
-    from accompagnements.services import accompagnement_create
-
+    """The mentor accepts (through the signed link): the accompagnement is created with the file's decision
+    (by the accompagnements stage, answering the `proposition_acceptee` signal)."""
     locked = _move(proposition, "accepter")
     candidature = proposition.candidature
-    format_retenu = candidature.format_retenu
-    if format_retenu is None or not candidature.demi_journees_retenues:
+    if candidature.format_retenu is None or not candidature.demi_journees_retenues:
         raise RuleViolation(_("Le dossier n’a pas de format retenu : la coordination doit le compléter."))
     mentor = proposition.personne_ressource
-    accompagnement = accompagnement_create(
-        candidature=candidature,
-        format=format_retenu,
-        demi_journees=candidature.demi_journees_retenues,
-        mentors=[mentor],
-        by=mentor.user,
+    accompagnement = send_for_one(
+        proposition_acceptee, sender=Proposition, proposition=locked, candidature=candidature, mentor=mentor
     )
     locked.repondue_le = timezone.now()
     locked.save(update_fields=["etat", "repondue_le", "updated_at"])

@@ -34,6 +34,7 @@ from programmes.models import Structure
 from programmes.rules import check_demi_journees, montant_demi_journees
 
 from .models import Convention, EtatConvention, Partie, Signature
+from .signals import convention_a_engager
 
 PARTIE_DU_ROLE = {
     COORDINATION: Partie.STRUCTURE_PILOTE,
@@ -360,8 +361,6 @@ def _convention_completer(*, convention: Convention, by: Any) -> None:
     accompagnement = (
         Accompagnement.objects.select_for_update(of=("self",)).select_related("format").get(pk=convention.accompagnement_id)
     )
-    from budget.services import engagement_create
-
     precedente = convention.remplace
     difference = convention.montant - (precedente.montant if precedente else Decimal("0.00"))
     if difference:
@@ -371,7 +370,9 @@ def _convention_completer(*, convention: Convention, by: Any) -> None:
             if precedente
             else _("Convention %(ref)s : %(n)s demi-journée(s)") % {"ref": convention.reference, "n": convention.demi_journees}
         )
-        engagement_create(accompagnement=accompagnement, convention=convention, montant=difference, libelle=libelle, by=by)
+        convention_a_engager.send(
+            sender=Convention, convention=convention, accompagnement=accompagnement, montant=difference, libelle=libelle, by=by
+        )
     if convention.demi_journees != accompagnement.demi_journees_prevues:
         structure = Structure.objects.select_for_update().get(pk=accompagnement.structure_beneficiaire_id)
         check_demi_journees(

@@ -15,6 +15,7 @@ from core.models import EventKind
 
 from ..models import Accompagnement, AccompagnementEvenement, EtatAccompagnement, Indicateur, Objectif, TypeIndicateur
 from ..permissions import MENTOR as MENTOR_ROLE
+from ..signals import grille_rouverte, grille_validee
 from .accompagnement import accompagnement_transition
 
 # --- Objectives grid ---
@@ -35,15 +36,15 @@ def _partie_de_la_grille(accompagnement: Accompagnement, by: Any) -> str:
 
 def _grille_modifiee(*, accompagnement: Accompagnement, by: Any, action: str, details: dict[str, Any]) -> Accompagnement:
     """Lock the accompagnement, check the grid may change, re-open it if it was validated, log the change."""
-    from conventions.services import conventions_annuler_en_cours
-
     locked = Accompagnement.objects.select_for_update().get(pk=accompagnement.pk)
     if locked.etat not in (EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION):
         raise RuleViolation(
             _("La grille d’objectifs ne se modifie plus une fois la convention signée : demandez un avenant à la coordination.")
         )
     if locked.etat == EtatAccompagnement.CONVENTION:
-        conventions_annuler_en_cours(accompagnement=locked, by=by, motif=_("La grille d’objectifs a été modifiée."))
+        grille_rouverte.send(
+            sender=Accompagnement, accompagnement=locked, by=by, motif=_("La grille d’objectifs a été modifiée.")
+        )
         accompagnement_transition(
             accompagnement=locked, name="rouvrir_objectifs", by=by, reason=_("La grille d’objectifs a été modifiée.")
         )
@@ -181,10 +182,9 @@ def indicateur_delete(*, indicateur: Indicateur, by: Any) -> None:
 def objectifs_valider(*, accompagnement: Accompagnement, by: Any) -> Accompagnement:
     """The writer marks the grid validated; when both have, the accompagnement moves to the convention.
 
-    Moving on also prepares the convention (its PDF is rendered by the worker).
+    Moving on also prepares the convention (the conventions stage answers `grille_validee`; its PDF is
+    rendered by the worker).
     """
-    from conventions.services import convention_create
-
     role = _partie_de_la_grille(accompagnement, by)
     locked = Accompagnement.objects.select_for_update().get(pk=accompagnement.pk)
     if locked.etat != EtatAccompagnement.OBJECTIFS:
@@ -212,7 +212,7 @@ def objectifs_valider(*, accompagnement: Accompagnement, by: Any) -> Accompagnem
     if locked.grille_validee:
         accompagnement_transition(accompagnement=locked, name="valider_objectifs", by=by)
         locked.refresh_from_db()
-        convention_create(accompagnement=locked, by=by)
+        grille_validee.send(sender=Accompagnement, accompagnement=locked, by=by)
     accompagnement.etat = locked.etat
     accompagnement.grille_validee_beneficiaire_le = locked.grille_validee_beneficiaire_le
     accompagnement.grille_validee_mentor_le = locked.grille_validee_mentor_le

@@ -1,0 +1,12 @@
+"""Domain signals of the accompagnement stage (sent inside the service's transaction).
+
+- `grille_validee(accompagnement, by)`: both parties validated the objectives grid; the conventions
+  stage prepares the convention.
+- `grille_rouverte(accompagnement, by, motif)`: the grid changed while a convention was being signed;
+  the conventions stage cancels the versions not yet fully signed.
+"""
+
+from django.dispatch import Signal
+
+grille_validee = Signal()
+grille_rouverte = Signal()
