@@ -13,6 +13,7 @@ SECTIONS = [
     ("conventions.selectors.accompagnement_context", "conventions/includes/accompagnement.html"),
     ("accompagnements.selectors.seances_context", "accompagnements/includes/seances.html"),
     ("evaluations.selectors.accompagnement_context", "evaluations/includes/accompagnement.html"),
+    ("relances.selectors.accompagnement_context", "relances/includes/accompagnement.html"),
 ]
 
 

@@ -77,8 +77,6 @@ def reponses_lisibles(evaluation: Evaluation) -> list[tuple[Any, Any]]:
 
 def accompagnement_context(accompagnement: Any, user: Any, role: str) -> dict[str, Any]:
     """Context of the evaluations section of the accompagnement page (issue 9)."""
-    from relances.selectors import relances_du_dossier
-
     from .forms import SuiteForm
 
     evaluations = list(accompagnement.evaluations.select_related("personne"))
@@ -102,7 +100,6 @@ def accompagnement_context(accompagnement: Any, user: Any, role: str) -> dict[st
                 "eval_peut_ouvrir_suite": accompagnement.etat in (EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS)
                 and not suites,
                 "eval_suite_form": SuiteForm(accompagnement=accompagnement),
-                "eval_relances": list(relances_du_dossier(accompagnement)[:50]),
             }
         )
     return context

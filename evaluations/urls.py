@@ -1,7 +1,5 @@
 from django.urls import path
 
-from relances import views as relances_views
-
 from . import views
 
 app_name = "evaluations"
@@ -13,6 +11,4 @@ urlpatterns = [
     path("accompagnement/<int:pk>/suite/", views.accompagnement_suite, name="suite"),
     path("resultats/", views.resultats, name="resultats"),
     path("resultats/<int:programme_pk>/", views.resultats, name="resultats_programme"),
-    # The reminders' coordinator page lives here: tsf/urls.py has no route for the relances app.
-    path("relances/<int:programme_pk>/", relances_views.relances_programme, name="relances_programme"),
 ]

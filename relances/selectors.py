@@ -53,3 +53,10 @@ def relances_envoyees(programme: Any) -> QuerySet[Relance]:
         )
         .order_by("-envoyee_le")
     )
+
+
+def accompagnement_context(accompagnement: Accompagnement, user: Any, role: str) -> dict[str, Any]:
+    """Context of the reminders section of the accompagnement page (the coordination's only)."""
+    if role != "coordination":
+        return {"relances_coordination": False}
+    return {"relances_coordination": True, "relances_du_dossier": list(relances_du_dossier(accompagnement)[:50])}

@@ -27,7 +27,7 @@ def relances_programme(request, programme_pk: int):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Réglage des relances enregistré."))
-            return redirect("evaluations:relances_programme", programme_pk=programme.pk)
+            return redirect("relances:programme", programme_pk=programme.pk)
     page_obj = Paginator(selectors.relances_envoyees(programme), 50).get_page(request.GET.get("page"))
     return render(
         request, "relances/relance_list.html", {"programme": programme, "form": form, "page_obj": page_obj, "relances": page_obj}

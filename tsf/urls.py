@@ -19,5 +19,6 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("budget/", include("budget.urls")),
     path("comite/", include("comite.urls")),
+    path("relances/", include("relances.urls")),
     path("", include("core.urls")),
 ]

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_the_coordinator_switches_a_kind_off_and_back_on(client):
     d = build_dossier()
     programme = d.accompagnement.programme
-    url = reverse("evaluations:relances_programme", args=[programme.pk])
+    url = reverse("relances:programme", args=[programme.pk])
     client.force_login(d.coordinateur)
     page = client.get(url).content.decode()
     assert "Séance dans 48 h (questions)" in page and "checked" in page
@@ -34,16 +34,14 @@ def test_the_coordinator_switches_a_kind_off_and_back_on(client):
 def test_an_unknown_kind_gets_a_french_error(client):
     d = build_dossier()
     client.force_login(d.coordinateur)
-    response = client.post(
-        reverse("evaluations:relances_programme", args=[d.accompagnement.programme.pk]), {"actives": ["bidon"]}
-    )
+    response = client.post(reverse("relances:programme", args=[d.accompagnement.programme.pk]), {"actives": ["bidon"]})
     assert response.status_code == 200
     assert "Sélectionnez un choix valide. bidon n’en fait pas partie." in response.content.decode()
 
 
 def test_only_the_coordination_sees_the_reminders(client, membre_comite):
     d = build_dossier()
-    url = reverse("evaluations:relances_programme", args=[d.accompagnement.programme.pk])
+    url = reverse("relances:programme", args=[d.accompagnement.programme.pk])
     assert client.get(url).status_code == 302
     for user in (d.beneficiaire, d.mentor, membre_comite):
         client.force_login(user)
@@ -60,7 +58,7 @@ def test_sent_reminders_appear_on_the_file_and_on_the_programme_page(client):
     client.force_login(d.coordinateur)
     page = client.get(reverse("accompagnements:detail", args=[d.accompagnement.pk])).content.decode()
     assert page.count("Séance dans 48 h (questions)") == 2 and d.beneficiaire.display_name in page
-    page = client.get(reverse("evaluations:relances_programme", args=[d.accompagnement.programme.pk])).content.decode()
+    page = client.get(reverse("relances:programme", args=[d.accompagnement.programme.pk])).content.decode()
     assert d.accompagnement.reference in page and d.mentor.display_name in page
     # The parties do not see the reminders section.
     client.force_login(d.beneficiaire)
@@ -73,7 +71,7 @@ def test_the_programme_page_runs_a_constant_number_of_queries(client, django_ass
     d = build_dossier()
     programme = d.accompagnement.programme
     client.force_login(d.coordinateur)
-    url = reverse("evaluations:relances_programme", args=[programme.pk])
+    url = reverse("relances:programme", args=[programme.pk])
 
     def add_sessions(n):
         for i in range(n):

@@ -93,7 +93,7 @@ ARGS = {
     "evaluations:terminer": lambda o: {"pk": o["accompagnement"].pk},
     "evaluations:suite": lambda o: {"pk": o["accompagnement"].pk},
     "evaluations:resultats_programme": lambda o: {"programme_pk": o["programme"].pk},
-    "evaluations:relances_programme": lambda o: {"programme_pk": o["programme"].pk},
+    "relances:programme": lambda o: {"programme_pk": o["programme"].pk},
     "budget:grand_livre": lambda o: {"pk": o["programme"].pk},
     "budget:autre_depense_create": lambda o: {"pk": o["programme"].pk},
     "budget:export_request": lambda o: {"pk": o["programme"].pk},
@@ -223,7 +223,7 @@ MATRIX: dict[str, dict[str, Any]] = {
     "evaluations:suite": coordination_only(),
     "evaluations:resultats": comite_or_coordination(),
     "evaluations:resultats_programme": comite_or_coordination(),
-    "evaluations:relances_programme": coordination_only(),
+    "relances:programme": coordination_only(),
     # The budget: the committee reads (dashboard, ledger, receipts) and asks for follow-up documents (its own
     # exports only; the coordination's export is not found for it); every write is the coordination's.
     "budget:tableau_de_bord": comite_or_coordination(),

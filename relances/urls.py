@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "relances"
+
+urlpatterns = [
+    path("programme/<int:programme_pk>/", views.relances_programme, name="programme"),
+]
