@@ -35,9 +35,9 @@ def check_montant_positif(montant: Decimal) -> None:
 
 def demi_journees_engagees(*, structure: Structure, format: Format, exclude_accompagnement_id: int | None = None) -> int:
     """Half-days already planned for `structure` in `format` across its accompagnements of the programme."""
-    from accompagnements.models import Accompagnement, EtatAccompagnement
-
-    qs = Accompagnement.objects.filter(structure_beneficiaire=structure, format=format).exclude(etat=EtatAccompagnement.ABANDONNE)
+    # Read through the relation the accompagnements stage declares (Accompagnement.structure_beneficiaire)
+    # and its own notion of "active" (`actifs()`), so that the programme's rules do not import a later stage.
+    qs = structure.accompagnements.actifs().filter(format=format)
     if exclude_accompagnement_id:
         qs = qs.exclude(pk=exclude_accompagnement_id)
     return qs.aggregate(total=Sum("demi_journees_prevues"))["total"] or 0
