@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "budget",
     "relances",
     "comite",
+    # What spans every stage (personal-data retention, demo data): the top layer.
+    "plateforme",
 ]
 
 MIDDLEWARE = [
@@ -248,7 +250,7 @@ CELERY_BEAT_SCHEDULE = {
     "taches-differees": {"task": "core.tasks.dispatch_jobs", "schedule": 30.0},
     "scan-relances": {"task": "relances.tasks.scan_due_relances", "schedule": 60.0},
     "plan-relances": {"task": "relances.tasks.plan_relances", "schedule": 15 * 60.0},
-    "retention-donnees": {"task": "accounts.tasks.apply_retention", "schedule": 24 * 3600.0},
+    "retention-donnees": {"task": "plateforme.tasks.apply_retention", "schedule": 24 * 3600.0},
 }
 # A reminder claimed by a worker that died is claimable again after this delay (see relances/services.py).
 RELANCES_RECLAIM_AFTER_SECONDS = int(os.environ.get("RELANCES_RECLAIM_AFTER_SECONDS", "600"))
@@ -303,7 +305,7 @@ LOGGING = {
 }
 
 # --- Personal data (RGPD) ----------------------------------------------------------------
-# Retention periods in months, after which accounts/retention.py anonymises (beat, daily).
+# Retention periods in months, after which plateforme/retention.py anonymises (beat, daily).
 TSF_RETENTION = {
     "brouillon_mois": int(os.environ.get("TSF_RETENTION_BROUILLON_MOIS", "12")),
     "sans_suite_mois": int(os.environ.get("TSF_RETENTION_SANS_SUITE_MOIS", "24")),

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.retention import retention_appliquer
 from core import jobs
 from core.emails import send_after_commit
 from core.models import TacheDifferee
+from plateforme.retention import retention_appliquer
 
 from .celery_broker import celery_broker, free_port
 

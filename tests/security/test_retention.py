@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from accounts.retention import ANONYMOUS_DOMAIN, retention_appliquer
 from budget.models import Engagement, Enveloppe
 from candidatures.models import Candidature, Message, PieceJointe
 from core.models import AccesDonnees
+from plateforme.retention import ANONYMOUS_DOMAIN, retention_appliquer
 from tests.factories import AccompagnementFactory, CandidatureFactory, ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -179,10 +179,10 @@ def test_old_access_log_entries_are_purged(scene, coordinateur):
 
 
 def test_command_and_beat_entry(scene, settings, capsys):
-    assert settings.CELERY_BEAT_SCHEDULE["retention-donnees"]["task"] == "accounts.tasks.apply_retention"
+    assert settings.CELERY_BEAT_SCHEDULE["retention-donnees"]["task"] == "plateforme.tasks.apply_retention"
     call_command("appliquer_conservation", "--dry-run")
     assert "4 candidature(s)" in capsys.readouterr().out
-    from accounts.tasks import apply_retention
+    from plateforme.tasks import apply_retention
 
     result = apply_retention.delay().get()
     assert result.startswith("4 candidature(s) anonymisée(s)")

@@ -29,6 +29,8 @@ from accompagnements.models import (
     Seance,
     SupportTemoin,
 )
+from accounts import roles
+from accounts.models import User
 from candidatures.models import (
     Besoin,
     Candidature,
@@ -43,9 +45,6 @@ from candidatures.models import (
 )
 from core.jobs import jobs_purge
 from core.models import AccesDonnees, EventKind
-
-from . import roles
-from .models import User
 
 ANONYMISATION = "anonymisation"
 ANONYMOUS_DOMAIN = "anonyme.invalid"

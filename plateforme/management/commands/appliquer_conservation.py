@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from accounts.retention import candidatures_a_anonymiser, comptes_a_anonymiser, retention_appliquer
+from plateforme.retention import candidatures_a_anonymiser, comptes_a_anonymiser, retention_appliquer
 
 
 class Command(BaseCommand):
