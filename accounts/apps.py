@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _sync_after_last_app(sender, **kwargs):
-    # post_migrate fires once per app; permissions of every app exist only after the last one.
-    if sender is list(apps.get_app_configs())[-1]:
+    # post_migrate fires once per app that has models; permissions of every app exist only after the last one.
+    if sender is [config for config in apps.get_app_configs() if config.models_module is not None][-1]:
         from .services import roles_sync
 
         roles_sync()

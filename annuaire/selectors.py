@@ -6,11 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from core.layers import later_stage_model
 from programmes.models import Departement, Programme
 
 from . import matching
@@ -86,12 +88,16 @@ def competences_par_domaine():
 # --- Matching -----------------------------------------------------------------------------------
 
 
+def _accompagnements() -> type[models.Model]:
+    """The matching reads the mentors' active accompagnements (a later stage): a named read, see core/layers.py."""
+    return later_stage_model("accompagnements", "Accompagnement")
+
+
 def candidatures_a_apparier(programme: Programme):
     """Selected files of the programme without an accompagnement nor a proposition awaiting an answer."""
-    from accompagnements.models import Accompagnement, EtatAccompagnement
     from candidatures.models import Candidature, Etat
 
-    active = Accompagnement.objects.filter(candidature=OuterRef("pk")).exclude(etat=EtatAccompagnement.ABANDONNE)
+    active = _accompagnements().objects.actifs().filter(candidature=OuterRef("pk"))  # type: ignore[attr-defined]
     en_cours = Proposition.objects.filter(candidature=OuterRef("pk"), etat__in=PROPOSITIONS_EN_COURS)
     return (
         Candidature.objects.filter(programme=programme, etat=Etat.SELECTIONNEE)
@@ -104,7 +110,6 @@ def candidatures_a_apparier(programme: Programme):
 
 def dossiers(candidatures: list[Any]) -> list[matching.Dossier]:
     """Matcher profiles of these files (constant number of queries)."""
-    from accompagnements.models import Accompagnement
     from candidatures.models import Besoin, Candidature
 
     ids = [c.pk for c in candidatures]
@@ -123,7 +128,7 @@ def dossiers(candidatures: list[Any]) -> list[matching.Dossier]:
 
     structures = {c.structure_id for c in candidatures}
     partenaires: dict[int, set[int]] = defaultdict(set)
-    pairs = Accompagnement.mentors.through.objects.filter(
+    pairs = PersonneRessource.accompagnements.through.objects.filter(
         Q(accompagnement__structure_beneficiaire_id__in=structures) | Q(personneressource__structure_id__in=structures)
     ).values_list("accompagnement__structure_beneficiaire_id", "personneressource__structure_id")
     for beneficiaire, mentor in pairs:
@@ -152,8 +157,6 @@ def dossiers(candidatures: list[Any]) -> list[matching.Dossier]:
 
 def mentors(programme: Programme, *, validees_only: bool = False) -> list[matching.Mentor]:
     """Matcher profiles of the directory, with their load in `programme` (constant number of queries)."""
-    from accompagnements.models import Accompagnement, EtatAccompagnement
-
     qs = PersonneRessource.objects.exclude(etat__in=[EtatPersonneRessource.SUGGEREE, EtatPersonneRessource.REFUSEE])
     if validees_only:
         qs = qs.filter(etat=EtatPersonneRessource.VALIDEE)
@@ -178,8 +181,9 @@ def mentors(programme: Programme, *, validees_only: bool = False) -> list[matchi
         competences[pr][comp] = niveau
     charge: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for pr, n, d in (
-        Accompagnement.mentors.through.objects.filter(accompagnement__programme=programme)
-        .exclude(accompagnement__etat=EtatAccompagnement.ABANDONNE)
+        PersonneRessource.accompagnements.through.objects.filter(
+            accompagnement__in=_accompagnements().objects.actifs().filter(programme=programme)  # type: ignore[attr-defined]
+        )
         .values("personneressource_id")
         .annotate(n=Count("accompagnement_id"), d=Sum("accompagnement__demi_journees_prevues"))
         .values_list("personneressource_id", "n", "d")  # type: ignore[misc]
@@ -297,9 +301,9 @@ def cartographie() -> list[LigneCartographie]:
 
 
 def espace(user: Any) -> dict[str, Any]:
-    """Context for this app's section of the person's space (templates/annuaire/includes/espace.html)."""
-    from accompagnements.models import Accompagnement, EtatAccompagnement
+    """Context for this app's section of the person's space (templates/annuaire/includes/espace.html).
 
+    The mentor's missions under way are listed by the accompagnements section of the space, not here."""
     context: dict[str, Any] = {
         "annuaire_coordination": roles.is_coordination(user),
         "annuaire_comite": roles.is_comite(user),
@@ -315,9 +319,4 @@ def espace(user: Any) -> dict[str, Any]:
             )
         )
         context["annuaire_propositions"] = [(p, proposition_token(p)) for p in propositions]
-        context["annuaire_missions"] = list(
-            Accompagnement.objects.filter(mentors=profil)
-            .exclude(etat__in=[EtatAccompagnement.CLOS, EtatAccompagnement.ABANDONNE])
-            .select_related("structure_beneficiaire", "format")
-        )
     return context

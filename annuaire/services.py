@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from accounts.models import User
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
 from core.models import EventKind
@@ -86,12 +87,11 @@ def _event(pr: PersonneRessource, *, by: Any, kind: str = EventKind.AUTRE, reaso
 
 
 def _was_beneficiary(*, user: Any, email: str) -> bool:
-    from accompagnements.models import Accompagnement
-
-    qs = Accompagnement.objects.all()
-    if getattr(user, "is_authenticated", False):
-        return qs.filter(beneficiaire=user).exists()
-    return qs.filter(beneficiaire__email__iexact=email).exists()
+    """Through the users' relation to the accompagnements they follow (a later stage's data; a read only)."""
+    users = (
+        User.objects.filter(pk=user.pk) if getattr(user, "is_authenticated", False) else User.objects.filter(email__iexact=email)
+    )
+    return users.filter(accompagnements_suivis__isnull=False).exists()
 
 
 @transaction.atomic
