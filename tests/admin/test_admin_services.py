@@ -513,3 +513,94 @@ def test_every_admin_of_the_domain_apps_is_a_service_admin():
     ]
     assert loose == []
     assert get_user_model() in admin.site._registry
+
+
+# --- The other admins that now save through services ----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_diagnostic_planned_in_the_admin_moves_the_file_and_sends_the_invitation(
+    admin_client, superuser, django_capture_on_commit_callbacks
+):
+    candidature = CandidatureFactory(etat=Etat.RECEVABLE)
+    debut = timezone.localtime(timezone.now() + datetime.timedelta(days=5))
+    data = {
+        "candidature": candidature.pk,
+        "debut_0": debut.strftime("%Y-%m-%d"),
+        "debut_1": "09:30:00",
+        "duree_minutes": 60,
+        "modalite": "distance",
+        "lieu": "",
+        "lien_visio": "https://visio.exemple.test/diag",
+        "notes": "",
+        "besoins-TOTAL_FORMS": 0,
+        "besoins-INITIAL_FORMS": 0,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:candidatures_entretiendiagnostic_add"), data)
+    assert response.status_code == 302
+    candidature.refresh_from_db()
+    assert candidature.etat == Etat.DIAGNOSTIC_PLANIFIE
+    assert candidature.diagnostic.conduit_par == superuser
+    assert [email.to for email in mail.outbox] == [[candidature.candidat.email]]
+
+    past = timezone.localtime(timezone.now() - datetime.timedelta(days=1))
+    other = CandidatureFactory(etat=Etat.RECEVABLE)
+    data.update({"candidature": other.pk, "debut_0": past.strftime("%Y-%m-%d")})
+    refused = admin_client.post(reverse("admin:candidatures_entretiendiagnostic_add"), data, follow=True)
+    assert any("dans le futur" in text for text in _messages(refused))
+    other.refresh_from_db()
+    assert other.etat == Etat.RECEVABLE
+
+
+@pytest.mark.django_db
+def test_file_put_to_the_committee_and_opinion_given_in_the_admin_write_the_timeline(admin_client, membre_comite):
+    from comite.models import Avis, Saisine
+
+    candidature = CandidatureFactory(etat=Etat.SOUMISE)
+    response = admin_client.post(
+        reverse("admin:comite_saisine_add"),
+        {"candidature": candidature.pk, "question": "Éligible ?", "avis-TOTAL_FORMS": 0, "avis-INITIAL_FORMS": 0},
+    )
+    assert response.status_code == 302
+    saisine = Saisine.objects.get(candidature=candidature)
+    assert CandidatureEvenement.objects.filter(candidature=candidature, details__action="saisine_comite").exists()
+
+    opinion = {"saisine": saisine.pk, "membre": membre_comite.pk, "sens": "defavorable", "commentaire": ""}
+    refused = admin_client.post(reverse("admin:comite_avis_add"), opinion, follow=True)
+    assert any("Expliquez" in text for text in _messages(refused))
+    assert not Avis.objects.exists()
+    opinion["commentaire"] = "Hors champ."
+    assert admin_client.post(reverse("admin:comite_avis_add"), opinion).status_code == 302
+    assert CandidatureEvenement.objects.filter(candidature=candidature, kind="avis").exists()
+
+
+@pytest.mark.django_db
+def test_coordination_comment_on_an_objective_goes_through_the_service(admin_client):
+    from tests.factories import ObjectifFactory
+
+    objectif = ObjectifFactory(accompagnement__etat="objectifs")
+    url = reverse("admin:accompagnements_objectif_change", args=[objectif.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="intitule"' not in page
+    response = admin_client.post(
+        url,
+        {"commentaire_coordination": "Préciser le critère.", "indicateurs-TOTAL_FORMS": 0, "indicateurs-INITIAL_FORMS": 0},
+    )
+    assert response.status_code == 302
+    objectif.refresh_from_db()
+    assert objectif.commentaire_coordination == "Préciser le critère."
+    assert AccompagnementEvenement.objects.filter(accompagnement=objectif.accompagnement, transition="objectif_commente").exists()
+
+
+@pytest.mark.django_db
+def test_calendar_feed_deleted_in_the_admin_is_revoked_by_the_service(admin_client, monkeypatch):
+    import accompagnements.admin
+    from accompagnements.models import FluxCalendrier
+
+    revoked = []
+    monkeypatch.setattr(accompagnements.admin, "flux_calendrier_revoke", lambda *, user: revoked.append(user))
+    flux, _created = FluxCalendrier.objects.get_or_create(user=AccompagnementFactory().beneficiaire)
+    response = admin_client.post(reverse("admin:accompagnements_fluxcalendrier_delete", args=[flux.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert revoked == [flux.user]
