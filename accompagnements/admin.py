@@ -505,7 +505,7 @@ class SupportTemoinInline(ServiceInlineMixin, admin.TabularInline):
     can_delete = False
     fields = ("type_support", "titre", "url", "grille", *SUPPORT_FILE_FIELDS, ajoute_par, "created_at")
     readonly_fields = (*SUPPORT_FILE_FIELDS, ajoute_par, "created_at")
-    service_add = "accompagnements.services.support_add_link"
+    service_add = ("accompagnements.services.support_add_link", "accompagnements.services.support_add_grille")
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -655,7 +655,7 @@ class SupportTemoinAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """Links and grids added through their services; files through the session page (checks, antivirus)."""
 
     service_owned_fields = "__all__"
-    service_add = "accompagnements.services.support_add_link"
+    service_add = ("accompagnements.services.support_add_link", "accompagnements.services.support_add_grille")
     only_services_create = True
     only_services_delete = True
 

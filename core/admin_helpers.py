@@ -75,10 +75,11 @@ class ServiceAdminMixin:
     admin_owned_fields: tuple[str, ...] = ()
     only_services_create = False
     only_services_delete = False
-    # Dotted paths of the services, e.g. "accompagnements.services.seance_plan" (a declaration, not a call).
-    service_add: str | None = None
-    service_change: str | None = None
-    service_delete: str | None = None
+    # Dotted paths of the services, e.g. "accompagnements.services.seance_plan" (a declaration, not a
+    # call), or a tuple of them when the hook picks one by the form's content.
+    service_add: str | tuple[str, ...] | None = None
+    service_change: str | tuple[str, ...] | None = None
+    service_delete: str | tuple[str, ...] | None = None
 
     _refused_attr = "_tsf_service_refused"
 
@@ -225,9 +226,9 @@ class ServiceInlineMixin:
     from `save_formset`. A row whose operation has no service is left as it was.
     """
 
-    service_add: str | None = None
-    service_change: str | None = None
-    service_delete: str | None = None
+    service_add: str | tuple[str, ...] | None = None
+    service_change: str | tuple[str, ...] | None = None
+    service_delete: str | tuple[str, ...] | None = None
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import models
@@ -26,11 +27,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from accompagnements.models import AccompagnementEvenement, Seance
+import accompagnements.admin
+import candidatures.services
+from accompagnements.models import AccompagnementEvenement, FluxCalendrier, Seance
 from accounts.services import DOMAIN_APPS
-from annuaire.models import Proposition
+from annuaire.models import PersonneRessource, Proposition
 from budget.models import Paiement
 from candidatures.models import CandidatureEvenement, DemandePiece, Etat, Message, NoteInterne
+from comite.models import Avis, Saisine
 from core.admin_helpers import ServiceAdminMixin, ServiceInlineMixin
 from tests.admin.test_admin_pages import _populate
 from tests.annuaire.conftest import dossier_retenu
@@ -38,6 +42,7 @@ from tests.factories import (
     AccompagnementFactory,
     CandidatureFactory,
     CompetenceFactory,
+    ObjectifFactory,
     PersonneRessourceFactory,
     ProgrammeFactory,
     SeanceFactory,
@@ -90,16 +95,17 @@ def _check_services(owner: Any, base: type, label: str) -> list[str]:
         ("service_change", "update_with_service"),
         ("service_delete", "delete_with_service"),
     ):
-        path = getattr(owner, declaration, None)
-        if path is None:
+        declared = getattr(owner, declaration, None)
+        if declared is None:
             continue
-        try:
-            service = import_string(path)
-        except ImportError:
-            problems.append(f"{label}: {declaration} {path!r} does not exist")
-            continue
-        if not callable(service):
-            problems.append(f"{label}: {declaration} {path!r} is not a service")
+        for path in (declared,) if isinstance(declared, str) else declared:
+            try:
+                service = import_string(path)
+            except ImportError:
+                problems.append(f"{label}: {declaration} {path!r} does not exist")
+                continue
+            if not callable(service):
+                problems.append(f"{label}: {declaration} {path!r} is not a service")
         if not isinstance(owner, base) or not _hook_overridden(owner, base, hook):
             problems.append(f"{label}: declares {declaration} but does not implement {hook}")
     return problems
@@ -440,8 +446,6 @@ def test_message_and_note_written_on_the_file_page_go_through_their_services(
 
 @pytest.mark.django_db
 def test_internal_note_added_in_the_admin_goes_through_the_service(admin_client, superuser, monkeypatch):
-    import candidatures.services
-
     calls = []
     service = candidatures.services.note_interne_add
 
@@ -555,8 +559,6 @@ def test_diagnostic_planned_in_the_admin_moves_the_file_and_sends_the_invitation
 
 @pytest.mark.django_db
 def test_file_put_to_the_committee_and_opinion_given_in_the_admin_write_the_timeline(admin_client, membre_comite):
-    from comite.models import Avis, Saisine
-
     candidature = CandidatureFactory(etat=Etat.SOUMISE)
     response = admin_client.post(
         reverse("admin:comite_saisine_add"),
@@ -577,8 +579,6 @@ def test_file_put_to_the_committee_and_opinion_given_in_the_admin_write_the_time
 
 @pytest.mark.django_db
 def test_coordination_comment_on_an_objective_goes_through_the_service(admin_client):
-    from tests.factories import ObjectifFactory
-
     objectif = ObjectifFactory(accompagnement__etat="objectifs")
     url = reverse("admin:accompagnements_objectif_change", args=[objectif.pk])
     page = admin_client.get(url).content.decode()
@@ -595,12 +595,27 @@ def test_coordination_comment_on_an_objective_goes_through_the_service(admin_cli
 
 @pytest.mark.django_db
 def test_calendar_feed_deleted_in_the_admin_is_revoked_by_the_service(admin_client, monkeypatch):
-    import accompagnements.admin
-    from accompagnements.models import FluxCalendrier
-
     revoked = []
     monkeypatch.setattr(accompagnements.admin, "flux_calendrier_revoke", lambda *, user: revoked.append(user))
     flux, _created = FluxCalendrier.objects.get_or_create(user=AccompagnementFactory().beneficiaire)
     response = admin_client.post(reverse("admin:accompagnements_fluxcalendrier_delete", args=[flux.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert revoked == [flux.user]
+
+
+@pytest.mark.django_db
+def test_mentor_profile_state_moves_only_by_the_validation_actions(admin_client, django_capture_on_commit_callbacks):
+    profil = PersonneRessourceFactory(etat="candidate", user=None, email="ines@exemple.test")
+    page = admin_client.get(reverse("admin:annuaire_personneressource_change", args=[profil.pk])).content.decode()
+    assert 'name="etat"' not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:annuaire_personneressource_changelist"),
+            {"action": "action_valider", ACTION_CHECKBOX_NAME: [profil.pk], "index": 0},
+            follow=True,
+        )
+    assert any("1 profil validé" in text for text in _messages(response))
+    profil = PersonneRessource.objects.get(pk=profil.pk)
+    assert profil.etat == "validee" and profil.user is not None
+    assert profil.evenements.filter(transition="valider").exists()
+    assert [email.to for email in mail.outbox] == [["ines@exemple.test"]]
