@@ -36,6 +36,7 @@ from budget.models import Paiement
 from candidatures.models import CandidatureEvenement, DemandePiece, Etat, Message, NoteInterne
 from comite.models import Avis, Saisine
 from core.admin_helpers import ServiceAdminMixin, ServiceInlineMixin
+from core.exceptions import RuleViolation
 from tests.admin.test_admin_pages import _populate
 from tests.annuaire.conftest import dossier_retenu
 from tests.factories import (
@@ -619,3 +620,19 @@ def test_mentor_profile_state_moves_only_by_the_validation_actions(admin_client,
     assert profil.etat == "validee" and profil.user is not None
     assert profil.evenements.filter(transition="valider").exists()
     assert [email.to for email in mail.outbox] == [["ines@exemple.test"]]
+
+
+@pytest.mark.django_db
+def test_a_delete_the_service_refuses_keeps_the_row_and_says_why(admin_client, monkeypatch):
+    def refuse(*, user: Any) -> None:
+        raise RuleViolation("Ce flux ne peut pas être révoqué maintenant.")
+
+    monkeypatch.setattr(accompagnements.admin, "flux_calendrier_revoke", refuse)
+    flux, _created = FluxCalendrier.objects.get_or_create(user=AccompagnementFactory().beneficiaire)
+    url = reverse("admin:accompagnements_fluxcalendrier_delete", args=[flux.pk])
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert response.url == reverse("admin:accompagnements_fluxcalendrier_change", args=[flux.pk])
+    assert FluxCalendrier.objects.filter(pk=flux.pk).exists()
+    page = admin_client.get(response.url)
+    assert any("ne peut pas être révoqué" in text for text in _messages(page))
