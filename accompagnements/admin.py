@@ -16,12 +16,13 @@ from candidatures.models import Etat as EtatCandidature
 from core.admin_helpers import (
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
-    ServiceAddAdminMixin,
+    ServiceAdminMixin,
+    ServiceInlineMixin,
     reason_action_view,
     related_column,
     state_label,
 )
-from core.exceptions import DomainError
+from core.exceptions import DomainError, RuleViolation
 from programmes.admin import format_filter
 from programmes.rules import check_demi_journees
 
@@ -37,8 +38,19 @@ from .models import (
     QuestionSeance,
     Seance,
     SupportTemoin,
+    TypeSupport,
 )
-from .services import accompagnement_create, accompagnement_transition
+from .services import (
+    accompagnement_create,
+    accompagnement_transition,
+    flux_calendrier_revoke,
+    objectif_commenter,
+    seance_cancel,
+    seance_plan,
+    seance_reschedule,
+    support_add_grille,
+    support_add_link,
+)
 
 planifiee_par = related_column("planifiee_par", _("planifiée par"))
 ajoute_par = related_column("ajoute_par", _("ajouté par"))
@@ -94,21 +106,83 @@ class AccompagnementForm(forms.ModelForm):
         return data
 
 
-class ObjectifInline(admin.TabularInline):
+# The grid is written by the mentor and the beneficiary (objectif_* services, which re-open a validated
+# grid); the coordination only comments, through objectif_commenter.
+OBJECTIF_GRID_FIELDS = ("accompagnement", "ordre", "intitule", "critere_reussite")
+
+
+class ObjectifInline(ServiceInlineMixin, admin.TabularInline):
     model = Objectif
     extra = 0
+    can_delete = False
     fields = ("ordre", "intitule", "critere_reussite", "commentaire_coordination")
+    readonly_fields = ("ordre", "intitule", "critere_reussite")
     show_change_link = True
+    service_change = "accompagnements.services.objectif_commenter"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def update_with_service(self, request: HttpRequest, parent: Accompagnement, obj: Objectif, form: Any) -> Objectif:
+        return objectif_commenter(
+            objectif=obj, commentaire=form.cleaned_data.get("commentaire_coordination", ""), by=request.user
+        )
 
 
-class SeanceInline(admin.TabularInline):
-    """Sessions of the accompagnement; their state moves only through the session services."""
+# The planning of a session: checked by seance_plan / seance_reschedule (half-days of the convention and
+# of the programme, place or video link), written only by them.
+SEANCE_PLANNING_FIELDS = ("debut", "demi_journees", "modalite", "lieu", "lien_visio", "sujet")
+SEANCE_STATE_FIELDS = ("etat", "realisee_le", "annulee_le", "motif_annulation", "motif_valable", "comptee")
+
+
+def _seance_plan_from_form(request: HttpRequest, accompagnement: Accompagnement, form: Any) -> Seance:
+    data = form.cleaned_data
+    return seance_plan(
+        accompagnement=accompagnement,
+        debut=data["debut"],
+        demi_journees=data["demi_journees"],
+        modalite=data["modalite"],
+        lieu=data.get("lieu") or "",
+        lien_visio=data.get("lien_visio") or "",
+        sujet=data.get("sujet") or "",
+        by=request.user,
+    )
+
+
+def _seance_reschedule_from_form(request: HttpRequest, seance: Seance, form: Any) -> Seance:
+    """Move the session through the service if its planning changed (the form already set the new values on `seance`)."""
+    if not set(form.changed_data) & set(SEANCE_PLANNING_FIELDS):
+        return seance
+    current = Seance.objects.select_related("accompagnement").get(pk=seance.pk)
+    return seance_reschedule(
+        seance=current,
+        debut=seance.debut,
+        demi_journees=seance.demi_journees,
+        modalite=seance.modalite,
+        lieu=seance.lieu,
+        lien_visio=seance.lien_visio,
+        sujet=seance.sujet,
+        by=request.user,
+    )
+
+
+class SeanceInline(ServiceInlineMixin, admin.TabularInline):
+    """Sessions of the accompagnement: planned and moved through the session services, never deleted here."""
 
     model = Seance
     extra = 0
-    fields = ("debut", "demi_journees", "modalite", "lieu", "sujet", "etat", "realisee_le", "annulee_le", "comptee")
+    can_delete = False
+    fields = ("debut", "demi_journees", "modalite", "lieu", "lien_visio", "sujet", "etat", "realisee_le", "annulee_le", "comptee")
     readonly_fields = ("etat", "realisee_le", "annulee_le", "comptee")
     show_change_link = True
+    service_add = "accompagnements.services.seance_plan"
+    service_change = "accompagnements.services.seance_reschedule"
+
+    def create_with_service(self, request: HttpRequest, parent: Accompagnement, obj: Seance, form: Any) -> Seance:
+        return _seance_plan_from_form(request, parent, form)
+
+    def update_with_service(self, request: HttpRequest, parent: Accompagnement, obj: Seance, form: Any) -> Seance:
+        return _seance_reschedule_from_form(request, obj, form)
 
 
 class AccompagnementEvenementInline(ReadOnlyInlineMixin, admin.TabularInline):
@@ -128,7 +202,27 @@ class AccompagnementEvenementInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(Accompagnement)
-class AccompagnementAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
+class AccompagnementAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    # Created by accompagnement_create (rules of the format and the structure, reference, history); its
+    # state moves by transitions; the parties and the half-days are those of the convention.
+    service_owned_fields = (
+        "reference",
+        "etat",
+        "programme",
+        "candidature",
+        "beneficiaire",
+        "structure_beneficiaire",
+        "format",
+        "demi_journees_prevues",
+        "mentors",
+        "suite_de",
+        "grille_validee_beneficiaire_le",
+        "grille_validee_mentor_le",
+        "termine_le",
+    )
+    service_add = "accompagnements.services.accompagnement_create"
+    only_services_create = True
+    only_services_delete = True
     # Explicit: the default ordering is dropped by Django on annotated (GROUP BY) querysets.
     ordering = ("-created_at",)
     form = AccompagnementForm
@@ -184,6 +278,8 @@ class AccompagnementAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
         "structure_beneficiaire",
         "format",
         "demi_journees_prevues",
+        "mentors",
+        "suite_de",
         "grille_validee_beneficiaire_le",
         "grille_validee_mentor_le",
         "termine_le",
@@ -236,16 +332,9 @@ class AccompagnementAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
             suite_de=data.get("suite_de"),
         )
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        if formset.model is Seance:
-            for seance in formset.save(commit=False):
-                if seance.pk is None:
-                    seance.planifiee_par = request.user
-                seance.save()
-            for seance in formset.deleted_objects:
-                seance.delete()
-            return
-        super().save_formset(request, form, formset, change)
+    def has_delete_permission(self, request: HttpRequest, obj: Accompagnement | None = None) -> bool:
+        # Its history, sessions, conventions and ledger lines hang on it: it is abandoned, never deleted.
+        return False
 
     @admin.action(description=_("Abandonner l’accompagnement (avec motif)"), permissions=["change"])
     def action_abandonner(self, request: HttpRequest, queryset: Any) -> Any:
@@ -289,14 +378,19 @@ class AccompagnementEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 # --- Objectives grid ---------------------------------------------------------------------
 
 
-class IndicateurInline(admin.TabularInline):
+class IndicateurInline(ReadOnlyInlineMixin, admin.TabularInline):
+    """Indicators are part of the grid the mentor and the beneficiary write (indicateur_* services)."""
+
     model = Indicateur
-    extra = 1
     fields = ("type_indicateur", "libelle", "description", "unite", "valeur_initiale", "cible")
 
 
 @admin.register(Objectif)
-class ObjectifAdmin(admin.ModelAdmin):
+class ObjectifAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = (*OBJECTIF_GRID_FIELDS, "commentaire_coordination")
+    service_change = "accompagnements.services.objectif_commenter"
+    only_services_create = True
+    only_services_delete = True
     # Explicit: the default ordering is dropped by Django on annotated (GROUP BY) querysets.
     ordering = ("accompagnement", "ordre", "id")
     list_display = (
@@ -311,8 +405,20 @@ class ObjectifAdmin(admin.ModelAdmin):
     search_fields = ("intitule", "critere_reussite", "accompagnement__reference")
     list_select_related = ("accompagnement",)
     autocomplete_fields = ("accompagnement",)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = (*OBJECTIF_GRID_FIELDS, "created_at", "updated_at")
     inlines = (IndicateurInline,)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Objectif | None = None) -> bool:
+        return False
+
+    def update_with_service(self, request: HttpRequest, obj: Objectif, form: Any) -> Objectif:
+        if "commentaire_coordination" not in form.changed_data:
+            return obj
+        current = Objectif.objects.get(pk=obj.pk)
+        return objectif_commenter(objectif=current, commentaire=form.cleaned_data["commentaire_coordination"], by=request.user)
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).annotate(_nombre_indicateurs=Count("indicateurs"))
@@ -323,7 +429,7 @@ class ObjectifAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicateur)
-class IndicateurAdmin(admin.ModelAdmin):
+class IndicateurAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "libelle",
         "type_indicateur",
@@ -351,11 +457,10 @@ class RedigeParLabelMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
 
-class CompteRenduInline(RedigeParLabelMixin, admin.StackedInline):
+class CompteRenduInline(ReadOnlyInlineMixin, admin.StackedInline):
+    """Written by the mentor (compte_rendu_submit) and commented by the beneficiary: shown, not edited."""
+
     model = CompteRendu
-    extra = 0
-    max_num = 1
-    can_delete = False
     fields = (
         "redige_par",
         "travaux",
@@ -366,14 +471,13 @@ class CompteRenduInline(RedigeParLabelMixin, admin.StackedInline):
         "commentaire_beneficiaire",
         "commente_le",
     )
-    autocomplete_fields = ("redige_par",)
 
 
-class QuestionSeanceInline(admin.TabularInline):
+class QuestionSeanceInline(ReadOnlyInlineMixin, admin.TabularInline):
+    """Asked by the beneficiary or the mentor (question_seance_add), up to 48 h before the session."""
+
     model = QuestionSeance
-    extra = 0
     fields = ("texte", "auteur", "created_at")
-    readonly_fields = ("auteur", "created_at")
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("auteur")
@@ -382,20 +486,44 @@ class QuestionSeanceInline(admin.TabularInline):
 SUPPORT_FILE_FIELDS = ("nom_original", "taille", "type_mime", "sha256")
 
 
-class SupportTemoinInline(admin.TabularInline):
-    """Links and observation grids can be added here; files come through the upload service."""
+def _support_add(request: HttpRequest, seance: Seance, form: Any) -> SupportTemoin:
+    """A link or an observation grid, through its service; files only through the upload page (checks, antivirus)."""
+    data = form.cleaned_data
+    type_support = data.get("type_support")
+    if type_support == TypeSupport.LIEN:
+        return support_add_link(seance=seance, titre=data.get("titre") or "", url=data.get("url") or "", by=request.user)
+    if type_support == TypeSupport.GRILLE:
+        return support_add_grille(seance=seance, titre=data.get("titre") or "", grille=data.get("grille") or {}, by=request.user)
+    raise RuleViolation(gettext("Un fichier se dépose depuis la page de la séance, où il est vérifié."), field="type_support")
+
+
+class SupportTemoinInline(ServiceInlineMixin, admin.TabularInline):
+    """Links and observation grids can be added here through their services; files come through the upload page."""
 
     model = SupportTemoin
     extra = 0
+    can_delete = False
     fields = ("type_support", "titre", "url", "grille", *SUPPORT_FILE_FIELDS, ajoute_par, "created_at")
     readonly_fields = (*SUPPORT_FILE_FIELDS, ajoute_par, "created_at")
+    service_add = ("accompagnements.services.support_add_link", "accompagnements.services.support_add_grille")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def create_with_service(self, request: HttpRequest, parent: Seance, obj: SupportTemoin, form: Any) -> SupportTemoin:
+        return _support_add(request, parent, form)
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("ajoute_par")
 
 
 @admin.register(Seance)
-class SeanceAdmin(admin.ModelAdmin):
+class SeanceAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = ("accompagnement", *SEANCE_PLANNING_FIELDS, *SEANCE_STATE_FIELDS, "planifiee_par")
+    service_add = "accompagnements.services.seance_plan"
+    service_change = "accompagnements.services.seance_reschedule"
+    only_services_create = True
+    only_services_delete = True
     list_display = (
         "__str__",
         "debut",
@@ -442,32 +570,57 @@ class SeanceAdmin(admin.ModelAdmin):
         (_("Coordination"), {"fields": ("note_coordination", planifiee_par, "created_at", "updated_at")}),
     )
     inlines = (CompteRenduInline, QuestionSeanceInline, SupportTemoinInline)
+    actions = ("action_annuler",)
 
     @admin.display(description=_("compte-rendu remis"), boolean=True)
     def compte_rendu_remis(self, obj: Seance) -> bool:
         compte_rendu = getattr(obj, "compte_rendu", None)
         return bool(compte_rendu and compte_rendu.soumis_le)
 
-    def save_model(self, request: HttpRequest, obj: Seance, form: Any, change: bool) -> None:
-        if not change:
-            obj.planifiee_par = request.user
-        super().save_model(request, obj, form, change)
+    def get_readonly_fields(self, request: HttpRequest, obj: Seance | None = None) -> Any:
+        if obj is None:
+            return self.readonly_fields
+        readonly = ("accompagnement", *self.readonly_fields)
+        if obj.etat != EtatSeance.PLANIFIEE:
+            # Only a planned session moves (seance_reschedule); a held or cancelled one keeps its planning.
+            readonly = (*SEANCE_PLANNING_FIELDS, *readonly)
+        return readonly
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        if formset.model in (QuestionSeance, SupportTemoin):
-            author_field = "auteur" if formset.model is QuestionSeance else "ajoute_par"
-            for obj in formset.save(commit=False):
-                if obj.pk is None:
-                    setattr(obj, author_field, request.user)
-                obj.save()
-            for obj in formset.deleted_objects:
-                obj.delete()
-            return
-        super().save_formset(request, form, formset, change)
+    def has_delete_permission(self, request: HttpRequest, obj: Seance | None = None) -> bool:
+        # A session is cancelled (seance_cancel, with its reason and whether it counts), never deleted.
+        return False
+
+    def create_with_service(self, request: HttpRequest, obj: Seance, form: Any) -> Seance:
+        seance = _seance_plan_from_form(request, form.cleaned_data["accompagnement"], form)
+        if form.cleaned_data.get("note_coordination"):
+            seance.note_coordination = form.cleaned_data["note_coordination"]
+            seance.save(update_fields=["note_coordination", "updated_at"])
+        return seance
+
+    def update_with_service(self, request: HttpRequest, obj: Seance, form: Any) -> Seance:
+        seance = _seance_reschedule_from_form(request, obj, form)
+        if "note_coordination" in form.changed_data:
+            Seance.objects.filter(pk=obj.pk).update(note_coordination=form.cleaned_data["note_coordination"])
+        return seance
+
+    @admin.action(description=_("Annuler la séance (avec motif)"), permissions=["change"])
+    def action_annuler(self, request: HttpRequest, queryset: Any) -> Any:
+        return reason_action_view(
+            self,
+            request,
+            queryset,
+            title=_("Annuler la séance"),
+            intro=_("Le motif est gardé dans l’historique de l’accompagnement ; les participants sont prévenus."),
+            submit_label=_("Annuler la séance"),
+            apply=lambda seance, reason: seance_cancel(seance=seance, motif=reason, by=request.user),
+            success=lambda n: ngettext("%(count)d séance annulée.", "%(count)d séances annulées.", n) % {"count": n},
+        )
 
 
 @admin.register(CompteRendu)
-class CompteRenduAdmin(RedigeParLabelMixin, admin.ModelAdmin):
+class CompteRenduAdmin(ReadOnlyAdminMixin, RedigeParLabelMixin, admin.ModelAdmin):
+    """Written by the mentor (compte_rendu_submit), commented by the beneficiary: shown here."""
+
     list_display = (
         "__str__",
         related_column("seance__debut", _("séance du")),
@@ -480,32 +633,32 @@ class CompteRenduAdmin(RedigeParLabelMixin, admin.ModelAdmin):
     search_fields = ("seance__accompagnement__reference", "travaux", "redige_par__email")
     date_hierarchy = "soumis_le"
     list_select_related = ("seance__accompagnement", "redige_par")
-    autocomplete_fields = ("seance", "redige_par")
-    readonly_fields = ("created_at", "updated_at")
 
 
 @admin.register(QuestionSeance)
-class QuestionSeanceAdmin(admin.ModelAdmin):
+class QuestionSeanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Asked by the beneficiary or the mentor (question_seance_add): shown here."""
+
     list_display = ("apercu", "seance", "auteur", "created_at")
     list_filter = ("seance__accompagnement__programme",)
     search_fields = ("texte", "seance__accompagnement__reference", "auteur__email")
     date_hierarchy = "created_at"
     list_select_related = ("seance__accompagnement", "auteur")
-    autocomplete_fields = ("seance",)
-    readonly_fields = ("auteur", "created_at")
 
     @admin.display(description=_("question"))
     def apercu(self, obj: QuestionSeance) -> str:
         return obj.texte[:80]
 
-    def save_model(self, request: HttpRequest, obj: QuestionSeance, form: Any, change: bool) -> None:
-        if not change:
-            obj.auteur = request.user
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(SupportTemoin)
-class SupportTemoinAdmin(admin.ModelAdmin):
+class SupportTemoinAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Links and grids added through their services; files through the session page (checks, antivirus)."""
+
+    service_owned_fields = "__all__"
+    service_add = ("accompagnements.services.support_add_link", "accompagnements.services.support_add_grille")
+    only_services_create = True
+    only_services_delete = True
+
     list_display = ("titre", "type_support", "seance", "nom_original", "taille", ajoute_par, "created_at")
     list_filter = ("type_support", "seance__accompagnement__programme")
     search_fields = ("titre", "nom_original", "url", "seance__accompagnement__reference")
@@ -515,15 +668,24 @@ class SupportTemoinAdmin(admin.ModelAdmin):
     fields = ("seance", "type_support", "titre", "url", "grille", *SUPPORT_FILE_FIELDS, ajoute_par, "created_at")
     readonly_fields = (*SUPPORT_FILE_FIELDS, ajoute_par, "created_at")
 
-    def save_model(self, request: HttpRequest, obj: SupportTemoin, form: Any, change: bool) -> None:
-        if not change:
-            obj.ajoute_par = request.user
-        super().save_model(request, obj, form, change)
+    def has_change_permission(self, request: HttpRequest, obj: SupportTemoin | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: SupportTemoin | None = None) -> bool:
+        return False
+
+    def create_with_service(self, request: HttpRequest, obj: SupportTemoin, form: Any) -> SupportTemoin:
+        return _support_add(request, form.cleaned_data["seance"], form)
 
 
 @admin.register(FluxCalendrier)
-class FluxCalendrierAdmin(admin.ModelAdmin):
-    """Private calendar feeds: the secret token is never shown; deleting a feed revokes it."""
+class FluxCalendrierAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Private calendar feeds: the secret token is never shown; deleting a feed revokes it (flux_calendrier_revoke)."""
+
+    service_owned_fields = "__all__"
+    only_services_create = True
+    only_services_delete = True
+    service_delete = "accompagnements.services.flux_calendrier_revoke"
 
     list_display = ("user", "created_at")
     search_fields = ("user__email", "user__last_name")
@@ -536,3 +698,6 @@ class FluxCalendrierAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: FluxCalendrier | None = None) -> bool:
         return False
+
+    def delete_with_service(self, request: HttpRequest, obj: FluxCalendrier) -> None:
+        flux_calendrier_revoke(user=obj.user)

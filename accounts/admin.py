@@ -14,9 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin_helpers import (
-    form_action_view,
-)
+from core.admin_helpers import ServiceAdminMixin, form_action_view
 
 from . import roles
 from .models import User
@@ -64,7 +62,9 @@ class UserChangeAdminForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
+    # Roles are groups (edited here or by user_set_roles); the password through Django's own forms.
+    service_owned_fields = ("last_login", "date_joined")
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     ordering = ("email",)

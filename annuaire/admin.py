@@ -8,8 +8,17 @@ from django.contrib import admin
 from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin, related_column, state_label
+from core.admin_helpers import (
+    ReadOnlyAdminMixin,
+    ReadOnlyInlineMixin,
+    ServiceAdminMixin,
+    reason_action_view,
+    related_column,
+    run_service_on_each,
+    state_label,
+)
 
 from .models import (
     Competence,
@@ -20,6 +29,7 @@ from .models import (
     PersonneRessourceEvenement,
     Proposition,
 )
+from .services import personne_ressource_refuse, personne_ressource_validate, proposition_send
 
 
 class CompetenceInline(admin.TabularInline):
@@ -30,7 +40,8 @@ class CompetenceInline(admin.TabularInline):
 
 
 @admin.register(Domaine)
-class DomaineAdmin(admin.ModelAdmin):
+class DomaineAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = ()
     # Explicit: the default ordering is dropped by Django on annotated (GROUP BY) querysets.
     ordering = ("ordre", "nom")
     list_display = ("nom", "slug", "ordre", "nombre_competences")
@@ -47,7 +58,8 @@ class DomaineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Competence)
-class CompetenceAdmin(admin.ModelAdmin):
+class CompetenceAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = ()
     # Explicit: the default ordering is dropped by Django on annotated (GROUP BY) querysets.
     ordering = ("domaine__ordre", "nom")
     list_display = ("nom", "domaine", "active", "issue_d_un_diagnostic", "nombre_personnes_ressources", "created_at")
@@ -90,7 +102,10 @@ class PersonneRessourceEvenementInline(ReadOnlyInlineMixin, admin.TabularInline)
 
 
 @admin.register(PersonneRessource)
-class PersonneRessourceAdmin(admin.ModelAdmin):
+class PersonneRessourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    # The state moves by validation or refusal (history, e-mail, account); the account and the
+    # suggesting person are set by those services.
+    service_owned_fields = ("etat", "user", "suggeree_par")
     list_display = (
         "nom",
         "prenom",
@@ -108,9 +123,10 @@ class PersonneRessourceAdmin(admin.ModelAdmin):
     search_fields = ("nom", "prenom", "email", "telephone", "fonction", "structure__raison_sociale", "structure__siret")
     date_hierarchy = "created_at"
     list_select_related = ("structure",)
-    autocomplete_fields = ("user", "structure", "suggeree_par")
-    readonly_fields = ("created_at", "updated_at")
+    autocomplete_fields = ("structure",)
+    readonly_fields = ("etat", "user", "suggeree_par", "created_at", "updated_at")
     inlines = (CompetencePersonneRessourceInline, PersonneRessourceEvenementInline)
+    actions = ("action_valider", "action_refuser")
     fieldsets = (
         (None, {"fields": ("prenom", "nom", "email", "telephone", "user", "etat")}),
         (_("Structure et parcours"), {"fields": ("structure", "fonction", "presentation", "ancien_beneficiaire")}),
@@ -121,9 +137,33 @@ class PersonneRessourceAdmin(admin.ModelAdmin):
         (_("Origine et dates"), {"fields": ("suggeree_par", "created_at", "updated_at")}),
     )
 
+    @admin.action(description=_("Valider le profil (entrée dans l’annuaire)"), permissions=["change"])
+    def action_valider(self, request: HttpRequest, queryset: Any) -> None:
+        run_service_on_each(
+            self,
+            request,
+            queryset.select_related("structure"),
+            lambda pr: personne_ressource_validate(personne_ressource=pr, by=request.user),
+            success=lambda n: ngettext("%(count)d profil validé.", "%(count)d profils validés.", n) % {"count": n},
+        )
+
+    @admin.action(description=_("Refuser le profil (avec motif)"), permissions=["change"])
+    def action_refuser(self, request: HttpRequest, queryset: Any) -> Any:
+        return reason_action_view(
+            self,
+            request,
+            queryset,
+            title=_("Refuser le profil"),
+            intro=_("Le motif est communiqué à la personne et gardé dans l’historique du profil."),
+            submit_label=_("Refuser"),
+            apply=lambda pr, reason: personne_ressource_refuse(personne_ressource=pr, by=request.user, reason=reason),
+            success=lambda n: ngettext("%(count)d profil refusé.", "%(count)d profils refusés.", n) % {"count": n},
+        )
+
 
 @admin.register(CompetencePersonneRessource)
-class CompetencePersonneRessourceAdmin(admin.ModelAdmin):
+class CompetencePersonneRessourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = ()
     list_display = ("personne_ressource", "competence", related_column("competence__domaine", _("domaine")), "niveau")
     list_filter = ("niveau", "competence__domaine", "personne_ressource__departement")
     search_fields = ("personne_ressource__nom", "personne_ressource__prenom", "personne_ressource__email", "competence__nom")
@@ -157,8 +197,17 @@ class PersonneRessourceEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return state_label(EtatPersonneRessource, obj.to_state) if obj.to_state else "—"
 
 
+proposee_par = related_column("proposee_par", _("proposée par"))
+
+
 @admin.register(Proposition)
-class PropositionAdmin(admin.ModelAdmin):
+class PropositionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """A proposal is sent through proposition_send (ranking, e-mail to the mentor, timeline), then answered by the mentor."""
+
+    service_owned_fields = "__all__"
+    service_add = "annuaire.services.proposition_send"
+    only_services_create = True
+    only_services_delete = True
     list_display = (
         "candidature",
         "personne_ressource",
@@ -181,17 +230,46 @@ class PropositionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("candidature__programme", "personne_ressource")
     autocomplete_fields = ("candidature", "personne_ressource")
-    # The score and its explanation come from the matching computation, never typed in.
-    readonly_fields = (
+    fields = (
+        "candidature",
+        "personne_ressource",
+        "justification",
+        "etat",
         "score",
         "detail_score",
         "rang",
-        related_column("proposee_par", _("proposée par")),
+        proposee_par,
+        "envoyee_le",
+        "repondue_le",
+        "motif_refus",
+        "created_at",
+        "updated_at",
+    )
+    # The state, the score and its explanation come from the matching services, never typed in.
+    readonly_fields = (
+        "etat",
+        "score",
+        "detail_score",
+        "rang",
+        proposee_par,
+        "envoyee_le",
+        "repondue_le",
+        "motif_refus",
         "created_at",
         "updated_at",
     )
 
-    def save_model(self, request: HttpRequest, obj: Proposition, form: Any, change: bool) -> None:
-        if not change:
-            obj.proposee_par = request.user
-        super().save_model(request, obj, form, change)
+    def has_change_permission(self, request: HttpRequest, obj: Proposition | None = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Proposition | None = None) -> bool:
+        return False
+
+    def create_with_service(self, request: HttpRequest, obj: Proposition, form: Any) -> Proposition:
+        data = form.cleaned_data
+        return proposition_send(
+            candidature=data["candidature"],
+            personne_ressource=data["personne_ressource"],
+            by=request.user,
+            justification=data.get("justification") or "",
+        )

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ReadOnlyAdminMixin, ServiceAddAdminMixin, related_column
+from core.admin_helpers import ReadOnlyAdminMixin, ServiceAdminMixin, related_column
 from core.exceptions import DomainError
 from core.money import format_euros
 from core.uploads import check_upload
@@ -47,8 +47,13 @@ def _check_envelope_capacity(*, programme_id: int, montant: Decimal, what: str) 
         raise forms.ValidationError(gettext("Cette correction rendrait le total engagé négatif."))
 
 
-class ImmutableLineAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
+class ImmutableLineAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """An existing line is view-only; no line is ever deleted."""
+
+    # A ledger line: every field is the service's, written once; a correction is a new line.
+    service_owned_fields = "__all__"
+    only_services_create = True
+    only_services_delete = True
 
     add_form: type[forms.ModelForm] | None = None
     add_fields: tuple[str, ...] = ()
@@ -99,7 +104,12 @@ class EnveloppeForm(forms.ModelForm):
 
 
 @admin.register(Enveloppe)
-class EnveloppeAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
+class EnveloppeAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    # `engage` and `autres_depenses` only move with the budget lines; the amount through enveloppe_set (locks).
+    service_owned_fields = ("programme", "montant", "engage", "autres_depenses")
+    service_add = "budget.services.enveloppe_set"
+    service_change = "budget.services.enveloppe_set"
+    only_services_delete = True
     form = EnveloppeForm
     list_display = ("programme", "montant_euros", "engage_euros", "autres_depenses_euros", "disponible_euros", "taux_utilisation")
     list_filter = ("programme__appel_ouvert",)
@@ -174,6 +184,7 @@ class EngagementAddForm(forms.ModelForm):
 
 @admin.register(Engagement)
 class EngagementAdmin(ImmutableLineAdmin):
+    service_add = "budget.services.engagement_create"
     add_form = EngagementAddForm
     add_fields = ("accompagnement", "convention", "montant", "libelle", "note")
     view_fields = ("programme", "accompagnement", "convention", "montant", "libelle", "note", "created_by", "created_at")
@@ -262,6 +273,7 @@ class AutreDepenseAddForm(forms.ModelForm):
 
 @admin.register(AutreDepense)
 class AutreDepenseAdmin(ImmutableLineAdmin):
+    service_add = "budget.services.autre_depense_create"
     add_form = AutreDepenseAddForm
     add_fields = ("programme", "categorie", "libelle", "date_depense", "montant", "justificatif", "note")
     view_fields = (

@@ -16,11 +16,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles
 from core.admin_helpers import (
     AppendOnlyInlineMixin,
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
+    ServiceAdminMixin,
+    ServiceInlineMixin,
     form_action_view,
     reason_action_view,
     related_column,
@@ -90,24 +91,31 @@ class CandidatureEvenementInline(ReadOnlyInlineMixin, admin.TabularInline):
         return state_label(Etat, obj.to_state) if obj.to_state else "—"
 
 
-class NoteInterneInline(admin.TabularInline):
-    """Private notes of the coordination team (never shown to applicants)."""
+class NoteInterneInline(ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInline):
+    """Private notes of the coordination team (never shown to applicants), written through note_interne_add."""
 
     model = NoteInterne
-    extra = 0
     fields = ("texte", "auteur", "created_at")
     readonly_fields = ("auteur", "created_at")
+    service_add = "candidatures.services.note_interne_add"
+
+    def create_with_service(self, request: HttpRequest, parent: Candidature, obj: NoteInterne, form: Any) -> NoteInterne:
+        return services.note_interne_add(candidature=parent, by=request.user, texte=form.cleaned_data.get("texte", ""))
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("auteur")
 
 
-class MessageInline(AppendOnlyInlineMixin, admin.TabularInline):
-    """The thread with the applicant: the coordination may write; sent messages never change."""
+class MessageInline(ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInline):
+    """The thread with the applicant: the coordination may write (message_send: e-mail, timeline); sent messages never change."""
 
     model = Message
     fields = ("created_at", "auteur", "de_la_coordination", "texte", "lu_le")
     readonly_fields = ("created_at", "auteur", "de_la_coordination", "lu_le")
+    service_add = "candidatures.services.message_send"
+
+    def create_with_service(self, request: HttpRequest, parent: Candidature, obj: Message, form: Any) -> Message:
+        return services.message_send(candidature=parent, auteur=request.user, texte=form.cleaned_data.get("texte", ""))
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("auteur")
@@ -150,24 +158,35 @@ class SelectionForm(forms.Form):
         self.fields["format_suite"].queryset = formats
 
 
-def _set_authors(request: HttpRequest, formset: Any) -> None:
-    """New notes and messages written in the admin are signed by the coordinator who writes them."""
-    for obj in formset.save(commit=False):
-        if obj.pk is None:
-            obj.auteur = request.user
-            if isinstance(obj, Message):
-                obj.de_la_coordination = True
-        obj.save()
-    for obj in formset.deleted_objects:
-        obj.delete()
-    formset.save_m2m()
-
-
 # --- Applications ------------------------------------------------------------------------
 
 
+# What the services of the file write: its reference and state, the questionnaire's progress and
+# consent, the decision (format and half-days checked against the programme's limits), the receipt.
+CANDIDATURE_SERVICE_FIELDS = (
+    "reference",
+    "etat",
+    "etape",
+    "soumise_le",
+    "motif_decision",
+    "precheck",
+    "consentement_donnees",
+    "consentement_le",
+    "format_retenu",
+    "demi_journees_retenues",
+    "format_suite",
+    "demi_journees_suite",
+    "brouillon",
+    "recu_pdf",
+)
+
+
 @admin.register(Candidature)
-class CandidatureAdmin(admin.ModelAdmin):
+class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    # The programme, the applicant and the structure are fixed at the start (the structure's limits are checked on them).
+    service_owned_fields = (*CANDIDATURE_SERVICE_FIELDS, "programme", "candidat", "structure")
+    # A file is started by its applicant (candidature_start, questionnaire); the admin follows it.
+    only_services_create = True
     list_display = (
         "__str__",
         "etat",
@@ -202,6 +221,9 @@ class CandidatureAdmin(admin.ModelAdmin):
     autocomplete_fields = ("candidat", "structure", "personne_ressource_pressentie", "competences_souhaitees")
     readonly_fields = (
         "reference",
+        "programme",
+        "candidat",
+        "structure",
         "etat",
         "etape",
         "soumise_le",
@@ -299,16 +321,13 @@ class CandidatureAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
     def has_delete_permission(self, request: HttpRequest, obj: Candidature | None = None) -> bool:
         if obj is not None and obj.etat != Etat.BROUILLON:
             return False
         return super().has_delete_permission(request, obj)
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        if formset.model in (NoteInterne, Message):
-            _set_authors(request, formset)
-        else:
-            super().save_formset(request, form, formset, change)
 
     # --- Actions: each calls one service; a refusal is reported for that file only. ------
 
@@ -512,19 +531,33 @@ class PieceJointeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DemandePiece)
-class DemandePieceAdmin(admin.ModelAdmin):
+class DemandePieceAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """A request for a document: sent through demande_piece_create (e-mail, timeline), then frozen."""
+
+    service_owned_fields = "__all__"
+    service_add = "candidatures.services.demande_piece_create"
+    only_services_create = True
+    only_services_delete = True
     list_display = ("candidature", "type_piece", "created_at", demandee_par, "fournie_le")
     list_filter = ("type_piece", "candidature__programme", ("fournie_le", admin.EmptyFieldListFilter))
     search_fields = ("candidature__reference", "candidature__candidat__email", "message")
     date_hierarchy = "created_at"
     list_select_related = ("candidature", "demandee_par")
     autocomplete_fields = ("candidature",)
+    fields = ("candidature", "type_piece", "message", demandee_par, "created_at", "fournie_le")
     readonly_fields = (demandee_par, "created_at", "fournie_le")
 
-    def save_model(self, request: HttpRequest, obj: DemandePiece, form: Any, change: bool) -> None:
-        if not change:
-            obj.demandee_par = request.user
-        super().save_model(request, obj, form, change)
+    def has_change_permission(self, request: HttpRequest, obj: DemandePiece | None = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: DemandePiece | None = None) -> bool:
+        return False
+
+    def create_with_service(self, request: HttpRequest, obj: DemandePiece, form: Any) -> DemandePiece:
+        data = form.cleaned_data
+        return services.demande_piece_create(
+            candidature=data["candidature"], by=request.user, type_piece=data["type_piece"], message=data.get("message", "")
+        )
 
 
 class BesoinInline(admin.TabularInline):
@@ -538,8 +571,19 @@ class BesoinInline(admin.TabularInline):
         return super().get_queryset(request).select_related("competence")
 
 
+# Planned (or moved) by entretien_diagnostic_schedule, which moves the file's state and sends the invitation.
+DIAGNOSTIC_PLANNING_FIELDS = ("debut", "duree_minutes", "modalite", "lieu", "lien_visio")
+# Recorded by entretien_diagnostic_record with the needs (half-days checked against the programme's limits).
+DIAGNOSTIC_RESULT_FIELDS = ("realise_le", "format_recommande", "demi_journees", "format_suite", "demi_journees_suite")
+
+
 @admin.register(EntretienDiagnostic)
-class EntretienDiagnosticAdmin(admin.ModelAdmin):
+class EntretienDiagnosticAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = ("candidature", "conduit_par", *DIAGNOSTIC_PLANNING_FIELDS, *DIAGNOSTIC_RESULT_FIELDS)
+    service_add = "candidatures.services.entretien_diagnostic_schedule"
+    service_change = "candidatures.services.entretien_diagnostic_schedule"
+    only_services_create = True
+    only_services_delete = True
     list_display = (
         "candidature",
         related_column("candidature__etat", _("état du dossier")),
@@ -564,8 +608,8 @@ class EntretienDiagnosticAdmin(admin.ModelAdmin):
     )
     date_hierarchy = "debut"
     list_select_related = ("candidature", "conduit_par", "format_recommande")
-    autocomplete_fields = ("candidature", "conduit_par", "format_recommande", "format_suite")
-    readonly_fields = ("created_at", "updated_at")
+    autocomplete_fields = ("candidature",)
+    readonly_fields = ("conduit_par", *DIAGNOSTIC_RESULT_FIELDS, "created_at", "updated_at")
     inlines = (BesoinInline,)
     fieldsets = (
         (None, {"fields": ("candidature", "debut", "duree_minutes", "modalite", "lieu", "lien_visio", "conduit_par")}),
@@ -580,14 +624,43 @@ class EntretienDiagnosticAdmin(admin.ModelAdmin):
     def format_recommande_libelle(self, obj: EntretienDiagnostic) -> str:
         return obj.format_recommande.libelle if obj.format_recommande else "—"
 
-    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        initial = super().get_changeform_initial_data(request)
-        initial.setdefault("conduit_par", request.user.pk)
-        return initial
+    def get_readonly_fields(self, request: HttpRequest, obj: EntretienDiagnostic | None = None) -> Any:
+        return self.readonly_fields if obj is None else ("candidature", *self.readonly_fields)
+
+    def has_delete_permission(self, request: HttpRequest, obj: EntretienDiagnostic | None = None) -> bool:
+        # The file's state and its invitation e-mail depend on it: it is moved, never deleted.
+        return False
+
+    def _schedule(self, request: HttpRequest, candidature: Candidature, form: Any) -> EntretienDiagnostic:
+        data = form.cleaned_data
+        entretien = services.entretien_diagnostic_schedule(
+            candidature=candidature,
+            by=request.user,
+            debut=data["debut"],
+            duree_minutes=data["duree_minutes"],
+            modalite=data["modalite"],
+            lieu=data.get("lieu") or "",
+            lien_visio=data.get("lien_visio") or "",
+        )
+        if "notes" in form.changed_data:
+            EntretienDiagnostic.objects.filter(pk=entretien.pk).update(notes=data.get("notes") or "")
+            entretien.notes = data.get("notes") or ""
+        return entretien
+
+    def create_with_service(self, request: HttpRequest, obj: EntretienDiagnostic, form: Any) -> EntretienDiagnostic:
+        return self._schedule(request, form.cleaned_data["candidature"], form)
+
+    def update_with_service(self, request: HttpRequest, obj: EntretienDiagnostic, form: Any) -> EntretienDiagnostic:
+        if set(form.changed_data) & set(DIAGNOSTIC_PLANNING_FIELDS):
+            return self._schedule(request, obj.candidature, form)
+        if "notes" in form.changed_data:
+            EntretienDiagnostic.objects.filter(pk=obj.pk).update(notes=form.cleaned_data.get("notes") or "")
+        return obj
 
 
 @admin.register(Besoin)
-class BesoinAdmin(admin.ModelAdmin):
+class BesoinAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = ()
     list_display = ("competence", related_column("competence__domaine", _("domaine")), "priorite", "precision", "diagnostic")
     list_filter = ("priorite", "competence__domaine", "diagnostic__candidature__programme")
     search_fields = ("competence__nom", "precision", "diagnostic__candidature__reference")
@@ -596,8 +669,13 @@ class BesoinAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
-    """Messages are a thread: the coordination can write a new one; a sent message never changes."""
+class MessageAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Messages are a thread: the coordination writes a new one through message_send (e-mail, timeline); a sent message never changes."""
+
+    service_owned_fields = "__all__"
+    service_add = "candidatures.services.message_send"
+    only_services_create = True
+    only_services_delete = True
 
     list_display = ("created_at", "candidature", "auteur", "de_la_coordination", "apercu", "lu_le")
     list_filter = ("de_la_coordination", ("lu_le", admin.EmptyFieldListFilter), "candidature__programme")
@@ -618,15 +696,19 @@ class MessageAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Message | None = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: Message, form: Any, change: bool) -> None:
-        if not change:
-            obj.auteur = request.user
-            obj.de_la_coordination = roles.is_coordination(request.user)
-        super().save_model(request, obj, form, change)
+    def create_with_service(self, request: HttpRequest, obj: Message, form: Any) -> Message:
+        return services.message_send(
+            candidature=form.cleaned_data["candidature"], auteur=request.user, texte=form.cleaned_data.get("texte", "")
+        )
 
 
 @admin.register(NoteInterne)
-class NoteInterneAdmin(admin.ModelAdmin):
+class NoteInterneAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Private notes, written through note_interne_add; the text may be corrected, the file and the author not."""
+
+    service_owned_fields = ("candidature", "auteur", "created_at")
+    service_add = "candidatures.services.note_interne_add"
+    only_services_create = True
     list_display = ("created_at", "candidature", "auteur", "apercu")
     list_filter = ("candidature__programme",)
     search_fields = ("texte", "candidature__reference", "auteur__email")
@@ -639,20 +721,25 @@ class NoteInterneAdmin(admin.ModelAdmin):
     def apercu(self, obj: NoteInterne) -> str:
         return obj.texte[:80]
 
-    def save_model(self, request: HttpRequest, obj: NoteInterne, form: Any, change: bool) -> None:
-        if not change:
-            obj.auteur = request.user
-        super().save_model(request, obj, form, change)
+    def get_readonly_fields(self, request: HttpRequest, obj: NoteInterne | None = None) -> Any:
+        return self.readonly_fields if obj is None else ("candidature", *self.readonly_fields)
+
+    def create_with_service(self, request: HttpRequest, obj: NoteInterne, form: Any) -> NoteInterne:
+        return services.note_interne_add(
+            candidature=form.cleaned_data["candidature"], by=request.user, texte=form.cleaned_data.get("texte", "")
+        )
 
 
 @admin.register(Etiquette)
-class EtiquetteAdmin(admin.ModelAdmin):
+class EtiquetteAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = ()
     list_display = ("nom",)
     search_fields = ("nom",)
 
 
 @admin.register(EtiquetteCandidature)
-class EtiquetteCandidatureAdmin(admin.ModelAdmin):
+class EtiquetteCandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = ()
     list_display = ("candidature", "etiquette")
     list_filter = ("etiquette", "candidature__programme")
     search_fields = ("candidature__reference", "etiquette__nom")

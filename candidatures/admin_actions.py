@@ -18,7 +18,9 @@ from . import services
 from .models import DemandePiece
 
 
-@admin.action(description=gettext_lazy("Déclarer recevables les dossiers sélectionnés (e-mail au·à la candidat·e)"))
+@admin.action(
+    description=gettext_lazy("Déclarer recevables les dossiers sélectionnés (e-mail au·à la candidat·e)"), permissions=["change"]
+)
 def mark_eligible(modeladmin: Any, request: Any, queryset: Any) -> None:
     from .selectors import decision_email_draft
 
@@ -39,7 +41,7 @@ def mark_eligible(modeladmin: Any, request: Any, queryset: Any) -> None:
         modeladmin.message_user(request, line, messages.WARNING)
 
 
-@admin.action(description=gettext_lazy("Relancer pour les documents manquants"))
+@admin.action(description=gettext_lazy("Relancer pour les documents manquants"), permissions=["change"])
 def send_missing_document_reminder(modeladmin: Any, request: Any, queryset: Any) -> None:
     demandes = DemandePiece.objects.filter(candidature__in=queryset, fournie_le__isnull=True).select_related(
         "candidature", "candidature__candidat"

@@ -9,16 +9,19 @@ from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import related_column
+from core.admin_helpers import AppendOnlyInlineMixin, ServiceAdminMixin, ServiceInlineMixin, related_column
 
 from .models import Avis, ReunionComite, Saisine
+from .services import avis_give, saisine_create
 
 saisi_par = related_column("saisi_par", _("soumis par"))
 
 
-class SaisineInline(admin.TabularInline):
+class SaisineInline(ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInline):
+    """Files put on this meeting's agenda through saisine_create (timeline of the file); shown once put."""
+
     model = Saisine
-    extra = 0
+    service_add = "comite.services.saisine_create"
     fields = ("candidature", "question", saisi_par, "created_at")
     readonly_fields = (saisi_par, "created_at")
     autocomplete_fields = ("candidature",)
@@ -27,19 +30,16 @@ class SaisineInline(admin.TabularInline):
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("candidature", "saisi_par")
 
-
-def _save_with_author(request: HttpRequest, formset: Any, field: str) -> None:
-    for obj in formset.save(commit=False):
-        if obj.pk is None and getattr(obj, f"{field}_id", None) is None:
-            setattr(obj, field, request.user)
-        obj.save()
-    for obj in formset.deleted_objects:
-        obj.delete()
-    formset.save_m2m()
+    def create_with_service(self, request: HttpRequest, parent: ReunionComite, obj: Saisine, form: Any) -> Saisine:
+        data = form.cleaned_data
+        return saisine_create(
+            candidature=data["candidature"], by=request.user, question=data.get("question") or "", reunion=parent
+        )
 
 
 @admin.register(ReunionComite)
-class ReunionComiteAdmin(admin.ModelAdmin):
+class ReunionComiteAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = ("compte_rendu_fichier",)
     # Explicit: the default ordering is dropped by Django on annotated (GROUP BY) querysets.
     ordering = ("-date",)
     list_display = ("__str__", "date", "programme", "lieu", "nombre_saisines")
@@ -58,23 +58,41 @@ class ReunionComiteAdmin(admin.ModelAdmin):
     def nombre_saisines(self, obj: ReunionComite) -> int:
         return getattr(obj, "_nombre_saisines", 0)
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        _save_with_author(request, formset, "saisi_par")
+
+def _avis_give(request: HttpRequest, saisine: Saisine, form: Any) -> Avis:
+    data = form.cleaned_data
+    return avis_give(saisine=saisine, membre=data["membre"], sens=data["sens"], commentaire=data.get("commentaire") or "")
 
 
-class AvisInline(admin.TabularInline):
+class AvisInline(ServiceInlineMixin, admin.TabularInline):
+    """Opinions recorded on behalf of a member through avis_give (checks, timeline of the file)."""
+
     model = Avis
     extra = 0
+    can_delete = False
     fields = ("membre", "sens", "commentaire", "created_at")
     readonly_fields = ("created_at",)
     autocomplete_fields = ("membre",)
+    service_add = "comite.services.avis_give"
+    service_change = "comite.services.avis_give"
+
+    def create_with_service(self, request: HttpRequest, parent: Saisine, obj: Avis, form: Any) -> Avis:
+        return _avis_give(request, parent, form)
+
+    def update_with_service(self, request: HttpRequest, parent: Saisine, obj: Avis, form: Any) -> Avis:
+        return _avis_give(request, parent, form)
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("membre")
 
 
 @admin.register(Saisine)
-class SaisineAdmin(admin.ModelAdmin):
+class SaisineAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    # Put to the committee by saisine_create (documents of the file only, meeting of the same programme, timeline).
+    service_owned_fields = ("candidature", "reunion", "pieces", "saisi_par")
+    service_add = "comite.services.saisine_create"
+    only_services_create = True
+    only_services_delete = True
     # Explicit: the default ordering is dropped by Django on annotated (GROUP BY) querysets.
     ordering = ("-created_at",)
     list_display = (
@@ -90,6 +108,7 @@ class SaisineAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("candidature", "reunion", "saisi_par")
     autocomplete_fields = ("candidature", "reunion")
+    fields = ("candidature", "reunion", "question", "pieces", saisi_par, "created_at")
     readonly_fields = (saisi_par, "created_at")
     inlines = (AvisInline,)
 
@@ -100,14 +119,30 @@ class SaisineAdmin(admin.ModelAdmin):
     def nombre_avis(self, obj: Saisine) -> int:
         return getattr(obj, "_nombre_avis", 0)
 
-    def save_model(self, request: HttpRequest, obj: Saisine, form: Any, change: bool) -> None:
-        if not change:
-            obj.saisi_par = request.user
-        super().save_model(request, obj, form, change)
+    def get_readonly_fields(self, request: HttpRequest, obj: Saisine | None = None) -> Any:
+        return self.readonly_fields if obj is None else ("candidature", "reunion", "pieces", *self.readonly_fields)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Saisine | None = None) -> bool:
+        return False
+
+    def create_with_service(self, request: HttpRequest, obj: Saisine, form: Any) -> Saisine:
+        data = form.cleaned_data
+        return saisine_create(
+            candidature=data["candidature"],
+            by=request.user,
+            question=data.get("question") or "",
+            pieces=data.get("pieces") or (),
+            reunion=data.get("reunion"),
+        )
 
 
 @admin.register(Avis)
-class AvisAdmin(admin.ModelAdmin):
+class AvisAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = ("saisine", "membre", "sens", "commentaire")
+    service_add = "comite.services.avis_give"
+    service_change = "comite.services.avis_give"
+    only_services_create = True
+    only_services_delete = True
     list_display = ("saisine", "membre", "sens", "created_at")
     list_filter = ("sens", "saisine__reunion", "saisine__candidature__programme")
     search_fields = ("saisine__candidature__reference", "membre__email", "membre__last_name", "commentaire")
@@ -115,3 +150,20 @@ class AvisAdmin(admin.ModelAdmin):
     list_select_related = ("saisine__candidature", "membre")
     autocomplete_fields = ("saisine", "membre")
     readonly_fields = ("created_at",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Avis | None = None) -> Any:
+        return self.readonly_fields if obj is None else ("saisine", "membre", *self.readonly_fields)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Avis | None = None) -> bool:
+        return False
+
+    def create_with_service(self, request: HttpRequest, obj: Avis, form: Any) -> Avis:
+        return _avis_give(request, form.cleaned_data["saisine"], form)
+
+    def update_with_service(self, request: HttpRequest, obj: Avis, form: Any) -> Avis:
+        return avis_give(
+            saisine=obj.saisine,
+            membre=obj.membre,
+            sens=form.cleaned_data["sens"],
+            commentaire=form.cleaned_data.get("commentaire") or "",
+        )

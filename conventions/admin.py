@@ -1,7 +1,8 @@
 """Back office: tripartite conventions and their signatures.
 
-A convention signed by the three parties is frozen: the admin shows it read-only and never
-deletes it; a change is a new version (avenant). Signatures are evidence: view only.
+Every field of a convention is written by its services (created when the grid is validated,
+generated, signed, finalised, replaced by an avenant): the admin shows it, never edits nor deletes it.
+Signatures are evidence: view only.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin, related_column
 from programmes.admin import format_filter
 
-from .models import Convention, EtatConvention, Signature
+from .models import Convention, Signature
 
 
 class SignatureInline(ReadOnlyInlineMixin, admin.TabularInline):
@@ -27,12 +28,8 @@ class SignatureInline(ReadOnlyInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("signataire")
 
 
-def _is_frozen(convention: Convention | None) -> bool:
-    return convention is not None and convention.pk is not None and convention.etat == EtatConvention.SIGNEE
-
-
 @admin.register(Convention)
-class ConventionAdmin(admin.ModelAdmin):
+class ConventionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # Explicit: the default ordering is dropped by Django on annotated (GROUP BY) querysets.
     ordering = ("accompagnement", "version")
     list_display = (
@@ -60,17 +57,8 @@ class ConventionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("accompagnement__beneficiaire", "accompagnement__programme")
     autocomplete_fields = ("accompagnement", "remplace")
-    # The state, the generated documents and their fingerprints come from the convention services.
-    readonly_fields = (
-        "etat",
-        "pdf_name",
-        "pdf_sha256",
-        "pdf_final_name",
-        "pdf_final_sha256",
-        "signee_le",
-        "created_at",
-        "updated_at",
-    )
+    # Files are shown by name only (see pdf_name); every field is read-only (ReadOnlyAdminMixin).
+    readonly_fields = ("pdf_name", "pdf_final_name")
     fieldsets = (
         (None, {"fields": ("reference", "accompagnement", "version", "remplace", "etat")}),
         (_("Engagement"), {"fields": ("demi_journees", "montant")}),
@@ -97,27 +85,6 @@ class ConventionAdmin(admin.ModelAdmin):
     @admin.display(description=_("document signé"))
     def pdf_final_name(self, obj: Convention) -> str:
         return obj.pdf_final.name.rsplit("/", 1)[-1] if obj.pdf_final else "—"
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Convention | None = None) -> Any:
-        if _is_frozen(obj):
-            return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
-        return self.readonly_fields
-
-    def has_change_permission(self, request: HttpRequest, obj: Convention | None = None) -> bool:
-        if _is_frozen(obj):
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Convention | None = None) -> bool:
-        if obj is not None and (_is_frozen(obj) or obj.signatures.exists()):
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def get_actions(self, request: HttpRequest) -> Any:
-        # A bulk delete would skip Convention.delete(), which refuses signed conventions.
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
 
 @admin.register(Signature)

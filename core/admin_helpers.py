@@ -1,5 +1,6 @@
-"""Admin helpers shared by every app: read-only and append-only admins, service-backed add forms,
-actions that run a service on each selected row, French labels for related columns."""
+"""Admin helpers shared by every app: the declaration of the fields services own and the admin's
+writes routed through those services, read-only and append-only admins, actions that run a service
+on each selected row, French labels for related columns."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template import engines
 from django.template.response import TemplateResponse
@@ -50,8 +51,210 @@ def related_column(path: str, description: Any, *, ordering: bool = True) -> Cal
     return admin.display(description=description, ordering=path if ordering else None)(column)
 
 
+class ServiceAdminMixin:
+    """Which fields of the model its services own, and the admin's writes routed through those services.
+
+    The declarations are read by the admin walk (tests/admin/test_admin_services.py):
+
+    - `service_owned_fields`: the fields only a service writes (state, money, half-days, dates checked by
+      rules, fingerprints, references, authors…); `"__all__"` for a record only services write. A field
+      listed here may be writable in the add form only if `service_add` names the service that
+      `create_with_service` calls, in the change form only if `service_change` names the one
+      `update_with_service` calls. `None` (the default) means "not declared", which the walk refuses.
+    - `admin_owned_fields`: fields that look like state or money but are data the admin edits (the
+      programme's rules, a mentor's declared availability), each with a comment saying why.
+    - `only_services_create` / `only_services_delete`: rows that only a service may create or delete
+      (ledger lines, histories, sent e-mails): add and delete must then be off, or routed through
+      `service_add` / `service_delete`.
+
+    A service's refusal (`DomainError`) becomes an error message in French on the same page; nothing of
+    the submission is kept (the admin's transaction is rolled back), nothing answers 500.
+    """
+
+    service_owned_fields: tuple[str, ...] | str | None = None
+    admin_owned_fields: tuple[str, ...] = ()
+    only_services_create = False
+    only_services_delete = False
+    # Dotted paths of the services, e.g. "accompagnements.services.seance_plan" (a declaration, not a
+    # call), or a tuple of them when the hook picks one by the form's content.
+    service_add: str | tuple[str, ...] | None = None
+    service_change: str | tuple[str, ...] | None = None
+    service_delete: str | tuple[str, ...] | None = None
+
+    _refused_attr = "_tsf_service_refused"
+
+    # --- Hooks: an admin that declares a service implements the matching hook. ---------------
+
+    def create_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def update_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # --- Refusals ----------------------------------------------------------------------------
+
+    def _refuse(self, request: HttpRequest, message: str) -> None:
+        """Remember the refusal for the response, and undo whatever this submission already wrote."""
+        refusals = getattr(request, self._refused_attr, None)
+        if refusals is None:
+            refusals = []
+            setattr(request, self._refused_attr, refusals)
+        refusals.append(message)
+        if transaction.get_connection().in_atomic_block:
+            transaction.set_rollback(True)
+
+    def _refused(self, request: HttpRequest) -> list[str] | None:
+        return getattr(request, self._refused_attr, None)
+
+    def _answer_refusal(self, request: HttpRequest, refused: list[str], url: str) -> HttpResponseRedirect:
+        for message in refused:
+            self.message_user(request, message, messages.ERROR)  # type: ignore[attr-defined]
+        return HttpResponseRedirect(url)
+
+    # --- Saving ------------------------------------------------------------------------------
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        hook = self.update_with_service if change else self.create_with_service
+        declared = self.service_change if change else self.service_add
+        if declared is None:
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            return
+        try:
+            saved = hook(request, obj, form)
+        except DomainError as error:
+            self._refuse(request, error.message)
+            return
+        if saved is not None and saved is not obj:
+            # The admin goes on with `obj` (log entry, redirect): make it the saved row.
+            obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
+            obj._state.adding = False
+            obj._state.db = saved._state.db
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if self._refused(request) is None:
+            super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        if self._refused(request) is not None:
+            for formset in formsets:  # construct_change_message() reads these after save_related()
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        inline = getattr(formset, "service_inline", None)
+        if inline is None:
+            super().save_formset(request, form, formset, change)  # type: ignore[misc]
+            return
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        parent = formset.instance
+        for inline_form in formset.forms:
+            obj = inline_form.instance
+            try:
+                if obj.pk is not None and formset._should_delete_form(inline_form):
+                    if inline.service_delete is None:
+                        continue
+                    inline.delete_with_service(request, parent, obj)
+                    formset.deleted_objects.append(obj)
+                elif not inline_form.has_changed():
+                    continue
+                elif obj.pk is None:
+                    if formset._should_delete_form(inline_form) or inline.service_add is None:
+                        continue
+                    formset.new_objects.append(inline.create_with_service(request, parent, obj, inline_form))
+                elif inline.service_change is not None:
+                    inline.update_with_service(request, parent, obj, inline_form)
+                    formset.changed_objects.append((obj, inline_form.changed_data))
+            except DomainError as error:
+                self._refuse(request, f"{inline.model._meta.verbose_name} : {error.message}")
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        if self._refused(request) is None:
+            return super().log_addition(request, obj, message)  # type: ignore[misc]
+        return None
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        if self._refused(request) is None:
+            return super().log_change(request, obj, message)  # type: ignore[misc]
+        return None
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: str | None = None) -> Any:
+        refused = self._refused(request)
+        if refused is not None:
+            return self._answer_refusal(request, refused, request.get_full_path())
+        return super().response_add(request, obj, post_url_continue)  # type: ignore[misc]
+
+    def response_change(self, request: HttpRequest, obj: Any) -> Any:
+        refused = self._refused(request)
+        if refused is not None:
+            return self._answer_refusal(request, refused, request.get_full_path())
+        return super().response_change(request, obj)  # type: ignore[misc]
+
+    # --- Deleting ----------------------------------------------------------------------------
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        if self.service_delete is None:
+            super().delete_model(request, obj)  # type: ignore[misc]
+            return
+        try:
+            self.delete_with_service(request, obj)
+        except DomainError as error:
+            self._refuse(request, error.message)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        if self.service_delete is None:
+            super().delete_queryset(request, queryset)  # type: ignore[misc]
+            return
+        for obj in queryset:
+            try:
+                with transaction.atomic():
+                    self.delete_with_service(request, obj)
+            except DomainError as error:
+                self.message_user(request, f"{obj} : {error.message}", messages.WARNING)  # type: ignore[attr-defined]
+
+    def response_delete(self, request: HttpRequest, obj_display: str, obj_id: Any) -> Any:
+        refused = self._refused(request)
+        if refused is not None:
+            return self._answer_refusal(request, refused, request.path.rsplit("/delete/", 1)[0] + "/change/")
+        return super().response_delete(request, obj_display, obj_id)  # type: ignore[misc]
+
+
+class ServiceInlineMixin:
+    """An inline whose rows are created, changed or deleted by the model's services.
+
+    Declares `service_add` / `service_change` / `service_delete` like `ServiceAdminMixin` and
+    implements the matching hooks; the parent admin (a `ServiceAdminMixin`) calls them row by row
+    from `save_formset`. A row whose operation has no service is left as it was.
+    """
+
+    service_add: str | tuple[str, ...] | None = None
+    service_change: str | tuple[str, ...] | None = None
+    service_delete: str | tuple[str, ...] | None = None
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        formset.service_inline = self
+        return formset
+
+    def create_with_service(self, request: HttpRequest, parent: Any, obj: Any, form: Any) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def update_with_service(self, request: HttpRequest, parent: Any, obj: Any, form: Any) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def delete_with_service(self, request: HttpRequest, parent: Any, obj: Any) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+
 class ReadOnlyAdminMixin:
     """A journal or a record written only by services: the admin may look, never touch."""
+
+    service_owned_fields: tuple[str, ...] | str | None = "__all__"
+    admin_owned_fields: tuple[str, ...] = ()
+    only_services_create = True
+    only_services_delete = True
+    service_add: str | None = None
+    service_change: str | None = None
+    service_delete: str | None = None
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -86,71 +289,6 @@ class AppendOnlyInlineMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-class ServiceAddAdminMixin:
-    """Creation goes through a service; a refusal that the form could not foresee becomes a message.
-
-    Subclasses implement `create_with_service(request, obj, form)` and return the saved object.
-    The add form should already check the same rules in its `clean()`; this is the safety net
-    for what happens between validation and saving (another coordinator, a concurrent task).
-    """
-
-    _refused_attr = "_tsf_service_refused"
-
-    def create_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def update_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
-        """Existing objects: by default the admin saves them as usual."""
-        obj.save()
-        return obj
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        try:
-            saved = self.update_with_service(request, obj, form) if change else self.create_with_service(request, obj, form)
-        except DomainError as error:
-            setattr(request, self._refused_attr, error.message)
-            return
-        if saved is not obj:
-            # The admin goes on with `obj` (log entry, redirect): make it the saved row.
-            obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
-            obj._state.adding = False
-            obj._state.db = saved._state.db
-
-    def _refused(self, request: HttpRequest) -> str | None:
-        return getattr(request, self._refused_attr, None)
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        if self._refused(request) is None:
-            super().save_related(request, form, formsets, change)  # type: ignore[misc]
-            return
-        for formset in formsets:  # construct_change_message() reads these after save_related()
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-
-    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        if self._refused(request) is None:
-            return super().log_addition(request, obj, message)  # type: ignore[misc]
-        return None
-
-    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        if self._refused(request) is None:
-            return super().log_change(request, obj, message)  # type: ignore[misc]
-        return None
-
-    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: str | None = None) -> Any:
-        refused = self._refused(request)
-        if refused is not None:
-            self.message_user(request, refused, messages.ERROR)  # type: ignore[attr-defined]
-            return HttpResponseRedirect(request.get_full_path())
-        return super().response_add(request, obj, post_url_continue)  # type: ignore[misc]
-
-    def response_change(self, request: HttpRequest, obj: Any) -> Any:
-        refused = self._refused(request)
-        if refused is not None:
-            self.message_user(request, refused, messages.ERROR)  # type: ignore[attr-defined]
-            return HttpResponseRedirect(request.get_full_path())
-        return super().response_change(request, obj)  # type: ignore[misc]
 
 
 def run_service_on_each(

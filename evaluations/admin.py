@@ -8,24 +8,25 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import related_column
+from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin, related_column
 from programmes.admin import format_filter
 
 from .models import Evaluation, MesureIndicateur
 
 
-class MesureIndicateurInline(admin.TabularInline):
+class MesureIndicateurInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = MesureIndicateur
-    extra = 0
     fields = ("indicateur", "moment", "valeur", "niveau", "atteinte", "commentaire")
-    autocomplete_fields = ("indicateur",)
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("indicateur")
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
+class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Opened by the evaluation services (at the end, six months later), answered through the respondent's link,
+    expired by the nightly job: shown here."""
+
     list_display = (
         "accompagnement",
         "moment",
@@ -50,10 +51,6 @@ class EvaluationAdmin(admin.ModelAdmin):
     search_fields = ("accompagnement__reference", "personne__email", "personne__last_name")
     date_hierarchy = "echeance"
     list_select_related = ("accompagnement", "personne")
-    autocomplete_fields = ("accompagnement", "personne")
-    # No evaluation service exists yet to open or close a questionnaire: the coordination may set
-    # the state by hand here. Make it read-only once such services exist.
-    readonly_fields = ("created_at", "updated_at")
     fieldsets = (
         (
             None,
@@ -66,7 +63,9 @@ class EvaluationAdmin(admin.ModelAdmin):
 
 
 @admin.register(MesureIndicateur)
-class MesureIndicateurAdmin(admin.ModelAdmin):
+class MesureIndicateurAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Measures are recorded by the evaluation services (start, exit, six months): shown here."""
+
     list_display = (
         "indicateur",
         "moment",
@@ -79,5 +78,3 @@ class MesureIndicateurAdmin(admin.ModelAdmin):
     list_filter = ("moment", "atteinte", "indicateur__type_indicateur", "indicateur__objectif__accompagnement__programme")
     search_fields = ("indicateur__libelle", "commentaire", "indicateur__objectif__accompagnement__reference")
     list_select_related = ("indicateur__objectif__accompagnement",)
-    autocomplete_fields = ("indicateur", "evaluation")
-    readonly_fields = ("created_at",)

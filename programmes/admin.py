@@ -6,14 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from budget.models import Enveloppe
 from budget.services import enveloppe_set
-from core.exceptions import DomainError
+from core.admin_helpers import ServiceAdminMixin, ServiceInlineMixin
 from core.money import format_euros
 
 from .models import Format, Programme, Structure
@@ -76,10 +76,12 @@ class EnveloppeInlineForm(forms.ModelForm):
         return montant
 
 
-class EnveloppeInline(admin.StackedInline):
-    """The envelope of the programme; its amount is set through `budget.services.enveloppe_set`."""
+class EnveloppeInline(ServiceInlineMixin, admin.StackedInline):
+    """The envelope of the programme; its amount is set through `budget.services.enveloppe_set` (locks, never below what is used)."""
 
     model = Enveloppe
+    service_add = "budget.services.enveloppe_set"
+    service_change = "budget.services.enveloppe_set"
     form = EnveloppeInlineForm
     extra = 0
     max_num = 1
@@ -97,9 +99,18 @@ class EnveloppeInline(admin.StackedInline):
             return "—"
         return format_euros(obj.disponible)
 
+    def create_with_service(self, request: HttpRequest, parent: Programme, obj: Enveloppe, form: Any) -> Enveloppe:
+        return enveloppe_set(programme=parent, montant=form.cleaned_data["montant"])
+
+    def update_with_service(self, request: HttpRequest, parent: Programme, obj: Enveloppe, form: Any) -> Enveloppe:
+        return enveloppe_set(programme=parent, montant=form.cleaned_data["montant"])
+
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = ()
+    # The programme's rules (daily rate, period, limits) are data that the coordination sets here.
+    admin_owned_fields = ("taux_journalier",)
     list_display = (
         "nom",
         "date_debut",
@@ -155,29 +166,12 @@ class ProgrammeAdmin(admin.ModelAdmin):
         enveloppe = getattr(obj, "enveloppe", None)
         return format_euros(enveloppe.disponible) if enveloppe else "—"
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        if formset.model is not Enveloppe:
-            super().save_formset(request, form, formset, change)
-            return
-        # The envelope's amount only changes through the budget service (locks, never below what is used).
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for inline_form in formset.forms:
-            if not inline_form.has_changed() or "montant" not in inline_form.cleaned_data:
-                continue
-            adding = inline_form.instance.pk is None
-            try:
-                enveloppe = enveloppe_set(programme=formset.instance, montant=inline_form.cleaned_data["montant"])
-            except DomainError as error:
-                self.message_user(request, error.message, messages.ERROR)
-                continue
-            if adding:
-                formset.new_objects.append(enveloppe)
-            else:
-                formset.changed_objects.append((enveloppe, ["montant"]))
-
 
 @admin.register(Format)
-class FormatAdmin(admin.ModelAdmin):
+class FormatAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = ()
+    # A format's half-day limits are the programme's rules: data that the coordination sets here.
+    admin_owned_fields = ("demi_journees_min", "demi_journees_max")
     list_display = (
         "libelle",
         "code",
@@ -196,7 +190,8 @@ class FormatAdmin(admin.ModelAdmin):
 
 
 @admin.register(Structure)
-class StructureAdmin(admin.ModelAdmin):
+class StructureAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = ()
     list_display = (
         "raison_sociale",
         "siret",
