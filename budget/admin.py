@@ -18,10 +18,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ReadOnlyAdminMixin, ServiceAdminMixin, related_column
+from core.admin_helpers import ReadOnlyAdminMixin, ServiceAdminMixin, ServiceInlineMixin, related_column
 from core.exceptions import DomainError
 from core.money import format_euros
 from core.uploads import check_upload
+from programmes.admin import ProgrammeAdmin as BaseProgrammeAdmin
+from programmes.models import Programme
 from programmes.rules import check_montant_positif
 
 from .models import AutreDepense, Engagement, Enveloppe, Export, Paiement
@@ -321,3 +323,71 @@ class ExportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("type_export", "etat", "programme")
     list_select_related = ("programme", "demande_par")
     date_hierarchy = "demande_le"
+
+
+class EnveloppeInlineForm(forms.ModelForm):
+    class Meta:
+        model = Enveloppe
+        fields = ("montant",)
+
+    def clean_montant(self) -> Decimal:
+        montant = self.cleaned_data["montant"]
+        used = (self.instance.engage or Decimal("0")) + (self.instance.autres_depenses or Decimal("0"))
+        if self.instance.pk and montant < used:
+            raise forms.ValidationError(
+                gettext("L’enveloppe ne peut pas être inférieure à ce qui est déjà engagé et dépensé (%(used)s).")
+                % {"used": format_euros(used)}
+            )
+        return montant
+
+
+class EnveloppeInline(ServiceInlineMixin, admin.StackedInline):
+    """The envelope of the programme; its amount is set through `budget.services.enveloppe_set` (locks, never below what is used)."""
+
+    model = Enveloppe
+    service_add = "budget.services.enveloppe_set"
+    service_change = "budget.services.enveloppe_set"
+    form = EnveloppeInlineForm
+    extra = 0
+    max_num = 1
+    can_delete = False
+    fields = ("montant", "engage", "autres_depenses", "disponible_display")
+    readonly_fields = ("engage", "autres_depenses", "disponible_display")
+
+    def get_extra(self, request: HttpRequest, obj: Programme | None = None, **kwargs: Any) -> int:
+        # A programme without an envelope shows an empty one to fill in.
+        return 0 if obj is not None and Enveloppe.objects.filter(programme=obj).exists() else 1
+
+    @admin.display(description=_("disponible"))
+    def disponible_display(self, obj: Enveloppe) -> str:
+        if obj.pk is None:
+            return "—"
+        return format_euros(obj.disponible)
+
+    def create_with_service(self, request: HttpRequest, parent: Programme, obj: Enveloppe, form: Any) -> Enveloppe:
+        return enveloppe_set(programme=parent, montant=form.cleaned_data["montant"])
+
+    def update_with_service(self, request: HttpRequest, parent: Programme, obj: Enveloppe, form: Any) -> Enveloppe:
+        return enveloppe_set(programme=parent, montant=form.cleaned_data["montant"])
+
+
+# The programme's page shows its envelope: the budget stage extends the programme admin that the
+# programmes app (an earlier layer, which does not import budget) registers.
+admin.site.unregister(Programme)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(BaseProgrammeAdmin):
+    list_display = (*BaseProgrammeAdmin.list_display, "enveloppe_montant", "enveloppe_disponible")
+    list_select_related = ("enveloppe",)
+    inlines = (*BaseProgrammeAdmin.inlines, EnveloppeInline)
+
+    @admin.display(description=_("enveloppe"))
+    def enveloppe_montant(self, obj: Programme) -> str:
+        enveloppe = getattr(obj, "enveloppe", None)
+        return format_euros(enveloppe.montant) if enveloppe else "—"
+
+    @admin.display(description=_("disponible"))
+    def enveloppe_disponible(self, obj: Programme) -> str:
+        enveloppe = getattr(obj, "enveloppe", None)
+        return format_euros(enveloppe.disponible) if enveloppe else "—"

@@ -1,20 +1,14 @@
-"""Back office: programmes (with their formats and envelope) and structures."""
+"""Back office: programmes (with their formats; the budget stage adds the envelope) and structures."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from budget.models import Enveloppe
-from budget.services import enveloppe_set
-from core.admin_helpers import ServiceAdminMixin, ServiceInlineMixin
-from core.money import format_euros
+from core.admin_helpers import ServiceAdminMixin
 
 from .models import Format, Programme, Structure
 
@@ -60,52 +54,6 @@ class FormatInline(admin.TabularInline):
     show_change_link = True
 
 
-class EnveloppeInlineForm(forms.ModelForm):
-    class Meta:
-        model = Enveloppe
-        fields = ("montant",)
-
-    def clean_montant(self) -> Decimal:
-        montant = self.cleaned_data["montant"]
-        used = (self.instance.engage or Decimal("0")) + (self.instance.autres_depenses or Decimal("0"))
-        if self.instance.pk and montant < used:
-            raise forms.ValidationError(
-                gettext("L’enveloppe ne peut pas être inférieure à ce qui est déjà engagé et dépensé (%(used)s).")
-                % {"used": format_euros(used)}
-            )
-        return montant
-
-
-class EnveloppeInline(ServiceInlineMixin, admin.StackedInline):
-    """The envelope of the programme; its amount is set through `budget.services.enveloppe_set` (locks, never below what is used)."""
-
-    model = Enveloppe
-    service_add = "budget.services.enveloppe_set"
-    service_change = "budget.services.enveloppe_set"
-    form = EnveloppeInlineForm
-    extra = 0
-    max_num = 1
-    can_delete = False
-    fields = ("montant", "engage", "autres_depenses", "disponible_display")
-    readonly_fields = ("engage", "autres_depenses", "disponible_display")
-
-    def get_extra(self, request: HttpRequest, obj: Programme | None = None, **kwargs: Any) -> int:
-        # A programme without an envelope shows an empty one to fill in.
-        return 0 if obj is not None and Enveloppe.objects.filter(programme=obj).exists() else 1
-
-    @admin.display(description=_("disponible"))
-    def disponible_display(self, obj: Enveloppe) -> str:
-        if obj.pk is None:
-            return "—"
-        return format_euros(obj.disponible)
-
-    def create_with_service(self, request: HttpRequest, parent: Programme, obj: Enveloppe, form: Any) -> Enveloppe:
-        return enveloppe_set(programme=parent, montant=form.cleaned_data["montant"])
-
-    def update_with_service(self, request: HttpRequest, parent: Programme, obj: Enveloppe, form: Any) -> Enveloppe:
-        return enveloppe_set(programme=parent, montant=form.cleaned_data["montant"])
-
-
 @admin.register(Programme)
 class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ()
@@ -118,16 +66,14 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "appel_ouvert",
         "taux_journalier",
         "jours_minimum",
-        "enveloppe_montant",
-        "enveloppe_disponible",
     )
     list_filter = ("appel_ouvert",)
     search_fields = ("nom", "slug", "description")
     date_hierarchy = "date_debut"
-    list_select_related = ("enveloppe",)
     prepopulated_fields = {"slug": ("nom",)}
     readonly_fields = ("created_at", "updated_at")
-    inlines = (FormatInline, EnveloppeInline)
+    # The budget stage adds the envelope's inline and columns (budget/admin.py).
+    inlines: tuple[type[admin.options.InlineModelAdmin], ...] = (FormatInline,)
     fieldsets = (
         (None, {"fields": ("nom", "slug", "description", "appel_ouvert")}),
         (
@@ -155,16 +101,6 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
         ),
         (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
-
-    @admin.display(description=_("enveloppe"))
-    def enveloppe_montant(self, obj: Programme) -> str:
-        enveloppe = getattr(obj, "enveloppe", None)
-        return format_euros(enveloppe.montant) if enveloppe else "—"
-
-    @admin.display(description=_("disponible"))
-    def enveloppe_disponible(self, obj: Programme) -> str:
-        enveloppe = getattr(obj, "enveloppe", None)
-        return format_euros(enveloppe.disponible) if enveloppe else "—"
 
 
 @admin.register(Format)
