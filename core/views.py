@@ -35,10 +35,14 @@ def sante(request: HttpRequest) -> HttpResponse:
     healthy = all(check.ok for check in checks)
     if not healthy:
         logger.warning("Health check failed: %s", ", ".join(f"{c.name}: {c.detail}" for c in checks if not c.ok))
-    return JsonResponse(
+    response = JsonResponse(
         {"statut": "ok" if healthy else "erreur", "controles": {c.name: "ok" if c.ok else "erreur" for c in checks}},
         status=200 if healthy else 503,
     )
+    # Logged once above as a warning: Django would add an ERROR line (and a Sentry event) for each
+    # probe of each load balancer while something is down.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
 
 
 @never_cache
