@@ -136,7 +136,7 @@ def essential_checks() -> list[Check]:
 def beat_entries_by_task() -> dict[str, list[str]]:
     entries: dict[str, list[str]] = {}
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
-        entries.setdefault(entry["task"], []).append(name)
+        entries.setdefault(str(entry["task"]), []).append(name)
     return entries
 
 
@@ -180,14 +180,14 @@ def scans_status(*, now: datetime.datetime | None = None) -> list[ScanStatus]:
     seen = {b.nom: b for b in Battement.objects.all()}
     statuses = []
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
-        every = datetime.timedelta(seconds=float(entry["schedule"]))
+        every = datetime.timedelta(seconds=float(str(entry["schedule"])))
         run = seen.get(name)
         # Late: two periods missed (one may be in progress), and never less than the heartbeat's margin.
         late = run is None or now - run.vu_le > max(2 * every, heartbeat_max_age())
         statuses.append(
             ScanStatus(
                 name=name,
-                task=entry["task"],
+                task=str(entry["task"]),
                 every=every,
                 last_run=run.vu_le if run else None,
                 succeeded=run.reussi if run else False,
