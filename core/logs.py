@@ -89,12 +89,20 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRIBUTES and key not in entry and not key.startswith("_"):
-                entry[key] = value
+                entry[key] = _plain(value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def _plain(value: Any) -> Any:
+    # Django puts the request on its error records; its repr holds the query string, which may
+    # carry personal data (a searched e-mail address): the method and path are enough.
+    if hasattr(value, "method") and hasattr(value, "path") and hasattr(value, "META"):
+        return f"{value.method} {value.path}"
+    return value
 
 
 class TextFormatter(logging.Formatter):

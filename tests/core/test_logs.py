@@ -81,3 +81,11 @@ def test_a_failure_is_one_json_line_with_the_traceback(json_lines):
             logging.getLogger("tsf.test").exception("Something failed")
     (line,) = [line for line in json_lines() if line["logger"] == "tsf.test"]
     assert line["request_id"] == "req-erreur" and line["level"] == "ERROR" and "ValueError: boom" in line["exception"]
+
+
+def test_a_request_on_a_record_is_written_without_its_query_string(rf):
+    request = rf.get("/espace/", {"q": "camille@exemple.fr"})
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", ("/espace/",), None)
+    record.request = request
+    line = json.loads(logs.JsonFormatter().format(record))
+    assert line["request"] == "GET /espace/" and "camille" not in json.dumps(line)
