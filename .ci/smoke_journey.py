@@ -119,10 +119,15 @@ while True:
     time.sleep(0.2)
 step(f"e-mail job {job.pk} run by the worker in {(job.terminee_le - job.created_at).total_seconds():.1f} s")
 if STACK_LOG:
-    worker_lines = [
-        line for line in open(STACK_LOG, encoding="utf-8", errors="replace") if request_id in line and "(email) done" in line
-    ]
-    assert worker_lines, f"no worker log line with the request id {request_id}"
+    # The line is written just after the row is marked done, then passes through honcho.
+    def worker_line() -> bool:
+        with open(STACK_LOG, encoding="utf-8", errors="replace") as log:
+            return any(request_id in line and "(email) done" in line for line in log)
+
+    deadline = time.monotonic() + 30
+    while not worker_line():
+        assert time.monotonic() < deadline, f"no worker log line with the request id {request_id}"
+        time.sleep(0.2)
     step("the worker's log line carries the request's id")
 
 # 5. The status page is not public.
