@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The platform's two commands, for a machine that has only Python >= 3.11.
 
-    python3 dev.py run    # venv, install, migrate, demo data, web + Celery worker + beat
+    python3 dev.py run    # venv, install, migrate, demo data, then the Procfile (web, worker, beat) by honcho
     python3 dev.py test   # the whole test suite (pytest); extra arguments go to pytest
 
 Uses only the standard library until the virtual environment exists.
@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess  # nosec B404 # runs pip, manage.py, celery and pytest with fixed argument lists
 import sys
-import time
 import venv
 from pathlib import Path
 
@@ -63,41 +62,35 @@ def run() -> int:
     manage("load_demo", env=env)
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
-    processes = {
-        "web": [PY, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
-        "worker": [PY, "-m", "celery", "-A", "tsf", "worker", "--loglevel=INFO", "--concurrency=2"],
-        "beat": [PY, "-m", "celery", "-A", "tsf", "beat", "--loglevel=INFO"],
-    }
     subprocess.run(  # nosec B603 # fixed argument list, no shell
         [PY, "-c", "import django; django.setup(); from tsf.celery import ensure_broker_folders; ensure_broker_folders()"],
         cwd=ROOT,
         check=True,
         env={**env, "DJANGO_SETTINGS_MODULE": "tsf.settings"},
     )
-    running = {name: subprocess.Popen(cmd, cwd=ROOT, env=env) for name, cmd in processes.items()}  # nosec B603 # fixed argument list, no shell
+    # The Procfile's three processes (gunicorn, Celery worker, beat), started by honcho as in
+    # production; small numbers of processes for a laptop, unless set.
+    env.update(
+        {
+            "PATH": f"{VENV / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+            "TSF_BIND": f"{host}:{port}",
+            "WEB_CONCURRENCY": env.get("WEB_CONCURRENCY", "2"),
+            "CELERY_CONCURRENCY": env.get("CELERY_CONCURRENCY", "2"),
+        }
+    )
     say(f"Plateforme démarrée : http://{host}:{port}/  (administration : http://{host}:{port}/admin/)")
-    say("Serveur web, worker Celery et beat tournent. Ctrl+C pour tout arrêter.")
-
-    def stop(*_: object) -> None:
-        for process in running.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        while all(process.poll() is None for process in running.values()):
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop()
-        for process in running.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    failed = [name for name, process in running.items() if process.returncode not in (0, -signal.SIGTERM, -signal.SIGINT, None)]
-    return 1 if failed else 0
+    say("Serveur web (gunicorn), worker Celery et beat tournent (Procfile, honcho). Ctrl+C pour tout arrêter.")
+    honcho = subprocess.Popen([PY, "-m", "honcho", "start", "-f", "Procfile"], cwd=ROOT, env=env)  # nosec B603 # fixed argument list, no shell
+    signal.signal(signal.SIGTERM, lambda *_: honcho.terminate())
+    interrupted = False
+    while True:
+        try:
+            returncode = honcho.wait()
+            break
+        except KeyboardInterrupt:
+            # honcho received the same Ctrl+C and is stopping the three processes: wait for it.
+            interrupted = True
+    return 0 if interrupted or returncode in (0, -signal.SIGTERM, 130) else 1
 
 
 def test(extra: list[str]) -> int:

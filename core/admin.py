@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from .admin_helpers import ReadOnlyAdminMixin
 from .jobs import jobs_restart
-from .models import AccesDonnees, TacheDifferee
+from .models import AccesDonnees, Battement, TacheDifferee
 
 
 @admin.register(AccesDonnees)
@@ -31,6 +31,8 @@ class TacheDiffereeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ("created_at", "tache", "etat", "tentatives", "publiee_le", "terminee_le", "derniere_erreur_courte")
     list_filter = ("etat", "tache")
+    # The request id of a log line finds the jobs the request asked for.
+    search_fields = ("request_id",)
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in TacheDifferee._meta.fields]
     actions = ["relancer"]
@@ -47,3 +49,11 @@ class TacheDiffereeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             ngettext("%(n)d tâche remise en file.", "%(n)d tâches remises en file.", n) % {"n": n},
             messages.SUCCESS,
         )
+
+
+@admin.register(Battement)
+class BattementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The last run of each periodic task (written by the worker; see the status page /sante/detail/)."""
+
+    list_display = ["nom", "vu_le", "reussi"]
+    readonly_fields = [f.name for f in Battement._meta.fields]

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError
 
+from . import logs
 from .models import TacheDifferee
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,9 @@ def enqueue(tache: str, /, **arguments: Any) -> TacheDifferee:
     """Record the job now; hand it to Celery after the commit (never for a rolled-back change)."""
     if tache not in JOBS:
         raise ValueError(f"unknown job {tache!r}")
-    job = TacheDifferee.objects.create(tache=tache, arguments=arguments, pas_avant=timezone.now())
+    job = TacheDifferee.objects.create(
+        tache=tache, arguments=arguments, pas_avant=timezone.now(), request_id=logs.current_request_id()
+    )
     transaction.on_commit(lambda: publish(job_id=job.pk))
     return job
 
@@ -92,10 +95,17 @@ def job_run(*, job_id: int) -> str:
     if not claimed:
         return "deja_prise"
     job = TacheDifferee.objects.get(pk=job_id)
+    # The job's log lines carry the id of the request that asked for it (or their own).
+    with logs.request_context(job.request_id or f"tache-{job.pk}"):
+        return _job_execute(job)
+
+
+def _job_execute(job: TacheDifferee) -> str:
+    logger.info("Job %s (%s) started, attempt %s", job.pk, job.tache, job.tentatives, extra={"job": job.tache})
     try:
         import_string(JOBS[job.tache])(**job.arguments)
     except Exception as error:
-        logger.exception("Job %s (%s) failed, attempt %s", job.pk, job.tache, job.tentatives)
+        logger.exception("Job %s (%s) failed, attempt %s", job.pk, job.tache, job.tentatives, extra={"job": job.tache})
         abandon = job.tentatives >= MAX_TENTATIVES
         TacheDifferee.objects.filter(pk=job.pk).update(
             etat=TacheDifferee.Etat.ECHEC if abandon else TacheDifferee.Etat.EN_ATTENTE,
@@ -106,6 +116,7 @@ def job_run(*, job_id: int) -> str:
         )
         return "echec" if abandon else "a_refaire"
     TacheDifferee.objects.filter(pk=job.pk).update(etat=TacheDifferee.Etat.FAITE, terminee_le=timezone.now(), derniere_erreur="")
+    logger.info("Job %s (%s) done", job.pk, job.tache, extra={"job": job.tache})
     return "faite"
 
 

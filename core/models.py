@@ -104,6 +104,8 @@ class TacheDifferee(models.Model):
     tentatives = models.PositiveIntegerField(_("exécutions tentées"), default=0)
     terminee_le = models.DateTimeField(_("terminée le"), null=True, blank=True)
     derniere_erreur = models.TextField(_("dernière erreur"), blank=True)
+    # The request that asked for the job (core/logs.py): its log lines carry the same id.
+    request_id = models.CharField(_("identifiant de la requête"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("tâche différée")
@@ -113,3 +115,25 @@ class TacheDifferee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tache} #{self.pk} ({self.get_etat_display()})"
+
+
+class Battement(models.Model):
+    """The last time a periodic task ran: the worker's heartbeat and each scan that beat triggers.
+
+    One row per beat entry (`settings.CELERY_BEAT_SCHEDULE`'s keys), written by the worker when the
+    task ends (core/health.py). `/sante/` reads the heartbeat's age to tell whether a worker is
+    consuming the queue; the status page shows every scan's last run.
+    """
+
+    nom = models.CharField(_("tâche périodique"), max_length=60, unique=True)
+    vu_le = models.DateTimeField(_("dernière exécution"))
+    reussi = models.BooleanField(_("réussie"), default=True)
+    erreur = models.TextField(_("erreur"), blank=True)
+
+    class Meta:
+        verbose_name = _("battement")
+        verbose_name_plural = _("battements (tâches périodiques)")
+        ordering = ["nom"]
+
+    def __str__(self) -> str:
+        return f"{self.nom} – {self.vu_le:%d/%m/%Y %H:%M:%S}"

@@ -14,3 +14,9 @@ def run_job(*, job_id: int) -> str:
 def dispatch_jobs() -> int:
     """Every 30 seconds (beat): hand over again the jobs that wait in the database."""
     return jobs.jobs_dispatch()
+
+
+@shared_task(ignore_result=True)
+def heartbeat() -> str:
+    """Every TSF_HEARTBEAT_SECONDS (beat): its run, recorded by core.health, proves a worker consumes the queue."""
+    return "ok"

@@ -14,6 +14,9 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from core.logs import logging_config
+from core.sentry import sentry_init
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Runtime data (SQLite file, uploads, broker folders, e-mails) lives under var/, never in static/.
 VAR_DIR = Path(os.environ.get("TSF_VAR_DIR", BASE_DIR / "var"))
@@ -73,6 +76,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and the jobs it enqueues, carry its id (core/logs.py).
+    "core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -242,11 +247,18 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Processes of the worker; empty: one per CPU core (Celery's default).
+CELERY_WORKER_CONCURRENCY = int(os.environ["CELERY_CONCURRENCY"]) if os.environ.get("CELERY_CONCURRENCY") else None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat only triggers scans; what is due lives in the database (core.TacheDifferee and
 # relances.Relance rows), so that nothing is lost when Redis restarts.
+# The worker's heartbeat (core.tasks.heartbeat): `/sante/` answers 503 when the last one is older
+# than TSF_HEARTBEAT_MAX_AGE_SECONDS (no worker consumes the queue, or beat is stopped).
+TSF_HEARTBEAT_SECONDS = float(os.environ.get("TSF_HEARTBEAT_SECONDS", "15"))
+TSF_HEARTBEAT_MAX_AGE_SECONDS = float(os.environ.get("TSF_HEARTBEAT_MAX_AGE_SECONDS", str(4 * TSF_HEARTBEAT_SECONDS)))
 CELERY_BEAT_SCHEDULE = {
+    "battement-worker": {"task": "core.tasks.heartbeat", "schedule": TSF_HEARTBEAT_SECONDS},
     "taches-differees": {"task": "core.tasks.dispatch_jobs", "schedule": 30.0},
     "scan-relances": {"task": "relances.tasks.scan_due_relances", "schedule": 60.0},
     "plan-relances": {"task": "relances.tasks.plan_relances", "schedule": 15 * 60.0},
@@ -297,12 +309,27 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# Logs: one JSON object per line on stderr (journald, or any collector), with the request id
+# (core/logs.py); LOG_FORMAT=text for readable lines. The worker and beat use the same (tsf/celery.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
+
+# Errors to Sentry (or GlitchTip) when SENTRY_DSN is set, without personal data (core/sentry.py).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
+
+# --- Health (core/health.py) -------------------------------------------------------------
+# `/sante/` (load balancers: 200 or 503, nothing personal) is served over plain HTTP too, so that
+# a check from inside the network is not redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
+# A reminder still waiting this long after its due date counts as late on the status page.
+TSF_RELANCES_RETARD_MINUTES = int(os.environ.get("TSF_RELANCES_RETARD_MINUTES", "15"))
 
 # --- Personal data (RGPD) ----------------------------------------------------------------
 # Retention periods in months, after which plateforme/retention.py anonymises (beat, daily).
