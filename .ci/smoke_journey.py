@@ -132,7 +132,7 @@ if STACK_LOG:
 
 # 5. The status page is not public.
 status, headers = post(reverse("account_logout"), {})
-_page, _ = get(reverse("core:etat_plateforme"))  # followed to the login page
+_page, _ = get(reverse("plateforme:etat_plateforme"))  # followed to the login page
 assert "csrfmiddlewaretoken" in _page
 step("status page asks for a login")
 print("smoke: OK")

@@ -121,7 +121,7 @@ class Battement(models.Model):
     """The last time a periodic task ran: the worker's heartbeat and each scan that beat triggers.
 
     One row per beat entry (`settings.CELERY_BEAT_SCHEDULE`'s keys), written by the worker when the
-    task ends (core/health.py). `/sante/` reads the heartbeat's age to tell whether a worker is
+    task ends (plateforme/health.py). `/sante/` reads the heartbeat's age to tell whether a worker is
     consuming the queue; the status page shows every scan's last run.
     """
 

@@ -18,5 +18,5 @@ def dispatch_jobs() -> int:
 
 @shared_task(ignore_result=True)
 def heartbeat() -> str:
-    """Every TSF_HEARTBEAT_SECONDS (beat): its run, recorded by core.health, proves a worker consumes the queue."""
+    """Every TSF_HEARTBEAT_SECONDS (beat): its run, recorded by plateforme.health, proves a worker consumes the queue."""
     return "ok"

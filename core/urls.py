@@ -17,6 +17,4 @@ urlpatterns = [
     path("mentions-legales/", page("mentions_legales"), name="mentions_legales"),
     path("donnees-personnelles/", views.donnees_personnelles, name="donnees_personnelles"),
     path("accessibilite/", page("accessibilite"), name="accessibilite"),
-    path("sante/", views.sante, name="sante"),
-    path("sante/detail/", views.etat_plateforme, name="etat_plateforme"),
 ]

@@ -3,7 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PlateformeConfig(AppConfig):
-    """The top layer: what spans every stage of the lifecycle (personal-data retention, demo data)."""
+    """The top layer: what spans every stage of the lifecycle (health, personal-data retention, demo data)."""
 
     name = "plateforme"
     verbose_name = _("Plateforme")
+
+    def ready(self) -> None:
+        # Connects the Celery signal that records each beat task's run (the worker loads the apps too);
+        # imported here because the health module reads the models, which are ready only now.
+        from . import health  # noqa: F401

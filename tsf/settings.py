@@ -324,7 +324,7 @@ if SENTRY_DSN:
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
 
-# --- Health (core/health.py) -------------------------------------------------------------
+# --- Health (plateforme/health.py) -------------------------------------------------------------
 # `/sante/` (load balancers: 200 or 503, nothing personal) is served over plain HTTP too, so that
 # a check from inside the network is not redirected to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^sante/$"]

@@ -20,5 +20,6 @@ urlpatterns = [
     path("budget/", include("budget.urls")),
     path("comite/", include("comite.urls")),
     path("relances/", include("relances.urls")),
+    path("", include("plateforme.urls")),
     path("", include("core.urls")),
 ]

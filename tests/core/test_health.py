@@ -1,4 +1,4 @@
-"""`/sante/` for load balancers and the coordination's status page (core/health.py)."""
+"""`/sante/` for load balancers and the coordination's status page (plateforme/health.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
-from core import health
 from core.models import Battement, TacheDifferee
+from plateforme import health
 from relances.models import EtatRelance, Relance
 from tests.factories import UserFactory
 
@@ -26,7 +26,7 @@ def heartbeat_now(db):
 
 
 def sante(client):
-    response = client.get(reverse("core:sante"))
+    response = client.get(reverse("plateforme:sante"))
     return response.status_code, json.loads(response.content)
 
 
@@ -34,7 +34,7 @@ def test_healthy_platform_answers_200_with_the_checks_and_nothing_personal(clien
     status, body = sante(client)
     assert status == 200
     assert body == {"statut": "ok", "controles": {"base": "ok", "cache": "ok", "broker": "ok", "worker": "ok"}}
-    response = client.get(reverse("core:sante"))
+    response = client.get(reverse("plateforme:sante"))
     assert "no-cache" in response["Cache-Control"] and response["Content-Type"] == "application/json"
     assert candidat.email not in response.content.decode()
 
@@ -77,7 +77,7 @@ def test_a_cache_that_does_not_answer_gives_503(client, heartbeat_now, monkeypat
 
 def test_sante_is_not_redirected_to_https_nor_refused_by_the_idle_timeout(client, settings, heartbeat_now):
     settings.SECURE_SSL_REDIRECT = True
-    assert client.get(reverse("core:sante")).status_code == 200
+    assert client.get(reverse("plateforme:sante")).status_code == 200
     assert client.get(reverse("core:home")).status_code == 301
 
 
@@ -88,12 +88,12 @@ def test_each_beat_task_records_its_run_and_the_heartbeat_is_the_worker_task(set
     dispatch_jobs.delay()
     assert set(Battement.objects.values_list("nom", flat=True)) == {"battement-worker", "taches-differees"}
     assert health.check_worker().ok
-    assert health.beat_run_record(task_name="accounts.tasks.apply_retention", succeeded=False, error="boom") == 1
+    assert health.beat_run_record(task_name="plateforme.tasks.apply_retention", succeeded=False, error="boom") == 1
     assert health.beat_run_record(task_name="core.tasks.run_job", succeeded=True) == 0  # not a beat task
 
 
 def test_the_status_page_is_for_the_coordination_and_the_staff(client, coordinateur, candidat, membre_comite):
-    url = reverse("core:etat_plateforme")
+    url = reverse("plateforme:etat_plateforme")
     assert client.get(url).status_code == 302
     for user in (candidat, membre_comite):
         client.force_login(user)
@@ -132,6 +132,6 @@ def test_the_status_page_shows_scans_outbox_failures_and_late_reminders(client, 
     assert status["reminders_overdue"] == 1 and status["coherence"] is None
 
     client.force_login(coordinateur)
-    page = client.get(reverse("core:etat_plateforme")).content.decode()
+    page = client.get(reverse("plateforme:etat_plateforme")).content.decode()
     assert "État de la plateforme" in page and "scan-relances" in page and "en retard" in page
     assert f"email n° {old.pk}" in page and "OperationalError" in page

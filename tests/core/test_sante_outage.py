@@ -22,8 +22,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from core import health
 from core.models import Battement
+from plateforme import health
 
 from .celery_broker import RedisServer, database_url, wait_for
 
@@ -83,7 +83,7 @@ class CeleryProcess:
 
 
 def sante(client) -> tuple[int, dict[str, str]]:
-    response = client.get(reverse("core:sante"))
+    response = client.get(reverse("plateforme:sante"))
     return response.status_code, response.json()["controles"]
 
 

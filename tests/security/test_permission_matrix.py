@@ -254,8 +254,8 @@ MATRIX: dict[str, dict[str, Any]] = {
     "core:donnees_personnelles": public(),
     "core:accessibilite": public(),
     # No worker heartbeat in the test database: the health check says so to everyone, and nothing else.
-    "core:sante": public(503),
-    "core:etat_plateforme": coordination_only(),
+    "plateforme:sante": public(503),
+    "plateforme:etat_plateforme": coordination_only(),
 }
 
 

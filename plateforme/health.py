@@ -31,9 +31,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Battement, TacheDifferee
 from relances.models import EtatRelance, Relance
-
-from .models import Battement, TacheDifferee
 
 logger = logging.getLogger(__name__)
 
