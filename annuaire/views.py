@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from candidatures.models import Candidature
 from core.exceptions import DomainError
+from core.exports import SafeCsvWriter
 from programmes.models import Departement, Programme
 
 from . import selectors, services
@@ -206,7 +205,8 @@ def cartographie_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cartographie-competences.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 with a BOM
-    writer = csv.writer(response, delimiter=";")
+    # Domain and skill names are typed in the referential: no cell may run as a formula.
+    writer = SafeCsvWriter(response, delimiter=";")
     writer.writerow(
         [
             _("Domaine"),
