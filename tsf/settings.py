@@ -300,12 +300,24 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Shared cache (allauth's rate limits): Redis in production, in-process memory by default.
+# Shared cache (allauth's rate limits and used TOTP codes): Redis in production, in-process memory
+# by default. A Redis outage does not stop logins: core.cache falls back to this process's memory
+# with a logged warning (short timeouts, so that a stopped server costs at most a second per try).
+# Sessions are in the database, never only in the cache: a cache outage keeps everyone logged in.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+    "default": {
+        "BACKEND": "core.cache.ResilientRedisCache",
+        "LOCATION": os.environ["CACHE_URL"],
+        "OPTIONS": {
+            "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "1")),
+            "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "1")),
+            "retry_after": float(os.environ.get("CACHE_RETRY_AFTER", "10")),
+        },
+    }
     if os.environ.get("CACHE_URL")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 LOGGING = {
     "version": 1,
