@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
+from core.forms import add_domain_error
 
 from . import services
 from .forms_objectifs import CommentaireForm, IndicateurForm, ObjectifForm
@@ -41,7 +42,7 @@ def _grid_url(accompagnement_id: int) -> str:
 
 
 def _apply_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+    add_domain_error(form, error)
 
 
 def _render_form(request, accompagnement, form, *, titre: str, objectif=None, template="accompagnements/objectif_form.html"):

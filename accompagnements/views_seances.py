@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from core.downloads import attachment_response
 from core.exceptions import DomainError
+from core.forms import add_domain_error
 from core.services import acces_journaliser
 
 from . import calendar as seance_dates
@@ -91,8 +92,7 @@ def _require(role: str, allowed: set[str]) -> None:
 
 
 def _form_error(form, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+    add_domain_error(form, error)
 
 
 def _compte_rendu(seance: Seance):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from candidatures.models import Candidature
 from core.exceptions import DomainError
 from core.exports import SafeCsvWriter
+from core.forms import add_domain_error
 from programmes.models import Departement, Programme
 
 from . import selectors, services
@@ -32,8 +33,7 @@ from .permissions import can_manage, can_suggest, can_view_cartographie, require
 
 
 def _form_error(form, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
+    add_domain_error(form, exc)
 
 
 # --- Becoming a personne-ressource --------------------------------------------------------------

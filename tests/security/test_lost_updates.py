@@ -1,0 +1,198 @@
+"""Lost updates: two coordinators filling the same form at once. The second to save is told, keeps
+what they typed, and the first one's change stays in the database; saving again then replaces it
+knowingly (core.concurrency).
+
+Each test: both load the form, the first saves (302), the second saves (200, the conflict message,
+their text still in the page, nothing written), then saves again from that page (302).
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from candidatures.models import EntretienDiagnostic
+from comite import services as comite_services
+from comite.models import ReunionComite
+from core.concurrency import CONFLICT_MESSAGE, EditConflict, lock_unchanged, version_of
+from tests.candidatures import coordination_helpers
+from tests.candidatures.coordination_helpers import planifiee
+from tests.factories import ProgrammeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CONFLICT = "a été modifié par quelqu’un d’autre pendant que vous le remplissiez"
+
+
+def version_in(page: str, prefix: str = "") -> str:
+    match = re.search(rf'name="{re.escape(prefix)}version" value="([^"]*)"', page)
+    assert match, "the form carries no version"
+    return match.group(1)
+
+
+@pytest.fixture
+def deux(coordinateur):
+    """Two coordinators, each in their own browser."""
+    first, second = Client(), Client()
+    first.force_login(coordinateur)
+    second.force_login(UserFactory(email="coordination-2@exemple.test", roles=["coordination"]))
+    return first, second
+
+
+def race(
+    deux, url: str, first_data: dict, second_data: dict, *, typed: str, kept, page_url: str | None = None, prefix: str = ""
+) -> str:
+    """Both load the form (`page_url`, or `url` itself); the first saves to `url`, then the second.
+    `kept()` checks that the first's change is what the database holds after the conflict."""
+    first, second = deux
+    page_first, page_second = first.get(page_url or url).content.decode(), second.get(page_url or url).content.decode()
+    version = version_in(page_first, prefix)
+    assert version and version_in(page_second, prefix) == version
+    response = first.post(url, {**first_data, f"{prefix}version": version})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    response = second.post(url, {**second_data, f"{prefix}version": version})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert CONFLICT in page
+    assert html.escape(typed) in page or typed in page  # what they typed is still in the form
+    current = version_in(page, prefix)
+    assert current != version
+    kept()
+
+    # Having looked, the second saves again from that page: now it goes through.
+    again = second.post(url, {**second_data, f"{prefix}version": current})
+    assert again.status_code == 302, again.content.decode()[:2000]
+    return page
+
+
+def test_the_service_refuses_a_stale_version_and_accepts_the_current_one(programme, coordinateur):
+    reunion = comite_services.reunion_comite_save(programme=programme, by=coordinateur, date=timezone.now())
+    stale = version_of(reunion)
+    comite_services.reunion_comite_save(programme=programme, by=coordinateur, date=timezone.now(), reunion=reunion, lieu="A")
+    with pytest.raises(EditConflict) as refused:
+        comite_services.reunion_comite_save(
+            programme=programme, by=coordinateur, date=timezone.now(), reunion=reunion, lieu="B", version=stale
+        )
+    assert refused.value.message == str(CONFLICT_MESSAGE)
+    assert ReunionComite.objects.get().lieu == "A"
+    current = version_of(ReunionComite.objects.get())
+    assert refused.value.current_version == current
+    assert lock_unchanged(ReunionComite.objects, pk=reunion.pk, version=current).pk == reunion.pk
+    assert lock_unchanged(ReunionComite.objects, pk=reunion.pk, version=None).pk == reunion.pk  # no version, no check
+
+
+# --- Comité -----------------------------------------------------------------------------------
+
+
+def _reunion(programme, coordinateur) -> ReunionComite:
+    return comite_services.reunion_comite_save(
+        programme=programme, by=coordinateur, date=timezone.now() + datetime.timedelta(days=20), ordre_du_jour="1. Calendrier"
+    )
+
+
+def test_meeting_form(deux, programme, coordinateur):
+    reunion = _reunion(programme, coordinateur)
+    date = (timezone.localtime() + datetime.timedelta(days=21)).strftime("%Y-%m-%dT%H:%M")
+    race(
+        deux,
+        reverse("comite:reunion_update", args=[reunion.pk]),
+        {"date": date, "lieu": "Montpellier", "ordre_du_jour": "1. Calendrier 2. Budget"},
+        {"date": date, "lieu": "Toulouse", "ordre_du_jour": "1. Calendrier 3. Bilan des mentors"},
+        typed="3. Bilan des mentors",
+        kept=lambda: _assert(ReunionComite.objects.get(pk=reunion.pk).lieu == "Montpellier"),
+    )
+    assert ReunionComite.objects.get(pk=reunion.pk).lieu == "Toulouse"  # the knowing re-save
+
+
+def test_meeting_form_conflict_writes_nothing(deux, programme, coordinateur):
+    reunion = _reunion(programme, coordinateur)
+    first, second = deux
+    url = reverse("comite:reunion_update", args=[reunion.pk])
+    version = version_in(first.get(url).content.decode())
+    second.get(url)
+    date = (timezone.localtime() + datetime.timedelta(days=21)).strftime("%Y-%m-%dT%H:%M")
+    assert first.post(url, {"date": date, "lieu": "Montpellier", "version": version}).status_code == 302
+    response = second.post(url, {"date": date, "lieu": "Toulouse", "ordre_du_jour": "Mon texte", "version": version})
+    assert response.status_code == 200 and CONFLICT in response.content.decode() and "Mon texte" in response.content.decode()
+    reunion.refresh_from_db()
+    assert reunion.lieu == "Montpellier" and reunion.ordre_du_jour == ""
+
+
+def test_meeting_minutes_form(deux, programme, coordinateur):
+    reunion = _reunion(programme, coordinateur)
+    race(
+        deux,
+        reverse("comite:reunion_minutes", args=[reunion.pk]),
+        {"compte_rendu": "Dossiers validés."},
+        {"compte_rendu": "Deux dossiers reportés."},
+        typed="Deux dossiers reportés.",
+        page_url=reverse("comite:reunion_detail", args=[reunion.pk]),
+        kept=lambda: _assert(ReunionComite.objects.get().compte_rendu == "Dossiers validés."),
+    )
+    assert ReunionComite.objects.get().compte_rendu == "Deux dossiers reportés."
+
+
+def _assert(condition: bool) -> None:
+    assert condition, "the first coordinator's change was lost"
+
+
+# --- Candidatures: the diagnostic interview --------------------------------------------------------
+
+
+def _record_data(programme, competence, notes: str, demi_journees: int = 3) -> dict:
+    data = {
+        "besoins-TOTAL_FORMS": 5,
+        "besoins-INITIAL_FORMS": 0,
+        "besoins-MIN_NUM_FORMS": 5,
+        "besoins-MAX_NUM_FORMS": 20,
+        "nouvelles-TOTAL_FORMS": 2,
+        "nouvelles-INITIAL_FORMS": 0,
+        "nouvelles-MIN_NUM_FORMS": 2,
+        "nouvelles-MAX_NUM_FORMS": 10,
+        "besoins-0-competence": competence.pk,
+        "besoins-0-priorite": 3,
+        "format_recommande": ProgrammeFactory.tsf(programme).pk,
+        "demi_journees": demi_journees,
+        "notes": notes,
+    }
+    for i in range(1, 5):
+        data[f"besoins-{i}-priorite"] = 2
+    for i in range(2):
+        data[f"nouvelles-{i}-priorite"] = 2
+    return data
+
+
+def test_diagnostic_record_form(deux, programme, coordinateur):
+    candidature = planifiee(programme, coordinateur)
+    competence = coordination_helpers.competence()
+    race(
+        deux,
+        reverse("candidatures:coordination_diagnostic_record", args=[candidature.pk]),
+        _record_data(programme, competence, "Besoin de structurer le mécénat"),
+        _record_data(programme, competence, "Priorité au budget prévisionnel", demi_journees=2),
+        typed="Priorité au budget prévisionnel",
+        kept=lambda: _assert(EntretienDiagnostic.objects.get().notes == "Besoin de structurer le mécénat"),
+    )
+    assert EntretienDiagnostic.objects.get().notes == "Priorité au budget prévisionnel"
+
+
+def test_diagnostic_plan_form_when_moving_the_interview(deux, programme, coordinateur):
+    candidature = planifiee(programme, coordinateur)
+    debut = (timezone.localtime() + datetime.timedelta(days=9)).replace(hour=10, minute=0).strftime("%Y-%m-%dT%H:%M")
+    common = {"debut": debut, "duree_minutes": 60, "modalite": "presentiel"}
+    race(
+        deux,
+        reverse("candidatures:coordination_diagnostic_plan", args=[candidature.pk]),
+        {**common, "lieu": "Salle 2"},
+        {**common, "lieu": "Salle des fêtes de Ramonville"},
+        typed="Salle des fêtes de Ramonville",
+        kept=lambda: _assert(EntretienDiagnostic.objects.get().lieu == "Salle 2"),
+    )
+    assert EntretienDiagnostic.objects.get().lieu == "Salle des fêtes de Ramonville"
