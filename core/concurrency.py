@@ -24,12 +24,15 @@ import datetime
 from typing import Any, TypeVar
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import DomainError
 
 VERSION_FIELD = "version"
+CONFLICT_CODE = "edit_conflict"
 CONFLICT_MESSAGE = _(
     "Ce formulaire a été modifié par quelqu’un d’autre pendant que vous le remplissiez : vos saisies sont "
     "conservées ci-dessous mais n’ont pas été enregistrées. Vérifiez la version actuelle (dans un autre onglet), "
@@ -85,7 +88,13 @@ class VersionedForm(forms.Form):
 def keep_input_after_conflict(form: forms.Form, conflict: EditConflict) -> None:
     """Re-render after a conflict: the message above the form, the typed input kept, and the current
     version in the hidden field so that saving again replaces the other change knowingly."""
-    data = form.data.copy()
+    # A copy that keeps multi-valued fields (checkbox lists): request.POST is an immutable QueryDict.
+    data: Any = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
     data[form.add_prefix(VERSION_FIELD)] = conflict.current_version
     form.data = data
-    form.add_error(None, conflict.message)
+    form.add_error(None, ValidationError(conflict.message, code=CONFLICT_CODE))
+
+
+def has_edit_conflict(form: forms.Form) -> bool:
+    """The form is shown again because of a conflict, not of a mistake of the user (status 200, not 400)."""
+    return form.has_error(NON_FIELD_ERRORS, code=CONFLICT_CODE)

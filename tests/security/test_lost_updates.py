@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accompagnements.models import Objectif, Seance
 from candidatures.models import EntretienDiagnostic
 from comite import services as comite_services
 from comite.models import ReunionComite
@@ -24,6 +25,7 @@ from core.concurrency import CONFLICT_MESSAGE, EditConflict, lock_unchanged, ver
 from tests.candidatures import coordination_helpers
 from tests.candidatures.coordination_helpers import planifiee
 from tests.factories import ProgrammeFactory, UserFactory
+from tests.relances.conftest import build_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -46,11 +48,12 @@ def deux(coordinateur):
 
 
 def race(
-    deux, url: str, first_data: dict, second_data: dict, *, typed: str, kept, page_url: str | None = None, prefix: str = ""
+    pair, url: str, first_data: dict, second_data: dict, *, typed: str, kept, page_url: str | None = None, prefix: str = ""
 ) -> str:
-    """Both load the form (`page_url`, or `url` itself); the first saves to `url`, then the second.
+    """`pair`: two logged-in clients. Both load the form (`page_url`, or `url` itself); the first saves
+    to `url`, then the second.
     `kept()` checks that the first's change is what the database holds after the conflict."""
-    first, second = deux
+    first, second = pair
     page_first, page_second = first.get(page_url or url).content.decode(), second.get(page_url or url).content.decode()
     version = version_in(page_first, prefix)
     assert version and version_in(page_second, prefix) == version
@@ -196,3 +199,64 @@ def test_diagnostic_plan_form_when_moving_the_interview(deux, programme, coordin
         kept=lambda: _assert(EntretienDiagnostic.objects.get().lieu == "Salle 2"),
     )
     assert EntretienDiagnostic.objects.get().lieu == "Salle des fêtes de Ramonville"
+
+
+# --- Accompagnements: objectives and sessions ----------------------------------------------------
+
+
+def _clients(*users) -> tuple[Client, ...]:
+    clients = []
+    for user in users:
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    return tuple(clients)
+
+
+def test_objective_form_of_the_mentor_and_the_beneficiary():
+    dossier = build_dossier(etat="objectifs")  # the grid is written before the convention
+    objectif = dossier.objectif
+    race(
+        _clients(dossier.mentor, dossier.beneficiaire),
+        reverse("accompagnements:objectif_update", args=[objectif.pk]),
+        {"intitule": "Monter une stratégie de mécénat", "critere_reussite": "Trois dossiers déposés"},
+        {"intitule": "Monter une stratégie de mécénat", "critere_reussite": "Un premier mécène trouvé"},
+        typed="Un premier mécène trouvé",
+        kept=lambda: _assert(Objectif.objects.get(pk=objectif.pk).critere_reussite == "Trois dossiers déposés"),
+    )
+    assert Objectif.objects.get(pk=objectif.pk).critere_reussite == "Un premier mécène trouvé"
+
+
+def test_objective_comment_form_of_two_coordinators(deux):
+    dossier = build_dossier()
+    objectif = dossier.objectif
+    race(
+        deux,
+        reverse("accompagnements:objectif_commenter", args=[objectif.pk]),
+        {"commentaire_coordination": "Objectif clair."},
+        {"commentaire_coordination": "Préciser le montant visé."},
+        typed="Préciser le montant visé.",
+        kept=lambda: _assert(Objectif.objects.get(pk=objectif.pk).commentaire_coordination == "Objectif clair."),
+    )
+
+
+def test_session_form_of_the_coordination_and_the_mentor():
+    dossier = build_dossier()
+    seance = Seance.objects.create(
+        accompagnement=dossier.accompagnement,
+        debut=timezone.now() + datetime.timedelta(days=10),
+        demi_journees=1,
+        modalite="presentiel",
+        lieu="Salle 1",
+    )
+    date = (timezone.localdate() + datetime.timedelta(days=12)).isoformat()
+    common = {"date": date, "heure": "09:30", "demi_journees": 1, "modalite": "presentiel"}
+    race(
+        _clients(dossier.coordinateur, dossier.mentor),
+        reverse("accompagnements:seance_update", args=[seance.pk]),
+        {**common, "lieu": "Salle 2", "sujet": "Budget"},
+        {**common, "lieu": "Salle 3", "sujet": "Plan de mécénat"},
+        typed="Plan de mécénat",
+        kept=lambda: _assert(Seance.objects.get(pk=seance.pk).lieu == "Salle 2"),
+    )
+    assert Seance.objects.get(pk=seance.pk).sujet == "Plan de mécénat"
