@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from candidatures.models import Candidature
+from core.concurrency import version_initial
 from core.exceptions import DomainError
 from core.exports import SafeCsvWriter
 from core.forms import add_domain_error
@@ -371,7 +372,7 @@ def appariement_candidature(request, pk: int):
 @require(can_manage)
 def reglages(request, pk: int):
     programme = get_object_or_404(Programme, pk=pk)
-    form = ReglagesForm(request.POST or None, instance=programme)
+    form = ReglagesForm(request.POST or None, instance=programme, initial=version_initial(programme))
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in services.POIDS_FIELDS}
         try:
@@ -379,6 +380,7 @@ def reglages(request, pk: int):
                 programme=Programme.objects.get(pk=pk),
                 by=request.user,
                 missions_max_par_mentor=form.cleaned_data["missions_max_par_mentor"],
+                version=form.cleaned_data["version"],
                 **data,
             )
         except DomainError as exc:

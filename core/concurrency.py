@@ -79,13 +79,18 @@ def lock_unchanged(manager: models.Manager[M] | models.QuerySet[M], *, version: 
     return instance
 
 
+def version_field() -> forms.CharField:
+    """The hidden field of the version (declare it as `version = version_field()` on a ModelForm)."""
+    return forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+
 class VersionedForm(forms.Form):
     """A form carrying the version of the row it edits (hidden). `cleaned_data["version"]` goes to the service."""
 
-    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+    version = version_field()
 
 
-def keep_input_after_conflict(form: forms.Form, conflict: EditConflict) -> None:
+def keep_input_after_conflict(form: forms.BaseForm, conflict: EditConflict) -> None:
     """Re-render after a conflict: the message above the form, the typed input kept, and the current
     version in the hidden field so that saving again replaces the other change knowingly."""
     # A copy that keeps multi-valued fields (checkbox lists): request.POST is an immutable QueryDict.
@@ -95,6 +100,6 @@ def keep_input_after_conflict(form: forms.Form, conflict: EditConflict) -> None:
     form.add_error(None, ValidationError(conflict.message, code=CONFLICT_CODE))
 
 
-def has_edit_conflict(form: forms.Form) -> bool:
+def has_edit_conflict(form: forms.BaseForm) -> bool:
     """The form is shown again because of a conflict, not of a mistake of the user (status 200, not 400)."""
     return form.has_error(NON_FIELD_ERRORS, code=CONFLICT_CODE)

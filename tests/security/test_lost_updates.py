@@ -18,10 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accompagnements.models import Objectif, Seance
+from annuaire import services as annuaire_services
 from candidatures.models import EntretienDiagnostic
 from comite import services as comite_services
 from comite.models import ReunionComite
 from core.concurrency import CONFLICT_MESSAGE, EditConflict, lock_unchanged, version_of
+from programmes.models import Programme
+from relances.models import TypeRelance
 from tests.candidatures import coordination_helpers
 from tests.candidatures.coordination_helpers import planifiee
 from tests.factories import ProgrammeFactory, UserFactory
@@ -64,7 +67,7 @@ def race(
     page = response.content.decode()
     assert response.status_code == 200
     assert CONFLICT in page
-    assert html.escape(typed) in page or typed in page  # what they typed is still in the form
+    assert html.escape(typed) in page or typed in page  # what they typed is still in the form (escaped or markup)
     current = version_in(page, prefix)
     assert current != version
     kept()
@@ -260,3 +263,41 @@ def test_session_form_of_the_coordination_and_the_mentor():
         kept=lambda: _assert(Seance.objects.get(pk=seance.pk).lieu == "Salle 2"),
     )
     assert Seance.objects.get(pk=seance.pk).sujet == "Plan de mécénat"
+
+
+# --- Programme settings: matching weights, reminders -----------------------------------------------
+
+
+def test_matching_settings_form(deux, programme):
+    data = dict.fromkeys(annuaire_services.POIDS_FIELDS, "10")
+    race(
+        deux,
+        reverse("annuaire:reglages", args=[programme.pk]),
+        {**data, "missions_max_par_mentor": "3", "poids_geographie": "40"},
+        {**data, "missions_max_par_mentor": "5", "poids_geographie": "37"},
+        typed='value="37"',
+        kept=lambda: _assert(Programme.objects.get(pk=programme.pk).poids_geographie == 40),
+    )
+    assert Programme.objects.get(pk=programme.pk).poids_geographie == 37
+
+
+def _checkbox(page: str, value: str) -> str:
+    match = re.search(rf'<input[^>]*name="actives"[^>]*value="{value}"[^>]*>', page)
+    assert match, value
+    return match.group(0)
+
+
+def test_reminders_settings_form(deux, programme):
+    everything = list(TypeRelance.values)
+    page = race(
+        deux,
+        reverse("evaluations:relances_programme", args=[programme.pk]),
+        {"actives": [value for value in everything if value != TypeRelance.BROUILLON]},
+        {"actives": [value for value in everything if value != TypeRelance.SIGNATURE]},
+        typed="",
+        kept=lambda: _assert(Programme.objects.get(pk=programme.pk).relances_desactivees == [TypeRelance.BROUILLON]),
+    )
+    # The second's choices are what the re-rendered form shows.
+    assert "checked" not in _checkbox(page, TypeRelance.SIGNATURE)
+    assert "checked" in _checkbox(page, TypeRelance.BROUILLON)
+    assert Programme.objects.get(pk=programme.pk).relances_desactivees == [TypeRelance.SIGNATURE]
