@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 # What a stopped, unreachable or overloaded server raises (BusyLoadingError is a ConnectionError).
 OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError)
 DEFAULT_RETRY_AFTER = 10.0
+# server -> time.monotonic() until which the memory fallback serves it (one per process).
+_DOWN_UNTIL: dict[str, float] = {}
+_LOCK = threading.Lock()
 
 
 class ResilientRedisCache(RedisCache):
@@ -40,20 +43,21 @@ class ResilientRedisCache(RedisCache):
         params["OPTIONS"] = options
         super().__init__(server, params)
         fallback_params = {key: params[key] for key in ("TIMEOUT", "KEY_PREFIX", "VERSION", "KEY_FUNCTION") if key in params}
-        self.fallback = LocMemCache(f"tsf-cache-fallback-{id(self)}", fallback_params)
-        self._down_until = 0.0
-        self._lock = threading.Lock()
+        # Django builds one cache object per thread: the memory fallback and the outage time are per
+        # server and shared by the threads of the process (LocMemCache shares the storage of one name).
+        self._server = server
+        self.fallback = LocMemCache(f"tsf-cache-fallback:{server}", fallback_params)
 
     def redis_is_down(self) -> bool:
-        return time.monotonic() < self._down_until
+        return time.monotonic() < _DOWN_UNTIL.get(self._server, 0.0)
 
     def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         if not self.redis_is_down():
             try:
                 return getattr(super(), name)(*args, **kwargs)
             except OUTAGE_ERRORS as error:
-                with self._lock:
-                    self._down_until = time.monotonic() + self.retry_after
+                with _LOCK:
+                    _DOWN_UNTIL[self._server] = time.monotonic() + self.retry_after
                 logger.warning(
                     "Redis cache unreachable (%s: %s): rate limits and used TOTP codes are kept in this "
                     "process's memory; Redis is tried again in %.0f s.",
