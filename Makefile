@@ -5,4 +5,4 @@ run:
 test:
 	python3 dev.py test
 lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/python manage.py makemigrations --check --dry-run
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && DEBUG=1 .venv/bin/python manage.py makemigrations --check --dry-run

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedForm
+
 from .models import TypeIndicateur
 
 
@@ -14,6 +16,10 @@ class ObjectifForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
     )
+
+
+class ObjectifEditForm(VersionedForm, ObjectifForm):
+    """Editing an existing objective: the beneficiary, the mentor and the coordination may do it at once."""
 
 
 class IndicateurForm(forms.Form):
@@ -50,7 +56,7 @@ class IndicateurForm(forms.Form):
         return data
 
 
-class CommentaireForm(forms.Form):
+class CommentaireForm(VersionedForm):
     commentaire_coordination = forms.CharField(
         label=_("Commentaire de la coordination"),
         required=False,

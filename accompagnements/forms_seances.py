@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedForm
 from core.ics import PARIS
 from core.uploads import ACCEPT_ATTRIBUTE, check_upload
 
 from .models import ModaliteSeance, Seance
 
 
-class SeanceForm(forms.Form):
+class SeanceForm(VersionedForm):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     heure = forms.TimeField(
         label=_("Heure de début"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), initial="09:30"

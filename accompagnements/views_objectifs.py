@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.concurrency import version_initial
 from core.exceptions import DomainError
+from core.forms import add_domain_error
 
 from . import services
-from .forms_objectifs import CommentaireForm, IndicateurForm, ObjectifForm
+from .forms_objectifs import CommentaireForm, IndicateurForm, ObjectifEditForm, ObjectifForm
 from .models import Accompagnement, Indicateur, Objectif
 from .permissions import BENEFICIAIRE, COORDINATION, MENTOR, role_in
 
@@ -41,7 +43,7 @@ def _grid_url(accompagnement_id: int) -> str:
 
 
 def _apply_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+    add_domain_error(form, error)
 
 
 def _render_form(request, accompagnement, form, *, titre: str, objectif=None, template="accompagnements/objectif_form.html"):
@@ -68,8 +70,9 @@ def objectif_create(request, pk: int):
 def objectif_update(request, objectif_pk: int):
     objectif = _objectif(objectif_pk)
     _access(request, objectif.accompagnement, REDACTEURS)
-    form = ObjectifForm(
-        request.POST or None, initial={"intitule": objectif.intitule, "critere_reussite": objectif.critere_reussite}
+    form = ObjectifEditForm(
+        request.POST or None,
+        initial={"intitule": objectif.intitule, "critere_reussite": objectif.critere_reussite, **version_initial(objectif)},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -200,11 +203,17 @@ def objectifs_valider(request, pk: int):
 def objectif_commenter(request, objectif_pk: int):
     objectif = _objectif(objectif_pk)
     _access(request, objectif.accompagnement, (COORDINATION,))
-    form = CommentaireForm(request.POST or None, initial={"commentaire_coordination": objectif.commentaire_coordination})
+    form = CommentaireForm(
+        request.POST or None,
+        initial={"commentaire_coordination": objectif.commentaire_coordination, **version_initial(objectif)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.objectif_commenter(
-                objectif=objectif, commentaire=form.cleaned_data["commentaire_coordination"], by=request.user
+                objectif=objectif,
+                commentaire=form.cleaned_data["commentaire_coordination"],
+                by=request.user,
+                version=form.cleaned_data["version"],
             )
         except DomainError as error:
             _apply_error(form, error)

@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
+from core.concurrency import has_edit_conflict, version_initial
 from core.downloads import attachment_response
 from core.exceptions import DomainError
+from core.forms import add_domain_error
 from core.services import acces_journaliser
 
 from . import calendar as seance_dates
@@ -91,8 +93,7 @@ def _require(role: str, allowed: set[str]) -> None:
 
 
 def _form_error(form, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+    add_domain_error(form, error)
 
 
 def _compte_rendu(seance: Seance):
@@ -191,10 +192,12 @@ def seance_update(request, pk: int):
     if seance.etat != EtatSeance.PLANIFIEE:
         messages.error(request, _("Seule une séance planifiée peut être déplacée."))
         return redirect("accompagnements:seance_detail", seance.pk)
-    form = SeanceForm(request.POST or None, initial=SeanceForm.initial_from(seance))
+    form = SeanceForm(request.POST or None, initial={**SeanceForm.initial_from(seance), **version_initial(seance)})
     if request.method == "POST" and form.is_valid():
         try:
-            services.seance_reschedule(seance=seance, by=request.user, **form.service_kwargs())
+            services.seance_reschedule(
+                seance=seance, by=request.user, version=form.cleaned_data["version"], **form.service_kwargs()
+            )
         except DomainError as error:
             _form_error(form, error)
         else:
@@ -204,7 +207,7 @@ def seance_update(request, pk: int):
         request,
         "accompagnements/seance_form.html",
         {"form": form, "accompagnement": seance.accompagnement, "seance": seance},
-        status=400 if form.errors else 200,
+        status=400 if form.errors and not has_edit_conflict(form) else 200,
     )
 
 

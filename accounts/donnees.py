@@ -7,7 +7,6 @@ project and fails if one with such a link is missing here: a new model cannot be
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from functools import reduce
@@ -18,6 +17,8 @@ from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+
+from core.exports import SafeCsvWriter
 
 # Models whose rows are personal: a link to one of them is a link to a person.
 PERSON_MODELS = ("accounts.User", "candidatures.Candidature", "annuaire.PersonneRessource")
@@ -152,17 +153,12 @@ def export_csv(user: Any) -> str:
     """One line per value: modèle, identifiant, champ, valeur (opens in any spreadsheet)."""
     data = donnees_personnelles(user)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = SafeCsvWriter(buffer, delimiter=";")
     writer.writerow(["modele", "identifiant", "champ", "valeur"])
     for label, block in data["modeles"].items():
         for row in block["lignes"]:
             for field, value in row.items():
                 if not isinstance(value, str):
                     value = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
-                writer.writerow([label, row.get("id", ""), field, _csv_safe(value)])
+                writer.writerow([label, row.get("id", ""), field, value])
     return "\ufeff" + buffer.getvalue()  # BOM: Excel reads the accents right
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ would be run as a formula by a spreadsheet (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import version_field
 from programmes.models import Departement, Programme, TypeStructure
 from programmes.validators import validate_siret
 
@@ -144,6 +145,8 @@ class CompetenceForm(forms.Form):
 
 
 class ReglagesForm(forms.ModelForm):
+    version = version_field()
+
     class Meta:
         model = Programme
         fields = [*POIDS_FIELDS, "missions_max_par_mentor"]

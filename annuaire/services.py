@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.models import User
+from core.concurrency import lock_unchanged
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
 from core.models import EventKind
@@ -317,8 +318,11 @@ POIDS_FIELDS = [
 
 
 @transaction.atomic
-def programme_set_matching(*, programme: Programme, by: Any, missions_max_par_mentor: int, **poids: int) -> Programme:
-    """Change the matching weights (0–100 each) and the cap on missions per mentor of a programme."""
+def programme_set_matching(
+    *, programme: Programme, by: Any, missions_max_par_mentor: int, version: str | None = None, **poids: int
+) -> Programme:
+    """Change the matching weights (0–100 each) and the cap on missions per mentor of a programme.
+    `version`: that of the programme the form was filled from; one saved since raises EditConflict."""
     if set(poids) != set(POIDS_FIELDS):
         raise ValueError(f"expected {POIDS_FIELDS}")
     if any(v < 0 or v > 100 for v in poids.values()):
@@ -329,7 +333,11 @@ def programme_set_matching(*, programme: Programme, by: Any, missions_max_par_me
         raise RuleViolation(
             _("Une personne-ressource doit pouvoir prendre au moins une mission."), field="missions_max_par_mentor"
         )
-    Programme.objects.filter(pk=programme.pk).update(missions_max_par_mentor=missions_max_par_mentor, **poids)
+    lock_unchanged(Programme.objects, pk=programme.pk, version=version)
+    # update() skips auto_now: the new version is set here.
+    Programme.objects.filter(pk=programme.pk).update(
+        missions_max_par_mentor=missions_max_par_mentor, updated_at=timezone.now(), **poids
+    )
     programme.refresh_from_db()
     return programme
 

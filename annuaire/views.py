@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -13,7 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from candidatures.models import Candidature
+from core.concurrency import version_initial
 from core.exceptions import DomainError
+from core.exports import SafeCsvWriter
+from core.forms import add_domain_error
 from programmes.models import Departement, Programme
 
 from . import selectors, services
@@ -33,8 +34,7 @@ from .permissions import can_manage, can_suggest, can_view_cartographie, require
 
 
 def _form_error(form, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
+    add_domain_error(form, exc)
 
 
 # --- Becoming a personne-ressource --------------------------------------------------------------
@@ -206,7 +206,8 @@ def cartographie_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cartographie-competences.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 with a BOM
-    writer = csv.writer(response, delimiter=";")
+    # Domain and skill names are typed in the referential: no cell may run as a formula.
+    writer = SafeCsvWriter(response, delimiter=";")
     writer.writerow(
         [
             _("Domaine"),
@@ -371,7 +372,7 @@ def appariement_candidature(request, pk: int):
 @require(can_manage)
 def reglages(request, pk: int):
     programme = get_object_or_404(Programme, pk=pk)
-    form = ReglagesForm(request.POST or None, instance=programme)
+    form = ReglagesForm(request.POST or None, instance=programme, initial=version_initial(programme))
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in services.POIDS_FIELDS}
         try:
@@ -379,6 +380,7 @@ def reglages(request, pk: int):
                 programme=Programme.objects.get(pk=pk),
                 by=request.user,
                 missions_max_par_mentor=form.cleaned_data["missions_max_par_mentor"],
+                version=form.cleaned_data["version"],
                 **data,
             )
         except DomainError as exc:

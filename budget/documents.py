@@ -5,13 +5,13 @@ Called by `services.export_run` in the Celery worker; `progress(percent)` report
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.exports import workbook_bytes
 from core.pdf import render_pdf
 from programmes.models import Programme
 
@@ -234,6 +234,5 @@ def tableur_xlsx(*, programme: Programme, progress: Callable[[int], None] = _noo
     _formats(sheet, {6: DATE, 10: EUROS, 11: EUROS, 12: EUROS})
     progress(90)
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    # Structure names, labels and notes are typed by applicants and staff: no cell may run as a formula.
+    return workbook_bytes(workbook)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from annuaire.models import Competence, Domaine
+from core.concurrency import VersionedForm
 from programmes.models import Departement, Format
 
 from .models import Etiquette, Modalite, Priorite, TypePiece
@@ -184,7 +185,7 @@ class EtiquettesForm(forms.Form):
         return [n.strip() for n in self.cleaned_data.get("noms", "").split(",") if n.strip()]
 
 
-class DiagnosticPlanForm(forms.Form):
+class DiagnosticPlanForm(VersionedForm):
     debut = forms.DateTimeField(label=_("Date et heure"), widget=DATETIME_WIDGET, help_text=_("Heure de Paris"))
     duree_minutes = forms.IntegerField(label=_("Durée (minutes)"), min_value=15, max_value=480, initial=60)
     modalite = forms.ChoiceField(
@@ -242,7 +243,7 @@ BesoinFormSet = forms.formset_factory(BesoinForm, extra=0, min_num=5, max_num=20
 NouvelleCompetenceFormSet = forms.formset_factory(NouvelleCompetenceForm, extra=0, min_num=2, max_num=10)
 
 
-class DiagnosticRecordForm(forms.Form):
+class DiagnosticRecordForm(VersionedForm):
     format_recommande = forms.ModelChoiceField(label=_("Format recommandé"), queryset=Format.objects.none(), empty_label=None)
     demi_journees = forms.IntegerField(label=_("Demi-journées"), min_value=1, max_value=200)
     format_suite = forms.ModelChoiceField(

@@ -17,8 +17,10 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from annuaire.models import Competence
+from core.concurrency import version_initial
 from core.downloads import scanned_document_response
 from core.exceptions import DomainError
+from core.forms import add_domain_error
 from programmes.models import Programme
 
 from . import selectors, services
@@ -61,8 +63,7 @@ def _candidature(request: HttpRequest, pk: int) -> Candidature:
 
 
 def _form_error(form: Any, error: DomainError) -> None:
-    field = error.field if error.field in getattr(form, "fields", {}) else None
-    form.add_error(field, error.message)
+    add_domain_error(form, error)
 
 
 @coordination_required
@@ -328,6 +329,7 @@ def diagnostic_plan(request: HttpRequest, pk: int) -> HttpResponse:
             "modalite": existing.modalite,
             "lieu": existing.lieu,
             "lien_visio": existing.lien_visio,
+            **version_initial(existing),
         }
     return _simple_form(
         request,
@@ -362,6 +364,7 @@ def diagnostic_record(request: HttpRequest, pk: int) -> HttpResponse:
             "format_suite": diagnostic.format_suite_id,
             "demi_journees_suite": diagnostic.demi_journees_suite,
             "notes": diagnostic.notes,
+            **version_initial(diagnostic),
         },
     )
     besoins = BesoinFormSet(data, prefix="besoins", initial=initial_besoins, form_kwargs={"choices": choices})
@@ -388,6 +391,7 @@ def diagnostic_record(request: HttpRequest, pk: int) -> HttpResponse:
                 format_suite=form.cleaned_data.get("format_suite"),
                 demi_journees_suite=form.cleaned_data.get("demi_journees_suite"),
                 notes=form.cleaned_data["notes"],
+                version=form.cleaned_data["version"],
             )
         except DomainError as error:
             if error.field == "besoins":

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedForm
 from core.uploads import ACCEPT_ATTRIBUTE, check_upload
 
 from .models import Saisine, SensAvis
@@ -22,7 +23,7 @@ class AvisForm(forms.Form):
     )
 
 
-class ReunionForm(forms.Form):
+class ReunionForm(VersionedForm):
     date = forms.DateTimeField(
         label=_("Date et heure"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
@@ -46,7 +47,7 @@ class ReunionForm(forms.Form):
         self.fields["saisines"].label_from_instance = lambda s: f"{s.candidature.reference} – {s.candidature.structure}"
 
 
-class CompteRenduForm(forms.Form):
+class CompteRenduForm(VersionedForm):
     compte_rendu = forms.CharField(
         label=_("Compte-rendu"), required=False, widget=forms.Textarea(attrs={"rows": 10}), max_length=50000
     )

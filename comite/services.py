@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from candidatures.models import Candidature, Etat
 from candidatures.services import candidature_event
+from core.concurrency import lock_unchanged
 from core.exceptions import PermissionRefused, RuleViolation
 from core.models import EventKind
 
@@ -85,14 +86,18 @@ def reunion_comite_save(
     ordre_du_jour: str = "",
     saisines: Iterable[Saisine] = (),
     reunion: ReunionComite | None = None,
+    version: str | None = None,
 ) -> ReunionComite:
-    """Create or update a meeting: date, place, agenda (text, and the files put on it with their documents)."""
+    """Create or update a meeting: date, place, agenda (text, and the files put on it with their documents).
+    `version`: that of the meeting the form was filled from; a meeting saved since raises EditConflict."""
     _check_coordination(by)
     saisines = list(saisines)
     if any(s.candidature.programme_id != programme.pk for s in saisines):
         raise RuleViolation(_("Ces dossiers concernent un autre programme."), field="saisines")
     if reunion is None:
         reunion = ReunionComite(programme=programme)
+    else:
+        reunion = lock_unchanged(ReunionComite.objects, pk=reunion.pk, version=version)
     reunion.date, reunion.lieu, reunion.ordre_du_jour = date, (lieu or "").strip(), (ordre_du_jour or "").strip()
     reunion.save()
     Saisine.objects.filter(reunion=reunion).exclude(pk__in=[s.pk for s in saisines]).update(reunion=None)
@@ -102,10 +107,12 @@ def reunion_comite_save(
 
 @transaction.atomic
 def reunion_comite_record_minutes(
-    *, reunion: ReunionComite, by: Any, compte_rendu: str = "", fichier: Any = None
+    *, reunion: ReunionComite, by: Any, compte_rendu: str = "", fichier: Any = None, version: str | None = None
 ) -> ReunionComite:
-    """Record the minutes as text and/or as a checked upload (core.uploads.CheckedUpload)."""
+    """Record the minutes as text and/or as a checked upload (core.uploads.CheckedUpload).
+    `version`: that of the meeting the form was filled from; a meeting saved since raises EditConflict."""
     _check_coordination(by)
+    reunion = lock_unchanged(ReunionComite.objects, pk=reunion.pk, version=version)
     compte_rendu = (compte_rendu or "").strip()
     if not compte_rendu and fichier is None and not reunion.compte_rendu_fichier:
         raise RuleViolation(_("Écrivez le compte-rendu ou joignez-le en fichier."), field="compte_rendu")

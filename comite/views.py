@@ -16,8 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from core.concurrency import version_initial
 from core.downloads import attachment_response, scanned_document_response
 from core.exceptions import DomainError
+from core.forms import add_domain_error
 from core.services import acces_journaliser
 from programmes.models import Programme
 
@@ -49,7 +51,7 @@ coordination_required = _role_required(roles.is_coordination)
 
 
 def _form_error(form: Any, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+    add_domain_error(form, error)
 
 
 @comite_required
@@ -148,6 +150,7 @@ def _reunion_form(request: HttpRequest, programme: Programme, reunion: ReunionCo
             "lieu": reunion.lieu,
             "ordre_du_jour": reunion.ordre_du_jour,
             "saisines": list(reunion.saisines.values_list("pk", flat=True)),
+            **version_initial(reunion),
         }
     form = ReunionForm(request.POST or None, programme=programme, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -165,14 +168,20 @@ def _reunion_form(request: HttpRequest, programme: Programme, reunion: ReunionCo
 def reunion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reunion = get_object_or_404(ReunionComite.objects.select_related("programme"), pk=pk)
     saisines = reunion.saisines.select_related("candidature", "candidature__structure").prefetch_related("pieces")
-    form = CompteRenduForm(initial={"compte_rendu": reunion.compte_rendu}) if roles.is_coordination(request.user) else None
+    form = (
+        CompteRenduForm(initial={"compte_rendu": reunion.compte_rendu, **version_initial(reunion)})
+        if roles.is_coordination(request.user)
+        else None
+    )
     return render(request, "comite/reunion_detail.html", {"reunion": reunion, "saisines": saisines, "form": form})
 
 
 @coordination_required
 def reunion_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     reunion = get_object_or_404(ReunionComite, pk=pk)
-    form = CompteRenduForm(request.POST or None, request.FILES or None, initial={"compte_rendu": reunion.compte_rendu})
+    form = CompteRenduForm(
+        request.POST or None, request.FILES or None, initial={"compte_rendu": reunion.compte_rendu, **version_initial(reunion)}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.reunion_comite_record_minutes(
@@ -180,6 +189,7 @@ def reunion_minutes(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 compte_rendu=form.cleaned_data["compte_rendu"],
                 fichier=form.cleaned_data["fichier"],
+                version=form.cleaned_data["version"],
             )
         except DomainError as error:
             _form_error(form, error)

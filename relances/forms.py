@@ -5,10 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedForm, version_initial
+
 from .models import TypeRelance
 
 
-class RelancesProgrammeForm(forms.Form):
+class RelancesProgrammeForm(VersionedForm):
     actives = forms.MultipleChoiceField(
         label=_("Relances envoyées pour ce programme"),
         required=False,
@@ -24,4 +26,5 @@ class RelancesProgrammeForm(forms.Form):
     @classmethod
     def for_programme(cls, programme: Any, data: Any = None) -> RelancesProgrammeForm:
         off = set(programme.relances_desactivees or [])
-        return cls(data, initial={"actives": [value for value in TypeRelance.values if value not in off]})
+        actives = [value for value in TypeRelance.values if value not in off]
+        return cls(data, initial={"actives": actives, **version_initial(programme)})

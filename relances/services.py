@@ -37,6 +37,7 @@ from accompagnements.models import EtatAccompagnement, EtatSeance, Seance
 from accounts import roles
 from candidatures.models import Candidature, Etat
 from conventions.models import Convention, EtatConvention
+from core.concurrency import lock_unchanged
 from core.emails import render_email
 from core.exceptions import PermissionRefused, RuleViolation
 from evaluations import liens
@@ -222,14 +223,17 @@ def relances_envoyer_dues(*, now: datetime.datetime | None = None, batch: int = 
 
 
 @transaction.atomic
-def programme_relances_configurer(*, programme: Programme, desactivees: list[str], by: Any) -> Programme:
-    """Switch kinds of reminders off (or back on) for one programme."""
+def programme_relances_configurer(
+    *, programme: Programme, desactivees: list[str], by: Any, version: str | None = None
+) -> Programme:
+    """Switch kinds of reminders off (or back on) for one programme.
+    `version`: that of the programme the form was filled from; one saved since raises EditConflict."""
     if not roles.is_coordination(by):
         raise PermissionRefused(_("Seule la coordination règle les relances d’un programme."))
     inconnues = set(desactivees) - set(TypeRelance.values)
     if inconnues:
         raise RuleViolation(_("Type de relance inconnu : %(types)s.") % {"types": ", ".join(sorted(inconnues))}, field="actives")
-    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    programme = lock_unchanged(Programme.objects, pk=programme.pk, version=version)
     programme.relances_desactivees = [value for value in TypeRelance.values if value in set(desactivees)]
     programme.save(update_fields=["relances_desactivees", "updated_at"])
     return programme

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from core.exceptions import DomainError
+from core.forms import add_domain_error
 from programmes.models import Programme
 
 from . import selectors, services
@@ -22,9 +23,11 @@ def relances_programme(request, programme_pk: int):
     form = RelancesProgrammeForm.for_programme(programme, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.programme_relances_configurer(programme=programme, desactivees=form.desactivees(), by=request.user)
+            services.programme_relances_configurer(
+                programme=programme, desactivees=form.desactivees(), by=request.user, version=form.cleaned_data["version"]
+            )
         except DomainError as error:
-            form.add_error(None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Réglage des relances enregistré."))
             return redirect("relances:programme", programme_pk=programme.pk)

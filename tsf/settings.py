@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from core.logs import logging_config
@@ -35,12 +36,23 @@ def env_list(name: str, default: str) -> list[str]:
 
 # --- Core -------------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", False)
+# Development only (DEBUG=1, as `python3 dev.py run` sets it): a fixed key so that sessions survive
+# restarts. Its "django-insecure-" prefix makes `check --deploy` flag it (security.W009) if it ever
+# reaches a server. Without DEBUG there is no fallback: signed links (mentors' missions, evaluation
+# questionnaires) and sessions would be forgeable by anyone who read this repository.
+DEVELOPMENT_SECRET_KEY = "django-insecure-tsf-development-key-never-in-production-0123456789"  # noqa: S105  # nosec B105 # development-only key, refused without DEBUG
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("TSF_REQUIRE_SECRET_KEY", False):
-        raise RuntimeError("SECRET_KEY must be set in production")
-    # Development only: a fixed key so that sessions survive restarts of `make run`.
-    SECRET_KEY = "dev-insecure-tsf-key-change-me-in-production-0123456789abcdef"  # noqa: S105  # nosec B105 # development-only key; production refuses to start without SECRET_KEY
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. In production (DEBUG=0) the platform refuses to start without it: "
+            "set SECRET_KEY to a long random value, e.g. "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+            "For development, set DEBUG=1 (python3 dev.py run does)."
+        )
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+elif not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY is the development key of the repository: set a secret one in production.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -302,12 +314,24 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Shared cache (allauth's rate limits): Redis in production, in-process memory by default.
+# Shared cache (allauth's rate limits and used TOTP codes): Redis in production, in-process memory
+# by default. A Redis outage does not stop logins: core.cache falls back to this process's memory
+# with a logged warning (short timeouts, so that a stopped server costs at most a second per try).
+# Sessions are in the database, never only in the cache: a cache outage keeps everyone logged in.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+    "default": {
+        "BACKEND": "core.cache.ResilientRedisCache",
+        "LOCATION": os.environ["CACHE_URL"],
+        "OPTIONS": {
+            "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "1")),
+            "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "1")),
+            "retry_after": float(os.environ.get("CACHE_RETRY_AFTER", "10")),
+        },
+    }
     if os.environ.get("CACHE_URL")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Logs: one JSON object per line on stderr (journald, or any collector), with the request id
 # (core/logs.py); LOG_FORMAT=text for readable lines. The worker and beat use the same (tsf/celery.py).

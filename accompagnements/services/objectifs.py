@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.concurrency import lock_unchanged
 from core.exceptions import PermissionRefused, RuleViolation
 from core.models import EventKind
 
@@ -81,8 +82,10 @@ def objectif_create(*, accompagnement: Accompagnement, intitule: str, critere_re
 
 
 @transaction.atomic
-def objectif_update(*, objectif: Objectif, intitule: str, critere_reussite: str, by: Any) -> Objectif:
+def objectif_update(*, objectif: Objectif, intitule: str, critere_reussite: str, by: Any, version: str | None = None) -> Objectif:
+    """`version`: that of the objective the form was filled from; one saved since raises EditConflict."""
     _partie_de_la_grille(objectif.accompagnement, by)
+    objectif = lock_unchanged(Objectif.objects.select_related("accompagnement"), pk=objectif.pk, version=version)
     if objectif.intitule == intitule.strip() and objectif.critere_reussite == critere_reussite.strip():
         return objectif  # nothing changed: the validations stay
     _grille_modifiee(accompagnement=objectif.accompagnement, by=by, action="objectif_modifie", details={"objectif": objectif.pk})
@@ -220,12 +223,14 @@ def objectifs_valider(*, accompagnement: Accompagnement, by: Any) -> Accompagnem
 
 
 @transaction.atomic
-def objectif_commenter(*, objectif: Objectif, commentaire: str, by: Any) -> Objectif:
-    """The coordination's comment on one objective; it does not re-open the grid."""
+def objectif_commenter(*, objectif: Objectif, commentaire: str, by: Any, version: str | None = None) -> Objectif:
+    """The coordination's comment on one objective; it does not re-open the grid.
+    `version`: that of the objective the form was filled from; one saved since raises EditConflict."""
     from accounts import roles
 
     if not roles.is_coordination(by):
         raise PermissionRefused(_("Seule la coordination commente la grille d’objectifs."))
+    objectif = lock_unchanged(Objectif.objects, pk=objectif.pk, version=version)
     objectif.commentaire_coordination = commentaire.strip()
     objectif.save(update_fields=["commentaire_coordination", "updated_at"])
     AccompagnementEvenement.objects.create(

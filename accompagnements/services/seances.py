@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.concurrency import lock_unchanged
 from core.emails import send_templated_after_commit
 from core.exceptions import PermissionRefused, RuleViolation
 from core.uploads import CheckedUpload
@@ -165,11 +166,13 @@ def seance_reschedule(
     lien_visio: str = "",
     sujet: str = "",
     by: Any,
+    version: str | None = None,
 ) -> Seance:
-    """Move or change a planned session; the old and new dates stay in the accompagnement's history."""
+    """Move or change a planned session; the old and new dates stay in the accompagnement's history.
+    `version`: that of the session the form was filled from; one saved since raises EditConflict."""
     accompagnement = seance.accompagnement
     _require_role(accompagnement, by, {MENTOR, COORDINATION})
-    locked = Seance.objects.select_for_update().get(pk=seance.pk)
+    locked = lock_unchanged(Seance.objects, pk=seance.pk, version=version)
     if locked.etat != EtatSeance.PLANIFIEE:
         raise RuleViolation(_("Seule une séance planifiée peut être déplacée."))
     if demi_journees not in (1, 2):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.concurrency import check_unchanged
 from core.exceptions import RuleViolation, TransitionRefused
 from core.models import EventKind
 from programmes.models import Format
@@ -242,8 +243,10 @@ def entretien_diagnostic_schedule(
     modalite: str,
     lieu: str = "",
     lien_visio: str = "",
+    version: str | None = None,
 ) -> Any:
-    """Plan (or move) the diagnostic interview; the applicant gets an invitation with an .ics file."""
+    """Plan (or move) the diagnostic interview; the applicant gets an invitation with an .ics file.
+    `version`: that of the interview the form was filled from; one saved since raises EditConflict."""
     from core.emails import render_email
 
     from ..models import EntretienDiagnostic, Modalite
@@ -260,6 +263,9 @@ def entretien_diagnostic_schedule(
     if not 15 <= duree_minutes <= 480:
         raise RuleViolation(_("La durée doit être comprise entre 15 minutes et 8 heures."), field="duree_minutes")
     locked = Candidature.objects.select_for_update().get(pk=candidature.pk)
+    existing = EntretienDiagnostic.objects.select_for_update().filter(candidature=candidature).first()
+    if existing is not None:
+        check_unchanged(existing, version)
     if locked.etat == Etat.DIAGNOSTIC_PLANIFIE:
         replanifie = True
     else:
@@ -305,9 +311,11 @@ def entretien_diagnostic_record(
     format_suite: Format | None = None,
     demi_journees_suite: int | None = None,
     notes: str = "",
+    version: str | None = None,
 ) -> Any:
     """Record the diagnostic: needs (référentiel competences with a priority, new ones added on the way),
-    the recommended format(s) and half-days within the programme's limits, notes."""
+    the recommended format(s) and half-days within the programme's limits, notes.
+    `version`: that of the interview the form was filled from; one saved since raises EditConflict."""
     from annuaire.models import Competence
     from programmes.rules import check_demi_journees
 
@@ -318,6 +326,7 @@ def entretien_diagnostic_record(
         entretien = EntretienDiagnostic.objects.select_for_update().get(candidature=candidature)
     except EntretienDiagnostic.DoesNotExist:
         raise TransitionRefused(_("Planifiez d’abord l’entretien diagnostic.")) from None
+    check_unchanged(entretien, version)
     for fmt, field in ((format_recommande, "format_recommande"), (format_suite, "format_suite")):
         if fmt is not None and fmt.programme_id != candidature.programme_id:
             raise RuleViolation(_("Ce format n’appartient pas au programme de la candidature."), field=field)
