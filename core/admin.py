@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from .admin_helpers import ReadOnlyAdminMixin
 from .jobs import jobs_restart
-from .models import AccesDonnees, TacheDifferee
+from .models import AccesDonnees, MessageEnvoye, TacheDifferee
 
 
 @admin.register(AccesDonnees)
@@ -47,3 +47,14 @@ class TacheDiffereeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             ngettext("%(n)d tâche remise en file.", "%(n)d tâches remises en file.", n) % {"n": n},
             messages.SUCCESS,
         )
+
+
+@admin.register(MessageEnvoye)
+class MessageEnvoyeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every e-mail sent and what the mail provider said of it (tracking webhook)."""
+
+    list_display = ("envoye_le", "destinataire", "sujet", "statut", "updated", "message_id")
+    list_filter = ("statut",)
+    search_fields = ("destinataire", "sujet", "message_id", "reference")
+    date_hierarchy = "envoye_le"
+    readonly_fields = ("envoye_le", "destinataire", "personne", "sujet", "message_id", "reference", "statut", "detail", "updated")

@@ -16,5 +16,7 @@ urlpatterns = [
     path("devenir-personne-ressource/", page("devenir_personne_ressource"), name="devenir_personne_ressource"),
     path("mentions-legales/", page("mentions_legales"), name="mentions_legales"),
     path("donnees-personnelles/", views.donnees_personnelles, name="donnees_personnelles"),
+    path("coordination/emails-en-echec/", views.emails_en_echec, name="emails_en_echec"),
+    path("coordination/emails-en-echec/<int:pk>/retablir/", views.email_retablir, name="email_retablir"),
     path("accessibilite/", page("accessibilite"), name="accessibilite"),
 ]
