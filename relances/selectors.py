@@ -53,3 +53,8 @@ def relances_envoyees(programme: Any) -> QuerySet[Relance]:
         )
         .order_by("-envoyee_le")
     )
+
+
+def relances_suspendues(programme: Any) -> QuerySet[Relance]:
+    """Reminders held because the mail provider reported the address as failing (core/suivi_emails.py)."""
+    return Relance.objects.filter(programme=programme, etat=EtatRelance.SUSPENDUE).select_related("destinataire")

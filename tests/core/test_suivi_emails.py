@@ -11,6 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from candidatures.services import candidature_receipt_generate
 from core import suivi_emails
 from core.emails import send_now
 from core.exceptions import PermissionRefused
@@ -18,6 +19,7 @@ from core.models import MessageEnvoye
 from relances import services as relances_services
 from relances.models import EtatRelance, Relance
 from relances.planning import relances_planifier
+from tests.factories import CandidatureFactory
 from tests.relances.conftest import build_dossier, seance
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +159,29 @@ def test_without_a_configured_secret_every_webhook_is_refused(client, candidat, 
     assert response.status_code in (400, 403)
     candidat.refresh_from_db()
     assert not candidat.email_en_echec
+
+
+def test_the_coordination_sees_the_failing_addresses_on_the_file_the_dashboard_and_its_queue(client, coordinateur, programme):
+    candidature = CandidatureFactory(programme=programme, etat="soumise")
+    candidature_receipt_generate(candidature=candidature)
+    person = candidature.candidat
+    message = MessageEnvoye.objects.get(destinataire=person.email)
+    assert message.reference.startswith("emailenvoye:")
+    brevo(client, hard_bounce(message.message_id, person.email), **auth())
+
+    client.force_login(coordinateur)
+    detail = client.get(reverse("candidatures:coordination_detail", args=[candidature.pk])).content.decode()
+    assert "adresse en échec" in detail and "Rejeté : adresse en échec" in detail
+    dashboard = client.get(reverse("candidatures:coordination_dashboard")).content.decode()
+    assert reverse("core:emails_en_echec") in dashboard
+    queue = client.get(reverse("core:emails_en_echec"))
+    assert person.email in queue.content.decode()
+    assert client.post(reverse("core:email_retablir", args=[person.pk])).status_code == 302
+    person.refresh_from_db()
+    assert not person.email_en_echec
+
+
+def test_only_the_coordination_sees_the_queue(client, candidat):
+    client.force_login(candidat)
+    assert client.get(reverse("core:emails_en_echec")).status_code == 403
+    assert client.post(reverse("core:email_retablir", args=[candidat.pk])).status_code == 403
