@@ -131,9 +131,7 @@ def test_restore_drill_on_postgresql(tmp_path, parties, convention_en_signature,
     import psycopg  # imported here: only this PostgreSQL test talks to the server directly
 
     db = connection.settings_dict
-    name = f"{db['NAME'].removeprefix('test_')}_restauration_{uuid.uuid4().hex[:8]}"
-    if not name.startswith("h_prod2"):
-        name = f"{db['NAME']}_restauration_{uuid.uuid4().hex[:8]}"
+    name = f"{db['NAME'].removeprefix('test_')}_restauration_{uuid.uuid4().hex[:8]}"  # h_prod2_… here, unique per run
     params = {
         "host": db["HOST"] or None,
         "port": db["PORT"] or None,
