@@ -28,7 +28,7 @@ import os
 import posixpath
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - runs pg_dump / pg_restore with arguments built here, never a shell
+import subprocess  # nosec B404 # runs pg_dump / pg_restore with arguments built here, never a shell
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
@@ -96,7 +96,7 @@ def _count_rows(cursor: Any, table_names: list[str]) -> dict[str, int]:
     quote = connection.ops.quote_name
     counts = {}
     for name in table_names:
-        cursor.execute(f"SELECT COUNT(*) FROM {quote(name)}")  # noqa: S608  # nosec B608 - table names from Django's models
+        cursor.execute(f"SELECT COUNT(*) FROM {quote(name)}")  # noqa: S608  # nosec B608 # table names from Django's models
         counts[name] = int(cursor.fetchone()[0])
     return counts
 
@@ -131,7 +131,7 @@ def _pg_env() -> dict[str, str]:
 
 
 def _run(command: list[str]) -> None:
-    result = subprocess.run(command, env=_pg_env(), capture_output=True, text=True, check=False)  # noqa: S603  # nosec B603
+    result = subprocess.run(command, env=_pg_env(), capture_output=True, text=True, check=False)  # noqa: S603  # nosec B603 # fixed arguments, no shell
     if result.returncode != 0:
         raise RuleViolation(_("%(cmd)s a échoué : %(err)s") % {"cmd": command[0], "err": result.stderr.strip()[:2000]})
 
@@ -155,11 +155,11 @@ def _dump_database(workdir: Path) -> tuple[str, dict[str, int]]:
         copy = sqlite3.connect(target)
         try:
             connection.connection.backup(copy)
-            cursor = copy.cursor()
+            copy_cursor = copy.cursor()
             counts = {}
             for name in tables:
-                cursor.execute(f'SELECT COUNT(*) FROM "{name}"')  # noqa: S608  # nosec B608 - table names from Django's models
-                counts[name] = int(cursor.fetchone()[0])
+                copy_cursor.execute(f'SELECT COUNT(*) FROM "{name}"')  # noqa: S608  # nosec B608 # table names from Django's models
+                counts[name] = int(copy_cursor.fetchone()[0])
         finally:
             copy.close()
         return DUMP_SQLITE, counts

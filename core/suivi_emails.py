@@ -43,7 +43,17 @@ STATUTS: dict[str, str] = {
     EventType.FAILED: S.ECHEC,
 }
 # The provider's events arrive in any order: a late "delivered" must not hide a bounce.
-RANG = {S.ENVOYE: 0, S.ACCEPTE: 1, S.DIFFERE: 2, S.ECHEC: 3, S.REMIS: 4, S.OUVERT: 5, S.REBOND: 6, S.REJETE: 6, S.PLAINTE: 7}
+RANG: dict[str, int] = {
+    S.ENVOYE: 0,
+    S.ACCEPTE: 1,
+    S.DIFFERE: 2,
+    S.ECHEC: 3,
+    S.REMIS: 4,
+    S.OUVERT: 5,
+    S.REBOND: 6,
+    S.REJETE: 6,
+    S.PLAINTE: 7,
+}
 # Brevo (and others) report a temporary failure as a bounce: it is a deferral, not a dead address.
 REBONDS_TEMPORAIRES = {"soft_bounce", "softbounce", "soft-bounce"}
 
