@@ -163,6 +163,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG and SITE_URL.startswith("ht
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "TSF Occitanie"
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 # The coordination sees every personal file: TOTP is mandatory for it (accounts/middleware.py).
 TSF_MFA_REQUIRED_FOR_COORDINATION = env_bool("TSF_MFA_REQUIRED_FOR_COORDINATION", True)
 # Staff sessions end after this many minutes without a request.

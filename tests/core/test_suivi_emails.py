@@ -185,3 +185,11 @@ def test_only_the_coordination_sees_the_queue(client, candidat):
     client.force_login(candidat)
     assert client.get(reverse("core:emails_en_echec")).status_code == 403
     assert client.post(reverse("core:email_retablir", args=[candidat.pk])).status_code == 403
+
+
+def test_account_e_mails_are_followed_too(client, candidat):
+    response = client.post(reverse("account_reset_password"), {"email": candidat.email})
+    assert response.status_code == 302
+    message = MessageEnvoye.objects.get(destinataire=candidat.email)
+    assert message.reference.startswith("compte:") and message.message_id
+    assert mail.outbox[-1].extra_headers["Message-ID"] == message.message_id
