@@ -6,6 +6,7 @@ A message is three templates: emails/<name>.subject.txt, emails/<name>.txt, emai
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from email.utils import make_msgid
 from typing import Any
@@ -14,8 +15,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -60,17 +64,22 @@ def deliver(message: EmailMessage, *, reference: str = "") -> list[Any]:
         message.extra_headers["Message-ID"] = make_msgid(domain=host)
     message.send()
     recipients = message.recipients()
-    people = {user.email.lower(): user for user in get_user_model().objects.filter(email__in=[r.lower() for r in recipients])}
-    return [
-        MessageEnvoye.objects.create(
-            destinataire=recipient,
-            personne=people.get(recipient.lower()),
-            sujet=str(message.subject)[:255],
-            message_id=_provider_message_id(message, recipient)[:255],
-            reference=reference[:100],
-        )
-        for recipient in recipients
-    ]
+    try:
+        people = {user.email.lower(): user for user in get_user_model().objects.filter(email__in=[r.lower() for r in recipients])}
+        return [
+            MessageEnvoye.objects.create(
+                destinataire=recipient,
+                personne=people.get(recipient.lower()),
+                sujet=str(message.subject)[:255],
+                message_id=_provider_message_id(message, recipient)[:255],
+                reference=reference[:100],
+            )
+            for recipient in recipients
+        ]
+    except DatabaseError:
+        # The message is gone: failing now would make the caller send it a second time.
+        logger.exception("E-mail sent but not recorded for delivery tracking: %s", message.subject)
+        return []
 
 
 def send_now(
