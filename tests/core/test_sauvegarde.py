@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import uuid
+from io import StringIO
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,6 +23,7 @@ from conventions import services as conventions_services
 from conventions.models import EtatConvention
 from core import sauvegarde
 from core.exceptions import RuleViolation
+from core.tasks import backup_nightly
 from tests.conventions.conftest import convention_en_signature, parties  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -187,8 +189,6 @@ def test_the_nightly_backup_is_scheduled_and_applies_the_retention(tmp_path, set
     assert settings.CELERY_BEAT_SCHEDULE["sauvegarde-nocturne"]["task"] == "core.tasks.backup_nightly"
     settings.TSF_BACKUP_DIR = tmp_path
     settings.TSF_BACKUP_KEEP = 2
-    from core.tasks import backup_nightly
-
     for _ in range(3):
         backup_nightly()
     assert len(sauvegarde.sauvegardes()) == 2
@@ -200,3 +200,12 @@ def test_a_restore_into_a_non_empty_base_is_refused_and_changes_nothing(tmp_path
     with pytest.raises(RuleViolation, match="n’est pas vide"):
         sauvegarde.sauvegarde_restaurer(archive=archive)
     assert sauvegarde.sauvegarde_verifier(manifeste={"lignes": before, "fichiers": {}}).conforme
+
+
+def test_the_command_prints_the_figures_and_applies_the_retention(tmp_path):
+    for _ in range(2):
+        out = StringIO()
+        call_command("sauvegarder", "--dossier", str(tmp_path), "--garder", "1", stdout=out)
+    text = out.getvalue()
+    assert "Sauvegarde écrite" in text and "tables" in text and "Ancienne sauvegarde supprimée" in text
+    assert len(sauvegarde.sauvegardes(tmp_path)) == 1
