@@ -69,13 +69,15 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
     add_form = UserCreationAdminForm
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "roles_display", "is_staff", "is_active", "last_login", "date_joined")
-    list_filter = ("groups", "is_staff", "is_superuser", "is_active")
+    list_filter = ("groups", "is_staff", "is_superuser", "is_active", ("email_en_echec_le", admin.EmptyFieldListFilter))
     search_fields = ("email", "first_name", "last_name", "telephone")
     date_hierarchy = "date_joined"
-    readonly_fields = ("last_login", "date_joined", "export_donnees")
+    # Set by the mail provider's webhook; cleared from the coordination's list (plateforme:emails_en_echec).
+    readonly_fields = ("last_login", "date_joined", "export_donnees", "email_en_echec_le", "email_en_echec_motif")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Identité"), {"fields": ("first_name", "last_name", "telephone")}),
+        (_("Remise des e-mails"), {"fields": ("email_en_echec_le", "email_en_echec_motif")}),
         (
             _("Rôles et droits"),
             {

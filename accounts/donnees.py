@@ -30,6 +30,7 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "mfa.Authenticator": ("user",),
     "admin.LogEntry": ("user",),
     "core.AccesDonnees": ("user",),
+    "core.MessageEnvoye": ("personne",),
     # Applications and what hangs on them.
     "candidatures.Candidature": ("candidat",),
     "candidatures.CandidatureEvenement": ("candidature__candidat", "actor"),

@@ -32,6 +32,10 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("adresse e-mail"), unique=True)
     telephone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    # Set by the mail provider's webhook (bounce, block, complaint: plateforme/suivi_emails.py); while
+    # set, reminders to this address are held. Cleared by the coordination once it is corrected.
+    email_en_echec_le = models.DateTimeField(_("adresse e-mail en échec depuis"), null=True, blank=True)
+    email_en_echec_motif = models.CharField(_("motif de l’échec de l’adresse"), max_length=255, blank=True)
 
     USERNAME_FIELD = "email"  # type: ignore[misc]
     REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
@@ -46,6 +50,10 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} <{self.email}>" if full else self.email
+
+    @property
+    def email_en_echec(self) -> bool:
+        return self.email_en_echec_le is not None
 
     @property
     def display_name(self) -> str:

@@ -13,7 +13,7 @@ from .models import User
 
 # Each lifecycle app contributes a section to the person's space: its selectors.espace(user)
 # gives the context, templates/<app>/includes/espace.html renders it.
-SPACE_SECTIONS = ["comite", "candidatures", "annuaire", "accompagnements", "conventions", "evaluations", "budget"]
+SPACE_SECTIONS = ["plateforme", "comite", "candidatures", "annuaire", "accompagnements", "conventions", "evaluations", "budget"]
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from annuaire.models import Competence
+from core import selectors as core_selectors
 from core.concurrency import version_initial
 from core.downloads import scanned_document_response
 from core.exceptions import DomainError
@@ -66,6 +67,15 @@ def _form_error(form: Any, error: DomainError) -> None:
     add_domain_error(form, error)
 
 
+def _emails_avec_statut(candidature) -> list:
+    """The file's e-mails, each with what the mail provider said of it (core.MessageEnvoye)."""
+    emails = list(candidature.emails.all())
+    statuts = core_selectors.statuts_par_reference([f"emailenvoye:{email.pk}" for email in emails])
+    for email in emails:
+        email.remise = statuts.get(f"emailenvoye:{email.pk}")
+    return emails
+
+
 @coordination_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The files of the current programme by stage, what needs action today, filters and search."""
@@ -97,6 +107,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "reunions": reunions_minimum(programme=programme),
             "filtre_actif": bool(filters and any(filters.values())),
+            "emails_en_echec_total": core_selectors.adresses_en_echec_total(),
         },
     )
 
@@ -128,7 +139,8 @@ def candidature_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "allowed": allowed,
             "notes": candidature.notes_internes.select_related("auteur"),
             "etiquettes": [lien.etiquette for lien in candidature.etiquettes_liens.select_related("etiquette")],
-            "emails": candidature.emails.all(),
+            "emails": _emails_avec_statut(candidature),
+            "remises": core_selectors.messages_de(candidature.candidat),
             "saisines": Saisine.objects.filter(candidature=candidature).prefetch_related("avis__membre", "pieces"),
             "note_form": NoteForm(),
             "etiquettes_form": EtiquettesForm(

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from .admin_helpers import ReadOnlyAdminMixin
 from .jobs import jobs_restart
-from .models import AccesDonnees, Battement, TacheDifferee
+from .models import AccesDonnees, Battement, MessageEnvoye, TacheDifferee
 
 
 @admin.register(AccesDonnees)
@@ -57,3 +57,14 @@ class BattementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["nom", "vu_le", "reussi"]
     readonly_fields = [f.name for f in Battement._meta.fields]
+
+
+@admin.register(MessageEnvoye)
+class MessageEnvoyeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every e-mail sent and what the mail provider said of it (tracking webhook)."""
+
+    list_display = ("envoye_le", "destinataire", "sujet", "statut", "updated", "message_id")
+    list_filter = ("statut",)
+    search_fields = ("destinataire", "sujet", "message_id", "reference")
+    date_hierarchy = "envoye_le"
+    readonly_fields = ("envoye_le", "destinataire", "personne", "sujet", "message_id", "reference", "statut", "detail", "updated")

@@ -6,13 +6,20 @@ A message is three templates: emails/<name>.subject.txt, emails/<name>.txt, emai
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from email.utils import make_msgid
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,50 @@ def render_email(name: str, context: dict[str, Any], *, language: str = "fr") ->
     return RenderedEmail(subject=subject, text=text, html=html)
 
 
+def _provider_message_id(message: EmailMessage, recipient: str) -> str:
+    """The id the provider will quote in its webhooks: anymail's status, else our Message-ID header."""
+    status = getattr(message, "anymail_status", None)
+    if status is not None:
+        per_recipient = (status.recipients or {}).get(recipient.lower()) or (status.recipients or {}).get(recipient)
+        if per_recipient is not None and per_recipient.message_id:
+            return str(per_recipient.message_id)
+        if isinstance(status.message_id, str) and status.message_id:
+            return status.message_id
+    return str(message.extra_headers.get("Message-ID", ""))
+
+
+def deliver(message: EmailMessage, *, reference: str = "") -> list[Any]:
+    """Send one built message and record it (core.MessageEnvoye) so that its delivery can be followed.
+
+    Every e-mail of the platform goes out through here. A stable Message-ID is set when the caller
+    gave none: with SMTP it is the id the receiving side reports; with an anymail provider the id
+    the provider returns replaces it.
+    """
+    from .models import MessageEnvoye
+
+    if "Message-ID" not in message.extra_headers:
+        host = urlsplit(settings.SITE_URL).hostname or "tsf.invalid"
+        message.extra_headers["Message-ID"] = make_msgid(domain=host)
+    message.send()
+    recipients = message.recipients()
+    try:
+        people = {user.email.lower(): user for user in get_user_model().objects.filter(email__in=[r.lower() for r in recipients])}
+        return [
+            MessageEnvoye.objects.create(
+                destinataire=recipient,
+                personne=people.get(recipient.lower()),
+                sujet=str(message.subject)[:255],
+                message_id=_provider_message_id(message, recipient)[:255],
+                reference=reference[:100],
+            )
+            for recipient in recipients
+        ]
+    except DatabaseError:
+        # The message is gone: failing now would make the caller send it a second time.
+        logger.exception("E-mail sent but not recorded for delivery tracking: %s", message.subject)
+        return []
+
+
 def send_now(
     *,
     to: list[str],
@@ -39,6 +90,7 @@ def send_now(
     html: str = "",
     reply_to: list[str] | None = None,
     attachments: list[tuple[str, str, str]] | None = None,
+    reference: str = "",
 ) -> None:
     """Send now. `attachments` are text files (name, content, MIME type), e.g. an .ics invitation."""
     message = EmailMultiAlternatives(subject=subject, body=text, to=to, reply_to=reply_to or [settings.TSF_PILOT["email"]])
@@ -46,11 +98,17 @@ def send_now(
         message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)
-    message.send()
+    deliver(message, reference=reference)
 
 
 def send_after_commit(
-    *, to: list[str], subject: str, text: str, html: str = "", attachments: list[tuple[str, str, str]] | None = None
+    *,
+    to: list[str],
+    subject: str,
+    text: str,
+    html: str = "",
+    attachments: list[tuple[str, str, str]] | None = None,
+    reference: str = "",
 ) -> None:
     """Record the e-mail as a job of the current transaction; Celery sends it once that commits.
 
@@ -59,7 +117,9 @@ def send_after_commit(
     """
     from .jobs import enqueue
 
-    extra = {"attachments": [list(a) for a in attachments]} if attachments else {}
+    extra: dict[str, Any] = {"attachments": [list(a) for a in attachments]} if attachments else {}
+    if reference:
+        extra["reference"] = reference
     enqueue("email", to=list(to), subject=subject, text=text, html=html, **extra)
 
 

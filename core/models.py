@@ -137,3 +137,55 @@ class Battement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nom} – {self.vu_le:%d/%m/%Y %H:%M:%S}"
+
+
+class MessageEnvoye(models.Model):
+    """One e-mail handed to the mail provider, and what the provider said of it since.
+
+    Written when the message is sent (core/emails.py `deliver`), with the provider's message id;
+    the provider's tracking webhook (anymail's `tracking` signal, plateforme/suivi_emails.py) updates
+    `statut`. `reference` ties it to the record that asked for it (e.g. a file's e-mail log).
+    """
+
+    class Statut(models.TextChoices):
+        ENVOYE = "envoye", _("Envoyé (en attente du fournisseur)")
+        ACCEPTE = "accepte", _("Accepté par le fournisseur")
+        DIFFERE = "differe", _("Remise différée")
+        REMIS = "remis", _("Remis")
+        OUVERT = "ouvert", _("Remis et ouvert")
+        REBOND = "rebond", _("Rejeté : adresse en échec")
+        REJETE = "rejete", _("Bloqué par le fournisseur")
+        PLAINTE = "plainte", _("Signalé comme indésirable")
+        ECHEC = "echec", _("Échec d’envoi")
+
+    destinataire = models.EmailField(_("destinataire"), db_index=True)
+    personne = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages_envoyes",
+    )
+    sujet = models.CharField(_("objet"), max_length=255)
+    message_id = models.CharField(_("identifiant du message"), max_length=255, db_index=True, blank=True)
+    reference = models.CharField(_("référence"), max_length=100, blank=True, db_index=True)
+    statut = models.CharField(_("statut"), max_length=20, choices=Statut.choices, default=Statut.ENVOYE)
+    detail = models.TextField(_("détail du fournisseur"), blank=True)
+    envoye_le = models.DateTimeField(_("envoyé le"), auto_now_add=True)
+    updated = models.DateTimeField(_("mis à jour le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("e-mail suivi")
+        verbose_name_plural = _("e-mails suivis (remise)")
+        ordering = ["-envoye_le", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.envoye_le:%d/%m/%Y %H:%M} – {self.destinataire} – {self.get_statut_display()}"
+
+    @property
+    def en_echec(self) -> bool:
+        return self.statut in ECHECS_DEFINITIFS
+
+
+ECHECS_DEFINITIFS = frozenset({MessageEnvoye.Statut.REBOND, MessageEnvoye.Statut.REJETE, MessageEnvoye.Statut.PLAINTE})

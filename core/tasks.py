@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import jobs
+from . import jobs, sauvegarde
 
 
 @shared_task(ignore_result=True, acks_late=True)
@@ -20,3 +20,9 @@ def dispatch_jobs() -> int:
 def heartbeat() -> str:
     """Every TSF_HEARTBEAT_SECONDS (beat): its run, recorded by plateforme.health, proves a worker consumes the queue."""
     return "ok"
+
+
+@shared_task(ignore_result=True)
+def backup_nightly() -> str:
+    """Nightly (beat): one backup archive, then only the newest TSF_BACKUP_KEEP are kept."""
+    return sauvegarde.sauvegarde_nocturne()

@@ -11,4 +11,8 @@ class PlateformeConfig(AppConfig):
     def ready(self) -> None:
         # Connects the Celery signal that records each beat task's run (the worker loads the apps too);
         # imported here because the health module reads the models, which are ready only now.
-        from . import health  # noqa: F401
+        # Connects the receiver of the mail provider's tracking webhooks (anymail's signal).
+        from . import (
+            health,  # noqa: F401
+            suivi_emails,  # noqa: F401
+        )

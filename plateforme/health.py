@@ -24,6 +24,7 @@ import logging
 from typing import Any
 from urllib.parse import urlparse
 
+from celery.schedules import crontab
 from celery.signals import task_postrun
 from django.conf import settings
 from django.core.cache import cache
@@ -174,12 +175,21 @@ class ScanStatus:
     late: bool
 
 
+def _period(schedule: Any) -> datetime.timedelta:
+    """The period of a beat entry: seconds, a timedelta, or a crontab (the platform's run once a day)."""
+    if isinstance(schedule, crontab):
+        return datetime.timedelta(days=1)
+    if isinstance(schedule, datetime.timedelta):
+        return schedule
+    return datetime.timedelta(seconds=float(schedule))
+
+
 def scans_status(*, now: datetime.datetime | None = None) -> list[ScanStatus]:
     now = now or timezone.now()
     seen = {b.nom: b for b in Battement.objects.all()}
     statuses = []
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
-        every = datetime.timedelta(seconds=float(str(entry["schedule"])))
+        every = _period(entry["schedule"])
         run = seen.get(name)
         # Late: two periods missed (one may be in progress), and never less than the heartbeat's margin.
         late = run is None or now - run.vu_le > max(2 * every, heartbeat_max_age())

@@ -44,7 +44,7 @@ from candidatures.models import (
     PieceJointe,
 )
 from core.jobs import jobs_purge
-from core.models import AccesDonnees, EventKind
+from core.models import AccesDonnees, EventKind, MessageEnvoye
 
 ANONYMISATION = "anonymisation"
 ANONYMOUS_DOMAIN = "anonyme.invalid"
@@ -182,8 +182,12 @@ def user_anonymiser(*, user: User) -> User:
     user.telephone = ""
     user.is_active = False
     user.set_unusable_password()  # also ends every session (the session hash changes)
+    user.email_en_echec_le = None
+    user.email_en_echec_motif = ""
     user.save()
     EmailAddress.objects.filter(user=user).delete()
+    # The delivery log names the old address.
+    MessageEnvoye.objects.filter(personne=user).delete()
     Authenticator.objects.filter(user=user).delete()
     FluxCalendrier.objects.filter(user=user).delete()
     from annuaire.models import PersonneRessource
@@ -207,4 +211,6 @@ def retention_appliquer(*, now: datetime.datetime | None = None) -> BilanRetenti
     old_log = AccesDonnees.objects.filter(created_at__lt=_months_ago(now, settings.TSF_RETENTION["journal_acces_mois"]))
     bilan.acces_supprimes, _ = old_log.delete()
     bilan.taches_supprimees = jobs_purge(before=_months_ago(now, settings.TSF_RETENTION["taches_mois"]))
+    # The delivery log of e-mails (addresses, subjects) is kept as long as the access log.
+    MessageEnvoye.objects.filter(envoye_le__lt=_months_ago(now, settings.TSF_RETENTION["journal_acces_mois"])).delete()
     return bilan

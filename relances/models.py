@@ -25,6 +25,7 @@ class EtatRelance(models.TextChoices):
     ENVOYEE = "envoyee", _("Envoyée")
     ANNULEE = "annulee", _("Annulée")
     DESACTIVEE = "desactivee", _("Type de relance désactivé")
+    SUSPENDUE = "suspendue", _("Suspendue : adresse e-mail en échec")
 
 
 class Relance(models.Model):

@@ -60,3 +60,8 @@ def accompagnement_context(accompagnement: Accompagnement, user: Any, role: str)
     if role != "coordination":
         return {"relances_coordination": False}
     return {"relances_coordination": True, "relances_du_dossier": list(relances_du_dossier(accompagnement)[:50])}
+
+
+def relances_suspendues(programme: Any) -> QuerySet[Relance]:
+    """Reminders held because the mail provider reported the address as failing (plateforme/suivi_emails.py)."""
+    return Relance.objects.filter(programme=programme, etat=EtatRelance.SUSPENDUE).select_related("destinataire")

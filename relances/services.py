@@ -38,7 +38,7 @@ from accounts import roles
 from candidatures.models import Candidature, Etat
 from conventions.models import Convention, EtatConvention
 from core.concurrency import lock_unchanged
-from core.emails import render_email
+from core.emails import deliver, render_email
 from core.exceptions import PermissionRefused, RuleViolation
 from evaluations import liens
 from evaluations.models import EtatEvaluation, Evaluation, Moment
@@ -50,13 +50,14 @@ from .models import EtatRelance, Relance, TypeRelance
 logger = logging.getLogger(__name__)
 T = TypeRelance
 MAX_TENTATIVES = 5
-ENVOYEE, ANNULEE, DESACTIVEE, REPORTEE, DEJA_PRISE, ERREUR = (
+ENVOYEE, ANNULEE, DESACTIVEE, REPORTEE, DEJA_PRISE, ERREUR, SUSPENDUE = (
     "envoyee",
     "annulee",
     "desactivee",
     "reportee",
     "deja_prise",
     "erreur",
+    "suspendue",
 )
 
 
@@ -126,6 +127,9 @@ def _decision(relance: Relance, now: datetime.datetime) -> Decision:
     objet = relance.objet
     if objet is None or not relance.destinataire.is_active or not relance.destinataire.email:
         return Decision(ANNULEE)
+    if relance.destinataire.email_en_echec:
+        # The provider reported this address as bouncing: held until the coordination corrects it.
+        return Decision(SUSPENDUE)
     if isinstance(objet, Seance):
         return _decision_seance(relance, objet, now)
     if isinstance(objet, Convention):
@@ -186,16 +190,16 @@ def relance_envoyer(*, relance_id: int, reservee_le: datetime.datetime) -> str:
         if decision.action == REPORTEE:
             _still_mine(relance.pk, reservee_le).update(etat=EtatRelance.PREVUE, echeance=decision.report, reservee_le=None)
             return REPORTEE
-        if decision.action in (ANNULEE, DESACTIVEE):
-            etat = EtatRelance.ANNULEE if decision.action == ANNULEE else EtatRelance.DESACTIVEE
-            _still_mine(relance.pk, reservee_le).update(etat=etat)
+        if decision.action in (ANNULEE, DESACTIVEE, SUSPENDUE):
+            etat = {ANNULEE: EtatRelance.ANNULEE, DESACTIVEE: EtatRelance.DESACTIVEE, SUSPENDUE: EtatRelance.SUSPENDUE}
+            _still_mine(relance.pk, reservee_le).update(etat=etat[decision.action], reservee_le=None)
             return decision.action
         message = _message(relance, decision.context or {})
         # Last ownership check just before the SMTP hand-off (a slow worker may have lost the row
         # to a re-claim after the timeout).
         if not _still_mine(relance.pk, reservee_le).exists():
             return DEJA_PRISE
-        message.send()
+        deliver(message, reference=f"relance:{relance.pk}")
     except Exception as exc:  # noqa: BLE001 – any failure: retry later, keep the reason for the coordinator
         logger.exception("Relance %s non envoyée", relance_id)
         final = relance.tentatives >= MAX_TENTATIVES
@@ -220,6 +224,18 @@ def relances_envoyer_dues(*, now: datetime.datetime | None = None, batch: int = 
                 sent += 1
         if len(ids) < batch:
             return sent
+
+
+def relances_suspendre(*, personne: Any) -> int:
+    """Hold the planned reminders to a person whose address bounces (called by the webhook's service)."""
+    return Relance.objects.filter(destinataire=personne, etat=EtatRelance.PREVUE).update(etat=EtatRelance.SUSPENDUE)
+
+
+def relances_reprendre(*, personne: Any, now: datetime.datetime | None = None) -> int:
+    """The address works again: the held reminders are due now (each one re-checks that it still applies)."""
+    return Relance.objects.filter(destinataire=personne, etat=EtatRelance.SUSPENDUE).update(
+        etat=EtatRelance.PREVUE, echeance=now or timezone.now(), reservee_le=None
+    )
 
 
 @transaction.atomic

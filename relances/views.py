@@ -33,5 +33,13 @@ def relances_programme(request, programme_pk: int):
             return redirect("relances:programme", programme_pk=programme.pk)
     page_obj = Paginator(selectors.relances_envoyees(programme), 50).get_page(request.GET.get("page"))
     return render(
-        request, "relances/relance_list.html", {"programme": programme, "form": form, "page_obj": page_obj, "relances": page_obj}
+        request,
+        "relances/relance_list.html",
+        {
+            "programme": programme,
+            "form": form,
+            "page_obj": page_obj,
+            "relances": page_obj,
+            "suspendues": selectors.relances_suspendues(programme),
+        },
     )

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "anymail",
     # The programme’s own apps, in the order of the lifecycle.
     "core",
     "accounts",
@@ -180,6 +182,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG and SITE_URL.startswith("ht
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "TSF Occitanie"
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 # The coordination sees every personal file: TOTP is mandatory for it (accounts/middleware.py).
 TSF_MFA_REQUIRED_FOR_COORDINATION = env_bool("TSF_MFA_REQUIRED_FOR_COORDINATION", True)
 # Staff sessions end after this many minutes without a request.
@@ -201,8 +204,33 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 # and only served by permission-checked views.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media-non-public/"
+# Where uploads and generated files live. Every read and write goes through Django's storage API
+# (never a path under MEDIA_ROOT), so that several web nodes can share an object store:
+# TSF_STORAGE=s3 with AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL (OVH, Scaleway, Garage, MinIO…),
+# AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_S3_REGION_NAME. Objects are private; their
+# signed URLs are never shown: downloads go through the permission-checked views.
+TSF_STORAGE = os.environ.get("TSF_STORAGE", "local")
+if TSF_STORAGE == "s3":
+    DEFAULT_STORAGE: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            # Two uploads with the same name must never replace each other.
+            "file_overwrite": False,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG
@@ -219,6 +247,12 @@ UPLOAD_SCANNER = os.environ.get("UPLOAD_SCANNER", "")
 CLAMD_ADDRESS = os.environ.get("CLAMD_ADDRESS", "unix:/run/clamav/clamd.ctl")
 
 # --- E-mail -----------------------------------------------------------------------------
+# Any Django backend: console by default; SMTP (django.core.mail.backends.smtp.EmailBackend with
+# EMAIL_HOST…) or a provider's API through django-anymail, e.g. Brevo:
+# EMAIL_BACKEND=anymail.backends.brevo.EmailBackend and BREVO_API_KEY. Every message sent is
+# recorded (core.MessageEnvoye) with the provider's message id; the provider's tracking webhook
+# (/anymail/brevo/tracking/, HTTP basic auth with WEBHOOK_SECRET="user:password") marks it
+# delivered, bounced or complained, and a bounced address holds the reminders to it.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "emails"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -228,6 +262,14 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "TSF Occitanie <ne-pas-repondre@tsf-occitanie.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ANYMAIL = {
+    "BREVO_API_KEY": os.environ.get("BREVO_API_KEY", ""),
+    "MAILJET_API_KEY": os.environ.get("MAILJET_API_KEY", ""),
+    "MAILJET_SECRET_KEY": os.environ.get("MAILJET_SECRET_KEY", ""),
+    # "user:password" the provider sends as HTTP basic auth. Unset: every webhook is refused
+    # (core/views.py), where anymail alone would accept unauthenticated posts with a warning.
+    "WEBHOOK_SECRET": os.environ.get("WEBHOOK_SECRET", ""),
+}
 
 # --- Celery -----------------------------------------------------------------------------
 # Default: a broker kept in folders (kombu's filesystem transport), so that `make run` has a
@@ -275,7 +317,16 @@ CELERY_BEAT_SCHEDULE = {
     "scan-relances": {"task": "relances.tasks.scan_due_relances", "schedule": 60.0},
     "plan-relances": {"task": "relances.tasks.plan_relances", "schedule": 15 * 60.0},
     "retention-donnees": {"task": "plateforme.tasks.apply_retention", "schedule": 24 * 3600.0},
+    # Nightly backup (database dump + every stored file + manifest), see core/sauvegarde.py.
+    "sauvegarde-nocturne": {
+        "task": "core.tasks.backup_nightly",
+        "schedule": crontab(hour=int(os.environ.get("TSF_BACKUP_HOUR", "2")), minute=30),
+    },
 }
+# Backups: archives written in this folder (put it on another disk or sync it off-site); the
+# nightly task keeps the newest TSF_BACKUP_KEEP archives.
+TSF_BACKUP_DIR = Path(os.environ.get("TSF_BACKUP_DIR", VAR_DIR / "sauvegardes"))
+TSF_BACKUP_KEEP = int(os.environ.get("TSF_BACKUP_KEEP", "14"))
 # A reminder claimed by a worker that died is claimable again after this delay (see relances/services.py).
 RELANCES_RECLAIM_AFTER_SECONDS = int(os.environ.get("RELANCES_RECLAIM_AFTER_SECONDS", "600"))
 # Validity of the signed link to a questionnaire sent by e-mail (no login needed).
@@ -318,6 +369,7 @@ CONTENT_SECURITY_POLICY = {
 # by default. A Redis outage does not stop logins: core.cache falls back to this process's memory
 # with a logged warning (short timeouts, so that a stopped server costs at most a second per try).
 # Sessions are in the database, never only in the cache: a cache outage keeps everyone logged in.
+# With several web nodes CACHE_URL is required, or each node counts alone.
 CACHES = {
     "default": {
         "BACKEND": "core.cache.ResilientRedisCache",

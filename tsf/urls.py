@@ -2,6 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from plateforme.views import email_tracking_webhook
+
 admin.site.site_header = "TSF Occitanie – back-office"
 admin.site.site_title = "TSF Occitanie"
 admin.site.index_title = "Pilotage du programme"
@@ -21,5 +23,7 @@ urlpatterns = [
     path("comite/", include("comite.urls")),
     path("relances/", include("relances.urls")),
     path("", include("plateforme.urls")),
+    # The mail provider's tracking webhooks (basic auth WEBHOOK_SECRET): plateforme/suivi_emails.py.
+    path("anymail/<str:esp>/tracking/", email_tracking_webhook, name="email_tracking_webhook"),
     path("", include("core.urls")),
 ]

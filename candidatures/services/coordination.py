@@ -64,7 +64,9 @@ def _record_email(
         reason=subject,
         details={"email": email.pk, "destinataire": destinataire, "pour_candidat": True, **(details or {})},
     )
-    send_after_commit(to=[destinataire], subject=subject, text=text, html=html, attachments=attachments)
+    send_after_commit(
+        to=[destinataire], subject=subject, text=text, html=html, attachments=attachments, reference=f"emailenvoye:{email.pk}"
+    )
     return email
 
 

@@ -348,7 +348,7 @@ def candidature_receipt_generate(*, candidature: Candidature) -> Candidature:
     from django.core.files.base import ContentFile
     from django.core.mail import EmailMultiAlternatives
 
-    from core.emails import render_email
+    from core.emails import deliver, render_email
     from core.pdf import render_pdf
 
     from ..models import EmailEnvoye
@@ -366,7 +366,7 @@ def candidature_receipt_generate(*, candidature: Candidature) -> Candidature:
         locked.recu_pdf.save(f"recu-{locked.reference}.pdf", ContentFile(pdf), save=False)
         Candidature.objects.filter(pk=locked.pk).update(recu_pdf=locked.recu_pdf.name)
         rendered = render_email("candidature_deposee", {"candidature": candidature})
-        EmailEnvoye.objects.create(
+        email = EmailEnvoye.objects.create(
             candidature=candidature, destinataire=candidature.candidat.email, sujet=rendered.subject, corps=rendered.text
         )
     from django.conf import settings
@@ -376,7 +376,7 @@ def candidature_receipt_generate(*, candidature: Candidature) -> Candidature:
     )
     message.attach_alternative(rendered.html, "text/html")
     message.attach(f"accuse-reception-{candidature.reference}.pdf", pdf, "application/pdf")
-    message.send()
+    deliver(message, reference=f"emailenvoye:{email.pk}")
     candidature.refresh_from_db()
     return candidature
 

@@ -58,6 +58,8 @@ ARGS = {
     "account_reset_password_from_key": lambda o: {"uidb36": "zz", "key": "cle-inconnue"},
     "accounts:export_mes_donnees": lambda o: {"fmt": "json"},
     "accounts:export_personne": lambda o: {"pk": o["user_a"].pk, "fmt": "json"},
+    "plateforme:email_retablir": lambda o: {"pk": o["user_a"].pk},
+    "email_tracking_webhook": lambda o: {"esp": "brevo"},
     "candidatures:questionnaire": lambda o: {"pk": o["brouillon"].pk, "etape": "demandeur"},
     "candidatures:recapitulatif": lambda o: {"pk": o["brouillon"].pk},
     "candidatures:demande_piece": lambda o: {"pk": o["dossier"].pk, "demande_pk": o["demande"].pk},
@@ -256,6 +258,10 @@ MATRIX: dict[str, dict[str, Any]] = {
     # No worker heartbeat in the test database: the health check says so to everyone, and nothing else.
     "plateforme:sante": public(503),
     "plateforme:etat_plateforme": coordination_only(),
+    "plateforme:emails_en_echec": coordination_only(),
+    "plateforme:email_retablir": coordination_only(),
+    # The mail provider's webhook: no session, HTTP basic auth only; refused while WEBHOOK_SECRET is unset.
+    "email_tracking_webhook": public(DENIED),
 }
 
 

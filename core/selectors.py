@@ -1,0 +1,28 @@
+"""Read-only queries of the shared core (e-mail delivery)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from .models import MessageEnvoye
+
+
+def messages_de(personne: Any, *, limit: int = 50) -> list[MessageEnvoye]:
+    """The delivery log of one person's address (newest first)."""
+    return list(MessageEnvoye.objects.filter(Q(personne=personne) | Q(destinataire__iexact=personne.email))[:limit])
+
+
+def statuts_par_reference(references: list[str]) -> dict[str, MessageEnvoye]:
+    """The latest recorded message of each reference (e.g. "emailenvoye:12")."""
+    found: dict[str, MessageEnvoye] = {}
+    for message in MessageEnvoye.objects.filter(reference__in=references).order_by("envoye_le", "pk"):
+        found[message.reference] = message
+    return found
+
+
+def adresses_en_echec_total() -> int:
+    """How many people's addresses the mail provider reported as failing."""
+    return get_user_model().objects.filter(email_en_echec_le__isnull=False).count()
