@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import jobs
+from . import invariants, jobs
 
 
 @shared_task(ignore_result=True, acks_late=True)
@@ -14,3 +14,9 @@ def run_job(*, job_id: int) -> str:
 def dispatch_jobs() -> int:
     """Every 30 seconds (beat): hand over again the jobs that wait in the database."""
     return jobs.jobs_dispatch()
+
+
+@shared_task(ignore_result=True)
+def verifier_coherence() -> int:
+    """Nightly (beat): run the invariants, store the result, alert the coordination if needed."""
+    return invariants.verification_lancer().violations

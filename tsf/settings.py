@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -249,6 +250,8 @@ CELERY_BEAT_SCHEDULE = {
     "scan-relances": {"task": "relances.tasks.scan_due_relances", "schedule": 60.0},
     "plan-relances": {"task": "relances.tasks.plan_relances", "schedule": 15 * 60.0},
     "retention-donnees": {"task": "accounts.tasks.apply_retention", "schedule": 24 * 3600.0},
+    # Every night, the invariants of core/invariants.py are checked on the data (alert by e-mail).
+    "verifier-coherence": {"task": "core.tasks.verifier_coherence", "schedule": crontab(hour=3, minute=30)},
 }
 # A reminder claimed by a worker that died is claimable again after this delay (see relances/services.py).
 RELANCES_RECLAIM_AFTER_SECONDS = int(os.environ.get("RELANCES_RECLAIM_AFTER_SECONDS", "600"))
