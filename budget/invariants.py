@@ -160,7 +160,8 @@ def engagement_par_convention() -> Iterable[Violation]:
             a_engagement=Exists(Engagement.objects.filter(convention=OuterRef("pk"))),
         )
         .filter(a_engagement=False)
-        .exclude(avant=F("montant"))
+        # An avenant that keeps the amount commits nothing; NULL (a first version) never compares equal.
+        .filter(Q(avant__isnull=True) | Q(avant__lt=F("montant")) | Q(avant__gt=F("montant")))
         .values("reference", "montant", "accompagnement_id")
         .order_by("pk")
     )
