@@ -22,16 +22,16 @@ PAR_PAGE = 50
 def coherence(request: HttpRequest) -> HttpResponse:
     """GET: the last stored run, its violations grouped by rule and paginated. POST: run it now."""
     if request.method == "POST":
-        resultat = invariants.verification_lancer(alerter=False)
-        if resultat.violations:
+        nouveau = invariants.verification_lancer(alerter=False)
+        if nouveau.violations:
             messages.warning(
                 request,
                 ngettext(
                     "Vérification faite : %(n)s anomalie trouvée.",
                     "Vérification faite : %(n)s anomalies trouvées.",
-                    resultat.violations,
+                    nouveau.violations,
                 )
-                % {"n": resultat.violations},
+                % {"n": nouveau.violations},
             )
         else:
             messages.success(request, _("Vérification faite : toutes les règles sont respectées."))
@@ -40,7 +40,7 @@ def coherence(request: HttpRequest) -> HttpResponse:
     details = list(resultat.details) if resultat else []
     code = request.GET.get("code", "")
     counts = Counter(d["code"] for d in details)
-    regles = [{"code": inv.code, "label": inv.label, "n": counts.get(inv.code, 0)} for inv in invariants.registered()]
+    regles = [{"code": inv.code, "label": str(inv.label), "n": counts.get(inv.code, 0)} for inv in invariants.registered()]
     if code:
         details = [d for d in details if d["code"] == code]
     for d in details:

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from .emails import send_templated_after_commit
@@ -49,21 +50,23 @@ class Violation:
 @dataclass(frozen=True)
 class Invariant:
     code: str
-    label: str
+    label: str | Promise  # translated when shown
     check: Callable[[], Iterable[Violation]]
 
 
 _REGISTRY: dict[str, Invariant] = {}
 
 
-def invariant(code: str, label: str) -> Callable[[Callable[[], Iterable[Violation]]], Callable[[], Iterable[Violation]]]:
+def invariant(
+    code: str, label: str | Promise
+) -> Callable[[Callable[[], Iterable[Violation]]], Callable[[], Iterable[Violation]]]:
     """Register `() -> Iterable[Violation]` under `code` (unique); `label` says the rule in French."""
 
     def register(check: Callable[[], Iterable[Violation]]) -> Callable[[], Iterable[Violation]]:
         existing = _REGISTRY.get(code)
         if existing is not None and existing.check.__qualname__ != check.__qualname__:
             raise ValueError(f"invariant {code!r} is already registered by {existing.check.__module__}")
-        _REGISTRY[code] = Invariant(code=code, label=str(label), check=check)
+        _REGISTRY[code] = Invariant(code=code, label=label, check=check)
         return check
 
     return register
@@ -76,7 +79,7 @@ def registered() -> list[Invariant]:
 
 def label_of(code: str) -> str:
     found = _REGISTRY.get(code)
-    return found.label if found else code
+    return str(found.label) if found else code
 
 
 def _selected(codes: Iterable[str] | None) -> list[Invariant]:
@@ -105,7 +108,7 @@ def find_violations(codes: Iterable[str] | None = None) -> list[Violation]:
                 Violation(
                     code=inv.code,
                     message=_("La vérification n’a pas pu s’exécuter : %(erreur)s") % {"erreur": repr(error)[:300]},
-                    objet=inv.label,
+                    objet=str(inv.label),
                 )
             )
     return found
