@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from .admin_helpers import ReadOnlyAdminMixin
 from .jobs import jobs_restart
-from .models import AccesDonnees, TacheDifferee
+from .models import AccesDonnees, TacheDifferee, VerificationCoherence
 
 
 @admin.register(AccesDonnees)
@@ -47,3 +47,13 @@ class TacheDiffereeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             ngettext("%(n)d tâche remise en file.", "%(n)d tâches remises en file.", n) % {"n": n},
             messages.SUCCESS,
         )
+
+
+@admin.register(VerificationCoherence)
+class VerificationCoherenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Runs of the invariants (core/invariants.py); written by the nightly task and the coordination's page only."""
+
+    list_display = ("ran_at", "violations", "duration", "alerte_envoyee")
+    list_filter = ("alerte_envoyee",)
+    date_hierarchy = "ran_at"
+    readonly_fields = [f.name for f in VerificationCoherence._meta.fields]

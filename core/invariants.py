@@ -33,8 +33,9 @@ logger = logging.getLogger(__name__)
 
 # Details kept per stored run; the count stays exact beyond it.
 DETAILS_MAX = 1000
-# The same violations are e-mailed again at most this often.
-ALERTE_REPETEE_APRES = datetime.timedelta(days=1)
+# The same violations are e-mailed again at most once a day (a little less than 24 h, so that the
+# nightly run starting a few seconds earlier than the day before still repeats the alert).
+ALERTE_REPETEE_APRES = datetime.timedelta(hours=23)
 
 
 @dataclass(frozen=True)
