@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -146,4 +146,24 @@ def seances_apres_demarrage() -> Iterable[Violation]:
             code="accompagnements.seances_apres_demarrage",
             message=_("Des séances sont planifiées ou comptées alors que la convention n’est pas signée par tous."),
             **_accompagnement(row["pk"], row["reference"]),
+        )
+
+
+@invariant(
+    "accompagnements.seance_realisee_passee",
+    gettext_lazy("Une séance marquée réalisée a commencé (aucune demi-journée livrée dans le futur)"),
+)
+def seance_realisee_passee() -> Iterable[Violation]:
+    rows = (
+        Seance.objects.filter(etat=EtatSeance.REALISEE, debut__gt=timezone.now())
+        .annotate(jour=TruncDate("debut"))
+        .values("jour", "accompagnement_id", "accompagnement__reference")
+        .order_by("pk")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="accompagnements.seance_realisee_passee",
+            message=_("Marquée réalisée alors qu’elle n’a pas encore commencé."),
+            objet=seance_label(debut_jour=row["jour"], reference=row["accompagnement__reference"]),
+            url=reverse("accompagnements:detail", args=[row["accompagnement_id"]]),
         )

@@ -133,6 +133,12 @@ def plant_seances_apres_demarrage() -> str:
     return acc.reference
 
 
+def plant_seance_realisee_passee() -> str:
+    acc = AccompagnementFactory()
+    SeanceFactory(accompagnement=acc, etat="realisee", debut=timezone.now() + datetime.timedelta(days=3))
+    return acc.reference
+
+
 def plant_accuse_reception() -> str:
     candidature = CandidatureFactory(etat="recevable", soumise_le=_ago(days=2))
     return candidature.reference
@@ -209,6 +215,7 @@ PLANTS: dict[str, Callable[[], str]] = {
     "accompagnements.demi_journees_structure": plant_demi_journees_structure,
     "accompagnements.seance_periode_programme": plant_seance_periode_programme,
     "accompagnements.seances_apres_demarrage": plant_seances_apres_demarrage,
+    "accompagnements.seance_realisee_passee": plant_seance_realisee_passee,
     "candidatures.accuse_reception": plant_accuse_reception,
     "conventions.document_signe": plant_document_signe,
     "conventions.document_a_signer": plant_document_a_signer,
