@@ -52,9 +52,12 @@ class PaiementForm(forms.Form):
     montant = MontantField(label=_("Montant payé (€)"))
     reference_facture = forms.CharField(label=_("Référence de la facture"), max_length=100)
     depassement_autorise = forms.BooleanField(
-        label=_("Autoriser un paiement au-delà du réalisé"),
+        label=_("Autoriser un paiement au-delà du réalisé (avance)"),
         required=False,
-        help_text=_("Exceptionnel : expliquez la raison dans la note."),
+        help_text=_(
+            "Exceptionnel : expliquez la raison dans la note. Jamais au-delà de l’engagé de l’accompagnement "
+            "ni de l’enveloppe du programme : au-delà de la convention, établissez un avenant."
+        ),
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -144,6 +144,16 @@ def _montant_paye(accompagnement_id: int) -> Decimal:
     return total or Decimal("0.00")
 
 
+def _montant_engage(accompagnement_id: int) -> Decimal:
+    total = Engagement.objects.filter(accompagnement_id=accompagnement_id).aggregate(total=Sum("montant"))["total"]
+    return total or Decimal("0.00")
+
+
+def _paye_programme(programme_id: int) -> Decimal:
+    total = Paiement.objects.filter(accompagnement__programme_id=programme_id).aggregate(total=Sum("montant"))["total"]
+    return total or Decimal("0.00")
+
+
 @transaction.atomic
 def paiement_create(
     *,
@@ -158,8 +168,10 @@ def paiement_create(
 ) -> Paiement:
     """Record a payment to a personne-ressource's structure for an accompagnement.
 
-    The total paid never exceeds the delivered amount unless the coordinator explicitly allows
-    it with a note saying why. The envelope row is locked so two payments cannot both pass.
+    Beyond the delivered amount, a payment is an advance: the coordinator ticks "dépassement
+    autorisé" and says why in the note. Never beyond what is committed for the accompagnement
+    (more goes through an avenant), nor beyond the programme's envelope. The envelope row is
+    locked so that two payments are checked one after the other.
     """
     _check_montant(montant)
     if not reference_facture.strip():
@@ -167,16 +179,45 @@ def paiement_create(
     mentor_structures = set(accompagnement.mentors.values_list("structure_id", flat=True))
     if structure.pk not in mentor_structures:
         raise RuleViolation(_("Cette structure n’emploie aucune personne-ressource de cet accompagnement."), field="structure")
-    _locked_envelope(accompagnement.programme_id)
-    livre = _montant_livre(accompagnement)
+    enveloppe = _locked_envelope(accompagnement.programme_id)
     deja_paye = _montant_paye(accompagnement.pk)
+    engage = _montant_engage(accompagnement.pk)
+    if deja_paye + montant > engage:
+        raise RuleViolation(
+            _(
+                "Ce paiement de %(montant)s porterait le total payé à %(total)s, au-delà de l’engagé de l’accompagnement "
+                "(%(engage)s, déjà payé : %(paye)s). Au-delà de la convention, établissez d’abord un avenant."
+            )
+            % {
+                "montant": format_euros(montant),
+                "total": format_euros(deja_paye + montant),
+                "engage": format_euros(engage),
+                "paye": format_euros(deja_paye),
+            },
+            field="montant",
+        )
+    paye_programme = _paye_programme(accompagnement.programme_id)
+    if paye_programme + montant > enveloppe.montant:
+        raise RuleViolation(
+            _(
+                "Ce paiement de %(montant)s porterait le total payé du programme à %(total)s, au-delà de l’enveloppe "
+                "de %(enveloppe)s."
+            )
+            % {
+                "montant": format_euros(montant),
+                "total": format_euros(paye_programme + montant),
+                "enveloppe": format_euros(enveloppe.montant),
+            },
+            field="montant",
+        )
+    livre = _montant_livre(accompagnement)
     if deja_paye + montant > livre:
         if not depassement_autorise:
             raise RuleViolation(
                 _(
                     "Ce paiement de %(montant)s porterait le total payé à %(total)s, au-delà du réalisé de "
-                    "l’accompagnement (%(livre)s). Cochez « dépassement autorisé » et expliquez pourquoi dans la note "
-                    "si ce paiement est justifié."
+                    "l’accompagnement (%(livre)s). S’il s’agit d’une avance, cochez « dépassement autorisé » et "
+                    "expliquez pourquoi dans la note."
                 )
                 % {"montant": format_euros(montant), "total": format_euros(deja_paye + montant), "livre": format_euros(livre)},
                 field="montant",

@@ -1,10 +1,12 @@
 from django.urls import path
 
 from . import views_coordination as views
+from .views_coherence import coherence
 
 # No app_name here: these routes live in the "candidatures" namespace of candidatures/urls.py.
 urlpatterns = [
     path("", views.dashboard, name="coordination_dashboard"),
+    path("coherence/", coherence, name="coordination_coherence"),
     path("dossiers/<int:pk>/", views.candidature_detail, name="coordination_detail"),
     path("dossiers/<int:pk>/decision/<slug:decision>/", views.candidature_decision, name="coordination_decision"),
     path("dossiers/<int:pk>/annuler/", views.candidature_revert, name="coordination_revert"),

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from .admin_helpers import ReadOnlyAdminMixin
 from .jobs import jobs_restart
-from .models import AccesDonnees, Battement, MessageEnvoye, TacheDifferee
+from .models import AccesDonnees, Battement, MessageEnvoye, TacheDifferee, VerificationCoherence
 
 
 @admin.register(AccesDonnees)
@@ -68,3 +68,13 @@ class MessageEnvoyeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("destinataire", "sujet", "message_id", "reference")
     date_hierarchy = "envoye_le"
     readonly_fields = ("envoye_le", "destinataire", "personne", "sujet", "message_id", "reference", "statut", "detail", "updated")
+
+
+@admin.register(VerificationCoherence)
+class VerificationCoherenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Runs of the invariants (core/invariants.py); written by the nightly task and the coordination's page only."""
+
+    list_display = ("ran_at", "violations", "duration", "alerte_envoyee")
+    list_filter = ("alerte_envoyee",)
+    date_hierarchy = "ran_at"
+    readonly_fields = [f.name for f in VerificationCoherence._meta.fields]

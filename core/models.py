@@ -189,3 +189,21 @@ class MessageEnvoye(models.Model):
 
 
 ECHECS_DEFINITIFS = frozenset({MessageEnvoye.Statut.REBOND, MessageEnvoye.Statut.REJETE, MessageEnvoye.Statut.PLAINTE})
+
+
+class VerificationCoherence(models.Model):
+    """One run of the invariants (core/invariants.py): when, how many violations, which, how long."""
+
+    ran_at = models.DateTimeField(_("vérifiée le"), auto_now_add=True, db_index=True)
+    violations = models.PositiveIntegerField(_("violations"), default=0)
+    details = models.JSONField(_("détail"), default=list, blank=True, help_text=_("Liste de {code, message, objet, url}."))
+    duration = models.DurationField(_("durée"))
+    alerte_envoyee = models.BooleanField(_("alerte envoyée à la coordination"), default=False)
+
+    class Meta:
+        verbose_name = _("vérification de cohérence")
+        verbose_name_plural = _("vérifications de cohérence")
+        ordering = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return f"{self.ran_at:%Y-%m-%d %H:%M} : {self.violations}"

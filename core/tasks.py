@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import jobs, sauvegarde
+from . import invariants, jobs, sauvegarde
 
 
 @shared_task(ignore_result=True, acks_late=True)
@@ -26,3 +26,9 @@ def heartbeat() -> str:
 def backup_nightly() -> str:
     """Nightly (beat): one backup archive, then only the newest TSF_BACKUP_KEEP are kept."""
     return sauvegarde.sauvegarde_nocturne()
+
+
+@shared_task(ignore_result=True)
+def verifier_coherence() -> int:
+    """Nightly (beat): run the invariants, store the result, alert the coordination if needed."""
+    return invariants.verification_lancer().violations

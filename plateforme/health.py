@@ -32,6 +32,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.invariants import last_result
 from core.models import Battement, TacheDifferee
 from relances.models import EtatRelance, Relance
 
@@ -227,7 +228,6 @@ def platform_status(*, now: datetime.datetime | None = None) -> dict[str, Any]:
         "jobs_failed": TacheDifferee.objects.filter(etat=Etat.ECHEC).count(),
         "reminders_overdue": overdue.count(),
         "oldest_reminder_due": overdue.order_by("echeance").values_list("echeance", flat=True).first(),
-        # LEAD: verifier_coherence last result goes here
-        "coherence": None,
+        "coherence": last_result(),
         "now": now,
     }

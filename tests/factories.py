@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+import time_machine
 from django.utils import timezone
 
 from accompagnements.models import Accompagnement, Indicateur, Objectif, Seance
@@ -15,6 +16,7 @@ from annuaire.models import Competence, CompetencePersonneRessource, Domaine, Pe
 from budget.models import Enveloppe
 from candidatures.models import Candidature, Etat, StatutDemandeur
 from conventions.models import Convention
+from conventions.services import convention_finalize, convention_render_pdf, convention_sign
 from programmes.models import Departement, Format, Programme, Structure, TypeStructure
 from programmes.validators import luhn_ok
 
@@ -208,3 +210,17 @@ class SeanceFactory(factory.django.DjangoModelFactory):
     demi_journees = 1
     lieu = "Salle de réunion de la structure"
     sujet = "Stratégie de mécénat"
+
+
+def convention_signee(accompagnement: Accompagnement, *, coordinateur: User, le: datetime.datetime | None = None) -> Convention:
+    """The accompagnement's convention rendered, signed by the three parties and finalised, through the
+    services, as on `le` (default now): PDF and fingerprint, signatures, commitment, start."""
+    convention = ConventionFactory(accompagnement=accompagnement)
+    with time_machine.travel(le or timezone.now(), tick=True):
+        convention = convention_render_pdf(convention_id=convention.pk)
+        mentor = accompagnement.mentors.select_related("user").first()
+        for by in (coordinateur, mentor.user, accompagnement.beneficiaire):
+            convention_sign(convention=convention, by=by, adresse_ip=None, sha256_document=convention.pdf_sha256)
+        convention_finalize(convention_id=convention.pk)  # what the worker does after the commit
+    convention.refresh_from_db()
+    return convention

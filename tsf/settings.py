@@ -322,6 +322,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.backup_nightly",
         "schedule": crontab(hour=int(os.environ.get("TSF_BACKUP_HOUR", "2")), minute=30),
     },
+    # Every night, the invariants of core/invariants.py are checked on the data (alert by e-mail).
+    "verifier-coherence": {"task": "core.tasks.verifier_coherence", "schedule": crontab(hour=3, minute=30)},
 }
 # Backups: archives written in this folder (put it on another disk or sync it off-site); the
 # nightly task keeps the newest TSF_BACKUP_KEEP archives.

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.concurrency import lock_unchanged
@@ -37,6 +38,9 @@ from ..models import (
 )
 from ..permissions import BENEFICIAIRE, COORDINATION, MENTOR, role_in
 from ..workflow_seances import WORKFLOW as SEANCE_WORKFLOW
+
+# The transition recorded when the convention is signed by all (accompagnements/workflow.py).
+DEMARRER = "demarrer"
 
 
 def _require_role(accompagnement: Accompagnement, by: Any, allowed: set[str]) -> str:
@@ -96,6 +100,40 @@ def _check_seance_limits(*, accompagnement: Accompagnement, demi_journees: int, 
         )
 
 
+def debut_convention(accompagnement: Accompagnement) -> datetime.date | None:
+    """The day the accompagnement started, i.e. its convention was signed by all (None if not recorded)."""
+    demarre = (
+        AccompagnementEvenement.objects.filter(accompagnement=accompagnement, transition=DEMARRER)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return timezone.localtime(demarre).date() if demarre else None
+
+
+def _check_seance_date(*, accompagnement: Accompagnement, debut: datetime.datetime) -> None:
+    """A session takes place within the programme's period, and not before its convention was signed."""
+    jour = timezone.localtime(debut).date()
+    programme = accompagnement.programme
+    if not programme.date_debut <= jour <= programme.date_fin:
+        raise RuleViolation(
+            _("La séance doit avoir lieu pendant la période du programme %(programme)s, du %(debut)s au %(fin)s.")
+            % {
+                "programme": programme.nom,
+                "debut": date_format(programme.date_debut, "SHORT_DATE_FORMAT"),
+                "fin": date_format(programme.date_fin, "SHORT_DATE_FORMAT"),
+            },
+            field="date",
+        )
+    signee = debut_convention(accompagnement)
+    if signee is not None and jour < signee:
+        raise RuleViolation(
+            _("La séance ne peut pas précéder la signature de la convention (le %(signee)s).")
+            % {"signee": date_format(signee, "SHORT_DATE_FORMAT")},
+            field="date",
+        )
+
+
 def _check_lieu(*, modalite: str, lieu: str, lien_visio: str) -> None:
     if modalite == ModaliteSeance.PRESENTIEL and not lieu.strip():
         raise RuleViolation(_("Indiquez le lieu de la séance."), field="lieu")
@@ -127,6 +165,7 @@ def seance_plan(
         raise RuleViolation(_("Les séances se planifient une fois la convention signée par tous."))
     if demi_journees not in (1, 2):
         raise RuleViolation(_("Une séance dure une demi-journée ou une journée."), field="demi_journees")
+    _check_seance_date(accompagnement=accompagnement, debut=debut)
     _check_lieu(modalite=modalite, lieu=lieu, lien_visio=lien_visio)
     _check_seance_limits(accompagnement=accompagnement, demi_journees=demi_journees)
     seance = Seance.objects.create(
@@ -177,6 +216,7 @@ def seance_reschedule(
         raise RuleViolation(_("Seule une séance planifiée peut être déplacée."))
     if demi_journees not in (1, 2):
         raise RuleViolation(_("Une séance dure une demi-journée ou une journée."), field="demi_journees")
+    _check_seance_date(accompagnement=accompagnement, debut=debut)
     _check_lieu(modalite=modalite, lieu=lieu, lien_visio=lien_visio)
     if demi_journees > locked.demi_journees:
         _check_seance_limits(accompagnement=accompagnement, demi_journees=demi_journees, exclude_seance_id=locked.pk)

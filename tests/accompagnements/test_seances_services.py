@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from accompagnements import services
 from accompagnements.calendar import echeance_compte_rendu
@@ -331,3 +332,41 @@ def test_reports_awaited_with_their_deadline(acc, mentor):
     awaited = {s.pk: s for s in comptes_rendus_attendus()}
     assert set(awaited) == {overdue.pk, recent.pk}
     assert awaited[overdue.pk].en_retard and not awaited[recent.pk].en_retard
+
+
+@pytest.mark.django_db
+def test_a_session_outside_the_programme_period_is_refused_when_planned_or_moved(mentor):
+    """Issue 13, defect 2: a session on 20 January 2027 was planned on the 2026 programme."""
+    today = timezone.localdate()
+    programme = ProgrammeFactory(date_debut=today - datetime.timedelta(days=60), date_fin=today + datetime.timedelta(days=30))
+    acc = AccompagnementFactory(candidature__programme=programme, mentors=[mentor], demi_journees_prevues=4)
+    with pytest.raises(RuleViolation, match="pendant la période du programme") as refused:
+        plan(acc, by=mentor.user, days=40)
+    assert refused.value.field == "date"
+    with pytest.raises(RuleViolation, match="pendant la période du programme"):
+        plan(acc, by=mentor.user, days=-70)
+    assert not Seance.objects.filter(accompagnement=acc).exists()
+
+    seance = plan(acc, by=mentor.user, days=7)
+    with pytest.raises(RuleViolation, match="pendant la période du programme"):
+        services.seance_reschedule(
+            seance=seance, debut=dans(days=40), demi_journees=1, modalite="presentiel", lieu="Salle", by=mentor.user
+        )
+    seance.refresh_from_db()
+    assert seance.debut.date() == dans(days=7).date()
+    assert demi_journees(accompagnement_ids=[acc.pk])[acc.pk].consommees == 1
+
+
+@pytest.mark.django_db
+def test_a_session_before_the_convention_was_signed_is_refused(acc, mentor):
+    AccompagnementEvenement.objects.create(
+        accompagnement=acc, transition="demarrer", from_state="convention", to_state="en_cours"
+    )
+    with pytest.raises(RuleViolation, match="précéder la signature de la convention") as refused:
+        plan(acc, by=mentor.user, days=-3)
+    assert refused.value.field == "date"
+    seance = plan(acc, by=mentor.user, days=2)
+    with pytest.raises(RuleViolation, match="précéder la signature"):
+        services.seance_reschedule(
+            seance=seance, debut=dans(days=-3), demi_journees=1, modalite="presentiel", lieu="Salle", by=mentor.user
+        )

@@ -299,3 +299,25 @@ def test_the_coordination_sees_sessions_too_far_apart_on_the_page(client, acc, c
     assert "19 jours après la précédente" in page
     client.force_login(acc.beneficiaire)
     assert "Recommandation" not in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_page_refuses_a_session_after_the_programme_and_keeps_the_input(client, acc, mentor):
+    """Issue 13, defect 2, through the page: the message is next to the date, nothing is planned."""
+    fin = acc.programme.date_fin
+    client.force_login(mentor.user)
+    response = client.post(
+        reverse("accompagnements:seance_create", args=[acc.pk]),
+        {
+            "date": (fin + datetime.timedelta(days=1)).isoformat(),
+            "heure": "09:30",
+            "demi_journees": "1",
+            "modalite": "presentiel",
+            "lieu": "Salle A",
+            "sujet": "Hors période",
+        },
+    )
+    assert response.status_code == 400
+    assert "pendant la période du programme" in " ".join(response.context["form"].errors["date"])
+    assert "Hors période" in response.content.decode()
+    assert not Seance.objects.filter(accompagnement=acc).exists()

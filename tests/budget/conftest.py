@@ -19,6 +19,14 @@ def seance_livree(accompagnement, demi_journees=1, *, days_ago=10):
     return seance
 
 
+def engager(accompagnement, *, by=None):
+    """Commit the accompagnement's convention amount, as its signature does: payments stay within it."""
+    from budget.services import engagement_create
+
+    montant = accompagnement.programme.montant_pour(accompagnement.demi_journees_prevues)
+    return engagement_create(accompagnement=accompagnement, montant=montant, libelle="Convention", by=by)
+
+
 def seance_annulee_tard(accompagnement, demi_journees=1):
     """Cancelled less than 48 h before without a valid reason: counted as consumed."""
     return SeanceFactory(

@@ -9,7 +9,7 @@ from budget.models import AutreDepense, Engagement, Enveloppe, Paiement
 from core.exceptions import RuleViolation
 from tests.factories import AccompagnementFactory, ProgrammeFactory, SeanceFactory
 
-from .conftest import seance_annulee_tard, seance_livree
+from .conftest import engager, seance_annulee_tard, seance_livree
 
 
 def _chiffres(programme):
@@ -65,6 +65,7 @@ def test_remaining_envelope_is_exact_to_the_cent_on_a_hand_computed_scenario(coo
 @pytest.mark.django_db
 def test_a_payment_over_the_delivered_amount_is_refused_without_the_override(coordinateur):
     accompagnement = AccompagnementFactory(demi_journees_prevues=4)
+    engager(accompagnement, by=coordinateur)  # 1 000 € committed
     seance_livree(accompagnement, 1)  # 250 € delivered
     structure = accompagnement.mentors.get().structure
     kwargs = {
@@ -206,6 +207,7 @@ def test_concurrent_payments_never_exceed_what_was_delivered():
     if connection.vendor != "postgresql":
         pytest.skip("row locks are only meaningful on PostgreSQL; CI runs this file on PostgreSQL")
     accompagnement = AccompagnementFactory(demi_journees_prevues=4)
+    engager(accompagnement)
     seance_livree(accompagnement, 2)  # 500 € delivered
     structure = accompagnement.mentors.get().structure
     threads_count = 10
@@ -241,3 +243,64 @@ def test_concurrent_payments_never_exceed_what_was_delivered():
         thread.join()
     assert sorted(outcomes) == ["ok"] * 5 + ["refused"] * 5
     assert _chiffres(accompagnement.programme).paye == Decimal("500.00")
+
+
+@pytest.mark.django_db
+def test_an_advance_never_exceeds_the_committed_amount_even_with_the_override(coordinateur):
+    """Issue 13, defect 1: 40 000 € with « dépassement autorisé » on a 1 000 € convention was recorded."""
+    accompagnement = AccompagnementFactory(demi_journees_prevues=4)
+    engager(accompagnement, by=coordinateur)  # 1 000 €
+    kwargs = {
+        "accompagnement": accompagnement,
+        "structure": accompagnement.mentors.get().structure,
+        "date_paiement": datetime.date(2026, 4, 2),
+        "reference_facture": "F-40K",
+        "by": coordinateur,
+        "depassement_autorise": True,
+        "note": "Avance",
+    }
+    with pytest.raises(RuleViolation) as refused:
+        services.paiement_create(montant=Decimal("40000.00"), **kwargs)
+    assert refused.value.field == "montant"
+    assert "au-delà de l’engagé" in refused.value.message and "avenant" in refused.value.message
+    assert Paiement.objects.count() == 0
+    # An advance up to the committed amount is what the tick is for.
+    services.paiement_create(montant=Decimal("1000.00"), **kwargs)
+    with pytest.raises(RuleViolation):
+        services.paiement_create(montant=Decimal("0.01"), **kwargs)
+    assert _chiffres(accompagnement.programme).paye == Decimal("1000.00")
+
+
+@pytest.mark.django_db
+def test_the_programme_never_pays_more_than_its_envelope(coordinateur):
+    programme = ProgrammeFactory(setup__enveloppe=Decimal("1000.00"))
+    a = AccompagnementFactory(candidature__programme=programme, demi_journees_prevues=4)
+    engagement = engager(a, by=coordinateur)
+    seance_livree(a, 2)
+    seance_livree(a, 2, days_ago=5)
+    structure_a = a.mentors.get().structure
+    services.paiement_create(
+        accompagnement=a,
+        structure=structure_a,
+        date_paiement=datetime.date(2026, 4, 2),
+        montant=Decimal("1000.00"),
+        reference_facture="F-A",
+        by=coordinateur,
+    )
+    # A's convention is cancelled after it was paid, and the envelope reduced to what is left.
+    services.engagement_correct(engagement=engagement, by=coordinateur, note="Convention annulée")
+    services.enveloppe_set(programme=programme, montant=Decimal("500.00"))
+    b = AccompagnementFactory(candidature__programme=programme, demi_journees_prevues=2)
+    engager(b, by=coordinateur)
+    seance_livree(b, 2)
+    with pytest.raises(RuleViolation) as refused:
+        services.paiement_create(
+            accompagnement=b,
+            structure=b.mentors.get().structure,
+            date_paiement=datetime.date(2026, 4, 2),
+            montant=Decimal("100.00"),
+            reference_facture="F-B",
+            by=coordinateur,
+        )
+    assert refused.value.field == "montant" and "au-delà de l’enveloppe" in refused.value.message
+    assert Paiement.objects.filter(accompagnement=b).count() == 0

@@ -11,7 +11,7 @@ from budget import services
 from budget.models import AutreDepense, Export, Paiement
 from tests.factories import AccompagnementFactory, ProgrammeFactory, UserFactory
 
-from .conftest import seance_annulee_tard, seance_livree
+from .conftest import engager, seance_annulee_tard, seance_livree
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -96,6 +96,7 @@ def test_someone_elses_export_is_not_found(client, programme, membre_comite):
 @pytest.mark.django_db
 def test_coordinator_records_a_payment_and_an_over_payment_needs_the_override(client, programme, coordinateur):
     accompagnement = AccompagnementFactory(candidature__programme=programme)
+    engager(accompagnement, by=coordinateur)  # 500 € (2 half-days)
     seance_livree(accompagnement, 1)  # 250 €
     structure = accompagnement.mentors.get().structure
     client.force_login(coordinateur)
@@ -236,3 +237,26 @@ def test_export_status_page_refreshes_while_in_progress_and_says_when_it_failed(
 def test_export_request_is_post_only(client, programme, membre_comite):
     client.force_login(membre_comite)
     assert client.get(reverse("budget:export_request", args=[programme.pk])).status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_payment_page_refuses_40000_on_a_1000_convention_even_with_the_override(client, programme, coordinateur):
+    """Issue 13, defect 1, through the page: nothing is recorded and the reason is next to the amount."""
+    accompagnement = AccompagnementFactory(candidature__programme=programme, demi_journees_prevues=4)
+    engager(accompagnement, by=coordinateur)  # 1 000 €
+    client.force_login(coordinateur)
+    response = client.post(
+        reverse("budget:paiement_create", args=[accompagnement.pk]),
+        {
+            "structure": accompagnement.mentors.get().structure.pk,
+            "date_paiement": "2026-04-02",
+            "montant": "40 000,00",
+            "reference_facture": "F-40K",
+            "depassement_autorise": "on",
+            "note": "Une note",
+        },
+    )
+    assert response.status_code == 200
+    assert "montant" in response.context["form"].errors
+    assert "au-delà de l’engagé" in " ".join(response.context["form"].errors["montant"])
+    assert Paiement.objects.count() == 0

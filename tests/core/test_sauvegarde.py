@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.db import connection
 
 from conventions import services as conventions_services
@@ -104,13 +104,9 @@ def drill(*, database_url: str, tmp_path: Path, convention, coordinateur, figure
     assert page.returncode == 0, page.stderr
     assert page.stdout.strip().splitlines()[-1] == "200 True", page.stdout
 
-    # LEAD: verifier_coherence - issue 13's command is not in this branch yet; once merged, drop the `if`.
-    if "verifier_coherence" in get_commands():
-        coherence = manage("verifier_coherence", env=env)
-        assert coherence.returncode == 0, coherence.stdout + coherence.stderr
-        coherence_text = "verifier_coherence 0"
-    else:
-        coherence_text = "verifier_coherence not installed in this branch"
+    coherence = manage("verifier_coherence", env=env)
+    assert coherence.returncode == 0, coherence.stdout + coherence.stderr
+    coherence_text = "verifier_coherence 0"
 
     again = manage("restaurer", str(archive), env=env)
     assert again.returncode != 0 and "n’est pas vide" in again.stderr

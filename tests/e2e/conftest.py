@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from core.invariants import find_violations
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests
 # themselves are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -175,3 +177,21 @@ def login(page, email: str, password: str) -> None:
             except PlaywrightTimeoutError:
                 continue
     page.wait_for_url(re.compile(r"/espace/"))
+
+
+@pytest.fixture(autouse=True)
+def _no_violation_at_the_end(request):
+    """Issue 13: after each end-to-end scenario, the database breaks none of the invariants."""
+    yield
+    if "django_db_setup" not in request.fixturenames or getattr(request.node, "rep_call_failed", True):
+        return  # no database, or the scenario already failed: its own error says more
+    violations = find_violations()
+    assert not violations, "\n".join(f"{v.code} – {v.objet} : {v.message}" for v in violations)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.rep_call_failed = report.failed
+    return report

@@ -7,12 +7,13 @@ from decimal import Decimal
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from budget import services
-from budget.models import AutreDepense
+from budget.models import AutreDepense, Engagement
 from tests.budget.conftest import seance_livree
-from tests.factories import DEFAULT_PASSWORD, AccompagnementFactory, ProgrammeFactory, UserFactory
+from tests.factories import DEFAULT_PASSWORD, AccompagnementFactory, ProgrammeFactory, UserFactory, convention_signee
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -34,9 +35,9 @@ def test_committee_member_sees_the_dashboard_downloads_the_documents_and_cannot_
     coordinateur = UserFactory(roles=["coordination"])
     programme = ProgrammeFactory(nom="TSF Occitanie 2026")
     accompagnement = AccompagnementFactory(candidature__programme=programme, demi_journees_prevues=4)
-    engagement = services.engagement_create(
-        accompagnement=accompagnement, montant=Decimal("1000.00"), libelle="Convention", by=coordinateur
-    )
+    # Signed a month ago (through the services: PDF, signatures, the 1 000 € commitment).
+    convention = convention_signee(accompagnement, coordinateur=coordinateur, le=timezone.now() - datetime.timedelta(days=30))
+    engagement = Engagement.objects.get(convention=convention)
     seance_livree(accompagnement, 2)
     paiement = services.paiement_create(
         accompagnement=accompagnement,

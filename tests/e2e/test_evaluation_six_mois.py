@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from accompagnements.models import Accompagnement
 from relances.planning import relances_planifier
 from relances.services import relances_envoyer_dues
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, UserFactory, convention_signee
 from tests.relances.conftest import build_dossier
 
 
@@ -31,7 +31,9 @@ def login(page, email: str, password: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_six_month_link_from_the_email_then_committee_sees_the_answer(page, shot, assert_accessible):
-    dossier = build_dossier(etat="termine")
+    dossier = build_dossier(etat="convention")
+    convention_signee(dossier.accompagnement, coordinateur=dossier.coordinateur, le=timezone.now() - datetime.timedelta(days=220))
+    Accompagnement.objects.filter(pk=dossier.accompagnement.pk).update(etat="termine")
     Accompagnement.objects.filter(pk=dossier.accompagnement.pk).update(termine_le=timezone.now() - datetime.timedelta(days=190))
     relances_planifier()
     relances_envoyer_dues()

@@ -18,6 +18,7 @@ from tests.factories import (
     PersonneRessourceFactory,
     ProgrammeFactory,
     UserFactory,
+    convention_signee,
 )
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -42,6 +43,7 @@ def test_mentor_plans_holds_reports_beneficiary_comments_coordination_sees_deliv
     verified(accompagnement.beneficiaire)
     ObjectifFactory(accompagnement=accompagnement, intitule="Bâtir une stratégie de mécénat")
     coordinateur = verified(UserFactory(roles=["coordination"]))
+    convention_signee(accompagnement, coordinateur=coordinateur, le=timezone.now() - datetime.timedelta(days=10))
     today = timezone.localdate()
     hier = today - datetime.timedelta(days=1)
     semaine_prochaine = today + datetime.timedelta(days=7)

@@ -11,14 +11,16 @@ import time_machine
 from django.core import mail
 
 from accompagnements.models import Accompagnement
-from conventions.models import Convention, EtatConvention, Partie
+from candidatures.services import candidature_receipt_generate
+from conventions.services import convention_finalize, convention_render_pdf, convention_sign
+from core.invariants import find_violations
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation, MesureIndicateur
 from relances.planning import relances_planifier
 from relances.services import relances_envoyer_dues
-from tests.factories import CandidatureFactory
+from tests.factories import CandidatureFactory, ConventionFactory
 
-from .conftest import build_dossier, convention_en_signature, remettre_compte_rendu, seance, sent, sign, tenir
+from .conftest import build_dossier, remettre_compte_rendu, seance, sent, tenir
 
 PARIS = ZoneInfo("Europe/Paris")
 T0 = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=PARIS)
@@ -44,17 +46,24 @@ def test_a_whole_accompagnement_sends_each_reminder_once():
                 beat()
 
         d = build_dossier(etat="convention")
+        # Through the services, so that the end state is the one the platform would hold (issue 13):
+        # the receipt of the application, the convention's PDF, its signatures and commitment.
+        candidature_receipt_generate(candidature=d.accompagnement.candidature)
+        mail.outbox.clear()
         brouillon = CandidatureFactory(programme=d.accompagnement.programme)  # left alone from T0
-        convention = convention_en_signature(d, T0)
+        convention = convention_render_pdf(convention_id=ConventionFactory(accompagnement=d.accompagnement).pk)
+        for signataire in (d.coordinateur, d.mentor):
+            convention_sign(convention=convention, by=signataire, adresse_ip=None, sha256_document=convention.pdf_sha256)
         s1 = seance(d, T0 + datetime.timedelta(days=7, hours=5))  # 9 March, 14:00
         s2 = seance(d, T0 + datetime.timedelta(days=28, hours=5))  # 30 March: 21 days later
         beat()
 
         # The beneficiary signs on day 4; the accompagnement starts.
         walk_to(T0 + datetime.timedelta(days=4))
-        sign(convention, Partie.BENEFICIAIRE, d.beneficiaire, now)
-        Convention.objects.filter(pk=convention.pk).update(etat=EtatConvention.SIGNEE)
-        Accompagnement.objects.filter(pk=d.accompagnement.pk).update(etat="en_cours")
+        convention_sign(convention=convention, by=d.beneficiaire, adresse_ip=None, sha256_document=convention.pdf_sha256)
+        convention_finalize(convention_id=convention.pk)  # what the worker does after the commit
+        d.accompagnement.refresh_from_db()
+        assert d.accompagnement.etat == "en_cours"
 
         # Session 1 is held; its report comes on day 6 (after the J+5 reminder, before J+8).
         walk_to(s1.debut + datetime.timedelta(hours=4))
@@ -140,6 +149,10 @@ def test_a_whole_accompagnement_sends_each_reminder_once():
         # The indicators were scored three times on one scale.
         moments = Counter(MesureIndicateur.objects.filter(indicateur__objectif=d.objectif).values_list("moment", flat=True))
         assert moments == {"debut": 2, "sortie": 2, "six_mois": 2}
+
+        # Issue 13: the whole story leaves the database within every invariant.
+        violations = find_violations()
+        assert not violations, "\n".join(f"{v.code} – {v.objet} : {v.message}" for v in violations)
 
 
 @pytest.mark.django_db

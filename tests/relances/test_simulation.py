@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from accompagnements.models import Accompagnement, EtatAccompagnement, EtatSeance, Seance
 from conventions.models import Convention, EtatConvention, Partie
+from core.invariants import find_violations
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
 from relances import services
@@ -321,6 +322,15 @@ EXPECTED_SENT = {
 }
 
 
+SIMULATION_INVARIANTS = [
+    "relances.envoyees",
+    "accompagnements.demi_journees_convention",
+    "accompagnements.demi_journees_structure",
+    "accompagnements.seance_periode_programme",
+    "evaluations.dates_etat",
+]
+
+
 def test_four_parallel_scanners_over_200_days_send_each_reminder_exactly_once(figure):
     require_postgresql()
     timeline = Timeline()
@@ -334,6 +344,11 @@ def test_four_parallel_scanners_over_200_days_send_each_reminder_exactly_once(fi
                 relances_planifier(now=now)
                 scanners.scan(now)
                 end, now = now, now + STEP
+        # Issue 13: at the end, no reminder is left behind and the sessions stay within their limits.
+        # (The dossiers are built by the ORM at their stage, without PDF or commitment: the convention
+        # and budget invariants are checked on the lifecycle of tests/relances/test_parcours.py.)
+        violations = find_violations(SIMULATION_INVARIANTS)
+        assert not violations, "\n".join(f"{v.code} – {v.objet} : {v.message}" for v in violations)
 
     result = tally(end=end)
     figure(result.line())  # in the "figures" section at the end of the run (tests/conftest.py)

@@ -145,6 +145,7 @@ MATRIX: dict[str, dict[str, Any]] = {
     "accounts:export_mes_donnees": logged_in(),
     "accounts:export_personne": coordination_only(),
     "candidatures:coordination_dashboard": coordination_only(),
+    "candidatures:coordination_coherence": coordination_only(),
     "candidatures:coordination_detail": coordination_only(),
     "candidatures:coordination_decision": coordination_only(),
     "candidatures:coordination_revert": coordination_only(),

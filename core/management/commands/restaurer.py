@@ -1,4 +1,4 @@
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from core.exceptions import DomainError
@@ -26,11 +26,9 @@ class Command(BaseCommand):
             raise CommandError(f"Restauration NON conforme au manifeste : {len(bilan.ecarts)} écart(s).")
         self.stdout.write(self.style.SUCCESS("Restauration conforme au manifeste."))
         # The platform's own invariants on the restored data (issue 13's registry).
-        # LEAD: verifier_coherence - not in this branch yet; once merged, drop the `if` and always run it.
-        if "verifier_coherence" in get_commands():
-            try:
-                call_command("verifier_coherence", stdout=self.stdout, stderr=self.stderr)
-            except SystemExit as exit_:
-                if exit_.code:
-                    raise CommandError("verifier_coherence signale des violations sur les données restaurées.") from exit_
-            self.stdout.write(self.style.SUCCESS("verifier_coherence : aucune violation."))
+        try:
+            call_command("verifier_coherence", stdout=self.stdout, stderr=self.stderr)
+        except SystemExit as exit_:
+            if exit_.code:
+                raise CommandError("verifier_coherence signale des violations sur les données restaurées.") from exit_
+        self.stdout.write(self.style.SUCCESS("verifier_coherence : aucune violation."))

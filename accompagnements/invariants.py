@@ -1,0 +1,169 @@
+"""Invariants of the accompagnements and their sessions (core/invariants.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.invariants import Violation, invariant
+from programmes.models import Format
+
+from .models import SEANCE_COMPTEE, Accompagnement, EtatAccompagnement, EtatSeance, Seance
+from .selectors import _sum_seances
+
+
+def _accompagnement(accompagnement_id: int, reference: str) -> dict[str, str]:
+    return {
+        "objet": _("Accompagnement %(ref)s") % {"ref": reference},
+        "url": reverse("accompagnements:detail", args=[accompagnement_id]),
+    }
+
+
+@invariant(
+    "accompagnements.demi_journees_convention",
+    gettext_lazy("Les demi-journées planifiées, réalisées et comptées ne dépassent pas celles de la convention"),
+)
+def demi_journees_convention() -> Iterable[Violation]:
+    comptees = Q(seances__etat__in=[EtatSeance.PLANIFIEE, EtatSeance.REALISEE]) | Q(
+        seances__etat=EtatSeance.ANNULEE, seances__comptee=True
+    )
+    rows = (
+        Accompagnement.objects.order_by()
+        .values("pk", "reference", "demi_journees_prevues")
+        .annotate(consommees=_sum_seances(comptees))
+        .filter(consommees__gt=F("demi_journees_prevues"))
+        .order_by("pk")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="accompagnements.demi_journees_convention",
+            message=_("%(n)s demi-journée(s) planifiée(s), réalisée(s) ou comptée(s) pour %(prevues)s prévue(s).")
+            % {"n": row["consommees"], "prevues": row["demi_journees_prevues"]},
+            **_accompagnement(row["pk"], row["reference"]),
+        )
+
+
+@invariant(
+    "accompagnements.demi_journees_structure",
+    gettext_lazy("Par structure bénéficiaire et par format, le maximum de demi-journées du programme est respecté"),
+)
+def demi_journees_structure() -> Iterable[Violation]:
+    maximum = Format.objects.filter(pk=OuterRef("format_id")).values("demi_journees_max")[:1]
+    prevues = (
+        Accompagnement.objects.actifs()
+        .order_by()
+        .values("structure_beneficiaire_id", "structure_beneficiaire__raison_sociale", "format_id", "format__libelle")
+        .annotate(total=Sum("demi_journees_prevues"), maximum=maximum)
+        .filter(total__gt=F("maximum"))
+    )
+    seances = (
+        Seance.objects.filter(SEANCE_COMPTEE)
+        .order_by()
+        .values(
+            "accompagnement__structure_beneficiaire_id",
+            "accompagnement__structure_beneficiaire__raison_sociale",
+            "accompagnement__format__libelle",
+            "accompagnement__format__demi_journees_max",
+        )
+        .annotate(total=Sum("demi_journees"))
+        .filter(total__gt=F("accompagnement__format__demi_journees_max"))
+    )
+    for row in prevues:
+        yield Violation(
+            code="accompagnements.demi_journees_structure",
+            message=_("%(total)s demi-journée(s) de %(format)s prévue(s) dans le programme ; le maximum est de %(max)s.")
+            % {"total": row["total"], "format": row["format__libelle"], "max": row["maximum"]},
+            objet=_("Structure %(nom)s") % {"nom": row["structure_beneficiaire__raison_sociale"]},
+        )
+    for row in seances:
+        yield Violation(
+            code="accompagnements.demi_journees_structure",
+            message=_("%(total)s demi-journée(s) de %(format)s consommée(s) dans le programme ; le maximum est de %(max)s.")
+            % {
+                "total": row["total"],
+                "format": row["accompagnement__format__libelle"],
+                "max": row["accompagnement__format__demi_journees_max"],
+            },
+            objet=_("Structure %(nom)s") % {"nom": row["accompagnement__structure_beneficiaire__raison_sociale"]},
+        )
+
+
+def seance_label(*, debut_jour, reference: str) -> str:
+    return _("Séance du %(date)s (%(ref)s)") % {"date": formats.date_format(debut_jour, "SHORT_DATE_FORMAT"), "ref": reference}
+
+
+@invariant(
+    "accompagnements.seance_periode_programme",
+    gettext_lazy("Chaque séance a lieu pendant la période du programme"),
+)
+def seance_periode_programme() -> Iterable[Violation]:
+    # A session cancelled in time consumed nothing: its date no longer matters.
+    rows = (
+        Seance.objects.filter(SEANCE_COMPTEE)
+        .annotate(jour=TruncDate("debut"))
+        .filter(Q(jour__lt=F("accompagnement__programme__date_debut")) | Q(jour__gt=F("accompagnement__programme__date_fin")))
+        .values(
+            "jour",
+            "accompagnement_id",
+            "accompagnement__reference",
+            "accompagnement__programme__date_debut",
+            "accompagnement__programme__date_fin",
+        )
+        .order_by("pk")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="accompagnements.seance_periode_programme",
+            message=_("La séance est hors de la période du programme (du %(debut)s au %(fin)s).")
+            % {
+                "debut": formats.date_format(row["accompagnement__programme__date_debut"], "SHORT_DATE_FORMAT"),
+                "fin": formats.date_format(row["accompagnement__programme__date_fin"], "SHORT_DATE_FORMAT"),
+            },
+            objet=seance_label(debut_jour=row["jour"], reference=row["accompagnement__reference"]),
+            url=reverse("accompagnements:detail", args=[row["accompagnement_id"]]),
+        )
+
+
+@invariant(
+    "accompagnements.seances_apres_demarrage",
+    gettext_lazy("Un accompagnement qui n’a pas démarré n’a aucune séance"),
+)
+def seances_apres_demarrage() -> Iterable[Violation]:
+    rows = (
+        Accompagnement.objects.filter(etat__in=[EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION])
+        .filter(Exists(Seance.objects.filter(SEANCE_COMPTEE, accompagnement=OuterRef("pk"))))
+        .values("pk", "reference")
+        .order_by("pk")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="accompagnements.seances_apres_demarrage",
+            message=_("Des séances sont planifiées ou comptées alors que la convention n’est pas signée par tous."),
+            **_accompagnement(row["pk"], row["reference"]),
+        )
+
+
+@invariant(
+    "accompagnements.seance_realisee_passee",
+    gettext_lazy("Une séance marquée réalisée a commencé (aucune demi-journée livrée dans le futur)"),
+)
+def seance_realisee_passee() -> Iterable[Violation]:
+    rows = (
+        Seance.objects.filter(etat=EtatSeance.REALISEE, debut__gt=timezone.now())
+        .annotate(jour=TruncDate("debut"))
+        .values("jour", "accompagnement_id", "accompagnement__reference")
+        .order_by("pk")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="accompagnements.seance_realisee_passee",
+            message=_("Marquée réalisée alors qu’elle n’a pas encore commencé."),
+            objet=seance_label(debut_jour=row["jour"], reference=row["accompagnement__reference"]),
+            url=reverse("accompagnements:detail", args=[row["accompagnement_id"]]),
+        )

@@ -1,0 +1,202 @@
+"""Invariants of the money (core/invariants.py): each query aggregates in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accompagnements.models import Accompagnement
+from conventions.models import Convention, EtatConvention
+from core.invariants import Violation, invariant
+from core.money import format_euros
+from programmes.models import Programme
+
+from .models import AutreDepense, Engagement, Paiement
+from .selectors import ZERO, _sum
+
+
+def _accompagnement(accompagnement_id: int, reference: str) -> dict[str, str]:
+    return {
+        "objet": _("Accompagnement %(ref)s") % {"ref": reference},
+        "url": reverse("accompagnements:detail", args=[accompagnement_id]),
+    }
+
+
+def _programme(programme_id: int, nom: str) -> dict[str, str]:
+    return {"objet": _("Programme %(nom)s") % {"nom": nom}, "url": reverse("budget:grand_livre", args=[programme_id])}
+
+
+def _avec_totaux_accompagnement():
+    accompagnement = OuterRef("pk")
+    en_vigueur = Convention.objects.filter(accompagnement=accompagnement, etat=EtatConvention.SIGNEE).order_by("-version")
+    return Accompagnement.objects.order_by("pk").annotate(
+        paye=_sum(Paiement.objects.filter(accompagnement=accompagnement), "accompagnement", "montant", money=True),
+        engage=_sum(Engagement.objects.filter(accompagnement=accompagnement), "accompagnement", "montant", money=True),
+        convention_montant=Subquery(en_vigueur.values("montant")[:1]),
+    )
+
+
+@invariant("budget.paye_au_plus_engage", gettext_lazy("Par accompagnement, le payé ne dépasse pas l’engagé"))
+def paye_au_plus_engage() -> Iterable[Violation]:
+    rows = _avec_totaux_accompagnement().filter(paye__gt=F("engage")).values("pk", "reference", "paye", "engage")
+    for row in rows.iterator():
+        yield Violation(
+            code="budget.paye_au_plus_engage",
+            message=_("%(paye)s payés pour %(engage)s engagés.")
+            % {"paye": format_euros(row["paye"]), "engage": format_euros(row["engage"])},
+            **_accompagnement(row["pk"], row["reference"]),
+        )
+
+
+@invariant(
+    "budget.engage_au_plus_convention",
+    gettext_lazy("Par accompagnement, l’engagé ne dépasse pas le montant de la convention en vigueur"),
+)
+def engage_au_plus_convention() -> Iterable[Violation]:
+    rows = (
+        _avec_totaux_accompagnement()
+        .filter(Q(convention_montant__isnull=True, engage__gt=0) | Q(engage__gt=F("convention_montant")))
+        .values("pk", "reference", "engage", "convention_montant")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="budget.engage_au_plus_convention",
+            message=_("%(engage)s engagés pour une convention signée de %(convention)s.")
+            % {"engage": format_euros(row["engage"]), "convention": format_euros(row["convention_montant"] or ZERO)},
+            **_accompagnement(row["pk"], row["reference"]),
+        )
+
+
+def _programmes_avec_totaux():
+    programme = OuterRef("pk")
+    return Programme.objects.filter(enveloppe__isnull=False).annotate(
+        engage=_sum(Engagement.objects.filter(programme=programme), "programme", "montant", money=True),
+        autres=_sum(AutreDepense.objects.filter(programme=programme), "programme", "montant", money=True),
+        paye=_sum(
+            Paiement.objects.filter(accompagnement__programme=programme), "accompagnement__programme", "montant", money=True
+        ),
+        enveloppe_montant=F("enveloppe__montant"),
+        enveloppe_engage=F("enveloppe__engage"),
+        enveloppe_autres=F("enveloppe__autres_depenses"),
+    )
+
+
+@invariant(
+    "budget.enveloppe_engagee",
+    gettext_lazy("Par programme, l’engagé et les autres dépenses ne dépassent pas l’enveloppe"),
+)
+def enveloppe_engagee() -> Iterable[Violation]:
+    rows = (
+        _programmes_avec_totaux()
+        .filter(engage__gt=F("enveloppe_montant") - F("autres"))
+        .values("pk", "nom", "engage", "autres", "enveloppe_montant")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="budget.enveloppe_engagee",
+            message=_("%(engage)s engagés et %(autres)s d’autres dépenses pour une enveloppe de %(enveloppe)s.")
+            % {
+                "engage": format_euros(row["engage"]),
+                "autres": format_euros(row["autres"]),
+                "enveloppe": format_euros(row["enveloppe_montant"]),
+            },
+            **_programme(row["pk"], row["nom"]),
+        )
+
+
+@invariant("budget.enveloppe_payee", gettext_lazy("Par programme, le payé ne dépasse pas l’enveloppe"))
+def enveloppe_payee() -> Iterable[Violation]:
+    rows = _programmes_avec_totaux().filter(paye__gt=F("enveloppe_montant")).values("pk", "nom", "paye", "enveloppe_montant")
+    for row in rows.iterator():
+        yield Violation(
+            code="budget.enveloppe_payee",
+            message=_("%(paye)s payés pour une enveloppe de %(enveloppe)s.")
+            % {"paye": format_euros(row["paye"]), "enveloppe": format_euros(row["enveloppe_montant"])},
+            **_programme(row["pk"], row["nom"]),
+        )
+
+
+@invariant(
+    "budget.totaux_enveloppe",
+    gettext_lazy("Les totaux tenus sur l’enveloppe sont ceux du grand livre"),
+)
+def totaux_enveloppe() -> Iterable[Violation]:
+    rows = (
+        _programmes_avec_totaux()
+        .filter(~Q(engage=F("enveloppe_engage")) | ~Q(autres=F("enveloppe_autres")))
+        .values("pk", "nom", "engage", "autres", "enveloppe_engage", "enveloppe_autres")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="budget.totaux_enveloppe",
+            message=_(
+                "L’enveloppe indique %(e1)s engagés et %(a1)s d’autres dépenses ; le grand livre en compte %(e2)s et %(a2)s."
+            )
+            % {
+                "e1": format_euros(row["enveloppe_engage"]),
+                "a1": format_euros(row["enveloppe_autres"]),
+                "e2": format_euros(row["engage"]),
+                "a2": format_euros(row["autres"]),
+            },
+            **_programme(row["pk"], row["nom"]),
+        )
+
+
+@invariant(
+    "budget.engagement_par_convention",
+    gettext_lazy("Chaque convention signée (ou avenant qui change le montant) a son engagement"),
+)
+def engagement_par_convention() -> Iterable[Violation]:
+    precedente = Convention.objects.filter(avenant=OuterRef("pk")).values("montant")[:1]
+    rows = (
+        Convention.objects.filter(etat__in=[EtatConvention.SIGNEE, EtatConvention.REMPLACEE])
+        .annotate(
+            avant=Subquery(precedente),
+            a_engagement=Exists(Engagement.objects.filter(convention=OuterRef("pk"))),
+        )
+        .filter(a_engagement=False)
+        # An avenant that keeps the amount commits nothing; NULL (a first version) never compares equal.
+        .filter(Q(avant__isnull=True) | Q(avant__lt=F("montant")) | Q(avant__gt=F("montant")))
+        .values("reference", "montant", "accompagnement_id")
+        .order_by("pk")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="budget.engagement_par_convention",
+            message=_("Signée pour %(montant)s, sans ligne d’engagement.") % {"montant": format_euros(row["montant"])},
+            objet=_("Convention %(ref)s") % {"ref": row["reference"]},
+            url=reverse("accompagnements:detail", args=[row["accompagnement_id"]]),
+        )
+
+
+@invariant(
+    "budget.paiement_structure",
+    gettext_lazy("Chaque paiement va à une structure qui emploie une personne-ressource de l’accompagnement"),
+)
+def paiement_structure() -> Iterable[Violation]:
+    mentor = Accompagnement.mentors.through.objects.filter(
+        accompagnement_id=OuterRef("accompagnement_id"), personneressource__structure_id=OuterRef("structure_id")
+    )
+    rows = (
+        Paiement.objects.filter(~Exists(mentor))
+        .values("reference_facture", "montant", "accompagnement_id", "accompagnement__reference", "structure__raison_sociale")
+        .order_by("pk")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="budget.paiement_structure",
+            message=_(
+                "Paiement %(ref)s de %(montant)s à %(structure)s, qui n’emploie aucune personne-ressource de cet accompagnement."
+            )
+            % {
+                "ref": row["reference_facture"],
+                "montant": format_euros(Decimal(row["montant"])),
+                "structure": row["structure__raison_sociale"],
+            },
+            **_accompagnement(row["accompagnement_id"], row["accompagnement__reference"]),
+        )

@@ -1,0 +1,304 @@
+"""Invariants as code (issue 13): each kind of violation is planted with the ORM and must be reported,
+by `find_violations` and by `manage.py verifier_coherence` (its output and exit code)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from accompagnements.models import Accompagnement
+from budget.models import Engagement, Enveloppe, Paiement
+from core import invariants
+from core.invariants import Violation, find_violations, invariant
+from evaluations.models import Evaluation
+from relances.models import Relance
+from tests.factories import (
+    AccompagnementFactory,
+    CandidatureFactory,
+    ConventionFactory,
+    ProgrammeFactory,
+    SeanceFactory,
+    StructureFactory,
+    UserFactory,
+)
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _ago(**kwargs: float) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(**kwargs)
+
+
+# --- What each invariant's planted violation looks like: (plant, text expected in the object label) ---
+
+
+def plant_paye_au_plus_engage() -> str:
+    acc = AccompagnementFactory()
+    Paiement.objects.create(
+        accompagnement=acc,
+        structure=acc.mentors.get().structure,
+        date_paiement=datetime.date(2026, 4, 2),
+        montant=Decimal("100.00"),
+        reference_facture="F-1",
+    )
+    return acc.reference
+
+
+def plant_engage_au_plus_convention() -> str:
+    acc = AccompagnementFactory(etat="convention")
+    Engagement.objects.create(programme=acc.programme, accompagnement=acc, montant=Decimal("1000.00"), libelle="Sans convention")
+    Enveloppe.objects.filter(programme=acc.programme).update(engage=Decimal("1000.00"))
+    return acc.reference
+
+
+def plant_enveloppe_engagee() -> str:
+    programme = ProgrammeFactory(nom="Programme trop engagé", setup__enveloppe=Decimal("1000.00"))
+    acc = AccompagnementFactory(candidature__programme=programme)
+    Engagement.objects.create(programme=programme, accompagnement=acc, montant=Decimal("1500.00"), libelle="Au-delà")
+    return "Programme trop engagé"
+
+
+def plant_enveloppe_payee() -> str:
+    programme = ProgrammeFactory(nom="Programme trop payé")
+    acc = AccompagnementFactory(candidature__programme=programme)
+    Paiement.objects.create(
+        accompagnement=acc,
+        structure=acc.mentors.get().structure,
+        date_paiement=datetime.date(2026, 4, 2),
+        montant=Decimal("40000.00"),
+        reference_facture="F-40K",
+        depassement_autorise=True,
+    )
+    return "Programme trop payé"
+
+
+def plant_totaux_enveloppe() -> str:
+    programme = ProgrammeFactory(nom="Programme aux totaux faux")
+    Enveloppe.objects.filter(programme=programme).update(engage=Decimal("100.00"))
+    return "Programme aux totaux faux"
+
+
+def plant_engagement_par_convention() -> str:
+    convention = ConventionFactory(etat="signee", signee_le=timezone.now())
+    return convention.reference
+
+
+def plant_paiement_structure() -> str:
+    acc = AccompagnementFactory()
+    Engagement.objects.create(programme=acc.programme, accompagnement=acc, montant=Decimal("500.00"), libelle="C")
+    Enveloppe.objects.filter(programme=acc.programme).update(engage=Decimal("500.00"))
+    Paiement.objects.create(
+        accompagnement=acc,
+        structure=StructureFactory(),
+        date_paiement=datetime.date(2026, 4, 2),
+        montant=Decimal("100.00"),
+        reference_facture="F-X",
+    )
+    return acc.reference
+
+
+def plant_demi_journees_convention() -> str:
+    acc = AccompagnementFactory(demi_journees_prevues=2)
+    SeanceFactory(accompagnement=acc, demi_journees=2)
+    SeanceFactory(accompagnement=acc, demi_journees=1, etat="annulee", comptee=True)
+    return acc.reference
+
+
+def plant_demi_journees_structure() -> str:
+    programme = ProgrammeFactory()  # TSF: 4 half-days at most per beneficiary structure
+    structure = StructureFactory(raison_sociale="Structure au-delà du maximum")
+    for _ in range(2):
+        AccompagnementFactory(candidature__programme=programme, candidature__structure=structure, demi_journees_prevues=3)
+    return "Structure au-delà du maximum"
+
+
+def plant_seance_periode_programme() -> str:
+    acc = AccompagnementFactory()
+    fin = acc.programme.date_fin + datetime.timedelta(days=30)
+    SeanceFactory(accompagnement=acc, debut=timezone.make_aware(datetime.datetime.combine(fin, datetime.time(10))))
+    return acc.reference
+
+
+def plant_seances_apres_demarrage() -> str:
+    acc = AccompagnementFactory(etat="objectifs")
+    SeanceFactory(accompagnement=acc)
+    return acc.reference
+
+
+def plant_seance_realisee_passee() -> str:
+    acc = AccompagnementFactory()
+    SeanceFactory(accompagnement=acc, etat="realisee", debut=timezone.now() + datetime.timedelta(days=3))
+    return acc.reference
+
+
+def plant_accuse_reception() -> str:
+    candidature = CandidatureFactory(etat="recevable", soumise_le=_ago(days=2))
+    return candidature.reference
+
+
+def plant_document_signe() -> str:
+    # The stored document was replaced after the signatures: its SHA-256 no longer matches.
+    convention = ConventionFactory(etat="signee", signee_le=_ago(minutes=5), pdf_sha256="0" * 64)
+    convention.pdf.save("falsifiee.pdf", ContentFile(PDF), save=False)
+    type(convention).objects.filter(pk=convention.pk).update(pdf=convention.pdf.name)
+    return convention.reference
+
+
+def plant_document_a_signer() -> str:
+    convention = ConventionFactory(etat="en_signature", en_signature_le=_ago(days=1))
+    return convention.reference
+
+
+def plant_une_en_vigueur() -> str:
+    acc = AccompagnementFactory(etat="en_cours")
+    return acc.reference
+
+
+def plant_demi_journees_accompagnement() -> str:
+    acc = AccompagnementFactory(demi_journees_prevues=2)
+    ConventionFactory(accompagnement=acc, etat="signee", demi_journees=4, signee_le=_ago(days=3))
+    return acc.reference
+
+
+def plant_seance_periode_convention() -> str:
+    acc = AccompagnementFactory()
+    ConventionFactory(accompagnement=acc, etat="signee", signee_le=_ago(days=1))
+    SeanceFactory(accompagnement=acc, debut=_ago(days=10), etat="realisee")
+    return acc.reference
+
+
+def plant_sortie_ouverte() -> str:
+    acc = AccompagnementFactory(etat="termine", termine_le=_ago(days=1))
+    Evaluation.objects.create(
+        accompagnement=acc, moment="sortie", repondant="beneficiaire", etat="ouverte", ouverte_le=_ago(days=1)
+    )
+    return acc.reference
+
+
+def plant_dates_etat() -> str:
+    acc = AccompagnementFactory(etat="termine", termine_le=_ago(days=1))
+    Evaluation.objects.create(accompagnement=acc, moment="sortie", repondant="mentor", etat="repondue", ouverte_le=_ago(days=1))
+    return acc.reference
+
+
+def plant_relance_envoyee() -> str:
+    acc = AccompagnementFactory()
+    user = UserFactory(email="oubliee@exemple.test")
+    Relance.objects.create(
+        programme=acc.programme,
+        type_relance="signature",
+        destinataire=user,
+        content_type=ContentType.objects.get_for_model(Accompagnement),
+        object_id=acc.pk,
+        echeance=_ago(days=1),
+    )
+    return "oubliee@exemple.test"
+
+
+PLANTS: dict[str, Callable[[], str]] = {
+    "budget.paye_au_plus_engage": plant_paye_au_plus_engage,
+    "budget.engage_au_plus_convention": plant_engage_au_plus_convention,
+    "budget.enveloppe_engagee": plant_enveloppe_engagee,
+    "budget.enveloppe_payee": plant_enveloppe_payee,
+    "budget.totaux_enveloppe": plant_totaux_enveloppe,
+    "budget.engagement_par_convention": plant_engagement_par_convention,
+    "budget.paiement_structure": plant_paiement_structure,
+    "accompagnements.demi_journees_convention": plant_demi_journees_convention,
+    "accompagnements.demi_journees_structure": plant_demi_journees_structure,
+    "accompagnements.seance_periode_programme": plant_seance_periode_programme,
+    "accompagnements.seances_apres_demarrage": plant_seances_apres_demarrage,
+    "accompagnements.seance_realisee_passee": plant_seance_realisee_passee,
+    "candidatures.accuse_reception": plant_accuse_reception,
+    "conventions.document_signe": plant_document_signe,
+    "conventions.document_a_signer": plant_document_a_signer,
+    "conventions.une_en_vigueur": plant_une_en_vigueur,
+    "conventions.demi_journees_accompagnement": plant_demi_journees_accompagnement,
+    "conventions.seance_periode_convention": plant_seance_periode_convention,
+    "evaluations.sortie_ouverte": plant_sortie_ouverte,
+    "evaluations.dates_etat": plant_dates_etat,
+    "relances.envoyees": plant_relance_envoyee,
+}
+
+
+def test_every_registered_invariant_has_a_planted_violation_test():
+    assert {inv.code for inv in invariants.registered()} - {"tests.toujours_faux"} == set(PLANTS)
+
+
+@pytest.mark.django_db
+def test_a_clean_database_has_no_violation_and_the_command_exits_0():
+    assert find_violations() == []
+    out = io.StringIO()
+    call_command("verifier_coherence", stdout=out)
+    assert f"{len(invariants.registered())} invariant(s) vérifié(s), 0 violation(s)." in out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", sorted(PLANTS))
+def test_a_planted_violation_is_reported_by_find_violations_and_the_command(code):
+    objet = PLANTS[code]()
+    found = [v for v in find_violations([code]) if objet in v.objet]
+    assert found, find_violations([code])
+    assert all(v.code == code and v.message for v in found)
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command("verifier_coherence", "--code", code, stdout=out)
+    assert exited.value.code == 1
+    output = out.getvalue()
+    assert f"{code} – " in output and objet in output and found[0].message in output
+
+
+@pytest.mark.django_db
+def test_payment_violations_point_to_the_accompagnement_page():
+    reference = plant_paye_au_plus_engage()
+    (violation,) = find_violations(["budget.paye_au_plus_engage"])
+    assert violation.objet == f"Accompagnement {reference}"
+    assert violation.url == f"/accompagnements/{Accompagnement.objects.get(reference=reference).pk}/"
+    assert violation.message == "100,00\xa0€ payés pour 0,00\xa0€ engagés."
+
+
+@pytest.mark.django_db
+def test_an_unknown_code_is_a_clear_command_error():
+    with pytest.raises(CommandError, match="Invariant inconnu"):
+        call_command("verifier_coherence", "--code", "nexiste.pas", stdout=io.StringIO())
+
+
+@pytest.fixture
+def always_false():
+    """A test-only invariant that always finds one violation (removed afterwards)."""
+
+    @invariant("tests.toujours_faux", "Toujours faux")
+    def toujours_faux():
+        yield Violation(code="tests.toujours_faux", message="Planté par le test.", objet="Objet de test", url="/x/")
+
+    yield
+    invariants._REGISTRY.pop("tests.toujours_faux", None)
+
+
+@pytest.mark.django_db
+def test_a_crashing_invariant_is_reported_not_fatal(always_false):
+    @invariant("tests.casse", "Cassé")
+    def casse():
+        raise RuntimeError("boum")
+
+    try:
+        found = find_violations(["tests.casse", "tests.toujours_faux"])
+    finally:
+        invariants._REGISTRY.pop("tests.casse", None)
+    assert [v.code for v in found] == ["tests.casse", "tests.toujours_faux"]
+    assert "n’a pas pu s’exécuter" in found[0].message
+
+
+def test_two_invariants_cannot_share_a_code():
+    with pytest.raises(ValueError, match="already registered"):
+
+        @invariant("budget.paye_au_plus_engage", "Doublon")
+        def doublon():
+            return []
