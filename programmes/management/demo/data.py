@@ -1579,7 +1579,7 @@ CANDIDATURES = [
             demi_journees=2,
         ),
         decision=-4,
-        propositions=(("basile", "brouillon", -3), ("noa", "brouillon", -3)),
+        propositions=(("noa", "brouillon", -3),),
     ),
     CandidatureDemo(
         "c23",
@@ -1601,6 +1601,8 @@ CANDIDATURES = [
             planifie=-72,
             entretien=-64,
             besoins=(("Production phonographique et édition", 2),),
+            format="tsf",
+            demi_journees=2,
             notes="Le besoin est essentiellement technique ; avis du comité sollicité.",
         ),
         attente=-62,
