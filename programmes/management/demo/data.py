@@ -164,7 +164,6 @@ class PersonneRessourceDemo:
     competences: tuple[tuple[str, int], ...]  # (compétence, niveau 1–3)
     etat: str = "validee"
     compte: bool = False
-    ancien_beneficiaire: bool = False
     email: str | None = None
 
 
@@ -399,7 +398,6 @@ PERSONNES_RESSOURCES = [
             ("Pitch et présentation orale", 3),
             ("Stratégie de communication", 2),
         ),
-        ancien_beneficiaire=True,
     ),
     PersonneRessourceDemo(
         "tom",

@@ -308,7 +308,7 @@ class DemoLoader:
         self.act(when, service, candidature=candidature, **kwargs)
         candidature.refresh_from_db()
 
-    def questionnaire(self, candidature: Candidature, spec: data.CandidatureDemo, user: User) -> list[tuple[str, dict[str, Any]]]:
+    def questionnaire(self, spec: data.CandidatureDemo) -> list[tuple[str, dict[str, Any]]]:
         """The questionnaire's steps as the applicant answers them (the forms' cleaned values)."""
         structure = self.structures[spec.structure]
         steps: list[tuple[str, dict[str, Any]]] = [
@@ -377,7 +377,7 @@ class DemoLoader:
 
         created = self.near(spec.cree, 20)
         candidature = self.act(created, candidatures.candidature_start, programme=programme, candidat=user)
-        for minutes, (etape, donnees) in enumerate(self.questionnaire(candidature, spec, user), start=1):
+        for minutes, (etape, donnees) in enumerate(self.questionnaire(spec), start=1):
             self.step(
                 created + datetime.timedelta(minutes=4 * minutes),
                 candidatures.candidature_save_step,
@@ -430,6 +430,8 @@ class DemoLoader:
         if spec.decision is not None and spec.etat != "irrecevable":
             last = self.near(spec.decision, 11)
             self.decide(candidature, spec, when=last, candidat=user)
+        if candidature.etat != spec.etat:
+            raise CommandError(f"{spec.key} : la candidature est « {candidature.etat} » au lieu de « {spec.etat} ».")
         self.candidatures[spec.key] = candidature
 
         for pr_key, etat, day in spec.propositions:
@@ -631,6 +633,11 @@ class DemoLoader:
             # The services check the state of the object they are given: read it again before each event.
             accompagnement.refresh_from_db()
             self.act(when, event)
+        accompagnement.refresh_from_db()
+        if accompagnement.etat != spec.etat:
+            raise CommandError(
+                f"{accompagnement.reference} : l’accompagnement est « {accompagnement.etat} » au lieu de « {spec.etat} »."
+            )
         if spec.suite is not None:
             self.load_accompagnement(candidature, spec.suite, beneficiaire=beneficiaire, decided=decided, suite_de=accompagnement)
 
