@@ -90,8 +90,9 @@ def _oui_non(value: bool) -> str:
 
 
 class DemoLoader:
-    def __init__(self, *, now: datetime.datetime, warn: Any) -> None:
+    def __init__(self, *, now: datetime.datetime, warn: Any, say: Callable[[str], None] = lambda text: None) -> None:
         self.now = now
+        self.say = say
         self.today = timezone.localdate(now)
         self.rng = random.Random(2026)  # noqa: S311 (deterministic variety, not a secret)  # nosec B311 # deterministic demo data
         self.warn = warn
@@ -939,6 +940,8 @@ class DemoLoader:
         if not Competence.objects.filter(active=True).exists():
             raise CommandError("Le référentiel de compétences est vide : lancez d’abord « manage.py migrate ».")
         self.load_structures()
+        # The PDFs make the first load last a while: say so before the console goes quiet.
+        self.say("Les dossiers de démonstration sont rejoués par les services, PDF compris (environ 15 secondes)…")
         self.first_job = TacheDifferee.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         # tick: the clock runs on from each story date, so that the rows of one step keep their order.
         with override_settings(EMAIL_BACKEND=EMAIL_BACKEND), time_machine.travel(self.now, tick=True) as traveller:
