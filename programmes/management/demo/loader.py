@@ -731,21 +731,19 @@ class DemoLoader:
                 )
 
             timeline.append((planned, plan))
+
+            def on_seance(service: Callable[..., Any], /, index: int = index, **kwargs: Any) -> Callable[[], Any]:
+                """The service called on this session (planned earlier in the timeline) with `kwargs`."""
+                return lambda: service(seance=seances[index], **kwargs)
+
             if seance_spec.question:
                 asked = max(planned + datetime.timedelta(hours=1), debut - datetime.timedelta(hours=72))
                 timeline.append(
-                    (
-                        asked,
-                        lambda index=index, texte=seance_spec.question: accompagnements.question_seance_add(
-                            seance=seances[index], texte=texte, by=beneficiaire
-                        ),
-                    )
+                    (asked, on_seance(accompagnements.question_seance_add, texte=seance_spec.question, by=beneficiaire))
                 )
             fin = debut + seance_dates.DUREES[seance_spec.demi_journees]
             if seance_spec.etat == "realisee":
-                timeline.append(
-                    (fin, lambda index=index: accompagnements.seance_mark_held(seance=seances[index], by=mentor_user))
-                )
+                timeline.append((fin, on_seance(accompagnements.seance_mark_held, by=mentor_user)))
             if seance_spec.annulation is not None:
                 motif, valable, heures_avant = seance_spec.annulation
                 cancelled = debut - datetime.timedelta(hours=heures_avant)
@@ -753,8 +751,11 @@ class DemoLoader:
                 timeline.append(
                     (
                         cancelled,
-                        lambda index=index, motif=motif, valable=valable: accompagnements.seance_cancel(
-                            seance=seances[index], motif=motif, by=coord if valable else beneficiaire, motif_valable=valable
+                        on_seance(
+                            accompagnements.seance_cancel,
+                            motif=motif,
+                            by=coord if valable else beneficiaire,
+                            motif_valable=valable,
                         ),
                     )
                 )
@@ -762,8 +763,8 @@ class DemoLoader:
                     timeline.append(
                         (
                             cancelled + datetime.timedelta(days=1),
-                            lambda index=index: accompagnements.seance_cancellation_overrule(
-                                seance=seances[index],
+                            on_seance(
+                                accompagnements.seance_cancellation_overrule,
                                 comptee=True,
                                 note="Annulation tardive sans motif valable : la demi-journée est comptée comme consommée.",
                                 by=coord,
@@ -781,9 +782,7 @@ class DemoLoader:
                 timeline.append(
                     (
                         fin + datetime.timedelta(minutes=30),
-                        lambda index=index, titre=seance_spec.support, grille=grille: accompagnements.support_add_grille(
-                            seance=seances[index], titre=titre, grille=grille, by=mentor_user
-                        ),
+                        on_seance(accompagnements.support_add_grille, titre=seance_spec.support, grille=grille, by=mentor_user),
                     )
                 )
             if seance_spec.compte_rendu is not None:
@@ -794,8 +793,8 @@ class DemoLoader:
                 timeline.append(
                     (
                         soumis,
-                        lambda index=index, cr=cr, progres=progres: accompagnements.compte_rendu_submit(
-                            seance=seances[index],
+                        on_seance(
+                            accompagnements.compte_rendu_submit,
                             travaux=cr.travaux,
                             outils=cr.outils,
                             progres=progres,
@@ -805,16 +804,12 @@ class DemoLoader:
                     )
                 )
                 if cr.commentaire:
-                    timeline.append(
-                        (
-                            soumis + datetime.timedelta(days=1),
-                            lambda index=index, texte=cr.commentaire: accompagnements.compte_rendu_comment(
-                                compte_rendu=Seance.objects.get(pk=seances[index].pk).compte_rendu,
-                                commentaire=texte,
-                                by=beneficiaire,
-                            ),
-                        )
-                    )
+
+                    def comment(index: int = index, texte: str = cr.commentaire) -> None:
+                        compte_rendu = Seance.objects.get(pk=seances[index].pk).compte_rendu
+                        accompagnements.compte_rendu_comment(compte_rendu=compte_rendu, commentaire=texte, by=beneficiaire)
+
+                    timeline.append((soumis + datetime.timedelta(days=1), comment))
 
     def plan_evaluation(
         self,
