@@ -10,6 +10,7 @@ from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
+from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
@@ -29,6 +30,7 @@ from conventions.models import Convention, EtatConvention
 from core.models import TacheDifferee
 from evaluations.models import Evaluation
 from programmes.management.demo import data
+from programmes.management.demo.loader import programme_period
 from programmes.models import Departement, Programme, Structure, TrancheBudget, TypeStructure
 from programmes.validators import validate_siret
 
@@ -198,10 +200,28 @@ def test_sessions_half_days_and_money_stay_within_their_limits(demo):
         assert counted <= (convention.demi_journees if convention else 0)
 
 
+@pytest.mark.parametrize(
+    ("today", "debut", "fin"),
+    [
+        ("2026-11-30", "2026-01-01", "2026-12-31"),
+        ("2026-11-01", "2026-01-01", "2026-12-31"),
+        ("2026-12-15", "2026-02-01", "2027-01-31"),
+        ("2027-01-31", "2026-03-01", "2027-02-28"),
+    ],
+)
+def test_the_programme_period_follows_the_story(today, debut, fin):
+    period = programme_period(datetime.date.fromisoformat(today))
+    assert period == (datetime.date.fromisoformat(debut), datetime.date.fromisoformat(fin))
+
+
 def test_programme_formats_and_envelope(demo):
 
     programme = Programme.objects.get(slug=SLUG)
-    assert (programme.date_debut.isoformat(), programme.date_fin.isoformat()) == ("2026-01-01", "2026-12-31")
+    # Twelve months ending with next month: the story, told relative to today, stays inside them.
+    today = timezone.localdate()
+    assert programme.date_debut + relativedelta(years=1) == programme.date_fin + datetime.timedelta(days=1)
+    assert programme.date_debut.day == 1
+    assert today + datetime.timedelta(days=28) <= programme.date_fin <= today + datetime.timedelta(days=62)
     assert programme.taux_journalier == Decimal("500.00")
     assert programme.jours_minimum == 30
     formats = {f.code: (f.libelle, f.demi_journees_min, f.demi_journees_max) for f in programme.formats.all()}

@@ -26,6 +26,7 @@ from typing import Any
 
 import time_machine
 from allauth.account.models import EmailAddress
+from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]  # types-python-dateutil not installed
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 from django.test.utils import override_settings
@@ -59,8 +60,6 @@ from programmes.validators import luhn_ok
 
 from . import data
 
-PROGRAMME_DEBUT = datetime.date(2026, 1, 1)
-PROGRAMME_FIN = datetime.date(2026, 12, 31)
 VISIO = "https://visio.demo.tsf-occitanie.example/"
 # The demo's e-mails are delivered nowhere: fictitious addresses, and hundreds of them on the console.
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
@@ -85,6 +84,16 @@ def siret_for(key: str) -> str:
     return siren + nic4 + luhn_digit(siren + nic4)
 
 
+def programme_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Twelve months ending with the month after today's (for a load in November 2026: the year 2026).
+
+    The story runs from about ten months ago to the coming weeks, relative to today; a fixed
+    period would soon leave its sessions outside the programme, which the services refuse.
+    """
+    fin = (today.replace(day=1) + relativedelta(months=2)) - datetime.timedelta(days=1)
+    return fin + datetime.timedelta(days=1) - relativedelta(years=1), fin
+
+
 def _oui_non(value: bool) -> str:
     return "oui" if value else "non"
 
@@ -94,6 +103,7 @@ class DemoLoader:
         self.now = now
         self.say = say
         self.today = timezone.localdate(now)
+        self.debut, self.fin = programme_period(self.today)
         self.rng = random.Random(2026)  # noqa: S311 (deterministic variety, not a secret)  # nosec B311 # deterministic demo data
         self.warn = warn
         # One hash for every demo account: hashing forty times would only slow the command down.
@@ -119,7 +129,7 @@ class DemoLoader:
     def in_period(self, day: int) -> datetime.date:
         """A date `day` days from today, kept inside the programme's period."""
         date = self.today + datetime.timedelta(days=day)
-        return min(max(date, PROGRAMME_DEBUT), PROGRAMME_FIN)
+        return min(max(date, self.debut), self.fin)
 
     def move_to(self, when: datetime.datetime) -> datetime.datetime:
         """Set the clock at `when` (never past the real now: the story's future has not happened)."""
@@ -190,8 +200,8 @@ class DemoLoader:
             defaults={
                 "nom": spec["nom"],
                 "description": spec["description"],
-                "date_debut": PROGRAMME_DEBUT,
-                "date_fin": PROGRAMME_FIN,
+                "date_debut": self.debut,
+                "date_fin": self.fin,
                 "taux_journalier": spec["taux_journalier"],
                 "jours_minimum": spec["jours_minimum"],
                 "appel_ouvert": True,
