@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import io
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
+from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Sum
+from django.test.utils import override_settings
+from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from accompagnements.models import Accompagnement, EtatAccompagnement, EtatSeance, Seance, TypeIndicateur
 from accounts import roles
@@ -19,8 +27,10 @@ from budget.models import AutreDepense, Engagement, Enveloppe
 from candidatures.models import Candidature, CandidatureEvenement, Etat
 from comite.models import Avis, Saisine
 from conventions.models import Convention, EtatConvention
+from core.models import TacheDifferee
 from evaluations.models import Evaluation
 from programmes.management.demo import data
+from programmes.management.demo.loader import programme_period
 from programmes.models import Departement, Programme, Structure, TrancheBudget, TypeStructure
 from programmes.validators import validate_siret
 
@@ -33,6 +43,40 @@ def load_demo() -> str:
     out = StringIO()
     call_command("load_demo", "--force", stdout=out, stderr=StringIO())
     return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def _demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for the module (its ~40 PDFs take a while) and rolled back at the end.
+
+    Each test runs in a savepoint inside this outer transaction, so what a test writes is undone
+    while the demo stays.
+    """
+    media = tmp_path_factory.mktemp("demo-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=media,
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            CELERY_TASK_ALWAYS_EAGER=True,
+        ),
+    ):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield media, load_demo()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(_demo_loaded, settings) -> str:
+    """The output of the first load; the demo's stored files are where it wrote them."""
+    media, output = _demo_loaded
+    settings.MEDIA_ROOT = media
+    return output
 
 
 def counts() -> dict[str, int]:
@@ -50,8 +94,7 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in models}
 
 
-def test_second_run_creates_nothing_and_prints_the_logins_again():
-    load_demo()
+def test_second_run_creates_nothing_and_prints_the_logins_again(demo):
     before = counts()
 
     output = load_demo()
@@ -62,11 +105,123 @@ def test_second_run_creates_nothing_and_prints_the_logins_again():
     assert f"coordination@{data.DOMAINE}" in output
 
 
-def test_programme_formats_and_envelope():
+def test_second_run_adds_no_document_nor_job(demo):
+    documents = (Convention.objects.exclude(pdf="").count(), Candidature.objects.exclude(recu_pdf="").count())
+    jobs = TacheDifferee.objects.count()
+
     load_demo()
 
+    assert (Convention.objects.exclude(pdf="").count(), Candidature.objects.exclude(recu_pdf="").count()) == documents
+    assert TacheDifferee.objects.count() == jobs
+
+
+def _pdf_bytes(response) -> bytes:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    assert content.startswith(b"%PDF")
+    return content
+
+
+def _pdf_text(content: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_signed_conventions_have_their_documents_for_a_party(demo, client):
+
+    signees = list(Convention.objects.filter(etat=EtatConvention.SIGNEE).select_related("accompagnement__beneficiaire"))
+    assert len(signees) == 6
+    for convention in signees:
+        assert {s.sha256_document for s in convention.signatures.all()} == {convention.pdf_sha256}
+        with convention.pdf.open("rb") as handle:
+            assert hashlib.sha256(handle.read()).hexdigest() == convention.pdf_sha256
+        client.force_login(convention.accompagnement.beneficiaire)
+        document = client.get(reverse("conventions:document", args=[convention.pk]))
+        assert document.status_code == 200, convention.reference
+        assert hashlib.sha256(_pdf_bytes(document)).hexdigest() == convention.pdf_sha256
+        signe = client.get(reverse("conventions:document_signe", args=[convention.pk]))
+        assert signe.status_code == 200, convention.reference
+        signed = _pdf_bytes(signe)
+        assert hashlib.sha256(signed).hexdigest() == convention.pdf_final_sha256
+        # The signed document is the original stamped with its fingerprint, plus the certification page.
+        with convention.pdf.open("rb") as handle:
+            assert len(PdfReader(io.BytesIO(signed)).pages) == len(PdfReader(handle).pages) + 1
+        integrite = client.get(reverse("conventions:integrite", args=[convention.pk]))
+        assert integrite.status_code == 200
+        assert "Conforme" in integrite.content.decode()
+
+
+def test_the_convention_in_signature_has_its_pdf_and_a_signature_to_collect(demo, client):
+
+    convention = Convention.objects.get(etat=EtatConvention.EN_SIGNATURE)
+    assert convention.signatures.count() == 2
+    with convention.pdf.open("rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == convention.pdf_sha256
+    mentor = convention.accompagnement.mentors.get().user
+    assert not convention.signatures.filter(signataire=mentor).exists()
+    client.force_login(mentor)
+    document = client.get(reverse("conventions:document", args=[convention.pk]))
+    assert document.status_code == 200
+    assert hashlib.sha256(_pdf_bytes(document)).hexdigest() == convention.pdf_sha256
+
+
+def test_every_submitted_candidature_has_its_receipt(demo, client):
+
+    submitted = Candidature.objects.filter(programme__slug=SLUG, soumise_le__isnull=False).select_related("candidat")
+    assert submitted.count() == 23
+    for candidature in submitted:
+        client.force_login(candidature.candidat)
+        response = client.get(reverse("candidatures:recu", args=[candidature.pk]))
+        assert response.status_code == 200, candidature.reference
+        assert candidature.reference in _pdf_text(_pdf_bytes(response))
+
+
+def test_the_demo_leaves_no_job_waiting_and_every_event_at_its_story_date(demo):
+
+    assert not TacheDifferee.objects.exclude(etat=TacheDifferee.Etat.FAITE).exists()
+    now = timezone.now()
+    assert not CandidatureEvenement.objects.filter(created_at__gt=now).exists()
+    candidat = Candidature.objects.get(candidat__email=f"candidat@{data.DOMAINE}")
+    # Submitted 70 days ago in the story, its receipt and history say so.
+    assert (now - candidat.soumise_le).days in (69, 70)
+    assert candidat.evenements.order_by("created_at").first().created_at < now - datetime.timedelta(days=60)
+
+
+def test_sessions_half_days_and_money_stay_within_their_limits(demo):
     programme = Programme.objects.get(slug=SLUG)
-    assert (programme.date_debut.isoformat(), programme.date_fin.isoformat()) == ("2026-01-01", "2026-12-31")
+    for seance in Seance.objects.filter(accompagnement__programme=programme):
+        assert programme.date_debut <= timezone.localdate(seance.debut) <= programme.date_fin, seance
+        convention = seance.accompagnement.conventions.get(etat=EtatConvention.SIGNEE)
+        assert seance.created_at >= convention.signee_le
+    for accompagnement in Accompagnement.objects.filter(programme=programme):
+        convention = accompagnement.conventions.filter(etat=EtatConvention.SIGNEE).first()
+        committed = accompagnement.engagements.aggregate(t=Sum("montant"))["t"] or Decimal("0")
+        paid = accompagnement.paiements.aggregate(t=Sum("montant"))["t"] or Decimal("0")
+        assert paid <= committed == (convention.montant if convention else Decimal("0"))
+        counted = accompagnement.seances.comptees().aggregate(n=Sum("demi_journees"))["n"] or 0
+        assert counted <= (convention.demi_journees if convention else 0)
+
+
+@pytest.mark.parametrize(
+    ("today", "debut", "fin"),
+    [
+        ("2026-11-30", "2026-01-01", "2026-12-31"),
+        ("2026-11-01", "2026-01-01", "2026-12-31"),
+        ("2026-12-15", "2026-02-01", "2027-01-31"),
+        ("2027-01-31", "2026-03-01", "2027-02-28"),
+    ],
+)
+def test_the_programme_period_follows_the_story(today, debut, fin):
+    period = programme_period(datetime.date.fromisoformat(today))
+    assert period == (datetime.date.fromisoformat(debut), datetime.date.fromisoformat(fin))
+
+
+def test_programme_formats_and_envelope(demo):
+
+    programme = Programme.objects.get(slug=SLUG)
+    # Twelve months ending with next month: the story, told relative to today, stays inside them.
+    today = timezone.localdate()
+    assert programme.date_debut + relativedelta(years=1) == programme.date_fin + datetime.timedelta(days=1)
+    assert programme.date_debut.day == 1
+    assert today + datetime.timedelta(days=28) <= programme.date_fin <= today + datetime.timedelta(days=62)
     assert programme.taux_journalier == Decimal("500.00")
     assert programme.jours_minimum == 30
     formats = {f.code: (f.libelle, f.demi_journees_min, f.demi_journees_max) for f in programme.formats.all()}
@@ -74,8 +229,7 @@ def test_programme_formats_and_envelope():
     assert programme.enveloppe.montant == Decimal("30000.00")
 
 
-def test_structures_are_fictitious_valid_and_cover_occitanie():
-    load_demo()
+def test_structures_are_fictitious_valid_and_cover_occitanie(demo):
 
     structures = list(Structure.objects.all())
     assert len(structures) == 20
@@ -87,8 +241,7 @@ def test_structures_are_fictitious_valid_and_cover_occitanie():
     assert len({s.tranche_budget for s in structures}) >= 4
 
 
-def test_personnes_ressources_have_competences_and_profiles():
-    load_demo()
+def test_personnes_ressources_have_competences_and_profiles(demo):
 
     prs = list(PersonneRessource.objects.select_related("structure").prefetch_related("competences_niveaux"))
     assert len(prs) == 15
@@ -106,8 +259,7 @@ def test_personnes_ressources_have_competences_and_profiles():
     assert all(roles.is_personne_ressource(pr.user) for pr in with_account)
 
 
-def test_candidatures_cover_every_state_through_the_services():
-    load_demo()
+def test_candidatures_cover_every_state_through_the_services(demo):
 
     candidatures = list(Candidature.objects.filter(programme__slug=SLUG).select_related("candidat"))
     assert len(candidatures) == 25
@@ -128,8 +280,7 @@ def test_candidatures_cover_every_state_through_the_services():
     assert all(c.diagnostic.besoins.exists() for c in realised)
 
 
-def test_accompagnements_in_every_stage_with_their_records():
-    load_demo()
+def test_accompagnements_in_every_stage_with_their_records(demo):
 
     accompagnements = Accompagnement.objects.filter(programme__slug=SLUG)
     etats = set(accompagnements.values_list("etat", flat=True))
@@ -167,8 +318,7 @@ def test_accompagnements_in_every_stage_with_their_records():
     assert Evaluation.objects.filter(accompagnement=clos, moment="six_mois", etat="repondue").exists()
 
 
-def test_envelope_totals_match_the_budget_lines():
-    load_demo()
+def test_envelope_totals_match_the_budget_lines(demo):
 
     enveloppe = Enveloppe.objects.get(programme__slug=SLUG)
     engaged = Engagement.objects.filter(programme=enveloppe.programme).aggregate(total=Sum("montant"))["total"]
@@ -182,8 +332,7 @@ def test_envelope_totals_match_the_budget_lines():
     assert enveloppe.disponible > 0
 
 
-def test_committee_has_a_file_with_an_opinion():
-    load_demo()
+def test_committee_has_a_file_with_an_opinion(demo):
 
     saisine = Saisine.objects.filter(candidature__etat=Etat.EN_ATTENTE_DECISION).get()
     assert saisine.reunion is not None and saisine.reunion.date > timezone.now()
@@ -192,8 +341,8 @@ def test_committee_has_a_file_with_an_opinion():
     assert Candidature.objects.visibles_par(comite).count() == 2
 
 
-def test_one_working_login_per_role():
-    output = load_demo()
+def test_one_working_login_per_role(demo):
+    output = demo
 
     logins = {
         "admin": f"admin@{data.DOMAINE}",
@@ -218,11 +367,11 @@ def test_one_working_login_per_role():
     assert data.MOT_DE_PASSE in output
 
 
-@pytest.mark.django_db
 def test_demo_data_is_refused_outside_debug_without_force(settings):
     from django.core.management.base import CommandError
 
+    programmes, users = Programme.objects.count(), User.objects.count()
     settings.DEBUG = False
     with pytest.raises(CommandError, match="hors DEBUG"):
         call_command("load_demo", stdout=StringIO(), stderr=StringIO())
-    assert not Programme.objects.filter(slug="tsf-occitanie-2026").exists()
+    assert (Programme.objects.count(), User.objects.count()) == (programmes, users)

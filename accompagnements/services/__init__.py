@@ -2,6 +2,7 @@
 objectives grid. Re-exported here so that callers import from `accompagnements.services`."""
 
 from .accompagnement import (
+    accompagnement_clore,
     accompagnement_create,
     accompagnement_transition,
 )
@@ -34,6 +35,7 @@ from .seances import (
 __all__ = [
     "accompagnement_transition",
     "accompagnement_create",
+    "accompagnement_clore",
     "seance_plan",
     "seance_reschedule",
     "seance_mark_held",

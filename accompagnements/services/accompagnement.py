@@ -9,12 +9,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from core.exceptions import RuleViolation
+from accounts import roles
+from core.exceptions import PermissionRefused, RuleViolation
 from core.workflow import apply_transition
 from programmes.models import Format, Structure
 from programmes.rules import check_demi_journees
 
-from ..models import Accompagnement, AccompagnementEvenement
+from ..models import Accompagnement, AccompagnementEvenement, EtatAccompagnement
 from ..workflow import WORKFLOW
 
 
@@ -85,3 +86,16 @@ def accompagnement_create(
         details={"mentors": [m.pk for m in mentors], "demi_journees": demi_journees, "format": format.code},
     )
     return accompagnement
+
+
+@transaction.atomic
+def accompagnement_clore(*, accompagnement: Accompagnement, by: Any, reason: str = "") -> Accompagnement:
+    """The coordination closes a finished action (terminé → clos) once its evaluations and payment are done."""
+    if not roles.is_coordination(by):
+        raise PermissionRefused(_("Seule la coordination peut clore un accompagnement."))
+    locked = Accompagnement.objects.select_for_update().get(pk=accompagnement.pk)
+    if locked.etat != EtatAccompagnement.TERMINE:
+        raise RuleViolation(_("Seul un accompagnement terminé peut être clos."))
+    locked = accompagnement_transition(accompagnement=locked, name="clore", by=by, reason=reason)
+    accompagnement.etat = locked.etat
+    return locked

@@ -1,7 +1,7 @@
 """`python manage.py load_demo`: load the fictitious programme « TSF Occitanie 2026 ».
 
 Idempotent: if the programme already has candidatures, nothing is loaded and the demo logins
-are printed again.
+are printed again. The story is replayed through the services (see programmes/management/demo/loader.py).
 """
 
 from __future__ import annotations
@@ -34,7 +34,11 @@ class Command(BaseCommand):
         # The demo accounts share a published password: never create them on a production database by accident.
         if not settings.DEBUG and not options["force"]:
             raise CommandError("Données de démonstration refusées hors DEBUG : relancez avec DEBUG=1 ou --force.")
-        loader = DemoLoader(now=timezone.now(), warn=lambda text: self.stderr.write(self.style.WARNING(text)))
+        loader = DemoLoader(
+            now=timezone.now(),
+            warn=lambda text: self.stderr.write(self.style.WARNING(text)),
+            say=lambda text: self.stdout.write(text),
+        )
         with transaction.atomic():
             programme, loaded = loader.run()
         if loaded:

@@ -164,7 +164,6 @@ class PersonneRessourceDemo:
     competences: tuple[tuple[str, int], ...]  # (compétence, niveau 1–3)
     etat: str = "validee"
     compte: bool = False
-    ancien_beneficiaire: bool = False
     email: str | None = None
 
 
@@ -399,7 +398,6 @@ PERSONNES_RESSOURCES = [
             ("Pitch et présentation orale", 3),
             ("Stratégie de communication", 2),
         ),
-        ancien_beneficiaire=True,
     ),
     PersonneRessourceDemo(
         "tom",
@@ -1579,7 +1577,7 @@ CANDIDATURES = [
             demi_journees=2,
         ),
         decision=-4,
-        propositions=(("basile", "brouillon", -3), ("noa", "brouillon", -3)),
+        propositions=(("noa", "brouillon", -3),),
     ),
     CandidatureDemo(
         "c23",
@@ -1601,6 +1599,8 @@ CANDIDATURES = [
             planifie=-72,
             entretien=-64,
             besoins=(("Production phonographique et édition", 2),),
+            format="tsf",
+            demi_journees=2,
             notes="Le besoin est essentiellement technique ; avis du comité sollicité.",
         ),
         attente=-62,

@@ -1,74 +1,70 @@
 """Loads the fictitious programme « TSF Occitanie 2026 » (see `manage.py load_demo`).
 
-States are driven through the services, so that every file has its history; rows for which no
-service exists yet (objectives, conventions, sessions, evaluations, committee) are created with
-the ORM, consistently with those states. Timestamps are then moved back to the scripted dates,
-relative to today, so that the demo looks current.
+The story is told through the application's own services, as the people of the demo would have
+lived it: the applicant fills the questionnaire and deposits it (receipt rendered), the
+coordination decides, holds the diagnostic and proposes a mentor who accepts, both write and
+validate the objectives grid, the convention is rendered and signed by each party through
+`convention_sign` (engagement, signed PDF), sessions are planned, held or cancelled and reported,
+evaluations answered, the committee consulted. Each event happens at its scripted date: the clock
+is moved there with time-machine (the services take "now" from `timezone.now()`), relative to
+today so that the demo looks current. The background jobs the services put in the outbox
+(`core.jobs`: receipts, convention PDFs, e-mails) are run right after the step that enqueued them,
+at the same story date, through `core.jobs.job_run`; the e-mails go to a discarding backend (the
+addresses are fictitious and the console would print hundreds of them).
+
+Written directly, because no service writes them and they are reference data: the programme and
+its formats, the demo structures (with their SIRET), the accounts (the model's manager, the shared
+demo password, allauth's verified address).
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import random
-from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
+import time_machine
 from allauth.account.models import EmailAddress
+from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]  # types-python-dateutil not installed
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
-from django.db import models
+from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accompagnements.models import (
-    Accompagnement,
-    AccompagnementEvenement,
-    CompteRendu,
-    Indicateur,
-    Objectif,
-    QuestionSeance,
-    Seance,
-    SupportTemoin,
-    TypeIndicateur,
-)
-from accompagnements.services import accompagnement_create, accompagnement_transition
+from accompagnements import calendar as seance_dates
+from accompagnements import services as accompagnements
+from accompagnements.models import Accompagnement, Indicateur, Objectif, Seance, TypeIndicateur
 from accounts import roles
 from accounts.models import User
 from accounts.services import roles_sync, user_set_roles
-from annuaire.models import (
-    Competence,
-    CompetencePersonneRessource,
-    EtatProposition,
-    PersonneRessource,
-    PersonneRessourceEvenement,
-    Proposition,
-)
-from budget.models import CategorieDepense, Paiement
-from budget.services import autre_depense_create, engagement_create, enveloppe_set
+from annuaire import selectors as annuaire_selectors
+from annuaire import services as annuaire
+from annuaire.models import Competence, EtatProposition, PersonneRessource, Proposition
+from budget.models import CategorieDepense
+from budget.services import autre_depense_create, enveloppe_set, paiement_create
 from candidatures import services as candidatures
-from candidatures.models import (
-    Besoin,
-    Candidature,
-    CandidatureEvenement,
-    DemandePiece,
-    EntretienDiagnostic,
-    Message,
-    NoteInterne,
-)
-from comite.models import Avis, ReunionComite, Saisine
-from conventions.models import Convention, EtatConvention, Partie, Signature
-from core.models import EventKind
-from evaluations.models import Atteinte, EtatEvaluation, Evaluation, MesureIndicateur
+from candidatures.models import Candidature
+from comite import services as comite
+from comite.models import ReunionComite
+from conventions.models import Convention, EtatConvention
+from conventions.services import convention_sign
+from core.jobs import job_run
+from core.models import TacheDifferee
+from evaluations import services as evaluations
+from evaluations.models import Atteinte, Evaluation, Moment, Repondant
 from programmes.models import Format, Programme, Structure
 from programmes.rules import montant_demi_journees
 from programmes.validators import luhn_ok
 
 from . import data
 
-PROGRAMME_DEBUT = datetime.date(2026, 1, 1)
-PROGRAMME_FIN = datetime.date(2026, 12, 31)
 VISIO = "https://visio.demo.tsf-occitanie.example/"
+# The demo's e-mails are delivered nowhere: fictitious addresses, and hundreds of them on the console.
+EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+# A progress note per report, by rank of the session among the held ones.
+PROGRESSION = ["Démarré", "En bonne voie", "Bien avancé", "Atteint"]
 
 
 def luhn_digit(payload: str) -> str:
@@ -88,23 +84,26 @@ def siret_for(key: str) -> str:
     return siren + nic4 + luhn_digit(siren + nic4)
 
 
-def _backdate(obj: models.Model, **fields: Any) -> None:
-    type(obj)._default_manager.filter(pk=obj.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(obj, name, value)
+def programme_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Twelve months ending with the month after today's (for a load in November 2026: the year 2026).
+
+    The story runs from about ten months ago to the coming weeks, relative to today; a fixed
+    period would soon leave its sessions outside the programme, which the services refuse.
+    """
+    fin = (today.replace(day=1) + relativedelta(months=2)) - datetime.timedelta(days=1)
+    return fin + datetime.timedelta(days=1) - relativedelta(years=1), fin
 
 
-def _stamp_last(model: type[models.Model], when: datetime.datetime, **lookup: Any) -> None:
-    """Move the latest history row of an object to the scripted date."""
-    last = model._default_manager.filter(**lookup).order_by("-id").first()
-    if last is not None:
-        model._default_manager.filter(pk=last.pk).update(created_at=when)
+def _oui_non(value: bool) -> str:
+    return "oui" if value else "non"
 
 
 class DemoLoader:
-    def __init__(self, *, now: datetime.datetime, warn: Any) -> None:
+    def __init__(self, *, now: datetime.datetime, warn: Any, say: Callable[[str], None] = lambda text: None) -> None:
         self.now = now
+        self.say = say
         self.today = timezone.localdate(now)
+        self.debut, self.fin = programme_period(self.today)
         self.rng = random.Random(2026)  # noqa: S311 (deterministic variety, not a secret)  # nosec B311 # deterministic demo data
         self.warn = warn
         # One hash for every demo account: hashing forty times would only slow the command down.
@@ -115,8 +114,10 @@ class DemoLoader:
         self.candidatures: dict[str, Candidature] = {}
         self.formats: dict[str, Format] = {}
         self.competences: dict[str, Competence] = {}
+        self.traveller: Any = None
+        self.first_job = 0
 
-    # --- helpers --------------------------------------------------------------------------
+    # --- clock and outbox -----------------------------------------------------------------
     def at(self, day: int, hour: int = 10, minute: int = 0) -> datetime.datetime:
         """An aware datetime `day` days from today at hour:minute (local time)."""
         date = self.today + datetime.timedelta(days=day)
@@ -128,8 +129,37 @@ class DemoLoader:
     def in_period(self, day: int) -> datetime.date:
         """A date `day` days from today, kept inside the programme's period."""
         date = self.today + datetime.timedelta(days=day)
-        return min(max(date, PROGRAMME_DEBUT), PROGRAMME_FIN)
+        return min(max(date, self.debut), self.fin)
 
+    def move_to(self, when: datetime.datetime) -> datetime.datetime:
+        """Set the clock at `when` (never past the real now: the story's future has not happened)."""
+        when = min(when, self.now - datetime.timedelta(minutes=1))
+        self.traveller.move_to(when)
+        return when
+
+    def act(self, when: datetime.datetime, service: Callable[..., Any], /, **kwargs: Any) -> Any:
+        """Call a service at the story date `when`, then run the jobs it put in the outbox."""
+        self.move_to(when)
+        result = service(**kwargs)
+        self.run_jobs()
+        return result
+
+    def run_jobs(self) -> None:
+        """Run the demo's waiting outbox jobs now (and those they enqueue), as the worker would have."""
+        while True:
+            ids = list(
+                TacheDifferee.objects.filter(pk__gt=self.first_job, etat=TacheDifferee.Etat.EN_ATTENTE)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            if not ids:
+                return
+            for job_id in ids:
+                if job_run(job_id=job_id) != "faite":
+                    job = TacheDifferee.objects.get(pk=job_id)
+                    raise CommandError(f"Tâche « {job.tache} » de la démonstration en échec : {job.derniere_erreur}")
+
+    # --- helpers --------------------------------------------------------------------------
     def competence(self, nom: str) -> Competence:
         if nom not in self.competences:
             found = Competence.objects.filter(nom=nom).first()
@@ -170,8 +200,8 @@ class DemoLoader:
             defaults={
                 "nom": spec["nom"],
                 "description": spec["description"],
-                "date_debut": PROGRAMME_DEBUT,
-                "date_fin": PROGRAMME_FIN,
+                "date_debut": self.debut,
+                "date_fin": self.fin,
                 "taux_journalier": spec["taux_journalier"],
                 "jours_minimum": spec["jours_minimum"],
                 "appel_ouvert": True,
@@ -230,6 +260,7 @@ class DemoLoader:
             self.structures[spec.key] = structure
 
     def load_personnes_ressources(self) -> None:
+        """Each mentor applies to the directory; the coordination validates most of them a few days later."""
         for index, spec in enumerate(data.PERSONNES_RESSOURCES, start=1):
             email = spec.email or f"{slugify(spec.prenom)}.{slugify(spec.nom)}@{data.DOMAINE}"
             user = None
@@ -237,48 +268,42 @@ class DemoLoader:
                 user = self.user(
                     key=f"pr:{spec.key}", email=email, prenom=spec.prenom, nom=spec.nom, role_names=(roles.PERSONNE_RESSOURCE,)
                 )
-            pr = PersonneRessource.objects.filter(email=email).first()
-            if pr is None:
-                structure = self.structures[spec.structure]
-                pr = PersonneRessource.objects.create(
-                    user=user,
-                    prenom=spec.prenom,
-                    nom=spec.nom,
-                    email=email,
-                    telephone=f"06 39 98 {index // 100:02d} {index % 100:02d}",
-                    structure=structure,
-                    fonction=spec.fonction,
-                    presentation=spec.presentation,
-                    departement=structure.departement,
-                    mobilite=spec.mobilite,
-                    types_projets=list(spec.types_projets),
-                    tailles_projets=list(spec.tailles_projets),
-                    disponibilite_demi_journees=spec.disponibilite,
-                    etat=spec.etat,
-                    ancien_beneficiaire=spec.ancien_beneficiaire,
+            structure = self.structures[spec.structure]
+            joined = self.near(-330 + 12 * index, 11)
+            pr = self.act(
+                joined,
+                annuaire.personne_ressource_apply,
+                user=user,
+                structure=annuaire.StructureData(siret=structure.siret),
+                competences={self.competence(nom).pk: niveau for nom, niveau in spec.competences},
+                prenom=spec.prenom,
+                nom=spec.nom,
+                email=email,
+                telephone=f"06 39 98 {index // 100:02d} {index % 100:02d}",
+                fonction=spec.fonction,
+                presentation=spec.presentation,
+                departement=structure.departement,
+                mobilite=spec.mobilite,
+                types_projets=list(spec.types_projets),
+                tailles_projets=list(spec.tailles_projets),
+                disponibilite_demi_journees=spec.disponibilite,
+            )
+            if spec.etat == "validee":
+                pr = self.act(
+                    joined + datetime.timedelta(days=5),
+                    annuaire.personne_ressource_validate,
+                    personne_ressource=pr,
+                    by=self.coordination,
+                    reason="Profil vérifié lors d’un échange téléphonique ; structure employeuse en règle.",
                 )
-                for nom, niveau in spec.competences:
-                    CompetencePersonneRessource.objects.get_or_create(
-                        personne_ressource=pr, competence=self.competence(nom), defaults={"niveau": niveau}
-                    )
-                joined = self.near(-330 + 12 * index, 11)
-                _backdate(pr, created_at=joined, updated_at=joined)
-                if spec.etat == "validee":
-                    event = PersonneRessourceEvenement.objects.create(
-                        personne_ressource=pr,
-                        transition="valider",
-                        from_state="candidate",
-                        to_state="validee",
-                        actor=self.coordination,
-                        reason="Profil vérifié lors d’un échange téléphonique ; structure employeuse en règle.",
-                    )
-                    _backdate(event, created_at=joined + datetime.timedelta(days=5))
             self.prs[spec.key] = pr
 
     def load_budget(self, programme: Programme) -> None:
         enveloppe_set(programme=programme, montant=data.ENVELOPPE)
         spec = data.ESSAIMAGE
-        depense = autre_depense_create(
+        self.act(
+            self.near(spec["jour"], 16),
+            autre_depense_create,
             programme=programme,
             categorie=CategorieDepense.ESSAIMAGE,
             libelle=spec["libelle"],
@@ -287,121 +312,194 @@ class DemoLoader:
             by=self.coordination,
             note=spec["note"],
         )
-        _backdate(depense, created_at=self.near(spec["jour"], 16))
 
     # --- candidatures ---------------------------------------------------------------------
-    def step(self, service: Any, when: datetime.datetime, candidature: Candidature, **kwargs: Any) -> None:
-        service(candidature=candidature, **kwargs)
-        _stamp_last(CandidatureEvenement, when, candidature=candidature)
+    def step(self, when: datetime.datetime, service: Callable[..., Any], candidature: Candidature, **kwargs: Any) -> None:
+        """A service on the file at `when`; the loader's copy is read again afterwards."""
+        self.act(when, service, candidature=candidature, **kwargs)
+        candidature.refresh_from_db()
+
+    def questionnaire(self, spec: data.CandidatureDemo) -> list[tuple[str, dict[str, Any]]]:
+        """The questionnaire's steps as the applicant answers them (the forms' cleaned values)."""
+        structure = self.structures[spec.structure]
+        steps: list[tuple[str, dict[str, Any]]] = [
+            (
+                "demandeur",
+                {
+                    "prenom": spec.prenom,
+                    "nom": spec.nom,
+                    "telephone": "",
+                    "statut_demandeur": spec.statut,
+                    "fonction": spec.fonction,
+                    "presentation": spec.presentation,
+                },
+            ),
+            (
+                "structure",
+                {
+                    "raison_sociale": structure.raison_sociale,
+                    "siret": structure.siret,
+                    "forme_juridique": structure.forme_juridique,
+                    "type_structure": structure.type_structure,
+                    "code_postal": structure.code_postal,
+                    "commune": structure.commune,
+                    "departement": structure.departement,
+                    "part_musiques_actuelles": structure.part_musiques_actuelles,
+                    "employeuse": _oui_non(structure.employeuse),
+                    "projet_premier_emploi": _oui_non(structure.projet_premier_emploi),
+                    "nombre_salaries": structure.nombre_salaries,
+                    "tranche_budget": structure.tranche_budget,
+                    "site_web": structure.site_web,
+                },
+            ),
+        ]
+        for etape in ("situation", "problematique", "objectifs"):
+            if getattr(spec, etape):
+                steps.append((etape, {etape: getattr(spec, etape)}))
+        if spec.competences:
+            steps.append(
+                ("besoins", {"competences": [self.competence(nom) for nom in spec.competences], "besoins_precisions": ""})
+            )
+        if spec.pressentie or spec.pressentie_texte:
+            steps.append(
+                (
+                    "personne_ressource",
+                    {
+                        "personne_ressource_pressentie": self.prs[spec.pressentie] if spec.pressentie else None,
+                        "personne_ressource_pressentie_texte": spec.pressentie_texte,
+                    },
+                )
+            )
+        return steps
+
+    @staticmethod
+    def saisie(donnees: dict[str, Any]) -> dict[str, list[str]]:
+        """What the form posted for these answers (the draft keeps it to show the step again)."""
+        typed: dict[str, list[str]] = {}
+        for name, value in donnees.items():
+            values = value if isinstance(value, list) else [value]
+            typed[name] = [str(getattr(v, "pk", v)) for v in values if v is not None]
+        return typed
 
     def load_candidature(self, programme: Programme, spec: data.CandidatureDemo) -> Candidature:
         coord = self.coordination
         email = spec.email or f"{slugify(spec.prenom)}.{slugify(spec.nom)}@{data.DOMAINE}"
         user = self.user(key=spec.key, email=email, prenom=spec.prenom, nom=spec.nom, role_names=(roles.CANDIDAT,))
 
-        candidature = candidatures.candidature_create_draft(programme=programme, candidat=user)
-        candidature.structure = self.structures[spec.structure]
-        candidature.statut_demandeur = spec.statut
-        candidature.fonction = spec.fonction
-        candidature.presentation = spec.presentation
-        candidature.situation = spec.situation
-        candidature.problematique = spec.problematique
-        candidature.objectifs = spec.objectifs
-        if spec.pressentie:
-            candidature.personne_ressource_pressentie = self.prs[spec.pressentie]
-        candidature.personne_ressource_pressentie_texte = spec.pressentie_texte
-        submitted = self.near(spec.soumise, 21) if spec.soumise is not None else None
-        if submitted is not None:
-            candidature.consentement_donnees = True
-            candidature.consentement_le = submitted
-        candidature.save()
-        candidature.competences_souhaitees.set([self.competence(nom) for nom in spec.competences])
         created = self.near(spec.cree, 20)
-        _backdate(candidature, created_at=created, updated_at=created)
+        candidature = self.act(created, candidatures.candidature_start, programme=programme, candidat=user)
+        for minutes, (etape, donnees) in enumerate(self.questionnaire(spec), start=1):
+            self.step(
+                created + datetime.timedelta(minutes=4 * minutes),
+                candidatures.candidature_save_step,
+                candidature,
+                by=user,
+                etape=etape,
+                saisie=self.saisie(donnees),
+                donnees=donnees,
+            )
         last = created
-
-        if submitted is not None:
-            last = submitted
-            self.step(candidatures.candidature_submit, last, candidature, by=user)
-            _backdate(candidature, soumise_le=last)
+        if spec.soumise is not None:
+            last = self.near(spec.soumise, 21)
+            donnees = {"consentement_donnees": True}
+            self.step(
+                last - datetime.timedelta(minutes=2),
+                candidatures.candidature_save_step,
+                candidature,
+                by=user,
+                etape="consentement",
+                saisie=self.saisie(donnees),
+                donnees=donnees,
+            )
+            self.step(last, candidatures.candidature_deposit, candidature, by=user)
         if spec.retour is not None:
             last = self.near(spec.retour, 10)
-            self.step(candidatures.candidature_return_for_correction, last, candidature, by=coord, reason=spec.motif)
+            self.step(last, candidatures.candidature_return_for_correction, candidature, by=coord, reason=spec.motif)
             if spec.demande_piece:
-                demande = DemandePiece.objects.create(
-                    candidature=candidature, type_piece=spec.demande_piece[0], message=spec.demande_piece[1], demandee_par=coord
+                last += datetime.timedelta(minutes=5)
+                self.step(
+                    last,
+                    candidatures.demande_piece_create,
+                    candidature,
+                    by=coord,
+                    type_piece=spec.demande_piece[0],
+                    message=spec.demande_piece[1],
                 )
-                _backdate(demande, created_at=last)
         if spec.etat == "irrecevable":
             assert spec.decision is not None  # nosec B101 # type narrowing for mypy on demo data
             last = self.near(spec.decision, 11)
-            self.step(candidatures.candidature_reject, last, candidature, by=coord, reason=spec.motif)
+            self.step(last, candidatures.candidature_reject, candidature, by=coord, reason=spec.motif)
         if spec.recevable is not None:
             last = self.near(spec.recevable, 10)
-            self.step(candidatures.candidature_declare_eligible, last, candidature, by=coord)
+            self.step(last, candidatures.candidature_declare_eligible, candidature, by=coord)
         if spec.diagnostic is not None:
-            last = self.load_diagnostic(candidature, spec.diagnostic) or last
+            last = self.load_diagnostic(candidature, spec.diagnostic)
         if spec.attente is not None:
             last = self.near(spec.attente, 15)
             reason = spec.motif if spec.etat == "en_attente_decision" else "Avis du comité technique sollicité avant décision."
-            self.step(candidatures.candidature_await_decision, last, candidature, by=coord, reason=reason)
+            self.step(last, candidatures.candidature_await_decision, candidature, by=coord, reason=reason)
         if spec.decision is not None and spec.etat != "irrecevable":
             last = self.near(spec.decision, 11)
             self.decide(candidature, spec, when=last, candidat=user)
+        if candidature.etat != spec.etat:
+            raise CommandError(f"{spec.key} : la candidature est « {candidature.etat} » au lieu de « {spec.etat} ».")
         self.candidatures[spec.key] = candidature
 
         for pr_key, etat, day in spec.propositions:
-            self.propose(candidature, self.prs[pr_key], etat=etat, day=day)
-        if spec.accompagnement is not None:
-            last = max(last, self.load_accompagnement(candidature, spec.accompagnement, beneficiaire=user))
-        for de_la_coordination, texte, day in spec.messages:
-            message = Message.objects.create(
-                candidature=candidature,
-                auteur=coord if de_la_coordination else user,
-                de_la_coordination=de_la_coordination,
-                texte=texte,
-                lu_le=self.near(day + 1, 9),
+            self.propose(
+                candidature, self.prs[pr_key], etat=etat, when=max(self.near(day, 11), last + datetime.timedelta(hours=1))
             )
-            _backdate(message, created_at=self.near(day, 17))
+        if spec.accompagnement is not None:
+            self.load_accompagnement(candidature, spec.accompagnement, beneficiaire=user, decided=last)
+        for de_la_coordination, texte, day in spec.messages:
+            auteur, lecteur = (coord, user) if de_la_coordination else (user, coord)
+            self.act(self.near(day, 17), candidatures.message_send, candidature=candidature, auteur=auteur, texte=texte)
+            self.act(self.near(day + 1, 9), candidatures.messages_mark_read, candidature=candidature, reader=lecteur)
         if spec.note_interne:
-            note = NoteInterne.objects.create(candidature=candidature, auteur=coord, texte=spec.note_interne)
-            _backdate(note, created_at=self.near((spec.attente or spec.cree) + 1, 9))
-        _backdate(candidature, updated_at=min(last, self.now))
+            self.act(
+                self.near((spec.attente or spec.cree) + 1, 9),
+                candidatures.note_interne_add,
+                candidature=candidature,
+                by=coord,
+                texte=spec.note_interne,
+            )
         return candidature
 
     def load_diagnostic(self, candidature: Candidature, spec: data.DiagnosticDemo) -> datetime.datetime:
         coord = self.coordination
         structure = candidature.structure
         assert structure is not None  # nosec B101 # type narrowing for mypy on demo data
-        debut = self.at(spec.entretien, 10 if spec.modalite == "presentiel" else 14)
-        diagnostic = EntretienDiagnostic.objects.create(
-            candidature=candidature,
-            debut=debut,
-            duree_minutes=90 if spec.modalite == "presentiel" else 60,
-            modalite=spec.modalite,
-            lieu=f"{structure.raison_sociale}, {structure.commune}" if spec.modalite == "presentiel" else "",
-            lien_visio=f"{VISIO}diagnostic-{candidature.pk}" if spec.modalite == "distance" else "",
-            conduit_par=coord,
-        )
+        presentiel = spec.modalite == "presentiel"
+        debut = self.at(spec.entretien, 10 if presentiel else 14)
+        duree = 90 if presentiel else 60
         planned = self.near(spec.planifie, 9)
-        _backdate(diagnostic, created_at=planned, updated_at=planned)
-        self.step(candidatures.candidature_plan_diagnostic, planned, candidature, by=coord)
+        self.step(
+            planned,
+            candidatures.entretien_diagnostic_schedule,
+            candidature,
+            by=coord,
+            debut=debut,
+            duree_minutes=duree,
+            modalite=spec.modalite,
+            lieu=f"{structure.raison_sociale}, {structure.commune}" if presentiel else "",
+            lien_visio=f"{VISIO}diagnostic-{candidature.pk}" if not presentiel else "",
+        )
         if not spec.realise:
             return planned
-        done = debut + datetime.timedelta(minutes=diagnostic.duree_minutes)
-        EntretienDiagnostic.objects.filter(pk=diagnostic.pk).update(
-            realise_le=done,
-            format_recommande=self.formats.get(spec.format),
+        done = debut + datetime.timedelta(minutes=duree)
+        self.step(
+            done,
+            candidatures.entretien_diagnostic_record,
+            candidature,
+            by=coord,
+            besoins=[(self.competence(nom), priorite, "") for nom, priorite in spec.besoins],
+            format_recommande=self.formats[spec.format],
             demi_journees=spec.demi_journees,
             format_suite=self.formats.get(spec.format_suite),
             demi_journees_suite=spec.demi_journees_suite,
             notes=spec.notes
             or f"Entretien avec {candidature.candidat.first_name} ({candidature.fonction.lower()}). Besoin confirmé : {candidature.objectifs}",
-            updated_at=done,
         )
-        for nom, priorite in spec.besoins:
-            Besoin.objects.get_or_create(diagnostic=diagnostic, competence=self.competence(nom), defaults={"priorite": priorite})
-        self.step(candidatures.candidature_complete_diagnostic, done, candidature, by=coord)
         return done
 
     def decide(self, candidature: Candidature, spec: data.CandidatureDemo, *, when: datetime.datetime, candidat: User) -> None:
@@ -411,8 +509,8 @@ class DemoLoader:
             assert diagnostic is not None and diagnostic.format and diagnostic.demi_journees  # nosec B101 # type narrowing for mypy on demo data
             suite = self.formats.get(diagnostic.format_suite)
             self.step(
-                candidatures.candidature_select,
                 when,
+                candidatures.candidature_select,
                 candidature,
                 by=coord,
                 format=self.formats[diagnostic.format],
@@ -422,370 +520,418 @@ class DemoLoader:
                 reason="TSF puis mentorat, selon la recommandation du diagnostic." if suite else "",
             )
         elif spec.etat == "refusee":
-            self.step(candidatures.candidature_refuse, when, candidature, by=coord, reason=spec.motif)
+            self.step(when, candidatures.candidature_refuse, candidature, by=coord, reason=spec.motif)
         elif spec.etat == "reorientee":
-            self.step(candidatures.candidature_redirect, when, candidature, by=coord, reason=spec.motif)
+            self.step(when, candidatures.candidature_redirect, candidature, by=coord, reason=spec.motif)
         elif spec.etat == "retiree":
-            self.step(candidatures.candidature_withdraw, when, candidature, by=candidat, reason=spec.motif)
+            self.step(when, candidatures.candidature_withdraw, candidature, by=candidat, reason=spec.motif)
         else:
             raise CommandError(f"Décision inconnue pour {spec.key} : {spec.etat}")
 
-    def propose(
-        self, candidature: Candidature, pr: PersonneRessource, *, etat: str, day: int, reponse: int | None = None
-    ) -> Proposition:
-        weights = [
-            ("competences", 40),
-            ("experience", 20),
-            ("geographie", 10),
-            ("disponibilite", 10),
-            ("nouveaute", 10),
-            ("pressenti", 10),
-        ]
-        detail = {name: round(poids * self.rng.uniform(0.45, 1.0), 1) for name, poids in weights}
-        if candidature.personne_ressource_pressentie_id != pr.pk:
-            detail["pressenti"] = 0.0
-        rang = candidature.propositions.count() + 1
-        proposition, _ = Proposition.objects.get_or_create(
-            candidature=candidature,
-            personne_ressource=pr,
-            defaults={
-                "etat": etat,
-                "score": Decimal(str(round(sum(detail.values()), 2))),
-                "detail_score": detail,
-                "rang": rang,
-                "proposee_par": self.coordination,
-            },
+    # --- matching -------------------------------------------------------------------------
+    def propose(self, candidature: Candidature, pr: PersonneRessource, *, etat: str, when: datetime.datetime) -> Proposition:
+        """The coordination proposes `pr`: sent to them, or left as a draft of the batch matching."""
+        coord = self.coordination
+        self.move_to(when)
+        classement = annuaire_selectors.classement(candidature)
+        best = classement.scores[0].mentor.id if classement.scores else None
+        justification = "" if best == pr.pk else f"{pr} connaît bien ce type de structure et ce besoin."
+        if etat == EtatProposition.BROUILLON:
+            self.act(when, annuaire.propositions_batch_draft, programme=candidature.programme, by=coord)
+            draft = Proposition.objects.get(candidature=candidature, etat=EtatProposition.BROUILLON)
+            if draft.personne_ressource_id == pr.pk:
+                return draft
+            return self.act(
+                when + datetime.timedelta(minutes=5),
+                annuaire.proposition_change,
+                proposition=draft,
+                personne_ressource=pr,
+                by=coord,
+                justification=justification or f"{pr} connaît bien ce type de structure et ce besoin.",
+            )
+        return self.act(
+            when, annuaire.proposition_send, candidature=candidature, personne_ressource=pr, by=coord, justification=justification
         )
-        created = self.near(day, 11)
-        fields: dict[str, Any] = {"created_at": created, "updated_at": created}
-        if etat != EtatProposition.BROUILLON:
-            fields["envoyee_le"] = created
-        if reponse is not None:
-            fields["repondue_le"] = self.near(reponse, 18)
-            fields["updated_at"] = fields["repondue_le"]
-        _backdate(proposition, **fields)
-        return proposition
 
     # --- accompagnements ------------------------------------------------------------------
-    def transition(self, accompagnement: Accompagnement, name: str, when: datetime.datetime, reason: str = "") -> None:
-        accompagnement_transition(accompagnement=accompagnement, name=name, by=self.coordination, reason=reason)
-        _stamp_last(AccompagnementEvenement, when, accompagnement=accompagnement)
-        _backdate(accompagnement, updated_at=when)
-
     def load_accompagnement(
         self,
         candidature: Candidature,
         spec: data.AccompagnementDemo,
         *,
         beneficiaire: User,
+        decided: datetime.datetime,
         suite_de: Accompagnement | None = None,
-    ) -> datetime.datetime:
+    ) -> None:
         coord = self.coordination
         mentor = self.prs[spec.mentor]
-        self.propose(candidature, mentor, etat=EtatProposition.ACCEPTEE, day=spec.cree - 4, reponse=spec.cree - 1)
-        accompagnement = accompagnement_create(
-            candidature=candidature,
-            format=self.formats[spec.format],
-            demi_journees=spec.demi_journees,
-            mentors=[mentor],
-            by=coord,
-            suite_de=suite_de,
-        )
-        last = self.near(spec.cree, 10)
-        _stamp_last(AccompagnementEvenement, last, accompagnement=accompagnement)
-        _backdate(accompagnement, created_at=last, updated_at=last)
+        if mentor.user is None:
+            raise CommandError(f"{mentor} doit avoir un compte pour suivre un accompagnement.")
+        created = self.near(spec.cree, 10)
+        if suite_de is None:
+            # The mentor is proposed, then accepts: the accompagnement is opened with the file's decision.
+            sent = max(self.near(spec.cree - 4, 11), decided + datetime.timedelta(hours=1))
+            proposition = self.propose(candidature, mentor, etat=EtatProposition.ENVOYEE, when=sent)
+            accompagnement = self.act(created, annuaire.proposition_accept, proposition=proposition)
+        else:
+            # The continuation the diagnostic recommended, with another mentor chosen by the coordination.
+            accompagnement = self.act(
+                created,
+                accompagnements.accompagnement_create,
+                candidature=candidature,
+                format=self.formats[spec.format],
+                demi_journees=spec.demi_journees,
+                mentors=[mentor],
+                by=coord,
+                suite_de=suite_de,
+            )
 
-        objectifs = self.load_objectifs(accompagnement, spec, created=self.near(spec.cree + 3, 14))
+        objectifs = self.load_objectifs(accompagnement, spec, writer=mentor.user, when=self.near(spec.cree + 3, 14))
         benef_ok, mentor_ok = spec.grille
-        grille: dict[str, Any] = {}
+        validations = []
         if benef_ok is not None:
-            grille["grille_validee_beneficiaire_le"] = self.near(benef_ok, 19)
+            validations.append((self.near(benef_ok, 19), beneficiaire))
         if mentor_ok is not None:
-            grille["grille_validee_mentor_le"] = self.near(mentor_ok, 12)
-        if grille:
-            _backdate(accompagnement, **grille)
-        if spec.etat != "objectifs":
-            last = self.near(max(benef_ok or spec.cree, mentor_ok or spec.cree), 16)
-            self.transition(accompagnement, "valider_objectifs", last)
+            validations.append((self.near(mentor_ok, 12), mentor.user))
+        for when, by in sorted(validations, key=lambda v: v[0]):
+            self.act(when, accompagnements.objectifs_valider, accompagnement=accompagnement, by=by)
+
+        started = None
         if spec.signatures:
-            last = max(last, self.load_convention(accompagnement, spec, beneficiaire=beneficiaire, mentor=mentor))
-        if spec.demarrage is not None:
-            last = self.near(spec.demarrage, 17)
-            self.transition(accompagnement, "demarrer", last)
-            self.measure(objectifs, "debut", None)
-        for seance_spec in spec.seances:
-            self.load_seance(accompagnement, seance_spec, objectifs, beneficiaire=beneficiaire, mentor=mentor)
+            started = self.sign_convention(accompagnement, spec, beneficiaire=beneficiaire, mentor=mentor)
+
+        # From the start on, every event of the action in the order of the story.
+        timeline: list[tuple[datetime.datetime, Callable[[], Any]]] = []
+        if started is not None:
+            self.plan_seances(
+                timeline, accompagnement, spec, objectifs, started=started, beneficiaire=beneficiaire, mentor=mentor
+            )
         if spec.fin is not None:
-            last = self.near(spec.fin, 18)
-            self.transition(accompagnement, "terminer", last)
-            _backdate(accompagnement, termine_le=last)
+            timeline.append(
+                (
+                    self.near(spec.fin, 18),
+                    lambda: evaluations.accompagnement_terminer(accompagnement=accompagnement, by=coord),
+                )
+            )
         for evaluation_spec in spec.evaluations:
-            evaluation = self.load_evaluation(accompagnement, evaluation_spec, beneficiaire=beneficiaire, mentor=mentor)
-            if evaluation.repondant == "beneficiaire" and evaluation.etat == EtatEvaluation.REPONDUE:
-                self.measure(objectifs, evaluation.moment, evaluation)
-        if spec.cloture is not None:
-            last = self.near(spec.cloture, 11)
-            self.transition(accompagnement, "clore", last)
+            self.plan_evaluation(timeline, accompagnement, evaluation_spec, objectifs)
         if spec.paiement is not None:
             day, facture = spec.paiement
-            paiement = Paiement.objects.create(
-                accompagnement=accompagnement,
-                structure=mentor.structure,
-                date_paiement=self.in_period(day),
-                montant=montant_demi_journees(programme=accompagnement.programme, demi_journees=spec.demi_journees),
-                reference_facture=facture,
-                created_by=coord,
-                note="Facture fictive de la structure employeuse de la personne-ressource.",
+            timeline.append(
+                (
+                    self.near(day, 15),
+                    lambda: paiement_create(
+                        accompagnement=accompagnement,
+                        structure=mentor.structure,
+                        date_paiement=self.in_period(day),
+                        montant=montant_demi_journees(programme=accompagnement.programme, demi_journees=spec.demi_journees),
+                        reference_facture=facture,
+                        by=coord,
+                        note="Facture fictive de la structure employeuse de la personne-ressource.",
+                    ),
+                )
             )
-            _backdate(paiement, created_at=self.near(day, 15))
+        if spec.cloture is not None:
+            timeline.append(
+                (
+                    self.near(spec.cloture, 11),
+                    lambda: accompagnements.accompagnement_clore(
+                        accompagnement=accompagnement, by=coord, reason="Évaluations recueillies et personne-ressource payée."
+                    ),
+                )
+            )
+        for when, event in sorted(timeline, key=lambda item: item[0]):
+            # The services check the state of the object they are given: read it again before each event.
+            accompagnement.refresh_from_db()
+            self.act(when, event)
+        accompagnement.refresh_from_db()
+        if accompagnement.etat != spec.etat:
+            raise CommandError(
+                f"{accompagnement.reference} : l’accompagnement est « {accompagnement.etat} » au lieu de « {spec.etat} »."
+            )
         if spec.suite is not None:
-            self.load_accompagnement(candidature, spec.suite, beneficiaire=beneficiaire, suite_de=accompagnement)
-        return min(last, self.now)
+            self.load_accompagnement(candidature, spec.suite, beneficiaire=beneficiaire, decided=decided, suite_de=accompagnement)
 
     def load_objectifs(
-        self, accompagnement: Accompagnement, spec: data.AccompagnementDemo, *, created: datetime.datetime
+        self, accompagnement: Accompagnement, spec: data.AccompagnementDemo, *, writer: User, when: datetime.datetime
     ) -> list[tuple[Objectif, data.ObjectifDemo]]:
+        """The mentor writes the grid: each objective with a qualitative and a quantitative indicator."""
         rows = []
-        for ordre, objectif_spec in enumerate(spec.objectifs, start=1):
-            objectif = Objectif.objects.create(
+        for rang, objectif_spec in enumerate(spec.objectifs):
+            moment = when + datetime.timedelta(minutes=10 * rang)
+            objectif = self.act(
+                moment,
+                accompagnements.objectif_create,
                 accompagnement=accompagnement,
-                ordre=ordre,
                 intitule=objectif_spec.intitule,
                 critere_reussite=objectif_spec.critere,
+                by=writer,
             )
-            _backdate(objectif, created_at=created, updated_at=created)
-            Indicateur.objects.create(
-                objectif=objectif, type_indicateur=TypeIndicateur.QUALITATIF, libelle=objectif_spec.qualitatif
+            self.act(
+                moment + datetime.timedelta(minutes=3),
+                accompagnements.indicateur_create,
+                objectif=objectif,
+                type_indicateur=TypeIndicateur.QUALITATIF,
+                libelle=objectif_spec.qualitatif,
+                by=writer,
             )
             libelle, unite, initiale, cible = objectif_spec.quantitatif
-            Indicateur.objects.create(
+            self.act(
+                moment + datetime.timedelta(minutes=6),
+                accompagnements.indicateur_create,
                 objectif=objectif,
                 type_indicateur=TypeIndicateur.QUANTITATIF,
                 libelle=libelle,
                 unite=unite,
                 valeur_initiale=initiale,
                 cible=cible,
+                by=writer,
             )
             rows.append((objectif, objectif_spec))
         return rows
 
-    def measure(self, objectifs: list[tuple[Objectif, data.ObjectifDemo]], moment: str, evaluation: Evaluation | None) -> None:
-        """Score the objectives grid at a moment (start, exit, six months) from the scripted values."""
-        index = {"debut": 0, "sortie": 1, "six_mois": 2}[moment]
-        for objectif, spec in objectifs:
-            for indicateur in objectif.indicateurs.all():
-                fields: dict[str, Any] = {}
-                if indicateur.type_indicateur == TypeIndicateur.QUALITATIF:
-                    if index >= len(spec.niveaux):
-                        continue
-                    niveau = spec.niveaux[index]
-                    fields["niveau"] = niveau
-                    if index:
-                        fields["atteinte"] = (
-                            Atteinte.ATTEINT if niveau >= 4 else Atteinte.PARTIEL if niveau == 3 else Atteinte.NON_ATTEINT
+    def sign_convention(
+        self, accompagnement: Accompagnement, spec: data.AccompagnementDemo, *, beneficiaire: User, mentor: PersonneRessource
+    ) -> datetime.datetime | None:
+        """Each party signs the rendered PDF it was shown; returns when the last one signed (None: still in signature)."""
+        signataires = [self.coordination, beneficiaire, mentor.user]
+        when = None
+        for i, (day, signataire) in enumerate(zip(spec.signatures, signataires, strict=False)):
+            convention = Convention.objects.get(accompagnement=accompagnement, etat=EtatConvention.EN_SIGNATURE)
+            when = self.near(day, 9 + 3 * i)
+            self.act(
+                when,
+                convention_sign,
+                convention=convention,
+                by=signataire,
+                adresse_ip=f"192.0.2.{10 + 10 * i + self.rng.randint(0, 9)}",  # documentation range (RFC 5737)
+                sha256_document=convention.pdf_sha256,
+            )
+        return when if len(spec.signatures) == len(signataires) else None
+
+    def plan_seances(
+        self,
+        timeline: list[tuple[datetime.datetime, Callable[[], Any]]],
+        accompagnement: Accompagnement,
+        spec: data.AccompagnementDemo,
+        objectifs: list[tuple[Objectif, data.ObjectifDemo]],
+        *,
+        started: datetime.datetime,
+        beneficiaire: User,
+        mentor: PersonneRessource,
+    ) -> None:
+        """Put each session's events (planned, question, held or cancelled, record, report, comment) on the timeline."""
+        coord, mentor_user = self.coordination, mentor.user
+        seances: dict[int, Seance] = {}
+        held_days = sorted(s.jour for s in spec.seances if s.etat == "realisee")
+        for index, seance_spec in enumerate(spec.seances):
+            debut = self.at(seance_spec.jour, seance_spec.heure)
+            planned = max(self.at(seance_spec.jour - 12, 11), started + datetime.timedelta(hours=2))
+
+            def plan(index: int = index, s: data.SeanceDemo = seance_spec, debut: datetime.datetime = debut) -> None:
+                seances[index] = accompagnements.seance_plan(
+                    accompagnement=accompagnement,
+                    debut=debut,
+                    demi_journees=s.demi_journees,
+                    modalite=s.modalite,
+                    lieu=s.lieu,
+                    lien_visio=f"{VISIO}{accompagnement.reference.lower()}-{s.jour + 1000}" if s.modalite == "distance" else "",
+                    sujet=s.sujet,
+                    by=mentor_user,
+                )
+
+            timeline.append((planned, plan))
+
+            def on_seance(service: Callable[..., Any], /, index: int = index, **kwargs: Any) -> Callable[[], Any]:
+                """The service called on this session (planned earlier in the timeline) with `kwargs`."""
+                return lambda: service(seance=seances[index], **kwargs)
+
+            if seance_spec.question:
+                asked = max(planned + datetime.timedelta(hours=1), debut - datetime.timedelta(hours=72))
+                timeline.append(
+                    (asked, on_seance(accompagnements.question_seance_add, texte=seance_spec.question, by=beneficiaire))
+                )
+            fin = debut + seance_dates.DUREES[seance_spec.demi_journees]
+            if seance_spec.etat == "realisee":
+                timeline.append((fin, on_seance(accompagnements.seance_mark_held, by=mentor_user)))
+            if seance_spec.annulation is not None:
+                motif, valable, heures_avant = seance_spec.annulation
+                cancelled = debut - datetime.timedelta(hours=heures_avant)
+                # A valid reason is the coordination's to accept; a last-minute cancellation comes from the beneficiary.
+                timeline.append(
+                    (
+                        cancelled,
+                        on_seance(
+                            accompagnements.seance_cancel,
+                            motif=motif,
+                            by=coord if valable else beneficiaire,
+                            motif_valable=valable,
+                        ),
+                    )
+                )
+                if not valable and heures_avant < 48:
+                    timeline.append(
+                        (
+                            cancelled + datetime.timedelta(days=1),
+                            on_seance(
+                                accompagnements.seance_cancellation_overrule,
+                                comptee=True,
+                                note="Annulation tardive sans motif valable : la demi-journée est comptée comme consommée.",
+                                by=coord,
+                            ),
                         )
-                elif index == 0:
-                    fields["valeur"] = indicateur.valeur_initiale
-                else:
-                    if index - 1 >= len(spec.valeurs):
-                        continue
+                    )
+            if seance_spec.support:
+                grille = dict(
+                    zip(
+                        ["Posture de l’artiste", "Participation des élèves", "Lien avec l’équipe enseignante"],
+                        ["Bonne écoute", "Forte dans les moments de création", "À renforcer"],
+                        strict=True,
+                    )
+                )
+                timeline.append(
+                    (
+                        fin + datetime.timedelta(minutes=30),
+                        on_seance(accompagnements.support_add_grille, titre=seance_spec.support, grille=grille, by=mentor_user),
+                    )
+                )
+            if seance_spec.compte_rendu is not None:
+                cr = seance_spec.compte_rendu
+                soumis = debut + datetime.timedelta(days=cr.delai_jours, hours=3)
+                rang = held_days.index(seance_spec.jour) if seance_spec.jour in held_days else 0
+                progres = {str(objectif.pk): PROGRESSION[min(rang, len(PROGRESSION) - 1)] for objectif, _ in objectifs}
+                timeline.append(
+                    (
+                        soumis,
+                        on_seance(
+                            accompagnements.compte_rendu_submit,
+                            travaux=cr.travaux,
+                            outils=cr.outils,
+                            progres=progres,
+                            prochaines_etapes=cr.prochaines_etapes,
+                            by=mentor_user,
+                        ),
+                    )
+                )
+                if cr.commentaire:
+
+                    def comment(index: int = index, texte: str = cr.commentaire) -> None:
+                        compte_rendu = Seance.objects.get(pk=seances[index].pk).compte_rendu
+                        accompagnements.compte_rendu_comment(compte_rendu=compte_rendu, commentaire=texte, by=beneficiaire)
+
+                    timeline.append((soumis + datetime.timedelta(days=1), comment))
+
+    def plan_evaluation(
+        self,
+        timeline: list[tuple[datetime.datetime, Callable[[], Any]]],
+        accompagnement: Accompagnement,
+        spec: data.EvaluationDemo,
+        objectifs: list[tuple[Objectif, data.ObjectifDemo]],
+    ) -> None:
+        """Exit questionnaires open when the action ends; the six-month one opens on its day. Answers on theirs."""
+        if spec.ouverture > 0:
+            return  # not due yet: the platform opens it on its day
+        if spec.moment == Moment.SIX_MOIS:
+            timeline.append(
+                (self.near(spec.ouverture, 8), lambda: evaluations.evaluation_six_mois_ouvrir(accompagnement=accompagnement))
+            )
+        if spec.reponse is None:
+            return
+
+        def answer() -> None:
+            evaluation = Evaluation.objects.get(accompagnement=accompagnement, moment=spec.moment, repondant=spec.repondant)
+            kwargs: dict[str, Any] = {}
+            if spec.repondant == Repondant.BENEFICIAIRE:
+                kwargs = self.measures(objectifs, spec.moment)
+            evaluations.evaluation_repondre(
+                evaluation=evaluation,
+                by=evaluation.personne,
+                reponses=spec.reponses,
+                satisfaction_format=spec.satisfaction[0],
+                satisfaction_personne=spec.satisfaction[1],
+                recommande_suite=spec.recommande_suite,
+                **kwargs,
+            )
+
+        timeline.append((self.near(spec.reponse, 20), answer))
+
+    @staticmethod
+    def measures(objectifs: list[tuple[Objectif, data.ObjectifDemo]], moment: str) -> dict[str, Any]:
+        """The beneficiary's scores of the grid at exit or six months, from the scripted values."""
+        index = 1 if moment == Moment.SORTIE else 2
+        indicateurs: dict[int, dict[str, Any]] = {}
+        atteintes: dict[int, str] = {}
+        departs: dict[int, int] = {}
+        for objectif, spec in objectifs:
+            for indicateur in Indicateur.objects.filter(objectif=objectif):
+                if indicateur.type_indicateur == TypeIndicateur.QUALITATIF:
+                    departs[indicateur.pk] = spec.niveaux[0]
+                    if index < len(spec.niveaux):
+                        niveau = spec.niveaux[index]
+                        indicateurs[indicateur.pk] = {"niveau": niveau}
+                        atteintes.setdefault(
+                            objectif.pk,
+                            Atteinte.ATTEINT if niveau >= 4 else Atteinte.PARTIEL if niveau == 3 else Atteinte.NON_ATTEINT,
+                        )
+                elif index - 1 < len(spec.valeurs):
                     valeur = spec.valeurs[index - 1]
-                    fields["valeur"] = valeur
-                    fields["atteinte"] = (
+                    indicateurs[indicateur.pk] = {"valeur": valeur}
+                    # The measured value decides over the self-assessment.
+                    atteintes[objectif.pk] = (
                         Atteinte.ATTEINT
                         if valeur >= (indicateur.cible or 0)
                         else Atteinte.PARTIEL
                         if valeur > (indicateur.valeur_initiale or 0)
                         else Atteinte.NON_ATTEINT
                     )
-                MesureIndicateur.objects.get_or_create(
-                    indicateur=indicateur, moment=moment, defaults={**fields, "evaluation": evaluation}
-                )
-
-    def load_convention(
-        self, accompagnement: Accompagnement, spec: data.AccompagnementDemo, *, beneficiaire: User, mentor: PersonneRessource
-    ) -> datetime.datetime:
-        if mentor.user is None:
-            raise CommandError(f"{mentor} doit avoir un compte pour signer la convention.")
-        montant = montant_demi_journees(programme=accompagnement.programme, demi_journees=spec.demi_journees)
-        reference = accompagnement.reference.replace("ACC-", "CONV-", 1) + "-v1"
-        empreinte = hashlib.sha256(
-            f"{reference}|{accompagnement.reference}|{spec.format}|{spec.demi_journees}|{montant}".encode()
-        ).hexdigest()
-        parties = [
-            (Partie.STRUCTURE_PILOTE, self.coordination, f"{self.coordination.get_full_name()} (structure pilote)"),
-            (Partie.BENEFICIAIRE, beneficiaire, beneficiaire.get_full_name()),
-            (Partie.PERSONNE_RESSOURCE, mentor.user, str(mentor)),
-        ]
-        signees = [self.near(day, 9 + 3 * i) for i, day in enumerate(spec.signatures)]
-        complete = len(signees) == len(parties)
-        convention = Convention.objects.create(
-            accompagnement=accompagnement,
-            version=1,
-            reference=reference,
-            etat=EtatConvention.SIGNEE if complete else EtatConvention.EN_SIGNATURE,
-            demi_journees=spec.demi_journees,
-            montant=montant,
-            pdf_sha256=empreinte,
-            signee_le=signees[-1] if complete else None,
-        )
-        generated = signees[0] - datetime.timedelta(days=2)
-        _backdate(convention, created_at=generated, updated_at=signees[-1])
-        for i, ((partie, signataire, nom), when) in enumerate(zip(parties, signees, strict=False)):
-            Signature.objects.create(
-                convention=convention,
-                partie=partie,
-                signataire=signataire,
-                nom_signataire=nom,
-                signee_le=when,
-                adresse_ip=f"192.0.2.{10 + 10 * i + self.rng.randint(0, 9)}",  # documentation range (RFC 5737)
-                sha256_document=empreinte,
-            )
-        if complete:
-            engagement = engagement_create(
-                accompagnement=accompagnement,
-                montant=montant,
-                libelle=f"Convention {reference} – {accompagnement.format.libelle}, {spec.demi_journees} demi-journées",
-                by=self.coordination,
-                convention=convention,
-            )
-            _backdate(engagement, created_at=signees[-1])
-        return signees[-1]
-
-    def load_seance(
-        self,
-        accompagnement: Accompagnement,
-        spec: data.SeanceDemo,
-        objectifs: list[tuple[Objectif, data.ObjectifDemo]],
-        *,
-        beneficiaire: User,
-        mentor: PersonneRessource,
-    ) -> Seance:
-        debut = self.at(spec.jour, spec.heure)
-        fin = debut + datetime.timedelta(hours=4 * spec.demi_journees + (1 if spec.demi_journees == 2 else 0))
-        seance = Seance(
-            accompagnement=accompagnement,
-            debut=debut,
-            demi_journees=spec.demi_journees,
-            modalite=spec.modalite,
-            lieu=spec.lieu,
-            lien_visio=f"{VISIO}{accompagnement.reference.lower()}-{spec.jour + 1000}" if spec.modalite == "distance" else "",
-            sujet=spec.sujet,
-            etat=spec.etat,
-            planifiee_par=mentor.user,
-        )
-        if spec.etat == "realisee":
-            seance.realisee_le = fin
-        if spec.annulation is not None:
-            motif, valable, heures_avant = spec.annulation
-            seance.annulee_le = debut - datetime.timedelta(hours=heures_avant)
-            seance.motif_annulation = motif
-            seance.motif_valable = valable
-            # Cancelled less than 48 h before without a valid reason: counted as consumed (SPEC §3.7).
-            seance.comptee = not valable and heures_avant < 48
-            if seance.comptee:
-                seance.note_coordination = "Annulation tardive sans motif valable : la demi-journée est comptée comme consommée."
-        seance.save()
-        planned = min(self.at(spec.jour - 12, 11), self.now)
-        _backdate(seance, created_at=planned, updated_at=seance.annulee_le or seance.realisee_le or planned)
-        if spec.question:
-            question = QuestionSeance.objects.create(seance=seance, auteur=beneficiaire, texte=spec.question)
-            _backdate(question, created_at=min(debut - datetime.timedelta(hours=40), self.now))
-        if spec.support:
-            support = SupportTemoin.objects.create(
-                seance=seance,
-                type_support="grille",
-                titre=spec.support,
-                grille={
-                    "criteres": ["Posture de l’artiste", "Participation des élèves", "Lien avec l’équipe enseignante"],
-                    "observations": ["Bonne écoute", "Forte dans les moments de création", "À renforcer"],
-                },
-                ajoute_par=mentor.user,
-            )
-            _backdate(support, created_at=fin)
-        if spec.compte_rendu is not None:
-            cr = spec.compte_rendu
-            soumis = debut + datetime.timedelta(days=cr.delai_jours, hours=3)
-            progression = ["Démarré", "En bonne voie", "Bien avancé", "Atteint"]
-            rang = sum(1 for s in accompagnement.seances.all() if s.debut <= debut and s.etat == "realisee")
-            compte_rendu = CompteRendu.objects.create(
-                seance=seance,
-                redige_par=mentor.user,
-                travaux=cr.travaux,
-                outils=cr.outils,
-                progres={str(objectif.pk): progression[min(rang, len(progression)) - 1] for objectif, _ in objectifs},
-                prochaines_etapes=cr.prochaines_etapes,
-                soumis_le=soumis,
-                commentaire_beneficiaire=cr.commentaire,
-                commente_le=soumis + datetime.timedelta(days=1) if cr.commentaire else None,
-            )
-            _backdate(compte_rendu, created_at=soumis - datetime.timedelta(days=1), updated_at=soumis)
-        return seance
-
-    def load_evaluation(
-        self, accompagnement: Accompagnement, spec: data.EvaluationDemo, *, beneficiaire: User, mentor: PersonneRessource
-    ) -> Evaluation:
-        ouverte = spec.ouverture <= 0
-        if spec.reponse is not None:
-            etat = EtatEvaluation.REPONDUE
-        elif ouverte:
-            etat = EtatEvaluation.OUVERTE
-        else:
-            etat = EtatEvaluation.A_VENIR
-        evaluation = Evaluation.objects.create(
-            accompagnement=accompagnement,
-            moment=spec.moment,
-            repondant=spec.repondant,
-            personne=beneficiaire if spec.repondant == "beneficiaire" else mentor.user,
-            etat=etat,
-            ouverte_le=self.near(spec.ouverture, 8) if ouverte else None,
-            echeance=self.today + datetime.timedelta(days=spec.ouverture + 30),
-            repondue_le=self.near(spec.reponse, 20) if spec.reponse is not None else None,
-            satisfaction_format=spec.satisfaction[0] if spec.reponse is not None else None,
-            satisfaction_personne=spec.satisfaction[1] if spec.reponse is not None else None,
-            recommande_suite=spec.recommande_suite,
-            reponses=spec.reponses,
-        )
-        created = min(self.at(spec.ouverture, 8), self.now)
-        _backdate(evaluation, created_at=created, updated_at=evaluation.repondue_le or created)
-        return evaluation
+        return {
+            "indicateurs": indicateurs,
+            "atteintes": atteintes if moment == Moment.SORTIE else {},
+            "departs": departs if moment == Moment.SORTIE else {},
+        }
 
     # --- comité ---------------------------------------------------------------------------
     def load_comite(self, programme: Programme) -> None:
-        reunions = []
-        for day, hour, lieu, ordre_du_jour, compte_rendu in data.REUNIONS_COMITE:
-            reunion = ReunionComite.objects.create(
-                programme=programme, date=self.at(day, hour), lieu=lieu, ordre_du_jour=ordre_du_jour, compte_rendu=compte_rendu
+        coord = self.coordination
+        reunions: list[ReunionComite] = []
+        for day, hour, lieu, ordre_du_jour, _compte_rendu in data.REUNIONS_COMITE:
+            reunion = self.act(
+                self.at(day - 21, 10),
+                comite.reunion_comite_save,
+                programme=programme,
+                by=coord,
+                date=self.at(day, hour),
+                lieu=lieu,
+                ordre_du_jour=ordre_du_jour,
             )
-            created = min(self.at(day - 21, 10), self.now)
-            _backdate(reunion, created_at=created, updated_at=created)
             reunions.append(reunion)
         for key, reunion_index, question, day, avis_list in data.SAISINES:
-            candidature = self.candidatures[key]
-            saisine = Saisine.objects.create(
-                candidature=candidature, reunion=reunions[reunion_index], question=question, saisi_par=self.coordination
+            saisine = self.act(
+                self.near(day, 16),
+                comite.saisine_create,
+                candidature=self.candidatures[key],
+                by=coord,
+                question=question,
+                reunion=reunions[reunion_index],
             )
-            _backdate(saisine, created_at=self.near(day, 16))
-            candidatures.candidature_event(
-                candidature=candidature,
-                kind=EventKind.NOTE,
-                by=self.coordination,
-                reason=f"Dossier soumis au comité technique : {question}",
-            )
-            _stamp_last(CandidatureEvenement, saisine.created_at, candidature=candidature)
             for membre_key, sens, commentaire, avis_day in avis_list:
-                membre = self.users[membre_key]
-                avis = Avis.objects.create(saisine=saisine, membre=membre, sens=sens, commentaire=commentaire)
-                when = self.near(avis_day, 15)
-                _backdate(avis, created_at=when)
-                candidatures.candidature_event(
-                    candidature=candidature,
-                    kind=EventKind.AVIS,
-                    by=membre,
-                    reason=commentaire,
-                    details={"sens": sens, "saisine": saisine.pk},
+                self.act(
+                    self.near(avis_day, 15),
+                    comite.avis_give,
+                    saisine=saisine,
+                    membre=self.users[membre_key],
+                    sens=sens,
+                    commentaire=commentaire,
                 )
-                _stamp_last(CandidatureEvenement, when, candidature=candidature)
+        for reunion, (day, hour, _lieu, _ordre, compte_rendu) in zip(reunions, data.REUNIONS_COMITE, strict=True):
+            if compte_rendu:
+                self.act(
+                    self.at(day + 1, hour),
+                    comite.reunion_comite_record_minutes,
+                    reunion=reunion,
+                    by=coord,
+                    compte_rendu=compte_rendu,
+                )
 
     # --- entry point ----------------------------------------------------------------------
     def run(self) -> tuple[Programme, bool]:
@@ -799,11 +945,18 @@ class DemoLoader:
         if not Competence.objects.filter(active=True).exists():
             raise CommandError("Le référentiel de compétences est vide : lancez d’abord « manage.py migrate ».")
         self.load_structures()
-        self.load_personnes_ressources()
-        self.load_budget(programme)
-        for spec in sorted(data.CANDIDATURES, key=lambda c: (c.soumise if c.soumise is not None else c.cree, c.key)):
-            self.load_candidature(programme, spec)
-        self.load_comite(programme)
+        # The PDFs make the first load last a while: say so before the console goes quiet.
+        self.say("Les dossiers de démonstration sont rejoués par les services, PDF compris (environ 15 secondes)…")
+        self.first_job = TacheDifferee.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        # tick: the clock runs on from each story date, so that the rows of one step keep their order.
+        with override_settings(EMAIL_BACKEND=EMAIL_BACKEND), time_machine.travel(self.now, tick=True) as traveller:
+            self.traveller = traveller
+            self.load_personnes_ressources()
+            self.load_budget(programme)
+            for spec in sorted(data.CANDIDATURES, key=lambda c: (c.soumise if c.soumise is not None else c.cree, c.key)):
+                self.load_candidature(programme, spec)
+            self.load_comite(programme)
+            self.run_jobs()
         self.load_logins()
         return programme, True
 
