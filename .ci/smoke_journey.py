@@ -32,7 +32,7 @@ from django.urls import reverse  # noqa: E402 - after django.setup()
 
 from candidatures.models import Candidature  # noqa: E402
 from core.models import TacheDifferee  # noqa: E402
-from programmes.management.demo import data  # noqa: E402
+from plateforme.management.demo import data  # noqa: E402
 
 jar = http.cookiejar.CookieJar()
 opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))

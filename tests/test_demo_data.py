@@ -29,8 +29,8 @@ from comite.models import Avis, Saisine
 from conventions.models import Convention, EtatConvention
 from core.models import TacheDifferee
 from evaluations.models import Evaluation
-from programmes.management.demo import data
-from programmes.management.demo.loader import programme_period
+from plateforme.management.demo import data
+from plateforme.management.demo.loader import programme_period
 from programmes.models import Departement, Programme, Structure, TrancheBudget, TypeStructure
 from programmes.validators import validate_siret
 

@@ -1,7 +1,7 @@
 """`python manage.py load_demo`: load the fictitious programme « TSF Occitanie 2026 ».
 
 Idempotent: if the programme already has candidatures, nothing is loaded and the demo logins
-are printed again. The story is replayed through the services (see programmes/management/demo/loader.py).
+are printed again. The story is replayed through the services (see plateforme/management/demo/loader.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils import timezone
 from accompagnements.models import Accompagnement, Seance
 from annuaire.models import PersonneRessource
 from budget.models import Engagement, Enveloppe
-from programmes.management.demo import DemoLoader, data, siret_for
+from plateforme.management.demo import DemoLoader, data, siret_for
 from programmes.models import Programme, Structure
 
 
