@@ -24,6 +24,9 @@ class Transition:
     target: str
     label: Any  # lazy translated string
     reason_required: bool = False
+    # Who may ask for this move: the user's part on the object (see each app's permissions.role_of),
+    # or core.permissions.SYSTEME for moves made by the platform itself. Read by core.permissions.
+    roles: frozenset[str] = frozenset()
 
 
 @dataclass
