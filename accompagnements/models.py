@@ -201,6 +201,24 @@ class Seance(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.accompagnement} – {self.debut:%d/%m/%Y}"
 
+    # Named states for templates and callers (never compare the state strings in a template).
+    @property
+    def est_planifiee(self) -> bool:
+        return self.etat == EtatSeance.PLANIFIEE
+
+    @property
+    def est_realisee(self) -> bool:
+        return self.etat == EtatSeance.REALISEE
+
+    @property
+    def est_annulee(self) -> bool:
+        return self.etat == EtatSeance.ANNULEE
+
+    @property
+    def annulation_comptee(self) -> bool:
+        """Cancelled late without a valid reason: the half-day is consumed."""
+        return self.est_annulee and self.comptee
+
 
 class QuestionSeance(models.Model):
     seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="questions")

@@ -156,7 +156,6 @@ def _annotate_flags(seances: list[Any], *, ecart_max: int, now: datetime.datetim
 
 def seances_context(accompagnement: Accompagnement, user: Any, role: str) -> dict[str, Any]:
     """Context of the sessions section (issue 7): the sessions, their flags and the half-day figures."""
-    from .permissions import COORDINATION, MENTOR
 
     now = timezone.now()
     seances = list(Seance.objects.filter(accompagnement=accompagnement).select_related("compte_rendu").order_by("debut", "pk"))
@@ -167,7 +166,6 @@ def seances_context(accompagnement: Accompagnement, user: Any, role: str) -> dic
     return {
         "seances": seances,
         "seances_demi_journees": figures,
-        "seances_peut_planifier": role in (MENTOR, COORDINATION) and accompagnement.etat == EtatAccompagnement.EN_COURS,
         "seances_alertes_espacement": [s for s in seances if s.trop_espacee],
         "seances_comptes_rendus_en_retard": [s for s in seances if s.compte_rendu_en_retard],
         "seances_ecart_max": accompagnement.format.ecart_max_jours,

@@ -354,11 +354,10 @@ def _candidature_event(candidature: Any, *, by: Any, reason: str = "", **details
     candidature_event(candidature=candidature, kind=EventKind.AUTRE, by=by, reason=reason, details=details)
 
 
-def _move(proposition: Proposition, name: str, *, reason: str = "") -> Proposition:
-    locked = Proposition.objects.select_for_update().get(pk=proposition.pk)
-    transition = PROPOSITION_WORKFLOW.check(locked.etat, name, reason=reason)
-    locked.etat = transition.target
-    return locked
+def _move(proposition: Proposition, name: str, *, by: Any, reason: str = "", **changes: Any) -> Proposition:
+    # A proposition's history is its application's timeline: each caller writes that event itself,
+    # after the work of the move (the accompagnement an acceptance creates is named in it).
+    return apply_transition(proposition, workflow=PROPOSITION_WORKFLOW, name=name, actor=by, reason=reason, changes=changes)
 
 
 def _check_waiting(candidature: Any) -> None:
@@ -373,10 +372,7 @@ def _check_waiting(candidature: Any) -> None:
 
 
 def _send(proposition: Proposition, *, by: Any) -> None:
-    locked = _move(proposition, "envoyer")
-    locked.envoyee_le = timezone.now()
-    locked.save(update_fields=["etat", "envoyee_le", "updated_at"])
-    proposition.etat, proposition.envoyee_le = locked.etat, locked.envoyee_le
+    _move(proposition, "envoyer", by=by, envoyee_le=timezone.now())
     _candidature_event(
         proposition.candidature,
         by=by,
@@ -555,7 +551,7 @@ def proposition_accept(*, proposition: Proposition) -> Any:
     """The mentor accepts (through the signed link): the accompagnement is created with the file's decision."""
     from accompagnements.services import accompagnement_create
 
-    locked = _move(proposition, "accepter")
+    _move(proposition, "accepter", by=None, repondue_le=timezone.now())
     candidature = proposition.candidature
     format_retenu = candidature.format_retenu
     if format_retenu is None or not candidature.demi_journees_retenues:
@@ -568,9 +564,6 @@ def proposition_accept(*, proposition: Proposition) -> Any:
         mentors=[mentor],
         by=mentor.user,
     )
-    locked.repondue_le = timezone.now()
-    locked.save(update_fields=["etat", "repondue_le", "updated_at"])
-    proposition.etat = locked.etat
     _candidature_event(
         candidature, by=None, action="proposition_acceptee", proposition=proposition.pk, accompagnement=accompagnement.pk
     )
@@ -585,11 +578,7 @@ def proposition_accept(*, proposition: Proposition) -> Any:
 @transaction.atomic
 def proposition_decline(*, proposition: Proposition, motif: str) -> Proposition | None:
     """The mentor declines with a reason: the file returns to matching with the next best as a draft."""
-    locked = _move(proposition, "decliner", reason=motif)
-    locked.motif_refus = motif.strip()
-    locked.repondue_le = timezone.now()
-    locked.save(update_fields=["etat", "motif_refus", "repondue_le", "updated_at"])
-    proposition.etat = locked.etat
+    _move(proposition, "decliner", by=None, reason=motif, motif_refus=motif.strip(), repondue_le=timezone.now())
     candidature = proposition.candidature
     _candidature_event(candidature, by=None, reason=motif, action="proposition_declinee", proposition=proposition.pk)
     suivante = None

@@ -24,6 +24,7 @@ from accounts import roles
 from annuaire.models import Competence, Domaine
 from candidatures.models import Candidature, Etat
 from core.money import euros
+from core.permissions import may
 from evaluations.models import EtatEvaluation, Moment
 from programmes.models import Departement, Programme, TypeStructure
 
@@ -65,11 +66,11 @@ def _sum(queryset: QuerySet, group: str, field_name: str, *, money: bool = False
 
 
 def can_view_dashboard(user: Any) -> bool:
-    return roles.is_coordination(user) or roles.is_comite(user)
+    return may(user, "budget.consulter").allowed
 
 
 def can_edit_budget(user: Any) -> bool:
-    return roles.is_coordination(user)
+    return may(user, "budget.modifier").allowed
 
 
 def programmes_visibles(user: Any) -> QuerySet[Programme]:

@@ -24,7 +24,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _gettext
 
-from .exceptions import PermissionRefused
+from .exceptions import DomainError, PermissionRefused, TransitionRefused
 
 # The actor of a transition that nobody performs by hand (a beat scan, the last signature of a convention).
 SYSTEME = "systeme"
@@ -32,20 +32,33 @@ SYSTEME = "systeme"
 
 @dataclass(frozen=True)
 class Decision:
-    """The answer of a rule: allowed or not, and in French why not."""
+    """The answer of a rule: allowed or not, and in French why not.
+
+    `error` is the DomainError that `require` raises: PermissionRefused when the user's role is not
+    allowed (a view answers 403), another kind (RuleViolation, TransitionRefused) when the role is but the
+    object's state or dates are not (a view shows the reason); `field` names the form field concerned.
+    """
 
     allowed: bool
     reason: str = ""
+    error: type[DomainError] = PermissionRefused
+    field: str | None = None
 
     def __bool__(self) -> bool:
         return self.allowed
+
+    @property
+    def role_refused(self) -> bool:
+        return not self.allowed and self.error is PermissionRefused
 
 
 ALLOWED = Decision(True)
 
 
-def refused(reason: Any = "") -> Decision:
-    return Decision(False, str(reason) if reason else _gettext("Vous ne pouvez pas faire cette action."))
+def refused(reason: Any = "", *, error: type[DomainError] = PermissionRefused, field: str | None = None) -> Decision:
+    return Decision(
+        False, str(reason) if reason else _gettext("Vous ne pouvez pas faire cette action."), error=error, field=field
+    )
 
 
 Rule = Callable[[Any, Any], "Decision | bool"]
@@ -89,7 +102,7 @@ def require(user: Any, action: str, obj: Any = None) -> Decision:
     """Raise PermissionRefused (with the rule's reason) unless `user` may do `action` to `obj`."""
     decision = may(user, action, obj)
     if not decision.allowed:
-        raise PermissionRefused(decision.reason)
+        raise decision.error(decision.reason, field=decision.field)
     return decision
 
 
@@ -114,7 +127,8 @@ def workflow_decision(workflow: Any, name: str, role: str | None, state: str) ->
     if state not in transition.sources:
         return refused(
             _gettext("Action « %(action)s » impossible : le dossier est à l’état « %(state)s ».")
-            % {"action": transition.label, "state": workflow.state_choices(state).label}
+            % {"action": transition.label, "state": workflow.state_choices(state).label},
+            error=TransitionRefused,
         )
     return ALLOWED
 
@@ -154,6 +168,7 @@ def action_required(action: str) -> Callable:
     Anonymous → login page; signed in but refused → 403. The action name is kept on the view
     (`view.permission_action`) so that the permission matrix can compare its rows with the rule.
     """
+
     def decorator(view: Callable) -> Callable:
         @login_required
         @wraps(view)
@@ -168,10 +183,14 @@ def action_required(action: str) -> Callable:
     return decorator
 
 
-def require_view(user: Any, action: str, obj: Any = None) -> Decision:
-    """In a view: 403 unless `user` may do `action` to `obj` (the object is already scoped to the user)."""
+def forbid_unless(user: Any, action: str, obj: Any = None) -> Decision:
+    """In a view: 403 when the user's role may not do `action` to `obj` (already scoped to the user).
+
+    A refusal for the object's state or dates is returned, for the view to show its reason (or to let
+    the service say it next to the form field).
+    """
     decision = may(user, action, obj)
-    if not decision.allowed:
+    if decision.role_refused:
         raise PermissionDenied(decision.reason)
     return decision
 
