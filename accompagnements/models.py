@@ -79,6 +79,16 @@ class Accompagnement(TimeStampedModel):
     def __str__(self) -> str:
         return self.reference
 
+    # Named states for templates and callers (never compare the state strings in a template).
+    @property
+    def attend_convention(self) -> bool:
+        """The grid is validated by both: the convention is prepared and signed now."""
+        return self.etat == EtatAccompagnement.CONVENTION
+
+    @property
+    def est_en_cours(self) -> bool:
+        return self.etat == EtatAccompagnement.EN_COURS
+
     @property
     def grille_validee(self) -> bool:
         return bool(self.grille_validee_beneficiaire_le and self.grille_validee_mentor_le)
