@@ -90,6 +90,11 @@ class Accompagnement(TimeStampedModel):
         return self.etat == EtatAccompagnement.EN_COURS
 
     @property
+    def est_termine(self) -> bool:
+        """Ended (closed or not): the exit evaluation is open and a continuation may start."""
+        return self.etat in (EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS)
+
+    @property
     def grille_validee(self) -> bool:
         return bool(self.grille_validee_beneficiaire_le and self.grille_validee_mentor_le)
 

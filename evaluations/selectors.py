@@ -97,10 +97,8 @@ def accompagnement_context(accompagnement: Any, user: Any, role: str) -> dict[st
         suites = list(accompagnement.suites.all())
         context.update(
             {
-                "eval_peut_terminer": accompagnement.etat == EtatAccompagnement.EN_COURS,
                 "eval_suites": suites,
-                "eval_peut_ouvrir_suite": accompagnement.etat in (EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS)
-                and not suites,
+                "eval_peut_ouvrir_suite": accompagnement.est_termine and not suites,
                 "eval_suite_form": SuiteForm(accompagnement=accompagnement),
                 "eval_relances": list(relances_du_dossier(accompagnement)[:50]),
             }
