@@ -17,6 +17,11 @@ class EtatAccompagnement(models.TextChoices):
     ABANDONNE = "abandonne", _("Abandonné")
 
 
+# Named once: the action has ended (exit evaluation, continuation), or has started (sessions, budget figures).
+ETATS_TERMINES = (EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS)
+ETATS_DEMARRES = (EtatAccompagnement.EN_COURS, *ETATS_TERMINES)
+
+
 class AccompagnementQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """Coordination sees all; a mentor their missions; a beneficiary their own."""
@@ -92,7 +97,7 @@ class Accompagnement(TimeStampedModel):
     @property
     def est_termine(self) -> bool:
         """Ended (closed or not): the exit evaluation is open and a continuation may start."""
-        return self.etat in (EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS)
+        return self.etat in ETATS_TERMINES
 
     @property
     def grille_validee(self) -> bool:

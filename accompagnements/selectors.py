@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
 from . import calendar as seance_dates
-from .models import Accompagnement, EtatAccompagnement, EtatSeance, Seance
+from .models import ETATS_DEMARRES, Accompagnement, EtatAccompagnement, EtatSeance, Seance
 
 
 def accompagnements_of(user: Any):
@@ -36,7 +36,6 @@ def espace(user: Any) -> dict[str, Any]:
 
 def objectifs_context(accompagnement: Accompagnement, user: Any, role: str) -> dict[str, Any]:
     """Context of the objectives grid section: the grid, who validated it, what this person may do."""
-    from .models import EtatAccompagnement
     from .permissions import BENEFICIAIRE, COORDINATION, MENTOR
 
     objectifs = list(accompagnement.objectifs.prefetch_related("indicateurs"))
@@ -185,7 +184,7 @@ def seances_of(user: Any, *, depuis: datetime.datetime | None = None):
     return queryset
 
 
-SESSION_STATES = [EtatAccompagnement.EN_COURS, EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS]
+SESSION_STATES = ETATS_DEMARRES
 
 
 def seances_dans_48h(now: datetime.datetime | None = None):

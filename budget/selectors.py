@@ -18,7 +18,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accompagnements.models import SEANCE_COMPTEE, SEANCE_LIVREE, Accompagnement, CompteRendu, EtatAccompagnement, Seance
+from accompagnements.models import (
+    ETATS_DEMARRES,
+    ETATS_TERMINES,
+    SEANCE_COMPTEE,
+    SEANCE_LIVREE,
+    Accompagnement,
+    EtatAccompagnement,
+    Seance,
+)
 from accompagnements.selectors import demi_journees
 from accounts import roles
 from annuaire.models import Competence, Domaine
@@ -46,8 +54,6 @@ ETATS_RECEVABLES = [
     Etat.REFUSEE,
     Etat.REORIENTEE,
 ]
-ETATS_DEMARRES = [EtatAccompagnement.EN_COURS, EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS]
-ETATS_TERMINES = [EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS]
 
 # The same filters as SeanceQuerySet.comptees()/livrees(), as Q objects usable from other models.
 Q_COMPTEES = SEANCE_COMPTEE
@@ -397,10 +403,17 @@ def repartition_domaines(programme: Programme) -> list[Ligne]:
         "competence": Competence._meta.db_table,
         "candidature": Candidature._meta.db_table,
         "accompagnement": Accompagnement._meta.db_table,
-        "seance": Seance._meta.db_table,
-        "compte_rendu": CompteRendu._meta.db_table,
         "domaine": Domaine._meta.db_table,
     }
+    # Delivered half-days per accompagnement: the ORM writes the one encoding of "delivered" (SEANCE_LIVREE).
+    livrees_sql, livrees_params = (
+        Seance.objects.livrees()
+        .filter(accompagnement__programme_id=programme.pk)
+        .values("accompagnement_id")
+        .annotate(hj=Sum("demi_journees"))
+        .order_by()
+        .query.sql_with_params()
+    )
     sql = """
         WITH paires AS (
             SELECT DISTINCT cc.candidature_id, c.domaine_id
@@ -413,12 +426,7 @@ def repartition_domaines(programme: Programme) -> list[Ligne]:
             FROM {accompagnement} a
             WHERE a.programme_id = %s AND a.etat <> %s
         ), livrees AS (
-            SELECT s.accompagnement_id, SUM(s.demi_journees) AS hj
-            FROM {seance} s
-            JOIN acc ON acc.id = s.accompagnement_id
-            LEFT JOIN {compte_rendu} cr ON cr.seance_id = s.id
-            WHERE (s.etat = %s AND cr.soumis_le IS NOT NULL) OR (s.etat = %s AND s.comptee = %s)
-            GROUP BY s.accompagnement_id
+            SELECT l.accompagnement_id, l.hj FROM ({livrees}) l
         )
         SELECT d.nom, COUNT(acc.id), COALESCE(SUM(acc.demi_journees_prevues), 0), COALESCE(SUM(livrees.hj), 0)
         FROM paires p
@@ -427,8 +435,8 @@ def repartition_domaines(programme: Programme) -> list[Ligne]:
         LEFT JOIN livrees ON livrees.accompagnement_id = acc.id
         GROUP BY d.id, d.nom, d.ordre
         ORDER BY COUNT(acc.id) DESC, d.ordre, d.nom
-    """.format(**tables)  # noqa: S608  # nosec B608 - table names come from the models, values are parameters
-    params: list[Any] = [programme.pk, programme.pk, EtatAccompagnement.ABANDONNE, "realisee", "annulee", True]
+    """.format(**tables, livrees=livrees_sql)  # noqa: S608  # nosec B608 - table names and the ORM's SQL; values are parameters
+    params: list[Any] = [programme.pk, programme.pk, EtatAccompagnement.ABANDONNE, *livrees_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [Ligne(nom, nombre, int(hj), int(hj_l)) for nom, nombre, hj, hj_l in cursor.fetchall()]

@@ -223,7 +223,8 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
             "modalite": s.get_modalite_display(),
             "sujet": s.sujet,
         }
-        for s in Seance.objects.filter(accompagnement=acc).exclude(etat="annulee").order_by("debut")
+        # The sessions that consume the convention's half-days (planned, held, or cancelled late and counted).
+        for s in Seance.objects.filter(accompagnement=acc).comptees().order_by("debut")
     ]
     jours = Decimal(convention.demi_journees) / 2
     return {

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Avg, Count, F, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
-from accompagnements.models import Accompagnement, EtatAccompagnement, Objectif, TypeIndicateur
+from accompagnements.models import ETATS_TERMINES, Accompagnement, Objectif, TypeIndicateur
 from accounts import roles
 from programmes.models import Programme
 
@@ -172,7 +172,7 @@ def resultats_programme(programme: Programme) -> dict[str, Any]:
         )
     }
     accompagnements = Accompagnement.objects.filter(programme=programme).aggregate(
-        termines=Count("pk", filter=Q(etat__in=[EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS])),
+        termines=Count("pk", filter=Q(etat__in=ETATS_TERMINES)),
         suites=Count("pk", filter=Q(suite_de__isnull=False)),
     )
     questionnaires = [

@@ -63,7 +63,7 @@ def evaluations_sortie_ouvrir(*, accompagnement: Accompagnement, by: Any = None)
     accompagnement = Accompagnement.objects.select_for_update().get(pk=accompagnement.pk)
     if accompagnement.etat == EtatAccompagnement.EN_COURS:
         accompagnement = accompagnement_transition(accompagnement=accompagnement, name="terminer", by=by)
-    elif accompagnement.etat not in (EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS):
+    elif not accompagnement.est_termine:
         raise TransitionRefused(
             _("L’évaluation de sortie s’ouvre quand l’accompagnement est en cours ou terminé (état actuel : %(etat)s).")
             % {"etat": accompagnement.get_etat_display()}
@@ -244,7 +244,7 @@ def accompagnement_suite_ouvrir(
 ) -> Accompagnement:
     """Open the continuation (e.g. a mentorat after a TSF) for the same beneficiary, carrying the grid over."""
     accompagnement = Accompagnement.objects.select_for_update().get(pk=accompagnement.pk)
-    if accompagnement.etat not in (EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS):
+    if not accompagnement.est_termine:
         raise TransitionRefused(_("Une suite s’ouvre quand l’accompagnement est terminé."))
     if accompagnement.suites.exists():
         raise RuleViolation(_("Une suite a déjà été ouverte pour cet accompagnement."))
