@@ -85,6 +85,27 @@ def rediger_grille(user: Any, accompagnement: Accompagnement) -> Decision:
     return ALLOWED
 
 
+def ma_validation_grille(accompagnement: Accompagnement, role: str | None) -> Any:
+    """When this part of the pair validated the grid (None: not yet, or not a writer)."""
+    return {
+        MENTOR: accompagnement.grille_validee_mentor_le,
+        BENEFICIAIRE: accompagnement.grille_validee_beneficiaire_le,
+    }.get(role or "")
+
+
+@rule("accompagnement.valider_grille")
+def valider_grille(user: Any, accompagnement: Accompagnement) -> Decision:
+    """Each of the pair validates the grid once, while it is being co-built."""
+    role = role_of(user, accompagnement)
+    if role not in PAIRE:
+        return refused(_("Seuls la personne-ressource et le·la bénéficiaire rédigent la grille d’objectifs."))
+    if accompagnement.etat != EtatAccompagnement.OBJECTIFS:
+        return _rule_violation(_("La grille d’objectifs n’est pas ouverte à la validation."))
+    if ma_validation_grille(accompagnement, role) is not None:
+        return _rule_violation(_("Vous avez déjà validé la grille."))
+    return ALLOWED
+
+
 @rule("accompagnement.commenter_grille")
 def commenter_grille(user: Any, accompagnement: Any = None) -> Decision:
     if roles.is_coordination(user):

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,22 +9,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
+from core.permissions import forbid_unless
 
 from . import services
 from .forms_objectifs import CommentaireForm, IndicateurForm, ObjectifForm
 from .models import Accompagnement, Indicateur, Objectif
-from .permissions import BENEFICIAIRE, COORDINATION, MENTOR, role_in
+from .permissions import role_in
 
-REDACTEURS = (MENTOR, BENEFICIAIRE)
+REDIGER = "accompagnement.rediger_grille"
+COMMENTER = "accompagnement.commenter_grille"
 
 
-def _access(request, accompagnement: Accompagnement, allowed: tuple[str, ...]) -> str:
-    role = role_in(accompagnement, request.user)
-    if role is None:
+def _access(request, accompagnement: Accompagnement, action: str) -> None:
+    """Not a participant → 404; a participant whose part may not → 403 (the state is the service's to say)."""
+    if role_in(accompagnement, request.user) is None:
         raise Http404
-    if role not in allowed:
-        raise PermissionDenied
-    return role
+    forbid_unless(request.user, action, accompagnement)
 
 
 def _accompagnement(pk: int) -> Accompagnement:
@@ -51,7 +50,7 @@ def _render_form(request, accompagnement, form, *, titre: str, objectif=None, te
 @login_required
 def objectif_create(request, pk: int):
     accompagnement = _accompagnement(pk)
-    _access(request, accompagnement, REDACTEURS)
+    _access(request, accompagnement, REDIGER)
     form = ObjectifForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -67,7 +66,7 @@ def objectif_create(request, pk: int):
 @login_required
 def objectif_update(request, objectif_pk: int):
     objectif = _objectif(objectif_pk)
-    _access(request, objectif.accompagnement, REDACTEURS)
+    _access(request, objectif.accompagnement, REDIGER)
     form = ObjectifForm(
         request.POST or None, initial={"intitule": objectif.intitule, "critere_reussite": objectif.critere_reussite}
     )
@@ -85,7 +84,7 @@ def objectif_update(request, objectif_pk: int):
 @login_required
 def objectif_delete(request, objectif_pk: int):
     objectif = _objectif(objectif_pk)
-    _access(request, objectif.accompagnement, REDACTEURS)
+    _access(request, objectif.accompagnement, REDIGER)
     error = ""
     if request.method == "POST":
         try:
@@ -105,7 +104,7 @@ def objectif_delete(request, objectif_pk: int):
 @login_required
 def indicateur_create(request, objectif_pk: int):
     objectif = _objectif(objectif_pk)
-    _access(request, objectif.accompagnement, REDACTEURS)
+    _access(request, objectif.accompagnement, REDIGER)
     form = IndicateurForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -135,7 +134,7 @@ def _indicateur(pk: int) -> Indicateur:
 def indicateur_update(request, indicateur_pk: int):
     indicateur = _indicateur(indicateur_pk)
     objectif = indicateur.objectif
-    _access(request, objectif.accompagnement, REDACTEURS)
+    _access(request, objectif.accompagnement, REDIGER)
     initial = {
         f: getattr(indicateur, f) for f in ("type_indicateur", "libelle", "description", "unite", "valeur_initiale", "cible")
     }
@@ -162,7 +161,7 @@ def indicateur_update(request, indicateur_pk: int):
 def indicateur_delete(request, indicateur_pk: int):
     indicateur = _indicateur(indicateur_pk)
     accompagnement = indicateur.objectif.accompagnement
-    _access(request, accompagnement, REDACTEURS)
+    _access(request, accompagnement, REDIGER)
     error = ""
     if request.method == "POST":
         try:
@@ -183,7 +182,7 @@ def indicateur_delete(request, indicateur_pk: int):
 @require_POST
 def objectifs_valider(request, pk: int):
     accompagnement = _accompagnement(pk)
-    _access(request, accompagnement, REDACTEURS)
+    _access(request, accompagnement, REDIGER)
     try:
         accompagnement = services.objectifs_valider(accompagnement=accompagnement, by=request.user)
     except DomainError as error:
@@ -199,7 +198,7 @@ def objectifs_valider(request, pk: int):
 @login_required
 def objectif_commenter(request, objectif_pk: int):
     objectif = _objectif(objectif_pk)
-    _access(request, objectif.accompagnement, (COORDINATION,))
+    _access(request, objectif.accompagnement, COMMENTER)
     form = CommentaireForm(request.POST or None, initial={"commentaire_coordination": objectif.commentaire_coordination})
     if request.method == "POST" and form.is_valid():
         try:

@@ -32,7 +32,7 @@ def suggerer(user: Any, obj: Any = None) -> Decision:
     """Suggest a personne-ressource for the directory: the committee's members and the coordination."""
     if roles.is_coordination(user) or roles.is_comite(user):
         return ALLOWED
-    return refused(_("Réservé au comité technique et à la coordination."))
+    return refused(_("Seuls les membres du comité technique et la coordination peuvent suggérer une personne."))
 
 
 def role_of(user: Any, obj: Any) -> str | None:

@@ -19,6 +19,7 @@ from accounts import roles
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
 from core.models import EventKind
+from core.permissions import require
 from core.workflow import apply_transition
 from programmes.models import Programme, Structure
 
@@ -192,8 +193,7 @@ def personne_ressource_suggest(
     motif: str,
 ) -> PersonneRessource:
     """A committee member suggests someone: a pending profile, and the coordination is told."""
-    if not (roles.is_comite(by) or roles.is_coordination(by)):
-        raise TransitionRefused(_("Seuls les membres du comité technique et la coordination peuvent suggérer une personne."))
+    require(by, "annuaire.suggerer")
     if PersonneRessource.objects.filter(email__iexact=email).exists():
         raise RuleViolation(_("Cette personne figure déjà dans l’annuaire."), field="email")
     pr = PersonneRessource.objects.create(

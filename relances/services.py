@@ -34,11 +34,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accompagnements.models import EtatAccompagnement, EtatSeance, Seance
-from accounts import roles
 from candidatures.models import Candidature, Etat
 from conventions.models import Convention, EtatConvention
 from core.emails import render_email
-from core.exceptions import PermissionRefused, RuleViolation
+from core.exceptions import RuleViolation
+from core.permissions import require
 from evaluations import liens
 from evaluations.models import EtatEvaluation, Evaluation, Moment
 from programmes.models import Programme
@@ -224,8 +224,7 @@ def relances_envoyer_dues(*, now: datetime.datetime | None = None, batch: int = 
 @transaction.atomic
 def programme_relances_configurer(*, programme: Programme, desactivees: list[str], by: Any) -> Programme:
     """Switch kinds of reminders off (or back on) for one programme."""
-    if not roles.is_coordination(by):
-        raise PermissionRefused(_("Seule la coordination règle les relances d’un programme."))
+    require(by, "relances.configurer", programme)
     inconnues = set(desactivees) - set(TypeRelance.values)
     if inconnues:
         raise RuleViolation(_("Type de relance inconnu : %(types)s.") % {"types": ", ".join(sorted(inconnues))}, field="actives")
