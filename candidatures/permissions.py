@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from core.exceptions import TransitionRefused
 from core.models import EventKind
 from core.permissions import ALLOWED, Decision, refused, register_workflow, rule
 
@@ -24,6 +25,11 @@ def role_of(user: Any, candidature: Candidature | None) -> str | None:
 
 
 register_workflow("candidature", WORKFLOW, role_of=role_of)
+
+
+def _etat(reason: str) -> Decision:
+    """A refusal for the file's state (the role may): the view says it, it is no 403."""
+    return refused(reason, error=TransitionRefused)
 
 
 def _coordination(user: Any) -> Decision:
@@ -55,15 +61,15 @@ def annuler_decision(user: Any, candidature: Candidature) -> Decision:
         return decision
     last = derniere_decision(candidature)
     if last is None or last.transition not in REVERSIBLE or last.to_state != candidature.etat:
-        return refused(_("Aucune décision récente ne peut être annulée sur ce dossier."))
+        return _etat(_("Aucune décision récente ne peut être annulée sur ce dossier."))
     if candidature.etat == Etat.SELECTIONNEE and candidature.accompagnements.exists():
-        return refused(_("Un accompagnement a déjà été créé pour ce dossier : la sélection ne peut plus être annulée."))
+        return _etat(_("Un accompagnement a déjà été créé pour ce dossier : la sélection ne peut plus être annulée."))
     return ALLOWED
 
 
 def _dossier_ouvert(candidature: Candidature, message: str) -> Decision:
     if candidature.etat == Etat.BROUILLON or candidature.etat in ETATS_FINAUX:
-        return refused(message % {"etat": Etat(candidature.etat).label})
+        return _etat(message % {"etat": Etat(candidature.etat).label})
     return ALLOWED
 
 
@@ -87,7 +93,7 @@ def deplacer_diagnostic(user: Any, candidature: Candidature) -> Decision:
     if not (decision := _coordination(user)):
         return decision
     if candidature.etat != Etat.DIAGNOSTIC_PLANIFIE:
-        return refused(_("Aucun entretien diagnostic n’est planifié sur ce dossier."))
+        return _etat(_("Aucun entretien diagnostic n’est planifié sur ce dossier."))
     return ALLOWED
 
 
@@ -97,7 +103,7 @@ def enregistrer_diagnostic(user: Any, candidature: Candidature) -> Decision:
     if not (decision := _coordination(user)):
         return decision
     if candidature.etat not in (Etat.DIAGNOSTIC_PLANIFIE, Etat.DIAGNOSTIC_REALISE, Etat.EN_ATTENTE_DECISION):
-        return refused(_("Le diagnostic s’enregistre une fois l’entretien planifié et avant la décision."))
+        return _etat(_("Le diagnostic s’enregistre une fois l’entretien planifié et avant la décision."))
     return ALLOWED
 
 
@@ -107,5 +113,5 @@ def apparier(user: Any, candidature: Candidature) -> Decision:
     if not (decision := _coordination(user)):
         return decision
     if candidature.etat != Etat.SELECTIONNEE:
-        return refused(_("Seul un dossier retenu attend une personne-ressource."))
+        return _etat(_("Seul un dossier retenu attend une personne-ressource."))
     return ALLOWED

@@ -203,3 +203,30 @@ def admin_may(request: Any, action: str, obj: Any = None, *, default: bool = Tru
     if action not in _RULES:
         return default
     return default and may(request.user, action, obj).allowed
+
+
+class PermissionRulesAdminMixin:
+    """ModelAdmin mixin: `has_<op>_permission` also asks the rule named in `permission_rules[op]`.
+
+    `permission_rules = {"change": "seance.deplacer", "delete": "..."}`: Django's own permission is
+    asked first, then the rule with the object (None on the list and add pages, where a rule on an
+    object answers for the role only if it accepts None).
+    """
+
+    permission_rules: dict[str, str] = {}
+
+    def _rule_allows(self, request: Any, op: str, obj: Any) -> bool:
+        action = self.permission_rules.get(op)
+        return action is None or admin_may(request, action, obj)
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) and self._rule_allows(request, "view", obj)  # type: ignore[misc]
+
+    def has_add_permission(self, request: Any, *args: Any) -> bool:
+        return super().has_add_permission(request, *args) and self._rule_allows(request, "add", None)  # type: ignore[misc]
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and self._rule_allows(request, "change", obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._rule_allows(request, "delete", obj)  # type: ignore[misc]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import RuleViolation, TransitionRefused
 from core.models import EventKind
-from core.permissions import may
+from core.permissions import require
 from core.workflow import apply_transition
 from programmes.models import Format, Programme
 
@@ -186,9 +186,7 @@ def candidature_revert_decision(*, candidature: Candidature, by: Any, reason: st
     if not reason.strip():
         raise TransitionRefused(_("Un motif est obligatoire pour annuler une décision."), field="reason")
     locked = Candidature.objects.select_for_update().get(pk=candidature.pk)
-    decision = may(by, "candidature.annuler_decision", locked)
-    if not decision:
-        raise TransitionRefused(decision.reason)
+    require(by, "candidature.annuler_decision", locked)
     last = derniere_decision(locked)
     assert last is not None  # the rule above refuses a file without a reversible decision
     previous = last.from_state
