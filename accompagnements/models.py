@@ -173,7 +173,14 @@ class ModaliteSeance(models.TextChoices):
 
 
 # What "counted" and "delivered" mean for a session, shared by the sessions pages and the budget.
-SEANCE_COMPTEE = Q(etat__in=[EtatSeance.PLANIFIEE, EtatSeance.REALISEE]) | Q(etat=EtatSeance.ANNULEE, comptee=True)
+def seance_comptee_q(prefix: str = "") -> Q:
+    """Sessions that consume half-days, seen from a related model through `prefix` (e.g. "seances__")."""
+    return Q(**{f"{prefix}etat__in": [EtatSeance.PLANIFIEE, EtatSeance.REALISEE]}) | Q(
+        **{f"{prefix}etat": EtatSeance.ANNULEE, f"{prefix}comptee": True}
+    )
+
+
+SEANCE_COMPTEE = seance_comptee_q()
 SEANCE_LIVREE = Q(etat=EtatSeance.REALISEE, compte_rendu__soumis_le__isnull=False) | Q(etat=EtatSeance.ANNULEE, comptee=True)
 
 

@@ -55,10 +55,6 @@ ETATS_RECEVABLES = [
     Etat.REORIENTEE,
 ]
 
-# The same filters as SeanceQuerySet.comptees()/livrees(), as Q objects usable from other models.
-Q_COMPTEES = SEANCE_COMPTEE
-Q_LIVREES = SEANCE_LIVREE
-
 
 def _sum(queryset: QuerySet, group: str, field_name: str, *, money: bool = False) -> Coalesce:
     """A correlated `SUM(field)` subquery over `queryset` grouped by `group` (already filtered on OuterRef)."""
@@ -147,8 +143,8 @@ def programmes_avec_totaux(*, jours: bool = True) -> QuerySet[ProgrammeAvecTotau
         "nb_accompagnements": _sum(actifs.annotate(un=Value(1)), "programme", "un"),
     }
     if jours:
-        annotations["hj_livrees"] = _sum(seances.filter(Q_LIVREES), "accompagnement__programme", "demi_journees")
-        annotations["hj_planifiees"] = _sum(seances.filter(Q_COMPTEES), "accompagnement__programme", "demi_journees")
+        annotations["hj_livrees"] = _sum(seances.filter(SEANCE_LIVREE), "accompagnement__programme", "demi_journees")
+        annotations["hj_planifiees"] = _sum(seances.filter(SEANCE_COMPTEE), "accompagnement__programme", "demi_journees")
     # The annotations are built in a dict (two depend on `jours`): the plugin cannot name them.
     return cast(
         "QuerySet[ProgrammeAvecTotaux]",
@@ -182,8 +178,8 @@ def seances_groupees(programme: Programme, today: datetime.date) -> tuple[list[d
     returning a few hundred groups at most, whatever the number of sessions."""
     months = _month_starts(programme.date_debut, min(today, programme.date_fin)) if today >= programme.date_debut else []
     sums: dict[str, Any] = {
-        "hj_livrees": Coalesce(Sum("demi_journees", filter=Q_LIVREES), 0),
-        "hj_planifiees": Coalesce(Sum("demi_journees", filter=Q_COMPTEES), 0),
+        "hj_livrees": Coalesce(Sum("demi_journees", filter=SEANCE_LIVREE), 0),
+        "hj_planifiees": Coalesce(Sum("demi_journees", filter=SEANCE_COMPTEE), 0),
     }
     for index, month in enumerate(months):
         window = Q()
@@ -191,7 +187,7 @@ def seances_groupees(programme: Programme, today: datetime.date) -> tuple[list[d
             window &= Q(debut__gte=_aware(month))
         if index < len(months) - 1:
             window &= Q(debut__lt=_aware(months[index + 1]))
-        sums[f"m{index}"] = Coalesce(Sum("demi_journees", filter=Q_LIVREES & window), 0)
+        sums[f"m{index}"] = Coalesce(Sum("demi_journees", filter=SEANCE_LIVREE & window), 0)
     keys = [f"accompagnement__{key}" for key in DIMENSIONS.values()] + ["accompagnement__etat"]
     rows = list(Seance.objects.filter(accompagnement__programme=programme).order_by().values(*keys).annotate(**sums))
     return rows, months
@@ -495,8 +491,8 @@ def accompagnements_suivi(programme: Programme) -> QuerySet[AccompagnementSuivi]
         Accompagnement.objects.filter(programme=programme)
         .select_related("structure_beneficiaire", "format", "beneficiaire", "programme")
         .annotate(
-            hj_planifiees=_sum(seances.filter(Q_COMPTEES), "accompagnement", "demi_journees"),
-            hj_livrees=_sum(seances.filter(Q_LIVREES), "accompagnement", "demi_journees"),
+            hj_planifiees=_sum(seances.filter(SEANCE_COMPTEE), "accompagnement", "demi_journees"),
+            hj_livrees=_sum(seances.filter(SEANCE_LIVREE), "accompagnement", "demi_journees"),
             montant_engage=_sum(
                 Engagement.objects.filter(accompagnement=accompagnement), "accompagnement", "montant", money=True
             ),
