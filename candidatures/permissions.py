@@ -54,6 +54,14 @@ def derniere_decision(candidature: Candidature) -> CandidatureEvenement | None:
     )
 
 
+@rule("candidature.ecrire")
+def ecrire(user: Any, candidature: Candidature) -> Decision:
+    """The file's thread: its applicant and the coordination."""
+    if role_of(user, candidature) is None:
+        return refused(_("Vous ne pouvez pas écrire sur ce dossier."))
+    return ALLOWED
+
+
 @rule("candidature.annuler_decision")
 def annuler_decision(user: Any, candidature: Candidature) -> Decision:
     """Undo the last decision: only a reversible one that led to the current state, before any accompagnement."""

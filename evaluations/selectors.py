@@ -9,7 +9,7 @@ from django.db.models import Avg, Count, F, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from accompagnements.models import ETATS_TERMINES, Accompagnement, Objectif, TypeIndicateur
-from accounts import roles
+from core.permissions import may
 from programmes.models import Programme
 
 from .models import Atteinte, EtatEvaluation, Evaluation, MesureIndicateur, Moment, Repondant
@@ -29,7 +29,7 @@ def espace(user: Any) -> dict[str, Any]:
         return {}
     return {
         "evaluations_a_remplir": list(evaluations_a_remplir(user)),
-        "voit_resultats": roles.is_coordination(user) or roles.is_comite(user),
+        "voit_resultats": may(user, "evaluation.resultats").allowed,
     }
 
 

@@ -17,7 +17,7 @@ from core.workflow import apply_transition
 from programmes.models import Format, Programme
 
 from ..models import Candidature, CandidatureEvenement
-from ..permissions import derniere_decision
+from ..permissions import derniere_decision, role_of
 from ..workflow import WORKFLOW
 
 
@@ -220,9 +220,8 @@ def message_send(*, candidature: Candidature, auteur: Any, texte: str, piece: An
     texte = (texte or "").strip()
     if not texte:
         raise RuleViolation(_("Le message est vide."), field="texte")
-    de_la_coordination = roles.is_coordination(auteur)
-    if not de_la_coordination and candidature.candidat_id != auteur.pk:
-        raise TransitionRefused(_("Vous ne pouvez pas écrire sur ce dossier."))
+    require(auteur, "candidature.ecrire", candidature)
+    de_la_coordination = role_of(auteur, candidature) == roles.COORDINATION
     message = Message.objects.create(
         candidature=candidature, auteur=auteur, de_la_coordination=de_la_coordination, texte=texte, piece=piece
     )

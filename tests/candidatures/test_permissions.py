@@ -69,3 +69,10 @@ def test_the_committee_form_refuses_at_once_on_a_closed_file(client, programme, 
     response = client.get(reverse("candidatures:coordination_saisine", args=[refusee.pk]), follow=True)
     assert "ne peut pas être soumis au comité" in response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("candidatures:coordination_detail", args=[refusee.pk])
+
+
+def test_the_thread_is_the_applicant_and_the_coordination(programme, coordinateur, candidat, autre_candidat):
+    dossier = soumise(programme, candidat=candidat)
+    assert may(candidat, "candidature.ecrire", dossier) and may(coordinateur, "candidature.ecrire", dossier)
+    with pytest.raises(PermissionRefused, match="écrire sur ce dossier"):
+        services.message_send(candidature=dossier, auteur=autre_candidat, texte="Bonjour")
