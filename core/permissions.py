@@ -99,21 +99,12 @@ def may(user: Any, action: str, obj: Any = None) -> Decision:
 
 
 def require(user: Any, action: str, obj: Any = None) -> Decision:
-    """Raise PermissionRefused (with the rule's reason) unless `user` may do `action` to `obj`."""
+    """Raise the rule's refusal (PermissionRefused, or its RuleViolation/TransitionRefused, with the reason)
+    unless `user` may do `action` to `obj`."""
     decision = may(user, action, obj)
     if not decision.allowed:
         raise decision.error(decision.reason, field=decision.field)
     return decision
-
-
-def all_of(*decisions: Decision | bool) -> Decision:
-    """The first refusal among `decisions` (evaluated already), or ALLOWED."""
-    for decision in decisions:
-        if isinstance(decision, Decision) and not decision.allowed:
-            return decision
-        if not decision:
-            return refused()
-    return ALLOWED
 
 
 # --- Transition tables -------------------------------------------------------------------------------
