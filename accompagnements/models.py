@@ -17,6 +17,11 @@ class EtatAccompagnement(models.TextChoices):
     ABANDONNE = "abandonne", _("Abandonné")
 
 
+# Named once: the action has ended (exit evaluation, continuation), or has started (sessions, budget figures).
+ETATS_TERMINES = (EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS)
+ETATS_DEMARRES = (EtatAccompagnement.EN_COURS, *ETATS_TERMINES)
+
+
 class AccompagnementQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """Coordination sees all; a mentor their missions; a beneficiary their own."""
@@ -78,6 +83,21 @@ class Accompagnement(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    # Named states for templates and callers (never compare the state strings in a template).
+    @property
+    def attend_convention(self) -> bool:
+        """The grid is validated by both: the convention is prepared and signed now."""
+        return self.etat == EtatAccompagnement.CONVENTION
+
+    @property
+    def est_en_cours(self) -> bool:
+        return self.etat == EtatAccompagnement.EN_COURS
+
+    @property
+    def est_termine(self) -> bool:
+        """Ended (closed or not): the exit evaluation is open and a continuation may start."""
+        return self.etat in ETATS_TERMINES
 
     @property
     def grille_validee(self) -> bool:
@@ -153,7 +173,14 @@ class ModaliteSeance(models.TextChoices):
 
 
 # What "counted" and "delivered" mean for a session, shared by the sessions pages and the budget.
-SEANCE_COMPTEE = Q(etat__in=[EtatSeance.PLANIFIEE, EtatSeance.REALISEE]) | Q(etat=EtatSeance.ANNULEE, comptee=True)
+def seance_comptee_q(prefix: str = "") -> Q:
+    """Sessions that consume half-days, seen from a related model through `prefix` (e.g. "seances__")."""
+    return Q(**{f"{prefix}etat__in": [EtatSeance.PLANIFIEE, EtatSeance.REALISEE]}) | Q(
+        **{f"{prefix}etat": EtatSeance.ANNULEE, f"{prefix}comptee": True}
+    )
+
+
+SEANCE_COMPTEE = seance_comptee_q()
 SEANCE_LIVREE = Q(etat=EtatSeance.REALISEE, compte_rendu__soumis_le__isnull=False) | Q(etat=EtatSeance.ANNULEE, comptee=True)
 
 
@@ -200,6 +227,24 @@ class Seance(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.accompagnement} – {self.debut:%d/%m/%Y}"
+
+    # Named states for templates and callers (never compare the state strings in a template).
+    @property
+    def est_planifiee(self) -> bool:
+        return self.etat == EtatSeance.PLANIFIEE
+
+    @property
+    def est_realisee(self) -> bool:
+        return self.etat == EtatSeance.REALISEE
+
+    @property
+    def est_annulee(self) -> bool:
+        return self.etat == EtatSeance.ANNULEE
+
+    @property
+    def annulation_comptee(self) -> bool:
+        """Cancelled late without a valid reason: the half-day is consumed."""
+        return self.est_annulee and self.comptee
 
 
 class QuestionSeance(models.Model):

@@ -1,14 +1,27 @@
-"""Who is who on an accompagnement."""
+"""Who is who on an accompagnement, and what each may do to it and its sessions.
+
+Registered in core.permissions when core starts (autodiscovery). Services call `require(by, action, obj)`,
+views `forbid_unless(...)` (403 for a role that may not), templates `{% may action obj as flag %}`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from accounts import roles
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-COORDINATION = "coordination"
-MENTOR = "mentor"
-BENEFICIAIRE = "beneficiaire"
+from accounts import roles
+from core.exceptions import RuleViolation
+from core.permissions import ALLOWED, Decision, refused, register_workflow, rule
+
+from . import calendar as seance_dates
+from .models import Accompagnement, CompteRendu, EtatAccompagnement, EtatSeance, Seance
+from .parties import BENEFICIAIRE, COORDINATION, MENTOR, PAIRE, PARTICIPANTS, PLANNERS
+from .workflow import WORKFLOW
+from .workflow_seances import WORKFLOW as SEANCE_WORKFLOW
+
+__all__ = ["BENEFICIAIRE", "COORDINATION", "MENTOR", "PAIRE", "PARTICIPANTS", "PLANNERS", "role_in", "role_of"]
 
 
 def role_in(accompagnement: Any, user: Any) -> str | None:
@@ -22,3 +35,152 @@ def role_in(accompagnement: Any, user: Any) -> str | None:
     if any(mentor.user_id == user.pk for mentor in accompagnement.mentors.all()):
         return MENTOR
     return None
+
+
+def _accompagnement_of(obj: Any) -> Accompagnement:
+    if isinstance(obj, Accompagnement):
+        return obj
+    if isinstance(obj, CompteRendu):
+        return obj.seance.accompagnement
+    return obj.accompagnement
+
+
+def role_of(user: Any, obj: Any) -> str | None:
+    """The user's part on an accompagnement, a session or a report (None for no object)."""
+    return None if obj is None else role_in(_accompagnement_of(obj), user)
+
+
+def _role(user: Any, obj: Any, allowed: frozenset[str]) -> Decision:
+    if obj is not None and role_of(user, obj) in allowed:
+        return ALLOWED
+    return refused(_("Vous ne pouvez pas faire cette action sur cet accompagnement."))
+
+
+def _rule_violation(reason: str, field: str | None = None) -> Decision:
+    return refused(reason, error=RuleViolation, field=field)
+
+
+# --- The accompagnement ------------------------------------------------------------------------------
+
+
+def _pas_encore_commencee(user: Any, seance: Seance) -> Decision:
+    if seance.debut > timezone.now():
+        return _rule_violation(_("La séance n’a pas encore commencé : elle ne peut pas être marquée réalisée."))
+    return ALLOWED
+
+
+register_workflow("accompagnement", WORKFLOW, role_of=role_of)
+register_workflow("seance", SEANCE_WORKFLOW, role_of=role_of, extra={"realiser": _pas_encore_commencee})
+
+
+@rule("accompagnement.rediger_grille")
+def rediger_grille(user: Any, accompagnement: Accompagnement) -> Decision:
+    """The pair writes the objectives grid until the convention is signed; the coordination comments."""
+    if role_of(user, accompagnement) not in PAIRE:
+        return refused(_("Seuls la personne-ressource et le·la bénéficiaire rédigent la grille d’objectifs."))
+    if accompagnement.etat not in (EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION):
+        return _rule_violation(
+            _("La grille d’objectifs ne se modifie plus une fois la convention signée : demandez un avenant à la coordination.")
+        )
+    return ALLOWED
+
+
+def ma_validation_grille(accompagnement: Accompagnement, role: str | None) -> Any:
+    """When this part of the pair validated the grid (None: not yet, or not a writer)."""
+    return {
+        MENTOR: accompagnement.grille_validee_mentor_le,
+        BENEFICIAIRE: accompagnement.grille_validee_beneficiaire_le,
+    }.get(role or "")
+
+
+@rule("accompagnement.valider_grille")
+def valider_grille(user: Any, accompagnement: Accompagnement) -> Decision:
+    """Each of the pair validates the grid once, while it is being co-built."""
+    role = role_of(user, accompagnement)
+    if role not in PAIRE:
+        return refused(_("Seuls la personne-ressource et le·la bénéficiaire rédigent la grille d’objectifs."))
+    if accompagnement.etat != EtatAccompagnement.OBJECTIFS:
+        return _rule_violation(_("La grille d’objectifs n’est pas ouverte à la validation."))
+    if ma_validation_grille(accompagnement, role) is not None:
+        return _rule_violation(_("Vous avez déjà validé la grille."))
+    return ALLOWED
+
+
+@rule("accompagnement.commenter_grille")
+def commenter_grille(user: Any, accompagnement: Any = None) -> Decision:
+    if roles.is_coordination(user):
+        return ALLOWED
+    return refused(_("Seule la coordination commente la grille d’objectifs."))
+
+
+# --- Sessions ----------------------------------------------------------------------------------------
+
+
+@rule("seance.planifier")
+def planifier(user: Any, accompagnement: Accompagnement) -> Decision:
+    """Plan a session: the mentor or the coordination, once the convention is signed by all."""
+    if not (decision := _role(user, accompagnement, PLANNERS)):
+        return decision
+    if accompagnement.etat != EtatAccompagnement.EN_COURS:
+        return _rule_violation(_("Les séances se planifient une fois la convention signée par tous."))
+    return ALLOWED
+
+
+@rule("seance.deplacer")
+def deplacer(user: Any, seance: Seance) -> Decision:
+    if not (decision := _role(user, seance, PLANNERS)):
+        return decision
+    if seance.etat != EtatSeance.PLANIFIEE:
+        return _rule_violation(_("Seule une séance planifiée peut être déplacée."))
+    return ALLOWED
+
+
+@rule("seance.arbitrer")
+def arbitrer(user: Any, seance: Seance) -> Decision:
+    """Decide whether a cancelled session counts as consumed: the coordination."""
+    if not (decision := _role(user, seance, frozenset({COORDINATION}))):
+        return decision
+    if seance.etat != EtatSeance.ANNULEE:
+        return _rule_violation(_("Seule une séance annulée peut être comptée ou décomptée."))
+    return ALLOWED
+
+
+@rule("seance.questionner")
+def questionner(user: Any, seance: Seance) -> Decision:
+    """The pair sends questions for the session, up to 48 h before it."""
+    if not (decision := _role(user, seance, PAIRE)):
+        return decision
+    if not seance_dates.questions_ouvertes(seance):
+        return _rule_violation(
+            _("Les questions se posent jusqu’à 48 heures avant la séance : il est trop tard pour celle-ci."), field="texte"
+        )
+    return ALLOWED
+
+
+@rule("seance.joindre_support")
+def joindre_support(user: Any, seance: Seance) -> Decision:
+    if not (decision := _role(user, seance, PARTICIPANTS)):
+        return decision
+    if seance.etat == EtatSeance.ANNULEE:
+        return _rule_violation(_("On ne joint pas de support à une séance annulée."))
+    return ALLOWED
+
+
+@rule("compte_rendu.rediger")
+def rediger_compte_rendu(user: Any, seance: Seance) -> Decision:
+    """The mentor writes (or corrects) the report of a held session."""
+    if not (decision := _role(user, seance, frozenset({MENTOR}))):
+        return decision
+    if seance.etat != EtatSeance.REALISEE:
+        return _rule_violation(_("Marquez d’abord la séance comme réalisée."))
+    return ALLOWED
+
+
+@rule("compte_rendu.commenter")
+def commenter_compte_rendu(user: Any, compte_rendu: CompteRendu | None) -> Decision:
+    """The beneficiary comments on a submitted report."""
+    if compte_rendu is None or role_of(user, compte_rendu) != BENEFICIAIRE:
+        return refused(_("Vous ne pouvez pas faire cette action sur cet accompagnement."))
+    if compte_rendu.soumis_le is None:
+        return _rule_violation(_("Le compte-rendu n’a pas encore été remis."))
+    return ALLOWED

@@ -12,8 +12,11 @@ from django.db.models import F, Q, Sum, Value, Window
 from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
+from core.permissions import may
+
 from . import calendar as seance_dates
-from .models import Accompagnement, EtatAccompagnement, EtatSeance, Seance
+from .models import ETATS_DEMARRES, Accompagnement, EtatSeance, Seance
+from .permissions import ma_validation_grille
 
 
 def accompagnements_of(user: Any):
@@ -36,26 +39,16 @@ def espace(user: Any) -> dict[str, Any]:
 
 def objectifs_context(accompagnement: Accompagnement, user: Any, role: str) -> dict[str, Any]:
     """Context of the objectives grid section: the grid, who validated it, what this person may do."""
-    from .models import EtatAccompagnement
-    from .permissions import BENEFICIAIRE, COORDINATION, MENTOR
-
     objectifs = list(accompagnement.objectifs.prefetch_related("indicateurs"))
-    ouverte = accompagnement.etat in (EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION)
-    redacteur = role in (MENTOR, BENEFICIAIRE)
-    ma_validation = {
-        MENTOR: accompagnement.grille_validee_mentor_le,
-        BENEFICIAIRE: accompagnement.grille_validee_beneficiaire_le,
-    }.get(role)
+    modifiable = may(user, "accompagnement.rediger_grille", accompagnement).allowed
     return {
         "objectifs": objectifs,
-        "grille_modifiable": ouverte and redacteur,
-        "grille_peut_valider": redacteur
-        and accompagnement.etat == EtatAccompagnement.OBJECTIFS
-        and ma_validation is None
-        and bool(objectifs),
-        "grille_ma_validation": ma_validation,
-        "grille_peut_commenter": role == COORDINATION,
-        "grille_reouverture": ouverte and redacteur and accompagnement.etat == EtatAccompagnement.CONVENTION,
+        "grille_modifiable": modifiable,
+        "grille_peut_valider": may(user, "accompagnement.valider_grille", accompagnement).allowed and bool(objectifs),
+        "grille_ma_validation": ma_validation_grille(accompagnement, role),
+        "grille_peut_commenter": may(user, "accompagnement.commenter_grille", accompagnement).allowed,
+        # Changing a validated grid re-opens it (and cancels the convention being signed): say so first.
+        "grille_reouverture": modifiable and accompagnement.attend_convention,
     }
 
 
@@ -156,8 +149,6 @@ def _annotate_flags(seances: list[Any], *, ecart_max: int, now: datetime.datetim
 
 def seances_context(accompagnement: Accompagnement, user: Any, role: str) -> dict[str, Any]:
     """Context of the sessions section (issue 7): the sessions, their flags and the half-day figures."""
-    from .permissions import COORDINATION, MENTOR
-
     now = timezone.now()
     seances = list(Seance.objects.filter(accompagnement=accompagnement).select_related("compte_rendu").order_by("debut", "pk"))
     for seance in seances:
@@ -167,7 +158,6 @@ def seances_context(accompagnement: Accompagnement, user: Any, role: str) -> dic
     return {
         "seances": seances,
         "seances_demi_journees": figures,
-        "seances_peut_planifier": role in (MENTOR, COORDINATION) and accompagnement.etat == EtatAccompagnement.EN_COURS,
         "seances_alertes_espacement": [s for s in seances if s.trop_espacee],
         "seances_comptes_rendus_en_retard": [s for s in seances if s.compte_rendu_en_retard],
         "seances_ecart_max": accompagnement.format.ecart_max_jours,
@@ -187,7 +177,7 @@ def seances_of(user: Any, *, depuis: datetime.datetime | None = None):
     return queryset
 
 
-SESSION_STATES = [EtatAccompagnement.EN_COURS, EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS]
+SESSION_STATES = ETATS_DEMARRES
 
 
 def seances_dans_48h(now: datetime.datetime | None = None):

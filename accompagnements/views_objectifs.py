@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,22 +11,22 @@ from django.views.decorators.http import require_POST
 from core.concurrency import version_initial
 from core.exceptions import DomainError
 from core.forms import add_domain_error
+from core.permissions import forbid_unless
 
 from . import services
 from .forms_objectifs import CommentaireForm, IndicateurForm, ObjectifEditForm, ObjectifForm
 from .models import Accompagnement, Indicateur, Objectif
-from .permissions import BENEFICIAIRE, COORDINATION, MENTOR, role_in
+from .permissions import role_in
 
-REDACTEURS = (MENTOR, BENEFICIAIRE)
+REDIGER = "accompagnement.rediger_grille"
+COMMENTER = "accompagnement.commenter_grille"
 
 
-def _access(request, accompagnement: Accompagnement, allowed: tuple[str, ...]) -> str:
-    role = role_in(accompagnement, request.user)
-    if role is None:
+def _access(request, accompagnement: Accompagnement, action: str) -> None:
+    """Not a participant → 404; a participant whose part may not → 403 (the state is the service's to say)."""
+    if role_in(accompagnement, request.user) is None:
         raise Http404
-    if role not in allowed:
-        raise PermissionDenied
-    return role
+    forbid_unless(request.user, action, accompagnement)
 
 
 def _accompagnement(pk: int) -> Accompagnement:
@@ -53,7 +52,7 @@ def _render_form(request, accompagnement, form, *, titre: str, objectif=None, te
 @login_required
 def objectif_create(request, pk: int):
     accompagnement = _accompagnement(pk)
-    _access(request, accompagnement, REDACTEURS)
+    _access(request, accompagnement, REDIGER)
     form = ObjectifForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -69,7 +68,7 @@ def objectif_create(request, pk: int):
 @login_required
 def objectif_update(request, objectif_pk: int):
     objectif = _objectif(objectif_pk)
-    _access(request, objectif.accompagnement, REDACTEURS)
+    _access(request, objectif.accompagnement, REDIGER)
     form = ObjectifEditForm(
         request.POST or None,
         initial={"intitule": objectif.intitule, "critere_reussite": objectif.critere_reussite, **version_initial(objectif)},
@@ -88,7 +87,7 @@ def objectif_update(request, objectif_pk: int):
 @login_required
 def objectif_delete(request, objectif_pk: int):
     objectif = _objectif(objectif_pk)
-    _access(request, objectif.accompagnement, REDACTEURS)
+    _access(request, objectif.accompagnement, REDIGER)
     error = ""
     if request.method == "POST":
         try:
@@ -108,7 +107,7 @@ def objectif_delete(request, objectif_pk: int):
 @login_required
 def indicateur_create(request, objectif_pk: int):
     objectif = _objectif(objectif_pk)
-    _access(request, objectif.accompagnement, REDACTEURS)
+    _access(request, objectif.accompagnement, REDIGER)
     form = IndicateurForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -138,7 +137,7 @@ def _indicateur(pk: int) -> Indicateur:
 def indicateur_update(request, indicateur_pk: int):
     indicateur = _indicateur(indicateur_pk)
     objectif = indicateur.objectif
-    _access(request, objectif.accompagnement, REDACTEURS)
+    _access(request, objectif.accompagnement, REDIGER)
     initial = {
         f: getattr(indicateur, f) for f in ("type_indicateur", "libelle", "description", "unite", "valeur_initiale", "cible")
     }
@@ -165,7 +164,7 @@ def indicateur_update(request, indicateur_pk: int):
 def indicateur_delete(request, indicateur_pk: int):
     indicateur = _indicateur(indicateur_pk)
     accompagnement = indicateur.objectif.accompagnement
-    _access(request, accompagnement, REDACTEURS)
+    _access(request, accompagnement, REDIGER)
     error = ""
     if request.method == "POST":
         try:
@@ -186,7 +185,7 @@ def indicateur_delete(request, indicateur_pk: int):
 @require_POST
 def objectifs_valider(request, pk: int):
     accompagnement = _accompagnement(pk)
-    _access(request, accompagnement, REDACTEURS)
+    _access(request, accompagnement, REDIGER)
     try:
         accompagnement = services.objectifs_valider(accompagnement=accompagnement, by=request.user)
     except DomainError as error:
@@ -202,7 +201,7 @@ def objectifs_valider(request, pk: int):
 @login_required
 def objectif_commenter(request, objectif_pk: int):
     objectif = _objectif(objectif_pk)
-    _access(request, objectif.accompagnement, (COORDINATION,))
+    _access(request, objectif.accompagnement, COMMENTER)
     form = CommentaireForm(
         request.POST or None,
         initial={"commentaire_coordination": objectif.commentaire_coordination, **version_initial(objectif)},

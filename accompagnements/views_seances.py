@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from core.concurrency import has_edit_conflict, version_initial
 from core.downloads import attachment_response
 from core.exceptions import DomainError
 from core.forms import add_domain_error
+from core.permissions import forbid_unless
 from core.services import acces_journaliser
 
 from . import calendar as seance_dates
@@ -43,18 +43,15 @@ from .forms_seances import (
 from .models import (
     Accompagnement,
     AccompagnementEvenement,
-    EtatSeance,
+    CompteRendu,
     FluxCalendrier,
     Objectif,
     Seance,
     SupportTemoin,
     TypeSupport,
 )
-from .permissions import BENEFICIAIRE, COORDINATION, MENTOR, role_in
+from .permissions import COORDINATION, role_in
 from .selectors import seances_of
-
-PLANNERS = {MENTOR, COORDINATION}
-PARTICIPANTS = {MENTOR, BENEFICIAIRE, COORDINATION}
 
 
 def _accompagnement_for(request, pk: int) -> tuple[Accompagnement, str]:
@@ -85,11 +82,6 @@ def _seance_for(request, pk: int) -> tuple[Seance, str]:
     if role is None:
         raise Http404
     return seance, role
-
-
-def _require(role: str, allowed: set[str]) -> None:
-    if role not in allowed:
-        raise PermissionDenied
 
 
 def _form_error(form, error: DomainError) -> None:
@@ -124,7 +116,6 @@ def _render_detail(request, seance: Seance, role: str, status: int = 200, **form
         for key in ("ancien_debut", "nouveau_debut"):
             if key in event.details:
                 setattr(event, key, datetime.datetime.fromisoformat(event.details[key]))
-    peut_questionner = role in (MENTOR, BENEFICIAIRE) and seance_dates.questions_ouvertes(seance, now=now)
     context = {
         "seance": seance,
         "accompagnement": accompagnement,
@@ -137,16 +128,8 @@ def _render_detail(request, seance: Seance, role: str, status: int = 200, **form
         "questions": list(seance.questions.select_related("auteur")),
         "supports": supports,
         "historique": historique,
-        "peut_planifier": role in PLANNERS and seance.etat == EtatSeance.PLANIFIEE,
-        "peut_realiser": role in PLANNERS and seance.etat == EtatSeance.PLANIFIEE and seance.debut <= now,
-        "peut_annuler": seance.etat == EtatSeance.PLANIFIEE,
-        "annulation_tardive": seance.etat == EtatSeance.PLANIFIEE and seance_dates.annulation_tardive(seance, now=now),
-        "peut_arbitrer": role == COORDINATION and seance.etat == EtatSeance.ANNULEE,
-        "peut_questionner": peut_questionner,
-        "questions_fermees": role in (MENTOR, BENEFICIAIRE) and seance.etat == EtatSeance.PLANIFIEE and not peut_questionner,
-        "peut_rediger": role == MENTOR and seance.etat == EtatSeance.REALISEE,
-        "peut_commenter": role == BENEFICIAIRE and compte_rendu is not None and compte_rendu.soumis_le is not None,
-        "peut_joindre": seance.etat != EtatSeance.ANNULEE,
+        # What each participant may do is asked in the template ({% may %}, rules in permissions.py).
+        "annulation_tardive": seance.est_planifiee and seance_dates.annulation_tardive(seance, now=now),
         "question_form": forms.get("question_form") or QuestionForm(),
         "commentaire_form": forms.get("commentaire_form")
         or CommentaireForm(initial={"commentaire": compte_rendu.commentaire_beneficiaire if compte_rendu else ""}),
@@ -167,7 +150,7 @@ def seance_detail(request, pk: int):
 @login_required
 def seance_create(request, pk: int):
     accompagnement, role = _accompagnement_for(request, pk)
-    _require(role, PLANNERS)
+    forbid_unless(request.user, "seance.planifier", accompagnement)
     form = SeanceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -188,9 +171,8 @@ def seance_create(request, pk: int):
 @login_required
 def seance_update(request, pk: int):
     seance, role = _seance_for(request, pk)
-    _require(role, PLANNERS)
-    if seance.etat != EtatSeance.PLANIFIEE:
-        messages.error(request, _("Seule une séance planifiée peut être déplacée."))
+    if not (decision := forbid_unless(request.user, "seance.deplacer", seance)):
+        messages.error(request, decision.reason)
         return redirect("accompagnements:seance_detail", seance.pk)
     form = SeanceForm(request.POST or None, initial={**SeanceForm.initial_from(seance), **version_initial(seance)})
     if request.method == "POST" and form.is_valid():
@@ -215,7 +197,7 @@ def seance_update(request, pk: int):
 @require_POST
 def seance_realiser(request, pk: int):
     seance, role = _seance_for(request, pk)
-    _require(role, PLANNERS)
+    forbid_unless(request.user, "seance.realiser", seance)
     try:
         services.seance_mark_held(seance=seance, by=request.user)
     except DomainError as error:
@@ -228,7 +210,7 @@ def seance_realiser(request, pk: int):
 @login_required
 def seance_annuler(request, pk: int):
     seance, role = _seance_for(request, pk)
-    _require(role, PARTICIPANTS)
+    forbid_unless(request.user, "seance.annuler", seance)
     form = AnnulationForm(request.POST or None, coordination=role == COORDINATION)
     if request.method == "POST" and form.is_valid():
         try:
@@ -256,7 +238,7 @@ def seance_annuler(request, pk: int):
 @require_POST
 def seance_arbitrer(request, pk: int):
     seance, role = _seance_for(request, pk)
-    _require(role, {COORDINATION})
+    forbid_unless(request.user, "seance.arbitrer", seance)
     form = ArbitrageForm(request.POST)
     if form.is_valid():
         try:
@@ -275,7 +257,7 @@ def seance_arbitrer(request, pk: int):
 @require_POST
 def seance_question(request, pk: int):
     seance, role = _seance_for(request, pk)
-    _require(role, {MENTOR, BENEFICIAIRE})
+    forbid_unless(request.user, "seance.questionner", seance)
     form = QuestionForm(request.POST)
     if form.is_valid():
         try:
@@ -291,9 +273,8 @@ def seance_question(request, pk: int):
 @login_required
 def compte_rendu_edit(request, pk: int):
     seance, role = _seance_for(request, pk)
-    _require(role, {MENTOR})
-    if seance.etat != EtatSeance.REALISEE:
-        messages.error(request, _("Marquez d’abord la séance comme réalisée."))
+    if not (decision := forbid_unless(request.user, "compte_rendu.rediger", seance)):
+        messages.error(request, decision.reason)
         return redirect("accompagnements:seance_detail", seance.pk)
     objectifs = list(Objectif.objects.filter(accompagnement=seance.accompagnement))
     compte_rendu = _compte_rendu(seance)
@@ -320,8 +301,9 @@ def compte_rendu_edit(request, pk: int):
 @require_POST
 def compte_rendu_commenter(request, pk: int):
     seance, role = _seance_for(request, pk)
-    _require(role, {BENEFICIAIRE})
     compte_rendu = _compte_rendu(seance)
+    # A session without a report yet: the role is still asked first (403 before 404), on an empty report.
+    forbid_unless(request.user, "compte_rendu.commenter", compte_rendu or CompteRendu(seance=seance))
     if compte_rendu is None:
         raise Http404
     form = CommentaireForm(request.POST)
@@ -342,7 +324,7 @@ def compte_rendu_commenter(request, pk: int):
 @require_POST
 def support_ajouter(request, pk: int, type_support: str):
     seance, role = _seance_for(request, pk)
-    _require(role, PARTICIPANTS)
+    forbid_unless(request.user, "seance.joindre_support", seance)
     if type_support == TypeSupport.FICHIER:
         form: Any = SupportFichierForm(request.POST, request.FILES, prefix="fichier")
         key = "fichier_form"

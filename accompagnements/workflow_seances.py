@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from core.workflow import Transition, Workflow
 
 from .models import EtatSeance
+from .parties import PARTICIPANTS, PLANNERS
 
 S = EtatSeance
 
 TRANSITIONS = [
-    Transition("realiser", frozenset({S.PLANIFIEE}), S.REALISEE, _("marquer la séance réalisée")),
-    Transition("annuler", frozenset({S.PLANIFIEE}), S.ANNULEE, _("annuler la séance"), reason_required=True),
+    Transition("realiser", frozenset({S.PLANIFIEE}), S.REALISEE, _("marquer la séance réalisée"), roles=PLANNERS),
+    Transition("annuler", frozenset({S.PLANIFIEE}), S.ANNULEE, _("annuler la séance"), reason_required=True, roles=PARTICIPANTS),
 ]
 
 WORKFLOW = Workflow(EtatSeance, TRANSITIONS)

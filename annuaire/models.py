@@ -187,3 +187,17 @@ class Proposition(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.candidature} → {self.personne_ressource}"
+
+    # Named states for templates and callers (never compare the state strings in a template).
+    @property
+    def attend_reponse(self) -> bool:
+        """Sent to the personne-ressource, who has not answered yet."""
+        return self.etat == EtatProposition.ENVOYEE
+
+    @property
+    def est_acceptee(self) -> bool:
+        return self.etat == EtatProposition.ACCEPTEE
+
+    @property
+    def est_declinee(self) -> bool:
+        return self.etat == EtatProposition.DECLINEE

@@ -1,40 +1,51 @@
-"""Who may do what in the directory. Views call these after login_required."""
+"""Who may do what in the directory. Registered in core.permissions at start-up (core autodiscovers it)."""
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from accounts import roles
+from core.permissions import ALLOWED, SYSTEME, Decision, refused, register_workflow, rule
+
+from .workflow import PROPOSITION_WORKFLOW, WORKFLOW
 
 
-def can_manage(user: Any) -> bool:
+@rule("annuaire.gerer")
+def gerer(user: Any, obj: Any = None) -> Decision:
     """The directory, the référentiel, the matching: coordination only."""
-    return roles.is_coordination(user)
+    if roles.is_coordination(user):
+        return ALLOWED
+    return refused(_("Seule la coordination gère l’annuaire et l’appariement."))
 
 
-def can_view_cartographie(user: Any) -> bool:
-    return roles.is_coordination(user) or roles.is_comite(user)
+@rule("annuaire.cartographie")
+def cartographie(user: Any, obj: Any = None) -> Decision:
+    if roles.is_coordination(user) or roles.is_comite(user):
+        return ALLOWED
+    return refused(_("Réservé au comité technique et à la coordination."))
 
 
-def can_suggest(user: Any) -> bool:
-    return roles.is_coordination(user) or roles.is_comite(user)
+@rule("annuaire.suggerer")
+def suggerer(user: Any, obj: Any = None) -> Decision:
+    """Suggest a personne-ressource for the directory: the committee's members and the coordination."""
+    if roles.is_coordination(user) or roles.is_comite(user):
+        return ALLOWED
+    return refused(_("Seuls les membres du comité technique et la coordination peuvent suggérer une personne."))
 
 
-def require(check):
-    """View decorator: anonymous → login page; signed in without the role → 403."""
+def role_of(user: Any, obj: Any) -> str | None:
+    """Coordination; or, for moves the platform makes on someone's behalf (a mentor's answer through
+    the signed link of the proposition e-mail, a profile completed from the public form), SYSTEME."""
+    if roles.is_coordination(user):
+        return roles.COORDINATION
+    if user is None or not getattr(user, "is_authenticated", False):
+        return SYSTEME
+    if getattr(obj, "user_id", None) == user.pk or getattr(getattr(obj, "personne_ressource", None), "user_id", None) == user.pk:
+        return roles.PERSONNE_RESSOURCE
+    return None
 
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not check(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
 
-        return wrapper
-
-    return decorator
+register_workflow("personne_ressource", WORKFLOW, role_of=role_of)
+register_workflow("proposition", PROPOSITION_WORKFLOW, role_of=role_of)

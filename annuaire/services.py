@@ -21,6 +21,7 @@ from core.concurrency import lock_unchanged
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
 from core.models import EventKind
+from core.permissions import require
 from core.signals import send_for_one
 from core.workflow import apply_transition
 from programmes.models import Programme, Structure
@@ -195,8 +196,7 @@ def personne_ressource_suggest(
     motif: str,
 ) -> PersonneRessource:
     """A committee member suggests someone: a pending profile, and the coordination is told."""
-    if not (roles.is_comite(by) or roles.is_coordination(by)):
-        raise TransitionRefused(_("Seuls les membres du comité technique et la coordination peuvent suggérer une personne."))
+    require(by, "annuaire.suggerer")
     if PersonneRessource.objects.filter(email__iexact=email).exists():
         raise RuleViolation(_("Cette personne figure déjà dans l’annuaire."), field="email")
     pr = PersonneRessource.objects.create(
@@ -364,11 +364,10 @@ def _candidature_event(candidature: Any, *, by: Any, reason: str = "", **details
     candidature_event(candidature=candidature, kind=EventKind.AUTRE, by=by, reason=reason, details=details)
 
 
-def _move(proposition: Proposition, name: str, *, reason: str = "") -> Proposition:
-    locked = Proposition.objects.select_for_update().get(pk=proposition.pk)
-    transition = PROPOSITION_WORKFLOW.check(locked.etat, name, reason=reason)
-    locked.etat = transition.target
-    return locked
+def _move(proposition: Proposition, name: str, *, by: Any, reason: str = "", **changes: Any) -> Proposition:
+    # A proposition's history is its application's timeline: each caller writes that event itself,
+    # after the work of the move (the accompagnement an acceptance creates is named in it).
+    return apply_transition(proposition, workflow=PROPOSITION_WORKFLOW, name=name, actor=by, reason=reason, changes=changes)
 
 
 def _check_waiting(candidature: Any) -> None:
@@ -383,10 +382,7 @@ def _check_waiting(candidature: Any) -> None:
 
 
 def _send(proposition: Proposition, *, by: Any) -> None:
-    locked = _move(proposition, "envoyer")
-    locked.envoyee_le = timezone.now()
-    locked.save(update_fields=["etat", "envoyee_le", "updated_at"])
-    proposition.etat, proposition.envoyee_le = locked.etat, locked.envoyee_le
+    _move(proposition, "envoyer", by=by, envoyee_le=timezone.now())
     _candidature_event(
         proposition.candidature,
         by=by,
@@ -564,7 +560,7 @@ def propositions_batch_confirm(*, programme: Programme, by: Any) -> int:
 def proposition_accept(*, proposition: Proposition) -> Any:
     """The mentor accepts (through the signed link): the accompagnement is created with the file's decision
     (by the accompagnements stage, answering the `proposition_acceptee` signal)."""
-    locked = _move(proposition, "accepter")
+    locked = _move(proposition, "accepter", by=None, repondue_le=timezone.now())
     candidature = proposition.candidature
     if candidature.format_retenu is None or not candidature.demi_journees_retenues:
         raise RuleViolation(_("Le dossier n’a pas de format retenu : la coordination doit le compléter."))
@@ -572,9 +568,6 @@ def proposition_accept(*, proposition: Proposition) -> Any:
     accompagnement = send_for_one(
         proposition_acceptee, sender=Proposition, proposition=locked, candidature=candidature, mentor=mentor
     )
-    locked.repondue_le = timezone.now()
-    locked.save(update_fields=["etat", "repondue_le", "updated_at"])
-    proposition.etat = locked.etat
     _candidature_event(
         candidature, by=None, action="proposition_acceptee", proposition=proposition.pk, accompagnement=accompagnement.pk
     )
@@ -589,11 +582,7 @@ def proposition_accept(*, proposition: Proposition) -> Any:
 @transaction.atomic
 def proposition_decline(*, proposition: Proposition, motif: str) -> Proposition | None:
     """The mentor declines with a reason: the file returns to matching with the next best as a draft."""
-    locked = _move(proposition, "decliner", reason=motif)
-    locked.motif_refus = motif.strip()
-    locked.repondue_le = timezone.now()
-    locked.save(update_fields=["etat", "motif_refus", "repondue_le", "updated_at"])
-    proposition.etat = locked.etat
+    _move(proposition, "decliner", by=None, reason=motif, motif_refus=motif.strip(), repondue_le=timezone.now())
     candidature = proposition.candidature
     _candidature_event(candidature, by=None, reason=motif, action="proposition_declinee", proposition=proposition.pk)
     suivante = None

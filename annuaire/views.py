@@ -15,6 +15,7 @@ from core.concurrency import version_initial
 from core.exceptions import DomainError
 from core.exports import SafeCsvWriter
 from core.forms import add_domain_error
+from core.permissions import action_required, may
 from programmes.models import Departement, Programme
 
 from . import selectors, services
@@ -30,7 +31,6 @@ from .forms import (
     SuggestionForm,
 )
 from .models import Competence, EtatPersonneRessource, EtatProposition, PersonneRessource, Proposition
-from .permissions import can_manage, can_suggest, can_view_cartographie, require
 
 
 def _form_error(form, exc: DomainError) -> None:
@@ -81,7 +81,7 @@ def candidature_mentor_merci(request):
     return render(request, "annuaire/personne_ressource_merci.html")
 
 
-@require(can_suggest)
+@action_required("annuaire.suggerer")
 def suggestion(request):
     form = SuggestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -107,7 +107,7 @@ def suggestion(request):
 # --- The directory ------------------------------------------------------------------------------
 
 
-@require(can_manage)
+@action_required("annuaire.gerer")
 def personne_ressource_list(request):
     etat = request.GET.get("etat", "")
     departement = request.GET.get("departement", "")
@@ -137,11 +137,11 @@ def personne_ressource_detail(request, pk: int):
     return render(
         request,
         "annuaire/personne_ressource_detail.html",
-        {"pr": pr, "gestion": can_manage(request.user), "decision_form": DecisionForm()},
+        {"pr": pr, "gestion": may(request.user, "annuaire.gerer"), "decision_form": DecisionForm()},
     )
 
 
-@require(can_manage)
+@action_required("annuaire.gerer")
 @require_POST
 def personne_ressource_decide(request, pk: int, decision: str):
     pr = get_object_or_404(PersonneRessource.objects.select_related("structure"), pk=pk)
@@ -163,7 +163,7 @@ def personne_ressource_decide(request, pk: int, decision: str):
 # --- Référentiel and cartography ----------------------------------------------------------------
 
 
-@require(can_manage)
+@action_required("annuaire.gerer")
 def referentiel(request):
     domaine_form = DomaineForm(request.POST if request.POST.get("action") == "domaine" else None, prefix="domaine")
     competence_form = CompetenceForm(request.POST if request.POST.get("action") == "competence" else None, prefix="competence")
@@ -187,7 +187,7 @@ def referentiel(request):
     )
 
 
-@require(can_view_cartographie)
+@action_required("annuaire.cartographie")
 def cartographie(request):
     lignes = selectors.cartographie()
     return render(
@@ -201,7 +201,7 @@ def cartographie(request):
     )
 
 
-@require(can_view_cartographie)
+@action_required("annuaire.cartographie")
 def cartographie_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cartographie-competences.csv"'
@@ -247,7 +247,7 @@ def _programme(request) -> Programme:
     return programme
 
 
-@require(can_manage)
+@action_required("annuaire.gerer")
 def appariement_list(request):
     """Files waiting for a match, the batch proposal (drafts) and its confirmation."""
     programme = _programme(request)
@@ -279,7 +279,7 @@ def appariement_list(request):
     )
 
 
-@require(can_manage)
+@action_required("annuaire.gerer")
 @require_POST
 def appariement_calculer(request):
     programme = _programme(request)
@@ -292,7 +292,7 @@ def appariement_calculer(request):
     return redirect(f"{reverse('annuaire:appariement_list')}?programme={programme.pk}")
 
 
-@require(can_manage)
+@action_required("annuaire.gerer")
 @require_POST
 def appariement_confirmer(request):
     programme = _programme(request)
@@ -305,7 +305,7 @@ def appariement_confirmer(request):
     return redirect(f"{reverse('annuaire:appariement_list')}?programme={programme.pk}")
 
 
-@require(can_manage)
+@action_required("annuaire.gerer")
 @require_POST
 def proposition_modifier(request, pk: int):
     proposition = get_object_or_404(Proposition.objects.select_related("candidature"), pk=pk)
@@ -329,7 +329,7 @@ def proposition_modifier(request, pk: int):
     return redirect(url)
 
 
-@require(can_manage)
+@action_required("annuaire.gerer")
 def appariement_candidature(request, pk: int):
     """The ranked mentors for one selected file, with the explained breakdown; propose one."""
     candidature = get_object_or_404(
@@ -369,7 +369,7 @@ def appariement_candidature(request, pk: int):
     )
 
 
-@require(can_manage)
+@action_required("annuaire.gerer")
 def reglages(request, pk: int):
     programme = get_object_or_404(Programme, pk=pk)
     form = ReglagesForm(request.POST or None, instance=programme, initial=version_initial(programme))

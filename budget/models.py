@@ -199,3 +199,7 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_export_display()} – {self.programme}"
+
+    @property
+    def est_pret(self) -> bool:
+        return self.etat == EtatExport.PRET

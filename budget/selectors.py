@@ -18,12 +18,21 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accompagnements.models import SEANCE_COMPTEE, SEANCE_LIVREE, Accompagnement, CompteRendu, EtatAccompagnement, Seance
+from accompagnements.models import (
+    ETATS_DEMARRES,
+    ETATS_TERMINES,
+    SEANCE_COMPTEE,
+    SEANCE_LIVREE,
+    Accompagnement,
+    EtatAccompagnement,
+    Seance,
+)
 from accompagnements.selectors import demi_journees
 from accounts import roles
 from annuaire.models import Competence, Domaine
 from candidatures.models import Candidature, Etat
 from core.money import euros
+from core.permissions import may
 from evaluations.models import EtatEvaluation, Moment
 from programmes.models import Departement, Programme, TypeStructure
 
@@ -45,12 +54,6 @@ ETATS_RECEVABLES = [
     Etat.REFUSEE,
     Etat.REORIENTEE,
 ]
-ETATS_DEMARRES = [EtatAccompagnement.EN_COURS, EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS]
-ETATS_TERMINES = [EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS]
-
-# The same filters as SeanceQuerySet.comptees()/livrees(), as Q objects usable from other models.
-Q_COMPTEES = SEANCE_COMPTEE
-Q_LIVREES = SEANCE_LIVREE
 
 
 def _sum(queryset: QuerySet, group: str, field_name: str, *, money: bool = False) -> Coalesce:
@@ -65,11 +68,11 @@ def _sum(queryset: QuerySet, group: str, field_name: str, *, money: bool = False
 
 
 def can_view_dashboard(user: Any) -> bool:
-    return roles.is_coordination(user) or roles.is_comite(user)
+    return may(user, "budget.consulter").allowed
 
 
 def can_edit_budget(user: Any) -> bool:
-    return roles.is_coordination(user)
+    return may(user, "budget.modifier").allowed
 
 
 def programmes_visibles(user: Any) -> QuerySet[Programme]:
@@ -140,8 +143,8 @@ def programmes_avec_totaux(*, jours: bool = True) -> QuerySet[ProgrammeAvecTotau
         "nb_accompagnements": _sum(actifs.annotate(un=Value(1)), "programme", "un"),
     }
     if jours:
-        annotations["hj_livrees"] = _sum(seances.filter(Q_LIVREES), "accompagnement__programme", "demi_journees")
-        annotations["hj_planifiees"] = _sum(seances.filter(Q_COMPTEES), "accompagnement__programme", "demi_journees")
+        annotations["hj_livrees"] = _sum(seances.filter(SEANCE_LIVREE), "accompagnement__programme", "demi_journees")
+        annotations["hj_planifiees"] = _sum(seances.filter(SEANCE_COMPTEE), "accompagnement__programme", "demi_journees")
     # The annotations are built in a dict (two depend on `jours`): the plugin cannot name them.
     return cast(
         "QuerySet[ProgrammeAvecTotaux]",
@@ -175,8 +178,8 @@ def seances_groupees(programme: Programme, today: datetime.date) -> tuple[list[d
     returning a few hundred groups at most, whatever the number of sessions."""
     months = _month_starts(programme.date_debut, min(today, programme.date_fin)) if today >= programme.date_debut else []
     sums: dict[str, Any] = {
-        "hj_livrees": Coalesce(Sum("demi_journees", filter=Q_LIVREES), 0),
-        "hj_planifiees": Coalesce(Sum("demi_journees", filter=Q_COMPTEES), 0),
+        "hj_livrees": Coalesce(Sum("demi_journees", filter=SEANCE_LIVREE), 0),
+        "hj_planifiees": Coalesce(Sum("demi_journees", filter=SEANCE_COMPTEE), 0),
     }
     for index, month in enumerate(months):
         window = Q()
@@ -184,7 +187,7 @@ def seances_groupees(programme: Programme, today: datetime.date) -> tuple[list[d
             window &= Q(debut__gte=_aware(month))
         if index < len(months) - 1:
             window &= Q(debut__lt=_aware(months[index + 1]))
-        sums[f"m{index}"] = Coalesce(Sum("demi_journees", filter=Q_LIVREES & window), 0)
+        sums[f"m{index}"] = Coalesce(Sum("demi_journees", filter=SEANCE_LIVREE & window), 0)
     keys = [f"accompagnement__{key}" for key in DIMENSIONS.values()] + ["accompagnement__etat"]
     rows = list(Seance.objects.filter(accompagnement__programme=programme).order_by().values(*keys).annotate(**sums))
     return rows, months
@@ -396,10 +399,17 @@ def repartition_domaines(programme: Programme) -> list[Ligne]:
         "competence": Competence._meta.db_table,
         "candidature": Candidature._meta.db_table,
         "accompagnement": Accompagnement._meta.db_table,
-        "seance": Seance._meta.db_table,
-        "compte_rendu": CompteRendu._meta.db_table,
         "domaine": Domaine._meta.db_table,
     }
+    # Delivered half-days per accompagnement: the ORM writes the one encoding of "delivered" (SEANCE_LIVREE).
+    livrees_sql, livrees_params = (
+        Seance.objects.livrees()
+        .filter(accompagnement__programme_id=programme.pk)
+        .values("accompagnement_id")
+        .annotate(hj=Sum("demi_journees"))
+        .order_by()
+        .query.sql_with_params()
+    )
     sql = """
         WITH paires AS (
             SELECT DISTINCT cc.candidature_id, c.domaine_id
@@ -412,12 +422,7 @@ def repartition_domaines(programme: Programme) -> list[Ligne]:
             FROM {accompagnement} a
             WHERE a.programme_id = %s AND a.etat <> %s
         ), livrees AS (
-            SELECT s.accompagnement_id, SUM(s.demi_journees) AS hj
-            FROM {seance} s
-            JOIN acc ON acc.id = s.accompagnement_id
-            LEFT JOIN {compte_rendu} cr ON cr.seance_id = s.id
-            WHERE (s.etat = %s AND cr.soumis_le IS NOT NULL) OR (s.etat = %s AND s.comptee = %s)
-            GROUP BY s.accompagnement_id
+            SELECT l.accompagnement_id, l.hj FROM ({livrees}) l
         )
         SELECT d.nom, COUNT(acc.id), COALESCE(SUM(acc.demi_journees_prevues), 0), COALESCE(SUM(livrees.hj), 0)
         FROM paires p
@@ -426,8 +431,8 @@ def repartition_domaines(programme: Programme) -> list[Ligne]:
         LEFT JOIN livrees ON livrees.accompagnement_id = acc.id
         GROUP BY d.id, d.nom, d.ordre
         ORDER BY COUNT(acc.id) DESC, d.ordre, d.nom
-    """.format(**tables)  # noqa: S608  # nosec B608 - table names come from the models, values are parameters
-    params: list[Any] = [programme.pk, programme.pk, EtatAccompagnement.ABANDONNE, "realisee", "annulee", True]
+    """.format(**tables, livrees=livrees_sql)  # noqa: S608  # nosec B608 - table names and the ORM's SQL; values are parameters
+    params: list[Any] = [programme.pk, programme.pk, EtatAccompagnement.ABANDONNE, *livrees_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [Ligne(nom, nombre, int(hj), int(hj_l)) for nom, nombre, hj, hj_l in cursor.fetchall()]
@@ -486,8 +491,8 @@ def accompagnements_suivi(programme: Programme) -> QuerySet[AccompagnementSuivi]
         Accompagnement.objects.filter(programme=programme)
         .select_related("structure_beneficiaire", "format", "beneficiaire", "programme")
         .annotate(
-            hj_planifiees=_sum(seances.filter(Q_COMPTEES), "accompagnement", "demi_journees"),
-            hj_livrees=_sum(seances.filter(Q_LIVREES), "accompagnement", "demi_journees"),
+            hj_planifiees=_sum(seances.filter(SEANCE_COMPTEE), "accompagnement", "demi_journees"),
+            hj_livrees=_sum(seances.filter(SEANCE_LIVREE), "accompagnement", "demi_journees"),
             montant_engage=_sum(
                 Engagement.objects.filter(accompagnement=accompagnement), "accompagnement", "montant", money=True
             ),

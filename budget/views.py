@@ -4,12 +4,9 @@ the ledger, payments, other costs, corrections and the follow-up documents."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +19,7 @@ from accompagnements.models import Accompagnement
 from core.downloads import attachment_response
 from core.exceptions import DomainError
 from core.money import format_euros
+from core.permissions import action_required, may
 from programmes.models import Programme
 
 from . import selectors, services
@@ -33,30 +31,9 @@ ACCOMPAGNEMENTS_PAR_PAGE = 50
 LIGNES_PAR_PAGE = 50
 
 
-def dashboard_access(view: Callable) -> Callable:
-    """Coordination and comité technique only; anyone else gets 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not selectors.can_view_dashboard(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def coordination_only(view: Callable) -> Callable:
-    """Writes on the budget: the coordination only; the committee (read-only) gets 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not selectors.can_edit_budget(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Coordination and comité technique read; every write is the coordination's (rules in budget.permissions).
+dashboard_access = action_required("budget.consulter")
+coordination_only = action_required("budget.modifier")
 
 
 def _programme(request: HttpRequest, pk: int | str | None = None) -> Programme:
@@ -88,7 +65,7 @@ def tableau_de_bord(request: HttpRequest) -> HttpResponse:
         {
             "programmes": selectors.programmes_visibles(request.user).order_by("-date_debut"),
             "page_obj": page,
-            "peut_modifier": selectors.can_edit_budget(request.user),
+            "peut_modifier": may(request.user, "budget.modifier"),
             "types_export": TypeExport,
             "exports": selectors.exports_visibles(request.user).filter(programme=programme)[:5],
         }
@@ -125,7 +102,7 @@ def grand_livre(request: HttpRequest, pk: int) -> HttpResponse:
             "kind": kind,
             "onglets": [(key, str(label)) for key, (label, _f) in GRAND_LIVRE.items()],
             "page_obj": page,
-            "peut_modifier": selectors.can_edit_budget(request.user),
+            "peut_modifier": may(request.user, "budget.modifier"),
         },
     )
 

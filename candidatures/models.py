@@ -199,6 +199,15 @@ class PieceJointe(models.Model):
     def __str__(self) -> str:
         return self.nom_original
 
+    # Named scan states for templates (never compare the state strings in a template).
+    @property
+    def analyse_en_cours(self) -> bool:
+        return self.scan == ScanStatus.EN_ATTENTE
+
+    @property
+    def infectee(self) -> bool:
+        return self.scan == ScanStatus.INFECTE
+
 
 class DemandePiece(models.Model):
     """A document the coordinator asks for after submission; the applicant can upload just that."""

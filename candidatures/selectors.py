@@ -181,11 +181,11 @@ def frise(candidature: Candidature) -> list[Jalon]:
 
     mentors = ", ".join(str(m) for m in accompagnement.mentors.all())
     add(_("Appariement avec une personne-ressource"), "fait" if mentors else "en_cours", mentors)
-    signee = any(c.etat == "signee" for c in accompagnement.conventions.all())
+    signee = any(c.est_signee for c in accompagnement.conventions.all())
     add(_("Convention"), "fait" if signee else ("en_cours" if mentors else "a_venir"))
     seances = list(accompagnement.seances.all())
-    realisees = sum(1 for s in seances if s.etat == "realisee")
-    termine = accompagnement.etat in (EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS)
+    realisees = sum(1 for s in seances if s.est_realisee)
+    termine = accompagnement.est_termine
     detail = _("%(n)s séance(s) réalisée(s) sur %(total)s prévue(s)") % {"n": realisees, "total": len(seances)} if seances else ""
     add(_("Séances"), "fait" if termine else ("en_cours" if signee else "a_venir"), detail)
     evaluations = [e for e in accompagnement.evaluations.all() if e.personne_id == candidature.candidat_id]

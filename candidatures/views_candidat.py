@@ -40,7 +40,6 @@ from .forms_candidat import (
     StructureForm,
 )
 from .models import Candidature, DemandePiece, Message, PieceJointe, TypePiece
-from .workflow import WORKFLOW
 
 
 @dataclass(frozen=True)
@@ -434,7 +433,6 @@ def _dossier_render(request, candidature: Candidature, *, message_form=None, dem
             for d in selectors.demandes_ouvertes(candidature)
         ],
         "message_form": message_form or MessageForm(),
-        "peut_retirer": "retirer" in {t.name for t in WORKFLOW.allowed_from(candidature.etat)},
         "criteres": (candidature.precheck or {}).get("criteres", []),
     }
     return render(request, "candidatures/candidature_dossier.html", context)

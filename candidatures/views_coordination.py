@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +21,7 @@ from core.concurrency import version_initial
 from core.downloads import scanned_document_response
 from core.exceptions import DomainError
 from core.forms import add_domain_error
+from core.permissions import action_required, may
 from programmes.models import Programme
 
 from . import selectors, services
@@ -41,26 +41,25 @@ from .forms_coordination import (
     SaisineForm,
     competence_choices,
 )
-from .models import Candidature, EntretienDiagnostic, Etat
+from .models import Candidature, EntretienDiagnostic
 from .workflow import WORKFLOW
 
-
-def coordination_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous → login page; any other role than coordination → 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not roles.is_coordination(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# The coordinator's desk: anonymous → login page; any other role → 403 (rule in candidatures.permissions).
+coordination_required = action_required("candidature.coordonner")
 
 
 def _candidature(request: HttpRequest, pk: int) -> Candidature:
     # Drafts are the applicant's own business: the desk only opens submitted files.
     return get_object_or_404(Candidature.objects.visibles_par(request.user).soumises(), pk=pk)
+
+
+def _refused(request: HttpRequest, candidature: Candidature, action: str) -> HttpResponse | None:
+    """Say at once why an action is not allowed on this file, before the coordinator types anything."""
+    decision = may(request.user, action, candidature)
+    if decision:
+        return None
+    messages.error(request, decision.reason)
+    return redirect("candidatures:coordination_detail", pk=candidature.pk)
 
 
 def _form_error(form: Any, error: DomainError) -> None:
@@ -126,7 +125,6 @@ def candidature_detail(request: HttpRequest, pk: int) -> HttpResponse:
     events = list(selectors.timeline_for_coordination(candidature))
     for event in events:
         event.description = selectors.describe_event(event)
-    allowed = {t.name for t in WORKFLOW.allowed_from(candidature.etat)}
     from comite.models import Saisine
 
     return render(
@@ -136,7 +134,6 @@ def candidature_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "candidature": candidature,
             "diagnostic": diagnostic,
             "events": events,
-            "allowed": allowed,
             "notes": candidature.notes_internes.select_related("auteur"),
             "etiquettes": [lien.etiquette for lien in candidature.etiquettes_liens.select_related("etiquette")],
             "emails": _emails_avec_statut(candidature),
@@ -151,7 +148,6 @@ def candidature_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "demande_form": DemandePieceForm(),
             "revert_form": RevertForm(),
             "precheck": candidature.precheck if isinstance(candidature.precheck, dict) else {},
-            "peut_demander_piece": candidature.etat not in {Etat.IRRECEVABLE, Etat.REFUSEE, Etat.REORIENTEE, Etat.RETIREE},
         },
     )
 
@@ -259,6 +255,8 @@ def _simple_form(
 @coordination_required
 def candidature_revert(request: HttpRequest, pk: int) -> HttpResponse:
     candidature = _candidature(request, pk)
+    if refusal := _refused(request, candidature, "candidature.annuler_decision"):
+        return refusal
     return _simple_form(
         request,
         candidature,
@@ -449,6 +447,8 @@ def saisine_create(request: HttpRequest, pk: int) -> HttpResponse:
     from comite.services import saisine_create as create
 
     candidature = _candidature(request, pk)
+    if refusal := _refused(request, candidature, "candidature.soumettre_comite"):
+        return refusal
     return _simple_form(
         request,
         candidature,

@@ -2,24 +2,62 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import CANDIDAT, COORDINATION
 from core.workflow import Transition, Workflow
 
 from .models import Etat
 
 E = Etat
+# Who asks for each move (the user's part on the file, see candidatures.permissions.role_of).
+PAR_CANDIDAT = frozenset({CANDIDAT})
+PAR_COORDINATION = frozenset({COORDINATION})
 
 TRANSITIONS = [
-    Transition("soumettre", frozenset({E.BROUILLON, E.A_CORRIGER}), E.SOUMISE, _("déposer la candidature")),
-    Transition("declarer_recevable", frozenset({E.SOUMISE}), E.RECEVABLE, _("déclarer recevable")),
-    Transition("declarer_irrecevable", frozenset({E.SOUMISE}), E.IRRECEVABLE, _("déclarer non recevable"), reason_required=True),
+    Transition("soumettre", frozenset({E.BROUILLON, E.A_CORRIGER}), E.SOUMISE, _("déposer la candidature"), roles=PAR_CANDIDAT),
+    Transition("declarer_recevable", frozenset({E.SOUMISE}), E.RECEVABLE, _("déclarer recevable"), roles=PAR_COORDINATION),
     Transition(
-        "renvoyer_pour_correction", frozenset({E.SOUMISE}), E.A_CORRIGER, _("renvoyer pour correction"), reason_required=True
+        "declarer_irrecevable",
+        frozenset({E.SOUMISE}),
+        E.IRRECEVABLE,
+        _("déclarer non recevable"),
+        reason_required=True,
+        roles=PAR_COORDINATION,
     ),
-    Transition("planifier_diagnostic", frozenset({E.RECEVABLE}), E.DIAGNOSTIC_PLANIFIE, _("planifier l’entretien diagnostic")),
-    Transition("realiser_diagnostic", frozenset({E.DIAGNOSTIC_PLANIFIE}), E.DIAGNOSTIC_REALISE, _("enregistrer le diagnostic")),
-    Transition("mettre_en_attente", frozenset({E.DIAGNOSTIC_REALISE}), E.EN_ATTENTE_DECISION, _("mettre en attente de décision")),
     Transition(
-        "selectionner", frozenset({E.DIAGNOSTIC_REALISE, E.EN_ATTENTE_DECISION}), E.SELECTIONNEE, _("retenir la candidature")
+        "renvoyer_pour_correction",
+        frozenset({E.SOUMISE}),
+        E.A_CORRIGER,
+        _("renvoyer pour correction"),
+        reason_required=True,
+        roles=PAR_COORDINATION,
+    ),
+    Transition(
+        "planifier_diagnostic",
+        frozenset({E.RECEVABLE}),
+        E.DIAGNOSTIC_PLANIFIE,
+        _("planifier l’entretien diagnostic"),
+        roles=PAR_COORDINATION,
+    ),
+    Transition(
+        "realiser_diagnostic",
+        frozenset({E.DIAGNOSTIC_PLANIFIE}),
+        E.DIAGNOSTIC_REALISE,
+        _("enregistrer le diagnostic"),
+        roles=PAR_COORDINATION,
+    ),
+    Transition(
+        "mettre_en_attente",
+        frozenset({E.DIAGNOSTIC_REALISE}),
+        E.EN_ATTENTE_DECISION,
+        _("mettre en attente de décision"),
+        roles=PAR_COORDINATION,
+    ),
+    Transition(
+        "selectionner",
+        frozenset({E.DIAGNOSTIC_REALISE, E.EN_ATTENTE_DECISION}),
+        E.SELECTIONNEE,
+        _("retenir la candidature"),
+        roles=PAR_COORDINATION,
     ),
     Transition(
         "refuser",
@@ -27,6 +65,7 @@ TRANSITIONS = [
         E.REFUSEE,
         _("ne pas retenir la candidature"),
         reason_required=True,
+        roles=PAR_COORDINATION,
     ),
     Transition(
         "reorienter",
@@ -34,6 +73,7 @@ TRANSITIONS = [
         E.REORIENTEE,
         _("réorienter vers un autre dispositif"),
         reason_required=True,
+        roles=PAR_COORDINATION,
     ),
     Transition(
         "retirer",
@@ -41,6 +81,7 @@ TRANSITIONS = [
         E.RETIREE,
         _("retirer la candidature"),
         reason_required=True,
+        roles=PAR_CANDIDAT,
     ),
 ]
 

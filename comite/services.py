@@ -9,19 +9,18 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import roles
-from candidatures.models import Candidature, Etat
+from candidatures.models import Candidature
 from candidatures.services import candidature_event
 from core.concurrency import lock_unchanged
-from core.exceptions import PermissionRefused, RuleViolation
+from core.exceptions import RuleViolation
 from core.models import EventKind
+from core.permissions import require
 
 from .models import Avis, ReunionComite, Saisine, SensAvis
 
 
 def _check_coordination(by: Any) -> None:
-    if not roles.is_coordination(by):
-        raise PermissionRefused(_("Seule la coordination peut faire cette opération."))
+    require(by, "comite.gerer")
 
 
 @transaction.atomic
@@ -34,9 +33,7 @@ def saisine_create(
     reunion: ReunionComite | None = None,
 ) -> Saisine:
     """Put a file to the committee, with the documents its members may open (and only those)."""
-    _check_coordination(by)
-    if candidature.etat == Etat.BROUILLON:
-        raise RuleViolation(_("Un brouillon ne peut pas être soumis au comité."))
+    require(by, "candidature.soumettre_comite", candidature)
     pieces = list(pieces)
     if any(piece.candidature_id != candidature.pk for piece in pieces):
         raise RuleViolation(_("Ces documents n’appartiennent pas au dossier."), field="pieces")
@@ -57,8 +54,7 @@ def saisine_create(
 @transaction.atomic
 def avis_give(*, saisine: Saisine, membre: Any, sens: str, commentaire: str = "") -> Avis:
     """Record (or change) a committee member's opinion on a file put to the committee."""
-    if not roles.is_comite(membre):
-        raise PermissionRefused(_("Seul·e un·e membre du comité technique peut donner un avis."))
+    require(membre, "comite.donner_avis", saisine)
     if sens not in SensAvis.values:
         raise RuleViolation(_("Choisissez un avis."), field="sens")
     if sens != SensAvis.FAVORABLE and not (commentaire or "").strip():

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts import roles
 from core.concurrency import version_initial
 from core.downloads import attachment_response, scanned_document_response
 from core.exceptions import DomainError
 from core.forms import add_domain_error
+from core.permissions import action_required, may
 from core.services import acces_journaliser
 from programmes.models import Programme
 
@@ -27,27 +24,8 @@ from . import selectors, services
 from .forms import AvisForm, CompteRenduForm, ReunionForm
 from .models import ReunionComite, Saisine
 
-
-def _role_required(check: Callable[[Any], bool]) -> Callable:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        @login_required
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not check(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def _comite_or_coordination(user: Any) -> bool:
-    return roles.is_comite(user) or roles.is_coordination(user)
-
-
-comite_required = _role_required(_comite_or_coordination)
-coordination_required = _role_required(roles.is_coordination)
+comite_required = action_required("comite.consulter")
+coordination_required = action_required("comite.gerer")
 
 
 def _form_error(form: Any, error: DomainError) -> None:
@@ -69,7 +47,7 @@ def saisine_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     mon_avis = next((a for a in saisine.avis.all() if a.membre_id == request.user.pk), None)
     form = None
-    if roles.is_comite(request.user):
+    if may(request.user, "comite.donner_avis", saisine):
         initial = {"sens": mon_avis.sens, "commentaire": mon_avis.commentaire} if mon_avis else None
         form = AvisForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
@@ -170,7 +148,7 @@ def reunion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     saisines = reunion.saisines.select_related("candidature", "candidature__structure").prefetch_related("pieces")
     form = (
         CompteRenduForm(initial={"compte_rendu": reunion.compte_rendu, **version_initial(reunion)})
-        if roles.is_coordination(request.user)
+        if may(request.user, "comite.gerer")
         else None
     )
     return render(request, "comite/reunion_detail.html", {"reunion": reunion, "saisines": saisines, "form": form})

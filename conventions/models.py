@@ -66,6 +66,19 @@ class Convention(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.reference} (v{self.version})"
 
+    # Named states for templates and callers (never compare the state strings in a template).
+    @property
+    def est_brouillon(self) -> bool:
+        return self.etat == EtatConvention.BROUILLON
+
+    @property
+    def est_en_signature(self) -> bool:
+        return self.etat == EtatConvention.EN_SIGNATURE
+
+    @property
+    def est_signee(self) -> bool:
+        return self.etat == EtatConvention.SIGNEE
+
     FROZEN_FIELDS = ("demi_journees", "montant", "pdf", "pdf_sha256", "pdf_final", "pdf_final_sha256", "signee_le", "version")
     # Filled once, after the last signature, by the worker that adds the certification page.
     SET_ONCE_FIELDS = ("pdf_final", "pdf_final_sha256")

@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from accompagnements.permissions import COORDINATION
 from accounts import roles
 
 from .models import Convention, EtatConvention, Partie, Signature
@@ -56,11 +55,7 @@ def accompagnement_context(accompagnement: Any, user: Any, role: str) -> dict[st
         "conventions_anciennes": [c for c in conventions if c is not courante],
         "convention_manquantes": [Partie(p).label for p in parties_manquantes(courante)] if courante else [],
         "convention_ma_partie": Partie(ma_partie).label if ma_partie else "",
-        "convention_peut_signer": bool(
-            courante and courante.etat == EtatConvention.EN_SIGNATURE and ma_partie and not deja_signe
-        ),
         "convention_deja_signe": deja_signe,
-        "convention_coordination": role == COORDINATION,
     }
 
 

@@ -20,27 +20,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accompagnements.models import Accompagnement, AccompagnementEvenement, EtatAccompagnement, Seance
-from accompagnements.permissions import BENEFICIAIRE, COORDINATION, MENTOR, role_in
+from accompagnements.permissions import role_in
 from accompagnements.services import accompagnement_transition
-from accounts import roles
 from core.emails import send_templated_after_commit
-from core.exceptions import PermissionRefused, RuleViolation
+from core.exceptions import RuleViolation
 from core.jobs import enqueue
 from core.models import EventKind
 from core.money import format_euros
 from core.pdf import render_pdf
+from core.permissions import require
 from core.uploads import CheckedUpload
+from core.workflow import apply_transition
 from programmes.models import Structure
 from programmes.rules import check_demi_journees, montant_demi_journees
 
 from .models import Convention, EtatConvention, Partie, Signature
+from .permissions import PARTIE_DU_ROLE
 from .signals import convention_a_engager
+from .workflow import WORKFLOW
 
-PARTIE_DU_ROLE = {
-    COORDINATION: Partie.STRUCTURE_PILOTE,
-    MENTOR: Partie.PERSONNE_RESSOURCE,
-    BENEFICIAIRE: Partie.BENEFICIAIRE,
-}
 PARTIES = [Partie.STRUCTURE_PILOTE, Partie.PERSONNE_RESSOURCE, Partie.BENEFICIAIRE]
 EN_VIGUEUR_OU_EN_COURS = [EtatConvention.BROUILLON, EtatConvention.EN_SIGNATURE, EtatConvention.SIGNEE]
 
@@ -74,9 +72,14 @@ def _log(accompagnement: Any, *, action: str, by: Any, details: dict[str, Any], 
     )
 
 
-def _require_coordination(by: Any) -> None:
-    if not roles.is_coordination(by):
-        raise PermissionRefused(_("Cette action est réservée à la coordination."))
+def _require_coordination(by: Any, obj: Any) -> None:
+    require(by, "convention.coordonner", obj)
+
+
+def _move(convention: Convention, name: str, *, by: Any, reason: str = "", **changes: Any) -> Convention:
+    # A version's history is its accompagnement's timeline: each caller writes that row (_log), named
+    # after the operation rather than the move.
+    return apply_transition(convention, workflow=WORKFLOW, name=name, actor=by, reason=reason, changes=changes)
 
 
 def destinataires(accompagnement: Accompagnement) -> list[str]:
@@ -130,7 +133,7 @@ def convention_create(
 @transaction.atomic
 def convention_generer(*, accompagnement: Accompagnement, by: Any) -> Convention:
     """Coordination: prepare the convention, or render again the current version nobody has signed yet."""
-    _require_coordination(by)
+    _require_coordination(by, accompagnement)
     courante = (
         Convention.objects.select_for_update()
         .filter(accompagnement=accompagnement, etat__in=[EtatConvention.BROUILLON, EtatConvention.EN_SIGNATURE])
@@ -139,12 +142,10 @@ def convention_generer(*, accompagnement: Accompagnement, by: Any) -> Convention
     )
     if courante is None:
         return convention_create(accompagnement=accompagnement, by=by)
-    if courante.signatures.exists():
-        raise RuleViolation(_("Cette version a déjà été signée par une partie : elle ne peut plus être régénérée."))
+    require(by, "convention.regenerer", courante)
     # Refresh the amount (the daily rate may have been corrected) and render again.
-    courante.montant = montant_demi_journees(programme=accompagnement.programme, demi_journees=courante.demi_journees)
-    courante.etat = EtatConvention.BROUILLON
-    courante.save(update_fields=["montant", "etat", "updated_at"])
+    montant = montant_demi_journees(programme=accompagnement.programme, demi_journees=courante.demi_journees)
+    _move(courante, "regenerer", by=by, montant=montant)
     _log(accompagnement, action="convention_regeneree", by=by, details={"convention": courante.pk})
     enqueue("convention_rendre", convention_id=courante.pk)
     return courante
@@ -158,8 +159,7 @@ def conventions_annuler_en_cours(*, accompagnement: Accompagnement, by: Any, mot
     )
     count = 0
     for convention in en_cours:
-        convention.etat = EtatConvention.ANNULEE
-        convention.save(update_fields=["etat", "updated_at"])
+        _move(convention, "annuler", by=by, reason=motif)
         _log(accompagnement, action="convention_annulee", by=by, details={"convention": convention.pk}, reason=motif)
         count += 1
     return count
@@ -168,12 +168,9 @@ def conventions_annuler_en_cours(*, accompagnement: Accompagnement, by: Any, mot
 @transaction.atomic
 def convention_avenant_create(*, convention: Convention, demi_journees: int, motif: str, by: Any) -> Convention:
     """Coordination: change a signed convention through a new version that needs new signatures."""
-    _require_coordination(by)
+    _require_coordination(by, convention)
     convention = Convention.objects.select_for_update(of=("self",)).select_related("accompagnement__format").get(pk=convention.pk)
-    if convention.etat != EtatConvention.SIGNEE:
-        raise RuleViolation(_("Seule une convention signée par les trois parties se modifie par avenant."))
-    if convention.accompagnement.etat != EtatAccompagnement.EN_COURS:
-        raise RuleViolation(_("Un avenant ne s’établit que pendant l’accompagnement (état « en cours »)."))
+    require(by, "convention.avenant", convention)
     if Convention.objects.filter(remplace=convention).exists():
         raise RuleViolation(_("Un avenant à cette convention existe déjà."))
     if not motif.strip():
@@ -227,7 +224,8 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
             "modalite": s.get_modalite_display(),
             "sujet": s.sujet,
         }
-        for s in Seance.objects.filter(accompagnement=acc).exclude(etat="annulee").order_by("debut")
+        # The sessions that consume the convention's half-days (planned, held, or cancelled late and counted).
+        for s in Seance.objects.filter(accompagnement=acc).comptees().order_by("debut")
     ]
     jours = Decimal(convention.demi_journees) / 2
     return {
@@ -300,10 +298,9 @@ def convention_render_pdf(*, convention_id: int) -> Convention | None:
         digest = sha256_of(pdf)
         premiere_fois = convention.en_signature_le is None
         convention.pdf.save(f"{convention.reference}-{digest[:12]}.pdf", ContentFile(pdf), save=False)
-        convention.pdf_sha256 = digest
-        convention.etat = EtatConvention.EN_SIGNATURE
-        convention.en_signature_le = timezone.now()
-        convention.save()
+        convention = _move(
+            convention, "ouvrir_signature", by=None, pdf=convention.pdf, pdf_sha256=digest, en_signature_le=timezone.now()
+        )
         if premiere_fois:
             send_templated_after_commit(
                 to=destinataires(convention.accompagnement),
@@ -325,12 +322,9 @@ def convention_sign(*, convention: Convention, by: Any, adresse_ip: str | None, 
     """
     convention = Convention.objects.select_for_update().get(pk=convention.pk)
     accompagnement = Accompagnement.objects.prefetch_related("mentors").get(pk=convention.accompagnement_id)
-    role = role_in(accompagnement, by)
-    partie = PARTIE_DU_ROLE.get(role) if role is not None else None
-    if partie is None:
-        raise PermissionRefused(_("Vous n’êtes pas partie à cette convention."))
-    if convention.etat != EtatConvention.EN_SIGNATURE:
-        raise RuleViolation(_("Cette version de la convention n’est pas ouverte à la signature."))
+    convention.accompagnement = accompagnement
+    require(by, "convention.signer", convention)
+    partie = PARTIE_DU_ROLE[role_in(accompagnement, by)]  # type: ignore[index]  # the rule above found a party
     if sha256_document != convention.pdf_sha256:
         raise RuleViolation(
             _("Le document a changé depuis que vous l’avez ouvert : relisez la nouvelle version avant de la signer.")
@@ -339,8 +333,6 @@ def convention_sign(*, convention: Convention, by: Any, adresse_ip: str | None, 
         raise RuleViolation(
             _("Le fichier de la convention ne correspond plus à son empreinte : signature impossible, prévenez la coordination.")
         )
-    if convention.signatures.filter(partie=partie).exists():
-        raise RuleViolation(_("La partie « %(partie)s » a déjà signé cette convention.") % {"partie": Partie(partie).label})
     signature = Signature.objects.create(
         convention=convention,
         partie=partie,
@@ -356,7 +348,7 @@ def convention_sign(*, convention: Convention, by: Any, adresse_ip: str | None, 
     return signature
 
 
-def _convention_completer(*, convention: Convention, by: Any) -> None:
+def _convention_completer(*, convention: Convention, by: Any, **changes: Any) -> None:
     """Fully signed: commit the amount (or the avenant's difference), freeze, start the accompagnement."""
     accompagnement = (
         Accompagnement.objects.select_for_update(of=("self",)).select_related("format").get(pk=convention.accompagnement_id)
@@ -382,12 +374,9 @@ def _convention_completer(*, convention: Convention, by: Any) -> None:
             exclude_accompagnement_id=accompagnement.pk,
         )
         Accompagnement.objects.filter(pk=accompagnement.pk).update(demi_journees_prevues=convention.demi_journees)
-    convention.etat = EtatConvention.SIGNEE
-    convention.signee_le = timezone.now()
-    convention.save()
+    _move(convention, "completer", by=by, signee_le=timezone.now(), **changes)
     if precedente is not None:
-        precedente.etat = EtatConvention.REMPLACEE
-        precedente.save(update_fields=["etat", "updated_at"])
+        _move(precedente, "remplacer", by=by)
     if accompagnement.etat == EtatAccompagnement.CONVENTION:
         accompagnement_transition(accompagnement=accompagnement, name="demarrer", by=by)
     _log(
@@ -403,16 +392,14 @@ def _convention_completer(*, convention: Convention, by: Any) -> None:
 @transaction.atomic
 def convention_scan_deposer(*, convention: Convention, fichier: CheckedUpload, by: Any) -> Convention:
     """Coordination: the convention was signed on paper; its PDF scan completes the signature."""
-    _require_coordination(by)
+    _require_coordination(by, convention)
     if fichier.content_type != "application/pdf":
         raise RuleViolation(_("Le scan de la convention signée doit être un fichier PDF."), field="fichier")
     convention = Convention.objects.select_for_update().get(pk=convention.pk)
-    if convention.etat != EtatConvention.EN_SIGNATURE:
-        raise RuleViolation(_("Cette version de la convention n’est pas ouverte à la signature."))
-    convention.pdf_final = fichier.stored_file()
-    convention.pdf_final_sha256 = fichier.sha256
-    convention.scan_papier = True
-    _convention_completer(convention=convention, by=by)
+    require(by, "convention.deposer_scan", convention)
+    _convention_completer(
+        convention=convention, by=by, pdf_final=fichier.stored_file(), pdf_final_sha256=fichier.sha256, scan_papier=True
+    )
     return convention
 
 

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -8,13 +7,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accompagnements.models import Accompagnement
-from accompagnements.permissions import COORDINATION, role_in
+from accompagnements.permissions import role_in
 from core.downloads import attachment_response
 from core.exceptions import DomainError
+from core.permissions import forbid_unless
 
 from . import selectors, services
 from .forms import AvenantForm, ScanForm, SignatureForm
-from .models import Convention, EtatConvention
+from .models import Convention
 
 
 def _convention_for(request, pk: int) -> tuple[Convention, str]:
@@ -35,6 +35,15 @@ def _section_url(accompagnement_id: int) -> str:
     return reverse("accompagnements:detail", args=[accompagnement_id]) + "#convention"
 
 
+def _refused(request, convention: Convention, action: str):
+    """403 for a role that may not; otherwise say at once why the action is not open, before any typing."""
+    decision = forbid_unless(request.user, action, convention)
+    if decision:
+        return None
+    messages.error(request, decision.reason)
+    return redirect(_section_url(convention.accompagnement_id))
+
+
 def _apply_error(form, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
@@ -42,7 +51,7 @@ def _apply_error(form, error: DomainError) -> None:
 @login_required
 def convention_signer(request, pk: int):
     convention, role = _convention_for(request, pk)
-    if convention.etat != EtatConvention.EN_SIGNATURE:
+    if not convention.est_en_signature:
         messages.info(request, _("Cette version de la convention n’est pas ouverte à la signature."))
         return redirect(_section_url(convention.accompagnement_id))
     form = SignatureForm(request.POST or None, initial={"sha256_document": convention.pdf_sha256})
@@ -107,11 +116,9 @@ def convention_integrite(request, pk: int):
 @require_POST
 def convention_generer(request, accompagnement_pk: int):
     accompagnement = get_object_or_404(Accompagnement.objects.prefetch_related("mentors"), pk=accompagnement_pk)
-    role = role_in(accompagnement, request.user)
-    if role is None:
+    if role_in(accompagnement, request.user) is None:
         raise Http404
-    if role != COORDINATION:
-        raise PermissionDenied
+    forbid_unless(request.user, "convention.coordonner", accompagnement)
     try:
         services.convention_generer(accompagnement=accompagnement, by=request.user)
     except DomainError as error:
@@ -124,8 +131,8 @@ def convention_generer(request, accompagnement_pk: int):
 @login_required
 def convention_scan(request, pk: int):
     convention, role = _convention_for(request, pk)
-    if role != COORDINATION:
-        raise PermissionDenied
+    if refusal := _refused(request, convention, "convention.deposer_scan"):
+        return refusal
     form = ScanForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -145,8 +152,8 @@ def convention_scan(request, pk: int):
 @login_required
 def convention_avenant(request, pk: int):
     convention, role = _convention_for(request, pk)
-    if role != COORDINATION:
-        raise PermissionDenied
+    if refusal := _refused(request, convention, "convention.avenant"):
+        return refusal
     form = AvenantForm(request.POST or None, initial={"demi_journees": convention.demi_journees})
     if request.method == "POST" and form.is_valid():
         try:

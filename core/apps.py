@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Socle commun")
+
+    def ready(self) -> None:
+        # Every app's rules register in core.permissions when its `permissions` module is imported;
+        # core imports them by name (as the admin does its `admin` modules), never the other way round.
+        autodiscover_modules("permissions")

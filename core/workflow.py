@@ -7,7 +7,7 @@ move, writes the new state and records a history row (who, when, from, to, why).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -24,6 +24,9 @@ class Transition:
     target: str
     label: Any  # lazy translated string
     reason_required: bool = False
+    # Who may ask for this move: the user's part on the object (see each app's permissions.role_of),
+    # or core.permissions.SYSTEME for moves made by the platform itself. Read by core.permissions.
+    roles: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -53,6 +56,11 @@ class Workflow:
 M = TypeVar("M", bound=models.Model)
 
 
+# Writes the history of a move whose rows do not live on the moved object (a session's on its
+# accompagnement's timeline, a proposition's on its application's): (locked object, transition, from_state).
+HistoryWriter = Callable[[Any, Transition, str], None]
+
+
 def apply_transition(
     obj: M,
     *,
@@ -60,26 +68,47 @@ def apply_transition(
     name: str,
     actor: Any,
     reason: str = "",
-    history_model: type[models.Model],
-    history_fk: str,
+    history_model: type[models.Model] | None = None,
+    history_fk: str = "",
     state_field: str = "etat",
     extra_history: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+    history: HistoryWriter | None = None,
 ) -> M:
-    """Lock `obj`, check and apply transition `name`, write one history row. Call inside atomic()."""
+    """Lock `obj`, check and apply transition `name` (with `changes` to other fields in the same save),
+    write its history. Call inside atomic().
+
+    History: one row of `history_model` linked by `history_fk` (the usual case), or `history(...)` for a
+    model whose history lives elsewhere; a caller passing neither records the event itself, after other
+    work of the same transaction whose result the event names.
+    """
     locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     current = getattr(locked, state_field)
     transition = workflow.check(current, name, reason=reason)
     setattr(locked, state_field, transition.target)
-    locked.save(update_fields=[state_field, *(["updated_at"] if hasattr(locked, "updated_at") else [])])
-    history_model._default_manager.create(
-        **{history_fk: locked},
-        kind="transition",
-        transition=name,
-        from_state=current,
-        to_state=transition.target,
-        reason=reason,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        **(extra_history or {}),
+    for field_name, value in (changes or {}).items():
+        setattr(locked, field_name, value)
+    locked.save(
+        update_fields=[
+            state_field,
+            *(changes or {}),
+            *(["updated_at"] if hasattr(locked, "updated_at") else []),
+        ]
     )
+    if history_model is not None:
+        history_model._default_manager.create(
+            **{history_fk: locked},
+            kind="transition",
+            transition=name,
+            from_state=current,
+            to_state=transition.target,
+            reason=reason,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            **(extra_history or {}),
+        )
+    elif history is not None:
+        history(locked, transition, current)
     setattr(obj, state_field, transition.target)
+    for field_name, value in (changes or {}).items():
+        setattr(obj, field_name, value)
     return locked

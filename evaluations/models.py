@@ -65,6 +65,15 @@ class Evaluation(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.accompagnement} – {self.get_moment_display()} – {self.get_repondant_display()}"
 
+    # Named states for templates and callers (never compare the state strings in a template).
+    @property
+    def est_ouverte(self) -> bool:
+        return self.etat == EtatEvaluation.OUVERTE
+
+    @property
+    def est_repondue(self) -> bool:
+        return self.etat == EtatEvaluation.REPONDUE
+
 
 class Atteinte(models.TextChoices):
     ATTEINT = "atteint", _("Atteint")

@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Avg, Count, F, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
-from accompagnements.models import Accompagnement, EtatAccompagnement, Objectif, TypeIndicateur
-from accounts import roles
+from accompagnements.models import ETATS_TERMINES, Accompagnement, Objectif, TypeIndicateur
+from core.permissions import may
 from programmes.models import Programme
 
 from .models import Atteinte, EtatEvaluation, Evaluation, MesureIndicateur, Moment, Repondant
@@ -29,7 +29,7 @@ def espace(user: Any) -> dict[str, Any]:
         return {}
     return {
         "evaluations_a_remplir": list(evaluations_a_remplir(user)),
-        "voit_resultats": roles.is_coordination(user) or roles.is_comite(user),
+        "voit_resultats": may(user, "evaluation.resultats").allowed,
     }
 
 
@@ -95,10 +95,8 @@ def accompagnement_context(accompagnement: Any, user: Any, role: str) -> dict[st
         suites = list(accompagnement.suites.all())
         context.update(
             {
-                "eval_peut_terminer": accompagnement.etat == EtatAccompagnement.EN_COURS,
                 "eval_suites": suites,
-                "eval_peut_ouvrir_suite": accompagnement.etat in (EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS)
-                and not suites,
+                "eval_peut_ouvrir_suite": accompagnement.est_termine and not suites,
                 "eval_suite_form": SuiteForm(accompagnement=accompagnement),
             }
         )
@@ -171,7 +169,7 @@ def resultats_programme(programme: Programme) -> dict[str, Any]:
         )
     }
     accompagnements = Accompagnement.objects.filter(programme=programme).aggregate(
-        termines=Count("pk", filter=Q(etat__in=[EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS])),
+        termines=Count("pk", filter=Q(etat__in=ETATS_TERMINES)),
         suites=Count("pk", filter=Q(suite_de__isnull=False)),
     )
     questionnaires = [

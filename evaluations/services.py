@@ -14,9 +14,12 @@ from django.utils.translation import gettext as _
 from accompagnements.models import Accompagnement, EtatAccompagnement, Indicateur, Objectif, TypeIndicateur
 from accompagnements.services import accompagnement_create, accompagnement_transition
 from core.exceptions import PermissionRefused, RuleViolation, TransitionRefused
+from core.permissions import require
+from core.workflow import apply_transition
 from programmes.models import Format
 
 from .models import Atteinte, EtatEvaluation, Evaluation, MesureIndicateur, Moment, Repondant
+from .workflow import WORKFLOW
 
 # How long a questionnaire stays to fill before it counts as unanswered, and when 6-month comes.
 DELAI_SORTIE_JOURS = 21
@@ -60,7 +63,7 @@ def evaluations_sortie_ouvrir(*, accompagnement: Accompagnement, by: Any = None)
     accompagnement = Accompagnement.objects.select_for_update().get(pk=accompagnement.pk)
     if accompagnement.etat == EtatAccompagnement.EN_COURS:
         accompagnement = accompagnement_transition(accompagnement=accompagnement, name="terminer", by=by)
-    elif accompagnement.etat not in (EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS):
+    elif not accompagnement.est_termine:
         raise TransitionRefused(
             _("L’évaluation de sortie s’ouvre quand l’accompagnement est en cours ou terminé (état actuel : %(etat)s).")
             % {"etat": accompagnement.get_etat_display()}
@@ -110,12 +113,10 @@ def six_mois_apres(moment: datetime.datetime) -> datetime.datetime:
 
 def _check_answerable(evaluation: Evaluation, by: Any) -> Evaluation:
     locked = Evaluation.objects.select_for_update(of=("self",)).select_related("accompagnement").get(pk=evaluation.pk)
-    if by is None or locked.personne_id != getattr(by, "pk", None):
+    if by is None:
+        # The platform never answers in someone's name.
         raise PermissionRefused(_("Ce questionnaire est destiné à une autre personne."))
-    if locked.etat == EtatEvaluation.REPONDUE:
-        raise TransitionRefused(_("Ce questionnaire a déjà été rempli : merci !"))
-    if locked.etat != EtatEvaluation.OUVERTE:
-        raise TransitionRefused(_("Ce questionnaire n’est plus ouvert aux réponses."))
+    require(by, "evaluation.remplir", locked)
     return locked
 
 
@@ -200,23 +201,26 @@ def evaluation_repondre(
     stored = dict(reponses)
     if atteintes:
         stored["objectifs"] = {str(k): v for k, v in atteintes.items()}
-    evaluation.reponses = stored
-    evaluation.satisfaction_format = _note(satisfaction_format, "satisfaction_format")
-    evaluation.satisfaction_personne = _note(satisfaction_personne, "satisfaction_personne")
-    evaluation.recommande_suite = bool(recommande_suite) and evaluation.moment == Moment.SORTIE
-    evaluation.etat = EtatEvaluation.REPONDUE
-    evaluation.repondue_le = timezone.now()
-    evaluation.save()
-    return evaluation
+    changes = {
+        "reponses": stored,
+        "satisfaction_format": _note(satisfaction_format, "satisfaction_format"),
+        "satisfaction_personne": _note(satisfaction_personne, "satisfaction_personne"),
+        "recommande_suite": bool(recommande_suite) and evaluation.moment == Moment.SORTIE,
+        "repondue_le": timezone.now(),
+    }
+    return apply_transition(evaluation, workflow=WORKFLOW, name="repondre", actor=by, changes=changes)
 
 
 @transaction.atomic
 def evaluations_expirer(*, today: datetime.date | None = None, grace_jours: int = 30) -> int:
     """Mark as unanswered the questionnaires still open `grace_jours` after their due date."""
     today = today or timezone.localdate()
-    return Evaluation.objects.filter(
-        etat=EtatEvaluation.OUVERTE, echeance__lt=today - datetime.timedelta(days=grace_jours)
-    ).update(etat=EtatEvaluation.EXPIREE, updated_at=timezone.now())
+    echues = Evaluation.objects.filter(etat=EtatEvaluation.OUVERTE, echeance__lt=today - datetime.timedelta(days=grace_jours))
+    count = 0
+    for evaluation in echues.only("pk", "etat"):
+        apply_transition(evaluation, workflow=WORKFLOW, name="expirer", actor=None)
+        count += 1
+    return count
 
 
 def format_suite_propose(accompagnement: Accompagnement) -> tuple[Format | None, int | None]:
@@ -240,7 +244,7 @@ def accompagnement_suite_ouvrir(
 ) -> Accompagnement:
     """Open the continuation (e.g. a mentorat after a TSF) for the same beneficiary, carrying the grid over."""
     accompagnement = Accompagnement.objects.select_for_update().get(pk=accompagnement.pk)
-    if accompagnement.etat not in (EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS):
+    if not accompagnement.est_termine:
         raise TransitionRefused(_("Une suite s’ouvre quand l’accompagnement est terminé."))
     if accompagnement.suites.exists():
         raise RuleViolation(_("Une suite a déjà été ouverte pour cet accompagnement."))
@@ -289,10 +293,5 @@ def accompagnement_suite_ouvrir(
 @transaction.atomic
 def accompagnement_terminer(*, accompagnement: Accompagnement, by: Any) -> list[Evaluation]:
     """The coordinator closes the action: en cours → terminé, and the exit questionnaires open."""
-    from accounts import roles
-
-    if not roles.is_coordination(by):
-        raise PermissionRefused(_("Seule la coordination peut terminer un accompagnement."))
-    if accompagnement.etat != EtatAccompagnement.EN_COURS:
-        raise TransitionRefused(_("Seul un accompagnement en cours peut être terminé."))
+    require(by, "accompagnement.terminer", accompagnement)
     return evaluations_sortie_ouvrir(accompagnement=accompagnement, by=by)

@@ -1,20 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accompagnements.models import Accompagnement
-from accounts import roles
 from core.exceptions import DomainError
+from core.permissions import forbid_unless
 from programmes.models import Programme
 
 from . import liens, selectors, services
 from .forms import SuiteForm, questionnaire_form
-from .models import EtatEvaluation, Evaluation
+from .models import Evaluation
 
 
 def _repondre(request, evaluation: Evaluation, by, template_context: dict):
@@ -36,7 +35,7 @@ def evaluation_remplir(request, pk: int):
     evaluation = get_object_or_404(
         Evaluation.objects.select_related("accompagnement__format", "accompagnement__programme"), pk=pk, personne=request.user
     )
-    if evaluation.etat != EtatEvaluation.OUVERTE:
+    if not evaluation.est_ouverte:
         return render(request, "evaluations/evaluation_merci.html", {"evaluation": evaluation})
     response = _repondre(request, evaluation, request.user, {"par_lien": False})
     if response is None:
@@ -53,7 +52,7 @@ def evaluation_lien(request, token: str):
         return render(request, "evaluations/evaluation_lien_invalide.html", {"expire": True}, status=410)
     except (signing.BadSignature, Evaluation.DoesNotExist, KeyError, TypeError):
         return render(request, "evaluations/evaluation_lien_invalide.html", {"expire": False}, status=404)
-    if evaluation.etat != EtatEvaluation.OUVERTE:
+    if not evaluation.est_ouverte:
         return render(request, "evaluations/evaluation_merci.html", {"evaluation": evaluation, "par_lien": True})
     response = _repondre(request, evaluation, evaluation.personne, {"par_lien": True})
     if response is None:
@@ -62,8 +61,7 @@ def evaluation_lien(request, token: str):
 
 
 def _accompagnement_coordination(request, pk: int) -> Accompagnement:
-    if not roles.is_coordination(request.user):
-        raise PermissionDenied
+    forbid_unless(request.user, "evaluation.piloter")
     return get_object_or_404(Accompagnement, pk=pk)
 
 
@@ -110,8 +108,7 @@ def accompagnement_suite(request, pk: int):
 @login_required
 def resultats(request, programme_pk: int | None = None):
     """Coordination and comité technique: the programme's evaluation results (aggregates only)."""
-    if not (roles.is_coordination(request.user) or roles.is_comite(request.user)):
-        raise PermissionDenied
+    forbid_unless(request.user, "evaluation.resultats")
     programme = get_object_or_404(Programme, pk=programme_pk) if programme_pk else Programme.courant()
     if programme is None:
         raise Http404

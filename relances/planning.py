@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
-from accompagnements.models import Accompagnement, EtatAccompagnement, EtatSeance, Indicateur, Seance
+from accompagnements.models import Accompagnement, EtatAccompagnement, EtatSeance, Indicateur, Seance, seance_comptee_q
 from accounts import roles
 from accounts.models import User
 from candidatures.models import Candidature, Etat
@@ -192,10 +192,8 @@ def accompagnements_a_evaluer(now: datetime.datetime):
     return (
         Accompagnement.objects.filter(etat=EtatAccompagnement.EN_COURS)
         .annotate(
-            consommees=Sum(
-                "seances__demi_journees",
-                filter=Q(seances__etat=EtatSeance.REALISEE) | Q(seances__etat=EtatSeance.ANNULEE, seances__comptee=True),
-            ),
+            # No session is left planned (excluded below): the counted ones are the held and the late-cancelled.
+            consommees=Sum("seances__demi_journees", filter=seance_comptee_q("seances__")),
         )
         .filter(consommees__gte=models.F("demi_journees_prevues"))
         .exclude(Exists(Seance.objects.filter(accompagnement=OuterRef("pk"), etat=EtatSeance.PLANIFIEE)))

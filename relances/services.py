@@ -34,12 +34,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accompagnements.models import EtatAccompagnement, EtatSeance, Seance
-from accounts import roles
 from candidatures.models import Candidature, Etat
 from conventions.models import Convention, EtatConvention
 from core.concurrency import lock_unchanged
 from core.emails import deliver, render_email
-from core.exceptions import PermissionRefused, RuleViolation
+from core.exceptions import RuleViolation
+from core.permissions import require
 from evaluations import liens
 from evaluations.models import EtatEvaluation, Evaluation, Moment
 from programmes.models import Programme
@@ -244,8 +244,7 @@ def programme_relances_configurer(
 ) -> Programme:
     """Switch kinds of reminders off (or back on) for one programme.
     `version`: that of the programme the form was filled from; one saved since raises EditConflict."""
-    if not roles.is_coordination(by):
-        raise PermissionRefused(_("Seule la coordination règle les relances d’un programme."))
+    require(by, "relances.configurer", programme)
     inconnues = set(desactivees) - set(TypeRelance.values)
     if inconnues:
         raise RuleViolation(_("Type de relance inconnu : %(types)s.") % {"types": ", ".join(sorted(inconnues))}, field="actives")

@@ -1,13 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts import roles
 from core.exceptions import DomainError
 from core.forms import add_domain_error
+from core.permissions import forbid_unless
 from programmes.models import Programme
 
 from . import selectors, services
@@ -17,8 +16,7 @@ from .forms import RelancesProgrammeForm
 @login_required
 def relances_programme(request, programme_pk: int):
     """Coordination: the reminders sent for a programme, and the switch of each kind."""
-    if not roles.is_coordination(request.user):
-        raise PermissionDenied
+    forbid_unless(request.user, "relances.configurer")
     programme = get_object_or_404(Programme, pk=programme_pk)
     form = RelancesProgrammeForm.for_programme(programme, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

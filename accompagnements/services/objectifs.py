@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.concurrency import lock_unchanged
-from core.exceptions import PermissionRefused, RuleViolation
+from core.exceptions import RuleViolation
 from core.models import EventKind
+from core.permissions import require
 
 from ..models import Accompagnement, AccompagnementEvenement, EtatAccompagnement, Indicateur, Objectif, TypeIndicateur
 from ..permissions import MENTOR as MENTOR_ROLE
+from ..permissions import role_in
 from ..signals import grille_rouverte, grille_validee
 from .accompagnement import accompagnement_transition
 
@@ -27,12 +29,8 @@ from .accompagnement import accompagnement_transition
 
 def _partie_de_la_grille(accompagnement: Accompagnement, by: Any) -> str:
     """The writer's part (mentor or beneficiary); the coordination and others cannot write the grid."""
-    from ..permissions import BENEFICIAIRE, MENTOR, role_in
-
-    role = role_in(accompagnement, by)
-    if role not in (MENTOR, BENEFICIAIRE):
-        raise PermissionRefused(_("Seuls la personne-ressource et le·la bénéficiaire rédigent la grille d’objectifs."))
-    return role
+    require(by, "accompagnement.rediger_grille", accompagnement)
+    return role_in(accompagnement, by)  # type: ignore[return-value]
 
 
 def _grille_modifiee(*, accompagnement: Accompagnement, by: Any, action: str, details: dict[str, Any]) -> Accompagnement:
@@ -226,10 +224,7 @@ def objectifs_valider(*, accompagnement: Accompagnement, by: Any) -> Accompagnem
 def objectif_commenter(*, objectif: Objectif, commentaire: str, by: Any, version: str | None = None) -> Objectif:
     """The coordination's comment on one objective; it does not re-open the grid.
     `version`: that of the objective the form was filled from; one saved since raises EditConflict."""
-    from accounts import roles
-
-    if not roles.is_coordination(by):
-        raise PermissionRefused(_("Seule la coordination commente la grille d’objectifs."))
+    require(by, "accompagnement.commenter_grille", objectif.accompagnement)
     objectif = lock_unchanged(Objectif.objects, pk=objectif.pk, version=version)
     objectif.commentaire_coordination = commentaire.strip()
     objectif.save(update_fields=["commentaire_coordination", "updated_at"])

@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 
 from core.concurrency import lock_unchanged
 from core.emails import send_templated_after_commit
-from core.exceptions import PermissionRefused, RuleViolation
+from core.exceptions import RuleViolation
+from core.permissions import require
 from core.uploads import CheckedUpload
+from core.workflow import Transition, apply_transition
 from programmes.models import Structure
 
 from .. import calendar as seance_dates
@@ -26,7 +28,6 @@ from ..models import (
     Accompagnement,
     AccompagnementEvenement,
     CompteRendu,
-    EtatAccompagnement,
     EtatSeance,
     FluxCalendrier,
     ModaliteSeance,
@@ -36,18 +37,11 @@ from ..models import (
     SupportTemoin,
     TypeSupport,
 )
-from ..permissions import BENEFICIAIRE, COORDINATION, MENTOR, role_in
+from ..permissions import COORDINATION, role_in
 from ..workflow_seances import WORKFLOW as SEANCE_WORKFLOW
 
 # The transition recorded when the convention is signed by all (accompagnements/workflow.py).
 DEMARRER = "demarrer"
-
-
-def _require_role(accompagnement: Accompagnement, by: Any, allowed: set[str]) -> str:
-    role = role_in(accompagnement, by)
-    if role not in allowed:
-        raise PermissionRefused(_("Vous ne pouvez pas faire cette action sur cet accompagnement."))
-    return role  # type: ignore[return-value]
 
 
 def _check_seance_limits(*, accompagnement: Accompagnement, demi_journees: int, exclude_seance_id: int | None = None) -> None:
@@ -160,9 +154,7 @@ def seance_plan(
     by: Any,
 ) -> Seance:
     """Plan a session (mentor or coordination) once the convention is signed, within the half-day limits."""
-    _require_role(accompagnement, by, {MENTOR, COORDINATION})
-    if accompagnement.etat != EtatAccompagnement.EN_COURS:
-        raise RuleViolation(_("Les séances se planifient une fois la convention signée par tous."))
+    require(by, "seance.planifier", accompagnement)
     if demi_journees not in (1, 2):
         raise RuleViolation(_("Une séance dure une demi-journée ou une journée."), field="demi_journees")
     _check_seance_date(accompagnement=accompagnement, debut=debut)
@@ -210,10 +202,9 @@ def seance_reschedule(
     """Move or change a planned session; the old and new dates stay in the accompagnement's history.
     `version`: that of the session the form was filled from; one saved since raises EditConflict."""
     accompagnement = seance.accompagnement
-    _require_role(accompagnement, by, {MENTOR, COORDINATION})
+    require(by, "seance.deplacer", seance)
     locked = lock_unchanged(Seance.objects, pk=seance.pk, version=version)
-    if locked.etat != EtatSeance.PLANIFIEE:
-        raise RuleViolation(_("Seule une séance planifiée peut être déplacée."))
+    require(by, "seance.deplacer", locked)
     if demi_journees not in (1, 2):
         raise RuleViolation(_("Une séance dure une demi-journée ou une journée."), field="demi_journees")
     _check_seance_date(accompagnement=accompagnement, debut=debut)
@@ -248,33 +239,33 @@ def seance_reschedule(
 
 
 def _seance_transition(*, seance: Seance, name: str, by: Any, reason: str = "", **changes: Any) -> Seance:
-    locked = Seance.objects.select_for_update().get(pk=seance.pk)
-    transition = SEANCE_WORKFLOW.check(locked.etat, name, reason=reason)
-    previous = locked.etat
-    locked.etat = transition.target
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    locked.save()
-    AccompagnementEvenement.objects.create(
-        accompagnement_id=locked.accompagnement_id,
-        kind="transition",
-        transition=f"seance_{name}",
-        from_state=previous,
-        to_state=transition.target,
-        reason=reason,
-        actor=by if getattr(by, "is_authenticated", False) else None,
-        details={"seance": locked.pk, "debut": locked.debut.isoformat(), **{k: v for k, v in changes.items() if k == "comptee"}},
+    """Move a session through its table; its history row goes to the accompagnement's timeline."""
+
+    def history(locked: Seance, transition: Transition, previous: str) -> None:
+        AccompagnementEvenement.objects.create(
+            accompagnement_id=locked.accompagnement_id,
+            kind="transition",
+            transition=f"seance_{name}",
+            from_state=previous,
+            to_state=transition.target,
+            reason=reason,
+            actor=by if getattr(by, "is_authenticated", False) else None,
+            details={
+                "seance": locked.pk,
+                "debut": locked.debut.isoformat(),
+                **{k: v for k, v in changes.items() if k == "comptee"},
+            },
+        )
+
+    return apply_transition(
+        seance, workflow=SEANCE_WORKFLOW, name=name, actor=by, reason=reason, changes=changes, history=history
     )
-    seance.etat = locked.etat
-    return locked
 
 
 @transaction.atomic
 def seance_mark_held(*, seance: Seance, by: Any) -> Seance:
     """The mentor (or coordination) records that the session took place; the report is then due."""
-    _require_role(seance.accompagnement, by, {MENTOR, COORDINATION})
-    if seance.debut > timezone.now():
-        raise RuleViolation(_("La séance n’a pas encore commencé : elle ne peut pas être marquée réalisée."))
+    require(by, "seance.realiser", seance)
     return _seance_transition(seance=seance, name="realiser", by=by, realisee_le=timezone.now())
 
 
@@ -285,7 +276,8 @@ def seance_cancel(*, seance: Seance, motif: str, by: Any, motif_valable: bool = 
     Less than 48 h before the start without a valid reason, the session stays counted as consumed.
     Only the coordination may declare the reason valid (it can also overrule later).
     """
-    role = _require_role(seance.accompagnement, by, {MENTOR, BENEFICIAIRE, COORDINATION})
+    require(by, "seance.annuler", seance)
+    role = role_in(seance.accompagnement, by)
     if not motif.strip():
         raise RuleViolation(_("Indiquez le motif de l’annulation."), field="motif")
     motif_valable = motif_valable and role == COORDINATION
@@ -311,12 +303,11 @@ def seance_cancel(*, seance: Seance, motif: str, by: Any, motif_valable: bool = 
 @transaction.atomic
 def seance_cancellation_overrule(*, seance: Seance, comptee: bool, note: str, by: Any) -> Seance:
     """The coordination decides whether a cancelled session is counted as consumed, with a note."""
-    _require_role(seance.accompagnement, by, {COORDINATION})
+    require(by, "seance.arbitrer", seance)
     if not note.strip():
         raise RuleViolation(_("Expliquez votre décision dans la note."), field="note")
     locked = Seance.objects.select_for_update().get(pk=seance.pk)
-    if locked.etat != EtatSeance.ANNULEE:
-        raise RuleViolation(_("Seule une séance annulée peut être comptée ou décomptée."))
+    require(by, "seance.arbitrer", locked)
     if comptee and not locked.comptee:
         _check_seance_limits(
             accompagnement=seance.accompagnement, demi_journees=locked.demi_journees, exclude_seance_id=locked.pk
@@ -339,13 +330,9 @@ def seance_cancellation_overrule(*, seance: Seance, comptee: bool, note: str, by
 @transaction.atomic
 def question_seance_add(*, seance: Seance, texte: str, by: Any) -> QuestionSeance:
     """The beneficiary or the mentor sends a question for the session, up to 48 h before it."""
-    _require_role(seance.accompagnement, by, {MENTOR, BENEFICIAIRE})
+    require(by, "seance.questionner", seance)
     if not texte.strip():
         raise RuleViolation(_("Écrivez votre question."), field="texte")
-    if not seance_dates.questions_ouvertes(seance):
-        raise RuleViolation(
-            _("Les questions se posent jusqu’à 48 heures avant la séance : il est trop tard pour celle-ci."), field="texte"
-        )
     return QuestionSeance.objects.create(seance=seance, auteur=by, texte=texte.strip())
 
 
@@ -360,9 +347,7 @@ def compte_rendu_submit(
     by: Any,
 ) -> CompteRendu:
     """The mentor writes (or corrects) the report of a held session; late reports are accepted and flagged."""
-    _require_role(seance.accompagnement, by, {MENTOR})
-    if seance.etat != EtatSeance.REALISEE:
-        raise RuleViolation(_("Marquez d’abord la séance comme réalisée."))
+    require(by, "compte_rendu.rediger", seance)
     if not travaux.strip():
         raise RuleViolation(_("Décrivez ce qui a été travaillé."), field="travaux")
     objectifs = set(Objectif.objects.filter(accompagnement_id=seance.accompagnement_id).values_list("pk", flat=True))
@@ -402,9 +387,7 @@ def compte_rendu_submit(
 @transaction.atomic
 def compte_rendu_comment(*, compte_rendu: CompteRendu, commentaire: str, by: Any) -> CompteRendu:
     """The beneficiary adds (or updates) their comment on a submitted report."""
-    _require_role(compte_rendu.seance.accompagnement, by, {BENEFICIAIRE})
-    if compte_rendu.soumis_le is None:
-        raise RuleViolation(_("Le compte-rendu n’a pas encore été remis."))
+    require(by, "compte_rendu.commenter", compte_rendu)
     if not commentaire.strip():
         raise RuleViolation(_("Écrivez votre commentaire."), field="commentaire")
     compte_rendu.commentaire_beneficiaire = commentaire.strip()
@@ -414,9 +397,7 @@ def compte_rendu_comment(*, compte_rendu: CompteRendu, commentaire: str, by: Any
 
 
 def _check_support_allowed(seance: Seance, by: Any) -> None:
-    _require_role(seance.accompagnement, by, {MENTOR, BENEFICIAIRE, COORDINATION})
-    if seance.etat == EtatSeance.ANNULEE:
-        raise RuleViolation(_("On ne joint pas de support à une séance annulée."))
+    require(by, "seance.joindre_support", seance)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core.concurrency import check_unchanged
 from core.exceptions import RuleViolation, TransitionRefused
 from core.models import EventKind
+from core.permissions import require
 from programmes.models import Format
 
 from ..models import Candidature, Etat
@@ -71,11 +72,7 @@ def _record_email(
 
 
 def _check_coordination(by: Any) -> None:
-    from accounts import roles
-    from core.exceptions import PermissionRefused
-
-    if not roles.is_coordination(by):
-        raise PermissionRefused(_("Seule la coordination peut faire cette opération."))
+    require(by, "candidature.coordonner")
 
 
 @transaction.atomic
@@ -162,14 +159,9 @@ def demande_piece_create(*, candidature: Candidature, by: Any, type_piece: str, 
     """Ask the applicant for a missing document; they are told by e-mail and can upload just that."""
     from core.emails import render_email
 
-    from ..models import ETATS_FINAUX, DemandePiece, TypePiece
+    from ..models import DemandePiece, TypePiece
 
-    _check_coordination(by)
-    if candidature.etat == Etat.BROUILLON or candidature.etat in ETATS_FINAUX:
-        raise TransitionRefused(
-            _("On ne peut pas demander de document sur un dossier à l’état « %(etat)s ».")
-            % {"etat": Etat(candidature.etat).label}
-        )
+    require(by, "candidature.demander_piece", candidature)
     if type_piece not in TypePiece.values:
         raise RuleViolation(_("Choisissez le type de document demandé."), field="type_piece")
     demande = DemandePiece.objects.create(

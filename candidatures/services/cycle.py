@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import RuleViolation, TransitionRefused
 from core.models import EventKind
+from core.permissions import require
 from core.workflow import apply_transition
 from programmes.models import Format, Programme
 
-from ..models import Candidature, CandidatureEvenement, Etat
-from ..workflow import REVERSIBLE, WORKFLOW
+from ..models import Candidature, CandidatureEvenement
+from ..permissions import derniere_decision, role_of
+from ..workflow import WORKFLOW
 
 
 def _transition(candidature: Candidature, name: str, *, by: Any, reason: str = "", **extra: Any) -> Candidature:
@@ -184,16 +186,9 @@ def candidature_revert_decision(*, candidature: Candidature, by: Any, reason: st
     if not reason.strip():
         raise TransitionRefused(_("Un motif est obligatoire pour annuler une décision."), field="reason")
     locked = Candidature.objects.select_for_update().get(pk=candidature.pk)
-    last = (
-        locked.evenements.filter(kind=EventKind.TRANSITION)
-        .exclude(transition="annulation")
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if last is None or last.transition not in REVERSIBLE or last.to_state != locked.etat:
-        raise TransitionRefused(_("Aucune décision récente ne peut être annulée sur ce dossier."))
-    if locked.etat == Etat.SELECTIONNEE and locked.accompagnements.exists():
-        raise TransitionRefused(_("Un accompagnement a déjà été créé pour ce dossier : la sélection ne peut plus être annulée."))
+    require(by, "candidature.annuler_decision", locked)
+    last = derniere_decision(locked)
+    assert last is not None  # the rule above refuses a file without a reversible decision
     previous = last.from_state
     updates: dict[str, Any] = {"etat": previous, "motif_decision": reason}
     if last.transition == "selectionner":
@@ -225,9 +220,8 @@ def message_send(*, candidature: Candidature, auteur: Any, texte: str, piece: An
     texte = (texte or "").strip()
     if not texte:
         raise RuleViolation(_("Le message est vide."), field="texte")
-    de_la_coordination = roles.is_coordination(auteur)
-    if not de_la_coordination and candidature.candidat_id != auteur.pk:
-        raise TransitionRefused(_("Vous ne pouvez pas écrire sur ce dossier."))
+    require(auteur, "candidature.ecrire", candidature)
+    de_la_coordination = role_of(auteur, candidature) == roles.COORDINATION
     message = Message.objects.create(
         candidature=candidature, auteur=auteur, de_la_coordination=de_la_coordination, texte=texte, piece=piece
     )

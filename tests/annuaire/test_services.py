@@ -10,7 +10,7 @@ from accounts import roles
 from annuaire import selectors, services
 from annuaire.models import EtatProposition, PersonneRessource, Proposition
 from candidatures.models import CandidatureEvenement
-from core.exceptions import DomainError, RuleViolation, TransitionRefused
+from core.exceptions import DomainError, PermissionRefused, RuleViolation, TransitionRefused
 from tests.factories import AccompagnementFactory, PersonneRessourceFactory, StructureFactory, UserFactory
 
 from .conftest import dossier_retenu
@@ -84,7 +84,8 @@ def test_committee_suggestion_creates_a_suggested_profile(db, membre_comite, set
 
 
 def test_candidate_cannot_suggest(db, candidat):
-    with pytest.raises(TransitionRefused):
+    # A role that may not: the permission module's refusal (core.permissions, rule "annuaire.suggerer").
+    with pytest.raises(PermissionRefused, match="peuvent suggérer"):
         services.personne_ressource_suggest(
             by=candidat,
             prenom="A",

@@ -153,11 +153,14 @@ def test_notes_labels_and_document_request_pages(coord_client, programme):
 def test_revert_page(coord_client, programme, coordinateur):
     candidature = diagnostiquee(programme, coordinateur)
     url = reverse("candidatures:coordination_revert", args=[candidature.pk])
-    assert "obligatoire" in coord_client.post(url, {"motif": ""}).content.decode()
-    # The last move (diagnostic recorded) is not a revertible decision: French refusal next to the form.
-    assert "Aucune décision récente" in coord_client.post(url, {"motif": "erreur"}).content.decode()
+    # The last move (diagnostic recorded) is not a revertible decision: the page says so at once, before
+    # any reason is typed, and sends back to the file.
+    refused = coord_client.get(url, follow=True)
+    assert refused.redirect_chain[-1][0] == reverse("candidatures:coordination_detail", args=[candidature.pk])
+    assert "Aucune décision récente" in refused.content.decode()
     coord_client.post(reverse("candidatures:coordination_await", args=[candidature.pk]))
     assert Candidature.objects.get(pk=candidature.pk).etat == Etat.EN_ATTENTE_DECISION
+    assert "obligatoire" in coord_client.post(url, {"motif": ""}).content.decode()
     assert coord_client.post(url, {"motif": "trop tôt"}).status_code == 302
     assert Candidature.objects.get(pk=candidature.pk).etat == Etat.DIAGNOSTIC_REALISE
 

@@ -7,6 +7,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accompagnements.models import Seance
+from core.exceptions import PermissionRefused
 from evaluations import services as evaluation_services
 from relances import services
 from relances.models import EtatRelance, Relance
@@ -62,7 +63,7 @@ def test_a_kind_switched_off_for_the_programme_is_not_sent():
 
 def test_only_the_coordination_switches_reminders_and_only_known_kinds():
     d = build_dossier()
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(PermissionRefused):
         services.programme_relances_configurer(programme=d.accompagnement.programme, desactivees=[], by=d.beneficiaire)
     with pytest.raises(services.RuleViolation):
         services.programme_relances_configurer(programme=d.accompagnement.programme, desactivees=["bidon"], by=d.coordinateur)

@@ -376,6 +376,35 @@ def test_every_route_has_an_entry_and_every_role_gets_the_expected_answer(figure
     assert not check.problems, "\n".join(check.problems)
 
 
+def test_role_gated_routes_agree_with_the_permission_module(figure):
+    """Routes guarded by `core.permissions.action_required` name their rule: its answer for each role's
+    user must be the matrix's (refused → 403; allowed → the page, a form error or a redirect)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from core.permissions import may
+
+    scene = build_scene()
+    users = {**scene.users, "anonymous": AnonymousUser()}
+    checked, disagreements = 0, []
+    for name, pattern in all_routes():
+        action = getattr(pattern.callback, "permission_action", None)
+        if action is None or name.startswith("admin:"):
+            continue
+        checked += 1
+        for role in ROLES:
+            allowed = may(users[role], action).allowed
+            expected = MATRIX[name][role]
+            if role == "anonymous":
+                ok = not allowed and expected == LOGIN
+            else:
+                ok = (expected != DENIED) if allowed else (expected == DENIED)
+            if not ok:
+                disagreements.append(f"{name} ({action}) as {role}: rule says {allowed}, matrix says {expected}")
+    figure(f"{checked} role-gated routes read their rule from core.permissions, {len(disagreements)} disagreements")
+    assert checked > 30
+    assert not disagreements, "\n".join(disagreements)
+
+
 def test_evaluation_link_with_a_bad_token_is_not_found():
     scene = build_scene()
     token = scene.objects["evaluation_token"]

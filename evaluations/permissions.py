@@ -1,0 +1,53 @@
+"""Who may do what on evaluations. Registered in core.permissions at start-up (core autodiscovers it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from core.exceptions import TransitionRefused
+from core.permissions import ALLOWED, SYSTEME, Decision, refused, register_workflow, rule
+
+from .models import EtatEvaluation, Evaluation
+from .workflow import REPONDANT, WORKFLOW
+
+
+def role_of(user: Any, evaluation: Evaluation) -> str | None:
+    if user is None:
+        return SYSTEME
+    if getattr(user, "is_authenticated", False) and evaluation.personne_id == user.pk:
+        return REPONDANT
+    return None
+
+
+register_workflow("evaluation", WORKFLOW, role_of=role_of)
+
+
+@rule("evaluation.remplir")
+def remplir(user: Any, evaluation: Evaluation) -> Decision:
+    """Only the person the questionnaire is for, once, while it is open."""
+    if role_of(user, evaluation) != REPONDANT:
+        return refused(_("Ce questionnaire est destiné à une autre personne."))
+    if evaluation.etat == EtatEvaluation.REPONDUE:
+        return refused(_("Ce questionnaire a déjà été rempli : merci !"), error=TransitionRefused)
+    if evaluation.etat != EtatEvaluation.OUVERTE:
+        return refused(_("Ce questionnaire n’est plus ouvert aux réponses."), error=TransitionRefused)
+    return ALLOWED
+
+
+@rule("evaluation.resultats")
+def resultats(user: Any, obj: Any = None) -> Decision:
+    """The programme's results: the coordination and the comité technique."""
+    if roles.is_coordination(user) or roles.is_comite(user):
+        return ALLOWED
+    return refused(_("Réservé au comité technique et à la coordination."))
+
+
+@rule("evaluation.piloter")
+def piloter(user: Any, obj: Any = None) -> Decision:
+    """End an action, open its continuation, follow the reminders: the coordination."""
+    if roles.is_coordination(user):
+        return ALLOWED
+    return refused(_("Seule la coordination peut faire cette opération."))

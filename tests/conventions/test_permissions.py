@@ -1,0 +1,37 @@
+"""Convention rules (conventions/permissions.py) and the convention section's buttons."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from conventions.models import EtatConvention
+from core.permissions import may
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_party_signs_once_a_version_open_to_signature(convention_en_signature, parties):
+    convention = convention_en_signature
+    acc = convention.accompagnement
+    assert may(acc.beneficiaire, "convention.signer", convention)
+    assert may(parties["coordinateur"], "convention.signer", convention)
+    assert may(parties["coordinateur"], "convention.deposer_scan", convention)
+    assert not may(acc.beneficiaire, "convention.deposer_scan", convention)
+    avenant = may(parties["coordinateur"], "convention.avenant", convention)
+    assert not avenant and "signée par les trois parties" in avenant.reason
+    assert may(parties["coordinateur"], "convention.regenerer", convention)
+    convention.etat = EtatConvention.SIGNEE
+    refused = may(acc.beneficiaire, "convention.signer", convention)
+    assert not refused and "pas ouverte à la signature" in refused.reason
+
+
+def test_the_sign_button_is_shown_to_a_party_that_has_not_signed(client, convention_en_signature, parties):
+    acc = convention_en_signature.accompagnement
+    url = reverse("accompagnements:detail", args=[acc.pk])
+    client.force_login(acc.beneficiaire)
+    page = client.get(url).content.decode()
+    assert "Lire et signer" in page and "Déposer un scan signé" not in page and "Régénérer le document" not in page
+    client.force_login(parties["coordinateur"])
+    page = client.get(url).content.decode()
+    assert "Déposer un scan signé" in page and "Régénérer le document" in page and "Établir un avenant" not in page
