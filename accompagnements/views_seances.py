@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from core.downloads import attachment_response
 from core.exceptions import DomainError
+from core.pagination import paginer
 from core.services import acces_journaliser
 
 from . import calendar as seance_dates
@@ -53,6 +54,7 @@ from .selectors import seances_of
 
 PLANNERS = {MENTOR, COORDINATION}
 PARTICIPANTS = {MENTOR, BENEFICIAIRE, COORDINATION}
+AGENDA_PAR_PAGE = 50
 
 
 def _accompagnement_for(request, pk: int) -> tuple[Accompagnement, str]:
@@ -396,12 +398,23 @@ def seance_ics(request, pk: int):
 
 @login_required
 def agenda(request):
-    """The person's sessions (from 30 days ago) and their private calendar address."""
-    depuis = timezone.now() - datetime.timedelta(days=30)
-    seances = list(seances_of(request.user, depuis=depuis))
+    """The person's sessions, coming ones (from today) or past ones (newest first), a page at a time,
+    and their private calendar address."""
+    passees = request.GET.get("periode") == "passees"
+    aujourdhui = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    seances = seances_of(request.user)
+    if passees:
+        seances = seances.filter(debut__lt=aujourdhui).order_by("-debut", "-pk")
+    else:
+        seances = seances.filter(debut__gte=aujourdhui)
+    page_obj = paginer(request, seances, AGENDA_PAR_PAGE)
     flux = FluxCalendrier.objects.filter(user=request.user).first()
     flux_url = settings.SITE_URL + reverse("accompagnements:flux_calendrier", args=[flux.token]) if flux else ""
-    return render(request, "accompagnements/seance_agenda.html", {"seances": seances, "flux": flux, "flux_url": flux_url})
+    return render(
+        request,
+        "accompagnements/seance_agenda.html",
+        {"page_obj": page_obj, "seances": page_obj, "passees": passees, "flux": flux, "flux_url": flux_url},
+    )
 
 
 @login_required

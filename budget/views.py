@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from accompagnements.models import Accompagnement
 from core.downloads import attachment_response
 from core.exceptions import DomainError
 from core.money import format_euros
+from core.pagination import paginer
 from programmes.models import Programme
 
 from . import selectors, services
@@ -82,7 +82,7 @@ def _form_error(form: Any, error: DomainError) -> None:
 def tableau_de_bord(request: HttpRequest) -> HttpResponse:
     programme = _programme(request)
     context = programme_context(programme)
-    page = Paginator(selectors.accompagnements_suivi(programme), ACCOMPAGNEMENTS_PAR_PAGE).get_page(request.GET.get("page"))
+    page = paginer(request, selectors.accompagnements_suivi(programme), ACCOMPAGNEMENTS_PAR_PAGE)
     page.object_list = selectors.avec_montant_livre(page.object_list)
     context.update(
         {
@@ -114,7 +114,7 @@ def grand_livre(request: HttpRequest, pk: int) -> HttpResponse:
     kind = request.GET.get("lignes", "engagements")
     if kind not in GRAND_LIVRE:
         kind = "engagements"
-    page = Paginator(GRAND_LIVRE[kind][1](programme), LIGNES_PAR_PAGE).get_page(request.GET.get("page"))
+    page = paginer(request, GRAND_LIVRE[kind][1](programme), LIGNES_PAR_PAGE)
     annotated = selectors.programmes_avec_totaux().get(pk=programme.pk)
     return render(
         request,

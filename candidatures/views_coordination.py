@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from accounts import roles
 from annuaire.models import Competence
 from core.downloads import scanned_document_response
 from core.exceptions import DomainError
+from core.pagination import paginer
 from programmes.models import Programme
 
 from . import selectors, services
@@ -80,7 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None, programme=programme)
     filters = form.cleaned_data if form.is_valid() else {}
     files = selectors.candidatures_for_coordination(programme=programme, filters=filters)
-    page_obj = Paginator(files, 25).get_page(request.GET.get("page"))
+    page_obj = paginer(request, files, 25)
     a_traiter = list(selectors.needs_action_today(programme=programme)[:20])
     for candidature in a_traiter:
         candidature.action = selectors.action_label(candidature.etat)

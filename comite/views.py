@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from core.downloads import attachment_response, scanned_document_response
 from core.exceptions import DomainError
+from core.pagination import paginer
 from core.services import acces_journaliser
 from programmes.models import Programme
 
@@ -54,7 +54,7 @@ def _form_error(form: Any, error: DomainError) -> None:
 
 @comite_required
 def saisine_list(request: HttpRequest) -> HttpResponse:
-    page_obj = Paginator(selectors.saisines_list(request.user), 25).get_page(request.GET.get("page"))
+    page_obj = paginer(request, selectors.saisines_list(request.user), 25)
     return render(request, "comite/saisine_list.html", {"page_obj": page_obj})
 
 

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import roles
 from core.exceptions import DomainError
+from core.pagination import paginer
 from programmes.models import Programme
 
 from . import selectors, services
@@ -28,7 +28,7 @@ def relances_programme(request, programme_pk: int):
         else:
             messages.success(request, _("Réglage des relances enregistré."))
             return redirect("evaluations:relances_programme", programme_pk=programme.pk)
-    page_obj = Paginator(selectors.relances_envoyees(programme), 50).get_page(request.GET.get("page"))
+    page_obj = paginer(request, selectors.relances_envoyees(programme), 50)
     return render(
         request, "relances/relance_list.html", {"programme": programme, "form": form, "page_obj": page_obj, "relances": page_obj}
     )

@@ -329,3 +329,10 @@ TSF_PILOT = {
     "email": os.environ.get("TSF_PILOT_EMAIL", "coordination@tsf-occitanie.example"),
     "logo": os.environ.get("TSF_PILOT_LOGO", "img/logo-pilote.svg"),
 }
+
+# --- Bounded pages and feeds (issue 14) ----------------------------------------------------
+# No list page shows more rows than this, whatever the list's own page size.
+TSF_PAGE_SIZE_MAX = int(os.environ.get("TSF_PAGE_SIZE_MAX", "100"))
+# Calendar feeds carry the sessions from this many days ago to this many days ahead.
+TSF_ICS_PAST_DAYS = int(os.environ.get("TSF_ICS_PAST_DAYS", "90"))
+TSF_ICS_FUTURE_DAYS = int(os.environ.get("TSF_ICS_FUTURE_DAYS", "365"))
