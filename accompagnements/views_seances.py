@@ -13,14 +13,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import roles
 from core.downloads import attachment_response
 from core.exceptions import DomainError
 from core.pagination import paginer
@@ -438,10 +439,21 @@ def flux_calendrier(request, token: str):
     flux = get_object_or_404(FluxCalendrier.objects.select_related("user"), token=token)
     if not flux.user.is_active:
         raise Http404
-    # Participants get all their sessions; the coordination (every session) the last six months onwards.
-    depuis = timezone.now() - datetime.timedelta(days=180) if roles.is_coordination(flux.user) else None
-    content = seance_dates.seances_ics(seances_of(flux.user, depuis=depuis), name=_("Mes séances – TSF Occitanie"))
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, no-store"
+    # Calendar applications poll every few minutes: a window of time, a 304 while nothing changed
+    # (one aggregate query), otherwise the events streamed by chunks.
+    fenetre = seance_dates.FenetreFlux.courante()
+    seances = seances_of(flux.user)
+    etag, last_modified = seance_dates.flux_validateurs(seances, fenetre, cle=flux.token)
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified and int(last_modified.timestamp()))
+    if response is None:
+        response = StreamingHttpResponse(
+            seance_dates.flux_ics(seances, fenetre, name=_("Mes séances – TSF Occitanie")),
+            content_type="text/calendar; charset=utf-8",
+        )
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    # Revalidated on every poll (the token can be revoked), never kept by a shared cache.
+    response["Cache-Control"] = "private, no-cache"
     response["X-Robots-Tag"] = "noindex"
     return response

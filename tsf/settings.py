@@ -336,3 +336,5 @@ TSF_PAGE_SIZE_MAX = int(os.environ.get("TSF_PAGE_SIZE_MAX", "100"))
 # Calendar feeds carry the sessions from this many days ago to this many days ahead.
 TSF_ICS_PAST_DAYS = int(os.environ.get("TSF_ICS_PAST_DAYS", "90"))
 TSF_ICS_FUTURE_DAYS = int(os.environ.get("TSF_ICS_FUTURE_DAYS", "365"))
+# …and never more than this many sessions (the coordination's feed holds every session of the window).
+TSF_ICS_MAX_EVENTS = int(os.environ.get("TSF_ICS_MAX_EVENTS", "400"))
