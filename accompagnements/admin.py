@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,7 @@ from core.admin_helpers import (
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
     ServiceAddAdminMixin,
+    per_row,
     reason_action_view,
     related_column,
     state_label,
@@ -30,7 +31,6 @@ from .models import (
     AccompagnementEvenement,
     CompteRendu,
     EtatAccompagnement,
-    EtatSeance,
     FluxCalendrier,
     Indicateur,
     Objectif,
@@ -129,6 +129,7 @@ class AccompagnementEvenementInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 @admin.register(Accompagnement)
 class AccompagnementAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     # Explicit: the default ordering is dropped by Django on annotated (GROUP BY) querysets.
     ordering = ("-created_at",)
     form = AccompagnementForm
@@ -194,14 +195,11 @@ class AccompagnementAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
     actions = ("action_abandonner",)
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        comptees = Q(seances__etat__in=[EtatSeance.PLANIFIEE, EtatSeance.REALISEE]) | Q(
-            seances__etat=EtatSeance.ANNULEE, seances__comptee=True
-        )
         return (
             super()
             .get_queryset(request)
             .prefetch_related("mentors")
-            .annotate(_demi_journees_comptees=Sum("seances__demi_journees", filter=comptees))
+            .annotate(_demi_journees_comptees=per_row(Seance.objects.comptees(), "accompagnement", Sum("demi_journees")))
         )
 
     def get_fieldsets(self, request: HttpRequest, obj: Accompagnement | None = None) -> Any:
@@ -271,6 +269,7 @@ class AccompagnementAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
 
 @admin.register(AccompagnementEvenement)
 class AccompagnementEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("created_at", "accompagnement", "kind", "transition", "from_state_label", "to_state_label", "actor", "reason")
     list_filter = ("kind", "transition", "accompagnement__programme")
     search_fields = ("accompagnement__reference", "reason", "actor__email")
@@ -315,7 +314,7 @@ class ObjectifAdmin(admin.ModelAdmin):
     inlines = (IndicateurInline,)
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_indicateurs=Count("indicateurs"))
+        return super().get_queryset(request).annotate(_nombre_indicateurs=per_row(Indicateur.objects.all(), "objectif"))
 
     @admin.display(description=_("indicateurs"), ordering="_nombre_indicateurs")
     def nombre_indicateurs(self, obj: Objectif) -> int:
@@ -396,6 +395,7 @@ class SupportTemoinInline(admin.TabularInline):
 
 @admin.register(Seance)
 class SeanceAdmin(admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "__str__",
         "debut",
@@ -468,6 +468,7 @@ class SeanceAdmin(admin.ModelAdmin):
 
 @admin.register(CompteRendu)
 class CompteRenduAdmin(RedigeParLabelMixin, admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "__str__",
         related_column("seance__debut", _("séance du")),
@@ -486,6 +487,7 @@ class CompteRenduAdmin(RedigeParLabelMixin, admin.ModelAdmin):
 
 @admin.register(QuestionSeance)
 class QuestionSeanceAdmin(admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("apercu", "seance", "auteur", "created_at")
     list_filter = ("seance__accompagnement__programme",)
     search_fields = ("texte", "seance__accompagnement__reference", "auteur__email")
@@ -506,6 +508,7 @@ class QuestionSeanceAdmin(admin.ModelAdmin):
 
 @admin.register(SupportTemoin)
 class SupportTemoinAdmin(admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("titre", "type_support", "seance", "nom_original", "taille", ajoute_par, "created_at")
     list_filter = ("type_support", "seance__accompagnement__programme")
     search_fields = ("titre", "nom_original", "url", "seance__accompagnement__reference")

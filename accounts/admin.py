@@ -65,6 +65,7 @@ class UserChangeAdminForm(UserChangeForm):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     ordering = ("email",)

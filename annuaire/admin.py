@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin, related_column, state_label
+from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin, per_row, related_column, state_label
 
 from .models import (
     Competence,
@@ -39,7 +38,7 @@ class DomaineAdmin(admin.ModelAdmin):
     inlines = (CompetenceInline,)
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_competences=Count("competences"))
+        return super().get_queryset(request).annotate(_nombre_competences=per_row(Competence.objects.all(), "domaine"))
 
     @admin.display(description=_("compétences"), ordering="_nombre_competences")
     def nombre_competences(self, obj: Domaine) -> int:
@@ -57,7 +56,7 @@ class CompetenceAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at",)
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_pr=Count("personnes_ressources", distinct=True))
+        return super().get_queryset(request).annotate(_nombre_pr=per_row(CompetencePersonneRessource.objects.all(), "competence"))
 
     @admin.display(description=_("personnes-ressources"), ordering="_nombre_pr")
     def nombre_personnes_ressources(self, obj: Competence) -> int:
@@ -91,6 +90,7 @@ class PersonneRessourceEvenementInline(ReadOnlyInlineMixin, admin.TabularInline)
 
 @admin.register(PersonneRessource)
 class PersonneRessourceAdmin(admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "nom",
         "prenom",
@@ -133,6 +133,7 @@ class CompetencePersonneRessourceAdmin(admin.ModelAdmin):
 
 @admin.register(PersonneRessourceEvenement)
 class PersonneRessourceEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "created_at",
         "personne_ressource",
@@ -159,6 +160,7 @@ class PersonneRessourceEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Proposition)
 class PropositionAdmin(admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "candidature",
         "personne_ressource",

@@ -174,6 +174,7 @@ class EngagementAddForm(forms.ModelForm):
 
 @admin.register(Engagement)
 class EngagementAdmin(ImmutableLineAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     add_form = EngagementAddForm
     add_fields = ("accompagnement", "convention", "montant", "libelle", "note")
     view_fields = ("programme", "accompagnement", "convention", "montant", "libelle", "note", "created_by", "created_at")
@@ -202,6 +203,7 @@ class EngagementAdmin(ImmutableLineAdmin):
 @admin.register(Paiement)
 class PaiementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Payments are recorded by the budget service (delivered days, corrections): view only here."""
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = (
         "date_paiement",
@@ -262,6 +264,7 @@ class AutreDepenseAddForm(forms.ModelForm):
 
 @admin.register(AutreDepense)
 class AutreDepenseAdmin(ImmutableLineAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     add_form = AutreDepenseAddForm
     add_fields = ("programme", "categorie", "libelle", "date_depense", "montant", "justificatif", "note")
     view_fields = (

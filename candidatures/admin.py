@@ -168,6 +168,7 @@ def _set_authors(request: HttpRequest, formset: Any) -> None:
 
 @admin.register(Candidature)
 class CandidatureAdmin(admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "__str__",
         "etat",
@@ -484,6 +485,7 @@ class CandidatureAdmin(admin.ModelAdmin):
 
 @admin.register(CandidatureEvenement)
 class CandidatureEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("created_at", "candidature", "kind", "transition", "from_state_label", "to_state_label", "actor", "reason")
     list_filter = ("kind", "transition", "candidature__programme")
     search_fields = ("candidature__reference", "reason", "actor__email", "transition")
@@ -502,6 +504,7 @@ class CandidatureEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(PieceJointe)
 class PieceJointeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Uploaded through the applicant's space (size, type and antivirus checks): read-only here."""
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = ("nom_original", "candidature", "type_piece", "taille", "type_mime", "scan", "created_at")
     list_filter = ("type_piece", "scan", "candidature__programme")
@@ -598,6 +601,7 @@ class BesoinAdmin(admin.ModelAdmin):
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     """Messages are a thread: the coordination can write a new one; a sent message never changes."""
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = ("created_at", "candidature", "auteur", "de_la_coordination", "apercu", "lu_le")
     list_filter = ("de_la_coordination", ("lu_le", admin.EmptyFieldListFilter), "candidature__programme")
@@ -662,6 +666,7 @@ class EtiquetteCandidatureAdmin(admin.ModelAdmin):
 
 @admin.register(EmailEnvoye)
 class EmailEnvoyeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("envoye_le", "destinataire", "sujet", "candidature", envoye_par)
     list_filter = ("candidature__programme",)
     search_fields = ("destinataire", "sujet", "candidature__reference")

@@ -26,6 +26,7 @@ class MesureIndicateurInline(admin.TabularInline):
 
 @admin.register(Evaluation)
 class EvaluationAdmin(admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "accompagnement",
         "moment",
