@@ -22,9 +22,17 @@ from .permissions import MENTOR as MENTOR_ROLE
 from .workflow import WORKFLOW
 
 
+def _resume_programme(programme_id: int) -> None:
+    """The dashboards' summary of the programme follows every accompagnement and session write, in its transaction."""
+    # budget reads accompagnements (it sits above in the import layers): imported when called.
+    from budget.resume import resume_recalculer
+
+    resume_recalculer(programme_id=programme_id)
+
+
 def accompagnement_transition(*, accompagnement: Accompagnement, name: str, by: Any, reason: str = "") -> Accompagnement:
     """Apply one move of the accompagnement's workflow (see workflow.py). Call inside a transaction."""
-    return apply_transition(
+    moved = apply_transition(
         accompagnement,
         workflow=WORKFLOW,
         name=name,
@@ -33,6 +41,8 @@ def accompagnement_transition(*, accompagnement: Accompagnement, name: str, by: 
         history_model=AccompagnementEvenement,
         history_fk="accompagnement",
     )
+    _resume_programme(accompagnement.programme_id)
+    return moved
 
 
 def _next_reference(programme: Any) -> str:
@@ -88,6 +98,7 @@ def accompagnement_create(
         actor=by if getattr(by, "is_authenticated", False) else None,
         details={"mentors": [m.pk for m in mentors], "demi_journees": demi_journees, "format": format.code},
     )
+    _resume_programme(accompagnement.programme_id)
     return accompagnement
 
 
@@ -228,6 +239,7 @@ def seance_plan(
         actor=by,
         details={"seance": seance.pk, "debut": debut.isoformat(), "demi_journees": demi_journees},
     )
+    _resume_programme(accompagnement.programme_id)
     recipients = _participants_emails(accompagnement, sauf=by)
     if recipients:
         send_templated_after_commit(
@@ -276,6 +288,7 @@ def seance_reschedule(
     AccompagnementEvenement.objects.create(
         accompagnement=accompagnement, kind="autre", transition="seance_deplacer", actor=by, details=details
     )
+    _resume_programme(accompagnement.programme_id)
     recipients = _participants_emails(accompagnement, sauf=by)
     if recipients and details["ancien_debut"] != details["nouveau_debut"]:
         send_templated_after_commit(
@@ -304,6 +317,7 @@ def _seance_transition(*, seance: Seance, name: str, by: Any, reason: str = "", 
         actor=by if getattr(by, "is_authenticated", False) else None,
         details={"seance": locked.pk, "debut": locked.debut.isoformat(), **{k: v for k, v in changes.items() if k == "comptee"}},
     )
+    _resume_programme(seance.accompagnement.programme_id)
     seance.etat = locked.etat
     return locked
 
@@ -372,6 +386,7 @@ def seance_cancellation_overrule(*, seance: Seance, comptee: bool, note: str, by
     locked.motif_valable = not comptee
     locked.note_coordination = note.strip()
     locked.save(update_fields=["comptee", "motif_valable", "note_coordination", "updated_at"])
+    _resume_programme(seance.accompagnement.programme_id)
     return locked
 
 
@@ -419,6 +434,7 @@ def compte_rendu_submit(
         compte_rendu.soumis_le = timezone.now()
     compte_rendu.save()
     seance.compte_rendu = compte_rendu
+    _resume_programme(seance.accompagnement.programme_id)
     AccompagnementEvenement.objects.create(
         accompagnement_id=seance.accompagnement_id,
         kind="document",

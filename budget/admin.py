@@ -203,6 +203,7 @@ class EngagementAdmin(ImmutableLineAdmin):
 @admin.register(Paiement)
 class PaiementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Payments are recorded by the budget service (delivered days, corrections): view only here."""
+
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = (

@@ -504,6 +504,7 @@ class CandidatureEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(PieceJointe)
 class PieceJointeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Uploaded through the applicant's space (size, type and antivirus checks): read-only here."""
+
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = ("nom_original", "candidature", "type_piece", "taille", "type_mime", "scan", "created_at")
@@ -601,6 +602,7 @@ class BesoinAdmin(admin.ModelAdmin):
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     """Messages are a thread: the coordination can write a new one; a sent message never changes."""
+
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = ("created_at", "candidature", "auteur", "de_la_coordination", "apercu", "lu_le")

@@ -360,6 +360,7 @@ def _convention_completer(*, convention: Convention, by: Any) -> None:
     accompagnement = (
         Accompagnement.objects.select_for_update(of=("self",)).select_related("format").get(pk=convention.accompagnement_id)
     )
+    from budget.resume import resume_recalculer
     from budget.services import engagement_create
 
     precedente = convention.remplace
@@ -381,6 +382,7 @@ def _convention_completer(*, convention: Convention, by: Any) -> None:
             exclude_accompagnement_id=accompagnement.pk,
         )
         Accompagnement.objects.filter(pk=accompagnement.pk).update(demi_journees_prevues=convention.demi_journees)
+        resume_recalculer(programme_id=accompagnement.programme_id)  # the planned half-days of the dashboards
     convention.etat = EtatConvention.SIGNEE
     convention.signee_le = timezone.now()
     convention.save()

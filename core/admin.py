@@ -16,6 +16,7 @@ from .models import AccesDonnees, TacheDifferee
 @admin.register(AccesDonnees)
 class AccesDonneesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who opened which personal file or export, and when. Written by the download views only."""
+
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = ("created_at", "user", "action", "libelle", "objet_type", "objet_id", "adresse_ip")
@@ -29,6 +30,7 @@ class AccesDonneesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(TacheDifferee)
 class TacheDiffereeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Background jobs (e-mails, PDFs, exports): what waits, what failed and why."""
+
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = ("created_at", "tache", "etat", "tentatives", "publiee_le", "terminee_le", "derniere_erreur_courte")
