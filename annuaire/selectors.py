@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from core.pagination import plafond
 from programmes.models import Departement, Programme
 
 from . import matching
@@ -296,6 +297,9 @@ def cartographie() -> list[LigneCartographie]:
 # --- The person's space -------------------------------------------------------------------------
 
 
+ESPACE_MISSIONS = 10
+
+
 def espace(user: Any) -> dict[str, Any]:
     """Context for this app's section of the person's space (templates/annuaire/includes/espace.html)."""
     from accompagnements.models import Accompagnement, EtatAccompagnement
@@ -315,9 +319,13 @@ def espace(user: Any) -> dict[str, Any]:
             )
         )
         context["annuaire_propositions"] = [(p, proposition_token(p)) for p in propositions]
-        context["annuaire_missions"] = list(
+        missions = (
             Accompagnement.objects.filter(mentors=profil)
             .exclude(etat__in=[EtatAccompagnement.CLOS, EtatAccompagnement.ABANDONNE])
             .select_related("structure_beneficiaire", "format")
+            .order_by("-created_at", "-pk")
         )
+        # The most recent ones and how many: the space does not grow with a long career of missions.
+        context["annuaire_missions"] = list(missions[: plafond(ESPACE_MISSIONS)])
+        context["annuaire_missions_total"] = missions.count()
     return context

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from candidatures.models import Candidature
 from core.exceptions import DomainError
-from core.pagination import paginer
+from core.pagination import paginer, plafond
 from programmes.models import Departement, Programme
 
 from . import selectors, services
@@ -35,6 +35,8 @@ from .permissions import can_manage, can_suggest, can_view_cartographie, require
 APPARIEMENT_PAR_PAGE = 50
 # The change page lists this many mentors found by the search (the current one on top).
 RECHERCHE_MENTORS_MAX = 30
+# The ranking of one file shows its best mentors.
+CLASSEMENT_MAX = 20
 
 
 def _form_error(form, exc: DomainError) -> None:
@@ -326,8 +328,10 @@ def proposition_modifier(request, pk: int):
             trouvees = trouvees.filter(
                 Q(nom__icontains=recherche) | Q(prenom__icontains=recherche) | Q(structure__raison_sociale__icontains=recherche)
             )
-        resultats = _choix_mentors(trouvees[: RECHERCHE_MENTORS_MAX + 1])
-        choix = _choix_mentors(validees.filter(pk=proposition.personne_ressource_id)) + resultats[:RECHERCHE_MENTORS_MAX]
+        resultats = _choix_mentors(trouvees[: plafond(RECHERCHE_MENTORS_MAX) + 1])
+        choix = (
+            _choix_mentors(validees.filter(pk=proposition.personne_ressource_id)) + resultats[: plafond(RECHERCHE_MENTORS_MAX)]
+        )
         form = ChangementForm(prefix=f"p{pk}", choices=choix, initial={"personne_ressource": proposition.personne_ressource_id})
         return render(
             request,
@@ -336,7 +340,7 @@ def proposition_modifier(request, pk: int):
                 "proposition": proposition,
                 "form": form,
                 "recherche": recherche,
-                "tronquee": len(resultats) > RECHERCHE_MENTORS_MAX,
+                "tronquee": len(resultats) > plafond(RECHERCHE_MENTORS_MAX),
                 "retour": url,
             },
         )
@@ -385,7 +389,7 @@ def appariement_candidature(request, pk: int):
     en_attente = selectors.candidatures_a_apparier(candidature.programme).filter(pk=candidature.pk).exists()
     lignes = [
         {"rang": rang, "score": score, "pr": classement.personnes.get(score.mentor.id)}
-        for rang, score in enumerate(classement.scores[:20], start=1)
+        for rang, score in enumerate(classement.scores[: plafond(CLASSEMENT_MAX)], start=1)
     ]
     return render(
         request,
@@ -394,7 +398,7 @@ def appariement_candidature(request, pk: int):
             "candidature": candidature,
             "classement": classement,
             "lignes": lignes,
-            "autres": max(0, len(classement.scores) - 20),
+            "autres": max(0, len(classement.scores) - plafond(CLASSEMENT_MAX)),
             "en_attente": en_attente,
             "form": form,
         },

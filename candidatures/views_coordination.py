@@ -18,7 +18,7 @@ from accounts import roles
 from annuaire.models import Competence
 from core.downloads import scanned_document_response
 from core.exceptions import DomainError
-from core.pagination import paginer
+from core.pagination import paginer, plafond
 from programmes.models import Programme
 
 from . import selectors, services
@@ -40,6 +40,9 @@ from .forms_coordination import (
 )
 from .models import Candidature, EntretienDiagnostic, Etat
 from .workflow import WORKFLOW
+
+# The "to do today" list shows the oldest waiting files first, this many.
+A_TRAITER_MAX = 20
 
 
 def coordination_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -81,7 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     files = selectors.candidatures_for_coordination(programme=programme, filters=filters)
     page_obj = paginer(request, files, 25)
-    a_traiter = list(selectors.needs_action_today(programme=programme)[:20])
+    a_traiter = list(selectors.needs_action_today(programme=programme)[: plafond(A_TRAITER_MAX)])
     for candidature in a_traiter:
         candidature.action = selectors.action_label(candidature.etat)
     return render(

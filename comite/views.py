@@ -25,6 +25,8 @@ from . import selectors, services
 from .forms import AvisForm, CompteRenduForm, ReunionForm
 from .models import ReunionComite, Saisine
 
+REUNIONS_PAR_PAGE = 25
+
 
 def _role_required(check: Callable[[Any], bool]) -> Callable:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -122,7 +124,7 @@ def reunion_list(request: HttpRequest) -> HttpResponse:
         "comite/reunion_list.html",
         {
             "programme": programme,
-            "reunions": selectors.reunions_list(programme=programme),
+            "reunions": paginer(request, selectors.reunions_list(programme=programme), REUNIONS_PAR_PAGE),
             "regle": selectors.reunions_minimum(programme=programme),
         },
     )
@@ -149,7 +151,7 @@ def _reunion_form(request: HttpRequest, programme: Programme, reunion: ReunionCo
             "ordre_du_jour": reunion.ordre_du_jour,
             "saisines": list(reunion.saisines.values_list("pk", flat=True)),
         }
-    form = ReunionForm(request.POST or None, programme=programme, initial=initial)
+    form = ReunionForm(request.POST or None, programme=programme, reunion=reunion, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             reunion = services.reunion_comite_save(programme=programme, by=request.user, reunion=reunion, **form.cleaned_data)

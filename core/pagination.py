@@ -16,3 +16,9 @@ def paginer(request: Any, object_list: Any, per_page: int, *, param: str = "page
     """
     cap = settings.TSF_PAGE_SIZE_MAX
     return Paginator(object_list, min(per_page, cap) if cap else per_page).get_page(request.GET.get(param))
+
+
+def plafond(limite: int) -> int:
+    """A list's own limit (the first N of a ranking, of a to-do list), under the same cap."""
+    cap = settings.TSF_PAGE_SIZE_MAX
+    return min(limite, cap) if cap else limite
