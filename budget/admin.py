@@ -24,7 +24,7 @@ from core.money import format_euros
 from core.uploads import check_upload
 from programmes.rules import check_montant_positif
 
-from .models import AutreDepense, Engagement, Enveloppe, Export, Paiement
+from .models import AutreDepense, Engagement, Enveloppe, Export, Paiement, ResumeProgramme
 from .services import autre_depense_create, engagement_create, enveloppe_set
 
 
@@ -313,3 +313,11 @@ class ExportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("type_export", "etat", "programme")
     list_select_related = ("programme", "demande_par")
     date_hierarchy = "demande_le"
+
+
+@admin.register(ResumeProgramme)
+class ResumeProgrammeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The dashboards' summary, kept by the services (budget.resume): shown, never edited."""
+
+    list_display = ("programme", "engage", "paye", "autres", "hj_prevues", "hj_planifiees", "hj_livrees", "recalcule_le")
+    list_select_related = ("programme",)
