@@ -179,10 +179,6 @@ def _month_starts(debut: datetime.date, fin: datetime.date) -> list[datetime.dat
     return months
 
 
-def _aware(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 DIMENSIONS = {
     "formats": "format",
     "departements": "structure_beneficiaire__departement",

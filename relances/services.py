@@ -227,14 +227,15 @@ def _objets_du_lot(relances: list[Relance]) -> None:
         modele = relance.content_type.model_class()
         if modele is not None:
             par_modele.setdefault(modele, set()).add(relance.object_id)
-    objets: dict[tuple[type, int], Any] = {}
+    objets: dict[tuple[type | None, int], Any] = {}
     for modele, ids in par_modele.items():
         lies, prefetch = OBJETS_LIES.get(modele, ((), ()))
         for objet in modele._default_manager.select_related(*lies).prefetch_related(*prefetch).filter(pk__in=ids):
             objets[(modele, objet.pk)] = objet
     for relance in relances:
         # Set the generic relation's cache: `relance.objet` then reads no row (None: the object is gone).
-        Relance.objet.set_cached_value(relance, objets.get((relance.content_type.model_class(), relance.object_id)))
+        trouve = objets.get((relance.content_type.model_class(), relance.object_id))
+        Relance.objet.set_cached_value(relance, trouve)  # type: ignore[union-attr]  # the descriptor on the class
 
 
 def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
