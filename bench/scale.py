@@ -29,7 +29,7 @@ import random
 import signal
 import socket
 import statistics
-import subprocess
+import subprocess  # nosec B404 # starts our own gunicorn servers
 import sys
 import threading
 import time
@@ -83,7 +83,7 @@ def fill(scale: float) -> dict:
     from programmes.models import Departement, Format, Programme, Structure, TypeStructure
     from relances.models import Relance, TypeRelance
 
-    rng = random.Random(14)
+    rng = random.Random(14)  # nosec B311 # seeded generator for reproducible benchmark data
     today = timezone.localdate()
     now = timezone.now()
     programme = Programme.objects.create(
@@ -499,7 +499,7 @@ def main() -> None:  # noqa: C901, PLR0912, PLR0915 – one linear script, read 
         targets = [(path, {"Cookie": cookies[role]}) for role, _label, path in pages(data) if "admin" not in path]
 
         def user(index: int) -> None:
-            client, rng, mine = Http(app_port), random.Random(index), []
+            client, rng, mine = Http(app_port), random.Random(index), []  # nosec B311 # load pattern, not security
             while time.perf_counter() < deadline:
                 path, headers = rng.choice(targets)
                 try:
