@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,7 @@ from core.admin_helpers import (
     ReadOnlyInlineMixin,
     ServiceAdminMixin,
     ServiceInlineMixin,
+    per_row,
     reason_action_view,
     related_column,
     state_label,
@@ -223,6 +224,7 @@ class AccompagnementAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_add = "accompagnements.services.accompagnement_create"
     only_services_create = True
     only_services_delete = True
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     # Explicit: the default ordering is dropped by Django on annotated (GROUP BY) querysets.
     ordering = ("-created_at",)
     form = AccompagnementForm
@@ -290,14 +292,11 @@ class AccompagnementAdmin(ServiceAdminMixin, admin.ModelAdmin):
     actions = ("action_abandonner",)
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        comptees = Q(seances__etat__in=[EtatSeance.PLANIFIEE, EtatSeance.REALISEE]) | Q(
-            seances__etat=EtatSeance.ANNULEE, seances__comptee=True
-        )
         return (
             super()
             .get_queryset(request)
             .prefetch_related("mentors")
-            .annotate(_demi_journees_comptees=Sum("seances__demi_journees", filter=comptees))
+            .annotate(_demi_journees_comptees=per_row(Seance.objects.comptees(), "accompagnement", Sum("demi_journees")))
         )
 
     def get_fieldsets(self, request: HttpRequest, obj: Accompagnement | None = None) -> Any:
@@ -360,6 +359,7 @@ class AccompagnementAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(AccompagnementEvenement)
 class AccompagnementEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("created_at", "accompagnement", "kind", "transition", "from_state_label", "to_state_label", "actor", "reason")
     list_filter = ("kind", "transition", "accompagnement__programme")
     search_fields = ("accompagnement__reference", "reason", "actor__email")
@@ -421,7 +421,7 @@ class ObjectifAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return objectif_commenter(objectif=current, commentaire=form.cleaned_data["commentaire_coordination"], by=request.user)
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_indicateurs=Count("indicateurs"))
+        return super().get_queryset(request).annotate(_nombre_indicateurs=per_row(Indicateur.objects.all(), "objectif"))
 
     @admin.display(description=_("indicateurs"), ordering="_nombre_indicateurs")
     def nombre_indicateurs(self, obj: Objectif) -> int:
@@ -524,6 +524,7 @@ class SeanceAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_change = "accompagnements.services.seance_reschedule"
     only_services_create = True
     only_services_delete = True
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "__str__",
         "debut",
@@ -621,6 +622,7 @@ class SeanceAdmin(ServiceAdminMixin, admin.ModelAdmin):
 class CompteRenduAdmin(ReadOnlyAdminMixin, RedigeParLabelMixin, admin.ModelAdmin):
     """Written by the mentor (compte_rendu_submit), commented by the beneficiary: shown here."""
 
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "__str__",
         related_column("seance__debut", _("séance du")),
@@ -639,6 +641,7 @@ class CompteRenduAdmin(ReadOnlyAdminMixin, RedigeParLabelMixin, admin.ModelAdmin
 class QuestionSeanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Asked by the beneficiary or the mentor (question_seance_add): shown here."""
 
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("apercu", "seance", "auteur", "created_at")
     list_filter = ("seance__accompagnement__programme",)
     search_fields = ("texte", "seance__accompagnement__reference", "auteur__email")
@@ -658,7 +661,7 @@ class SupportTemoinAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_add = ("accompagnements.services.support_add_link", "accompagnements.services.support_add_grille")
     only_services_create = True
     only_services_delete = True
-
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("titre", "type_support", "seance", "nom_original", "taille", ajoute_par, "created_at")
     list_filter = ("type_support", "seance__accompagnement__programme")
     search_fields = ("titre", "nom_original", "url", "seance__accompagnement__reference")

@@ -7,15 +7,18 @@ deadline stays "the 7th day at 23:59:59 in Paris" across a daylight-saving chang
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.ics import PARIS, CalendarEvent, build_calendar
+from core.ics import PARIS, CalendarEvent, build_calendar, stream_calendar
 
 from .models import EtatSeance, ModaliteSeance, Seance
 
@@ -23,6 +26,8 @@ from .models import EtatSeance, ModaliteSeance, Seance
 DUREES = {1: datetime.timedelta(hours=3, minutes=30), 2: datetime.timedelta(hours=8)}
 # Questions are posted, and cancellations are free, until 48 hours before the start.
 DELAI_AVANT_SEANCE = datetime.timedelta(hours=48)
+# Sessions read from the database per round trip while a feed is streamed.
+FLUX_CHUNK = 200
 
 
 def fin(seance: Seance) -> datetime.datetime:
@@ -98,6 +103,63 @@ def _event(seance: Seance) -> CalendarEvent:
 def seances_ics(seances: Iterable[Seance], *, name: str = "TSF Occitanie") -> bytes:
     """A calendar file of sessions (with accompagnement and format selected)."""
     return build_calendar([_event(seance) for seance in seances], name=name)
+
+
+# --- The subscribed feed: a window of time, at most a number of events, streamed -------------
+
+
+@dataclass(frozen=True)
+class FenetreFlux:
+    """The sessions a feed carries: from `depuis` (past horizon) to `jusqua` (future horizon), cut
+    at midnight in Paris so that the feed and its validators change once a day, not every second."""
+
+    aujourdhui: datetime.datetime
+    depuis: datetime.datetime
+    jusqua: datetime.datetime
+
+    @classmethod
+    def courante(cls, now: datetime.datetime | None = None) -> FenetreFlux:
+        aujourdhui = timezone.localtime(now or timezone.now(), PARIS).replace(hour=0, minute=0, second=0, microsecond=0)
+        return cls(
+            aujourdhui=aujourdhui,
+            depuis=aujourdhui - datetime.timedelta(days=settings.TSF_ICS_PAST_DAYS),
+            jusqua=aujourdhui + datetime.timedelta(days=settings.TSF_ICS_FUTURE_DAYS),
+        )
+
+
+def flux_validateurs(seances: QuerySet[Seance], fenetre: FenetreFlux, *, cle: str) -> tuple[str, datetime.datetime | None]:
+    """ETag and Last-Modified of a feed, from one aggregate over the window (index on the date):
+    any session written, added or gone, or its accompagnement renamed, changes them."""
+    figures = (
+        seances.filter(debut__gte=fenetre.depuis, debut__lt=fenetre.jusqua)
+        .order_by()
+        .aggregate(n=Count("pk"), seance=Max("updated_at"), accompagnement=Max("accompagnement__updated_at"))
+    )
+    dates = [d for d in (figures["seance"], figures["accompagnement"]) if d]
+    last_modified = max(dates) if dates else None
+    signature = f"{cle}|{fenetre.depuis.date()}|{settings.TSF_ICS_MAX_EVENTS}|{figures['n']}|{last_modified and last_modified.timestamp()}"
+    return f'"{hashlib.sha256(signature.encode()).hexdigest()[:32]}"', last_modified
+
+
+def flux_seances(seances: QuerySet[Seance], fenetre: FenetreFlux) -> Iterator[Seance]:
+    """The window's sessions, read by chunks: at most TSF_ICS_MAX_EVENTS, three quarters of them
+    from today on (nearest first), the rest the most recent past ones."""
+    maximum = settings.TSF_ICS_MAX_EVENTS
+    passees = maximum // 4
+    a_venir = seances.filter(debut__gte=fenetre.aujourdhui, debut__lt=fenetre.jusqua).order_by("debut", "pk")
+    recentes = seances.filter(debut__gte=fenetre.depuis, debut__lt=fenetre.aujourdhui).order_by("-debut", "-pk")
+    yield from recentes[:passees].iterator(chunk_size=FLUX_CHUNK)
+    yield from a_venir[: maximum - passees].iterator(chunk_size=FLUX_CHUNK)
+
+
+def flux_ics(seances: QuerySet[Seance], fenetre: FenetreFlux, *, name: str) -> Iterator[bytes]:
+    """The feed's bytes, one session at a time."""
+    return stream_calendar(
+        (_event(seance) for seance in flux_seances(seances, fenetre)),
+        first=fenetre.depuis.date(),
+        last=fenetre.jusqua.date(),
+        name=name,
+    )
 
 
 def localiser(value: Any) -> Any:

@@ -224,6 +224,8 @@ class Seance(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(demi_journees__in=[1, 2]), name="seance_demi_journee_ou_journee"),
         ]
+        # Every agenda, feed and the admin filter and sort on the date; a file's sessions in date order.
+        indexes = [models.Index(fields=["debut"]), models.Index(fields=["accompagnement", "debut"])]
 
     def __str__(self) -> str:
         return f"{self.accompagnement} – {self.debut:%d/%m/%Y}"

@@ -12,11 +12,15 @@ from django.db.models import F, Q, Sum, Value, Window
 from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
+from core.pagination import plafond
 from core.permissions import may
 
 from . import calendar as seance_dates
 from .models import ETATS_DEMARRES, Accompagnement, EtatSeance, Seance
 from .permissions import ma_validation_grille
+
+# The person's space lists this many of their accompagnements, the most recent.
+ESPACE_ACCOMPAGNEMENTS = 10
 
 
 def accompagnements_of(user: Any):
@@ -31,10 +35,16 @@ def accompagnements_of(user: Any):
 
 
 def espace(user: Any) -> dict[str, Any]:
-    """Context for the person's space: their accompagnements."""
+    """Context for the person's space: their most recent accompagnements and how many they have
+    (a mentor may have dozens over the years: the space lists a bounded number)."""
     if not getattr(user, "is_authenticated", False):
         return {}
-    return {"mes_accompagnements": list(accompagnements_of(user))}
+    limite = plafond(ESPACE_ACCOMPAGNEMENTS)
+    mes_accompagnements = accompagnements_of(user)
+    return {
+        "mes_accompagnements": list(mes_accompagnements[:limite]),
+        "mes_accompagnements_total": mes_accompagnements.count(),
+    }
 
 
 def objectifs_context(accompagnement: Accompagnement, user: Any, role: str) -> dict[str, Any]:

@@ -4,9 +4,12 @@
   stage prepares the convention.
 - `grille_rouverte(accompagnement, by, motif)`: the grid changed while a convention was being signed;
   the conventions stage cancels the versions not yet fully signed.
+- `programme_modifie(programme_id)`: an accompagnement or a session of the programme changed; the budget
+  stage recomputes its dashboard summary of the programme (budget/resume.py) in the same transaction.
 """
 
 from django.dispatch import Signal
 
 grille_validee = Signal()
 grille_rouverte = Signal()
+programme_modifie = Signal()

@@ -12,18 +12,20 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import roles
 from core.concurrency import has_edit_conflict, version_initial
 from core.downloads import attachment_response
 from core.exceptions import DomainError
 from core.forms import add_domain_error
+from core.pagination import paginer
 from core.permissions import forbid_unless
 from core.services import acces_journaliser
 
@@ -52,6 +54,8 @@ from .models import (
 )
 from .permissions import COORDINATION, role_in
 from .selectors import seances_of
+
+AGENDA_PAR_PAGE = 50
 
 
 def _accompagnement_for(request, pk: int) -> tuple[Accompagnement, str]:
@@ -381,12 +385,23 @@ def seance_ics(request, pk: int):
 
 @login_required
 def agenda(request):
-    """The person's sessions (from 30 days ago) and their private calendar address."""
-    depuis = timezone.now() - datetime.timedelta(days=30)
-    seances = list(seances_of(request.user, depuis=depuis))
+    """The person's sessions, coming ones (from today) or past ones (newest first), a page at a time,
+    and their private calendar address."""
+    passees = request.GET.get("periode") == "passees"
+    aujourdhui = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    seances = seances_of(request.user)
+    if passees:
+        seances = seances.filter(debut__lt=aujourdhui).order_by("-debut", "-pk")
+    else:
+        seances = seances.filter(debut__gte=aujourdhui)
+    page_obj = paginer(request, seances, AGENDA_PAR_PAGE)
     flux = FluxCalendrier.objects.filter(user=request.user).first()
     flux_url = settings.SITE_URL + reverse("accompagnements:flux_calendrier", args=[flux.token]) if flux else ""
-    return render(request, "accompagnements/seance_agenda.html", {"seances": seances, "flux": flux, "flux_url": flux_url})
+    return render(
+        request,
+        "accompagnements/seance_agenda.html",
+        {"page_obj": page_obj, "seances": page_obj, "passees": passees, "flux": flux, "flux_url": flux_url},
+    )
 
 
 @login_required
@@ -410,10 +425,21 @@ def flux_calendrier(request, token: str):
     flux = get_object_or_404(FluxCalendrier.objects.select_related("user"), token=token)
     if not flux.user.is_active:
         raise Http404
-    # Participants get all their sessions; the coordination (every session) the last six months onwards.
-    depuis = timezone.now() - datetime.timedelta(days=180) if roles.is_coordination(flux.user) else None
-    content = seance_dates.seances_ics(seances_of(flux.user, depuis=depuis), name=_("Mes séances – TSF Occitanie"))
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, no-store"
+    # Calendar applications poll every few minutes: a window of time, a 304 while nothing changed
+    # (one aggregate query), otherwise the events streamed by chunks.
+    fenetre = seance_dates.FenetreFlux.courante()
+    seances = seances_of(flux.user)
+    etag, last_modified = seance_dates.flux_validateurs(seances, fenetre, cle=flux.token)
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified and int(last_modified.timestamp()))
+    if response is None:
+        response = StreamingHttpResponse(
+            seance_dates.flux_ics(seances, fenetre, name=_("Mes séances – TSF Occitanie")),
+            content_type="text/calendar; charset=utf-8",
+        )
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    # Revalidated on every poll (the token can be revoked), never kept by a shared cache.
+    response["Cache-Control"] = "private, no-cache"
     response["X-Robots-Tag"] = "noindex"
     return response

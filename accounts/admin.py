@@ -66,6 +66,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
     # Roles are groups (edited here or by user_set_roles); the password through Django's own forms.
     # The mail-delivery flag is set by the provider's webhook and cleared by the coordination (plateforme/suivi_emails.py).
     service_owned_fields = ("last_login", "date_joined", "email_en_echec_le", "email_en_echec_motif")
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     ordering = ("email",)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -14,6 +13,7 @@ from core.admin_helpers import (
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
     ServiceAdminMixin,
+    per_row,
     reason_action_view,
     related_column,
     run_service_on_each,
@@ -50,7 +50,7 @@ class DomaineAdmin(ServiceAdminMixin, admin.ModelAdmin):
     inlines = (CompetenceInline,)
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_competences=Count("competences"))
+        return super().get_queryset(request).annotate(_nombre_competences=per_row(Competence.objects.all(), "domaine"))
 
     @admin.display(description=_("compétences"), ordering="_nombre_competences")
     def nombre_competences(self, obj: Domaine) -> int:
@@ -69,7 +69,7 @@ class CompetenceAdmin(ServiceAdminMixin, admin.ModelAdmin):
     readonly_fields = ("created_at",)
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_pr=Count("personnes_ressources", distinct=True))
+        return super().get_queryset(request).annotate(_nombre_pr=per_row(CompetencePersonneRessource.objects.all(), "competence"))
 
     @admin.display(description=_("personnes-ressources"), ordering="_nombre_pr")
     def nombre_personnes_ressources(self, obj: Competence) -> int:
@@ -106,6 +106,7 @@ class PersonneRessourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
     # The state moves by validation or refusal (history, e-mail, account); the account and the
     # suggesting person are set by those services.
     service_owned_fields = ("etat", "user", "suggeree_par")
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "nom",
         "prenom",
@@ -173,6 +174,7 @@ class CompetencePersonneRessourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(PersonneRessourceEvenement)
 class PersonneRessourceEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "created_at",
         "personne_ressource",
@@ -208,6 +210,7 @@ class PropositionAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_add = "annuaire.services.proposition_send"
     only_services_create = True
     only_services_delete = True
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "candidature",
         "personne_ressource",

@@ -114,6 +114,7 @@ class PersonneRessource(TimeStampedModel):
         verbose_name = _("personne-ressource")
         verbose_name_plural = _("personnes-ressources")
         ordering = ["nom", "prenom"]
+        indexes = [models.Index(fields=["nom", "prenom"])]  # the directory's default sort
 
     def __str__(self) -> str:
         return f"{self.prenom} {self.nom}"

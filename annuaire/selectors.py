@@ -300,6 +300,9 @@ def cartographie() -> list[LigneCartographie]:
 # --- The person's space -------------------------------------------------------------------------
 
 
+ESPACE_MISSIONS = 10
+
+
 def espace(user: Any) -> dict[str, Any]:
     """Context for this app's section of the person's space (templates/annuaire/includes/espace.html).
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +15,7 @@ from core.concurrency import version_initial
 from core.exceptions import DomainError
 from core.exports import SafeCsvWriter
 from core.forms import add_domain_error
+from core.pagination import paginer, plafond
 from core.permissions import action_required, may
 from programmes.models import Departement, Programme
 
@@ -31,6 +32,12 @@ from .forms import (
     SuggestionForm,
 )
 from .models import Competence, EtatPersonneRessource, EtatProposition, PersonneRessource, Proposition
+
+APPARIEMENT_PAR_PAGE = 50
+# The change page lists this many mentors found by the search (the current one on top).
+RECHERCHE_MENTORS_MAX = 30
+# The ranking of one file shows its best mentors.
+CLASSEMENT_MAX = 20
 
 
 def _form_error(form, exc: DomainError) -> None:
@@ -117,7 +124,7 @@ def personne_ressource_list(request):
         departement=departement if departement in Departement.values else "",
         competence=int(competence) if competence.isdigit() else None,
     )
-    page_obj = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page_obj = paginer(request, qs, 30)
     return render(
         request,
         "annuaire/personne_ressource_list.html",
@@ -251,30 +258,28 @@ def _programme(request) -> Programme:
 def appariement_list(request):
     """Files waiting for a match, the batch proposal (drafts) and its confirmation."""
     programme = _programme(request)
-    file = list(selectors.candidatures_a_apparier(programme))
-    brouillons = list(
-        Proposition.objects.filter(candidature__programme=programme, etat=EtatProposition.BROUILLON)
-        .select_related("candidature__structure", "personne_ressource__structure")
-        .order_by("candidature__soumise_le", "pk")
+    file = selectors.candidatures_a_apparier(programme)
+    brouillons = Proposition.objects.filter(candidature__programme=programme, etat=EtatProposition.BROUILLON)
+    sans_proposition = file.exclude(Exists(brouillons.filter(candidature=OuterRef("pk"))))
+    # Both lists a page at a time; a line is changed on its own page (a select of every mentor per
+    # line made this page 22 MB at 300 drafts × 900 mentors).
+    lignes = paginer(
+        request,
+        brouillons.select_related("candidature__structure", "personne_ressource__structure").order_by(
+            "candidature__soumise_le", "pk"
+        ),
+        APPARIEMENT_PAR_PAGE,
     )
-    choix = [
-        (pr.pk, f"{pr} – {pr.structure.raison_sociale}")
-        for pr in PersonneRessource.objects.validees().select_related("structure").order_by("nom", "prenom")
-    ]
-    lignes = [
-        (p, ChangementForm(prefix=f"p{p.pk}", choices=choix, initial={"personne_ressource": p.personne_ressource_id}))
-        for p in brouillons
-    ]
-    avec_brouillon = {p.candidature_id for p in brouillons}
     return render(
         request,
         "annuaire/appariement_list.html",
         {
             "programme": programme,
             "programmes": Programme.objects.all(),
-            "file": file,
-            "sans_proposition": [c for c in file if c.pk not in avec_brouillon],
+            "file_total": file.count(),
+            "sans_proposition": paginer(request, sans_proposition, APPARIEMENT_PAR_PAGE, param="dossiers"),
             "lignes": lignes,
+            "page_obj": lignes,
         },
     )
 
@@ -305,13 +310,45 @@ def appariement_confirmer(request):
     return redirect(f"{reverse('annuaire:appariement_list')}?programme={programme.pk}")
 
 
+def _choix_mentors(queryset) -> list[tuple[int, str]]:
+    return [(pr.pk, f"{pr} – {pr.structure.raison_sociale}") for pr in queryset.select_related("structure")]
+
+
 @action_required("annuaire.gerer")
-@require_POST
 def proposition_modifier(request, pk: int):
-    proposition = get_object_or_404(Proposition.objects.select_related("candidature"), pk=pk)
-    choix = list(PersonneRessource.objects.validees().values_list("pk", "nom"))
-    form = ChangementForm(request.POST, prefix=f"p{pk}", choices=choix)
+    """One draft line on its own page: search the directory, pick another mentor, say why."""
+    proposition = get_object_or_404(
+        Proposition.objects.select_related("candidature__structure", "personne_ressource__structure"), pk=pk
+    )
     url = f"{reverse('annuaire:appariement_list')}?programme={proposition.candidature.programme_id}"
+    validees = PersonneRessource.objects.validees().order_by("nom", "prenom", "pk")
+    if request.method != "POST":
+        recherche = request.GET.get("q", "").strip()
+        trouvees = validees.exclude(pk=proposition.personne_ressource_id)
+        if recherche:
+            trouvees = trouvees.filter(
+                Q(nom__icontains=recherche) | Q(prenom__icontains=recherche) | Q(structure__raison_sociale__icontains=recherche)
+            )
+        resultats = _choix_mentors(trouvees[: plafond(RECHERCHE_MENTORS_MAX) + 1])
+        choix = (
+            _choix_mentors(validees.filter(pk=proposition.personne_ressource_id)) + resultats[: plafond(RECHERCHE_MENTORS_MAX)]
+        )
+        form = ChangementForm(prefix=f"p{pk}", choices=choix, initial={"personne_ressource": proposition.personne_ressource_id})
+        return render(
+            request,
+            "annuaire/proposition_modifier.html",
+            {
+                "proposition": proposition,
+                "form": form,
+                "recherche": recherche,
+                "tronquee": len(resultats) > plafond(RECHERCHE_MENTORS_MAX),
+                "retour": url,
+            },
+        )
+    # Only the mentor chosen is read back: the choice must be a validated one.
+    choisi = request.POST.get(f"p{pk}-personne_ressource", "")
+    choix = _choix_mentors(validees.filter(pk=choisi)) if choisi.isdigit() else []
+    form = ChangementForm(request.POST, prefix=f"p{pk}", choices=choix)
     if not form.is_valid():
         messages.error(request, _("Choisissez une personne-ressource de l’annuaire."))
         return redirect(url)
@@ -353,7 +390,7 @@ def appariement_candidature(request, pk: int):
     en_attente = selectors.candidatures_a_apparier(candidature.programme).filter(pk=candidature.pk).exists()
     lignes = [
         {"rang": rang, "score": score, "pr": classement.personnes.get(score.mentor.id)}
-        for rang, score in enumerate(classement.scores[:20], start=1)
+        for rang, score in enumerate(classement.scores[: plafond(CLASSEMENT_MAX)], start=1)
     ]
     return render(
         request,
@@ -362,7 +399,7 @@ def appariement_candidature(request, pk: int):
             "candidature": candidature,
             "classement": classement,
             "lignes": lignes,
-            "autres": max(0, len(classement.scores) - 20),
+            "autres": max(0, len(classement.scores) - plafond(CLASSEMENT_MAX)),
             "en_attente": en_attente,
             "form": form,
         },

@@ -26,7 +26,7 @@ from programmes.admin import ProgrammeAdmin as BaseProgrammeAdmin
 from programmes.models import Programme
 from programmes.rules import check_montant_positif
 
-from .models import AutreDepense, Engagement, Enveloppe, Export, Paiement
+from .models import AutreDepense, Engagement, Enveloppe, Export, Paiement, ResumeProgramme
 from .services import autre_depense_create, engagement_create, enveloppe_set
 
 
@@ -187,6 +187,7 @@ class EngagementAddForm(forms.ModelForm):
 @admin.register(Engagement)
 class EngagementAdmin(ImmutableLineAdmin):
     service_add = "budget.services.engagement_create"
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     add_form = EngagementAddForm
     add_fields = ("accompagnement", "convention", "montant", "libelle", "note")
     view_fields = ("programme", "accompagnement", "convention", "montant", "libelle", "note", "created_by", "created_at")
@@ -215,6 +216,8 @@ class EngagementAdmin(ImmutableLineAdmin):
 @admin.register(Paiement)
 class PaiementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Payments are recorded by the budget service (delivered days, corrections): view only here."""
+
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = (
         "date_paiement",
@@ -276,6 +279,7 @@ class AutreDepenseAddForm(forms.ModelForm):
 @admin.register(AutreDepense)
 class AutreDepenseAdmin(ImmutableLineAdmin):
     service_add = "budget.services.autre_depense_create"
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     add_form = AutreDepenseAddForm
     add_fields = ("programme", "categorie", "libelle", "date_depense", "montant", "justificatif", "note")
     view_fields = (
@@ -391,3 +395,11 @@ class ProgrammeAdmin(BaseProgrammeAdmin):
     def enveloppe_disponible(self, obj: Programme) -> str:
         enveloppe = getattr(obj, "enveloppe", None)
         return format_euros(enveloppe.disponible) if enveloppe else "—"
+
+
+@admin.register(ResumeProgramme)
+class ResumeProgrammeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The dashboards' summary, kept by the services (budget.resume): shown, never edited."""
+
+    list_display = ("programme", "engage", "paye", "autres", "hj_prevues", "hj_planifiees", "hj_livrees", "recalcule_le")
+    list_select_related = ("programme",)

@@ -17,6 +17,7 @@ from core.money import format_euros
 from programmes.models import Programme
 
 from .models import AutreDepense, Engagement, Paiement
+from .resume import resume_violations
 from .selectors import ZERO, _sum
 
 
@@ -199,4 +200,18 @@ def paiement_structure() -> Iterable[Violation]:
                 "structure": row["structure__raison_sociale"],
             },
             **_accompagnement(row["accompagnement_id"], row["accompagnement__reference"]),
+        )
+
+
+@invariant(
+    "budget.resume_programme",
+    gettext_lazy("Le résumé des tableaux de bord de chaque programme est celui que donnent ses séances et son grand livre"),
+)
+def resume_programme() -> Iterable[Violation]:
+    for programme, champ, stocke, recalcule in resume_violations():
+        yield Violation(
+            code="budget.resume_programme",
+            message=_("« %(champ)s » vaut %(stocke)s dans le résumé, %(recalcule)s recalculé.")
+            % {"champ": champ, "stocke": stocke, "recalcule": recalcule},
+            **_programme(programme.pk, programme.nom),
         )

@@ -203,3 +203,38 @@ class Export(models.Model):
     @property
     def est_pret(self) -> bool:
         return self.etat == EtatExport.PRET
+
+
+class ResumeProgramme(models.Model):
+    """The dashboard's figures of a programme, so that a view reads one row instead of scanning every
+    session, report and ledger line of its history.
+
+    Recomputed for just this programme (`budget.resume.resume_recalculer`) in the same transaction
+    as every ledger and session write; `budget.resume.resume_violations()` compares it with the
+    figures recomputed from the source rows.
+    """
+
+    programme = models.OneToOneField(
+        "programmes.Programme", verbose_name=_("programme"), on_delete=models.CASCADE, related_name="resume"
+    )
+    engage = models.DecimalField(_("engagé (€)"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    paye = models.DecimalField(_("payé (€)"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    autres = models.DecimalField(_("autres dépenses (€)"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    hj_prevues = models.PositiveIntegerField(_("demi-journées prévues"), default=0)
+    nb_accompagnements = models.PositiveIntegerField(_("accompagnements actifs"), default=0)
+    hj_livrees = models.PositiveIntegerField(_("demi-journées réalisées"), default=0)
+    hj_planifiees = models.PositiveIntegerField(_("demi-journées planifiées ou réalisées"), default=0)
+    # Half-days per (format, département, kind of structure, state of the accompagnement).
+    groupes = models.JSONField(_("demi-journées par groupe"), default=list)
+    # Delivered half-days per calendar month ("YYYY-MM" in Paris).
+    livrees_par_mois = models.JSONField(_("demi-journées réalisées par mois"), default=dict)
+    # [domain, accompagnements, planned half-days, delivered half-days] per competence domain sought.
+    domaines = models.JSONField(_("répartition par domaine"), default=list)
+    recalcule_le = models.DateTimeField(_("recalculé le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("résumé d’un programme")
+        verbose_name_plural = _("résumés des programmes")
+
+    def __str__(self) -> str:
+        return _("Résumé de %(programme)s") % {"programme": self.programme}

@@ -8,9 +8,11 @@ from typing import Any
 from django.dispatch import receiver
 
 from accompagnements.models import Accompagnement
+from accompagnements.signals import programme_modifie
 from conventions.models import Convention
 from conventions.signals import convention_a_engager
 
+from .resume import resume_recalculer
 from .services import engagement_create
 
 
@@ -27,3 +29,9 @@ def engagement_depuis_convention(
 ) -> None:
     """The last signature commits the amount on the envelope (refusing, and so undoing the signature, beyond it)."""
     engagement_create(accompagnement=accompagnement, convention=convention, montant=montant, libelle=libelle, by=by)
+
+
+@receiver(programme_modifie, sender=Accompagnement, dispatch_uid="resume_depuis_accompagnements")
+def resume_depuis_accompagnements(sender: type, *, programme_id: int, **kwargs: Any) -> None:
+    """The dashboards' summary of the programme follows its accompagnements and sessions, in their transaction."""
+    resume_recalculer(programme_id=programme_id)

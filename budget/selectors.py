@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db import connection
-from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,7 +36,8 @@ from core.permissions import may
 from evaluations.models import EtatEvaluation, Moment
 from programmes.models import Departement, Programme, TypeStructure
 
-from .models import AutreDepense, Engagement, Export, Paiement
+from .models import AutreDepense, Engagement, Export, Paiement, ResumeProgramme
+from .resume import resume_recalculer, resumes_manquants
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -129,7 +130,27 @@ if TYPE_CHECKING:
 
 
 def programmes_avec_totaux(*, jours: bool = True) -> QuerySet[ProgrammeAvecTotaux]:
-    """Programmes annotated with their ledger totals (and half-days if `jours`), in one query."""
+    """Programmes annotated with their totals, read from their summary row (`ResumeProgramme`): one
+    query that reads no ledger line nor session. `jours` is kept for callers; the half-days are free."""
+    resumes_manquants()
+    annotations = {
+        "total_engage": Coalesce(F("resume__engage"), Value(ZERO), output_field=MONEY),
+        "total_autres": Coalesce(F("resume__autres"), Value(ZERO), output_field=MONEY),
+        "total_paye": Coalesce(F("resume__paye"), Value(ZERO), output_field=MONEY),
+        "hj_prevues": Coalesce(F("resume__hj_prevues"), Value(0), output_field=IntegerField()),
+        "nb_accompagnements": Coalesce(F("resume__nb_accompagnements"), Value(0), output_field=IntegerField()),
+        "hj_livrees": Coalesce(F("resume__hj_livrees"), Value(0), output_field=IntegerField()),
+        "hj_planifiees": Coalesce(F("resume__hj_planifiees"), Value(0), output_field=IntegerField()),
+    }
+    return cast(
+        "QuerySet[ProgrammeAvecTotaux]",
+        Programme.objects.select_related("enveloppe").annotate(**annotations).order_by("-date_debut"),
+    )
+
+
+def totaux_recalcules(*, jours: bool = True) -> QuerySet[ProgrammeAvecTotaux]:
+    """Programmes annotated with their ledger totals (and half-days if `jours`) computed from the rows,
+    in one query: what the summary stores (budget.resume)."""
     programme = OuterRef("pk")
     seances = Seance.objects.filter(accompagnement__programme=programme)
     actifs = Accompagnement.objects.filter(programme=programme).exclude(etat=EtatAccompagnement.ABANDONNE)
@@ -161,10 +182,6 @@ def _month_starts(debut: datetime.date, fin: datetime.date) -> list[datetime.dat
     return months
 
 
-def _aware(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 DIMENSIONS = {
     "formats": "format",
     "departements": "structure_beneficiaire__departement",
@@ -172,25 +189,26 @@ DIMENSIONS = {
 }
 
 
-def seances_groupees(programme: Programme, today: datetime.date) -> tuple[list[dict[str, Any]], list[datetime.date]]:
+def _resume(programme: Programme) -> ResumeProgramme:
+    # Read afresh (one row): a summary cached on the instance may predate the last write.
+    resume = ResumeProgramme.objects.filter(programme_id=programme.pk).first()
+    return resume or resume_recalculer(programme_id=programme.pk)
+
+
+def seances_groupees(programme: Programme, today: datetime.date) -> tuple[list[dict[str, Any]], list[tuple[datetime.date, int]]]:
     """The programme's sessions grouped by format, département, kind of structure and state of the
-    accompagnement, with delivered/planned half-days and delivered half-days per month: one query
-    returning a few hundred groups at most, whatever the number of sessions."""
+    accompagnement, with delivered/planned half-days, and the delivered half-days per month of the
+    period (sessions before the first month count in it, after the last month in the last one):
+    read from the programme's summary, whatever the number of sessions."""
+    resume = _resume(programme)
     months = _month_starts(programme.date_debut, min(today, programme.date_fin)) if today >= programme.date_debut else []
-    sums: dict[str, Any] = {
-        "hj_livrees": Coalesce(Sum("demi_journees", filter=SEANCE_LIVREE), 0),
-        "hj_planifiees": Coalesce(Sum("demi_journees", filter=SEANCE_COMPTEE), 0),
-    }
-    for index, month in enumerate(months):
-        window = Q()
-        if index > 0:
-            window &= Q(debut__gte=_aware(month))
-        if index < len(months) - 1:
-            window &= Q(debut__lt=_aware(months[index + 1]))
-        sums[f"m{index}"] = Coalesce(Sum("demi_journees", filter=SEANCE_LIVREE & window), 0)
-    keys = [f"accompagnement__{key}" for key in DIMENSIONS.values()] + ["accompagnement__etat"]
-    rows = list(Seance.objects.filter(accompagnement__programme=programme).order_by().values(*keys).annotate(**sums))
-    return rows, months
+    par_mois = [0] * len(months)
+    if months:
+        for mois, hj in resume.livrees_par_mois.items():
+            annee, numero = (int(part) for part in mois.split("-"))
+            index = (annee - months[0].year) * 12 + numero - months[0].month
+            par_mois[min(max(index, 0), len(months) - 1)] += hj
+    return list(resume.groupes), list(zip(months, par_mois, strict=True))
 
 
 def jours_programme(
@@ -201,11 +219,11 @@ def jours_programme(
     Months run from the start of the period to today (or the end of the period); sessions before
     the first month count in it, sessions after the last month in the last one.
     """
-    rows, months = groupes or seances_groupees(programme, today or timezone.localdate())
+    rows, par_mois = groupes or seances_groupees(programme, today or timezone.localdate())
     return {
         "hj_livrees": sum(row["hj_livrees"] for row in rows),
         "hj_planifiees": sum(row["hj_planifiees"] for row in rows),
-        "par_mois": [(month, sum(row[f"m{index}"] for row in rows)) for index, month in enumerate(months)],
+        "par_mois": par_mois,
     }
 
 
@@ -389,6 +407,11 @@ def repartitions(programme: Programme, *, groupes: tuple[list, list] | None = No
 
 
 def repartition_domaines(programme: Programme) -> list[Ligne]:
+    """Active accompagnements per competence domain sought, read from the programme's summary."""
+    return [Ligne(nom, nombre, hj_prevues, hj_livrees) for nom, nombre, hj_prevues, hj_livrees in _resume(programme).domaines]
+
+
+def repartition_domaines_recalculee(programme: Programme) -> list[Ligne]:
     """Active accompagnements per competence domain sought in the application (one may count in
     several): count, planned and delivered half-days. One query; the distinct (application, domain)
     pairs keep an accompagnement from counting twice when several competences of a domain were sought.

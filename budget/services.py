@@ -19,6 +19,7 @@ from core.money import format_euros
 from programmes.rules import check_montant_positif
 
 from .models import AutreDepense, Engagement, Enveloppe, EtatExport, Export, Paiement, TypeExport
+from .resume import resume_recalculer
 
 
 def _locked_envelope(programme_id: int) -> Enveloppe:
@@ -63,7 +64,7 @@ def engagement_create(
     else:
         # Deliberately racy read-modify-write, only used to show the test detects over-commitment.
         Enveloppe.objects.filter(pk=enveloppe.pk).update(engage=enveloppe.engage + montant)
-    return Engagement.objects.create(
+    ligne = Engagement.objects.create(
         programme_id=programme_id,
         accompagnement=accompagnement,
         convention=convention,
@@ -72,6 +73,8 @@ def engagement_create(
         created_by=by,
         note=note,
     )
+    resume_recalculer(programme_id=programme_id)
+    return ligne
 
 
 @transaction.atomic
@@ -107,6 +110,7 @@ def autre_depense_create(
     if justificatif is not None:
         depense.justificatif = justificatif
     depense.save()
+    resume_recalculer(programme_id=programme.pk)
     return depense
 
 
@@ -226,7 +230,7 @@ def paiement_create(
             raise RuleViolation(_("Un dépassement du réalisé doit être justifié par une note."), field="note")
     else:
         depassement_autorise = False
-    return Paiement.objects.create(
+    ligne = Paiement.objects.create(
         accompagnement=accompagnement,
         structure=structure,
         date_paiement=date_paiement,
@@ -236,6 +240,8 @@ def paiement_create(
         created_by=by,
         note=note,
     )
+    resume_recalculer(programme_id=accompagnement.programme_id)
+    return ligne
 
 
 def _check_correction_note(note: str) -> None:
@@ -261,7 +267,7 @@ def engagement_correct(*, engagement: Engagement, by: Any, note: str) -> Engagem
             % {"reste": format_euros(enveloppe.disponible)}
         )
     Enveloppe.objects.filter(pk=enveloppe.pk).update(engage=F("engage") + montant)
-    return Engagement.objects.create(
+    ligne = Engagement.objects.create(
         programme_id=engagement.programme_id,
         accompagnement_id=engagement.accompagnement_id,
         montant=montant,
@@ -270,6 +276,8 @@ def engagement_correct(*, engagement: Engagement, by: Any, note: str) -> Engagem
         created_by=by,
         note=note,
     )
+    resume_recalculer(programme_id=engagement.programme_id)
+    return ligne
 
 
 @transaction.atomic
@@ -281,7 +289,7 @@ def paiement_correct(*, paiement: Paiement, by: Any, note: str) -> Paiement:
         raise RuleViolation(_("Une ligne de correction ne se corrige pas : saisissez un nouveau paiement."))
     if Paiement.objects.filter(corrige=paiement).exists():
         raise RuleViolation(_("Cette ligne a déjà été corrigée."))
-    return Paiement.objects.create(
+    ligne = Paiement.objects.create(
         accompagnement_id=paiement.accompagnement_id,
         structure_id=paiement.structure_id,
         date_paiement=timezone.localdate(),
@@ -291,6 +299,8 @@ def paiement_correct(*, paiement: Paiement, by: Any, note: str) -> Paiement:
         created_by=by,
         note=note,
     )
+    resume_recalculer(programme_id=paiement.accompagnement.programme_id)
+    return ligne
 
 
 @transaction.atomic
@@ -305,7 +315,7 @@ def autre_depense_correct(*, depense: AutreDepense, by: Any, note: str) -> Autre
     if enveloppe.autres_depenses - depense.montant < 0:
         raise RuleViolation(_("Cette correction rendrait le total des autres dépenses négatif."))
     Enveloppe.objects.filter(pk=enveloppe.pk).update(autres_depenses=F("autres_depenses") - depense.montant)
-    return AutreDepense.objects.create(
+    ligne = AutreDepense.objects.create(
         programme_id=depense.programme_id,
         categorie=depense.categorie,
         libelle=_("Correction : %(libelle)s") % {"libelle": depense.libelle},
@@ -315,6 +325,8 @@ def autre_depense_correct(*, depense: AutreDepense, by: Any, note: str) -> Autre
         created_by=by,
         note=note,
     )
+    resume_recalculer(programme_id=depense.programme_id)
+    return ligne
 
 
 @transaction.atomic

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from accompagnements.models import Accompagnement
 from core.downloads import attachment_response
 from core.exceptions import DomainError
 from core.money import format_euros
+from core.pagination import paginer
 from core.permissions import action_required, may
 from programmes.models import Programme
 
@@ -59,7 +59,7 @@ def _form_error(form: Any, error: DomainError) -> None:
 def tableau_de_bord(request: HttpRequest) -> HttpResponse:
     programme = _programme(request)
     context = programme_context(programme)
-    page = Paginator(selectors.accompagnements_suivi(programme), ACCOMPAGNEMENTS_PAR_PAGE).get_page(request.GET.get("page"))
+    page = paginer(request, selectors.accompagnements_suivi(programme), ACCOMPAGNEMENTS_PAR_PAGE)
     page.object_list = selectors.avec_montant_livre(page.object_list)
     context.update(
         {
@@ -91,7 +91,7 @@ def grand_livre(request: HttpRequest, pk: int) -> HttpResponse:
     kind = request.GET.get("lignes", "engagements")
     if kind not in GRAND_LIVRE:
         kind = "engagements"
-    page = Paginator(GRAND_LIVRE[kind][1](programme), LIGNES_PAR_PAGE).get_page(request.GET.get("page"))
+    page = paginer(request, GRAND_LIVRE[kind][1](programme), LIGNES_PAR_PAGE)
     annotated = selectors.programmes_avec_totaux().get(pk=programme.pk)
     return render(
         request,

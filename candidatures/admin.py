@@ -187,6 +187,7 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = (*CANDIDATURE_SERVICE_FIELDS, "programme", "candidat", "structure")
     # A file is started by its applicant (candidature_start, questionnaire); the admin follows it.
     only_services_create = True
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "__str__",
         "etat",
@@ -503,6 +504,7 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(CandidatureEvenement)
 class CandidatureEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("created_at", "candidature", "kind", "transition", "from_state_label", "to_state_label", "actor", "reason")
     list_filter = ("kind", "transition", "candidature__programme")
     search_fields = ("candidature__reference", "reason", "actor__email", "transition")
@@ -521,6 +523,8 @@ class CandidatureEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(PieceJointe)
 class PieceJointeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Uploaded through the applicant's space (size, type and antivirus checks): read-only here."""
+
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = ("nom_original", "candidature", "type_piece", "taille", "type_mime", "scan", "created_at")
     list_filter = ("type_piece", "scan", "candidature__programme")
@@ -677,6 +681,8 @@ class MessageAdmin(ServiceAdminMixin, admin.ModelAdmin):
     only_services_create = True
     only_services_delete = True
 
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
+
     list_display = ("created_at", "candidature", "auteur", "de_la_coordination", "apercu", "lu_le")
     list_filter = ("de_la_coordination", ("lu_le", admin.EmptyFieldListFilter), "candidature__programme")
     search_fields = ("texte", "candidature__reference", "auteur__email")
@@ -749,6 +755,7 @@ class EtiquetteCandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(EmailEnvoye)
 class EmailEnvoyeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("envoye_le", "destinataire", "sujet", "candidature", envoye_par)
     list_filter = ("candidature__programme",)
     search_fields = ("destinataire", "sujet", "candidature__reference")

@@ -267,6 +267,7 @@ class EntretienDiagnostic(TimeStampedModel):
         verbose_name = _("entretien diagnostic")
         verbose_name_plural = _("entretiens diagnostic")
         ordering = ["debut"]
+        indexes = [models.Index(fields=["debut"])]  # the agendas list the interviews by date
 
     def __str__(self) -> str:
         return _("Diagnostic de %(candidature)s") % {"candidature": self.candidature}

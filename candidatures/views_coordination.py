@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from core.concurrency import version_initial
 from core.downloads import scanned_document_response
 from core.exceptions import DomainError
 from core.forms import add_domain_error
+from core.pagination import paginer, plafond
 from core.permissions import action_required, may
 from programmes.models import Programme
 
@@ -43,6 +43,9 @@ from .forms_coordination import (
 )
 from .models import Candidature, EntretienDiagnostic
 from .workflow import WORKFLOW
+
+# The "to do today" list shows the oldest waiting files first, this many.
+A_TRAITER_MAX = 20
 
 # The coordinator's desk: anonymous → login page; any other role → 403 (rule in candidatures.permissions).
 coordination_required = action_required("candidature.coordonner")
@@ -90,8 +93,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None, programme=programme)
     filters = form.cleaned_data if form.is_valid() else {}
     files = selectors.candidatures_for_coordination(programme=programme, filters=filters)
-    page_obj = Paginator(files, 25).get_page(request.GET.get("page"))
-    a_traiter = list(selectors.needs_action_today(programme=programme)[:20])
+    page_obj = paginer(request, files, 25)
+    a_traiter = list(selectors.needs_action_today(programme=programme)[: plafond(A_TRAITER_MAX)])
     for candidature in a_traiter:
         candidature.action = selectors.action_label(candidature.etat)
     return render(

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import AppendOnlyInlineMixin, ServiceAdminMixin, ServiceInlineMixin, related_column
+from core.admin_helpers import AppendOnlyInlineMixin, ServiceAdminMixin, ServiceInlineMixin, per_row, related_column
 
 from .models import Avis, ReunionComite, Saisine
 from .services import avis_give, saisine_create
@@ -52,7 +51,7 @@ class ReunionComiteAdmin(ServiceAdminMixin, admin.ModelAdmin):
     inlines = (SaisineInline,)
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_saisines=Count("saisines"))
+        return super().get_queryset(request).annotate(_nombre_saisines=per_row(Saisine.objects.all(), "reunion"))
 
     @admin.display(description=_("dossiers soumis"), ordering="_nombre_saisines")
     def nombre_saisines(self, obj: ReunionComite) -> int:
@@ -113,7 +112,7 @@ class SaisineAdmin(ServiceAdminMixin, admin.ModelAdmin):
     inlines = (AvisInline,)
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_avis=Count("avis"))
+        return super().get_queryset(request).annotate(_nombre_avis=per_row(Avis.objects.all(), "saisine"))
 
     @admin.display(description=_("avis"), ordering="_nombre_avis")
     def nombre_avis(self, obj: Saisine) -> int:

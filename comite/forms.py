@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedForm
@@ -39,10 +40,14 @@ class ReunionForm(VersionedForm):
         help_text=_("Avec les documents transmis au comité pour chacun."),
     )
 
-    def __init__(self, *args: Any, programme: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, programme: Any, reunion: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["saisines"].queryset = Saisine.objects.filter(candidature__programme=programme).select_related(
-            "candidature", "candidature__structure"
+        # The files waiting for a meeting, and this meeting's own: not every file the committee ever saw.
+        attente = Q(reunion__isnull=True) | Q(reunion=reunion) if reunion is not None else Q(reunion__isnull=True)
+        self.fields["saisines"].queryset = (
+            Saisine.objects.filter(attente, candidature__programme=programme)
+            .select_related("candidature", "candidature__structure")
+            .order_by("created_at", "pk")
         )
         self.fields["saisines"].label_from_instance = lambda s: f"{s.candidature.reference} – {s.candidature.structure}"
 

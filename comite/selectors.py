@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import roles
@@ -73,7 +74,12 @@ def saisine_detail(user: Any, pk: int) -> Saisine:
 
 
 def reunions_list(*, programme: Any) -> QuerySet[ReunionComite]:
-    return ReunionComite.objects.filter(programme=programme).annotate(nb_saisines=Count("saisines")).order_by("-date")
+    nb_saisines = Saisine.objects.filter(reunion=OuterRef("pk")).order_by().values("reunion").annotate(n=Count("pk")).values("n")
+    return (
+        ReunionComite.objects.filter(programme=programme)
+        .annotate(nb_saisines=Coalesce(Subquery(nb_saisines), 0))
+        .order_by("-date", "-pk")
+    )
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from core.concurrency import version_initial
 from core.downloads import attachment_response, scanned_document_response
 from core.exceptions import DomainError
 from core.forms import add_domain_error
+from core.pagination import paginer
 from core.permissions import action_required, may
 from core.services import acces_journaliser
 from programmes.models import Programme
@@ -23,6 +23,8 @@ from programmes.models import Programme
 from . import selectors, services
 from .forms import AvisForm, CompteRenduForm, ReunionForm
 from .models import ReunionComite, Saisine
+
+REUNIONS_PAR_PAGE = 25
 
 comite_required = action_required("comite.consulter")
 coordination_required = action_required("comite.gerer")
@@ -34,7 +36,7 @@ def _form_error(form: Any, error: DomainError) -> None:
 
 @comite_required
 def saisine_list(request: HttpRequest) -> HttpResponse:
-    page_obj = Paginator(selectors.saisines_list(request.user), 25).get_page(request.GET.get("page"))
+    page_obj = paginer(request, selectors.saisines_list(request.user), 25)
     return render(request, "comite/saisine_list.html", {"page_obj": page_obj})
 
 
@@ -102,7 +104,7 @@ def reunion_list(request: HttpRequest) -> HttpResponse:
         "comite/reunion_list.html",
         {
             "programme": programme,
-            "reunions": selectors.reunions_list(programme=programme),
+            "reunions": paginer(request, selectors.reunions_list(programme=programme), REUNIONS_PAR_PAGE),
             "regle": selectors.reunions_minimum(programme=programme),
         },
     )
@@ -130,7 +132,7 @@ def _reunion_form(request: HttpRequest, programme: Programme, reunion: ReunionCo
             "saisines": list(reunion.saisines.values_list("pk", flat=True)),
             **version_initial(reunion),
         }
-    form = ReunionForm(request.POST or None, programme=programme, initial=initial)
+    form = ReunionForm(request.POST or None, programme=programme, reunion=reunion, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             reunion = services.reunion_comite_save(programme=programme, by=request.user, reunion=reunion, **form.cleaned_data)

@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin, related_column
+from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin, per_row, related_column
 from programmes.admin import format_filter
 
 from .models import Convention, Signature
@@ -71,7 +70,7 @@ class ConventionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = (SignatureInline,)
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_signatures=Count("signatures"))
+        return super().get_queryset(request).annotate(_nombre_signatures=per_row(Signature.objects.all(), "convention"))
 
     @admin.display(description=_("signatures"), ordering="_nombre_signatures")
     def nombre_signatures(self, obj: Convention) -> str:

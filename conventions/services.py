@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accompagnements.models import Accompagnement, AccompagnementEvenement, EtatAccompagnement, Seance
 from accompagnements.permissions import role_in
 from accompagnements.services import accompagnement_transition
+from accompagnements.signals import programme_modifie
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation
 from core.jobs import enqueue
@@ -374,6 +375,8 @@ def _convention_completer(*, convention: Convention, by: Any, **changes: Any) ->
             exclude_accompagnement_id=accompagnement.pk,
         )
         Accompagnement.objects.filter(pk=accompagnement.pk).update(demi_journees_prevues=convention.demi_journees)
+        # The planned half-days changed: the later stages' figures of the programme follow (budget's summary).
+        programme_modifie.send(sender=Accompagnement, programme_id=accompagnement.programme_id)
     _move(convention, "completer", by=by, signee_le=timezone.now(), **changes)
     if precedente is not None:
         _move(precedente, "remplacer", by=by)

@@ -17,6 +17,8 @@ from .models import AccesDonnees, Battement, MessageEnvoye, TacheDifferee, Verif
 class AccesDonneesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who opened which personal file or export, and when. Written by the download views only."""
 
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
+
     list_display = ("created_at", "user", "action", "libelle", "objet_type", "objet_id", "adresse_ip")
     list_filter = ("action", "objet_type")
     search_fields = ("user__email", "libelle", "objet_id")
@@ -28,6 +30,8 @@ class AccesDonneesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(TacheDifferee)
 class TacheDiffereeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Background jobs (e-mails, PDFs, exports): what waits, what failed and why."""
+
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = ("created_at", "tache", "etat", "tentatives", "publiee_le", "terminee_le", "derniere_erreur_courte")
     list_filter = ("etat", "tache")

@@ -11,6 +11,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import models, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template import engines
 from django.template.response import TemplateResponse
@@ -413,3 +415,14 @@ def reason_action_view(
         apply=lambda obj, data: apply(obj, data["motif"]),
         success=success,
     )
+
+
+def per_row(children: models.QuerySet, fk: str, value: Any = None) -> Coalesce:
+    """A count (or `value`, e.g. Sum("field")) of each listed row's children, as a correlated subquery.
+
+    A join + GROUP BY over the child table (annotate(Count("children"))) aggregates every child row
+    of the table and is repeated by the changelist's count and date-hierarchy queries; the subquery
+    is evaluated for the rows of the page only, through the child's foreign-key index.
+    """
+    rows = children.filter(**{fk: OuterRef("pk")}).order_by().values(fk).annotate(_v=value or Count("pk")).values("_v")
+    return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)

@@ -27,6 +27,7 @@ class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Opened by the evaluation services (at the end, six months later), answered through the respondent's link,
     expired by the nightly job: shown here."""
 
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "accompagnement",
         "moment",

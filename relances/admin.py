@@ -12,6 +12,7 @@ from .models import Relance
 
 @admin.register(Relance)
 class RelanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "type_relance",
         "destinataire",

@@ -60,7 +60,8 @@ class Relance(models.Model):
                 fields=["type_relance", "destinataire", "content_type", "object_id", "rang"], name="relance_unique"
             )
         ]
-        indexes = [models.Index(fields=["etat", "echeance"])]
+        # The scan (state, due date); the programme's sent reminders, newest first.
+        indexes = [models.Index(fields=["etat", "echeance"]), models.Index(fields=["programme", "etat", "-envoyee_le"])]
 
     def __str__(self) -> str:
         return f"{self.get_type_relance_display()} → {self.destinataire}"

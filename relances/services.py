@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -121,7 +121,8 @@ def _decision_seance(relance: Relance, seance: Seance, now: datetime.datetime) -
     return Decision(ANNULEE)
 
 
-def _decision(relance: Relance, now: datetime.datetime) -> Decision:
+def _decision(relance: Relance, now: datetime.datetime, *, coordination: Any = None) -> Decision:
+    """What to do with one claimed reminder. `coordination` gives the coordinators' ids (read once per batch)."""
     if relance.type_relance in (relance.programme.relances_desactivees or []):
         return Decision(DESACTIVEE)
     objet = relance.objet
@@ -135,7 +136,7 @@ def _decision(relance: Relance, now: datetime.datetime) -> Decision:
     if isinstance(objet, Convention):
         acc = objet.accompagnement
         if objet.etat != EtatConvention.EN_SIGNATURE or relance.destinataire_id not in planning.signataires_manquants(
-            objet, planning.coordination_ids()
+            objet, coordination() if coordination else planning.coordination_ids()
         ):
             return Decision(ANNULEE)
         return Decision(
@@ -214,14 +215,114 @@ def relance_envoyer(*, relance_id: int, reservee_le: datetime.datetime) -> str:
     return ENVOYEE
 
 
+# What each kind of object needs to decide and to render its e-mail, read once per batch.
+OBJETS_LIES: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    Seance: (("accompagnement__programme", "accompagnement__format", "compte_rendu"), ()),
+    Convention: (("accompagnement",), ("signatures", "accompagnement__mentors")),
+    Evaluation: (("accompagnement",), ()),
+    Candidature: ((), ()),
+}
+
+
+def _objets_du_lot(relances: list[Relance]) -> None:
+    """Attach each reminder's object, fetched with what it needs: one query (plus its prefetches) per
+    kind of object in the batch, instead of the generic relation's query per reminder."""
+    par_modele: dict[type, set[int]] = {}
+    for relance in relances:
+        modele = relance.content_type.model_class()
+        if modele is not None:
+            par_modele.setdefault(modele, set()).add(relance.object_id)
+    objets: dict[tuple[type | None, int], Any] = {}
+    for modele, ids in par_modele.items():
+        lies, prefetch = OBJETS_LIES.get(modele, ((), ()))
+        for objet in modele._default_manager.select_related(*lies).prefetch_related(*prefetch).filter(pk__in=ids):
+            objets[(modele, objet.pk)] = objet
+    for relance in relances:
+        # Set the generic relation's cache: `relance.objet` then reads no row (None: the object is gone).
+        trouve = objets.get((relance.content_type.model_class(), relance.object_id))
+        Relance.objet.set_cached_value(relance, trouve)  # type: ignore[union-attr]  # the descriptor on the class
+
+
+def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
+    """Process one claimed batch: the rows and their objects read once, decisions taken, unsent rows
+    closed in a few grouped updates, the e-mails handed over on one connection, each marked sent at
+    once (so a crash resends at most the one e-mail being handed over). Returns how many were sent."""
+    now = timezone.now()
+    relances = list(
+        Relance.objects.select_related("destinataire", "programme", "content_type")
+        .filter(pk__in=ids, etat=EtatRelance.EN_COURS, reservee_le=reservee_le)
+        .order_by("echeance", "pk")
+    )
+    _objets_du_lot(relances)
+    coordination: list[list[int]] = []
+
+    def coordination_ids() -> list[int]:
+        if not coordination:
+            coordination.append(planning.coordination_ids())
+        return coordination[0]
+
+    closed: dict[str, list[int]] = {EtatRelance.ANNULEE: [], EtatRelance.DESACTIVEE: []}
+    a_envoyer: list[tuple[Relance, EmailMultiAlternatives]] = []
+    for relance in relances:
+        try:
+            decision = _decision(relance, now, coordination=coordination_ids)
+            if decision.action == REPORTEE:
+                _still_mine(relance.pk, reservee_le).update(etat=EtatRelance.PREVUE, echeance=decision.report, reservee_le=None)
+            elif decision.action in (ANNULEE, DESACTIVEE):
+                closed[EtatRelance.ANNULEE if decision.action == ANNULEE else EtatRelance.DESACTIVEE].append(relance.pk)
+            else:
+                a_envoyer.append((relance, _message(relance, decision.context or {})))
+        except Exception as exc:  # noqa: BLE001 – one bad row must not stop the batch: retried later
+            _echec(relance, reservee_le, now, exc)
+    for etat, pks in closed.items():
+        if pks:
+            Relance.objects.filter(pk__in=pks, etat=EtatRelance.EN_COURS, reservee_le=reservee_le).update(etat=etat)
+    if not a_envoyer:
+        return 0
+    # Last ownership check of the batch just before the hand-off (a slow worker may have lost rows
+    # to a re-claim after the timeout).
+    encore_miennes = set(
+        Relance.objects.filter(
+            pk__in=[relance.pk for relance, _m in a_envoyer], etat=EtatRelance.EN_COURS, reservee_le=reservee_le
+        ).values_list("pk", flat=True)
+    )
+    sent = 0
+    connection = get_connection()
+    try:
+        connection.open()
+        for relance, message in a_envoyer:
+            if relance.pk not in encore_miennes:
+                continue
+            try:
+                connection.send_messages([message])
+            except Exception as exc:  # noqa: BLE001 – any failure: retry later, keep the reason for the coordinator
+                _echec(relance, reservee_le, now, exc)
+                continue
+            _still_mine(relance.pk, reservee_le).update(etat=EtatRelance.ENVOYEE, envoyee_le=timezone.now(), derniere_erreur="")
+            sent += 1
+    finally:
+        connection.close()
+    return sent
+
+
+def _echec(relance: Relance, reservee_le: datetime.datetime, now: datetime.datetime, exc: Exception) -> None:
+    logger.error("Relance %s non envoyée", relance.pk, exc_info=exc)
+    final = relance.tentatives >= MAX_TENTATIVES
+    _still_mine(relance.pk, reservee_le).update(
+        etat=EtatRelance.ANNULEE if final else EtatRelance.PREVUE,
+        echeance=now + datetime.timedelta(minutes=5 * 2**relance.tentatives),
+        reservee_le=None,
+        derniere_erreur=f"{type(exc).__name__}: {exc}"[:2000],
+    )
+
+
 def relances_envoyer_dues(*, now: datetime.datetime | None = None, batch: int = 100) -> int:
-    """The beat scan: claim due reminders batch by batch and send them. Returns how many were sent."""
+    """The beat scan: claim due reminders batch by batch and send each batch. Returns how many were sent."""
     sent = 0
     while True:
         ids, reservee_le = relances_reserver(now=now, limit=batch)
-        for pk in ids:
-            if relance_envoyer(relance_id=pk, reservee_le=reservee_le) == ENVOYEE:
-                sent += 1
+        if ids:
+            sent += _lot_envoyer(ids, reservee_le)
         if len(ids) < batch:
             return sent
 

@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
 from core.forms import add_domain_error
+from core.pagination import paginer
 from core.permissions import forbid_unless
 from programmes.models import Programme
 
@@ -29,7 +29,7 @@ def relances_programme(request, programme_pk: int):
         else:
             messages.success(request, _("Réglage des relances enregistré."))
             return redirect("relances:programme", programme_pk=programme.pk)
-    page_obj = Paginator(selectors.relances_envoyees(programme), 50).get_page(request.GET.get("page"))
+    page_obj = paginer(request, selectors.relances_envoyees(programme), 50)
     return render(
         request,
         "relances/relance_list.html",

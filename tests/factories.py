@@ -13,7 +13,7 @@ from accompagnements.models import Accompagnement, Indicateur, Objectif, Seance
 from accounts.models import User
 from accounts.services import user_set_roles
 from annuaire.models import Competence, CompetencePersonneRessource, Domaine, PersonneRessource
-from budget.models import Enveloppe
+from budget.models import Enveloppe, ResumeProgramme
 from candidatures.models import Candidature, Etat, StatutDemandeur
 from conventions.models import Convention
 from conventions.services import convention_finalize, convention_render_pdf, convention_sign
@@ -71,6 +71,7 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
             programme=self, code="mentorat", libelle="Mentorat", demi_journees_min=1, demi_journees_max=8, ordre=1
         )
         Enveloppe.objects.create(programme=self, montant=kwargs.get("enveloppe", Decimal("30000.00")))
+        ResumeProgramme.objects.create(programme=self)  # a new programme's dashboard summary: all zeros
 
     @staticmethod
     def tsf(programme: Programme) -> Format:
@@ -79,6 +80,13 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     @staticmethod
     def mentorat(programme: Programme) -> Format:
         return programme.formats.get(code="mentorat")
+
+
+def resume_a_jour(*objects) -> None:
+    """Data made by factories (not services): the programmes' dashboard summaries are dropped, to be
+    recomputed on their next read (recomputing at every factory call would be quadratic)."""
+    ids = {obj.programme_id if hasattr(obj, "programme_id") else obj.accompagnement.programme_id for obj in objects}
+    ResumeProgramme.objects.filter(programme_id__in=ids).delete()
 
 
 class StructureFactory(factory.django.DjangoModelFactory):
@@ -167,6 +175,7 @@ class AccompagnementFactory(factory.django.DjangoModelFactory):
             return
         mentors = extracted if extracted is not None else [PersonneRessourceFactory()]
         self.mentors.set(mentors)
+        resume_a_jour(self)  # as accompagnement_create does
 
 
 class ObjectifFactory(factory.django.DjangoModelFactory):
@@ -204,12 +213,18 @@ class ConventionFactory(factory.django.DjangoModelFactory):
 class SeanceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Seance
+        skip_postgeneration_save = True
 
     accompagnement = factory.SubFactory(AccompagnementFactory)
     debut = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
     demi_journees = 1
     lieu = "Salle de réunion de la structure"
     sujet = "Stratégie de mécénat"
+
+    @factory.post_generation
+    def resume(self, create, extracted, **kwargs):
+        if create:
+            resume_a_jour(self)  # as the session services do
 
 
 def convention_signee(accompagnement: Accompagnement, *, coordinateur: User, le: datetime.datetime | None = None) -> Convention:

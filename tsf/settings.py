@@ -130,10 +130,15 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------
 # DATABASE_URL=postgres://user@127.0.0.1:5432/tsf for production; SQLite file by default.
+_DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tsf.sqlite3'}")
+# A new PostgreSQL connection costs 8–11 ms per request: keep them for a minute by default, and check
+# them before reuse (a restarted server does not turn into one failed request per worker thread).
+_PERSISTENT_BY_DEFAULT = "60" if _DATABASE_URL.startswith(("postgres://", "postgresql://", "pgsql://")) else "0"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tsf.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        _DATABASE_URL,
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", _PERSISTENT_BY_DEFAULT)),
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -431,3 +436,12 @@ TSF_PILOT = {
     "email": os.environ.get("TSF_PILOT_EMAIL", "coordination@tsf-occitanie.example"),
     "logo": os.environ.get("TSF_PILOT_LOGO", "img/logo-pilote.svg"),
 }
+
+# --- Bounded pages and feeds (issue 14) ----------------------------------------------------
+# No list page shows more rows than this, whatever the list's own page size.
+TSF_PAGE_SIZE_MAX = int(os.environ.get("TSF_PAGE_SIZE_MAX", "100"))
+# Calendar feeds carry the sessions from this many days ago to this many days ahead.
+TSF_ICS_PAST_DAYS = int(os.environ.get("TSF_ICS_PAST_DAYS", "90"))
+TSF_ICS_FUTURE_DAYS = int(os.environ.get("TSF_ICS_FUTURE_DAYS", "365"))
+# …and never more than this many sessions (the coordination's feed holds every session of the window).
+TSF_ICS_MAX_EVENTS = int(os.environ.get("TSF_ICS_MAX_EVENTS", "400"))

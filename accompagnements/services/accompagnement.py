@@ -16,12 +16,13 @@ from programmes.models import Format, Structure
 from programmes.rules import check_demi_journees
 
 from ..models import Accompagnement, AccompagnementEvenement, EtatAccompagnement
+from ..signals import programme_modifie
 from ..workflow import WORKFLOW
 
 
 def accompagnement_transition(*, accompagnement: Accompagnement, name: str, by: Any, reason: str = "") -> Accompagnement:
     """Apply one move of the accompagnement's workflow (see workflow.py). Call inside a transaction."""
-    return apply_transition(
+    moved = apply_transition(
         accompagnement,
         workflow=WORKFLOW,
         name=name,
@@ -30,6 +31,14 @@ def accompagnement_transition(*, accompagnement: Accompagnement, name: str, by: 
         history_model=AccompagnementEvenement,
         history_fk="accompagnement",
     )
+    programme_modifie_signaler(accompagnement.programme_id)
+    return moved
+
+
+def programme_modifie_signaler(programme_id: int) -> None:
+    """The later stages keep figures of the programme (the budget's dashboard summary): they follow every
+    accompagnement and session write, in its transaction (see accompagnements/signals.py)."""
+    programme_modifie.send(sender=Accompagnement, programme_id=programme_id)
 
 
 def _next_reference(programme: Any) -> str:
@@ -85,6 +94,7 @@ def accompagnement_create(
         actor=by if getattr(by, "is_authenticated", False) else None,
         details={"mentors": [m.pk for m in mentors], "demi_journees": demi_journees, "format": format.code},
     )
+    programme_modifie_signaler(accompagnement.programme_id)
     return accompagnement
 
 

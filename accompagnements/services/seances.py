@@ -39,6 +39,7 @@ from ..models import (
 )
 from ..permissions import COORDINATION, role_in
 from ..workflow_seances import WORKFLOW as SEANCE_WORKFLOW
+from .accompagnement import programme_modifie_signaler
 
 # The transition recorded when the convention is signed by all (accompagnements/workflow.py).
 DEMARRER = "demarrer"
@@ -178,6 +179,7 @@ def seance_plan(
         actor=by,
         details={"seance": seance.pk, "debut": debut.isoformat(), "demi_journees": demi_journees},
     )
+    programme_modifie_signaler(accompagnement.programme_id)
     recipients = _participants_emails(accompagnement, sauf=by)
     if recipients:
         send_templated_after_commit(
@@ -228,6 +230,7 @@ def seance_reschedule(
     AccompagnementEvenement.objects.create(
         accompagnement=accompagnement, kind="autre", transition="seance_deplacer", actor=by, details=details
     )
+    programme_modifie_signaler(accompagnement.programme_id)
     recipients = _participants_emails(accompagnement, sauf=by)
     if recipients and details["ancien_debut"] != details["nouveau_debut"]:
         send_templated_after_commit(
@@ -257,9 +260,11 @@ def _seance_transition(*, seance: Seance, name: str, by: Any, reason: str = "", 
             },
         )
 
-    return apply_transition(
+    moved = apply_transition(
         seance, workflow=SEANCE_WORKFLOW, name=name, actor=by, reason=reason, changes=changes, history=history
     )
+    programme_modifie_signaler(seance.accompagnement.programme_id)
+    return moved
 
 
 @transaction.atomic
@@ -324,6 +329,7 @@ def seance_cancellation_overrule(*, seance: Seance, comptee: bool, note: str, by
     locked.motif_valable = not comptee
     locked.note_coordination = note.strip()
     locked.save(update_fields=["comptee", "motif_valable", "note_coordination", "updated_at"])
+    programme_modifie_signaler(seance.accompagnement.programme_id)
     return locked
 
 
@@ -364,6 +370,7 @@ def compte_rendu_submit(
     if first_submission:
         compte_rendu.soumis_le = timezone.now()
     compte_rendu.save()
+    programme_modifie_signaler(seance.accompagnement.programme_id)
     seance.compte_rendu = compte_rendu
     AccompagnementEvenement.objects.create(
         accompagnement_id=seance.accompagnement_id,

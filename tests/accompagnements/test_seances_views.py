@@ -198,6 +198,11 @@ def test_moving_a_session_shows_its_history(client, acc, mentor):
     assert "séance modifiée (du 1 décembre 2026 10h30 au 8 décembre 2026 10h00)" in page
 
 
+def _ics(response) -> icalendar.Calendar:
+    """The streamed feed, parsed by the icalendar library as a calendar application would."""
+    return icalendar.Calendar.from_ical(b"".join(response.streaming_content))
+
+
 def _feed(client, user):
     flux = services.flux_calendrier_regenerate(user=user)
     return reverse("accompagnements:flux_calendrier", args=[flux.token])
@@ -211,7 +216,7 @@ def test_the_feed_is_a_calendar_with_all_my_sessions_and_a_revoked_token_is_404(
     url = _feed(client, acc.beneficiaire)
     response = client.get(url)  # anonymous: the token is the key
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
-    calendar = icalendar.Calendar.from_ical(response.content)
+    calendar = _ics(response)
     events = list(calendar.walk("VEVENT"))
     assert len(events) == 2
     event = next(e for e in events if str(e["uid"]).startswith(f"seance-{first.pk}@"))
@@ -220,7 +225,7 @@ def test_the_feed_is_a_calendar_with_all_my_sessions_and_a_revoked_token_is_404(
     assert "Budget" in str(event["summary"]) and acc.reference in str(event["summary"])
     assert sorted(str(e["status"]) for e in events) == ["CANCELLED", "CONFIRMED"]
     # The mentor's feed has the same sessions.
-    assert len(icalendar.Calendar.from_ical(client.get(_feed(client, mentor.user)).content).walk("VEVENT")) == 2
+    assert len(_ics(client.get(_feed(client, mentor.user))).walk("VEVENT")) == 2
     services.flux_calendrier_regenerate(user=acc.beneficiaire)
     assert client.get(url).status_code == 404
     services.flux_calendrier_revoke(user=acc.beneficiaire)
@@ -280,12 +285,36 @@ def test_constant_queries_on_the_sessions_section_and_the_feed(client, mentor, c
         page_queries, response = _count(client, url)
         assert response.content.decode().count('href="/accompagnements/seances/') == n
         feed_queries, response = _count(client, _feed(client, acc.beneficiaire))
-        assert len(icalendar.Calendar.from_ical(response.content).walk("VEVENT")) == n
+        assert len(_ics(response).walk("VEVENT")) == n
         counts[n] = (page_queries, feed_queries)
     assert counts[3] == counts[30]
-    # token, groups, sessions + the session and user of the logged-in test client, read by the staff
-    # session middlewares (a calendar application sends no cookie: 3 queries then).
-    assert counts[30][1] <= 5
+    # token, groups, the validators' aggregate, recent and coming sessions + the session and user of
+    # the logged-in test client, read by the staff session middlewares (a calendar application sends
+    # no cookie: 5 queries then).
+    assert counts[30][1] <= 7
+
+
+@pytest.mark.django_db
+def test_the_feed_is_a_window_capped_and_answers_304_while_unchanged(client, acc, settings):
+    settings.TSF_ICS_PAST_DAYS, settings.TSF_ICS_FUTURE_DAYS, settings.TSF_ICS_MAX_EVENTS = 30, 60, 8
+    SeanceFactory(accompagnement=acc, debut=dans(days=-31), sujet="Trop ancienne")
+    SeanceFactory(accompagnement=acc, debut=dans(days=61), sujet="Trop lointaine")
+    for d in range(1, 5):
+        SeanceFactory(accompagnement=acc, debut=dans(days=-d), sujet=f"Passée {d}")
+    a_venir = [SeanceFactory(accompagnement=acc, debut=dans(days=d), sujet=f"À venir {d}") for d in range(1, 9)]
+    url = _feed(client, acc.beneficiaire)
+    response = client.get(url)
+    assert response.status_code == 200 and response.streaming
+    sujets = {str(e["summary"]).split(" : ")[-1] for e in _ics(response).walk("VEVENT")}
+    # 8 at most: the 2 most recent past sessions, the 6 nearest coming ones; nothing outside the window.
+    assert sujets == {"Passée 1", "Passée 2"} | {f"À venir {d}" for d in range(1, 7)}
+    etag, last_modified = response["ETag"], response["Last-Modified"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    # A change in the window: a new ETag and the whole feed again.
+    Seance.objects.filter(pk=a_venir[0].pk).update(sujet="Renommée", updated_at=dans(days=0) + datetime.timedelta(seconds=5))
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
 
 
 @pytest.mark.django_db

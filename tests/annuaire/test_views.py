@@ -262,6 +262,23 @@ def test_batch_pages(client, coordinateur, programme, competences, emails):
     assert len(emails) == 3
 
 
+def test_a_draft_line_is_changed_on_its_own_page_with_a_search(client, coordinateur, programme, competences):
+    """The batch page renders no mentor select; the line's page searches the directory."""
+    dossier_retenu(programme, besoins=[(competences[0], 3)])
+    PersonneRessourceFactory(nom="Calculé", competences=[(competences[0], 3)], disponibilite_demi_journees=20)
+    autre = PersonneRessourceFactory(nom="Zébulon", competences=[(competences[0], 1)], disponibilite_demi_journees=20)
+    services.propositions_batch_draft(programme=programme, by=coordinateur)
+    proposition = Proposition.objects.get(etat=EtatProposition.BROUILLON)
+    _login(client, coordinateur)
+    liste = client.get(reverse("annuaire:appariement_list"), {"programme": programme.pk}).content.decode()
+    assert "<select" not in liste.split("Proposition à confirmer", 1)[1]
+    url = reverse("annuaire:proposition_modifier", args=[proposition.pk])
+    page = client.get(url, {"q": "zébu"}).content.decode()
+    assert "Zébulon" in page and page.count("<option") == 2  # the current mentor and the one found
+    client.post(url, {f"p{proposition.pk}-personne_ressource": autre.pk, f"p{proposition.pk}-justification": "Plus proche"})
+    assert Proposition.objects.get(pk=proposition.pk).personne_ressource == autre
+
+
 # --- The mentor's answer ------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from accompagnements.models import CompteRendu
-from tests.factories import SeanceFactory
+from tests.factories import SeanceFactory, resume_a_jour
 
 
 def seance_livree(accompagnement, demi_journees=1, *, days_ago=10):
@@ -16,6 +16,7 @@ def seance_livree(accompagnement, demi_journees=1, *, days_ago=10):
         debut=timezone.now() - datetime.timedelta(days=days_ago),
     )
     CompteRendu.objects.create(seance=seance, travaux="Travail", soumis_le=timezone.now())
+    resume_a_jour(seance)  # as compte_rendu_submit does
     return seance
 
 

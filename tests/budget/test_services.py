@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from budget import selectors, services
 from budget.models import AutreDepense, Engagement, Enveloppe, Paiement
 from core.exceptions import RuleViolation
-from tests.factories import AccompagnementFactory, ProgrammeFactory, SeanceFactory
+from tests.factories import AccompagnementFactory, ProgrammeFactory, SeanceFactory, resume_a_jour
 
 from .conftest import engager, seance_annulee_tard, seance_livree
 
@@ -184,6 +184,7 @@ def test_breakdowns_and_funnel_count_what_the_committee_expects(coordinateur):
         candidature__programme=programme, demi_journees_prevues=2, format=ProgrammeFactory.mentorat(programme), etat="termine"
     )
     AccompagnementFactory(candidature__programme=programme, etat="abandonne")
+    resume_a_jour(a)  # the competences sought were set after the accompagnement was made
 
     groupes = selectors.repartitions(programme)
     formats = {ligne.libelle: (ligne.nombre, ligne.hj_prevues, ligne.hj_livrees) for ligne in groupes["formats"]}

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accompagnements.models import Accompagnement
-from budget.models import Engagement, Enveloppe, Paiement
+from budget.models import Engagement, Enveloppe, Paiement, ResumeProgramme
 from core import invariants
 from core.invariants import Violation, find_violations, invariant
 from evaluations.models import Evaluation
@@ -203,7 +203,15 @@ def plant_relance_envoyee() -> str:
     return "oubliee@exemple.test"
 
 
+def plant_resume_programme() -> str:
+    programme = ProgrammeFactory(nom="Programme au résumé faux")
+    AccompagnementFactory(candidature__programme=programme)
+    ResumeProgramme.objects.filter(programme=programme).update(hj_prevues=999)
+    return "Programme au résumé faux"
+
+
 PLANTS: dict[str, Callable[[], str]] = {
+    "budget.resume_programme": plant_resume_programme,
     "budget.paye_au_plus_engage": plant_paye_au_plus_engage,
     "budget.engage_au_plus_convention": plant_engage_au_plus_convention,
     "budget.enveloppe_engagee": plant_enveloppe_engagee,

@@ -3,6 +3,7 @@ import threading
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
@@ -110,10 +111,7 @@ def test_a_failing_mail_server_keeps_the_reminder_for_later(settings):
     assert services.relances_envoyer_dues(now=timezone.now() + datetime.timedelta(hours=1)) == 2
 
 
-class BrokenBackend:
-    def __init__(self, *args, **kwargs):
-        pass
-
+class BrokenBackend(BaseEmailBackend):
     def send_messages(self, messages):
         raise OSError("SMTP refusé")
 
@@ -162,3 +160,38 @@ def test_no_session_planned_two_weeks_after_the_last_one_alerts_the_coordination
     (alert,) = [m for m in mail.outbox if m.to == [d.coordinateur.email]]
     assert "Aucune séance n’est planifiée" in alert.body
     assert Relance.objects.get(type_relance="ecart_seances").object_id == last.pk
+
+
+def test_a_batch_of_reminders_costs_at_most_two_queries_each(django_assert_max_num_queries):
+    """Claim, rows, objects and coordinators read once per batch; one UPDATE per e-mail sent."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from candidatures.models import Candidature
+    from relances.models import TypeRelance
+    from tests.factories import CandidatureFactory
+
+    d = build_dossier()
+    now = timezone.now()
+    for minutes in range(12):  # 24 reminders 48 hours before a session (beneficiary and mentor)
+        seance(d, now + datetime.timedelta(hours=47, minutes=-minutes))
+    relances_planifier()
+    brouillons = [CandidatureFactory() for _ in range(6)]  # and 6 reminders about a forgotten draft
+    Candidature.objects.filter(pk__in=[c.pk for c in brouillons]).update(updated_at=now - datetime.timedelta(days=30))
+    Relance.objects.bulk_create(
+        Relance(
+            programme_id=c.programme_id,
+            type_relance=TypeRelance.BROUILLON,
+            destinataire_id=c.candidat_id,
+            content_type=ContentType.objects.get_for_model(Candidature),
+            object_id=c.pk,
+            echeance=now - datetime.timedelta(minutes=1),
+        )
+        for c in brouillons
+    )
+    due = Relance.objects.filter(etat=EtatRelance.PREVUE, echeance__lte=now).count()
+    assert due >= 30
+    mail.outbox.clear()
+    with django_assert_max_num_queries(2 * due):
+        assert services.relances_envoyer_dues(batch=100) == due
+    assert len(mail.outbox) == due and len({m.extra_headers["Message-ID"] for m in mail.outbox}) == due
+    assert not Relance.objects.exclude(etat=EtatRelance.ENVOYEE).filter(echeance__lte=now).exists()

@@ -438,6 +438,7 @@ class DemoLoader:
             last = self.near(spec.attente, 15)
             reason = spec.motif if spec.etat == "en_attente_decision" else "Avis du comité technique sollicité avant décision."
             self.step(last, candidatures.candidature_await_decision, candidature, by=coord, reason=reason)
+        self.load_saisines(candidature, spec.key)
         if spec.decision is not None and spec.etat != "irrecevable":
             last = self.near(spec.decision, 11)
             self.decide(candidature, spec, when=last, candidat=user)
@@ -891,9 +892,10 @@ class DemoLoader:
         }
 
     # --- comité ---------------------------------------------------------------------------
-    def load_comite(self, programme: Programme) -> None:
+    def load_reunions(self, programme: Programme) -> None:
+        """The comité's meetings of the year, planned three weeks ahead (before any file is put to them)."""
         coord = self.coordination
-        reunions: list[ReunionComite] = []
+        self.reunions: list[ReunionComite] = []
         for day, hour, lieu, ordre_du_jour, _compte_rendu in data.REUNIONS_COMITE:
             reunion = self.act(
                 self.at(day - 21, 10),
@@ -904,15 +906,21 @@ class DemoLoader:
                 lieu=lieu,
                 ordre_du_jour=ordre_du_jour,
             )
-            reunions.append(reunion)
-        for key, reunion_index, question, day, avis_list in data.SAISINES:
+            self.reunions.append(reunion)
+
+    def load_saisines(self, candidature: Candidature, key: str) -> None:
+        """The file is put to the comité and its members give their opinions, before the decision (a closed
+        file cannot be put to the comité)."""
+        for saisine_key, reunion_index, question, day, avis_list in data.SAISINES:
+            if saisine_key != key:
+                continue
             saisine = self.act(
                 self.near(day, 16),
                 comite.saisine_create,
-                candidature=self.candidatures[key],
-                by=coord,
+                candidature=candidature,
+                by=self.coordination,
                 question=question,
-                reunion=reunions[reunion_index],
+                reunion=self.reunions[reunion_index],
             )
             for membre_key, sens, commentaire, avis_day in avis_list:
                 self.act(
@@ -923,13 +931,15 @@ class DemoLoader:
                     sens=sens,
                     commentaire=commentaire,
                 )
-        for reunion, (day, hour, _lieu, _ordre, compte_rendu) in zip(reunions, data.REUNIONS_COMITE, strict=True):
+
+    def load_comptes_rendus(self) -> None:
+        for reunion, (day, hour, _lieu, _ordre, compte_rendu) in zip(self.reunions, data.REUNIONS_COMITE, strict=True):
             if compte_rendu:
                 self.act(
                     self.at(day + 1, hour),
                     comite.reunion_comite_record_minutes,
                     reunion=reunion,
-                    by=coord,
+                    by=self.coordination,
                     compte_rendu=compte_rendu,
                 )
 
@@ -953,9 +963,10 @@ class DemoLoader:
             self.traveller = traveller
             self.load_personnes_ressources()
             self.load_budget(programme)
+            self.load_reunions(programme)
             for spec in sorted(data.CANDIDATURES, key=lambda c: (c.soumise if c.soumise is not None else c.cree, c.key)):
                 self.load_candidature(programme, spec)
-            self.load_comite(programme)
+            self.load_comptes_rendus()
             self.run_jobs()
         self.load_logins()
         return programme, True

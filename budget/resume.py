@@ -1,0 +1,125 @@
+"""The per-programme summary the dashboards read (`ResumeProgramme`), its upkeep and its invariant.
+
+Every service that writes a ledger line, a session, a report or an accompagnement calls
+`resume_recalculer(programme_id=…)` inside its own transaction: the summary row is locked, then
+recomputed from the source rows of that programme only. The lock serialises concurrent writers of a
+programme, and under READ COMMITTED each statement after it sees what the previous writer committed,
+so the last summary written counts every committed row. `resume_violations()` is the invariant: the
+stored summary equals the recomputed one.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+
+from accompagnements.models import SEANCE_COMPTEE, SEANCE_LIVREE, Seance
+from core.ics import PARIS
+from programmes.models import Programme
+
+from .models import ResumeProgramme
+
+CHAMPS = (
+    "engage",
+    "paye",
+    "autres",
+    "hj_prevues",
+    "nb_accompagnements",
+    "hj_livrees",
+    "hj_planifiees",
+    "groupes",
+    "livrees_par_mois",
+    "domaines",
+)
+# The keys of a group of sessions (the accompagnement's format, département, kind of structure, state).
+CLES_GROUPES = (
+    "accompagnement__format",
+    "accompagnement__structure_beneficiaire__departement",
+    "accompagnement__structure_beneficiaire__type_structure",
+    "accompagnement__etat",
+)
+
+
+def _trie(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda row: json.dumps(row, sort_keys=True, default=str))
+
+
+def resume_calcule(programme: Programme) -> dict[str, Any]:
+    """The summary's figures recomputed from the programme's rows (what the dashboard used to scan)."""
+    # The selectors import this module's model; imported here to keep the module graph acyclic.
+    from . import selectors
+
+    totaux = selectors.totaux_recalcules().get(pk=programme.pk)
+    seances = Seance.objects.filter(accompagnement__programme=programme).order_by()
+    groupes = [
+        dict(row)
+        for row in seances.values(*CLES_GROUPES).annotate(
+            hj_livrees=Coalesce(Sum("demi_journees", filter=Q(SEANCE_LIVREE)), 0),
+            hj_planifiees=Coalesce(Sum("demi_journees", filter=Q(SEANCE_COMPTEE)), 0),
+        )
+    ]
+    par_mois = (
+        seances.filter(SEANCE_LIVREE)
+        .annotate(mois=TruncMonth("debut", tzinfo=PARIS))
+        .values("mois")
+        .annotate(hj=Sum("demi_journees"))
+    )
+    return {
+        "engage": totaux.total_engage,
+        "paye": totaux.total_paye,
+        "autres": totaux.total_autres,
+        "hj_prevues": totaux.hj_prevues,
+        "nb_accompagnements": totaux.nb_accompagnements,
+        "hj_livrees": totaux.hj_livrees,
+        "hj_planifiees": totaux.hj_planifiees,
+        "groupes": _trie(groupes),
+        "livrees_par_mois": {row["mois"].strftime("%Y-%m"): row["hj"] for row in par_mois if row["hj"]},
+        "domaines": [
+            [ligne.libelle, ligne.nombre, ligne.hj_prevues, ligne.hj_livrees]
+            for ligne in selectors.repartition_domaines_recalculee(programme)
+        ],
+    }
+
+
+@transaction.atomic
+def resume_recalculer(*, programme_id: int) -> ResumeProgramme:
+    """Recompute the summary of one programme, in the caller's transaction (after its writes)."""
+    resume, _created = ResumeProgramme.objects.get_or_create(programme_id=programme_id)
+    resume = ResumeProgramme.objects.select_for_update().get(pk=resume.pk)
+    for champ, valeur in resume_calcule(Programme.objects.get(pk=programme_id)).items():
+        setattr(resume, champ, valeur)
+    resume.save()
+    return resume
+
+
+def resumes_manquants() -> None:
+    """Programmes without a summary yet (new, or loaded in bulk) get one: one query when none is missing."""
+    for programme_id in Programme.objects.filter(resume__isnull=True).values_list("pk", flat=True):
+        resume_recalculer(programme_id=programme_id)
+
+
+def _normalise(champ: str, valeur: Any) -> Any:
+    if champ in ("engage", "paye", "autres"):
+        return Decimal(valeur).quantize(Decimal("0.01"))
+    if champ == "groupes":
+        return _trie([dict(row) for row in valeur])
+    if champ == "domaines":
+        return [list(row) for row in valeur]
+    return valeur
+
+
+def resume_violations() -> list[tuple[Programme, str, Any, Any]]:
+    """(programme, field, stored, recomputed) for every stored summary that differs from the rows."""
+    found: list[tuple[Programme, str, Any, Any]] = []
+    for resume in ResumeProgramme.objects.select_related("programme").order_by("programme_id"):
+        attendu = resume_calcule(resume.programme)
+        for champ in CHAMPS:
+            stocke, recalcule = _normalise(champ, getattr(resume, champ)), _normalise(champ, attendu[champ])
+            if stocke != recalcule:
+                found.append((resume.programme, champ, stocke, recalcule))
+    return found

@@ -1,0 +1,24 @@
+"""One way to cut a list into pages, so that no list page grows with the history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+
+
+def paginer(request: Any, object_list: Any, per_page: int, *, param: str = "page") -> Page:
+    """The page asked by `?page=` (the last one if out of range), at most `per_page` rows.
+
+    `TSF_PAGE_SIZE_MAX` caps every list's page size: the scale test shrinks it below its smallest
+    data set, so that two sizes of the same programme must give pages of the same size.
+    """
+    cap = settings.TSF_PAGE_SIZE_MAX
+    return Paginator(object_list, min(per_page, cap) if cap else per_page).get_page(request.GET.get(param))
+
+
+def plafond(limite: int) -> int:
+    """A list's own limit (the first N of a ranking, of a to-do list), under the same cap."""
+    cap = settings.TSF_PAGE_SIZE_MAX
+    return min(limite, cap) if cap else limite
