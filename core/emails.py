@@ -50,24 +50,35 @@ def _provider_message_id(message: EmailMessage, recipient: str) -> str:
     return str(message.extra_headers.get("Message-ID", ""))
 
 
-def deliver(message: EmailMessage, *, reference: str = "") -> list[Any]:
+def deliver(
+    message: EmailMessage, *, reference: str = "", connection: Any = None, personne: Any = None, record: bool = True
+) -> list[Any]:
     """Send one built message and record it (core.MessageEnvoye) so that its delivery can be followed.
 
     Every e-mail of the platform goes out through here. A stable Message-ID is set when the caller
     gave none: with SMTP it is the id the receiving side reports; with an anymail provider the id
-    the provider returns replaces it.
+    the provider returns replaces it. `connection`: an open connection to reuse (a batch of reminders);
+    `personne`: the recipient's account when the caller has it (saves looking it up); `record=False`
+    returns the records unsaved, for a batch that saves them in one query (`deliveries_record`).
     """
     from .models import MessageEnvoye
 
     if "Message-ID" not in message.extra_headers:
         host = urlsplit(settings.SITE_URL).hostname or "tsf.invalid"
         message.extra_headers["Message-ID"] = make_msgid(domain=host)
+    if connection is not None:
+        message.connection = connection
     message.send()
     recipients = message.recipients()
     try:
-        people = {user.email.lower(): user for user in get_user_model().objects.filter(email__in=[r.lower() for r in recipients])}
-        return [
-            MessageEnvoye.objects.create(
+        if personne is not None and [r.lower() for r in recipients] == [personne.email.lower()]:
+            people = {personne.email.lower(): personne}
+        else:
+            people = {
+                user.email.lower(): user for user in get_user_model().objects.filter(email__in=[r.lower() for r in recipients])
+            }
+        records = [
+            MessageEnvoye(
                 destinataire=recipient,
                 personne=people.get(recipient.lower()),
                 sujet=str(message.subject)[:255],
@@ -76,9 +87,22 @@ def deliver(message: EmailMessage, *, reference: str = "") -> list[Any]:
             )
             for recipient in recipients
         ]
+        return deliveries_record(records) if record else records
     except DatabaseError:
         # The message is gone: failing now would make the caller send it a second time.
         logger.exception("E-mail sent but not recorded for delivery tracking: %s", message.subject)
+        return []
+
+
+def deliveries_record(records: list[Any]) -> list[Any]:
+    """Save the delivery records of messages already sent (one query); a database error is logged, never
+    raised: the messages are gone, failing now would make the caller send them a second time."""
+    from .models import MessageEnvoye  # core.models imports nothing from here; kept beside deliver's
+
+    try:
+        return MessageEnvoye.objects.bulk_create(records)
+    except DatabaseError:
+        logger.exception("%s e-mail(s) sent but not recorded for delivery tracking", len(records))
         return []
 
 

@@ -37,8 +37,9 @@ from accompagnements.models import EtatAccompagnement, EtatSeance, Seance
 from candidatures.models import Candidature, Etat
 from conventions.models import Convention, EtatConvention
 from core.concurrency import lock_unchanged
-from core.emails import deliver, render_email
+from core.emails import deliver, deliveries_record, render_email
 from core.exceptions import RuleViolation
+from core.models import MessageEnvoye
 from core.permissions import require
 from evaluations import liens
 from evaluations.models import EtatEvaluation, Evaluation, Moment
@@ -261,15 +262,16 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
             coordination.append(planning.coordination_ids())
         return coordination[0]
 
-    closed: dict[str, list[int]] = {EtatRelance.ANNULEE: [], EtatRelance.DESACTIVEE: []}
+    closed: dict[str, list[int]] = {EtatRelance.ANNULEE: [], EtatRelance.DESACTIVEE: [], EtatRelance.SUSPENDUE: []}
+    etat_de = {ANNULEE: EtatRelance.ANNULEE, DESACTIVEE: EtatRelance.DESACTIVEE, SUSPENDUE: EtatRelance.SUSPENDUE}
     a_envoyer: list[tuple[Relance, EmailMultiAlternatives]] = []
     for relance in relances:
         try:
             decision = _decision(relance, now, coordination=coordination_ids)
             if decision.action == REPORTEE:
                 _still_mine(relance.pk, reservee_le).update(etat=EtatRelance.PREVUE, echeance=decision.report, reservee_le=None)
-            elif decision.action in (ANNULEE, DESACTIVEE):
-                closed[EtatRelance.ANNULEE if decision.action == ANNULEE else EtatRelance.DESACTIVEE].append(relance.pk)
+            elif decision.action in etat_de:
+                closed[etat_de[decision.action]].append(relance.pk)
             else:
                 a_envoyer.append((relance, _message(relance, decision.context or {})))
         except Exception as exc:  # noqa: BLE001 – one bad row must not stop the batch: retried later
@@ -287,6 +289,7 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
         ).values_list("pk", flat=True)
     )
     sent = 0
+    envois: list[MessageEnvoye] = []  # delivery records, saved together after the batch
     connection = get_connection()
     try:
         connection.open()
@@ -294,7 +297,15 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
             if relance.pk not in encore_miennes:
                 continue
             try:
-                connection.send_messages([message])
+                envois.extend(
+                    deliver(
+                        message,
+                        reference=f"relance:{relance.pk}",
+                        connection=connection,
+                        personne=relance.destinataire,
+                        record=False,
+                    )
+                )
             except Exception as exc:  # noqa: BLE001 – any failure: retry later, keep the reason for the coordinator
                 _echec(relance, reservee_le, now, exc)
                 continue
@@ -302,6 +313,7 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
             sent += 1
     finally:
         connection.close()
+        deliveries_record(envois)
     return sent
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accompagnements.models import Accompagnement
 from budget.models import Engagement, Enveloppe, Paiement, ResumeProgramme
+from budget.resume import resume_recalculer
 from core import invariants
 from core.invariants import Violation, find_violations, invariant
 from evaluations.models import Evaluation
@@ -204,10 +205,10 @@ def plant_relance_envoyee() -> str:
 
 
 def plant_resume_programme() -> str:
-    programme = ProgrammeFactory(nom="Programme au résumé faux")
-    AccompagnementFactory(candidature__programme=programme)
-    ResumeProgramme.objects.filter(programme=programme).update(hj_prevues=999)
-    return "Programme au résumé faux"
+    acc = AccompagnementFactory()
+    resume_recalculer(programme_id=acc.programme_id)
+    ResumeProgramme.objects.filter(programme=acc.programme).update(hj_prevues=999)
+    return acc.programme.nom
 
 
 PLANTS: dict[str, Callable[[], str]] = {
