@@ -38,7 +38,7 @@ from programmes.models import Departement, Programme, TypeStructure
 
 from .models import AutreDepense, Engagement, Export, Paiement
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a typing helper of django-stubs, needed only by mypy
     from django_stubs_ext import WithAnnotations
 
 ZERO = Decimal("0.00")
@@ -123,7 +123,7 @@ class SuiviAccompagnement(TypedDict):
     montant_paye: Decimal
 
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a typing helper of django-stubs, needed only by mypy
     ProgrammeAvecTotaux = WithAnnotations[Programme, TotauxProgramme]
     AccompagnementSuivi = WithAnnotations[Accompagnement, SuiviAccompagnement]
 

@@ -18,7 +18,9 @@ from core.jobs import enqueue
 from core.money import format_euros
 from programmes.rules import check_montant_positif
 
+from . import documents
 from .models import AutreDepense, Engagement, Enveloppe, EtatExport, Export, Paiement, TypeExport
+from .selectors import demi_journees_livrees
 
 
 def _locked_envelope(programme_id: int) -> Enveloppe:
@@ -134,8 +136,6 @@ def _check_montant(montant: Any) -> None:
 
 def _montant_livre(accompagnement: Any) -> Decimal:
     """Delivered amount of an accompagnement: delivered half-days at the programme's daily rate."""
-    from .selectors import demi_journees_livrees
-
     return accompagnement.programme.montant_pour(demi_journees_livrees(accompagnement_id=accompagnement.pk))
 
 
@@ -333,8 +333,6 @@ def _export_progress(export_id: int, progression: int) -> None:
 
 def export_run(*, export_id: int) -> Export:
     """Build the document of an export (called by the Celery task); records success or failure."""
-    from . import documents
-
     updated = Export.objects.filter(pk=export_id, etat=EtatExport.EN_ATTENTE).update(etat=EtatExport.EN_COURS, progression=1)
     export = Export.objects.select_related("programme").get(pk=export_id)
     if not updated:

@@ -9,6 +9,9 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from .antivirus import EN_ATTENTE, INFECTE
+from .services import acces_journaliser
+
 
 def attachment_response(field_file, *, filename: str, content_type: str = "application/octet-stream") -> FileResponse:
     """A download of `field_file` under `filename`; never rendered inline by the browser."""
@@ -30,9 +33,6 @@ def scanned_document_response(request: HttpRequest, piece: Any) -> HttpResponseB
 
     The download is written in the access log of personal data.
     """
-    from .antivirus import EN_ATTENTE, INFECTE
-    from .services import acces_journaliser
-
     if piece.scan == EN_ATTENTE:
         message = _("Ce document est en cours d’analyse par l’antivirus. Réessayez dans quelques minutes.")
         return render(request, "core/fichier_indisponible.html", {"message": message}, status=409)

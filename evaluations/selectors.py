@@ -12,6 +12,7 @@ from accompagnements.models import ETATS_TERMINES, Accompagnement, Objectif, Typ
 from core.permissions import may
 from programmes.models import Programme
 
+from .forms import SuiteForm, questionnaire_form_class
 from .models import Atteinte, EtatEvaluation, Evaluation, MesureIndicateur, Moment, Repondant
 
 
@@ -62,8 +63,6 @@ def grille_mesuree(accompagnement: Accompagnement) -> list[dict[str, Any]]:
 
 def reponses_lisibles(evaluation: Evaluation) -> list[tuple[Any, Any]]:
     """The free answers of a questionnaire as (question, answer) pairs, in the form's order."""
-    from .forms import questionnaire_form_class
-
     fields = questionnaire_form_class(evaluation).base_fields
     lignes = []
     for name, field in fields.items():
@@ -77,8 +76,6 @@ def reponses_lisibles(evaluation: Evaluation) -> list[tuple[Any, Any]]:
 
 def accompagnement_context(accompagnement: Any, user: Any, role: str) -> dict[str, Any]:
     """Context of the evaluations section of the accompagnement page (issue 9)."""
-    from .forms import SuiteForm
-
     evaluations = list(accompagnement.evaluations.select_related("personne"))
     for evaluation in evaluations:
         evaluation.lignes = reponses_lisibles(evaluation)

@@ -31,6 +31,7 @@ from accompagnements.models import (
 )
 from accounts import roles
 from accounts.models import User
+from annuaire.models import PersonneRessource
 from candidatures.models import (
     Besoin,
     Candidature,
@@ -190,8 +191,6 @@ def user_anonymiser(*, user: User) -> User:
     MessageEnvoye.objects.filter(personne=user).delete()
     Authenticator.objects.filter(user=user).delete()
     FluxCalendrier.objects.filter(user=user).delete()
-    from annuaire.models import PersonneRessource
-
     PersonneRessource.objects.filter(user=user).update(
         prenom="", nom="Anonyme", email=f"anonyme-pr-{user.pk}@{ANONYMOUS_DOMAIN}", telephone="", presentation=""
     )
