@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -13,14 +13,22 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accompagnements.models import Accompagnement
+from accounts.models import User
 from core.exceptions import RuleViolation
 from core.jobs import enqueue
 from core.money import format_euros
+from programmes.models import Programme, Structure
 from programmes.rules import check_montant_positif
 
 from . import documents
 from .models import AutreDepense, Engagement, Enveloppe, EtatExport, Export, Paiement, TypeExport
 from .selectors import demi_journees_livrees
+
+if TYPE_CHECKING:  # annotations only: the convention is passed through, never read here
+    from django.core.files import File
+
+    from conventions.models import Convention
 
 
 def _locked_envelope(programme_id: int) -> Enveloppe:
@@ -36,7 +44,13 @@ USE_ROW_LOCK = True
 
 @transaction.atomic
 def engagement_create(
-    *, accompagnement: Any, montant: Decimal, libelle: str, by: Any, convention: Any | None = None, note: str = ""
+    *,
+    accompagnement: Accompagnement,
+    montant: Decimal,
+    libelle: str,
+    by: User | None,
+    convention: Convention | None = None,
+    note: str = "",
 ) -> Engagement:
     """Commit `montant` on the programme's envelope; refuse if the envelope cannot carry it.
 
@@ -79,13 +93,13 @@ def engagement_create(
 @transaction.atomic
 def autre_depense_create(
     *,
-    programme: Any,
+    programme: Programme,
     categorie: str,
     libelle: str,
     date_depense: datetime.date,
     montant: Decimal,
-    by: Any,
-    justificatif: Any = None,
+    by: User,
+    justificatif: File | None = None,
     note: str = "",
 ) -> AutreDepense:
     """Record another cost (essaimage, communication…) against the envelope."""
@@ -113,7 +127,7 @@ def autre_depense_create(
 
 
 @transaction.atomic
-def enveloppe_set(*, programme: Any, montant: Decimal) -> Enveloppe:
+def enveloppe_set(*, programme: Programme, montant: Decimal) -> Enveloppe:
     """Create or resize the programme's envelope; it can never drop below what is already used."""
     if not isinstance(montant, Decimal) or montant < 0:
         raise RuleViolation(_("Le montant de l’enveloppe doit être positif."), field="montant")
@@ -130,11 +144,11 @@ def enveloppe_set(*, programme: Any, montant: Decimal) -> Enveloppe:
     return enveloppe
 
 
-def _check_montant(montant: Any) -> None:
+def _check_montant(montant: Decimal) -> None:
     check_montant_positif(montant)
 
 
-def _montant_livre(accompagnement: Any) -> Decimal:
+def _montant_livre(accompagnement: Accompagnement) -> Decimal:
     """Delivered amount of an accompagnement: delivered half-days at the programme's daily rate."""
     return accompagnement.programme.montant_pour(demi_journees_livrees(accompagnement_id=accompagnement.pk))
 
@@ -157,12 +171,12 @@ def _paye_programme(programme_id: int) -> Decimal:
 @transaction.atomic
 def paiement_create(
     *,
-    accompagnement: Any,
-    structure: Any,
+    accompagnement: Accompagnement,
+    structure: Structure,
     date_paiement: datetime.date,
     montant: Decimal,
     reference_facture: str,
-    by: Any,
+    by: User,
     depassement_autorise: bool = False,
     note: str = "",
 ) -> Paiement:
@@ -244,7 +258,7 @@ def _check_correction_note(note: str) -> None:
 
 
 @transaction.atomic
-def engagement_correct(*, engagement: Engagement, by: Any, note: str) -> Engagement:
+def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engagement:
     """Reverse a commitment with an opposite line (contre-passation); the original line stays."""
     _check_correction_note(note)
     enveloppe = _locked_envelope(engagement.programme_id)
@@ -273,7 +287,7 @@ def engagement_correct(*, engagement: Engagement, by: Any, note: str) -> Engagem
 
 
 @transaction.atomic
-def paiement_correct(*, paiement: Paiement, by: Any, note: str) -> Paiement:
+def paiement_correct(*, paiement: Paiement, by: User, note: str) -> Paiement:
     """Cancel a payment entered by mistake with an opposite line; the original line stays."""
     _check_correction_note(note)
     _locked_envelope(paiement.accompagnement.programme_id)
@@ -294,7 +308,7 @@ def paiement_correct(*, paiement: Paiement, by: Any, note: str) -> Paiement:
 
 
 @transaction.atomic
-def autre_depense_correct(*, depense: AutreDepense, by: Any, note: str) -> AutreDepense:
+def autre_depense_correct(*, depense: AutreDepense, by: User, note: str) -> AutreDepense:
     """Cancel another cost with an opposite line: the envelope gets the amount back."""
     _check_correction_note(note)
     enveloppe = _locked_envelope(depense.programme_id)
@@ -318,7 +332,7 @@ def autre_depense_correct(*, depense: AutreDepense, by: Any, note: str) -> Autre
 
 
 @transaction.atomic
-def export_request(*, programme: Any, type_export: str, by: Any) -> Export:
+def export_request(*, programme: Programme, type_export: str, by: User) -> Export:
     """Queue the preparation of a follow-up document; the worker fills it in."""
     if type_export not in TypeExport.values:
         raise RuleViolation(_("Ce type de document n’existe pas."))

@@ -5,10 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, Prefetch, Q
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accompagnements.models import ETATS_TERMINES, Accompagnement, Objectif, TypeIndicateur
+from accounts.models import User
 from core.permissions import may
 from programmes.models import Programme
 
@@ -16,7 +18,7 @@ from .forms import SuiteForm, questionnaire_form_class
 from .models import Atteinte, EtatEvaluation, Evaluation, MesureIndicateur, Moment, Repondant
 
 
-def evaluations_a_remplir(user: Any):
+def evaluations_a_remplir(user: User) -> QuerySet[Evaluation]:
     return (
         Evaluation.objects.filter(personne=user, etat=EtatEvaluation.OUVERTE)
         .select_related("accompagnement__format")
@@ -24,9 +26,9 @@ def evaluations_a_remplir(user: Any):
     )
 
 
-def espace(user: Any) -> dict[str, Any]:
+def espace(user: User | AnonymousUser) -> dict[str, Any]:
     """Context for this app's section of the person's space (templates/evaluations/includes/espace.html)."""
-    if not getattr(user, "is_authenticated", False):
+    if isinstance(user, AnonymousUser):
         return {}
     return {
         "evaluations_a_remplir": list(evaluations_a_remplir(user)),
@@ -74,11 +76,12 @@ def reponses_lisibles(evaluation: Evaluation) -> list[tuple[Any, Any]]:
     return lignes
 
 
-def accompagnement_context(accompagnement: Any, user: Any, role: str) -> dict[str, Any]:
+def accompagnement_context(accompagnement: Accompagnement, user: User | AnonymousUser, role: str) -> dict[str, Any]:
     """Context of the evaluations section of the accompagnement page (issue 9)."""
     evaluations = list(accompagnement.evaluations.select_related("personne"))
     for evaluation in evaluations:
-        evaluation.lignes = reponses_lisibles(evaluation)
+        # Read by the template beside each evaluation.
+        evaluation.lignes = reponses_lisibles(evaluation)  # type: ignore[attr-defined]
     coordination = role == "coordination"
     context: dict[str, Any] = {
         "eval_grille": grille_mesuree(accompagnement),

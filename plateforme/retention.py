@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accompagnements.models import (
@@ -85,7 +84,7 @@ def _delete_files_after_commit(names: list[str]) -> None:
         transaction.on_commit(delete)
 
 
-def candidatures_a_anonymiser(*, now: datetime.datetime | None = None) -> Any:
+def candidatures_a_anonymiser(*, now: datetime.datetime | None = None) -> QuerySet[Candidature]:
     """Applications past their period and not yet anonymised."""
     now = now or timezone.now()
     periods = settings.TSF_RETENTION
@@ -152,7 +151,7 @@ def candidature_anonymiser(*, candidature: Candidature) -> Candidature:
     return candidature
 
 
-def comptes_a_anonymiser(*, now: datetime.datetime | None = None) -> Any:
+def comptes_a_anonymiser(*, now: datetime.datetime | None = None) -> QuerySet[User]:
     """Accounts with no activity for the period, nothing in progress, no staff role, not a listed mentor."""
     now = now or timezone.now()
     cutoff = _months_ago(now, settings.TSF_RETENTION["compte_inactif_mois"])
