@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -252,20 +252,40 @@ def paiement_create(
     )
 
 
-def _check_correction_note(note: str) -> None:
+# A budget line of any of the three ledgers (each is corrected by an opposite line, never edited).
+Ligne = TypeVar("Ligne", Engagement, Paiement, AutreDepense)
+
+
+def _correction_verifier(ligne: Ligne, *, programme_id: int, note: str, deja_correction: str) -> Enveloppe:
+    """The checks every correction shares; returns the programme's envelope, locked so that two
+    corrections of the same line are checked one after the other.
+
+    `deja_correction`: the refusal when `ligne` is itself a correction (it says what to enter instead).
+    """
     if not note.strip():
         raise RuleViolation(_("Expliquez la raison de la correction."), field="note")
+    enveloppe = _locked_envelope(programme_id)
+    if ligne.corrige_id is not None:
+        raise RuleViolation(deja_correction)
+    if type(ligne)._default_manager.filter(corrige_id=ligne.pk).exists():
+        raise RuleViolation(_("Cette ligne a déjà été corrigée."))
+    return enveloppe
+
+
+def _contre_passer(ligne: Ligne, *, by: User, note: str, **champs: Any) -> Ligne:
+    """The opposite line that cancels `ligne`; `champs` are the ledger's own columns."""
+    return type(ligne)._default_manager.create(montant=-ligne.montant, corrige=ligne, created_by=by, note=note, **champs)
 
 
 @transaction.atomic
 def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engagement:
     """Reverse a commitment with an opposite line (contre-passation); the original line stays."""
-    _check_correction_note(note)
-    enveloppe = _locked_envelope(engagement.programme_id)
-    if engagement.corrige_id is not None:
-        raise RuleViolation(_("Une ligne de correction ne se corrige pas : saisissez un nouvel engagement."))
-    if Engagement.objects.filter(corrige=engagement).exists():
-        raise RuleViolation(_("Cette ligne a déjà été corrigée."))
+    enveloppe = _correction_verifier(
+        engagement,
+        programme_id=engagement.programme_id,
+        note=note,
+        deja_correction=_("Une ligne de correction ne se corrige pas : saisissez un nouvel engagement."),
+    )
     montant = -engagement.montant
     if enveloppe.engage + montant < 0:
         raise RuleViolation(_("Cette correction rendrait le total engagé négatif."))
@@ -275,59 +295,56 @@ def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engage
             % {"reste": format_euros(enveloppe.disponible)}
         )
     Enveloppe.objects.filter(pk=enveloppe.pk).update(engage=F("engage") + montant)
-    return Engagement.objects.create(
+    return _contre_passer(
+        engagement,
+        by=by,
+        note=note,
         programme_id=engagement.programme_id,
         accompagnement_id=engagement.accompagnement_id,
-        montant=montant,
         libelle=_("Correction : %(libelle)s") % {"libelle": engagement.libelle},
-        corrige=engagement,
-        created_by=by,
-        note=note,
     )
 
 
 @transaction.atomic
 def paiement_correct(*, paiement: Paiement, by: User, note: str) -> Paiement:
     """Cancel a payment entered by mistake with an opposite line; the original line stays."""
-    _check_correction_note(note)
-    _locked_envelope(paiement.accompagnement.programme_id)
-    if paiement.corrige_id is not None:
-        raise RuleViolation(_("Une ligne de correction ne se corrige pas : saisissez un nouveau paiement."))
-    if Paiement.objects.filter(corrige=paiement).exists():
-        raise RuleViolation(_("Cette ligne a déjà été corrigée."))
-    return Paiement.objects.create(
+    _correction_verifier(
+        paiement,
+        programme_id=paiement.accompagnement.programme_id,
+        note=note,
+        deja_correction=_("Une ligne de correction ne se corrige pas : saisissez un nouveau paiement."),
+    )
+    return _contre_passer(
+        paiement,
+        by=by,
+        note=note,
         accompagnement_id=paiement.accompagnement_id,
         structure_id=paiement.structure_id,
         date_paiement=timezone.localdate(),
-        montant=-paiement.montant,
         reference_facture=paiement.reference_facture,
-        corrige=paiement,
-        created_by=by,
-        note=note,
     )
 
 
 @transaction.atomic
 def autre_depense_correct(*, depense: AutreDepense, by: User, note: str) -> AutreDepense:
     """Cancel another cost with an opposite line: the envelope gets the amount back."""
-    _check_correction_note(note)
-    enveloppe = _locked_envelope(depense.programme_id)
-    if depense.corrige_id is not None:
-        raise RuleViolation(_("Une ligne de correction ne se corrige pas : saisissez une nouvelle dépense."))
-    if AutreDepense.objects.filter(corrige=depense).exists():
-        raise RuleViolation(_("Cette ligne a déjà été corrigée."))
+    enveloppe = _correction_verifier(
+        depense,
+        programme_id=depense.programme_id,
+        note=note,
+        deja_correction=_("Une ligne de correction ne se corrige pas : saisissez une nouvelle dépense."),
+    )
     if enveloppe.autres_depenses - depense.montant < 0:
         raise RuleViolation(_("Cette correction rendrait le total des autres dépenses négatif."))
     Enveloppe.objects.filter(pk=enveloppe.pk).update(autres_depenses=F("autres_depenses") - depense.montant)
-    return AutreDepense.objects.create(
+    return _contre_passer(
+        depense,
+        by=by,
+        note=note,
         programme_id=depense.programme_id,
         categorie=depense.categorie,
         libelle=_("Correction : %(libelle)s") % {"libelle": depense.libelle},
         date_depense=timezone.localdate(),
-        montant=-depense.montant,
-        corrige=depense,
-        created_by=by,
-        note=note,
     )
 
 
