@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accompagnements.models import Accompagnement
 from accounts.models import User
@@ -256,17 +257,22 @@ def paiement_create(
 Ligne = TypeVar("Ligne", Engagement, Paiement, AutreDepense)
 
 
-def _correction_verifier(ligne: Ligne, *, programme_id: int, note: str, deja_correction: str) -> Enveloppe:
-    """The checks every correction shares; returns the programme's envelope, locked so that two
-    corrections of the same line are checked one after the other.
+# Correcting a correction is refused: what to enter instead, per ledger.
+_SAISIR_PLUTOT = {
+    Engagement: gettext_lazy("Une ligne de correction ne se corrige pas : saisissez un nouvel engagement."),
+    Paiement: gettext_lazy("Une ligne de correction ne se corrige pas : saisissez un nouveau paiement."),
+    AutreDepense: gettext_lazy("Une ligne de correction ne se corrige pas : saisissez une nouvelle dépense."),
+}
 
-    `deja_correction`: the refusal when `ligne` is itself a correction (it says what to enter instead).
-    """
+
+def _correction_verifier(ligne: Ligne, *, programme_id: int, note: str) -> Enveloppe:
+    """The checks every correction shares; returns the programme's envelope, locked so that two
+    corrections of the same line are checked one after the other."""
     if not note.strip():
         raise RuleViolation(_("Expliquez la raison de la correction."), field="note")
     enveloppe = _locked_envelope(programme_id)
     if ligne.corrige_id is not None:
-        raise RuleViolation(deja_correction)
+        raise RuleViolation(str(_SAISIR_PLUTOT[type(ligne)]))
     if type(ligne)._default_manager.filter(corrige_id=ligne.pk).exists():
         raise RuleViolation(_("Cette ligne a déjà été corrigée."))
     return enveloppe
@@ -280,12 +286,7 @@ def _contre_passer(ligne: Ligne, *, by: User, note: str, **champs: Any) -> Ligne
 @transaction.atomic
 def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engagement:
     """Reverse a commitment with an opposite line (contre-passation); the original line stays."""
-    enveloppe = _correction_verifier(
-        engagement,
-        programme_id=engagement.programme_id,
-        note=note,
-        deja_correction=_("Une ligne de correction ne se corrige pas : saisissez un nouvel engagement."),
-    )
+    enveloppe = _correction_verifier(engagement, programme_id=engagement.programme_id, note=note)
     montant = -engagement.montant
     if enveloppe.engage + montant < 0:
         raise RuleViolation(_("Cette correction rendrait le total engagé négatif."))
@@ -308,12 +309,7 @@ def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engage
 @transaction.atomic
 def paiement_correct(*, paiement: Paiement, by: User, note: str) -> Paiement:
     """Cancel a payment entered by mistake with an opposite line; the original line stays."""
-    _correction_verifier(
-        paiement,
-        programme_id=paiement.accompagnement.programme_id,
-        note=note,
-        deja_correction=_("Une ligne de correction ne se corrige pas : saisissez un nouveau paiement."),
-    )
+    _correction_verifier(paiement, programme_id=paiement.accompagnement.programme_id, note=note)
     return _contre_passer(
         paiement,
         by=by,
@@ -328,12 +324,7 @@ def paiement_correct(*, paiement: Paiement, by: User, note: str) -> Paiement:
 @transaction.atomic
 def autre_depense_correct(*, depense: AutreDepense, by: User, note: str) -> AutreDepense:
     """Cancel another cost with an opposite line: the envelope gets the amount back."""
-    enveloppe = _correction_verifier(
-        depense,
-        programme_id=depense.programme_id,
-        note=note,
-        deja_correction=_("Une ligne de correction ne se corrige pas : saisissez une nouvelle dépense."),
-    )
+    enveloppe = _correction_verifier(depense, programme_id=depense.programme_id, note=note)
     if enveloppe.autres_depenses - depense.montant < 0:
         raise RuleViolation(_("Cette correction rendrait le total des autres dépenses négatif."))
     Enveloppe.objects.filter(pk=enveloppe.pk).update(autres_depenses=F("autres_depenses") - depense.montant)
