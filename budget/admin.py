@@ -9,6 +9,7 @@ is shown as an error message and nothing is saved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +29,16 @@ from programmes.rules import check_montant_positif
 
 from .models import AutreDepense, Engagement, Enveloppe, Export, Paiement, ResumeProgramme
 from .services import autre_depense_create, engagement_create, enveloppe_set
+
+
+def euros_column(field: str, description: str) -> Callable[[Any, Any], str]:
+    """A ModelAdmin column (a method: list it by its attribute name) showing a money field in euros."""
+
+    @admin.display(description=description, ordering=field)
+    def column(model_admin: Any, obj: Any) -> str:
+        return format_euros(getattr(obj, field))
+
+    return column
 
 
 def _check_envelope_capacity(*, programme_id: int, montant: Decimal, what: str) -> None:
@@ -80,9 +91,7 @@ class ImmutableLineAdmin(ServiceAdminMixin, admin.ModelAdmin):
             kwargs["form"] = self.add_form
         return super().get_form(request, obj, change, **kwargs)
 
-    @admin.display(description=_("montant"), ordering="montant")
-    def montant_euros(self, obj: Any) -> str:
-        return format_euros(obj.montant)
+    montant_euros = euros_column("montant", _("montant"))
 
 
 # --- Envelope ----------------------------------------------------------------------------
@@ -133,17 +142,9 @@ class EnveloppeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def update_with_service(self, request: HttpRequest, obj: Enveloppe, form: Any) -> Enveloppe:
         return enveloppe_set(programme=obj.programme, montant=form.cleaned_data["montant"])
 
-    @admin.display(description=_("enveloppe"), ordering="montant")
-    def montant_euros(self, obj: Enveloppe) -> str:
-        return format_euros(obj.montant)
-
-    @admin.display(description=_("engagé"), ordering="engage")
-    def engage_euros(self, obj: Enveloppe) -> str:
-        return format_euros(obj.engage)
-
-    @admin.display(description=_("autres dépenses"), ordering="autres_depenses")
-    def autres_depenses_euros(self, obj: Enveloppe) -> str:
-        return format_euros(obj.autres_depenses)
+    montant_euros = euros_column("montant", _("enveloppe"))
+    engage_euros = euros_column("engage", _("engagé"))
+    autres_depenses_euros = euros_column("autres_depenses", _("autres dépenses"))
 
     @admin.display(description=_("disponible"))
     def disponible_euros(self, obj: Enveloppe) -> str:
@@ -234,10 +235,7 @@ class PaiementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("reference_facture", "note", "accompagnement__reference", "structure__raison_sociale", "structure__siret")
     date_hierarchy = "date_paiement"
     list_select_related = ("structure", "accompagnement__programme", "corrige", "created_by")
-
-    @admin.display(description=_("montant"), ordering="montant")
-    def montant_euros(self, obj: Paiement) -> str:
-        return format_euros(obj.montant)
+    montant_euros = euros_column("montant", _("montant"))
 
 
 # --- Other costs -------------------------------------------------------------------------

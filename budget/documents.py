@@ -10,6 +10,9 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from core.exports import workbook_bytes
 from core.pdf import render_pdf
@@ -48,9 +51,6 @@ def _local(value: Any) -> Any:
 
 
 def _sheet(workbook: Any, title: str, headers: list[str], widths: list[int]) -> Any:
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     sheet = workbook.create_sheet(title)
     sheet.append(headers)
     for cell in sheet[1]:
@@ -76,8 +76,6 @@ def _user(user: Any) -> str:
 
 def tableur_xlsx(*, programme: Programme, progress: Callable[[int], None] = _noop) -> bytes:
     """Every ledger line and every accompagnement, with euro and date formats Excel and LibreOffice read."""
-    from openpyxl import Workbook
-
     workbook = Workbook()
     synthese = workbook.active
     synthese.title = _("Synthèse")

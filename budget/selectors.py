@@ -29,6 +29,7 @@ from accompagnements.models import (
 )
 from accompagnements.selectors import demi_journees
 from accounts import roles
+from accounts.models import User
 from annuaire.models import Competence, Domaine
 from candidatures.models import Candidature, Etat
 from core.money import euros
@@ -39,7 +40,10 @@ from programmes.models import Departement, Programme, TypeStructure
 from .models import AutreDepense, Engagement, Export, Paiement, ResumeProgramme
 from .resume import resume_recalculer, resumes_manquants
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # typing helpers, needed only by mypy
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import AnonymousUser
     from django_stubs_ext import WithAnnotations
 
 ZERO = Decimal("0.00")
@@ -68,26 +72,26 @@ def _sum(queryset: QuerySet, group: str, field_name: str, *, money: bool = False
 # --- Who sees what -------------------------------------------------------------------------------
 
 
-def can_view_dashboard(user: Any) -> bool:
+def can_view_dashboard(user: User | AnonymousUser) -> bool:
     return may(user, "budget.consulter").allowed
 
 
-def can_edit_budget(user: Any) -> bool:
+def can_edit_budget(user: User | AnonymousUser) -> bool:
     return may(user, "budget.modifier").allowed
 
 
-def programmes_visibles(user: Any) -> QuerySet[Programme]:
+def programmes_visibles(user: User | AnonymousUser) -> QuerySet[Programme]:
     if can_view_dashboard(user):
         return Programme.objects.all()
     return Programme.objects.none()
 
 
-def exports_visibles(user: Any) -> QuerySet[Export]:
+def exports_visibles(user: User | AnonymousUser) -> QuerySet[Export]:
     """Coordination sees every export; a committee member the ones they asked for."""
     if roles.is_coordination(user):
         return Export.objects.all()
     if roles.is_comite(user):
-        return Export.objects.filter(demande_par=user)
+        return Export.objects.filter(demande_par=user.pk)
     return Export.objects.none()
 
 
@@ -124,7 +128,7 @@ class SuiviAccompagnement(TypedDict):
     montant_paye: Decimal
 
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a typing helper of django-stubs, needed only by mypy
     ProgrammeAvecTotaux = WithAnnotations[Programme, TotauxProgramme]
     AccompagnementSuivi = WithAnnotations[Accompagnement, SuiviAccompagnement]
 
@@ -283,7 +287,7 @@ def chiffres_de(programme: ProgrammeAvecTotaux) -> Chiffres:
     )
 
 
-def comparaison_programmes(user: Any) -> list[Chiffres]:
+def comparaison_programmes(user: User | AnonymousUser) -> list[Chiffres]:
     """Every programme the user may see, with its figures: one query."""
     visibles = programmes_visibles(user).values("pk")
     return [chiffres_de(p) for p in programmes_avec_totaux().filter(pk__in=visibles)]
@@ -525,12 +529,13 @@ def accompagnements_suivi(programme: Programme) -> QuerySet[AccompagnementSuivi]
     )
 
 
-def avec_montant_livre(rows: Any) -> list[Accompagnement]:
+def avec_montant_livre(rows: Iterable[AccompagnementSuivi]) -> list[AccompagnementSuivi]:
     """Attach `montant_livre` (delivered half-days at the daily rate) to rows of `accompagnements_suivi`."""
-    rows = list(rows)
-    for row in rows:
-        row.montant_livre = row.programme.montant_pour(row.hj_livrees)
-    return rows
+    suivis = list(rows)
+    for row in suivis:
+        # An attribute read by the templates, beside the annotations of the query.
+        row.montant_livre = row.programme.montant_pour(row.hj_livrees)  # type: ignore[attr-defined]
+    return suivis
 
 
 def engagements_de(programme: Programme) -> QuerySet[Engagement]:

@@ -5,21 +5,32 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accompagnements.models import Accompagnement
+from accounts.models import User
 from core.exceptions import RuleViolation
 from core.jobs import enqueue
 from core.money import format_euros
+from programmes.models import Programme, Structure
 from programmes.rules import check_montant_positif
 
+from . import documents
 from .models import AutreDepense, Engagement, Enveloppe, EtatExport, Export, Paiement, TypeExport
 from .resume import resume_recalculer
+from .selectors import demi_journees_livrees
+
+if TYPE_CHECKING:  # annotations only: the convention is passed through, never read here
+    from django.core.files import File
+
+    from conventions.models import Convention
 
 
 def _locked_envelope(programme_id: int) -> Enveloppe:
@@ -35,7 +46,13 @@ USE_ROW_LOCK = True
 
 @transaction.atomic
 def engagement_create(
-    *, accompagnement: Any, montant: Decimal, libelle: str, by: Any, convention: Any | None = None, note: str = ""
+    *,
+    accompagnement: Accompagnement,
+    montant: Decimal,
+    libelle: str,
+    by: User | None,
+    convention: Convention | None = None,
+    note: str = "",
 ) -> Engagement:
     """Commit `montant` on the programme's envelope; refuse if the envelope cannot carry it.
 
@@ -80,13 +97,13 @@ def engagement_create(
 @transaction.atomic
 def autre_depense_create(
     *,
-    programme: Any,
+    programme: Programme,
     categorie: str,
     libelle: str,
     date_depense: datetime.date,
     montant: Decimal,
-    by: Any,
-    justificatif: Any = None,
+    by: User,
+    justificatif: File | None = None,
     note: str = "",
 ) -> AutreDepense:
     """Record another cost (essaimage, communication…) against the envelope."""
@@ -115,7 +132,7 @@ def autre_depense_create(
 
 
 @transaction.atomic
-def enveloppe_set(*, programme: Any, montant: Decimal) -> Enveloppe:
+def enveloppe_set(*, programme: Programme, montant: Decimal) -> Enveloppe:
     """Create or resize the programme's envelope; it can never drop below what is already used."""
     if not isinstance(montant, Decimal) or montant < 0:
         raise RuleViolation(_("Le montant de l’enveloppe doit être positif."), field="montant")
@@ -132,14 +149,12 @@ def enveloppe_set(*, programme: Any, montant: Decimal) -> Enveloppe:
     return enveloppe
 
 
-def _check_montant(montant: Any) -> None:
+def _check_montant(montant: Decimal) -> None:
     check_montant_positif(montant)
 
 
-def _montant_livre(accompagnement: Any) -> Decimal:
+def _montant_livre(accompagnement: Accompagnement) -> Decimal:
     """Delivered amount of an accompagnement: delivered half-days at the programme's daily rate."""
-    from .selectors import demi_journees_livrees
-
     return accompagnement.programme.montant_pour(demi_journees_livrees(accompagnement_id=accompagnement.pk))
 
 
@@ -161,12 +176,12 @@ def _paye_programme(programme_id: int) -> Decimal:
 @transaction.atomic
 def paiement_create(
     *,
-    accompagnement: Any,
-    structure: Any,
+    accompagnement: Accompagnement,
+    structure: Structure,
     date_paiement: datetime.date,
     montant: Decimal,
     reference_facture: str,
-    by: Any,
+    by: User,
     depassement_autorise: bool = False,
     note: str = "",
 ) -> Paiement:
@@ -244,20 +259,40 @@ def paiement_create(
     return ligne
 
 
-def _check_correction_note(note: str) -> None:
+# A budget line of any of the three ledgers (each is corrected by an opposite line, never edited).
+Ligne = TypeVar("Ligne", Engagement, Paiement, AutreDepense)
+
+
+# Correcting a correction is refused: what to enter instead, per ledger.
+_SAISIR_PLUTOT = {
+    Engagement: gettext_lazy("Une ligne de correction ne se corrige pas : saisissez un nouvel engagement."),
+    Paiement: gettext_lazy("Une ligne de correction ne se corrige pas : saisissez un nouveau paiement."),
+    AutreDepense: gettext_lazy("Une ligne de correction ne se corrige pas : saisissez une nouvelle dépense."),
+}
+
+
+def _correction_verifier(ligne: Ligne, *, programme_id: int, note: str) -> Enveloppe:
+    """The checks every correction shares; returns the programme's envelope, locked so that two
+    corrections of the same line are checked one after the other."""
     if not note.strip():
         raise RuleViolation(_("Expliquez la raison de la correction."), field="note")
+    enveloppe = _locked_envelope(programme_id)
+    if ligne.corrige_id is not None:
+        raise RuleViolation(str(_SAISIR_PLUTOT[type(ligne)]))
+    if type(ligne)._default_manager.filter(corrige_id=ligne.pk).exists():
+        raise RuleViolation(_("Cette ligne a déjà été corrigée."))
+    return enveloppe
+
+
+def _contre_passer(ligne: Ligne, *, by: User, note: str, **champs: Any) -> Ligne:
+    """The opposite line that cancels `ligne`; `champs` are the ledger's own columns."""
+    return type(ligne)._default_manager.create(montant=-ligne.montant, corrige=ligne, created_by=by, note=note, **champs)
 
 
 @transaction.atomic
-def engagement_correct(*, engagement: Engagement, by: Any, note: str) -> Engagement:
+def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engagement:
     """Reverse a commitment with an opposite line (contre-passation); the original line stays."""
-    _check_correction_note(note)
-    enveloppe = _locked_envelope(engagement.programme_id)
-    if engagement.corrige_id is not None:
-        raise RuleViolation(_("Une ligne de correction ne se corrige pas : saisissez un nouvel engagement."))
-    if Engagement.objects.filter(corrige=engagement).exists():
-        raise RuleViolation(_("Cette ligne a déjà été corrigée."))
+    enveloppe = _correction_verifier(engagement, programme_id=engagement.programme_id, note=note)
     montant = -engagement.montant
     if enveloppe.engage + montant < 0:
         raise RuleViolation(_("Cette correction rendrait le total engagé négatif."))
@@ -267,70 +302,57 @@ def engagement_correct(*, engagement: Engagement, by: Any, note: str) -> Engagem
             % {"reste": format_euros(enveloppe.disponible)}
         )
     Enveloppe.objects.filter(pk=enveloppe.pk).update(engage=F("engage") + montant)
-    ligne = Engagement.objects.create(
+    ligne = _contre_passer(
+        engagement,
+        by=by,
+        note=note,
         programme_id=engagement.programme_id,
         accompagnement_id=engagement.accompagnement_id,
-        montant=montant,
         libelle=_("Correction : %(libelle)s") % {"libelle": engagement.libelle},
-        corrige=engagement,
-        created_by=by,
-        note=note,
     )
     resume_recalculer(programme_id=engagement.programme_id)
     return ligne
 
 
 @transaction.atomic
-def paiement_correct(*, paiement: Paiement, by: Any, note: str) -> Paiement:
+def paiement_correct(*, paiement: Paiement, by: User, note: str) -> Paiement:
     """Cancel a payment entered by mistake with an opposite line; the original line stays."""
-    _check_correction_note(note)
-    _locked_envelope(paiement.accompagnement.programme_id)
-    if paiement.corrige_id is not None:
-        raise RuleViolation(_("Une ligne de correction ne se corrige pas : saisissez un nouveau paiement."))
-    if Paiement.objects.filter(corrige=paiement).exists():
-        raise RuleViolation(_("Cette ligne a déjà été corrigée."))
-    ligne = Paiement.objects.create(
+    _correction_verifier(paiement, programme_id=paiement.accompagnement.programme_id, note=note)
+    ligne = _contre_passer(
+        paiement,
+        by=by,
+        note=note,
         accompagnement_id=paiement.accompagnement_id,
         structure_id=paiement.structure_id,
         date_paiement=timezone.localdate(),
-        montant=-paiement.montant,
         reference_facture=paiement.reference_facture,
-        corrige=paiement,
-        created_by=by,
-        note=note,
     )
     resume_recalculer(programme_id=paiement.accompagnement.programme_id)
     return ligne
 
 
 @transaction.atomic
-def autre_depense_correct(*, depense: AutreDepense, by: Any, note: str) -> AutreDepense:
+def autre_depense_correct(*, depense: AutreDepense, by: User, note: str) -> AutreDepense:
     """Cancel another cost with an opposite line: the envelope gets the amount back."""
-    _check_correction_note(note)
-    enveloppe = _locked_envelope(depense.programme_id)
-    if depense.corrige_id is not None:
-        raise RuleViolation(_("Une ligne de correction ne se corrige pas : saisissez une nouvelle dépense."))
-    if AutreDepense.objects.filter(corrige=depense).exists():
-        raise RuleViolation(_("Cette ligne a déjà été corrigée."))
+    enveloppe = _correction_verifier(depense, programme_id=depense.programme_id, note=note)
     if enveloppe.autres_depenses - depense.montant < 0:
         raise RuleViolation(_("Cette correction rendrait le total des autres dépenses négatif."))
     Enveloppe.objects.filter(pk=enveloppe.pk).update(autres_depenses=F("autres_depenses") - depense.montant)
-    ligne = AutreDepense.objects.create(
+    ligne = _contre_passer(
+        depense,
+        by=by,
+        note=note,
         programme_id=depense.programme_id,
         categorie=depense.categorie,
         libelle=_("Correction : %(libelle)s") % {"libelle": depense.libelle},
         date_depense=timezone.localdate(),
-        montant=-depense.montant,
-        corrige=depense,
-        created_by=by,
-        note=note,
     )
     resume_recalculer(programme_id=depense.programme_id)
     return ligne
 
 
 @transaction.atomic
-def export_request(*, programme: Any, type_export: str, by: Any) -> Export:
+def export_request(*, programme: Programme, type_export: str, by: User) -> Export:
     """Queue the preparation of a follow-up document; the worker fills it in."""
     if type_export not in TypeExport.values:
         raise RuleViolation(_("Ce type de document n’existe pas."))
@@ -345,8 +367,6 @@ def _export_progress(export_id: int, progression: int) -> None:
 
 def export_run(*, export_id: int) -> Export:
     """Build the document of an export (called by the Celery task); records success or failure."""
-    from . import documents
-
     updated = Export.objects.filter(pk=export_id, etat=EtatExport.EN_ATTENTE).update(etat=EtatExport.EN_COURS, progression=1)
     export = Export.objects.select_related("programme").get(pk=export_id)
     if not updated:

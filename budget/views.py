@@ -3,7 +3,6 @@ the ledger, payments, other costs, corrections and the follow-up documents."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accompagnements.models import Accompagnement
@@ -156,11 +156,21 @@ def autre_depense_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "budget/autredepense_create.html", {"form": form, "programme": programme})
 
 
-def _correct(request: HttpRequest, line: Any, service: Callable, *, kind: str, programme_id: int, label: str) -> HttpResponse:
+# Per ledger (its name in the ledger's URL): the correction's service, the name of the service's
+# argument, and what the page calls the line.
+CORRECTIONS = {
+    "engagements": (services.engagement_correct, "engagement", gettext_lazy("l’engagement")),
+    "paiements": (services.paiement_correct, "paiement", gettext_lazy("le paiement")),
+    "depenses": (services.autre_depense_correct, "depense", gettext_lazy("la dépense")),
+}
+
+
+def _correct(request: HttpRequest, line: Engagement | Paiement | AutreDepense, *, kind: str, programme_id: int) -> HttpResponse:
+    service, argument, label = CORRECTIONS[kind]
     form = CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            service(line, by=request.user, note=form.cleaned_data["note"])
+            service(**{argument: line}, by=request.user, note=form.cleaned_data["note"])
         except DomainError as error:
             _form_error(form, error)
         else:
@@ -176,40 +186,19 @@ def _correct(request: HttpRequest, line: Any, service: Callable, *, kind: str, p
 @coordination_only
 def engagement_correct(request: HttpRequest, pk: int) -> HttpResponse:
     line = get_object_or_404(Engagement.objects.select_related("accompagnement"), pk=pk)
-    return _correct(
-        request,
-        line,
-        lambda line, **kw: services.engagement_correct(engagement=line, **kw),
-        kind="engagements",
-        programme_id=line.programme_id,
-        label=_("l’engagement"),
-    )
+    return _correct(request, line, kind="engagements", programme_id=line.programme_id)
 
 
 @coordination_only
 def paiement_correct(request: HttpRequest, pk: int) -> HttpResponse:
     line = get_object_or_404(Paiement.objects.select_related("accompagnement"), pk=pk)
-    return _correct(
-        request,
-        line,
-        lambda line, **kw: services.paiement_correct(paiement=line, **kw),
-        kind="paiements",
-        programme_id=line.accompagnement.programme_id,
-        label=_("le paiement"),
-    )
+    return _correct(request, line, kind="paiements", programme_id=line.accompagnement.programme_id)
 
 
 @coordination_only
 def autre_depense_correct(request: HttpRequest, pk: int) -> HttpResponse:
     line = get_object_or_404(AutreDepense, pk=pk)
-    return _correct(
-        request,
-        line,
-        lambda line, **kw: services.autre_depense_correct(depense=line, **kw),
-        kind="depenses",
-        programme_id=line.programme_id,
-        label=_("la dépense"),
-    )
+    return _correct(request, line, kind="depenses", programme_id=line.programme_id)
 
 
 @dashboard_access

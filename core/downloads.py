@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from django.http import FileResponse, Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from .antivirus import EN_ATTENTE, INFECTE
+from .services import Journalisable, acces_journaliser
+
+if TYPE_CHECKING:  # annotations only
+    from django.db.models.fields.files import FieldFile
+
+
+class DocumentAnalyse(Journalisable, Protocol):
+    """An uploaded document with its antivirus status (candidatures' Piece); core names no app's model."""
+
+    @property
+    def scan(self) -> str: ...
+
+    @property
+    def nom_original(self) -> str: ...
+
+    @property
+    def type_mime(self) -> str: ...
+
+    @property
+    def fichier(self) -> FieldFile: ...
 
 
 def attachment_response(field_file, *, filename: str, content_type: str = "application/octet-stream") -> FileResponse:
@@ -25,14 +47,11 @@ def attachment_response(field_file, *, filename: str, content_type: str = "appli
     return response
 
 
-def scanned_document_response(request: HttpRequest, piece: Any) -> HttpResponseBase:
+def scanned_document_response(request: HttpRequest, piece: DocumentAnalyse) -> HttpResponseBase:
     """Download of an uploaded document, unless the antivirus has not cleared it (core/antivirus.py).
 
     The download is written in the access log of personal data.
     """
-    from .antivirus import EN_ATTENTE, INFECTE
-    from .services import acces_journaliser
-
     if piece.scan == EN_ATTENTE:
         message = _("Ce document est en cours d’analyse par l’antivirus. Réessayez dans quelques minutes.")
         return render(request, "core/fichier_indisponible.html", {"message": message}, status=409)

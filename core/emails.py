@@ -19,6 +19,9 @@ from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from .jobs import enqueue
+from .models import MessageEnvoye
+
 logger = logging.getLogger(__name__)
 
 
@@ -61,8 +64,6 @@ def deliver(
     `personne`: the recipient's account when the caller has it (saves looking it up); `record=False`
     returns the records unsaved, for a batch that saves them in one query (`deliveries_record`).
     """
-    from .models import MessageEnvoye
-
     if "Message-ID" not in message.extra_headers:
         host = urlsplit(settings.SITE_URL).hostname or "tsf.invalid"
         message.extra_headers["Message-ID"] = make_msgid(domain=host)
@@ -139,8 +140,6 @@ def send_after_commit(
     Never sent for a rolled-back change; kept in the database if the broker is away (core/jobs.py).
     Attachments are text (JSON-serialisable): (name, content, MIME type).
     """
-    from .jobs import enqueue
-
     extra: dict[str, Any] = {"attachments": [list(a) for a in attachments]} if attachments else {}
     if reference:
         extra["reference"] = reference

@@ -65,6 +65,8 @@ def enqueue(tache: str, /, **arguments: Any) -> TacheDifferee:
 def publish(*, job_id: int) -> bool:
     """Hand one job to Celery. Never raises: a broker outage leaves the job waiting in the database."""
     global _broker_down_until
+    # Imported here: core.tasks imports this module (its run_job adapter calls job_run), so a
+    # module-level import would be a cycle; the task module is only needed when a job is handed over.
     from .tasks import run_job
 
     if time.monotonic() < _broker_down_until:

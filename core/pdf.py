@@ -23,6 +23,8 @@ class BlockedFetch(ValueError):
 
 def static_only_fetcher(url: str, *args: Any, **kwargs: Any):
     """Resolve /static/… to the project's static files; refuse every other URL."""
+    # Imported here, as weasyprint below: WeasyPrint loads Pango and its fonts at import, which only
+    # the processes that render a PDF should pay (every page and worker imports this module).
     from weasyprint.urls import URLFetcherResponse
 
     parsed = urlparse(url)
@@ -46,7 +48,7 @@ _fetcher = None
 def _static_only_fetcher():
     global _fetcher
     if _fetcher is None:
-        import weasyprint
+        import weasyprint  # imported here: see static_only_fetcher
 
         class StaticOnlyFetcher(weasyprint.URLFetcher):
             def fetch(self, url: str, headers: Any = None):
@@ -57,7 +59,7 @@ def _static_only_fetcher():
 
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
-    import weasyprint
+    import weasyprint  # imported here: see static_only_fetcher
 
     html = render_to_string(template, {"pilot": settings.TSF_PILOT, **context})
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=_static_only_fetcher())

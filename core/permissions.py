@@ -18,13 +18,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _gettext
 
 from .exceptions import DomainError, PermissionRefused, TransitionRefused
+
+if TYPE_CHECKING:  # annotations only
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
+
+    # Who asks: an account, the anonymous visitor of a public page, or None when the platform acts
+    # itself (a beat scan, a receiver); the rules answer for each.
+    Asker = AbstractBaseUser | AnonymousUser | None
 
 # The actor of a transition that nobody performs by hand (a beat scan, the last signature of a convention).
 SYSTEME = "systeme"
@@ -86,7 +95,7 @@ def actions() -> list[str]:
     return sorted(_RULES)
 
 
-def may(user: Any, action: str, obj: Any = None) -> Decision:
+def may(user: Asker, action: str, obj: Any = None) -> Decision:
     """May `user` do `action` (to `obj`)? An unknown action is a programming error (KeyError)."""
     try:
         fn = _RULES[action]
@@ -98,7 +107,7 @@ def may(user: Any, action: str, obj: Any = None) -> Decision:
     return ALLOWED if answer else refused()
 
 
-def require(user: Any, action: str, obj: Any = None) -> Decision:
+def require(user: Asker, action: str, obj: Any = None) -> Decision:
     """Raise the rule's refusal (PermissionRefused, or its RuleViolation/TransitionRefused, with the reason)
     unless `user` may do `action` to `obj`."""
     decision = may(user, action, obj)
@@ -174,7 +183,7 @@ def action_required(action: str) -> Callable:
     return decorator
 
 
-def forbid_unless(user: Any, action: str, obj: Any = None) -> Decision:
+def forbid_unless(user: Asker, action: str, obj: Any = None) -> Decision:
     """In a view: 403 when the user's role may not do `action` to `obj` (already scoped to the user).
 
     A refusal for the object's state or dates is returned, for the view to show its reason (or to let
@@ -189,7 +198,7 @@ def forbid_unless(user: Any, action: str, obj: Any = None) -> Decision:
 # --- Admin -------------------------------------------------------------------------------------------
 
 
-def admin_may(request: Any, action: str, obj: Any = None, *, default: bool = True) -> bool:
+def admin_may(request: HttpRequest, action: str, obj: Any = None, *, default: bool = True) -> bool:
     """Hook for ModelAdmin.has_*_permission: ask the rule when it exists, else keep `default`."""
     if action not in _RULES:
         return default

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from .models import MessageEnvoye
 
+if TYPE_CHECKING:  # annotations only: core names no app's model (accounts.User is an AbstractUser)
+    from django.contrib.auth.models import AbstractUser
 
-def messages_de(personne: Any, *, limit: int = 50) -> list[MessageEnvoye]:
+
+def messages_de(personne: AbstractUser, *, limit: int = 50) -> list[MessageEnvoye]:
     """The delivery log of one person's address (newest first)."""
     return list(MessageEnvoye.objects.filter(Q(personne=personne) | Q(destinataire__iexact=personne.email))[:limit])
 

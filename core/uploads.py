@@ -7,6 +7,7 @@ minutes, budget vouchers) goes through `check_upload`, so the rules are the same
 from __future__ import annotations
 
 import hashlib
+import io
 import struct
 import unicodedata
 import uuid
@@ -21,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from .antivirus import EN_ATTENTE, NON_CONFIGURE
 
 # What we accept: the detected content type and the extensions that may carry it.
 ACCEPTED = {
@@ -70,8 +73,6 @@ def safe_display_name(name: str) -> str:
 
 
 def _office_zip_problem(content: bytes) -> str | None:
-    import io
-
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             infos = archive.infolist()
@@ -188,6 +189,4 @@ def check_upload(upload: IO[bytes], *, max_bytes: int | None = None) -> CheckedU
 
 def initial_scan_status() -> str:
     """'en_attente' when an antivirus is configured (UPLOAD_SCANNER), else 'non_configure'."""
-    from .antivirus import EN_ATTENTE, NON_CONFIGURE
-
     return EN_ATTENTE if getattr(settings, "UPLOAD_SCANNER", "") else NON_CONFIGURE

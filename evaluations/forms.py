@@ -12,6 +12,7 @@ from accompagnements.models import Accompagnement, TypeIndicateur
 from programmes.models import Format
 
 from .models import Atteinte, Evaluation, MesureIndicateur, Moment, Repondant
+from .services import format_suite_propose
 
 NOTES = [(i, str(i)) for i in range(1, 6)]
 NOTE_AIDE = _("1 : pas du tout satisfait·e – 5 : très satisfait·e")
@@ -182,8 +183,6 @@ class SuiteForm(forms.Form):
     demi_journees = forms.IntegerField(label=_("Demi-journées"), min_value=1, max_value=40)
 
     def __init__(self, *args: Any, accompagnement: Accompagnement, **kwargs: Any) -> None:
-        from .services import format_suite_propose
-
         fmt, demi = format_suite_propose(accompagnement)
         kwargs.setdefault("initial", {"format": fmt, "demi_journees": demi})
         super().__init__(*args, **kwargs)

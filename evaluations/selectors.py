@@ -5,17 +5,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, Prefetch, Q
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accompagnements.models import ETATS_TERMINES, Accompagnement, Objectif, TypeIndicateur
+from accounts.models import User
 from core.permissions import may
 from programmes.models import Programme
 
+from .forms import SuiteForm, questionnaire_form_class
 from .models import Atteinte, EtatEvaluation, Evaluation, MesureIndicateur, Moment, Repondant
 
 
-def evaluations_a_remplir(user: Any):
+def evaluations_a_remplir(user: User) -> QuerySet[Evaluation]:
     return (
         Evaluation.objects.filter(personne=user, etat=EtatEvaluation.OUVERTE)
         .select_related("accompagnement__format")
@@ -23,9 +26,9 @@ def evaluations_a_remplir(user: Any):
     )
 
 
-def espace(user: Any) -> dict[str, Any]:
+def espace(user: User | AnonymousUser) -> dict[str, Any]:
     """Context for this app's section of the person's space (templates/evaluations/includes/espace.html)."""
-    if not getattr(user, "is_authenticated", False):
+    if isinstance(user, AnonymousUser):
         return {}
     return {
         "evaluations_a_remplir": list(evaluations_a_remplir(user)),
@@ -62,8 +65,6 @@ def grille_mesuree(accompagnement: Accompagnement) -> list[dict[str, Any]]:
 
 def reponses_lisibles(evaluation: Evaluation) -> list[tuple[Any, Any]]:
     """The free answers of a questionnaire as (question, answer) pairs, in the form's order."""
-    from .forms import questionnaire_form_class
-
     fields = questionnaire_form_class(evaluation).base_fields
     lignes = []
     for name, field in fields.items():
@@ -75,13 +76,12 @@ def reponses_lisibles(evaluation: Evaluation) -> list[tuple[Any, Any]]:
     return lignes
 
 
-def accompagnement_context(accompagnement: Any, user: Any, role: str) -> dict[str, Any]:
+def accompagnement_context(accompagnement: Accompagnement, user: User | AnonymousUser, role: str) -> dict[str, Any]:
     """Context of the evaluations section of the accompagnement page (issue 9)."""
-    from .forms import SuiteForm
-
     evaluations = list(accompagnement.evaluations.select_related("personne"))
     for evaluation in evaluations:
-        evaluation.lignes = reponses_lisibles(evaluation)
+        # Read by the template beside each evaluation.
+        evaluation.lignes = reponses_lisibles(evaluation)  # type: ignore[attr-defined]
     coordination = role == "coordination"
     context: dict[str, Any] = {
         "eval_grille": grille_mesuree(accompagnement),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accompagnements.models import Accompagnement, EtatAccompagnement, Indicateur, Objectif, TypeIndicateur
 from accompagnements.services import accompagnement_create, accompagnement_transition
+from accounts.models import User
 from core.exceptions import PermissionRefused, RuleViolation, TransitionRefused
 from core.permissions import require
 from core.workflow import apply_transition
@@ -48,13 +49,13 @@ def mesures_debut_enregistrer(*, accompagnement: Accompagnement) -> int:
     return len(nouvelles)
 
 
-def _mentor_user(accompagnement: Accompagnement) -> Any:
+def _mentor_user(accompagnement: Accompagnement) -> User | None:
     mentor = accompagnement.mentors.filter(user__isnull=False).select_related("user").order_by("pk").first()
     return mentor.user if mentor else None
 
 
 @transaction.atomic
-def evaluations_sortie_ouvrir(*, accompagnement: Accompagnement, by: Any = None) -> list[Evaluation]:
+def evaluations_sortie_ouvrir(*, accompagnement: Accompagnement, by: User | None = None) -> list[Evaluation]:
     """End the action (en cours → terminé) if needed and open the exit questionnaires; idempotent.
 
     Called when the last planned session is held (by the planning scan) or when the coordinator
@@ -111,7 +112,7 @@ def six_mois_apres(moment: datetime.datetime) -> datetime.datetime:
     return moment + relativedelta(months=MOIS_APRES_SORTIE)
 
 
-def _check_answerable(evaluation: Evaluation, by: Any) -> Evaluation:
+def _check_answerable(evaluation: Evaluation, by: User | None) -> Evaluation:
     locked = Evaluation.objects.select_for_update(of=("self",)).select_related("accompagnement").get(pk=evaluation.pk)
     if by is None:
         # The platform never answers in someone's name.
@@ -177,7 +178,7 @@ def _completer_depart(*, evaluation: Evaluation, departs: dict[int, int]) -> Non
 def evaluation_repondre(
     *,
     evaluation: Evaluation,
-    by: Any,
+    by: User | None,
     reponses: dict[str, Any],
     atteintes: dict[int, str] | None = None,
     indicateurs: dict[int, dict[str, Any]] | None = None,
@@ -240,7 +241,7 @@ def format_suite_propose(accompagnement: Accompagnement) -> tuple[Format | None,
 
 @transaction.atomic
 def accompagnement_suite_ouvrir(
-    *, accompagnement: Accompagnement, by: Any, format: Format | None = None, demi_journees: int | None = None
+    *, accompagnement: Accompagnement, by: User, format: Format | None = None, demi_journees: int | None = None
 ) -> Accompagnement:
     """Open the continuation (e.g. a mentorat after a TSF) for the same beneficiary, carrying the grid over."""
     accompagnement = Accompagnement.objects.select_for_update().get(pk=accompagnement.pk)
@@ -291,7 +292,7 @@ def accompagnement_suite_ouvrir(
 
 
 @transaction.atomic
-def accompagnement_terminer(*, accompagnement: Accompagnement, by: Any) -> list[Evaluation]:
+def accompagnement_terminer(*, accompagnement: Accompagnement, by: User) -> list[Evaluation]:
     """The coordinator closes the action: en cours → terminé, and the exit questionnaires open."""
     require(by, "accompagnement.terminer", accompagnement)
     return evaluations_sortie_ouvrir(accompagnement=accompagnement, by=by)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accompagnements.models import (
@@ -31,6 +30,7 @@ from accompagnements.models import (
 )
 from accounts import roles
 from accounts.models import User
+from annuaire.models import PersonneRessource
 from candidatures.models import (
     Besoin,
     Candidature,
@@ -84,7 +84,7 @@ def _delete_files_after_commit(names: list[str]) -> None:
         transaction.on_commit(delete)
 
 
-def candidatures_a_anonymiser(*, now: datetime.datetime | None = None) -> Any:
+def candidatures_a_anonymiser(*, now: datetime.datetime | None = None) -> QuerySet[Candidature]:
     """Applications past their period and not yet anonymised."""
     now = now or timezone.now()
     periods = settings.TSF_RETENTION
@@ -151,7 +151,7 @@ def candidature_anonymiser(*, candidature: Candidature) -> Candidature:
     return candidature
 
 
-def comptes_a_anonymiser(*, now: datetime.datetime | None = None) -> Any:
+def comptes_a_anonymiser(*, now: datetime.datetime | None = None) -> QuerySet[User]:
     """Accounts with no activity for the period, nothing in progress, no staff role, not a listed mentor."""
     now = now or timezone.now()
     cutoff = _months_ago(now, settings.TSF_RETENTION["compte_inactif_mois"])
@@ -190,8 +190,6 @@ def user_anonymiser(*, user: User) -> User:
     MessageEnvoye.objects.filter(personne=user).delete()
     Authenticator.objects.filter(user=user).delete()
     FluxCalendrier.objects.filter(user=user).delete()
-    from annuaire.models import PersonneRessource
-
     PersonneRessource.objects.filter(user=user).update(
         prenom="", nom="Anonyme", email=f"anonyme-pr-{user.pk}@{ANONYMOUS_DOMAIN}", telephone="", presentation=""
     )

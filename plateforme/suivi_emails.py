@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from accounts.models import User
 from core.exceptions import PermissionRefused
 from core.models import MessageEnvoye
 from relances.services import relances_reprendre, relances_suspendre
@@ -98,7 +99,7 @@ def email_adresse_signaler(*, email: str, motif: str, quand: datetime.datetime |
 
 
 @transaction.atomic
-def email_adresse_retablir(*, personne: Any, by: Any) -> int:
+def email_adresse_retablir(*, personne: User, by: User) -> int:
     """The coordination checked (or corrected) the address: clear the flag, the held reminders go out."""
     if not roles.is_coordination(by):
         raise PermissionRefused(_("Seule la coordination rétablit une adresse e-mail en échec."))

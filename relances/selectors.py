@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Q, QuerySet
 
 from accompagnements.models import Accompagnement, Seance
+from accounts.models import User
 from candidatures.models import Candidature
 from conventions.models import Convention
 from evaluations.models import Evaluation
+from programmes.models import Programme
 
 from .models import EtatRelance, Relance
 
@@ -35,7 +38,7 @@ def relances_du_dossier(accompagnement: Accompagnement) -> QuerySet[Relance]:
     )
 
 
-def relances_envoyees(programme: Any) -> QuerySet[Relance]:
+def relances_envoyees(programme: Programme) -> QuerySet[Relance]:
     return (
         Relance.objects.filter(programme=programme, etat=EtatRelance.ENVOYEE)
         .select_related("destinataire")
@@ -55,13 +58,13 @@ def relances_envoyees(programme: Any) -> QuerySet[Relance]:
     )
 
 
-def accompagnement_context(accompagnement: Accompagnement, user: Any, role: str) -> dict[str, Any]:
+def accompagnement_context(accompagnement: Accompagnement, user: User | AnonymousUser, role: str) -> dict[str, Any]:
     """Context of the reminders section of the accompagnement page (the coordination's only)."""
     if role != "coordination":
         return {"relances_coordination": False}
     return {"relances_coordination": True, "relances_du_dossier": list(relances_du_dossier(accompagnement)[:50])}
 
 
-def relances_suspendues(programme: Any) -> QuerySet[Relance]:
+def relances_suspendues(programme: Programme) -> QuerySet[Relance]:
     """Reminders held because the mail provider reported the address as failing (plateforme/suivi_emails.py)."""
     return Relance.objects.filter(programme=programme, etat=EtatRelance.SUSPENDUE).select_related("destinataire")

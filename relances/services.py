@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accompagnements.models import EtatAccompagnement, EtatSeance, Seance
+from accounts.models import User
 from candidatures.models import Candidature, Etat
 from conventions.models import Convention, EtatConvention
 from core.concurrency import lock_unchanged
@@ -339,12 +340,12 @@ def relances_envoyer_dues(*, now: datetime.datetime | None = None, batch: int = 
             return sent
 
 
-def relances_suspendre(*, personne: Any) -> int:
+def relances_suspendre(*, personne: User) -> int:
     """Hold the planned reminders to a person whose address bounces (called by the webhook's service)."""
     return Relance.objects.filter(destinataire=personne, etat=EtatRelance.PREVUE).update(etat=EtatRelance.SUSPENDUE)
 
 
-def relances_reprendre(*, personne: Any, now: datetime.datetime | None = None) -> int:
+def relances_reprendre(*, personne: User, now: datetime.datetime | None = None) -> int:
     """The address works again: the held reminders are due now (each one re-checks that it still applies)."""
     return Relance.objects.filter(destinataire=personne, etat=EtatRelance.SUSPENDUE).update(
         etat=EtatRelance.PREVUE, echeance=now or timezone.now(), reservee_le=None
@@ -353,7 +354,7 @@ def relances_reprendre(*, personne: Any, now: datetime.datetime | None = None) -
 
 @transaction.atomic
 def programme_relances_configurer(
-    *, programme: Programme, desactivees: list[str], by: Any, version: str | None = None
+    *, programme: Programme, desactivees: list[str], by: User, version: str | None = None
 ) -> Programme:
     """Switch kinds of reminders off (or back on) for one programme.
     `version`: that of the programme the form was filled from; one saved since raises EditConflict."""
