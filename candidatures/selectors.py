@@ -6,12 +6,13 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Field, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.layers import later_stage_model
 from core.models import EventKind
 
 from .models import ETATS_FINAUX, Candidature, CandidatureEvenement, DemandePiece, EntretienDiagnostic, Etat, EtiquetteCandidature
@@ -118,9 +119,10 @@ class Jalon:
 
 
 def frise(candidature: Candidature) -> list[Jalon]:
-    """The file's timeline from submission to the evaluations (later stages from the accompaniment rows)."""
-    from accompagnements.models import EtatAccompagnement
+    """The file's timeline from submission to the evaluations.
 
+    The later stages are read through the file's reverse relations and their models' named predicates
+    (`actifs()`, `est_signee`, `est_realisee`, `est_termine`, `est_repondue`): no import of a later stage."""
     etat = candidature.etat
     dates: dict[str, Any] = {}
     for event in candidature.evenements.filter(kind="transition").order_by("created_at", "id"):
@@ -169,9 +171,7 @@ def frise(candidature: Candidature) -> list[Jalon]:
     accompagnement = None
     if etat == Etat.SELECTIONNEE:
         accompagnement = (
-            candidature.accompagnements.exclude(etat=EtatAccompagnement.ABANDONNE)
-            .prefetch_related("mentors", "conventions", "seances", "evaluations")
-            .first()
+            candidature.accompagnements.actifs().prefetch_related("mentors", "conventions", "seances", "evaluations").first()
         )
     if accompagnement is None:
         add(_("Appariement avec une personne-ressource"), "en_cours" if etat == Etat.SELECTIONNEE else "a_venir")
@@ -189,7 +189,7 @@ def frise(candidature: Candidature) -> list[Jalon]:
     detail = _("%(n)s séance(s) réalisée(s) sur %(total)s prévue(s)") % {"n": realisees, "total": len(seances)} if seances else ""
     add(_("Séances"), "fait" if termine else ("en_cours" if signee else "a_venir"), detail)
     evaluations = [e for e in accompagnement.evaluations.all() if e.personne_id == candidature.candidat_id]
-    repondues = all(e.etat == "repondue" for e in evaluations) if evaluations else False
+    repondues = all(e.est_repondue for e in evaluations) if evaluations else False
     add(_("Évaluations"), "fait" if repondues else ("en_cours" if termine else "a_venir"))
     return jalons
 
@@ -397,8 +397,6 @@ def describe_event(event: CandidatureEvenement) -> str:
     """One line of French describing a timeline event (no query)."""
     from django.utils.translation import gettext
 
-    from comite.models import SensAvis
-
     from .models import TypePiece
     from .workflow import WORKFLOW
 
@@ -428,10 +426,11 @@ def describe_event(event: CandidatureEvenement) -> str:
             return gettext("Document demandé : %(piece)s") % {"piece": piece}
         return gettext("Document ajouté : %(piece)s") % {"piece": piece}
     if event.kind == EventKind.AVIS:
-        try:
-            sens = SensAvis(str(details.get("sens", ""))).label
-        except ValueError:
-            sens = details.get("sens", "")
+        # The opinion is the comité's (a later stage, which writes this event): its label is read from
+        # the comité's model, named through later_stage_model (no import of a later stage).
+        sens_field = later_stage_model("comite", "Avis")._meta.get_field("sens")
+        libelles = dict(sens_field.flatchoices) if isinstance(sens_field, Field) else {}
+        sens = libelles.get(details.get("sens", ""), details.get("sens", ""))
         return gettext("Avis du comité technique : %(sens)s") % {"sens": sens}
     if event.kind == EventKind.MESSAGE:
         return gettext("Message échangé")

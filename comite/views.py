@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from candidatures.models import Candidature
 from core.concurrency import version_initial
 from core.downloads import attachment_response, scanned_document_response
 from core.exceptions import DomainError
@@ -21,7 +22,7 @@ from core.services import acces_journaliser
 from programmes.models import Programme
 
 from . import selectors, services
-from .forms import AvisForm, CompteRenduForm, ReunionForm
+from .forms import AvisForm, CompteRenduForm, ReunionForm, SaisineForm
 from .models import ReunionComite, Saisine
 
 comite_required = action_required("comite.consulter")
@@ -30,6 +31,37 @@ coordination_required = action_required("comite.gerer")
 
 def _form_error(form: Any, error: DomainError) -> None:
     add_domain_error(form, error)
+
+
+@coordination_required
+def saisine_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a file to the committee, from the coordinator's file page (`pk`: the candidature's)."""
+    # Drafts are the applicant's own business: only submitted files are put to the committee.
+    candidature = get_object_or_404(Candidature.objects.visibles_par(request.user).soumises(), pk=pk)
+    dossier = redirect("candidatures:coordination_detail", pk=candidature.pk)
+    # Say at once why the file cannot be put to the committee, before the coordinator types a question.
+    if not (decision := may(request.user, "candidature.soumettre_comite", candidature)):
+        messages.error(request, decision.reason)
+        return dossier
+    form = SaisineForm(request.POST or None, candidature=candidature)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.saisine_create(candidature=candidature, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Le dossier est soumis au comité technique."))
+            return dossier
+    return render(
+        request,
+        "candidatures/coordination/candidature_form.html",
+        {
+            "candidature": candidature,
+            "form": form,
+            "titre": _("Soumettre le dossier au comité technique"),
+            "bouton": _("Soumettre au comité"),
+        },
+    )
 
 
 @comite_required
