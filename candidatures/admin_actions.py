@@ -16,14 +16,13 @@ from core.exceptions import DomainError
 
 from . import services
 from .models import DemandePiece
+from .selectors import decision_email_draft
 
 
 @admin.action(
     description=gettext_lazy("Déclarer recevables les dossiers sélectionnés (e-mail au·à la candidat·e)"), permissions=["change"]
 )
 def mark_eligible(modeladmin: Any, request: Any, queryset: Any) -> None:
-    from .selectors import decision_email_draft
-
     done, refused = 0, []
     for candidature in queryset.select_related("candidat", "programme"):
         subject, body = decision_email_draft(candidature=candidature, decision="recevable")

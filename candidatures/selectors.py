@@ -6,16 +6,30 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, Field, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import formats, timezone
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from core.ics import CalendarEvent, build_calendar
 from core.layers import later_stage_model
 from core.models import EventKind
 
-from .models import ETATS_FINAUX, Candidature, CandidatureEvenement, DemandePiece, EntretienDiagnostic, Etat, EtiquetteCandidature
+from .models import (
+    ETATS_FINAUX,
+    Candidature,
+    CandidatureEvenement,
+    DemandePiece,
+    EntretienDiagnostic,
+    Etat,
+    EtiquetteCandidature,
+    Modalite,
+    TypePiece,
+)
+from .workflow import WORKFLOW
 
 
 def candidatures_du_candidat(user: Any):
@@ -367,12 +381,6 @@ def etat_label(value: str) -> Any:
 
 def diagnostic_calendar(entretien: EntretienDiagnostic, *, sequence: int = 0) -> bytes:
     """The .ics file of the diagnostic interview (Europe/Paris time zone, place or video link)."""
-    from django.conf import settings
-
-    from core.ics import CalendarEvent, build_calendar
-
-    from .models import Modalite
-
     candidature = entretien.candidature
     presentiel = entretien.modalite == Modalite.PRESENTIEL
     description = str(gettext_lazy("Entretien diagnostic du programme TSF / Mentorat pour le dossier %(ref)s.")) % {
@@ -395,11 +403,6 @@ def diagnostic_calendar(entretien: EntretienDiagnostic, *, sequence: int = 0) ->
 
 def describe_event(event: CandidatureEvenement) -> str:
     """One line of French describing a timeline event (no query)."""
-    from django.utils.translation import gettext
-
-    from .models import TypePiece
-    from .workflow import WORKFLOW
-
     details = event.details or {}
     if event.kind == EventKind.TRANSITION:
         if event.transition == "annulation":
@@ -450,10 +453,6 @@ def decision_email_draft(
     demi_journees_suite: int | None = None,
 ) -> tuple[str, str]:
     """The pre-filled (subject, text) of a decision e-mail, for the coordinator to edit before it goes."""
-    from django.conf import settings
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
     context = {
         "candidature": candidature,
         "motif": motif,

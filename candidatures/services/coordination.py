@@ -7,16 +7,33 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from annuaire.models import Competence
 from core.concurrency import check_unchanged
+from core.emails import render_email, send_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
 from core.models import EventKind
 from core.permissions import require
 from programmes.models import Format
+from programmes.rules import check_demi_journees
 
-from ..models import Candidature, Etat
+from ..models import (
+    Besoin,
+    Candidature,
+    DemandePiece,
+    EmailEnvoye,
+    EntretienDiagnostic,
+    Etat,
+    Etiquette,
+    EtiquetteCandidature,
+    Modalite,
+    NoteInterne,
+    TypePiece,
+)
+from ..selectors import diagnostic_calendar
 from ..workflow import WORKFLOW
 from .cycle import (
     candidature_complete_diagnostic,
@@ -46,10 +63,6 @@ def _record_email(
     attachments: list[tuple[str, str, str]] | None = None,
     details: dict | None = None,
 ) -> Any:
-    from core.emails import send_after_commit
-
-    from ..models import EmailEnvoye
-
     destinataire = candidature.candidat.email
     email = EmailEnvoye.objects.create(
         candidature=candidature,
@@ -78,8 +91,6 @@ def _check_coordination(by: Any) -> None:
 @transaction.atomic
 def candidature_email_send(*, candidature: Candidature, by: Any, subject: str, body: str) -> Any:
     """Send the applicant an e-mail as written (or edited) by the coordinator and keep it on the file."""
-    from django.template.loader import render_to_string
-
     _check_coordination(by)
     subject, body = " ".join((subject or "").split()), (body or "").strip()
     if not subject:
@@ -157,10 +168,6 @@ def candidature_decide(
 @transaction.atomic
 def demande_piece_create(*, candidature: Candidature, by: Any, type_piece: str, message: str = "") -> Any:
     """Ask the applicant for a missing document; they are told by e-mail and can upload just that."""
-    from core.emails import render_email
-
-    from ..models import DemandePiece, TypePiece
-
     require(by, "candidature.demander_piece", candidature)
     if type_piece not in TypePiece.values:
         raise RuleViolation(_("Choisissez le type de document demandé."), field="type_piece")
@@ -182,8 +189,6 @@ def demande_piece_create(*, candidature: Candidature, by: Any, type_piece: str, 
 @transaction.atomic
 def demande_piece_remind(*, demande: Any, by: Any) -> Any:
     """Remind the applicant of a document still missing (admin bulk action)."""
-    from core.emails import render_email
-
     _check_coordination(by)
     if demande.fournie_le is not None:
         raise RuleViolation(_("Ce document a déjà été fourni."))
@@ -195,8 +200,6 @@ def demande_piece_remind(*, demande: Any, by: Any) -> Any:
 @transaction.atomic
 def note_interne_add(*, candidature: Candidature, by: Any, texte: str) -> Any:
     """A private note of the coordination team (never shown to applicants, mentors or the committee)."""
-    from ..models import NoteInterne
-
     _check_coordination(by)
     texte = (texte or "").strip()
     if not texte:
@@ -207,8 +210,6 @@ def note_interne_add(*, candidature: Candidature, by: Any, texte: str) -> Any:
 @transaction.atomic
 def candidature_set_etiquettes(*, candidature: Candidature, by: Any, noms: list[str]) -> list[Any]:
     """Replace the file's private labels by `noms` (labels are created on the way)."""
-    from ..models import Etiquette, EtiquetteCandidature
-
     _check_coordination(by)
     cleaned: dict[str, str] = {}
     for nom in noms:
@@ -241,11 +242,6 @@ def entretien_diagnostic_schedule(
 ) -> Any:
     """Plan (or move) the diagnostic interview; the applicant gets an invitation with an .ics file.
     `version`: that of the interview the form was filled from; one saved since raises EditConflict."""
-    from core.emails import render_email
-
-    from ..models import EntretienDiagnostic, Modalite
-    from ..selectors import diagnostic_calendar
-
     _check_coordination(by)
     lieu, lien_visio = (lieu or "").strip(), (lien_visio or "").strip()
     if modalite == Modalite.PRESENTIEL and not lieu:
@@ -310,11 +306,6 @@ def entretien_diagnostic_record(
     """Record the diagnostic: needs (référentiel competences with a priority, new ones added on the way),
     the recommended format(s) and half-days within the programme's limits, notes.
     `version`: that of the interview the form was filled from; one saved since raises EditConflict."""
-    from annuaire.models import Competence
-    from programmes.rules import check_demi_journees
-
-    from ..models import Besoin, EntretienDiagnostic
-
     _check_coordination(by)
     try:
         entretien = EntretienDiagnostic.objects.select_for_update().get(candidature=candidature)

@@ -10,13 +10,16 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import roles
+from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
 from core.models import EventKind
 from core.permissions import require
 from core.workflow import apply_transition
 from programmes.models import Format, Programme
+from programmes.rules import check_demi_journees
 
-from ..models import Candidature, CandidatureEvenement
+from ..models import Candidature, CandidatureEvenement, Message
 from ..permissions import derniere_decision, role_of
 from ..workflow import WORKFLOW
 
@@ -132,8 +135,6 @@ def candidature_select(
     reason: str = "",
 ) -> Candidature:
     """Retain the file with its format(s) and half-days, within the programme's limits."""
-    from programmes.rules import check_demi_journees
-
     if format.programme_id != candidature.programme_id:
         raise RuleViolation(_("Ce format n’appartient pas au programme de la candidature."), field="format")
     if candidature.structure is None:
@@ -212,11 +213,6 @@ def candidature_revert_decision(*, candidature: Candidature, by: Any, reason: st
 @transaction.atomic
 def message_send(*, candidature: Candidature, auteur: Any, texte: str, piece: Any = None) -> Any:
     """Post a message in the file's thread (applicant ↔ coordination) and notify the other side by e-mail."""
-    from accounts import roles
-    from core.emails import send_templated_after_commit
-
-    from ..models import Message
-
     texte = (texte or "").strip()
     if not texte:
         raise RuleViolation(_("Le message est vide."), field="texte")
@@ -238,10 +234,6 @@ def message_send(*, candidature: Candidature, auteur: Any, texte: str, piece: An
 @transaction.atomic
 def messages_mark_read(*, candidature: Candidature, reader: Any) -> int:
     """Mark as read the messages of the other side; returns how many were unread."""
-    from accounts import roles
-
-    from ..models import Message
-
     from_coordination = not roles.is_coordination(reader)
     return Message.objects.filter(candidature=candidature, de_la_coordination=from_coordination, lu_le__isnull=True).update(
         lu_le=timezone.now()
