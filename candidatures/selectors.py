@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, Field, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
@@ -14,9 +16,11 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.ics import CalendarEvent, build_calendar
 from core.layers import later_stage_model
 from core.models import EventKind
+from programmes.models import Format, Programme
 
 from .models import (
     ETATS_FINAUX,
@@ -32,7 +36,7 @@ from .models import (
 from .workflow import WORKFLOW
 
 
-def candidatures_du_candidat(user: Any):
+def candidatures_du_candidat(user: User) -> QuerySet[Candidature]:
     """The files of `user` as an applicant, with what the space list shows, in a constant number of queries."""
     return (
         Candidature.objects.filter(candidat=user)
@@ -50,13 +54,14 @@ def candidatures_du_candidat(user: Any):
     )
 
 
-def espace(user: Any) -> dict[str, Any]:
+def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
     """Context for this app's section of the person's space (templates/candidatures/includes/espace.html)."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         return {}
     candidatures = list(candidatures_du_candidat(user))
     for candidature in candidatures:
-        candidature.prochaine = prochaine_etape(candidature)
+        # What the space's list shows next to each file, computed once here (a row attribute for the template).
+        candidature.prochaine = prochaine_etape(candidature)  # type: ignore[attr-defined]
     return {"mes_candidatures": candidatures, "brouillon_en_cours": any(c.modifiable for c in candidatures)}
 
 
@@ -246,7 +251,7 @@ class Stage:
     count: int
 
 
-def dashboard_counts(*, programme: Any) -> list[Stage]:
+def dashboard_counts(*, programme: Programme) -> list[Stage]:
     """Number of files of `programme` at each stage, in one query."""
     aggregates = {etat.value: Count("pk", filter=Q(etat=etat)) for etat in STAGES}
     counts = Candidature.objects.filter(programme=programme).aggregate(**aggregates)
@@ -262,7 +267,7 @@ def _attente_depuis() -> Subquery:
     return Subquery(last_transition)
 
 
-def candidatures_for_coordination(*, programme: Any, filters: dict[str, Any] | None = None) -> QuerySet[Candidature]:
+def candidatures_for_coordination(*, programme: Programme, filters: dict[str, Any] | None = None) -> QuerySet[Candidature]:
     """The submitted files of `programme`, filtered, with what each list row shows (constant number of queries)."""
     filters = filters or {}
     limite = timezone.now() - datetime.timedelta(days=programme.alerte_dossier_jours)
@@ -312,7 +317,7 @@ def candidatures_for_coordination(*, programme: Any, filters: dict[str, Any] | N
     return qs.order_by("-soumise_le", "-pk")
 
 
-def needs_action_today(*, programme: Any) -> QuerySet[Candidature]:
+def needs_action_today(*, programme: Programme) -> QuerySet[Candidature]:
     """Files waiting for the coordinator, the longest-waiting first; `en_retard` flags those waiting
     more than Programme.alerte_dossier_jours (since their last change of state)."""
     now = timezone.now()
@@ -447,9 +452,9 @@ def decision_email_draft(
     candidature: Candidature,
     decision: str,
     motif: str = "",
-    format: Any = None,
+    format: Format | None = None,
     demi_journees: int | None = None,
-    format_suite: Any = None,
+    format_suite: Format | None = None,
     demi_journees_suite: int | None = None,
 ) -> tuple[str, str]:
     """The pre-filled (subject, text) of a decision e-mail, for the coordinator to edit before it goes."""

@@ -3,7 +3,7 @@ interview, document requests, private notes and labels."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -11,7 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annuaire.models import Competence
+from accounts.models import User
+from annuaire.models import Competence, Domaine
 from core.concurrency import check_unchanged
 from core.emails import render_email, send_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
@@ -56,13 +57,13 @@ from .cycle import (
 def _record_email(
     *,
     candidature: Candidature,
-    by: Any,
+    by: User | None,
     subject: str,
     text: str,
     html: str = "",
     attachments: list[tuple[str, str, str]] | None = None,
     details: dict | None = None,
-) -> Any:
+) -> EmailEnvoye:
     destinataire = candidature.candidat.email
     email = EmailEnvoye.objects.create(
         candidature=candidature,
@@ -84,12 +85,12 @@ def _record_email(
     return email
 
 
-def _check_coordination(by: Any) -> None:
+def _check_coordination(by: User) -> None:
     require(by, "candidature.coordonner")
 
 
 @transaction.atomic
-def candidature_email_send(*, candidature: Candidature, by: Any, subject: str, body: str) -> Any:
+def candidature_email_send(*, candidature: Candidature, by: User, subject: str, body: str) -> EmailEnvoye:
     """Send the applicant an e-mail as written (or edited) by the coordinator and keep it on the file."""
     _check_coordination(by)
     subject, body = " ".join((subject or "").split()), (body or "").strip()
@@ -120,7 +121,7 @@ DECISIONS = tuple(DECISION_TRANSITIONS)
 def candidature_decide(
     *,
     candidature: Candidature,
-    by: Any,
+    by: User,
     decision: str,
     reason: str,
     subject: str,
@@ -166,7 +167,7 @@ def candidature_decide(
 
 
 @transaction.atomic
-def demande_piece_create(*, candidature: Candidature, by: Any, type_piece: str, message: str = "") -> Any:
+def demande_piece_create(*, candidature: Candidature, by: User, type_piece: str, message: str = "") -> DemandePiece:
     """Ask the applicant for a missing document; they are told by e-mail and can upload just that."""
     require(by, "candidature.demander_piece", candidature)
     if type_piece not in TypePiece.values:
@@ -187,7 +188,7 @@ def demande_piece_create(*, candidature: Candidature, by: Any, type_piece: str, 
 
 
 @transaction.atomic
-def demande_piece_remind(*, demande: Any, by: Any) -> Any:
+def demande_piece_remind(*, demande: DemandePiece, by: User) -> EmailEnvoye:
     """Remind the applicant of a document still missing (admin bulk action)."""
     _check_coordination(by)
     if demande.fournie_le is not None:
@@ -198,7 +199,7 @@ def demande_piece_remind(*, demande: Any, by: Any) -> Any:
 
 
 @transaction.atomic
-def note_interne_add(*, candidature: Candidature, by: Any, texte: str) -> Any:
+def note_interne_add(*, candidature: Candidature, by: User, texte: str) -> NoteInterne:
     """A private note of the coordination team (never shown to applicants, mentors or the committee)."""
     _check_coordination(by)
     texte = (texte or "").strip()
@@ -208,7 +209,7 @@ def note_interne_add(*, candidature: Candidature, by: Any, texte: str) -> Any:
 
 
 @transaction.atomic
-def candidature_set_etiquettes(*, candidature: Candidature, by: Any, noms: list[str]) -> list[Any]:
+def candidature_set_etiquettes(*, candidature: Candidature, by: User, noms: list[str]) -> list[Etiquette]:
     """Replace the file's private labels by `noms` (labels are created on the way)."""
     _check_coordination(by)
     cleaned: dict[str, str] = {}
@@ -232,14 +233,14 @@ def candidature_set_etiquettes(*, candidature: Candidature, by: Any, noms: list[
 def entretien_diagnostic_schedule(
     *,
     candidature: Candidature,
-    by: Any,
-    debut: Any,
+    by: User,
+    debut: datetime.datetime,
     duree_minutes: int = 60,
     modalite: str,
     lieu: str = "",
     lien_visio: str = "",
     version: str | None = None,
-) -> Any:
+) -> EntretienDiagnostic:
     """Plan (or move) the diagnostic interview; the applicant gets an invitation with an .ics file.
     `version`: that of the interview the form was filled from; one saved since raises EditConflict."""
     _check_coordination(by)
@@ -293,16 +294,16 @@ def entretien_diagnostic_schedule(
 def entretien_diagnostic_record(
     *,
     candidature: Candidature,
-    by: Any,
-    besoins: list[tuple[Any, int, str]],
-    nouvelles_competences: list[tuple[Any, str, int]] | None = None,
+    by: User,
+    besoins: list[tuple[Competence, int, str]],
+    nouvelles_competences: list[tuple[Domaine, str, int]] | None = None,
     format_recommande: Format,
     demi_journees: int,
     format_suite: Format | None = None,
     demi_journees_suite: int | None = None,
     notes: str = "",
     version: str | None = None,
-) -> Any:
+) -> EntretienDiagnostic:
     """Record the diagnostic: needs (référentiel competences with a priority, new ones added on the way),
     the recommended format(s) and half-days within the programme's limits, notes.
     `version`: that of the interview the form was filled from; one saved since raises EditConflict."""
@@ -334,17 +335,17 @@ def entretien_diagnostic_record(
         candidature_complete_diagnostic(candidature=candidature, by=by)
     elif candidature.etat not in (Etat.DIAGNOSTIC_REALISE, Etat.EN_ATTENTE_DECISION):
         WORKFLOW.check(candidature.etat, "realiser_diagnostic")  # raises the French refusal
-    retenus: dict[int, tuple[Any, int, str]] = {}
+    retenus: dict[int, tuple[Competence, int, str]] = {}
     for competence, priorite, precision in besoins:
         retenus.setdefault(competence.pk, (competence, priorite, precision))
     for domaine, nom, priorite in nouvelles_competences:
         nom = " ".join(nom.split())
         if not nom:
             continue
-        competence = Competence.objects.filter(domaine=domaine, nom__iexact=nom).first()
-        if competence is None:
-            competence = Competence.objects.create(domaine=domaine, nom=nom[:160], issue_d_un_diagnostic=True)
-        retenus.setdefault(competence.pk, (competence, priorite, ""))
+        nouvelle = Competence.objects.filter(domaine=domaine, nom__iexact=nom).first()
+        if nouvelle is None:
+            nouvelle = Competence.objects.create(domaine=domaine, nom=nom[:160], issue_d_un_diagnostic=True)
+        retenus.setdefault(nouvelle.pk, (nouvelle, priorite, ""))
     Besoin.objects.filter(diagnostic=entretien).delete()
     Besoin.objects.bulk_create(
         [

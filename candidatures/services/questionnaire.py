@@ -14,17 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from accounts.models import User
 from core.antivirus import INFECTE, SAIN, configured_scanner
 from core.emails import deliver, render_email, send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
 from core.jobs import enqueue
 from core.models import EventKind
 from core.pdf import render_pdf
-from core.uploads import initial_scan_status
+from core.uploads import CheckedUpload, initial_scan_status
 from programmes.models import Programme, Structure
 
 from ..eligibility import check_candidature
-from ..models import ETATS_FINAUX, Candidature, DemandePiece, EmailEnvoye, Etat, PieceJointe, ScanStatus, TypePiece
+from ..models import ETATS_FINAUX, Candidature, DemandePiece, EmailEnvoye, Etat, Message, PieceJointe, ScanStatus, TypePiece
 from .cycle import candidature_create_draft, candidature_event, candidature_submit, message_send
 
 # --- Candidate's questionnaire ---------------------------------------------------------------
@@ -44,7 +45,7 @@ ETAPES_QUESTIONNAIRE = (
 )
 
 
-def _check_owner_and_editable(candidature: Candidature, by: Any) -> None:
+def _check_owner_and_editable(candidature: Candidature, by: User) -> None:
     if candidature.candidat_id != getattr(by, "pk", None):
         raise TransitionRefused(_("Vous ne pouvez pas modifier cette candidature."))
     if not candidature.modifiable:
@@ -52,7 +53,7 @@ def _check_owner_and_editable(candidature: Candidature, by: Any) -> None:
 
 
 @transaction.atomic
-def candidature_start(*, programme: Programme, candidat: Any) -> Candidature:
+def candidature_start(*, programme: Programme, candidat: User) -> Candidature:
     """The applicant's current draft for `programme`, or a new one; the person becomes a candidat·e."""
     existing = (
         Candidature.objects.filter(programme=programme, candidat=candidat, etat__in=[Etat.BROUILLON, Etat.A_CORRIGER])
@@ -175,7 +176,7 @@ def _apply_step(candidature: Candidature, etape: str, data: dict[str, Any], brou
 
 @transaction.atomic
 def candidature_save_step(
-    *, candidature: Candidature, by: Any, etape: str, saisie: dict[str, list[str]], donnees: dict[str, Any] | None
+    *, candidature: Candidature, by: User, etape: str, saisie: dict[str, list[str]], donnees: dict[str, Any] | None
 ) -> Candidature:
     """Save one step of the draft: always what was typed (`saisie`), and the answers when valid (`donnees`).
 
@@ -204,8 +205,14 @@ def candidature_save_step(
 
 @transaction.atomic
 def piece_add(
-    *, candidature: Candidature, by: Any, checked: Any, type_piece: str, demande: Any = None, during_draft: bool = True
-) -> Any:
+    *,
+    candidature: Candidature,
+    by: User,
+    checked: CheckedUpload,
+    type_piece: str,
+    demande: DemandePiece | None = None,
+    during_draft: bool = True,
+) -> PieceJointe:
     """Attach a checked upload (core.uploads.CheckedUpload) to the file."""
     if candidature.candidat_id != getattr(by, "pk", None):
         raise TransitionRefused(_("Vous ne pouvez pas ajouter de document à cette candidature."))
@@ -278,7 +285,7 @@ def piece_analyser(*, piece_id: int) -> str:
 
 
 @transaction.atomic
-def piece_delete(*, piece: Any, by: Any) -> None:
+def piece_delete(*, piece: PieceJointe, by: User) -> None:
     """Remove an attachment from a draft (the stored file goes too)."""
     candidature = piece.candidature
     _check_owner_and_editable(candidature, by)
@@ -305,7 +312,7 @@ def questionnaire_etapes_a_completer(candidature: Candidature) -> list[str]:
 
 
 @transaction.atomic
-def candidature_deposit(*, candidature: Candidature, by: Any) -> Candidature:
+def candidature_deposit(*, candidature: Candidature, by: User) -> Candidature:
     """Submit the questionnaire: complete answers, eligibility pre-check kept, reference, receipt and e-mail."""
     _check_owner_and_editable(candidature, by)
     incompletes = questionnaire_etapes_a_completer(candidature)
@@ -358,7 +365,7 @@ def candidature_receipt_generate(*, candidature: Candidature) -> Candidature:
 
 
 @transaction.atomic
-def demande_piece_fulfil(*, demande: Any, by: Any, checked: Any) -> Any:
+def demande_piece_fulfil(*, demande: DemandePiece, by: User, checked: CheckedUpload) -> PieceJointe:
     """The applicant sends the document the coordination asked for."""
     demande = DemandePiece.objects.select_for_update(of=("self",)).select_related("candidature").get(pk=demande.pk)
     candidature = demande.candidature
@@ -379,7 +386,9 @@ def demande_piece_fulfil(*, demande: Any, by: Any, checked: Any) -> Any:
 
 
 @transaction.atomic
-def candidature_message_post(*, candidature: Candidature, auteur: Any, texte: str, checked: Any = None) -> Any:
+def candidature_message_post(
+    *, candidature: Candidature, auteur: User, texte: str, checked: CheckedUpload | None = None
+) -> Message:
     """A message of the applicant in the file's thread, with an optional attachment."""
     if candidature.candidat_id != getattr(auteur, "pk", None):
         raise TransitionRefused(_("Vous ne pouvez pas écrire sur ce dossier."))
