@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import mimetypes
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
@@ -28,9 +30,21 @@ from .models import ReunionComite, Saisine
 comite_required = action_required("comite.consulter")
 coordination_required = action_required("comite.gerer")
 
+T = TypeVar("T")
 
-def _form_error(form: Any, error: DomainError) -> None:
-    add_domain_error(form, error)
+
+def _save(request: HttpRequest, form: forms.Form, success: str, service: Callable[..., T], **arguments: Any) -> T | None:
+    """When `form` is posted and valid, call `service(**arguments, **form.cleaned_data)` and say `success`;
+    the service's refusal goes on the form, keeping the input. Returns what the service saved, or None."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        saved = service(**arguments, **form.cleaned_data)
+    except DomainError as error:
+        add_domain_error(form, error)
+        return None
+    messages.success(request, success)
+    return saved
 
 
 @coordination_required
@@ -44,14 +58,9 @@ def saisine_create(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, decision.reason)
         return dossier
     form = SaisineForm(request.POST or None, candidature=candidature)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.saisine_create(candidature=candidature, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("Le dossier est soumis au comité technique."))
-            return dossier
+    success = _("Le dossier est soumis au comité technique.")
+    if _save(request, form, success, services.saisine_create, candidature=candidature, by=request.user) is not None:
+        return dossier
     return render(
         request,
         "candidatures/coordination/candidature_form.html",
@@ -82,14 +91,9 @@ def saisine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if may(request.user, "comite.donner_avis", saisine):
         initial = {"sens": mon_avis.sens, "commentaire": mon_avis.commentaire} if mon_avis else None
         form = AvisForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.avis_give(saisine=saisine, membre=request.user, **form.cleaned_data)
-            except DomainError as error:
-                _form_error(form, error)
-            else:
-                messages.success(request, _("Votre avis est enregistré."))
-                return redirect("comite:saisine_detail", pk=saisine.pk)
+        success = _("Votre avis est enregistré.")
+        if _save(request, form, success, services.avis_give, saisine=saisine, membre=request.user) is not None:
+            return redirect("comite:saisine_detail", pk=saisine.pk)
     elif request.method == "POST":
         raise PermissionDenied
     candidature = saisine.candidature
@@ -163,14 +167,17 @@ def _reunion_form(request: HttpRequest, programme: Programme, reunion: ReunionCo
             **version_initial(reunion),
         }
     form = ReunionForm(request.POST or None, programme=programme, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            reunion = services.reunion_comite_save(programme=programme, by=request.user, reunion=reunion, **form.cleaned_data)
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("Réunion enregistrée."))
-            return redirect("comite:reunion_detail", pk=reunion.pk)
+    saved = _save(
+        request,
+        form,
+        _("Réunion enregistrée."),
+        services.reunion_comite_save,
+        programme=programme,
+        by=request.user,
+        reunion=reunion,
+    )
+    if saved is not None:
+        return redirect("comite:reunion_detail", pk=saved.pk)
     return render(request, "comite/reunion_form.html", {"form": form, "reunion": reunion, "programme": programme})
 
 
@@ -192,20 +199,9 @@ def reunion_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     form = CompteRenduForm(
         request.POST or None, request.FILES or None, initial={"compte_rendu": reunion.compte_rendu, **version_initial(reunion)}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reunion_comite_record_minutes(
-                reunion=reunion,
-                by=request.user,
-                compte_rendu=form.cleaned_data["compte_rendu"],
-                fichier=form.cleaned_data["fichier"],
-                version=form.cleaned_data["version"],
-            )
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("Compte-rendu enregistré."))
-            return redirect("comite:reunion_detail", pk=reunion.pk)
+    success = _("Compte-rendu enregistré.")
+    if _save(request, form, success, services.reunion_comite_record_minutes, reunion=reunion, by=request.user) is not None:
+        return redirect("comite:reunion_detail", pk=reunion.pk)
     saisines = reunion.saisines.select_related("candidature", "candidature__structure").prefetch_related("pieces")
     return render(request, "comite/reunion_detail.html", {"reunion": reunion, "saisines": saisines, "form": form})
 
