@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from . import roles
+from .models import User
 
 DOMAIN_APPS = [
     "core",  # the access log of personal data (read only in the admin)
@@ -49,7 +50,7 @@ def roles_sync(**_: Any) -> None:
 
 
 @transaction.atomic
-def user_set_roles(*, user: Any, role_names: list[str], staff: bool | None = None) -> Any:
+def user_set_roles(*, user: User, role_names: list[str], staff: bool | None = None) -> User:
     """Give `user` exactly these roles; coordination members get the admin (is_staff)."""
     unknown = set(role_names) - set(roles.ROLE_LABELS)
     if unknown:

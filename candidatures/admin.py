@@ -6,6 +6,7 @@ A file's state (`etat`) is never edited here: it moves only through the services
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -181,6 +182,29 @@ CANDIDATURE_SERVICE_FIELDS = (
 )
 
 
+def _with_reason(
+    service: str, *, description: Any, title: Any, intro: Any, submit_label: Any, success: Callable[[int], str]
+) -> Callable[..., Any]:
+    """An admin action on files that asks for the reason, then calls `services.<service>(candidature=…,
+    by=…, reason=…)` on each (looked up when the action runs, so the admin always calls the service)."""
+
+    @admin.action(description=description, permissions=["change"])
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> Any:
+        apply = getattr(services, service)
+        return reason_action_view(
+            modeladmin,
+            request,
+            queryset,
+            title=title,
+            intro=intro,
+            submit_label=submit_label,
+            apply=lambda c, reason: apply(candidature=c, by=request.user, reason=reason),
+            success=success,
+        )
+
+    return action
+
+
 @admin.register(Candidature)
 class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
     # The programme, the applicant and the structure are fixed at the start (the structure's limits are checked on them).
@@ -345,39 +369,29 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description=_("Déclarer non recevable (avec motif)"), permissions=["change"])
-    def action_declarer_irrecevable(self, request: HttpRequest, queryset: Any) -> Any:
-        return reason_action_view(
-            self,
-            request,
-            queryset,
-            title=_("Déclarer non recevable"),
-            intro=_("Le motif sera enregistré dans l’historique et communiqué au·à la candidat·e."),
-            submit_label=_("Déclarer non recevable"),
-            apply=lambda c, reason: services.candidature_reject(candidature=c, by=request.user, reason=reason),
-            success=lambda n: (
-                ngettext("%(count)d candidature déclarée non recevable.", "%(count)d candidatures déclarées non recevables.", n)
-                % {"count": n}
-            ),
-        )
+    action_declarer_irrecevable = _with_reason(
+        "candidature_reject",
+        description=_("Déclarer non recevable (avec motif)"),
+        title=_("Déclarer non recevable"),
+        intro=_("Le motif sera enregistré dans l’historique et communiqué au·à la candidat·e."),
+        submit_label=_("Déclarer non recevable"),
+        success=lambda n: (
+            ngettext("%(count)d candidature déclarée non recevable.", "%(count)d candidatures déclarées non recevables.", n)
+            % {"count": n}
+        ),
+    )
 
-    @admin.action(description=_("Renvoyer au·à la candidat·e pour correction (avec motif)"), permissions=["change"])
-    def action_renvoyer_pour_correction(self, request: HttpRequest, queryset: Any) -> Any:
-        return reason_action_view(
-            self,
-            request,
-            queryset,
-            title=_("Renvoyer pour correction"),
-            intro=_("Indiquez ce que le·la candidat·e doit compléter ou corriger."),
-            submit_label=_("Renvoyer pour correction"),
-            apply=lambda c, reason: services.candidature_return_for_correction(candidature=c, by=request.user, reason=reason),
-            success=lambda n: (
-                ngettext(
-                    "%(count)d candidature renvoyée pour correction.", "%(count)d candidatures renvoyées pour correction.", n
-                )
-                % {"count": n}
-            ),
-        )
+    action_renvoyer_pour_correction = _with_reason(
+        "candidature_return_for_correction",
+        description=_("Renvoyer au·à la candidat·e pour correction (avec motif)"),
+        title=_("Renvoyer pour correction"),
+        intro=_("Indiquez ce que le·la candidat·e doit compléter ou corriger."),
+        submit_label=_("Renvoyer pour correction"),
+        success=lambda n: (
+            ngettext("%(count)d candidature renvoyée pour correction.", "%(count)d candidatures renvoyées pour correction.", n)
+            % {"count": n}
+        ),
+    )
 
     @admin.action(description=_("Marquer l’entretien diagnostic comme planifié"), permissions=["change"])
     def action_planifier_diagnostic(self, request: HttpRequest, queryset: Any) -> None:
@@ -458,48 +472,34 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
             success=lambda n: ngettext("%(count)d candidature retenue.", "%(count)d candidatures retenues.", n) % {"count": n},
         )
 
-    @admin.action(description=_("Ne pas retenir (avec motif)"), permissions=["change"])
-    def action_refuser(self, request: HttpRequest, queryset: Any) -> Any:
-        return reason_action_view(
-            self,
-            request,
-            queryset,
-            title=_("Ne pas retenir la candidature"),
-            intro=_("Le motif sera enregistré dans l’historique et communiqué au·à la candidat·e."),
-            submit_label=_("Ne pas retenir"),
-            apply=lambda c, reason: services.candidature_refuse(candidature=c, by=request.user, reason=reason),
-            success=lambda n: (
-                ngettext("%(count)d candidature non retenue.", "%(count)d candidatures non retenues.", n) % {"count": n}
-            ),
-        )
+    action_refuser = _with_reason(
+        "candidature_refuse",
+        description=_("Ne pas retenir (avec motif)"),
+        title=_("Ne pas retenir la candidature"),
+        intro=_("Le motif sera enregistré dans l’historique et communiqué au·à la candidat·e."),
+        submit_label=_("Ne pas retenir"),
+        success=lambda n: (
+            ngettext("%(count)d candidature non retenue.", "%(count)d candidatures non retenues.", n) % {"count": n}
+        ),
+    )
 
-    @admin.action(description=_("Réorienter vers un autre dispositif (avec motif)"), permissions=["change"])
-    def action_reorienter(self, request: HttpRequest, queryset: Any) -> Any:
-        return reason_action_view(
-            self,
-            request,
-            queryset,
-            title=_("Réorienter vers un autre dispositif"),
-            intro=_("Indiquez le dispositif conseillé : le motif est enregistré dans l’historique du dossier."),
-            submit_label=_("Réorienter"),
-            apply=lambda c, reason: services.candidature_redirect(candidature=c, by=request.user, reason=reason),
-            success=lambda n: (
-                ngettext("%(count)d candidature réorientée.", "%(count)d candidatures réorientées.", n) % {"count": n}
-            ),
-        )
+    action_reorienter = _with_reason(
+        "candidature_redirect",
+        description=_("Réorienter vers un autre dispositif (avec motif)"),
+        title=_("Réorienter vers un autre dispositif"),
+        intro=_("Indiquez le dispositif conseillé : le motif est enregistré dans l’historique du dossier."),
+        submit_label=_("Réorienter"),
+        success=lambda n: ngettext("%(count)d candidature réorientée.", "%(count)d candidatures réorientées.", n) % {"count": n},
+    )
 
-    @admin.action(description=_("Annuler la dernière décision (avec motif)"), permissions=["change"])
-    def action_annuler_decision(self, request: HttpRequest, queryset: Any) -> Any:
-        return reason_action_view(
-            self,
-            request,
-            queryset,
-            title=_("Annuler la dernière décision"),
-            intro=_("Chaque dossier revient à l’état qu’il avait avant sa dernière décision ; l’historique le garde."),
-            submit_label=_("Annuler la décision"),
-            apply=lambda c, reason: services.candidature_revert_decision(candidature=c, by=request.user, reason=reason),
-            success=lambda n: ngettext("%(count)d décision annulée.", "%(count)d décisions annulées.", n) % {"count": n},
-        )
+    action_annuler_decision = _with_reason(
+        "candidature_revert_decision",
+        description=_("Annuler la dernière décision (avec motif)"),
+        title=_("Annuler la dernière décision"),
+        intro=_("Chaque dossier revient à l’état qu’il avait avant sa dernière décision ; l’historique le garde."),
+        submit_label=_("Annuler la décision"),
+        success=lambda n: ngettext("%(count)d décision annulée.", "%(count)d décisions annulées.", n) % {"count": n},
+    )
 
 
 @admin.register(CandidatureEvenement)

@@ -12,33 +12,30 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.exceptions import DomainError
+from core.admin_helpers import run_service_on_each
 
 from . import services
-from .models import DemandePiece
+from .models import Candidature, DemandePiece
+from .selectors import decision_email_draft
 
 
 @admin.action(
     description=gettext_lazy("Déclarer recevables les dossiers sélectionnés (e-mail au·à la candidat·e)"), permissions=["change"]
 )
 def mark_eligible(modeladmin: Any, request: Any, queryset: Any) -> None:
-    from .selectors import decision_email_draft
-
-    done, refused = 0, []
-    for candidature in queryset.select_related("candidat", "programme"):
+    def decide(candidature: Candidature) -> None:
         subject, body = decision_email_draft(candidature=candidature, decision="recevable")
-        try:
-            services.candidature_decide(
-                candidature=candidature, by=request.user, decision="recevable", reason="", subject=subject, body=body
-            )
-        except DomainError as error:
-            refused.append(f"{candidature} : {error.message}")
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, _("%(n)s dossier(s) déclaré(s) recevable(s).") % {"n": done}, messages.SUCCESS)
-    for line in refused:
-        modeladmin.message_user(request, line, messages.WARNING)
+        services.candidature_decide(
+            candidature=candidature, by=request.user, decision="recevable", reason="", subject=subject, body=body
+        )
+
+    run_service_on_each(
+        modeladmin,
+        request,
+        queryset.select_related("candidat", "programme"),
+        decide,
+        success=lambda n: _("%(n)s dossier(s) déclaré(s) recevable(s).") % {"n": n},
+    )
 
 
 @admin.action(description=gettext_lazy("Relancer pour les documents manquants"), permissions=["change"])
@@ -46,17 +43,12 @@ def send_missing_document_reminder(modeladmin: Any, request: Any, queryset: Any)
     demandes = DemandePiece.objects.filter(candidature__in=queryset, fournie_le__isnull=True).select_related(
         "candidature", "candidature__candidat"
     )
-    sent, refused = 0, []
-    for demande in demandes:
-        try:
-            services.demande_piece_remind(demande=demande, by=request.user)
-        except DomainError as error:
-            refused.append(f"{demande.candidature} : {error.message}")
-        else:
-            sent += 1
-    if sent:
-        modeladmin.message_user(request, _("%(n)s relance(s) envoyée(s).") % {"n": sent}, messages.SUCCESS)
-    else:
+    sent = run_service_on_each(
+        modeladmin,
+        request,
+        demandes,
+        lambda demande: services.demande_piece_remind(demande=demande, by=request.user),
+        success=lambda n: _("%(n)s relance(s) envoyée(s).") % {"n": n},
+    )
+    if not sent:
         modeladmin.message_user(request, _("Aucun document manquant sur ces dossiers."), messages.INFO)
-    for line in refused:
-        modeladmin.message_user(request, line, messages.WARNING)

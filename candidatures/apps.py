@@ -7,5 +7,6 @@ class CandidaturesConfig(AppConfig):
     verbose_name = _("Candidatures")
 
     def ready(self) -> None:
-        # Registers this app's invariants in core.invariants (checked by verifier_coherence).
+        # Imported once the app registry is ready (the invariants query the models): registers this
+        # app's invariants in core.invariants (checked by verifier_coherence).
         from . import invariants  # noqa: F401

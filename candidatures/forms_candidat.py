@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from annuaire.models import Competence, PersonneRessource
@@ -282,8 +284,6 @@ class PieceForm(UploadCheckMixin, forms.Form):
     def __init__(self, *args, require_file: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fichier"].required = require_file
-        from django.conf import settings
-        from django.template.defaultfilters import filesizeformat
 
         self.fields["fichier"].help_text = _(
             "PDF, image (PNG, JPEG) ou document bureautique (Word, Excel, OpenDocument…), %(max)s au plus."

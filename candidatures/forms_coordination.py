@@ -265,27 +265,3 @@ class DiagnosticRecordForm(VersionedForm):
         if data.get("format_suite") and not data.get("demi_journees_suite"):
             self.add_error("demi_journees_suite", _("Indiquez le nombre de demi-journées du format suivant."))
         return data
-
-
-class SaisineForm(forms.Form):
-    question = forms.CharField(label=_("Question posée au comité"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    pieces = forms.ModelMultipleChoiceField(
-        label=_("Documents transmis au comité"),
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Les membres du comité ne pourront ouvrir que ces documents."),
-    )
-    reunion = forms.ModelChoiceField(
-        label=_("Réunion"), queryset=None, required=False, empty_label=_("Sans réunion (avis à distance)")
-    )
-
-    def __init__(self, *args: Any, candidature: Any, **kwargs: Any) -> None:
-        from comite.models import ReunionComite
-
-        super().__init__(*args, **kwargs)
-        self.fields["pieces"].queryset = candidature.pieces.all()
-        self.fields["pieces"].label_from_instance = lambda piece: f"{piece.get_type_piece_display()} – {piece.nom_original}"
-        self.fields["reunion"].queryset = ReunionComite.objects.filter(
-            programme_id=candidature.programme_id, date__gte=timezone.now()
-        )

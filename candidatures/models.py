@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
 from core.models import EventBase, TimeStampedModel
 
 
@@ -37,8 +38,6 @@ def recu_upload_to(instance, filename):
 class CandidatureQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """The files `user` may open: their own for an applicant, all for coordination."""
-        from accounts import roles
-
         if roles.is_coordination(user):
             return self
         if roles.is_comite(user):

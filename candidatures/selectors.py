@@ -6,18 +6,37 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, Field, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import formats, timezone
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from accounts.models import User
+from core.ics import CalendarEvent, build_calendar
+from core.layers import later_stage_model
 from core.models import EventKind
+from programmes.models import Format, Programme
 
-from .models import ETATS_FINAUX, Candidature, CandidatureEvenement, DemandePiece, EntretienDiagnostic, Etat, EtiquetteCandidature
+from .models import (
+    ETATS_FINAUX,
+    Candidature,
+    CandidatureEvenement,
+    DemandePiece,
+    EntretienDiagnostic,
+    Etat,
+    EtiquetteCandidature,
+    Modalite,
+    TypePiece,
+)
+from .workflow import WORKFLOW
 
 
-def candidatures_du_candidat(user: Any):
+def candidatures_du_candidat(user: User) -> QuerySet[Candidature]:
     """The files of `user` as an applicant, with what the space list shows, in a constant number of queries."""
     return (
         Candidature.objects.filter(candidat=user)
@@ -35,13 +54,14 @@ def candidatures_du_candidat(user: Any):
     )
 
 
-def espace(user: Any) -> dict[str, Any]:
+def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
     """Context for this app's section of the person's space (templates/candidatures/includes/espace.html)."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         return {}
     candidatures = list(candidatures_du_candidat(user))
     for candidature in candidatures:
-        candidature.prochaine = prochaine_etape(candidature)
+        # What the space's list shows next to each file, computed once here (a row attribute for the template).
+        candidature.prochaine = prochaine_etape(candidature)  # type: ignore[attr-defined]
     return {"mes_candidatures": candidatures, "brouillon_en_cours": any(c.modifiable for c in candidatures)}
 
 
@@ -118,9 +138,10 @@ class Jalon:
 
 
 def frise(candidature: Candidature) -> list[Jalon]:
-    """The file's timeline from submission to the evaluations (later stages from the accompaniment rows)."""
-    from accompagnements.models import EtatAccompagnement
+    """The file's timeline from submission to the evaluations.
 
+    The later stages are read through the file's reverse relations and their models' named predicates
+    (`actifs()`, `est_signee`, `est_realisee`, `est_termine`, `est_repondue`): no import of a later stage."""
     etat = candidature.etat
     dates: dict[str, Any] = {}
     for event in candidature.evenements.filter(kind="transition").order_by("created_at", "id"):
@@ -169,9 +190,7 @@ def frise(candidature: Candidature) -> list[Jalon]:
     accompagnement = None
     if etat == Etat.SELECTIONNEE:
         accompagnement = (
-            candidature.accompagnements.exclude(etat=EtatAccompagnement.ABANDONNE)
-            .prefetch_related("mentors", "conventions", "seances", "evaluations")
-            .first()
+            candidature.accompagnements.actifs().prefetch_related("mentors", "conventions", "seances", "evaluations").first()
         )
     if accompagnement is None:
         add(_("Appariement avec une personne-ressource"), "en_cours" if etat == Etat.SELECTIONNEE else "a_venir")
@@ -189,7 +208,7 @@ def frise(candidature: Candidature) -> list[Jalon]:
     detail = _("%(n)s séance(s) réalisée(s) sur %(total)s prévue(s)") % {"n": realisees, "total": len(seances)} if seances else ""
     add(_("Séances"), "fait" if termine else ("en_cours" if signee else "a_venir"), detail)
     evaluations = [e for e in accompagnement.evaluations.all() if e.personne_id == candidature.candidat_id]
-    repondues = all(e.etat == "repondue" for e in evaluations) if evaluations else False
+    repondues = all(e.est_repondue for e in evaluations) if evaluations else False
     add(_("Évaluations"), "fait" if repondues else ("en_cours" if termine else "a_venir"))
     return jalons
 
@@ -232,7 +251,7 @@ class Stage:
     count: int
 
 
-def dashboard_counts(*, programme: Any) -> list[Stage]:
+def dashboard_counts(*, programme: Programme) -> list[Stage]:
     """Number of files of `programme` at each stage, in one query."""
     aggregates = {etat.value: Count("pk", filter=Q(etat=etat)) for etat in STAGES}
     counts = Candidature.objects.filter(programme=programme).aggregate(**aggregates)
@@ -248,7 +267,7 @@ def _attente_depuis() -> Subquery:
     return Subquery(last_transition)
 
 
-def candidatures_for_coordination(*, programme: Any, filters: dict[str, Any] | None = None) -> QuerySet[Candidature]:
+def candidatures_for_coordination(*, programme: Programme, filters: dict[str, Any] | None = None) -> QuerySet[Candidature]:
     """The submitted files of `programme`, filtered, with what each list row shows (constant number of queries)."""
     filters = filters or {}
     limite = timezone.now() - datetime.timedelta(days=programme.alerte_dossier_jours)
@@ -298,7 +317,7 @@ def candidatures_for_coordination(*, programme: Any, filters: dict[str, Any] | N
     return qs.order_by("-soumise_le", "-pk")
 
 
-def needs_action_today(*, programme: Any) -> QuerySet[Candidature]:
+def needs_action_today(*, programme: Programme) -> QuerySet[Candidature]:
     """Files waiting for the coordinator, the longest-waiting first; `en_retard` flags those waiting
     more than Programme.alerte_dossier_jours (since their last change of state)."""
     now = timezone.now()
@@ -367,12 +386,6 @@ def etat_label(value: str) -> Any:
 
 def diagnostic_calendar(entretien: EntretienDiagnostic, *, sequence: int = 0) -> bytes:
     """The .ics file of the diagnostic interview (Europe/Paris time zone, place or video link)."""
-    from django.conf import settings
-
-    from core.ics import CalendarEvent, build_calendar
-
-    from .models import Modalite
-
     candidature = entretien.candidature
     presentiel = entretien.modalite == Modalite.PRESENTIEL
     description = str(gettext_lazy("Entretien diagnostic du programme TSF / Mentorat pour le dossier %(ref)s.")) % {
@@ -395,13 +408,6 @@ def diagnostic_calendar(entretien: EntretienDiagnostic, *, sequence: int = 0) ->
 
 def describe_event(event: CandidatureEvenement) -> str:
     """One line of French describing a timeline event (no query)."""
-    from django.utils.translation import gettext
-
-    from comite.models import SensAvis
-
-    from .models import TypePiece
-    from .workflow import WORKFLOW
-
     details = event.details or {}
     if event.kind == EventKind.TRANSITION:
         if event.transition == "annulation":
@@ -428,10 +434,11 @@ def describe_event(event: CandidatureEvenement) -> str:
             return gettext("Document demandé : %(piece)s") % {"piece": piece}
         return gettext("Document ajouté : %(piece)s") % {"piece": piece}
     if event.kind == EventKind.AVIS:
-        try:
-            sens = SensAvis(str(details.get("sens", ""))).label
-        except ValueError:
-            sens = details.get("sens", "")
+        # The opinion is the comité's (a later stage, which writes this event): its label is read from
+        # the comité's model, named through later_stage_model (no import of a later stage).
+        sens_field = later_stage_model("comite", "Avis")._meta.get_field("sens")
+        libelles = dict(sens_field.flatchoices) if isinstance(sens_field, Field) else {}
+        sens = libelles.get(details.get("sens", ""), details.get("sens", ""))
         return gettext("Avis du comité technique : %(sens)s") % {"sens": sens}
     if event.kind == EventKind.MESSAGE:
         return gettext("Message échangé")
@@ -445,16 +452,12 @@ def decision_email_draft(
     candidature: Candidature,
     decision: str,
     motif: str = "",
-    format: Any = None,
+    format: Format | None = None,
     demi_journees: int | None = None,
-    format_suite: Any = None,
+    format_suite: Format | None = None,
     demi_journees_suite: int | None = None,
 ) -> tuple[str, str]:
     """The pre-filled (subject, text) of a decision e-mail, for the coordinator to edit before it goes."""
-    from django.conf import settings
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
     context = {
         "candidature": candidature,
         "motif": motif,

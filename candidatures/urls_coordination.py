@@ -18,5 +18,4 @@ urlpatterns = [
     path("dossiers/<int:pk>/diagnostic/compte-rendu/", views.diagnostic_record, name="coordination_diagnostic_record"),
     path("dossiers/<int:pk>/diagnostic/entretien.ics", views.diagnostic_ics, name="diagnostic_ics"),
     path("dossiers/<int:pk>/documents/<int:piece_pk>/", views.piece_download, name="coordination_piece"),
-    path("dossiers/<int:pk>/comite/", views.saisine_create, name="coordination_saisine"),
 ]

@@ -38,7 +38,6 @@ from .forms_coordination import (
     NoteForm,
     NouvelleCompetenceFormSet,
     RevertForm,
-    SaisineForm,
     competence_choices,
 )
 from .models import Candidature, EntretienDiagnostic
@@ -81,8 +80,6 @@ def _emails_avec_statut(candidature) -> list:
 @coordination_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The files of the current programme by stage, what needs action today, filters and search."""
-    from comite.selectors import reunions_minimum
-
     programmes = list(Programme.objects.order_by("-date_debut"))
     programme = None
     if request.GET.get("programme", "").isdigit():
@@ -107,7 +104,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "stages": selectors.dashboard_counts(programme=programme),
             "a_traiter": a_traiter,
             "page_obj": page_obj,
-            "reunions": reunions_minimum(programme=programme),
             "filtre_actif": bool(filters and any(filters.values())),
             "emails_en_echec_total": core_selectors.adresses_en_echec_total(),
         },
@@ -128,8 +124,6 @@ def candidature_detail(request: HttpRequest, pk: int) -> HttpResponse:
     events = list(selectors.timeline_for_coordination(candidature))
     for event in events:
         event.description = selectors.describe_event(event)
-    from comite.models import Saisine
-
     return render(
         request,
         "candidatures/coordination/candidature_detail.html",
@@ -141,7 +135,7 @@ def candidature_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "etiquettes": [lien.etiquette for lien in candidature.etiquettes_liens.select_related("etiquette")],
             "emails": _emails_avec_statut(candidature),
             "remises": core_selectors.messages_de(candidature.candidat),
-            "saisines": Saisine.objects.filter(candidature=candidature).prefetch_related("avis__membre", "pieces"),
+            "saisines": candidature.saisines.prefetch_related("avis__membre", "pieces"),
             "note_form": NoteForm(),
             "etiquettes_form": EtiquettesForm(
                 initial={
@@ -443,27 +437,3 @@ def piece_download(request: HttpRequest, pk: int, piece_pk: int) -> HttpResponse
     candidature = _candidature(request, pk)
     piece = get_object_or_404(candidature.pieces.all(), pk=piece_pk)
     return scanned_document_response(request, piece)
-
-
-@coordination_required
-def saisine_create(request: HttpRequest, pk: int) -> HttpResponse:
-    from comite.services import saisine_create as create
-
-    candidature = _candidature(request, pk)
-    if refusal := _refused(request, candidature, "candidature.soumettre_comite"):
-        return refusal
-    return _simple_form(
-        request,
-        candidature,
-        SaisineForm(request.POST or None, candidature=candidature),
-        title=_("Soumettre le dossier au comité technique"),
-        action=lambda f: create(
-            candidature=candidature,
-            by=request.user,
-            question=f.cleaned_data["question"],
-            pieces=f.cleaned_data["pieces"],
-            reunion=f.cleaned_data["reunion"],
-        ),
-        success=_("Le dossier est soumis au comité technique."),
-        submit=_("Soumettre au comité"),
-    )

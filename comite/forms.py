@@ -5,12 +5,38 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from candidatures.models import Candidature
 from core.concurrency import VersionedForm
 from core.uploads import ACCEPT_ATTRIBUTE, check_upload
 
-from .models import Saisine, SensAvis
+from .models import ReunionComite, Saisine, SensAvis
+
+
+class SaisineForm(forms.Form):
+    """Put a file to the committee: the question, the documents its members may open, the meeting."""
+
+    question = forms.CharField(label=_("Question posée au comité"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    pieces = forms.ModelMultipleChoiceField(
+        label=_("Documents transmis au comité"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Les membres du comité ne pourront ouvrir que ces documents."),
+    )
+    reunion = forms.ModelChoiceField(
+        label=_("Réunion"), queryset=None, required=False, empty_label=_("Sans réunion (avis à distance)")
+    )
+
+    def __init__(self, *args: Any, candidature: Candidature, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pieces"].queryset = candidature.pieces.all()
+        self.fields["pieces"].label_from_instance = lambda piece: f"{piece.get_type_piece_display()} – {piece.nom_original}"
+        self.fields["reunion"].queryset = ReunionComite.objects.filter(
+            programme_id=candidature.programme_id, date__gte=timezone.now()
+        )
 
 
 class AvisForm(forms.Form):

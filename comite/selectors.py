@@ -10,11 +10,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import roles
+from accounts.models import User
+from programmes.models import Programme
 
 from .models import Avis, ReunionComite, Saisine
 
 
-def espace(user: Any) -> dict[str, Any]:
+def espace(user: User) -> dict[str, Any]:
     """Context for this app's section of the person's space (templates/<app>/includes/espace.html)."""
     if roles.is_coordination(user):
         return {"comite_espace": {"coordination": True}}
@@ -30,7 +32,7 @@ def espace(user: Any) -> dict[str, Any]:
     return {}
 
 
-def saisines_visibles(user: Any) -> QuerySet[Saisine]:
+def saisines_visibles(user: User) -> QuerySet[Saisine]:
     """Files put to the committee that `user` may read: all of them for coordination and committee
     members, none for anyone else."""
     if roles.is_coordination(user) or roles.is_comite(user):
@@ -38,7 +40,7 @@ def saisines_visibles(user: Any) -> QuerySet[Saisine]:
     return Saisine.objects.none()
 
 
-def saisines_list(user: Any) -> QuerySet[Saisine]:
+def saisines_list(user: User) -> QuerySet[Saisine]:
     """The list page: summary columns and the opinions count, in a constant number of queries."""
     return (
         saisines_visibles(user)
@@ -51,7 +53,7 @@ def saisines_list(user: Any) -> QuerySet[Saisine]:
     )
 
 
-def saisine_detail(user: Any, pk: int) -> Saisine:
+def saisine_detail(user: User, pk: int) -> Saisine:
     """One file put to the committee, with what its read-only summary shows; Saisine.DoesNotExist otherwise."""
     return (
         saisines_visibles(user)
@@ -73,7 +75,7 @@ def saisine_detail(user: Any, pk: int) -> Saisine:
     )
 
 
-def reunions_list(*, programme: Any) -> QuerySet[ReunionComite]:
+def reunions_list(*, programme: Programme) -> QuerySet[ReunionComite]:
     nb_saisines = Saisine.objects.filter(reunion=OuterRef("pk")).order_by().values("reunion").annotate(n=Count("pk")).values("n")
     return (
         ReunionComite.objects.filter(programme=programme)
@@ -98,7 +100,7 @@ class RegleReunions:
         return self.tenues + self.prevues >= self.minimum
 
 
-def reunions_minimum(*, programme: Any, annee: int | None = None) -> RegleReunions:
+def reunions_minimum(*, programme: Programme, annee: int | None = None) -> RegleReunions:
     """Whether the committee met at least Programme.reunions_comite_minimum times in the (calendar) year."""
     now = timezone.now()
     annee = annee or timezone.localdate().year

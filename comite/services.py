@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from candidatures.models import Candidature
+from accounts.models import User
+from candidatures.models import Candidature, PieceJointe
 from candidatures.services import candidature_event
 from core.concurrency import lock_unchanged
 from core.exceptions import RuleViolation
 from core.models import EventKind
 from core.permissions import require
+from core.uploads import CheckedUpload
+from programmes.models import Programme
 
 from .models import Avis, ReunionComite, Saisine, SensAvis
 
 
-def _check_coordination(by: Any) -> None:
+def _check_coordination(by: User) -> None:
     require(by, "comite.gerer")
 
 
@@ -27,9 +29,9 @@ def _check_coordination(by: Any) -> None:
 def saisine_create(
     *,
     candidature: Candidature,
-    by: Any,
+    by: User,
     question: str = "",
-    pieces: Iterable[Any] = (),
+    pieces: Iterable[PieceJointe] = (),
     reunion: ReunionComite | None = None,
 ) -> Saisine:
     """Put a file to the committee, with the documents its members may open (and only those)."""
@@ -52,7 +54,7 @@ def saisine_create(
 
 
 @transaction.atomic
-def avis_give(*, saisine: Saisine, membre: Any, sens: str, commentaire: str = "") -> Avis:
+def avis_give(*, saisine: Saisine, membre: User, sens: str, commentaire: str = "") -> Avis:
     """Record (or change) a committee member's opinion on a file put to the committee."""
     require(membre, "comite.donner_avis", saisine)
     if sens not in SensAvis.values:
@@ -75,8 +77,8 @@ def avis_give(*, saisine: Saisine, membre: Any, sens: str, commentaire: str = ""
 @transaction.atomic
 def reunion_comite_save(
     *,
-    programme: Any,
-    by: Any,
+    programme: Programme,
+    by: User,
     date: datetime.datetime,
     lieu: str = "",
     ordre_du_jour: str = "",
@@ -103,7 +105,7 @@ def reunion_comite_save(
 
 @transaction.atomic
 def reunion_comite_record_minutes(
-    *, reunion: ReunionComite, by: Any, compte_rendu: str = "", fichier: Any = None, version: str | None = None
+    *, reunion: ReunionComite, by: User, compte_rendu: str = "", fichier: CheckedUpload | None = None, version: str | None = None
 ) -> ReunionComite:
     """Record the minutes as text and/or as a checked upload (core.uploads.CheckedUpload).
     `version`: that of the meeting the form was filled from; a meeting saved since raises EditConflict."""

@@ -5,6 +5,7 @@ from . import views
 app_name = "comite"
 
 urlpatterns = [
+    path("candidatures/<int:pk>/soumettre/", views.saisine_create, name="saisine_create"),
     path("dossiers/", views.saisine_list, name="saisine_list"),
     path("dossiers/<int:pk>/", views.saisine_detail, name="saisine_detail"),
     path("dossiers/<int:pk>/documents/<int:piece_pk>/", views.saisine_piece, name="saisine_piece"),

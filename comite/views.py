@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import mimetypes
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from candidatures.models import Candidature
 from core.concurrency import version_initial
 from core.downloads import attachment_response, scanned_document_response
 from core.exceptions import DomainError
@@ -21,7 +24,7 @@ from core.services import acces_journaliser
 from programmes.models import Programme
 
 from . import selectors, services
-from .forms import AvisForm, CompteRenduForm, ReunionForm
+from .forms import AvisForm, CompteRenduForm, ReunionForm, SaisineForm
 from .models import ReunionComite, Saisine
 
 REUNIONS_PAR_PAGE = 25
@@ -29,9 +32,47 @@ REUNIONS_PAR_PAGE = 25
 comite_required = action_required("comite.consulter")
 coordination_required = action_required("comite.gerer")
 
+T = TypeVar("T")
 
-def _form_error(form: Any, error: DomainError) -> None:
-    add_domain_error(form, error)
+
+def _save(request: HttpRequest, form: forms.Form, success: str, service: Callable[..., T], **arguments: Any) -> T | None:
+    """When `form` is posted and valid, call `service(**arguments, **form.cleaned_data)` and say `success`;
+    the service's refusal goes on the form, keeping the input. Returns what the service saved, or None."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        saved = service(**arguments, **form.cleaned_data)
+    except DomainError as error:
+        add_domain_error(form, error)
+        return None
+    messages.success(request, success)
+    return saved
+
+
+@coordination_required
+def saisine_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a file to the committee, from the coordinator's file page (`pk`: the candidature's)."""
+    # Drafts are the applicant's own business: only submitted files are put to the committee.
+    candidature = get_object_or_404(Candidature.objects.visibles_par(request.user).soumises(), pk=pk)
+    dossier = redirect("candidatures:coordination_detail", pk=candidature.pk)
+    # Say at once why the file cannot be put to the committee, before the coordinator types a question.
+    if not (decision := may(request.user, "candidature.soumettre_comite", candidature)):
+        messages.error(request, decision.reason)
+        return dossier
+    form = SaisineForm(request.POST or None, candidature=candidature)
+    success = _("Le dossier est soumis au comité technique.")
+    if _save(request, form, success, services.saisine_create, candidature=candidature, by=request.user) is not None:
+        return dossier
+    return render(
+        request,
+        "candidatures/coordination/candidature_form.html",
+        {
+            "candidature": candidature,
+            "form": form,
+            "titre": _("Soumettre le dossier au comité technique"),
+            "bouton": _("Soumettre au comité"),
+        },
+    )
 
 
 @comite_required
@@ -52,14 +93,9 @@ def saisine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if may(request.user, "comite.donner_avis", saisine):
         initial = {"sens": mon_avis.sens, "commentaire": mon_avis.commentaire} if mon_avis else None
         form = AvisForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.avis_give(saisine=saisine, membre=request.user, **form.cleaned_data)
-            except DomainError as error:
-                _form_error(form, error)
-            else:
-                messages.success(request, _("Votre avis est enregistré."))
-                return redirect("comite:saisine_detail", pk=saisine.pk)
+        success = _("Votre avis est enregistré.")
+        if _save(request, form, success, services.avis_give, saisine=saisine, membre=request.user) is not None:
+            return redirect("comite:saisine_detail", pk=saisine.pk)
     elif request.method == "POST":
         raise PermissionDenied
     candidature = saisine.candidature
@@ -133,14 +169,17 @@ def _reunion_form(request: HttpRequest, programme: Programme, reunion: ReunionCo
             **version_initial(reunion),
         }
     form = ReunionForm(request.POST or None, programme=programme, reunion=reunion, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            reunion = services.reunion_comite_save(programme=programme, by=request.user, reunion=reunion, **form.cleaned_data)
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("Réunion enregistrée."))
-            return redirect("comite:reunion_detail", pk=reunion.pk)
+    saved = _save(
+        request,
+        form,
+        _("Réunion enregistrée."),
+        services.reunion_comite_save,
+        programme=programme,
+        by=request.user,
+        reunion=reunion,
+    )
+    if saved is not None:
+        return redirect("comite:reunion_detail", pk=saved.pk)
     return render(request, "comite/reunion_form.html", {"form": form, "reunion": reunion, "programme": programme})
 
 
@@ -162,20 +201,9 @@ def reunion_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     form = CompteRenduForm(
         request.POST or None, request.FILES or None, initial={"compte_rendu": reunion.compte_rendu, **version_initial(reunion)}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reunion_comite_record_minutes(
-                reunion=reunion,
-                by=request.user,
-                compte_rendu=form.cleaned_data["compte_rendu"],
-                fichier=form.cleaned_data["fichier"],
-                version=form.cleaned_data["version"],
-            )
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("Compte-rendu enregistré."))
-            return redirect("comite:reunion_detail", pk=reunion.pk)
+    success = _("Compte-rendu enregistré.")
+    if _save(request, form, success, services.reunion_comite_record_minutes, reunion=reunion, by=request.user) is not None:
+        return redirect("comite:reunion_detail", pk=reunion.pk)
     saisines = reunion.saisines.select_related("candidature", "candidature__structure").prefetch_related("pieces")
     return render(request, "comite/reunion_detail.html", {"reunion": reunion, "saisines": saisines, "form": form})
 

@@ -3,20 +3,38 @@ interview, document requests, private notes and labels."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from annuaire.models import Competence, Domaine
 from core.concurrency import check_unchanged
+from core.emails import render_email, send_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
 from core.models import EventKind
 from core.permissions import require
 from programmes.models import Format
+from programmes.rules import check_demi_journees
 
-from ..models import Candidature, Etat
+from ..models import (
+    Besoin,
+    Candidature,
+    DemandePiece,
+    EmailEnvoye,
+    EntretienDiagnostic,
+    Etat,
+    Etiquette,
+    EtiquetteCandidature,
+    Modalite,
+    NoteInterne,
+    TypePiece,
+)
+from ..selectors import diagnostic_calendar
 from ..workflow import WORKFLOW
 from .cycle import (
     candidature_complete_diagnostic,
@@ -39,17 +57,13 @@ from .cycle import (
 def _record_email(
     *,
     candidature: Candidature,
-    by: Any,
+    by: User | None,
     subject: str,
     text: str,
     html: str = "",
     attachments: list[tuple[str, str, str]] | None = None,
     details: dict | None = None,
-) -> Any:
-    from core.emails import send_after_commit
-
-    from ..models import EmailEnvoye
-
+) -> EmailEnvoye:
     destinataire = candidature.candidat.email
     email = EmailEnvoye.objects.create(
         candidature=candidature,
@@ -71,15 +85,13 @@ def _record_email(
     return email
 
 
-def _check_coordination(by: Any) -> None:
+def _check_coordination(by: User) -> None:
     require(by, "candidature.coordonner")
 
 
 @transaction.atomic
-def candidature_email_send(*, candidature: Candidature, by: Any, subject: str, body: str) -> Any:
+def candidature_email_send(*, candidature: Candidature, by: User, subject: str, body: str) -> EmailEnvoye:
     """Send the applicant an e-mail as written (or edited) by the coordinator and keep it on the file."""
-    from django.template.loader import render_to_string
-
     _check_coordination(by)
     subject, body = " ".join((subject or "").split()), (body or "").strip()
     if not subject:
@@ -109,7 +121,7 @@ DECISIONS = tuple(DECISION_TRANSITIONS)
 def candidature_decide(
     *,
     candidature: Candidature,
-    by: Any,
+    by: User,
     decision: str,
     reason: str,
     subject: str,
@@ -155,12 +167,8 @@ def candidature_decide(
 
 
 @transaction.atomic
-def demande_piece_create(*, candidature: Candidature, by: Any, type_piece: str, message: str = "") -> Any:
+def demande_piece_create(*, candidature: Candidature, by: User, type_piece: str, message: str = "") -> DemandePiece:
     """Ask the applicant for a missing document; they are told by e-mail and can upload just that."""
-    from core.emails import render_email
-
-    from ..models import DemandePiece, TypePiece
-
     require(by, "candidature.demander_piece", candidature)
     if type_piece not in TypePiece.values:
         raise RuleViolation(_("Choisissez le type de document demandé."), field="type_piece")
@@ -180,10 +188,8 @@ def demande_piece_create(*, candidature: Candidature, by: Any, type_piece: str, 
 
 
 @transaction.atomic
-def demande_piece_remind(*, demande: Any, by: Any) -> Any:
+def demande_piece_remind(*, demande: DemandePiece, by: User) -> EmailEnvoye:
     """Remind the applicant of a document still missing (admin bulk action)."""
-    from core.emails import render_email
-
     _check_coordination(by)
     if demande.fournie_le is not None:
         raise RuleViolation(_("Ce document a déjà été fourni."))
@@ -193,10 +199,8 @@ def demande_piece_remind(*, demande: Any, by: Any) -> Any:
 
 
 @transaction.atomic
-def note_interne_add(*, candidature: Candidature, by: Any, texte: str) -> Any:
+def note_interne_add(*, candidature: Candidature, by: User, texte: str) -> NoteInterne:
     """A private note of the coordination team (never shown to applicants, mentors or the committee)."""
-    from ..models import NoteInterne
-
     _check_coordination(by)
     texte = (texte or "").strip()
     if not texte:
@@ -205,10 +209,8 @@ def note_interne_add(*, candidature: Candidature, by: Any, texte: str) -> Any:
 
 
 @transaction.atomic
-def candidature_set_etiquettes(*, candidature: Candidature, by: Any, noms: list[str]) -> list[Any]:
+def candidature_set_etiquettes(*, candidature: Candidature, by: User, noms: list[str]) -> list[Etiquette]:
     """Replace the file's private labels by `noms` (labels are created on the way)."""
-    from ..models import Etiquette, EtiquetteCandidature
-
     _check_coordination(by)
     cleaned: dict[str, str] = {}
     for nom in noms:
@@ -231,21 +233,16 @@ def candidature_set_etiquettes(*, candidature: Candidature, by: Any, noms: list[
 def entretien_diagnostic_schedule(
     *,
     candidature: Candidature,
-    by: Any,
-    debut: Any,
+    by: User,
+    debut: datetime.datetime,
     duree_minutes: int = 60,
     modalite: str,
     lieu: str = "",
     lien_visio: str = "",
     version: str | None = None,
-) -> Any:
+) -> EntretienDiagnostic:
     """Plan (or move) the diagnostic interview; the applicant gets an invitation with an .ics file.
     `version`: that of the interview the form was filled from; one saved since raises EditConflict."""
-    from core.emails import render_email
-
-    from ..models import EntretienDiagnostic, Modalite
-    from ..selectors import diagnostic_calendar
-
     _check_coordination(by)
     lieu, lien_visio = (lieu or "").strip(), (lien_visio or "").strip()
     if modalite == Modalite.PRESENTIEL and not lieu:
@@ -297,24 +294,19 @@ def entretien_diagnostic_schedule(
 def entretien_diagnostic_record(
     *,
     candidature: Candidature,
-    by: Any,
-    besoins: list[tuple[Any, int, str]],
-    nouvelles_competences: list[tuple[Any, str, int]] | None = None,
+    by: User,
+    besoins: list[tuple[Competence, int, str]],
+    nouvelles_competences: list[tuple[Domaine, str, int]] | None = None,
     format_recommande: Format,
     demi_journees: int,
     format_suite: Format | None = None,
     demi_journees_suite: int | None = None,
     notes: str = "",
     version: str | None = None,
-) -> Any:
+) -> EntretienDiagnostic:
     """Record the diagnostic: needs (référentiel competences with a priority, new ones added on the way),
     the recommended format(s) and half-days within the programme's limits, notes.
     `version`: that of the interview the form was filled from; one saved since raises EditConflict."""
-    from annuaire.models import Competence
-    from programmes.rules import check_demi_journees
-
-    from ..models import Besoin, EntretienDiagnostic
-
     _check_coordination(by)
     try:
         entretien = EntretienDiagnostic.objects.select_for_update().get(candidature=candidature)
@@ -343,17 +335,17 @@ def entretien_diagnostic_record(
         candidature_complete_diagnostic(candidature=candidature, by=by)
     elif candidature.etat not in (Etat.DIAGNOSTIC_REALISE, Etat.EN_ATTENTE_DECISION):
         WORKFLOW.check(candidature.etat, "realiser_diagnostic")  # raises the French refusal
-    retenus: dict[int, tuple[Any, int, str]] = {}
+    retenus: dict[int, tuple[Competence, int, str]] = {}
     for competence, priorite, precision in besoins:
         retenus.setdefault(competence.pk, (competence, priorite, precision))
     for domaine, nom, priorite in nouvelles_competences:
         nom = " ".join(nom.split())
         if not nom:
             continue
-        competence = Competence.objects.filter(domaine=domaine, nom__iexact=nom).first()
-        if competence is None:
-            competence = Competence.objects.create(domaine=domaine, nom=nom[:160], issue_d_un_diagnostic=True)
-        retenus.setdefault(competence.pk, (competence, priorite, ""))
+        nouvelle = Competence.objects.filter(domaine=domaine, nom__iexact=nom).first()
+        if nouvelle is None:
+            nouvelle = Competence.objects.create(domaine=domaine, nom=nom[:160], issue_d_un_diagnostic=True)
+        retenus.setdefault(nouvelle.pk, (nouvelle, priorite, ""))
     Besoin.objects.filter(diagnostic=entretien).delete()
     Besoin.objects.bulk_create(
         [

@@ -10,18 +10,22 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import roles
+from accounts.models import User
+from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
 from core.models import EventKind
 from core.permissions import require
 from core.workflow import apply_transition
 from programmes.models import Format, Programme
+from programmes.rules import check_demi_journees
 
-from ..models import Candidature, CandidatureEvenement
+from ..models import Candidature, CandidatureEvenement, Message, PieceJointe
 from ..permissions import derniere_decision, role_of
 from ..workflow import WORKFLOW
 
 
-def _transition(candidature: Candidature, name: str, *, by: Any, reason: str = "", **extra: Any) -> Candidature:
+def _transition(candidature: Candidature, name: str, *, by: User | None, reason: str = "", **extra: Any) -> Candidature:
     locked = apply_transition(
         candidature,
         workflow=WORKFLOW,
@@ -38,7 +42,9 @@ def _transition(candidature: Candidature, name: str, *, by: Any, reason: str = "
     return locked
 
 
-def candidature_event(*, candidature: Candidature, kind: str, by: Any, reason: str = "", details: dict | None = None) -> None:
+def candidature_event(
+    *, candidature: Candidature, kind: str, by: User | None, reason: str = "", details: dict | None = None
+) -> None:
     """Add a non-transition line to the file's timeline (e-mail, document, opinion…)."""
     CandidatureEvenement.objects.create(
         candidature=candidature,
@@ -50,7 +56,7 @@ def candidature_event(*, candidature: Candidature, kind: str, by: Any, reason: s
 
 
 @transaction.atomic
-def candidature_create_draft(*, programme: Programme, candidat: Any) -> Candidature:
+def candidature_create_draft(*, programme: Programme, candidat: User) -> Candidature:
     if not programme.appel_ouvert:
         raise RuleViolation(_("L’appel à candidatures de ce programme est fermé."))
     return Candidature.objects.create(programme=programme, candidat=candidat)
@@ -65,7 +71,7 @@ def _next_reference(candidature: Candidature) -> str:
 
 
 @transaction.atomic
-def candidature_submit(*, candidature: Candidature, by: Any) -> Candidature:
+def candidature_submit(*, candidature: Candidature, by: User) -> Candidature:
     """Submit a draft (or a file returned for correction); give it a reference number."""
     if candidature.candidat_id != getattr(by, "pk", None):
         raise TransitionRefused(_("Seul·e l’auteur·rice de la candidature peut la déposer."))
@@ -85,37 +91,37 @@ def candidature_submit(*, candidature: Candidature, by: Any) -> Candidature:
 
 
 @transaction.atomic
-def candidature_declare_eligible(*, candidature: Candidature, by: Any, reason: str = "") -> Candidature:
+def candidature_declare_eligible(*, candidature: Candidature, by: User, reason: str = "") -> Candidature:
     _transition(candidature, "declarer_recevable", by=by, reason=reason)
     return candidature
 
 
 @transaction.atomic
-def candidature_reject(*, candidature: Candidature, by: Any, reason: str) -> Candidature:
+def candidature_reject(*, candidature: Candidature, by: User, reason: str) -> Candidature:
     _transition(candidature, "declarer_irrecevable", by=by, reason=reason)
     return candidature
 
 
 @transaction.atomic
-def candidature_return_for_correction(*, candidature: Candidature, by: Any, reason: str) -> Candidature:
+def candidature_return_for_correction(*, candidature: Candidature, by: User, reason: str) -> Candidature:
     _transition(candidature, "renvoyer_pour_correction", by=by, reason=reason)
     return candidature
 
 
 @transaction.atomic
-def candidature_plan_diagnostic(*, candidature: Candidature, by: Any) -> Candidature:
+def candidature_plan_diagnostic(*, candidature: Candidature, by: User) -> Candidature:
     _transition(candidature, "planifier_diagnostic", by=by)
     return candidature
 
 
 @transaction.atomic
-def candidature_complete_diagnostic(*, candidature: Candidature, by: Any) -> Candidature:
+def candidature_complete_diagnostic(*, candidature: Candidature, by: User) -> Candidature:
     _transition(candidature, "realiser_diagnostic", by=by)
     return candidature
 
 
 @transaction.atomic
-def candidature_await_decision(*, candidature: Candidature, by: Any, reason: str = "") -> Candidature:
+def candidature_await_decision(*, candidature: Candidature, by: User, reason: str = "") -> Candidature:
     _transition(candidature, "mettre_en_attente", by=by, reason=reason)
     return candidature
 
@@ -124,7 +130,7 @@ def candidature_await_decision(*, candidature: Candidature, by: Any, reason: str
 def candidature_select(
     *,
     candidature: Candidature,
-    by: Any,
+    by: User,
     format: Format,
     demi_journees: int,
     format_suite: Format | None = None,
@@ -132,8 +138,6 @@ def candidature_select(
     reason: str = "",
 ) -> Candidature:
     """Retain the file with its format(s) and half-days, within the programme's limits."""
-    from programmes.rules import check_demi_journees
-
     if format.programme_id != candidature.programme_id:
         raise RuleViolation(_("Ce format n’appartient pas au programme de la candidature."), field="format")
     if candidature.structure is None:
@@ -161,19 +165,19 @@ def candidature_select(
 
 
 @transaction.atomic
-def candidature_refuse(*, candidature: Candidature, by: Any, reason: str) -> Candidature:
+def candidature_refuse(*, candidature: Candidature, by: User, reason: str) -> Candidature:
     _transition(candidature, "refuser", by=by, reason=reason)
     return candidature
 
 
 @transaction.atomic
-def candidature_redirect(*, candidature: Candidature, by: Any, reason: str) -> Candidature:
+def candidature_redirect(*, candidature: Candidature, by: User, reason: str) -> Candidature:
     _transition(candidature, "reorienter", by=by, reason=reason)
     return candidature
 
 
 @transaction.atomic
-def candidature_withdraw(*, candidature: Candidature, by: Any, reason: str) -> Candidature:
+def candidature_withdraw(*, candidature: Candidature, by: User, reason: str) -> Candidature:
     if candidature.accompagnements.exclude(etat="abandonne").exists():
         raise TransitionRefused(_("Un accompagnement est en cours : contactez la coordination pour l’interrompre."))
     _transition(candidature, "retirer", by=by, reason=reason)
@@ -181,7 +185,7 @@ def candidature_withdraw(*, candidature: Candidature, by: Any, reason: str) -> C
 
 
 @transaction.atomic
-def candidature_revert_decision(*, candidature: Candidature, by: Any, reason: str) -> Candidature:
+def candidature_revert_decision(*, candidature: Candidature, by: User, reason: str) -> Candidature:
     """Undo the last decision: the file returns to the state it had before, and the timeline says so."""
     if not reason.strip():
         raise TransitionRefused(_("Un motif est obligatoire pour annuler une décision."), field="reason")
@@ -210,13 +214,8 @@ def candidature_revert_decision(*, candidature: Candidature, by: Any, reason: st
 
 
 @transaction.atomic
-def message_send(*, candidature: Candidature, auteur: Any, texte: str, piece: Any = None) -> Any:
+def message_send(*, candidature: Candidature, auteur: User, texte: str, piece: PieceJointe | None = None) -> Message:
     """Post a message in the file's thread (applicant ↔ coordination) and notify the other side by e-mail."""
-    from accounts import roles
-    from core.emails import send_templated_after_commit
-
-    from ..models import Message
-
     texte = (texte or "").strip()
     if not texte:
         raise RuleViolation(_("Le message est vide."), field="texte")
@@ -236,12 +235,8 @@ def message_send(*, candidature: Candidature, auteur: Any, texte: str, piece: An
 
 
 @transaction.atomic
-def messages_mark_read(*, candidature: Candidature, reader: Any) -> int:
+def messages_mark_read(*, candidature: Candidature, reader: User) -> int:
     """Mark as read the messages of the other side; returns how many were unread."""
-    from accounts import roles
-
-    from ..models import Message
-
     from_coordination = not roles.is_coordination(reader)
     return Message.objects.filter(candidature=candidature, de_la_coordination=from_coordination, lu_le__isnull=True).update(
         lu_le=timezone.now()

@@ -6,15 +6,26 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import roles
+from accounts.models import User
+from core.antivirus import INFECTE, SAIN, configured_scanner
+from core.emails import deliver, render_email, send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
+from core.jobs import enqueue
 from core.models import EventKind
-from programmes.models import Programme
+from core.pdf import render_pdf
+from core.uploads import CheckedUpload, initial_scan_status
+from programmes.models import Programme, Structure
 
-from ..models import Candidature, Etat, ScanStatus
+from ..eligibility import check_candidature
+from ..models import ETATS_FINAUX, Candidature, DemandePiece, EmailEnvoye, Etat, Message, PieceJointe, ScanStatus, TypePiece
 from .cycle import candidature_create_draft, candidature_event, candidature_submit, message_send
 
 # --- Candidate's questionnaire ---------------------------------------------------------------
@@ -34,7 +45,7 @@ ETAPES_QUESTIONNAIRE = (
 )
 
 
-def _check_owner_and_editable(candidature: Candidature, by: Any) -> None:
+def _check_owner_and_editable(candidature: Candidature, by: User) -> None:
     if candidature.candidat_id != getattr(by, "pk", None):
         raise TransitionRefused(_("Vous ne pouvez pas modifier cette candidature."))
     if not candidature.modifiable:
@@ -42,12 +53,8 @@ def _check_owner_and_editable(candidature: Candidature, by: Any) -> None:
 
 
 @transaction.atomic
-def candidature_start(*, programme: Programme, candidat: Any) -> Candidature:
+def candidature_start(*, programme: Programme, candidat: User) -> Candidature:
     """The applicant's current draft for `programme`, or a new one; the person becomes a candidat·e."""
-    from django.contrib.auth.models import Group
-
-    from accounts import roles
-
     existing = (
         Candidature.objects.filter(programme=programme, candidat=candidat, etat__in=[Etat.BROUILLON, Etat.A_CORRIGER])
         .order_by("-created_at")
@@ -87,10 +94,6 @@ def _apply_structure(candidature: Candidature, data: dict[str, Any], brouillon: 
     (they stay in the draft for the coordination). Otherwise the file's own row is updated, or a
     new row is created.
     """
-    from django.db import IntegrityError
-
-    from programmes.models import Structure
-
     fields = {
         "raison_sociale": data["raison_sociale"],
         "siret": data.get("siret", ""),
@@ -173,7 +176,7 @@ def _apply_step(candidature: Candidature, etape: str, data: dict[str, Any], brou
 
 @transaction.atomic
 def candidature_save_step(
-    *, candidature: Candidature, by: Any, etape: str, saisie: dict[str, list[str]], donnees: dict[str, Any] | None
+    *, candidature: Candidature, by: User, etape: str, saisie: dict[str, list[str]], donnees: dict[str, Any] | None
 ) -> Candidature:
     """Save one step of the draft: always what was typed (`saisie`), and the answers when valid (`donnees`).
 
@@ -202,15 +205,15 @@ def candidature_save_step(
 
 @transaction.atomic
 def piece_add(
-    *, candidature: Candidature, by: Any, checked: Any, type_piece: str, demande: Any = None, during_draft: bool = True
-) -> Any:
+    *,
+    candidature: Candidature,
+    by: User,
+    checked: CheckedUpload,
+    type_piece: str,
+    demande: DemandePiece | None = None,
+    during_draft: bool = True,
+) -> PieceJointe:
     """Attach a checked upload (core.uploads.CheckedUpload) to the file."""
-    from django.conf import settings
-
-    from core.uploads import initial_scan_status
-
-    from ..models import PieceJointe
-
     if candidature.candidat_id != getattr(by, "pk", None):
         raise TransitionRefused(_("Vous ne pouvez pas ajouter de document à cette candidature."))
     if during_draft and not candidature.modifiable:
@@ -241,8 +244,6 @@ def piece_add(
         details={"piece": piece.pk, "type": type_piece, "nom": piece.nom_original},
     )
     if piece.scan == ScanStatus.EN_ATTENTE:
-        from core.jobs import enqueue
-
         enqueue("piece_analyser", piece_id=piece.pk)
     return piece
 
@@ -253,11 +254,6 @@ def piece_analyser(*, piece_id: int) -> str:
     Raises when the scanner cannot answer: the job is retried later and the document stays
     unavailable meanwhile.
     """
-    from core.antivirus import INFECTE, SAIN, configured_scanner
-    from core.emails import send_templated_after_commit
-
-    from ..models import PieceJointe
-
     piece = PieceJointe.objects.select_related("candidature__candidat").filter(pk=piece_id).first()
     scanner = configured_scanner()
     if piece is None or piece.scan != ScanStatus.EN_ATTENTE or scanner is None:
@@ -289,7 +285,7 @@ def piece_analyser(*, piece_id: int) -> str:
 
 
 @transaction.atomic
-def piece_delete(*, piece: Any, by: Any) -> None:
+def piece_delete(*, piece: PieceJointe, by: User) -> None:
     """Remove an attachment from a draft (the stored file goes too)."""
     candidature = piece.candidature
     _check_owner_and_editable(candidature, by)
@@ -316,12 +312,8 @@ def questionnaire_etapes_a_completer(candidature: Candidature) -> list[str]:
 
 
 @transaction.atomic
-def candidature_deposit(*, candidature: Candidature, by: Any) -> Candidature:
+def candidature_deposit(*, candidature: Candidature, by: User) -> Candidature:
     """Submit the questionnaire: complete answers, eligibility pre-check kept, reference, receipt and e-mail."""
-    from core.jobs import enqueue
-
-    from ..eligibility import check_candidature
-
     _check_owner_and_editable(candidature, by)
     incompletes = questionnaire_etapes_a_completer(candidature)
     if incompletes:
@@ -345,14 +337,6 @@ def candidature_receipt_job(*, candidature_id: int) -> None:
 
 def candidature_receipt_generate(*, candidature: Candidature) -> Candidature:
     """Render the PDF receipt of the file as submitted, keep it on the file and e-mail it to the applicant."""
-    from django.core.files.base import ContentFile
-    from django.core.mail import EmailMultiAlternatives
-
-    from core.emails import deliver, render_email
-    from core.pdf import render_pdf
-
-    from ..models import EmailEnvoye
-
     candidature = (
         Candidature.objects.select_related("programme", "candidat", "structure", "personne_ressource_pressentie")
         .prefetch_related("competences_souhaitees__domaine", "pieces")
@@ -369,7 +353,6 @@ def candidature_receipt_generate(*, candidature: Candidature) -> Candidature:
         email = EmailEnvoye.objects.create(
             candidature=candidature, destinataire=candidature.candidat.email, sujet=rendered.subject, corps=rendered.text
         )
-    from django.conf import settings
 
     message = EmailMultiAlternatives(
         subject=rendered.subject, body=rendered.text, to=[candidature.candidat.email], reply_to=[settings.TSF_PILOT["email"]]
@@ -382,12 +365,8 @@ def candidature_receipt_generate(*, candidature: Candidature) -> Candidature:
 
 
 @transaction.atomic
-def demande_piece_fulfil(*, demande: Any, by: Any, checked: Any) -> Any:
+def demande_piece_fulfil(*, demande: DemandePiece, by: User, checked: CheckedUpload) -> PieceJointe:
     """The applicant sends the document the coordination asked for."""
-    from core.emails import send_templated_after_commit
-
-    from ..models import ETATS_FINAUX, DemandePiece
-
     demande = DemandePiece.objects.select_for_update(of=("self",)).select_related("candidature").get(pk=demande.pk)
     candidature = demande.candidature
     if candidature.etat in ETATS_FINAUX:
@@ -399,7 +378,6 @@ def demande_piece_fulfil(*, demande: Any, by: Any, checked: Any) -> Any:
     )
     demande.fournie_le = timezone.now()
     demande.save(update_fields=["fournie_le"])
-    from django.conf import settings
 
     send_templated_after_commit(
         to=[settings.TSF_PILOT["email"]], name="candidature_piece_fournie", context={"candidature": candidature, "piece": piece}
@@ -408,10 +386,10 @@ def demande_piece_fulfil(*, demande: Any, by: Any, checked: Any) -> Any:
 
 
 @transaction.atomic
-def candidature_message_post(*, candidature: Candidature, auteur: Any, texte: str, checked: Any = None) -> Any:
+def candidature_message_post(
+    *, candidature: Candidature, auteur: User, texte: str, checked: CheckedUpload | None = None
+) -> Message:
     """A message of the applicant in the file's thread, with an optional attachment."""
-    from ..models import TypePiece
-
     if candidature.candidat_id != getattr(auteur, "pk", None):
         raise TransitionRefused(_("Vous ne pouvez pas écrire sur ce dossier."))
     if not (texte or "").strip():

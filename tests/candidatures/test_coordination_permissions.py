@@ -23,7 +23,7 @@ def desk_urls(candidature, document):
         ("get", reverse("candidatures:coordination_diagnostic_plan", args=[pk])),
         ("get", reverse("candidatures:coordination_diagnostic_record", args=[pk])),
         ("get", reverse("candidatures:coordination_piece", args=[pk, document.pk])),
-        ("get", reverse("candidatures:coordination_saisine", args=[pk])),
+        ("get", reverse("comite:saisine_create", args=[pk])),
     ]
 
 

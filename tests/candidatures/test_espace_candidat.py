@@ -5,8 +5,9 @@ from django.core import mail
 from django.urls import reverse
 
 from candidatures.models import DemandePiece, Etat, Message
+from candidatures.selectors import frise
 from candidatures.services import message_send
-from tests.factories import AccompagnementFactory, CandidatureFactory, SeanceFactory
+from tests.factories import AccompagnementFactory, CandidatureFactory, SeanceFactory, convention_signee
 
 from .conftest import exe_renamed_pdf, pdf_upload, step_url
 
@@ -141,3 +142,15 @@ def test_message_notification_links_to_the_file(candidat, programme, coordinateu
     with django_capture_on_commit_callbacks(execute=True):
         message_send(candidature=candidature, auteur=coordinateur, texte="Bonjour")
     assert reverse("candidatures:dossier", args=[candidature.pk]) in mail.outbox[-1].body
+
+
+def test_timeline_reads_the_active_accompaniment_and_its_signed_convention(candidat, programme, coordinateur):
+    """The later stages are read through the file's relations and their named predicates: an abandoned
+    accompaniment (the newest here) is not the one shown, and a signed convention is a milestone done."""
+    candidature = CandidatureFactory(candidat=candidat, programme=programme, etat=Etat.SELECTIONNEE)
+    actif = AccompagnementFactory(candidature=candidature, programme=programme, beneficiaire=candidat, etat="convention")
+    convention_signee(actif, coordinateur=coordinateur)
+    AccompagnementFactory(candidature=candidature, programme=programme, beneficiaire=candidat, etat="abandonne")
+    jalons = {str(jalon.libelle): jalon.statut for jalon in frise(candidature)}
+    assert jalons["Convention"] == "fait"
+    assert jalons["Séances"] == "en_cours" and jalons["Évaluations"] == "a_venir"

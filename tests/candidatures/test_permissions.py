@@ -66,7 +66,7 @@ def test_undo_and_committee_buttons_are_shown_only_when_allowed(client, programm
 def test_the_committee_form_refuses_at_once_on_a_closed_file(client, programme, coordinateur):
     client.force_login(coordinateur)
     refusee = CandidatureFactory(programme=programme, etat=Etat.REFUSEE)
-    response = client.get(reverse("candidatures:coordination_saisine", args=[refusee.pk]), follow=True)
+    response = client.get(reverse("comite:saisine_create", args=[refusee.pk]), follow=True)
     assert "ne peut pas être soumis au comité" in response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("candidatures:coordination_detail", args=[refusee.pk])
 

@@ -86,3 +86,30 @@ def test_meeting_with_agenda_and_minutes_file(client, programme, coordinateur, m
     download = client.get(reverse("comite:reunion_minutes_file", args=[reunion.pk]))
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
     assert "compte-rendu-comite-" in download["Content-Disposition"]
+
+
+@pytest.mark.django_db
+def test_coordinator_puts_a_file_to_the_committee_from_the_comite_page(client, programme, coordinateur, membre_comite):
+    """The form lives in the comité (a later stage than candidatures); the file page lists the opinions
+    through the reverse relation, and the timeline labels the opinion without importing the comité."""
+    candidature = soumise(programme)
+    document = piece(candidature)
+    client.force_login(coordinateur)
+    url = reverse("comite:saisine_create", args=[candidature.pk])
+    assert "Documents transmis au comité" in client.get(url).content.decode()
+    response = client.post(url, {"question": "Format adapté ?", "pieces": [document.pk]})
+    assert response.status_code == 302 and response.url == reverse("candidatures:coordination_detail", args=[candidature.pk])
+    saisine = candidature.saisines.get()
+    assert list(saisine.pieces.all()) == [document]
+    services.avis_give(saisine=saisine, membre=membre_comite, sens="reserve", commentaire="Limiter")
+    page = client.get(reverse("candidatures:coordination_detail", args=[candidature.pk])).content.decode()
+    assert "Format adapté ?" in page and "Favorable avec réserves" in page
+    assert "Avis du comité technique : Favorable avec réserves" in page
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_the_comite_meetings_block(client, programme, coordinateur):
+    services.reunion_comite_save(programme=programme, by=coordinateur, date=timezone.now() - datetime.timedelta(minutes=5))
+    client.force_login(coordinateur)
+    page = client.get(reverse("candidatures:coordination_dashboard") + f"?programme={programme.pk}").content.decode()
+    assert "1 réunion(s) tenue(s)" in page and "À surveiller" in page
