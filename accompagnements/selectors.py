@@ -12,6 +12,7 @@ from django.db.models import F, Q, Sum, Value, Window
 from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
+from accounts import roles
 from core.permissions import may
 
 from . import calendar as seance_dates
@@ -166,8 +167,6 @@ def seances_context(accompagnement: Accompagnement, user: Any, role: str) -> dic
 
 def seances_of(user: Any, *, depuis: datetime.datetime | None = None):
     """Sessions of the accompagnements a person takes part in (every one for the coordination)."""
-    from accounts import roles
-
     queryset = seances_with_details().filter(accompagnement__etat__in=SESSION_STATES).order_by("debut", "pk")
     if not roles.is_coordination(user):
         ids = Accompagnement.objects.filter(Q(beneficiaire=user) | Q(mentors__user=user)).values("pk")

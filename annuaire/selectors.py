@@ -6,12 +6,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.core import signing
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from candidatures.models import Besoin, Candidature, Etat
 from core.layers import later_stage_model
 from programmes.models import Departement, Programme
 
@@ -29,6 +31,13 @@ from .models import (
 
 # A sent proposition holds the mentor's place until they answer.
 PROPOSITIONS_EN_COURS = [EtatProposition.ENVOYEE, EtatProposition.ACCEPTEE]
+
+TOKEN_SALT = "annuaire.proposition"  # noqa: S105 - a signing namespace, not a secret  # nosec B105 # a signing salt, not a password
+
+
+def proposition_token(proposition: Proposition) -> str:
+    """Signed token naming the proposition and its mentor; it does not log anyone in."""
+    return signing.dumps({"p": proposition.pk, "m": proposition.personne_ressource_id}, salt=TOKEN_SALT)
 
 
 def personnes_ressources_visibles(user: Any):
@@ -95,8 +104,6 @@ def _accompagnements() -> type[models.Model]:
 
 def candidatures_a_apparier(programme: Programme):
     """Selected files of the programme without an accompagnement nor a proposition awaiting an answer."""
-    from candidatures.models import Candidature, Etat
-
     active = _accompagnements().objects.actifs().filter(candidature=OuterRef("pk"))  # type: ignore[attr-defined]
     en_cours = Proposition.objects.filter(candidature=OuterRef("pk"), etat__in=PROPOSITIONS_EN_COURS)
     return (
@@ -110,8 +117,6 @@ def candidatures_a_apparier(programme: Programme):
 
 def dossiers(candidatures: list[Any]) -> list[matching.Dossier]:
     """Matcher profiles of these files (constant number of queries)."""
-    from candidatures.models import Besoin, Candidature
-
     ids = [c.pk for c in candidatures]
     diagnostic: dict[int, dict[int, int]] = defaultdict(dict)
     noms: dict[int, str] = {}
@@ -270,8 +275,6 @@ class LigneCartographie:
 
 def cartographie() -> list[LigneCartographie]:
     """Per competence: validated mentors who can transmit it (in all and per département), and the needs expressed."""
-    from candidatures.models import Besoin
-
     valide = Q(personne_ressource__etat=EtatPersonneRessource.VALIDEE)
     par_dep: dict[tuple[int, str], int] = {}
     totals: dict[int, int] = defaultdict(int)
@@ -311,8 +314,6 @@ def espace(user: Any) -> dict[str, Any]:
     profil = PersonneRessource.objects.select_related("structure").filter(user=user).first()
     context["annuaire_profil"] = profil
     if profil is not None:
-        from .services import proposition_token
-
         propositions = list(
             Proposition.objects.filter(personne_ressource=profil, etat=EtatProposition.ENVOYEE).select_related(
                 "candidature__structure", "candidature__format_retenu"

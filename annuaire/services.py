@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.models import User
+from candidatures.models import Candidature
+from candidatures.services import candidature_event
 from core.concurrency import lock_unchanged
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
@@ -37,10 +39,12 @@ from .models import (
     PersonneRessourceEvenement,
     Proposition,
 )
+
+# The token is made where the mentor's space reads it (selectors); re-exported for callers and tests.
+from .selectors import TOKEN_SALT, proposition_token
 from .signals import proposition_acceptee
 from .workflow import PROPOSITION_WORKFLOW, WORKFLOW
 
-TOKEN_SALT = "annuaire.proposition"  # noqa: S105 - a signing namespace, not a secret  # nosec B105 # a signing salt, not a password
 TOKEN_MAX_AGE = 21 * 24 * 3600  # the mentor has three weeks to answer through the e-mail link
 
 
@@ -220,8 +224,6 @@ def personne_ressource_suggest(
 
 def _account_for(pr: PersonneRessource) -> tuple[Any, bool]:
     """The mentor's account (existing by e-mail or created without password) with the mentor role."""
-    from accounts.models import User
-
     created = False
     user = pr.user or User.objects.filter(email__iexact=pr.email).first()
     if user is None:
@@ -345,11 +347,6 @@ def programme_set_matching(
 # --- Propositions -------------------------------------------------------------------------------
 
 
-def proposition_token(proposition: Proposition) -> str:
-    """Signed token naming the proposition and its mentor; it does not log anyone in."""
-    return signing.dumps({"p": proposition.pk, "m": proposition.personne_ressource_id}, salt=TOKEN_SALT)
-
-
 def proposition_from_token(token: str) -> Proposition:
     """The proposition of a valid, unexpired token; raises signing.BadSignature (SignatureExpired) otherwise."""
     data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
@@ -359,8 +356,6 @@ def proposition_from_token(token: str) -> Proposition:
 
 
 def _candidature_event(candidature: Any, *, by: Any, reason: str = "", **details: Any) -> None:
-    from candidatures.services import candidature_event
-
     candidature_event(candidature=candidature, kind=EventKind.AUTRE, by=by, reason=reason, details=details)
 
 
@@ -371,8 +366,6 @@ def _move(proposition: Proposition, name: str, *, by: Any, reason: str = "", **c
 
 
 def _check_waiting(candidature: Any) -> None:
-    from candidatures.models import Candidature
-
     if not selectors.candidatures_a_apparier(candidature.programme).filter(pk=candidature.pk).exists():
         etat = Candidature.objects.get(pk=candidature.pk).get_etat_display()
         raise TransitionRefused(

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pypdf import PdfReader, PdfWriter
 
 from accompagnements.models import Accompagnement, AccompagnementEvenement, EtatAccompagnement, Seance
 from accompagnements.permissions import role_in
@@ -407,8 +408,6 @@ def convention_scan_deposer(*, convention: Convention, fichier: CheckedUpload, b
 
 
 def _merge_final(*, original: bytes, empreinte: bytes, certification: bytes, titre: str) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
     tampon = PdfReader(io.BytesIO(empreinte)).pages[0]
     writer = PdfWriter(clone_from=io.BytesIO(original))
     for page in writer.pages:

@@ -36,6 +36,7 @@ from ..models import (
     Seance,
     SupportTemoin,
     TypeSupport,
+    new_feed_token,
 )
 from ..permissions import COORDINATION, role_in
 from ..workflow_seances import WORKFLOW as SEANCE_WORKFLOW
@@ -447,8 +448,6 @@ def support_add_grille(*, seance: Seance, titre: str, grille: dict[str, str], by
 @transaction.atomic
 def flux_calendrier_regenerate(*, user: Any) -> FluxCalendrier:
     """Give the person a new private calendar address; the previous one stops working."""
-    from ..models import new_feed_token
-
     flux, created = FluxCalendrier.objects.select_for_update().get_or_create(user=user)
     if not created:
         flux.token = new_feed_token()
