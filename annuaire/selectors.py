@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
@@ -40,7 +42,7 @@ def proposition_token(proposition: Proposition) -> str:
     return signing.dumps({"p": proposition.pk, "m": proposition.personne_ressource_id}, salt=TOKEN_SALT)
 
 
-def personnes_ressources_visibles(user: Any):
+def personnes_ressources_visibles(user: AbstractBaseUser | AnonymousUser):
     """Profiles `user` may open: all for coordination, their own for a mentor, none otherwise."""
     qs = PersonneRessource.objects.select_related("structure", "user")
     if roles.is_coordination(user):
@@ -65,7 +67,7 @@ def annuaire_list(*, etat: str = "", departement: str = "", competence: int | No
     return qs
 
 
-def personne_ressource_detail(pk: int, *, user: Any) -> PersonneRessource:
+def personne_ressource_detail(pk: int, *, user: AbstractBaseUser | AnonymousUser) -> PersonneRessource:
     qs = personnes_ressources_visibles(user).prefetch_related(
         Prefetch(
             "competences_niveaux",
@@ -115,7 +117,7 @@ def candidatures_a_apparier(programme: Programme):
     )
 
 
-def dossiers(candidatures: list[Any]) -> list[matching.Dossier]:
+def dossiers(candidatures: list[Candidature]) -> list[matching.Dossier]:
     """Matcher profiles of these files (constant number of queries)."""
     ids = [c.pk for c in candidatures]
     diagnostic: dict[int, dict[int, int]] = defaultdict(dict)
@@ -142,19 +144,21 @@ def dossiers(candidatures: list[Any]) -> list[matching.Dossier]:
 
     result = []
     for c in candidatures:
+        structure = c.structure
+        assert structure is not None  # nosec B101 # a type narrowing: a file is selected with its structure
         besoins = diagnostic.get(c.pk) or souhaits.get(c.pk, {})
         result.append(
             matching.Dossier(
                 id=c.pk,
-                structure_id=c.structure_id,
-                departement=c.structure.departement,
-                type_structure=c.structure.type_structure,
-                taille=matching.taille_of(c.structure.nombre_salaries),
+                structure_id=structure.pk,
+                departement=structure.departement,
+                type_structure=structure.type_structure,
+                taille=matching.taille_of(structure.nombre_salaries),
                 demi_journees=c.demi_journees_retenues or 1,
                 besoins=besoins,
                 besoins_noms={k: noms[k] for k in besoins},
                 pressenti_id=c.personne_ressource_pressentie_id,
-                partenaires=frozenset(partenaires.get(c.structure_id, set())),
+                partenaires=frozenset(partenaires.get(structure.pk, set())),
             )
         )
     return result
@@ -232,7 +236,7 @@ class Classement:
     personnes: dict[int, PersonneRessource]
 
 
-def classement(candidature: Any) -> Classement:
+def classement(candidature: Candidature) -> Classement:
     """The ranked mentors for one selected file, the excluded ones with their reason, and its propositions."""
     programme = candidature.programme
     dossier = dossiers([candidature])[0]
@@ -303,7 +307,7 @@ def cartographie() -> list[LigneCartographie]:
 # --- The person's space -------------------------------------------------------------------------
 
 
-def espace(user: Any) -> dict[str, Any]:
+def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
     """Context for this app's section of the person's space (templates/annuaire/includes/espace.html).
 
     The mentor's missions under way are listed by the accompagnements section of the space, not here."""

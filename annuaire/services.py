@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -82,7 +83,7 @@ def _structure_for(data: StructureData) -> Structure:
     )
 
 
-def _event(pr: PersonneRessource, *, by: Any, kind: str = EventKind.AUTRE, reason: str = "", **details: Any) -> None:
+def _event(pr: PersonneRessource, *, by: User | None, kind: str = EventKind.AUTRE, reason: str = "", **details: Any) -> None:
     PersonneRessourceEvenement.objects.create(
         personne_ressource=pr,
         kind=kind,
@@ -92,18 +93,16 @@ def _event(pr: PersonneRessource, *, by: Any, kind: str = EventKind.AUTRE, reaso
     )
 
 
-def _was_beneficiary(*, user: Any, email: str) -> bool:
+def _was_beneficiary(*, account: User | None, email: str) -> bool:
     """Through the users' relation to the accompagnements they follow (a later stage's data; a read only)."""
-    users = (
-        User.objects.filter(pk=user.pk) if getattr(user, "is_authenticated", False) else User.objects.filter(email__iexact=email)
-    )
+    users = User.objects.filter(pk=account.pk) if account is not None else User.objects.filter(email__iexact=email)
     return users.filter(accompagnements_suivis__isnull=False).exists()
 
 
 @transaction.atomic
 def personne_ressource_apply(
     *,
-    user: Any,
+    user: AbstractBaseUser | AnonymousUser,
     structure: StructureData,
     competences: dict[int, int],
     prenom: str,
@@ -121,8 +120,9 @@ def personne_ressource_apply(
     """Record an application to the directory (public or from an account); the coordination checks it."""
     if not competences:
         raise RuleViolation(_("Indiquez au moins une compétence que vous pouvez transmettre."), field="competences")
-    authenticated = getattr(user, "is_authenticated", False)
-    existing = PersonneRessource.objects.filter(user=user).first() if authenticated else None
+    # A logged-in applicant's profile is tied to their account; an anonymous one's is matched by e-mail.
+    account = user if isinstance(user, User) else None
+    existing = PersonneRessource.objects.filter(user=account).first() if account is not None else None
     if existing is None:
         # A suggested profile with this e-mail becomes this application.
         existing = PersonneRessource.objects.filter(
@@ -151,10 +151,10 @@ def personne_ressource_apply(
         "types_projets": sorted(types_projets),
         "tailles_projets": sorted(tailles_projets),
         "disponibilite_demi_journees": disponibilite_demi_journees,
-        "ancien_beneficiaire": _was_beneficiary(user=user, email=email),
+        "ancien_beneficiaire": _was_beneficiary(account=account, email=email),
     }
-    if authenticated:
-        fields["user"] = user
+    if account is not None:
+        fields["user"] = account
     if existing is not None:
         for key, value in fields.items():
             setattr(existing, key, value)
@@ -170,9 +170,7 @@ def personne_ressource_apply(
         )
     else:
         pr = PersonneRessource.objects.create(etat=EtatPersonneRessource.CANDIDATE, **fields)
-        PersonneRessourceEvenement.objects.create(
-            personne_ressource=pr, transition="candidater", to_state=pr.etat, actor=user if authenticated else None
-        )
+        PersonneRessourceEvenement.objects.create(personne_ressource=pr, transition="candidater", to_state=pr.etat, actor=account)
     CompetencePersonneRessource.objects.filter(personne_ressource=pr).delete()
     valid = set(Competence.objects.filter(pk__in=competences, active=True).values_list("pk", flat=True))
     CompetencePersonneRessource.objects.bulk_create(
@@ -191,7 +189,7 @@ def personne_ressource_apply(
 @transaction.atomic
 def personne_ressource_suggest(
     *,
-    by: Any,
+    by: User,
     prenom: str,
     nom: str,
     email: str,
@@ -222,7 +220,7 @@ def personne_ressource_suggest(
     return pr
 
 
-def _account_for(pr: PersonneRessource) -> tuple[Any, bool]:
+def _account_for(pr: PersonneRessource) -> tuple[User, bool]:
     """The mentor's account (existing by e-mail or created without password) with the mentor role."""
     created = False
     user = pr.user or User.objects.filter(email__iexact=pr.email).first()
@@ -237,7 +235,7 @@ def _account_for(pr: PersonneRessource) -> tuple[Any, bool]:
 
 
 @transaction.atomic
-def personne_ressource_validate(*, personne_ressource: PersonneRessource, by: Any, reason: str = "") -> PersonneRessource:
+def personne_ressource_validate(*, personne_ressource: PersonneRessource, by: User, reason: str = "") -> PersonneRessource:
     """Eligibility checked (employed by a music structure of Occitanie in good standing): the profile joins the directory."""
     if not personne_ressource.structure.en_regle:
         raise RuleViolation(
@@ -266,7 +264,7 @@ def personne_ressource_validate(*, personne_ressource: PersonneRessource, by: An
 
 
 @transaction.atomic
-def personne_ressource_refuse(*, personne_ressource: PersonneRessource, by: Any, reason: str) -> PersonneRessource:
+def personne_ressource_refuse(*, personne_ressource: PersonneRessource, by: User, reason: str) -> PersonneRessource:
     apply_transition(
         personne_ressource,
         workflow=WORKFLOW,
@@ -288,7 +286,7 @@ def personne_ressource_refuse(*, personne_ressource: PersonneRessource, by: Any,
 
 
 @transaction.atomic
-def domaine_create(*, nom: str, by: Any) -> Domaine:
+def domaine_create(*, nom: str, by: User) -> Domaine:
     nom = nom.strip()
     slug = slugify(nom)[:50]
     if not slug:
@@ -300,7 +298,7 @@ def domaine_create(*, nom: str, by: Any) -> Domaine:
 
 
 @transaction.atomic
-def competence_create(*, domaine: Domaine, nom: str, description: str = "", by: Any) -> Competence:
+def competence_create(*, domaine: Domaine, nom: str, description: str = "", by: User) -> Competence:
     nom = nom.strip()
     if not nom:
         raise RuleViolation(_("Indiquez le nom de la compétence."), field="nom")
@@ -321,7 +319,7 @@ POIDS_FIELDS = [
 
 @transaction.atomic
 def programme_set_matching(
-    *, programme: Programme, by: Any, missions_max_par_mentor: int, version: str | None = None, **poids: int
+    *, programme: Programme, by: User, missions_max_par_mentor: int, version: str | None = None, **poids: int
 ) -> Programme:
     """Change the matching weights (0–100 each) and the cap on missions per mentor of a programme.
     `version`: that of the programme the form was filled from; one saved since raises EditConflict."""
@@ -355,17 +353,17 @@ def proposition_from_token(token: str) -> Proposition:
     ).get(pk=data["p"], personne_ressource_id=data["m"])
 
 
-def _candidature_event(candidature: Any, *, by: Any, reason: str = "", **details: Any) -> None:
+def _candidature_event(candidature: Candidature, *, by: User | None, reason: str = "", **details: Any) -> None:
     candidature_event(candidature=candidature, kind=EventKind.AUTRE, by=by, reason=reason, details=details)
 
 
-def _move(proposition: Proposition, name: str, *, by: Any, reason: str = "", **changes: Any) -> Proposition:
+def _move(proposition: Proposition, name: str, *, by: User | None, reason: str = "", **changes: Any) -> Proposition:
     # A proposition's history is its application's timeline: each caller writes that event itself,
     # after the work of the move (the accompagnement an acceptance creates is named in it).
     return apply_transition(proposition, workflow=PROPOSITION_WORKFLOW, name=name, actor=by, reason=reason, changes=changes)
 
 
-def _check_waiting(candidature: Any) -> None:
+def _check_waiting(candidature: Candidature) -> None:
     if not selectors.candidatures_a_apparier(candidature.programme).filter(pk=candidature.pk).exists():
         etat = Candidature.objects.get(pk=candidature.pk).get_etat_display()
         raise TransitionRefused(
@@ -374,7 +372,7 @@ def _check_waiting(candidature: Any) -> None:
         )
 
 
-def _send(proposition: Proposition, *, by: Any) -> None:
+def _send(proposition: Proposition, *, by: User) -> None:
     _move(proposition, "envoyer", by=by, envoyee_le=timezone.now())
     _candidature_event(
         proposition.candidature,
@@ -405,7 +403,9 @@ def _pick(classement: selectors.Classement, personne_ressource: PersonneRessourc
 
 
 @transaction.atomic
-def proposition_send(*, candidature: Any, personne_ressource: PersonneRessource, by: Any, justification: str = "") -> Proposition:
+def proposition_send(
+    *, candidature: Candidature, personne_ressource: PersonneRessource, by: User, justification: str = ""
+) -> Proposition:
     """Propose one mentor for one selected file and e-mail them; another than the best asks for a justification."""
     _check_waiting(candidature)
     classement = selectors.classement(candidature)
@@ -438,7 +438,7 @@ class Lot:
 
 
 @transaction.atomic
-def propositions_batch_draft(*, programme: Programme, by: Any) -> Lot:
+def propositions_batch_draft(*, programme: Programme, by: User) -> Lot:
     """Compute the optimal proposal for every file waiting for a match, as drafts the coordinator reviews."""
     candidatures = list(selectors.candidatures_a_apparier(programme))
     Proposition.objects.filter(candidature__in=candidatures, etat=EtatProposition.BROUILLON).delete()
@@ -486,7 +486,7 @@ def propositions_batch_draft(*, programme: Programme, by: Any) -> Lot:
 
 @transaction.atomic
 def proposition_change(
-    *, proposition: Proposition, personne_ressource: PersonneRessource, by: Any, justification: str
+    *, proposition: Proposition, personne_ressource: PersonneRessource, by: User, justification: str
 ) -> Proposition:
     """Replace the mentor of a draft; choosing another than the computed one asks for a justification."""
     locked = Proposition.objects.select_for_update(of=("self",)).select_related("candidature__programme").get(pk=proposition.pk)
@@ -515,7 +515,7 @@ def proposition_change(
 
 
 @transaction.atomic
-def propositions_batch_confirm(*, programme: Programme, by: Any) -> int:
+def propositions_batch_confirm(*, programme: Programme, by: User) -> int:
     """Send every draft of the programme, after checking that no mentor is over their cap or half-days."""
     drafts = list(
         Proposition.objects.select_for_update(of=("self",))
@@ -550,9 +550,11 @@ def propositions_batch_confirm(*, programme: Programme, by: Any) -> int:
 
 
 @transaction.atomic
-def proposition_accept(*, proposition: Proposition) -> Any:
+def proposition_accept(*, proposition: Proposition) -> models.Model:
     """The mentor accepts (through the signed link): the accompagnement is created with the file's decision
     (by the accompagnements stage, answering the `proposition_acceptee` signal)."""
+    # Typed as a model: the Accompagnement class is a later stage's, which the layers contract keeps
+    # out of this module (import-linter counts TYPE_CHECKING imports too).
     locked = _move(proposition, "accepter", by=None, repondue_le=timezone.now())
     candidature = proposition.candidature
     if candidature.format_retenu is None or not candidature.demi_journees_retenues:
