@@ -269,23 +269,7 @@ class AccompagnementAdmin(ServiceAdminMixin, admin.ModelAdmin):
             {"fields": ("grille_validee_beneficiaire_le", "grille_validee_mentor_le", "termine_le", "created_at", "updated_at")},
         ),
     )
-    change_readonly_fields = (
-        "reference",
-        "etat",
-        "programme",
-        "candidature",
-        "beneficiaire",
-        "structure_beneficiaire",
-        "format",
-        "demi_journees_prevues",
-        "mentors",
-        "suite_de",
-        "grille_validee_beneficiaire_le",
-        "grille_validee_mentor_le",
-        "termine_le",
-        "created_at",
-        "updated_at",
-    )
+    change_readonly_fields = (*service_owned_fields, "created_at", "updated_at")
     inlines = (ObjectifInline, SeanceInline, AccompagnementEvenementInline)
     actions = ("action_abandonner",)
 

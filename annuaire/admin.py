@@ -230,21 +230,6 @@ class PropositionAdmin(ServiceAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("candidature__programme", "personne_ressource")
     autocomplete_fields = ("candidature", "personne_ressource")
-    fields = (
-        "candidature",
-        "personne_ressource",
-        "justification",
-        "etat",
-        "score",
-        "detail_score",
-        "rang",
-        proposee_par,
-        "envoyee_le",
-        "repondue_le",
-        "motif_refus",
-        "created_at",
-        "updated_at",
-    )
     # The state, the score and its explanation come from the matching services, never typed in.
     readonly_fields = (
         "etat",
@@ -258,6 +243,7 @@ class PropositionAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
+    fields = ("candidature", "personne_ressource", "justification", *readonly_fields)
 
     def has_change_permission(self, request: HttpRequest, obj: Proposition | None = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
