@@ -155,6 +155,17 @@ def _render_detail(request, seance: Seance, role: str, status: int = 200, **form
     return render(request, "accompagnements/seance_detail.html", context, status=status)
 
 
+def _detail_form(
+    request, seance: Seance, role: str, *, save: Callable[[dict[str, Any]], object], done: str, anchor: str = "", **form: Any
+) -> HttpResponse:
+    """A form posted from the session page (`form`: its one form, named as _render_detail names it): saved,
+    back to the page at `anchor`; refused or invalid, the page again with that form and its errors."""
+    ((key, posted),) = form.items()
+    if _saved(request, posted, save, done=done):
+        return redirect(reverse("accompagnements:seance_detail", args=[seance.pk]) + anchor)
+    return _render_detail(request, seance, role, status=400, **{key: posted})
+
+
 @login_required
 def seance_detail(request, pk: int):
     seance, role = _seance_for(request, pk)
@@ -247,17 +258,16 @@ def seance_annuler(request, pk: int):
 def seance_arbitrer(request, pk: int):
     seance, role = _seance_for(request, pk)
     forbid_unless(request.user, "seance.arbitrer", seance)
-    form = ArbitrageForm(request.POST)
-    if _saved(
+    return _detail_form(
         request,
-        form,
-        lambda data: services.seance_cancellation_overrule(
+        seance,
+        role,
+        arbitrage_form=ArbitrageForm(request.POST),
+        save=lambda data: services.seance_cancellation_overrule(
             seance=seance, comptee=data["comptee"], note=data["note"], by=request.user
         ),
         done=_("Votre décision sur l’annulation est enregistrée."),
-    ):
-        return redirect("accompagnements:seance_detail", seance.pk)
-    return _render_detail(request, seance, role, status=400, arbitrage_form=form)
+    )
 
 
 @login_required
@@ -265,15 +275,15 @@ def seance_arbitrer(request, pk: int):
 def seance_question(request, pk: int):
     seance, role = _seance_for(request, pk)
     forbid_unless(request.user, "seance.questionner", seance)
-    form = QuestionForm(request.POST)
-    if _saved(
+    return _detail_form(
         request,
-        form,
-        lambda data: services.question_seance_add(seance=seance, texte=data["texte"], by=request.user),
+        seance,
+        role,
+        question_form=QuestionForm(request.POST),
+        save=lambda data: services.question_seance_add(seance=seance, texte=data["texte"], by=request.user),
         done=_("Votre question est envoyée pour la séance."),
-    ):
-        return redirect(reverse("accompagnements:seance_detail", args=[seance.pk]) + "#questions")
-    return _render_detail(request, seance, role, status=400, question_form=form)
+        anchor="#questions",
+    )
 
 
 @login_required
@@ -311,15 +321,17 @@ def compte_rendu_commenter(request, pk: int):
     forbid_unless(request.user, "compte_rendu.commenter", compte_rendu or CompteRendu(seance=seance))
     if compte_rendu is None:
         raise Http404
-    form = CommentaireForm(request.POST)
-    if _saved(
+    return _detail_form(
         request,
-        form,
-        lambda data: services.compte_rendu_comment(compte_rendu=compte_rendu, commentaire=data["commentaire"], by=request.user),
+        seance,
+        role,
+        commentaire_form=CommentaireForm(request.POST),
+        save=lambda data: services.compte_rendu_comment(
+            compte_rendu=compte_rendu, commentaire=data["commentaire"], by=request.user
+        ),
         done=_("Votre commentaire est enregistré."),
-    ):
-        return redirect(reverse("accompagnements:seance_detail", args=[seance.pk]) + "#compte-rendu")
-    return _render_detail(request, seance, role, status=400, commentaire_form=form)
+        anchor="#compte-rendu",
+    )
 
 
 @login_required
@@ -346,9 +358,9 @@ def support_ajouter(request, pk: int, type_support: str):
             return services.support_add_link(seance=seance, titre=data["titre"], url=data["url"], by=request.user)
         return services.support_add_grille(seance=seance, titre=data["titre"], grille=form.grille(), by=request.user)
 
-    if _saved(request, form, add, done=_("Le support témoin est ajouté à la séance.")):
-        return redirect(reverse("accompagnements:seance_detail", args=[seance.pk]) + "#supports")
-    return _render_detail(request, seance, role, status=400, **{key: form})
+    return _detail_form(
+        request, seance, role, save=add, done=_("Le support témoin est ajouté à la séance."), anchor="#supports", **{key: form}
+    )
 
 
 @login_required
