@@ -166,6 +166,17 @@ def _detail_form(
     return _render_detail(request, seance, role, status=400, **{key: posted})
 
 
+def _own_page(
+    request, form, save: Callable[[dict[str, Any]], Seance | CompteRendu], *, done: str, template: str, **context: Any
+) -> HttpResponse:
+    """A session form on its own page: saved, to the session's page (`save` returns the session or its
+    report); refused or invalid, the page again (400, or 200 when a version conflict kept the input)."""
+    if request.method == "POST" and (written := _saved(request, form, save, done=done)):
+        return redirect("accompagnements:seance_detail", written.seance_id if isinstance(written, CompteRendu) else written.pk)
+    status = 400 if form.errors and not has_edit_conflict(form) else 200
+    return render(request, template, {"form": form, **context}, status=status)
+
+
 @login_required
 def seance_detail(request, pk: int):
     seance, role = _seance_for(request, pk)
@@ -177,20 +188,14 @@ def seance_create(request, pk: int):
     accompagnement, role = _accompagnement_for(request, pk)
     forbid_unless(request.user, "seance.planifier", accompagnement)
     form = SeanceForm(request.POST or None)
-    if request.method == "POST" and (
-        seance := _saved(
-            request,
-            form,
-            lambda _data: services.seance_plan(accompagnement=accompagnement, by=request.user, **form.service_kwargs()),
-            done=_("La séance est planifiée ; les participant·es sont prévenu·es."),
-        )
-    ):
-        return redirect("accompagnements:seance_detail", seance.pk)
-    return render(
+    return _own_page(
         request,
-        "accompagnements/seance_form.html",
-        {"form": form, "accompagnement": accompagnement, "seance": None},
-        status=400 if form.errors else 200,
+        form,
+        lambda _data: services.seance_plan(accompagnement=accompagnement, by=request.user, **form.service_kwargs()),
+        done=_("La séance est planifiée ; les participant·es sont prévenu·es."),
+        template="accompagnements/seance_form.html",
+        accompagnement=accompagnement,
+        seance=None,
     )
 
 
@@ -201,18 +206,14 @@ def seance_update(request, pk: int):
         messages.error(request, decision.reason)
         return redirect("accompagnements:seance_detail", seance.pk)
     form = SeanceForm(request.POST or None, initial={**SeanceForm.initial_from(seance), **version_initial(seance)})
-    if request.method == "POST" and _saved(
+    return _own_page(
         request,
         form,
         lambda data: services.seance_reschedule(seance=seance, by=request.user, version=data["version"], **form.service_kwargs()),
         done=_("La séance est modifiée ; l’ancienne date reste dans l’historique."),
-    ):
-        return redirect("accompagnements:seance_detail", seance.pk)
-    return render(
-        request,
-        "accompagnements/seance_form.html",
-        {"form": form, "accompagnement": seance.accompagnement, "seance": seance},
-        status=400 if form.errors and not has_edit_conflict(form) else 200,
+        template="accompagnements/seance_form.html",
+        accompagnement=seance.accompagnement,
+        seance=seance,
     )
 
 
@@ -235,22 +236,18 @@ def seance_annuler(request, pk: int):
     seance, role = _seance_for(request, pk)
     forbid_unless(request.user, "seance.annuler", seance)
     form = AnnulationForm(request.POST or None, coordination=role == COORDINATION)
-    if request.method == "POST" and _saved(
+    return _own_page(
         request,
         form,
         lambda data: services.seance_cancel(
             seance=seance, motif=data["motif"], motif_valable=data.get("motif_valable", False), by=request.user
         ),
         done=_("La séance est annulée."),
-    ):
-        return redirect("accompagnements:seance_detail", seance.pk)
-    context = {
-        "form": form,
-        "seance": seance,
-        "accompagnement": seance.accompagnement,
-        "annulation_tardive": seance_dates.annulation_tardive(seance),
-    }
-    return render(request, "accompagnements/seance_annuler.html", context, status=400 if form.errors else 200)
+        template="accompagnements/seance_annuler.html",
+        seance=seance,
+        accompagnement=seance.accompagnement,
+        annulation_tardive=seance_dates.annulation_tardive(seance),
+    )
 
 
 @login_required
@@ -295,21 +292,17 @@ def compte_rendu_edit(request, pk: int):
     objectifs = list(Objectif.objects.filter(accompagnement=seance.accompagnement))
     compte_rendu = _compte_rendu(seance)
     form = CompteRenduForm(request.POST or None, objectifs=objectifs, initial=CompteRenduForm.initial_from(compte_rendu))
-    if request.method == "POST" and _saved(
+    return _own_page(
         request,
         form,
         lambda _data: services.compte_rendu_submit(seance=seance, by=request.user, **form.service_kwargs()),
         done=_("Le compte-rendu est remis : le·la bénéficiaire et la coordination peuvent le lire."),
-    ):
-        return redirect("accompagnements:seance_detail", seance.pk)
-    context = {
-        "form": form,
-        "seance": seance,
-        "accompagnement": seance.accompagnement,
-        "echeance_compte_rendu": seance_dates.echeance_compte_rendu(seance),
-        "compte_rendu_en_retard": seance_dates.compte_rendu_en_retard(seance),
-    }
-    return render(request, "accompagnements/seance_compte_rendu.html", context, status=400 if form.errors else 200)
+        template="accompagnements/seance_compte_rendu.html",
+        seance=seance,
+        accompagnement=seance.accompagnement,
+        echeance_compte_rendu=seance_dates.echeance_compte_rendu(seance),
+        compte_rendu_en_retard=seance_dates.compte_rendu_en_retard(seance),
+    )
 
 
 @login_required
