@@ -93,6 +93,27 @@ def _event(pr: PersonneRessource, *, by: User | None, kind: str = EventKind.AUTR
     )
 
 
+def _profile_move(pr: PersonneRessource, name: str, *, by: AbstractBaseUser | AnonymousUser, reason: str = "") -> None:
+    apply_transition(
+        pr,
+        workflow=WORKFLOW,
+        name=name,
+        actor=by,
+        reason=reason,
+        history_model=PersonneRessourceEvenement,
+        history_fk="personne_ressource",
+    )
+
+
+def _send_decision(pr: PersonneRessource, *, validee: bool, reason: str, **context: Any) -> None:
+    """The coordination's decision on a profile, to the applicant (after the commit)."""
+    send_templated_after_commit(
+        to=[pr.email],
+        name="annuaire_decision",
+        context={"personne_ressource": pr, "validee": validee, "motif": reason, **context},
+    )
+
+
 def _was_beneficiary(*, account: User | None, email: str) -> bool:
     """Through the users' relation to the accompagnements they follow (a later stage's data; a read only)."""
     users = User.objects.filter(pk=account.pk) if account is not None else User.objects.filter(email__iexact=email)
@@ -160,14 +181,7 @@ def personne_ressource_apply(
             setattr(existing, key, value)
         existing.save()
         pr = existing
-        apply_transition(
-            pr,
-            workflow=WORKFLOW,
-            name="candidater",
-            actor=user,
-            history_model=PersonneRessourceEvenement,
-            history_fk="personne_ressource",
-        )
+        _profile_move(pr, "candidater", by=user)
     else:
         pr = PersonneRessource.objects.create(etat=EtatPersonneRessource.CANDIDATE, **fields)
         PersonneRessourceEvenement.objects.create(personne_ressource=pr, transition="candidater", to_state=pr.etat, actor=account)
@@ -243,42 +257,18 @@ def personne_ressource_validate(*, personne_ressource: PersonneRessource, by: Us
         )
     if PersonneRessource.objects.filter(user__email__iexact=personne_ressource.email).exclude(pk=personne_ressource.pk).exists():
         raise RuleViolation(_("Un autre profil utilise déjà le compte de cette adresse e-mail."))
-    apply_transition(
-        personne_ressource,
-        workflow=WORKFLOW,
-        name="valider",
-        actor=by,
-        reason=reason,
-        history_model=PersonneRessourceEvenement,
-        history_fk="personne_ressource",
-    )
+    _profile_move(personne_ressource, "valider", by=by, reason=reason)
     user, created = _account_for(personne_ressource)
     PersonneRessource.objects.filter(pk=personne_ressource.pk).update(user=user)
     personne_ressource.user = user
-    send_templated_after_commit(
-        to=[personne_ressource.email],
-        name="annuaire_decision",
-        context={"personne_ressource": personne_ressource, "validee": True, "nouveau_compte": created, "motif": reason},
-    )
+    _send_decision(personne_ressource, validee=True, reason=reason, nouveau_compte=created)
     return personne_ressource
 
 
 @transaction.atomic
 def personne_ressource_refuse(*, personne_ressource: PersonneRessource, by: User, reason: str) -> PersonneRessource:
-    apply_transition(
-        personne_ressource,
-        workflow=WORKFLOW,
-        name="refuser",
-        actor=by,
-        reason=reason,
-        history_model=PersonneRessourceEvenement,
-        history_fk="personne_ressource",
-    )
-    send_templated_after_commit(
-        to=[personne_ressource.email],
-        name="annuaire_decision",
-        context={"personne_ressource": personne_ressource, "validee": False, "motif": reason},
-    )
+    _profile_move(personne_ressource, "refuser", by=by, reason=reason)
+    _send_decision(personne_ressource, validee=False, reason=reason)
     return personne_ressource
 
 
