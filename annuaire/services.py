@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -93,16 +94,10 @@ def _event(pr: PersonneRessource, *, by: User | None, kind: str = EventKind.AUTR
     )
 
 
-def _profile_move(pr: PersonneRessource, name: str, *, by: AbstractBaseUser | AnonymousUser, reason: str = "") -> None:
-    apply_transition(
-        pr,
-        workflow=WORKFLOW,
-        name=name,
-        actor=by,
-        reason=reason,
-        history_model=PersonneRessourceEvenement,
-        history_fk="personne_ressource",
-    )
+# A profile's moves, each written in its history.
+_profile_move = partial(
+    apply_transition, workflow=WORKFLOW, history_model=PersonneRessourceEvenement, history_fk="personne_ressource"
+)
 
 
 def _send_decision(pr: PersonneRessource, *, validee: bool, reason: str, **context: Any) -> None:
@@ -181,7 +176,7 @@ def personne_ressource_apply(
             setattr(existing, key, value)
         existing.save()
         pr = existing
-        _profile_move(pr, "candidater", by=user)
+        _profile_move(pr, name="candidater", actor=user)
     else:
         pr = PersonneRessource.objects.create(etat=EtatPersonneRessource.CANDIDATE, **fields)
         PersonneRessourceEvenement.objects.create(personne_ressource=pr, transition="candidater", to_state=pr.etat, actor=account)
@@ -257,7 +252,7 @@ def personne_ressource_validate(*, personne_ressource: PersonneRessource, by: Us
         )
     if PersonneRessource.objects.filter(user__email__iexact=personne_ressource.email).exclude(pk=personne_ressource.pk).exists():
         raise RuleViolation(_("Un autre profil utilise déjà le compte de cette adresse e-mail."))
-    _profile_move(personne_ressource, "valider", by=by, reason=reason)
+    _profile_move(personne_ressource, name="valider", actor=by, reason=reason)
     user, created = _account_for(personne_ressource)
     PersonneRessource.objects.filter(pk=personne_ressource.pk).update(user=user)
     personne_ressource.user = user
@@ -267,7 +262,7 @@ def personne_ressource_validate(*, personne_ressource: PersonneRessource, by: Us
 
 @transaction.atomic
 def personne_ressource_refuse(*, personne_ressource: PersonneRessource, by: User, reason: str) -> PersonneRessource:
-    _profile_move(personne_ressource, "refuser", by=by, reason=reason)
+    _profile_move(personne_ressource, name="refuser", actor=by, reason=reason)
     _send_decision(personne_ressource, validee=False, reason=reason)
     return personne_ressource
 

@@ -1,6 +1,3 @@
-from collections.abc import Callable
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -13,7 +10,6 @@ from accompagnements.models import Accompagnement
 from accompagnements.permissions import role_in
 from core.downloads import attachment_response
 from core.exceptions import DomainError
-from core.forms import add_domain_error
 from core.permissions import forbid_unless
 
 from . import selectors, services
@@ -48,22 +44,8 @@ def _refused(request, convention: Convention, action: str):
     return redirect(_section_url(convention.accompagnement_id))
 
 
-def _form_page(
-    request, convention: Convention, form, save: Callable[[dict[str, Any]], object], *, done: str, template: str, **context: Any
-):
-    """A convention's form page: a valid POST calls the service through `save(cleaned_data)`; a refusal is
-    shown on the form, input kept; a success goes back to the accompagnement's convention section."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(_section_url(convention.accompagnement_id))
-    return render(
-        request, template, {"convention": convention, "accompagnement": convention.accompagnement, "form": form, **context}
-    )
+def _apply_error(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @login_required
@@ -72,23 +54,30 @@ def convention_signer(request, pk: int):
     if not convention.est_en_signature:
         messages.info(request, _("Cette version de la convention n’est pas ouverte à la signature."))
         return redirect(_section_url(convention.accompagnement_id))
-    return _form_page(
-        request,
-        convention,
-        SignatureForm(request.POST or None, initial={"sha256_document": convention.pdf_sha256}),
-        lambda data: services.convention_sign(
-            convention=convention,
-            by=request.user,
-            adresse_ip=request.META.get("REMOTE_ADDR"),
-            sha256_document=data["sha256_document"],
-        ),
-        done=_("Votre signature est enregistrée. Merci !"),
-        template="conventions/convention_sign.html",
-        manquantes=selectors.parties_manquantes(convention),
-        signatures=list(convention.signatures.all()),
-        ma_partie=services.PARTIE_DU_ROLE[role],
-        deja_signe=any(s.partie == services.PARTIE_DU_ROLE[role] for s in convention.signatures.all()),
-    )
+    form = SignatureForm(request.POST or None, initial={"sha256_document": convention.pdf_sha256})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.convention_sign(
+                convention=convention,
+                by=request.user,
+                adresse_ip=request.META.get("REMOTE_ADDR"),
+                sha256_document=form.cleaned_data["sha256_document"],
+            )
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("Votre signature est enregistrée. Merci !"))
+            return redirect(_section_url(convention.accompagnement_id))
+    context = {
+        "convention": convention,
+        "accompagnement": convention.accompagnement,
+        "form": form,
+        "manquantes": selectors.parties_manquantes(convention),
+        "signatures": list(convention.signatures.all()),
+        "ma_partie": services.PARTIE_DU_ROLE[role],
+        "deja_signe": any(s.partie == services.PARTIE_DU_ROLE[role] for s in convention.signatures.all()),
+    }
+    return render(request, "conventions/convention_sign.html", context)
 
 
 @login_required
@@ -144,13 +133,19 @@ def convention_scan(request, pk: int):
     convention, role = _convention_for(request, pk)
     if refusal := _refused(request, convention, "convention.deposer_scan"):
         return refusal
-    return _form_page(
+    form = ScanForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.convention_scan_deposer(convention=convention, fichier=form.cleaned_data["fichier"], by=request.user)
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("Le scan est enregistré : la convention est signée."))
+            return redirect(_section_url(convention.accompagnement_id))
+    return render(
         request,
-        convention,
-        ScanForm(request.POST or None, request.FILES or None),
-        lambda data: services.convention_scan_deposer(convention=convention, fichier=data["fichier"], by=request.user),
-        done=_("Le scan est enregistré : la convention est signée."),
-        template="conventions/convention_scan.html",
+        "conventions/convention_scan.html",
+        {"convention": convention, "accompagnement": convention.accompagnement, "form": form},
     )
 
 
@@ -159,13 +154,22 @@ def convention_avenant(request, pk: int):
     convention, role = _convention_for(request, pk)
     if refusal := _refused(request, convention, "convention.avenant"):
         return refusal
-    return _form_page(
+    form = AvenantForm(request.POST or None, initial={"demi_journees": convention.demi_journees})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.convention_avenant_create(
+                convention=convention,
+                demi_journees=form.cleaned_data["demi_journees"],
+                motif=form.cleaned_data["motif"],
+                by=request.user,
+            )
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("L’avenant est créé : il doit être signé par les trois parties."))
+            return redirect(_section_url(convention.accompagnement_id))
+    return render(
         request,
-        convention,
-        AvenantForm(request.POST or None, initial={"demi_journees": convention.demi_journees}),
-        lambda data: services.convention_avenant_create(
-            convention=convention, demi_journees=data["demi_journees"], motif=data["motif"], by=request.user
-        ),
-        done=_("L’avenant est créé : il doit être signé par les trois parties."),
-        template="conventions/convention_avenant.html",
+        "conventions/convention_avenant.html",
+        {"convention": convention, "accompagnement": convention.accompagnement, "form": form},
     )
