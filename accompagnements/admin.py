@@ -186,12 +186,8 @@ class SeanceInline(ServiceInlineMixin, admin.TabularInline):
         return _seance_reschedule_from_form(request, obj, form)
 
 
-class AccompagnementEvenementInline(ReadOnlyInlineMixin, admin.TabularInline):
-    model = AccompagnementEvenement
-    fields = ("created_at", "kind", "transition", "from_state_label", "to_state_label", "reason", "actor")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("actor")
+class _EtatsLabels:
+    """The accompagnement's history's states, by their labels (the timeline inline and the history admin)."""
 
     @admin.display(description=_("état avant"))
     def from_state_label(self, obj: AccompagnementEvenement) -> str:
@@ -200,6 +196,14 @@ class AccompagnementEvenementInline(ReadOnlyInlineMixin, admin.TabularInline):
     @admin.display(description=_("état après"))
     def to_state_label(self, obj: AccompagnementEvenement) -> str:
         return state_label(EtatAccompagnement, obj.to_state) if obj.to_state else "—"
+
+
+class AccompagnementEvenementInline(_EtatsLabels, ReadOnlyInlineMixin, admin.TabularInline):
+    model = AccompagnementEvenement
+    fields = ("created_at", "kind", "transition", "from_state_label", "to_state_label", "reason", "actor")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("actor")
 
 
 @admin.register(Accompagnement)
@@ -271,23 +275,7 @@ class AccompagnementAdmin(ServiceAdminMixin, admin.ModelAdmin):
             {"fields": ("grille_validee_beneficiaire_le", "grille_validee_mentor_le", "termine_le", "created_at", "updated_at")},
         ),
     )
-    change_readonly_fields = (
-        "reference",
-        "etat",
-        "programme",
-        "candidature",
-        "beneficiaire",
-        "structure_beneficiaire",
-        "format",
-        "demi_journees_prevues",
-        "mentors",
-        "suite_de",
-        "grille_validee_beneficiaire_le",
-        "grille_validee_mentor_le",
-        "termine_le",
-        "created_at",
-        "updated_at",
-    )
+    change_readonly_fields = (*service_owned_fields, "created_at", "updated_at")
     inlines = (ObjectifInline, SeanceInline, AccompagnementEvenementInline)
     actions = ("action_abandonner",)
 
@@ -358,21 +346,13 @@ class AccompagnementAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AccompagnementEvenement)
-class AccompagnementEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AccompagnementEvenementAdmin(_EtatsLabels, ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("created_at", "accompagnement", "kind", "transition", "from_state_label", "to_state_label", "actor", "reason")
     list_filter = ("kind", "transition", "accompagnement__programme")
     search_fields = ("accompagnement__reference", "reason", "actor__email")
     date_hierarchy = "created_at"
     list_select_related = ("accompagnement", "actor")
-
-    @admin.display(description=_("état avant"))
-    def from_state_label(self, obj: AccompagnementEvenement) -> str:
-        return state_label(EtatAccompagnement, obj.from_state) if obj.from_state else "—"
-
-    @admin.display(description=_("état après"))
-    def to_state_label(self, obj: AccompagnementEvenement) -> str:
-        return state_label(EtatAccompagnement, obj.to_state) if obj.to_state else "—"
 
 
 # --- Objectives grid ---------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
 from core.models import EventBase, TimeStampedModel
 
 
@@ -25,8 +26,6 @@ ETATS_DEMARRES = (EtatAccompagnement.EN_COURS, *ETATS_TERMINES)
 class AccompagnementQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """Coordination sees all; a mentor their missions; a beneficiary their own."""
-        from accounts import roles
-
         if roles.is_coordination(user):
             return self
         if roles.is_comite(user):

@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import F, Q, Sum, Value, Window
 from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
+from accounts import roles
 from core.pagination import plafond
 from core.permissions import may
+from programmes.models import Programme
 
 from . import calendar as seance_dates
 from .models import ETATS_DEMARRES, Accompagnement, EtatSeance, Seance
@@ -23,7 +27,7 @@ from .permissions import ma_validation_grille
 ESPACE_ACCOMPAGNEMENTS = 10
 
 
-def accompagnements_of(user: Any):
+def accompagnements_of(user: AbstractBaseUser | AnonymousUser):
     """The accompagnements a person takes part in (as beneficiary or mentor), newest first."""
     return (
         Accompagnement.objects.filter(Q(beneficiaire=user) | Q(mentors__user=user))
@@ -34,7 +38,7 @@ def accompagnements_of(user: Any):
     )
 
 
-def espace(user: Any) -> dict[str, Any]:
+def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
     """Context for the person's space: their most recent accompagnements and how many they have
     (a mentor may have dozens over the years: the space lists a bounded number)."""
     if not getattr(user, "is_authenticated", False):
@@ -47,7 +51,7 @@ def espace(user: Any) -> dict[str, Any]:
     }
 
 
-def objectifs_context(accompagnement: Accompagnement, user: Any, role: str) -> dict[str, Any]:
+def objectifs_context(accompagnement: Accompagnement, user: AbstractBaseUser | AnonymousUser, role: str) -> dict[str, Any]:
     """Context of the objectives grid section: the grid, who validated it, what this person may do."""
     objectifs = list(accompagnement.objectifs.prefetch_related("indicateurs"))
     modifiable = may(user, "accompagnement.rediger_grille", accompagnement).allowed
@@ -95,7 +99,9 @@ def _sum_seances(condition: Q) -> Coalesce:
     return Coalesce(Sum("seances__demi_journees", filter=condition), Value(0))
 
 
-def demi_journees(*, accompagnement_ids: Iterable[int] | None = None, programme: Any = None) -> dict[int, DemiJournees]:
+def demi_journees(
+    *, accompagnement_ids: Iterable[int] | None = None, programme: Programme | None = None
+) -> dict[int, DemiJournees]:
     """Planned / held / delivered / consumed half-days per accompagnement, in ONE aggregate query.
 
     Filter by `accompagnement_ids` and/or `programme` (a Programme or its id); with neither, every
@@ -140,6 +146,7 @@ def seances_with_details():
 
 def _annotate_flags(seances: list[Any], *, ecart_max: int, now: datetime.datetime) -> list[Any]:
     """Per session, for display: end, report deadline and lateness, gap from the previous session."""
+    # Any: the sessions get display-only attributes here, which the Seance model does not declare.
     precedente = None
     for seance in seances:
         seance.fin = seance_dates.fin(seance)
@@ -157,7 +164,7 @@ def _annotate_flags(seances: list[Any], *, ecart_max: int, now: datetime.datetim
     return seances
 
 
-def seances_context(accompagnement: Accompagnement, user: Any, role: str) -> dict[str, Any]:
+def seances_context(accompagnement: Accompagnement, user: AbstractBaseUser | AnonymousUser, role: str) -> dict[str, Any]:
     """Context of the sessions section (issue 7): the sessions, their flags and the half-day figures."""
     now = timezone.now()
     seances = list(Seance.objects.filter(accompagnement=accompagnement).select_related("compte_rendu").order_by("debut", "pk"))
@@ -174,10 +181,8 @@ def seances_context(accompagnement: Accompagnement, user: Any, role: str) -> dic
     }
 
 
-def seances_of(user: Any, *, depuis: datetime.datetime | None = None):
+def seances_of(user: AbstractBaseUser | AnonymousUser, *, depuis: datetime.datetime | None = None):
     """Sessions of the accompagnements a person takes part in (every one for the coordination)."""
-    from accounts import roles
-
     queryset = seances_with_details().filter(accompagnement__etat__in=SESSION_STATES).order_by("debut", "pk")
     if not roles.is_coordination(user):
         ids = Accompagnement.objects.filter(Q(beneficiaire=user) | Q(mentors__user=user)).values("pk")
@@ -220,7 +225,7 @@ def comptes_rendus_attendus(now: datetime.datetime | None = None) -> list[Seance
     return seances
 
 
-def seances_trop_espacees(*, programme: Any = None, depuis: datetime.datetime | None = None) -> list[Seance]:
+def seances_trop_espacees(*, programme: Programme | None = None, depuis: datetime.datetime | None = None) -> list[Seance]:
     """Sessions held or planned more than the format's `ecart_max_jours` after the previous one.
 
     A recommendation for the coordination, not a block. The previous session (cancelled ones

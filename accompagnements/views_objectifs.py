@@ -1,5 +1,8 @@
 """The co-built objectives grid: the mentor and the beneficiary write, the coordination comments."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -41,28 +44,62 @@ def _grid_url(accompagnement_id: int) -> str:
     return reverse("accompagnements:detail", args=[accompagnement_id]) + "#objectifs"
 
 
-def _apply_error(form, error: DomainError) -> None:
-    add_domain_error(form, error)
-
-
-def _render_form(request, accompagnement, form, *, titre: str, objectif=None, template="accompagnements/objectif_form.html"):
+def _form_page(
+    request,
+    accompagnement: Accompagnement,
+    form,
+    save: Callable[[dict[str, Any]], object],
+    *,
+    done: str,
+    titre: str,
+    objectif: Objectif | None = None,
+    template: str = "accompagnements/objectif_form.html",
+):
+    """The grid's form pages: a valid POST calls the service through `save(cleaned_data)`; a refusal
+    is shown on the form with the user's input kept; a success goes back to the grid."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(_grid_url(accompagnement.pk))
     return render(request, template, {"accompagnement": accompagnement, "objectif": objectif, "form": form, "titre": titre})
+
+
+def _delete_page(
+    request, accompagnement: Accompagnement, objet: Objectif | Indicateur, delete: Callable[[], object], *, done: str
+):
+    """The grid's delete confirmations: a POST calls the service; a refusal is shown on the page."""
+    error = ""
+    if request.method == "POST":
+        try:
+            delete()
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, done)
+            return redirect(_grid_url(accompagnement.pk))
+    return render(
+        request,
+        "accompagnements/objectif_confirm_delete.html",
+        {"accompagnement": accompagnement, "objet": objet, "error": error},
+    )
 
 
 @login_required
 def objectif_create(request, pk: int):
     accompagnement = _accompagnement(pk)
     _access(request, accompagnement, REDIGER)
-    form = ObjectifForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.objectif_create(accompagnement=accompagnement, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("L’objectif est ajouté. Ajoutez-lui maintenant au moins un indicateur."))
-            return redirect(_grid_url(accompagnement.pk))
-    return _render_form(request, accompagnement, form, titre=_("Ajouter un objectif"))
+    return _form_page(
+        request,
+        accompagnement,
+        ObjectifForm(request.POST or None),
+        lambda data: services.objectif_create(accompagnement=accompagnement, by=request.user, **data),
+        done=_("L’objectif est ajouté. Ajoutez-lui maintenant au moins un indicateur."),
+        titre=_("Ajouter un objectif"),
+    )
 
 
 @login_required
@@ -73,34 +110,27 @@ def objectif_update(request, objectif_pk: int):
         request.POST or None,
         initial={"intitule": objectif.intitule, "critere_reussite": objectif.critere_reussite, **version_initial(objectif)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.objectif_update(objectif=objectif, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("L’objectif est modifié."))
-            return redirect(_grid_url(objectif.accompagnement_id))
-    return _render_form(request, objectif.accompagnement, form, titre=_("Modifier l’objectif"), objectif=objectif)
+    return _form_page(
+        request,
+        objectif.accompagnement,
+        form,
+        lambda data: services.objectif_update(objectif=objectif, by=request.user, **data),
+        done=_("L’objectif est modifié."),
+        titre=_("Modifier l’objectif"),
+        objectif=objectif,
+    )
 
 
 @login_required
 def objectif_delete(request, objectif_pk: int):
     objectif = _objectif(objectif_pk)
     _access(request, objectif.accompagnement, REDIGER)
-    error = ""
-    if request.method == "POST":
-        try:
-            services.objectif_delete(objectif=objectif, by=request.user)
-        except DomainError as exc:
-            error = exc.message
-        else:
-            messages.success(request, _("L’objectif est supprimé."))
-            return redirect(_grid_url(objectif.accompagnement_id))
-    return render(
+    return _delete_page(
         request,
-        "accompagnements/objectif_confirm_delete.html",
-        {"accompagnement": objectif.accompagnement, "objet": objectif, "error": error},
+        objectif.accompagnement,
+        objectif,
+        lambda: services.objectif_delete(objectif=objectif, by=request.user),
+        done=_("L’objectif est supprimé."),
     )
 
 
@@ -108,19 +138,12 @@ def objectif_delete(request, objectif_pk: int):
 def indicateur_create(request, objectif_pk: int):
     objectif = _objectif(objectif_pk)
     _access(request, objectif.accompagnement, REDIGER)
-    form = IndicateurForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.indicateur_create(objectif=objectif, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("L’indicateur est ajouté."))
-            return redirect(_grid_url(objectif.accompagnement_id))
-    return _render_form(
+    return _form_page(
         request,
         objectif.accompagnement,
-        form,
+        IndicateurForm(request.POST or None),
+        lambda data: services.indicateur_create(objectif=objectif, by=request.user, **data),
+        done=_("L’indicateur est ajouté."),
         titre=_("Ajouter un indicateur"),
         objectif=objectif,
         template="accompagnements/objectif_indicateur_form.html",
@@ -141,19 +164,12 @@ def indicateur_update(request, indicateur_pk: int):
     initial = {
         f: getattr(indicateur, f) for f in ("type_indicateur", "libelle", "description", "unite", "valeur_initiale", "cible")
     }
-    form = IndicateurForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.indicateur_update(indicateur=indicateur, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("L’indicateur est modifié."))
-            return redirect(_grid_url(objectif.accompagnement_id))
-    return _render_form(
+    return _form_page(
         request,
         objectif.accompagnement,
-        form,
+        IndicateurForm(request.POST or None, initial=initial),
+        lambda data: services.indicateur_update(indicateur=indicateur, by=request.user, **data),
+        done=_("L’indicateur est modifié."),
         titre=_("Modifier l’indicateur"),
         objectif=objectif,
         template="accompagnements/objectif_indicateur_form.html",
@@ -165,19 +181,12 @@ def indicateur_delete(request, indicateur_pk: int):
     indicateur = _indicateur(indicateur_pk)
     accompagnement = indicateur.objectif.accompagnement
     _access(request, accompagnement, REDIGER)
-    error = ""
-    if request.method == "POST":
-        try:
-            services.indicateur_delete(indicateur=indicateur, by=request.user)
-        except DomainError as exc:
-            error = exc.message
-        else:
-            messages.success(request, _("L’indicateur est supprimé."))
-            return redirect(_grid_url(accompagnement.pk))
-    return render(
+    return _delete_page(
         request,
-        "accompagnements/objectif_confirm_delete.html",
-        {"accompagnement": accompagnement, "objet": indicateur, "error": error},
+        accompagnement,
+        indicateur,
+        lambda: services.indicateur_delete(indicateur=indicateur, by=request.user),
+        done=_("L’indicateur est supprimé."),
     )
 
 
@@ -206,23 +215,14 @@ def objectif_commenter(request, objectif_pk: int):
         request.POST or None,
         initial={"commentaire_coordination": objectif.commentaire_coordination, **version_initial(objectif)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.objectif_commenter(
-                objectif=objectif,
-                commentaire=form.cleaned_data["commentaire_coordination"],
-                by=request.user,
-                version=form.cleaned_data["version"],
-            )
-        except DomainError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("Le commentaire est enregistré."))
-            return redirect(_grid_url(objectif.accompagnement_id))
-    return _render_form(
+    return _form_page(
         request,
         objectif.accompagnement,
         form,
+        lambda data: services.objectif_commenter(
+            objectif=objectif, commentaire=data["commentaire_coordination"], by=request.user, version=data["version"]
+        ),
+        done=_("Le commentaire est enregistré."),
         titre=_("Commenter l’objectif"),
         objectif=objectif,
         template="accompagnements/objectif_commentaire.html",

@@ -7,7 +7,8 @@ a participant whose role does not allow the action → 403.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -57,6 +58,8 @@ from .selectors import seances_of
 
 AGENDA_PAR_PAGE = 50
 
+T = TypeVar("T")
+
 
 def _accompagnement_for(request, pk: int) -> tuple[Accompagnement, str]:
     accompagnement = get_object_or_404(
@@ -88,8 +91,19 @@ def _seance_for(request, pk: int) -> tuple[Seance, str]:
     return seance, role
 
 
-def _form_error(form, error: DomainError) -> None:
-    add_domain_error(form, error)
+def _saved(request, form, save: Callable[[dict[str, Any]], T], *, done: str) -> T | None:
+    """A session form's one flow: a valid form calls the service through `save(cleaned_data)` and returns
+    what it wrote (every service called here returns its object), with `done` queued; None when the form
+    is invalid or the service refused (the refusal is on the form, which the caller renders again)."""
+    if not form.is_valid():
+        return None
+    try:
+        written = save(form.cleaned_data)
+    except DomainError as error:
+        add_domain_error(form, error)
+        return None
+    messages.success(request, done)
+    return written
 
 
 def _compte_rendu(seance: Seance):
@@ -145,6 +159,28 @@ def _render_detail(request, seance: Seance, role: str, status: int = 200, **form
     return render(request, "accompagnements/seance_detail.html", context, status=status)
 
 
+def _detail_form(
+    request, seance: Seance, role: str, *, save: Callable[[dict[str, Any]], object], done: str, anchor: str = "", **form: Any
+) -> HttpResponse:
+    """A form posted from the session page (`form`: its one form, named as _render_detail names it): saved,
+    back to the page at `anchor`; refused or invalid, the page again with that form and its errors."""
+    ((key, posted),) = form.items()
+    if _saved(request, posted, save, done=done):
+        return redirect(reverse("accompagnements:seance_detail", args=[seance.pk]) + anchor)
+    return _render_detail(request, seance, role, status=400, **{key: posted})
+
+
+def _own_page(
+    request, form, save: Callable[[dict[str, Any]], Seance | CompteRendu], *, done: str, template: str, **context: Any
+) -> HttpResponse:
+    """A session form on its own page: saved, to the session's page (`save` returns the session or its
+    report); refused or invalid, the page again (400, or 200 when a version conflict kept the input)."""
+    if request.method == "POST" and (written := _saved(request, form, save, done=done)):
+        return redirect("accompagnements:seance_detail", written.seance_id if isinstance(written, CompteRendu) else written.pk)
+    status = 400 if form.errors and not has_edit_conflict(form) else 200
+    return render(request, template, {"form": form, **context}, status=status)
+
+
 @login_required
 def seance_detail(request, pk: int):
     seance, role = _seance_for(request, pk)
@@ -156,19 +192,14 @@ def seance_create(request, pk: int):
     accompagnement, role = _accompagnement_for(request, pk)
     forbid_unless(request.user, "seance.planifier", accompagnement)
     form = SeanceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            seance = services.seance_plan(accompagnement=accompagnement, by=request.user, **form.service_kwargs())
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("La séance est planifiée ; les participant·es sont prévenu·es."))
-            return redirect("accompagnements:seance_detail", seance.pk)
-    return render(
+    return _own_page(
         request,
-        "accompagnements/seance_form.html",
-        {"form": form, "accompagnement": accompagnement, "seance": None},
-        status=400 if form.errors else 200,
+        form,
+        lambda _data: services.seance_plan(accompagnement=accompagnement, by=request.user, **form.service_kwargs()),
+        done=_("La séance est planifiée ; les participant·es sont prévenu·es."),
+        template="accompagnements/seance_form.html",
+        accompagnement=accompagnement,
+        seance=None,
     )
 
 
@@ -179,21 +210,14 @@ def seance_update(request, pk: int):
         messages.error(request, decision.reason)
         return redirect("accompagnements:seance_detail", seance.pk)
     form = SeanceForm(request.POST or None, initial={**SeanceForm.initial_from(seance), **version_initial(seance)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.seance_reschedule(
-                seance=seance, by=request.user, version=form.cleaned_data["version"], **form.service_kwargs()
-            )
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("La séance est modifiée ; l’ancienne date reste dans l’historique."))
-            return redirect("accompagnements:seance_detail", seance.pk)
-    return render(
+    return _own_page(
         request,
-        "accompagnements/seance_form.html",
-        {"form": form, "accompagnement": seance.accompagnement, "seance": seance},
-        status=400 if form.errors and not has_edit_conflict(form) else 200,
+        form,
+        lambda data: services.seance_reschedule(seance=seance, by=request.user, version=data["version"], **form.service_kwargs()),
+        done=_("La séance est modifiée ; l’ancienne date reste dans l’historique."),
+        template="accompagnements/seance_form.html",
+        accompagnement=seance.accompagnement,
+        seance=seance,
     )
 
 
@@ -216,26 +240,18 @@ def seance_annuler(request, pk: int):
     seance, role = _seance_for(request, pk)
     forbid_unless(request.user, "seance.annuler", seance)
     form = AnnulationForm(request.POST or None, coordination=role == COORDINATION)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.seance_cancel(
-                seance=seance,
-                motif=form.cleaned_data["motif"],
-                motif_valable=form.cleaned_data.get("motif_valable", False),
-                by=request.user,
-            )
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("La séance est annulée."))
-            return redirect("accompagnements:seance_detail", seance.pk)
-    context = {
-        "form": form,
-        "seance": seance,
-        "accompagnement": seance.accompagnement,
-        "annulation_tardive": seance_dates.annulation_tardive(seance),
-    }
-    return render(request, "accompagnements/seance_annuler.html", context, status=400 if form.errors else 200)
+    return _own_page(
+        request,
+        form,
+        lambda data: services.seance_cancel(
+            seance=seance, motif=data["motif"], motif_valable=data.get("motif_valable", False), by=request.user
+        ),
+        done=_("La séance est annulée."),
+        template="accompagnements/seance_annuler.html",
+        seance=seance,
+        accompagnement=seance.accompagnement,
+        annulation_tardive=seance_dates.annulation_tardive(seance),
+    )
 
 
 @login_required
@@ -243,18 +259,16 @@ def seance_annuler(request, pk: int):
 def seance_arbitrer(request, pk: int):
     seance, role = _seance_for(request, pk)
     forbid_unless(request.user, "seance.arbitrer", seance)
-    form = ArbitrageForm(request.POST)
-    if form.is_valid():
-        try:
-            services.seance_cancellation_overrule(
-                seance=seance, comptee=form.cleaned_data["comptee"], note=form.cleaned_data["note"], by=request.user
-            )
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("Votre décision sur l’annulation est enregistrée."))
-            return redirect("accompagnements:seance_detail", seance.pk)
-    return _render_detail(request, seance, role, status=400, arbitrage_form=form)
+    return _detail_form(
+        request,
+        seance,
+        role,
+        arbitrage_form=ArbitrageForm(request.POST),
+        save=lambda data: services.seance_cancellation_overrule(
+            seance=seance, comptee=data["comptee"], note=data["note"], by=request.user
+        ),
+        done=_("Votre décision sur l’annulation est enregistrée."),
+    )
 
 
 @login_required
@@ -262,16 +276,15 @@ def seance_arbitrer(request, pk: int):
 def seance_question(request, pk: int):
     seance, role = _seance_for(request, pk)
     forbid_unless(request.user, "seance.questionner", seance)
-    form = QuestionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.question_seance_add(seance=seance, texte=form.cleaned_data["texte"], by=request.user)
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("Votre question est envoyée pour la séance."))
-            return redirect(reverse("accompagnements:seance_detail", args=[seance.pk]) + "#questions")
-    return _render_detail(request, seance, role, status=400, question_form=form)
+    return _detail_form(
+        request,
+        seance,
+        role,
+        question_form=QuestionForm(request.POST),
+        save=lambda data: services.question_seance_add(seance=seance, texte=data["texte"], by=request.user),
+        done=_("Votre question est envoyée pour la séance."),
+        anchor="#questions",
+    )
 
 
 @login_required
@@ -283,22 +296,17 @@ def compte_rendu_edit(request, pk: int):
     objectifs = list(Objectif.objects.filter(accompagnement=seance.accompagnement))
     compte_rendu = _compte_rendu(seance)
     form = CompteRenduForm(request.POST or None, objectifs=objectifs, initial=CompteRenduForm.initial_from(compte_rendu))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.compte_rendu_submit(seance=seance, by=request.user, **form.service_kwargs())
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("Le compte-rendu est remis : le·la bénéficiaire et la coordination peuvent le lire."))
-            return redirect("accompagnements:seance_detail", seance.pk)
-    context = {
-        "form": form,
-        "seance": seance,
-        "accompagnement": seance.accompagnement,
-        "echeance_compte_rendu": seance_dates.echeance_compte_rendu(seance),
-        "compte_rendu_en_retard": seance_dates.compte_rendu_en_retard(seance),
-    }
-    return render(request, "accompagnements/seance_compte_rendu.html", context, status=400 if form.errors else 200)
+    return _own_page(
+        request,
+        form,
+        lambda _data: services.compte_rendu_submit(seance=seance, by=request.user, **form.service_kwargs()),
+        done=_("Le compte-rendu est remis : le·la bénéficiaire et la coordination peuvent le lire."),
+        template="accompagnements/seance_compte_rendu.html",
+        seance=seance,
+        accompagnement=seance.accompagnement,
+        echeance_compte_rendu=seance_dates.echeance_compte_rendu(seance),
+        compte_rendu_en_retard=seance_dates.compte_rendu_en_retard(seance),
+    )
 
 
 @login_required
@@ -310,18 +318,17 @@ def compte_rendu_commenter(request, pk: int):
     forbid_unless(request.user, "compte_rendu.commenter", compte_rendu or CompteRendu(seance=seance))
     if compte_rendu is None:
         raise Http404
-    form = CommentaireForm(request.POST)
-    if form.is_valid():
-        try:
-            services.compte_rendu_comment(
-                compte_rendu=compte_rendu, commentaire=form.cleaned_data["commentaire"], by=request.user
-            )
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("Votre commentaire est enregistré."))
-            return redirect(reverse("accompagnements:seance_detail", args=[seance.pk]) + "#compte-rendu")
-    return _render_detail(request, seance, role, status=400, commentaire_form=form)
+    return _detail_form(
+        request,
+        seance,
+        role,
+        commentaire_form=CommentaireForm(request.POST),
+        save=lambda data: services.compte_rendu_comment(
+            compte_rendu=compte_rendu, commentaire=data["commentaire"], by=request.user
+        ),
+        done=_("Votre commentaire est enregistré."),
+        anchor="#compte-rendu",
+    )
 
 
 @login_required
@@ -340,21 +347,17 @@ def support_ajouter(request, pk: int, type_support: str):
         key = "grille_form"
     else:
         raise Http404
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            if type_support == TypeSupport.FICHIER:
-                services.support_add_file(seance=seance, titre=data["titre"], checked=data["fichier"], by=request.user)
-            elif type_support == TypeSupport.LIEN:
-                services.support_add_link(seance=seance, titre=data["titre"], url=data["url"], by=request.user)
-            else:
-                services.support_add_grille(seance=seance, titre=data["titre"], grille=form.grille(), by=request.user)
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("Le support témoin est ajouté à la séance."))
-            return redirect(reverse("accompagnements:seance_detail", args=[seance.pk]) + "#supports")
-    return _render_detail(request, seance, role, status=400, **{key: form})
+
+    def add(data: dict[str, Any]) -> object:
+        if type_support == TypeSupport.FICHIER:
+            return services.support_add_file(seance=seance, titre=data["titre"], checked=data["fichier"], by=request.user)
+        if type_support == TypeSupport.LIEN:
+            return services.support_add_link(seance=seance, titre=data["titre"], url=data["url"], by=request.user)
+        return services.support_add_grille(seance=seance, titre=data["titre"], grille=form.grille(), by=request.user)
+
+    return _detail_form(
+        request, seance, role, save=add, done=_("Le support témoin est ajouté à la séance."), anchor="#supports", **{key: form}
+    )
 
 
 @login_required

@@ -85,12 +85,8 @@ class CompetencePersonneRessourceInline(admin.TabularInline):
         return super().get_queryset(request).select_related("competence")
 
 
-class PersonneRessourceEvenementInline(ReadOnlyInlineMixin, admin.TabularInline):
-    model = PersonneRessourceEvenement
-    fields = ("created_at", "kind", "transition", "from_state_label", "to_state_label", "reason", "actor")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("actor")
+class _EtatsLabels:
+    """The mentor profile's history's states, by their labels (the timeline inline and the history admin)."""
 
     @admin.display(description=_("état avant"))
     def from_state_label(self, obj: PersonneRessourceEvenement) -> str:
@@ -99,6 +95,14 @@ class PersonneRessourceEvenementInline(ReadOnlyInlineMixin, admin.TabularInline)
     @admin.display(description=_("état après"))
     def to_state_label(self, obj: PersonneRessourceEvenement) -> str:
         return state_label(EtatPersonneRessource, obj.to_state) if obj.to_state else "—"
+
+
+class PersonneRessourceEvenementInline(_EtatsLabels, ReadOnlyInlineMixin, admin.TabularInline):
+    model = PersonneRessourceEvenement
+    fields = ("created_at", "kind", "transition", "from_state_label", "to_state_label", "reason", "actor")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("actor")
 
 
 @admin.register(PersonneRessource)
@@ -173,7 +177,7 @@ class CompetencePersonneRessourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PersonneRessourceEvenement)
-class PersonneRessourceEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PersonneRessourceEvenementAdmin(_EtatsLabels, ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "created_at",
@@ -189,14 +193,6 @@ class PersonneRessourceEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("personne_ressource__nom", "personne_ressource__email", "reason", "actor__email")
     date_hierarchy = "created_at"
     list_select_related = ("personne_ressource", "actor")
-
-    @admin.display(description=_("état avant"))
-    def from_state_label(self, obj: PersonneRessourceEvenement) -> str:
-        return state_label(EtatPersonneRessource, obj.from_state) if obj.from_state else "—"
-
-    @admin.display(description=_("état après"))
-    def to_state_label(self, obj: PersonneRessourceEvenement) -> str:
-        return state_label(EtatPersonneRessource, obj.to_state) if obj.to_state else "—"
 
 
 proposee_par = related_column("proposee_par", _("proposée par"))
@@ -233,21 +229,6 @@ class PropositionAdmin(ServiceAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("candidature__programme", "personne_ressource")
     autocomplete_fields = ("candidature", "personne_ressource")
-    fields = (
-        "candidature",
-        "personne_ressource",
-        "justification",
-        "etat",
-        "score",
-        "detail_score",
-        "rang",
-        proposee_par,
-        "envoyee_le",
-        "repondue_le",
-        "motif_refus",
-        "created_at",
-        "updated_at",
-    )
     # The state, the score and its explanation come from the matching services, never typed in.
     readonly_fields = (
         "etat",
@@ -261,6 +242,7 @@ class PropositionAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
+    fields = ("candidature", "personne_ressource", "justification", *readonly_fields)
 
     def has_change_permission(self, request: HttpRequest, obj: Proposition | None = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)

@@ -2,10 +2,10 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from .referentiel import referentiel_initialiser
+
 
 def _load_referentiel(sender, **kwargs):
-    from .referentiel import referentiel_initialiser
-
     referentiel_initialiser()
 
 

@@ -13,6 +13,7 @@ under each mentor's capacity: a min-cost flow solved by OR-Tools (`assign`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -414,6 +415,8 @@ def _graph(scores: np.ndarray, eligible: np.ndarray, capacites: np.ndarray):
 
 def max_matched(scores: np.ndarray, eligible: np.ndarray, capacites: np.ndarray) -> int:
     """How many files can be matched at most under the capacities (a max flow)."""
+    # OR-Tools is a large native library: loaded only by the processes that solve a batch, not by
+    # every web worker and test that imports the matching's profiles and scores.
     from ortools.graph.python import max_flow
 
     _fi, _mj, source, sink, tails, heads, caps = _graph(scores, eligible, capacites)
@@ -426,6 +429,7 @@ def max_matched(scores: np.ndarray, eligible: np.ndarray, capacites: np.ndarray)
 def build_flow(scores: np.ndarray, eligible: np.ndarray, capacites: np.ndarray, *, matched: int):
     """The min-cost flow of one batch: source → file (1) → mentor (−score) → sink (capacity), with
     `matched` units from source to sink. Returns the solver, the file→mentor arcs and their indices."""
+    # Loaded on first solve only, as in max_matched.
     from ortools.graph.python import min_cost_flow
 
     fi, mj, source, sink, tails, heads, caps = _graph(scores, eligible, capacites)
@@ -444,8 +448,6 @@ def _solve(scores: np.ndarray, eligible: np.ndarray, capacites: np.ndarray) -> t
     First try to match min(files, total capacity), the usual case on a dense directory; when some
     files cannot be matched, a max flow gives the number reachable and the min-cost flow runs with it.
     """
-    import time
-
     used = capacites[capacites > 0]
     matched = int(min(scores.shape[0], used.sum()))
     elapsed = 0.0

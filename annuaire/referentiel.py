@@ -84,6 +84,8 @@ def referentiel_initialiser() -> int:
     Runs after every migrate (post_migrate): on a new database, and after a test flush. It never
     touches a référentiel that already has domains, so the coordination's edits are kept.
     """
+    # Imported here so that the data migration can import REFERENTIEL_INITIAL from this module
+    # without loading the current models (a migration must use its historical ones).
     from .models import Competence, Domaine
 
     if Domaine.objects.exists():

@@ -6,12 +6,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.core import signing
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from candidatures.models import Besoin, Candidature, Etat
 from core.layers import later_stage_model
 from programmes.models import Departement, Programme
 
@@ -30,8 +34,15 @@ from .models import (
 # A sent proposition holds the mentor's place until they answer.
 PROPOSITIONS_EN_COURS = [EtatProposition.ENVOYEE, EtatProposition.ACCEPTEE]
 
+TOKEN_SALT = "annuaire.proposition"  # noqa: S105 - a signing namespace, not a secret  # nosec B105 # a signing salt, not a password
 
-def personnes_ressources_visibles(user: Any):
+
+def proposition_token(proposition: Proposition) -> str:
+    """Signed token naming the proposition and its mentor; it does not log anyone in."""
+    return signing.dumps({"p": proposition.pk, "m": proposition.personne_ressource_id}, salt=TOKEN_SALT)
+
+
+def personnes_ressources_visibles(user: AbstractBaseUser | AnonymousUser):
     """Profiles `user` may open: all for coordination, their own for a mentor, none otherwise."""
     qs = PersonneRessource.objects.select_related("structure", "user")
     if roles.is_coordination(user):
@@ -56,7 +67,7 @@ def annuaire_list(*, etat: str = "", departement: str = "", competence: int | No
     return qs
 
 
-def personne_ressource_detail(pk: int, *, user: Any) -> PersonneRessource:
+def personne_ressource_detail(pk: int, *, user: AbstractBaseUser | AnonymousUser) -> PersonneRessource:
     qs = personnes_ressources_visibles(user).prefetch_related(
         Prefetch(
             "competences_niveaux",
@@ -95,8 +106,6 @@ def _accompagnements() -> type[models.Model]:
 
 def candidatures_a_apparier(programme: Programme):
     """Selected files of the programme without an accompagnement nor a proposition awaiting an answer."""
-    from candidatures.models import Candidature, Etat
-
     active = _accompagnements().objects.actifs().filter(candidature=OuterRef("pk"))  # type: ignore[attr-defined]
     en_cours = Proposition.objects.filter(candidature=OuterRef("pk"), etat__in=PROPOSITIONS_EN_COURS)
     return (
@@ -108,10 +117,8 @@ def candidatures_a_apparier(programme: Programme):
     )
 
 
-def dossiers(candidatures: list[Any]) -> list[matching.Dossier]:
+def dossiers(candidatures: list[Candidature]) -> list[matching.Dossier]:
     """Matcher profiles of these files (constant number of queries)."""
-    from candidatures.models import Besoin, Candidature
-
     ids = [c.pk for c in candidatures]
     diagnostic: dict[int, dict[int, int]] = defaultdict(dict)
     noms: dict[int, str] = {}
@@ -137,19 +144,21 @@ def dossiers(candidatures: list[Any]) -> list[matching.Dossier]:
 
     result = []
     for c in candidatures:
+        structure = c.structure
+        assert structure is not None  # nosec B101 # a type narrowing: a file is selected with its structure
         besoins = diagnostic.get(c.pk) or souhaits.get(c.pk, {})
         result.append(
             matching.Dossier(
                 id=c.pk,
-                structure_id=c.structure_id,
-                departement=c.structure.departement,
-                type_structure=c.structure.type_structure,
-                taille=matching.taille_of(c.structure.nombre_salaries),
+                structure_id=structure.pk,
+                departement=structure.departement,
+                type_structure=structure.type_structure,
+                taille=matching.taille_of(structure.nombre_salaries),
                 demi_journees=c.demi_journees_retenues or 1,
                 besoins=besoins,
                 besoins_noms={k: noms[k] for k in besoins},
                 pressenti_id=c.personne_ressource_pressentie_id,
-                partenaires=frozenset(partenaires.get(c.structure_id, set())),
+                partenaires=frozenset(partenaires.get(structure.pk, set())),
             )
         )
     return result
@@ -227,7 +236,7 @@ class Classement:
     personnes: dict[int, PersonneRessource]
 
 
-def classement(candidature: Any) -> Classement:
+def classement(candidature: Candidature) -> Classement:
     """The ranked mentors for one selected file, the excluded ones with their reason, and its propositions."""
     programme = candidature.programme
     dossier = dossiers([candidature])[0]
@@ -270,8 +279,6 @@ class LigneCartographie:
 
 def cartographie() -> list[LigneCartographie]:
     """Per competence: validated mentors who can transmit it (in all and per département), and the needs expressed."""
-    from candidatures.models import Besoin
-
     valide = Q(personne_ressource__etat=EtatPersonneRessource.VALIDEE)
     par_dep: dict[tuple[int, str], int] = {}
     totals: dict[int, int] = defaultdict(int)
@@ -303,7 +310,7 @@ def cartographie() -> list[LigneCartographie]:
 ESPACE_MISSIONS = 10
 
 
-def espace(user: Any) -> dict[str, Any]:
+def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
     """Context for this app's section of the person's space (templates/annuaire/includes/espace.html).
 
     The mentor's missions under way are listed by the accompagnements section of the space, not here."""
@@ -314,8 +321,6 @@ def espace(user: Any) -> dict[str, Any]:
     profil = PersonneRessource.objects.select_related("structure").filter(user=user).first()
     context["annuaire_profil"] = profil
     if profil is not None:
-        from .services import proposition_token
-
         propositions = list(
             Proposition.objects.filter(personne_ressource=profil, etat=EtatProposition.ENVOYEE).select_related(
                 "candidature__structure", "candidature__format_retenu"

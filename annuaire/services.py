@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.models import User
+from candidatures.models import Candidature
+from candidatures.services import candidature_event
 from core.concurrency import lock_unchanged
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
@@ -37,10 +41,12 @@ from .models import (
     PersonneRessourceEvenement,
     Proposition,
 )
+
+# The token is made where the mentor's space reads it (selectors); re-exported for callers and tests.
+from .selectors import TOKEN_SALT, proposition_token
 from .signals import proposition_acceptee
 from .workflow import PROPOSITION_WORKFLOW, WORKFLOW
 
-TOKEN_SALT = "annuaire.proposition"  # noqa: S105 - a signing namespace, not a secret  # nosec B105 # a signing salt, not a password
 TOKEN_MAX_AGE = 21 * 24 * 3600  # the mentor has three weeks to answer through the e-mail link
 
 
@@ -78,7 +84,7 @@ def _structure_for(data: StructureData) -> Structure:
     )
 
 
-def _event(pr: PersonneRessource, *, by: Any, kind: str = EventKind.AUTRE, reason: str = "", **details: Any) -> None:
+def _event(pr: PersonneRessource, *, by: User | None, kind: str = EventKind.AUTRE, reason: str = "", **details: Any) -> None:
     PersonneRessourceEvenement.objects.create(
         personne_ressource=pr,
         kind=kind,
@@ -88,18 +94,31 @@ def _event(pr: PersonneRessource, *, by: Any, kind: str = EventKind.AUTRE, reaso
     )
 
 
-def _was_beneficiary(*, user: Any, email: str) -> bool:
-    """Through the users' relation to the accompagnements they follow (a later stage's data; a read only)."""
-    users = (
-        User.objects.filter(pk=user.pk) if getattr(user, "is_authenticated", False) else User.objects.filter(email__iexact=email)
+# A profile's moves, each written in its history.
+_profile_move = partial(
+    apply_transition, workflow=WORKFLOW, history_model=PersonneRessourceEvenement, history_fk="personne_ressource"
+)
+
+
+def _send_decision(pr: PersonneRessource, *, validee: bool, reason: str, **context: Any) -> None:
+    """The coordination's decision on a profile, to the applicant (after the commit)."""
+    send_templated_after_commit(
+        to=[pr.email],
+        name="annuaire_decision",
+        context={"personne_ressource": pr, "validee": validee, "motif": reason, **context},
     )
+
+
+def _was_beneficiary(*, account: User | None, email: str) -> bool:
+    """Through the users' relation to the accompagnements they follow (a later stage's data; a read only)."""
+    users = User.objects.filter(pk=account.pk) if account is not None else User.objects.filter(email__iexact=email)
     return users.filter(accompagnements_suivis__isnull=False).exists()
 
 
 @transaction.atomic
 def personne_ressource_apply(
     *,
-    user: Any,
+    user: AbstractBaseUser | AnonymousUser,
     structure: StructureData,
     competences: dict[int, int],
     prenom: str,
@@ -117,8 +136,9 @@ def personne_ressource_apply(
     """Record an application to the directory (public or from an account); the coordination checks it."""
     if not competences:
         raise RuleViolation(_("Indiquez au moins une compétence que vous pouvez transmettre."), field="competences")
-    authenticated = getattr(user, "is_authenticated", False)
-    existing = PersonneRessource.objects.filter(user=user).first() if authenticated else None
+    # A logged-in applicant's profile is tied to their account; an anonymous one's is matched by e-mail.
+    account = user if isinstance(user, User) else None
+    existing = PersonneRessource.objects.filter(user=account).first() if account is not None else None
     if existing is None:
         # A suggested profile with this e-mail becomes this application.
         existing = PersonneRessource.objects.filter(
@@ -147,28 +167,19 @@ def personne_ressource_apply(
         "types_projets": sorted(types_projets),
         "tailles_projets": sorted(tailles_projets),
         "disponibilite_demi_journees": disponibilite_demi_journees,
-        "ancien_beneficiaire": _was_beneficiary(user=user, email=email),
+        "ancien_beneficiaire": _was_beneficiary(account=account, email=email),
     }
-    if authenticated:
-        fields["user"] = user
+    if account is not None:
+        fields["user"] = account
     if existing is not None:
         for key, value in fields.items():
             setattr(existing, key, value)
         existing.save()
         pr = existing
-        apply_transition(
-            pr,
-            workflow=WORKFLOW,
-            name="candidater",
-            actor=user,
-            history_model=PersonneRessourceEvenement,
-            history_fk="personne_ressource",
-        )
+        _profile_move(pr, name="candidater", actor=user)
     else:
         pr = PersonneRessource.objects.create(etat=EtatPersonneRessource.CANDIDATE, **fields)
-        PersonneRessourceEvenement.objects.create(
-            personne_ressource=pr, transition="candidater", to_state=pr.etat, actor=user if authenticated else None
-        )
+        PersonneRessourceEvenement.objects.create(personne_ressource=pr, transition="candidater", to_state=pr.etat, actor=account)
     CompetencePersonneRessource.objects.filter(personne_ressource=pr).delete()
     valid = set(Competence.objects.filter(pk__in=competences, active=True).values_list("pk", flat=True))
     CompetencePersonneRessource.objects.bulk_create(
@@ -187,7 +198,7 @@ def personne_ressource_apply(
 @transaction.atomic
 def personne_ressource_suggest(
     *,
-    by: Any,
+    by: User,
     prenom: str,
     nom: str,
     email: str,
@@ -218,10 +229,8 @@ def personne_ressource_suggest(
     return pr
 
 
-def _account_for(pr: PersonneRessource) -> tuple[Any, bool]:
+def _account_for(pr: PersonneRessource) -> tuple[User, bool]:
     """The mentor's account (existing by e-mail or created without password) with the mentor role."""
-    from accounts.models import User
-
     created = False
     user = pr.user or User.objects.filter(email__iexact=pr.email).first()
     if user is None:
@@ -235,7 +244,7 @@ def _account_for(pr: PersonneRessource) -> tuple[Any, bool]:
 
 
 @transaction.atomic
-def personne_ressource_validate(*, personne_ressource: PersonneRessource, by: Any, reason: str = "") -> PersonneRessource:
+def personne_ressource_validate(*, personne_ressource: PersonneRessource, by: User, reason: str = "") -> PersonneRessource:
     """Eligibility checked (employed by a music structure of Occitanie in good standing): the profile joins the directory."""
     if not personne_ressource.structure.en_regle:
         raise RuleViolation(
@@ -243,42 +252,18 @@ def personne_ressource_validate(*, personne_ressource: PersonneRessource, by: An
         )
     if PersonneRessource.objects.filter(user__email__iexact=personne_ressource.email).exclude(pk=personne_ressource.pk).exists():
         raise RuleViolation(_("Un autre profil utilise déjà le compte de cette adresse e-mail."))
-    apply_transition(
-        personne_ressource,
-        workflow=WORKFLOW,
-        name="valider",
-        actor=by,
-        reason=reason,
-        history_model=PersonneRessourceEvenement,
-        history_fk="personne_ressource",
-    )
+    _profile_move(personne_ressource, name="valider", actor=by, reason=reason)
     user, created = _account_for(personne_ressource)
     PersonneRessource.objects.filter(pk=personne_ressource.pk).update(user=user)
     personne_ressource.user = user
-    send_templated_after_commit(
-        to=[personne_ressource.email],
-        name="annuaire_decision",
-        context={"personne_ressource": personne_ressource, "validee": True, "nouveau_compte": created, "motif": reason},
-    )
+    _send_decision(personne_ressource, validee=True, reason=reason, nouveau_compte=created)
     return personne_ressource
 
 
 @transaction.atomic
-def personne_ressource_refuse(*, personne_ressource: PersonneRessource, by: Any, reason: str) -> PersonneRessource:
-    apply_transition(
-        personne_ressource,
-        workflow=WORKFLOW,
-        name="refuser",
-        actor=by,
-        reason=reason,
-        history_model=PersonneRessourceEvenement,
-        history_fk="personne_ressource",
-    )
-    send_templated_after_commit(
-        to=[personne_ressource.email],
-        name="annuaire_decision",
-        context={"personne_ressource": personne_ressource, "validee": False, "motif": reason},
-    )
+def personne_ressource_refuse(*, personne_ressource: PersonneRessource, by: User, reason: str) -> PersonneRessource:
+    _profile_move(personne_ressource, name="refuser", actor=by, reason=reason)
+    _send_decision(personne_ressource, validee=False, reason=reason)
     return personne_ressource
 
 
@@ -286,7 +271,7 @@ def personne_ressource_refuse(*, personne_ressource: PersonneRessource, by: Any,
 
 
 @transaction.atomic
-def domaine_create(*, nom: str, by: Any) -> Domaine:
+def domaine_create(*, nom: str, by: User) -> Domaine:
     nom = nom.strip()
     slug = slugify(nom)[:50]
     if not slug:
@@ -298,7 +283,7 @@ def domaine_create(*, nom: str, by: Any) -> Domaine:
 
 
 @transaction.atomic
-def competence_create(*, domaine: Domaine, nom: str, description: str = "", by: Any) -> Competence:
+def competence_create(*, domaine: Domaine, nom: str, description: str = "", by: User) -> Competence:
     nom = nom.strip()
     if not nom:
         raise RuleViolation(_("Indiquez le nom de la compétence."), field="nom")
@@ -319,7 +304,7 @@ POIDS_FIELDS = [
 
 @transaction.atomic
 def programme_set_matching(
-    *, programme: Programme, by: Any, missions_max_par_mentor: int, version: str | None = None, **poids: int
+    *, programme: Programme, by: User, missions_max_par_mentor: int, version: str | None = None, **poids: int
 ) -> Programme:
     """Change the matching weights (0–100 each) and the cap on missions per mentor of a programme.
     `version`: that of the programme the form was filled from; one saved since raises EditConflict."""
@@ -345,11 +330,6 @@ def programme_set_matching(
 # --- Propositions -------------------------------------------------------------------------------
 
 
-def proposition_token(proposition: Proposition) -> str:
-    """Signed token naming the proposition and its mentor; it does not log anyone in."""
-    return signing.dumps({"p": proposition.pk, "m": proposition.personne_ressource_id}, salt=TOKEN_SALT)
-
-
 def proposition_from_token(token: str) -> Proposition:
     """The proposition of a valid, unexpired token; raises signing.BadSignature (SignatureExpired) otherwise."""
     data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
@@ -358,21 +338,17 @@ def proposition_from_token(token: str) -> Proposition:
     ).get(pk=data["p"], personne_ressource_id=data["m"])
 
 
-def _candidature_event(candidature: Any, *, by: Any, reason: str = "", **details: Any) -> None:
-    from candidatures.services import candidature_event
-
+def _candidature_event(candidature: Candidature, *, by: User | None, reason: str = "", **details: Any) -> None:
     candidature_event(candidature=candidature, kind=EventKind.AUTRE, by=by, reason=reason, details=details)
 
 
-def _move(proposition: Proposition, name: str, *, by: Any, reason: str = "", **changes: Any) -> Proposition:
+def _move(proposition: Proposition, name: str, *, by: User | None, reason: str = "", **changes: Any) -> Proposition:
     # A proposition's history is its application's timeline: each caller writes that event itself,
     # after the work of the move (the accompagnement an acceptance creates is named in it).
     return apply_transition(proposition, workflow=PROPOSITION_WORKFLOW, name=name, actor=by, reason=reason, changes=changes)
 
 
-def _check_waiting(candidature: Any) -> None:
-    from candidatures.models import Candidature
-
+def _check_waiting(candidature: Candidature) -> None:
     if not selectors.candidatures_a_apparier(candidature.programme).filter(pk=candidature.pk).exists():
         etat = Candidature.objects.get(pk=candidature.pk).get_etat_display()
         raise TransitionRefused(
@@ -381,7 +357,7 @@ def _check_waiting(candidature: Any) -> None:
         )
 
 
-def _send(proposition: Proposition, *, by: Any) -> None:
+def _send(proposition: Proposition, *, by: User) -> None:
     _move(proposition, "envoyer", by=by, envoyee_le=timezone.now())
     _candidature_event(
         proposition.candidature,
@@ -412,7 +388,9 @@ def _pick(classement: selectors.Classement, personne_ressource: PersonneRessourc
 
 
 @transaction.atomic
-def proposition_send(*, candidature: Any, personne_ressource: PersonneRessource, by: Any, justification: str = "") -> Proposition:
+def proposition_send(
+    *, candidature: Candidature, personne_ressource: PersonneRessource, by: User, justification: str = ""
+) -> Proposition:
     """Propose one mentor for one selected file and e-mail them; another than the best asks for a justification."""
     _check_waiting(candidature)
     classement = selectors.classement(candidature)
@@ -445,7 +423,7 @@ class Lot:
 
 
 @transaction.atomic
-def propositions_batch_draft(*, programme: Programme, by: Any) -> Lot:
+def propositions_batch_draft(*, programme: Programme, by: User) -> Lot:
     """Compute the optimal proposal for every file waiting for a match, as drafts the coordinator reviews."""
     candidatures = list(selectors.candidatures_a_apparier(programme))
     Proposition.objects.filter(candidature__in=candidatures, etat=EtatProposition.BROUILLON).delete()
@@ -493,7 +471,7 @@ def propositions_batch_draft(*, programme: Programme, by: Any) -> Lot:
 
 @transaction.atomic
 def proposition_change(
-    *, proposition: Proposition, personne_ressource: PersonneRessource, by: Any, justification: str
+    *, proposition: Proposition, personne_ressource: PersonneRessource, by: User, justification: str
 ) -> Proposition:
     """Replace the mentor of a draft; choosing another than the computed one asks for a justification."""
     locked = Proposition.objects.select_for_update(of=("self",)).select_related("candidature__programme").get(pk=proposition.pk)
@@ -522,7 +500,7 @@ def proposition_change(
 
 
 @transaction.atomic
-def propositions_batch_confirm(*, programme: Programme, by: Any) -> int:
+def propositions_batch_confirm(*, programme: Programme, by: User) -> int:
     """Send every draft of the programme, after checking that no mentor is over their cap or half-days."""
     drafts = list(
         Proposition.objects.select_for_update(of=("self",))
@@ -557,9 +535,11 @@ def propositions_batch_confirm(*, programme: Programme, by: Any) -> int:
 
 
 @transaction.atomic
-def proposition_accept(*, proposition: Proposition) -> Any:
+def proposition_accept(*, proposition: Proposition) -> models.Model:
     """The mentor accepts (through the signed link): the accompagnement is created with the file's decision
     (by the accompagnements stage, answering the `proposition_acceptee` signal)."""
+    # Typed as a model: the Accompagnement class is a later stage's, which the layers contract keeps
+    # out of this module (import-linter counts TYPE_CHECKING imports too).
     locked = _move(proposition, "accepter", by=None, repondue_le=timezone.now())
     candidature = proposition.candidature
     if candidature.format_retenu is None or not candidature.demi_journees_retenues:

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db.models import Exists, OuterRef, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -248,8 +248,6 @@ def _programme(request) -> Programme:
         return get_object_or_404(Programme, pk=pk)
     programme = Programme.courant()
     if programme is None:
-        from django.http import Http404
-
         raise Http404
     return programme
 

@@ -6,11 +6,14 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from accompagnements.models import Accompagnement
 from accounts import roles
+from accounts.models import User
 
 from .models import Convention, EtatConvention, Partie, Signature
 from .services import PARTIE_DU_ROLE, PARTIES, stored_sha256
@@ -22,7 +25,7 @@ def parties_manquantes(convention: Convention) -> list[str]:
     return [p for p in PARTIES if p not in signees]
 
 
-def conventions_of(accompagnement: Any):
+def conventions_of(accompagnement: Accompagnement):
     """Every version of the accompagnement's convention, newest first, with their signatures."""
     return (
         Convention.objects.filter(accompagnement=accompagnement)
@@ -43,7 +46,7 @@ def convention_courante(conventions: list[Convention]) -> Convention | None:
     return None
 
 
-def accompagnement_context(accompagnement: Any, user: Any, role: str) -> dict[str, Any]:
+def accompagnement_context(accompagnement: Accompagnement, user: AbstractBaseUser | AnonymousUser, role: str) -> dict[str, Any]:
     """Context of the convention section of the accompagnement page."""
     conventions = list(conventions_of(accompagnement))
     courante = convention_courante(conventions)
@@ -59,7 +62,7 @@ def accompagnement_context(accompagnement: Any, user: Any, role: str) -> dict[st
     }
 
 
-def conventions_a_signer_par(user: Any) -> list[Convention]:
+def conventions_a_signer_par(user: AbstractBaseUser | AnonymousUser) -> list[Convention]:
     """Versions open to signature where the user's party has not signed yet (one query + prefetch)."""
     if not getattr(user, "is_authenticated", False):
         return []
@@ -74,7 +77,7 @@ def conventions_a_signer_par(user: Any) -> list[Convention]:
     return list(qs.distinct().order_by("en_signature_le"))
 
 
-def espace(user: Any) -> dict[str, Any]:
+def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
     """Context for this app's section of the person's space: conventions waiting for my signature."""
     return {"conventions_a_signer": conventions_a_signer_par(user)}
 
@@ -93,14 +96,14 @@ def conventions_en_attente_de_signature(
     return [(c, manquantes) for c in conventions if (manquantes := parties_manquantes(c))]
 
 
-def signataires_attendus(convention: Convention, partie: str) -> list[Any]:
+def signataires_attendus(convention: Convention, partie: str) -> list[User]:
     """Who may sign for `partie` (whom a reminder goes to)."""
     accompagnement = convention.accompagnement
     if partie == Partie.BENEFICIAIRE:
         return [accompagnement.beneficiaire]
     if partie == Partie.PERSONNE_RESSOURCE:
         return [m.user for m in accompagnement.mentors.all() if m.user_id]
-    return list(get_user_model().objects.filter(groups__name=roles.COORDINATION, is_active=True))
+    return list(User.objects.filter(groups__name=roles.COORDINATION, is_active=True))
 
 
 @dataclass(frozen=True)

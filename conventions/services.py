@@ -16,13 +16,16 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Sum
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pypdf import PdfReader, PdfWriter
 
 from accompagnements.models import Accompagnement, AccompagnementEvenement, EtatAccompagnement, Seance
 from accompagnements.permissions import role_in
 from accompagnements.services import accompagnement_transition
 from accompagnements.signals import programme_modifie
+from accounts.models import User
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation
 from core.jobs import enqueue
@@ -48,9 +51,9 @@ def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def stored_sha256(field_file: Any) -> str | None:
+def stored_sha256(field_file: FieldFile) -> str | None:
     """SHA-256 of a stored file, or None when the file is missing."""
-    if not field_file:
+    if not field_file or not field_file.name:
         return None
     digest = hashlib.sha256()
     try:
@@ -62,7 +65,7 @@ def stored_sha256(field_file: Any) -> str | None:
     return digest.hexdigest()
 
 
-def _log(accompagnement: Any, *, action: str, by: Any, details: dict[str, Any], reason: str = "") -> None:
+def _log(accompagnement: Accompagnement, *, action: str, by: User | None, details: dict[str, Any], reason: str = "") -> None:
     AccompagnementEvenement.objects.create(
         accompagnement_id=accompagnement.pk,
         kind=EventKind.AUTRE,
@@ -73,11 +76,11 @@ def _log(accompagnement: Any, *, action: str, by: Any, details: dict[str, Any], 
     )
 
 
-def _require_coordination(by: Any, obj: Any) -> None:
+def _require_coordination(by: User, obj: Accompagnement | Convention) -> None:
     require(by, "convention.coordonner", obj)
 
 
-def _move(convention: Convention, name: str, *, by: Any, reason: str = "", **changes: Any) -> Convention:
+def _move(convention: Convention, name: str, *, by: User | None, reason: str = "", **changes: Any) -> Convention:
     # A version's history is its accompagnement's timeline: each caller writes that row (_log), named
     # after the operation rather than the move.
     return apply_transition(convention, workflow=WORKFLOW, name=name, actor=by, reason=reason, changes=changes)
@@ -98,7 +101,7 @@ def destinataires(accompagnement: Accompagnement) -> list[str]:
 def convention_create(
     *,
     accompagnement: Accompagnement,
-    by: Any,
+    by: User,
     demi_journees: int | None = None,
     remplace: Convention | None = None,
     motif: str = "",
@@ -132,7 +135,7 @@ def convention_create(
 
 
 @transaction.atomic
-def convention_generer(*, accompagnement: Accompagnement, by: Any) -> Convention:
+def convention_generer(*, accompagnement: Accompagnement, by: User) -> Convention:
     """Coordination: prepare the convention, or render again the current version nobody has signed yet."""
     _require_coordination(by, accompagnement)
     courante = (
@@ -153,7 +156,7 @@ def convention_generer(*, accompagnement: Accompagnement, by: Any) -> Convention
 
 
 @transaction.atomic
-def conventions_annuler_en_cours(*, accompagnement: Accompagnement, by: Any, motif: str) -> int:
+def conventions_annuler_en_cours(*, accompagnement: Accompagnement, by: User, motif: str) -> int:
     """Cancel the versions not yet fully signed (their text no longer matches). Signatures stay on record."""
     en_cours = Convention.objects.select_for_update().filter(
         accompagnement=accompagnement, etat__in=[EtatConvention.BROUILLON, EtatConvention.EN_SIGNATURE]
@@ -167,7 +170,7 @@ def conventions_annuler_en_cours(*, accompagnement: Accompagnement, by: Any, mot
 
 
 @transaction.atomic
-def convention_avenant_create(*, convention: Convention, demi_journees: int, motif: str, by: Any) -> Convention:
+def convention_avenant_create(*, convention: Convention, demi_journees: int, motif: str, by: User) -> Convention:
     """Coordination: change a signed convention through a new version that needs new signatures."""
     _require_coordination(by, convention)
     convention = Convention.objects.select_for_update(of=("self",)).select_related("accompagnement__format").get(pk=convention.pk)
@@ -315,7 +318,7 @@ def convention_render_pdf(*, convention_id: int) -> Convention | None:
 
 
 @transaction.atomic
-def convention_sign(*, convention: Convention, by: Any, adresse_ip: str | None, sha256_document: str) -> Signature:
+def convention_sign(*, convention: Convention, by: User, adresse_ip: str | None, sha256_document: str) -> Signature:
     """The logged-in person signs for their party the exact PDF whose SHA-256 they were shown.
 
     The third signature completes the convention: commitment on the envelope (refused → nothing is
@@ -349,7 +352,7 @@ def convention_sign(*, convention: Convention, by: Any, adresse_ip: str | None, 
     return signature
 
 
-def _convention_completer(*, convention: Convention, by: Any, **changes: Any) -> None:
+def _convention_completer(*, convention: Convention, by: User | None, **changes: Any) -> None:
     """Fully signed: commit the amount (or the avenant's difference), freeze, start the accompagnement."""
     accompagnement = (
         Accompagnement.objects.select_for_update(of=("self",)).select_related("format").get(pk=convention.accompagnement_id)
@@ -393,7 +396,7 @@ def _convention_completer(*, convention: Convention, by: Any, **changes: Any) ->
 
 
 @transaction.atomic
-def convention_scan_deposer(*, convention: Convention, fichier: CheckedUpload, by: Any) -> Convention:
+def convention_scan_deposer(*, convention: Convention, fichier: CheckedUpload, by: User) -> Convention:
     """Coordination: the convention was signed on paper; its PDF scan completes the signature."""
     _require_coordination(by, convention)
     if fichier.content_type != "application/pdf":
@@ -410,8 +413,6 @@ def convention_scan_deposer(*, convention: Convention, fichier: CheckedUpload, b
 
 
 def _merge_final(*, original: bytes, empreinte: bytes, certification: bytes, titre: str) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
     tampon = PdfReader(io.BytesIO(empreinte)).pages[0]
     writer = PdfWriter(clone_from=io.BytesIO(original))
     for page in writer.pages:

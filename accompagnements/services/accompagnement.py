@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Max
@@ -12,15 +12,21 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from core.exceptions import PermissionRefused, RuleViolation
 from core.workflow import apply_transition
-from programmes.models import Format, Structure
+from programmes.models import Format, Programme, Structure
 from programmes.rules import check_demi_journees
 
 from ..models import Accompagnement, AccompagnementEvenement, EtatAccompagnement
 from ..signals import programme_modifie
 from ..workflow import WORKFLOW
 
+if TYPE_CHECKING:
+    # Named for the types only (no runtime import needed).
+    from accounts.models import User
+    from annuaire.models import PersonneRessource
+    from candidatures.models import Candidature
 
-def accompagnement_transition(*, accompagnement: Accompagnement, name: str, by: Any, reason: str = "") -> Accompagnement:
+
+def accompagnement_transition(*, accompagnement: Accompagnement, name: str, by: User | None, reason: str = "") -> Accompagnement:
     """Apply one move of the accompagnement's workflow (see workflow.py). Call inside a transaction."""
     moved = apply_transition(
         accompagnement,
@@ -41,7 +47,7 @@ def programme_modifie_signaler(programme_id: int) -> None:
     programme_modifie.send(sender=Accompagnement, programme_id=programme_id)
 
 
-def _next_reference(programme: Any) -> str:
+def _next_reference(programme: Programme) -> str:
     prefix = f"ACC-{programme.date_debut.year}-"
     last = Accompagnement.objects.filter(reference__startswith=prefix).aggregate(m=Max("reference"))["m"] or f"{prefix}0000"
     return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1:04d}"
@@ -50,11 +56,11 @@ def _next_reference(programme: Any) -> str:
 @transaction.atomic
 def accompagnement_create(
     *,
-    candidature: Any,
+    candidature: Candidature,
     format: Format,
     demi_journees: int,
-    mentors: Iterable[Any],
-    by: Any,
+    mentors: Iterable[PersonneRessource],
+    by: User,
     suite_de: Accompagnement | None = None,
 ) -> Accompagnement:
     """Open an accompagnement for a selected file, within the per-structure half-day limit."""
@@ -99,7 +105,7 @@ def accompagnement_create(
 
 
 @transaction.atomic
-def accompagnement_clore(*, accompagnement: Accompagnement, by: Any, reason: str = "") -> Accompagnement:
+def accompagnement_clore(*, accompagnement: Accompagnement, by: User, reason: str = "") -> Accompagnement:
     """The coordination closes a finished action (terminé → clos) once its evaluations and payment are done."""
     if not roles.is_coordination(by):
         raise PermissionRefused(_("Seule la coordination peut clore un accompagnement."))

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.concurrency import lock_unchanged
 from core.exceptions import RuleViolation
 from core.models import EventKind
@@ -27,13 +28,13 @@ from .accompagnement import accompagnement_transition
 # not yet fully signed, whose text would no longer match).
 
 
-def _partie_de_la_grille(accompagnement: Accompagnement, by: Any) -> str:
+def _partie_de_la_grille(accompagnement: Accompagnement, by: User) -> str:
     """The writer's part (mentor or beneficiary); the coordination and others cannot write the grid."""
     require(by, "accompagnement.rediger_grille", accompagnement)
     return role_in(accompagnement, by)  # type: ignore[return-value]
 
 
-def _grille_modifiee(*, accompagnement: Accompagnement, by: Any, action: str, details: dict[str, Any]) -> Accompagnement:
+def _grille_modifiee(*, accompagnement: Accompagnement, by: User, action: str, details: dict[str, Any]) -> Accompagnement:
     """Lock the accompagnement, check the grid may change, re-open it if it was validated, log the change."""
     locked = Accompagnement.objects.select_for_update().get(pk=accompagnement.pk)
     if locked.etat not in (EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION):
@@ -69,7 +70,7 @@ def _grille_modifiee(*, accompagnement: Accompagnement, by: Any, action: str, de
 
 
 @transaction.atomic
-def objectif_create(*, accompagnement: Accompagnement, intitule: str, critere_reussite: str, by: Any) -> Objectif:
+def objectif_create(*, accompagnement: Accompagnement, intitule: str, critere_reussite: str, by: User) -> Objectif:
     """Add an objective at the end of the grid."""
     _partie_de_la_grille(accompagnement, by)
     _grille_modifiee(accompagnement=accompagnement, by=by, action="objectif_ajoute", details={"intitule": intitule})
@@ -80,7 +81,9 @@ def objectif_create(*, accompagnement: Accompagnement, intitule: str, critere_re
 
 
 @transaction.atomic
-def objectif_update(*, objectif: Objectif, intitule: str, critere_reussite: str, by: Any, version: str | None = None) -> Objectif:
+def objectif_update(
+    *, objectif: Objectif, intitule: str, critere_reussite: str, by: User, version: str | None = None
+) -> Objectif:
     """`version`: that of the objective the form was filled from; one saved since raises EditConflict."""
     _partie_de_la_grille(objectif.accompagnement, by)
     objectif = lock_unchanged(Objectif.objects.select_related("accompagnement"), pk=objectif.pk, version=version)
@@ -94,7 +97,7 @@ def objectif_update(*, objectif: Objectif, intitule: str, critere_reussite: str,
 
 
 @transaction.atomic
-def objectif_delete(*, objectif: Objectif, by: Any) -> None:
+def objectif_delete(*, objectif: Objectif, by: User) -> None:
     _partie_de_la_grille(objectif.accompagnement, by)
     _grille_modifiee(
         accompagnement=objectif.accompagnement, by=by, action="objectif_supprime", details={"intitule": objectif.intitule}
@@ -120,7 +123,7 @@ def indicateur_create(
     unite: str = "",
     valeur_initiale: Decimal | None = None,
     cible: Decimal | None = None,
-    by: Any,
+    by: User,
 ) -> Indicateur:
     """Add an indicator: qualitative (a description) or quantitative (unit, baseline, target)."""
     _partie_de_la_grille(objectif.accompagnement, by)
@@ -148,7 +151,7 @@ def indicateur_update(
     unite: str = "",
     valeur_initiale: Decimal | None = None,
     cible: Decimal | None = None,
-    by: Any,
+    by: User,
 ) -> Indicateur:
     accompagnement = indicateur.objectif.accompagnement
     _partie_de_la_grille(accompagnement, by)
@@ -172,7 +175,7 @@ def indicateur_update(
 
 
 @transaction.atomic
-def indicateur_delete(*, indicateur: Indicateur, by: Any) -> None:
+def indicateur_delete(*, indicateur: Indicateur, by: User) -> None:
     accompagnement = indicateur.objectif.accompagnement
     _partie_de_la_grille(accompagnement, by)
     _grille_modifiee(accompagnement=accompagnement, by=by, action="indicateur_supprime", details={"libelle": indicateur.libelle})
@@ -180,7 +183,7 @@ def indicateur_delete(*, indicateur: Indicateur, by: Any) -> None:
 
 
 @transaction.atomic
-def objectifs_valider(*, accompagnement: Accompagnement, by: Any) -> Accompagnement:
+def objectifs_valider(*, accompagnement: Accompagnement, by: User) -> Accompagnement:
     """The writer marks the grid validated; when both have, the accompagnement moves to the convention.
 
     Moving on also prepares the convention (the conventions stage answers `grille_validee`; its PDF is
@@ -221,7 +224,7 @@ def objectifs_valider(*, accompagnement: Accompagnement, by: Any) -> Accompagnem
 
 
 @transaction.atomic
-def objectif_commenter(*, objectif: Objectif, commentaire: str, by: Any, version: str | None = None) -> Objectif:
+def objectif_commenter(*, objectif: Objectif, commentaire: str, by: User, version: str | None = None) -> Objectif:
     """The coordination's comment on one objective; it does not re-open the grid.
     `version`: that of the objective the form was filled from; one saved since raises EditConflict."""
     require(by, "accompagnement.commenter_grille", objectif.accompagnement)

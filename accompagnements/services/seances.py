@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.concurrency import lock_unchanged
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation
@@ -36,6 +37,7 @@ from ..models import (
     Seance,
     SupportTemoin,
     TypeSupport,
+    new_feed_token,
 )
 from ..permissions import COORDINATION, role_in
 from ..workflow_seances import WORKFLOW as SEANCE_WORKFLOW
@@ -136,7 +138,7 @@ def _check_lieu(*, modalite: str, lieu: str, lien_visio: str) -> None:
         raise RuleViolation(_("Indiquez le lien de visioconférence."), field="lien_visio")
 
 
-def _participants_emails(accompagnement: Accompagnement, *, sauf: Any = None) -> list[str]:
+def _participants_emails(accompagnement: Accompagnement, *, sauf: User | None = None) -> list[str]:
     emails = [accompagnement.beneficiaire.email] + [m.user.email for m in accompagnement.mentors.select_related("user") if m.user]
     sauf_email = getattr(sauf, "email", None)
     return sorted({e for e in emails if e and e != sauf_email})
@@ -152,7 +154,7 @@ def seance_plan(
     lieu: str = "",
     lien_visio: str = "",
     sujet: str = "",
-    by: Any,
+    by: User,
 ) -> Seance:
     """Plan a session (mentor or coordination) once the convention is signed, within the half-day limits."""
     require(by, "seance.planifier", accompagnement)
@@ -198,7 +200,7 @@ def seance_reschedule(
     lieu: str = "",
     lien_visio: str = "",
     sujet: str = "",
-    by: Any,
+    by: User,
     version: str | None = None,
 ) -> Seance:
     """Move or change a planned session; the old and new dates stay in the accompagnement's history.
@@ -241,7 +243,7 @@ def seance_reschedule(
     return locked
 
 
-def _seance_transition(*, seance: Seance, name: str, by: Any, reason: str = "", **changes: Any) -> Seance:
+def _seance_transition(*, seance: Seance, name: str, by: User, reason: str = "", **changes: Any) -> Seance:
     """Move a session through its table; its history row goes to the accompagnement's timeline."""
 
     def history(locked: Seance, transition: Transition, previous: str) -> None:
@@ -268,14 +270,14 @@ def _seance_transition(*, seance: Seance, name: str, by: Any, reason: str = "", 
 
 
 @transaction.atomic
-def seance_mark_held(*, seance: Seance, by: Any) -> Seance:
+def seance_mark_held(*, seance: Seance, by: User) -> Seance:
     """The mentor (or coordination) records that the session took place; the report is then due."""
     require(by, "seance.realiser", seance)
     return _seance_transition(seance=seance, name="realiser", by=by, realisee_le=timezone.now())
 
 
 @transaction.atomic
-def seance_cancel(*, seance: Seance, motif: str, by: Any, motif_valable: bool = False) -> Seance:
+def seance_cancel(*, seance: Seance, motif: str, by: User, motif_valable: bool = False) -> Seance:
     """Cancel a planned session with a reason.
 
     Less than 48 h before the start without a valid reason, the session stays counted as consumed.
@@ -306,7 +308,7 @@ def seance_cancel(*, seance: Seance, motif: str, by: Any, motif_valable: bool = 
 
 
 @transaction.atomic
-def seance_cancellation_overrule(*, seance: Seance, comptee: bool, note: str, by: Any) -> Seance:
+def seance_cancellation_overrule(*, seance: Seance, comptee: bool, note: str, by: User) -> Seance:
     """The coordination decides whether a cancelled session is counted as consumed, with a note."""
     require(by, "seance.arbitrer", seance)
     if not note.strip():
@@ -334,7 +336,7 @@ def seance_cancellation_overrule(*, seance: Seance, comptee: bool, note: str, by
 
 
 @transaction.atomic
-def question_seance_add(*, seance: Seance, texte: str, by: Any) -> QuestionSeance:
+def question_seance_add(*, seance: Seance, texte: str, by: User) -> QuestionSeance:
     """The beneficiary or the mentor sends a question for the session, up to 48 h before it."""
     require(by, "seance.questionner", seance)
     if not texte.strip():
@@ -350,7 +352,7 @@ def compte_rendu_submit(
     outils: str,
     progres: dict[str, str],
     prochaines_etapes: str,
-    by: Any,
+    by: User,
 ) -> CompteRendu:
     """The mentor writes (or corrects) the report of a held session; late reports are accepted and flagged."""
     require(by, "compte_rendu.rediger", seance)
@@ -392,7 +394,7 @@ def compte_rendu_submit(
 
 
 @transaction.atomic
-def compte_rendu_comment(*, compte_rendu: CompteRendu, commentaire: str, by: Any) -> CompteRendu:
+def compte_rendu_comment(*, compte_rendu: CompteRendu, commentaire: str, by: User) -> CompteRendu:
     """The beneficiary adds (or updates) their comment on a submitted report."""
     require(by, "compte_rendu.commenter", compte_rendu)
     if not commentaire.strip():
@@ -403,12 +405,12 @@ def compte_rendu_comment(*, compte_rendu: CompteRendu, commentaire: str, by: Any
     return compte_rendu
 
 
-def _check_support_allowed(seance: Seance, by: Any) -> None:
+def _check_support_allowed(seance: Seance, by: User) -> None:
     require(by, "seance.joindre_support", seance)
 
 
 @transaction.atomic
-def support_add_file(*, seance: Seance, titre: str, checked: CheckedUpload, by: Any) -> SupportTemoin:
+def support_add_file(*, seance: Seance, titre: str, checked: CheckedUpload, by: User) -> SupportTemoin:
     """Attach a checked file (see core.uploads) to a session; it is stored under a server-generated name."""
     _check_support_allowed(seance, by)
     return SupportTemoin.objects.create(
@@ -425,7 +427,7 @@ def support_add_file(*, seance: Seance, titre: str, checked: CheckedUpload, by: 
 
 
 @transaction.atomic
-def support_add_link(*, seance: Seance, titre: str, url: str, by: Any) -> SupportTemoin:
+def support_add_link(*, seance: Seance, titre: str, url: str, by: User) -> SupportTemoin:
     """Attach a link to a recording (or any online record) to a session."""
     _check_support_allowed(seance, by)
     if not url.lower().startswith(("https://", "http://")):
@@ -436,7 +438,7 @@ def support_add_link(*, seance: Seance, titre: str, url: str, by: Any) -> Suppor
 
 
 @transaction.atomic
-def support_add_grille(*, seance: Seance, titre: str, grille: dict[str, str], by: Any) -> SupportTemoin:
+def support_add_grille(*, seance: Seance, titre: str, grille: dict[str, str], by: User) -> SupportTemoin:
     """Attach an observation grid filled in the page (a few structured answers)."""
     _check_support_allowed(seance, by)
     cleaned = {k: str(v).strip() for k, v in grille.items() if str(v).strip()}
@@ -452,10 +454,8 @@ def support_add_grille(*, seance: Seance, titre: str, grille: dict[str, str], by
 
 
 @transaction.atomic
-def flux_calendrier_regenerate(*, user: Any) -> FluxCalendrier:
+def flux_calendrier_regenerate(*, user: User) -> FluxCalendrier:
     """Give the person a new private calendar address; the previous one stops working."""
-    from ..models import new_feed_token
-
     flux, created = FluxCalendrier.objects.select_for_update().get_or_create(user=user)
     if not created:
         flux.token = new_feed_token()
@@ -464,6 +464,6 @@ def flux_calendrier_regenerate(*, user: Any) -> FluxCalendrier:
 
 
 @transaction.atomic
-def flux_calendrier_revoke(*, user: Any) -> None:
+def flux_calendrier_revoke(*, user: User) -> None:
     """Switch off the person's private calendar address."""
     FluxCalendrier.objects.filter(user=user).delete()
