@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import roles
@@ -61,8 +61,13 @@ def accompagnement_context(accompagnement: Any, user: Any, role: str) -> dict[st
 
 def conventions_a_signer_par(user: Any) -> list[Convention]:
     """Versions open to signature where the user's party has not signed yet (one query + prefetch)."""
+    return list(conventions_a_signer_qs(user))
+
+
+def conventions_a_signer_qs(user: Any) -> QuerySet[Convention]:
+    """The same as a queryset, oldest first, for a bounded list with its count."""
     if not getattr(user, "is_authenticated", False):
-        return []
+        return Convention.objects.none()
     base = Convention.objects.filter(etat=EtatConvention.EN_SIGNATURE).select_related("accompagnement")
     if roles.is_coordination(user):
         qs = base.exclude(signatures__partie=Partie.STRUCTURE_PILOTE)
@@ -71,7 +76,7 @@ def conventions_a_signer_par(user: Any) -> list[Convention]:
             Q(accompagnement__beneficiaire=user) & ~Q(signatures__partie=Partie.BENEFICIAIRE)
             | Q(accompagnement__mentors__user=user) & ~Q(signatures__partie=Partie.PERSONNE_RESSOURCE)
         )
-    return list(qs.distinct().order_by("en_signature_le"))
+    return qs.distinct().order_by("en_signature_le", "pk")
 
 
 def espace(user: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from accompagnements import calendar as seance_dates
 from accompagnements.models import EtatSeance, Seance
 from accounts import roles
 from candidatures.models import Message
-from conventions.selectors import conventions_a_signer_par
+from conventions.selectors import conventions_a_signer_qs
 from core.pagination import plafond
 from core.permissions import may
 from core.selectors import adresses_en_echec_total
@@ -88,7 +88,7 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
     )
     for seance in questions:
         seance.questions_jusqua = seance.debut - seance_dates.DELAI_AVANT_SEANCE
-    signatures = conventions_a_signer_par(user)
+    signatures, signatures_total = _borne(conventions_a_signer_qs(user), limite)
     evaluations, evaluations_total = _borne(evaluations_a_remplir(user), limite)
     non_lus = (
         Message.objects.filter(candidature__candidat=user, de_la_coordination=True, lu_le__isnull=True)
@@ -108,8 +108,8 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
             "comptes_rendus_total": comptes_rendus_total,
             "questions": questions,
             "questions_total": questions_total,
-            "signatures": signatures[:limite],
-            "signatures_total": len(signatures),
+            "signatures": signatures,
+            "signatures_total": signatures_total,
             "evaluations": evaluations,
             "evaluations_total": evaluations_total,
             "messages": messages_par_dossier,
