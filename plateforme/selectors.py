@@ -14,6 +14,7 @@ from accompagnements import calendar as seance_dates
 from accompagnements.models import EtatSeance, Seance
 from accounts import roles
 from candidatures.models import Message
+from comite.selectors import saisines_visibles
 from conventions.selectors import conventions_a_signer_qs
 from core.pagination import plafond
 from core.permissions import may
@@ -33,9 +34,10 @@ def personnes_email_en_echec() -> QuerySet:
 
 
 def espace(user: Any) -> dict[str, Any]:
-    """The top of the person's space: what is next for them; for the coordination, how many
-    addresses fail (links to the queue)."""
+    """The top of the person's space: what is next for them; for a comité member, the files awaiting
+    their opinion and the dashboards; for the coordination, how many addresses fail (links to the queue)."""
     context = a_faire(user)
+    context.update(comite_a_faire(user))
     if roles.is_coordination(user):
         context["emails_en_echec_total"] = adresses_en_echec_total()
     return context
@@ -115,5 +117,26 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
             "messages": messages_par_dossier,
             "messages_total": messages_total,
             "vide": not (prochaines or comptes_rendus or questions or signatures or evaluations or messages_par_dossier),
+        }
+    }
+
+
+def comite_a_faire(user: Any) -> dict[str, Any]:
+    """A comité member's space leads to the files awaiting their opinion (oldest first, bounded, with
+    the count) and to the dashboards they may read. The coordination has its own desk links."""
+    if roles.is_coordination(user) or not roles.is_comite(user):
+        return {}
+    saisines = saisines_visibles(user)
+    sans_avis, sans_avis_total = _borne(
+        saisines.exclude(avis__membre=user).select_related("candidature__structure").order_by("created_at", "pk"),
+        plafond(A_FAIRE_PAR_TYPE),
+    )
+    return {
+        "comite_a_faire": {
+            "saisines_total": saisines.count(),
+            "sans_avis": sans_avis,
+            "sans_avis_total": sans_avis_total,
+            "budget": may(user, "budget.consulter").allowed,
+            "evaluations": may(user, "evaluation.resultats").allowed,
         }
     }

@@ -189,3 +189,21 @@ def test_the_query_count_does_not_grow_with_history(client, acc, mentor, django_
     assert "12 comptes-rendus à rédiger" in page
     assert "12 conventions à signer" in page
     assert page.count("Rédiger le compte-rendu") == 3
+
+
+def test_the_comite_member_space_leads_to_files_awaiting_an_opinion_and_the_dashboards(client, membre_comite):
+    from comite.models import Avis, Saisine, SensAvis
+    from tests.factories import CandidatureFactory
+
+    saisine = Saisine.objects.create(candidature=CandidatureFactory(etat="en_attente_decision"))
+    detail = reverse("comite:saisine_detail", args=[saisine.pk])
+    client.force_login(membre_comite)
+    page = client.get(HOME).content.decode()
+    assert detail in _block(client, membre_comite, "avis")
+    assert "1 attend votre avis" in page
+    assert reverse("budget:tableau_de_bord") in _block(client, membre_comite, "tableaux")
+    # The first section after the title.
+    assert page.index("<h2", page.index("<h1")) == page.index('<h2 id="espace-comite-a-faire"')
+    assert "Déposer une candidature" not in page
+    Avis.objects.create(saisine=saisine, membre=membre_comite, sens=SensAvis.choices[0][0])
+    assert _block(client, membre_comite, "avis") == ""
