@@ -12,8 +12,11 @@ from . import donnees, roles
 from .models import User
 
 # Each lifecycle app contributes a section to the person's space: its selectors.espace(user)
-# gives the context, templates/<app>/includes/espace.html renders it.
-SPACE_SECTIONS = ["plateforme", "comite", "candidatures", "annuaire", "accompagnements", "conventions", "evaluations", "budget"]
+# gives the context, templates/<app>/includes/espace.html renders it. The top layer (plateforme)
+# comes first with the "À faire / À venir" block, which also lists the conventions to sign and the
+# questionnaires to fill (listed once: the conventions app has no section of its own here); the
+# applications come after the work under way, so a mentor's space does not open on them.
+SPACE_SECTIONS = ["plateforme", "comite", "annuaire", "accompagnements", "candidatures", "evaluations", "budget"]
 
 
 @login_required

@@ -20,15 +20,8 @@ def espace(user: User) -> dict[str, Any]:
     """Context for this app's section of the person's space (templates/<app>/includes/espace.html)."""
     if roles.is_coordination(user):
         return {"comite_espace": {"coordination": True}}
-    if roles.is_comite(user):
-        saisines = saisines_visibles(user)
-        return {
-            "comite_espace": {
-                "coordination": False,
-                "saisines": saisines.count(),
-                "sans_mon_avis": saisines.exclude(avis__membre=user).count(),
-            }
-        }
+    # A comité member's files awaiting their opinion and dashboards open the space, in the top
+    # layer's block (plateforme/selectors.py comite_a_faire), which may also link to the dashboards.
     return {}
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accompagnements.models import Accompagnement
@@ -64,8 +64,13 @@ def accompagnement_context(accompagnement: Accompagnement, user: AbstractBaseUse
 
 def conventions_a_signer_par(user: AbstractBaseUser | AnonymousUser) -> list[Convention]:
     """Versions open to signature where the user's party has not signed yet (one query + prefetch)."""
+    return list(conventions_a_signer_qs(user))
+
+
+def conventions_a_signer_qs(user: Any) -> QuerySet[Convention]:
+    """The same as a queryset, oldest first, for a bounded list with its count."""
     if not getattr(user, "is_authenticated", False):
-        return []
+        return Convention.objects.none()
     base = Convention.objects.filter(etat=EtatConvention.EN_SIGNATURE).select_related("accompagnement")
     if roles.is_coordination(user):
         qs = base.exclude(signatures__partie=Partie.STRUCTURE_PILOTE)
@@ -74,7 +79,7 @@ def conventions_a_signer_par(user: AbstractBaseUser | AnonymousUser) -> list[Con
             Q(accompagnement__beneficiaire=user) & ~Q(signatures__partie=Partie.BENEFICIAIRE)
             | Q(accompagnement__mentors__user=user) & ~Q(signatures__partie=Partie.PERSONNE_RESSOURCE)
         )
-    return list(qs.distinct().order_by("en_signature_le"))
+    return qs.distinct().order_by("en_signature_le", "pk")
 
 
 def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:

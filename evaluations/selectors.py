@@ -30,10 +30,8 @@ def espace(user: User | AnonymousUser) -> dict[str, Any]:
     """Context for this app's section of the person's space (templates/evaluations/includes/espace.html)."""
     if isinstance(user, AnonymousUser):
         return {}
-    return {
-        "evaluations_a_remplir": list(evaluations_a_remplir(user)),
-        "voit_resultats": may(user, "evaluation.resultats").allowed,
-    }
+    # The questionnaires to fill are listed once, by the "À faire" block at the top of the space.
+    return {"voit_resultats": may(user, "evaluation.resultats").allowed}
 
 
 def grille_mesuree(accompagnement: Accompagnement) -> list[dict[str, Any]]:

@@ -1,14 +1,25 @@
-"""Reads of the top layer: the e-mail addresses in failure and the reminders they hold."""
+"""Reads of the top layer: what is next for a person across the stages, the e-mail addresses in
+failure and the reminders they hold."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
+from accompagnements import calendar as seance_dates
+from accompagnements.models import EtatSeance, Seance
 from accounts import roles
+from candidatures.models import Message
+from comite.selectors import saisines_visibles
+from conventions.selectors import conventions_a_signer_qs
+from core.pagination import plafond
+from core.permissions import may
 from core.selectors import adresses_en_echec_total
+from evaluations.selectors import evaluations_a_remplir
 from relances.models import EtatRelance
 
 
@@ -23,7 +34,109 @@ def personnes_email_en_echec() -> QuerySet:
 
 
 def espace(user: Any) -> dict[str, Any]:
-    """The coordination's space: how many addresses fail (links to the queue)."""
-    if not roles.is_coordination(user):
+    """The top of the person's space: what is next for them; for a comité member, the files awaiting
+    their opinion and the dashboards; for the coordination, how many addresses fail (links to the queue)."""
+    context = a_faire(user)
+    context.update(comite_a_faire(user))
+    if roles.is_coordination(user):
+        context["emails_en_echec_total"] = adresses_en_echec_total()
+    return context
+
+
+# --- "À faire / À venir" at the top of the person's space (issue 15) --------------------------------
+# This block reads several stages (sessions, reports, conventions, evaluations, messages): it lives in
+# the top layer so that none of them has to import another. Each kind lists at most this many rows,
+# with its total, so the page's queries do not grow with the person's history.
+A_FAIRE_PAR_TYPE = 3
+
+
+def _borne(queryset: QuerySet, limite: int) -> tuple[list[Any], int]:
+    """The first `limite` rows and the total: two queries whatever the history's size."""
+    rows = list(queryset[:limite])
+    total = len(rows) if len(rows) < limite else queryset.count()
+    return rows, total
+
+
+def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any]:
+    """What is next for a mentor or a beneficiary, in order of urgency, each kind bounded with its count.
+
+    Sessions to come, reports to write (deadline and lateness from the programme's
+    `delai_compte_rendu_jours`), questions still open (until 48 h before a session), conventions
+    waiting for this person's signature, evaluations to answer, unread messages."""
+    if not getattr(user, "is_authenticated", False):
         return {}
-    return {"emails_en_echec_total": adresses_en_echec_total()}
+    now = now or timezone.now()
+    limite = plafond(A_FAIRE_PAR_TYPE)
+    paire = Q(accompagnement__beneficiaire=user) | Q(accompagnement__mentors__user=user)
+    seances = Seance.objects.select_related("accompagnement__programme").order_by("debut", "pk")
+
+    prochaines, prochaines_total = _borne(seances.filter(paire, etat=EtatSeance.PLANIFIEE, debut__gte=now).distinct(), limite)
+    comptes_rendus, comptes_rendus_total = _borne(
+        seances.filter(accompagnement__mentors__user=user, etat=EtatSeance.REALISEE)
+        .filter(Q(compte_rendu__isnull=True) | Q(compte_rendu__soumis_le__isnull=True))
+        .prefetch_related("accompagnement__mentors")
+        .distinct(),
+        limite,
+    )
+    for seance in comptes_rendus:
+        seance.echeance_compte_rendu = seance_dates.echeance_compte_rendu(seance)
+        seance.en_retard = now > seance.echeance_compte_rendu
+        seance.peut_rediger = may(user, "compte_rendu.rediger", seance).allowed
+    questions, questions_total = _borne(
+        seances.filter(paire, etat=EtatSeance.PLANIFIEE, debut__gt=now + seance_dates.DELAI_AVANT_SEANCE)
+        .exclude(questions__auteur=user)
+        .distinct(),
+        limite,
+    )
+    for seance in questions:
+        seance.questions_jusqua = seance.debut - seance_dates.DELAI_AVANT_SEANCE
+    signatures, signatures_total = _borne(conventions_a_signer_qs(user), limite)
+    evaluations, evaluations_total = _borne(evaluations_a_remplir(user), limite)
+    non_lus = (
+        Message.objects.filter(candidature__candidat=user, de_la_coordination=True, lu_le__isnull=True)
+        .values("candidature_id")
+        .annotate(n=Count("pk"))
+        .order_by("candidature_id")
+    )
+    messages_par_dossier = list(non_lus[:limite])
+    messages_total = sum(row["n"] for row in messages_par_dossier)
+    if len(messages_par_dossier) == limite:
+        messages_total = Message.objects.filter(candidature__candidat=user, de_la_coordination=True, lu_le__isnull=True).count()
+    return {
+        "a_faire": {
+            "prochaines_seances": prochaines,
+            "prochaines_seances_total": prochaines_total,
+            "comptes_rendus": comptes_rendus,
+            "comptes_rendus_total": comptes_rendus_total,
+            "questions": questions,
+            "questions_total": questions_total,
+            "signatures": signatures,
+            "signatures_total": signatures_total,
+            "evaluations": evaluations,
+            "evaluations_total": evaluations_total,
+            "messages": messages_par_dossier,
+            "messages_total": messages_total,
+            "vide": not (prochaines or comptes_rendus or questions or signatures or evaluations or messages_par_dossier),
+        }
+    }
+
+
+def comite_a_faire(user: Any) -> dict[str, Any]:
+    """A comité member's space leads to the files awaiting their opinion (oldest first, bounded, with
+    the count) and to the dashboards they may read. The coordination has its own desk links."""
+    if roles.is_coordination(user) or not roles.is_comite(user):
+        return {}
+    saisines = saisines_visibles(user)
+    sans_avis, sans_avis_total = _borne(
+        saisines.exclude(avis__membre=user).select_related("candidature__structure").order_by("created_at", "pk"),
+        plafond(A_FAIRE_PAR_TYPE),
+    )
+    return {
+        "comite_a_faire": {
+            "saisines_total": saisines.count(),
+            "sans_avis": sans_avis,
+            "sans_avis_total": sans_avis_total,
+            "budget": may(user, "budget.consulter").allowed,
+            "evaluations": may(user, "evaluation.resultats").allowed,
+        }
+    }
