@@ -342,3 +342,14 @@ def test_personal_fields_carry_their_autocomplete_purpose(candidat_client, broui
     assert 'type="tel"' in page and 'autocomplete="tel"' in page
     structure = candidat_client.get(step_url(brouillon, "structure")).content.decode()
     assert 'autocomplete="address-level2"' in structure
+
+
+def test_title_says_when_the_form_came_back_with_errors(candidat_client, brouillon):
+    """WCAG 2.4.2 (issue 15): "Erreur :" first in the title of a page with errors, once the site name."""
+    page = candidat_client.get(step_url(brouillon, "demandeur")).content.decode()
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert not title.startswith("Erreur") and title.count("TSF Occitanie") == 1
+    response = candidat_client.post(step_url(brouillon, "demandeur"), {"prenom": ""})
+    assert response.status_code == 200
+    title = response.content.decode().split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("Erreur :") and title.count("TSF Occitanie") == 1
