@@ -18,3 +18,12 @@ def test_login_title_names_the_site_once_and_flags_errors(client):
     assert refused.status_code == 200
     assert title_of(refused).startswith("Erreur :")
     assert title_of(refused).count("TSF Occitanie") == 1
+
+
+def test_allauth_pages_use_typographic_apostrophes(client):
+    """Issue 15: locale/fr gives allauth's French messages the ’ the rest of the site uses."""
+    response = client.get("/comptes/login/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "n’avez pas encore" in page
+    assert "n'avez" not in page and "n&#x27;avez" not in page
