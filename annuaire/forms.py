@@ -48,10 +48,14 @@ NIVEAU_CHOICES = [("", _("Non")), *[(str(v), label) for v, label in Niveau.choic
 
 
 class CandidatureMentorForm(StructureFieldsMixin, forms.Form):
-    prenom = forms.CharField(label=_("Prénom"), max_length=100)
-    nom = forms.CharField(label=_("Nom"), max_length=100)
-    email = forms.EmailField(label=_("Adresse e-mail"))
-    telephone = forms.CharField(label=_("Téléphone"), max_length=30, required=False)
+    # WCAG 1.3.5: the person applies for themself, so their details carry an autocomplete purpose
+    # (not in SuggestionForm, where one names someone else).
+    prenom = forms.CharField(label=_("Prénom"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    nom = forms.CharField(label=_("Nom"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    email = forms.EmailField(label=_("Adresse e-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    telephone = forms.CharField(
+        label=_("Téléphone"), max_length=30, required=False, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+    )
     fonction = forms.CharField(label=_("Fonction dans la structure"), max_length=200, required=False)
     presentation = forms.CharField(
         label=_("Parcours et expériences"),
@@ -78,6 +82,8 @@ class CandidatureMentorForm(StructureFieldsMixin, forms.Form):
 
     def __init__(self, *args, competences_groupes: dict[Domaine, list[Competence]], **kwargs):
         super().__init__(*args, **kwargs)
+        # The applicant's own employer: its commune is an address of theirs (WCAG 1.3.5).
+        self.fields["commune"].widget.attrs["autocomplete"] = "address-level2"
         self.groupes = []
         for domaine, competences in competences_groupes.items():
             names = []

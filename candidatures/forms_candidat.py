@@ -26,10 +26,19 @@ def _textarea(rows: int = 6) -> forms.Textarea:
 
 
 class DemandeurForm(forms.Form):
-    prenom = forms.CharField(label=_("Prénom"), max_length=150, error_messages=REQUIRED)
-    nom = forms.CharField(label=_("Nom"), max_length=150, error_messages=REQUIRED)
+    # WCAG 1.3.5: the applicant's own details carry their autocomplete purpose.
+    prenom = forms.CharField(
+        label=_("Prénom"), max_length=150, error_messages=REQUIRED, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    nom = forms.CharField(
+        label=_("Nom"), max_length=150, error_messages=REQUIRED, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
     telephone = forms.CharField(
-        label=_("Téléphone"), max_length=30, required=False, help_text=_("Facultatif : pour organiser l’entretien diagnostic.")
+        label=_("Téléphone"),
+        max_length=30,
+        required=False,
+        help_text=_("Facultatif : pour organiser l’entretien diagnostic."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     statut_demandeur = forms.ChoiceField(
         label=_("Votre statut dans la structure"),
@@ -73,7 +82,12 @@ class StructureForm(forms.Form):
         error_messages={**REQUIRED, "min_length": _("Un code postal comporte 5 chiffres.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
     )
-    commune = forms.CharField(label=_("Commune du siège"), max_length=120, error_messages=REQUIRED)
+    commune = forms.CharField(
+        label=_("Commune du siège"),
+        max_length=120,
+        error_messages=REQUIRED,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
     departement = forms.ChoiceField(
         label=_("Département du siège"),
         choices=[("", "—"), *Departement.choices, (HORS_OCCITANIE, _("Autre département (hors Occitanie)"))],

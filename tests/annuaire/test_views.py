@@ -349,3 +349,16 @@ def test_batch_page_query_count_is_constant(client, coordinateur, programme, com
     with django_assert_max_num_queries(len(small.captured_queries)):
         html = client.get(url).content.decode()
     assert html.count("Modifier cette ligne") == 23
+
+
+def test_public_application_form_fields_carry_their_autocomplete_purpose(client, competences):
+    """WCAG 1.3.5 (issue 15): the applicant's own details; not on the form naming someone else."""
+    response = client.get(reverse("annuaire:candidature_mentor"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for purpose in ("given-name", "family-name", "email", "tel", "address-level2"):
+        assert f'autocomplete="{purpose}"' in page, purpose
+    assert 'type="tel"' in page
+    suggestion = client.get(reverse("annuaire:suggestion"))
+    if suggestion.status_code == 200:
+        assert 'autocomplete="given-name"' not in suggestion.content.decode()

@@ -1,4 +1,8 @@
+import re
+from urllib.parse import unquote
+
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +31,6 @@ def test_home_leads_to_signup_then_to_the_questionnaire(client):
 
 
 def test_account_emails_are_in_plain_french_with_their_link(client):
-    from django.core import mail
-
     password = "Une-phrase-solide-2026"
     client.post("/comptes/signup/", {"email": "nouvelle@exemple.test", "password1": password, "password2": password})
     body = mail.outbox[-1].body
@@ -37,3 +39,21 @@ def test_account_emails_are_in_plain_french_with_their_link(client):
     client.post("/comptes/password/reset/", {"email": "nouvelle@exemple.test"})
     body = mail.outbox[-1].body
     assert "Pour choisir un nouveau mot de passe, ouvrez ce lien :" in body and "/comptes/password/reset/key/" in body
+
+
+def test_after_signup_and_email_confirmation_the_journey_goes_on_to_the_questionnaire(client):
+    """Issue 15: `next=/candidatures/deposer/` survives the e-mail confirmation."""
+    deposer = reverse("candidatures:deposer")
+    password = "Une-phrase-solide-2026"
+    response = client.post(
+        f"{reverse('account_signup')}?next={deposer}",
+        {"email": "suite@exemple.test", "password1": password, "password2": password, "next": deposer},
+    )
+    assert response.status_code == 302
+    link = re.search(r"https?://[^/\s]+(/comptes/confirm-email/\S+)", mail.outbox[-1].body).group(1)
+    confirmed = client.post(link)
+    assert confirmed.status_code == 302
+    assert unquote(confirmed["Location"]) == f"{reverse('account_login')}?next={deposer}"
+    login = client.get(confirmed["Location"])
+    assert login.status_code == 200
+    assert f'value="{deposer}"' in login.content.decode()

@@ -330,3 +330,26 @@ def test_attachments_of_a_submitted_file_cannot_be_removed(candidat_client, brou
     response = candidat_client.post(reverse("candidatures:piece_supprimer", args=[brouillon.pk, piece.pk]), follow=True)
     assert "ne peut plus être modifiée" in response.content.decode()
     assert brouillon.pieces.count() == 1
+
+
+def test_personal_fields_carry_their_autocomplete_purpose(candidat_client, brouillon):
+    """WCAG 1.3.5 (issue 15): given name, family name, telephone (type=tel), the seat's commune."""
+    response = candidat_client.get(step_url(brouillon, "demandeur"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'autocomplete="given-name"' in page
+    assert 'autocomplete="family-name"' in page
+    assert 'type="tel"' in page and 'autocomplete="tel"' in page
+    structure = candidat_client.get(step_url(brouillon, "structure")).content.decode()
+    assert 'autocomplete="address-level2"' in structure
+
+
+def test_title_says_when_the_form_came_back_with_errors(candidat_client, brouillon):
+    """WCAG 2.4.2 (issue 15): "Erreur :" first in the title of a page with errors, once the site name."""
+    page = candidat_client.get(step_url(brouillon, "demandeur")).content.decode()
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert not title.startswith("Erreur") and title.count("TSF Occitanie") == 1
+    response = candidat_client.post(step_url(brouillon, "demandeur"), {"prenom": ""})
+    assert response.status_code == 200
+    title = response.content.decode().split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("Erreur :") and title.count("TSF Occitanie") == 1
