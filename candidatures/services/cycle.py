@@ -192,7 +192,8 @@ def candidature_revert_decision(*, candidature: Candidature, by: User, reason: s
     locked = Candidature.objects.select_for_update().get(pk=candidature.pk)
     require(by, "candidature.annuler_decision", locked)
     last = derniere_decision(locked)
-    assert last is not None  # the rule above refuses a file without a reversible decision
+    if last is None:  # the rule above already refuses a file without a reversible decision
+        raise TransitionRefused(_("Ce dossier n’a pas de décision à annuler."))
     previous = last.from_state
     updates: dict[str, Any] = {"etat": previous, "motif_decision": reason}
     if last.transition == "selectionner":
