@@ -58,16 +58,17 @@ def run() -> int:
     Path(os.environ.get("TSF_VAR_DIR", ROOT / "var")).mkdir(parents=True, exist_ok=True)
     say("Base de données : migrations")
     manage("migrate", "--noinput", env=env)
-    say("Données de démonstration")
-    manage("load_demo", env=env)
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = os.environ.get("PORT", "8000")
+    # The broker's folders first: the demo's jobs are handed to them as the load commits.
     subprocess.run(  # nosec B603 # fixed argument list, no shell
         [PY, "-c", "import django; django.setup(); from tsf.celery import ensure_broker_folders; ensure_broker_folders()"],
         cwd=ROOT,
         check=True,
         env={**env, "DJANGO_SETTINGS_MODULE": "tsf.settings"},
     )
+    say("Données de démonstration")
+    manage("load_demo", env=env)
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = os.environ.get("PORT", "8000")
     # The Procfile's three processes (gunicorn, Celery worker, beat), started by honcho as in
     # production; small numbers of processes for a laptop, unless set.
     env.update(
