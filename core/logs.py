@@ -131,4 +131,6 @@ def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
             "console": {"class": "logging.StreamHandler", "formatter": fmt, "filters": ["request_id"]},
         },
         "root": {"handlers": ["console"], "level": level},
+        # WeasyPrint and fontTools log each rendering step at INFO: a line per step of every PDF.
+        "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "weasyprint.progress", "fontTools")},
     }
