@@ -187,6 +187,10 @@ class MessageEnvoye(models.Model):
     def en_echec(self) -> bool:
         return self.statut in ECHECS_DEFINITIFS
 
+    @property
+    def est_remis(self) -> bool:
+        return self.statut in (self.Statut.REMIS, self.Statut.OUVERT)
+
 
 ECHECS_DEFINITIFS = frozenset({MessageEnvoye.Statut.REBOND, MessageEnvoye.Statut.REJETE, MessageEnvoye.Statut.PLAINTE})
 

@@ -55,6 +55,21 @@ def test_debug_off_is_the_default_so_an_unset_debug_also_refuses():
     assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
 
 
+def test_manage_py_without_a_key_says_so_instead_of_an_unrelated_error():
+    # Django's command runner keeps a settings error aside and used to fail on "Models aren't loaded yet".
+    env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr and "Models aren" not in result.stderr
+
+
 def test_with_a_secret_key_production_starts():
     result = _django_setup(DEBUG="0", SECRET_KEY="a-production-secret-" + "x7Q" * 20)
     assert result.returncode == 0, result.stderr
