@@ -16,3 +16,27 @@ def configurer(user: Any, programme: Any = None) -> Decision:
     if roles.is_coordination(user):
         return ALLOWED
     return refused(_("Seule la coordination règle les relances d’un programme."))
+
+
+@rule("message_groupe.ecrire")
+def message_groupe_ecrire(user: Any, obj: Any = None) -> Decision:
+    """Write to a group chosen by filters, and read the record of those messages: the coordination."""
+    if roles.is_coordination(user):
+        return ALLOWED
+    return refused(_("Seule la coordination écrit aux groupes de personnes."))
+
+
+@rule("message_groupe.lire")
+def message_groupe_lire(user: Any, destinataire: Any = None) -> Decision:
+    """Read one's copy of a group message: its recipient only."""
+    if getattr(user, "is_authenticated", False) and (destinataire is None or destinataire.personne_id == user.pk):
+        return ALLOWED
+    return refused(_("Ce message ne vous est pas adressé."))
+
+
+@rule("notifications.regler")
+def notifications_regler(user: Any, personne: Any = None) -> Decision:
+    """Choose which non-essential notifications one receives: each person for themself only."""
+    if getattr(user, "is_authenticated", False) and (personne is None or personne.pk == user.pk):
+        return ALLOWED
+    return refused(_("Chaque personne règle ses propres notifications."))
