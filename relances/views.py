@@ -131,7 +131,7 @@ def mes_notifications(request):
     """The person chooses which non-essential notifications they receive by e-mail (their own only)."""
     off = desactivees(request.user)
     initial = {"recues": [value for value in FACULTATIVES if value not in off]}
-    form = NotificationsForm(request.POST or None, initial=initial)
+    form = NotificationsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             notifications_regler(personne=request.user, desactivees=form.desactivees(), by=request.user)

@@ -141,9 +141,7 @@ def test_unknown_placeholder_is_refused_next_to_the_field_keeping_the_text(clien
     assert "Votre mot de passe : {user.password}" in response.content.decode()
     assert response.context["apercu"] is None
     with pytest.raises(RuleViolation):
-        services.message_groupe_envoyer(
-            filtres=filtres(), sujet="{x}", corps="texte", nombre_annonce=6, by=scene.coordinateur
-        )
+        services.message_groupe_envoyer(filtres=filtres(), sujet="{x}", corps="texte", nombre_annonce=6, by=scene.coordinateur)
 
 
 def test_filters_that_do_not_fit_the_role_are_refused_next_to_the_field(client, scene):
