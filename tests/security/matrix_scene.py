@@ -18,6 +18,7 @@ from candidatures.models import DemandePiece, EntretienDiagnostic, PieceJointe
 from comite.models import ReunionComite, Saisine
 from evaluations import liens
 from evaluations.models import EtatEvaluation, Evaluation, Moment, Repondant
+from relances.models import DestinataireMessage, MessageGroupe
 from tests.factories import (
     AccompagnementFactory,
     CandidatureFactory,
@@ -142,8 +143,15 @@ def build_scene() -> Scene:
         demande_par=users["coordination"],
         termine_le=timezone.now(),
     )
+    # A message of the coordination to a group, received by A only.
+    groupe = MessageGroupe.objects.create(
+        auteur=users["coordination"], sujet="Info", corps="Bonjour {prenom}", nombre_destinataires=1
+    )
+    copie = DestinataireMessage.objects.create(message=groupe, personne=users["candidate_a"], sujet="Info", texte="Bonjour A")
     objects = {
         "programme": programme,
+        "message_groupe": groupe,
+        "copie_message_groupe": copie,
         "brouillon": brouillon,
         "dossier": dossier,
         "piece": piece,

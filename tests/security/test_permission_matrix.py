@@ -97,6 +97,8 @@ ARGS = {
     "evaluations:suite": lambda o: {"pk": o["accompagnement"].pk},
     "evaluations:resultats_programme": lambda o: {"programme_pk": o["programme"].pk},
     "relances:programme": lambda o: {"programme_pk": o["programme"].pk},
+    "relances:message_groupe_detail": lambda o: {"pk": o["message_groupe"].pk},
+    "relances:mon_message": lambda o: {"pk": o["copie_message_groupe"].pk},
     "budget:grand_livre": lambda o: {"pk": o["programme"].pk},
     "budget:autre_depense_create": lambda o: {"pk": o["programme"].pk},
     "budget:export_request": lambda o: {"pk": o["programme"].pk},
@@ -227,6 +229,14 @@ MATRIX: dict[str, dict[str, Any]] = {
     "evaluations:resultats": comite_or_coordination(),
     "evaluations:resultats_programme": comite_or_coordination(),
     "relances:programme": coordination_only(),
+    # Group messages: the coordination writes them and reads their record; each person reads their own copy
+    # (another person's copy, even for the coordination, is not found) and sets their own notifications.
+    "relances:message_groupe_list": coordination_only(),
+    "relances:message_groupe_nouveau": coordination_only(),
+    "relances:message_groupe_detail": coordination_only(),
+    "relances:mes_messages": logged_in(),
+    "relances:mon_message": row(coordination=NOT_FOUND),
+    "relances:mes_notifications": logged_in(),
     # The budget: the committee reads (dashboard, ledger, receipts) and asks for follow-up documents (its own
     # exports only; the coordination's export is not found for it); every write is the coordination's.
     "budget:tableau_de_bord": comite_or_coordination(),
