@@ -54,9 +54,10 @@ def _provider_message_id(message: EmailMessage, recipient: str) -> str:
     return str(message.extra_headers.get("Message-ID", ""))
 
 
-def _without_refusals(message: EmailMessage, notification: str | None, personne: Any) -> bool:
+def _without_refusals(message: EmailMessage, notification: str | None, personne: Any, refus: set[int] | None) -> bool:
     """Drop the recipients who switched this kind of notification off (core/notifications.py, the one
-    rule); False when nobody is left to send to."""
+    rule); False when nobody is left to send to. `refus`: the ids a batch already read with
+    `notifications.refusants` for this kind (saves a query per message)."""
     if notifications.est_essentielle(notification):
         return True
     addresses = [a.lower() for a in message.recipients()]
@@ -65,7 +66,10 @@ def _without_refusals(message: EmailMessage, notification: str | None, personne:
     else:
         ids = dict(get_user_model().objects.filter(email__in=addresses).values_list("email", "pk"))
         ids = {email.lower(): pk for email, pk in ids.items()}
-    refus = notifications.refusants(ids.values(), notification)
+    if refus is None:
+        refus = notifications.refusants(ids.values(), notification)
+    else:
+        refus = refus & set(ids.values())
     if not refus:
         return True
     refused = {email for email, pk in ids.items() if pk in refus}
@@ -84,6 +88,7 @@ def deliver(
     personne: Any = None,
     record: bool = True,
     notification: str | None = None,
+    refusants: set[int] | None = None,
 ) -> list[Any]:
     """Send one built message and record it (core.MessageEnvoye) so that its delivery can be followed.
 
@@ -93,9 +98,10 @@ def deliver(
     `personne`: the recipient's account when the caller has it (saves looking it up); `record=False`
     returns the records unsaved, for a batch that saves them in one query (`deliveries_record`);
     `notification`: the kind (core.notifications.Notification), None for an essential message: a
-    recipient who switched a non-essential kind off is dropped (nothing sent when none is left).
+    recipient who switched a non-essential kind off is dropped (nothing sent when none is left);
+    `refusants`: who switched it off, when a batch already read it (`notifications.refusants`).
     """
-    if not _without_refusals(message, notification, personne):
+    if not _without_refusals(message, notification, personne, refusants):
         return []
     if "Message-ID" not in message.extra_headers:
         host = urlsplit(settings.SITE_URL).hostname or "tsf.invalid"

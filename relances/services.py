@@ -338,6 +338,7 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
                         personne=relance.destinataire,
                         record=False,
                         notification=NOTIFICATION_DE_RELANCE.get(relance.type_relance),
+                        refusants={pk for pk, k in refusees if k == NOTIFICATION_DE_RELANCE.get(relance.type_relance)},
                     )
                 )
             except Exception as exc:  # noqa: BLE001 – any failure: retry later, keep the reason for the coordinator
@@ -517,6 +518,7 @@ def message_groupe_distribuer(*, message_id: int) -> int:
                         personne=destinataire.personne,
                         record=False,
                         notification=kind,
+                        refusants=refus,
                     )
                 )
             except Exception as exc:  # noqa: BLE001 – this copy is retried with the job; the others go on
