@@ -79,6 +79,7 @@ class MessageGroupeForm(forms.Form):
     )
     # The number of recipients the preview showed; sending is refused if the group changed since.
     nombre_annonce = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    empreinte = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

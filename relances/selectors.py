@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -257,15 +258,21 @@ def valeurs_destinataires(personnes: Iterable[User], filtres: dict[str, Any]) ->
 APERCU_NOMBRE = 5
 
 
+def empreinte_groupe(ids: Iterable[int]) -> str:
+    """A short fingerprint of exactly who is in the group: the preview gives it, the send checks it."""
+    return hashlib.sha256(",".join(str(pk) for pk in sorted(ids)).encode()).hexdigest()[:32]
+
+
 def apercu_groupe(filtres: dict[str, Any], sujet: str, corps: str) -> dict[str, Any]:
     """What the coordination sees before sending: how many people, and the first few messages as each
     of them will read it (bounded: the count and a handful of renderings, whatever the group's size)."""
     destinataires = destinataires_groupe(filtres)
-    nombre = destinataires.count()
+    ids = list(destinataires.values_list("pk", flat=True))
     premiers = list(destinataires[: plafond(APERCU_NOMBRE)])
     valeurs = valeurs_destinataires(premiers, filtres)
     return {
-        "nombre": nombre,
+        "nombre": len(ids),
+        "empreinte": empreinte_groupe(ids),
         "exemples": [
             {"personne": p, "sujet": rendre(sujet, valeurs[p.pk]), "texte": rendre(corps, valeurs[p.pk])} for p in premiers
         ],

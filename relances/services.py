@@ -407,11 +407,18 @@ def programme_relances_configurer(
 
 @transaction.atomic
 def message_groupe_envoyer(
-    *, filtres: dict[str, Any], sujet: str, corps: str, nombre_annonce: int | None, by: User
+    *,
+    filtres: dict[str, Any],
+    sujet: str,
+    corps: str,
+    nombre_annonce: int | None,
+    empreinte_annoncee: str | None = None,
+    by: User,
 ) -> MessageGroupe:
     """Record a group message and each recipient's own copy (their space shows it at once), and queue one
     job that e-mails them (core/jobs.py). `nombre_annonce`: the count the coordination saw in the preview;
-    a group that changed since is refused, so that the message reaches the set that was announced."""
+    a group that changed since is refused, so that the message reaches the set that was announced;
+    `empreinte_annoncee` (the preview's fingerprint of who is in it) catches a same-size group of other people."""
     require(by, "message_groupe.ecrire")
     for champ, texte in (("sujet", sujet), ("corps", corps)):
         inconnus = selectors.champs_inconnus(texte)
@@ -436,6 +443,10 @@ def message_groupe_envoyer(
                 "vérifiez le nouvel aperçu avant d’envoyer."
             )
             % {"n": len(personnes), "annonce": nombre_annonce}
+        )
+    if empreinte_annoncee is not None and empreinte_annoncee != selectors.empreinte_groupe(p.pk for p in personnes):
+        raise RuleViolation(
+            _("Le groupe n’est plus celui de l’aperçu (filtres modifiés depuis) : vérifiez le nouvel aperçu avant d’envoyer.")
         )
     valeurs = selectors.valeurs_destinataires(personnes, filtres)
     message = MessageGroupe.objects.create(

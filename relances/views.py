@@ -63,6 +63,7 @@ def message_groupe_nouveau(request):
                         sujet=form.cleaned_data["sujet"],
                         corps=form.cleaned_data["corps"],
                         nombre_annonce=form.cleaned_data["nombre_annonce"],
+                        empreinte_annoncee=form.cleaned_data["empreinte"] or "",
                         by=request.user,
                     )
                 except DomainError as error:
@@ -78,6 +79,7 @@ def message_groupe_nouveau(request):
             # The count shown is the one the send will check (kept in the form, with what was typed).
             data = request.POST.copy()
             data["nombre_annonce"] = str(apercu["nombre"])
+            data["empreinte"] = apercu["empreinte"]
             errors = form.errors.copy()
             form = MessageGroupeForm(data)
             form.is_valid()

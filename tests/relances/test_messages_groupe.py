@@ -83,7 +83,9 @@ def test_compose_preview_then_send_reaches_exactly_the_counted_group_once(client
     assert not MessageGroupe.objects.exists() and not mail.outbox
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {**data, "nombre_annonce": "3", "action": "envoyer"})
+        response = client.post(
+            url, {**data, "nombre_annonce": "3", "empreinte": preview.context["apercu"]["empreinte"], "action": "envoyer"}
+        )
     message = MessageGroupe.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("relances:message_groupe_detail", args=[message.pk])
     expected = sorted(p.email for p in (s.beneficiaire_aude, s.beneficiaire_31, s.candidat_soumis))
@@ -127,6 +129,28 @@ def test_a_group_that_changed_since_the_preview_is_refused_and_the_new_count_sho
     html = response.content.decode()
     assert "Le groupe compte maintenant 2 destinataire(s) au lieu des 5 annoncés" in html
     assert 'name="nombre_annonce" value="2"' in html and 'value="Info"' in html
+    assert not MessageGroupe.objects.exists() and not mail.outbox
+
+
+def test_a_same_size_group_of_other_people_than_the_preview_is_refused(client, scene):
+    s = scene
+    client.force_login(s.coordinateur)
+    url = reverse("relances:message_groupe_nouveau")
+    data = {"role": "personne_ressource", "sujet": "Info", "corps": "Bonjour {prenom}"}
+    preview = client.post(url, {**data, "programme": s.programme.pk, "action": "apercu"})
+    assert preview.context["apercu"]["nombre"] == 1  # the mentor of `programme`
+    # The programme changed after the preview: one person too, but another one.
+    response = client.post(
+        url,
+        {
+            **data,
+            "programme": s.autre_programme.pk,
+            "nombre_annonce": "1",
+            "empreinte": preview.context["apercu"]["empreinte"],
+            "action": "envoyer",
+        },
+    )
+    assert "Le groupe n’est plus celui de l’aperçu" in response.content.decode()
     assert not MessageGroupe.objects.exists() and not mail.outbox
 
 
