@@ -31,6 +31,7 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "admin.LogEntry": ("user",),
     "core.AccesDonnees": ("user",),
     "core.MessageEnvoye": ("personne",),
+    "core.NotificationDesactivee": ("personne",),
     # Applications and what hangs on them.
     "candidatures.Candidature": ("candidat",),
     "candidatures.CandidatureEvenement": ("candidature__candidat", "actor"),
@@ -60,6 +61,8 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "conventions.Signature": ("signataire", "convention__accompagnement__beneficiaire"),
     "evaluations.Evaluation": ("personne",),
     "relances.Relance": ("destinataire",),
+    "relances.MessageGroupe": ("auteur",),
+    "relances.DestinataireMessage": ("personne",),
     "comite.Saisine": ("candidature__candidat", "saisi_par"),
     "comite.Avis": ("membre",),
     # Budget lines entered by the person (the amounts themselves are public money, not personal).
