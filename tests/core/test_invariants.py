@@ -20,7 +20,7 @@ from budget.resume import resume_recalculer
 from core import invariants
 from core.invariants import Violation, find_violations, invariant
 from evaluations.models import Evaluation
-from relances.models import Relance
+from relances.models import DestinataireMessage, MessageGroupe, Relance
 from tests.factories import (
     AccompagnementFactory,
     CandidatureFactory,
@@ -211,6 +211,13 @@ def plant_resume_programme() -> str:
     return acc.programme.nom
 
 
+def plant_message_groupe() -> str:
+    """A group message announced to two people, with one copy only."""
+    message = MessageGroupe.objects.create(sujet="Message parti à moitié", corps="Bonjour", nombre_destinataires=2)
+    DestinataireMessage.objects.create(message=message, personne=UserFactory(), sujet="Message", texte="Bonjour", etat="envoye")
+    return "Message parti à moitié"
+
+
 PLANTS: dict[str, Callable[[], str]] = {
     "budget.resume_programme": plant_resume_programme,
     "budget.paye_au_plus_engage": plant_paye_au_plus_engage,
@@ -234,6 +241,7 @@ PLANTS: dict[str, Callable[[], str]] = {
     "evaluations.sortie_ouverte": plant_sortie_ouverte,
     "evaluations.dates_etat": plant_dates_etat,
     "relances.envoyees": plant_relance_envoyee,
+    "relances.messages_groupe": plant_message_groupe,
 }
 
 
