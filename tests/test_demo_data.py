@@ -33,6 +33,7 @@ from plateforme.management.demo import data
 from plateforme.management.demo.loader import programme_period
 from programmes.models import Departement, Programme, Structure, TrancheBudget, TypeStructure
 from programmes.validators import validate_siret
+from relances.models import DestinataireMessage, EtatDestinataire, MessageGroupe
 
 pytestmark = pytest.mark.django_db
 
@@ -375,3 +376,11 @@ def test_demo_data_is_refused_outside_debug_without_force(settings):
     with pytest.raises(CommandError, match="hors DEBUG"):
         call_command("load_demo", stdout=StringIO(), stderr=StringIO())
     assert (Programme.objects.count(), User.objects.count()) == (programmes, users)
+
+
+def test_the_coordination_wrote_once_to_the_personnes_ressources_each_got_it(demo):
+    message = MessageGroupe.objects.get()
+    copies = DestinataireMessage.objects.filter(message=message)
+    assert copies.count() == message.nombre_destinataires >= 2
+    assert set(copies.values_list("etat", flat=True)) == {EtatDestinataire.ENVOYE}
+    assert all("{" not in texte for texte in copies.values_list("texte", flat=True))  # each got their own values

@@ -57,6 +57,8 @@ from evaluations.models import Atteinte, Evaluation, Moment, Repondant
 from programmes.models import Format, Programme, Structure
 from programmes.rules import montant_demi_journees
 from programmes.validators import luhn_ok
+from relances import selectors as relances_selectors
+from relances import services as relances
 
 from . import data
 
@@ -943,6 +945,29 @@ class DemoLoader:
                     compte_rendu=compte_rendu,
                 )
 
+    def load_messages_groupe(self, programme: Programme) -> None:
+        """The coordination writes to the programme's personnes-ressources (issue 15): preview, then send."""
+        filtres = {"role": "personne_ressource", "programme": programme.pk, "evaluation_6mois_manquante": False}
+        sujet = "Réunion d’échange des personnes-ressources – {programme}"
+        corps = (
+            "Bonjour {prenom},\n\nLa coordination réunit les personnes-ressources du programme pour un temps "
+            "d’échange sur les accompagnements en cours (dont {reference}). Votre prochaine séance : {prochaine_seance}.\n\n"
+            "À bientôt !"
+        )
+        self.move_to(self.at(-2, 11))
+        apercu = relances_selectors.apercu_groupe(filtres, sujet, corps)
+        if apercu["nombre"]:
+            self.act(
+                self.at(-2, 11),
+                relances.message_groupe_envoyer,
+                filtres=filtres,
+                sujet=sujet,
+                corps=corps,
+                nombre_annonce=apercu["nombre"],
+                empreinte_annoncee=apercu["empreinte"],
+                by=self.coordination,
+            )
+
     # --- entry point ----------------------------------------------------------------------
     def run(self) -> tuple[Programme, bool]:
         roles_sync()
@@ -967,6 +992,7 @@ class DemoLoader:
             for spec in sorted(data.CANDIDATURES, key=lambda c: (c.soumise if c.soumise is not None else c.cree, c.key)):
                 self.load_candidature(programme, spec)
             self.load_comptes_rendus()
+            self.load_messages_groupe(programme)
             self.run_jobs()
         self.load_logins()
         return programme, True
