@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event, Timezone, vCalAddress
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -25,6 +25,9 @@ class CalendarEvent:
     url: str = ""
     cancelled: bool = False
     sequence: int = 0
+    # For an invitation sent by e-mail (METHOD:REQUEST / CANCEL, RFC 5546): who sends it, to whom.
+    organizer: tuple[str, str] | None = None  # (name, e-mail)
+    attendees: tuple[str, ...] = ()
 
 
 def _calendar(name: str, method: str) -> Calendar:
@@ -81,4 +84,9 @@ def _vevent(item: CalendarEvent) -> Event:
     if item.url:
         event.add("url", item.url)
     event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+    if item.organizer:
+        name, email = item.organizer
+        event.add("organizer", vCalAddress(f"mailto:{email}"), parameters={"cn": name})
+    for email in item.attendees:
+        event.add("attendee", vCalAddress(f"mailto:{email}"), parameters={"role": "REQ-PARTICIPANT", "rsvp": "FALSE"})
     return event
