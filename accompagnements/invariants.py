@@ -172,8 +172,7 @@ def seance_realisee_passee() -> Iterable[Violation]:
 @invariant(
     "accompagnements.creneau_reserve",
     gettext_lazy(
-        "Un créneau réservé l’est par une séance planifiée ou tenue à son heure et de sa durée, "
-        "avec sa personne-ressource"
+        "Un créneau réservé l’est par une séance planifiée ou tenue à son heure et de sa durée, avec sa personne-ressource"
     ),
 )
 def creneau_reserve() -> Iterable[Violation]:

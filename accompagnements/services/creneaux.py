@@ -29,8 +29,7 @@ def _dates_recurrentes(debut: datetime.datetime, semaines: int) -> list[datetime
     """The same weekday and wall-clock time in Paris, week after week (across a daylight-saving change)."""
     local = timezone.localtime(debut, PARIS)
     return [
-        datetime.datetime.combine(local.date() + datetime.timedelta(weeks=i), local.time(), tzinfo=PARIS)
-        for i in range(semaines)
+        datetime.datetime.combine(local.date() + datetime.timedelta(weeks=i), local.time(), tzinfo=PARIS) for i in range(semaines)
     ]
 
 
