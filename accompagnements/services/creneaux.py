@@ -27,7 +27,8 @@ from .seances import _check_lieu, seance_create_checked
 
 def _dates_recurrentes(debut: datetime.datetime, semaines: int) -> list[datetime.datetime]:
     """The same weekday and wall-clock time in Paris, week after week (across a daylight-saving change)."""
-    local = timezone.localtime(debut, PARIS)
+    # A slot starts on a minute, as the planning form's times do.
+    local = timezone.localtime(debut, PARIS).replace(second=0, microsecond=0)
     return [
         datetime.datetime.combine(local.date() + datetime.timedelta(weeks=i), local.time(), tzinfo=PARIS) for i in range(semaines)
     ]
