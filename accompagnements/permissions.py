@@ -136,17 +136,21 @@ def _seances_ouvertes(accompagnement: Accompagnement) -> Decision:
 RESERVANTS = frozenset({BENEFICIAIRE, COORDINATION})
 
 
-@rule("creneau.publier")
-def publier_creneau(user: Any, mentor: Any) -> Decision:
-    """A personne-ressource publishes their own availability, from their space."""
+def _mentor_lui_meme(user: Any, mentor: Any) -> Decision:
     if mentor is not None and getattr(user, "is_authenticated", False) and mentor.user_id == user.pk:
         return ALLOWED
     return refused(_("Seule la personne-ressource publie ses disponibilités."))
 
 
+@rule("creneau.publier")
+def publier_creneau(user: Any, mentor: Any) -> Decision:
+    """A personne-ressource publishes their own availability, from their space."""
+    return _mentor_lui_meme(user, mentor)
+
+
 @rule("creneau.retirer")
 def retirer_creneau(user: Any, creneau: Creneau) -> Decision:
-    if not (decision := publier_creneau(user, creneau.mentor if creneau is not None else None)):
+    if not (decision := _mentor_lui_meme(user, creneau.mentor if creneau is not None else None)):
         return decision
     if not creneau.est_libre:
         return _rule_violation(_("Ce créneau est réservé : annulez ou déplacez la séance pour le libérer."))
