@@ -323,10 +323,12 @@ def test_the_accompagnement_page_offers_booking_to_the_beneficiary_and_availabil
     client.force_login(acc.beneficiaire)
     page = client.get(reverse("accompagnements:detail", args=[acc.pk])).content.decode()
     assert reverse("accompagnements:creneaux_accompagnement", args=[acc.pk]) in page
+    assert reverse("accompagnements:mes_creneaux") not in client.get(reverse("accompagnements:agenda")).content.decode()
     client.force_login(mentor.user)
     page = client.get(reverse("accompagnements:detail", args=[acc.pk])).content.decode()
     assert reverse("accompagnements:mes_creneaux") in page
     assert reverse("accompagnements:creneaux_accompagnement", args=[acc.pk]) not in page
+    assert reverse("accompagnements:mes_creneaux") in client.get(reverse("accompagnements:agenda")).content.decode()
 
 
 @pytest.mark.django_db
