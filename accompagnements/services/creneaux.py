@@ -22,7 +22,7 @@ from core.permissions import require
 
 from .. import calendar as seance_dates
 from ..models import Accompagnement, Creneau, ModaliteSeance, Seance
-from .seances import _check_lieu, seance_create_checked
+from .seances import check_lieu, seance_create_checked
 
 
 def _dates_recurrentes(debut: datetime.datetime, semaines: int) -> list[datetime.datetime]:
@@ -64,7 +64,7 @@ def creneaux_publish(
         raise RuleViolation(_("Indiquez la date et l’heure du créneau."), field="date")
     if debut <= timezone.now():
         raise RuleViolation(_("Un créneau se publie pour une date à venir."), field="date")
-    _check_lieu(modalite=modalite, lieu=lieu, lien_visio=lien_visio)
+    check_lieu(modalite=modalite, lieu=lieu, lien_visio=lien_visio)
     # One publication at a time per mentor, so that two never overlap.
     PersonneRessource.objects.select_for_update().filter(pk=mentor.pk).first()
     dates = _dates_recurrentes(debut, semaines)

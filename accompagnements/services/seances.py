@@ -132,7 +132,7 @@ def _check_seance_date(*, accompagnement: Accompagnement, debut: datetime.dateti
         )
 
 
-def _check_lieu(*, modalite: str, lieu: str, lien_visio: str) -> None:
+def check_lieu(*, modalite: str, lieu: str, lien_visio: str) -> None:
     if modalite == ModaliteSeance.PRESENTIEL and not lieu.strip():
         raise RuleViolation(_("Indiquez le lieu de la séance."), field="lieu")
     if modalite == ModaliteSeance.DISTANCE and not lien_visio.strip():
@@ -158,6 +158,11 @@ def _send_invitation(seance: Seance, *, name: str, context: dict[str, Any]) -> N
         html=rendered.html,
         attachments=[seance_dates.seance_invitation(seance, attendees=recipients)],
     )
+
+
+def _evenement_agenda(seance: Seance) -> tuple[Any, ...]:
+    """What a calendar shows of the session: a change of any of these is a new version of its event."""
+    return (seance.debut, seance.demi_journees, seance.modalite, seance.lieu, seance.lien_visio, seance.sujet)
 
 
 def _creneau_liberer(seance: Seance) -> None:
@@ -209,7 +214,7 @@ def seance_create_checked(
     if demi_journees not in (1, 2):
         raise RuleViolation(_("Une séance dure une demi-journée ou une journée."), field="demi_journees")
     _check_seance_date(accompagnement=accompagnement, debut=debut)
-    _check_lieu(modalite=modalite, lieu=lieu, lien_visio=lien_visio)
+    check_lieu(modalite=modalite, lieu=lieu, lien_visio=lien_visio)
     _check_seance_limits(accompagnement=accompagnement, demi_journees=demi_journees)
     seance = Seance.objects.create(
         accompagnement=accompagnement,
@@ -256,11 +261,12 @@ def seance_reschedule(
     if demi_journees not in (1, 2):
         raise RuleViolation(_("Une séance dure une demi-journée ou une journée."), field="demi_journees")
     _check_seance_date(accompagnement=accompagnement, debut=debut)
-    _check_lieu(modalite=modalite, lieu=lieu, lien_visio=lien_visio)
+    check_lieu(modalite=modalite, lieu=lieu, lien_visio=lien_visio)
     if demi_journees > locked.demi_journees:
         _check_seance_limits(accompagnement=accompagnement, demi_journees=demi_journees, exclude_seance_id=locked.pk)
     moved = (debut, demi_journees) != (locked.debut, locked.demi_journees)
     ancien_debut = locked.debut
+    avant = _evenement_agenda(locked)
     details = {
         "seance": locked.pk,
         "ancien_debut": locked.debut.isoformat(),
@@ -274,9 +280,10 @@ def seance_reschedule(
     locked.lieu = lieu.strip() if modalite == ModaliteSeance.PRESENTIEL else ""
     locked.lien_visio = lien_visio.strip() if modalite == ModaliteSeance.DISTANCE else ""
     locked.sujet = sujet.strip()
-    if moved:
-        # Calendar applications replace their copy of the invitation only for a higher SEQUENCE.
+    if _evenement_agenda(locked) != avant:
+        # Calendar applications replace their copy (e-mailed or subscribed) only for a higher SEQUENCE.
         locked.sequence += 1
+    if moved:
         _creneau_liberer(locked)
     locked.save()
     AccompagnementEvenement.objects.create(

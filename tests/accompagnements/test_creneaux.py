@@ -201,12 +201,18 @@ def test_moving_the_session_raises_the_sequence_and_frees_the_slot(acc, mentor, 
     assert calendar["method"] == "REQUEST" and event["sequence"] == 1 and event.decoded("dtstart") == nouveau
     creneau.refresh_from_db()
     assert creneau.est_libre
-    # Only the place changed: same time, same SEQUENCE (nothing for calendars to move), slot untouched.
-    services.seance_reschedule(
-        seance=moved, debut=nouveau, demi_journees=1, modalite="presentiel", lieu="Ailleurs", by=mentor.user
-    )
-    moved.refresh_from_db()
-    assert moved.sequence == 1
+    # Nothing changed: the same SEQUENCE. Only the place changed: a new version of the event (the feed
+    # shows it), no slot to free (the time is the same).
+    (autre,) = publier(mentor, debut=dans(days=15))
+    seance2 = services.creneau_book(creneau=autre, accompagnement=acc, by=acc.beneficiaire)
+    for lieu, sequence in (("Salle de la structure", 0), ("Ailleurs", 1)):
+        services.seance_reschedule(
+            seance=seance2, debut=seance2.debut, demi_journees=1, modalite="presentiel", lieu=lieu, by=mentor.user
+        )
+        seance2.refresh_from_db()
+        assert seance2.sequence == sequence
+    autre.refresh_from_db()
+    assert autre.seance == seance2
 
 
 @pytest.mark.django_db
