@@ -109,6 +109,7 @@ def test_the_beneficiary_books_a_slot_a_planned_session_results_and_the_slot_is_
     # Both parties get the invitation, one UID per session, SEQUENCE 0, METHOD:REQUEST.
     (message,) = mail.outbox
     assert sorted(message.to) == sorted([acc.beneficiaire.email, mentor.user.email])
+    assert "L’invitation jointe (fichier .ics) ajoute la séance à votre agenda." in message.body
     calendar, event, mimetype = invitation(message)
     assert mimetype == "text/calendar; method=REQUEST" and calendar["method"] == "REQUEST"
     assert str(event["uid"]).startswith(f"seance-{seance.pk}@") and event["sequence"] == 0
