@@ -37,7 +37,7 @@ from core.permissions import may
 from evaluations.models import EtatEvaluation, Moment
 from programmes.models import Departement, Programme, TypeStructure
 
-from .models import AutreDepense, Engagement, Export, Paiement, ResumeProgramme
+from .models import EXPORTS_PERSONNELS, AutreDepense, Engagement, Export, Paiement, ResumeProgramme
 from .resume import resume_recalculer, resumes_manquants
 
 if TYPE_CHECKING:  # typing helpers, needed only by mypy
@@ -91,7 +91,8 @@ def exports_visibles(user: User | AnonymousUser) -> QuerySet[Export]:
     if roles.is_coordination(user):
         return Export.objects.all()
     if roles.is_comite(user):
-        return Export.objects.filter(demande_par=user.pk)
+        # The audit file holds the accompagnements' files: never the committee's (budget.dossier_controle).
+        return Export.objects.filter(demande_par=user.pk).exclude(type_export__in=EXPORTS_PERSONNELS)
     return Export.objects.none()
 
 
