@@ -250,7 +250,7 @@ def objectifs_par_moment(programme: Programme) -> list[dict[str, Any]]:
         evalues, atteints = row.get("evalues", 0), row.get("atteints", 0)
         lignes.append(
             {
-                "moment": moment.label,
+                "moment": str(moment.label),
                 "evalues": evalues,
                 "atteints": atteints,
                 "partiels": row.get("partiels", 0),
