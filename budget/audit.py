@@ -100,27 +100,37 @@ class Archive:
             handle.close()
 
     def write_csv(self, chemin: str, header: list[str], rows: Iterable[Iterable[Any]], *, description: str) -> Entree:
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel opens UTF-8 CSV files with accents only with a BOM
-        writer = SafeCsvWriter(buffer, delimiter=";")
-        writer.writerow(header)
-        writer.writerows(rows)
-        return self.write_bytes(chemin, buffer.getvalue().encode("utf-8"), description=description)
+        """A CSV (UTF-8 with a BOM, as Excel needs for accents; `;` as French spreadsheets expect), written
+        row by row into the archive: its text cells are neutralised (core.exports)."""
+        return self.write_stream(chemin, _csv_chunks(header, rows), description=description)
 
     def close(self) -> None:
-        """Add the manifest and the checksums, then finish the archive."""
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = SafeCsvWriter(buffer, delimiter=";")
-        writer.writerow([_("chemin"), _("description"), _("taille (octets)"), _("SHA-256")])
-        for entree in self.entrees:
-            writer.writerow([entree.chemin, entree.description, entree.taille, entree.sha256])
-        for chemin, description in self.manquants:
-            writer.writerow([chemin, _("MANQUANT dans le stockage : %(d)s") % {"d": description}, "", ""])
-        sommes = "".join(f"{e.sha256}  {e.chemin}\n" for e in self.entrees)
-        self._zip.writestr(MANIFESTE, buffer.getvalue().encode("utf-8"))
-        self._zip.writestr(SOMMES, sommes.encode("utf-8"))
+        """Add the manifest and the checksums (not listed in themselves), then finish the archive."""
+        rows = [[e.chemin, e.description, e.taille, e.sha256] for e in self.entrees] + [
+            [chemin, _("MANQUANT dans le stockage : %(d)s") % {"d": description}, "", ""]
+            for chemin, description in self.manquants
+        ]
+        with self._zip.open(MANIFESTE, "w", force_zip64=True) as out:
+            for chunk in _csv_chunks([_("chemin"), _("description"), _("taille (octets)"), _("SHA-256")], rows):
+                out.write(chunk)
+        with self._zip.open(SOMMES, "w", force_zip64=True) as out:
+            for entree in self.entrees:
+                out.write(f"{entree.sha256}  {entree.chemin}\n".encode())
         self._zip.close()
+
+
+def _csv_chunks(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = SafeCsvWriter(buffer, delimiter=";")
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
+        if buffer.tell() >= CHUNK:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
 def _nom(value: str) -> str:
@@ -361,33 +371,32 @@ def _accompagnement(archive: Archive, accompagnement: Accompagnement) -> None:
 
 def _depenses(archive: Archive, programme: Programme) -> None:
     depenses = AutreDepense.objects.filter(programme=programme).select_related("created_by").order_by("date_depense", "pk")
-    rows = []
-    for depense in depenses.iterator(chunk_size=500):
-        justificatif = ""
-        if depense.justificatif:
-            extension = depense.justificatif.name.rsplit(".", 1)[-1] if "." in depense.justificatif.name else "bin"
-            entree = archive.write_file(
-                f"programme/depenses/justificatif-{depense.pk}.{_nom(extension)}",
-                depense.justificatif,
-                description=_("Justificatif de la dépense : %(l)s") % {"l": depense.libelle},
-            )
-            justificatif = entree.chemin if entree else _("manquant")
-        rows.append(
+    # First the receipts, one at a time (a ZIP is written one file after the other), then the list.
+    chemins: dict[int, str] = {}
+    for depense in depenses.exclude(justificatif="").iterator(chunk_size=500):
+        extension = depense.justificatif.name.rsplit(".", 1)[-1] if "." in depense.justificatif.name else "bin"
+        entree = archive.write_file(
+            f"programme/depenses/justificatif-{depense.pk}.{_nom(extension)}",
+            depense.justificatif,
+            description=_("Justificatif de la dépense : %(l)s") % {"l": depense.libelle},
+        )
+        chemins[depense.pk] = entree.chemin if entree else _("manquant")
+    archive.write_csv(
+        "programme/autres-depenses.csv",
+        [_("date"), _("catégorie"), _("libellé"), _("montant (€)"), _("justificatif"), _("saisi le"), _("saisi par"), _("note")],
+        (
             [
                 depense.date_depense.strftime("%d/%m/%Y"),
                 depense.get_categorie_display(),
                 depense.libelle,
                 depense.montant,
-                justificatif,
+                chemins.get(depense.pk, ""),
                 _date(depense.created_at),
                 _user(depense.created_by),
                 depense.note,
             ]
-        )
-    archive.write_csv(
-        "programme/autres-depenses.csv",
-        [_("date"), _("catégorie"), _("libellé"), _("montant (€)"), _("justificatif"), _("saisi le"), _("saisi par"), _("note")],
-        rows,
+            for depense in depenses.iterator(chunk_size=500)
+        ),
         description=_("Autres dépenses du programme (essaimage, communication…)"),
     )
 

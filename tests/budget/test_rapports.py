@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from accompagnements.models import CompteRendu, SupportTemoin
 from accompagnements.services import seance_mark_held
 from budget import services
-from budget.audit import dossier_controle
+from budget.audit import dossier_controle, manifeste_lignes
 from budget.cerfa import Financement, cerfa_chiffres
 from budget.dashboard import programme_context
 from budget.models import Export
@@ -427,3 +427,16 @@ def test_the_audit_file_reports_its_progress_as_it_goes(coordinateur):
     with dossier_controle(programme=programme, progress=steps.append) as archive:
         assert zipfile.ZipFile(archive).testzip() is None
     assert steps == sorted(steps) and len(steps) == 3 and steps[0] < 90 and steps[-1] == 95
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_missing_from_the_storage_is_named_in_the_manifest_not_fatal(coordinateur):
+    programme, accompagnement, _convention = _dossier_demo(coordinateur)
+    support = SupportTemoin.objects.get(type_support="fichier")
+    support.fichier.storage.delete(support.fichier.name)
+    with dossier_controle(programme=programme, accompagnement=accompagnement) as handle:
+        archive = zipfile.ZipFile(handle)
+        rows = manifeste_lignes(archive.read("manifeste.csv"))
+    missing = [row for row in rows if row[1].startswith("MANQUANT")]
+    assert len(missing) == 1 and "/supports/" in missing[0][0] and missing[0][0] not in archive.namelist()
+    assert "Feuille d’émargement" in missing[0][1]
