@@ -5,21 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accompagnements', '0004_indexes'),
-        ('budget', '0003_resume_programme'),
+        ("accompagnements", "0004_indexes"),
+        ("budget", "0003_resume_programme"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='export',
-            name='accompagnement',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='exports', to='accompagnements.accompagnement', verbose_name='accompagnement'),
+            model_name="export",
+            name="accompagnement",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="exports",
+                to="accompagnements.accompagnement",
+                verbose_name="accompagnement",
+            ),
         ),
         migrations.AlterField(
-            model_name='export',
-            name='type_export',
-            field=models.CharField(choices=[('rapport_pdf', 'Rapport de suivi (PDF)'), ('tableur_xlsx', 'Grand livre et accompagnements (tableur XLSX)'), ('bilan_pdf', 'Bilan de fin de mission (PDF)'), ('bilan_xlsx', 'Bilan de fin de mission (tableur XLSX)'), ('cerfa_pdf', 'Compte rendu financier – CERFA n° 15059 (PDF)'), ('cerfa_xlsx', 'Compte rendu financier – CERFA n° 15059 (tableur XLSX modifiable)'), ('dossier_controle', 'Dossier de contrôle (ZIP)')], max_length=20, verbose_name='document'),
+            model_name="export",
+            name="type_export",
+            field=models.CharField(
+                choices=[
+                    ("rapport_pdf", "Rapport de suivi (PDF)"),
+                    ("tableur_xlsx", "Grand livre et accompagnements (tableur XLSX)"),
+                    ("bilan_pdf", "Bilan de fin de mission (PDF)"),
+                    ("bilan_xlsx", "Bilan de fin de mission (tableur XLSX)"),
+                    ("cerfa_pdf", "Compte rendu financier – CERFA n° 15059 (PDF)"),
+                    ("cerfa_xlsx", "Compte rendu financier – CERFA n° 15059 (tableur XLSX modifiable)"),
+                    ("dossier_controle", "Dossier de contrôle (ZIP)"),
+                ],
+                max_length=20,
+                verbose_name="document",
+            ),
         ),
     ]
