@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Prefetch, Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -134,7 +135,11 @@ def _csv_chunks(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[by
 
 
 def _nom(value: str) -> str:
-    return get_valid_filename(value) or "fichier"
+    """A name safe in an archive path (typed names: no slash, no "..")."""
+    try:
+        return get_valid_filename(value)
+    except SuspiciousFileOperation:  # "", "." or "..": nothing usable is left
+        return "fichier"
 
 
 def _user(user: Any) -> str:
