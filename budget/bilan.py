@@ -25,7 +25,7 @@ from core.pdf import render_pdf
 from evaluations.selectors import objectifs_par_moment
 from programmes.models import Programme
 
-from . import selectors
+from . import charts, selectors
 from .dashboard import programme_context
 from .documents import DATE, DATETIME, DAYS, EUROS, _local, _sheet
 from .models import CategorieDepense
@@ -49,13 +49,23 @@ def bilan_context(programme: Programme) -> dict[str, Any]:
         .aggregate(structures=Count("structure_beneficiaire", distinct=True), personnes=Count("beneficiaire", distinct=True))
     )
     essaimage = selectors.autres_depenses_de(programme).filter(categorie=CategorieDepense.ESSAIMAGE)
+    objectifs = objectifs_par_moment(programme)
     context.update(
         {
             "genere_le": timezone.localtime(),
             "minimum_atteint": chiffres.jours_livres >= programme.jours_minimum,
             "jours_manquants": max(Decimal(programme.jours_minimum) - chiffres.jours_livres, Decimal("0")),
             "beneficiaires": beneficiaires,
-            "objectifs_moments": objectifs_par_moment(programme),
+            "objectifs_moments": objectifs,
+            "graphique_objectifs": charts.barres(
+                "graphique-objectifs",
+                _("Objectifs atteints"),
+                [(ligne["moment"], ligne["atteints"], f"{ligne['atteints']} / {ligne['evalues']}") for ligne in objectifs],
+                description=_(
+                    "Objectifs atteints sur objectifs évalués, à la sortie et à 6 mois ; le détail est dans le tableau."
+                ),
+                motifs=False,
+            ),
             "reunions": list(ReunionComite.objects.filter(programme=programme).order_by("date")[:REUNIONS_MAX]),
             "essaimage": list(essaimage.order_by("date_depense", "pk")[:ESSAIMAGE_MAX]),
             "essaimage_total": euros(essaimage.aggregate(total=Sum("montant"))["total"] or 0),

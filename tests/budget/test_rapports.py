@@ -292,6 +292,7 @@ def test_bilan_pdf_and_xlsx_carry_the_dashboards_figures(client, coordinateur, m
         assert f"{label} {_euros(montant)}" in text
     assert f"Rencontre régionale d’essaimage {_euros(Decimal('321.45'))}" in text
     assert "Toulouse" in text  # the comité's meeting
+    assert "À la sortie 1 1 0 0 100 %" in text  # objectives: one scored at exit, reached
     assert "Haute-Garonne" in text or "31" in text  # beneficiaries by département
 
     workbook = load_workbook(io.BytesIO(_download(client, xlsx_export)))
