@@ -39,6 +39,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tsf.settings")
+# A throw-away database and servers that live for the run: a random key is enough (the settings refuse
+# to load without one outside DEBUG).
+os.environ.setdefault("SECRET_KEY", "bench-" + os.urandom(32).hex())
 
 import django  # noqa: E402
 
@@ -288,7 +291,7 @@ def pages(data: dict) -> list[tuple[str, str, str]]:
         ("coordination", "directory", "/annuaire/"),
         ("coordination", "budget dashboard", f"/budget/?programme={p}"),
         ("coordination", "programmes comparison", "/budget/comparaison/"),
-        ("coordination", "sent reminders", f"/evaluations/relances/{p}/"),
+        ("coordination", "sent reminders", f"/relances/programme/{p}/"),
         ("coordination", "committee meetings", "/comite/reunions/"),
         ("coordination", "admin accompagnements", "/admin/accompagnements/accompagnement/"),
         ("coordination", "admin sessions", "/admin/accompagnements/seance/"),

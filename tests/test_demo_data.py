@@ -21,7 +21,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from accompagnements.models import Accompagnement, EtatAccompagnement, EtatSeance, Seance, TypeIndicateur
+from accompagnements.models import Accompagnement, Creneau, EtatAccompagnement, EtatSeance, Seance, TypeIndicateur
 from accounts import roles
 from accounts.models import User
 from annuaire.models import PersonneRessource
@@ -380,6 +380,20 @@ def test_demo_data_is_refused_outside_debug_without_force(settings):
     with pytest.raises(CommandError, match="hors DEBUG"):
         call_command("load_demo", stdout=StringIO(), stderr=StringIO())
     assert (Programme.objects.count(), User.objects.count()) == (programmes, users)
+
+
+def test_the_demo_mentor_has_published_slots_a_beneficiary_can_book(demo, client):
+    spec = next(p for p in data.PERSONNES_RESSOURCES if p.key == data.LOGIN_PERSONNE_RESSOURCE)
+    mentor = PersonneRessource.objects.get(email=spec.email)
+    libres = Creneau.objects.libres().filter(mentor=mentor, debut__gt=timezone.now())
+    assert libres.count() == sum(c.semaines for c in data.CRENEAUX)
+    assert {timezone.localtime(c.debut).minute for c in libres} <= {0, 30}
+    accompagnement = Accompagnement.objects.filter(mentors=mentor, etat=EtatAccompagnement.EN_COURS).first()
+    assert accompagnement is not None
+    client.force_login(accompagnement.beneficiaire)
+    response = client.get(reverse("accompagnements:creneaux_accompagnement", args=[accompagnement.pk]))
+    assert response.status_code == 200
+    assert response.content.decode().count('>Réserver<span class="visually-hidden">') == libres.count()
 
 
 def test_the_demos_bilan_and_cerfa_report_carry_the_dashboards_totals(demo):

@@ -75,6 +75,9 @@ ARGS = {
     "accompagnements:support_ajouter": lambda o: {"pk": o["seance"].pk, "type_support": "fichier"},
     "accompagnements:support_telecharger": lambda o: {"pk": o["support"].pk},
     "accompagnements:flux_calendrier": lambda o: {"token": o["flux"].token},
+    "accompagnements:creneau_retirer": lambda o: {"pk": o["creneau"].pk},
+    "accompagnements:creneaux_accompagnement": lambda o: {"pk": o["accompagnement"].pk},
+    "accompagnements:creneau_reserver": lambda o: {"pk": o["accompagnement"].pk, "creneau_pk": o["creneau"].pk},
     "annuaire:proposition_reponse": lambda o: {"token": o["token"]},
     "annuaire:personne_ressource_detail": lambda o: {"pk": o["mentor"].pk},
     "annuaire:personne_ressource_validate": lambda o: {"pk": o["mentor"].pk},
@@ -204,6 +207,11 @@ MATRIX: dict[str, dict[str, Any]] = {
     "accompagnements:flux_regenerer": logged_in(),
     "accompagnements:flux_revoquer": logged_in(),
     "accompagnements:flux_calendrier": public(),
+    # Availability slots: each mentor their own; the beneficiary or the coordination books (the mentor plans).
+    "accompagnements:mes_creneaux": row(a=DENIED, b=DENIED, mentor=OK, mentor_other=OK, comite=DENIED, coordination=DENIED),
+    "accompagnements:creneau_retirer": row(a=NOT_FOUND, mentor=OK, coordination=NOT_FOUND),
+    "accompagnements:creneaux_accompagnement": row(mentor=DENIED),
+    "accompagnements:creneau_reserver": row(mentor=DENIED),
     # The objectives grid is written by the pair (beneficiary + mentor); the coordination reads it and comments.
     "accompagnements:objectif_create": row(mentor=OK, coordination=DENIED),
     "accompagnements:objectifs_valider": row(mentor=OK, coordination=DENIED),
