@@ -103,6 +103,8 @@ ARGS = {
     "budget:grand_livre": lambda o: {"pk": o["programme"].pk},
     "budget:autre_depense_create": lambda o: {"pk": o["programme"].pk},
     "budget:export_request": lambda o: {"pk": o["programme"].pk},
+    "budget:documents": lambda o: {"pk": o["programme"].pk},
+    "budget:dossier_controle_request": lambda o: {"pk": o["programme"].pk},
     "budget:paiement_create": lambda o: {"pk": o["accompagnement"].pk},
     "budget:engagement_correct": lambda o: {"pk": o["engagement"].pk},
     "budget:paiement_correct": lambda o: {"pk": o["paiement"].pk},
@@ -242,6 +244,9 @@ MATRIX: dict[str, dict[str, Any]] = {
     "budget:grand_livre": comite_or_coordination(),
     "budget:autre_depense_create": coordination_only(),
     "budget:export_request": comite_or_coordination(),
+    "budget:documents": comite_or_coordination(),
+    # The audit file gathers the accompagnements' reports and records: the committee sees figures, not files.
+    "budget:dossier_controle_request": coordination_only(),
     "budget:paiement_create": coordination_only(),
     "budget:engagement_correct": coordination_only(),
     "budget:paiement_correct": coordination_only(),
