@@ -7,6 +7,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from conventions.models import Signature
+from conventions.services import PARTIES
 from core.permissions import ALLOWED, Decision, refused, rule
 
 
@@ -24,3 +26,17 @@ def modifier(user: Any, obj: Any = None) -> Decision:
     if roles.is_coordination(user):
         return ALLOWED
     return refused(_("Seule la coordination enregistre les paiements et les dépenses."))
+
+
+@rule("budget.engager")
+def engager(user: Any, convention: Any = None) -> Decision:
+    """Commit an amount on the envelope: the coordination; or the platform at a convention's last signature
+    (budget/receivers.py), which commits what every party signed, in the name of its last signatory."""
+    if roles.is_coordination(user):
+        return ALLOWED
+    if convention is not None:
+        signatures = Signature.objects.filter(convention=convention)
+        tous_signe = set(signatures.values_list("partie", flat=True)) >= set(PARTIES)
+        if tous_signe and (user is None or signatures.filter(signataire_id=user.pk).exists()):
+            return ALLOWED
+    return refused(_("Seule la coordination engage un montant sur l’enveloppe."))
