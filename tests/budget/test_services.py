@@ -1,5 +1,6 @@
 import datetime
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.core.files.base import ContentFile
@@ -337,30 +338,30 @@ def test_only_the_coordination_writes_on_the_budget_even_calling_the_services_di
     enveloppe = Enveloppe.objects.get(programme=programme)
     for user in (membre_comite, mentor.user, accompagnement.beneficiaire):
         writes = [
-            lambda: services.engagement_create(accompagnement=accompagnement, montant=Decimal("250.00"), libelle="X", by=user),
-            lambda: services.paiement_create(
+            partial(services.engagement_create, accompagnement=accompagnement, montant=Decimal("250.00"), libelle="X"),
+            partial(
+                services.paiement_create,
                 accompagnement=accompagnement,
                 structure=mentor.structure,
                 date_paiement=datetime.date(2026, 4, 3),
                 montant=Decimal("100.00"),
                 reference_facture="F-2",
-                by=user,
             ),
-            lambda: services.autre_depense_create(
+            partial(
+                services.autre_depense_create,
                 programme=programme,
                 categorie="communication",
                 libelle="Flyers",
                 date_depense=datetime.date(2026, 5, 2),
                 montant=Decimal("10.00"),
-                by=user,
             ),
-            lambda: services.engagement_correct(engagement=engagement, by=user, note="Erreur"),
-            lambda: services.paiement_correct(paiement=paiement, by=user, note="Erreur"),
-            lambda: services.autre_depense_correct(depense=depense, by=user, note="Erreur"),
+            partial(services.engagement_correct, engagement=engagement, note="Erreur"),
+            partial(services.paiement_correct, paiement=paiement, note="Erreur"),
+            partial(services.autre_depense_correct, depense=depense, note="Erreur"),
         ]
         for write in writes:
             with pytest.raises(PermissionRefused):
-                write()
+                write(by=user)
     assert (Engagement.objects.count(), Paiement.objects.count(), AutreDepense.objects.count()) == lignes
     after = Enveloppe.objects.get(programme=programme)
     assert (after.engage, after.autres_depenses) == (enveloppe.engage, enveloppe.autres_depenses)
