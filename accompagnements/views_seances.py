@@ -26,6 +26,7 @@ from core.concurrency import has_edit_conflict, version_initial
 from core.downloads import attachment_response
 from core.exceptions import DomainError
 from core.forms import add_domain_error
+from core.outcomes import report_outcome
 from core.pagination import paginer
 from core.permissions import forbid_unless
 from core.services import acces_journaliser
@@ -226,12 +227,11 @@ def seance_update(request, pk: int):
 def seance_realiser(request, pk: int):
     seance, role = _seance_for(request, pk)
     forbid_unless(request.user, "seance.realiser", seance)
-    try:
-        services.seance_mark_held(seance=seance, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("La séance est marquée réalisée. Rédigez le compte-rendu sous 7 jours."))
+    report_outcome(
+        request,
+        lambda: services.seance_mark_held(seance=seance, by=request.user),
+        success=_("La séance est marquée réalisée. Rédigez le compte-rendu sous 7 jours."),
+    )
     return redirect("accompagnements:seance_detail", seance.pk)
 
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from core.downloads import attachment_response, scanned_document_response
 from core.exceptions import DomainError
+from core.outcomes import report_outcome
 from programmes.models import Programme
 
 from . import selectors, services
@@ -366,12 +367,11 @@ def _etape_pieces(request, candidature: Candidature, step: Etape):
 def piece_supprimer(request, pk: int, piece_pk: int):
     candidature = _ma_candidature(request, pk)
     piece = get_object_or_404(PieceJointe.objects.filter(candidature=candidature), pk=piece_pk)
-    try:
-        services.piece_delete(piece=piece, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Le document « %(nom)s » est retiré.") % {"nom": piece.nom_original})
+    report_outcome(
+        request,
+        lambda: services.piece_delete(piece=piece, by=request.user),
+        success=_("Le document « %(nom)s » est retiré.") % {"nom": piece.nom_original},
+    )
     if candidature.modifiable:
         return redirect(_url_etape(candidature, "pieces"))
     return redirect("candidatures:dossier", pk=candidature.pk)

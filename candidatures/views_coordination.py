@@ -20,6 +20,7 @@ from core.concurrency import version_initial
 from core.downloads import scanned_document_response
 from core.exceptions import DomainError
 from core.forms import add_domain_error
+from core.outcomes import report_outcome
 from core.pagination import paginer, plafond
 from core.permissions import action_required, may
 from programmes.models import Programme
@@ -271,12 +272,11 @@ def candidature_revert(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def candidature_await(request: HttpRequest, pk: int) -> HttpResponse:
     candidature = _candidature(request, pk)
-    try:
-        services.candidature_await_decision(candidature=candidature, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Le dossier est en attente de décision."))
+    report_outcome(
+        request,
+        lambda: services.candidature_await_decision(candidature=candidature, by=request.user),
+        success=_("Le dossier est en attente de décision."),
+    )
     return redirect("candidatures:coordination_detail", pk=candidature.pk)
 
 

@@ -10,6 +10,7 @@ from accompagnements.models import Accompagnement
 from accompagnements.permissions import role_in
 from core.downloads import attachment_response
 from core.exceptions import DomainError
+from core.outcomes import report_outcome
 from core.permissions import forbid_unless
 
 from . import selectors, services
@@ -119,12 +120,11 @@ def convention_generer(request, accompagnement_pk: int):
     if role_in(accompagnement, request.user) is None:
         raise Http404
     forbid_unless(request.user, "convention.coordonner", accompagnement)
-    try:
-        services.convention_generer(accompagnement=accompagnement, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("La convention est en cours de génération : le PDF sera prêt dans quelques instants."))
+    report_outcome(
+        request,
+        lambda: services.convention_generer(accompagnement=accompagnement, by=request.user),
+        success=_("La convention est en cours de génération : le PDF sera prêt dans quelques instants."),
+    )
     return redirect(_section_url(accompagnement.pk))
 
 

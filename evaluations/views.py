@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accompagnements.models import Accompagnement
 from core.exceptions import DomainError
+from core.outcomes import report_outcome
 from core.permissions import forbid_unless
 from programmes.models import Programme
 
@@ -69,12 +70,11 @@ def _accompagnement_coordination(request, pk: int) -> Accompagnement:
 @require_POST
 def accompagnement_terminer(request, pk: int):
     accompagnement = _accompagnement_coordination(request, pk)
-    try:
-        services.accompagnement_terminer(accompagnement=accompagnement, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Accompagnement terminé : les questionnaires de sortie sont ouverts et envoyés."))
+    report_outcome(
+        request,
+        lambda: services.accompagnement_terminer(accompagnement=accompagnement, by=request.user),
+        success=_("Accompagnement terminé : les questionnaires de sortie sont ouverts et envoyés."),
+    )
     return redirect("accompagnements:detail", pk=accompagnement.pk)
 
 
