@@ -5,27 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from conventions.models import Signature
 from conventions.services import PARTIES
-from core.permissions import ALLOWED, Decision, refused, rule
+from core.permissions import ALLOWED, Decision, refused, role_rule, rule
+
+# Dashboards, ledger, receipts, follow-up exports: the coordination and the comité technique.
+consulter = role_rule(
+    "budget.consulter",
+    roles.is_coordination,
+    roles.is_comite,
+    refusal=gettext_lazy("Le budget est réservé à la coordination et au comité technique."),
+)
 
 
-@rule("budget.consulter")
-def consulter(user: Any, obj: Any = None) -> Decision:
-    """Dashboards, ledger, receipts, follow-up exports: the coordination and the comité technique."""
-    if roles.is_coordination(user) or roles.is_comite(user):
-        return ALLOWED
-    return refused(_("Le budget est réservé à la coordination et au comité technique."))
-
-
-@rule("budget.modifier")
-def modifier(user: Any, obj: Any = None) -> Decision:
-    """Every write on the budget (payments, other costs, corrections): the coordination only."""
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination enregistre les paiements et les dépenses."))
+# Every write on the budget (payments, other costs, corrections): the coordination only.
+modifier = role_rule(
+    "budget.modifier",
+    roles.is_coordination,
+    refusal=gettext_lazy("Seule la coordination enregistre les paiements et les dépenses."),
+)
 
 
 @rule("budget.engager")
