@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,6 +9,7 @@ from accompagnements.models import Accompagnement
 from core.exceptions import DomainError
 from core.outcomes import report_outcome
 from core.permissions import forbid_unless
+from core.signed_links import signed_link_object
 from programmes.models import Programme
 
 from . import liens, selectors, services
@@ -47,12 +47,14 @@ def evaluation_remplir(request, pk: int):
 
 def evaluation_lien(request, token: str):
     """The signed link of the e-mail: no login, this questionnaire only, until the link expires."""
-    try:
-        evaluation = liens.evaluation_du_jeton(token)
-    except signing.SignatureExpired:
-        return render(request, "evaluations/evaluation_lien_invalide.html", {"expire": True}, status=410)
-    except (signing.BadSignature, Evaluation.DoesNotExist, KeyError, TypeError):
-        return render(request, "evaluations/evaluation_lien_invalide.html", {"expire": False}, status=404)
+    evaluation = signed_link_object(
+        request,
+        lambda: liens.evaluation_du_jeton(token),
+        invalid_template="evaluations/evaluation_lien_invalide.html",
+        missing=(Evaluation.DoesNotExist,),
+    )
+    if isinstance(evaluation, HttpResponse):
+        return evaluation
     if not evaluation.est_ouverte:
         return render(request, "evaluations/evaluation_merci.html", {"evaluation": evaluation, "par_lien": True})
     response = _repondre(request, evaluation, evaluation.personne, {"par_lien": True})
