@@ -10,7 +10,7 @@ from accompagnements.models import Accompagnement
 from accompagnements.permissions import role_in
 from core.downloads import attachment_response
 from core.exceptions import DomainError
-from core.forms import add_domain_error
+from core.forms import add_domain_error, form_save
 from core.outcomes import report_outcome
 from core.permissions import forbid_unless
 
@@ -49,14 +49,8 @@ def _refused(request, convention: Convention, action: str):
 def _coordination_form(request, convention, form, call, *, success: str, template: str):
     """A coordination form on a convention: on a valid POST the service (`call(cleaned_data)`), then back
     to the accompagnement's convention section; its refusal is shown next to the field."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(_section_url(convention.accompagnement_id))
+    if form_save(request, form, call, success=success) is not None:
+        return redirect(_section_url(convention.accompagnement_id))
     return render(request, template, {"convention": convention, "accompagnement": convention.accompagnement, "form": form})
 
 
