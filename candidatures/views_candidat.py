@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from core.downloads import attachment_response, scanned_document_response
 from core.exceptions import DomainError
+from core.forms import add_domain_error
 from core.outcomes import report_outcome
 from programmes.models import Programme
 
@@ -253,7 +254,7 @@ def questionnaire(request, pk: int, etape: str):
                 donnees=form.cleaned_data if valid else None,
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_domain_error(form, error)
             valid = False
         structure = candidature.structure
         if valid and step.slug == "structure" and structure is not None and structure.pk != structure_avant:

@@ -65,10 +65,6 @@ def _refused(request: HttpRequest, candidature: Candidature, action: str) -> Htt
     return redirect("candidatures:coordination_detail", pk=candidature.pk)
 
 
-def _form_error(form: Any, error: DomainError) -> None:
-    add_domain_error(form, error)
-
-
 def _emails_avec_statut(candidature) -> list:
     """The file's e-mails, each with what the mail provider said of it (core.MessageEnvoye)."""
     emails = list(candidature.emails.all())
@@ -201,10 +197,10 @@ def candidature_decision(request: HttpRequest, pk: int, decision: str) -> HttpRe
                         )
                     except DomainError as error:
                         if error.field in form.fields or error.field in (None, "reason"):
-                            _form_error(form, error)
+                            add_domain_error(form, error)
                             step = "decision"
                         else:
-                            _form_error(draft_form, error)
+                            add_domain_error(draft_form, error)
                     else:
                         messages.success(
                             request, _("Décision enregistrée ; l’e-mail est envoyé au·à la candidat·e et conservé au dossier.")
@@ -239,7 +235,7 @@ def _simple_form(
         try:
             action(form)
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, success)
             return redirect("candidatures:coordination_detail", pk=candidature.pk)
@@ -404,7 +400,7 @@ def diagnostic_record(request: HttpRequest, pk: int) -> HttpResponse:
             if error.field == "besoins":
                 form.add_error(None, error.message)
             else:
-                _form_error(form, error)
+                add_domain_error(form, error)
         else:
             messages.success(request, _("Diagnostic enregistré."))
             return redirect("candidatures:coordination_detail", pk=candidature.pk)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from accompagnements.models import Accompagnement
 from core.exceptions import DomainError
+from core.forms import add_domain_error
 from core.outcomes import report_outcome
 from core.permissions import forbid_unless
 from core.signed_links import signed_link_object
@@ -24,7 +25,7 @@ def _repondre(request, evaluation: Evaluation, by, template_context: dict):
         try:
             services.evaluation_repondre(evaluation=evaluation, by=by, **form.service_kwargs())
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_domain_error(form, error)
         else:
             return None
     return render(request, "evaluations/evaluation_form.html", {"evaluation": evaluation, "form": form, **template_context})
