@@ -1,29 +1,24 @@
-"""Who may do what on reminders. Registered in core.permissions at start-up (core autodiscovers it)."""
+"""Who may do what on reminders and group messages. Registered in core.permissions at start-up (core autodiscovers it)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
-from core.permissions import ALLOWED, Decision, refused, rule
+from core.permissions import ALLOWED, Decision, refused, role_rule, rule
 
+# See and switch a programme's reminders: the coordination.
+configurer = role_rule(
+    "relances.configurer", roles.is_coordination, refusal=gettext_lazy("Seule la coordination règle les relances d’un programme.")
+)
 
-@rule("relances.configurer")
-def configurer(user: Any, programme: Any = None) -> Decision:
-    """See and switch a programme's reminders: the coordination."""
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination règle les relances d’un programme."))
-
-
-@rule("message_groupe.ecrire")
-def message_groupe_ecrire(user: Any, obj: Any = None) -> Decision:
-    """Write to a group chosen by filters, and read the record of those messages: the coordination."""
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination écrit aux groupes de personnes."))
+# Write to a group chosen by filters, and read the record of those messages: the coordination.
+message_groupe_ecrire = role_rule(
+    "message_groupe.ecrire", roles.is_coordination, refusal=gettext_lazy("Seule la coordination écrit aux groupes de personnes.")
+)
 
 
 @rule("message_groupe.lire")
