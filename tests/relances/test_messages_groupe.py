@@ -263,3 +263,26 @@ def test_history_list_queries_do_not_grow_with_messages(client, scene, django_as
     with django_assert_max_num_queries(12):
         response = client.get(reverse("relances:message_groupe_detail", args=[message.pk]))
     assert response.status_code == 200 and s.mentor.email in response.content.decode()
+
+
+def test_forged_filters_and_count_get_french_errors_never_a_500(client, scene):
+    client.force_login(scene.coordinateur)
+    response = client.post(
+        reverse("relances:message_groupe_nouveau"),
+        {
+            "programme": "999999",
+            "departement": "75",
+            "nombre_annonce": "beaucoup",
+            "sujet": "Info",
+            "corps": "Bonjour {prenom}",
+            "action": "envoyer",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "Sélectionnez un choix valide" in errors["programme"][0]
+    assert "Sélectionnez un choix valide" in errors["departement"][0]
+    assert "nombre_annonce" in errors
+    assert "<title>Erreur : Écrire à un groupe" in response.content.decode()
+    assert 'value="Info"' in response.content.decode()
+    assert not MessageGroupe.objects.exists()
