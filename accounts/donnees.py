@@ -57,6 +57,7 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "accompagnements.CompteRendu": ("seance__accompagnement__beneficiaire", "redige_par"),
     "accompagnements.SupportTemoin": ("seance__accompagnement__beneficiaire", "ajoute_par"),
     "accompagnements.FluxCalendrier": ("user",),
+    "accompagnements.Creneau": ("mentor__user",),
     "conventions.Convention": ("accompagnement__beneficiaire", "accompagnement__mentors__user"),
     "conventions.Signature": ("signataire", "convention__accompagnement__beneficiaire"),
     "evaluations.Evaluation": ("personne",),
