@@ -184,3 +184,11 @@ def commenter_compte_rendu(user: Any, compte_rendu: CompteRendu | None) -> Decis
     if compte_rendu.soumis_le is None:
         return _rule_violation(_("Le compte-rendu n’a pas encore été remis."))
     return ALLOWED
+
+
+@rule("accompagnement.lister")
+def lister(user: Any, obj: Any = None) -> Decision:
+    """The list of every accompagnement, with its filters: the coordination's."""
+    if roles.is_coordination(user):
+        return ALLOWED
+    return refused(_("Seule la coordination consulte la liste des accompagnements."))

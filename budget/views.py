@@ -18,7 +18,7 @@ from accompagnements.models import Accompagnement
 from core.downloads import attachment_response
 from core.exceptions import DomainError
 from core.money import format_euros
-from core.pagination import paginer
+from core.pagination import paginer, plafond
 from core.permissions import action_required, may
 from programmes.models import Programme
 
@@ -238,3 +238,28 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
         name = f"suivi-{export.programme.slug}-{date:%Y-%m-%d}.xlsx"
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return attachment_response(export.fichier, filename=name, content_type=content_type)
+
+
+@dashboard_access
+def accompagnement_ligne(request: HttpRequest, pk: int) -> HttpResponse:
+    """One accompagnement's budget line: planned, delivered, committed, paid, and the ledger lines behind
+    them; with links to its file, its accompagnement, its convention and its sessions."""
+    accompagnement = get_object_or_404(Accompagnement.objects.select_related("programme"), pk=pk)
+    suivi = selectors.avec_montant_livre(
+        selectors.accompagnements_suivi(accompagnement.programme).select_related("candidature").filter(pk=pk)
+    )[0]
+    return render(
+        request,
+        "budget/accompagnement_ligne.html",
+        {
+            "accompagnement": suivi,
+            "engagements": selectors.engagements_de(accompagnement.programme).filter(accompagnement=accompagnement)[
+                : plafond(LIGNES_PAR_PAGE)
+            ],
+            "paiements": selectors.paiements_de(accompagnement.programme).filter(accompagnement=accompagnement)[
+                : plafond(LIGNES_PAR_PAGE)
+            ],
+            "peut_modifier": may(request.user, "budget.modifier"),
+            "voit_dossier": may(request.user, "candidature.coordonner"),
+        },
+    )

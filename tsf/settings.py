@@ -123,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "programmes.context_processors.pilot",
+                "plateforme.context_processors.menu_coordination",
             ],
         },
     },
