@@ -71,6 +71,7 @@ ARGS = {
     "comite:saisine_detail": lambda o: {"pk": o["saisine"].pk},
     "comite:saisine_piece": lambda o: {"pk": o["saisine"].pk, "piece_pk": o["piece"].pk},
     "accompagnements:detail": lambda o: {"pk": o["accompagnement"].pk},
+    "budget:accompagnement_ligne": lambda o: {"pk": o["accompagnement"].pk},
     "accompagnements:seance_create": lambda o: {"pk": o["accompagnement"].pk},
     "accompagnements:support_ajouter": lambda o: {"pk": o["seance"].pk, "type_support": "fichier"},
     "accompagnements:support_telecharger": lambda o: {"pk": o["support"].pk},
@@ -235,6 +236,7 @@ MATRIX: dict[str, dict[str, Any]] = {
     "budget:autre_depense_create": coordination_only(),
     "budget:export_request": comite_or_coordination(),
     "budget:paiement_create": coordination_only(),
+    "budget:accompagnement_ligne": comite_or_coordination(),
     "budget:engagement_correct": coordination_only(),
     "budget:paiement_correct": coordination_only(),
     "budget:autre_depense_correct": coordination_only(),
@@ -262,6 +264,11 @@ MATRIX: dict[str, dict[str, Any]] = {
     "plateforme:etat_plateforme": coordination_only(),
     "plateforme:emails_en_echec": coordination_only(),
     "plateforme:email_retablir": coordination_only(),
+    # The coordination's desk (issue 15): the queue and the accompagnements list; the search answers
+    # everyone signed in, each within what they may open.
+    "plateforme:a_traiter": coordination_only(),
+    "plateforme:recherche": logged_in(),
+    "accompagnements:list": coordination_only(),
     # The mail provider's webhook: no session, HTTP basic auth only; refused while WEBHOOK_SECRET is unset.
     "email_tracking_webhook": public(DENIED),
 }
