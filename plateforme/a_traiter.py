@@ -18,6 +18,8 @@ from operator import or_
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -136,18 +138,32 @@ def items(kind: QueueKind, *, now: datetime.datetime, suivi: str = "", user: Any
     return qs.none()
 
 
-def compte_borne(qs: QuerySet) -> int:
-    """At most COMPTE_MAX: a COUNT over a LIMIT, whatever the history's size."""
-    return qs.order_by()[:COMPTE_MAX].count()
+def _comptes_bornes(querysets: list[QuerySet]) -> list[int]:
+    """Each queryset's row count up to COMPTE_MAX, all in one query (a scalar sub-select per queryset)."""
+    selects, params = [], []
+    for i, qs in enumerate(querysets):
+        try:
+            sql, qs_params = qs.order_by().values("pk")[:COMPTE_MAX].query.sql_with_params()
+        except EmptyResultSet:
+            selects.append("0")
+            continue
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS file_{i})")
+        params.extend(qs_params)
+    if not selects:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)  # noqa: S608 – Django's own compiled SQL
+        return [int(n) for n in cursor.fetchone()]
 
 
 def total_menu(*, now: datetime.datetime | None = None) -> tuple[int, bool]:
-    """The menu's count (each kind bounded, the sum kept COMPTE_CACHE_SECONDES) and whether it was capped."""
+    """The menu's count (each kind bounded, in one query, the sum kept COMPTE_CACHE_SECONDES) and
+    whether a kind reached the bound."""
     cached = cache.get(COMPTE_CACHE_CLE)
     if cached is not None:
         return cached
     now = now or timezone.now()
-    comptes = [compte_borne(kind.queryset(now)) for kind in KINDS.values()]
+    comptes = _comptes_bornes([kind.queryset(now) for kind in KINDS.values()])
     value = (sum(comptes), any(n >= COMPTE_MAX for n in comptes))
     cache.set(COMPTE_CACHE_CLE, value, COMPTE_CACHE_SECONDES)
     return value

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -243,11 +244,30 @@ def _rows(programme, n: int) -> None:
 @pytest.mark.parametrize("params", [{}, {"type": "convention_a_signer"}, {"type": "paiement_a_enregistrer"}])
 def test_queue_queries_do_not_grow_with_rows(client, coordinateur, programme, django_assert_max_num_queries, params):
     client.force_login(coordinateur)
-    _rows(programme, 2)
+    # Above the overview's window of each kind from the start, so that both sizes count their totals.
+    _rows(programme, 6)
+    cache.clear()  # the menu's count is computed on both requests
     with django_assert_max_num_queries(60) as small:
         response = client.get(URL, params)
     assert response.status_code == 200 and "À traiter" in response.content.decode()
     _rows(programme, 6)
+    cache.clear()
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(URL, params)
-    assert response.status_code == 200 and "Suivi par" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and "Suivi par" in html
+    if not params:
+        assert "Voir les 12 éléments" in html
+
+
+def test_menu_count_is_bounded_cached_and_costs_few_queries(programme, django_assert_max_num_queries, monkeypatch):
+    monkeypatch.setattr(a_traiter, "COMPTE_MAX", 3)
+    for _ in range(5):
+        _candidature(programme, Etat.SOUMISE)
+    _candidature(programme, Etat.RECEVABLE)
+    # The programmes' report delays, then every kind counted in one query.
+    with django_assert_max_num_queries(2):
+        assert a_traiter.total_menu() == (4, True)  # 3 (bounded) + 1
+    _candidature(programme, Etat.RECEVABLE)
+    with django_assert_max_num_queries(0):
+        assert a_traiter.total_menu() == (4, True)  # kept for COMPTE_CACHE_SECONDES
