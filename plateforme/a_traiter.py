@@ -39,9 +39,10 @@ from core.models import EventKind
 from evaluations.models import EtatEvaluation, Evaluation
 from programmes.models import Programme
 
-# The menu counts each kind up to this many (a bounded COUNT), and keeps the total this long.
+# The menu counts each kind up to this many (a bounded COUNT); beat refreshes the total every minute
+# (settings.CELERY_BEAT_SCHEDULE) and the cache keeps it this long, so that a late beat does not blank it.
 COMPTE_MAX = 100
-COMPTE_CACHE_SECONDES = 60
+COMPTE_CACHE_SECONDES = 5 * 60
 COMPTE_CACHE_CLE = "plateforme:a_traiter:total"
 
 # Filter values of "suivi par" besides a coordinator's id.
@@ -147,7 +148,7 @@ def _comptes_bornes(querysets: list[QuerySet]) -> list[int]:
         except EmptyResultSet:
             selects.append("0")
             continue
-        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS file_{i})")
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS file_{i})")  # noqa: S608 – Django-compiled SQL, values as params
         params.extend(qs_params)
     if not selects:
         return []
@@ -156,28 +157,20 @@ def _comptes_bornes(querysets: list[QuerySet]) -> list[int]:
         return [int(n) for n in cursor.fetchone()]
 
 
-def total_menu(*, now: datetime.datetime | None = None) -> tuple[int, bool]:
-    """The menu's count (each kind bounded, in one query, the sum kept COMPTE_CACHE_SECONDES) and
-    whether a kind reached the bound."""
-    cached = cache.get(COMPTE_CACHE_CLE)
-    if cached is not None:
-        return cached
+def total_menu() -> tuple[int, bool] | None:
+    """The menu's count as last computed (None when not yet): read from the cache only, so that no page
+    pays a query for it. `total_menu_refresh` computes it (beat every minute, and the queue page)."""
+    return cache.get(COMPTE_CACHE_CLE)
+
+
+def total_menu_refresh(*, now: datetime.datetime | None = None) -> tuple[int, bool]:
+    """Count every kind up to COMPTE_MAX in one query, keep the sum for the menu, and whether a kind
+    reached the bound."""
     now = now or timezone.now()
     comptes = _comptes_bornes([kind.queryset(now) for kind in KINDS.values()])
     value = (sum(comptes), any(n >= COMPTE_MAX for n in comptes))
     cache.set(COMPTE_CACHE_CLE, value, COMPTE_CACHE_SECONDES)
     return value
-
-
-def programme_courant_pk() -> int:
-    """The current programme's id for the menu's links, kept as long as the count (0: none yet)."""
-    cle = "plateforme:menu:programme_courant"
-    pk = cache.get(cle)
-    if pk is None:
-        programme = Programme.courant()
-        pk = programme.pk if programme else 0
-        cache.set(cle, pk, COMPTE_CACHE_SECONDES)
-    return pk
 
 
 # --- The kinds of the lifecycle --------------------------------------------------------------------

@@ -134,6 +134,8 @@ def a_traiter(request: HttpRequest) -> HttpResponse:
             )
         context["sections"] = sections
         context["total"] = sum(s["total"] for s in sections)
+    # The menu's count follows what the coordinator sees here (it is rendered after this line).
+    a_traiter_registry.total_menu_refresh(now=now)
     return render(request, "plateforme/a_traiter.html", context)
 
 

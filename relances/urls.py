@@ -5,5 +5,6 @@ from . import views
 app_name = "relances"
 
 urlpatterns = [
+    path("", views.relances_courant, name="courant"),
     path("programme/<int:programme_pk>/", views.relances_programme, name="programme"),
 ]

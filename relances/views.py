@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
 from core.forms import add_domain_error
 from core.pagination import paginer
-from core.permissions import forbid_unless
+from core.permissions import action_required, forbid_unless
 from programmes.models import Programme
 
 from . import selectors, services
@@ -41,3 +42,12 @@ def relances_programme(request, programme_pk: int):
             "suspendues": selectors.relances_suspendues(programme),
         },
     )
+
+
+@action_required("relances.configurer")
+def relances_courant(request):
+    """The header menu's entry: the current programme's reminders (the menu does not query for it)."""
+    programme = Programme.courant()
+    if programme is None:
+        raise Http404
+    return redirect("relances:programme", programme_pk=programme.pk)

@@ -18,7 +18,7 @@ from candidatures.models import EntretienDiagnostic, Etat
 from comite.models import Avis, Saisine, SensAvis
 from conventions.models import EtatConvention, Partie, Signature
 from evaluations.models import EtatEvaluation, Evaluation, Moment, Repondant
-from plateforme import a_traiter
+from plateforme import a_traiter, tasks
 from tests.factories import (
     AccompagnementFactory,
     CandidatureFactory,
@@ -265,9 +265,22 @@ def test_menu_count_is_bounded_cached_and_costs_few_queries(programme, django_as
     for _ in range(5):
         _candidature(programme, Etat.SOUMISE)
     _candidature(programme, Etat.RECEVABLE)
+    assert a_traiter.total_menu() is None  # not counted yet: the menu shows no number
     # The programmes' report delays, then every kind counted in one query.
     with django_assert_max_num_queries(2):
-        assert a_traiter.total_menu() == (4, True)  # 3 (bounded) + 1
+        assert tasks.count_a_traiter() == 4  # 3 (bounded) + 1
     _candidature(programme, Etat.RECEVABLE)
     with django_assert_max_num_queries(0):
-        assert a_traiter.total_menu() == (4, True)  # kept for COMPTE_CACHE_SECONDES
+        assert a_traiter.total_menu() == (4, True)  # what every page reads, until the next count
+
+
+def test_pages_pay_no_query_for_the_menu(client, coordinateur, programme, django_assert_max_num_queries):
+    client.force_login(coordinateur)
+    url = reverse("accounts:home")
+    with django_assert_max_num_queries(60) as cold:
+        assert client.get(url).status_code == 200
+    tasks.count_a_traiter()
+    with django_assert_max_num_queries(len(cold.captured_queries)) as warm:
+        response = client.get(url)
+    assert 'data-testid="a-traiter-total">0<' in response.content.decode()
+    assert len(warm.captured_queries) == len(cold.captured_queries)

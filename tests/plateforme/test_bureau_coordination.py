@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accompagnements.models import EtatAccompagnement
 from candidatures.models import Etat
+from plateforme import a_traiter
 from programmes.models import Departement
 from tests.factories import (
     AccompagnementFactory,
@@ -130,7 +131,7 @@ def test_search_too_short_says_so(client, coordinateur):
 
 
 def test_search_is_bounded(client, coordinateur, programme, django_assert_max_num_queries):
-    for _ in range(3):
+    for _ in range(11):  # above the window from the start: both sizes count their total
         CandidatureFactory(programme=programme, etat=Etat.SOUMISE)
     client.force_login(coordinateur)
     with django_assert_max_num_queries(30) as small:
@@ -145,6 +146,7 @@ def test_search_is_bounded(client, coordinateur, programme, django_assert_max_nu
 
 
 def test_menu_for_the_coordination_only(client, coordinateur, candidat):
+    a_traiter.total_menu_refresh()
     html = _get(client, coordinateur, reverse("accounts:home"))
     for label in ("Dossiers", "Accompagnements", "Appariement", "Annuaire", "Agenda", "Budget", "Comité", "Évaluations"):
         assert f">{label}</a>" in html
@@ -155,4 +157,6 @@ def test_menu_for_the_coordination_only(client, coordinateur, candidat):
 
 
 def test_menu_links_the_current_programme_reminders(client, coordinateur, programme):
-    assert reverse("relances:programme", args=[programme.pk]) in _get(client, coordinateur, reverse("accounts:home"))
+    assert reverse("relances:courant") in _get(client, coordinateur, reverse("accounts:home"))
+    client.force_login(coordinateur)
+    assert client.get(reverse("relances:courant"))["Location"] == reverse("relances:programme", args=[programme.pk])

@@ -228,6 +228,7 @@ MATRIX: dict[str, dict[str, Any]] = {
     "evaluations:resultats": comite_or_coordination(),
     "evaluations:resultats_programme": comite_or_coordination(),
     "relances:programme": coordination_only(),
+    "relances:courant": coordination_only(),
     # The budget: the committee reads (dashboard, ledger, receipts) and asks for follow-up documents (its own
     # exports only; the coordination's export is not found for it); every write is the coordination's.
     "budget:tableau_de_bord": comite_or_coordination(),
