@@ -141,7 +141,8 @@ def items(kind: QueueKind, *, now: datetime.datetime, suivi: str = "", user: Any
 
 def _comptes_bornes(querysets: list[QuerySet]) -> list[int]:
     """Each queryset's row count up to COMPTE_MAX, all in one query (a scalar sub-select per queryset)."""
-    selects, params = [], []
+    selects: list[str] = []
+    params: list[Any] = []
     for i, qs in enumerate(querysets):
         try:
             sql, qs_params = qs.order_by().values("pk")[:COMPTE_MAX].query.sql_with_params()
@@ -204,7 +205,8 @@ def _candidature_title(c: Candidature) -> str:
     return f"{c.reference} – {structure}"
 
 
-def _candidature_deadline(c: Candidature) -> datetime.datetime | None:
+def _candidature_deadline(c: Any) -> datetime.datetime | None:
+    # `attente_depuis` is annotated by `_candidatures`.
     return _jours(c.attente_depuis, c.programme.alerte_dossier_jours)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -24,8 +24,10 @@ class FileFiltreForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [("", _("Tous les types"))] + [(k.key, k.label) for k in a_traiter.KINDS.values()]
-        self.fields["suivi"].choices = [
+        type_field = cast(forms.ChoiceField, self.fields["type"])
+        suivi_field = cast(forms.ChoiceField, self.fields["suivi"])
+        type_field.choices = [("", _("Tous les types"))] + [(k.key, k.label) for k in a_traiter.KINDS.values()]
+        suivi_field.choices = [
             ("", _("Tout le monde")),
             (a_traiter.SUIVI_MOI, _("Moi")),
             (a_traiter.SUIVI_PERSONNE, _("Personne pour l’instant")),
