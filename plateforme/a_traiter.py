@@ -237,6 +237,24 @@ register(
         title=_candidature_title,
     )
 )
+
+
+def _diagnostics_passes(now: datetime.datetime) -> QuerySet:
+    return _candidatures(Etat.DIAGNOSTIC_PLANIFIE).filter(diagnostic__debut__lt=now)
+
+
+register(
+    QueueKind(
+        key="diagnostic_a_enregistrer",
+        label=_("Diagnostic passé à enregistrer"),
+        queryset=_diagnostics_passes,
+        since=lambda c: c.diagnostic.debut,
+        deadline=_candidature_deadline,
+        link=_candidature_link,
+        title=_candidature_title,
+        suivi_par="diagnostic__conduit_par",
+    )
+)
 register(
     QueueKind(
         key="decision_a_prendre",

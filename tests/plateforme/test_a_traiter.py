@@ -48,6 +48,7 @@ def test_registry_lists_every_lifecycle_kind():
     assert set(a_traiter.KINDS) >= {
         "candidature_a_verifier",
         "diagnostic_a_planifier",
+        "diagnostic_a_enregistrer",
         "decision_a_prendre",
         "proposition_sans_reponse",
         "objectifs_a_valider",
@@ -77,6 +78,20 @@ def test_diagnostic_to_plan_then_planned(client, coordinateur, programme):
     c.etat = Etat.DIAGNOSTIC_PLANIFIE
     c.save()
     assert c.reference not in _queue(client, coordinateur, "diagnostic_a_planifier")
+
+
+def test_past_diagnostic_to_record_then_recorded(client, coordinateur, programme):
+    c = _candidature(programme, Etat.DIAGNOSTIC_PLANIFIE)
+    entretien = EntretienDiagnostic.objects.create(
+        candidature=c, debut=timezone.now() + datetime.timedelta(days=1), conduit_par=coordinateur
+    )
+    assert c.reference not in _queue(client, coordinateur, "diagnostic_a_enregistrer")  # still to come
+    entretien.debut = timezone.now() - datetime.timedelta(hours=2)
+    entretien.save()
+    assert c.reference in _queue(client, coordinateur, "diagnostic_a_enregistrer", suivi="moi")
+    c.etat = Etat.DIAGNOSTIC_REALISE
+    c.save()
+    assert c.reference not in _queue(client, coordinateur, "diagnostic_a_enregistrer")
 
 
 def test_decision_to_take_followed_by_who_conducted_the_diagnostic(client, coordinateur, programme):

@@ -160,3 +160,9 @@ def test_menu_links_the_current_programme_reminders(client, coordinateur, progra
     assert reverse("relances:courant") in _get(client, coordinateur, reverse("accounts:home"))
     client.force_login(coordinateur)
     assert client.get(reverse("relances:courant"))["Location"] == reverse("relances:programme", args=[programme.pk])
+
+
+def test_space_and_dashboard_lead_to_the_queue(client, coordinateur, programme):
+    queue = reverse("plateforme:a_traiter")
+    assert f'href="{queue}"' in _get(client, coordinateur, reverse("accounts:home"))
+    assert "Toute la file de travail" in _get(client, coordinateur, reverse("candidatures:coordination_dashboard"))
