@@ -166,3 +166,9 @@ def test_space_and_dashboard_lead_to_the_queue(client, coordinateur, programme):
     queue = reverse("plateforme:a_traiter")
     assert f'href="{queue}"' in _get(client, coordinateur, reverse("accounts:home"))
     assert "Toute la file de travail" in _get(client, coordinateur, reverse("candidatures:coordination_dashboard"))
+
+
+def test_matching_page_links_the_file_and_its_accompagnement(client, coordinateur, accompagnement):
+    html = _get(client, coordinateur, reverse("annuaire:appariement_candidature", args=[accompagnement.candidature_id]))
+    assert reverse("candidatures:coordination_detail", args=[accompagnement.candidature_id]) in html
+    assert reverse("accompagnements:detail", args=[accompagnement.pk]) in html
