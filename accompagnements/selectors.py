@@ -271,4 +271,5 @@ def accompagnements_for_coordination(*, filters: dict[str, Any] | None = None) -
         qs = qs.filter(mentors=filters["personne_ressource"])
     if filters.get("departement"):
         qs = qs.filter(structure_beneficiaire__departement=filters["departement"])
-    return qs.order_by("-created_at", "-pk")
+    # Newest first by primary key (created in that order): the sort uses the table's own index.
+    return qs.order_by("-pk")
