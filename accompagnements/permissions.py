@@ -10,13 +10,14 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from core.exceptions import RuleViolation
-from core.permissions import ALLOWED, Decision, refused, register_workflow, rule
+from core.permissions import ALLOWED, Decision, refused, register_workflow, role_rule, rule
 
 from . import calendar as seance_dates
-from .models import Accompagnement, CompteRendu, EtatAccompagnement, EtatSeance, Seance
+from .models import Accompagnement, CompteRendu, Creneau, EtatAccompagnement, EtatSeance, Seance
 from .parties import BENEFICIAIRE, COORDINATION, MENTOR, PAIRE, PARTICIPANTS, PLANNERS
 from .workflow import WORKFLOW
 from .workflow_seances import WORKFLOW as SEANCE_WORKFLOW
@@ -106,11 +107,11 @@ def valider_grille(user: Any, accompagnement: Accompagnement) -> Decision:
     return ALLOWED
 
 
-@rule("accompagnement.commenter_grille")
-def commenter_grille(user: Any, accompagnement: Any = None) -> Decision:
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination commente la grille d’objectifs."))
+commenter_grille = role_rule(
+    "accompagnement.commenter_grille",
+    roles.is_coordination,
+    refusal=gettext_lazy("Seule la coordination commente la grille d’objectifs."),
+)
 
 
 # --- Sessions ----------------------------------------------------------------------------------------
@@ -121,9 +122,48 @@ def planifier(user: Any, accompagnement: Accompagnement) -> Decision:
     """Plan a session: the mentor or the coordination, once the convention is signed by all."""
     if not (decision := _role(user, accompagnement, PLANNERS)):
         return decision
+    return _seances_ouvertes(accompagnement)
+
+
+def _seances_ouvertes(accompagnement: Accompagnement) -> Decision:
+    """Sessions are planned (or booked) once the convention is signed by all, until the end."""
     if accompagnement.etat != EtatAccompagnement.EN_COURS:
         return _rule_violation(_("Les séances se planifient une fois la convention signée par tous."))
     return ALLOWED
+
+
+# --- Availability slots (a mentor publishes them; the beneficiary or the coordination books one) ------
+
+RESERVANTS = frozenset({BENEFICIAIRE, COORDINATION})
+
+
+def _mentor_lui_meme(user: Any, mentor: Any) -> Decision:
+    if mentor is not None and getattr(user, "is_authenticated", False) and mentor.user_id == user.pk:
+        return ALLOWED
+    return refused(_("Seule la personne-ressource publie ses disponibilités."))
+
+
+@rule("creneau.publier")
+def publier_creneau(user: Any, mentor: Any) -> Decision:
+    """A personne-ressource publishes their own availability, from their space."""
+    return _mentor_lui_meme(user, mentor)
+
+
+@rule("creneau.retirer")
+def retirer_creneau(user: Any, creneau: Creneau) -> Decision:
+    if not (decision := _mentor_lui_meme(user, creneau.mentor if creneau is not None else None)):
+        return decision
+    if not creneau.est_libre:
+        return _rule_violation(_("Ce créneau est réservé : annulez ou déplacez la séance pour le libérer."))
+    return ALLOWED
+
+
+@rule("creneau.reserver")
+def reserver_creneau(user: Any, accompagnement: Accompagnement) -> Decision:
+    """Book a slot for an accompagnement: its beneficiary or the coordination, on the planning's terms."""
+    if not (decision := _role(user, accompagnement, RESERVANTS)):
+        return decision
+    return _seances_ouvertes(accompagnement)
 
 
 @rule("seance.deplacer")
@@ -186,9 +226,9 @@ def commenter_compte_rendu(user: Any, compte_rendu: CompteRendu | None) -> Decis
     return ALLOWED
 
 
-@rule("accompagnement.lister")
-def lister(user: Any, obj: Any = None) -> Decision:
-    """The list of every accompagnement, with its filters: the coordination's."""
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination consulte la liste des accompagnements."))
+# The list of every accompagnement, with its filters (issue 15): the coordination's.
+lister = role_rule(
+    "accompagnement.lister",
+    roles.is_coordination,
+    refusal=gettext_lazy("Seule la coordination consulte la liste des accompagnements."),
+)
