@@ -224,3 +224,11 @@ def commenter_compte_rendu(user: Any, compte_rendu: CompteRendu | None) -> Decis
     if compte_rendu.soumis_le is None:
         return _rule_violation(_("Le compte-rendu n’a pas encore été remis."))
     return ALLOWED
+
+
+# The list of every accompagnement, with its filters (issue 15): the coordination's.
+lister = role_rule(
+    "accompagnement.lister",
+    roles.is_coordination,
+    refusal=gettext_lazy("Seule la coordination consulte la liste des accompagnements."),
+)

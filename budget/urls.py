@@ -12,6 +12,7 @@ urlpatterns = [
     path("programmes/<int:pk>/exports/", views.export_request, name="export_request"),
     path("programmes/<int:pk>/documents/", views.documents, name="documents"),
     path("programmes/<int:pk>/dossier-controle/", views.dossier_controle_request, name="dossier_controle_request"),
+    path("accompagnements/<int:pk>/", views.accompagnement_ligne, name="accompagnement_ligne"),
     path("accompagnements/<int:pk>/paiement/", views.paiement_create, name="paiement_create"),
     path("engagements/<int:pk>/correction/", views.engagement_correct, name="engagement_correct"),
     path("paiements/<int:pk>/correction/", views.paiement_correct, name="paiement_correct"),

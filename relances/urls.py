@@ -5,6 +5,7 @@ from . import views
 app_name = "relances"
 
 urlpatterns = [
+    path("", views.relances_courant, name="courant"),
     path("programme/<int:programme_pk>/", views.relances_programme, name="programme"),
     path("messages-groupe/", views.message_groupe_list, name="message_groupe_list"),
     path("messages-groupe/nouveau/", views.message_groupe_nouveau, name="message_groupe_nouveau"),

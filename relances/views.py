@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -144,3 +145,12 @@ def mes_notifications(request):
             return redirect("relances:mes_notifications")
     essentielles = [{"label": Notification(value).label, "raison": raison} for value, raison in ESSENTIELLES.items()]
     return render(request, "relances/mes_notifications.html", {"form": form, "essentielles": essentielles})
+
+
+@action_required("relances.configurer")
+def relances_courant(request):
+    """The header menu's entry: the current programme's reminders (the menu does not query for it)."""
+    programme = Programme.courant()
+    if programme is None:
+        raise Http404
+    return redirect("relances:programme", programme_pk=programme.pk)

@@ -71,6 +71,7 @@ ARGS = {
     "comite:saisine_detail": lambda o: {"pk": o["saisine"].pk},
     "comite:saisine_piece": lambda o: {"pk": o["saisine"].pk, "piece_pk": o["piece"].pk},
     "accompagnements:detail": lambda o: {"pk": o["accompagnement"].pk},
+    "budget:accompagnement_ligne": lambda o: {"pk": o["accompagnement"].pk},
     "accompagnements:seance_create": lambda o: {"pk": o["accompagnement"].pk},
     "accompagnements:support_ajouter": lambda o: {"pk": o["seance"].pk, "type_support": "fichier"},
     "accompagnements:support_telecharger": lambda o: {"pk": o["support"].pk},
@@ -247,6 +248,7 @@ MATRIX: dict[str, dict[str, Any]] = {
     "relances:mes_messages": logged_in(),
     "relances:mon_message": row(coordination=NOT_FOUND),
     "relances:mes_notifications": logged_in(),
+    "relances:courant": coordination_only(),
     # The budget: the committee reads (dashboard, ledger, receipts) and asks for follow-up documents (its own
     # exports only; the coordination's export is not found for it); every write is the coordination's.
     "budget:tableau_de_bord": comite_or_coordination(),
@@ -258,6 +260,7 @@ MATRIX: dict[str, dict[str, Any]] = {
     # The audit file gathers the accompagnements' reports and records: the committee sees figures, not files.
     "budget:dossier_controle_request": coordination_only(),
     "budget:paiement_create": coordination_only(),
+    "budget:accompagnement_ligne": comite_or_coordination(),
     "budget:engagement_correct": coordination_only(),
     "budget:paiement_correct": coordination_only(),
     "budget:autre_depense_correct": coordination_only(),
@@ -285,6 +288,11 @@ MATRIX: dict[str, dict[str, Any]] = {
     "plateforme:etat_plateforme": coordination_only(),
     "plateforme:emails_en_echec": coordination_only(),
     "plateforme:email_retablir": coordination_only(),
+    # The coordination's desk (issue 15): the queue and the accompagnements list; the search answers
+    # everyone signed in, each within what they may open.
+    "plateforme:a_traiter": coordination_only(),
+    "plateforme:recherche": logged_in(),
+    "accompagnements:list": coordination_only(),
     # The mail provider's webhook: no session, HTTP basic auth only; refused while WEBHOOK_SECRET is unset.
     "email_tracking_webhook": public(DENIED),
 }
