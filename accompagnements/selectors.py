@@ -49,6 +49,8 @@ def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
     return {
         "mes_accompagnements": list(mes_accompagnements[:limite]),
         "mes_accompagnements_total": mes_accompagnements.count(),
+        # A personne-ressource publishes their availability from here (the page checks the rule itself).
+        "publie_creneaux": roles.is_personne_ressource(user),
     }
 
 

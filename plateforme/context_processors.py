@@ -29,6 +29,7 @@ def menu_coordination(request: Any) -> dict[str, Any]:
             "comite": may(user, "comite.consulter").allowed,
             "evaluations": may(user, "evaluation.resultats").allowed,
             "relances": may(user, "relances.configurer").allowed,
+            "messages": may(user, "message_groupe.ecrire").allowed,
             "administration": bool(user.is_staff),
         }
     }

@@ -148,7 +148,17 @@ def test_search_is_bounded(client, coordinateur, programme, django_assert_max_nu
 def test_menu_for_the_coordination_only(client, coordinateur, candidat):
     a_traiter.total_menu_refresh()
     html = _get(client, coordinateur, reverse("accounts:home"))
-    for label in ("Dossiers", "Accompagnements", "Appariement", "Annuaire", "Agenda", "Budget", "Comité", "Évaluations"):
+    for label in (
+        "Dossiers",
+        "Accompagnements",
+        "Appariement",
+        "Annuaire",
+        "Agenda",
+        "Budget",
+        "Comité",
+        "Évaluations",
+        "Messages",
+    ):
         assert f">{label}</a>" in html
     assert reverse("plateforme:recherche") in html and 'data-testid="a-traiter-total"' in html
     assert html.count(reverse("admin:index")) == coordinateur.is_staff  # once, in the desk's menu, for staff
