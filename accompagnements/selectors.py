@@ -20,7 +20,7 @@ from core.permissions import may
 from programmes.models import Programme
 
 from . import calendar as seance_dates
-from .models import ETATS_DEMARRES, Accompagnement, EtatSeance, Seance
+from .models import ETATS_DEMARRES, Accompagnement, EtatSeance, Seance, ServiceFait
 from .permissions import ma_validation_grille
 
 # The person's space lists this many of their accompagnements, the most recent.
@@ -252,3 +252,24 @@ def seances_trop_espacees(*, programme: Programme | None = None, depuis: datetim
         if seance.ecart_jours > seance.accompagnement.format.ecart_max_jours:
             result.append(seance)
     return result
+
+
+# --- Service fait ------------------------------------------------------------------------------------
+
+# How many sessions a to-do list shows at most (the coordination's queue reads this selector).
+SERVICE_FAIT_A_TRAITER_MAX = 200
+
+
+def seances_non_confirmees(*, avant: datetime.datetime | None = None, limit: int = SERVICE_FAIT_A_TRAITER_MAX):
+    """Held sessions the coordination must look at, oldest first and bounded: disputed ones, and those
+    still unconfirmed since before `avant` (all unconfirmed ones when None)."""
+    attente = Q(service_fait=ServiceFait.A_CONFIRMER)
+    if avant is not None:
+        attente &= Q(realisee_le__lte=avant)
+    return (
+        Seance.objects.filter(etat=EtatSeance.REALISEE)
+        .filter(attente | Q(service_fait=ServiceFait.CONTESTEE))
+        .select_related("accompagnement__programme", "accompagnement__beneficiaire")
+        .prefetch_related("confirmations")
+        .order_by("realisee_le", "pk")[: plafond(limit)]
+    )

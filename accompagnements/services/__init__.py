@@ -16,6 +16,11 @@ from .objectifs import (
     objectif_update,
     objectifs_valider,
 )
+from .service_fait import (
+    confirmations_demander,
+    seance_confirmer,
+    seance_service_fait_arbitrer,
+)
 from .seances import (
     compte_rendu_comment,
     compte_rendu_submit,
@@ -41,6 +46,9 @@ __all__ = [
     "seance_mark_held",
     "seance_cancel",
     "seance_cancellation_overrule",
+    "seance_confirmer",
+    "seance_service_fait_arbitrer",
+    "confirmations_demander",
     "question_seance_add",
     "compte_rendu_submit",
     "compte_rendu_comment",
