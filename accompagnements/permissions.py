@@ -86,7 +86,7 @@ register_workflow(
     SERVICE_FAIT_WORKFLOW,
     role_of=role_of,
     state_field="service_fait",
-    extra={name: _seance_tenue for name in SERVICE_FAIT_WORKFLOW.by_name},
+    extra=dict.fromkeys(SERVICE_FAIT_WORKFLOW.by_name, _seance_tenue),
 )
 
 

@@ -33,13 +33,13 @@ from core.permissions import forbid_unless, may
 from core.services import acces_journaliser
 
 from . import calendar as seance_dates
-from . import services
+from . import liens, services
 from .forms_seances import (
     AnnulationForm,
     ArbitrageForm,
     CommentaireForm,
-    ConfirmationForm,
     CompteRenduForm,
+    ConfirmationForm,
     GrilleObservationForm,
     QuestionForm,
     SeanceForm,
@@ -58,7 +58,6 @@ from .models import (
     TypeSupport,
 )
 from .permissions import COORDINATION, role_in
-from . import liens
 from .selectors import seances_non_confirmees, seances_of
 
 AGENDA_PAR_PAGE = 50

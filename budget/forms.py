@@ -113,9 +113,7 @@ class SeancesChoiceField(forms.ModelMultipleChoiceField):
 class FactureForm(forms.Form):
     """Deposit (or correct) an invoice: the sessions it bills, its number and amount, the PDF."""
 
-    seances = SeancesChoiceField(
-        label=_("Séances facturées"), queryset=None, widget=forms.CheckboxSelectMultiple, required=True
-    )
+    seances = SeancesChoiceField(label=_("Séances facturées"), queryset=None, widget=forms.CheckboxSelectMultiple, required=True)
     numero = forms.CharField(label=_("Numéro de la facture"), max_length=60)
     montant = MontantField(label=_("Montant facturé (€)"))
     fichier = forms.FileField(

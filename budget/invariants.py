@@ -235,6 +235,7 @@ def facture_payee_une_fois() -> Iterable[Violation]:
             code="budget.facture_payee_une_fois",
             message=_("Facture de %(montant)s, %(paye)s payés.")
             % {"montant": format_euros(row["montant"]), "paye": format_euros(row["paye"])},
-            objet=_("Facture %(numero)s de %(structure)s") % {"numero": row["numero"], "structure": row["structure__raison_sociale"]},
+            objet=_("Facture %(numero)s de %(structure)s")
+            % {"numero": row["numero"], "structure": row["structure__raison_sociale"]},
             url=reverse("budget:facture_detail", args=[row["pk"]]),
         )

@@ -19,10 +19,10 @@ from accounts.models import User
 from core.antivirus import EN_ATTENTE, INFECTE, SAIN, configured_scanner
 from core.exceptions import PermissionRefused, RuleViolation
 from core.jobs import enqueue
+from core.money import format_euros
 from core.permissions import require
 from core.uploads import CheckedUpload, initial_scan_status
 from core.workflow import apply_transition
-from core.money import format_euros
 from programmes.models import Programme, Structure
 from programmes.rules import check_montant_positif
 

@@ -235,9 +235,7 @@ def paiements_csv(request: HttpRequest) -> HttpResponse:
             _("Référence du paiement"),
         ]
     )
-    for paiement in selectors.paiements_periode(du=form.cleaned_data["du"], au=form.cleaned_data["au"]).iterator(
-        chunk_size=500
-    ):
+    for paiement in selectors.paiements_periode(du=form.cleaned_data["du"], au=form.cleaned_data["au"]).iterator(chunk_size=500):
         writer.writerow(
             [
                 paiement.date_paiement.isoformat(),
@@ -256,4 +254,3 @@ def paiements_csv(request: HttpRequest) -> HttpResponse:
         f'attachment; filename="paiements-{form.cleaned_data["du"]:%Y%m%d}-{form.cleaned_data["au"]:%Y%m%d}.csv"'
     )
     return response
-

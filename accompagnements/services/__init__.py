@@ -16,11 +16,6 @@ from .objectifs import (
     objectif_update,
     objectifs_valider,
 )
-from .service_fait import (
-    confirmations_demander,
-    seance_confirmer,
-    seance_service_fait_arbitrer,
-)
 from .seances import (
     compte_rendu_comment,
     compte_rendu_submit,
@@ -35,6 +30,11 @@ from .seances import (
     support_add_file,
     support_add_grille,
     support_add_link,
+)
+from .service_fait import (
+    confirmations_demander,
+    seance_confirmer,
+    seance_service_fait_arbitrer,
 )
 
 __all__ = [

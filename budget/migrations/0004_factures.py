@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accompagnements', '0005_seance_service_fait_confirmationseance'),
+        ('accompagnements', '0005_service_fait'),
         ('budget', '0003_resume_programme'),
         ('programmes', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
