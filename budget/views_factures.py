@@ -94,6 +94,13 @@ def _facture_for(request: HttpRequest, pk: int) -> Facture:
     return get_object_or_404(selectors.factures_visibles(request.user).select_related("deposee_par"), pk=pk)
 
 
+def _historique(facture: Facture) -> list[FactureEvenement]:
+    events = list(FactureEvenement.objects.filter(facture=facture).select_related("actor"))
+    for event in events:
+        event.libelle = EtatFacture(event.to_state).label if event.to_state in EtatFacture.values else _("Déposée")  # type: ignore[attr-defined]
+    return events
+
+
 def _render_detail(request: HttpRequest, facture: Facture, status: int = 200, **forms: Any) -> HttpResponse:
     seances = selectors.seances_de_facture(facture)
     attendu = selectors.montant_attendu(seances)
@@ -103,7 +110,7 @@ def _render_detail(request: HttpRequest, facture: Facture, status: int = 200, **
         "demi_journees": sum(s.demi_journees for s in seances),
         "attendu": attendu,
         "ecart": facture.montant - attendu,
-        "historique": list(FactureEvenement.objects.filter(facture=facture).select_related("actor")),
+        "historique": _historique(facture),
         "paiements": list(facture.paiements.all()),
         "retour_form": forms.get("retour_form") or RetourFactureForm(),
         "paiement_form": forms.get("paiement_form") or PaiementFactureForm(),
