@@ -19,14 +19,15 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from accompagnements.models import Accompagnement, EtatAccompagnement, EtatSeance, Seance, TypeIndicateur
+from accompagnements.models import Accompagnement, EtatAccompagnement, EtatSeance, Seance, ServiceFait, TypeIndicateur
 from accounts import roles
 from accounts.models import User
 from annuaire.models import PersonneRessource
-from budget.models import AutreDepense, Engagement, Enveloppe
+from budget.models import AutreDepense, Engagement, Enveloppe, EtatFacture, Facture
 from candidatures.models import Candidature, CandidatureEvenement, Etat
 from comite.models import Avis, Saisine
 from conventions.models import Convention, EtatConvention
+from core.invariants import find_violations
 from core.models import TacheDifferee
 from evaluations.models import Evaluation
 from plateforme.management.demo import data
@@ -375,3 +376,15 @@ def test_demo_data_is_refused_outside_debug_without_force(settings):
     with pytest.raises(CommandError, match="hors DEBUG"):
         call_command("load_demo", stdout=StringIO(), stderr=StringIO())
     assert (Programme.objects.count(), User.objects.count()) == (programmes, users)
+
+
+def test_the_demo_shows_service_fait_and_invoices_at_each_stage(demo):
+    """Issue 17: sessions awaiting confirmation, one disputed, an invoice to check, a paid invoice."""
+    held = Seance.objects.filter(etat=EtatSeance.REALISEE)
+    assert held.filter(service_fait=ServiceFait.A_CONFIRMER).exists()
+    assert held.filter(service_fait=ServiceFait.CONTESTEE).count() == 1
+    assert held.filter(service_fait=ServiceFait.CONFIRMEE).exists()
+    assert Facture.objects.filter(etat=EtatFacture.DEPOSEE).count() == 1
+    payee = Facture.objects.get(etat=EtatFacture.PAYEE)
+    assert payee.paiements.aggregate(t=Sum("montant"))["t"] == payee.montant
+    assert list(find_violations()) == []

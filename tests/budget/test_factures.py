@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from accompagnements.models import ServiceFait
 from budget.models import EtatFacture, Facture, FactureSeance, Paiement
-from budget.services import facture_approuver, facture_deposer, facture_payer, facture_retourner
+from budget.services import facture_approuver, facture_corriger, facture_deposer, facture_payer, facture_retourner
 from core.exceptions import PermissionRefused, RuleViolation, TransitionRefused
 from core.uploads import CheckedUpload, check_upload
 from tests.budget.conftest import engager, seance_livree
-from tests.factories import AccompagnementFactory, PersonneRessourceFactory, SeanceFactory, StructureFactory
+from tests.factories import AccompagnementFactory, PersonneRessourceFactory, StructureFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -65,8 +65,6 @@ def test_the_full_path_deposit_refused_mismatch_return_correct_approve_pay(acc, 
         facture_retourner(facture=facture, motif="  ", by=coordinateur)
     facture_retourner(facture=facture, motif="Le montant doit être celui des 3 demi-journées.", by=coordinateur)
     assert facture.etat == EtatFacture.A_CORRIGER
-    from budget.services import facture_corriger
-
     facture_corriger(facture=facture, seances=[s1, s2], numero="F-2026-01b", montant=attendu, by=mentor.user)
     facture.refresh_from_db()
     facture_approuver(facture=facture, by=coordinateur)

@@ -111,7 +111,12 @@ def plant_facture_payee_une_fois() -> str:
     acc = AccompagnementFactory()
     structure = acc.mentors.get().structure
     facture = Facture.objects.create(
-        programme=acc.programme, structure=structure, numero="FAC-DOUBLE", montant=Decimal("250.00"), fichier="f.pdf", etat="payee"
+        programme=acc.programme,
+        structure=structure,
+        numero="FAC-DOUBLE",
+        montant=Decimal("250.00"),
+        fichier="f.pdf",
+        etat="payee",
     )
     for reference in ("VIR-1", "VIR-2"):
         Paiement.objects.create(
