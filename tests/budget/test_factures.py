@@ -178,9 +178,9 @@ def test_the_accountants_csv_lists_the_period_payments_neutralised(client, acc, 
     mentor.structure.save()
     facture = deposer(acc, mentor, [confirmee(acc)], str(acc.programme.montant_pour(1)))
     facture_approuver(facture=facture, by=coordinateur)
-    facture_payer(facture=facture, date_paiement=datetime.date.today(), reference="VIR-1", mode="virement", by=coordinateur)
+    facture_payer(facture=facture, date_paiement=timezone.localdate(), reference="VIR-1", mode="virement", by=coordinateur)
     client.force_login(coordinateur)
-    today = datetime.date.today()
+    today = timezone.localdate()
     response = client.get(reverse("budget:paiements_csv"), {"du": today - datetime.timedelta(days=1), "au": today})
     assert response.status_code == 200
     lines = io.StringIO(response.content.decode("utf-8-sig")).read().splitlines()
