@@ -31,6 +31,7 @@ from .models import (
     Accompagnement,
     AccompagnementEvenement,
     CompteRendu,
+    ConfirmationSeance,
     EtatAccompagnement,
     EtatSeance,
     FluxCalendrier,
@@ -133,7 +134,7 @@ class ObjectifInline(ServiceInlineMixin, admin.TabularInline):
 # The planning of a session: checked by seance_plan / seance_reschedule (half-days of the convention and
 # of the programme, place or video link), written only by them.
 SEANCE_PLANNING_FIELDS = ("debut", "demi_journees", "modalite", "lieu", "lien_visio", "sujet")
-SEANCE_STATE_FIELDS = ("etat", "realisee_le", "annulee_le", "motif_annulation", "motif_valable", "comptee")
+SEANCE_STATE_FIELDS = ("etat", "realisee_le", "annulee_le", "motif_annulation", "motif_valable", "comptee", "service_fait")
 
 
 def _seance_plan_from_form(request: HttpRequest, accompagnement: Accompagnement, form: Any) -> Seance:
@@ -453,6 +454,16 @@ class CompteRenduInline(ReadOnlyInlineMixin, admin.StackedInline):
     )
 
 
+class ConfirmationSeanceInline(ReadOnlyInlineMixin, admin.TabularInline):
+    """Service fait: each party's answer (seance_confirmer), shown, not edited."""
+
+    model = ConfirmationSeance
+    fields = ("partie", "personne", "tenue", "commentaire", "created_at")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("personne")
+
+
 class QuestionSeanceInline(ReadOnlyInlineMixin, admin.TabularInline):
     """Asked by the beneficiary or the mentor (question_seance_add), up to 48 h before the session."""
 
@@ -541,16 +552,20 @@ class SeanceAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "motif_annulation",
         "motif_valable",
         "comptee",
+        "service_fait",
         planifiee_par,
         "created_at",
         "updated_at",
     )
     fieldsets = (
         (None, {"fields": ("accompagnement", "debut", "demi_journees", "modalite", "lieu", "lien_visio", "sujet")}),
-        (_("État"), {"fields": ("etat", "realisee_le", "annulee_le", "motif_annulation", "motif_valable", "comptee")}),
+        (
+            _("État"),
+            {"fields": ("etat", "realisee_le", "annulee_le", "motif_annulation", "motif_valable", "comptee", "service_fait")},
+        ),
         (_("Coordination"), {"fields": ("note_coordination", planifiee_par, "created_at", "updated_at")}),
     )
-    inlines = (CompteRenduInline, QuestionSeanceInline, SupportTemoinInline)
+    inlines = (CompteRenduInline, ConfirmationSeanceInline, QuestionSeanceInline, SupportTemoinInline)
     actions = ("action_annuler",)
 
     @admin.display(description=_("compte-rendu remis"), boolean=True)

@@ -27,7 +27,7 @@ from programmes.admin import ProgrammeAdmin as BaseProgrammeAdmin
 from programmes.models import Programme
 from programmes.rules import check_montant_positif
 
-from .models import AutreDepense, Engagement, Enveloppe, Export, Paiement, ResumeProgramme
+from .models import AutreDepense, Engagement, Enveloppe, Export, Facture, FactureSeance, Paiement, ResumeProgramme
 from .services import autre_depense_create, engagement_create, enveloppe_set
 
 
@@ -401,3 +401,32 @@ class ResumeProgrammeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ("programme", "engage", "paye", "autres", "hj_prevues", "hj_planifiees", "hj_livrees", "recalcule_le")
     list_select_related = ("programme",)
+
+
+# --- Invoices ----------------------------------------------------------------------------------
+
+
+class FactureSeanceInline(admin.TabularInline):
+    model = FactureSeance
+    extra = 0
+    can_delete = False
+    readonly_fields = ("seance",)
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Facture)
+class FactureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Invoices are deposited, checked, returned, approved and paid through the budget services (their
+    pages under /budget/factures/): view only here."""
+
+    list_display = ("numero", "structure", "programme", "montant_euros", "etat", "created_at")
+    list_filter = ("etat", "programme")
+    search_fields = ("numero", "structure__raison_sociale", "structure__siret")
+    list_select_related = ("structure", "programme")
+    inlines = [FactureSeanceInline]
+    montant_euros = euros_column("montant", _("montant"))
