@@ -202,7 +202,11 @@ def seance_payable_q(prefix: str = "") -> Q:
 
 
 SEANCE_COMPTEE = seance_comptee_q()
-SEANCE_LIVREE = Q(etat=EtatSeance.REALISEE, compte_rendu__soumis_le__isnull=False) | Q(etat=EtatSeance.ANNULEE, comptee=True)
+# A held session the coordination settled as not held (service fait) is not delivered.
+SERVICE_FAIT_NON_DEMENTI = [value for value in ServiceFait.values if value != ServiceFait.NON_TENUE]
+SEANCE_LIVREE = Q(etat=EtatSeance.REALISEE, compte_rendu__soumis_le__isnull=False, service_fait__in=SERVICE_FAIT_NON_DEMENTI) | Q(
+    etat=EtatSeance.ANNULEE, comptee=True
+)
 
 
 class SeanceQuerySet(models.QuerySet):

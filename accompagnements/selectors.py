@@ -121,7 +121,10 @@ def demi_journees(
         .annotate(
             planifiees=_sum_seances(planifiee),
             realisees=_sum_seances(realisee),
-            livrees=_sum_seances((realisee & Q(seances__compte_rendu__soumis_le__isnull=False)) | annulee_comptee),
+            livrees=_sum_seances(
+                (realisee & Q(seances__compte_rendu__soumis_le__isnull=False) & ~Q(seances__service_fait=ServiceFait.NON_TENUE))
+                | annulee_comptee
+            ),
             consommees=_sum_seances(planifiee | realisee | annulee_comptee),
         )
     )

@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accompagnements import liens
+from accompagnements import services as accompagnements_services
 from accompagnements.models import AccompagnementEvenement, ConfirmationSeance, Seance, ServiceFait
 from accompagnements.selectors import seances_non_confirmees
 from accompagnements.services import seance_confirmer, seance_mark_held, seance_service_fait_arbitrer
+from budget.selectors import demi_journees_livrees
 from core.exceptions import DomainError, PermissionRefused, RuleViolation
 from relances.models import Relance, TypeRelance
 from relances.planning import relances_planifier
@@ -137,3 +139,17 @@ def test_an_unconfirmed_session_is_reminded_once_then_flagged_to_the_coordinatio
     assert Relance.objects.filter(type_relance=TypeRelance.SERVICE_FAIT, destinataire=acc.beneficiaire).count() == 1
     assert Relance.objects.filter(type_relance=TypeRelance.SERVICE_FAIT_COORDINATION, destinataire=coordinateur).count() == 1
     assert not Relance.objects.filter(type_relance=TypeRelance.SERVICE_FAIT, destinataire=acc.mentors.get().user).exists()
+
+
+def test_a_session_settled_as_not_held_is_neither_payable_nor_delivered(tenue, acc, mentor, coordinateur):
+    accompagnements_services.compte_rendu_submit(
+        seance=tenue, travaux="Travail.", outils="", progres={}, prochaines_etapes="Suite.", by=mentor.user
+    )
+    assert demi_journees_livrees(accompagnement_id=acc.pk) == 1
+    seance_confirmer(seance=tenue, tenue=False, commentaire="Pas de séance ce jour-là.", by=acc.beneficiaire)
+    tenue.refresh_from_db()
+    seance_service_fait_arbitrer(seance=tenue, tenue=False, motif="Aucune trace de la séance.", by=coordinateur)
+    tenue.refresh_from_db()
+    assert tenue.service_fait == ServiceFait.NON_TENUE and not tenue.est_payable
+    assert demi_journees_livrees(accompagnement_id=acc.pk) == 0
+    assert not Seance.objects.livrees().filter(pk=tenue.pk).exists()
