@@ -454,16 +454,6 @@ class CompteRenduInline(ReadOnlyInlineMixin, admin.StackedInline):
     )
 
 
-class ConfirmationSeanceInline(ReadOnlyInlineMixin, admin.TabularInline):
-    """Service fait: each party's answer (seance_confirmer), shown, not edited."""
-
-    model = ConfirmationSeance
-    fields = ("partie", "personne", "tenue", "commentaire", "created_at")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("personne")
-
-
 class QuestionSeanceInline(ReadOnlyInlineMixin, admin.TabularInline):
     """Asked by the beneficiary or the mentor (question_seance_add), up to 48 h before the session."""
 
@@ -565,7 +555,7 @@ class SeanceAdmin(ServiceAdminMixin, admin.ModelAdmin):
         ),
         (_("Coordination"), {"fields": ("note_coordination", planifiee_par, "created_at", "updated_at")}),
     )
-    inlines = (CompteRenduInline, ConfirmationSeanceInline, QuestionSeanceInline, SupportTemoinInline)
+    inlines = (CompteRenduInline, QuestionSeanceInline, SupportTemoinInline)
     actions = ("action_annuler",)
 
     @admin.display(description=_("compte-rendu remis"), boolean=True)
@@ -699,3 +689,13 @@ class FluxCalendrierAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def delete_with_service(self, request: HttpRequest, obj: FluxCalendrier) -> None:
         flux_calendrier_revoke(user=obj.user)
+
+
+@admin.register(ConfirmationSeance)
+class ConfirmationSeanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Service fait: each party's answer (seance_confirmer) is part of the record: view only here."""
+
+    list_display = ("seance", "partie", "personne", "tenue", "created_at")
+    list_filter = ("partie", "tenue")
+    search_fields = ("seance__accompagnement__reference", "personne__email")
+    list_select_related = ("seance__accompagnement", "personne")

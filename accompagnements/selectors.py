@@ -263,9 +263,9 @@ def seances_trop_espacees(*, programme: Programme | None = None, depuis: datetim
 SERVICE_FAIT_A_TRAITER_MAX = 200
 
 
-def seances_non_confirmees(*, avant: datetime.datetime | None = None, limit: int = SERVICE_FAIT_A_TRAITER_MAX):
-    """Held sessions the coordination must look at, oldest first and bounded: disputed ones, and those
-    still unconfirmed since before `avant` (all unconfirmed ones when None)."""
+def service_fait_a_traiter(*, avant: datetime.datetime | None = None):
+    """Held sessions the coordination must look at, oldest first (unbounded queryset, for a queue that
+    bounds itself): disputed ones, and those still unconfirmed since before `avant` (all when None)."""
     attente = Q(service_fait=ServiceFait.A_CONFIRMER)
     if avant is not None:
         attente &= Q(realisee_le__lte=avant)
@@ -273,6 +273,10 @@ def seances_non_confirmees(*, avant: datetime.datetime | None = None, limit: int
         Seance.objects.filter(etat=EtatSeance.REALISEE)
         .filter(attente | Q(service_fait=ServiceFait.CONTESTEE))
         .select_related("accompagnement__programme", "accompagnement__beneficiaire")
-        .prefetch_related("confirmations")
-        .order_by("realisee_le", "pk")[: plafond(limit)]
+        .order_by("realisee_le", "pk")
     )
+
+
+def seances_non_confirmees(*, avant: datetime.datetime | None = None, limit: int = SERVICE_FAIT_A_TRAITER_MAX) -> list[Seance]:
+    """The first `limit` of service_fait_a_traiter, with each session's answers (bounded list)."""
+    return list(service_fait_a_traiter(avant=avant).prefetch_related("confirmations")[: plafond(limit)])

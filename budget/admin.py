@@ -19,7 +19,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ReadOnlyAdminMixin, ServiceAdminMixin, ServiceInlineMixin, related_column
+from core.admin_helpers import (
+    ReadOnlyAdminMixin,
+    ReadOnlyInlineMixin,
+    ServiceAdminMixin,
+    ServiceInlineMixin,
+    related_column,
+)
 from core.exceptions import DomainError
 from core.money import format_euros
 from core.uploads import check_upload
@@ -27,7 +33,17 @@ from programmes.admin import ProgrammeAdmin as BaseProgrammeAdmin
 from programmes.models import Programme
 from programmes.rules import check_montant_positif
 
-from .models import AutreDepense, Engagement, Enveloppe, Export, Facture, FactureSeance, Paiement, ResumeProgramme
+from .models import (
+    AutreDepense,
+    Engagement,
+    Enveloppe,
+    Export,
+    Facture,
+    FactureEvenement,
+    FactureSeance,
+    Paiement,
+    ResumeProgramme,
+)
 from .services import autre_depense_create, engagement_create, enveloppe_set
 
 
@@ -406,17 +422,9 @@ class ResumeProgrammeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 # --- Invoices ----------------------------------------------------------------------------------
 
 
-class FactureSeanceInline(admin.TabularInline):
+class FactureSeanceInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = FactureSeance
-    extra = 0
-    can_delete = False
-    readonly_fields = ("seance",)
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
+    fields = ("seance",)
 
 
 @admin.register(Facture)
@@ -430,3 +438,22 @@ class FactureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("structure", "programme")
     inlines = [FactureSeanceInline]
     montant_euros = euros_column("montant", _("montant"))
+
+
+@admin.register(FactureSeance)
+class FactureSeanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The sessions an invoice bills (each on one invoice at most): view only here."""
+
+    list_display = ("facture", "seance")
+    search_fields = ("facture__numero", "seance__accompagnement__reference")
+    list_select_related = ("facture__structure", "seance__accompagnement")
+
+
+@admin.register(FactureEvenement)
+class FactureEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The history of each invoice (deposited, returned, approved, paid): view only here."""
+
+    list_display = ("created_at", "facture", "transition", "from_state", "to_state", "actor", "reason")
+    list_filter = ("transition",)
+    search_fields = ("facture__numero",)
+    list_select_related = ("facture__structure", "actor")

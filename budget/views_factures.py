@@ -126,7 +126,9 @@ def facture_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def facture_corriger(request: HttpRequest, pk: int) -> HttpResponse:
     facture = _facture_for(request, pk)
-    forbid_unless(request.user, "facture.corriger", facture)
+    if not (decision := forbid_unless(request.user, "facture.corriger", facture)):
+        messages.error(request, decision.reason)
+        return redirect("budget:facture_detail", facture.pk)
     deja = selectors.seances_de_facture(facture)
     seances = selectors.seances_a_facturer(structure_ids=[facture.structure_id]) | Seance.objects.filter(
         pk__in=[s.pk for s in deja]
