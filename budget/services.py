@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Sum
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from accompagnements.models import Accompagnement, Seance
 from accounts.models import User
 from core.antivirus import EN_ATTENTE, INFECTE, SAIN, configured_scanner
+from core.emails import send_templated_after_commit
 from core.exceptions import PermissionRefused, RuleViolation
 from core.jobs import enqueue
 from core.money import format_euros
@@ -514,7 +516,14 @@ def facture_deposer(
     )
     if facture.scan == EN_ATTENTE:
         enqueue("facture_analyser", facture_id=facture.pk)
+    send_templated_after_commit(to=[settings.TSF_PILOT["email"]], name="facture_deposee", context={"facture": facture})
     return facture
+
+
+def _prevenir_structure(facture: Facture, name: str, **context: Any) -> None:
+    """Tell whoever deposited the invoice (after commit)."""
+    if facture.deposee_par is not None and facture.deposee_par.email:
+        send_templated_after_commit(to=[facture.deposee_par.email], name=name, context={"facture": facture, **context})
 
 
 def _facture_transition(facture: Facture, *, name: str, by: User, reason: str = "", **changes: Any) -> Facture:
@@ -571,7 +580,9 @@ def facture_retourner(*, facture: Facture, motif: str, by: User) -> Facture:
     """The coordination returns the invoice for correction, with the reason the structure will read."""
     if not motif.strip():
         raise RuleViolation(_("Indiquez ce qui est à corriger."), field="motif")
-    return _facture_transition(facture, name="retourner", by=by, reason=motif.strip(), motif_retour=motif.strip())
+    returned = _facture_transition(facture, name="retourner", by=by, reason=motif.strip(), motif_retour=motif.strip())
+    _prevenir_structure(returned, "facture_retournee")
+    return returned
 
 
 @transaction.atomic
@@ -621,7 +632,9 @@ def facture_payer(*, facture: Facture, date_paiement: datetime.date, reference: 
             mode=mode,
             reference_paiement=reference,
         )
-    return _facture_transition(locked, name="payer", by=by)
+    paid = _facture_transition(locked, name="payer", by=by)
+    _prevenir_structure(paid, "facture_payee", date_paiement=date_paiement, reference=reference.strip())
+    return paid
 
 
 def facture_analyser(*, facture_id: int) -> str:

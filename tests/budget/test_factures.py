@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -188,3 +189,13 @@ def test_the_accountants_csv_lists_the_period_payments_neutralised(client, acc, 
     assert "'=HYPERLINK(1)" in lines[1] and "F-2026-01" in lines[1] and ";—;" in lines[1]
     client.force_login(mentor.user)
     assert client.get(reverse("budget:paiements_csv")).status_code == 403
+
+
+def test_the_structure_and_the_coordination_are_told_by_e_mail(acc, mentor, coordinateur, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        facture = deposer(acc, mentor, [confirmee(acc)], "999.00")
+        facture_retourner(facture=facture, motif="Montant : 250 €.", by=coordinateur)
+    subjects = {m.subject: m.to for m in mail.outbox}
+    assert any("déposée par" in s for s in subjects)
+    assert subjects["Facture F-2026-01 à corriger"] == [mentor.user.email]
+    assert "Montant : 250 €." in mail.outbox[-1].body

@@ -974,7 +974,15 @@ class DemoLoader:
         ):
             held.setdefault(seance.accompagnement_id, []).append(seance)
         payes = set(Paiement.objects.filter(accompagnement__programme=programme).values_list("accompagnement_id", flat=True))
-        candidats = [seances for acc_id, seances in held.items() if acc_id not in payes and len(seances) >= 2][:2]
+        # The demo's mentor login first, so that the invoices are seen from their space.
+        login = self.prs.get(data.LOGIN_PERSONNE_RESSOURCE)
+        avec_login = set(
+            Accompagnement.mentors.through.objects.filter(personneressource=login).values_list("accompagnement_id", flat=True)
+        )
+        candidats = sorted(
+            (seances for acc_id, seances in held.items() if acc_id not in payes and len(seances) >= 2),
+            key=lambda seances: seances[0].accompagnement_id not in avec_login,
+        )[:2]
         if len(candidats) < 2:
             self.warn("Démonstration : pas assez de séances réalisées pour illustrer le service fait et les factures.")
             return
