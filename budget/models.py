@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+from core.antivirus import NON_CONFIGURE
 from core.exceptions import RuleViolation
 from core.models import EventBase, TimeStampedModel
 
@@ -287,7 +288,7 @@ class Facture(TimeStampedModel):
     nom_original = models.CharField(_("nom du fichier envoyé"), max_length=255, blank=True)
     taille = models.PositiveIntegerField(_("taille (octets)"), null=True, blank=True)
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
-    scan = models.CharField(_("analyse antivirus"), max_length=20, default="non_configure")
+    scan = models.CharField(_("analyse antivirus"), max_length=20, default=NON_CONFIGURE)
     etat = models.CharField(_("état"), max_length=20, choices=EtatFacture.choices, default=EtatFacture.DEPOSEE, db_index=True)
     motif_retour = models.TextField(_("motif du retour"), blank=True)
     deposee_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from accompagnements.models import Accompagnement, Seance
 from accounts.models import User
-from core.antivirus import EN_ATTENTE, INFECTE, SAIN, configured_scanner
+from core.antivirus import EN_ATTENTE, INFECTE, NON_CONFIGURE, SAIN, configured_scanner
 from core.emails import send_templated_after_commit
 from core.exceptions import PermissionRefused, RuleViolation
 from core.jobs import enqueue
@@ -603,7 +603,7 @@ def facture_approuver(*, facture: Facture, by: User) -> Facture:
                 "ecart": format_euros(facture.montant - attendu),
             }
         )
-    if facture.scan not in (SAIN, "non_configure"):
+    if facture.scan not in (SAIN, NON_CONFIGURE):
         raise RuleViolation(_("La facture n’a pas encore été validée par l’antivirus."))
     return _facture_transition(facture, name="approuver", by=by)
 

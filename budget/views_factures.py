@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accompagnements.models import Seance
+from core.antivirus import NON_CONFIGURE, SAIN
 from core.downloads import attachment_response
 from core.exceptions import DomainError
 from core.exports import SafeCsvWriter
@@ -216,7 +217,7 @@ def facture_payer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def facture_telecharger(request: HttpRequest, pk: int) -> HttpResponse:
     facture = _facture_for(request, pk)
-    if facture.scan not in ("sain", "non_configure"):
+    if facture.scan not in (SAIN, NON_CONFIGURE):
         messages.error(request, _("Ce fichier attend l’analyse antivirus."))
         return redirect("budget:facture_detail", facture.pk)
     return attachment_response(facture.fichier, filename=f"facture-{facture.pk}.pdf", content_type="application/pdf")

@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from accompagnements.models import ServiceFait
 from budget.models import EtatFacture, Facture, FactureSeance, Paiement
-from budget.services import facture_approuver, facture_corriger, facture_deposer, facture_payer, facture_retourner
+from budget.services import (
+    facture_analyser,
+    facture_approuver,
+    facture_corriger,
+    facture_deposer,
+    facture_payer,
+    facture_retourner,
+)
 from core.exceptions import PermissionRefused, RuleViolation, TransitionRefused
 from core.uploads import CheckedUpload, check_upload
 from tests.budget.conftest import engager, seance_livree
@@ -199,3 +206,18 @@ def test_the_structure_and_the_coordination_are_told_by_e_mail(acc, mentor, coor
     assert any("déposée par" in s for s in subjects)
     assert subjects["Facture F-2026-01 à corriger"] == [mentor.user.email]
     assert "Montant : 250 €." in mail.outbox[-1].body
+
+
+def infected_scanner(content: bytes, *, name: str = "") -> str:
+    return "infecte"
+
+
+def test_with_an_antivirus_the_invoice_waits_for_its_scan_and_an_infected_one_is_returned(acc, mentor, coordinateur, settings):
+    settings.UPLOAD_SCANNER = "tests.budget.test_factures.infected_scanner"
+    facture = deposer(acc, mentor, [confirmee(acc)], str(acc.programme.montant_pour(1)))
+    assert facture.scan == "en_attente"
+    with pytest.raises(RuleViolation, match="antivirus"):
+        facture_approuver(facture=facture, by=coordinateur)
+    assert facture_analyser(facture_id=facture.pk) == "infecte"
+    facture.refresh_from_db()
+    assert facture.etat == EtatFacture.A_CORRIGER and "antivirus" in facture.motif_retour
