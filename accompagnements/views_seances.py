@@ -160,8 +160,8 @@ def _render_detail(request, seance: Seance, role: str, status: int = 200, **form
         "lien_form": forms.get("lien_form") or SupportLienForm(prefix="lien"),
         "grille_form": forms.get("grille_form") or GrilleObservationForm(prefix="grille"),
         "confirmations": list(seance.confirmations.all()),
-        "confirmation_form": forms.get("confirmation_form") or ConfirmationForm(),
-        "service_fait_form": forms.get("service_fait_form") or ServiceFaitArbitrageForm(),
+        "confirmation_form": forms.get("confirmation_form") or ConfirmationForm(prefix="service-fait"),
+        "service_fait_form": forms.get("service_fait_form") or ServiceFaitArbitrageForm(prefix="decision"),
     }
     return render(request, "accompagnements/seance_detail.html", context, status=status)
 
@@ -468,7 +468,7 @@ def seance_confirmer(request, pk: int):
         request,
         seance,
         role,
-        confirmation_form=ConfirmationForm(request.POST),
+        confirmation_form=ConfirmationForm(request.POST, prefix="service-fait"),
         save=lambda data: services.seance_confirmer(
             seance=seance, tenue=data["tenue"], commentaire=data["commentaire"], by=request.user
         ),
@@ -487,7 +487,7 @@ def service_fait_arbitrer(request, pk: int):
         request,
         seance,
         role,
-        service_fait_form=ServiceFaitArbitrageForm(request.POST),
+        service_fait_form=ServiceFaitArbitrageForm(request.POST, prefix="decision"),
         save=lambda data: services.seance_service_fait_arbitrer(
             seance=seance, tenue=data["tenue"], motif=data["motif"], by=request.user
         ),

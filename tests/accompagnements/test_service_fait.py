@@ -153,3 +153,15 @@ def test_a_session_settled_as_not_held_is_neither_payable_nor_delivered(tenue, a
     assert tenue.service_fait == ServiceFait.NON_TENUE and not tenue.est_payable
     assert demi_journees_livrees(accompagnement_id=acc.pk) == 0
     assert not Seance.objects.livrees().filter(pk=tenue.pk).exists()
+
+
+def test_a_no_without_reason_from_the_session_page_comes_back_with_the_message_next_to_the_field(client, tenue, acc):
+    client.force_login(acc.beneficiaire)
+    url = reverse("accompagnements:seance_confirmer", args=[tenue.pk])
+    response = client.post(url, {"service-fait-tenue": "0", "service-fait-commentaire": " "})
+    assert response.status_code == 400
+    assert "Dites en quelques mots ce qui s’est passé." in response.content.decode()
+    response = client.post(url, {"service-fait-tenue": "0", "service-fait-commentaire": "Annulée au dernier moment."})
+    assert response.status_code == 302
+    tenue.refresh_from_db()
+    assert tenue.service_fait == ServiceFait.CONTESTEE

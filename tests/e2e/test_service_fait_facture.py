@@ -84,7 +84,7 @@ def test_from_signed_convention_to_paid_invoice(page, shot, assert_accessible, t
     page.get_by_label("Motif de la décision").fill("La personne-ressource a fourni le support de séance.")
     page.get_by_role("button", name="Enregistrer la décision").click()
     expect(page.get_by_test_id("service-fait")).to_have_text("Tenue (décision de la coordination)")
-    expect(page.get_by_text("Nous nous sommes seulement appelés dix minutes.")).to_be_visible()
+    expect(page.get_by_test_id("confirmations")).to_contain_text("Nous nous sommes seulement appelés dix minutes.")
     logout(page)
 
     # The mentor sees what is payable and deposits an invoice with a wrong amount.
