@@ -21,7 +21,7 @@ from core.permissions import may
 from programmes.models import Programme
 
 from . import calendar as seance_dates
-from .models import ETATS_DEMARRES, Accompagnement, Creneau, EtatSeance, Seance
+from .models import ETATS_DEMARRES, Accompagnement, Creneau, EtatSeance, Seance, ServiceFait
 from .permissions import ma_validation_grille
 
 # The person's space lists this many of their accompagnements, the most recent.
@@ -124,7 +124,10 @@ def demi_journees(
         .annotate(
             planifiees=_sum_seances(planifiee),
             realisees=_sum_seances(realisee),
-            livrees=_sum_seances((realisee & Q(seances__compte_rendu__soumis_le__isnull=False)) | annulee_comptee),
+            livrees=_sum_seances(
+                (realisee & Q(seances__compte_rendu__soumis_le__isnull=False) & ~Q(seances__service_fait=ServiceFait.NON_TENUE))
+                | annulee_comptee
+            ),
             consommees=_sum_seances(planifiee | realisee | annulee_comptee),
         )
     )
@@ -308,3 +311,28 @@ def accompagnements_for_coordination(*, filters: dict[str, Any] | None = None) -
         qs = qs.filter(structure_beneficiaire__departement=filters["departement"])
     # Newest first by primary key (created in that order): the sort uses the table's own index.
     return qs.order_by("-pk")
+
+
+# --- Service fait ------------------------------------------------------------------------------------
+
+# How many sessions a to-do list shows at most (the coordination's queue reads this selector).
+SERVICE_FAIT_A_TRAITER_MAX = 200
+
+
+def service_fait_a_traiter(*, avant: datetime.datetime | None = None):
+    """Held sessions the coordination must look at, oldest first (unbounded queryset, for a queue that
+    bounds itself): disputed ones, and those still unconfirmed since before `avant` (all when None)."""
+    attente = Q(service_fait=ServiceFait.A_CONFIRMER)
+    if avant is not None:
+        attente &= Q(realisee_le__lte=avant)
+    return (
+        Seance.objects.filter(etat=EtatSeance.REALISEE)
+        .filter(attente | Q(service_fait=ServiceFait.CONTESTEE))
+        .select_related("accompagnement__programme", "accompagnement__beneficiaire")
+        .order_by("realisee_le", "pk")
+    )
+
+
+def seances_non_confirmees(*, avant: datetime.datetime | None = None, limit: int = SERVICE_FAIT_A_TRAITER_MAX) -> list[Seance]:
+    """The first `limit` of service_fait_a_traiter, with each session's answers (bounded list)."""
+    return list(service_fait_a_traiter(avant=avant).prefetch_related("confirmations")[: plafond(limit)])

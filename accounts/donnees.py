@@ -58,6 +58,11 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "accompagnements.SupportTemoin": ("seance__accompagnement__beneficiaire", "ajoute_par"),
     "accompagnements.FluxCalendrier": ("user",),
     "accompagnements.Creneau": ("mentor__user",),
+    "accompagnements.ConfirmationSeance": (
+        "seance__accompagnement__beneficiaire",
+        "seance__accompagnement__mentors__user",
+        "personne",
+    ),
     "conventions.Convention": ("accompagnement__beneficiaire", "accompagnement__mentors__user"),
     "conventions.Signature": ("signataire", "convention__accompagnement__beneficiaire"),
     "evaluations.Evaluation": ("personne",),
@@ -73,6 +78,9 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     # A follow-up document asked for by the person: who asked, when (a trace of their action, like the lines they
     # entered). The document's figures are the programme's, not the person's; only the request row is exported.
     "budget.Export": ("demande_par",),
+    # An invoice deposited by the person for their structure, and the moves they made on invoices.
+    "budget.Facture": ("deposee_par",),
+    "budget.FactureEvenement": ("actor",),
 }
 
 # Links to a person deliberately not followed, with the reason (the test accepts only these).

@@ -10,13 +10,13 @@ from operator import or_
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accompagnements import calendar as seance_dates
-from accompagnements.models import Accompagnement, EtatSeance, Seance
+from accompagnements.models import Accompagnement, ConfirmationSeance, EtatSeance, PartieConfirmation, Seance, ServiceFait
 from accounts import roles
 from annuaire.models import PersonneRessource
 from candidatures.models import Candidature, Message
@@ -89,6 +89,20 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
         seance.echeance_compte_rendu = seance_dates.echeance_compte_rendu(seance)
         seance.en_retard = now > seance.echeance_compte_rendu
         seance.peut_rediger = may(user, "compte_rendu.rediger", seance).allowed
+
+    def repondu(partie: str) -> Exists:
+        return Exists(ConfirmationSeance.objects.filter(seance=OuterRef("pk"), partie=partie))
+
+    # Held sessions waiting for this person's "did it take place?" (service fait).
+    a_confirmer, a_confirmer_total = borne(
+        seances.filter(etat=EtatSeance.REALISEE, service_fait=ServiceFait.A_CONFIRMER)
+        .filter(
+            (Q(accompagnement__beneficiaire=user) & ~repondu(PartieConfirmation.BENEFICIAIRE))
+            | (Q(accompagnement__mentors__user=user) & ~repondu(PartieConfirmation.MENTOR))
+        )
+        .distinct(),
+        limite,
+    )
     questions, questions_total = borne(
         seances.filter(paire, etat=EtatSeance.PLANIFIEE, debut__gt=now + seance_dates.DELAI_AVANT_SEANCE)
         .exclude(questions__auteur=user)
@@ -115,6 +129,8 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
             "prochaines_seances_total": prochaines_total,
             "comptes_rendus": comptes_rendus,
             "comptes_rendus_total": comptes_rendus_total,
+            "seances_a_confirmer": a_confirmer,
+            "seances_a_confirmer_total": a_confirmer_total,
             "questions": questions,
             "questions_total": questions_total,
             "signatures": signatures,
@@ -123,7 +139,9 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
             "evaluations_total": evaluations_total,
             "messages": messages_par_dossier,
             "messages_total": messages_total,
-            "vide": not (prochaines or comptes_rendus or questions or signatures or evaluations or messages_par_dossier),
+            "vide": not (
+                prochaines or comptes_rendus or a_confirmer or questions or signatures or evaluations or messages_par_dossier
+            ),
         }
     }
 

@@ -17,6 +17,8 @@ class TypeRelance(models.TextChoices):
     EVAL_6MOIS_RELANCE = "eval_6mois_relance", _("Évaluation à 6 mois : relance")
     BROUILLON = "brouillon", _("Candidature en brouillon depuis 14 jours")
     ECART_SEANCES = "ecart_seances", _("Séances espacées de plus de deux semaines")
+    SERVICE_FAIT = "service_fait", _("Séance réalisée à confirmer (service fait)")
+    SERVICE_FAIT_COORDINATION = "service_fait_coord", _("Séance non confirmée : alerte coordination")
 
 
 class EtatRelance(models.TextChoices):

@@ -33,7 +33,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accompagnements.models import EtatAccompagnement, EtatSeance, Seance
+from accompagnements import liens as service_fait_liens
+from accompagnements.models import EtatAccompagnement, EtatSeance, Seance, ServiceFait
 from accounts.models import User
 from candidatures.models import Candidature, Etat
 from conventions.models import Convention, EtatConvention
@@ -131,6 +132,17 @@ def _decision_seance(relance: Relance, seance: Seance, now: datetime.datetime) -
         if now < seance.debut + delai:
             return Decision(REPORTEE, report=seance.debut + delai)
         context["date_limite"] = seance.debut + datetime.timedelta(days=acc.programme.delai_compte_rendu_jours)
+        return Decision(ENVOYEE, context=context)
+    if relance.type_relance in (T.SERVICE_FAIT, T.SERVICE_FAIT_COORDINATION):
+        if seance.etat != EtatSeance.REALISEE or seance.service_fait != ServiceFait.A_CONFIRMER:
+            return Decision(ANNULEE)
+        if relance.type_relance == T.SERVICE_FAIT:
+            if relance.destinataire_id in {c.personne_id for c in seance.confirmations.all()}:
+                return Decision(ANNULEE)
+            context["lien"] = service_fait_liens.lien_absolu(seance, relance.destinataire)
+            context["lien_duree"] = service_fait_liens.lien_duree()
+        else:
+            context["lien"] = _url("accompagnements:service_fait_a_traiter")
         return Decision(ENVOYEE, context=context)
     if relance.type_relance == T.ECART_SEANCES:
         if acc.etat != EtatAccompagnement.EN_COURS:
@@ -240,7 +252,7 @@ def relance_envoyer(*, relance_id: int, reservee_le: datetime.datetime) -> str:
 
 # What each kind of object needs to decide and to render its e-mail, read once per batch.
 OBJETS_LIES: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    Seance: (("accompagnement__programme", "accompagnement__format", "compte_rendu"), ()),
+    Seance: (("accompagnement__programme", "accompagnement__format", "compte_rendu"), ("confirmations",)),
     Convention: (("accompagnement",), ("signatures", "accompagnement__mentors")),
     Evaluation: (("accompagnement",), ()),
     Candidature: ((), ()),

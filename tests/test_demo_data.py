@@ -21,17 +21,26 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from accompagnements.models import Accompagnement, Creneau, EtatAccompagnement, EtatSeance, Seance, TypeIndicateur
+from accompagnements.models import (
+    Accompagnement,
+    Creneau,
+    EtatAccompagnement,
+    EtatSeance,
+    Seance,
+    ServiceFait,
+    TypeIndicateur,
+)
 from accounts import roles
 from accounts.models import User
 from annuaire.models import PersonneRessource
 from budget import bilan, cerfa
 from budget.audit import dossier_controle, manifeste_lignes
 from budget.dashboard import programme_context
-from budget.models import AutreDepense, Engagement, Enveloppe
+from budget.models import AutreDepense, Engagement, Enveloppe, EtatFacture, Facture
 from candidatures.models import Candidature, CandidatureEvenement, Etat
 from comite.models import Avis, Saisine
 from conventions.models import Convention, EtatConvention
+from core.invariants import find_violations
 from core.models import TacheDifferee
 from evaluations.models import Evaluation
 from plateforme.management.demo import data
@@ -458,3 +467,15 @@ def test_the_audit_file_of_a_demo_accompagnement_matches_its_manifest(demo):
     assert {path for path, *_rest in rows} == names - {"manifeste.csv", "SHA256SUMS"}
     for path, _description, size, digest in rows:
         assert (len(contents[path]), hashlib.sha256(contents[path]).hexdigest()) == (int(size), digest)
+
+
+def test_the_demo_shows_service_fait_and_invoices_at_each_stage(demo):
+    """Issue 17: sessions awaiting confirmation, one disputed, an invoice to check, a paid invoice."""
+    held = Seance.objects.filter(etat=EtatSeance.REALISEE)
+    assert held.filter(service_fait=ServiceFait.A_CONFIRMER).exists()
+    assert held.filter(service_fait=ServiceFait.CONTESTEE).count() == 1
+    assert held.filter(service_fait=ServiceFait.CONFIRMEE).exists()
+    assert Facture.objects.filter(etat=EtatFacture.DEPOSEE).count() == 1
+    payee = Facture.objects.get(etat=EtatFacture.PAYEE)
+    assert payee.paiements.aggregate(t=Sum("montant"))["t"] == payee.montant
+    assert list(find_violations()) == []

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accompagnements.models import Accompagnement, Creneau
-from budget.models import Engagement, Enveloppe, Paiement, ResumeProgramme
+from budget.models import Engagement, Enveloppe, Facture, Paiement, ResumeProgramme
 from budget.resume import resume_recalculer
 from core import invariants
 from core.invariants import Violation, find_violations, invariant
@@ -104,6 +104,31 @@ def plant_paiement_structure() -> str:
         reference_facture="F-X",
     )
     return acc.reference
+
+
+def plant_facture_payee_une_fois() -> str:
+    """A paid invoice with a second payment line: the invoice would pay its sessions twice."""
+    acc = AccompagnementFactory()
+    structure = acc.mentors.get().structure
+    facture = Facture.objects.create(
+        programme=acc.programme,
+        structure=structure,
+        numero="FAC-DOUBLE",
+        montant=Decimal("250.00"),
+        fichier="f.pdf",
+        etat="payee",
+    )
+    for reference in ("VIR-1", "VIR-2"):
+        Paiement.objects.create(
+            accompagnement=acc,
+            structure=structure,
+            date_paiement=datetime.date(2026, 4, 2),
+            montant=Decimal("250.00"),
+            reference_facture="FAC-DOUBLE",
+            reference_paiement=reference,
+            facture=facture,
+        )
+    return "FAC-DOUBLE"
 
 
 def plant_demi_journees_convention() -> str:
@@ -235,6 +260,7 @@ PLANTS: dict[str, Callable[[], str]] = {
     "budget.totaux_enveloppe": plant_totaux_enveloppe,
     "budget.engagement_par_convention": plant_engagement_par_convention,
     "budget.paiement_structure": plant_paiement_structure,
+    "budget.facture_payee_une_fois": plant_facture_payee_une_fois,
     "accompagnements.demi_journees_convention": plant_demi_journees_convention,
     "accompagnements.demi_journees_structure": plant_demi_journees_structure,
     "accompagnements.seance_periode_programme": plant_seance_periode_programme,

@@ -115,6 +115,7 @@ ARGS = {
     "budget:justificatif_download": lambda o: {"pk": o["depense"].pk},
     "budget:export_detail": lambda o: {"pk": o["export"].pk},
     "budget:export_download": lambda o: {"pk": o["export"].pk},
+    "accompagnements:service_fait_lien": lambda o: {"token": o["service_fait_token"]},
 }
 # Routes whose only parameter is `pk` of one object of the scene.
 PK_OF = {
@@ -123,6 +124,8 @@ PK_OF = {
     "accompagnements:compte_rendu": "seance",
     "comite:reunion": "reunion",
     "conventions:": "convention",
+    "accompagnements:service_fait": "seance",
+    "budget:facture": "facture",
 }
 
 MATRIX: dict[str, dict[str, Any]] = {
@@ -201,6 +204,12 @@ MATRIX: dict[str, dict[str, Any]] = {
     "accompagnements:seance_annuler": row(mentor=OK),
     "accompagnements:seance_arbitrer": row(a=DENIED, mentor=DENIED, coordination=INVALID),
     "accompagnements:seance_question": row(a=INVALID, mentor=INVALID, coordination=DENIED),
+    # Service fait (issue 17): the pair answers (the empty POST is refused as a form), the coordination settles.
+    "accompagnements:seance_confirmer": row(a=INVALID, mentor=INVALID, coordination=DENIED),
+    "accompagnements:service_fait_arbitrer": row(a=DENIED, mentor=DENIED, coordination=INVALID),
+    "accompagnements:service_fait_a_traiter": coordination_only(),
+    # The e-mail's signed link: no login, the token is the access (like evaluations:lien).
+    "accompagnements:service_fait_lien": public(),
     "accompagnements:compte_rendu_edit": row(a=DENIED, mentor=OK, coordination=DENIED),
     "accompagnements:compte_rendu_commenter": row(a=NOT_FOUND, mentor=DENIED, coordination=DENIED),
     "accompagnements:support_ajouter": row(a=INVALID, mentor=INVALID, coordination=INVALID),
@@ -267,6 +276,17 @@ MATRIX: dict[str, dict[str, Any]] = {
     "budget:justificatif_download": comite_or_coordination(),
     "budget:export_detail": comite_or_coordination(comite=NOT_FOUND),
     "budget:export_download": comite_or_coordination(comite=NOT_FOUND),
+    # Invoices (issue 17): a mentor sees their structure's only (another one's is a 404); the coordination checks
+    # and pays them; the comité and the beneficiaries have no part in them.
+    "budget:factures": row(a=DENIED, b=DENIED, mentor=OK, mentor_other=OK, comite=DENIED),
+    "budget:facture_deposer": row(a=DENIED, b=DENIED, mentor=OK, mentor_other=OK, comite=DENIED, coordination=DENIED),
+    "budget:facture_detail": row(a=NOT_FOUND, mentor=OK),
+    "budget:facture_corriger": row(a=NOT_FOUND, mentor=OK, coordination=DENIED),
+    "budget:facture_approuver": row(a=NOT_FOUND, mentor=DENIED),
+    "budget:facture_retourner": row(a=NOT_FOUND, mentor=DENIED, coordination=INVALID),
+    "budget:facture_payer": row(a=NOT_FOUND, mentor=DENIED, coordination=INVALID),
+    "budget:facture_telecharger": row(a=NOT_FOUND, mentor=OK),
+    "budget:paiements_csv": coordination_only(),
     "comite:saisine_create": coordination_only(),
     "comite:saisine_list": comite_or_coordination(),
     "comite:saisine_detail": comite_or_coordination(),
