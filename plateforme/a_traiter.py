@@ -29,8 +29,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accompagnements import calendar as seance_dates
 from accompagnements.models import Accompagnement, EtatAccompagnement, EtatSeance, Seance
+from accompagnements.selectors import service_fait_a_traiter
 from annuaire.models import EtatProposition, Proposition
-from budget.models import Paiement
+from budget.models import EtatFacture, Facture, Paiement
 from candidatures.models import Candidature, CandidatureEvenement, Etat
 from comite.models import Avis, Saisine
 from conventions.models import Convention, EtatConvention, Signature
@@ -38,6 +39,7 @@ from conventions.selectors import parties_manquantes
 from core.models import EventKind
 from evaluations.models import EtatEvaluation, Evaluation
 from programmes.models import Programme
+from relances.planning import SERVICE_FAIT_ALERTE
 
 # The menu counts each kind up to this many (a bounded COUNT); beat refreshes the total every minute
 # (settings.CELERY_BEAT_SCHEDULE) and the cache keeps it this long, so that a late beat does not blank it.
@@ -374,6 +376,54 @@ register(
         link=lambda s: reverse("accompagnements:seance_detail", args=[s.pk]),
         title=_seance_title,
         suivi_par="accompagnement__" + SUIVI_ACCOMPAGNEMENT,
+    )
+)
+
+
+register(
+    QueueKind(
+        key="service_fait_a_trancher",
+        label=_("Service fait contesté ou non confirmé"),
+        # Disputed at once; unconfirmed once the parties were reminded and the coordination alerted.
+        queryset=lambda now: (
+            service_fait_a_traiter(avant=now - SERVICE_FAIT_ALERTE).select_related(*_SEANCE_RELATED).order_by("realisee_le", "pk")
+        ),
+        since=lambda s: s.realisee_le,
+        deadline=lambda s: None,
+        link=lambda s: reverse("accompagnements:seance_detail", args=[s.pk]) + "#service-fait",
+        title=_seance_title,
+        detail=lambda s: s.get_service_fait_display(),
+        suivi_par="accompagnement__" + SUIVI_ACCOMPAGNEMENT,
+    )
+)
+register(
+    QueueKind(
+        key="facture_a_verifier",
+        label=_("Facture à vérifier"),
+        queryset=lambda now: (
+            Facture.objects.filter(etat=EtatFacture.DEPOSEE).select_related("structure", "programme").order_by("updated_at", "pk")
+        ),
+        since=lambda f: f.updated_at,
+        deadline=lambda f: None,
+        link=lambda f: reverse("budget:facture_detail", args=[f.pk]),
+        title=lambda f: f"{f.numero} – {f.structure}",
+        detail=lambda f: gettext("%(montant)s € facturés") % {"montant": f.montant},
+    )
+)
+register(
+    QueueKind(
+        key="facture_a_payer",
+        label=_("Facture approuvée à payer"),
+        queryset=lambda now: (
+            Facture.objects.filter(etat=EtatFacture.APPROUVEE)
+            .select_related("structure", "programme")
+            .order_by("updated_at", "pk")
+        ),
+        since=lambda f: f.updated_at,
+        deadline=lambda f: None,
+        link=lambda f: reverse("budget:facture_detail", args=[f.pk]),
+        title=lambda f: f"{f.numero} – {f.structure}",
+        detail=lambda f: gettext("%(montant)s € à payer") % {"montant": f.montant},
     )
 )
 

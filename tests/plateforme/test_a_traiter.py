@@ -5,15 +5,17 @@ page's queries do not grow with the rows."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnements.models import CompteRendu, EtatAccompagnement, EtatSeance
+from accompagnements.models import CompteRendu, EtatAccompagnement, EtatSeance, ServiceFait
 from annuaire.models import EtatProposition, Proposition
-from budget.models import Paiement
+from budget.models import EtatFacture, Facture, Paiement
 from candidatures.models import EntretienDiagnostic, Etat
 from comite.models import Avis, Saisine, SensAvis
 from conventions.models import EtatConvention, Partie, Signature
@@ -58,6 +60,9 @@ def test_registry_lists_every_lifecycle_kind():
         "evaluation_sans_reponse",
         "paiement_a_enregistrer",
         "avis_comite_attendu",
+        "service_fait_a_trancher",
+        "facture_a_verifier",
+        "facture_a_payer",
     }
 
 
@@ -299,3 +304,56 @@ def test_pages_pay_no_query_for_the_menu(client, coordinateur, programme, django
         response = client.get(url)
     assert 'data-testid="a-traiter-total">0<' in response.content.decode()
     assert len(warm.captured_queries) == len(cold.captured_queries)
+
+
+def test_service_fait_disputed_at_once_unconfirmed_after_the_alert_then_settled(client, coordinateur, accompagnement):
+    contestee = SeanceFactory(
+        accompagnement=accompagnement,
+        debut=timezone.now() - datetime.timedelta(days=2),
+        etat=EtatSeance.REALISEE,
+        realisee_le=timezone.now() - datetime.timedelta(days=1),
+        service_fait=ServiceFait.CONTESTEE,
+    )
+    recente = SeanceFactory(
+        accompagnement=accompagnement,
+        debut=timezone.now() - datetime.timedelta(days=3),
+        etat=EtatSeance.REALISEE,
+        realisee_le=timezone.now() - datetime.timedelta(days=2),
+    )
+    ancienne = SeanceFactory(
+        accompagnement=accompagnement,
+        debut=timezone.now() - datetime.timedelta(days=12),
+        etat=EtatSeance.REALISEE,
+        realisee_le=timezone.now() - datetime.timedelta(days=11),
+    )
+    html = _queue(client, coordinateur, "service_fait_a_trancher")
+    assert reverse("accompagnements:seance_detail", args=[contestee.pk]) in html and "Contestée" in html
+    assert reverse("accompagnements:seance_detail", args=[ancienne.pk]) in html
+    assert reverse("accompagnements:seance_detail", args=[recente.pk]) not in html  # the parties are still reminded
+    contestee.service_fait = ServiceFait.TENUE
+    contestee.save()
+    ancienne.service_fait = ServiceFait.CONFIRMEE
+    ancienne.save()
+    html = _queue(client, coordinateur, "service_fait_a_trancher")
+    assert reverse("accompagnements:seance_detail", args=[contestee.pk]) not in html
+    assert reverse("accompagnements:seance_detail", args=[ancienne.pk]) not in html
+
+
+def test_invoice_to_check_then_to_pay_then_paid(client, coordinateur, accompagnement):
+    facture = Facture.objects.create(
+        programme=accompagnement.programme,
+        structure=accompagnement.mentors.get().structure,
+        numero="F-QUEUE-1",
+        montant=Decimal("250.00"),
+        fichier=ContentFile(b"%PDF-1.4 facture", name="f.pdf"),
+    )
+    lien = reverse("budget:facture_detail", args=[facture.pk])
+    assert lien in _queue(client, coordinateur, "facture_a_verifier")
+    assert lien not in _queue(client, coordinateur, "facture_a_payer")
+    facture.etat = EtatFacture.APPROUVEE
+    facture.save()
+    assert lien not in _queue(client, coordinateur, "facture_a_verifier")
+    assert lien in _queue(client, coordinateur, "facture_a_payer")
+    facture.etat = EtatFacture.PAYEE
+    facture.save()
+    assert lien not in _queue(client, coordinateur, "facture_a_payer")
