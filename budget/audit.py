@@ -30,7 +30,14 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from accompagnements.models import SEANCE_LIVREE, Accompagnement, AccompagnementEvenement, Seance, SupportTemoin
+from accompagnements.models import (
+    SEANCE_LIVREE,
+    Accompagnement,
+    AccompagnementEvenement,
+    ConfirmationSeance,
+    Seance,
+    SupportTemoin,
+)
 from conventions.models import Convention
 from conventions.services import convention_certification_context
 from core.exports import SafeCsvWriter
@@ -38,7 +45,7 @@ from core.pdf import render_pdf
 from evaluations.models import Evaluation, MesureIndicateur
 from programmes.models import Programme
 
-from .models import AutreDepense, Engagement, Paiement
+from .models import AutreDepense, Engagement, Facture, FactureEvenement, Paiement
 
 CHUNK = 64 * 1024
 MANIFESTE = "manifeste.csv"
@@ -208,7 +215,12 @@ def _seances(archive: Archive, accompagnement: Accompagnement, dossier: str) -> 
     seances = (
         Seance.objects.filter(accompagnement=accompagnement)
         .select_related("compte_rendu__redige_par")
-        .prefetch_related(Prefetch("supports", queryset=SupportTemoin.objects.order_by("created_at", "pk")))
+        .prefetch_related(
+            Prefetch("supports", queryset=SupportTemoin.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "confirmations", queryset=ConfirmationSeance.objects.select_related("personne").order_by("created_at", "pk")
+            ),
+        )
         .order_by("debut", "pk")
     )
     genere_le = timezone.localtime()
@@ -239,6 +251,17 @@ def _seances(archive: Archive, accompagnement: Accompagnement, dossier: str) -> 
             "seance": seance,
             "livree": seance.pk in livrees,
             "historique": historiques.get(seance.pk, []),
+            # Service fait (issue 17): each party's answer, as recorded.
+            "confirmations": [
+                {
+                    "le": c.created_at,
+                    "partie": c.get_partie_display(),
+                    "par": _user(c.personne),
+                    "tenue": _("oui") if c.tenue else _("non"),
+                    "commentaire": c.commentaire,
+                }
+                for c in seance.confirmations.all()
+            ],
             "compte_rendu": compte_rendu,
             "redacteur": _user(compte_rendu.redige_par) if compte_rendu else "",
             "supports": supports,
@@ -271,7 +294,8 @@ def _finances(archive: Archive, accompagnement: Accompagnement, dossier: str) ->
         ),
         description=_("Engagements budgétaires de l’accompagnement"),
     )
-    paiements = Paiement.objects.filter(accompagnement=accompagnement).select_related("structure", "created_by")
+    _factures(archive, accompagnement, dossier)
+    paiements = Paiement.objects.filter(accompagnement=accompagnement).select_related("structure", "created_by", "facture")
     archive.write_csv(
         f"{dossier}/paiements.csv",
         [
@@ -279,6 +303,8 @@ def _finances(archive: Archive, accompagnement: Accompagnement, dossier: str) ->
             _("structure payée"),
             _("SIRET"),
             _("référence de la facture"),
+            _("mode"),
+            _("référence du paiement"),
             _("montant (€)"),
             _("corrige la ligne"),
             _("saisi le"),
@@ -290,7 +316,9 @@ def _finances(archive: Archive, accompagnement: Accompagnement, dossier: str) ->
                 p.date_paiement.strftime("%d/%m/%Y"),
                 p.structure.raison_sociale,
                 p.structure.siret,
-                p.reference_facture,
+                p.facture.numero if p.facture else p.reference_facture,
+                p.get_mode_display(),
+                p.reference_paiement,
                 p.montant,
                 p.corrige_id or "",
                 _date(p.created_at),
@@ -301,6 +329,37 @@ def _finances(archive: Archive, accompagnement: Accompagnement, dossier: str) ->
         ),
         description=_("Paiements à la structure de la personne-ressource"),
     )
+
+
+def _factures(archive: Archive, accompagnement: Accompagnement, dossier: str) -> None:
+    """The invoices that bill this accompagnement's sessions: each file, and each one's history."""
+    factures = (
+        Facture.objects.filter(lignes__seance__accompagnement=accompagnement)
+        .distinct()
+        .select_related("structure")
+        .prefetch_related(
+            Prefetch("evenements", queryset=FactureEvenement.objects.select_related("actor").order_by("created_at", "pk"))
+        )
+        .order_by("created_at", "pk")
+    )
+    historique = []
+    for facture in factures:
+        archive.write_file(
+            f"{dossier}/factures/{_nom(facture.numero)}.pdf",
+            facture.fichier,
+            description=_("Facture %(numero)s de %(structure)s") % {"numero": facture.numero, "structure": facture.structure},
+        )
+        historique.extend(
+            [facture.numero, _date(e.created_at), _user(e.actor), e.transition, e.from_state, e.to_state, e.reason]
+            for e in facture.evenements.all()
+        )
+    if historique:
+        archive.write_csv(
+            f"{dossier}/factures/historique.csv",
+            [_("facture"), _("le"), _("par"), _("action"), _("état avant"), _("état après"), _("motif")],
+            historique,
+            description=_("Historique des factures : dépôt, vérification, retour, approbation, paiement"),
+        )
 
 
 def _evaluations(archive: Archive, accompagnement: Accompagnement, dossier: str) -> None:

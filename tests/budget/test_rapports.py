@@ -11,12 +11,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from accompagnements.models import CompteRendu, SupportTemoin
-from accompagnements.services import seance_mark_held
+from accompagnements.services import seance_confirmer, seance_mark_held
 from budget import services
 from budget.audit import dossier_controle, manifeste_lignes
 from budget.cerfa import Financement, cerfa_chiffres
@@ -25,6 +26,7 @@ from budget.models import Export
 from comite.models import ReunionComite
 from core.models import AccesDonnees, TacheDifferee
 from core.money import format_euros
+from core.uploads import check_upload
 from evaluations.models import Evaluation, MesureIndicateur
 from tests.factories import (
     AccompagnementFactory,
@@ -37,6 +39,7 @@ from tests.factories import (
 
 from .conftest import seance_livree
 
+FACTURE_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SUPPORT = b"Feuille d'emargement signee - seance du 3 mars\n" * 50
 
 
@@ -83,6 +86,16 @@ def _dossier_demo(coordinateur):
     mentor = accompagnement.mentors.select_related("user", "structure").get()
     seance_mark_held(seance=seconde, by=mentor.user)
     CompteRendu.objects.create(seance=seconde, travaux="Suivi des dossiers", soumis_le=timezone.now(), redige_par=mentor.user)
+    # Service fait: held by the mentor, confirmed by the beneficiary; then invoiced by the mentor's structure.
+    seance_confirmer(seance=seconde, tenue=True, commentaire="Très utile", by=accompagnement.beneficiaire)
+    services.facture_deposer(
+        structure=mentor.structure,
+        seances=[seconde],
+        numero="FAC-2026-015",
+        montant=programme.montant_pour(seconde.demi_journees),
+        checked=check_upload(SimpleUploadedFile("facture.pdf", FACTURE_PDF)),
+        by=mentor.user,
+    )
     services.paiement_create(
         accompagnement=accompagnement,
         structure=mentor.structure,
@@ -149,8 +162,12 @@ def test_audit_file_holds_every_document_and_its_manifest_hashes_match(client, c
     assert "https://exemple.test/rec" in premiere
     seconde = _pdf_text(archive.read(seances[1]))
     assert "seance_realiser" in seconde and "Suivi des dossiers" in seconde  # who marked it held, and when
+    assert "Confirmée par les deux" in seconde and "Très utile" in seconde  # the service fait, each party's answer
     paiements = list(csv.reader(io.StringIO(archive.read(f"{ref}/paiements.csv").decode("utf-8-sig")), delimiter=";"))
-    assert paiements[1][3] == "FAC-2026-014" and paiements[1][4] == "750.00"
+    assert paiements[1][3] == "FAC-2026-014" and paiements[1][6] == "750.00"
+    assert archive.read(f"{ref}/factures/FAC-2026-015.pdf") == FACTURE_PDF
+    historique = archive.read(f"{ref}/factures/historique.csv").decode("utf-8-sig")
+    assert "FAC-2026-015" in historique
 
     # The manifest lists every other file; a test recomputes each fingerprint and size.
     manifest = list(csv.reader(io.StringIO(archive.read("manifeste.csv").decode("utf-8-sig")), delimiter=";"))
