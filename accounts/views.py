@@ -16,7 +16,7 @@ from .models import User
 # comes first with the "À faire / À venir" block, which also lists the conventions to sign and the
 # questionnaires to fill (listed once: the conventions app has no section of its own here); the
 # applications come after the work under way, so a mentor's space does not open on them.
-SPACE_SECTIONS = ["plateforme", "comite", "annuaire", "accompagnements", "candidatures", "evaluations", "budget"]
+SPACE_SECTIONS = ["plateforme", "comite", "annuaire", "accompagnements", "ateliers", "candidatures", "evaluations", "budget"]
 
 
 @login_required

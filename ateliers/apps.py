@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AteliersConfig(AppConfig):
+    name = "ateliers"
+    verbose_name = _("Ateliers collectifs")
+
+    def ready(self) -> None:
+        # Registers this app's invariants in core.invariants (checked by verifier_coherence); imported
+        # here because they query the models, which are ready only now.
+        from . import invariants  # noqa: F401
