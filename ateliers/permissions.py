@@ -16,7 +16,7 @@ from accounts import roles
 from core.exceptions import RuleViolation
 from core.permissions import ALLOWED, SYSTEME, Decision, refused, register_workflow, rule
 
-from .models import Atelier, Inscription
+from .models import ETATS_CONFIRMES, Atelier, Inscription
 from .workflow import ANIMATEUR, COORDINATION, PARTICIPANT, WORKFLOW
 
 
@@ -116,6 +116,8 @@ def payer(user: Any, inscription: Inscription) -> Decision:
         return refused(_("Seule la coordination enregistre les paiements."))
     if inscription.participation_due <= 0:
         return _rule_violation(_("Aucune participation n’est due pour cette inscription (membre du programme)."))
+    if inscription.etat not in ETATS_CONFIRMES:
+        return _rule_violation(_("La participation se règle pour une place confirmée (pas sur la liste d’attente)."))
     if inscription.participation_payee_le is not None:
         return _rule_violation(_("Cette participation est déjà enregistrée comme payée."))
     return ALLOWED

@@ -47,7 +47,11 @@ def atelier_detail(user: Any, pk: int) -> Atelier | None:
 
 def participants(atelier: Atelier) -> QuerySet[Inscription]:
     """Everyone registered or waiting (then those who withdrew), waiting list in its order."""
-    return Inscription.objects.filter(atelier=atelier).select_related("participant").order_by("demandee_le", "pk")
+    return (
+        Inscription.objects.filter(atelier=atelier)
+        .select_related("participant", "atelier__personne_ressource")
+        .order_by("demandee_le", "pk")
+    )
 
 
 def ma_inscription(user: Any, atelier: Atelier) -> Inscription | None:
