@@ -119,8 +119,13 @@ class Inscription(TimeStampedModel):
         return f"{self.participant} – {self.atelier}"
 
     @property
+    def participation_exigible(self) -> bool:
+        """A fee is owed for a confirmed place only (not while waiting, nor after a withdrawal)."""
+        return self.participation_due > 0 and self.etat in ETATS_CONFIRMES
+
+    @property
     def participation_a_payer(self) -> bool:
-        return self.participation_due > 0 and self.participation_payee_le is None
+        return self.participation_exigible and self.participation_payee_le is None
 
 
 class InscriptionEvenement(EventBase):
