@@ -84,7 +84,7 @@ def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
     if not getattr(user, "is_authenticated", False) or not may(user, "atelier.voir").allowed:
         return {}
     mes = (
-        Inscription.objects.filter(participant=user, etat__in=ETATS_ACTIFS, atelier__debut__gte=timezone.now())
+        Inscription.objects.filter(participant_id=user.pk, etat__in=ETATS_ACTIFS, atelier__debut__gte=timezone.now())
         .select_related("atelier")
         .order_by("atelier__debut", "pk")
     )
