@@ -10,6 +10,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts import roles
+from core.ics import PARIS
 from core.pagination import plafond
 from core.permissions import may
 
@@ -37,7 +38,9 @@ def calendrier(user: Any, *, a_venir: bool = True) -> QuerySet[Atelier]:
         mon_etat=_mon_inscription(user),
     )
     if a_venir:
-        qs = qs.filter(debut__gte=timezone.now() - datetime.timedelta(hours=12))
+        # From the start of today in Paris: a workshop under way stays in the calendar for its attendance.
+        debut_du_jour = datetime.datetime.combine(timezone.localdate(timezone=PARIS), datetime.time.min, tzinfo=PARIS)
+        qs = qs.filter(debut__gte=debut_du_jour)
     return qs.order_by("debut", "pk")
 
 

@@ -63,7 +63,7 @@ def detail(request, pk: int):
     return _render_detail(request, _atelier_for(request, pk))
 
 
-@action_required("atelier.voir")
+@login_required
 @require_POST
 def inscrire(request, pk: int):
     """The beneficiary registers themself."""
@@ -83,7 +83,7 @@ def inscrire(request, pk: int):
     return redirect("ateliers:detail", atelier.pk)
 
 
-@action_required("atelier.voir")
+@login_required
 @require_POST
 def inscrire_personne(request, pk: int):
     """The coordination registers someone by their account's e-mail."""

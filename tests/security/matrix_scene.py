@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,12 +13,14 @@ from django.utils import timezone
 from accompagnements.models import Creneau, FluxCalendrier, Seance, SupportTemoin, TypeSupport
 from annuaire.models import Proposition
 from annuaire.services import proposition_token
+from ateliers import services as ateliers_services
 from budget import services as budget_services
 from budget.models import EtatExport, Export, Paiement, TypeExport
 from candidatures.models import DemandePiece, EntretienDiagnostic, PieceJointe
 from comite.models import ReunionComite, Saisine
 from evaluations import liens
 from evaluations.models import EtatEvaluation, Evaluation, Moment, Repondant
+from programmes.models import Format
 from tests.factories import (
     AccompagnementFactory,
     CandidatureFactory,
@@ -143,8 +146,30 @@ def build_scene() -> Scene:
         demande_par=users["coordination"],
         termine_le=timezone.now(),
     )
+    # A coming workshop led by the assigned mentor, A registered to it.
+    atelier = ateliers_services.atelier_create(
+        programme=programme,
+        format=Format.objects.create(
+            programme=programme,
+            code="atelier",
+            libelle="Atelier",
+            nature="collectif",
+            demi_journees_max=1,
+            participants_max=12,
+            participation_non_membre=Decimal("18.00"),
+        ),
+        titre="Atelier de la matrice",
+        debut=timezone.now() + datetime.timedelta(days=5),
+        duree=1,
+        lieu="Toulouse",
+        personne_ressource=mentor,
+        by=users["coordination"],
+    )
+    inscription = ateliers_services.inscription_create(atelier=atelier, participant=users["candidate_a"], by=users["candidate_a"])
     objects = {
         "programme": programme,
+        "atelier": atelier,
+        "inscription": inscription,
         "brouillon": brouillon,
         "dossier": dossier,
         "piece": piece,
