@@ -182,3 +182,16 @@ def test_non_coordination_cannot_schedule(programme, candidat):
             programme=programme, format=format_atelier(programme), titre="X", debut=dans(days=2), duree=1, lieu="Albi",
             by=UserFactory(roles=["candidat"]),
         )  # fmt: skip
+
+
+def test_a_format_counted_in_hours_prices_the_fee_per_hour_and_shows_hours(client, programme, coordinateur, candidat):
+    fmt = format_atelier(programme, places=10, participation="6.00")
+    Format.objects.filter(pk=fmt.pk).update(unite="heure")
+    fmt.refresh_from_db()
+    atelier = services.atelier_create(
+        programme=programme, format=fmt, titre="Codev", debut=dans(days=4), duree=3, lieu="Toulouse", by=coordinateur
+    )
+    assert atelier.participation_non_membre == Decimal("18.00")
+    client.force_login(candidat)
+    page = client.get(f"/ateliers/{atelier.pk}/").content.decode()
+    assert "3 heures" in page
