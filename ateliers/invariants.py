@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -74,5 +74,31 @@ def participation_membres() -> Iterable[Violation]:
                 else _("%(email)s a payé une participation qui n’était pas due.")
             )
             % {"email": row["participant__email"], "montant": row["participation_due"]},
+            **_atelier(row["atelier_id"], row["atelier__titre"]),
+        )
+
+
+@invariant(
+    "ateliers.ordre_attente",
+    gettext_lazy("La liste d’attente monte dans l’ordre d’arrivée : personne n’est passé devant quelqu’un qui attend encore"),
+)
+def ordre_attente() -> Iterable[Violation]:
+    passe_devant = Inscription.objects.filter(
+        atelier_id=OuterRef("atelier_id"),
+        etat__in=ETATS_CONFIRMES,
+        demandee_le__gt=OuterRef("demandee_le"),
+        evenements__transition="promouvoir",
+    )
+    rows = (
+        Inscription.objects.filter(etat=EtatInscription.EN_ATTENTE)
+        .filter(Exists(passe_devant))
+        .order_by("pk")
+        .values("atelier_id", "atelier__titre", "participant__email")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="ateliers.ordre_attente",
+            message=_("%(email)s attend encore alors qu’une personne arrivée après lui·elle a obtenu une place.")
+            % {"email": row["participant__email"]},
             **_atelier(row["atelier_id"], row["atelier__titre"]),
         )

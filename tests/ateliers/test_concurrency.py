@@ -53,7 +53,7 @@ def test_concurrent_registrations_never_exceed_the_capacity():
     assert outcomes.count(EtatInscription.INSCRITE) == 3, outcomes
     assert outcomes.count(EtatInscription.EN_ATTENTE) == 9, outcomes
     assert Inscription.objects.filter(atelier=atelier, etat=EtatInscription.INSCRITE).count() == 3
-    assert find_violations(["ateliers.capacite", "ateliers.liste_attente"]) == []
+    assert find_violations(["ateliers.capacite", "ateliers.liste_attente", "ateliers.ordre_attente"]) == []
 
 
 @pytest.mark.postgres
@@ -101,4 +101,4 @@ def test_concurrent_withdrawals_move_up_exactly_as_many_as_freed():
     assert confirmees.count() == 4
     # The first two waiting moved up, not the newcomers.
     assert set(confirmees.values_list("participant_id", flat=True)) == {p.pk for p in personnes[2:6]}
-    assert find_violations(["ateliers.capacite", "ateliers.liste_attente"]) == []
+    assert find_violations(["ateliers.capacite", "ateliers.liste_attente", "ateliers.ordre_attente"]) == []

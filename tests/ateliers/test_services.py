@@ -70,6 +70,7 @@ def test_the_waiting_list_moves_up_first_come_first_served(atelier):
     # A waiting person who withdraws frees nothing: the others keep their order.
     services.inscription_withdraw(inscription=inscriptions[14], by=personnes[14])
     assert atelier.inscriptions.filter(etat=EtatInscription.INSCRITE).count() == 12
+    assert find_violations(["ateliers.ordre_attente", "ateliers.liste_attente", "ateliers.capacite"]) == []
 
 
 def test_withdrawn_person_may_register_again_at_the_back(atelier):

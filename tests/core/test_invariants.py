@@ -255,6 +255,15 @@ def plant_atelier_participation_membres() -> str:
     return "Atelier qui fait payer un membre"
 
 
+def plant_atelier_ordre_attente() -> str:
+    atelier = _atelier_plante("Atelier qui fait passer devant")
+    attend = _inscription_plantee(atelier, "en_attente")
+    passe = _inscription_plantee(atelier, "inscrite")
+    Inscription.objects.filter(pk=passe.pk).update(demandee_le=attend.demandee_le + datetime.timedelta(minutes=5))
+    passe.evenements.create(transition="promouvoir", from_state="en_attente", to_state="inscrite")
+    return "Atelier qui fait passer devant"
+
+
 PLANTS: dict[str, Callable[[], str]] = {
     "budget.resume_programme": plant_resume_programme,
     "budget.paye_au_plus_engage": plant_paye_au_plus_engage,
@@ -282,6 +291,7 @@ PLANTS: dict[str, Callable[[], str]] = {
     "ateliers.capacite": plant_atelier_capacite,
     "ateliers.liste_attente": plant_atelier_liste_attente,
     "ateliers.participation_membres": plant_atelier_participation_membres,
+    "ateliers.ordre_attente": plant_atelier_ordre_attente,
 }
 
 
