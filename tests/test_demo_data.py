@@ -33,6 +33,7 @@ from accompagnements.models import (
 from accounts import roles
 from accounts.models import User
 from annuaire.models import PersonneRessource
+from ateliers.models import Atelier, Inscription
 from budget import bilan, cerfa
 from budget.audit import dossier_controle, manifeste_lignes
 from budget.dashboard import programme_context
@@ -240,8 +241,35 @@ def test_programme_formats_and_envelope(demo):
     assert programme.taux_journalier == Decimal("500.00")
     assert programme.jours_minimum == 30
     formats = {f.code: (f.libelle, f.demi_journees_min, f.demi_journees_max) for f in programme.formats.all()}
-    assert formats == {"tsf": ("Transfert de savoir-faire", 1, 4), "mentorat": ("Mentorat", 1, 8)}
+    assert formats == {
+        "tsf": ("Transfert de savoir-faire", 1, 4),
+        "mentorat": ("Mentorat", 1, 8),
+        "atelier": ("Atelier collectif", 1, 1),
+    }
+    assert {f.code: (f.nature, f.unite) for f in programme.formats.all()} == {
+        "tsf": ("individuel", "demi_journee"),
+        "mentorat": ("individuel", "demi_journee"),
+        "atelier": ("collectif", "demi_journee"),
+    }
     assert programme.enveloppe.montant == Decimal("30000.00")
+
+
+def test_ateliers_one_held_one_full_with_a_waiting_list_members_pay_nothing(demo, client):
+    programme = Programme.objects.get(slug=SLUG)
+    ateliers = {a.titre: a for a in Atelier.objects.filter(programme=programme)}
+    assert len(ateliers) == 3
+    tenu = ateliers["Pitcher son projet en cinq minutes"]
+    assert set(tenu.inscriptions.values_list("etat", flat=True)) == {"presente", "absente"}
+    assert not tenu.inscriptions.filter(membre=False, participation_payee_le__isnull=True).exists()
+    complet = ateliers["Modèle économique d’une structure de musiques actuelles"]
+    etats = list(complet.inscriptions.order_by("demandee_le", "pk").values_list("etat", flat=True))
+    assert etats.count("inscrite") == complet.capacite and "en_attente" in etats and "desistee" in etats
+    assert not Inscription.objects.filter(membre=True, participation_due__gt=0).exists()
+    assert Inscription.objects.filter(membre=False, participation_due=Decimal("18.00")).exists()
+    # The login candidate sees them from their space.
+    client.force_login(User.objects.get(email=next(c.email for c in data.CANDIDATURES if c.key == data.LOGIN_CANDIDAT)))
+    page = client.get(reverse("accounts:home")).content.decode()
+    assert "Modèle économique" in page and reverse("ateliers:liste") in page
 
 
 def test_structures_are_fictitious_valid_and_cover_occitanie(demo):

@@ -15,11 +15,13 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accompagnements.models import Accompagnement, Creneau
+from ateliers.models import Atelier, Inscription
 from budget.models import Engagement, Enveloppe, Facture, Paiement, ResumeProgramme
 from budget.resume import resume_recalculer
 from core import invariants
 from core.invariants import Violation, find_violations, invariant
 from evaluations.models import Evaluation
+from programmes.models import Format
 from relances.models import DestinataireMessage, MessageGroupe, Relance
 from tests.factories import (
     AccompagnementFactory,
@@ -251,6 +253,49 @@ def plant_message_groupe() -> str:
     return "Message parti à moitié"
 
 
+def _atelier_plante(titre: str, *, capacite: int = 1):
+    programme = ProgrammeFactory()
+    fmt = Format.objects.create(
+        programme=programme, code="atelier", libelle="Atelier", nature="collectif", demi_journees_max=1, participants_max=capacite
+    )
+    return Atelier.objects.create(
+        programme=programme, format=fmt, titre=titre, debut=timezone.now(), duree=1, lieu="Toulouse", capacite=capacite
+    )
+
+
+def _inscription_plantee(atelier, etat: str, **fields):
+    return Inscription.objects.create(atelier=atelier, participant=UserFactory(), etat=etat, demandee_le=timezone.now(), **fields)
+
+
+def plant_atelier_capacite() -> str:
+    atelier = _atelier_plante("Atelier trop plein")
+    _inscription_plantee(atelier, "inscrite")
+    _inscription_plantee(atelier, "presente")
+    return "Atelier trop plein"
+
+
+def plant_atelier_liste_attente() -> str:
+    atelier = _atelier_plante("Atelier qui fait attendre", capacite=2)
+    _inscription_plantee(atelier, "inscrite")
+    _inscription_plantee(atelier, "en_attente")
+    return "Atelier qui fait attendre"
+
+
+def plant_atelier_participation_membres() -> str:
+    atelier = _atelier_plante("Atelier qui fait payer un membre")
+    _inscription_plantee(atelier, "inscrite", membre=True, participation_due=Decimal("18.00"))
+    return "Atelier qui fait payer un membre"
+
+
+def plant_atelier_ordre_attente() -> str:
+    atelier = _atelier_plante("Atelier qui fait passer devant")
+    attend = _inscription_plantee(atelier, "en_attente")
+    passe = _inscription_plantee(atelier, "inscrite")
+    Inscription.objects.filter(pk=passe.pk).update(demandee_le=attend.demandee_le + datetime.timedelta(minutes=5))
+    passe.evenements.create(transition="promouvoir", from_state="en_attente", to_state="inscrite")
+    return "Atelier qui fait passer devant"
+
+
 PLANTS: dict[str, Callable[[], str]] = {
     "budget.resume_programme": plant_resume_programme,
     "budget.paye_au_plus_engage": plant_paye_au_plus_engage,
@@ -277,6 +322,10 @@ PLANTS: dict[str, Callable[[], str]] = {
     "evaluations.dates_etat": plant_dates_etat,
     "relances.envoyees": plant_relance_envoyee,
     "relances.messages_groupe": plant_message_groupe,
+    "ateliers.capacite": plant_atelier_capacite,
+    "ateliers.liste_attente": plant_atelier_liste_attente,
+    "ateliers.participation_membres": plant_atelier_participation_membres,
+    "ateliers.ordre_attente": plant_atelier_ordre_attente,
 }
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from ateliers.models import Atelier
 from plateforme.management.demo import data
 from programmes.models import Programme
 from tests.e2e.conftest import login
@@ -48,6 +49,10 @@ def test_no_horizontal_scroll_at_320_px_on_each_role_home_and_the_coordination_l
     call_command("load_demo", "--force", stdout=StringIO(), stderr=StringIO())
     programme = Programme.objects.order_by("pk").first()
     comptes = {compte.key: compte.email for compte in data.COMPTES}
+    # The workshops' pages: the held one has the attendance list, the full one its waiting list.
+    ateliers = [
+        reverse("ateliers:detail", args=[pk]) for pk in Atelier.objects.order_by("debut").values_list("pk", flat=True)[:2]
+    ]
     wide = []
 
     wide += overflowing(narrow_page, ["/", "/comptes/login/"])
@@ -63,6 +68,8 @@ def test_no_horizontal_scroll_at_320_px_on_each_role_home_and_the_coordination_l
             reverse("accompagnements:agenda"),
             reverse("annuaire:personne_ressource_list"),
             reverse("annuaire:appariement_list"),
+            reverse("ateliers:liste"),
+            *ateliers,
         ],
     )
     narrow_page.context.clear_cookies()
@@ -70,6 +77,8 @@ def test_no_horizontal_scroll_at_320_px_on_each_role_home_and_the_coordination_l
     for email in (comptes["comite"], f"personne-ressource@{data.DOMAINE}", f"candidat@{data.DOMAINE}"):
         login(narrow_page, email, data.MOT_DE_PASSE)
         wide += overflowing(narrow_page, [reverse("accounts:home")])
+        if email == f"candidat@{data.DOMAINE}":
+            wide += overflowing(narrow_page, [reverse("ateliers:liste"), *ateliers])
         narrow_page.context.clear_cookies()
 
     assert not wide, f"Pages wider than {WIDTH} px: {', '.join(wide)}"

@@ -116,6 +116,9 @@ ARGS = {
     "budget:export_detail": lambda o: {"pk": o["export"].pk},
     "budget:export_download": lambda o: {"pk": o["export"].pk},
     "accompagnements:service_fait_lien": lambda o: {"token": o["service_fait_token"]},
+    "ateliers:desister": lambda o: {"pk": o["inscription"].pk},
+    "ateliers:presence": lambda o: {"pk": o["inscription"].pk},
+    "ateliers:payee": lambda o: {"pk": o["inscription"].pk},
 }
 # Routes whose only parameter is `pk` of one object of the scene.
 PK_OF = {
@@ -126,6 +129,7 @@ PK_OF = {
     "conventions:": "convention",
     "accompagnements:service_fait": "seance",
     "budget:facture": "facture",
+    "ateliers:": "atelier",
 }
 
 MATRIX: dict[str, dict[str, Any]] = {
@@ -224,6 +228,15 @@ MATRIX: dict[str, dict[str, Any]] = {
     "accompagnements:creneau_retirer": row(a=NOT_FOUND, mentor=OK, coordination=NOT_FOUND),
     "accompagnements:creneaux_accompagnement": row(mentor=DENIED),
     "accompagnements:creneau_reserver": row(mentor=DENIED),
+    # Ateliers: the calendar for beneficiaries, personnes-ressources and the coordination; a registration
+    # is its participant's (A), the coordination's, and for attendance the leader's (the assigned mentor).
+    "ateliers:liste": row(b=OK, mentor=OK, mentor_other=OK, comite=DENIED),
+    "ateliers:detail": row(b=OK, mentor=OK, mentor_other=OK, comite=DENIED),
+    "ateliers:inscrire": row(a=INVALID, b=OK, mentor=DENIED, mentor_other=DENIED, comite=DENIED, coordination=DENIED),
+    "ateliers:inscrire_personne": coordination_only(coordination=INVALID),
+    "ateliers:desister": row(mentor=DENIED),
+    "ateliers:presence": row(a=DENIED, mentor=OK),
+    "ateliers:payee": row(a=DENIED, mentor=DENIED),
     # The objectives grid is written by the pair (beneficiary + mentor); the coordination reads it and comments.
     "accompagnements:objectif_create": row(mentor=OK, coordination=DENIED),
     "accompagnements:objectifs_valider": row(mentor=OK, coordination=DENIED),
