@@ -23,7 +23,19 @@ from programmes.models import Programme, Structure
 from programmes.rules import check_montant_positif
 
 from . import documents
-from .models import AutreDepense, Engagement, Enveloppe, EtatExport, Export, Paiement, TypeExport
+from .models import (
+    AutreDepense,
+    Contribution,
+    Engagement,
+    Enveloppe,
+    EtatExport,
+    Export,
+    Financeur,
+    Paiement,
+    RegleRepartition,
+    TypeExport,
+)
+from .repartition import imputer
 from .resume import resume_recalculer
 from .selectors import demi_journees_livrees
 
@@ -90,6 +102,7 @@ def engagement_create(
         created_by=by,
         note=note,
     )
+    imputer(ligne)
     resume_recalculer(programme_id=programme_id)
     return ligne
 
@@ -127,6 +140,7 @@ def autre_depense_create(
     if justificatif is not None:
         depense.justificatif = justificatif
     depense.save()
+    imputer(depense)
     resume_recalculer(programme_id=programme.pk)
     return depense
 
@@ -137,6 +151,11 @@ def enveloppe_set(*, programme: Programme, montant: Decimal) -> Enveloppe:
     if not isinstance(montant, Decimal) or montant < 0:
         raise RuleViolation(_("Le montant de l’enveloppe doit être positif."), field="montant")
     enveloppe, created = Enveloppe.objects.select_for_update().get_or_create(programme=programme, defaults={"montant": montant})
+    if not created and montant != enveloppe.montant and Contribution.objects.filter(programme=programme).exists():
+        raise RuleViolation(
+            _("L’enveloppe de ce programme est la somme des contributions de ses financeurs : modifiez les contributions."),
+            field="montant",
+        )
     if not created:
         if montant < enveloppe.engage + enveloppe.autres_depenses:
             raise RuleViolation(
@@ -146,6 +165,135 @@ def enveloppe_set(*, programme: Programme, montant: Decimal) -> Enveloppe:
             )
         Enveloppe.objects.filter(pk=enveloppe.pk).update(montant=montant)
         enveloppe.refresh_from_db()
+    return enveloppe
+
+
+# --- The funders' contributions (the envelope is their sum) -----------------------------------
+
+
+def _enveloppe_suit_contributions(programme_id: int) -> None:
+    """The envelope's amount is the sum of the programme's contributions (one source: the contributions)."""
+    total = Contribution.objects.filter(programme_id=programme_id).aggregate(total=Sum("montant"))["total"]
+    Enveloppe.objects.filter(programme_id=programme_id).update(montant=total or Decimal("0.00"))
+
+
+def _check_contribution(*, montant: Decimal, date_debut: datetime.date, date_fin: datetime.date, priorite: int) -> None:
+    if not isinstance(montant, Decimal) or montant < 0 or montant != montant.quantize(Decimal("0.01")):
+        raise RuleViolation(_("Le montant d’une contribution est un montant en euros positif."), field="montant")
+    if date_fin < date_debut:
+        raise RuleViolation(_("La période de la contribution se termine avant de commencer."), field="date_fin")
+    if priorite < 1:
+        raise RuleViolation(_("La priorité d’une contribution commence à 1."), field="priorite")
+
+
+@transaction.atomic
+def financeur_create(*, nom: str, ordre: int = 0) -> Financeur:
+    """A funder of the reference list (État – DRAC, CNM, Région…)."""
+    nom = nom.strip()
+    if not nom:
+        raise RuleViolation(_("Indiquez le nom du financeur."), field="nom")
+    if Financeur.objects.filter(nom__iexact=nom).exists():
+        raise RuleViolation(_("Ce financeur existe déjà."), field="nom")
+    return Financeur.objects.create(nom=nom, ordre=ordre)
+
+
+@transaction.atomic
+def contribution_create(
+    *,
+    programme: Programme,
+    financeur: Financeur,
+    montant: Decimal,
+    date_debut: datetime.date,
+    date_fin: datetime.date,
+    by: User | None,
+    reference_convention: str = "",
+    finance_demi_journees: bool = True,
+    finance_essaimage: bool = False,
+    finance_autres: bool = False,
+    priorite: int = 1,
+) -> Contribution:
+    """Add a funder's contribution to the programme; the envelope grows by its amount.
+
+    Lines are shared between contributions as they are written: the first contribution comes
+    before the first line of the programme's budget.
+    """
+    _check_contribution(montant=montant, date_debut=date_debut, date_fin=date_fin, priorite=priorite)
+    enveloppe, _created = Enveloppe.objects.select_for_update().get_or_create(
+        programme=programme, defaults={"montant": Decimal("0.00")}
+    )
+    if not Contribution.objects.filter(programme=programme).exists() and (
+        enveloppe.engage or enveloppe.autres_depenses or Paiement.objects.filter(accompagnement__programme=programme).exists()
+    ):
+        raise RuleViolation(
+            _(
+                "Ce programme a déjà des engagements ou des dépenses sans financeur : les contributions des "
+                "financeurs se déclarent avant le premier engagement."
+            )
+        )
+    contribution = Contribution.objects.create(
+        programme=programme,
+        financeur=financeur,
+        montant=montant,
+        date_debut=date_debut,
+        date_fin=date_fin,
+        reference_convention=reference_convention.strip(),
+        finance_demi_journees=finance_demi_journees,
+        finance_essaimage=finance_essaimage,
+        finance_autres=finance_autres,
+        priorite=priorite,
+    )
+    _enveloppe_suit_contributions(programme.pk)
+    return contribution
+
+
+@transaction.atomic
+def contribution_update(
+    *,
+    contribution: Contribution,
+    montant: Decimal,
+    date_debut: datetime.date,
+    date_fin: datetime.date,
+    by: User | None,
+    reference_convention: str = "",
+    finance_demi_journees: bool = True,
+    finance_essaimage: bool = False,
+    finance_autres: bool = False,
+    priorite: int = 1,
+) -> Contribution:
+    """Change a contribution (an amended funding agreement); never below what it already carries."""
+    _check_contribution(montant=montant, date_debut=date_debut, date_fin=date_fin, priorite=priorite)
+    _locked_envelope(contribution.programme_id)
+    actuelle = Contribution.objects.select_for_update().get(pk=contribution.pk)
+    porte = max(actuelle.engage + actuelle.autres, actuelle.paye)
+    if montant < porte:
+        raise RuleViolation(
+            _("Cette contribution porte déjà %(porte)s : son montant ne peut pas être inférieur.")
+            % {"porte": format_euros(porte)},
+            field="montant",
+        )
+    Contribution.objects.filter(pk=actuelle.pk).update(
+        montant=montant,
+        date_debut=date_debut,
+        date_fin=date_fin,
+        reference_convention=reference_convention.strip(),
+        finance_demi_journees=finance_demi_journees,
+        finance_essaimage=finance_essaimage,
+        finance_autres=finance_autres,
+        priorite=priorite,
+    )
+    _enveloppe_suit_contributions(actuelle.programme_id)
+    actuelle.refresh_from_db()
+    return actuelle
+
+
+@transaction.atomic
+def regle_repartition_set(*, programme: Programme, regle: str, by: User | None) -> Enveloppe:
+    """Choose how the programme's next lines are shared between its funders (lines already shared stay)."""
+    if regle not in RegleRepartition.values:
+        raise RuleViolation(_("Cette règle de répartition n’existe pas."), field="regle_repartition")
+    enveloppe = _locked_envelope(programme.pk)
+    Enveloppe.objects.filter(pk=enveloppe.pk).update(regle_repartition=regle)
+    enveloppe.refresh_from_db()
     return enveloppe
 
 
@@ -255,6 +403,7 @@ def paiement_create(
         created_by=by,
         note=note,
     )
+    imputer(ligne)  # the funders' shares (budget.repartition)
     resume_recalculer(programme_id=accompagnement.programme_id)
     return ligne
 
@@ -310,6 +459,7 @@ def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engage
         accompagnement_id=engagement.accompagnement_id,
         libelle=_("Correction : %(libelle)s") % {"libelle": engagement.libelle},
     )
+    imputer(ligne)
     resume_recalculer(programme_id=engagement.programme_id)
     return ligne
 
@@ -327,6 +477,7 @@ def paiement_correct(*, paiement: Paiement, by: User, note: str) -> Paiement:
         date_paiement=timezone.localdate(),
         reference_facture=paiement.reference_facture,
     )
+    imputer(ligne)  # the funders' shares (budget.repartition)
     resume_recalculer(programme_id=paiement.accompagnement.programme_id)
     return ligne
 
@@ -347,6 +498,7 @@ def autre_depense_correct(*, depense: AutreDepense, by: User, note: str) -> Autr
         libelle=_("Correction : %(libelle)s") % {"libelle": depense.libelle},
         date_depense=timezone.localdate(),
     )
+    imputer(ligne)
     resume_recalculer(programme_id=depense.programme_id)
     return ligne
 
