@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from accompagnements.models import Accompagnement
 from conventions.models import Convention, EtatConvention
 from core.invariants import Violation, invariant
-from core.money import format_euros
+from core.money import euros, format_euros
 from programmes.models import Programme
 
 from .models import AutreDepense, Contribution, Engagement, Imputation, Paiement
@@ -226,7 +227,8 @@ def enveloppe_contributions() -> Iterable[Violation]:
             contribue=_sum(Contribution.objects.filter(programme=programme), "programme", "montant", money=True),
             enveloppe_montant=F("enveloppe__montant"),
         )
-        .filter(Q(enveloppe_montant__isnull=True) | ~Q(enveloppe_montant=F("contribue")))
+        .annotate(ecart=Round(F("enveloppe_montant") - F("contribue"), 2))
+        .filter(Q(enveloppe_montant__isnull=True) | ~Q(ecart=0))
         .values("pk", "nom", "contribue", "enveloppe_montant")
         .order_by("pk")
     )
@@ -261,8 +263,10 @@ def imputation_complete() -> Iterable[Violation]:
                 programme_pk=F(f"{chemin}_id"),
                 programme_nom=F(f"{chemin}__nom"),
             )
+            # Rounded to the cent: SQLite sums decimals as floats.
+            .annotate(ecart=Round(F("impute") - F("montant"), 2))
             .filter(finance=True)
-            .exclude(impute=F("montant"))
+            .exclude(ecart=0)
             .values("pk", "montant", "impute", "programme_pk", "programme_nom")
             .order_by("pk")
         )
@@ -293,17 +297,22 @@ def _contributions_avec_imputations():
 _CHAMPS_CONTRIBUTION = ("pk", "programme_id", "programme__nom", "financeur__nom", "montant", "engage", "paye", "autres")
 
 
+def _contributions_comptees():
+    """Every contribution with its running totals and the sums of its imputations per ledger, compared
+    in Python (one row per contribution, a few per programme): SQLite adds decimals as floats."""
+    rows = _contributions_avec_imputations().values(*_CHAMPS_CONTRIBUTION, "i_engage", "i_paye", "i_autres")
+    for row in rows.iterator():
+        yield {key: euros(value) if key.startswith("i_") else value for key, value in row.items()}
+
+
 @invariant(
     "budget.totaux_contributions",
     gettext_lazy("Les totaux tenus sur chaque contribution sont ceux de ses imputations"),
 )
 def totaux_contributions() -> Iterable[Violation]:
-    rows = (
-        _contributions_avec_imputations()
-        .filter(~Q(engage=F("i_engage")) | ~Q(paye=F("i_paye")) | ~Q(autres=F("i_autres")))
-        .values(*_CHAMPS_CONTRIBUTION, "i_engage", "i_paye", "i_autres")
-    )
-    for row in rows.iterator():
+    for row in _contributions_comptees():
+        if (row["engage"], row["paye"], row["autres"]) == (row["i_engage"], row["i_paye"], row["i_autres"]):
+            continue
         yield Violation(
             code="budget.totaux_contributions",
             message=_(
@@ -327,26 +336,18 @@ def totaux_contributions() -> Iterable[Violation]:
     gettext_lazy("Aucune contribution ne porte plus qu’elle n’apporte, ni moins que rien"),
 )
 def contribution_jamais_depassee() -> Iterable[Violation]:
-    rows = (
-        _contributions_avec_imputations()
-        .filter(
-            Q(i_engage__gt=F("montant") - F("i_autres"))
-            | Q(i_paye__gt=F("montant"))
-            | Q(i_engage__lt=0)
-            | Q(i_paye__lt=0)
-            | Q(i_autres__lt=0)
-        )
-        .values(*_CHAMPS_CONTRIBUTION, "i_engage", "i_paye", "i_autres")
-    )
-    for row in rows.iterator():
+    for row in _contributions_comptees():
+        engage, paye, autres = row["i_engage"], row["i_paye"], row["i_autres"]
+        if engage + autres <= row["montant"] and paye <= row["montant"] and min(engage, paye, autres) >= 0:
+            continue
         yield Violation(
             code="budget.contribution_jamais_depassee",
             message=_("%(montant)s apportés ; imputés : %(engage)s engagés, %(paye)s payés, %(autres)s d’autres dépenses.")
             % {
                 "montant": format_euros(row["montant"]),
-                "engage": format_euros(row["i_engage"]),
-                "paye": format_euros(row["i_paye"]),
-                "autres": format_euros(row["i_autres"]),
+                "engage": format_euros(engage),
+                "paye": format_euros(paye),
+                "autres": format_euros(autres),
             },
             **_contribution(row),
         )

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import RuleViolation
@@ -226,11 +228,18 @@ class Contribution(models.Model):
         ordering = ["programme", "priorite", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(montant__gte=0), name="contribution_montant_positif"),
-            models.CheckConstraint(condition=Q(engage__gte=0), name="contribution_engage_positif"),
-            models.CheckConstraint(condition=Q(paye__gte=0), name="contribution_paye_positif"),
-            models.CheckConstraint(condition=Q(autres__gte=0), name="contribution_autres_positif"),
-            models.CheckConstraint(condition=Q(engage__lte=F("montant") - F("autres")), name="contribution_jamais_depassee"),
-            models.CheckConstraint(condition=Q(paye__lte=F("montant")), name="contribution_jamais_surpayee"),
+            # Rounded to the cent: SQLite computes on floats (PostgreSQL's numeric is exact either way),
+            # and a contribution is filled exactly to its limit far more often than the envelope.
+            models.CheckConstraint(condition=GreaterThanOrEqual(Round("engage", 2), 0), name="contribution_engage_positif"),
+            models.CheckConstraint(condition=GreaterThanOrEqual(Round("paye", 2), 0), name="contribution_paye_positif"),
+            models.CheckConstraint(condition=GreaterThanOrEqual(Round("autres", 2), 0), name="contribution_autres_positif"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Round(F("engage") + F("autres") - F("montant"), 2), 0),
+                name="contribution_jamais_depassee",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Round(F("paye") - F("montant"), 2), 0), name="contribution_jamais_surpayee"
+            ),
             models.CheckConstraint(condition=Q(date_fin__gte=F("date_debut")), name="contribution_periode"),
         ]
 
