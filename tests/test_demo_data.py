@@ -28,6 +28,7 @@ from budget.models import AutreDepense, Contribution, Engagement, Enveloppe, Pai
 from candidatures.models import Candidature, CandidatureEvenement, Etat
 from comite.models import Avis, Saisine
 from conventions.models import Convention, EtatConvention
+from core.invariants import find_violations
 from core.models import TacheDifferee
 from evaluations.models import Evaluation
 from plateforme.management.demo import data
@@ -349,6 +350,10 @@ def test_three_funders_share_the_envelope_and_every_line(demo):
     paid = Paiement.objects.filter(accompagnement__programme=programme).aggregate(t=Sum("montant"))["t"]
     assert parts.total.paye == paid > 0
     assert all(part.engage > 0 and part.reste >= 0 for part in parts.lignes)
+
+
+def test_the_demo_breaks_no_invariant(demo):
+    assert [(v.code, v.objet, v.message) for v in find_violations()] == []
 
 
 def test_committee_has_a_file_with_an_opinion(demo):
