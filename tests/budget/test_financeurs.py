@@ -364,3 +364,74 @@ def test_the_dashboard_shows_each_funders_part(client, finance, membre_comite, d
     with django_assert_max_num_queries(queries):
         response = client.get(url)
     assert response.status_code == 200 and "Part des financeurs" in response.content.decode()
+
+
+# --- The reports show the same per-funder figures as the dashboard --------------------------------
+
+
+def _espaces(text: str) -> str:
+    return " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+
+
+@pytest.mark.django_db
+def test_pdf_and_xlsx_reports_show_the_dashboards_per_funder_figures(client, finance, coordinateur):
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from budget import documents
+    from budget.templatetags.budget_tags import jours
+
+    programme, _contributions = finance
+    acc = AccompagnementFactory(candidature__programme=programme, demi_journees_prevues=4)
+    services.engagement_create(accompagnement=acc, montant=Decimal("2000.00"), libelle="Convention", by=None)
+    seance_livree(acc, 2)
+    seance_livree(acc, 1)
+    services.paiement_create(
+        accompagnement=acc,
+        structure=acc.mentors.get().structure,
+        date_paiement=datetime.date(2026, 4, 2),
+        montant=Decimal("734.57"),
+        reference_facture="F-1",
+        by=coordinateur,
+    )
+    services.autre_depense_create(
+        programme=programme,
+        categorie="essaimage",
+        libelle="Rencontre",
+        date_depense=datetime.date(2026, 5, 1),
+        montant=Decimal("999.99"),
+        by=coordinateur,
+    )
+    parts = selectors.parts_financeurs(programme)
+    lignes = [*parts.lignes, parts.total]
+    attendu = {
+        ligne.libelle: [ligne.contribue, ligne.engage, ligne.paye, ligne.autres, ligne.reste, ligne.jours_livres]
+        for ligne in lignes
+    }
+    assert attendu["DRAC"] == [
+        DIX_MILLE,
+        Decimal("666.67"),
+        Decimal("244.86"),
+        Decimal("999.99"),
+        Decimal("8333.34"),
+        Decimal("0.5"),
+    ]
+    assert parts.total.jours_livres == Decimal("1.5")
+
+    client.force_login(coordinateur)
+    page = _espaces(client.get(reverse("budget:tableau_de_bord") + f"?programme={programme.pk}").content.decode())
+
+    workbook = load_workbook(io.BytesIO(documents.tableur_xlsx(programme=programme)))
+    feuille = {row[0]: list(row[2:]) for row in workbook["Financeurs"].iter_rows(min_row=2, values_only=True)}
+    texte = _espaces("".join(p.extract_text() for p in PdfReader(io.BytesIO(documents.rapport_pdf(programme=programme))).pages))
+    texte = texte[texte.index("Part des financeurs") :]
+
+    for libelle, chiffres in attendu.items():
+        assert [Decimal(str(v)).quantize(Decimal("0.01")) for v in feuille[libelle]] == [
+            c.quantize(Decimal("0.01")) for c in chiffres
+        ]
+        rendu = " ".join([*(_espaces(format_euros(c)) for c in chiffres[:5]), jours(chiffres[5])])
+        assert rendu in texte, (libelle, rendu)
+        assert all(_espaces(format_euros(c)) in page for c in chiffres[:5])
