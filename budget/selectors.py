@@ -650,11 +650,11 @@ def parts_financeurs(programme: Programme) -> PartsFinanceurs | None:
     dixiemes = {c.pk: Fraction(0) for c in contributions}
     for accompagnement_id, hj in livrees.items():
         parts = {pk: max(montant, ZERO) for pk, montant in engage_par_accompagnement.get(accompagnement_id, {}).items()}
-        total = sum(parts.values(), ZERO)
-        if not hj or total <= 0:
+        engage_total = sum(parts.values(), ZERO)
+        if not hj or engage_total <= 0:
             continue
         for pk, montant in parts.items():
-            dixiemes[pk] += Fraction(hj * 5) * Fraction(montant) / Fraction(total)
+            dixiemes[pk] += Fraction(hj * 5) * Fraction(montant) / Fraction(engage_total)
     arrondis = _dixiemes([dixiemes[c.pk] for c in contributions])
     lignes = [
         PartFinanceur(
