@@ -10,6 +10,7 @@ urlpatterns = [
     path("programmes/<int:pk>/grand-livre/", views.grand_livre, name="grand_livre"),
     path("programmes/<int:pk>/depenses/nouvelle/", views.autre_depense_create, name="autre_depense_create"),
     path("programmes/<int:pk>/exports/", views.export_request, name="export_request"),
+    path("programmes/<int:pk>/repartition/", views.regle_repartition, name="regle_repartition"),
     path("accompagnements/<int:pk>/paiement/", views.paiement_create, name="paiement_create"),
     path("engagements/<int:pk>/correction/", views.engagement_correct, name="engagement_correct"),
     path("paiements/<int:pk>/correction/", views.paiement_correct, name="paiement_correct"),

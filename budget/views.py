@@ -24,7 +24,7 @@ from programmes.models import Programme
 
 from . import selectors, services
 from .dashboard import programme_context
-from .forms import AutreDepenseForm, CorrectionForm, PaiementForm
+from .forms import AutreDepenseForm, CorrectionForm, PaiementForm, RegleRepartitionForm
 from .models import AutreDepense, Engagement, EtatExport, Paiement, TypeExport
 
 ACCOMPAGNEMENTS_PAR_PAGE = 50
@@ -70,7 +70,27 @@ def tableau_de_bord(request: HttpRequest) -> HttpResponse:
             "exports": selectors.exports_visibles(request.user).filter(programme=programme)[:5],
         }
     )
+    if context["financeurs"] is not None:
+        context["form_regle"] = RegleRepartitionForm(initial={"regle": programme.enveloppe.regle_repartition})
     return render(request, "budget/tableau_de_bord.html", context)
+
+
+@require_POST
+@coordination_only
+def regle_repartition(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordination chooses how the programme's next lines are shared between its funders."""
+    programme = _programme(request, pk)
+    form = RegleRepartitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.regle_repartition_set(programme=programme, regle=form.cleaned_data["regle"], by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("La règle de répartition entre financeurs est enregistrée."))
+    else:
+        messages.error(request, _("Choisissez une règle de répartition."))
+    return redirect(reverse("budget:tableau_de_bord") + f"?programme={programme.pk}#titre-financeurs")
 
 
 @dashboard_access

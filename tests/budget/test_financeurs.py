@@ -435,3 +435,26 @@ def test_pdf_and_xlsx_reports_show_the_dashboards_per_funder_figures(client, fin
         rendu = " ".join([*(_espaces(format_euros(c)) for c in chiffres[:5]), jours(chiffres[5])])
         assert rendu in texte, (libelle, rendu)
         assert all(_espaces(format_euros(c)) in page for c in chiffres[:5])
+
+
+@pytest.mark.django_db
+def test_the_coordination_chooses_the_rule_and_the_comite_only_reads(client, finance, coordinateur, membre_comite):
+    programme, _contributions = finance
+    dashboard = reverse("budget:tableau_de_bord") + f"?programme={programme.pk}"
+    url = reverse("budget:regle_repartition", args=[programme.pk])
+    client.force_login(membre_comite)
+    assert url not in client.get(dashboard).content.decode()
+    assert client.post(url, {"regle": RegleRepartition.PRIORITE}).status_code == 403
+    assert Enveloppe.objects.get(programme=programme).regle_repartition == RegleRepartition.PRORATA
+
+    client.force_login(coordinateur)
+    page = client.get(dashboard).content.decode()
+    assert url in page and "Au prorata des contributions" in page
+    response = client.post(url, {"regle": RegleRepartition.PRIORITE}, follow=True)
+    assert "La règle de répartition entre financeurs est enregistrée." in response.content.decode()
+    assert Enveloppe.objects.get(programme=programme).regle_repartition == RegleRepartition.PRIORITE
+    acc = AccompagnementFactory(candidature__programme=programme)
+    ligne = services.engagement_create(accompagnement=acc, montant=Decimal("1500.00"), libelle="Convention", by=None)
+    assert parts(ligne) == {"DRAC": Decimal("1500.00")}
+    response = client.post(url, {"regle": "au-hasard"}, follow=True)
+    assert "Choisissez une règle de répartition." in response.content.decode()
