@@ -458,3 +458,45 @@ def test_the_coordination_chooses_the_rule_and_the_comite_only_reads(client, fin
     assert parts(ligne) == {"DRAC": Decimal("1500.00")}
     response = client.post(url, {"regle": "au-hasard"}, follow=True)
     assert "Choisissez une règle de répartition." in response.content.decode()
+
+
+# --- The admin goes through the services ----------------------------------------------------------
+
+
+def _contribution_post(programme, financeur, montant: str) -> dict[str, str]:
+    return {
+        "programme": str(programme.pk),
+        "financeur": str(financeur.pk),
+        "montant": montant,
+        "reference_convention": "CONV-1",
+        "date_debut": programme.date_debut.isoformat(),
+        "date_fin": programme.date_fin.isoformat(),
+        "finance_demi_journees": "on",
+        "priorite": "1",
+    }
+
+
+@pytest.mark.django_db
+def test_contributions_added_and_changed_in_the_admin_go_through_the_services(client, django_user_model):
+    from django.contrib.messages import get_messages
+
+    client.force_login(django_user_model.objects.create_superuser(email="admin@exemple.test", password="x-Admin-42-x"))
+    programme = ProgrammeFactory(setup__enveloppe=Decimal("0.00"))
+    response = client.post(reverse("admin:budget_financeur_add"), {"nom": "CNM", "ordre": "2"})
+    assert response.status_code == 302
+    financeur = services.financeur_create(nom="DRAC")
+    response = client.post(reverse("admin:budget_contribution_add"), _contribution_post(programme, financeur, "12000.00"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    contribution = Contribution.objects.get()
+    assert Enveloppe.objects.get(programme=programme).montant == Decimal("12000.00")
+
+    acc = AccompagnementFactory(candidature__programme=programme)
+    services.engagement_create(accompagnement=acc, montant=Decimal("5000.00"), libelle="Convention", by=None)
+    url = reverse("admin:budget_contribution_change", args=[contribution.pk])
+    response = client.post(url, _contribution_post(programme, financeur, "4000.00"), follow=True)
+    assert any("porte déjà" in str(m) for m in get_messages(response.wsgi_request))
+    assert Contribution.objects.get().montant == Decimal("12000.00")
+    response = client.post(url, _contribution_post(programme, financeur, "15000.00"))
+    assert response.status_code == 302
+    assert Enveloppe.objects.get(programme=programme).montant == Decimal("15000.00")
+    assert [v.message for v in find_violations(CODES)] == []
