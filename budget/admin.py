@@ -110,6 +110,11 @@ class EnveloppeForm(forms.ModelForm):
         model = Enveloppe
         fields = ("programme", "montant", "regle_repartition")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out, the rule stays as it is (it only matters once the programme has contributions).
+        self.fields["regle_repartition"].required = False
+
     def clean_montant(self) -> Decimal:
         montant = self.cleaned_data["montant"]
         if self.instance.pk is not None:
@@ -145,13 +150,16 @@ class EnveloppeAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return False
 
     def create_with_service(self, request: HttpRequest, obj: Enveloppe, form: Any) -> Enveloppe:
-        programme = form.cleaned_data["programme"]
-        enveloppe_set(programme=programme, montant=form.cleaned_data["montant"])
-        return regle_repartition_set(programme=programme, regle=form.cleaned_data["regle_repartition"], by=request.user)
+        return self._save(request, form.cleaned_data["programme"], form)
 
     def update_with_service(self, request: HttpRequest, obj: Enveloppe, form: Any) -> Enveloppe:
-        enveloppe_set(programme=obj.programme, montant=form.cleaned_data["montant"])
-        return regle_repartition_set(programme=obj.programme, regle=form.cleaned_data["regle_repartition"], by=request.user)
+        return self._save(request, obj.programme, form)
+
+    def _save(self, request: HttpRequest, programme: Programme, form: Any) -> Enveloppe:
+        enveloppe = enveloppe_set(programme=programme, montant=form.cleaned_data["montant"])
+        if form.cleaned_data.get("regle_repartition"):
+            enveloppe = regle_repartition_set(programme=programme, regle=form.cleaned_data["regle_repartition"], by=request.user)
+        return enveloppe
 
     montant_euros = euros_column("montant", _("enveloppe"))
     engage_euros = euros_column("engage", _("engagé"))
