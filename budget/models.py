@@ -197,6 +197,11 @@ class Contribution(models.Model):
     Like the envelope, the running totals (`engage`, `paye`, `autres`) are kept on the row, only
     changed under `select_for_update` in the transaction of the line that causes them
     (budget.repartition), and CHECK constraints make over-spending a contribution impossible.
+
+    One source of truth: once a programme has contributions, `Enveloppe.montant` is their sum, set by
+    the contribution services only (`enveloppe_set` refuses another amount); the programme-wide totals
+    (`Enveloppe.engage`, `ResumeProgramme`) stay the ledger's, and the invariants tie both levels:
+    envelope = Σ contributions, each line = Σ its imputations, each running total = Σ its imputations.
     """
 
     programme = models.ForeignKey(

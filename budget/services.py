@@ -147,7 +147,10 @@ def autre_depense_create(
 
 @transaction.atomic
 def enveloppe_set(*, programme: Programme, montant: Decimal) -> Enveloppe:
-    """Create or resize the programme's envelope; it can never drop below what is already used."""
+    """Create or resize the programme's envelope; it can never drop below what is already used.
+
+    A programme funded by contributions has the envelope their sum: change the contributions instead.
+    """
     if not isinstance(montant, Decimal) or montant < 0:
         raise RuleViolation(_("Le montant de l’enveloppe doit être positif."), field="montant")
     enveloppe, created = Enveloppe.objects.select_for_update().get_or_create(programme=programme, defaults={"montant": montant})
