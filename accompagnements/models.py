@@ -1,4 +1,5 @@
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -213,6 +214,9 @@ class Seance(TimeStampedModel):
     )
     note_coordination = models.TextField(_("note de la coordination"), blank=True)
     planifiee_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The calendar event's SEQUENCE (RFC 5545): grows each time the session moves or is cancelled, so that
+    # calendar applications replace their copy of the invitation (its UID stays "seance-<pk>").
+    sequence = models.PositiveIntegerField(_("version de l’invitation"), default=0, editable=False)
 
     objects = SeanceQuerySet.as_manager()
 
@@ -321,6 +325,58 @@ class SupportTemoin(models.Model):
 
 def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+class CreneauQuerySet(models.QuerySet):
+    def libres(self):
+        """Slots still offered: not booked by a session."""
+        return self.filter(seance__isnull=True)
+
+    def a_venir(self, *, depuis: Any, jusqua: Any):
+        """The window of slots a page shows: from `depuis` (now) to `jusqua` (the coming weeks)."""
+        return self.filter(debut__gte=depuis, debut__lt=jusqua)
+
+
+class Creneau(TimeStampedModel):
+    """A half-day (or a day) a personne-ressource publishes as available; booking it plans a session.
+
+    Its time is encoded as a session's (`debut`, aware, and a number of half-days, see calendar.DUREES).
+    Booked while `seance` is set; the session's cancellation or move sets it free again.
+    """
+
+    mentor = models.ForeignKey(
+        "annuaire.PersonneRessource", verbose_name=_("personne-ressource"), on_delete=models.CASCADE, related_name="creneaux"
+    )
+    debut = models.DateTimeField(_("début"))
+    demi_journees = models.PositiveSmallIntegerField(
+        _("durée"), choices=[(1, _("Une demi-journée")), (2, _("Une journée"))], default=1
+    )
+    modalite = models.CharField(_("modalité"), max_length=20, choices=ModaliteSeance.choices, default=ModaliteSeance.PRESENTIEL)
+    lieu = models.CharField(_("lieu"), max_length=255, blank=True)
+    lien_visio = models.URLField(_("lien de visioconférence"), blank=True)
+    # One session per slot and one slot per session, by construction.
+    seance = models.OneToOneField(
+        Seance, verbose_name=_("séance réservée"), null=True, blank=True, on_delete=models.SET_NULL, related_name="creneau"
+    )
+
+    objects = CreneauQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("créneau de disponibilité")
+        verbose_name_plural = _("créneaux de disponibilité")
+        ordering = ["debut", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(demi_journees__in=[1, 2]), name="creneau_demi_journee_ou_journee"),
+            models.UniqueConstraint(fields=["mentor", "debut"], name="creneau_unique_par_mentor_et_debut"),
+        ]
+        indexes = [models.Index(fields=["mentor", "debut"]), models.Index(fields=["debut"])]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} – {self.debut:%d/%m/%Y %H:%M}"
+
+    @property
+    def est_libre(self) -> bool:
+        return self.seance_id is None
 
 
 class FluxCalendrier(models.Model):

@@ -16,7 +16,7 @@ from core.exceptions import RuleViolation
 from core.permissions import ALLOWED, Decision, refused, register_workflow, rule
 
 from . import calendar as seance_dates
-from .models import Accompagnement, CompteRendu, EtatAccompagnement, EtatSeance, Seance
+from .models import Accompagnement, CompteRendu, Creneau, EtatAccompagnement, EtatSeance, Seance
 from .parties import BENEFICIAIRE, COORDINATION, MENTOR, PAIRE, PARTICIPANTS, PLANNERS
 from .workflow import WORKFLOW
 from .workflow_seances import WORKFLOW as SEANCE_WORKFLOW
@@ -121,9 +121,48 @@ def planifier(user: Any, accompagnement: Accompagnement) -> Decision:
     """Plan a session: the mentor or the coordination, once the convention is signed by all."""
     if not (decision := _role(user, accompagnement, PLANNERS)):
         return decision
+    return _seances_ouvertes(accompagnement)
+
+
+def _seances_ouvertes(accompagnement: Accompagnement) -> Decision:
+    """Sessions are planned (or booked) once the convention is signed by all, until the end."""
     if accompagnement.etat != EtatAccompagnement.EN_COURS:
         return _rule_violation(_("Les séances se planifient une fois la convention signée par tous."))
     return ALLOWED
+
+
+# --- Availability slots (a mentor publishes them; the beneficiary or the coordination books one) ------
+
+RESERVANTS = frozenset({BENEFICIAIRE, COORDINATION})
+
+
+def _mentor_lui_meme(user: Any, mentor: Any) -> Decision:
+    if mentor is not None and getattr(user, "is_authenticated", False) and mentor.user_id == user.pk:
+        return ALLOWED
+    return refused(_("Seule la personne-ressource publie ses disponibilités."))
+
+
+@rule("creneau.publier")
+def publier_creneau(user: Any, mentor: Any) -> Decision:
+    """A personne-ressource publishes their own availability, from their space."""
+    return _mentor_lui_meme(user, mentor)
+
+
+@rule("creneau.retirer")
+def retirer_creneau(user: Any, creneau: Creneau) -> Decision:
+    if not (decision := _mentor_lui_meme(user, creneau.mentor if creneau is not None else None)):
+        return decision
+    if not creneau.est_libre:
+        return _rule_violation(_("Ce créneau est réservé : annulez ou déplacez la séance pour le libérer."))
+    return ALLOWED
+
+
+@rule("creneau.reserver")
+def reserver_creneau(user: Any, accompagnement: Accompagnement) -> Decision:
+    """Book a slot for an accompagnement: its beneficiary or the coordination, on the planning's terms."""
+    if not (decision := _role(user, accompagnement, RESERVANTS)):
+        return decision
+    return _seances_ouvertes(accompagnement)
 
 
 @rule("seance.deplacer")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import F, Q, Sum, Value, Window
@@ -20,7 +21,7 @@ from core.permissions import may
 from programmes.models import Programme
 
 from . import calendar as seance_dates
-from .models import ETATS_DEMARRES, Accompagnement, EtatSeance, Seance
+from .models import ETATS_DEMARRES, Accompagnement, Creneau, EtatSeance, Seance
 from .permissions import ma_validation_grille
 
 # The person's space lists this many of their accompagnements, the most recent.
@@ -252,3 +253,35 @@ def seances_trop_espacees(*, programme: Programme | None = None, depuis: datetim
         if seance.ecart_jours > seance.accompagnement.format.ecart_max_jours:
             result.append(seance)
     return result
+
+
+# --- Availability slots ------------------------------------------------------------------------------
+
+
+def creneaux_fenetre(now: datetime.datetime | None = None) -> tuple[datetime.datetime, datetime.datetime]:
+    """The slots pages show: from now to the end of the coming weeks (TSF_CRENEAUX_SEMAINES)."""
+    now = now or timezone.now()
+    return now, now + datetime.timedelta(weeks=settings.TSF_CRENEAUX_SEMAINES)
+
+
+def creneaux_du_mentor(mentor: Any, now: datetime.datetime | None = None):
+    """A mentor's slots of the window, booked ones with their session's accompagnement."""
+    depuis, jusqua = creneaux_fenetre(now)
+    return (
+        Creneau.objects.filter(mentor=mentor)
+        .a_venir(depuis=depuis, jusqua=jusqua)
+        .select_related("seance__accompagnement")
+        .order_by("debut", "pk")
+    )
+
+
+def creneaux_reservables(accompagnement: Accompagnement, now: datetime.datetime | None = None):
+    """The free slots of the accompagnement's mentors in the window, soonest first."""
+    depuis, jusqua = creneaux_fenetre(now)
+    return (
+        Creneau.objects.libres()
+        .filter(mentor__accompagnements=accompagnement)
+        .a_venir(depuis=depuis, jusqua=jusqua)
+        .select_related("mentor")
+        .order_by("debut", "pk")
+    )

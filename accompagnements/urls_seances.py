@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import views_creneaux
 from . import views_seances as views
 
 # No app_name: these routes live in the "accompagnements" namespace of accompagnements/urls.py.
@@ -20,4 +21,12 @@ urlpatterns: list = [
     path("agenda/adresse/nouvelle/", views.flux_regenerer, name="flux_regenerer"),
     path("agenda/adresse/desactiver/", views.flux_revoquer, name="flux_revoquer"),
     path("agenda/flux/<str:token>.ics", views.flux_calendrier, name="flux_calendrier"),
+]
+
+# Availability slots (accompagnements/views_creneaux.py).
+urlpatterns += [
+    path("creneaux/", views_creneaux.mes_creneaux, name="mes_creneaux"),
+    path("creneaux/<int:pk>/retirer/", views_creneaux.creneau_retirer, name="creneau_retirer"),
+    path("<int:pk>/creneaux/", views_creneaux.creneaux_accompagnement, name="creneaux_accompagnement"),
+    path("<int:pk>/creneaux/<int:creneau_pk>/reserver/", views_creneaux.creneau_reserver, name="creneau_reserver"),
 ]

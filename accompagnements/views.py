@@ -14,6 +14,7 @@ SECTIONS = [
     ("accompagnements.selectors.seances_context", "accompagnements/includes/seances.html"),
     ("evaluations.selectors.accompagnement_context", "evaluations/includes/accompagnement.html"),
     ("relances.selectors.accompagnement_context", "relances/includes/accompagnement.html"),
+    ("budget.selectors.accompagnement_context", "budget/includes/accompagnement.html"),
 ]
 
 

@@ -22,6 +22,7 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import roles
 from core.concurrency import has_edit_conflict, version_initial
 from core.downloads import attachment_response
 from core.exceptions import DomainError
@@ -403,7 +404,15 @@ def agenda(request):
     return render(
         request,
         "accompagnements/seance_agenda.html",
-        {"page_obj": page_obj, "seances": page_obj, "passees": passees, "flux": flux, "flux_url": flux_url},
+        {
+            "page_obj": page_obj,
+            "seances": page_obj,
+            "passees": passees,
+            "flux": flux,
+            "flux_url": flux_url,
+            # A personne-ressource publishes availability slots from here too (views_creneaux).
+            "publie_des_creneaux": roles.is_personne_ressource(request.user),
+        },
     )
 
 

@@ -304,6 +304,16 @@ class Imputation(models.Model):
 class TypeExport(models.TextChoices):
     RAPPORT_PDF = "rapport_pdf", _("Rapport de suivi (PDF)")
     TABLEUR_XLSX = "tableur_xlsx", _("Grand livre et accompagnements (tableur XLSX)")
+    BILAN_PDF = "bilan_pdf", _("Bilan de fin de mission (PDF)")
+    BILAN_XLSX = "bilan_xlsx", _("Bilan de fin de mission (tableur XLSX)")
+    CERFA_PDF = "cerfa_pdf", _("Compte rendu financier – CERFA n° 15059 (PDF)")
+    CERFA_XLSX = "cerfa_xlsx", _("Compte rendu financier – CERFA n° 15059 (tableur XLSX modifiable)")
+    DOSSIER_CONTROLE = "dossier_controle", _("Dossier de contrôle (ZIP)")
+
+
+# Documents that carry personal data of the files (reports, supporting records…): the coordination's only,
+# and every download is written in the access log.
+EXPORTS_PERSONNELS = frozenset({TypeExport.DOSSIER_CONTROLE})
 
 
 class EtatExport(models.TextChoices):
@@ -321,6 +331,15 @@ class Export(models.Model):
     """A follow-up document prepared by a Celery task: status, progress and the stored file."""
 
     programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="exports")
+    # The audit file of one accompagnement (empty: the whole programme, or a programme-wide report).
+    accompagnement = models.ForeignKey(
+        "accompagnements.Accompagnement",
+        verbose_name=_("accompagnement"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="exports",
+    )
     type_export = models.CharField(_("document"), max_length=20, choices=TypeExport.choices)
     etat = models.CharField(_("état"), max_length=20, choices=EtatExport.choices, default=EtatExport.EN_ATTENTE)
     progression = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
@@ -344,6 +363,10 @@ class Export(models.Model):
     @property
     def est_pret(self) -> bool:
         return self.etat == EtatExport.PRET
+
+    @property
+    def est_personnel(self) -> bool:
+        return self.type_export in EXPORTS_PERSONNELS
 
 
 class ResumeProgramme(models.Model):

@@ -24,3 +24,12 @@ def modifier(user: Any, obj: Any = None) -> Decision:
     if roles.is_coordination(user):
         return ALLOWED
     return refused(_("Seule la coordination enregistre les paiements et les dépenses."))
+
+
+@rule("budget.dossier_controle")
+def dossier_controle(user: Any, obj: Any = None) -> Decision:
+    """The audit file gathers reports, supporting records and evaluations (personal data): the
+    coordination only. The comité technique sees the figures, not the accompagnements' files."""
+    if roles.is_coordination(user):
+        return ALLOWED
+    return refused(_("Seule la coordination prépare et télécharge le dossier de contrôle."))

@@ -39,6 +39,7 @@ from evaluations.models import EtatEvaluation, Moment
 from programmes.models import Departement, Programme, TypeStructure
 
 from .models import (
+    EXPORTS_PERSONNELS,
     AutreDepense,
     Contribution,
     Engagement,
@@ -48,6 +49,7 @@ from .models import (
     Paiement,
     RegleRepartition,
     ResumeProgramme,
+    TypeExport,
 )
 from .resume import resume_recalculer, resumes_manquants
 
@@ -102,7 +104,8 @@ def exports_visibles(user: User | AnonymousUser) -> QuerySet[Export]:
     if roles.is_coordination(user):
         return Export.objects.all()
     if roles.is_comite(user):
-        return Export.objects.filter(demande_par=user.pk)
+        # The audit file holds the accompagnements' files: never the committee's (budget.dossier_controle).
+        return Export.objects.filter(demande_par=user.pk).exclude(type_export__in=EXPORTS_PERSONNELS)
     return Export.objects.none()
 
 
@@ -682,3 +685,11 @@ def parts_financeurs(programme: Programme) -> PartsFinanceurs | None:
 def espace(user: Any) -> dict[str, Any]:
     """Context for this app's section of the person's space: a link to the dashboard."""
     return {"budget_tableau_de_bord": can_view_dashboard(user)}
+
+
+def accompagnement_context(accompagnement: Any, user: Any, role: str | None) -> dict[str, Any]:
+    """The accompagnement page's audit-file section: the coordination asks for it and sees its last versions."""
+    if not may(user, "budget.dossier_controle").allowed:
+        return {"peut_dossier_controle": False, "dossiers_controle": []}
+    dossiers = Export.objects.filter(accompagnement=accompagnement, type_export=TypeExport.DOSSIER_CONTROLE)
+    return {"peut_dossier_controle": True, "dossiers_controle": list(dossiers.order_by("-demande_le", "-pk")[:3])}

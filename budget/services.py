@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Sum
@@ -19,11 +21,13 @@ from accounts.models import User
 from core.exceptions import RuleViolation
 from core.jobs import enqueue
 from core.money import format_euros
+from core.permissions import require
 from programmes.models import Programme, Structure
 from programmes.rules import check_montant_positif
 
-from . import documents
+from . import audit, bilan, cerfa, documents
 from .models import (
+    EXPORTS_PERSONNELS,
     AutreDepense,
     Contribution,
     Engagement,
@@ -40,8 +44,6 @@ from .resume import resume_recalculer
 from .selectors import demi_journees_livrees
 
 if TYPE_CHECKING:  # annotations only: the convention is passed through, never read here
-    from django.core.files import File
-
     from conventions.models import Convention
 
 
@@ -507,11 +509,21 @@ def autre_depense_correct(*, depense: AutreDepense, by: User, note: str) -> Autr
 
 
 @transaction.atomic
-def export_request(*, programme: Programme, type_export: str, by: User) -> Export:
-    """Queue the preparation of a follow-up document; the worker fills it in."""
+def export_request(*, programme: Programme, type_export: str, by: User, accompagnement: Accompagnement | None = None) -> Export:
+    """Queue the preparation of a follow-up document; the worker fills it in.
+
+    Each request is a new dated version: the earlier ones stay listed and downloadable. The audit file
+    (`dossier_controle`) is the coordination's only; with `accompagnement`, it covers that one file.
+    """
     if type_export not in TypeExport.values:
         raise RuleViolation(_("Ce type de document n’existe pas."))
-    export = Export.objects.create(programme=programme, type_export=type_export, demande_par=by)
+    if type_export in EXPORTS_PERSONNELS:
+        require(by, "budget.dossier_controle", programme)
+    elif accompagnement is not None:
+        raise RuleViolation(_("Ce document porte sur tout le programme, pas sur un accompagnement."))
+    if accompagnement is not None and accompagnement.programme_id != programme.pk:
+        raise RuleViolation(_("Cet accompagnement n’appartient pas à ce programme."))
+    export = Export.objects.create(programme=programme, type_export=type_export, demande_par=by, accompagnement=accompagnement)
     enqueue("budget_export", export_id=export.pk)
     return export
 
@@ -520,25 +532,45 @@ def _export_progress(export_id: int, progression: int) -> None:
     Export.objects.filter(pk=export_id).update(progression=min(max(progression, 0), 100))
 
 
+Progress = Callable[[int], None]
+# Per kind of document: the builder (bytes, or an open temporary file for the large ones) and the file's name.
+BUILDERS: dict[str, tuple[Callable[[Export, Progress], bytes | IO[bytes]], str]] = {
+    TypeExport.RAPPORT_PDF: (lambda e, p: documents.rapport_pdf(programme=e.programme, progress=p), "rapport.pdf"),
+    TypeExport.TABLEUR_XLSX: (lambda e, p: documents.tableur_xlsx(programme=e.programme, progress=p), "suivi.xlsx"),
+    TypeExport.BILAN_PDF: (lambda e, p: bilan.bilan_pdf(programme=e.programme, progress=p), "bilan.pdf"),
+    TypeExport.BILAN_XLSX: (lambda e, p: bilan.bilan_xlsx(programme=e.programme, progress=p), "bilan.xlsx"),
+    # Whole programme for now; after the funders' shares are merged, pass the export's contribution.
+    TypeExport.CERFA_PDF: (lambda e, p: cerfa.cerfa_pdf(programme=e.programme, progress=p), "cerfa-15059.pdf"),
+    TypeExport.CERFA_XLSX: (lambda e, p: cerfa.cerfa_xlsx(programme=e.programme, progress=p), "cerfa-15059.xlsx"),
+    TypeExport.DOSSIER_CONTROLE: (
+        lambda e, p: audit.dossier_controle(programme=e.programme, accompagnement=e.accompagnement, progress=p),
+        "dossier-controle.zip",
+    ),
+}
+
+
 def export_run(*, export_id: int) -> Export:
     """Build the document of an export (called by the Celery task); records success or failure."""
     updated = Export.objects.filter(pk=export_id, etat=EtatExport.EN_ATTENTE).update(etat=EtatExport.EN_COURS, progression=1)
-    export = Export.objects.select_related("programme").get(pk=export_id)
+    export = Export.objects.select_related("programme", "accompagnement").get(pk=export_id)
     if not updated:
         return export  # already taken by another worker, or done
 
     def progress(value: int) -> None:
         _export_progress(export_id, value)
 
+    builder, name = BUILDERS[export.type_export]
     try:
-        if export.type_export == TypeExport.RAPPORT_PDF:
-            content, name = documents.rapport_pdf(programme=export.programme, progress=progress), "rapport.pdf"
-        else:
-            content, name = documents.tableur_xlsx(programme=export.programme, progress=progress), "suivi.xlsx"
+        content = builder(export, progress)
     except Exception as error:
         Export.objects.filter(pk=export_id).update(etat=EtatExport.ECHEC, erreur=repr(error)[:2000], termine_le=timezone.now())
         raise
-    export.fichier.save(f"{uuid.uuid4().hex}-{name}", ContentFile(content), save=False)
+    if isinstance(content, bytes):
+        export.fichier.save(f"{uuid.uuid4().hex}-{name}", ContentFile(content), save=False)
+    else:
+        # A large document (the audit file) streams from its temporary file to the storage.
+        with content:
+            export.fichier.save(f"{uuid.uuid4().hex}-{name}", File(content), save=False)
     Export.objects.filter(pk=export_id).update(
         fichier=export.fichier.name, etat=EtatExport.PRET, progression=100, termine_le=timezone.now()
     )

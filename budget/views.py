@@ -20,12 +20,13 @@ from core.exceptions import DomainError
 from core.money import format_euros
 from core.pagination import paginer
 from core.permissions import action_required, may
+from core.services import acces_journaliser
 from programmes.models import Programme
 
 from . import selectors, services
 from .dashboard import programme_context
 from .forms import AutreDepenseForm, CorrectionForm, PaiementForm, RegleRepartitionForm
-from .models import AutreDepense, Engagement, EtatExport, Paiement, TypeExport
+from .models import EXPORTS_PERSONNELS, AutreDepense, Engagement, EtatExport, Paiement, TypeExport
 
 ACCOMPAGNEMENTS_PAR_PAGE = 50
 LIGNES_PAR_PAGE = 50
@@ -243,18 +244,77 @@ def export_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dashboard_access
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    export = get_object_or_404(selectors.exports_visibles(request.user).select_related("programme"), pk=pk)
+    export = get_object_or_404(selectors.exports_visibles(request.user).select_related("programme", "accompagnement"), pk=pk)
     en_cours = export.etat in (EtatExport.EN_ATTENTE, EtatExport.EN_COURS)
     return render(request, "budget/export_detail.html", {"export": export, "en_cours": en_cours})
 
 
+@require_POST
+@action_required("budget.dossier_controle")
+def dossier_controle_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """The audit file of a programme, or of one of its accompagnements (`accompagnement` in the form)."""
+    programme = _programme(request, pk)
+    accompagnement = None
+    if request.POST.get("accompagnement"):
+        try:
+            accompagnement = get_object_or_404(
+                Accompagnement.objects.filter(programme=programme), pk=int(request.POST["accompagnement"])
+            )
+        except ValueError:
+            raise Http404 from None
+    try:
+        export = services.export_request(
+            programme=programme, type_export=TypeExport.DOSSIER_CONTROLE, by=request.user, accompagnement=accompagnement
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("budget:documents", pk=programme.pk)
+    return redirect("budget:export_detail", pk=export.pk)
+
+
+@dashboard_access
+def documents(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every dated version of the programme's documents the user may see, newest first."""
+    programme = _programme(request, pk)
+    exports = selectors.exports_visibles(request.user).filter(programme=programme).select_related("accompagnement")
+    return render(
+        request,
+        "budget/documents.html",
+        {
+            "programme": programme,
+            "page_obj": paginer(request, exports.order_by("-demande_le", "-pk"), LIGNES_PAR_PAGE),
+            "demandes": [(t, t.label) for t in TypeExport if t not in EXPORTS_PERSONNELS],
+            "peut_dossier": may(request.user, "budget.dossier_controle"),
+        },
+    )
+
+
+# File name (before the date) and content type of each kind of document.
+FICHIERS = {
+    TypeExport.RAPPORT_PDF: ("rapport", "pdf", "application/pdf"),
+    TypeExport.TABLEUR_XLSX: ("suivi", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    TypeExport.BILAN_PDF: ("bilan", "pdf", "application/pdf"),
+    TypeExport.BILAN_XLSX: ("bilan", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    TypeExport.CERFA_PDF: ("compte-rendu-financier-cerfa-15059", "pdf", "application/pdf"),
+    TypeExport.CERFA_XLSX: (
+        "compte-rendu-financier-cerfa-15059",
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    TypeExport.DOSSIER_CONTROLE: ("dossier-controle", "zip", "application/zip"),
+}
+
+
 @dashboard_access
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
-    export = get_object_or_404(selectors.exports_visibles(request.user).select_related("programme"), pk=pk, etat=EtatExport.PRET)
+    export = get_object_or_404(
+        selectors.exports_visibles(request.user).select_related("programme", "accompagnement"), pk=pk, etat=EtatExport.PRET
+    )
     date = timezone.localtime(export.termine_le or export.demande_le)
-    if export.type_export == TypeExport.RAPPORT_PDF:
-        name, content_type = f"rapport-{export.programme.slug}-{date:%Y-%m-%d}.pdf", "application/pdf"
-    else:
-        name = f"suivi-{export.programme.slug}-{date:%Y-%m-%d}.xlsx"
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    prefix, extension, content_type = FICHIERS[TypeExport(export.type_export)]
+    sujet = export.accompagnement.reference if export.accompagnement else export.programme.slug
+    name = f"{prefix}-{sujet}-{date:%Y-%m-%d}.{extension}"
+    if export.est_personnel:
+        # The audit file holds reports, supporting records and evaluations: logged as every personal file.
+        acces_journaliser(request=request, objet=export.accompagnement or export.programme, libelle=name)
     return attachment_response(export.fichier, filename=name, content_type=content_type)

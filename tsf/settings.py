@@ -445,3 +445,7 @@ TSF_ICS_PAST_DAYS = int(os.environ.get("TSF_ICS_PAST_DAYS", "90"))
 TSF_ICS_FUTURE_DAYS = int(os.environ.get("TSF_ICS_FUTURE_DAYS", "365"))
 # …and never more than this many sessions (the coordination's feed holds every session of the window).
 TSF_ICS_MAX_EVENTS = int(os.environ.get("TSF_ICS_MAX_EVENTS", "400"))
+# Availability slots: the pages show those of the coming weeks; a recurring publication spans at most
+# this many weeks.
+TSF_CRENEAUX_SEMAINES = int(os.environ.get("TSF_CRENEAUX_SEMAINES", "12"))
+TSF_CRENEAUX_RECURRENCE_MAX = int(os.environ.get("TSF_CRENEAUX_RECURRENCE_MAX", "26"))

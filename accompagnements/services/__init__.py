@@ -6,6 +6,7 @@ from .accompagnement import (
     accompagnement_create,
     accompagnement_transition,
 )
+from .creneaux import creneau_book, creneau_withdraw, creneaux_publish
 from .objectifs import (
     indicateur_create,
     indicateur_delete,
@@ -33,6 +34,9 @@ from .seances import (
 )
 
 __all__ = [
+    "creneaux_publish",
+    "creneau_withdraw",
+    "creneau_book",
     "accompagnement_transition",
     "accompagnement_create",
     "accompagnement_clore",

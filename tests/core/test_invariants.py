@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accompagnements.models import Accompagnement
+from accompagnements.models import Accompagnement, Creneau
 from budget.models import Contribution, Engagement, Enveloppe, Financeur, Imputation, Paiement, ResumeProgramme
 from budget.resume import resume_recalculer
 from core import invariants
@@ -137,6 +137,14 @@ def plant_seances_apres_demarrage() -> str:
 def plant_seance_realisee_passee() -> str:
     acc = AccompagnementFactory()
     SeanceFactory(accompagnement=acc, etat="realisee", debut=timezone.now() + datetime.timedelta(days=3))
+    return acc.reference
+
+
+def plant_creneau_reserve() -> str:
+    # A slot booked by a session at another time (moved behind the services' back).
+    acc = AccompagnementFactory()
+    seance = SeanceFactory(accompagnement=acc)
+    Creneau.objects.create(mentor=acc.mentors.get(), debut=seance.debut + datetime.timedelta(days=1), lieu="Salle", seance=seance)
     return acc.reference
 
 
@@ -270,6 +278,7 @@ PLANTS: dict[str, Callable[[], str]] = {
     "accompagnements.seance_periode_programme": plant_seance_periode_programme,
     "accompagnements.seances_apres_demarrage": plant_seances_apres_demarrage,
     "accompagnements.seance_realisee_passee": plant_seance_realisee_passee,
+    "accompagnements.creneau_reserve": plant_creneau_reserve,
     "candidatures.accuse_reception": plant_accuse_reception,
     "conventions.document_signe": plant_document_signe,
     "conventions.document_a_signer": plant_document_a_signer,

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from accompagnements.models import FluxCalendrier, Seance, SupportTemoin, TypeSupport
+from accompagnements.models import Creneau, FluxCalendrier, Seance, SupportTemoin, TypeSupport
 from annuaire.models import Proposition
 from annuaire.services import proposition_token
 from budget import services as budget_services
@@ -95,6 +95,7 @@ def build_scene() -> Scene:
     )
     proposition = Proposition.objects.create(candidature=retenu, personne_ressource=mentor, etat="envoyee")
     flux = FluxCalendrier.objects.create(user=users["candidate_a"])
+    creneau = Creneau.objects.create(mentor=mentor, debut=timezone.now() + timezone.timedelta(days=5), lieu="Salle")
     # The objectives grid, the convention (PDF to sign and signed PDF) and A's exit questionnaire.
     objectif = ObjectifFactory(accompagnement=accompagnement)
     indicateur = IndicateurFactory(objectif=objectif)
@@ -158,6 +159,7 @@ def build_scene() -> Scene:
         "proposition": proposition,
         "token": proposition_token(proposition),
         "flux": flux,
+        "creneau": creneau,
         "user_a": users["candidate_a"],
         "objectif": objectif,
         "indicateur": indicateur,

@@ -966,6 +966,22 @@ class DemoLoader:
                     compte_rendu=compte_rendu,
                 )
 
+    def load_creneaux(self) -> None:
+        """A few availability slots of the coming weeks, published by their mentor today."""
+        self.move_to(self.now)
+        for spec in data.CRENEAUX:
+            mentor = self.prs[spec.mentor]
+            accompagnements.creneaux_publish(
+                mentor=mentor,
+                debut=self.at(spec.jour, spec.heure, spec.minute),
+                demi_journees=spec.demi_journees,
+                modalite=spec.modalite,
+                lieu=spec.lieu,
+                lien_visio=f"{VISIO}disponibilite-{spec.jour}" if spec.modalite == "distance" else "",
+                semaines=spec.semaines,
+                by=mentor.user,
+            )
+
     # --- entry point ----------------------------------------------------------------------
     def run(self) -> tuple[Programme, bool]:
         roles_sync()
@@ -990,6 +1006,7 @@ class DemoLoader:
             for spec in sorted(data.CANDIDATURES, key=lambda c: (c.soumise if c.soumise is not None else c.cree, c.key)):
                 self.load_candidature(programme, spec)
             self.load_comptes_rendus()
+            self.load_creneaux()
             self.run_jobs()
         self.load_logins()
         return programme, True
