@@ -340,6 +340,15 @@ class Export(models.Model):
         on_delete=models.CASCADE,
         related_name="exports",
     )
+    # The financial report (CERFA 15059) of one funder's contribution (empty: the whole programme).
+    contribution = models.ForeignKey(
+        "Contribution",
+        verbose_name=_("contribution du financeur"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exports",
+    )
     type_export = models.CharField(_("document"), max_length=20, choices=TypeExport.choices)
     etat = models.CharField(_("état"), max_length=20, choices=EtatExport.choices, default=EtatExport.EN_ATTENTE)
     progression = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)

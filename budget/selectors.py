@@ -593,6 +593,10 @@ class PartFinanceur:
     autres: Decimal = ZERO
     jours_livres: Decimal = Decimal("0.0")
     contribution: Contribution | None = None
+    # Delivered half-days at the programme's rate, shared like the days (the CERFA's « réalisé »).
+    realise: Decimal = ZERO
+    # Other costs borne, per category (the CERFA's account lines).
+    autres_par_categorie: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def reste(self) -> Decimal:
@@ -612,8 +616,9 @@ class PartsFinanceurs:
     regle: str
 
 
-def _dixiemes(parts: list[Fraction]) -> list[int]:
-    """Exact shares (in tenths of a day) rounded so that they add up to their rounded sum (largest remainder)."""
+def _arrondis(parts: list[Fraction]) -> list[int]:
+    """Exact shares (in tenths of a day, or in cents) rounded so that they add up to their rounded sum
+    (largest remainder)."""
     bas = [math.floor(part) for part in parts]
     manque = round(sum(parts)) - sum(bas)
     for i in sorted(range(len(parts)), key=lambda i: (-(parts[i] - bas[i]), i))[: max(manque, 0)]:
@@ -649,16 +654,28 @@ def parts_financeurs(programme: Programme) -> PartsFinanceurs | None:
         .order_by()
         .values_list("accompagnement_id", "hj")
     )
-    # Delivered days per contribution, in tenths of a day, as exact fractions.
+    autres: dict[int, dict[str, Decimal]] = {}
+    for row in (
+        Imputation.objects.filter(depense__programme=programme)
+        .values("contribution_id", "depense__categorie")
+        .annotate(total=Sum("montant"))
+        .order_by()
+    ):
+        autres.setdefault(row["contribution_id"], {})[row["depense__categorie"]] = euros(row["total"])
+    # Delivered days (in tenths of a day) and their amount (in cents) per contribution, as exact fractions.
     dixiemes = {c.pk: Fraction(0) for c in contributions}
+    centimes = {c.pk: Fraction(0) for c in contributions}
     for accompagnement_id, hj in livrees.items():
         parts = {pk: max(montant, ZERO) for pk, montant in engage_par_accompagnement.get(accompagnement_id, {}).items()}
         engage_total = sum(parts.values(), ZERO)
         if not hj or engage_total <= 0:
             continue
+        livre = Fraction(programme.montant_pour(hj) * 100)
         for pk, montant in parts.items():
             dixiemes[pk] += Fraction(hj * 5) * Fraction(montant) / Fraction(engage_total)
-    arrondis = _dixiemes([dixiemes[c.pk] for c in contributions])
+            centimes[pk] += livre * Fraction(montant) / Fraction(engage_total)
+    arrondis = _arrondis([dixiemes[c.pk] for c in contributions])
+    realises = _arrondis([centimes[c.pk] for c in contributions])
     lignes = [
         PartFinanceur(
             libelle=c.financeur.nom,
@@ -668,8 +685,10 @@ def parts_financeurs(programme: Programme) -> PartsFinanceurs | None:
             autres=c.autres,
             jours_livres=Decimal(dixieme) / 10,
             contribution=c,
+            realise=euros(Decimal(centime) / 100),
+            autres_par_categorie=autres.get(c.pk, {}),
         )
-        for c, dixieme in zip(contributions, arrondis, strict=True)
+        for c, dixieme, centime in zip(contributions, arrondis, realises, strict=True)
     ]
     total = PartFinanceur(
         libelle=_("Total"),
@@ -678,6 +697,7 @@ def parts_financeurs(programme: Programme) -> PartsFinanceurs | None:
         paye=sum((ligne.paye for ligne in lignes), ZERO),
         autres=sum((ligne.autres for ligne in lignes), ZERO),
         jours_livres=sum((ligne.jours_livres for ligne in lignes), Decimal("0.0")),
+        realise=sum((ligne.realise for ligne in lignes), ZERO),
     )
     return PartsFinanceurs(lignes=lignes, total=total, regle=str(RegleRepartition(regle or RegleRepartition.PRORATA).label))
 

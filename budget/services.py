@@ -509,11 +509,19 @@ def autre_depense_correct(*, depense: AutreDepense, by: User, note: str) -> Autr
 
 
 @transaction.atomic
-def export_request(*, programme: Programme, type_export: str, by: User, accompagnement: Accompagnement | None = None) -> Export:
+def export_request(
+    *,
+    programme: Programme,
+    type_export: str,
+    by: User,
+    accompagnement: Accompagnement | None = None,
+    contribution: Contribution | None = None,
+) -> Export:
     """Queue the preparation of a follow-up document; the worker fills it in.
 
     Each request is a new dated version: the earlier ones stay listed and downloadable. The audit file
     (`dossier_controle`) is the coordination's only; with `accompagnement`, it covers that one file.
+    With `contribution`, the financial report (CERFA 15059) accounts for that funder's part only.
     """
     if type_export not in TypeExport.values:
         raise RuleViolation(_("Ce type de document n’existe pas."))
@@ -523,7 +531,13 @@ def export_request(*, programme: Programme, type_export: str, by: User, accompag
         raise RuleViolation(_("Ce document porte sur tout le programme, pas sur un accompagnement."))
     if accompagnement is not None and accompagnement.programme_id != programme.pk:
         raise RuleViolation(_("Cet accompagnement n’appartient pas à ce programme."))
-    export = Export.objects.create(programme=programme, type_export=type_export, demande_par=by, accompagnement=accompagnement)
+    if contribution is not None and type_export not in EXPORTS_PAR_FINANCEUR:
+        raise RuleViolation(_("Seul le compte rendu financier se prépare pour un financeur."))
+    if contribution is not None and contribution.programme_id != programme.pk:
+        raise RuleViolation(_("Cette contribution n’appartient pas à ce programme."))
+    export = Export.objects.create(
+        programme=programme, type_export=type_export, demande_par=by, accompagnement=accompagnement, contribution=contribution
+    )
     enqueue("budget_export", export_id=export.pk)
     return export
 
@@ -533,15 +547,30 @@ def _export_progress(export_id: int, progression: int) -> None:
 
 
 Progress = Callable[[int], None]
+
+# The documents that may account for one funder's contribution.
+EXPORTS_PAR_FINANCEUR = (TypeExport.CERFA_PDF, TypeExport.CERFA_XLSX)
+
+
+def _financement(export: Export) -> cerfa.Financement | None:
+    return cerfa.financement_contribution(export.contribution) if export.contribution is not None else None
+
+
 # Per kind of document: the builder (bytes, or an open temporary file for the large ones) and the file's name.
 BUILDERS: dict[str, tuple[Callable[[Export, Progress], bytes | IO[bytes]], str]] = {
     TypeExport.RAPPORT_PDF: (lambda e, p: documents.rapport_pdf(programme=e.programme, progress=p), "rapport.pdf"),
     TypeExport.TABLEUR_XLSX: (lambda e, p: documents.tableur_xlsx(programme=e.programme, progress=p), "suivi.xlsx"),
     TypeExport.BILAN_PDF: (lambda e, p: bilan.bilan_pdf(programme=e.programme, progress=p), "bilan.pdf"),
     TypeExport.BILAN_XLSX: (lambda e, p: bilan.bilan_xlsx(programme=e.programme, progress=p), "bilan.xlsx"),
-    # Whole programme for now; after the funders' shares are merged, pass the export's contribution.
-    TypeExport.CERFA_PDF: (lambda e, p: cerfa.cerfa_pdf(programme=e.programme, progress=p), "cerfa-15059.pdf"),
-    TypeExport.CERFA_XLSX: (lambda e, p: cerfa.cerfa_xlsx(programme=e.programme, progress=p), "cerfa-15059.xlsx"),
+    # The whole programme, or the export's funder's contribution.
+    TypeExport.CERFA_PDF: (
+        lambda e, p: cerfa.cerfa_pdf(programme=e.programme, financement=_financement(e), progress=p),
+        "cerfa-15059.pdf",
+    ),
+    TypeExport.CERFA_XLSX: (
+        lambda e, p: cerfa.cerfa_xlsx(programme=e.programme, financement=_financement(e), progress=p),
+        "cerfa-15059.xlsx",
+    ),
     TypeExport.DOSSIER_CONTROLE: (
         lambda e, p: audit.dossier_controle(programme=e.programme, accompagnement=e.accompagnement, progress=p),
         "dossier-controle.zip",
@@ -552,7 +581,7 @@ BUILDERS: dict[str, tuple[Callable[[Export, Progress], bytes | IO[bytes]], str]]
 def export_run(*, export_id: int) -> Export:
     """Build the document of an export (called by the Celery task); records success or failure."""
     updated = Export.objects.filter(pk=export_id, etat=EtatExport.EN_ATTENTE).update(etat=EtatExport.EN_COURS, progression=1)
-    export = Export.objects.select_related("programme", "accompagnement").get(pk=export_id)
+    export = Export.objects.select_related("programme", "accompagnement", "contribution__programme").get(pk=export_id)
     if not updated:
         return export  # already taken by another worker, or done
 

@@ -26,7 +26,7 @@ from programmes.models import Programme
 from . import selectors, services
 from .dashboard import programme_context
 from .forms import AutreDepenseForm, CorrectionForm, PaiementForm, RegleRepartitionForm
-from .models import EXPORTS_PERSONNELS, AutreDepense, Engagement, EtatExport, Paiement, TypeExport
+from .models import EXPORTS_PERSONNELS, AutreDepense, Contribution, Engagement, EtatExport, Paiement, TypeExport
 
 ACCOMPAGNEMENTS_PAR_PAGE = 50
 LIGNES_PAR_PAGE = 50
@@ -234,8 +234,14 @@ def justificatif_download(request: HttpRequest, pk: int) -> HttpResponse:
 def export_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for a follow-up document. Open to the committee: it reads figures, it changes nothing."""
     programme = _programme(request, pk)
+    contribution = None
+    if request.POST.get("contribution"):
+        # Scoped to the programme: a funder's part of another programme is not found.
+        contribution = get_object_or_404(Contribution.objects.filter(programme=programme), pk=request.POST["contribution"])
     try:
-        export = services.export_request(programme=programme, type_export=request.POST.get("type_export", ""), by=request.user)
+        export = services.export_request(
+            programme=programme, type_export=request.POST.get("type_export", ""), by=request.user, contribution=contribution
+        )
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(reverse("budget:tableau_de_bord") + f"?programme={programme.pk}")
@@ -276,7 +282,11 @@ def dossier_controle_request(request: HttpRequest, pk: int) -> HttpResponse:
 def documents(request: HttpRequest, pk: int) -> HttpResponse:
     """Every dated version of the programme's documents the user may see, newest first."""
     programme = _programme(request, pk)
-    exports = selectors.exports_visibles(request.user).filter(programme=programme).select_related("accompagnement")
+    exports = (
+        selectors.exports_visibles(request.user)
+        .filter(programme=programme)
+        .select_related("accompagnement", "contribution__financeur")
+    )
     return render(
         request,
         "budget/documents.html",
@@ -285,6 +295,11 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
             "page_obj": paginer(request, exports.order_by("-demande_le", "-pk"), LIGNES_PAR_PAGE),
             "demandes": [(t, t.label) for t in TypeExport if t not in EXPORTS_PERSONNELS],
             "peut_dossier": may(request.user, "budget.dossier_controle"),
+            # The financial report per funder (CERFA 15059), one button per document and contribution.
+            "par_financeur": [(t, t.label) for t in services.EXPORTS_PAR_FINANCEUR],
+            "contributions": Contribution.objects.filter(programme=programme)
+            .select_related("financeur")
+            .order_by("priorite", "pk"),
         },
     )
 

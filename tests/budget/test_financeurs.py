@@ -500,3 +500,79 @@ def test_contributions_added_and_changed_in_the_admin_go_through_the_services(cl
     assert response.status_code == 302
     assert Enveloppe.objects.get(programme=programme).montant == Decimal("15000.00")
     assert [v.message for v in find_violations(CODES)] == []
+
+
+# --- The financial report (CERFA 15059) of each funder's part --------------------------------------
+
+
+@pytest.mark.django_db
+def test_each_funders_cerfa_report_carries_its_part_and_the_three_add_up_to_the_programme(client, finance, coordinateur):
+    import io
+
+    from openpyxl import load_workbook
+
+    from budget import cerfa
+    from budget.models import Export
+
+    programme, contributions = finance
+    acc = AccompagnementFactory(candidature__programme=programme, demi_journees_prevues=4)
+    services.engagement_create(accompagnement=acc, montant=Decimal("2000.00"), libelle="Convention", by=None)
+    seance_livree(acc, 2)
+    seance_livree(acc, 1)  # 3 half-days delivered: 750 €
+    services.paiement_create(
+        accompagnement=acc,
+        structure=acc.mentors.get().structure,
+        date_paiement=datetime.date(2026, 4, 2),
+        montant=Decimal("700.00"),
+        reference_facture="F-1",
+        by=coordinateur,
+    )
+    services.autre_depense_create(
+        programme=programme,
+        categorie="essaimage",
+        libelle="Rencontre",
+        date_depense=datetime.date(2026, 5, 1),
+        montant=Decimal("321.45"),
+        by=coordinateur,
+    )
+    parts = {part.libelle: part for part in selectors.parts_financeurs(programme).lignes}
+    rapports = {
+        nom: cerfa.cerfa_chiffres(programme=programme, financement=cerfa.financement_contribution(c))
+        for nom, c in contributions.items()
+    }
+    programme_entier = cerfa.cerfa_chiffres(programme=programme)
+    for nom, rapport in rapports.items():
+        assert rapport.subvention == parts[nom].contribue == DIX_MILLE
+        assert (rapport.engage, rapport.paye) == (parts[nom].engage, parts[nom].paye)
+        assert rapport.reference_convention == f"CONV-{nom}-2026"
+        assert rapport.produits[0].compte == f"74 – Subventions d’exploitation : {nom}"
+    assert rapports["DRAC"].total_charges.realisation == Decimal("250.00") + Decimal("321.45")  # essaimage: DRAC's only
+    assert sum(r.honoraires_realises for r in rapports.values()) == programme_entier.honoraires_realises == Decimal("750.00")
+    assert sum(r.total_charges.realisation for r in rapports.values()) == programme_entier.total_charges.realisation
+    assert sum(r.paye for r in rapports.values()) == programme_entier.paye
+
+    # Asked from the documents page for one funder; the spreadsheet is that funder's.
+    client.force_login(coordinateur)
+    page = client.get(reverse("budget:documents", args=[programme.pk])).content.decode()
+    assert "Compte rendu financier par financeur" in page and "CONV-CNM-2026" in page
+    client.post(
+        reverse("budget:export_request", args=[programme.pk]),
+        {"type_export": "cerfa_xlsx", "contribution": contributions["CNM"].pk},
+    )
+    export = Export.objects.get()
+    assert export.contribution == contributions["CNM"]
+    services.export_run(export_id=export.pk)
+    export.refresh_from_db()
+    sheet = load_workbook(io.BytesIO(export.fichier.read())).active
+    rows = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    assert rows["Subvention"][0] == DIX_MILLE
+    assert Decimal(str(rows["dont payés"][0])) == parts["CNM"].paye
+    assert "CNM" in page and "CNM" in client.get(reverse("budget:documents", args=[programme.pk])).content.decode()
+    # A funder's report only for the CERFA, and only for this programme's contributions.
+    with pytest.raises(RuleViolation):
+        services.export_request(programme=programme, type_export="bilan_pdf", by=coordinateur, contribution=contributions["CNM"])
+    other = ProgrammeFactory()
+    response = client.post(
+        reverse("budget:export_request", args=[other.pk]), {"type_export": "cerfa_pdf", "contribution": contributions["CNM"].pk}
+    )
+    assert response.status_code == 404
