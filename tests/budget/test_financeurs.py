@@ -576,3 +576,17 @@ def test_each_funders_cerfa_report_carries_its_part_and_the_three_add_up_to_the_
         reverse("budget:export_request", args=[other.pk]), {"type_export": "cerfa_pdf", "contribution": contributions["CNM"].pk}
     )
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_last_signature_of_a_convention_shares_its_commitment_between_the_funders(finance, coordinateur):
+    from tests.factories import convention_signee
+
+    programme, _contributions = finance
+    acc = AccompagnementFactory(candidature__programme=programme, demi_journees_prevues=4)
+    convention = convention_signee(acc, coordinateur=coordinateur)
+    engagement = Engagement.objects.get(convention=convention)
+    assert engagement.montant == convention.montant > 0
+    assert sum(parts(engagement).values()) == engagement.montant
+    assert len(parts(engagement)) == 3
+    assert [v.message for v in find_violations(CODES)] == []
