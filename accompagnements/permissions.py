@@ -10,10 +10,11 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from core.exceptions import RuleViolation
-from core.permissions import ALLOWED, Decision, refused, register_workflow, rule
+from core.permissions import ALLOWED, Decision, refused, register_workflow, role_rule, rule
 
 from . import calendar as seance_dates
 from .models import Accompagnement, CompteRendu, Creneau, EtatAccompagnement, EtatSeance, Seance
@@ -106,11 +107,11 @@ def valider_grille(user: Any, accompagnement: Accompagnement) -> Decision:
     return ALLOWED
 
 
-@rule("accompagnement.commenter_grille")
-def commenter_grille(user: Any, accompagnement: Any = None) -> Decision:
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination commente la grille d’objectifs."))
+commenter_grille = role_rule(
+    "accompagnement.commenter_grille",
+    roles.is_coordination,
+    refusal=gettext_lazy("Seule la coordination commente la grille d’objectifs."),
+)
 
 
 # --- Sessions ----------------------------------------------------------------------------------------

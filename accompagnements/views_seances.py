@@ -25,8 +25,8 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from core.concurrency import has_edit_conflict, version_initial
 from core.downloads import attachment_response
-from core.exceptions import DomainError
-from core.forms import add_domain_error
+from core.forms import form_save
+from core.outcomes import report_outcome
 from core.pagination import paginer
 from core.permissions import forbid_unless
 from core.services import acces_journaliser
@@ -92,21 +92,6 @@ def _seance_for(request, pk: int) -> tuple[Seance, str]:
     return seance, role
 
 
-def _saved(request, form, save: Callable[[dict[str, Any]], T], *, done: str) -> T | None:
-    """A session form's one flow: a valid form calls the service through `save(cleaned_data)` and returns
-    what it wrote (every service called here returns its object), with `done` queued; None when the form
-    is invalid or the service refused (the refusal is on the form, which the caller renders again)."""
-    if not form.is_valid():
-        return None
-    try:
-        written = save(form.cleaned_data)
-    except DomainError as error:
-        add_domain_error(form, error)
-        return None
-    messages.success(request, done)
-    return written
-
-
 def _compte_rendu(seance: Seance):
     return getattr(seance, "compte_rendu", None) if hasattr(seance, "compte_rendu") else None
 
@@ -166,7 +151,7 @@ def _detail_form(
     """A form posted from the session page (`form`: its one form, named as _render_detail names it): saved,
     back to the page at `anchor`; refused or invalid, the page again with that form and its errors."""
     ((key, posted),) = form.items()
-    if _saved(request, posted, save, done=done):
+    if form_save(request, posted, save, success=done):
         return redirect(reverse("accompagnements:seance_detail", args=[seance.pk]) + anchor)
     return _render_detail(request, seance, role, status=400, **{key: posted})
 
@@ -176,7 +161,7 @@ def _own_page(
 ) -> HttpResponse:
     """A session form on its own page: saved, to the session's page (`save` returns the session or its
     report); refused or invalid, the page again (400, or 200 when a version conflict kept the input)."""
-    if request.method == "POST" and (written := _saved(request, form, save, done=done)):
+    if request.method == "POST" and (written := form_save(request, form, save, success=done)):
         return redirect("accompagnements:seance_detail", written.seance_id if isinstance(written, CompteRendu) else written.pk)
     status = 400 if form.errors and not has_edit_conflict(form) else 200
     return render(request, template, {"form": form, **context}, status=status)
@@ -227,12 +212,11 @@ def seance_update(request, pk: int):
 def seance_realiser(request, pk: int):
     seance, role = _seance_for(request, pk)
     forbid_unless(request.user, "seance.realiser", seance)
-    try:
-        services.seance_mark_held(seance=seance, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("La séance est marquée réalisée. Rédigez le compte-rendu sous 7 jours."))
+    report_outcome(
+        request,
+        lambda: services.seance_mark_held(seance=seance, by=request.user),
+        success=_("La séance est marquée réalisée. Rédigez le compte-rendu sous 7 jours."),
+    )
     return redirect("accompagnements:seance_detail", seance.pk)
 
 

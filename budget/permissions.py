@@ -5,25 +5,42 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
-from core.permissions import ALLOWED, Decision, refused, rule
+from conventions.models import Signature
+from conventions.services import PARTIES
+from core.permissions import ALLOWED, Decision, refused, role_rule, rule
+
+# Dashboards, ledger, receipts, follow-up exports: the coordination and the comité technique.
+consulter = role_rule(
+    "budget.consulter",
+    roles.is_coordination,
+    roles.is_comite,
+    refusal=gettext_lazy("Le budget est réservé à la coordination et au comité technique."),
+)
 
 
-@rule("budget.consulter")
-def consulter(user: Any, obj: Any = None) -> Decision:
-    """Dashboards, ledger, receipts, follow-up exports: the coordination and the comité technique."""
-    if roles.is_coordination(user) or roles.is_comite(user):
-        return ALLOWED
-    return refused(_("Le budget est réservé à la coordination et au comité technique."))
+# Every write on the budget (payments, other costs, corrections): the coordination only.
+modifier = role_rule(
+    "budget.modifier",
+    roles.is_coordination,
+    refusal=gettext_lazy("Seule la coordination enregistre les paiements et les dépenses."),
+)
 
 
-@rule("budget.modifier")
-def modifier(user: Any, obj: Any = None) -> Decision:
-    """Every write on the budget (payments, other costs, corrections): the coordination only."""
+@rule("budget.engager")
+def engager(user: Any, convention: Any = None) -> Decision:
+    """Commit an amount on the envelope: the coordination; or the platform at a convention's last signature
+    (budget/receivers.py), which commits what every party signed, in the name of its last signatory."""
     if roles.is_coordination(user):
         return ALLOWED
-    return refused(_("Seule la coordination enregistre les paiements et les dépenses."))
+    if convention is not None:
+        signatures = Signature.objects.filter(convention=convention)
+        tous_signe = set(signatures.values_list("partie", flat=True)) >= set(PARTIES)
+        if tous_signe and (user is None or signatures.filter(signataire_id=user.pk).exists()):
+            return ALLOWED
+    return refused(_("Seule la coordination engage un montant sur l’enveloppe."))
 
 
 @rule("budget.dossier_controle")

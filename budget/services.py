@@ -72,6 +72,7 @@ def engagement_create(
 
     A negative amount is an adjustment (an avenant that reduces the convention).
     """
+    require(by, "budget.engager", convention)
     if not isinstance(montant, Decimal) or montant == 0 or montant != montant.quantize(Decimal("0.01")):
         raise RuleViolation(_("Le montant d’un engagement doit être un montant en euros non nul."), field="montant")
     programme_id = accompagnement.programme_id
@@ -122,6 +123,7 @@ def autre_depense_create(
     note: str = "",
 ) -> AutreDepense:
     """Record another cost (essaimage, communication…) against the envelope."""
+    require(by, "budget.modifier")
     check_montant_positif(montant)
     enveloppe = _locked_envelope(programme.pk)
     if enveloppe.engage + enveloppe.autres_depenses + montant > enveloppe.montant:
@@ -345,6 +347,7 @@ def paiement_create(
     (more goes through an avenant), nor beyond the programme's envelope. The envelope row is
     locked so that two payments are checked one after the other.
     """
+    require(by, "budget.modifier")
     _check_montant(montant)
     if not reference_facture.strip():
         raise RuleViolation(_("Indiquez la référence de la facture."), field="reference_facture")
@@ -446,6 +449,7 @@ def _contre_passer(ligne: Ligne, *, by: User, note: str, **champs: Any) -> Ligne
 @transaction.atomic
 def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engagement:
     """Reverse a commitment with an opposite line (contre-passation); the original line stays."""
+    require(by, "budget.modifier")
     enveloppe = _correction_verifier(engagement, programme_id=engagement.programme_id, note=note)
     montant = -engagement.montant
     if enveloppe.engage + montant < 0:
@@ -472,6 +476,7 @@ def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engage
 @transaction.atomic
 def paiement_correct(*, paiement: Paiement, by: User, note: str) -> Paiement:
     """Cancel a payment entered by mistake with an opposite line; the original line stays."""
+    require(by, "budget.modifier")
     _correction_verifier(paiement, programme_id=paiement.accompagnement.programme_id, note=note)
     ligne = _contre_passer(
         paiement,
@@ -490,6 +495,7 @@ def paiement_correct(*, paiement: Paiement, by: User, note: str) -> Paiement:
 @transaction.atomic
 def autre_depense_correct(*, depense: AutreDepense, by: User, note: str) -> AutreDepense:
     """Cancel another cost with an opposite line: the envelope gets the amount back."""
+    require(by, "budget.modifier")
     enveloppe = _correction_verifier(depense, programme_id=depense.programme_id, note=note)
     if enveloppe.autres_depenses - depense.montant < 0:
         raise RuleViolation(_("Cette correction rendrait le total des autres dépenses négatif."))
@@ -523,6 +529,7 @@ def export_request(
     (`dossier_controle`) is the coordination's only; with `accompagnement`, it covers that one file.
     With `contribution`, the financial report (CERFA 15059) accounts for that funder's part only.
     """
+    require(by, "budget.consulter")
     if type_export not in TypeExport.values:
         raise RuleViolation(_("Ce type de document n’existe pas."))
     if type_export in EXPORTS_PERSONNELS:

@@ -3,8 +3,6 @@ the ledger, payments, other costs, corrections and the follow-up documents."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accompagnements.models import Accompagnement
 from core.downloads import attachment_response
 from core.exceptions import DomainError
+from core.forms import add_domain_error
 from core.money import format_euros
 from core.pagination import paginer
 from core.permissions import action_required, may
@@ -50,10 +49,6 @@ def _programme(request: HttpRequest, pk: int | str | None = None) -> Programme:
         return get_object_or_404(visibles, pk=int(pk))
     except (TypeError, ValueError):
         raise Http404 from None
-
-
-def _form_error(form: Any, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @dashboard_access
@@ -141,7 +136,7 @@ def paiement_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.paiement_create(accompagnement=accompagnement, by=request.user, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request,
@@ -170,7 +165,7 @@ def autre_depense_create(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Dépense de %(montant)s enregistrée.") % {"montant": format_euros(data["montant"])})
             return redirect(_ledger_url(programme.pk, "depenses"))
@@ -193,7 +188,7 @@ def _correct(request: HttpRequest, line: Engagement | Paiement | AutreDepense, *
         try:
             service(**{argument: line}, by=request.user, note=form.cleaned_data["note"])
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("La ligne de correction a été ajoutée au grand livre."))
             return redirect(_ledger_url(programme_id, kind))

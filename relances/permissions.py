@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
-from core.permissions import ALLOWED, Decision, refused, rule
+from core.permissions import role_rule
 
-
-@rule("relances.configurer")
-def configurer(user: Any, programme: Any = None) -> Decision:
-    """See and switch a programme's reminders: the coordination."""
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination règle les relances d’un programme."))
+# See and switch a programme's reminders: the coordination.
+configurer = role_rule(
+    "relances.configurer", roles.is_coordination, refusal=gettext_lazy("Seule la coordination règle les relances d’un programme.")
+)

@@ -204,14 +204,7 @@ def relance_envoyer(*, relance_id: int, reservee_le: datetime.datetime) -> str:
             return DEJA_PRISE
         deliver(message, reference=f"relance:{relance.pk}")
     except Exception as exc:  # noqa: BLE001 – any failure: retry later, keep the reason for the coordinator
-        logger.exception("Relance %s non envoyée", relance_id)
-        final = relance.tentatives >= MAX_TENTATIVES
-        _still_mine(relance.pk, reservee_le).update(
-            etat=EtatRelance.ANNULEE if final else EtatRelance.PREVUE,
-            echeance=now + datetime.timedelta(minutes=5 * 2**relance.tentatives),
-            reservee_le=None,
-            derniere_erreur=f"{type(exc).__name__}: {exc}"[:2000],
-        )
+        _echec(relance, reservee_le, now, exc)
         return ERREUR
     _still_mine(relance.pk, reservee_le).update(etat=EtatRelance.ENVOYEE, envoyee_le=timezone.now(), derniere_erreur="")
     return ENVOYEE
@@ -319,6 +312,7 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
 
 
 def _echec(relance: Relance, reservee_le: datetime.datetime, now: datetime.datetime, exc: Exception) -> None:
+    """A failed sending: retried later (longer each time), cancelled after MAX_TENTATIVES, the reason kept."""
     logger.error("Relance %s non envoyée", relance.pk, exc_info=exc)
     final = relance.tentatives >= MAX_TENTATIVES
     _still_mine(relance.pk, reservee_le).update(
