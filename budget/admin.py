@@ -354,7 +354,7 @@ class FinanceurAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return False  # a funder of a contribution stays in the list (PROTECT)
 
     def create_with_service(self, request: HttpRequest, obj: Financeur, form: Any) -> Financeur:
-        return financeur_create(nom=form.cleaned_data["nom"], ordre=form.cleaned_data["ordre"])
+        return financeur_create(nom=form.cleaned_data["nom"], ordre=form.cleaned_data["ordre"], by=request.user)
 
 
 # Every field of a contribution is written through contribution_create / contribution_update

@@ -194,8 +194,9 @@ def _check_contribution(*, montant: Decimal, date_debut: datetime.date, date_fin
 
 
 @transaction.atomic
-def financeur_create(*, nom: str, ordre: int = 0) -> Financeur:
+def financeur_create(*, nom: str, by: User | None, ordre: int = 0) -> Financeur:
     """A funder of the reference list (État – DRAC, CNM, Région…)."""
+    require(by, "budget.modifier")
     nom = nom.strip()
     if not nom:
         raise RuleViolation(_("Indiquez le nom du financeur."), field="nom")
@@ -224,6 +225,7 @@ def contribution_create(
     Lines are shared between contributions as they are written: the first contribution comes
     before the first line of the programme's budget.
     """
+    require(by, "budget.modifier")
     _check_contribution(montant=montant, date_debut=date_debut, date_fin=date_fin, priorite=priorite)
     enveloppe, _created = Enveloppe.objects.select_for_update().get_or_create(
         programme=programme, defaults={"montant": Decimal("0.00")}
@@ -268,6 +270,7 @@ def contribution_update(
     priorite: int = 1,
 ) -> Contribution:
     """Change a contribution (an amended funding agreement); never below what it already carries."""
+    require(by, "budget.modifier")
     _check_contribution(montant=montant, date_debut=date_debut, date_fin=date_fin, priorite=priorite)
     _locked_envelope(contribution.programme_id)
     actuelle = Contribution.objects.select_for_update().get(pk=contribution.pk)
@@ -296,6 +299,7 @@ def contribution_update(
 @transaction.atomic
 def regle_repartition_set(*, programme: Programme, regle: str, by: User | None) -> Enveloppe:
     """Choose how the programme's next lines are shared between its funders (lines already shared stay)."""
+    require(by, "budget.modifier")
     if regle not in RegleRepartition.values:
         raise RuleViolation(_("Cette règle de répartition n’existe pas."), field="regle_repartition")
     enveloppe = _locked_envelope(programme.pk)

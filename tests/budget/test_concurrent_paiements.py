@@ -26,7 +26,7 @@ from core.exceptions import RuleViolation
 from core.invariants import find_violations
 from tests.factories import AccompagnementFactory, ProgrammeFactory
 
-from .test_financeurs import CODES, trois_financeurs
+from .test_financeurs import CODES, pilote, trois_financeurs
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -42,12 +42,13 @@ def scene():
     trois_financeurs(programme, regle=RegleRepartition.PRIORITE)
     accompagnements = [AccompagnementFactory(candidature__programme=programme) for _ in range(12)]
     for acc in accompagnements:
-        services.engagement_create(accompagnement=acc, montant=Decimal("2500.00"), libelle="Convention", by=None)
+        services.engagement_create(accompagnement=acc, montant=Decimal("2500.00"), libelle="Convention", by=pilote())
     assert list(Contribution.objects.order_by("priorite").values_list("engage", flat=True)) == [Decimal("10000.00")] * 3
     return programme, accompagnements
 
 
 def pay_all_at_once(accompagnements) -> list[str]:
+    coordination = pilote()
     structures = [acc.mentors.get().structure for acc in accompagnements]
     barrier = threading.Barrier(PAIEMENTS)
     outcomes: list[str] = []
@@ -64,7 +65,7 @@ def pay_all_at_once(accompagnements) -> list[str]:
                 reference_facture=f"F-{index}",
                 depassement_autorise=True,
                 note="Avance sur facture",
-                by=None,
+                by=coordination,
             )
             result = "paid"
         except RuleViolation:

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.urls import reverse
 
+from accounts.models import User
 from budget import selectors, services
 from budget.models import AutreDepense, Contribution, Engagement, Enveloppe, Imputation, Paiement, RegleRepartition
 from budget.repartition import parts_plus_fort_reste
@@ -34,11 +35,18 @@ CODES = [
 ]
 
 
+def pilote():
+    """A member of the coordination: every write on the budget is theirs (budget.permissions)."""
+    return User.objects.filter(email="pilote-financeurs@exemple.test").first() or UserFactory(
+        email="pilote-financeurs@exemple.test", roles=["coordination"]
+    )
+
+
 def trois_financeurs(programme, *, regle=RegleRepartition.PRORATA, essaimage=("DRAC",), autres=()):
     """DRAC, CNM and Région, 10 000 € each, in this order of priority."""
     contributions = {}
     for priorite, nom in enumerate(("DRAC", "CNM", "Région"), start=1):
-        financeur = services.financeur_create(nom=nom, ordre=priorite)
+        financeur = services.financeur_create(nom=nom, ordre=priorite, by=pilote())
         contributions[nom] = services.contribution_create(
             programme=programme,
             financeur=financeur,
@@ -49,9 +57,9 @@ def trois_financeurs(programme, *, regle=RegleRepartition.PRORATA, essaimage=("D
             finance_essaimage=nom in essaimage,
             finance_autres=nom in autres,
             priorite=priorite,
-            by=None,
+            by=pilote(),
         )
-    services.regle_repartition_set(programme=programme, regle=regle, by=None)
+    services.regle_repartition_set(programme=programme, regle=regle, by=pilote())
     return contributions
 
 
@@ -111,7 +119,7 @@ def test_the_envelope_is_the_sum_of_the_contributions_and_is_changed_only_throug
         montant=Decimal("12500.00"),
         date_debut=programme.date_debut,
         date_fin=programme.date_fin,
-        by=None,
+        by=pilote(),
     )
     assert Enveloppe.objects.get(programme=programme).montant == Decimal("32500.00")
     assert find_violations(CODES) == []
@@ -119,8 +127,8 @@ def test_the_envelope_is_the_sum_of_the_contributions_and_is_changed_only_throug
 
 @pytest.mark.django_db
 def test_a_first_contribution_after_a_commitment_is_refused(programme, accompagnement):
-    services.engagement_create(accompagnement=accompagnement, montant=Decimal("1000.00"), libelle="Convention", by=None)
-    financeur = services.financeur_create(nom="DRAC")
+    services.engagement_create(accompagnement=accompagnement, montant=Decimal("1000.00"), libelle="Convention", by=pilote())
+    financeur = services.financeur_create(nom="DRAC", by=pilote())
     with pytest.raises(RuleViolation) as refused:
         services.contribution_create(
             programme=programme,
@@ -128,7 +136,7 @@ def test_a_first_contribution_after_a_commitment_is_refused(programme, accompagn
             montant=DIX_MILLE,
             date_debut=programme.date_debut,
             date_fin=programme.date_fin,
-            by=None,
+            by=pilote(),
         )
     assert "avant le premier engagement" in refused.value.message
     assert not Contribution.objects.exists()
@@ -138,14 +146,14 @@ def test_a_first_contribution_after_a_commitment_is_refused(programme, accompagn
 def test_a_contribution_cannot_drop_below_what_it_carries(finance):
     programme, contributions = finance
     acc = AccompagnementFactory(candidature__programme=programme)
-    services.engagement_create(accompagnement=acc, montant=Decimal("9000.00"), libelle="Convention", by=None)
+    services.engagement_create(accompagnement=acc, montant=Decimal("9000.00"), libelle="Convention", by=pilote())
     with pytest.raises(RuleViolation) as refused:
         services.contribution_update(
             contribution=contributions["DRAC"],
             montant=Decimal("2000.00"),
             date_debut=programme.date_debut,
             date_fin=programme.date_fin,
-            by=None,
+            by=pilote(),
         )
     assert f"porte déjà {format_euros(Decimal('3000'))}" in refused.value.message
 
@@ -157,7 +165,7 @@ def test_a_contribution_cannot_drop_below_what_it_carries(finance):
 def test_pro_rata_splits_a_commitment_to_the_cent(finance):
     programme, _contributions = finance
     acc = AccompagnementFactory(candidature__programme=programme)
-    ligne = services.engagement_create(accompagnement=acc, montant=Decimal("1000.00"), libelle="Convention", by=None)
+    ligne = services.engagement_create(accompagnement=acc, montant=Decimal("1000.00"), libelle="Convention", by=pilote())
     assert parts(ligne) == {"DRAC": Decimal("333.34"), "CNM": Decimal("333.33"), "Région": Decimal("333.33")}
 
 
@@ -166,7 +174,7 @@ def test_in_order_fills_the_first_contribution_then_the_next(db):
     programme = ProgrammeFactory(setup__enveloppe=Decimal("0.00"))
     trois_financeurs(programme, regle=RegleRepartition.PRIORITE)
     acc = AccompagnementFactory(candidature__programme=programme)
-    ligne = services.engagement_create(accompagnement=acc, montant=Decimal("12000.00"), libelle="Convention", by=None)
+    ligne = services.engagement_create(accompagnement=acc, montant=Decimal("12000.00"), libelle="Convention", by=pilote())
     assert parts(ligne) == {"DRAC": DIX_MILLE, "CNM": Decimal("2000.00")}
     # Paid first from what each contribution has committed.
     paiement = services.paiement_create(
@@ -191,11 +199,11 @@ def test_pro_rata_shares_again_what_a_full_contribution_cannot_carry(finance):
         libelle="Rencontre",
         date_depense=datetime.date(2026, 5, 1),
         montant=Decimal("9000.00"),
-        by=None,
+        by=pilote(),
     )
     assert parts(depense) == {"DRAC": Decimal("9000.00")}  # only DRAC pays for essaimage
     acc = AccompagnementFactory(candidature__programme=programme)
-    ligne = services.engagement_create(accompagnement=acc, montant=Decimal("6000.00"), libelle="Convention", by=None)
+    ligne = services.engagement_create(accompagnement=acc, montant=Decimal("6000.00"), libelle="Convention", by=pilote())
     # A third each would be 2 000 €, but DRAC has 1 000 € left: the rest goes to CNM and Région.
     assert parts(ligne) == {"DRAC": Decimal("1000.00"), "CNM": Decimal("2500.00"), "Région": Decimal("2500.00")}
 
@@ -210,7 +218,7 @@ def test_a_cost_no_contribution_may_pay_for_is_refused_in_french(finance):
             libelle="Affiches",
             date_depense=datetime.date(2026, 5, 1),
             montant=Decimal("100.00"),
-            by=None,
+            by=pilote(),
         )
     assert "Les contributions des financeurs ne peuvent pas porter ce montant" in refused.value.message
     assert not AutreDepense.objects.exists()
@@ -221,8 +229,8 @@ def test_a_cost_no_contribution_may_pay_for_is_refused_in_french(finance):
 def test_a_correction_gives_each_contribution_back_what_the_line_took(finance):
     programme, contributions = finance
     acc = AccompagnementFactory(candidature__programme=programme)
-    ligne = services.engagement_create(accompagnement=acc, montant=Decimal("1000.00"), libelle="Convention", by=None)
-    correction = services.engagement_correct(engagement=ligne, by=UserFactory(), note="Saisie en double")
+    ligne = services.engagement_create(accompagnement=acc, montant=Decimal("1000.00"), libelle="Convention", by=pilote())
+    correction = services.engagement_correct(engagement=ligne, by=pilote(), note="Saisie en double")
     assert parts(correction) == {nom: -montant for nom, montant in parts(ligne).items()}
     assert list(Contribution.objects.values_list("engage", flat=True)) == [Decimal("0.00")] * 3
     assert find_violations(CODES) == []
@@ -341,7 +349,7 @@ def test_per_funder_figures_add_up_after_200_random_commitments_payments_and_cor
 def test_the_dashboard_shows_each_funders_part(client, finance, membre_comite, django_assert_max_num_queries):
     programme, _contributions = finance
     acc = AccompagnementFactory(candidature__programme=programme, demi_journees_prevues=4)
-    services.engagement_create(accompagnement=acc, montant=Decimal("2000.00"), libelle="Convention", by=None)
+    services.engagement_create(accompagnement=acc, montant=Decimal("2000.00"), libelle="Convention", by=pilote())
     seance_livree(acc, 2)
     seance_livree(acc, 1)
     client.force_login(membre_comite)
@@ -358,7 +366,7 @@ def test_the_dashboard_shows_each_funders_part(client, finance, membre_comite, d
     # More lines and more accompagnements: the same number of queries.
     for _ in range(5):
         other = AccompagnementFactory(candidature__programme=programme)
-        services.engagement_create(accompagnement=other, montant=Decimal("777.77"), libelle="Convention", by=None)
+        services.engagement_create(accompagnement=other, montant=Decimal("777.77"), libelle="Convention", by=pilote())
         seance_livree(other, 1)
     client.get(url)  # the summary the factories dropped is recomputed once
     with django_assert_max_num_queries(queries):
@@ -385,7 +393,7 @@ def test_pdf_and_xlsx_reports_show_the_dashboards_per_funder_figures(client, fin
 
     programme, _contributions = finance
     acc = AccompagnementFactory(candidature__programme=programme, demi_journees_prevues=4)
-    services.engagement_create(accompagnement=acc, montant=Decimal("2000.00"), libelle="Convention", by=None)
+    services.engagement_create(accompagnement=acc, montant=Decimal("2000.00"), libelle="Convention", by=pilote())
     seance_livree(acc, 2)
     seance_livree(acc, 1)
     services.paiement_create(
@@ -454,7 +462,7 @@ def test_the_coordination_chooses_the_rule_and_the_comite_only_reads(client, fin
     assert "La règle de répartition entre financeurs est enregistrée." in response.content.decode()
     assert Enveloppe.objects.get(programme=programme).regle_repartition == RegleRepartition.PRIORITE
     acc = AccompagnementFactory(candidature__programme=programme)
-    ligne = services.engagement_create(accompagnement=acc, montant=Decimal("1500.00"), libelle="Convention", by=None)
+    ligne = services.engagement_create(accompagnement=acc, montant=Decimal("1500.00"), libelle="Convention", by=pilote())
     assert parts(ligne) == {"DRAC": Decimal("1500.00")}
     response = client.post(url, {"regle": "au-hasard"}, follow=True)
     assert "Choisissez une règle de répartition." in response.content.decode()
@@ -484,14 +492,14 @@ def test_contributions_added_and_changed_in_the_admin_go_through_the_services(cl
     programme = ProgrammeFactory(setup__enveloppe=Decimal("0.00"))
     response = client.post(reverse("admin:budget_financeur_add"), {"nom": "CNM", "ordre": "2"})
     assert response.status_code == 302
-    financeur = services.financeur_create(nom="DRAC")
+    financeur = services.financeur_create(nom="DRAC", by=pilote())
     response = client.post(reverse("admin:budget_contribution_add"), _contribution_post(programme, financeur, "12000.00"))
     assert response.status_code == 302, response.context["adminform"].form.errors
     contribution = Contribution.objects.get()
     assert Enveloppe.objects.get(programme=programme).montant == Decimal("12000.00")
 
     acc = AccompagnementFactory(candidature__programme=programme)
-    services.engagement_create(accompagnement=acc, montant=Decimal("5000.00"), libelle="Convention", by=None)
+    services.engagement_create(accompagnement=acc, montant=Decimal("5000.00"), libelle="Convention", by=pilote())
     url = reverse("admin:budget_contribution_change", args=[contribution.pk])
     response = client.post(url, _contribution_post(programme, financeur, "4000.00"), follow=True)
     assert any("porte déjà" in str(m) for m in get_messages(response.wsgi_request))
@@ -516,7 +524,7 @@ def test_each_funders_cerfa_report_carries_its_part_and_the_three_add_up_to_the_
 
     programme, contributions = finance
     acc = AccompagnementFactory(candidature__programme=programme, demi_journees_prevues=4)
-    services.engagement_create(accompagnement=acc, montant=Decimal("2000.00"), libelle="Convention", by=None)
+    services.engagement_create(accompagnement=acc, montant=Decimal("2000.00"), libelle="Convention", by=pilote())
     seance_livree(acc, 2)
     seance_livree(acc, 1)  # 3 half-days delivered: 750 €
     services.paiement_create(
@@ -590,3 +598,24 @@ def test_the_last_signature_of_a_convention_shares_its_commitment_between_the_fu
     assert sum(parts(engagement).values()) == engagement.montant
     assert len(parts(engagement)) == 3
     assert [v.message for v in find_violations(CODES)] == []
+
+
+@pytest.mark.django_db
+def test_only_the_coordination_declares_funders_and_their_contributions(programme, membre_comite):
+    from core.exceptions import PermissionRefused
+
+    with pytest.raises(PermissionRefused):
+        services.financeur_create(nom="DRAC", by=membre_comite)
+    financeur = services.financeur_create(nom="DRAC", by=pilote())
+    with pytest.raises(PermissionRefused):
+        services.contribution_create(
+            programme=programme,
+            financeur=financeur,
+            montant=DIX_MILLE,
+            date_debut=programme.date_debut,
+            date_fin=programme.date_fin,
+            by=membre_comite,
+        )
+    with pytest.raises(PermissionRefused):
+        services.regle_repartition_set(programme=programme, regle=RegleRepartition.PRIORITE, by=membre_comite)
+    assert not Contribution.objects.exists()

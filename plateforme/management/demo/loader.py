@@ -310,7 +310,9 @@ class DemoLoader:
         enveloppe_set(programme=programme, montant=Decimal("0.00"))
         # The three funders' contributions make the envelope; each line is shared pro rata.
         for ordre, spec in enumerate(data.FINANCEURS, start=1):
-            financeur = Financeur.objects.filter(nom=spec["nom"]).first() or financeur_create(nom=spec["nom"], ordre=ordre)
+            financeur = Financeur.objects.filter(nom=spec["nom"]).first() or financeur_create(
+                nom=spec["nom"], ordre=ordre, by=self.coordination
+            )
             contribution_create(
                 programme=programme,
                 financeur=financeur,
