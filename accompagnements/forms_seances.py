@@ -275,3 +275,29 @@ class CreneauForm(forms.Form):
 
 class ReservationForm(forms.Form):
     sujet = forms.CharField(label=_("Thème de la séance"), max_length=255, required=False)
+
+
+class ConfirmationForm(forms.Form):
+    """Service fait: did the session take place? (a "no" says why)."""
+
+    tenue = forms.TypedChoiceField(
+        label=_("La séance a-t-elle eu lieu ?"),
+        choices=[("1", _("Oui, la séance a eu lieu")), ("0", _("Non, la séance n’a pas eu lieu"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    commentaire = forms.CharField(
+        label=_("Commentaire (obligatoire si elle n’a pas eu lieu)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class ServiceFaitArbitrageForm(forms.Form):
+    """The coordination settles a disputed (or never confirmed) session."""
+
+    tenue = forms.TypedChoiceField(
+        label=_("Décision de la coordination"),
+        choices=[("1", _("La séance a eu lieu (payable)")), ("0", _("La séance n’a pas eu lieu (non payable)"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    motif = forms.CharField(label=_("Motif de la décision"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -17,10 +17,11 @@ from core.exceptions import RuleViolation
 from core.permissions import ALLOWED, Decision, refused, register_workflow, role_rule, rule
 
 from . import calendar as seance_dates
-from .models import Accompagnement, CompteRendu, Creneau, EtatAccompagnement, EtatSeance, Seance
+from .models import Accompagnement, CompteRendu, Creneau, EtatAccompagnement, EtatSeance, Seance, ServiceFait
 from .parties import BENEFICIAIRE, COORDINATION, MENTOR, PAIRE, PARTICIPANTS, PLANNERS
 from .workflow import WORKFLOW
 from .workflow_seances import WORKFLOW as SEANCE_WORKFLOW
+from .workflow_service_fait import WORKFLOW as SERVICE_FAIT_WORKFLOW
 
 __all__ = ["BENEFICIAIRE", "COORDINATION", "MENTOR", "PAIRE", "PARTICIPANTS", "PLANNERS", "role_in", "role_of"]
 
@@ -70,8 +71,24 @@ def _pas_encore_commencee(user: Any, seance: Seance) -> Decision:
     return ALLOWED
 
 
+def _seance_tenue(user: Any, seance: Seance) -> Decision:
+    if seance.etat != EtatSeance.REALISEE:
+        return _rule_violation(_("Seule une séance marquée réalisée se confirme ou se conteste."))
+    return ALLOWED
+
+
+SERVICE_FAIT_A_CONFIRMER = ServiceFait.A_CONFIRMER
+
 register_workflow("accompagnement", WORKFLOW, role_of=role_of)
 register_workflow("seance", SEANCE_WORKFLOW, role_of=role_of, extra={"realiser": _pas_encore_commencee})
+# `service_fait.arbitrer_tenue` / `service_fait.arbitrer_non_tenue`: the coordination settles a held session.
+register_workflow(
+    "service_fait",
+    SERVICE_FAIT_WORKFLOW,
+    role_of=role_of,
+    state_field="service_fait",
+    extra=dict.fromkeys(SERVICE_FAIT_WORKFLOW.by_name, _seance_tenue),
+)
 
 
 @rule("accompagnement.rediger_grille")
@@ -224,3 +241,40 @@ def commenter_compte_rendu(user: Any, compte_rendu: CompteRendu | None) -> Decis
     if compte_rendu.soumis_le is None:
         return _rule_violation(_("Le compte-rendu n’a pas encore été remis."))
     return ALLOWED
+
+
+# The list of every accompagnement, with its filters (issue 15): the coordination's.
+lister = role_rule(
+    "accompagnement.lister",
+    roles.is_coordination,
+    refusal=gettext_lazy("Seule la coordination consulte la liste des accompagnements."),
+)
+# --- Service fait ------------------------------------------------------------------------------------
+
+
+def ma_confirmation(seance: Seance, role: str | None) -> Any:
+    """This party's answer on the session (None: not yet, or not of the pair). Reads prefetched rows."""
+    return next((c for c in seance.confirmations.all() if c.partie == role), None) if role in PAIRE else None
+
+
+@rule("seance.confirmer")
+def confirmer(user: Any, seance: Seance) -> Decision:
+    """The beneficiary and the mentor each say once whether a held session took place."""
+    role = role_of(user, seance)
+    if role not in PAIRE:
+        return refused(_("Seuls la personne-ressource et le·la bénéficiaire confirment la séance."))
+    if not (decision := _seance_tenue(user, seance)):
+        return decision
+    if ma_confirmation(seance, role) is not None:
+        return _rule_violation(_("Vous avez déjà répondu pour cette séance."))
+    if seance.service_fait != SERVICE_FAIT_A_CONFIRMER:
+        return _rule_violation(_("Cette séance n’attend plus de confirmation."))
+    return ALLOWED
+
+
+@rule("service_fait.a_traiter")
+def service_fait_a_traiter(user: Any, obj: Any = None) -> Decision:
+    """The list of disputed or unconfirmed sessions: the coordination."""
+    if roles.is_coordination(user):
+        return ALLOWED
+    return refused(_("Seule la coordination tranche le service fait."))

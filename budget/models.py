@@ -8,7 +8,10 @@ from django.db.models.functions import Round
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
+from core.antivirus import NON_CONFIGURE
 from core.exceptions import RuleViolation
+from core.models import EventBase, TimeStampedModel
 
 
 class RegleRepartition(models.TextChoices):
@@ -110,8 +113,15 @@ class Engagement(ImmutableLine):
         return f"{self.libelle} : {self.montant} €"
 
 
+class ModePaiement(models.TextChoices):
+    VIREMENT = "virement", _("Virement")
+    CHEQUE = "cheque", _("Chèque")
+    AUTRE = "autre", _("Autre")
+
+
 class Paiement(ImmutableLine):
-    """A payment to a personne-ressource's employer structure for an accompagnement."""
+    """A payment to a personne-ressource's employer structure for an accompagnement (one line per
+    accompagnement of an invoice when it pays one)."""
 
     accompagnement = models.ForeignKey("accompagnements.Accompagnement", on_delete=models.PROTECT, related_name="paiements")
     structure = models.ForeignKey(
@@ -124,6 +134,11 @@ class Paiement(ImmutableLine):
     corrige = models.OneToOneField(
         "self", verbose_name=_("corrige la ligne"), null=True, blank=True, on_delete=models.PROTECT, related_name="correction"
     )
+    facture = models.ForeignKey(
+        "budget.Facture", verbose_name=_("facture"), null=True, blank=True, on_delete=models.PROTECT, related_name="paiements"
+    )
+    mode = models.CharField(_("mode de paiement"), max_length=20, choices=ModePaiement.choices, default=ModePaiement.VIREMENT)
+    reference_paiement = models.CharField(_("référence du paiement"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("paiement")
@@ -411,3 +426,89 @@ class ResumeProgramme(models.Model):
 
     def __str__(self) -> str:
         return _("Résumé de %(programme)s") % {"programme": self.programme}
+
+
+class EtatFacture(models.TextChoices):
+    DEPOSEE = "deposee", _("Déposée")
+    A_CORRIGER = "a_corriger", _("À corriger")
+    APPROUVEE = "approuvee", _("Approuvée")
+    PAYEE = "payee", _("Payée")
+
+
+class FactureQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        """The coordination sees every invoice; a mentor those of their employer structure."""
+        if roles.is_coordination(user):
+            return self
+        return self.filter(structure__personnes_ressources__user=user).distinct() if user.is_authenticated else self.none()
+
+
+def facture_upload_to(instance, filename):
+    return f"factures/{instance.structure_id}/{filename}"
+
+
+class Facture(TimeStampedModel):
+    """An invoice of a mentor's structure against chosen payable sessions, checked by the coordination
+    (expected amount: payable half-days at the programme's rate), approved or returned, then paid."""
+
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="factures")
+    structure = models.ForeignKey(
+        "programmes.Structure", verbose_name=_("structure facturante"), on_delete=models.PROTECT, related_name="factures"
+    )
+    numero = models.CharField(_("numéro de facture"), max_length=60)
+    montant = models.DecimalField(_("montant facturé (€)"), max_digits=10, decimal_places=2)
+    fichier = models.FileField(_("facture (PDF)"), upload_to=facture_upload_to, max_length=255)
+    nom_original = models.CharField(_("nom du fichier envoyé"), max_length=255, blank=True)
+    taille = models.PositiveIntegerField(_("taille (octets)"), null=True, blank=True)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+    scan = models.CharField(_("analyse antivirus"), max_length=20, default=NON_CONFIGURE)
+    etat = models.CharField(_("état"), max_length=20, choices=EtatFacture.choices, default=EtatFacture.DEPOSEE, db_index=True)
+    motif_retour = models.TextField(_("motif du retour"), blank=True)
+    deposee_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = FactureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("facture")
+        verbose_name_plural = _("factures")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(montant__gt=0), name="facture_montant_positif"),
+            models.UniqueConstraint(fields=["structure", "numero"], name="facture_numero_unique_par_structure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.numero} – {self.structure}"
+
+    # Named states for templates (never compare the state strings in a template).
+    @property
+    def est_payee(self) -> bool:
+        return self.etat == EtatFacture.PAYEE
+
+    @property
+    def est_a_corriger(self) -> bool:
+        return self.etat == EtatFacture.A_CORRIGER
+
+
+class FactureSeance(models.Model):
+    """A session an invoice bills: a session is on one invoice at most (never paid twice)."""
+
+    facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="lignes")
+    seance = models.OneToOneField(
+        "accompagnements.Seance", verbose_name=_("séance"), on_delete=models.PROTECT, related_name="facture_ligne"
+    )
+
+    class Meta:
+        verbose_name = _("séance facturée")
+        verbose_name_plural = _("séances facturées")
+
+    def __str__(self) -> str:
+        return f"{self.facture} – {self.seance}"
+
+
+class FactureEvenement(EventBase):
+    facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="evenements")
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("événement de la facture")
+        verbose_name_plural = _("historique de la facture")

@@ -10,7 +10,10 @@ from django.utils.translation import gettext_lazy
 from accounts import roles
 from conventions.models import Signature
 from conventions.services import PARTIES
-from core.permissions import ALLOWED, Decision, refused, role_rule, rule
+from core.permissions import ALLOWED, Decision, refused, register_workflow, role_rule, rule
+
+from .workflow_factures import COORDINATION, STRUCTURE
+from .workflow_factures import WORKFLOW as FACTURE_WORKFLOW
 
 # Dashboards, ledger, receipts, follow-up exports: the coordination and the comité technique.
 consulter = role_rule(
@@ -19,7 +22,6 @@ consulter = role_rule(
     roles.is_comite,
     refusal=gettext_lazy("Le budget est réservé à la coordination et au comité technique."),
 )
-
 
 # Every write on the budget (payments, other costs, corrections): the coordination only.
 modifier = role_rule(
@@ -50,3 +52,48 @@ def dossier_controle(user: Any, obj: Any = None) -> Decision:
     if roles.is_coordination(user):
         return ALLOWED
     return refused(_("Seule la coordination prépare et télécharge le dossier de contrôle."))
+
+
+# --- Invoices ----------------------------------------------------------------------------------------
+
+
+def structures_de(user: Any) -> set[int]:
+    """The structures a user invoices for: the employer of their mentor profile."""
+    profil = getattr(user, "personne_ressource", None) if getattr(user, "is_authenticated", False) else None
+    return {profil.structure_id} if profil is not None else set()
+
+
+def role_facture(user: Any, facture: Any) -> str | None:
+    if facture is None or not getattr(user, "is_authenticated", False):
+        return None
+    if roles.is_coordination(user):
+        return COORDINATION
+    if facture.structure_id in structures_de(user):
+        return STRUCTURE
+    return None
+
+
+register_workflow("facture", FACTURE_WORKFLOW, role_of=role_facture)
+
+
+@rule("facture.deposer")
+def deposer(user: Any, obj: Any = None) -> Decision:
+    """A mentor invoices for their employer structure (a mentor paid directly is their own structure)."""
+    if structures_de(user):
+        return ALLOWED
+    return refused(_("Seule une personne-ressource dépose une facture pour sa structure."))
+
+
+@rule("facture.voir")
+def voir(user: Any, facture: Any = None) -> Decision:
+    if facture is None:
+        return ALLOWED if roles.is_coordination(user) or structures_de(user) else refused()
+    return ALLOWED if role_facture(user, facture) else refused(_("Cette facture ne vous concerne pas."))
+
+
+@rule("facture.exporter")
+def exporter(user: Any, obj: Any = None) -> Decision:
+    """The accountant's CSV of payments: the coordination."""
+    if roles.is_coordination(user):
+        return ALLOWED
+    return refused(_("L’export comptable est réservé à la coordination."))

@@ -45,6 +45,7 @@ from .models import (
     Engagement,
     Enveloppe,
     Export,
+    Facture,
     Imputation,
     Paiement,
     RegleRepartition,
@@ -713,3 +714,50 @@ def accompagnement_context(accompagnement: Any, user: Any, role: str | None) -> 
         return {"peut_dossier_controle": False, "dossiers_controle": []}
     dossiers = Export.objects.filter(accompagnement=accompagnement, type_export=TypeExport.DOSSIER_CONTROLE)
     return {"peut_dossier_controle": True, "dossiers_controle": list(dossiers.order_by("-demande_le", "-pk")[:3])}
+
+
+# --- Invoices ----------------------------------------------------------------------------------------
+
+
+def seances_a_facturer(*, structure_ids: Iterable[int]) -> QuerySet[Seance]:
+    """Payable sessions of accompagnements with a mentor of these structures, not on any invoice yet."""
+    mentors = Accompagnement.mentors.through.objects.filter(
+        accompagnement_id=OuterRef("accompagnement_id"), personneressource__structure_id__in=list(structure_ids)
+    )
+    return (
+        Seance.objects.payables()
+        .filter(Exists(mentors), facture_ligne__isnull=True)
+        .select_related("accompagnement__programme", "accompagnement__beneficiaire")
+        .order_by("debut", "pk")
+    )
+
+
+def montant_attendu(seances: Iterable[Seance]) -> Decimal:
+    """What an invoice of these sessions should amount to: each accompagnement's payable half-days at its
+    programme's rate (summed per accompagnement, as each one's payment line is)."""
+    par_accompagnement: dict[int, tuple[Programme, int]] = {}
+    for seance in seances:
+        programme, hj = par_accompagnement.get(seance.accompagnement_id, (seance.accompagnement.programme, 0))
+        par_accompagnement[seance.accompagnement_id] = (programme, hj + seance.demi_journees)
+    return sum((programme.montant_pour(hj) for programme, hj in par_accompagnement.values()), Decimal("0.00"))
+
+
+def factures_visibles(user: Any) -> QuerySet[Facture]:
+    return Facture.objects.visibles_par(user).select_related("structure", "programme").order_by("-created_at", "-pk")
+
+
+def seances_de_facture(facture: Facture) -> list[Seance]:
+    return list(
+        Seance.objects.filter(facture_ligne__facture=facture)
+        .select_related("accompagnement__programme", "accompagnement__beneficiaire")
+        .order_by("debut", "pk")
+    )
+
+
+def paiements_periode(*, du: datetime.date, au: datetime.date) -> QuerySet[Paiement]:
+    """The payments of a period, for the accountant's CSV."""
+    return (
+        Paiement.objects.filter(date_paiement__gte=du, date_paiement__lte=au)
+        .select_related("structure", "facture", "accompagnement__programme")
+        .order_by("date_paiement", "pk")
+    )

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -16,12 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accompagnements.models import Accompagnement
+from accompagnements.models import Accompagnement, Seance
 from accounts.models import User
-from core.exceptions import RuleViolation
+from core.antivirus import EN_ATTENTE, INFECTE, NON_CONFIGURE, SAIN, configured_scanner
+from core.emails import send_templated_after_commit
+from core.exceptions import PermissionRefused, RuleViolation
 from core.jobs import enqueue
 from core.money import format_euros
 from core.permissions import require
+from core.uploads import CheckedUpload, initial_scan_status
+from core.workflow import apply_transition
 from programmes.models import Programme, Structure
 from programmes.rules import check_montant_positif
 
@@ -34,14 +39,20 @@ from .models import (
     Enveloppe,
     EtatExport,
     Export,
+    Facture,
+    FactureEvenement,
+    FactureSeance,
     Financeur,
+    ModePaiement,
     Paiement,
     RegleRepartition,
     TypeExport,
 )
+from .permissions import structures_de
 from .repartition import imputer
 from .resume import resume_recalculer
-from .selectors import demi_journees_livrees
+from .selectors import demi_journees_livrees, montant_attendu, seances_de_facture
+from .workflow_factures import WORKFLOW as FACTURE_WORKFLOW
 
 if TYPE_CHECKING:  # annotations only: the convention is passed through, never read here
     from conventions.models import Convention
@@ -343,6 +354,9 @@ def paiement_create(
     by: User,
     depassement_autorise: bool = False,
     note: str = "",
+    facture: Facture | None = None,
+    mode: str = ModePaiement.VIREMENT,
+    reference_paiement: str = "",
 ) -> Paiement:
     """Record a payment to a personne-ressource's structure for an accompagnement.
 
@@ -355,6 +369,8 @@ def paiement_create(
     _check_montant(montant)
     if not reference_facture.strip():
         raise RuleViolation(_("Indiquez la référence de la facture."), field="reference_facture")
+    if mode not in ModePaiement.values:
+        raise RuleViolation(_("Choisissez un mode de paiement."), field="mode")
     mentor_structures = set(accompagnement.mentors.values_list("structure_id", flat=True))
     if structure.pk not in mentor_structures:
         raise RuleViolation(_("Cette structure n’emploie aucune personne-ressource de cet accompagnement."), field="structure")
@@ -414,6 +430,9 @@ def paiement_create(
         depassement_autorise=depassement_autorise,
         created_by=by,
         note=note,
+        facture=facture,
+        mode=mode,
+        reference_paiement=reference_paiement.strip(),
     )
     imputer(ligne)  # the funders' shares (budget.repartition)
     resume_recalculer(programme_id=accompagnement.programme_id)
@@ -616,3 +635,248 @@ def export_run(*, export_id: int) -> Export:
     )
     export.refresh_from_db()
     return export
+
+
+# --- Invoices ----------------------------------------------------------------------------------------
+
+PDF = "application/pdf"
+
+
+def _check_facture_champs(*, numero: str, montant: Decimal, checked: CheckedUpload | None) -> None:
+    if not numero.strip():
+        raise RuleViolation(_("Indiquez le numéro de la facture."), field="numero")
+    if not isinstance(montant, Decimal) or montant <= 0 or montant != montant.quantize(Decimal("0.01")):
+        raise RuleViolation(_("Le montant facturé doit être un montant en euros positif."), field="montant")
+    if checked is not None and checked.content_type != PDF:
+        raise RuleViolation(_("La facture doit être un fichier PDF."), field="fichier")
+
+
+def _check_seances_facturables(*, seances: list[Seance], structure_id: int, facture: Facture | None = None) -> int:
+    """Lock the sessions and check each one may be billed by this structure; returns their programme's id."""
+    if not seances:
+        raise RuleViolation(_("Choisissez au moins une séance à facturer."), field="seances")
+    locked = list(
+        Seance.objects.select_for_update(of=("self",))
+        .filter(pk__in=[s.pk for s in seances])
+        .select_related("accompagnement")
+        .order_by("pk")
+    )
+    mentors = set(
+        Accompagnement.mentors.through.objects.filter(
+            accompagnement_id__in={s.accompagnement_id for s in locked}, personneressource__structure_id=structure_id
+        ).values_list("accompagnement_id", flat=True)
+    )
+    deja = FactureSeance.objects.filter(seance__in=locked)
+    if facture is not None:
+        deja = deja.exclude(facture=facture)
+    deja_facturees = set(deja.values_list("seance_id", flat=True))
+    programmes = {s.accompagnement.programme_id for s in locked}
+    for seance in locked:
+        date = timezone.localtime(seance.debut).strftime("%d/%m/%Y")
+        if seance.accompagnement_id not in mentors:
+            raise RuleViolation(
+                _("La séance du %(date)s n’est pas assurée par une personne-ressource de votre structure.") % {"date": date},
+                field="seances",
+            )
+        if not seance.est_payable:
+            raise RuleViolation(
+                _("La séance du %(date)s n’est pas encore payable : elle doit être confirmée par les deux parties.")
+                % {"date": date},
+                field="seances",
+            )
+        if seance.pk in deja_facturees:
+            raise RuleViolation(_("La séance du %(date)s figure déjà sur une autre facture.") % {"date": date}, field="seances")
+    if len(programmes) > 1:
+        raise RuleViolation(_("Une facture porte sur les séances d’un seul programme."), field="seances")
+    return programmes.pop()
+
+
+def _facture_evenement(facture: Facture, *, transition: str, by: User, details: dict[str, Any]) -> None:
+    FactureEvenement.objects.create(facture=facture, kind="autre", transition=transition, actor=by, details=details)
+
+
+@transaction.atomic
+def facture_deposer(
+    *,
+    structure: Structure,
+    seances: list[Seance],
+    numero: str,
+    montant: Decimal,
+    checked: CheckedUpload,
+    by: User,
+) -> Facture:
+    """A mentor's structure invoices chosen payable sessions (a PDF checked by core.uploads, scanned by
+    the antivirus when one is configured); the coordination checks it next."""
+    require(by, "facture.deposer")
+    if structure.pk not in structures_de(by):
+        raise PermissionRefused(_("Vous ne pouvez facturer que pour votre structure."))
+    _check_facture_champs(numero=numero, montant=montant, checked=checked)
+    programme_id = _check_seances_facturables(seances=seances, structure_id=structure.pk)
+    if Facture.objects.filter(structure=structure, numero=numero.strip()).exists():
+        raise RuleViolation(_("Vous avez déjà déposé une facture sous ce numéro."), field="numero")
+    facture = Facture(
+        programme_id=programme_id,
+        structure=structure,
+        numero=numero.strip(),
+        montant=montant,
+        nom_original=checked.display_name,
+        taille=checked.size,
+        sha256=checked.sha256,
+        scan=initial_scan_status(),
+        deposee_par=by,
+    )
+    stored = checked.stored_file()
+    facture.fichier.save(stored.name, stored, save=False)
+    facture.save()
+    FactureSeance.objects.bulk_create([FactureSeance(facture=facture, seance=s) for s in seances])
+    _facture_evenement(
+        facture, transition="deposer", by=by, details={"montant": str(montant), "seances": sorted(s.pk for s in seances)}
+    )
+    if facture.scan == EN_ATTENTE:
+        enqueue("facture_analyser", facture_id=facture.pk)
+    send_templated_after_commit(to=[settings.TSF_PILOT["email"]], name="facture_deposee", context={"facture": facture})
+    return facture
+
+
+def _prevenir_structure(facture: Facture, name: str, **context: Any) -> None:
+    """Tell whoever deposited the invoice (after commit)."""
+    if facture.deposee_par is not None and facture.deposee_par.email:
+        send_templated_after_commit(to=[facture.deposee_par.email], name=name, context={"facture": facture, **context})
+
+
+def _facture_transition(facture: Facture, *, name: str, by: User, reason: str = "", **changes: Any) -> Facture:
+    require(by, f"facture.{name}", facture)
+    return apply_transition(
+        facture,
+        workflow=FACTURE_WORKFLOW,
+        name=name,
+        actor=by,
+        reason=reason,
+        history_model=FactureEvenement,
+        history_fk="facture",
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def facture_corriger(
+    *,
+    facture: Facture,
+    seances: list[Seance],
+    numero: str,
+    montant: Decimal,
+    by: User,
+    checked: CheckedUpload | None = None,
+) -> Facture:
+    """The structure deposits again a returned invoice (new figures, sessions, and file if given)."""
+    require(by, "facture.corriger", facture)
+    _check_facture_champs(numero=numero, montant=montant, checked=checked)
+    _check_seances_facturables(seances=seances, structure_id=facture.structure_id, facture=facture)
+    if Facture.objects.filter(structure_id=facture.structure_id, numero=numero.strip()).exclude(pk=facture.pk).exists():
+        raise RuleViolation(_("Vous avez déjà déposé une facture sous ce numéro."), field="numero")
+    changes: dict[str, Any] = {"numero": numero.strip(), "montant": montant, "motif_retour": ""}
+    if checked is not None:
+        stored = checked.stored_file()
+        facture.fichier.save(stored.name, stored, save=False)
+        changes.update(
+            fichier=facture.fichier.name,
+            nom_original=checked.display_name,
+            taille=checked.size,
+            sha256=checked.sha256,
+            scan=initial_scan_status(),
+        )
+    moved = _facture_transition(facture, name="corriger", by=by, **changes)
+    FactureSeance.objects.filter(facture=facture).delete()
+    FactureSeance.objects.bulk_create([FactureSeance(facture=facture, seance=s) for s in seances])
+    if moved.scan == EN_ATTENTE:
+        enqueue("facture_analyser", facture_id=facture.pk)
+    return moved
+
+
+@transaction.atomic
+def facture_retourner(*, facture: Facture, motif: str, by: User) -> Facture:
+    """The coordination returns the invoice for correction, with the reason the structure will read."""
+    if not motif.strip():
+        raise RuleViolation(_("Indiquez ce qui est à corriger."), field="motif")
+    returned = _facture_transition(facture, name="retourner", by=by, reason=motif.strip(), motif_retour=motif.strip())
+    _prevenir_structure(returned, "facture_retournee")
+    return returned
+
+
+@transaction.atomic
+def facture_approuver(*, facture: Facture, by: User) -> Facture:
+    """The coordination approves an invoice whose amount is the expected one (payable half-days at the
+    programme's rate); a different amount is refused with the expected figure."""
+    require(by, "facture.approuver", facture)
+    attendu = montant_attendu(seances_de_facture(facture))
+    if facture.montant != attendu:
+        raise RuleViolation(
+            _(
+                "Le montant facturé (%(facture)s) ne correspond pas au montant attendu (%(attendu)s) pour ces séances : "
+                "écart de %(ecart)s. Retournez la facture à corriger."
+            )
+            % {
+                "facture": format_euros(facture.montant),
+                "attendu": format_euros(attendu),
+                "ecart": format_euros(facture.montant - attendu),
+            }
+        )
+    if facture.scan not in (SAIN, NON_CONFIGURE):
+        raise RuleViolation(_("La facture n’a pas encore été validée par l’antivirus."))
+    return _facture_transition(facture, name="approuver", by=by)
+
+
+@transaction.atomic
+def facture_payer(*, facture: Facture, date_paiement: datetime.date, reference: str, mode: str, by: User) -> Facture:
+    """Record the payment of an approved invoice: one payment line per accompagnement it bills (each
+    checked like every payment: within the committed amount and the envelope)."""
+    require(by, "facture.payer", facture)
+    if not reference.strip():
+        raise RuleViolation(_("Indiquez la référence du paiement."), field="reference")
+    locked = Facture.objects.select_for_update().get(pk=facture.pk)
+    require(by, "facture.payer", locked)
+    par_accompagnement: dict[int, list[Seance]] = {}
+    for seance in seances_de_facture(locked):
+        par_accompagnement.setdefault(seance.accompagnement_id, []).append(seance)
+    for seances in par_accompagnement.values():
+        paiement_create(
+            accompagnement=seances[0].accompagnement,
+            structure=locked.structure,
+            date_paiement=date_paiement,
+            montant=montant_attendu(seances),
+            reference_facture=locked.numero,
+            by=by,
+            facture=locked,
+            mode=mode,
+            reference_paiement=reference,
+        )
+    paid = _facture_transition(locked, name="payer", by=by)
+    _prevenir_structure(paid, "facture_payee", date_paiement=date_paiement, reference=reference.strip())
+    return paid
+
+
+def facture_analyser(*, facture_id: int) -> str:
+    """Job: have the configured antivirus scan an invoice; an infected one is returned to the structure."""
+    facture = Facture.objects.filter(pk=facture_id).first()
+    scanner = configured_scanner()
+    if facture is None or facture.scan != EN_ATTENTE or scanner is None:
+        return "rien_a_faire"
+    with facture.fichier.open("rb") as handle:
+        content = handle.read()
+    verdict = scanner(content, name=facture.nom_original)
+    if verdict not in (SAIN, INFECTE):
+        raise ValueError(f"the scanner answered {verdict!r}")
+    with transaction.atomic():
+        Facture.objects.filter(pk=facture.pk, scan=EN_ATTENTE).update(scan=verdict)
+        if verdict == INFECTE:
+            apply_transition(
+                facture,
+                workflow=FACTURE_WORKFLOW,
+                name="retourner",
+                actor=None,
+                reason=_("Fichier refusé par l’antivirus : déposez-en un autre."),
+                history_model=FactureEvenement,
+                history_fk="facture",
+                changes={"motif_retour": _("Fichier refusé par l’antivirus : déposez-en un autre.")},
+            )
+    return verdict

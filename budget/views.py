@@ -17,7 +17,7 @@ from core.downloads import attachment_response
 from core.exceptions import DomainError
 from core.forms import add_domain_error
 from core.money import format_euros
-from core.pagination import paginer
+from core.pagination import paginer, plafond
 from core.permissions import action_required, may
 from core.services import acces_journaliser
 from programmes.models import Programme
@@ -328,3 +328,28 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
         # The audit file holds reports, supporting records and evaluations: logged as every personal file.
         acces_journaliser(request=request, objet=export.accompagnement or export.programme, libelle=name)
     return attachment_response(export.fichier, filename=name, content_type=content_type)
+
+
+@dashboard_access
+def accompagnement_ligne(request: HttpRequest, pk: int) -> HttpResponse:
+    """One accompagnement's budget line: planned, delivered, committed, paid, and the ledger lines behind
+    them; with links to its file, its accompagnement, its convention and its sessions."""
+    accompagnement = get_object_or_404(Accompagnement.objects.select_related("programme"), pk=pk)
+    suivi = selectors.avec_montant_livre(
+        selectors.accompagnements_suivi(accompagnement.programme).select_related("candidature").filter(pk=pk)
+    )[0]
+    return render(
+        request,
+        "budget/accompagnement_ligne.html",
+        {
+            "accompagnement": suivi,
+            "engagements": selectors.engagements_de(accompagnement.programme).filter(accompagnement=accompagnement)[
+                : plafond(LIGNES_PAR_PAGE)
+            ],
+            "paiements": selectors.paiements_de(accompagnement.programme).filter(accompagnement=accompagnement)[
+                : plafond(LIGNES_PAR_PAGE)
+            ],
+            "peut_modifier": may(request.user, "budget.modifier"),
+            "voit_dossier": may(request.user, "candidature.coordonner"),
+        },
+    )

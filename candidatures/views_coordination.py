@@ -127,6 +127,8 @@ def candidature_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "candidature": candidature,
             "diagnostic": diagnostic,
+            # What followed the file (a reverse relation: no import of the later stage).
+            "accompagnements": candidature.accompagnements.select_related("format").order_by("created_at", "pk"),
             "events": events,
             "notes": candidature.notes_internes.select_related("auteur"),
             "etiquettes": [lien.etiquette for lien in candidature.etiquettes_liens.select_related("etiquette")],

@@ -94,7 +94,9 @@ def _fold(line: str) -> bytes:
     data = line.encode()
     if len(data) <= 75:
         return data + b"\r\n"
-    parts, current, size = [], [], 0
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
     for char in line:
         width = len(char.encode())
         if size + width > (75 if not parts else 74):

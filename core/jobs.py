@@ -44,6 +44,8 @@ JOBS: dict[str, str] = {
     "convention_rendre": "conventions.services.convention_render_pdf",
     "convention_finaliser": "conventions.services.convention_finalize",
     "budget_export": "budget.services.export_run",
+    "message_groupe": "relances.services.message_groupe_distribuer",
+    "facture_analyser": "budget.services.facture_analyser",
 }
 MAX_TENTATIVES = 5
 # A job handed over but still waiting after this long lost its message (Redis keeps nothing on

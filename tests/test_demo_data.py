@@ -21,7 +21,15 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from accompagnements.models import Accompagnement, Creneau, EtatAccompagnement, EtatSeance, Seance, TypeIndicateur
+from accompagnements.models import (
+    Accompagnement,
+    Creneau,
+    EtatAccompagnement,
+    EtatSeance,
+    Seance,
+    ServiceFait,
+    TypeIndicateur,
+)
 from accounts import roles
 from accounts.models import User
 from annuaire.models import PersonneRessource
@@ -29,7 +37,7 @@ from budget import bilan, cerfa
 from budget import selectors as budget_selectors
 from budget.audit import dossier_controle, manifeste_lignes
 from budget.dashboard import programme_context
-from budget.models import AutreDepense, Contribution, Engagement, Enveloppe, Paiement
+from budget.models import AutreDepense, Contribution, Engagement, Enveloppe, EtatFacture, Facture, Paiement
 from candidatures.models import Candidature, CandidatureEvenement, Etat
 from comite.models import Avis, Saisine
 from conventions.models import Convention, EtatConvention
@@ -40,6 +48,7 @@ from plateforme.management.demo import data
 from plateforme.management.demo.loader import programme_period
 from programmes.models import Departement, Programme, Structure, TrancheBudget, TypeStructure
 from programmes.validators import validate_siret
+from relances.models import DestinataireMessage, EtatDestinataire, MessageGroupe
 
 pytestmark = pytest.mark.django_db
 
@@ -406,6 +415,14 @@ def test_demo_data_is_refused_outside_debug_without_force(settings):
     assert (Programme.objects.count(), User.objects.count()) == (programmes, users)
 
 
+def test_the_coordination_wrote_once_to_the_personnes_ressources_each_got_it(demo):
+    message = MessageGroupe.objects.get()
+    copies = DestinataireMessage.objects.filter(message=message)
+    assert copies.count() == message.nombre_destinataires >= 2
+    assert set(copies.values_list("etat", flat=True)) == {EtatDestinataire.ENVOYE}
+    assert all("{" not in texte for texte in copies.values_list("texte", flat=True))  # each got their own values
+
+
 def test_the_demo_mentor_has_published_slots_a_beneficiary_can_book(demo, client):
     spec = next(p for p in data.PERSONNES_RESSOURCES if p.key == data.LOGIN_PERSONNE_RESSOURCE)
     mentor = PersonneRessource.objects.get(email=spec.email)
@@ -473,3 +490,15 @@ def test_the_audit_file_of_a_demo_accompagnement_matches_its_manifest(demo):
     assert {path for path, *_rest in rows} == names - {"manifeste.csv", "SHA256SUMS"}
     for path, _description, size, digest in rows:
         assert (len(contents[path]), hashlib.sha256(contents[path]).hexdigest()) == (int(size), digest)
+
+
+def test_the_demo_shows_service_fait_and_invoices_at_each_stage(demo):
+    """Issue 17: sessions awaiting confirmation, one disputed, an invoice to check, a paid invoice."""
+    held = Seance.objects.filter(etat=EtatSeance.REALISEE)
+    assert held.filter(service_fait=ServiceFait.A_CONFIRMER).exists()
+    assert held.filter(service_fait=ServiceFait.CONTESTEE).count() == 1
+    assert held.filter(service_fait=ServiceFait.CONFIRMEE).exists()
+    assert Facture.objects.filter(etat=EtatFacture.DEPOSEE).count() == 1
+    payee = Facture.objects.get(etat=EtatFacture.PAYEE)
+    assert payee.paiements.aggregate(t=Sum("montant"))["t"] == payee.montant
+    assert list(find_violations()) == []

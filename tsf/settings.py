@@ -123,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "programmes.context_processors.pilot",
+                "plateforme.context_processors.menu_coordination",
             ],
         },
     },
@@ -322,6 +323,8 @@ CELERY_BEAT_SCHEDULE = {
     "scan-relances": {"task": "relances.tasks.scan_due_relances", "schedule": 60.0},
     "plan-relances": {"task": "relances.tasks.plan_relances", "schedule": 15 * 60.0},
     "retention-donnees": {"task": "plateforme.tasks.apply_retention", "schedule": 24 * 3600.0},
+    # The coordination menu's count of the work queue (plateforme/a_traiter.py), read from the cache by every page.
+    "compte-a-traiter": {"task": "plateforme.tasks.count_a_traiter", "schedule": 60.0},
     # Nightly backup (database dump + every stored file + manifest), see core/sauvegarde.py.
     "sauvegarde-nocturne": {
         "task": "core.tasks.backup_nightly",

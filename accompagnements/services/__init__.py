@@ -32,6 +32,11 @@ from .seances import (
     support_add_grille,
     support_add_link,
 )
+from .service_fait import (
+    confirmations_demander,
+    seance_confirmer,
+    seance_service_fait_arbitrer,
+)
 
 __all__ = [
     "creneaux_publish",
@@ -45,6 +50,9 @@ __all__ = [
     "seance_mark_held",
     "seance_cancel",
     "seance_cancellation_overrule",
+    "seance_confirmer",
+    "seance_service_fait_arbitrer",
+    "confirmations_demander",
     "question_seance_add",
     "compte_rendu_submit",
     "compte_rendu_comment",

@@ -43,6 +43,7 @@ from ..models import (
 from ..permissions import COORDINATION, role_in
 from ..workflow_seances import WORKFLOW as SEANCE_WORKFLOW
 from .accompagnement import programme_modifie_signaler
+from .service_fait import mentor_confirme_en_realisant
 
 # The transition recorded when the convention is signed by all (accompagnements/workflow.py).
 DEMARRER = "demarrer"
@@ -329,7 +330,9 @@ def _seance_transition(*, seance: Seance, name: str, by: User, reason: str = "",
 def seance_mark_held(*, seance: Seance, by: User) -> Seance:
     """The mentor (or coordination) records that the session took place; the report is then due."""
     require(by, "seance.realiser", seance)
-    return _seance_transition(seance=seance, name="realiser", by=by, realisee_le=timezone.now())
+    held = _seance_transition(seance=seance, name="realiser", by=by, realisee_le=timezone.now())
+    mentor_confirme_en_realisant(seance=held, by=by)
+    return held
 
 
 @transaction.atomic

@@ -344,3 +344,15 @@ def test_two_accompagnements_of_a_mentor_see_the_same_free_slots(mentor, program
     (creneau,) = publier(mentor)
     services.creneau_book(creneau=creneau, accompagnement=other, by=other.beneficiaire)
     assert not Creneau.objects.libres().exists()
+
+
+@pytest.mark.django_db
+def test_the_mentors_space_leads_to_their_availability_and_the_beneficiarys_does_not(client, acc, mentor):
+    client.force_login(mentor.user)
+    response = client.get(reverse("accounts:home"))
+    assert response.status_code == 200
+    assert reverse("accompagnements:mes_creneaux") in response.content.decode()
+    client.force_login(acc.beneficiaire)
+    response = client.get(reverse("accounts:home"))
+    assert response.status_code == 200
+    assert reverse("accompagnements:mes_creneaux") not in response.content.decode()

@@ -15,12 +15,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accompagnements.models import Accompagnement, Creneau
-from budget.models import Contribution, Engagement, Enveloppe, Financeur, Imputation, Paiement, ResumeProgramme
+from budget.models import Contribution, Engagement, Enveloppe, Facture, Financeur, Imputation, Paiement, ResumeProgramme
 from budget.resume import resume_recalculer
 from core import invariants
 from core.invariants import Violation, find_violations, invariant
 from evaluations.models import Evaluation
-from relances.models import Relance
+from relances.models import DestinataireMessage, MessageGroupe, Relance
 from tests.factories import (
     AccompagnementFactory,
     CandidatureFactory,
@@ -104,6 +104,31 @@ def plant_paiement_structure() -> str:
         reference_facture="F-X",
     )
     return acc.reference
+
+
+def plant_facture_payee_une_fois() -> str:
+    """A paid invoice with a second payment line: the invoice would pay its sessions twice."""
+    acc = AccompagnementFactory()
+    structure = acc.mentors.get().structure
+    facture = Facture.objects.create(
+        programme=acc.programme,
+        structure=structure,
+        numero="FAC-DOUBLE",
+        montant=Decimal("250.00"),
+        fichier="f.pdf",
+        etat="payee",
+    )
+    for reference in ("VIR-1", "VIR-2"):
+        Paiement.objects.create(
+            accompagnement=acc,
+            structure=structure,
+            date_paiement=datetime.date(2026, 4, 2),
+            montant=Decimal("250.00"),
+            reference_facture="FAC-DOUBLE",
+            reference_paiement=reference,
+            facture=facture,
+        )
+    return "FAC-DOUBLE"
 
 
 def plant_demi_journees_convention() -> str:
@@ -260,6 +285,13 @@ def plant_contribution_jamais_depassee() -> str:
     return "Contribution DRAC"
 
 
+def plant_message_groupe() -> str:
+    """A group message announced to two people, with one copy only."""
+    message = MessageGroupe.objects.create(sujet="Message parti à moitié", corps="Bonjour", nombre_destinataires=2)
+    DestinataireMessage.objects.create(message=message, personne=UserFactory(), sujet="Message", texte="Bonjour", etat="envoye")
+    return "Message parti à moitié"
+
+
 PLANTS: dict[str, Callable[[], str]] = {
     "budget.enveloppe_contributions": plant_enveloppe_contributions,
     "budget.imputation_complete": plant_imputation_complete,
@@ -273,6 +305,7 @@ PLANTS: dict[str, Callable[[], str]] = {
     "budget.totaux_enveloppe": plant_totaux_enveloppe,
     "budget.engagement_par_convention": plant_engagement_par_convention,
     "budget.paiement_structure": plant_paiement_structure,
+    "budget.facture_payee_une_fois": plant_facture_payee_une_fois,
     "accompagnements.demi_journees_convention": plant_demi_journees_convention,
     "accompagnements.demi_journees_structure": plant_demi_journees_structure,
     "accompagnements.seance_periode_programme": plant_seance_periode_programme,
@@ -288,6 +321,7 @@ PLANTS: dict[str, Callable[[], str]] = {
     "evaluations.sortie_ouverte": plant_sortie_ouverte,
     "evaluations.dates_etat": plant_dates_etat,
     "relances.envoyees": plant_relance_envoyee,
+    "relances.messages_groupe": plant_message_groupe,
 }
 
 

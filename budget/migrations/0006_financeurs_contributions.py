@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budget', '0004_export_rapports_dossier_controle'),
+        ('budget', '0005_factures'),
         ('programmes', '0001_initial'),
     ]
 
