@@ -35,9 +35,10 @@ from accounts.models import User
 from annuaire.models import PersonneRessource
 from ateliers.models import Atelier, Inscription
 from budget import bilan, cerfa
+from budget import selectors as budget_selectors
 from budget.audit import dossier_controle, manifeste_lignes
 from budget.dashboard import programme_context
-from budget.models import AutreDepense, Engagement, Enveloppe, EtatFacture, Facture
+from budget.models import AutreDepense, Contribution, Engagement, Enveloppe, EtatFacture, Facture, Paiement
 from candidatures.models import Candidature, CandidatureEvenement, Etat
 from comite.models import Avis, Saisine
 from conventions.models import Convention, EtatConvention
@@ -373,6 +374,28 @@ def test_envelope_totals_match_the_budget_lines(demo):
     assert essaimage.libelle == "Essaimage – accompagnement par l’association Co"
     assert essaimage.montant == Decimal("2500.00")
     assert enveloppe.disponible > 0
+
+
+def test_three_funders_share_the_envelope_and_every_line(demo):
+    programme = Programme.objects.get(slug=SLUG)
+    contributions = Contribution.objects.filter(programme=programme).select_related("financeur").order_by("priorite")
+    assert [(c.financeur.nom, c.montant) for c in contributions] == [
+        ("État – DRAC Occitanie", Decimal("10000.00")),
+        ("CNM", Decimal("10000.00")),
+        ("Région Occitanie", Decimal("10000.00")),
+    ]
+    parts = budget_selectors.parts_financeurs(programme)
+    enveloppe = programme.enveloppe
+    assert parts.total.contribue == enveloppe.montant == data.ENVELOPPE
+    assert parts.total.engage == enveloppe.engage > 0
+    assert parts.total.autres == enveloppe.autres_depenses > 0
+    paid = Paiement.objects.filter(accompagnement__programme=programme).aggregate(t=Sum("montant"))["t"]
+    assert parts.total.paye == paid > 0
+    assert all(part.engage > 0 and part.reste >= 0 for part in parts.lignes)
+
+
+def test_the_demo_breaks_no_invariant(demo):
+    assert [(v.code, v.objet, v.message) for v in find_violations()] == []
 
 
 def test_committee_has_a_file_with_an_opinion(demo):

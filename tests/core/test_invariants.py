@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accompagnements.models import Accompagnement, Creneau
 from ateliers.models import Atelier, Inscription
-from budget.models import Engagement, Enveloppe, Facture, Paiement, ResumeProgramme
+from budget.models import Contribution, Engagement, Enveloppe, Facture, Financeur, Imputation, Paiement, ResumeProgramme
 from budget.resume import resume_recalculer
 from core import invariants
 from core.invariants import Violation, find_violations, invariant
@@ -246,6 +246,47 @@ def plant_resume_programme() -> str:
     return acc.programme.nom
 
 
+def _contribution(programme, nom: str, montant: str = "10000.00") -> Contribution:
+    """A contribution written with the ORM (the envelope is not brought in line, no line is shared)."""
+    return Contribution.objects.create(
+        programme=programme,
+        financeur=Financeur.objects.create(nom=nom),
+        montant=Decimal(montant),
+        date_debut=programme.date_debut,
+        date_fin=programme.date_fin,
+    )
+
+
+def plant_enveloppe_contributions() -> str:
+    programme = ProgrammeFactory(nom="Programme mal financé")  # a 30 000 € envelope
+    _contribution(programme, "DRAC")
+    return "Programme mal financé"
+
+
+def plant_imputation_complete() -> str:
+    programme = ProgrammeFactory(nom="Programme non réparti", setup__enveloppe=Decimal("10000.00"))
+    _contribution(programme, "CNM")
+    acc = AccompagnementFactory(candidature__programme=programme)
+    Engagement.objects.create(programme=programme, accompagnement=acc, montant=Decimal("1000.00"), libelle="Sans part")
+    return "Programme non réparti"
+
+
+def plant_totaux_contributions() -> str:
+    programme = ProgrammeFactory(setup__enveloppe=Decimal("10000.00"))
+    contribution = _contribution(programme, "Région")
+    Contribution.objects.filter(pk=contribution.pk).update(paye=Decimal("100.00"))
+    return "Contribution Région"
+
+
+def plant_contribution_jamais_depassee() -> str:
+    programme = ProgrammeFactory(setup__enveloppe=Decimal("100.00"))
+    contribution = _contribution(programme, "DRAC", "100.00")
+    acc = AccompagnementFactory(candidature__programme=programme)
+    ligne = Engagement.objects.create(programme=programme, accompagnement=acc, montant=Decimal("500.00"), libelle="Trop")
+    Imputation.objects.create(contribution=contribution, engagement=ligne, montant=Decimal("500.00"))
+    return "Contribution DRAC"
+
+
 def plant_message_groupe() -> str:
     """A group message announced to two people, with one copy only."""
     message = MessageGroupe.objects.create(sujet="Message parti à moitié", corps="Bonjour", nombre_destinataires=2)
@@ -297,6 +338,10 @@ def plant_atelier_ordre_attente() -> str:
 
 
 PLANTS: dict[str, Callable[[], str]] = {
+    "budget.enveloppe_contributions": plant_enveloppe_contributions,
+    "budget.imputation_complete": plant_imputation_complete,
+    "budget.totaux_contributions": plant_totaux_contributions,
+    "budget.contribution_jamais_depassee": plant_contribution_jamais_depassee,
     "budget.resume_programme": plant_resume_programme,
     "budget.paye_au_plus_engage": plant_paye_au_plus_engage,
     "budget.engage_au_plus_convention": plant_engage_au_plus_convention,

@@ -106,6 +106,7 @@ ARGS = {
     "budget:grand_livre": lambda o: {"pk": o["programme"].pk},
     "budget:autre_depense_create": lambda o: {"pk": o["programme"].pk},
     "budget:export_request": lambda o: {"pk": o["programme"].pk},
+    "budget:regle_repartition": lambda o: {"pk": o["programme"].pk},
     "budget:documents": lambda o: {"pk": o["programme"].pk},
     "budget:dossier_controle_request": lambda o: {"pk": o["programme"].pk},
     "budget:paiement_create": lambda o: {"pk": o["accompagnement"].pk},
@@ -278,6 +279,8 @@ MATRIX: dict[str, dict[str, Any]] = {
     "budget:grand_livre": comite_or_coordination(),
     "budget:autre_depense_create": coordination_only(),
     "budget:export_request": comite_or_coordination(),
+    # The funders' sharing rule (issue 17) is the coordination's choice; the committee reads the shares.
+    "budget:regle_repartition": coordination_only(),
     "budget:documents": comite_or_coordination(),
     # The audit file gathers the accompagnements' reports and records: the committee sees figures, not files.
     "budget:dossier_controle_request": coordination_only(),

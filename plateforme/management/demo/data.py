@@ -38,6 +38,13 @@ FORMATS = [
     ("mentorat", "Mentorat", "Mentorat-compagnonnage : prise de recul sur les pratiques avec un·e pair·e expert·e.", 1, 8, 2),
 ]
 ENVELOPPE = Decimal("30000.00")
+# The envelope is the sum of the funders' contributions (issue 17): name, amount, funding agreement,
+# whether it pays for essaimage and for other costs (all three pay for half-days), priority.
+FINANCEURS: list[dict[str, Any]] = [
+    {"nom": "État – DRAC Occitanie", "montant": Decimal("10000.00"), "reference": "DRAC-OCC-2026-017", "essaimage": True},
+    {"nom": "CNM", "montant": Decimal("10000.00"), "reference": "CNM-AAP-2026-0423", "essaimage": False},
+    {"nom": "Région Occitanie", "montant": Decimal("10000.00"), "reference": "REG-OCC-2026-112", "essaimage": True},
+]
 ESSAIMAGE: dict[str, Any] = {
     "libelle": "Essaimage – accompagnement par l’association Co",
     "montant": Decimal("2500.00"),

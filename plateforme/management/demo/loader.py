@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import random
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import time_machine
@@ -44,14 +45,17 @@ from annuaire import selectors as annuaire_selectors
 from annuaire import services as annuaire
 from annuaire.models import Competence, EtatProposition, PersonneRessource, Proposition
 from ateliers import services as ateliers
-from budget.models import CategorieDepense, Paiement
+from budget.models import CategorieDepense, Financeur, Paiement, RegleRepartition
 from budget.services import (
     autre_depense_create,
+    contribution_create,
     enveloppe_set,
     facture_approuver,
     facture_deposer,
     facture_payer,
+    financeur_create,
     paiement_create,
+    regle_repartition_set,
 )
 from candidatures import services as candidatures
 from candidatures.models import Candidature
@@ -315,7 +319,24 @@ class DemoLoader:
             self.prs[spec.key] = pr
 
     def load_budget(self, programme: Programme) -> None:
-        enveloppe_set(programme=programme, montant=data.ENVELOPPE)
+        enveloppe_set(programme=programme, montant=Decimal("0.00"))
+        # The three funders' contributions make the envelope; each line is shared pro rata.
+        for ordre, spec in enumerate(data.FINANCEURS, start=1):
+            financeur = Financeur.objects.filter(nom=spec["nom"]).first() or financeur_create(
+                nom=spec["nom"], ordre=ordre, by=self.coordination
+            )
+            contribution_create(
+                programme=programme,
+                financeur=financeur,
+                montant=spec["montant"],
+                date_debut=programme.date_debut,
+                date_fin=programme.date_fin,
+                reference_convention=spec["reference"],
+                finance_essaimage=spec["essaimage"],
+                priorite=ordre,
+                by=self.coordination,
+            )
+        regle_repartition_set(programme=programme, regle=RegleRepartition.PRORATA, by=self.coordination)
         spec = data.ESSAIMAGE
         self.act(
             self.near(spec["jour"], 16),
