@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db import connection
-from django.db.models import Count, DecimalField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -759,5 +759,13 @@ def paiements_periode(*, du: datetime.date, au: datetime.date) -> QuerySet[Paiem
     return (
         Paiement.objects.filter(date_paiement__gte=du, date_paiement__lte=au)
         .select_related("structure", "facture", "accompagnement__programme")
+        .prefetch_related(Prefetch("imputations", queryset=Imputation.objects.select_related("contribution__financeur")))
         .order_by("date_paiement", "pk")
     )
+
+
+def parts_financeurs_texte(paiement: Paiement) -> str:
+    """Each funder's share of a payment, as the accountant reads it ("CNM : 250,00 ; Région : 250,00");
+    "—" for a programme without contributions. Reads the prefetched imputations."""
+    parts = [(i.contribution.financeur.nom, i.montant) for i in paiement.imputations.all()]
+    return " ; ".join(f"{nom} : {montant:.2f}".replace(".", ",") for nom, montant in parts) or "—"
