@@ -63,6 +63,11 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
         "seance__accompagnement__mentors__user",
         "personne",
     ),
+    # Collective workshops: who leads them, who registered (and who registered them), members.
+    "ateliers.Atelier": ("personne_ressource__user",),
+    "ateliers.Inscription": ("participant", "inscrite_par"),
+    "ateliers.InscriptionEvenement": ("inscription__participant", "actor"),
+    "ateliers.Adhesion": ("personne",),
     "conventions.Convention": ("accompagnement__beneficiaire", "accompagnement__mentors__user"),
     "conventions.Signature": ("signataire", "convention__accompagnement__beneficiaire"),
     "evaluations.Evaluation": ("personne",),
