@@ -1,0 +1,158 @@
+"""The RGAA self-audit's sample (docs/accessibilite/grille-rgaa.csv), checked in Chromium where a script can.
+
+For each page of the sample: French language (8.3), a title (8.5), one h1 and no heading level
+skipped (9.1), the first Tab lands on the skip link whose target exists (12.7), no positive tabindex
+(12.8), no new window opened by a link (13.2), a visible focus on the first focusable elements
+(10.7), no horizontal scroll at 640 px, i.e. 200 % zoom of 1280 px (10.4), nor in landscape phone
+(13.9), table headers declared (5.6) and personal fields with their autocomplete purpose (11.13).
+The form in error: "Erreur :" in the title (8.6), the summary takes the focus (7.5), each field in error
+is aria-invalid and described by its message (11.10).
+"""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from accompagnements.models import Accompagnement
+from candidatures.models import Candidature
+from candidatures.services import candidature_start
+from plateforme.management.demo import data
+from programmes.models import Programme
+from tests.e2e.conftest import login
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+CHECKS_JS = """
+() => {
+  const problems = [];
+  if (document.documentElement.lang !== 'fr') problems.push('8.3 lang=' + document.documentElement.lang);
+  if (!document.title.trim()) problems.push('8.5 no title');
+  const headings = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].filter(h => h.offsetParent !== null || h.getClientRects().length);
+  const levels = headings.map(h => +h.tagName[1]);
+  if (levels.filter(l => l === 1).length !== 1) problems.push('9.1 h1 count=' + levels.filter(l => l === 1).length);
+  for (let i = 1; i < levels.length; i++) if (levels[i] > levels[i - 1] + 1) problems.push('9.1 skip ' + headings[i-1].tagName + '>' + headings[i].tagName + ' ' + headings[i].textContent.trim().slice(0, 40));
+  const positive = [...document.querySelectorAll('[tabindex]')].filter(e => +e.getAttribute('tabindex') > 0);
+  if (positive.length) problems.push('12.8 positive tabindex');
+  if (document.querySelector('a[target=_blank]')) problems.push('13.2 target=_blank');
+  for (const table of document.querySelectorAll('main table')) if (!table.querySelector('th')) problems.push('5.6 table without th');
+  const personal = 'input[type=email],input[type=password],input[type=tel],input[name$=prenom],input[name$=first_name],input[name$=last_name],input[name$=code_postal],input[name$=commune]';
+  for (const input of document.querySelectorAll(personal)) if (!input.getAttribute('autocomplete')) problems.push('11.13 no autocomplete on ' + input.name);
+  return problems;
+}
+"""
+
+
+def scroll_problem(page, width: int, height: int, criterion: str) -> list[str]:
+    page.set_viewport_size({"width": width, "height": height})
+    scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    return [f"{criterion} {scroll} px wide at {width}×{height}"] if scroll > client else []
+
+
+def keyboard_problems(page) -> list[str]:
+    problems = []
+    page.evaluate("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+    page.mouse.click(1, 1)  # the page has the focus, nothing focused in it
+    page.keyboard.press("Tab")
+    first = page.evaluate(
+        "(() => { const a = document.activeElement; const h = a && a.getAttribute('href');"
+        " return h && h.startsWith('#') && document.getElementById(h.slice(1)) ? h : null })()"
+    )
+    if first is None:
+        problems.append("12.7 the first Tab is not a skip link to an existing target")
+    for _ in range(12):
+        visible = page.evaluate(
+            "(() => { const s = getComputedStyle(document.activeElement);"
+            " return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none' })()"
+        )
+        if not visible:
+            problems.append("10.7 no visible focus on " + page.evaluate("document.activeElement.outerHTML.slice(0, 80)"))
+        page.keyboard.press("Tab")
+    return problems
+
+
+def audit(page, path: str) -> list[str]:
+    response = page.goto(page.base_url + path)
+    assert response is not None and response.status == 200, f"{path} answered {response and response.status}"
+    return (
+        page.evaluate(CHECKS_JS)
+        + keyboard_problems(page)
+        + scroll_problem(page, 640, 900, "10.4")
+        + scroll_problem(page, 844, 390, "13.9")
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sample_pages_pass_what_a_script_can_check(page, figure):
+    # tests/conftest.py already points MEDIA_ROOT at a temporary folder for the demo's PDFs.
+    call_command("load_demo", "--force", stdout=StringIO(), stderr=StringIO())
+    comptes = {compte.key: compte.email for compte in data.COMPTES}
+    found: dict[str, list[str]] = {}
+
+    def check(label: str, path: str) -> None:
+        problems = audit(page, path)
+        if problems:
+            found[label] = problems
+
+    check("accueil", "/")
+    check("connexion", "/comptes/login/")
+
+    login(page, comptes["coordination"], data.MOT_DE_PASSE)
+    check("espace coordination", reverse("accounts:home"))
+    check("liste", reverse("candidatures:coordination_dashboard"))
+    candidature = Candidature.objects.exclude(reference="").order_by("pk").first()
+    check("détail", reverse("candidatures:coordination_detail", args=[candidature.pk]))
+    page.context.clear_cookies()
+
+    admin_email = next(compte.email for compte in data.COMPTES if compte.superuser)
+    login(page, admin_email, data.MOT_DE_PASSE)
+    accompagnement = Accompagnement.objects.order_by("pk").first()
+    check("admin", reverse("admin:accompagnements_accompagnement_change", args=[accompagnement.pk]))
+    page.context.clear_cookies()
+
+    for label, email in (
+        ("espace comité", comptes["comite"]),
+        ("espace personne-ressource", f"personne-ressource@{data.DOMAINE}"),
+        ("espace candidat", f"candidat@{data.DOMAINE}"),
+    ):
+        login(page, email, data.MOT_DE_PASSE)
+        check(label, reverse("accounts:home"))
+        page.context.clear_cookies()
+
+    # The questionnaire, then its first step sent empty (the browser's own checks off, as an old browser).
+    person = UserFactory()
+    draft = candidature_start(programme=Programme.objects.filter(appel_ouvert=True).first(), candidat=person)
+    login(page, person.email, DEFAULT_PASSWORD)
+    step = reverse("candidatures:questionnaire", args=[draft.pk, "demandeur"])
+    check("questionnaire", step)
+    page.goto(page.base_url + step)
+    page.evaluate("document.querySelectorAll('form').forEach(f => f.noValidate = true)")
+    for field in page.locator("main form input[type=text], main form textarea").all():
+        field.fill("")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    errors = page.evaluate(
+        """() => {
+      const problems = [];
+      if (!document.title.startsWith('Erreur')) problems.push('8.6 title ' + document.title);
+      if (!document.activeElement.classList.contains('tsf-error-summary')) problems.push('7.5 summary not focused');
+      const invalid = [...document.querySelectorAll('[aria-invalid=true]')];
+      if (!invalid.length) problems.push('11.10 no field marked aria-invalid');
+      for (const f of invalid) {
+        const ids = (f.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+        if (!ids.some(id => document.getElementById(id) && document.getElementById(id).textContent.trim())) problems.push('11.10 ' + f.name + ' not described by its error');
+      }
+      return problems;
+    }"""
+    )
+    errors += page.evaluate(CHECKS_JS)  # the page in error, as it is (a new GET would lose the errors)
+    if errors:
+        found["formulaire en erreur"] = errors
+
+    assert not found, found
+    figure(
+        "11 sample pages of the RGAA grid: lang, title, headings, skip link, focus, 200 % zoom, orientation, tables, autocomplete"
+    )
