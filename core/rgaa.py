@@ -80,7 +80,7 @@ def read_audit(path: Path | None = None) -> Audit:
     pages = header[FIRST_PAGE_COLUMN:-1]
     if len(body) != CRITERIA:
         raise GridError(f"la grille compte {len(body)} critères au lieu de {CRITERIA}")
-    counts = {page: {status: 0 for status in STATUSES} for page in pages}
+    counts = {page: dict.fromkeys(STATUSES, 0) for page in pages}
     conformes = non_conformes = 0
     failed: list[str] = []
     for row in body:
