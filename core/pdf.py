@@ -20,6 +20,8 @@ from urllib.parse import unquote, urlparse
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, NumberObject
 
 BASE_URL = "https://tsf-pdf.invalid/"
 PDF_VARIANT = "pdf/ua-1"
@@ -86,30 +88,29 @@ def render_pdf(template: str, context: dict[str, Any], *, tagged: bool = True) -
     return document.write_pdf(pdf_variant=PDF_VARIANT if tagged else None)
 
 
-def stamp_as_artifact(page: Any) -> Any:
+def stamp_as_artifact(page: PageObject) -> PageObject:
     """The page of an untagged overlay, its content marked /Artifact: once stamped onto a tagged page
     (pypdf merge_page) it is neither untagged content nor mistaken for part of the structure tree."""
-    from pypdf.generic import DecodedStreamObject, NameObject  # imported here: see static_only_fetcher
-
+    contents = page.get_contents()
     stream = DecodedStreamObject()
-    stream.set_data(b"/Artifact BMC\n" + page.get_contents().get_data() + b"\nEMC\n")
+    stream.set_data(b"/Artifact BMC\n" + (contents.get_data() if contents is not None else b"") + b"\nEMC\n")
     page[NameObject("/Contents")] = stream
     return page
 
 
-def append_tagged(writer: Any, reader: Any) -> None:
+def append_tagged(writer: PdfWriter, reader: PdfReader) -> None:
     """Append the pages of the tagged PDF `reader` to the tagged PDF being written, structure included.
 
     pypdf's append copies pages only: their marked content would point into a parent tree the
     written file does not have. The appended document's top-level structure elements become children
     of the written document's /Document element and each appended page gets its own parent-tree entry.
     """
-    from pypdf.generic import ArrayObject, NameObject, NumberObject  # imported here: see static_only_fetcher
-
     first = len(writer.pages)
     writer.append(reader)
-    root = writer.root_object["/StructTreeRoot"].get_object()
-    source_root = reader.trailer["/Root"]["/StructTreeRoot"].get_object()
+    # pypdf types its objects as PdfObject: the structure tree's dictionaries are walked as Any.
+    root: Any = writer.root_object["/StructTreeRoot"].get_object()
+    catalog: Any = reader.trailer["/Root"].get_object()
+    source_root: Any = catalog["/StructTreeRoot"].get_object()
     document = root["/K"][0].get_object()
     nums = root["/ParentTree"].get_object()["/Nums"]
     source_nums = source_root["/ParentTree"].get_object()["/Nums"]

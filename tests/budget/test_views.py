@@ -8,6 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from budget import services
+from budget.documents import rapport_pdf
 from budget.models import AutreDepense, Export, Paiement
 from tests.factories import AccompagnementFactory, ProgrammeFactory, UserFactory
 from tests.tagged_pdf import assert_tagged, figure_alternatives, pdftotext
@@ -224,8 +225,6 @@ def test_pdf_report_is_prepared_and_downloaded(client, membre_comite, coordinate
 
 @pytest.mark.django_db
 def test_the_pdf_report_is_tagged_with_headed_tables_and_its_charts_described(programme, coordinateur):
-    from budget.documents import rapport_pdf  # the module renders PDFs: imported by the one test that needs it
-
     _ledger(programme, coordinateur)
     pdf = rapport_pdf(programme=programme)
     title = f"Rapport de suivi – {programme.nom}"
