@@ -31,6 +31,8 @@ from .models import (
     Accompagnement,
     AccompagnementEvenement,
     CompteRendu,
+    ConfirmationSeance,
+    Creneau,
     EtatAccompagnement,
     EtatSeance,
     FluxCalendrier,
@@ -133,7 +135,16 @@ class ObjectifInline(ServiceInlineMixin, admin.TabularInline):
 # The planning of a session: checked by seance_plan / seance_reschedule (half-days of the convention and
 # of the programme, place or video link), written only by them.
 SEANCE_PLANNING_FIELDS = ("debut", "demi_journees", "modalite", "lieu", "lien_visio", "sujet")
-SEANCE_STATE_FIELDS = ("etat", "realisee_le", "annulee_le", "motif_annulation", "motif_valable", "comptee")
+SEANCE_STATE_FIELDS = (
+    "etat",
+    "realisee_le",
+    "annulee_le",
+    "motif_annulation",
+    "motif_valable",
+    "comptee",
+    "sequence",
+    "service_fait",
+)
 
 
 def _seance_plan_from_form(request: HttpRequest, accompagnement: Accompagnement, form: Any) -> Seance:
@@ -541,13 +552,17 @@ class SeanceAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "motif_annulation",
         "motif_valable",
         "comptee",
+        "service_fait",
         planifiee_par,
         "created_at",
         "updated_at",
     )
     fieldsets = (
         (None, {"fields": ("accompagnement", "debut", "demi_journees", "modalite", "lieu", "lien_visio", "sujet")}),
-        (_("État"), {"fields": ("etat", "realisee_le", "annulee_le", "motif_annulation", "motif_valable", "comptee")}),
+        (
+            _("État"),
+            {"fields": ("etat", "realisee_le", "annulee_le", "motif_annulation", "motif_valable", "comptee", "service_fait")},
+        ),
         (_("Coordination"), {"fields": ("note_coordination", planifiee_par, "created_at", "updated_at")}),
     )
     inlines = (CompteRenduInline, QuestionSeanceInline, SupportTemoinInline)
@@ -684,3 +699,26 @@ class FluxCalendrierAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def delete_with_service(self, request: HttpRequest, obj: FluxCalendrier) -> None:
         flux_calendrier_revoke(user=obj.user)
+
+
+@admin.register(Creneau)
+class CreneauAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Availability slots: published by the mentor (creneaux_publish), booked by the beneficiary or the
+    coordination from the accompagnement's page (creneau_book): shown here."""
+
+    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
+    list_display = ("debut", "demi_journees", "mentor", "modalite", "lieu", "seance")
+    list_filter = (("seance", admin.EmptyFieldListFilter), "modalite", "demi_journees")
+    search_fields = ("mentor__nom", "mentor__prenom", "mentor__email", "lieu", "seance__accompagnement__reference")
+    date_hierarchy = "debut"
+    list_select_related = ("mentor", "seance__accompagnement")
+
+
+@admin.register(ConfirmationSeance)
+class ConfirmationSeanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Service fait: each party's answer (seance_confirmer) is part of the record: view only here."""
+
+    list_display = ("seance", "partie", "personne", "tenue", "created_at")
+    list_filter = ("partie", "tenue")
+    search_fields = ("seance__accompagnement__reference", "personne__email")
+    list_select_related = ("seance__accompagnement", "personne")

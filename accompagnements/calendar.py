@@ -76,7 +76,7 @@ def ecart_jours(precedente: datetime.datetime, suivante: datetime.datetime) -> i
     return (timezone.localtime(suivante, PARIS).date() - timezone.localtime(precedente, PARIS).date()).days
 
 
-def _event(seance: Seance) -> CalendarEvent:
+def _event(seance: Seance, *, attendees: tuple[str, ...] = ()) -> CalendarEvent:
     accompagnement = seance.accompagnement
     lieu = seance.lien_visio if seance.modalite == ModaliteSeance.DISTANCE else seance.lieu
     summary = _("Séance %(format)s – %(reference)s") % {
@@ -95,14 +95,25 @@ def _event(seance: Seance) -> CalendarEvent:
         description=_("Détail de la séance et questions : %(url)s") % {"url": url},
         url=url,
         cancelled=seance.etat == EtatSeance.ANNULEE,
-        # Grows with every change so that calendar applications replace their copy.
-        sequence=int(seance.updated_at.timestamp()) if seance.updated_at else 0,
+        # Grows each time the session moves or is cancelled (services), so that calendar applications
+        # replace their copy; the same number in the e-mailed invitation and in the subscribed feed.
+        sequence=seance.sequence,
+        organizer=(settings.TSF_PILOT["name"], settings.TSF_PILOT["email"]) if attendees else None,
+        attendees=attendees,
     )
 
 
 def seances_ics(seances: Iterable[Seance], *, name: str = "TSF Occitanie") -> bytes:
     """A calendar file of sessions (with accompagnement and format selected)."""
     return build_calendar([_event(seance) for seance in seances], name=name)
+
+
+def seance_invitation(seance: Seance, *, attendees: list[str]) -> tuple[str, str, str]:
+    """The e-mail attachment (name, text, MIME type) of a session planned or moved (METHOD:REQUEST) or
+    cancelled (METHOD:CANCEL, STATUS:CANCELLED): one UID per session, its current SEQUENCE."""
+    method = "CANCEL" if seance.etat == EtatSeance.ANNULEE else "REQUEST"
+    content = build_calendar([_event(seance, attendees=tuple(attendees))], method=method)
+    return (f"seance-{seance.pk}.ics", content.decode("utf-8"), f"text/calendar; method={method}")
 
 
 # --- The subscribed feed: a window of time, at most a number of events, streamed -------------

@@ -6,7 +6,9 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -213,3 +215,89 @@ class GrilleObservationForm(forms.Form):
     @classmethod
     def niveau_label(cls, value: str) -> str:
         return str(dict(NIVEAUX).get(value, value))
+
+
+class CreneauForm(forms.Form):
+    """A mentor's availability: a half-day or a day, once or the same weekday and time for several weeks."""
+
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    heure = forms.TimeField(
+        label=_("Heure de début"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), initial="09:30"
+    )
+    demi_journees = forms.TypedChoiceField(
+        label=_("Durée"),
+        choices=[(1, _("Une demi-journée")), (2, _("Une journée"))],
+        coerce=int,
+        initial=1,
+        widget=forms.RadioSelect,
+    )
+    modalite = forms.ChoiceField(
+        label=_("Modalité"), choices=ModaliteSeance.choices, initial=ModaliteSeance.PRESENTIEL, widget=forms.RadioSelect
+    )
+    lieu = forms.CharField(label=_("Lieu (en présentiel)"), max_length=255, required=False)
+    lien_visio = forms.URLField(label=_("Lien de visioconférence (à distance)"), required=False, assume_scheme="https")
+    semaines = forms.IntegerField(
+        label=_("Nombre de semaines"),
+        min_value=1,
+        initial=1,
+        help_text=_("1 pour ce seul créneau ; 6 pour le même jour et la même heure pendant six semaines."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["semaines"].max_value = settings.TSF_CRENEAUX_RECURRENCE_MAX
+        self.fields["semaines"].validators.append(MaxValueValidator(settings.TSF_CRENEAUX_RECURRENCE_MAX))
+        self.fields["semaines"].widget.attrs["max"] = settings.TSF_CRENEAUX_RECURRENCE_MAX
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        modalite = data.get("modalite")
+        if modalite == ModaliteSeance.PRESENTIEL and not (data.get("lieu") or "").strip():
+            self.add_error("lieu", _("Indiquez le lieu de la séance."))
+        if modalite == ModaliteSeance.DISTANCE and not data.get("lien_visio") and "lien_visio" not in self.errors:
+            self.add_error("lien_visio", _("Indiquez le lien de visioconférence."))
+        if data.get("date") and data.get("heure"):
+            # Europe/Paris wall-clock time, kept week after week across a daylight-saving change.
+            data["debut"] = datetime.datetime.combine(data["date"], data["heure"], tzinfo=PARIS)
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "debut": data["debut"],
+            "demi_journees": data["demi_journees"],
+            "modalite": data["modalite"],
+            "lieu": data.get("lieu", ""),
+            "lien_visio": data.get("lien_visio", ""),
+            "semaines": data["semaines"],
+        }
+
+
+class ReservationForm(forms.Form):
+    sujet = forms.CharField(label=_("Thème de la séance"), max_length=255, required=False)
+
+
+class ConfirmationForm(forms.Form):
+    """Service fait: did the session take place? (a "no" says why)."""
+
+    tenue = forms.TypedChoiceField(
+        label=_("La séance a-t-elle eu lieu ?"),
+        choices=[("1", _("Oui, la séance a eu lieu")), ("0", _("Non, la séance n’a pas eu lieu"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    commentaire = forms.CharField(
+        label=_("Commentaire (obligatoire si elle n’a pas eu lieu)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class ServiceFaitArbitrageForm(forms.Form):
+    """The coordination settles a disputed (or never confirmed) session."""
+
+    tenue = forms.TypedChoiceField(
+        label=_("Décision de la coordination"),
+        choices=[("1", _("La séance a eu lieu (payable)")), ("0", _("La séance n’a pas eu lieu (non payable)"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    motif = forms.CharField(label=_("Motif de la décision"), widget=forms.Textarea(attrs={"rows": 2}))

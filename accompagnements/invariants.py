@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from core.invariants import Violation, invariant
 from programmes.models import Format
 
-from .models import SEANCE_COMPTEE, Accompagnement, EtatAccompagnement, EtatSeance, Seance
+from .models import SEANCE_COMPTEE, Accompagnement, Creneau, EtatAccompagnement, EtatSeance, Seance
 from .selectors import _sum_seances
 
 
@@ -166,4 +166,39 @@ def seance_realisee_passee() -> Iterable[Violation]:
             message=_("Marquée réalisée alors qu’elle n’a pas encore commencé."),
             objet=seance_label(debut_jour=row["jour"], reference=row["accompagnement__reference"]),
             url=reverse("accompagnements:detail", args=[row["accompagnement_id"]]),
+        )
+
+
+@invariant(
+    "accompagnements.creneau_reserve",
+    gettext_lazy(
+        "Un créneau réservé l’est par une séance planifiée ou tenue à son heure et de sa durée, avec sa personne-ressource"
+    ),
+)
+def creneau_reserve() -> Iterable[Violation]:
+    mentor_de_l_accompagnement = Accompagnement.mentors.through.objects.filter(
+        accompagnement_id=OuterRef("seance__accompagnement_id"), personneressource_id=OuterRef("mentor_id")
+    )
+    rows = (
+        Creneau.objects.filter(seance__isnull=False)
+        .filter(
+            ~Q(seance__debut=F("debut"))
+            | ~Q(seance__demi_journees=F("demi_journees"))
+            | Q(seance__etat=EtatSeance.ANNULEE)
+            | ~Exists(mentor_de_l_accompagnement)
+        )
+        .annotate(jour=TruncDate("debut"))
+        .values("jour", "seance__accompagnement_id", "seance__accompagnement__reference")
+        .order_by("pk")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="accompagnements.creneau_reserve",
+            message=_("Le créneau réservé ne correspond plus à sa séance (heure, durée, annulation ou personne-ressource)."),
+            objet=_("Créneau du %(date)s (%(ref)s)")
+            % {
+                "date": formats.date_format(row["jour"], "SHORT_DATE_FORMAT"),
+                "ref": row["seance__accompagnement__reference"],
+            },
+            url=reverse("accompagnements:detail", args=[row["seance__accompagnement_id"]]),
         )

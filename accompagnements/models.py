@@ -1,4 +1,5 @@
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -166,6 +167,20 @@ class EtatSeance(models.TextChoices):
     ANNULEE = "annulee", _("Annulée")
 
 
+class ServiceFait(models.TextChoices):
+    """Whether a held session is proven done ("service fait"): confirmed by both, disputed, settled."""
+
+    A_CONFIRMER = "a_confirmer", _("En attente de confirmation")
+    CONFIRMEE = "confirmee", _("Confirmée par les deux")
+    CONTESTEE = "contestee", _("Contestée")
+    TENUE = "tenue", _("Tenue (décision de la coordination)")
+    NON_TENUE = "non_tenue", _("Non tenue (décision de la coordination)")
+
+
+# A held session is payable once proven done: confirmed by both, or settled as held by the coordination.
+SERVICE_FAIT_PROUVE = (ServiceFait.CONFIRMEE, ServiceFait.TENUE)
+
+
 class ModaliteSeance(models.TextChoices):
     PRESENTIEL = "presentiel", _("En présentiel")
     DISTANCE = "distance", _("À distance")
@@ -179,14 +194,30 @@ def seance_comptee_q(prefix: str = "") -> Q:
     )
 
 
+def seance_payable_q(prefix: str = "") -> Q:
+    """Sessions payable to the mentor's structure: held and proven done (confirmed by both or settled
+    as held), or cancelled late and counted as consumed (seance_cancel sets `comptee`)."""
+    return Q(**{f"{prefix}etat": EtatSeance.REALISEE, f"{prefix}service_fait__in": SERVICE_FAIT_PROUVE}) | Q(
+        **{f"{prefix}etat": EtatSeance.ANNULEE, f"{prefix}comptee": True}
+    )
+
+
 SEANCE_COMPTEE = seance_comptee_q()
-SEANCE_LIVREE = Q(etat=EtatSeance.REALISEE, compte_rendu__soumis_le__isnull=False) | Q(etat=EtatSeance.ANNULEE, comptee=True)
+# A held session the coordination settled as not held (service fait) is not delivered.
+SERVICE_FAIT_NON_DEMENTI = [value for value in ServiceFait.values if value != ServiceFait.NON_TENUE]
+SEANCE_LIVREE = Q(etat=EtatSeance.REALISEE, compte_rendu__soumis_le__isnull=False, service_fait__in=SERVICE_FAIT_NON_DEMENTI) | Q(
+    etat=EtatSeance.ANNULEE, comptee=True
+)
 
 
 class SeanceQuerySet(models.QuerySet):
     def comptees(self):
         """Sessions that consume half-days: planned, held, or cancelled late and counted."""
         return self.filter(SEANCE_COMPTEE)
+
+    def payables(self):
+        """Payable: proven done, or cancelled late and counted (see seance_payable_q)."""
+        return self.filter(seance_payable_q())
 
     def livrees(self):
         """Delivered: held with a submitted report, or cancelled late and counted as consumed."""
@@ -212,7 +243,13 @@ class Seance(TimeStampedModel):
         _("comptée comme consommée"), default=False, help_text=_("Annulation tardive sans motif valable (moins de 48 h avant).")
     )
     note_coordination = models.TextField(_("note de la coordination"), blank=True)
+    service_fait = models.CharField(
+        _("service fait"), max_length=20, choices=ServiceFait.choices, default=ServiceFait.A_CONFIRMER, db_index=True
+    )
     planifiee_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The calendar event's SEQUENCE (RFC 5545): grows each time the session moves or is cancelled, so that
+    # calendar applications replace their copy of the invitation (its UID stays "seance-<pk>").
+    sequence = models.PositiveIntegerField(_("version de l’invitation"), default=0, editable=False)
 
     objects = SeanceQuerySet.as_manager()
 
@@ -246,6 +283,50 @@ class Seance(TimeStampedModel):
     def annulation_comptee(self) -> bool:
         """Cancelled late without a valid reason: the half-day is consumed."""
         return self.est_annulee and self.comptee
+
+    @property
+    def service_fait_attendu(self) -> bool:
+        """Held, and still waiting for the confirmations of the pair."""
+        return self.est_realisee and self.service_fait == ServiceFait.A_CONFIRMER
+
+    @property
+    def service_fait_conteste(self) -> bool:
+        return self.est_realisee and self.service_fait == ServiceFait.CONTESTEE
+
+    @property
+    def service_fait_prouve(self) -> bool:
+        return self.est_realisee and self.service_fait in SERVICE_FAIT_PROUVE
+
+    @property
+    def est_payable(self) -> bool:
+        return self.service_fait_prouve or self.annulation_comptee
+
+
+class PartieConfirmation(models.TextChoices):
+    BENEFICIAIRE = "beneficiaire", _("Bénéficiaire")
+    MENTOR = "mentor", _("Personne-ressource")
+
+
+class ConfirmationSeance(models.Model):
+    """One party's answer to "did this session take place?" (service fait): who, when, what."""
+
+    seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="confirmations")
+    partie = models.CharField(_("partie"), max_length=20, choices=PartieConfirmation.choices)
+    personne = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("par"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tenue = models.BooleanField(_("la séance a eu lieu"))
+    commentaire = models.TextField(_("commentaire"), blank=True)
+    created_at = models.DateTimeField(_("répondu le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("confirmation de séance")
+        verbose_name_plural = _("confirmations de séance")
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["seance", "partie"], name="confirmation_une_par_partie")]
+
+    def __str__(self) -> str:
+        return f"{self.seance} – {self.get_partie_display()}"
 
 
 class QuestionSeance(models.Model):
@@ -321,6 +402,58 @@ class SupportTemoin(models.Model):
 
 def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+class CreneauQuerySet(models.QuerySet):
+    def libres(self):
+        """Slots still offered: not booked by a session."""
+        return self.filter(seance__isnull=True)
+
+    def a_venir(self, *, depuis: Any, jusqua: Any):
+        """The window of slots a page shows: from `depuis` (now) to `jusqua` (the coming weeks)."""
+        return self.filter(debut__gte=depuis, debut__lt=jusqua)
+
+
+class Creneau(TimeStampedModel):
+    """A half-day (or a day) a personne-ressource publishes as available; booking it plans a session.
+
+    Its time is encoded as a session's (`debut`, aware, and a number of half-days, see calendar.DUREES).
+    Booked while `seance` is set; the session's cancellation or move sets it free again.
+    """
+
+    mentor = models.ForeignKey(
+        "annuaire.PersonneRessource", verbose_name=_("personne-ressource"), on_delete=models.CASCADE, related_name="creneaux"
+    )
+    debut = models.DateTimeField(_("début"))
+    demi_journees = models.PositiveSmallIntegerField(
+        _("durée"), choices=[(1, _("Une demi-journée")), (2, _("Une journée"))], default=1
+    )
+    modalite = models.CharField(_("modalité"), max_length=20, choices=ModaliteSeance.choices, default=ModaliteSeance.PRESENTIEL)
+    lieu = models.CharField(_("lieu"), max_length=255, blank=True)
+    lien_visio = models.URLField(_("lien de visioconférence"), blank=True)
+    # One session per slot and one slot per session, by construction.
+    seance = models.OneToOneField(
+        Seance, verbose_name=_("séance réservée"), null=True, blank=True, on_delete=models.SET_NULL, related_name="creneau"
+    )
+
+    objects = CreneauQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("créneau de disponibilité")
+        verbose_name_plural = _("créneaux de disponibilité")
+        ordering = ["debut", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(demi_journees__in=[1, 2]), name="creneau_demi_journee_ou_journee"),
+            models.UniqueConstraint(fields=["mentor", "debut"], name="creneau_unique_par_mentor_et_debut"),
+        ]
+        indexes = [models.Index(fields=["mentor", "debut"]), models.Index(fields=["debut"])]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} – {self.debut:%d/%m/%Y %H:%M}"
+
+    @property
+    def est_libre(self) -> bool:
+        return self.seance_id is None
 
 
 class FluxCalendrier(models.Model):

@@ -10,16 +10,18 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from core.exceptions import RuleViolation
-from core.permissions import ALLOWED, Decision, refused, register_workflow, rule
+from core.permissions import ALLOWED, Decision, refused, register_workflow, role_rule, rule
 
 from . import calendar as seance_dates
-from .models import Accompagnement, CompteRendu, EtatAccompagnement, EtatSeance, Seance
+from .models import Accompagnement, CompteRendu, Creneau, EtatAccompagnement, EtatSeance, Seance, ServiceFait
 from .parties import BENEFICIAIRE, COORDINATION, MENTOR, PAIRE, PARTICIPANTS, PLANNERS
 from .workflow import WORKFLOW
 from .workflow_seances import WORKFLOW as SEANCE_WORKFLOW
+from .workflow_service_fait import WORKFLOW as SERVICE_FAIT_WORKFLOW
 
 __all__ = ["BENEFICIAIRE", "COORDINATION", "MENTOR", "PAIRE", "PARTICIPANTS", "PLANNERS", "role_in", "role_of"]
 
@@ -69,8 +71,24 @@ def _pas_encore_commencee(user: Any, seance: Seance) -> Decision:
     return ALLOWED
 
 
+def _seance_tenue(user: Any, seance: Seance) -> Decision:
+    if seance.etat != EtatSeance.REALISEE:
+        return _rule_violation(_("Seule une séance marquée réalisée se confirme ou se conteste."))
+    return ALLOWED
+
+
+SERVICE_FAIT_A_CONFIRMER = ServiceFait.A_CONFIRMER
+
 register_workflow("accompagnement", WORKFLOW, role_of=role_of)
 register_workflow("seance", SEANCE_WORKFLOW, role_of=role_of, extra={"realiser": _pas_encore_commencee})
+# `service_fait.arbitrer_tenue` / `service_fait.arbitrer_non_tenue`: the coordination settles a held session.
+register_workflow(
+    "service_fait",
+    SERVICE_FAIT_WORKFLOW,
+    role_of=role_of,
+    state_field="service_fait",
+    extra=dict.fromkeys(SERVICE_FAIT_WORKFLOW.by_name, _seance_tenue),
+)
 
 
 @rule("accompagnement.rediger_grille")
@@ -106,11 +124,11 @@ def valider_grille(user: Any, accompagnement: Accompagnement) -> Decision:
     return ALLOWED
 
 
-@rule("accompagnement.commenter_grille")
-def commenter_grille(user: Any, accompagnement: Any = None) -> Decision:
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination commente la grille d’objectifs."))
+commenter_grille = role_rule(
+    "accompagnement.commenter_grille",
+    roles.is_coordination,
+    refusal=gettext_lazy("Seule la coordination commente la grille d’objectifs."),
+)
 
 
 # --- Sessions ----------------------------------------------------------------------------------------
@@ -121,9 +139,48 @@ def planifier(user: Any, accompagnement: Accompagnement) -> Decision:
     """Plan a session: the mentor or the coordination, once the convention is signed by all."""
     if not (decision := _role(user, accompagnement, PLANNERS)):
         return decision
+    return _seances_ouvertes(accompagnement)
+
+
+def _seances_ouvertes(accompagnement: Accompagnement) -> Decision:
+    """Sessions are planned (or booked) once the convention is signed by all, until the end."""
     if accompagnement.etat != EtatAccompagnement.EN_COURS:
         return _rule_violation(_("Les séances se planifient une fois la convention signée par tous."))
     return ALLOWED
+
+
+# --- Availability slots (a mentor publishes them; the beneficiary or the coordination books one) ------
+
+RESERVANTS = frozenset({BENEFICIAIRE, COORDINATION})
+
+
+def _mentor_lui_meme(user: Any, mentor: Any) -> Decision:
+    if mentor is not None and getattr(user, "is_authenticated", False) and mentor.user_id == user.pk:
+        return ALLOWED
+    return refused(_("Seule la personne-ressource publie ses disponibilités."))
+
+
+@rule("creneau.publier")
+def publier_creneau(user: Any, mentor: Any) -> Decision:
+    """A personne-ressource publishes their own availability, from their space."""
+    return _mentor_lui_meme(user, mentor)
+
+
+@rule("creneau.retirer")
+def retirer_creneau(user: Any, creneau: Creneau) -> Decision:
+    if not (decision := _mentor_lui_meme(user, creneau.mentor if creneau is not None else None)):
+        return decision
+    if not creneau.est_libre:
+        return _rule_violation(_("Ce créneau est réservé : annulez ou déplacez la séance pour le libérer."))
+    return ALLOWED
+
+
+@rule("creneau.reserver")
+def reserver_creneau(user: Any, accompagnement: Accompagnement) -> Decision:
+    """Book a slot for an accompagnement: its beneficiary or the coordination, on the planning's terms."""
+    if not (decision := _role(user, accompagnement, RESERVANTS)):
+        return decision
+    return _seances_ouvertes(accompagnement)
 
 
 @rule("seance.deplacer")
@@ -184,3 +241,40 @@ def commenter_compte_rendu(user: Any, compte_rendu: CompteRendu | None) -> Decis
     if compte_rendu.soumis_le is None:
         return _rule_violation(_("Le compte-rendu n’a pas encore été remis."))
     return ALLOWED
+
+
+# The list of every accompagnement, with its filters (issue 15): the coordination's.
+lister = role_rule(
+    "accompagnement.lister",
+    roles.is_coordination,
+    refusal=gettext_lazy("Seule la coordination consulte la liste des accompagnements."),
+)
+# --- Service fait ------------------------------------------------------------------------------------
+
+
+def ma_confirmation(seance: Seance, role: str | None) -> Any:
+    """This party's answer on the session (None: not yet, or not of the pair). Reads prefetched rows."""
+    return next((c for c in seance.confirmations.all() if c.partie == role), None) if role in PAIRE else None
+
+
+@rule("seance.confirmer")
+def confirmer(user: Any, seance: Seance) -> Decision:
+    """The beneficiary and the mentor each say once whether a held session took place."""
+    role = role_of(user, seance)
+    if role not in PAIRE:
+        return refused(_("Seuls la personne-ressource et le·la bénéficiaire confirment la séance."))
+    if not (decision := _seance_tenue(user, seance)):
+        return decision
+    if ma_confirmation(seance, role) is not None:
+        return _rule_violation(_("Vous avez déjà répondu pour cette séance."))
+    if seance.service_fait != SERVICE_FAIT_A_CONFIRMER:
+        return _rule_violation(_("Cette séance n’attend plus de confirmation."))
+    return ALLOWED
+
+
+@rule("service_fait.a_traiter")
+def service_fait_a_traiter(user: Any, obj: Any = None) -> Decision:
+    """The list of disputed or unconfirmed sessions: the coordination."""
+    if roles.is_coordination(user):
+        return ALLOWED
+    return refused(_("Seule la coordination tranche le service fait."))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import F, Q, Sum, Value, Window
@@ -20,7 +21,7 @@ from core.permissions import may
 from programmes.models import Programme
 
 from . import calendar as seance_dates
-from .models import ETATS_DEMARRES, Accompagnement, EtatSeance, Seance
+from .models import ETATS_DEMARRES, Accompagnement, Creneau, EtatSeance, Seance, ServiceFait
 from .permissions import ma_validation_grille
 
 # The person's space lists this many of their accompagnements, the most recent.
@@ -48,6 +49,8 @@ def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
     return {
         "mes_accompagnements": list(mes_accompagnements[:limite]),
         "mes_accompagnements_total": mes_accompagnements.count(),
+        # A personne-ressource publishes their availability from here (the page checks the rule itself).
+        "publie_creneaux": roles.is_personne_ressource(user),
     }
 
 
@@ -121,7 +124,10 @@ def demi_journees(
         .annotate(
             planifiees=_sum_seances(planifiee),
             realisees=_sum_seances(realisee),
-            livrees=_sum_seances((realisee & Q(seances__compte_rendu__soumis_le__isnull=False)) | annulee_comptee),
+            livrees=_sum_seances(
+                (realisee & Q(seances__compte_rendu__soumis_le__isnull=False) & ~Q(seances__service_fait=ServiceFait.NON_TENUE))
+                | annulee_comptee
+            ),
             consommees=_sum_seances(planifiee | realisee | annulee_comptee),
         )
     )
@@ -252,3 +258,81 @@ def seances_trop_espacees(*, programme: Programme | None = None, depuis: datetim
         if seance.ecart_jours > seance.accompagnement.format.ecart_max_jours:
             result.append(seance)
     return result
+
+
+# --- Availability slots ------------------------------------------------------------------------------
+
+
+def creneaux_fenetre(now: datetime.datetime | None = None) -> tuple[datetime.datetime, datetime.datetime]:
+    """The slots pages show: from now to the end of the coming weeks (TSF_CRENEAUX_SEMAINES)."""
+    now = now or timezone.now()
+    return now, now + datetime.timedelta(weeks=settings.TSF_CRENEAUX_SEMAINES)
+
+
+def creneaux_du_mentor(mentor: Any, now: datetime.datetime | None = None):
+    """A mentor's slots of the window, booked ones with their session's accompagnement."""
+    depuis, jusqua = creneaux_fenetre(now)
+    return (
+        Creneau.objects.filter(mentor=mentor)
+        .a_venir(depuis=depuis, jusqua=jusqua)
+        .select_related("seance__accompagnement")
+        .order_by("debut", "pk")
+    )
+
+
+def creneaux_reservables(accompagnement: Accompagnement, now: datetime.datetime | None = None):
+    """The free slots of the accompagnement's mentors in the window, soonest first."""
+    depuis, jusqua = creneaux_fenetre(now)
+    return (
+        Creneau.objects.libres()
+        .filter(mentor__accompagnements=accompagnement)
+        .a_venir(depuis=depuis, jusqua=jusqua)
+        .select_related("mentor")
+        .order_by("debut", "pk")
+    )
+
+
+def accompagnements_for_coordination(*, filters: dict[str, Any] | None = None) -> Any:
+    """Every accompagnement, filtered (état, format, personne-ressource, département, programme), newest
+    first, with what each list row shows in a constant number of queries. Each filter is an indexed column."""
+    filters = filters or {}
+    qs = Accompagnement.objects.select_related(
+        "programme", "format", "structure_beneficiaire", "beneficiaire", "candidature"
+    ).prefetch_related("mentors")
+    if filters.get("programme"):
+        qs = qs.filter(programme=filters["programme"])
+    if filters.get("etat"):
+        qs = qs.filter(etat=filters["etat"])
+    if filters.get("format"):
+        qs = qs.filter(format__code=filters["format"])
+    if filters.get("personne_ressource"):
+        qs = qs.filter(mentors=filters["personne_ressource"])
+    if filters.get("departement"):
+        qs = qs.filter(structure_beneficiaire__departement=filters["departement"])
+    # Newest first by primary key (created in that order): the sort uses the table's own index.
+    return qs.order_by("-pk")
+
+
+# --- Service fait ------------------------------------------------------------------------------------
+
+# How many sessions a to-do list shows at most (the coordination's queue reads this selector).
+SERVICE_FAIT_A_TRAITER_MAX = 200
+
+
+def service_fait_a_traiter(*, avant: datetime.datetime | None = None):
+    """Held sessions the coordination must look at, oldest first (unbounded queryset, for a queue that
+    bounds itself): disputed ones, and those still unconfirmed since before `avant` (all when None)."""
+    attente = Q(service_fait=ServiceFait.A_CONFIRMER)
+    if avant is not None:
+        attente &= Q(realisee_le__lte=avant)
+    return (
+        Seance.objects.filter(etat=EtatSeance.REALISEE)
+        .filter(attente | Q(service_fait=ServiceFait.CONTESTEE))
+        .select_related("accompagnement__programme", "accompagnement__beneficiaire")
+        .order_by("realisee_le", "pk")
+    )
+
+
+def seances_non_confirmees(*, avant: datetime.datetime | None = None, limit: int = SERVICE_FAIT_A_TRAITER_MAX) -> list[Seance]:
+    """The first `limit` of service_fait_a_traiter, with each session's answers (bounded list)."""
+    return list(service_fait_a_traiter(avant=avant).prefetch_related("confirmations")[: plafond(limit)])

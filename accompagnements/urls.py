@@ -7,6 +7,7 @@ app_name = "accompagnements"
 # The accompagnement page is shared by several stages: the objectives grid, the sessions…
 # each stage adds its routes in its own module, in this one namespace.
 urlpatterns = [
+    path("", views.accompagnement_list, name="list"),
     path("<int:pk>/", views.accompagnement_detail, name="detail"),
     path("", include("accompagnements.urls_objectifs")),
     path("", include("accompagnements.urls_seances")),

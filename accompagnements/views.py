@@ -3,8 +3,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.module_loading import import_string
 
+from core.pagination import paginer
+from core.permissions import action_required
+
+from .forms_liste import AccompagnementFiltreForm
 from .models import Accompagnement
-from .permissions import role_in
+from .permissions import COORDINATION, role_in
+from .selectors import accompagnements_for_coordination
 
 # Each stage contributes one section of the accompagnement page: a context function
 # (accompagnement, user, role) -> dict, and a template included in that order.
@@ -14,6 +19,7 @@ SECTIONS = [
     ("accompagnements.selectors.seances_context", "accompagnements/includes/seances.html"),
     ("evaluations.selectors.accompagnement_context", "evaluations/includes/accompagnement.html"),
     ("relances.selectors.accompagnement_context", "relances/includes/accompagnement.html"),
+    ("budget.selectors.accompagnement_context", "budget/includes/accompagnement.html"),
 ]
 
 
@@ -29,8 +35,26 @@ def accompagnement_detail(request, pk: int):
     if role is None:
         # Existence does not leak: someone else's accompagnement is simply not found.
         raise Http404
-    context = {"accompagnement": accompagnement, "role": role, "sections": []}
+    context = {"accompagnement": accompagnement, "role": role, "sections": [], "voit_dossier": role == COORDINATION}
     for context_function, template in SECTIONS:
         context.update(import_string(context_function)(accompagnement, request.user, role))
         context["sections"].append(template)
     return render(request, "accompagnements/accompagnement_detail.html", context)
+
+
+# The coordination's list pages this many accompagnements.
+ACCOMPAGNEMENTS_PAR_PAGE = 25
+
+
+@action_required("accompagnement.lister")
+def accompagnement_list(request):
+    """Coordination: every accompagnement, filtered, paginated, each row linking its file, convention,
+    sessions and budget line."""
+    form = AccompagnementFiltreForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page_obj = paginer(request, accompagnements_for_coordination(filters=filters), ACCOMPAGNEMENTS_PAR_PAGE)
+    return render(
+        request,
+        "accompagnements/accompagnement_list.html",
+        {"form": form, "page_obj": page_obj, "filtre_actif": bool(filters and any(filters.values()))},
+    )

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.concurrency import version_initial
 from core.exceptions import DomainError
-from core.forms import add_domain_error
+from core.forms import form_save
 from core.permissions import forbid_unless
 
 from . import services
@@ -57,14 +57,8 @@ def _form_page(
 ):
     """The grid's form pages: a valid POST calls the service through `save(cleaned_data)`; a refusal
     is shown on the form with the user's input kept; a success goes back to the grid."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(_grid_url(accompagnement.pk))
+    if form_save(request, form, save, success=done) is not None:
+        return redirect(_grid_url(accompagnement.pk))
     return render(request, template, {"accompagnement": accompagnement, "objectif": objectif, "form": form, "titre": titre})
 
 

@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,24 +24,28 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import roles
 from core.concurrency import has_edit_conflict, version_initial
 from core.downloads import attachment_response
 from core.exceptions import DomainError
-from core.forms import add_domain_error
+from core.forms import add_domain_error, form_save
+from core.outcomes import report_outcome
 from core.pagination import paginer
-from core.permissions import forbid_unless
+from core.permissions import forbid_unless, may
 from core.services import acces_journaliser
 
 from . import calendar as seance_dates
-from . import services
+from . import liens, services
 from .forms_seances import (
     AnnulationForm,
     ArbitrageForm,
     CommentaireForm,
     CompteRenduForm,
+    ConfirmationForm,
     GrilleObservationForm,
     QuestionForm,
     SeanceForm,
+    ServiceFaitArbitrageForm,
     SupportFichierForm,
     SupportLienForm,
 )
@@ -54,7 +60,7 @@ from .models import (
     TypeSupport,
 )
 from .permissions import COORDINATION, role_in
-from .selectors import seances_of
+from .selectors import seances_non_confirmees, seances_of
 
 AGENDA_PAR_PAGE = 50
 
@@ -82,28 +88,13 @@ def _seance_for(request, pk: int) -> tuple[Seance, str]:
             "accompagnement__beneficiaire",
             "accompagnement__structure_beneficiaire",
             "compte_rendu",
-        ).prefetch_related("accompagnement__mentors"),
+        ).prefetch_related("accompagnement__mentors", "confirmations__personne"),
         pk=pk,
     )
     role = role_in(seance.accompagnement, request.user)
     if role is None:
         raise Http404
     return seance, role
-
-
-def _saved(request, form, save: Callable[[dict[str, Any]], T], *, done: str) -> T | None:
-    """A session form's one flow: a valid form calls the service through `save(cleaned_data)` and returns
-    what it wrote (every service called here returns its object), with `done` queued; None when the form
-    is invalid or the service refused (the refusal is on the form, which the caller renders again)."""
-    if not form.is_valid():
-        return None
-    try:
-        written = save(form.cleaned_data)
-    except DomainError as error:
-        add_domain_error(form, error)
-        return None
-    messages.success(request, done)
-    return written
 
 
 def _compte_rendu(seance: Seance):
@@ -155,6 +146,9 @@ def _render_detail(request, seance: Seance, role: str, status: int = 200, **form
         "fichier_form": forms.get("fichier_form") or SupportFichierForm(prefix="fichier"),
         "lien_form": forms.get("lien_form") or SupportLienForm(prefix="lien"),
         "grille_form": forms.get("grille_form") or GrilleObservationForm(prefix="grille"),
+        "confirmations": list(seance.confirmations.all()),
+        "confirmation_form": forms.get("confirmation_form") or ConfirmationForm(prefix="service-fait"),
+        "service_fait_form": forms.get("service_fait_form") or ServiceFaitArbitrageForm(prefix="decision"),
     }
     return render(request, "accompagnements/seance_detail.html", context, status=status)
 
@@ -165,7 +159,7 @@ def _detail_form(
     """A form posted from the session page (`form`: its one form, named as _render_detail names it): saved,
     back to the page at `anchor`; refused or invalid, the page again with that form and its errors."""
     ((key, posted),) = form.items()
-    if _saved(request, posted, save, done=done):
+    if form_save(request, posted, save, success=done):
         return redirect(reverse("accompagnements:seance_detail", args=[seance.pk]) + anchor)
     return _render_detail(request, seance, role, status=400, **{key: posted})
 
@@ -175,7 +169,7 @@ def _own_page(
 ) -> HttpResponse:
     """A session form on its own page: saved, to the session's page (`save` returns the session or its
     report); refused or invalid, the page again (400, or 200 when a version conflict kept the input)."""
-    if request.method == "POST" and (written := _saved(request, form, save, done=done)):
+    if request.method == "POST" and (written := form_save(request, form, save, success=done)):
         return redirect("accompagnements:seance_detail", written.seance_id if isinstance(written, CompteRendu) else written.pk)
     status = 400 if form.errors and not has_edit_conflict(form) else 200
     return render(request, template, {"form": form, **context}, status=status)
@@ -226,12 +220,11 @@ def seance_update(request, pk: int):
 def seance_realiser(request, pk: int):
     seance, role = _seance_for(request, pk)
     forbid_unless(request.user, "seance.realiser", seance)
-    try:
-        services.seance_mark_held(seance=seance, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("La séance est marquée réalisée. Rédigez le compte-rendu sous 7 jours."))
+    report_outcome(
+        request,
+        lambda: services.seance_mark_held(seance=seance, by=request.user),
+        success=_("La séance est marquée réalisée. Rédigez le compte-rendu sous 7 jours."),
+    )
     return redirect("accompagnements:seance_detail", seance.pk)
 
 
@@ -403,7 +396,15 @@ def agenda(request):
     return render(
         request,
         "accompagnements/seance_agenda.html",
-        {"page_obj": page_obj, "seances": page_obj, "passees": passees, "flux": flux, "flux_url": flux_url},
+        {
+            "page_obj": page_obj,
+            "seances": page_obj,
+            "passees": passees,
+            "flux": flux,
+            "flux_url": flux_url,
+            # A personne-ressource publishes availability slots from here too (views_creneaux).
+            "publie_des_creneaux": roles.is_personne_ressource(request.user),
+        },
     )
 
 
@@ -446,3 +447,77 @@ def flux_calendrier(request, token: str):
     response["Cache-Control"] = "private, no-cache"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+# --- Service fait ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def seance_confirmer(request, pk: int):
+    """One of the pair answers from the session page: the session took place, or not (with why)."""
+    seance, role = _seance_for(request, pk)
+    forbid_unless(request.user, "seance.confirmer", seance)
+    return _detail_form(
+        request,
+        seance,
+        role,
+        confirmation_form=ConfirmationForm(request.POST, prefix="service-fait"),
+        save=lambda data: services.seance_confirmer(
+            seance=seance, tenue=data["tenue"], commentaire=data["commentaire"], by=request.user
+        ),
+        done=_("Merci, votre réponse est enregistrée."),
+        anchor="#service-fait",
+    )
+
+
+@login_required
+@require_POST
+def service_fait_arbitrer(request, pk: int):
+    """The coordination settles a disputed (or never confirmed) session, with a reason."""
+    seance, role = _seance_for(request, pk)
+    forbid_unless(request.user, "service_fait.arbitrer_tenue", seance)
+    return _detail_form(
+        request,
+        seance,
+        role,
+        service_fait_form=ServiceFaitArbitrageForm(request.POST, prefix="decision"),
+        save=lambda data: services.seance_service_fait_arbitrer(
+            seance=seance, tenue=data["tenue"], motif=data["motif"], by=request.user
+        ),
+        done=_("Votre décision sur la séance est enregistrée."),
+        anchor="#service-fait",
+    )
+
+
+def service_fait_lien(request, token: str):
+    """The signed link of the e-mail: no login, this session's answer only, for the person it was sent to."""
+    try:
+        seance, personne = liens.confirmation_du_jeton(token)
+    except signing.SignatureExpired:
+        return render(request, "accompagnements/service_fait_lien.html", {"invalide": True, "expire": True}, status=410)
+    except (signing.BadSignature, Seance.DoesNotExist, ObjectDoesNotExist, KeyError, TypeError):
+        return render(request, "accompagnements/service_fait_lien.html", {"invalide": True}, status=404)
+    decision = may(personne, "seance.confirmer", seance)
+    form = ConfirmationForm(request.POST or None)
+    context = {"seance": seance, "accompagnement": seance.accompagnement, "form": form, "decision": decision}
+    if request.method == "POST" and decision:
+        if form.is_valid():
+            try:
+                services.seance_confirmer(
+                    seance=seance, tenue=form.cleaned_data["tenue"], commentaire=form.cleaned_data["commentaire"], by=personne
+                )
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(request, _("Merci, votre réponse est enregistrée."))
+                return redirect("accompagnements:service_fait_lien", token=token)
+        return render(request, "accompagnements/service_fait_lien.html", context, status=400)
+    return render(request, "accompagnements/service_fait_lien.html", context)
+
+
+@login_required
+def service_fait_a_traiter(request):
+    """The coordination's list of held sessions disputed or still unconfirmed (bounded, oldest first)."""
+    forbid_unless(request.user, "service_fait.a_traiter")
+    return render(request, "accompagnements/service_fait_a_traiter.html", {"seances": seances_non_confirmees()})

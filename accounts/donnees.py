@@ -31,6 +31,7 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "admin.LogEntry": ("user",),
     "core.AccesDonnees": ("user",),
     "core.MessageEnvoye": ("personne",),
+    "core.NotificationDesactivee": ("personne",),
     # Applications and what hangs on them.
     "candidatures.Candidature": ("candidat",),
     "candidatures.CandidatureEvenement": ("candidature__candidat", "actor"),
@@ -56,10 +57,18 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "accompagnements.CompteRendu": ("seance__accompagnement__beneficiaire", "redige_par"),
     "accompagnements.SupportTemoin": ("seance__accompagnement__beneficiaire", "ajoute_par"),
     "accompagnements.FluxCalendrier": ("user",),
+    "accompagnements.Creneau": ("mentor__user",),
+    "accompagnements.ConfirmationSeance": (
+        "seance__accompagnement__beneficiaire",
+        "seance__accompagnement__mentors__user",
+        "personne",
+    ),
     "conventions.Convention": ("accompagnement__beneficiaire", "accompagnement__mentors__user"),
     "conventions.Signature": ("signataire", "convention__accompagnement__beneficiaire"),
     "evaluations.Evaluation": ("personne",),
     "relances.Relance": ("destinataire",),
+    "relances.MessageGroupe": ("auteur",),
+    "relances.DestinataireMessage": ("personne",),
     "comite.Saisine": ("candidature__candidat", "saisi_par"),
     "comite.Avis": ("membre",),
     # Budget lines entered by the person (the amounts themselves are public money, not personal).
@@ -69,6 +78,9 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     # A follow-up document asked for by the person: who asked, when (a trace of their action, like the lines they
     # entered). The document's figures are the programme's, not the person's; only the request row is exported.
     "budget.Export": ("demande_par",),
+    # An invoice deposited by the person for their structure, and the moves they made on invoices.
+    "budget.Facture": ("deposee_par",),
+    "budget.FactureEvenement": ("actor",),
 }
 
 # Links to a person deliberately not followed, with the reason (the test accepts only these).

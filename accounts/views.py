@@ -3,20 +3,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from core.models import AccesDonnees
 from core.services import acces_journaliser
 
-from . import donnees, roles
+from . import donnees, espace, roles
 from .models import User
-
-# Each lifecycle app contributes a section to the person's space: its selectors.espace(user)
-# gives the context, templates/<app>/includes/espace.html renders it. The top layer (plateforme)
-# comes first with the "À faire / À venir" block, which also lists the conventions to sign and the
-# questionnaires to fill (listed once: the conventions app has no section of its own here); the
-# applications come after the work under way, so a mentor's space does not open on them.
-SPACE_SECTIONS = ["plateforme", "comite", "annuaire", "accompagnements", "candidatures", "evaluations", "budget"]
 
 
 @login_required
@@ -25,10 +17,12 @@ def home(request):
     user = request.user
     context = {
         "role_labels": [roles.ROLE_LABELS[name] for name in sorted(roles.role_names(user)) if name in roles.ROLE_LABELS],
-        "sections": [f"{app}/includes/espace.html" for app in SPACE_SECTIONS],
     }
-    for app in SPACE_SECTIONS:
-        context.update(import_string(f"{app}.selectors.espace")(user))
+    # Each stage above accounts registered its section (accounts/espace.py).
+    sections = espace.sections()
+    context["sections"] = [section.template for section in sections]
+    for section in sections:
+        context.update(section.context(user))
     return render(request, "accounts/home.html", context)
 
 

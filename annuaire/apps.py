@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from accounts.espace import section_register
+
 from .referentiel import referentiel_initialiser
 
 
@@ -16,3 +18,8 @@ class AnnuaireConfig(AppConfig):
     def ready(self) -> None:
         # A flushed database (a transactional test) loses data migrations' rows: reload them if empty.
         post_migrate.connect(_load_referentiel, sender=self, dispatch_uid="annuaire_referentiel_initial")
+        # The person's space shows this stage's section (accounts/espace.py); imported here because the
+        # selectors read the models, which are ready only now.
+        from . import selectors
+
+        section_register(app=self.name, context=selectors.espace)

@@ -4,35 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
-from core.permissions import ALLOWED, SYSTEME, Decision, refused, register_workflow, rule
+from core.permissions import SYSTEME, register_workflow, role_rule
 
 from .workflow import PROPOSITION_WORKFLOW, WORKFLOW
 
-
-@rule("annuaire.gerer")
-def gerer(user: Any, obj: Any = None) -> Decision:
-    """The directory, the référentiel, the matching: coordination only."""
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination gère l’annuaire et l’appariement."))
+# The directory, the référentiel, the matching: coordination only.
+gerer = role_rule(
+    "annuaire.gerer", roles.is_coordination, refusal=gettext_lazy("Seule la coordination gère l’annuaire et l’appariement.")
+)
 
 
-@rule("annuaire.cartographie")
-def cartographie(user: Any, obj: Any = None) -> Decision:
-    if roles.is_coordination(user) or roles.is_comite(user):
-        return ALLOWED
-    return refused(_("Réservé au comité technique et à la coordination."))
+cartographie = role_rule(
+    "annuaire.cartographie",
+    roles.is_coordination,
+    roles.is_comite,
+    refusal=gettext_lazy("Réservé au comité technique et à la coordination."),
+)
 
 
-@rule("annuaire.suggerer")
-def suggerer(user: Any, obj: Any = None) -> Decision:
-    """Suggest a personne-ressource for the directory: the committee's members and the coordination."""
-    if roles.is_coordination(user) or roles.is_comite(user):
-        return ALLOWED
-    return refused(_("Seuls les membres du comité technique et la coordination peuvent suggérer une personne."))
+# Suggest a personne-ressource for the directory: the committee's members and the coordination.
+suggerer = role_rule(
+    "annuaire.suggerer",
+    roles.is_coordination,
+    roles.is_comite,
+    refusal=gettext_lazy("Seuls les membres du comité technique et la coordination peuvent suggérer une personne."),
+)
 
 
 def role_of(user: Any, obj: Any) -> str | None:

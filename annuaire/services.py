@@ -28,7 +28,7 @@ from core.models import EventKind
 from core.permissions import require
 from core.signals import send_for_one
 from core.workflow import apply_transition
-from programmes.models import Programme, Structure
+from programmes.models import POIDS_FIELDS, Programme, Structure
 
 from . import matching, selectors
 from .models import (
@@ -290,16 +290,6 @@ def competence_create(*, domaine: Domaine, nom: str, description: str = "", by: 
     if Competence.objects.filter(domaine=domaine, nom__iexact=nom).exists():
         raise RuleViolation(_("Cette compétence existe déjà dans ce domaine."), field="nom")
     return Competence.objects.create(domaine=domaine, nom=nom, description=description)
-
-
-POIDS_FIELDS = [
-    "poids_competences",
-    "poids_experience",
-    "poids_geographie",
-    "poids_disponibilite",
-    "poids_nouveaute",
-    "poids_pressenti",
-]
 
 
 @transaction.atomic

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from core.exports import SafeCsvWriter
 from core.forms import add_domain_error
 from core.pagination import paginer, plafond
 from core.permissions import action_required, may
+from core.signed_links import signed_link_object
 from programmes.models import Departement, Programme
 
 from . import selectors, services
@@ -432,12 +432,14 @@ def reglages(request, pk: int):
 def proposition_reponse(request, token: str):
     """Accept or decline a proposition from the e-mail link. The token names the proposition and its
     mentor; it grants nothing else and logs nobody in. GET only shows the page (mail scanners follow links)."""
-    try:
-        proposition = services.proposition_from_token(token)
-    except signing.SignatureExpired:
-        return render(request, "annuaire/proposition_lien_invalide.html", {"expire": True}, status=410)
-    except (signing.BadSignature, Proposition.DoesNotExist, KeyError, TypeError):
-        return render(request, "annuaire/proposition_lien_invalide.html", {"expire": False}, status=404)
+    proposition = signed_link_object(
+        request,
+        lambda: services.proposition_from_token(token),
+        invalid_template="annuaire/proposition_lien_invalide.html",
+        missing=(Proposition.DoesNotExist,),
+    )
+    if isinstance(proposition, HttpResponse):
+        return proposition
     form = DeclinForm(request.POST if request.POST.get("reponse") == "decliner" else None)
     if request.method == "POST":
         try:

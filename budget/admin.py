@@ -19,7 +19,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ReadOnlyAdminMixin, ServiceAdminMixin, ServiceInlineMixin, related_column
+from core.admin_helpers import (
+    ReadOnlyAdminMixin,
+    ReadOnlyInlineMixin,
+    ServiceAdminMixin,
+    ServiceInlineMixin,
+    related_column,
+)
 from core.exceptions import DomainError
 from core.money import format_euros
 from core.uploads import check_upload
@@ -27,7 +33,17 @@ from programmes.admin import ProgrammeAdmin as BaseProgrammeAdmin
 from programmes.models import Programme
 from programmes.rules import check_montant_positif
 
-from .models import AutreDepense, Engagement, Enveloppe, Export, Paiement, ResumeProgramme
+from .models import (
+    AutreDepense,
+    Engagement,
+    Enveloppe,
+    Export,
+    Facture,
+    FactureEvenement,
+    FactureSeance,
+    Paiement,
+    ResumeProgramme,
+)
 from .services import autre_depense_create, engagement_create, enveloppe_set
 
 
@@ -401,3 +417,43 @@ class ResumeProgrammeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ("programme", "engage", "paye", "autres", "hj_prevues", "hj_planifiees", "hj_livrees", "recalcule_le")
     list_select_related = ("programme",)
+
+
+# --- Invoices ----------------------------------------------------------------------------------
+
+
+class FactureSeanceInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = FactureSeance
+    fields = ("seance",)
+
+
+@admin.register(Facture)
+class FactureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Invoices are deposited, checked, returned, approved and paid through the budget services (their
+    pages under /budget/factures/): view only here."""
+
+    list_display = ("numero", "structure", "programme", "montant_euros", "etat", "created_at")
+    list_filter = ("etat", "programme")
+    search_fields = ("numero", "structure__raison_sociale", "structure__siret")
+    list_select_related = ("structure", "programme")
+    inlines = [FactureSeanceInline]
+    montant_euros = euros_column("montant", _("montant"))
+
+
+@admin.register(FactureSeance)
+class FactureSeanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The sessions an invoice bills (each on one invoice at most): view only here."""
+
+    list_display = ("facture", "seance")
+    search_fields = ("facture__numero", "seance__accompagnement__reference")
+    list_select_related = ("facture__structure", "seance__accompagnement")
+
+
+@admin.register(FactureEvenement)
+class FactureEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The history of each invoice (deposited, returned, approved, paid): view only here."""
+
+    list_display = ("created_at", "facture", "transition", "from_state", "to_state", "actor", "reason")
+    list_filter = ("transition",)
+    search_fields = ("facture__numero",)
+    list_select_related = ("facture__structure", "actor")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.uploads import ACCEPT_ATTRIBUTE, check_upload
 from programmes.models import Structure
 
-from .models import CategorieDepense
+from .models import CategorieDepense, ModePaiement
 
 
 class MontantField(forms.DecimalField):
@@ -96,3 +96,64 @@ class CorrectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Une ligne opposée est ajoutée au grand livre ; la ligne d’origine reste visible."),
     )
+
+
+# --- Invoices ----------------------------------------------------------------------------------------
+
+
+class SeancesChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, seance: Any) -> str:
+        return _("%(date)s – %(ref)s – %(duree)s") % {
+            "date": timezone.localtime(seance.debut).strftime("%d/%m/%Y"),
+            "ref": seance.accompagnement.reference,
+            "duree": seance.get_demi_journees_display(),
+        }
+
+
+class FactureForm(forms.Form):
+    """Deposit (or correct) an invoice: the sessions it bills, its number and amount, the PDF."""
+
+    seances = SeancesChoiceField(label=_("Séances facturées"), queryset=None, widget=forms.CheckboxSelectMultiple, required=True)
+    numero = forms.CharField(label=_("Numéro de la facture"), max_length=60)
+    montant = MontantField(label=_("Montant facturé (€)"))
+    fichier = forms.FileField(
+        label=_("Facture (PDF)"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}), help_text=_("PDF, 10 Mo au plus.")
+    )
+
+    def __init__(self, *args: Any, seances: Any, fichier_requis: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seances"].queryset = seances
+        self.fields["fichier"].required = fichier_requis
+
+    def clean_fichier(self) -> Any:
+        upload = self.cleaned_data.get("fichier")
+        if not upload:
+            return None
+        try:
+            checked = check_upload(upload)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        if checked.content_type != "application/pdf":
+            raise ValidationError(_("La facture doit être un fichier PDF."))
+        return checked
+
+
+class RetourFactureForm(forms.Form):
+    motif = forms.CharField(label=_("Ce qui est à corriger"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PaiementFactureForm(forms.Form):
+    date_paiement = forms.DateField(label=_("Date du paiement"), widget=DateInput(), initial=timezone.localdate)
+    reference = forms.CharField(label=_("Référence du paiement"), max_length=100)
+    mode = forms.ChoiceField(label=_("Mode de paiement"), choices=ModePaiement.choices, initial=ModePaiement.VIREMENT)
+
+
+class PeriodeForm(forms.Form):
+    du = forms.DateField(label=_("Du"), widget=DateInput())
+    au = forms.DateField(label=_("Au"), widget=DateInput())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("du") and data.get("au") and data["au"] < data["du"]:
+            self.add_error("au", _("La fin de la période doit suivre son début."))
+        return data

@@ -16,7 +16,7 @@ from core.invariants import Violation, invariant
 from core.money import format_euros
 from programmes.models import Programme
 
-from .models import AutreDepense, Engagement, Paiement
+from .models import AutreDepense, Engagement, EtatFacture, Facture, Paiement
 from .resume import resume_violations
 from .selectors import ZERO, _sum
 
@@ -214,4 +214,28 @@ def resume_programme() -> Iterable[Violation]:
             message=_("« %(champ)s » vaut %(stocke)s dans le résumé, %(recalcule)s recalculé.")
             % {"champ": champ, "stocke": stocke, "recalcule": recalcule},
             **_programme(programme.pk, programme.nom),
+        )
+
+
+@invariant(
+    "budget.facture_payee_une_fois",
+    gettext_lazy("Chaque facture est payée une fois, de son montant, et seulement une fois payée"),
+)
+def facture_payee_une_fois() -> Iterable[Violation]:
+    rows = (
+        Facture.objects.annotate(
+            paye=_sum(Paiement.objects.filter(facture=OuterRef("pk")), "facture", "montant", money=True),
+        )
+        .filter(Q(etat=EtatFacture.PAYEE) & ~Q(paye=F("montant")) | ~Q(etat=EtatFacture.PAYEE) & ~Q(paye=0))
+        .values("pk", "numero", "montant", "paye", "structure__raison_sociale")
+        .order_by("pk")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="budget.facture_payee_une_fois",
+            message=_("Facture de %(montant)s, %(paye)s payés.")
+            % {"montant": format_euros(row["montant"]), "paye": format_euros(row["paye"])},
+            objet=_("Facture %(numero)s de %(structure)s")
+            % {"numero": row["numero"], "structure": row["structure__raison_sociale"]},
+            url=reverse("budget:facture_detail", args=[row["pk"]]),
         )

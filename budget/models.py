@@ -6,7 +6,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
+from core.antivirus import NON_CONFIGURE
 from core.exceptions import RuleViolation
+from core.models import EventBase, TimeStampedModel
 
 
 class Enveloppe(models.Model):
@@ -94,8 +97,15 @@ class Engagement(ImmutableLine):
         return f"{self.libelle} : {self.montant} €"
 
 
+class ModePaiement(models.TextChoices):
+    VIREMENT = "virement", _("Virement")
+    CHEQUE = "cheque", _("Chèque")
+    AUTRE = "autre", _("Autre")
+
+
 class Paiement(ImmutableLine):
-    """A payment to a personne-ressource's employer structure for an accompagnement."""
+    """A payment to a personne-ressource's employer structure for an accompagnement (one line per
+    accompagnement of an invoice when it pays one)."""
 
     accompagnement = models.ForeignKey("accompagnements.Accompagnement", on_delete=models.PROTECT, related_name="paiements")
     structure = models.ForeignKey(
@@ -108,6 +118,11 @@ class Paiement(ImmutableLine):
     corrige = models.OneToOneField(
         "self", verbose_name=_("corrige la ligne"), null=True, blank=True, on_delete=models.PROTECT, related_name="correction"
     )
+    facture = models.ForeignKey(
+        "budget.Facture", verbose_name=_("facture"), null=True, blank=True, on_delete=models.PROTECT, related_name="paiements"
+    )
+    mode = models.CharField(_("mode de paiement"), max_length=20, choices=ModePaiement.choices, default=ModePaiement.VIREMENT)
+    reference_paiement = models.CharField(_("référence du paiement"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("paiement")
@@ -163,6 +178,16 @@ class AutreDepense(ImmutableLine):
 class TypeExport(models.TextChoices):
     RAPPORT_PDF = "rapport_pdf", _("Rapport de suivi (PDF)")
     TABLEUR_XLSX = "tableur_xlsx", _("Grand livre et accompagnements (tableur XLSX)")
+    BILAN_PDF = "bilan_pdf", _("Bilan de fin de mission (PDF)")
+    BILAN_XLSX = "bilan_xlsx", _("Bilan de fin de mission (tableur XLSX)")
+    CERFA_PDF = "cerfa_pdf", _("Compte rendu financier – CERFA n° 15059 (PDF)")
+    CERFA_XLSX = "cerfa_xlsx", _("Compte rendu financier – CERFA n° 15059 (tableur XLSX modifiable)")
+    DOSSIER_CONTROLE = "dossier_controle", _("Dossier de contrôle (ZIP)")
+
+
+# Documents that carry personal data of the files (reports, supporting records…): the coordination's only,
+# and every download is written in the access log.
+EXPORTS_PERSONNELS = frozenset({TypeExport.DOSSIER_CONTROLE})
 
 
 class EtatExport(models.TextChoices):
@@ -180,6 +205,15 @@ class Export(models.Model):
     """A follow-up document prepared by a Celery task: status, progress and the stored file."""
 
     programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="exports")
+    # The audit file of one accompagnement (empty: the whole programme, or a programme-wide report).
+    accompagnement = models.ForeignKey(
+        "accompagnements.Accompagnement",
+        verbose_name=_("accompagnement"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="exports",
+    )
     type_export = models.CharField(_("document"), max_length=20, choices=TypeExport.choices)
     etat = models.CharField(_("état"), max_length=20, choices=EtatExport.choices, default=EtatExport.EN_ATTENTE)
     progression = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
@@ -203,6 +237,10 @@ class Export(models.Model):
     @property
     def est_pret(self) -> bool:
         return self.etat == EtatExport.PRET
+
+    @property
+    def est_personnel(self) -> bool:
+        return self.type_export in EXPORTS_PERSONNELS
 
 
 class ResumeProgramme(models.Model):
@@ -238,3 +276,89 @@ class ResumeProgramme(models.Model):
 
     def __str__(self) -> str:
         return _("Résumé de %(programme)s") % {"programme": self.programme}
+
+
+class EtatFacture(models.TextChoices):
+    DEPOSEE = "deposee", _("Déposée")
+    A_CORRIGER = "a_corriger", _("À corriger")
+    APPROUVEE = "approuvee", _("Approuvée")
+    PAYEE = "payee", _("Payée")
+
+
+class FactureQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        """The coordination sees every invoice; a mentor those of their employer structure."""
+        if roles.is_coordination(user):
+            return self
+        return self.filter(structure__personnes_ressources__user=user).distinct() if user.is_authenticated else self.none()
+
+
+def facture_upload_to(instance, filename):
+    return f"factures/{instance.structure_id}/{filename}"
+
+
+class Facture(TimeStampedModel):
+    """An invoice of a mentor's structure against chosen payable sessions, checked by the coordination
+    (expected amount: payable half-days at the programme's rate), approved or returned, then paid."""
+
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="factures")
+    structure = models.ForeignKey(
+        "programmes.Structure", verbose_name=_("structure facturante"), on_delete=models.PROTECT, related_name="factures"
+    )
+    numero = models.CharField(_("numéro de facture"), max_length=60)
+    montant = models.DecimalField(_("montant facturé (€)"), max_digits=10, decimal_places=2)
+    fichier = models.FileField(_("facture (PDF)"), upload_to=facture_upload_to, max_length=255)
+    nom_original = models.CharField(_("nom du fichier envoyé"), max_length=255, blank=True)
+    taille = models.PositiveIntegerField(_("taille (octets)"), null=True, blank=True)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+    scan = models.CharField(_("analyse antivirus"), max_length=20, default=NON_CONFIGURE)
+    etat = models.CharField(_("état"), max_length=20, choices=EtatFacture.choices, default=EtatFacture.DEPOSEE, db_index=True)
+    motif_retour = models.TextField(_("motif du retour"), blank=True)
+    deposee_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = FactureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("facture")
+        verbose_name_plural = _("factures")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(montant__gt=0), name="facture_montant_positif"),
+            models.UniqueConstraint(fields=["structure", "numero"], name="facture_numero_unique_par_structure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.numero} – {self.structure}"
+
+    # Named states for templates (never compare the state strings in a template).
+    @property
+    def est_payee(self) -> bool:
+        return self.etat == EtatFacture.PAYEE
+
+    @property
+    def est_a_corriger(self) -> bool:
+        return self.etat == EtatFacture.A_CORRIGER
+
+
+class FactureSeance(models.Model):
+    """A session an invoice bills: a session is on one invoice at most (never paid twice)."""
+
+    facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="lignes")
+    seance = models.OneToOneField(
+        "accompagnements.Seance", verbose_name=_("séance"), on_delete=models.PROTECT, related_name="facture_ligne"
+    )
+
+    class Meta:
+        verbose_name = _("séance facturée")
+        verbose_name_plural = _("séances facturées")
+
+    def __str__(self) -> str:
+        return f"{self.facture} – {self.seance}"
+
+
+class FactureEvenement(EventBase):
+    facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="evenements")
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("événement de la facture")
+        verbose_name_plural = _("historique de la facture")

@@ -37,7 +37,7 @@ from core.permissions import may
 from evaluations.models import EtatEvaluation, Moment
 from programmes.models import Departement, Programme, TypeStructure
 
-from .models import AutreDepense, Engagement, Export, Paiement, ResumeProgramme
+from .models import EXPORTS_PERSONNELS, AutreDepense, Engagement, Export, Facture, Paiement, ResumeProgramme, TypeExport
 from .resume import resume_recalculer, resumes_manquants
 
 if TYPE_CHECKING:  # typing helpers, needed only by mypy
@@ -91,7 +91,8 @@ def exports_visibles(user: User | AnonymousUser) -> QuerySet[Export]:
     if roles.is_coordination(user):
         return Export.objects.all()
     if roles.is_comite(user):
-        return Export.objects.filter(demande_par=user.pk)
+        # The audit file holds the accompagnements' files: never the committee's (budget.dossier_controle).
+        return Export.objects.filter(demande_par=user.pk).exclude(type_export__in=EXPORTS_PERSONNELS)
     return Export.objects.none()
 
 
@@ -568,3 +569,58 @@ def autres_depenses_de(programme: Programme) -> QuerySet[AutreDepense]:
 def espace(user: Any) -> dict[str, Any]:
     """Context for this app's section of the person's space: a link to the dashboard."""
     return {"budget_tableau_de_bord": can_view_dashboard(user)}
+
+
+def accompagnement_context(accompagnement: Any, user: Any, role: str | None) -> dict[str, Any]:
+    """The accompagnement page's audit-file section: the coordination asks for it and sees its last versions."""
+    if not may(user, "budget.dossier_controle").allowed:
+        return {"peut_dossier_controle": False, "dossiers_controle": []}
+    dossiers = Export.objects.filter(accompagnement=accompagnement, type_export=TypeExport.DOSSIER_CONTROLE)
+    return {"peut_dossier_controle": True, "dossiers_controle": list(dossiers.order_by("-demande_le", "-pk")[:3])}
+
+
+# --- Invoices ----------------------------------------------------------------------------------------
+
+
+def seances_a_facturer(*, structure_ids: Iterable[int]) -> QuerySet[Seance]:
+    """Payable sessions of accompagnements with a mentor of these structures, not on any invoice yet."""
+    mentors = Accompagnement.mentors.through.objects.filter(
+        accompagnement_id=OuterRef("accompagnement_id"), personneressource__structure_id__in=list(structure_ids)
+    )
+    return (
+        Seance.objects.payables()
+        .filter(Exists(mentors), facture_ligne__isnull=True)
+        .select_related("accompagnement__programme", "accompagnement__beneficiaire")
+        .order_by("debut", "pk")
+    )
+
+
+def montant_attendu(seances: Iterable[Seance]) -> Decimal:
+    """What an invoice of these sessions should amount to: each accompagnement's payable half-days at its
+    programme's rate (summed per accompagnement, as each one's payment line is)."""
+    par_accompagnement: dict[int, tuple[Programme, int]] = {}
+    for seance in seances:
+        programme, hj = par_accompagnement.get(seance.accompagnement_id, (seance.accompagnement.programme, 0))
+        par_accompagnement[seance.accompagnement_id] = (programme, hj + seance.demi_journees)
+    return sum((programme.montant_pour(hj) for programme, hj in par_accompagnement.values()), Decimal("0.00"))
+
+
+def factures_visibles(user: Any) -> QuerySet[Facture]:
+    return Facture.objects.visibles_par(user).select_related("structure", "programme").order_by("-created_at", "-pk")
+
+
+def seances_de_facture(facture: Facture) -> list[Seance]:
+    return list(
+        Seance.objects.filter(facture_ligne__facture=facture)
+        .select_related("accompagnement__programme", "accompagnement__beneficiaire")
+        .order_by("debut", "pk")
+    )
+
+
+def paiements_periode(*, du: datetime.date, au: datetime.date) -> QuerySet[Paiement]:
+    """The payments of a period, for the accountant's CSV."""
+    return (
+        Paiement.objects.filter(date_paiement__gte=du, date_paiement__lte=au)
+        .select_related("structure", "facture", "accompagnement__programme")
+        .order_by("date_paiement", "pk")
+    )

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
+from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Sum
@@ -14,22 +17,40 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accompagnements.models import Accompagnement
+from accompagnements.models import Accompagnement, Seance
 from accounts.models import User
-from core.exceptions import RuleViolation
+from core.antivirus import EN_ATTENTE, INFECTE, NON_CONFIGURE, SAIN, configured_scanner
+from core.emails import send_templated_after_commit
+from core.exceptions import PermissionRefused, RuleViolation
 from core.jobs import enqueue
 from core.money import format_euros
+from core.permissions import require
+from core.uploads import CheckedUpload, initial_scan_status
+from core.workflow import apply_transition
 from programmes.models import Programme, Structure
 from programmes.rules import check_montant_positif
 
-from . import documents
-from .models import AutreDepense, Engagement, Enveloppe, EtatExport, Export, Paiement, TypeExport
+from . import audit, bilan, cerfa, documents
+from .models import (
+    EXPORTS_PERSONNELS,
+    AutreDepense,
+    Engagement,
+    Enveloppe,
+    EtatExport,
+    Export,
+    Facture,
+    FactureEvenement,
+    FactureSeance,
+    ModePaiement,
+    Paiement,
+    TypeExport,
+)
+from .permissions import structures_de
 from .resume import resume_recalculer
-from .selectors import demi_journees_livrees
+from .selectors import demi_journees_livrees, montant_attendu, seances_de_facture
+from .workflow_factures import WORKFLOW as FACTURE_WORKFLOW
 
 if TYPE_CHECKING:  # annotations only: the convention is passed through, never read here
-    from django.core.files import File
-
     from conventions.models import Convention
 
 
@@ -58,6 +79,7 @@ def engagement_create(
 
     A negative amount is an adjustment (an avenant that reduces the convention).
     """
+    require(by, "budget.engager", convention)
     if not isinstance(montant, Decimal) or montant == 0 or montant != montant.quantize(Decimal("0.01")):
         raise RuleViolation(_("Le montant d’un engagement doit être un montant en euros non nul."), field="montant")
     programme_id = accompagnement.programme_id
@@ -107,6 +129,7 @@ def autre_depense_create(
     note: str = "",
 ) -> AutreDepense:
     """Record another cost (essaimage, communication…) against the envelope."""
+    require(by, "budget.modifier")
     check_montant_positif(montant)
     enveloppe = _locked_envelope(programme.pk)
     if enveloppe.engage + enveloppe.autres_depenses + montant > enveloppe.montant:
@@ -184,6 +207,9 @@ def paiement_create(
     by: User,
     depassement_autorise: bool = False,
     note: str = "",
+    facture: Facture | None = None,
+    mode: str = ModePaiement.VIREMENT,
+    reference_paiement: str = "",
 ) -> Paiement:
     """Record a payment to a personne-ressource's structure for an accompagnement.
 
@@ -192,9 +218,12 @@ def paiement_create(
     (more goes through an avenant), nor beyond the programme's envelope. The envelope row is
     locked so that two payments are checked one after the other.
     """
+    require(by, "budget.modifier")
     _check_montant(montant)
     if not reference_facture.strip():
         raise RuleViolation(_("Indiquez la référence de la facture."), field="reference_facture")
+    if mode not in ModePaiement.values:
+        raise RuleViolation(_("Choisissez un mode de paiement."), field="mode")
     mentor_structures = set(accompagnement.mentors.values_list("structure_id", flat=True))
     if structure.pk not in mentor_structures:
         raise RuleViolation(_("Cette structure n’emploie aucune personne-ressource de cet accompagnement."), field="structure")
@@ -254,6 +283,9 @@ def paiement_create(
         depassement_autorise=depassement_autorise,
         created_by=by,
         note=note,
+        facture=facture,
+        mode=mode,
+        reference_paiement=reference_paiement.strip(),
     )
     resume_recalculer(programme_id=accompagnement.programme_id)
     return ligne
@@ -292,6 +324,7 @@ def _contre_passer(ligne: Ligne, *, by: User, note: str, **champs: Any) -> Ligne
 @transaction.atomic
 def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engagement:
     """Reverse a commitment with an opposite line (contre-passation); the original line stays."""
+    require(by, "budget.modifier")
     enveloppe = _correction_verifier(engagement, programme_id=engagement.programme_id, note=note)
     montant = -engagement.montant
     if enveloppe.engage + montant < 0:
@@ -317,6 +350,7 @@ def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engage
 @transaction.atomic
 def paiement_correct(*, paiement: Paiement, by: User, note: str) -> Paiement:
     """Cancel a payment entered by mistake with an opposite line; the original line stays."""
+    require(by, "budget.modifier")
     _correction_verifier(paiement, programme_id=paiement.accompagnement.programme_id, note=note)
     ligne = _contre_passer(
         paiement,
@@ -334,6 +368,7 @@ def paiement_correct(*, paiement: Paiement, by: User, note: str) -> Paiement:
 @transaction.atomic
 def autre_depense_correct(*, depense: AutreDepense, by: User, note: str) -> AutreDepense:
     """Cancel another cost with an opposite line: the envelope gets the amount back."""
+    require(by, "budget.modifier")
     enveloppe = _correction_verifier(depense, programme_id=depense.programme_id, note=note)
     if enveloppe.autres_depenses - depense.montant < 0:
         raise RuleViolation(_("Cette correction rendrait le total des autres dépenses négatif."))
@@ -352,11 +387,22 @@ def autre_depense_correct(*, depense: AutreDepense, by: User, note: str) -> Autr
 
 
 @transaction.atomic
-def export_request(*, programme: Programme, type_export: str, by: User) -> Export:
-    """Queue the preparation of a follow-up document; the worker fills it in."""
+def export_request(*, programme: Programme, type_export: str, by: User, accompagnement: Accompagnement | None = None) -> Export:
+    """Queue the preparation of a follow-up document; the worker fills it in.
+
+    Each request is a new dated version: the earlier ones stay listed and downloadable. The audit file
+    (`dossier_controle`) is the coordination's only; with `accompagnement`, it covers that one file.
+    """
+    require(by, "budget.consulter")
     if type_export not in TypeExport.values:
         raise RuleViolation(_("Ce type de document n’existe pas."))
-    export = Export.objects.create(programme=programme, type_export=type_export, demande_par=by)
+    if type_export in EXPORTS_PERSONNELS:
+        require(by, "budget.dossier_controle", programme)
+    elif accompagnement is not None:
+        raise RuleViolation(_("Ce document porte sur tout le programme, pas sur un accompagnement."))
+    if accompagnement is not None and accompagnement.programme_id != programme.pk:
+        raise RuleViolation(_("Cet accompagnement n’appartient pas à ce programme."))
+    export = Export.objects.create(programme=programme, type_export=type_export, demande_par=by, accompagnement=accompagnement)
     enqueue("budget_export", export_id=export.pk)
     return export
 
@@ -365,27 +411,292 @@ def _export_progress(export_id: int, progression: int) -> None:
     Export.objects.filter(pk=export_id).update(progression=min(max(progression, 0), 100))
 
 
+Progress = Callable[[int], None]
+# Per kind of document: the builder (bytes, or an open temporary file for the large ones) and the file's name.
+BUILDERS: dict[str, tuple[Callable[[Export, Progress], bytes | IO[bytes]], str]] = {
+    TypeExport.RAPPORT_PDF: (lambda e, p: documents.rapport_pdf(programme=e.programme, progress=p), "rapport.pdf"),
+    TypeExport.TABLEUR_XLSX: (lambda e, p: documents.tableur_xlsx(programme=e.programme, progress=p), "suivi.xlsx"),
+    TypeExport.BILAN_PDF: (lambda e, p: bilan.bilan_pdf(programme=e.programme, progress=p), "bilan.pdf"),
+    TypeExport.BILAN_XLSX: (lambda e, p: bilan.bilan_xlsx(programme=e.programme, progress=p), "bilan.xlsx"),
+    # Whole programme for now; after the funders' shares are merged, pass the export's contribution.
+    TypeExport.CERFA_PDF: (lambda e, p: cerfa.cerfa_pdf(programme=e.programme, progress=p), "cerfa-15059.pdf"),
+    TypeExport.CERFA_XLSX: (lambda e, p: cerfa.cerfa_xlsx(programme=e.programme, progress=p), "cerfa-15059.xlsx"),
+    TypeExport.DOSSIER_CONTROLE: (
+        lambda e, p: audit.dossier_controle(programme=e.programme, accompagnement=e.accompagnement, progress=p),
+        "dossier-controle.zip",
+    ),
+}
+
+
 def export_run(*, export_id: int) -> Export:
     """Build the document of an export (called by the Celery task); records success or failure."""
     updated = Export.objects.filter(pk=export_id, etat=EtatExport.EN_ATTENTE).update(etat=EtatExport.EN_COURS, progression=1)
-    export = Export.objects.select_related("programme").get(pk=export_id)
+    export = Export.objects.select_related("programme", "accompagnement").get(pk=export_id)
     if not updated:
         return export  # already taken by another worker, or done
 
     def progress(value: int) -> None:
         _export_progress(export_id, value)
 
+    builder, name = BUILDERS[export.type_export]
     try:
-        if export.type_export == TypeExport.RAPPORT_PDF:
-            content, name = documents.rapport_pdf(programme=export.programme, progress=progress), "rapport.pdf"
-        else:
-            content, name = documents.tableur_xlsx(programme=export.programme, progress=progress), "suivi.xlsx"
+        content = builder(export, progress)
     except Exception as error:
         Export.objects.filter(pk=export_id).update(etat=EtatExport.ECHEC, erreur=repr(error)[:2000], termine_le=timezone.now())
         raise
-    export.fichier.save(f"{uuid.uuid4().hex}-{name}", ContentFile(content), save=False)
+    if isinstance(content, bytes):
+        export.fichier.save(f"{uuid.uuid4().hex}-{name}", ContentFile(content), save=False)
+    else:
+        # A large document (the audit file) streams from its temporary file to the storage.
+        with content:
+            export.fichier.save(f"{uuid.uuid4().hex}-{name}", File(content), save=False)
     Export.objects.filter(pk=export_id).update(
         fichier=export.fichier.name, etat=EtatExport.PRET, progression=100, termine_le=timezone.now()
     )
     export.refresh_from_db()
     return export
+
+
+# --- Invoices ----------------------------------------------------------------------------------------
+
+PDF = "application/pdf"
+
+
+def _check_facture_champs(*, numero: str, montant: Decimal, checked: CheckedUpload | None) -> None:
+    if not numero.strip():
+        raise RuleViolation(_("Indiquez le numéro de la facture."), field="numero")
+    if not isinstance(montant, Decimal) or montant <= 0 or montant != montant.quantize(Decimal("0.01")):
+        raise RuleViolation(_("Le montant facturé doit être un montant en euros positif."), field="montant")
+    if checked is not None and checked.content_type != PDF:
+        raise RuleViolation(_("La facture doit être un fichier PDF."), field="fichier")
+
+
+def _check_seances_facturables(*, seances: list[Seance], structure_id: int, facture: Facture | None = None) -> int:
+    """Lock the sessions and check each one may be billed by this structure; returns their programme's id."""
+    if not seances:
+        raise RuleViolation(_("Choisissez au moins une séance à facturer."), field="seances")
+    locked = list(
+        Seance.objects.select_for_update(of=("self",))
+        .filter(pk__in=[s.pk for s in seances])
+        .select_related("accompagnement")
+        .order_by("pk")
+    )
+    mentors = set(
+        Accompagnement.mentors.through.objects.filter(
+            accompagnement_id__in={s.accompagnement_id for s in locked}, personneressource__structure_id=structure_id
+        ).values_list("accompagnement_id", flat=True)
+    )
+    deja = FactureSeance.objects.filter(seance__in=locked)
+    if facture is not None:
+        deja = deja.exclude(facture=facture)
+    deja_facturees = set(deja.values_list("seance_id", flat=True))
+    programmes = {s.accompagnement.programme_id for s in locked}
+    for seance in locked:
+        date = timezone.localtime(seance.debut).strftime("%d/%m/%Y")
+        if seance.accompagnement_id not in mentors:
+            raise RuleViolation(
+                _("La séance du %(date)s n’est pas assurée par une personne-ressource de votre structure.") % {"date": date},
+                field="seances",
+            )
+        if not seance.est_payable:
+            raise RuleViolation(
+                _("La séance du %(date)s n’est pas encore payable : elle doit être confirmée par les deux parties.")
+                % {"date": date},
+                field="seances",
+            )
+        if seance.pk in deja_facturees:
+            raise RuleViolation(_("La séance du %(date)s figure déjà sur une autre facture.") % {"date": date}, field="seances")
+    if len(programmes) > 1:
+        raise RuleViolation(_("Une facture porte sur les séances d’un seul programme."), field="seances")
+    return programmes.pop()
+
+
+def _facture_evenement(facture: Facture, *, transition: str, by: User, details: dict[str, Any]) -> None:
+    FactureEvenement.objects.create(facture=facture, kind="autre", transition=transition, actor=by, details=details)
+
+
+@transaction.atomic
+def facture_deposer(
+    *,
+    structure: Structure,
+    seances: list[Seance],
+    numero: str,
+    montant: Decimal,
+    checked: CheckedUpload,
+    by: User,
+) -> Facture:
+    """A mentor's structure invoices chosen payable sessions (a PDF checked by core.uploads, scanned by
+    the antivirus when one is configured); the coordination checks it next."""
+    require(by, "facture.deposer")
+    if structure.pk not in structures_de(by):
+        raise PermissionRefused(_("Vous ne pouvez facturer que pour votre structure."))
+    _check_facture_champs(numero=numero, montant=montant, checked=checked)
+    programme_id = _check_seances_facturables(seances=seances, structure_id=structure.pk)
+    if Facture.objects.filter(structure=structure, numero=numero.strip()).exists():
+        raise RuleViolation(_("Vous avez déjà déposé une facture sous ce numéro."), field="numero")
+    facture = Facture(
+        programme_id=programme_id,
+        structure=structure,
+        numero=numero.strip(),
+        montant=montant,
+        nom_original=checked.display_name,
+        taille=checked.size,
+        sha256=checked.sha256,
+        scan=initial_scan_status(),
+        deposee_par=by,
+    )
+    stored = checked.stored_file()
+    facture.fichier.save(stored.name, stored, save=False)
+    facture.save()
+    FactureSeance.objects.bulk_create([FactureSeance(facture=facture, seance=s) for s in seances])
+    _facture_evenement(
+        facture, transition="deposer", by=by, details={"montant": str(montant), "seances": sorted(s.pk for s in seances)}
+    )
+    if facture.scan == EN_ATTENTE:
+        enqueue("facture_analyser", facture_id=facture.pk)
+    send_templated_after_commit(to=[settings.TSF_PILOT["email"]], name="facture_deposee", context={"facture": facture})
+    return facture
+
+
+def _prevenir_structure(facture: Facture, name: str, **context: Any) -> None:
+    """Tell whoever deposited the invoice (after commit)."""
+    if facture.deposee_par is not None and facture.deposee_par.email:
+        send_templated_after_commit(to=[facture.deposee_par.email], name=name, context={"facture": facture, **context})
+
+
+def _facture_transition(facture: Facture, *, name: str, by: User, reason: str = "", **changes: Any) -> Facture:
+    require(by, f"facture.{name}", facture)
+    return apply_transition(
+        facture,
+        workflow=FACTURE_WORKFLOW,
+        name=name,
+        actor=by,
+        reason=reason,
+        history_model=FactureEvenement,
+        history_fk="facture",
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def facture_corriger(
+    *,
+    facture: Facture,
+    seances: list[Seance],
+    numero: str,
+    montant: Decimal,
+    by: User,
+    checked: CheckedUpload | None = None,
+) -> Facture:
+    """The structure deposits again a returned invoice (new figures, sessions, and file if given)."""
+    require(by, "facture.corriger", facture)
+    _check_facture_champs(numero=numero, montant=montant, checked=checked)
+    _check_seances_facturables(seances=seances, structure_id=facture.structure_id, facture=facture)
+    if Facture.objects.filter(structure_id=facture.structure_id, numero=numero.strip()).exclude(pk=facture.pk).exists():
+        raise RuleViolation(_("Vous avez déjà déposé une facture sous ce numéro."), field="numero")
+    changes: dict[str, Any] = {"numero": numero.strip(), "montant": montant, "motif_retour": ""}
+    if checked is not None:
+        stored = checked.stored_file()
+        facture.fichier.save(stored.name, stored, save=False)
+        changes.update(
+            fichier=facture.fichier.name,
+            nom_original=checked.display_name,
+            taille=checked.size,
+            sha256=checked.sha256,
+            scan=initial_scan_status(),
+        )
+    moved = _facture_transition(facture, name="corriger", by=by, **changes)
+    FactureSeance.objects.filter(facture=facture).delete()
+    FactureSeance.objects.bulk_create([FactureSeance(facture=facture, seance=s) for s in seances])
+    if moved.scan == EN_ATTENTE:
+        enqueue("facture_analyser", facture_id=facture.pk)
+    return moved
+
+
+@transaction.atomic
+def facture_retourner(*, facture: Facture, motif: str, by: User) -> Facture:
+    """The coordination returns the invoice for correction, with the reason the structure will read."""
+    if not motif.strip():
+        raise RuleViolation(_("Indiquez ce qui est à corriger."), field="motif")
+    returned = _facture_transition(facture, name="retourner", by=by, reason=motif.strip(), motif_retour=motif.strip())
+    _prevenir_structure(returned, "facture_retournee")
+    return returned
+
+
+@transaction.atomic
+def facture_approuver(*, facture: Facture, by: User) -> Facture:
+    """The coordination approves an invoice whose amount is the expected one (payable half-days at the
+    programme's rate); a different amount is refused with the expected figure."""
+    require(by, "facture.approuver", facture)
+    attendu = montant_attendu(seances_de_facture(facture))
+    if facture.montant != attendu:
+        raise RuleViolation(
+            _(
+                "Le montant facturé (%(facture)s) ne correspond pas au montant attendu (%(attendu)s) pour ces séances : "
+                "écart de %(ecart)s. Retournez la facture à corriger."
+            )
+            % {
+                "facture": format_euros(facture.montant),
+                "attendu": format_euros(attendu),
+                "ecart": format_euros(facture.montant - attendu),
+            }
+        )
+    if facture.scan not in (SAIN, NON_CONFIGURE):
+        raise RuleViolation(_("La facture n’a pas encore été validée par l’antivirus."))
+    return _facture_transition(facture, name="approuver", by=by)
+
+
+@transaction.atomic
+def facture_payer(*, facture: Facture, date_paiement: datetime.date, reference: str, mode: str, by: User) -> Facture:
+    """Record the payment of an approved invoice: one payment line per accompagnement it bills (each
+    checked like every payment: within the committed amount and the envelope)."""
+    require(by, "facture.payer", facture)
+    if not reference.strip():
+        raise RuleViolation(_("Indiquez la référence du paiement."), field="reference")
+    locked = Facture.objects.select_for_update().get(pk=facture.pk)
+    require(by, "facture.payer", locked)
+    par_accompagnement: dict[int, list[Seance]] = {}
+    for seance in seances_de_facture(locked):
+        par_accompagnement.setdefault(seance.accompagnement_id, []).append(seance)
+    for seances in par_accompagnement.values():
+        paiement_create(
+            accompagnement=seances[0].accompagnement,
+            structure=locked.structure,
+            date_paiement=date_paiement,
+            montant=montant_attendu(seances),
+            reference_facture=locked.numero,
+            by=by,
+            facture=locked,
+            mode=mode,
+            reference_paiement=reference,
+        )
+    paid = _facture_transition(locked, name="payer", by=by)
+    _prevenir_structure(paid, "facture_payee", date_paiement=date_paiement, reference=reference.strip())
+    return paid
+
+
+def facture_analyser(*, facture_id: int) -> str:
+    """Job: have the configured antivirus scan an invoice; an infected one is returned to the structure."""
+    facture = Facture.objects.filter(pk=facture_id).first()
+    scanner = configured_scanner()
+    if facture is None or facture.scan != EN_ATTENTE or scanner is None:
+        return "rien_a_faire"
+    with facture.fichier.open("rb") as handle:
+        content = handle.read()
+    verdict = scanner(content, name=facture.nom_original)
+    if verdict not in (SAIN, INFECTE):
+        raise ValueError(f"the scanner answered {verdict!r}")
+    with transaction.atomic():
+        Facture.objects.filter(pk=facture.pk, scan=EN_ATTENTE).update(scan=verdict)
+        if verdict == INFECTE:
+            apply_transition(
+                facture,
+                workflow=FACTURE_WORKFLOW,
+                name="retourner",
+                actor=None,
+                reason=_("Fichier refusé par l’antivirus : déposez-en un autre."),
+                history_model=FactureEvenement,
+                history_fk="facture",
+                changes={"motif_retour": _("Fichier refusé par l’antivirus : déposez-en un autre.")},
+            )
+    return verdict

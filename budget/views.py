@@ -3,8 +3,6 @@ the ledger, payments, other costs, corrections and the follow-up documents."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,15 +15,17 @@ from django.views.decorators.http import require_POST
 from accompagnements.models import Accompagnement
 from core.downloads import attachment_response
 from core.exceptions import DomainError
+from core.forms import add_domain_error
 from core.money import format_euros
-from core.pagination import paginer
+from core.pagination import paginer, plafond
 from core.permissions import action_required, may
+from core.services import acces_journaliser
 from programmes.models import Programme
 
 from . import selectors, services
 from .dashboard import programme_context
 from .forms import AutreDepenseForm, CorrectionForm, PaiementForm
-from .models import AutreDepense, Engagement, EtatExport, Paiement, TypeExport
+from .models import EXPORTS_PERSONNELS, AutreDepense, Engagement, EtatExport, Paiement, TypeExport
 
 ACCOMPAGNEMENTS_PAR_PAGE = 50
 LIGNES_PAR_PAGE = 50
@@ -49,10 +49,6 @@ def _programme(request: HttpRequest, pk: int | str | None = None) -> Programme:
         return get_object_or_404(visibles, pk=int(pk))
     except (TypeError, ValueError):
         raise Http404 from None
-
-
-def _form_error(form: Any, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @dashboard_access
@@ -120,7 +116,7 @@ def paiement_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.paiement_create(accompagnement=accompagnement, by=request.user, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request,
@@ -149,7 +145,7 @@ def autre_depense_create(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Dépense de %(montant)s enregistrée.") % {"montant": format_euros(data["montant"])})
             return redirect(_ledger_url(programme.pk, "depenses"))
@@ -172,7 +168,7 @@ def _correct(request: HttpRequest, line: Engagement | Paiement | AutreDepense, *
         try:
             service(**{argument: line}, by=request.user, note=form.cleaned_data["note"])
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("La ligne de correction a été ajoutée au grand livre."))
             return redirect(_ledger_url(programme_id, kind))
@@ -223,18 +219,102 @@ def export_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dashboard_access
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    export = get_object_or_404(selectors.exports_visibles(request.user).select_related("programme"), pk=pk)
+    export = get_object_or_404(selectors.exports_visibles(request.user).select_related("programme", "accompagnement"), pk=pk)
     en_cours = export.etat in (EtatExport.EN_ATTENTE, EtatExport.EN_COURS)
     return render(request, "budget/export_detail.html", {"export": export, "en_cours": en_cours})
 
 
+@require_POST
+@action_required("budget.dossier_controle")
+def dossier_controle_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """The audit file of a programme, or of one of its accompagnements (`accompagnement` in the form)."""
+    programme = _programme(request, pk)
+    accompagnement = None
+    if request.POST.get("accompagnement"):
+        try:
+            accompagnement = get_object_or_404(
+                Accompagnement.objects.filter(programme=programme), pk=int(request.POST["accompagnement"])
+            )
+        except ValueError:
+            raise Http404 from None
+    try:
+        export = services.export_request(
+            programme=programme, type_export=TypeExport.DOSSIER_CONTROLE, by=request.user, accompagnement=accompagnement
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("budget:documents", pk=programme.pk)
+    return redirect("budget:export_detail", pk=export.pk)
+
+
+@dashboard_access
+def documents(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every dated version of the programme's documents the user may see, newest first."""
+    programme = _programme(request, pk)
+    exports = selectors.exports_visibles(request.user).filter(programme=programme).select_related("accompagnement")
+    return render(
+        request,
+        "budget/documents.html",
+        {
+            "programme": programme,
+            "page_obj": paginer(request, exports.order_by("-demande_le", "-pk"), LIGNES_PAR_PAGE),
+            "demandes": [(t, t.label) for t in TypeExport if t not in EXPORTS_PERSONNELS],
+            "peut_dossier": may(request.user, "budget.dossier_controle"),
+        },
+    )
+
+
+# File name (before the date) and content type of each kind of document.
+FICHIERS = {
+    TypeExport.RAPPORT_PDF: ("rapport", "pdf", "application/pdf"),
+    TypeExport.TABLEUR_XLSX: ("suivi", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    TypeExport.BILAN_PDF: ("bilan", "pdf", "application/pdf"),
+    TypeExport.BILAN_XLSX: ("bilan", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    TypeExport.CERFA_PDF: ("compte-rendu-financier-cerfa-15059", "pdf", "application/pdf"),
+    TypeExport.CERFA_XLSX: (
+        "compte-rendu-financier-cerfa-15059",
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    TypeExport.DOSSIER_CONTROLE: ("dossier-controle", "zip", "application/zip"),
+}
+
+
 @dashboard_access
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
-    export = get_object_or_404(selectors.exports_visibles(request.user).select_related("programme"), pk=pk, etat=EtatExport.PRET)
+    export = get_object_or_404(
+        selectors.exports_visibles(request.user).select_related("programme", "accompagnement"), pk=pk, etat=EtatExport.PRET
+    )
     date = timezone.localtime(export.termine_le or export.demande_le)
-    if export.type_export == TypeExport.RAPPORT_PDF:
-        name, content_type = f"rapport-{export.programme.slug}-{date:%Y-%m-%d}.pdf", "application/pdf"
-    else:
-        name = f"suivi-{export.programme.slug}-{date:%Y-%m-%d}.xlsx"
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    prefix, extension, content_type = FICHIERS[TypeExport(export.type_export)]
+    sujet = export.accompagnement.reference if export.accompagnement else export.programme.slug
+    name = f"{prefix}-{sujet}-{date:%Y-%m-%d}.{extension}"
+    if export.est_personnel:
+        # The audit file holds reports, supporting records and evaluations: logged as every personal file.
+        acces_journaliser(request=request, objet=export.accompagnement or export.programme, libelle=name)
     return attachment_response(export.fichier, filename=name, content_type=content_type)
+
+
+@dashboard_access
+def accompagnement_ligne(request: HttpRequest, pk: int) -> HttpResponse:
+    """One accompagnement's budget line: planned, delivered, committed, paid, and the ledger lines behind
+    them; with links to its file, its accompagnement, its convention and its sessions."""
+    accompagnement = get_object_or_404(Accompagnement.objects.select_related("programme"), pk=pk)
+    suivi = selectors.avec_montant_livre(
+        selectors.accompagnements_suivi(accompagnement.programme).select_related("candidature").filter(pk=pk)
+    )[0]
+    return render(
+        request,
+        "budget/accompagnement_ligne.html",
+        {
+            "accompagnement": suivi,
+            "engagements": selectors.engagements_de(accompagnement.programme).filter(accompagnement=accompagnement)[
+                : plafond(LIGNES_PAR_PAGE)
+            ],
+            "paiements": selectors.paiements_de(accompagnement.programme).filter(accompagnement=accompagnement)[
+                : plafond(LIGNES_PAR_PAGE)
+            ],
+            "peut_modifier": may(request.user, "budget.modifier"),
+            "voit_dossier": may(request.user, "candidature.coordonner"),
+        },
+    )

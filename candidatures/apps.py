@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts.espace import section_register
+
 
 class CandidaturesConfig(AppConfig):
     name = "candidatures"
@@ -9,4 +11,11 @@ class CandidaturesConfig(AppConfig):
     def ready(self) -> None:
         # Imported once the app registry is ready (the invariants query the models): registers this
         # app's invariants in core.invariants (checked by verifier_coherence).
-        from . import invariants  # noqa: F401
+        # The person's space shows this stage's section (accounts/espace.py); imported here because the
+        # selectors read the models, which are ready only now.
+        from . import (
+            invariants,  # noqa: F401
+            selectors,
+        )
+
+        section_register(app=self.name, context=selectors.espace)

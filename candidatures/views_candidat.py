@@ -21,6 +21,8 @@ from django.views.decorators.http import require_POST
 
 from core.downloads import attachment_response, scanned_document_response
 from core.exceptions import DomainError
+from core.forms import add_domain_error
+from core.outcomes import report_outcome
 from programmes.models import Programme
 
 from . import selectors, services
@@ -252,7 +254,7 @@ def questionnaire(request, pk: int, etape: str):
                 donnees=form.cleaned_data if valid else None,
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_domain_error(form, error)
             valid = False
         structure = candidature.structure
         if valid and step.slug == "structure" and structure is not None and structure.pk != structure_avant:
@@ -366,12 +368,11 @@ def _etape_pieces(request, candidature: Candidature, step: Etape):
 def piece_supprimer(request, pk: int, piece_pk: int):
     candidature = _ma_candidature(request, pk)
     piece = get_object_or_404(PieceJointe.objects.filter(candidature=candidature), pk=piece_pk)
-    try:
-        services.piece_delete(piece=piece, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Le document « %(nom)s » est retiré.") % {"nom": piece.nom_original})
+    report_outcome(
+        request,
+        lambda: services.piece_delete(piece=piece, by=request.user),
+        success=_("Le document « %(nom)s » est retiré.") % {"nom": piece.nom_original},
+    )
     if candidature.modifiable:
         return redirect(_url_etape(candidature, "pieces"))
     return redirect("candidatures:dossier", pk=candidature.pk)

@@ -20,6 +20,7 @@ from core.concurrency import version_initial
 from core.downloads import scanned_document_response
 from core.exceptions import DomainError
 from core.forms import add_domain_error
+from core.outcomes import report_outcome
 from core.pagination import paginer, plafond
 from core.permissions import action_required, may
 from programmes.models import Programme
@@ -62,10 +63,6 @@ def _refused(request: HttpRequest, candidature: Candidature, action: str) -> Htt
         return None
     messages.error(request, decision.reason)
     return redirect("candidatures:coordination_detail", pk=candidature.pk)
-
-
-def _form_error(form: Any, error: DomainError) -> None:
-    add_domain_error(form, error)
 
 
 def _emails_avec_statut(candidature) -> list:
@@ -130,6 +127,8 @@ def candidature_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "candidature": candidature,
             "diagnostic": diagnostic,
+            # What followed the file (a reverse relation: no import of the later stage).
+            "accompagnements": candidature.accompagnements.select_related("format").order_by("created_at", "pk"),
             "events": events,
             "notes": candidature.notes_internes.select_related("auteur"),
             "etiquettes": [lien.etiquette for lien in candidature.etiquettes_liens.select_related("etiquette")],
@@ -200,10 +199,10 @@ def candidature_decision(request: HttpRequest, pk: int, decision: str) -> HttpRe
                         )
                     except DomainError as error:
                         if error.field in form.fields or error.field in (None, "reason"):
-                            _form_error(form, error)
+                            add_domain_error(form, error)
                             step = "decision"
                         else:
-                            _form_error(draft_form, error)
+                            add_domain_error(draft_form, error)
                     else:
                         messages.success(
                             request, _("Décision enregistrée ; l’e-mail est envoyé au·à la candidat·e et conservé au dossier.")
@@ -238,7 +237,7 @@ def _simple_form(
         try:
             action(form)
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, success)
             return redirect("candidatures:coordination_detail", pk=candidature.pk)
@@ -271,12 +270,11 @@ def candidature_revert(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def candidature_await(request: HttpRequest, pk: int) -> HttpResponse:
     candidature = _candidature(request, pk)
-    try:
-        services.candidature_await_decision(candidature=candidature, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Le dossier est en attente de décision."))
+    report_outcome(
+        request,
+        lambda: services.candidature_await_decision(candidature=candidature, by=request.user),
+        success=_("Le dossier est en attente de décision."),
+    )
     return redirect("candidatures:coordination_detail", pk=candidature.pk)
 
 
@@ -404,7 +402,7 @@ def diagnostic_record(request: HttpRequest, pk: int) -> HttpResponse:
             if error.field == "besoins":
                 form.add_error(None, error.message)
             else:
-                _form_error(form, error)
+                add_domain_error(form, error)
         else:
             messages.success(request, _("Diagnostic enregistré."))
             return redirect("candidatures:coordination_detail", pk=candidature.pk)

@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
-from core.permissions import ALLOWED, Decision, refused, rule
+from core.permissions import role_rule
+
+# Files put to the committee and its meetings: its members and the coordination read them.
+consulter = role_rule(
+    "comite.consulter",
+    roles.is_comite,
+    roles.is_coordination,
+    refusal=gettext_lazy("Réservé au comité technique et à la coordination."),
+)
 
 
-@rule("comite.consulter")
-def consulter(user: Any, obj: Any = None) -> Decision:
-    """Files put to the committee and its meetings: its members and the coordination read them."""
-    if roles.is_comite(user) or roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Réservé au comité technique et à la coordination."))
+# Meetings, minutes, putting files to the committee: the coordination.
+gerer = role_rule(
+    "comite.gerer", roles.is_coordination, refusal=gettext_lazy("Seule la coordination peut faire cette opération.")
+)
 
 
-@rule("comite.gerer")
-def gerer(user: Any, obj: Any = None) -> Decision:
-    """Meetings, minutes, putting files to the committee: the coordination."""
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination peut faire cette opération."))
-
-
-@rule("comite.donner_avis")
-def donner_avis(user: Any, saisine: Any = None) -> Decision:
-    if roles.is_comite(user):
-        return ALLOWED
-    return refused(_("Seul·e un·e membre du comité technique peut donner un avis."))
+donner_avis = role_rule(
+    "comite.donner_avis", roles.is_comite, refusal=gettext_lazy("Seul·e un·e membre du comité technique peut donner un avis.")
+)

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from candidatures.models import Candidature
 from core.concurrency import version_initial
 from core.downloads import attachment_response, scanned_document_response
-from core.exceptions import DomainError
-from core.forms import add_domain_error
+from core.forms import form_save
 from core.pagination import paginer
 from core.permissions import action_required, may
 from core.services import acces_journaliser
@@ -36,17 +35,8 @@ T = TypeVar("T")
 
 
 def _save(request: HttpRequest, form: forms.Form, success: str, service: Callable[..., T], **arguments: Any) -> T | None:
-    """When `form` is posted and valid, call `service(**arguments, **form.cleaned_data)` and say `success`;
-    the service's refusal goes on the form, keeping the input. Returns what the service saved, or None."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        saved = service(**arguments, **form.cleaned_data)
-    except DomainError as error:
-        add_domain_error(form, error)
-        return None
-    messages.success(request, success)
-    return saved
+    """`service(**arguments, **form.cleaned_data)` through core.forms.form_save."""
+    return form_save(request, form, lambda data: service(**arguments, **data), success=success)
 
 
 @coordination_required

@@ -424,17 +424,11 @@ def _merge_final(*, original: bytes, empreinte: bytes, certification: bytes, tit
     return out.getvalue()
 
 
-def convention_finalize(*, convention_id: int) -> Convention | None:
-    """Worker: the signed PDF, stamped with its fingerprint, plus a page certifying the signatures. Built once."""
-    convention = Convention.objects.select_related("accompagnement").filter(pk=convention_id).first()
-    if convention is None or convention.pdf_final or convention.etat not in (EtatConvention.SIGNEE, EtatConvention.REMPLACEE):
-        return convention
-    original = convention.pdf.read()
-    convention.pdf.close()
-    if sha256_of(original) != convention.pdf_sha256:
-        raise RuleViolation(_("Le fichier de la convention ne correspond plus à son empreinte."))
-    signatures = list(convention.signatures.select_related("signataire").order_by("signee_le"))
-    context = {
+def convention_certification_context(convention: Convention) -> dict[str, Any]:
+    """What the signature certificate says (pdf/convention_certification.html): the final PDF's last page
+    and the audit file's separate certificate."""
+    signatures = convention.signatures.order_by("signee_le")
+    return {
         "reference": convention.reference,
         "version": convention.version,
         "sha256": convention.pdf_sha256,
@@ -447,8 +441,20 @@ def convention_finalize(*, convention_id: int) -> Convention | None:
             }
             for s in signatures
         ],
-        "signee_le": timezone.localtime(convention.signee_le),
+        "signee_le": timezone.localtime(convention.signee_le) if convention.signee_le else None,
     }
+
+
+def convention_finalize(*, convention_id: int) -> Convention | None:
+    """Worker: the signed PDF, stamped with its fingerprint, plus a page certifying the signatures. Built once."""
+    convention = Convention.objects.select_related("accompagnement").filter(pk=convention_id).first()
+    if convention is None or convention.pdf_final or convention.etat not in (EtatConvention.SIGNEE, EtatConvention.REMPLACEE):
+        return convention
+    original = convention.pdf.read()
+    convention.pdf.close()
+    if sha256_of(original) != convention.pdf_sha256:
+        raise RuleViolation(_("Le fichier de la convention ne correspond plus à son empreinte."))
+    context = convention_certification_context(convention)
     final = _merge_final(
         original=original,
         empreinte=render_pdf("pdf/convention_empreinte.html", context, tagged=False),

@@ -10,6 +10,8 @@ from accompagnements.models import Accompagnement
 from accompagnements.permissions import role_in
 from core.downloads import attachment_response
 from core.exceptions import DomainError
+from core.forms import add_domain_error, form_save
+from core.outcomes import report_outcome
 from core.permissions import forbid_unless
 
 from . import selectors, services
@@ -44,8 +46,12 @@ def _refused(request, convention: Convention, action: str):
     return redirect(_section_url(convention.accompagnement_id))
 
 
-def _apply_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+def _coordination_form(request, convention, form, call, *, success: str, template: str):
+    """A coordination form on a convention: on a valid POST the service (`call(cleaned_data)`), then back
+    to the accompagnement's convention section; its refusal is shown next to the field."""
+    if form_save(request, form, call, success=success) is not None:
+        return redirect(_section_url(convention.accompagnement_id))
+    return render(request, template, {"convention": convention, "accompagnement": convention.accompagnement, "form": form})
 
 
 @login_required
@@ -64,7 +70,7 @@ def convention_signer(request, pk: int):
                 sha256_document=form.cleaned_data["sha256_document"],
             )
         except DomainError as error:
-            _apply_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Votre signature est enregistrée. Merci !"))
             return redirect(_section_url(convention.accompagnement_id))
@@ -119,12 +125,11 @@ def convention_generer(request, accompagnement_pk: int):
     if role_in(accompagnement, request.user) is None:
         raise Http404
     forbid_unless(request.user, "convention.coordonner", accompagnement)
-    try:
-        services.convention_generer(accompagnement=accompagnement, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("La convention est en cours de génération : le PDF sera prêt dans quelques instants."))
+    report_outcome(
+        request,
+        lambda: services.convention_generer(accompagnement=accompagnement, by=request.user),
+        success=_("La convention est en cours de génération : le PDF sera prêt dans quelques instants."),
+    )
     return redirect(_section_url(accompagnement.pk))
 
 
@@ -133,19 +138,13 @@ def convention_scan(request, pk: int):
     convention, role = _convention_for(request, pk)
     if refusal := _refused(request, convention, "convention.deposer_scan"):
         return refusal
-    form = ScanForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.convention_scan_deposer(convention=convention, fichier=form.cleaned_data["fichier"], by=request.user)
-        except DomainError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("Le scan est enregistré : la convention est signée."))
-            return redirect(_section_url(convention.accompagnement_id))
-    return render(
+    return _coordination_form(
         request,
-        "conventions/convention_scan.html",
-        {"convention": convention, "accompagnement": convention.accompagnement, "form": form},
+        convention,
+        ScanForm(request.POST or None, request.FILES or None),
+        lambda data: services.convention_scan_deposer(convention=convention, fichier=data["fichier"], by=request.user),
+        success=_("Le scan est enregistré : la convention est signée."),
+        template="conventions/convention_scan.html",
     )
 
 
@@ -154,22 +153,13 @@ def convention_avenant(request, pk: int):
     convention, role = _convention_for(request, pk)
     if refusal := _refused(request, convention, "convention.avenant"):
         return refusal
-    form = AvenantForm(request.POST or None, initial={"demi_journees": convention.demi_journees})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.convention_avenant_create(
-                convention=convention,
-                demi_journees=form.cleaned_data["demi_journees"],
-                motif=form.cleaned_data["motif"],
-                by=request.user,
-            )
-        except DomainError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("L’avenant est créé : il doit être signé par les trois parties."))
-            return redirect(_section_url(convention.accompagnement_id))
-    return render(
+    return _coordination_form(
         request,
-        "conventions/convention_avenant.html",
-        {"convention": convention, "accompagnement": convention.accompagnement, "form": form},
+        convention,
+        AvenantForm(request.POST or None, initial={"demi_journees": convention.demi_journees}),
+        lambda data: services.convention_avenant_create(
+            convention=convention, demi_journees=data["demi_journees"], motif=data["motif"], by=request.user
+        ),
+        success=_("L’avenant est créé : il doit être signé par les trois parties."),
+        template="conventions/convention_avenant.html",
     )

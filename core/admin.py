@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from .admin_helpers import ReadOnlyAdminMixin
 from .jobs import jobs_restart
-from .models import AccesDonnees, Battement, MessageEnvoye, TacheDifferee, VerificationCoherence
+from .models import AccesDonnees, Battement, MessageEnvoye, NotificationDesactivee, TacheDifferee, VerificationCoherence
 
 
 @admin.register(AccesDonnees)
@@ -82,3 +82,14 @@ class VerificationCoherenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("alerte_envoyee",)
     date_hierarchy = "ran_at"
     readonly_fields = [f.name for f in VerificationCoherence._meta.fields]
+
+
+@admin.register(NotificationDesactivee)
+class NotificationDesactiveeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The kinds of notification each person switched off; each person sets theirs in their space only."""
+
+    list_display = ("personne", "notification", "created_at")
+    list_filter = ("notification",)
+    search_fields = ("personne__email", "personne__last_name")
+    list_select_related = ("personne",)
+    readonly_fields = ("personne", "notification", "created_at")

@@ -77,6 +77,9 @@ class ServiceAdminMixin:
     admin_owned_fields: tuple[str, ...] = ()
     only_services_create = False
     only_services_delete = False
+    # Django's 100 rows per page cost ~1 ms of CPU each to render (issue 14's bench: the séance list
+    # was the slowest page); 50 keep a screen's worth and halve it.
+    list_per_page = 50
     # Dotted paths of the services, e.g. "accompagnements.services.seance_plan" (a declaration, not a
     # call), or a tuple of them when the hook picks one by the form's content.
     service_add: str | tuple[str, ...] | None = None

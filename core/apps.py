@@ -11,3 +11,6 @@ class CoreConfig(AppConfig):
         # Every app's rules register in core.permissions when its `permissions` module is imported;
         # core imports them by name (as the admin does its `admin` modules), never the other way round.
         autodiscover_modules("permissions")
+        # Imported once the models are loaded (core.tasks reaches them through core.jobs): it registers
+        # the outbox's task, which core.jobs hands over by name so that it never imports core.tasks.
+        from . import tasks  # noqa: F401

@@ -19,6 +19,7 @@ from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from . import notifications
 from .jobs import enqueue
 from .models import MessageEnvoye
 
@@ -53,8 +54,41 @@ def _provider_message_id(message: EmailMessage, recipient: str) -> str:
     return str(message.extra_headers.get("Message-ID", ""))
 
 
+def _without_refusals(message: EmailMessage, notification: str | None, personne: Any, refus: set[int] | None) -> bool:
+    """Drop the recipients who switched this kind of notification off (core/notifications.py, the one
+    rule); False when nobody is left to send to. `refus`: the ids a batch already read with
+    `notifications.refusants` for this kind (saves a query per message)."""
+    if notifications.est_essentielle(notification):
+        return True
+    addresses = [a.lower() for a in message.recipients()]
+    if personne is not None and addresses == [personne.email.lower()]:
+        ids = {personne.email.lower(): personne.pk}
+    else:
+        ids = dict(get_user_model().objects.filter(email__in=addresses).values_list("email", "pk"))
+        ids = {email.lower(): pk for email, pk in ids.items()}
+    if refus is None:
+        refus = notifications.refusants(ids.values(), notification)
+    else:
+        refus = refus & set(ids.values())
+    if not refus:
+        return True
+    refused = {email for email, pk in ids.items() if pk in refus}
+    message.to = [a for a in message.to if a.lower() not in refused]
+    message.cc = [a for a in message.cc if a.lower() not in refused]
+    message.bcc = [a for a in message.bcc if a.lower() not in refused]
+    logger.info("E-mail %r not sent to %s recipient(s): notification switched off", message.subject, len(refused))
+    return bool(message.recipients())
+
+
 def deliver(
-    message: EmailMessage, *, reference: str = "", connection: Any = None, personne: Any = None, record: bool = True
+    message: EmailMessage,
+    *,
+    reference: str = "",
+    connection: Any = None,
+    personne: Any = None,
+    record: bool = True,
+    notification: str | None = None,
+    refusants: set[int] | None = None,
 ) -> list[Any]:
     """Send one built message and record it (core.MessageEnvoye) so that its delivery can be followed.
 
@@ -62,8 +96,13 @@ def deliver(
     gave none: with SMTP it is the id the receiving side reports; with an anymail provider the id
     the provider returns replaces it. `connection`: an open connection to reuse (a batch of reminders);
     `personne`: the recipient's account when the caller has it (saves looking it up); `record=False`
-    returns the records unsaved, for a batch that saves them in one query (`deliveries_record`).
+    returns the records unsaved, for a batch that saves them in one query (`deliveries_record`);
+    `notification`: the kind (core.notifications.Notification), None for an essential message: a
+    recipient who switched a non-essential kind off is dropped (nothing sent when none is left);
+    `refusants`: who switched it off, when a batch already read it (`notifications.refusants`).
     """
+    if not _without_refusals(message, notification, personne, refusants):
+        return []
     if "Message-ID" not in message.extra_headers:
         host = urlsplit(settings.SITE_URL).hostname or "tsf.invalid"
         message.extra_headers["Message-ID"] = make_msgid(domain=host)
@@ -116,6 +155,7 @@ def send_now(
     reply_to: list[str] | None = None,
     attachments: list[tuple[str, str, str]] | None = None,
     reference: str = "",
+    notification: str | None = None,
 ) -> None:
     """Send now. `attachments` are text files (name, content, MIME type), e.g. an .ics invitation."""
     message = EmailMultiAlternatives(subject=subject, body=text, to=to, reply_to=reply_to or [settings.TSF_PILOT["email"]])
@@ -123,7 +163,7 @@ def send_now(
         message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)
-    deliver(message, reference=reference)
+    deliver(message, reference=reference, notification=notification)
 
 
 def send_after_commit(
@@ -134,6 +174,7 @@ def send_after_commit(
     html: str = "",
     attachments: list[tuple[str, str, str]] | None = None,
     reference: str = "",
+    notification: str | None = None,
 ) -> None:
     """Record the e-mail as a job of the current transaction; Celery sends it once that commits.
 
@@ -143,10 +184,15 @@ def send_after_commit(
     extra: dict[str, Any] = {"attachments": [list(a) for a in attachments]} if attachments else {}
     if reference:
         extra["reference"] = reference
+    if notification:
+        # Checked when the job sends it: a choice made meanwhile is honoured.
+        extra["notification"] = str(notification)
     enqueue("email", to=list(to), subject=subject, text=text, html=html, **extra)
 
 
-def send_templated_after_commit(*, to: list[str], name: str, context: dict[str, Any]) -> RenderedEmail:
+def send_templated_after_commit(
+    *, to: list[str], name: str, context: dict[str, Any], notification: str | None = None
+) -> RenderedEmail:
     rendered = render_email(name, context)
-    send_after_commit(to=to, subject=rendered.subject, text=rendered.text, html=rendered.html)
+    send_after_commit(to=to, subject=rendered.subject, text=rendered.text, html=rendered.html, notification=notification)
     return rendered

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
 
 from .concurrency import EditConflict, keep_input_after_conflict
 from .exceptions import DomainError
+
+T = TypeVar("T")
 
 
 def add_domain_error(form: Any, error: DomainError) -> None:
@@ -17,3 +22,19 @@ def add_domain_error(form: Any, error: DomainError) -> None:
         keep_input_after_conflict(form, error)
         return
     form.add_error(error.field if error.field in getattr(form, "fields", {}) else None, error.message)
+
+
+def form_save(request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], T], *, success: str) -> T | None:
+    """A posted form's one flow: when it is valid, `save(cleaned_data)` calls the service, `success` is
+    queued and what the service wrote is returned (every service returns its object). None when nothing
+    was posted, the form is invalid or the service refused (the refusal is on the form, next to its
+    field, with the input kept): the caller renders the form again."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        written = save(form.cleaned_data)
+    except DomainError as error:
+        add_domain_error(form, error)
+        return None
+    messages.success(request, success)
+    return written

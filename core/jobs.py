@@ -1,7 +1,8 @@
 """Background jobs that survive a broker outage (transactional outbox).
 
 `enqueue("email", to=[…], …)` writes a `TacheDifferee` row in the caller's transaction and, once
-it commits, hands the job to Celery (`core.tasks.run_job`, which takes the row's id). When Redis
+it commits, hands the job to Celery by name (`RUN_JOB_TASK`, the `core.tasks.run_job` adapter, which
+takes the row's id; core.tasks imports this module, never the other way round). When Redis
 is away the hand-over fails fast (the broker's retries are capped in settings), the request goes
 on, and the row waits: beat's `dispatch_jobs` scan hands it over again when the broker is back.
 After a failed hand-over this process stops trying for `BROKER_PAUSE` so that a page sending
@@ -20,6 +21,7 @@ import logging
 import time
 from typing import Any
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -31,6 +33,10 @@ from .models import TacheDifferee
 
 logger = logging.getLogger(__name__)
 
+# The Celery task that runs a job (core/tasks.py), sent by its registered name; CoreConfig.ready
+# imports core.tasks so that the task is registered (and runs eagerly in tests) in every process.
+RUN_JOB_TASK = "core.tasks.run_job"
+
 JOBS: dict[str, str] = {
     "email": "core.emails.send_now",
     "candidature_recu": "candidatures.services.candidature_receipt_job",
@@ -38,6 +44,8 @@ JOBS: dict[str, str] = {
     "convention_rendre": "conventions.services.convention_render_pdf",
     "convention_finaliser": "conventions.services.convention_finalize",
     "budget_export": "budget.services.export_run",
+    "message_groupe": "relances.services.message_groupe_distribuer",
+    "facture_analyser": "budget.services.facture_analyser",
 }
 MAX_TENTATIVES = 5
 # A job handed over but still waiting after this long lost its message (Redis keeps nothing on
@@ -65,14 +73,10 @@ def enqueue(tache: str, /, **arguments: Any) -> TacheDifferee:
 def publish(*, job_id: int) -> bool:
     """Hand one job to Celery. Never raises: a broker outage leaves the job waiting in the database."""
     global _broker_down_until
-    # Imported here: core.tasks imports this module (its run_job adapter calls job_run), so a
-    # module-level import would be a cycle; the task module is only needed when a job is handed over.
-    from .tasks import run_job
-
     if time.monotonic() < _broker_down_until:
         return False
     try:
-        run_job.apply_async(kwargs={"job_id": job_id}, retry=False)
+        current_app.signature(RUN_JOB_TASK, kwargs={"job_id": job_id}).apply_async(retry=False)
     except Exception as error:  # noqa: BLE001 - whatever happened, the job waits in the database
         if isinstance(error, BROKER_ERRORS):
             _broker_down_until = time.monotonic() + BROKER_PAUSE

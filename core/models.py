@@ -211,3 +211,26 @@ class VerificationCoherence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ran_at:%Y-%m-%d %H:%M} : {self.violations}"
+
+
+class NotificationDesactivee(models.Model):
+    """A kind of non-essential notification a person chose not to receive by e-mail (core/notifications.py).
+
+    A row means "switched off"; essential kinds never have one (the service refuses them)."""
+
+    personne = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne"),
+        on_delete=models.CASCADE,
+        related_name="notifications_desactivees",
+    )
+    notification = models.CharField(_("notification"), max_length=30)
+    created_at = models.DateTimeField(_("désactivée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification désactivée")
+        verbose_name_plural = _("notifications désactivées")
+        constraints = [models.UniqueConstraint(fields=["personne", "notification"], name="notification_desactivee_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.personne_id} : {self.notification}"

@@ -90,6 +90,20 @@ def register(action: str, fn: Rule) -> None:
     _RULES[action] = fn
 
 
+def role_rule(action: str, *allowed: Callable[[Any], bool], refusal: Any) -> Rule:
+    """Register the rule of an action that asks only the user's role: allowed when one of the `allowed`
+    predicates says so (`accounts.roles.is_coordination`…), refused with `refusal` (a lazy French
+    sentence) otherwise. Returns the rule, for a caller that asks it directly."""
+
+    def check(user: Any, obj: Any = None) -> Decision:
+        if any(has_role(user) for has_role in allowed):
+            return ALLOWED
+        return refused(refusal)
+
+    register(action, check)
+    return check
+
+
 def actions() -> list[str]:
     """Every registered action name, sorted (for tests and documentation)."""
     return sorted(_RULES)

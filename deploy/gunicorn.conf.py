@@ -10,6 +10,7 @@ application's, unless LOG_FORMAT=text.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -96,3 +97,13 @@ class JsonLogger(Logger):
 
 
 logger_class = JsonLogger if _json else Logger
+
+
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    """The worker has loaded Django (apps, models, settings) and its URLs: those objects live as long
+    as the process, so the garbage collector stops re-scanning them on every collection a request
+    triggers (gc.freeze, as CPython's documentation advises for pre-loaded servers; issue 14)."""
+    from django.urls import get_resolver  # noqa: PLC0415 - the master reads this file too; only workers load Django
+
+    get_resolver().url_patterns  # noqa: B018 - load the URLconf once, before freezing
+    gc.freeze()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from core.exceptions import TransitionRefused
-from core.permissions import ALLOWED, SYSTEME, Decision, refused, register_workflow, rule
+from core.permissions import ALLOWED, SYSTEME, Decision, refused, register_workflow, role_rule, rule
 
 from .models import EtatEvaluation, Evaluation
 from .workflow import REPONDANT, WORKFLOW
@@ -37,17 +38,16 @@ def remplir(user: Any, evaluation: Evaluation) -> Decision:
     return ALLOWED
 
 
-@rule("evaluation.resultats")
-def resultats(user: Any, obj: Any = None) -> Decision:
-    """The programme's results: the coordination and the comité technique."""
-    if roles.is_coordination(user) or roles.is_comite(user):
-        return ALLOWED
-    return refused(_("Réservé au comité technique et à la coordination."))
+# The programme's results: the coordination and the comité technique.
+resultats = role_rule(
+    "evaluation.resultats",
+    roles.is_coordination,
+    roles.is_comite,
+    refusal=gettext_lazy("Réservé au comité technique et à la coordination."),
+)
 
 
-@rule("evaluation.piloter")
-def piloter(user: Any, obj: Any = None) -> Decision:
-    """End an action, open its continuation, follow the reminders: the coordination."""
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination peut faire cette opération."))
+# End an action, open its continuation, follow the reminders: the coordination.
+piloter = role_rule(
+    "evaluation.piloter", roles.is_coordination, refusal=gettext_lazy("Seule la coordination peut faire cette opération.")
+)

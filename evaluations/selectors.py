@@ -227,3 +227,35 @@ def _round(value: Any) -> Decimal | None:
 
 def objectifs_de(accompagnement: Accompagnement):
     return Objectif.objects.filter(accompagnement=accompagnement).prefetch_related("indicateurs")
+
+
+def objectifs_par_moment(programme: Programme) -> list[dict[str, Any]]:
+    """Objectives reached, partly reached and not reached, as scored at exit and at 6 months (one query)."""
+    counts = {
+        row["moment"]: row
+        for row in MesureIndicateur.objects.filter(indicateur__objectif__accompagnement__programme=programme)
+        .exclude(atteinte="")
+        .order_by()
+        .values("moment")
+        .annotate(
+            evalues=Count("indicateur__objectif", distinct=True),
+            atteints=Count("indicateur__objectif", filter=Q(atteinte=Atteinte.ATTEINT), distinct=True),
+            partiels=Count("indicateur__objectif", filter=Q(atteinte=Atteinte.PARTIEL), distinct=True),
+            non_atteints=Count("indicateur__objectif", filter=Q(atteinte=Atteinte.NON_ATTEINT), distinct=True),
+        )
+    }
+    lignes = []
+    for moment in (Moment.SORTIE, Moment.SIX_MOIS):
+        row = counts.get(moment.value, {})
+        evalues, atteints = row.get("evalues", 0), row.get("atteints", 0)
+        lignes.append(
+            {
+                "moment": str(moment.label),
+                "evalues": evalues,
+                "atteints": atteints,
+                "partiels": row.get("partiels", 0),
+                "non_atteints": row.get("non_atteints", 0),
+                "taux_atteints": _taux(atteints, evalues),
+            }
+        )
+    return lignes

@@ -1,14 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accompagnements.models import Accompagnement
 from core.exceptions import DomainError
+from core.forms import add_domain_error
+from core.outcomes import report_outcome
 from core.permissions import forbid_unless
+from core.signed_links import signed_link_object
 from programmes.models import Programme
 
 from . import liens, selectors, services
@@ -23,7 +25,7 @@ def _repondre(request, evaluation: Evaluation, by, template_context: dict):
         try:
             services.evaluation_repondre(evaluation=evaluation, by=by, **form.service_kwargs())
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_domain_error(form, error)
         else:
             return None
     return render(request, "evaluations/evaluation_form.html", {"evaluation": evaluation, "form": form, **template_context})
@@ -46,12 +48,14 @@ def evaluation_remplir(request, pk: int):
 
 def evaluation_lien(request, token: str):
     """The signed link of the e-mail: no login, this questionnaire only, until the link expires."""
-    try:
-        evaluation = liens.evaluation_du_jeton(token)
-    except signing.SignatureExpired:
-        return render(request, "evaluations/evaluation_lien_invalide.html", {"expire": True}, status=410)
-    except (signing.BadSignature, Evaluation.DoesNotExist, KeyError, TypeError):
-        return render(request, "evaluations/evaluation_lien_invalide.html", {"expire": False}, status=404)
+    evaluation = signed_link_object(
+        request,
+        lambda: liens.evaluation_du_jeton(token),
+        invalid_template="evaluations/evaluation_lien_invalide.html",
+        missing=(Evaluation.DoesNotExist,),
+    )
+    if isinstance(evaluation, HttpResponse):
+        return evaluation
     if not evaluation.est_ouverte:
         return render(request, "evaluations/evaluation_merci.html", {"evaluation": evaluation, "par_lien": True})
     response = _repondre(request, evaluation, evaluation.personne, {"par_lien": True})
@@ -69,12 +73,11 @@ def _accompagnement_coordination(request, pk: int) -> Accompagnement:
 @require_POST
 def accompagnement_terminer(request, pk: int):
     accompagnement = _accompagnement_coordination(request, pk)
-    try:
-        services.accompagnement_terminer(accompagnement=accompagnement, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Accompagnement terminé : les questionnaires de sortie sont ouverts et envoyés."))
+    report_outcome(
+        request,
+        lambda: services.accompagnement_terminer(accompagnement=accompagnement, by=request.user),
+        success=_("Accompagnement terminé : les questionnaires de sortie sont ouverts et envoyés."),
+    )
     return redirect("accompagnements:detail", pk=accompagnement.pk)
 
 

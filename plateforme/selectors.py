@@ -4,22 +4,29 @@ failure and the reminders they hold."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accompagnements import calendar as seance_dates
-from accompagnements.models import EtatSeance, Seance
+from accompagnements.models import Accompagnement, ConfirmationSeance, EtatSeance, PartieConfirmation, Seance, ServiceFait
 from accounts import roles
-from candidatures.models import Message
+from annuaire.models import PersonneRessource
+from candidatures.models import Candidature, Message
 from comite.selectors import saisines_visibles
 from conventions.selectors import conventions_a_signer_qs
 from core.pagination import plafond
 from core.permissions import may
 from core.selectors import adresses_en_echec_total
 from evaluations.selectors import evaluations_a_remplir
+from programmes.models import Structure
 from relances.models import EtatRelance
 
 
@@ -50,7 +57,7 @@ def espace(user: Any) -> dict[str, Any]:
 A_FAIRE_PAR_TYPE = 3
 
 
-def _borne(queryset: QuerySet, limite: int) -> tuple[list[Any], int]:
+def borne(queryset: QuerySet, limite: int) -> tuple[list[Any], int]:
     """The first `limite` rows and the total: two queries whatever the history's size."""
     rows = list(queryset[:limite])
     total = len(rows) if len(rows) < limite else queryset.count()
@@ -70,8 +77,8 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
     paire = Q(accompagnement__beneficiaire=user) | Q(accompagnement__mentors__user=user)
     seances = Seance.objects.select_related("accompagnement__programme").order_by("debut", "pk")
 
-    prochaines, prochaines_total = _borne(seances.filter(paire, etat=EtatSeance.PLANIFIEE, debut__gte=now).distinct(), limite)
-    comptes_rendus, comptes_rendus_total = _borne(
+    prochaines, prochaines_total = borne(seances.filter(paire, etat=EtatSeance.PLANIFIEE, debut__gte=now).distinct(), limite)
+    comptes_rendus, comptes_rendus_total = borne(
         seances.filter(accompagnement__mentors__user=user, etat=EtatSeance.REALISEE)
         .filter(Q(compte_rendu__isnull=True) | Q(compte_rendu__soumis_le__isnull=True))
         .prefetch_related("accompagnement__mentors")
@@ -82,7 +89,21 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
         seance.echeance_compte_rendu = seance_dates.echeance_compte_rendu(seance)
         seance.en_retard = now > seance.echeance_compte_rendu
         seance.peut_rediger = may(user, "compte_rendu.rediger", seance).allowed
-    questions, questions_total = _borne(
+
+    def repondu(partie: str) -> Exists:
+        return Exists(ConfirmationSeance.objects.filter(seance=OuterRef("pk"), partie=partie))
+
+    # Held sessions waiting for this person's "did it take place?" (service fait).
+    a_confirmer, a_confirmer_total = borne(
+        seances.filter(etat=EtatSeance.REALISEE, service_fait=ServiceFait.A_CONFIRMER)
+        .filter(
+            (Q(accompagnement__beneficiaire=user) & ~repondu(PartieConfirmation.BENEFICIAIRE))
+            | (Q(accompagnement__mentors__user=user) & ~repondu(PartieConfirmation.MENTOR))
+        )
+        .distinct(),
+        limite,
+    )
+    questions, questions_total = borne(
         seances.filter(paire, etat=EtatSeance.PLANIFIEE, debut__gt=now + seance_dates.DELAI_AVANT_SEANCE)
         .exclude(questions__auteur=user)
         .distinct(),
@@ -90,8 +111,8 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
     )
     for seance in questions:
         seance.questions_jusqua = seance.debut - seance_dates.DELAI_AVANT_SEANCE
-    signatures, signatures_total = _borne(conventions_a_signer_qs(user), limite)
-    evaluations, evaluations_total = _borne(evaluations_a_remplir(user), limite)
+    signatures, signatures_total = borne(conventions_a_signer_qs(user), limite)
+    evaluations, evaluations_total = borne(evaluations_a_remplir(user), limite)
     non_lus = (
         Message.objects.filter(candidature__candidat=user, de_la_coordination=True, lu_le__isnull=True)
         .values("candidature_id")
@@ -108,6 +129,8 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
             "prochaines_seances_total": prochaines_total,
             "comptes_rendus": comptes_rendus,
             "comptes_rendus_total": comptes_rendus_total,
+            "seances_a_confirmer": a_confirmer,
+            "seances_a_confirmer_total": a_confirmer_total,
             "questions": questions,
             "questions_total": questions_total,
             "signatures": signatures,
@@ -116,7 +139,9 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
             "evaluations_total": evaluations_total,
             "messages": messages_par_dossier,
             "messages_total": messages_total,
-            "vide": not (prochaines or comptes_rendus or questions or signatures or evaluations or messages_par_dossier),
+            "vide": not (
+                prochaines or comptes_rendus or a_confirmer or questions or signatures or evaluations or messages_par_dossier
+            ),
         }
     }
 
@@ -127,7 +152,7 @@ def comite_a_faire(user: Any) -> dict[str, Any]:
     if roles.is_coordination(user) or not roles.is_comite(user):
         return {}
     saisines = saisines_visibles(user)
-    sans_avis, sans_avis_total = _borne(
+    sans_avis, sans_avis_total = borne(
         saisines.exclude(avis__membre=user).select_related("candidature__structure").order_by("created_at", "pk"),
         plafond(A_FAIRE_PAR_TYPE),
     )
@@ -140,3 +165,103 @@ def comite_a_faire(user: Any) -> dict[str, Any]:
             "evaluations": may(user, "evaluation.resultats").allowed,
         }
     }
+
+
+# --- One search box (issue 15) ------------------------------------------------------------------------
+# Each kind of result lists at most this many rows, with its total: the page does not grow with the data.
+RECHERCHE_PAR_TYPE = 10
+RECHERCHE_MOTS_MAX = 5
+
+
+@dataclass(frozen=True)
+class Resultat:
+    libelle: str
+    detail: str
+    url: str
+
+
+def _mots(q: str) -> list[str]:
+    return q.split()[:RECHERCHE_MOTS_MAX]
+
+
+def _chaque_mot(qs: QuerySet, q: str, *fields: str) -> QuerySet:
+    """Every word found in one of `fields` (icontains)."""
+    for mot in _mots(q):
+        qs = qs.filter(reduce(or_, (Q(**{f"{name}__icontains": mot}) for name in fields)))
+    return qs
+
+
+def recherche(user: Any, q: str) -> list[dict[str, Any]]:
+    """A reference, a person or a structure among what `user` may open, by kind, each bounded with its total.
+
+    The coordination searches everything; anyone else finds their own files and accompagnements only."""
+    limite = plafond(RECHERCHE_PAR_TYPE)
+    groupes: list[dict[str, Any]] = []
+
+    def groupe(titre: Any, qs: QuerySet, to_resultat: Any) -> None:
+        rows, total = borne(qs, limite)
+        groupes.append({"titre": titre, "total": total, "resultats": [to_resultat(r) for r in rows]})
+
+    coordination = roles.is_coordination(user)
+    candidatures = Candidature.objects.soumises()
+    candidatures = candidatures if coordination else candidatures.filter(candidat=user)
+    groupe(
+        _("Candidatures"),
+        _chaque_mot(
+            candidatures.select_related("structure", "candidat"),
+            q,
+            "reference",
+            "candidat__first_name",
+            "candidat__last_name",
+            "candidat__email",
+            "structure__raison_sociale",
+        ).order_by("-soumise_le", "-pk"),
+        lambda c: Resultat(
+            f"{c.reference} – {c.candidat.display_name}",
+            c.structure.raison_sociale if c.structure else "",
+            reverse("candidatures:coordination_detail" if coordination else "candidatures:dossier", args=[c.pk]),
+        ),
+    )
+    groupe(
+        _("Accompagnements"),
+        _chaque_mot(
+            Accompagnement.objects.visibles_par(user).select_related("structure_beneficiaire", "beneficiaire"),
+            q,
+            "reference",
+            "candidature__reference",
+            "beneficiaire__first_name",
+            "beneficiaire__last_name",
+            "structure_beneficiaire__raison_sociale",
+        ).order_by("-created_at", "-pk"),
+        lambda a: Resultat(
+            f"{a.reference} – {a.structure_beneficiaire.raison_sociale}",
+            a.beneficiaire.display_name,
+            reverse("accompagnements:detail", args=[a.pk]),
+        ),
+    )
+    if not coordination:
+        return groupes
+    # People and structures have no page of their own outside the back office, open to staff only.
+    admin = bool(getattr(user, "is_staff", False))
+    groupe(
+        _("Personnes"),
+        _chaque_mot(get_user_model().objects.all(), q, "first_name", "last_name", "email").order_by("last_name", "pk"),
+        lambda u: Resultat(u.display_name, u.email, reverse("admin:accounts_user_change", args=[u.pk]) if admin else ""),
+    )
+    groupe(
+        _("Personnes-ressources"),
+        _chaque_mot(PersonneRessource.objects.select_related("structure"), q, "prenom", "nom", "email").order_by("nom", "pk"),
+        lambda p: Resultat(
+            str(p), p.structure.raison_sociale if p.structure else "", reverse("annuaire:personne_ressource_detail", args=[p.pk])
+        ),
+    )
+    groupe(
+        _("Structures"),
+        _chaque_mot(Structure.objects.all(), q, "raison_sociale", "siret", "commune").order_by("raison_sociale", "pk"),
+        lambda s: Resultat(
+            s.raison_sociale,
+            f"{s.commune} ({s.departement})",
+            reverse("admin:programmes_structure_change", args=[s.pk]) if admin else "",
+        ),
+    )
+    return groupes

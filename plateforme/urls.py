@@ -10,3 +10,7 @@ urlpatterns = [
     path("coordination/emails-en-echec/", views.emails_en_echec, name="emails_en_echec"),
     path("coordination/emails-en-echec/<int:pk>/retablir/", views.email_retablir, name="email_retablir"),
 ]
+urlpatterns += [
+    path("coordination/a-traiter/", views.a_traiter, name="a_traiter"),
+    path("recherche/", views.recherche, name="recherche"),
+]

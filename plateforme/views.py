@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -19,8 +20,12 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from core.exceptions import DomainError
+from core.pagination import paginer, plafond
+from core.permissions import action_required
 
+from . import a_traiter as a_traiter_registry
 from . import health, selectors, suivi_emails
+from .forms import FileFiltreForm, RechercheForm
 
 logger = logging.getLogger(__name__)
 
@@ -92,3 +97,51 @@ def email_retablir(request, pk: int):
         raise PermissionDenied(error.message) from error
     messages.success(request, _("Adresse rétablie : %(n)s relance(s) suspendue(s) reprise(s).") % {"n": relances})
     return redirect("plateforme:emails_en_echec")
+
+
+# --- The coordination's work queue and search (issue 15) ---------------------------------------------
+
+# The queue's overview shows this many lines of each kind (with the kind's count and a link to all of
+# them); one kind's list is paginated this many a page.
+A_TRAITER_PAR_TYPE = 5
+A_TRAITER_PAR_PAGE = 25
+
+
+@action_required("candidature.coordonner")
+def a_traiter(request: HttpRequest) -> HttpResponse:
+    """Coordination: everything waiting across the lifecycle, by kind, oldest first; filter by kind and
+    by the coordinator who follows it."""
+    now = timezone.now()
+    form = FileFiltreForm(request.GET or None)
+    filtres = form.cleaned_data if form.is_valid() else {}
+    suivi = filtres.get("suivi") or ""
+    kind = a_traiter_registry.KINDS.get(filtres.get("type") or "")
+    context: dict = {"form": form, "filtre_actif": bool(suivi or kind)}
+    if kind is not None:
+        page_obj = paginer(request, a_traiter_registry.items(kind, now=now, suivi=suivi, user=request.user), A_TRAITER_PAR_PAGE)
+        context.update(
+            kind=kind,
+            page_obj=page_obj,
+            lignes=[a_traiter_registry.ligne(kind, item, now) for item in page_obj.object_list],
+        )
+    else:
+        limite = plafond(A_TRAITER_PAR_TYPE)
+        sections = []
+        for each in a_traiter_registry.KINDS.values():
+            rows, total = selectors.borne(a_traiter_registry.items(each, now=now, suivi=suivi, user=request.user), limite)
+            sections.append(
+                {"kind": each, "total": total, "lignes": [a_traiter_registry.ligne(each, item, now) for item in rows]}
+            )
+        context["sections"] = sections
+        context["total"] = sum(s["total"] for s in sections)
+    # The menu's count follows what the coordinator sees here (it is rendered after this line).
+    a_traiter_registry.total_menu_refresh(now=now)
+    return render(request, "plateforme/a_traiter.html", context)
+
+
+@login_required
+def recherche(request: HttpRequest) -> HttpResponse:
+    """One search box: a reference, a person or a structure, among what the user may see, each kind bounded."""
+    form = RechercheForm(request.GET or None)
+    resultats = selectors.recherche(request.user, form.cleaned_data["q"]) if form.is_valid() else None
+    return render(request, "plateforme/recherche.html", {"form": form, "resultats": resultats})

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_helpers import ServiceAdminMixin
 
-from .models import Format, Programme, Structure
+from .models import POIDS_FIELDS, Format, Programme, Structure
 
 
 def format_filter(path: str) -> type[admin.SimpleListFilter]:
@@ -83,15 +83,7 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
         (
             _("Appariement"),
             {
-                "fields": (
-                    "poids_competences",
-                    "poids_experience",
-                    "poids_geographie",
-                    "poids_disponibilite",
-                    "poids_nouveaute",
-                    "poids_pressenti",
-                    "missions_max_par_mentor",
-                ),
+                "fields": (*POIDS_FIELDS, "missions_max_par_mentor"),
                 "classes": ("collapse",),
             },
         ),

@@ -64,6 +64,17 @@ class FormeJuridique(models.TextChoices):
     AUTRE = "autre", _("Autre")
 
 
+# The matching's weights on a Programme, one per criterion (0–100), edited together by the coordination.
+POIDS_FIELDS = (
+    "poids_competences",
+    "poids_experience",
+    "poids_geographie",
+    "poids_disponibilite",
+    "poids_nouveaute",
+    "poids_pressenti",
+)
+
+
 class Programme(TimeStampedModel):
     """A call (appel) with its period, budget rules and the formats it offers.
 

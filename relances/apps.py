@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts.espace import section_register
+
 
 class RelancesConfig(AppConfig):
     name = "relances"
@@ -8,4 +10,11 @@ class RelancesConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers this app's invariants in core.invariants (checked by verifier_coherence).
-        from . import invariants  # noqa: F401
+        # The person's space shows their messages from the coordination (accounts/espace.py); imported
+        # here because the selectors read the models, which are ready only now.
+        from . import (
+            invariants,  # noqa: F401
+            selectors,
+        )
+
+        section_register(app=self.name, context=selectors.espace)

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from core.invariants import Violation, invariant
 
-from .models import EtatRelance, Relance
+from .models import EtatDestinataire, EtatRelance, MessageGroupe, Relance
 
 # Beat scans every minute and takes back a claim after RELANCES_RECLAIM_AFTER_SECONDS; beyond that
 # delay and this margin (retries of a failing SMTP), a reminder still waiting was missed.
@@ -41,4 +42,36 @@ def envoyees() -> Iterable[Violation]:
             objet=_("Relance « %(type)s » à %(email)s")
             % {"type": relance.get_type_relance_display(), "email": relance.destinataire.email},
             url=reverse("admin:relances_relance_change", args=[relance.pk]),
+        )
+
+
+# The outbox retries a failed job for about a quarter of an hour and takes back a job left by a dead
+# worker after half an hour (core/jobs.py): beyond this, a copy still waiting for its e-mail was missed.
+MARGE_MESSAGE_GROUPE = datetime.timedelta(hours=2)
+
+
+@invariant(
+    "relances.messages_groupe",
+    gettext_lazy("Chaque message à un groupe a une copie par destinataire annoncé, et chaque e-mail est parti"),
+)
+def messages_groupe() -> Iterable[Violation]:
+    limite = timezone.now() - MARGE_MESSAGE_GROUPE
+    rows = (
+        MessageGroupe.objects.annotate(
+            copies=Count("destinataires"),
+            en_retard=Count(
+                "destinataires",
+                filter=Q(destinataires__etat=EtatDestinataire.A_ENVOYER, created_at__lt=limite),
+            ),
+        )
+        .filter(~Q(copies=F("nombre_destinataires")) | Q(en_retard__gt=0))
+        .order_by("created_at")
+    )
+    for message in rows.iterator():
+        yield Violation(
+            code="relances.messages_groupe",
+            message=_("%(copies)s copie(s) pour %(annonce)s destinataire(s) annoncé(s) ; %(attente)s e-mail(s) jamais parti(s).")
+            % {"copies": message.copies, "annonce": message.nombre_destinataires, "attente": message.en_retard},  # type: ignore[attr-defined]
+            objet=_("Message à un groupe « %(sujet)s »") % {"sujet": message.sujet},
+            url=reverse("relances:message_groupe_detail", args=[message.pk]),
         )

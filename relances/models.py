@@ -17,6 +17,8 @@ class TypeRelance(models.TextChoices):
     EVAL_6MOIS_RELANCE = "eval_6mois_relance", _("Évaluation à 6 mois : relance")
     BROUILLON = "brouillon", _("Candidature en brouillon depuis 14 jours")
     ECART_SEANCES = "ecart_seances", _("Séances espacées de plus de deux semaines")
+    SERVICE_FAIT = "service_fait", _("Séance réalisée à confirmer (service fait)")
+    SERVICE_FAIT_COORDINATION = "service_fait_coord", _("Séance non confirmée : alerte coordination")
 
 
 class EtatRelance(models.TextChoices):
@@ -26,6 +28,12 @@ class EtatRelance(models.TextChoices):
     ANNULEE = "annulee", _("Annulée")
     DESACTIVEE = "desactivee", _("Type de relance désactivé")
     SUSPENDUE = "suspendue", _("Suspendue : adresse e-mail en échec")
+    REFUSEE = "refusee", _("Non envoyée : la personne a désactivé ce type de notification")
+
+
+# The kind of notification of each reminder (core/notifications.py): those a person may switch off
+# are named; the others are essential (None).
+NOTIFICATION_DE_RELANCE: dict[str, str] = {TypeRelance.SEANCE_48H: "rappel_seance"}
 
 
 class Relance(models.Model):
@@ -65,3 +73,70 @@ class Relance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_relance_display()} → {self.destinataire}"
+
+
+class MessageGroupe(models.Model):
+    """One message of the coordination to a group chosen by filters (issue 15), kept as sent.
+
+    `corps`/`sujet` are the templates typed (named placeholders such as {prenom}); each recipient's own
+    rendering is on their `DestinataireMessage` row, which is also their copy in their space."""
+
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("auteur"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sujet = models.CharField(_("objet"), max_length=200)
+    corps = models.TextField(_("message"))
+    filtres = models.JSONField(_("filtres"), default=dict, blank=True)
+    filtres_libelle = models.TextField(_("groupe choisi"), blank=True)
+    nombre_destinataires = models.PositiveIntegerField(_("nombre de destinataires"))
+    created_at = models.DateTimeField(_("envoyé le"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("message à un groupe")
+        verbose_name_plural = _("messages à un groupe")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.sujet
+
+
+class EtatDestinataire(models.TextChoices):
+    A_ENVOYER = "a_envoyer", _("E-mail à envoyer")
+    ENVOYE = "envoye", _("E-mail envoyé")
+    NON_SOUHAITE = "non_souhaite", _("Pas d’e-mail : la personne a désactivé ces messages (visible dans son espace)")
+    SANS_ADRESSE = "sans_adresse", _("Pas d’e-mail : compte inactif ou sans adresse")
+    ADRESSE_EN_ECHEC = "adresse_en_echec", _("Pas d’e-mail : adresse en échec")
+    ECHEC = "echec", _("Échec d’envoi")
+
+
+class DestinataireMessage(models.Model):
+    """One recipient of a group message: their rendered copy (shown in their space) and its e-mail's delivery."""
+
+    message = models.ForeignKey(MessageGroupe, on_delete=models.CASCADE, related_name="destinataires")
+    personne = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("destinataire"), on_delete=models.CASCADE, related_name="messages_groupe"
+    )
+    sujet = models.CharField(_("objet"), max_length=255)
+    texte = models.TextField(_("message"))
+    etat = models.CharField(
+        _("remise"), max_length=20, choices=EtatDestinataire.choices, default=EtatDestinataire.A_ENVOYER, db_index=True
+    )
+    envoye_le = models.DateTimeField(_("e-mail envoyé le"), null=True, blank=True)
+    tentatives = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    derniere_erreur = models.TextField(_("dernière erreur"), blank=True)
+    lu_le = models.DateTimeField(_("lu le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("destinataire d’un message à un groupe")
+        verbose_name_plural = _("destinataires d’un message à un groupe")
+        ordering = ["message", "pk"]
+        constraints = [models.UniqueConstraint(fields=["message", "personne"], name="destinataire_message_unique")]
+        # A person's messages, newest first, and their unread ones.
+        indexes = [models.Index(fields=["personne", "-message"]), models.Index(fields=["personne", "lu_le"])]
+
+    def __str__(self) -> str:
+        return f"{self.sujet} → {self.personne_id}"
+
+    @property
+    def non_lu(self) -> bool:
+        return self.lu_le is None

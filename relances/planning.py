@@ -19,7 +19,15 @@ from django.db import models
 from django.db.models import Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
-from accompagnements.models import Accompagnement, EtatAccompagnement, EtatSeance, Indicateur, Seance, seance_comptee_q
+from accompagnements.models import (
+    Accompagnement,
+    EtatAccompagnement,
+    EtatSeance,
+    Indicateur,
+    Seance,
+    ServiceFait,
+    seance_comptee_q,
+)
 from accounts import roles
 from accounts.models import User
 from candidatures.models import Candidature, Etat
@@ -42,6 +50,9 @@ SIGNATURE_RELANCES = (datetime.timedelta(days=3), datetime.timedelta(days=10))
 EVAL_SORTIE_RELANCE = datetime.timedelta(days=7)
 EVAL_SIX_MOIS_RELANCES = (datetime.timedelta(days=14), datetime.timedelta(days=28))
 BROUILLON_DELAI = datetime.timedelta(days=14)
+# Service fait: the pair is reminded once, then the coordination is told.
+SERVICE_FAIT_RELANCE = datetime.timedelta(days=3)
+SERVICE_FAIT_ALERTE = datetime.timedelta(days=7)
 # A reminder whose date is older than this when first planned is not sent at all (no flood of
 # stale reminders after an outage or on the first deployment).
 RATTRAPAGE = datetime.timedelta(days=7)
@@ -237,6 +248,36 @@ def etapes_avancer(now: datetime.datetime) -> None:
     evaluation_services.evaluations_expirer(today=timezone.localdate(now))
 
 
+def service_fait(now: datetime.datetime, coordination: list[int]) -> list[Prevue]:
+    """A held session not confirmed by both: the party who has not answered is reminded once, then the
+    coordination is alerted once (the session is then on its list, accompagnements.selectors)."""
+    seances = (
+        _seances_base()
+        .filter(
+            etat=EtatSeance.REALISEE,
+            service_fait=ServiceFait.A_CONFIRMER,
+            realisee_le__isnull=False,
+            realisee_le__gte=now - SERVICE_FAIT_ALERTE - RATTRAPAGE,
+        )
+        .prefetch_related("confirmations")
+    )
+    prevues = []
+    for seance in seances:
+        acc = seance.accompagnement
+        answered = {c.partie for c in seance.confirmations.all()}
+        realisee_le = seance.realisee_le or now
+        waiting = [] if "beneficiaire" in answered else [acc.beneficiaire_id]
+        if "mentor" not in answered:
+            waiting.extend(_mentor_user_ids(acc))
+        for user_id in waiting:
+            prevues.append(Prevue(acc.programme_id, T.SERVICE_FAIT, user_id, seance, realisee_le + SERVICE_FAIT_RELANCE))
+        for user_id in coordination:
+            prevues.append(
+                Prevue(acc.programme_id, T.SERVICE_FAIT_COORDINATION, user_id, seance, realisee_le + SERVICE_FAIT_ALERTE)
+            )
+    return prevues
+
+
 def relances_prevues(now: datetime.datetime) -> list[Prevue]:
     coordination = coordination_ids()
     prevues = [
@@ -246,6 +287,7 @@ def relances_prevues(now: datetime.datetime) -> list[Prevue]:
         *evaluations(now),
         *brouillons(now),
         *ecarts_seances(now, coordination),
+        *service_fait(now, coordination),
     ]
     return [p for p in prevues if p.echeance >= now - RATTRAPAGE]
 

@@ -33,26 +33,37 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accompagnements.models import EtatAccompagnement, EtatSeance, Seance
+from accompagnements import liens as service_fait_liens
+from accompagnements.models import EtatAccompagnement, EtatSeance, Seance, ServiceFait
 from accounts.models import User
 from candidatures.models import Candidature, Etat
 from conventions.models import Convention, EtatConvention
+from core import notifications
 from core.concurrency import lock_unchanged
 from core.emails import deliver, deliveries_record, render_email
 from core.exceptions import RuleViolation
+from core.jobs import enqueue
 from core.models import MessageEnvoye
 from core.permissions import require
 from evaluations import liens
 from evaluations.models import EtatEvaluation, Evaluation, Moment
 from programmes.models import Programme
 
-from . import planning
-from .models import EtatRelance, Relance, TypeRelance
+from . import planning, selectors
+from .models import (
+    NOTIFICATION_DE_RELANCE,
+    DestinataireMessage,
+    EtatDestinataire,
+    EtatRelance,
+    MessageGroupe,
+    Relance,
+    TypeRelance,
+)
 
 logger = logging.getLogger(__name__)
 T = TypeRelance
 MAX_TENTATIVES = 5
-ENVOYEE, ANNULEE, DESACTIVEE, REPORTEE, DEJA_PRISE, ERREUR, SUSPENDUE = (
+ENVOYEE, ANNULEE, DESACTIVEE, REPORTEE, DEJA_PRISE, ERREUR, SUSPENDUE, REFUSEE = (
     "envoyee",
     "annulee",
     "desactivee",
@@ -60,7 +71,15 @@ ENVOYEE, ANNULEE, DESACTIVEE, REPORTEE, DEJA_PRISE, ERREUR, SUSPENDUE = (
     "deja_prise",
     "erreur",
     "suspendue",
+    "refusee",
 )
+# What becomes of a reminder that is not sent.
+ETAT_DE = {
+    ANNULEE: EtatRelance.ANNULEE,
+    DESACTIVEE: EtatRelance.DESACTIVEE,
+    SUSPENDUE: EtatRelance.SUSPENDUE,
+    REFUSEE: EtatRelance.REFUSEE,
+}
 
 
 def reclaim_after() -> datetime.timedelta:
@@ -114,6 +133,17 @@ def _decision_seance(relance: Relance, seance: Seance, now: datetime.datetime) -
             return Decision(REPORTEE, report=seance.debut + delai)
         context["date_limite"] = seance.debut + datetime.timedelta(days=acc.programme.delai_compte_rendu_jours)
         return Decision(ENVOYEE, context=context)
+    if relance.type_relance in (T.SERVICE_FAIT, T.SERVICE_FAIT_COORDINATION):
+        if seance.etat != EtatSeance.REALISEE or seance.service_fait != ServiceFait.A_CONFIRMER:
+            return Decision(ANNULEE)
+        if relance.type_relance == T.SERVICE_FAIT:
+            if relance.destinataire_id in {c.personne_id for c in seance.confirmations.all()}:
+                return Decision(ANNULEE)
+            context["lien"] = service_fait_liens.lien_absolu(seance, relance.destinataire)
+            context["lien_duree"] = service_fait_liens.lien_duree()
+        else:
+            context["lien"] = _url("accompagnements:service_fait_a_traiter")
+        return Decision(ENVOYEE, context=context)
     if relance.type_relance == T.ECART_SEANCES:
         if acc.etat != EtatAccompagnement.EN_COURS:
             return Decision(ANNULEE)
@@ -123,8 +153,11 @@ def _decision_seance(relance: Relance, seance: Seance, now: datetime.datetime) -
     return Decision(ANNULEE)
 
 
-def _decision(relance: Relance, now: datetime.datetime, *, coordination: Any = None) -> Decision:
-    """What to do with one claimed reminder. `coordination` gives the coordinators' ids (read once per batch)."""
+def _decision(
+    relance: Relance, now: datetime.datetime, *, coordination: Any = None, refusees: set[tuple[int, str]] | None = None
+) -> Decision:
+    """What to do with one claimed reminder. `coordination` gives the coordinators' ids (read once per batch);
+    `refusees`: (person, kind) pairs switched off, read once per batch (else asked here)."""
     if relance.type_relance in (relance.programme.relances_desactivees or []):
         return Decision(DESACTIVEE)
     objet = relance.objet
@@ -133,6 +166,14 @@ def _decision(relance: Relance, now: datetime.datetime, *, coordination: Any = N
     if relance.destinataire.email_en_echec:
         # The provider reported this address as bouncing: held until the coordination corrects it.
         return Decision(SUSPENDUE)
+    kind = NOTIFICATION_DE_RELANCE.get(relance.type_relance)
+    if kind is not None and (
+        (relance.destinataire_id, kind) in refusees
+        if refusees is not None
+        else not notifications.accepte(relance.destinataire, kind)
+    ):
+        # The person switched this kind of notification off in their space (deliver would drop it too).
+        return Decision(REFUSEE)
     if isinstance(objet, Seance):
         return _decision_seance(relance, objet, now)
     if isinstance(objet, Convention):
@@ -193,25 +234,17 @@ def relance_envoyer(*, relance_id: int, reservee_le: datetime.datetime) -> str:
         if decision.action == REPORTEE:
             _still_mine(relance.pk, reservee_le).update(etat=EtatRelance.PREVUE, echeance=decision.report, reservee_le=None)
             return REPORTEE
-        if decision.action in (ANNULEE, DESACTIVEE, SUSPENDUE):
-            etat = {ANNULEE: EtatRelance.ANNULEE, DESACTIVEE: EtatRelance.DESACTIVEE, SUSPENDUE: EtatRelance.SUSPENDUE}
-            _still_mine(relance.pk, reservee_le).update(etat=etat[decision.action], reservee_le=None)
+        if decision.action in ETAT_DE:
+            _still_mine(relance.pk, reservee_le).update(etat=ETAT_DE[decision.action], reservee_le=None)
             return decision.action
         message = _message(relance, decision.context or {})
         # Last ownership check just before the SMTP hand-off (a slow worker may have lost the row
         # to a re-claim after the timeout).
         if not _still_mine(relance.pk, reservee_le).exists():
             return DEJA_PRISE
-        deliver(message, reference=f"relance:{relance.pk}")
+        deliver(message, reference=f"relance:{relance.pk}", notification=NOTIFICATION_DE_RELANCE.get(relance.type_relance))
     except Exception as exc:  # noqa: BLE001 – any failure: retry later, keep the reason for the coordinator
-        logger.exception("Relance %s non envoyée", relance_id)
-        final = relance.tentatives >= MAX_TENTATIVES
-        _still_mine(relance.pk, reservee_le).update(
-            etat=EtatRelance.ANNULEE if final else EtatRelance.PREVUE,
-            echeance=now + datetime.timedelta(minutes=5 * 2**relance.tentatives),
-            reservee_le=None,
-            derniere_erreur=f"{type(exc).__name__}: {exc}"[:2000],
-        )
+        _echec(relance, reservee_le, now, exc)
         return ERREUR
     _still_mine(relance.pk, reservee_le).update(etat=EtatRelance.ENVOYEE, envoyee_le=timezone.now(), derniere_erreur="")
     return ENVOYEE
@@ -219,7 +252,7 @@ def relance_envoyer(*, relance_id: int, reservee_le: datetime.datetime) -> str:
 
 # What each kind of object needs to decide and to render its e-mail, read once per batch.
 OBJETS_LIES: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    Seance: (("accompagnement__programme", "accompagnement__format", "compte_rendu"), ()),
+    Seance: (("accompagnement__programme", "accompagnement__format", "compte_rendu"), ("confirmations",)),
     Convention: (("accompagnement",), ("signatures", "accompagnement__mentors")),
     Evaluation: (("accompagnement",), ()),
     Candidature: ((), ()),
@@ -263,12 +296,16 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
             coordination.append(planning.coordination_ids())
         return coordination[0]
 
-    closed: dict[str, list[int]] = {EtatRelance.ANNULEE: [], EtatRelance.DESACTIVEE: [], EtatRelance.SUSPENDUE: []}
-    etat_de = {ANNULEE: EtatRelance.ANNULEE, DESACTIVEE: EtatRelance.DESACTIVEE, SUSPENDUE: EtatRelance.SUSPENDUE}
+    closed: dict[str, list[int]] = {etat: [] for etat in ETAT_DE.values()}
+    etat_de = ETAT_DE
+    refusees: set[tuple[int, str]] = set()
+    for kind in set(NOTIFICATION_DE_RELANCE.values()):
+        concernes = {r.destinataire_id for r in relances if NOTIFICATION_DE_RELANCE.get(r.type_relance) == kind}
+        refusees |= {(pk, kind) for pk in notifications.refusants(concernes, kind)}
     a_envoyer: list[tuple[Relance, EmailMultiAlternatives]] = []
     for relance in relances:
         try:
-            decision = _decision(relance, now, coordination=coordination_ids)
+            decision = _decision(relance, now, coordination=coordination_ids, refusees=refusees)
             if decision.action == REPORTEE:
                 _still_mine(relance.pk, reservee_le).update(etat=EtatRelance.PREVUE, echeance=decision.report, reservee_le=None)
             elif decision.action in etat_de:
@@ -305,6 +342,8 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
                         connection=connection,
                         personne=relance.destinataire,
                         record=False,
+                        notification=NOTIFICATION_DE_RELANCE.get(relance.type_relance),
+                        refusants={pk for pk, k in refusees if k == NOTIFICATION_DE_RELANCE.get(relance.type_relance)},
                     )
                 )
             except Exception as exc:  # noqa: BLE001 – any failure: retry later, keep the reason for the coordinator
@@ -319,6 +358,7 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
 
 
 def _echec(relance: Relance, reservee_le: datetime.datetime, now: datetime.datetime, exc: Exception) -> None:
+    """A failed sending: retried later (longer each time), cancelled after MAX_TENTATIVES, the reason kept."""
     logger.error("Relance %s non envoyée", relance.pk, exc_info=exc)
     final = relance.tentatives >= MAX_TENTATIVES
     _still_mine(relance.pk, reservee_le).update(
@@ -366,3 +406,164 @@ def programme_relances_configurer(
     programme.relances_desactivees = [value for value in TypeRelance.values if value in set(desactivees)]
     programme.save(update_fields=["relances_desactivees", "updated_at"])
     return programme
+
+
+# --- Messages to a chosen group (issue 15) ---------------------------------------------------------
+
+
+@transaction.atomic
+def message_groupe_envoyer(
+    *,
+    filtres: dict[str, Any],
+    sujet: str,
+    corps: str,
+    nombre_annonce: int | None,
+    empreinte_annoncee: str | None = None,
+    by: User,
+) -> MessageGroupe:
+    """Record a group message and each recipient's own copy (their space shows it at once), and queue one
+    job that e-mails them (core/jobs.py). `nombre_annonce`: the count the coordination saw in the preview;
+    a group that changed since is refused, so that the message reaches the set that was announced;
+    `empreinte_annoncee` (the preview's fingerprint of who is in it) catches a same-size group of other people."""
+    require(by, "message_groupe.ecrire")
+    for champ, texte in (("sujet", sujet), ("corps", corps)):
+        inconnus = selectors.champs_inconnus(texte)
+        if inconnus:
+            raise RuleViolation(
+                _("Champ inconnu : %(champs)s. Champs possibles : %(possibles)s.")
+                % {
+                    "champs": ", ".join(f"{{{nom}}}" for nom in inconnus),
+                    "possibles": ", ".join(f"{{{nom}}}" for nom in selectors.CHAMPS),
+                },
+                field=champ,
+            )
+    personnes = list(selectors.destinataires_groupe(filtres))
+    if not personnes:
+        raise RuleViolation(_("Aucune personne ne correspond à ces filtres : le message n’a pas été envoyé."))
+    if nombre_annonce is None:
+        raise RuleViolation(_("Affichez l’aperçu avant d’envoyer : il donne le nombre de destinataires."))
+    if len(personnes) != nombre_annonce:
+        raise RuleViolation(
+            _(
+                "Le groupe compte maintenant %(n)s destinataire(s) au lieu des %(annonce)s annoncés : "
+                "vérifiez le nouvel aperçu avant d’envoyer."
+            )
+            % {"n": len(personnes), "annonce": nombre_annonce}
+        )
+    if empreinte_annoncee is not None and empreinte_annoncee != selectors.empreinte_groupe(p.pk for p in personnes):
+        raise RuleViolation(
+            _("Le groupe n’est plus celui de l’aperçu (filtres modifiés depuis) : vérifiez le nouvel aperçu avant d’envoyer.")
+        )
+    valeurs = selectors.valeurs_destinataires(personnes, filtres)
+    message = MessageGroupe.objects.create(
+        auteur=by,
+        sujet=sujet,
+        corps=corps,
+        filtres=filtres,
+        filtres_libelle=selectors.filtres_libelle(filtres),
+        nombre_destinataires=len(personnes),
+    )
+    DestinataireMessage.objects.bulk_create(
+        [
+            DestinataireMessage(
+                message=message,
+                personne=personne,
+                sujet=selectors.rendre(sujet, valeurs[personne.pk])[:255],
+                texte=selectors.rendre(corps, valeurs[personne.pk]),
+            )
+            for personne in personnes
+        ]
+    )
+    enqueue("message_groupe", message_id=message.pk)
+    return message
+
+
+def _message_groupe_email(destinataire: DestinataireMessage) -> EmailMultiAlternatives:
+    lien = _url("relances:mon_message", destinataire.pk)
+    rendered = render_email("message_groupe", {"destinataire": destinataire.personne, "copie": destinataire, "lien": lien})
+    host = urlsplit(settings.SITE_URL).hostname or "tsf.invalid"
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        to=[destinataire.personne.email],
+        reply_to=[settings.TSF_PILOT["email"]],
+        # Stable id: the same copy handed over twice after a crash is recognisable as one message.
+        headers={"Message-ID": f"<groupe-{destinataire.pk}@{host}>", "X-TSF-Groupe": str(destinataire.pk)},
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    return message
+
+
+def message_groupe_distribuer(*, message_id: int) -> int:
+    """The outbox job: e-mail each recipient still waiting, once. Safe to run again: a copy is marked
+    sent right after its hand-over and only waiting copies are read, so a retried job sends the others
+    only. People who switched these messages off, or without a working address, get no e-mail (their
+    copy stays in their space). Raises when some hand-over failed, for the outbox to retry later."""
+    E = EtatDestinataire
+    kind = notifications.Notification.INFORMATION
+    waiting = list(
+        DestinataireMessage.objects.filter(message_id=message_id, etat=E.A_ENVOYER).select_related("personne").order_by("pk")
+    )
+    refus = notifications.refusants([d.personne_id for d in waiting], kind)
+    closed: dict[str, list[int]] = {E.NON_SOUHAITE: [], E.SANS_ADRESSE: [], E.ADRESSE_EN_ECHEC: []}
+    a_envoyer: list[DestinataireMessage] = []
+    for destinataire in waiting:
+        personne = destinataire.personne
+        if destinataire.personne_id in refus:
+            closed[E.NON_SOUHAITE].append(destinataire.pk)
+        elif not personne.is_active or not personne.email:
+            closed[E.SANS_ADRESSE].append(destinataire.pk)
+        elif personne.email_en_echec:
+            closed[E.ADRESSE_EN_ECHEC].append(destinataire.pk)
+        else:
+            a_envoyer.append(destinataire)
+    for etat, pks in closed.items():
+        if pks:
+            DestinataireMessage.objects.filter(pk__in=pks, etat=E.A_ENVOYER).update(etat=etat)
+    sent, failures = 0, 0
+    envois: list[MessageEnvoye] = []
+    connection = get_connection()
+    try:
+        connection.open()
+        for destinataire in a_envoyer:
+            try:
+                envois.extend(
+                    deliver(
+                        _message_groupe_email(destinataire),
+                        reference=f"groupe:{destinataire.pk}",
+                        connection=connection,
+                        personne=destinataire.personne,
+                        record=False,
+                        notification=kind,
+                        refusants=refus,
+                    )
+                )
+            except Exception as exc:  # noqa: BLE001 – this copy is retried with the job; the others go on
+                logger.error("Message de groupe %s non envoyé", destinataire.pk, exc_info=exc)
+                failures += 1
+                final = destinataire.tentatives + 1 >= MAX_TENTATIVES
+                DestinataireMessage.objects.filter(pk=destinataire.pk, etat=E.A_ENVOYER).update(
+                    etat=E.ECHEC if final else E.A_ENVOYER,
+                    tentatives=F("tentatives") + 1,
+                    derniere_erreur=f"{type(exc).__name__}: {exc}"[:2000],
+                )
+                continue
+            DestinataireMessage.objects.filter(pk=destinataire.pk, etat=E.A_ENVOYER).update(
+                etat=E.ENVOYE, envoye_le=timezone.now(), derniere_erreur=""
+            )
+            sent += 1
+    finally:
+        connection.close()
+        deliveries_record(envois)
+    if failures:
+        raise RuntimeError(f"{failures} e-mail(s) of group message {message_id} not handed over; retried later")
+    return sent
+
+
+def message_groupe_lire(*, destinataire: DestinataireMessage, by: User) -> DestinataireMessage:
+    """The recipient opened their copy: it is no longer unread."""
+    require(by, "message_groupe.lire", destinataire)
+    if destinataire.lu_le is None:
+        destinataire.lu_le = timezone.now()
+        DestinataireMessage.objects.filter(pk=destinataire.pk, lu_le__isnull=True).update(lu_le=destinataire.lu_le)
+    return destinataire

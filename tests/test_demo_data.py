@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import zipfile
 from decimal import Decimal
 from io import StringIO
 
@@ -17,22 +18,36 @@ from django.db.models import Sum
 from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from accompagnements.models import Accompagnement, EtatAccompagnement, EtatSeance, Seance, TypeIndicateur
+from accompagnements.models import (
+    Accompagnement,
+    Creneau,
+    EtatAccompagnement,
+    EtatSeance,
+    Seance,
+    ServiceFait,
+    TypeIndicateur,
+)
 from accounts import roles
 from accounts.models import User
 from annuaire.models import PersonneRessource
-from budget.models import AutreDepense, Engagement, Enveloppe
+from budget import bilan, cerfa
+from budget.audit import dossier_controle, manifeste_lignes
+from budget.dashboard import programme_context
+from budget.models import AutreDepense, Engagement, Enveloppe, EtatFacture, Facture
 from candidatures.models import Candidature, CandidatureEvenement, Etat
 from comite.models import Avis, Saisine
 from conventions.models import Convention, EtatConvention
+from core.invariants import find_violations
 from core.models import TacheDifferee
 from evaluations.models import Evaluation
 from plateforme.management.demo import data
 from plateforme.management.demo.loader import programme_period
 from programmes.models import Departement, Programme, Structure, TrancheBudget, TypeStructure
 from programmes.validators import validate_siret
+from relances.models import DestinataireMessage, EtatDestinataire, MessageGroupe
 
 pytestmark = pytest.mark.django_db
 
@@ -375,3 +390,92 @@ def test_demo_data_is_refused_outside_debug_without_force(settings):
     with pytest.raises(CommandError, match="hors DEBUG"):
         call_command("load_demo", stdout=StringIO(), stderr=StringIO())
     assert (Programme.objects.count(), User.objects.count()) == (programmes, users)
+
+
+def test_the_coordination_wrote_once_to_the_personnes_ressources_each_got_it(demo):
+    message = MessageGroupe.objects.get()
+    copies = DestinataireMessage.objects.filter(message=message)
+    assert copies.count() == message.nombre_destinataires >= 2
+    assert set(copies.values_list("etat", flat=True)) == {EtatDestinataire.ENVOYE}
+    assert all("{" not in texte for texte in copies.values_list("texte", flat=True))  # each got their own values
+
+
+def test_the_demo_mentor_has_published_slots_a_beneficiary_can_book(demo, client):
+    spec = next(p for p in data.PERSONNES_RESSOURCES if p.key == data.LOGIN_PERSONNE_RESSOURCE)
+    mentor = PersonneRessource.objects.get(email=spec.email)
+    libres = Creneau.objects.libres().filter(mentor=mentor, debut__gt=timezone.now())
+    assert libres.count() == sum(c.semaines for c in data.CRENEAUX)
+    assert {timezone.localtime(c.debut).minute for c in libres} <= {0, 30}
+    accompagnement = Accompagnement.objects.filter(mentors=mentor, etat=EtatAccompagnement.EN_COURS).first()
+    assert accompagnement is not None
+    client.force_login(accompagnement.beneficiaire)
+    response = client.get(reverse("accompagnements:creneaux_accompagnement", args=[accompagnement.pk]))
+    assert response.status_code == 200
+    assert response.content.decode().count('>Réserver<span class="visually-hidden">') == libres.count()
+
+
+def test_the_demos_bilan_and_cerfa_report_carry_the_dashboards_totals(demo):
+    # The report builders as the export job calls them (their pages and the outbox: tests/budget/test_rapports.py).
+    programme = Programme.objects.get(slug=SLUG)
+    chiffres = programme_context(programme)["chiffres"]
+    assert chiffres.livre > 0 and chiffres.paye > 0 and chiffres.autres > 0
+
+    sheet = load_workbook(io.BytesIO(bilan.bilan_xlsx(programme=programme)))["Bilan"]
+    figures = {row[0].value: row[1].value for row in sheet.iter_rows()}
+    assert figures["Jours réalisés"] == chiffres.jours_livres
+    assert figures["Minimum de jours à réaliser"] == programme.jours_minimum
+    for label, value in (("Engagé", chiffres.engage), ("Réalisé", chiffres.livre), ("Payé", chiffres.paye)):
+        assert Decimal(str(figures[label])).quantize(Decimal("0.01")) == value
+    bilan_text = " ".join(_pdf_text(bilan.bilan_pdf(programme=programme)).replace("\u202f", " ").replace("\xa0", " ").split())
+    assert "Bilan de fin de mission" in bilan_text and "Essaimage – accompagnement par l’association Co" in bilan_text
+
+    rows = {
+        row[0]: row[1:]
+        for row in load_workbook(io.BytesIO(cerfa.cerfa_xlsx(programme=programme))).active.iter_rows(values_only=True)
+        if row and row[0]
+    }
+    realisees = Decimal(str(rows["Total des charges"][1])).quantize(Decimal("0.01"))
+    assert realisees == chiffres.livre + chiffres.autres
+    assert Decimal(str(rows["Total des charges"][0])).quantize(Decimal("0.01")) == chiffres.enveloppe
+    assert Decimal(str(rows["dont payés"][0])).quantize(Decimal("0.01")) == chiffres.paye
+    assert "Compte rendu financier de subvention" in _pdf_text(cerfa.cerfa_pdf(programme=programme))
+
+
+def test_the_audit_file_of_a_demo_accompagnement_matches_its_manifest(demo):
+    accompagnement = (
+        Accompagnement.objects.filter(
+            programme__slug=SLUG,
+            paiements__isnull=False,
+            conventions__etat=EtatConvention.SIGNEE,
+            seances__supports__isnull=False,
+        )
+        .distinct()
+        .first()
+        or Accompagnement.objects.filter(programme__slug=SLUG, paiements__isnull=False).first()
+    )
+    with dossier_controle(programme=accompagnement.programme, accompagnement=accompagnement) as handle:
+        archive = zipfile.ZipFile(handle)
+        names = set(archive.namelist())
+        rows = manifeste_lignes(archive.read("manifeste.csv"))[1:]
+        contents = {path: archive.read(path) for path, *_rest in rows}
+    ref = accompagnement.reference
+    assert any(n.startswith(f"{ref}/convention/") and n.endswith("-signee.pdf") for n in names)
+    assert any(n.endswith("-certificat-de-signature.pdf") for n in names)
+    held = accompagnement.seances.count()
+    assert len([n for n in names if n.endswith("seance-et-compte-rendu.pdf")]) == held > 0
+    assert {f"{ref}/paiements.csv", f"{ref}/evaluations.csv", f"{ref}/engagements.csv"} <= names
+    assert {path for path, *_rest in rows} == names - {"manifeste.csv", "SHA256SUMS"}
+    for path, _description, size, digest in rows:
+        assert (len(contents[path]), hashlib.sha256(contents[path]).hexdigest()) == (int(size), digest)
+
+
+def test_the_demo_shows_service_fait_and_invoices_at_each_stage(demo):
+    """Issue 17: sessions awaiting confirmation, one disputed, an invoice to check, a paid invoice."""
+    held = Seance.objects.filter(etat=EtatSeance.REALISEE)
+    assert held.filter(service_fait=ServiceFait.A_CONFIRMER).exists()
+    assert held.filter(service_fait=ServiceFait.CONTESTEE).count() == 1
+    assert held.filter(service_fait=ServiceFait.CONFIRMEE).exists()
+    assert Facture.objects.filter(etat=EtatFacture.DEPOSEE).count() == 1
+    payee = Facture.objects.get(etat=EtatFacture.PAYEE)
+    assert payee.paiements.aggregate(t=Sum("montant"))["t"] == payee.montant
+    assert list(find_violations()) == []

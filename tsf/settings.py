@@ -123,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "programmes.context_processors.pilot",
+                "plateforme.context_processors.menu_coordination",
             ],
         },
     },
@@ -322,6 +323,8 @@ CELERY_BEAT_SCHEDULE = {
     "scan-relances": {"task": "relances.tasks.scan_due_relances", "schedule": 60.0},
     "plan-relances": {"task": "relances.tasks.plan_relances", "schedule": 15 * 60.0},
     "retention-donnees": {"task": "plateforme.tasks.apply_retention", "schedule": 24 * 3600.0},
+    # The coordination menu's count of the work queue (plateforme/a_traiter.py), read from the cache by every page.
+    "compte-a-traiter": {"task": "plateforme.tasks.count_a_traiter", "schedule": 60.0},
     # Nightly backup (database dump + every stored file + manifest), see core/sauvegarde.py.
     "sauvegarde-nocturne": {
         "task": "core.tasks.backup_nightly",
@@ -448,3 +451,7 @@ TSF_ICS_PAST_DAYS = int(os.environ.get("TSF_ICS_PAST_DAYS", "90"))
 TSF_ICS_FUTURE_DAYS = int(os.environ.get("TSF_ICS_FUTURE_DAYS", "365"))
 # …and never more than this many sessions (the coordination's feed holds every session of the window).
 TSF_ICS_MAX_EVENTS = int(os.environ.get("TSF_ICS_MAX_EVENTS", "400"))
+# Availability slots: the pages show those of the coming weeks; a recurring publication spans at most
+# this many weeks.
+TSF_CRENEAUX_SEMAINES = int(os.environ.get("TSF_CRENEAUX_SEMAINES", "12"))
+TSF_CRENEAUX_RECURRENCE_MAX = int(os.environ.get("TSF_CRENEAUX_RECURRENCE_MAX", "26"))

@@ -6,6 +6,7 @@ from .accompagnement import (
     accompagnement_create,
     accompagnement_transition,
 )
+from .creneaux import creneau_book, creneau_withdraw, creneaux_publish
 from .objectifs import (
     indicateur_create,
     indicateur_delete,
@@ -31,8 +32,16 @@ from .seances import (
     support_add_grille,
     support_add_link,
 )
+from .service_fait import (
+    confirmations_demander,
+    seance_confirmer,
+    seance_service_fait_arbitrer,
+)
 
 __all__ = [
+    "creneaux_publish",
+    "creneau_withdraw",
+    "creneau_book",
     "accompagnement_transition",
     "accompagnement_create",
     "accompagnement_clore",
@@ -41,6 +50,9 @@ __all__ = [
     "seance_mark_held",
     "seance_cancel",
     "seance_cancellation_overrule",
+    "seance_confirmer",
+    "seance_service_fait_arbitrer",
+    "confirmations_demander",
     "question_seance_add",
     "compte_rendu_submit",
     "compte_rendu_comment",

@@ -10,14 +10,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.concurrency import lock_unchanged
-from core.emails import send_templated_after_commit
+from core.emails import render_email, send_after_commit, send_templated_after_commit
 from core.exceptions import RuleViolation
 from core.permissions import require
 from core.uploads import CheckedUpload
@@ -29,6 +29,7 @@ from ..models import (
     Accompagnement,
     AccompagnementEvenement,
     CompteRendu,
+    Creneau,
     EtatSeance,
     FluxCalendrier,
     ModaliteSeance,
@@ -42,6 +43,7 @@ from ..models import (
 from ..permissions import COORDINATION, role_in
 from ..workflow_seances import WORKFLOW as SEANCE_WORKFLOW
 from .accompagnement import programme_modifie_signaler
+from .service_fait import mentor_confirme_en_realisant
 
 # The transition recorded when the convention is signed by all (accompagnements/workflow.py).
 DEMARRER = "demarrer"
@@ -131,17 +133,42 @@ def _check_seance_date(*, accompagnement: Accompagnement, debut: datetime.dateti
         )
 
 
-def _check_lieu(*, modalite: str, lieu: str, lien_visio: str) -> None:
+def check_lieu(*, modalite: str, lieu: str, lien_visio: str) -> None:
     if modalite == ModaliteSeance.PRESENTIEL and not lieu.strip():
         raise RuleViolation(_("Indiquez le lieu de la séance."), field="lieu")
     if modalite == ModaliteSeance.DISTANCE and not lien_visio.strip():
         raise RuleViolation(_("Indiquez le lien de visioconférence."), field="lien_visio")
 
 
-def _participants_emails(accompagnement: Accompagnement, *, sauf: User | None = None) -> list[str]:
+def _participants_emails(accompagnement: Accompagnement) -> list[str]:
     emails = [accompagnement.beneficiaire.email] + [m.user.email for m in accompagnement.mentors.select_related("user") if m.user]
-    sauf_email = getattr(sauf, "email", None)
-    return sorted({e for e in emails if e and e != sauf_email})
+    return sorted({e for e in emails if e})
+
+
+def _send_invitation(seance: Seance, *, name: str, context: dict[str, Any]) -> None:
+    """The e-mail `name` to both parties (the one who acted included: the attached invitation is what
+    keeps each calendar right), with the session's .ics (REQUEST, or CANCEL once cancelled)."""
+    recipients = _participants_emails(seance.accompagnement)
+    if not recipients:
+        return
+    rendered = render_email(name, {"seance": seance, **context})
+    send_after_commit(
+        to=recipients,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        attachments=[seance_dates.seance_invitation(seance, attendees=recipients)],
+    )
+
+
+def _evenement_agenda(seance: Seance) -> tuple[Any, ...]:
+    """What a calendar shows of the session: a change of any of these is a new version of its event."""
+    return (seance.debut, seance.demi_journees, seance.modalite, seance.lieu, seance.lien_visio, seance.sujet)
+
+
+def _creneau_liberer(seance: Seance) -> None:
+    """The slot this session booked is offered again (the session moved away or was cancelled)."""
+    Creneau.objects.filter(seance=seance).update(seance=None, updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -158,10 +185,37 @@ def seance_plan(
 ) -> Seance:
     """Plan a session (mentor or coordination) once the convention is signed, within the half-day limits."""
     require(by, "seance.planifier", accompagnement)
+    return seance_create_checked(
+        accompagnement=accompagnement,
+        debut=debut,
+        demi_journees=demi_journees,
+        modalite=modalite,
+        lieu=lieu,
+        lien_visio=lien_visio,
+        sujet=sujet,
+        by=by,
+    )
+
+
+def seance_create_checked(
+    *,
+    accompagnement: Accompagnement,
+    debut: datetime.datetime,
+    demi_journees: int,
+    modalite: str,
+    lieu: str = "",
+    lien_visio: str = "",
+    sujet: str = "",
+    by: User,
+    details: dict[str, Any] | None = None,
+) -> Seance:
+    """Every rule of a planned session, then the session, its history row and the invitation to both
+    parties. For the services that plan (seance_plan, creneau_book), inside their transaction, once
+    they checked who may; `details` adds to the history row (e.g. the booked slot)."""
     if demi_journees not in (1, 2):
         raise RuleViolation(_("Une séance dure une demi-journée ou une journée."), field="demi_journees")
     _check_seance_date(accompagnement=accompagnement, debut=debut)
-    _check_lieu(modalite=modalite, lieu=lieu, lien_visio=lien_visio)
+    check_lieu(modalite=modalite, lieu=lieu, lien_visio=lien_visio)
     _check_seance_limits(accompagnement=accompagnement, demi_journees=demi_journees)
     seance = Seance.objects.create(
         accompagnement=accompagnement,
@@ -179,14 +233,10 @@ def seance_plan(
         transition="seance_planifier",
         to_state=EtatSeance.PLANIFIEE,
         actor=by,
-        details={"seance": seance.pk, "debut": debut.isoformat(), "demi_journees": demi_journees},
+        details={"seance": seance.pk, "debut": debut.isoformat(), "demi_journees": demi_journees, **(details or {})},
     )
     programme_modifie_signaler(accompagnement.programme_id)
-    recipients = _participants_emails(accompagnement, sauf=by)
-    if recipients:
-        send_templated_after_commit(
-            to=recipients, name="seance_planifiee", context={"seance": seance, "accompagnement": accompagnement}
-        )
+    _send_invitation(seance, name="seance_planifiee", context={"accompagnement": accompagnement})
     return seance
 
 
@@ -212,9 +262,12 @@ def seance_reschedule(
     if demi_journees not in (1, 2):
         raise RuleViolation(_("Une séance dure une demi-journée ou une journée."), field="demi_journees")
     _check_seance_date(accompagnement=accompagnement, debut=debut)
-    _check_lieu(modalite=modalite, lieu=lieu, lien_visio=lien_visio)
+    check_lieu(modalite=modalite, lieu=lieu, lien_visio=lien_visio)
     if demi_journees > locked.demi_journees:
         _check_seance_limits(accompagnement=accompagnement, demi_journees=demi_journees, exclude_seance_id=locked.pk)
+    moved = (debut, demi_journees) != (locked.debut, locked.demi_journees)
+    ancien_debut = locked.debut
+    avant = _evenement_agenda(locked)
     details = {
         "seance": locked.pk,
         "ancien_debut": locked.debut.isoformat(),
@@ -228,17 +281,21 @@ def seance_reschedule(
     locked.lieu = lieu.strip() if modalite == ModaliteSeance.PRESENTIEL else ""
     locked.lien_visio = lien_visio.strip() if modalite == ModaliteSeance.DISTANCE else ""
     locked.sujet = sujet.strip()
+    if _evenement_agenda(locked) != avant:
+        # Calendar applications replace their copy (e-mailed or subscribed) only for a higher SEQUENCE.
+        locked.sequence += 1
+    if moved:
+        _creneau_liberer(locked)
     locked.save()
     AccompagnementEvenement.objects.create(
         accompagnement=accompagnement, kind="autre", transition="seance_deplacer", actor=by, details=details
     )
     programme_modifie_signaler(accompagnement.programme_id)
-    recipients = _participants_emails(accompagnement, sauf=by)
-    if recipients and details["ancien_debut"] != details["nouveau_debut"]:
-        send_templated_after_commit(
-            to=recipients,
+    if moved:
+        _send_invitation(
+            locked,
             name="seance_deplacee",
-            context={"seance": locked, "accompagnement": accompagnement, "ancien_debut": seance.debut},
+            context={"accompagnement": accompagnement, "ancien_debut": ancien_debut},
         )
     return locked
 
@@ -273,7 +330,9 @@ def _seance_transition(*, seance: Seance, name: str, by: User, reason: str = "",
 def seance_mark_held(*, seance: Seance, by: User) -> Seance:
     """The mentor (or coordination) records that the session took place; the report is then due."""
     require(by, "seance.realiser", seance)
-    return _seance_transition(seance=seance, name="realiser", by=by, realisee_le=timezone.now())
+    held = _seance_transition(seance=seance, name="realiser", by=by, realisee_le=timezone.now())
+    mentor_confirme_en_realisant(seance=held, by=by)
+    return held
 
 
 @transaction.atomic
@@ -298,12 +357,11 @@ def seance_cancel(*, seance: Seance, motif: str, by: User, motif_valable: bool =
         motif_annulation=motif.strip(),
         motif_valable=motif_valable,
         comptee=comptee,
+        sequence=F("sequence") + 1,
     )
-    recipients = _participants_emails(seance.accompagnement, sauf=by)
-    if recipients:
-        send_templated_after_commit(
-            to=recipients, name="seance_annulee", context={"seance": locked, "accompagnement": seance.accompagnement}
-        )
+    locked.refresh_from_db(fields=["sequence"])
+    _creneau_liberer(locked)
+    _send_invitation(locked, name="seance_annulee", context={"accompagnement": seance.accompagnement})
     return locked
 
 

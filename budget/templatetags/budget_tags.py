@@ -32,3 +32,9 @@ def demi_en_jours(value):
     if value is None or value == "":
         return ""
     return jours(Decimal(value) / 2)
+
+
+@register.filter
+def montant_seance(seance):
+    """What a payable session is worth: its half-days at its programme's rate."""
+    return seance.accompagnement.programme.montant_pour(seance.demi_journees)

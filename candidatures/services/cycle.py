@@ -26,6 +26,9 @@ from ..workflow import WORKFLOW
 
 
 def _transition(candidature: Candidature, name: str, *, by: User | None, reason: str = "", **extra: Any) -> Candidature:
+    # Who may make the move, through the one permission module (candidatures/permissions.py reads the
+    # transition table's roles); apply_transition checks the state again on the locked row.
+    require(by, f"candidature.{name}", candidature)
     locked = apply_transition(
         candidature,
         workflow=WORKFLOW,

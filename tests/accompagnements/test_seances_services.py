@@ -34,8 +34,11 @@ def test_the_mentor_plans_a_session_and_the_beneficiary_is_told(acc, mentor, dja
     with django_capture_on_commit_callbacks(execute=True):
         seance = plan(acc, by=mentor.user, sujet="Mécénat")
     assert seance.etat == EtatSeance.PLANIFIEE and seance.planifiee_par == mentor.user
-    assert [m.to for m in mail.outbox] == [[acc.beneficiaire.email]]
+    # Both parties (the mentor who planned included) get the invitation for their calendar.
+    assert [sorted(m.to) for m in mail.outbox] == [sorted([acc.beneficiaire.email, mentor.user.email])]
     assert "Nouvelle séance" in mail.outbox[0].subject
+    ((name, _content, mimetype),) = mail.outbox[0].attachments
+    assert (name, mimetype) == (f"seance-{seance.pk}.ics", "text/calendar; method=REQUEST")
 
 
 @pytest.mark.django_db

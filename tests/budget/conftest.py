@@ -20,7 +20,7 @@ def seance_livree(accompagnement, demi_journees=1, *, days_ago=10):
     return seance
 
 
-def engager(accompagnement, *, by=None):
+def engager(accompagnement, *, by):
     """Commit the accompagnement's convention amount, as its signature does: payments stay within it."""
     from budget.services import engagement_create
 

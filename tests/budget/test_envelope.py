@@ -89,7 +89,7 @@ def test_budget_lines_are_never_edited_nor_deleted(accompagnement, coordinateur)
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_commitments_never_exceed_the_envelope():
+def test_concurrent_commitments_never_exceed_the_envelope(coordinateur):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are only meaningful on PostgreSQL; CI runs this file on PostgreSQL")
     programme = ProgrammeFactory(setup__enveloppe=Decimal("30000.00"))
@@ -103,7 +103,10 @@ def test_concurrent_commitments_never_exceed_the_envelope():
         try:
             barrier.wait()
             services.engagement_create(
-                accompagnement=accompagnements[index % 4], montant=Decimal("2500.00"), libelle=f"Engagement {index}", by=None
+                accompagnement=accompagnements[index % 4],
+                montant=Decimal("2500.00"),
+                libelle=f"Engagement {index}",
+                by=coordinateur,
             )
             result = "ok"
         except RuleViolation:

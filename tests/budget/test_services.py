@@ -1,12 +1,13 @@
 import datetime
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.core.files.base import ContentFile
 
 from budget import selectors, services
-from budget.models import AutreDepense, Engagement, Enveloppe, Paiement
-from core.exceptions import RuleViolation
+from budget.models import AutreDepense, Engagement, Enveloppe, Paiement, TypeExport
+from core.exceptions import PermissionRefused, RuleViolation
 from tests.factories import AccompagnementFactory, ProgrammeFactory, SeanceFactory, resume_a_jour
 
 from .conftest import engager, seance_annulee_tard, seance_livree
@@ -200,7 +201,7 @@ def test_breakdowns_and_funnel_count_what_the_committee_expects(coordinateur):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_payments_never_exceed_what_was_delivered():
+def test_concurrent_payments_never_exceed_what_was_delivered(coordinateur):
     import threading
 
     from django.db import connection, connections
@@ -208,7 +209,7 @@ def test_concurrent_payments_never_exceed_what_was_delivered():
     if connection.vendor != "postgresql":
         pytest.skip("row locks are only meaningful on PostgreSQL; CI runs this file on PostgreSQL")
     accompagnement = AccompagnementFactory(demi_journees_prevues=4)
-    engager(accompagnement)
+    engager(accompagnement, by=coordinateur)
     seance_livree(accompagnement, 2)  # 500 € delivered
     structure = accompagnement.mentors.get().structure
     threads_count = 10
@@ -225,7 +226,7 @@ def test_concurrent_payments_never_exceed_what_was_delivered():
                 date_paiement=datetime.date(2026, 4, 2),
                 montant=Decimal("100.00"),
                 reference_facture=f"F-{index}",
-                by=None,
+                by=coordinateur,
             )
             result = "ok"
         except RuleViolation:
@@ -305,3 +306,70 @@ def test_the_programme_never_pays_more_than_its_envelope(coordinateur):
         )
     assert refused.value.field == "montant" and "au-delà de l’enveloppe" in refused.value.message
     assert Paiement.objects.filter(accompagnement=b).count() == 0
+
+
+@pytest.mark.django_db
+def test_only_the_coordination_writes_on_the_budget_even_calling_the_services_directly(
+    coordinateur, membre_comite, accompagnement
+):
+    """The services ask core.permissions (budget/permissions.py) themselves: a script or another app
+    acting for a comité member or a mentor is refused, and nothing is written."""
+    programme = accompagnement.programme
+    mentor = accompagnement.mentors.get()
+    engagement = engager(accompagnement, by=coordinateur)
+    seance_livree(accompagnement, 2)
+    paiement = services.paiement_create(
+        accompagnement=accompagnement,
+        structure=mentor.structure,
+        date_paiement=datetime.date(2026, 4, 2),
+        montant=Decimal("100.00"),
+        reference_facture="F-1",
+        by=coordinateur,
+    )
+    depense = services.autre_depense_create(
+        programme=programme,
+        categorie="communication",
+        libelle="Affiches",
+        date_depense=datetime.date(2026, 5, 1),
+        montant=Decimal("300.00"),
+        by=coordinateur,
+    )
+    lignes = (Engagement.objects.count(), Paiement.objects.count(), AutreDepense.objects.count())
+    enveloppe = Enveloppe.objects.get(programme=programme)
+    for user in (membre_comite, mentor.user, accompagnement.beneficiaire):
+        writes = [
+            partial(services.engagement_create, accompagnement=accompagnement, montant=Decimal("250.00"), libelle="X"),
+            partial(
+                services.paiement_create,
+                accompagnement=accompagnement,
+                structure=mentor.structure,
+                date_paiement=datetime.date(2026, 4, 3),
+                montant=Decimal("100.00"),
+                reference_facture="F-2",
+            ),
+            partial(
+                services.autre_depense_create,
+                programme=programme,
+                categorie="communication",
+                libelle="Flyers",
+                date_depense=datetime.date(2026, 5, 2),
+                montant=Decimal("10.00"),
+            ),
+            partial(services.engagement_correct, engagement=engagement, note="Erreur"),
+            partial(services.paiement_correct, paiement=paiement, note="Erreur"),
+            partial(services.autre_depense_correct, depense=depense, note="Erreur"),
+        ]
+        for write in writes:
+            with pytest.raises(PermissionRefused):
+                write(by=user)
+    assert (Engagement.objects.count(), Paiement.objects.count(), AutreDepense.objects.count()) == lignes
+    after = Enveloppe.objects.get(programme=programme)
+    assert (after.engage, after.autres_depenses) == (enveloppe.engage, enveloppe.autres_depenses)
+
+
+@pytest.mark.django_db
+def test_a_follow_up_export_is_asked_by_the_coordination_or_the_comite_only(coordinateur, membre_comite, accompagnement):
+    programme = accompagnement.programme
+    services.export_request(programme=programme, type_export=TypeExport.values[0], by=membre_comite)
+    with pytest.raises(PermissionRefused):
+        services.export_request(programme=programme, type_export=TypeExport.values[0], by=accompagnement.beneficiaire)

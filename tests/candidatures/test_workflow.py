@@ -2,7 +2,7 @@ import pytest
 
 from candidatures import services
 from candidatures.models import Candidature, Etat
-from core.exceptions import RuleViolation, TransitionRefused
+from core.exceptions import PermissionRefused, RuleViolation, TransitionRefused
 from tests.factories import CandidatureFactory, ProgrammeFactory
 
 
@@ -82,3 +82,48 @@ def test_selection_over_the_tsf_limit_is_refused(programme, coordinateur):
             candidature=candidature, by=coordinateur, format=ProgrammeFactory.tsf(programme), demi_journees=5
         )
     assert Candidature.objects.get(pk=candidature.pk).etat == Etat.DIAGNOSTIC_REALISE
+
+
+# Each move asks core.permissions (the transition table's roles) in the service itself: a caller that
+# skips the page (a script, the shell, another app) is refused as the page would refuse it.
+COORDINATION_MOVES = [
+    (Etat.SOUMISE, services.candidature_declare_eligible, {}),
+    (Etat.SOUMISE, services.candidature_reject, {"reason": "Hors champ"}),
+    (Etat.SOUMISE, services.candidature_return_for_correction, {"reason": "Pièce manquante"}),
+    (Etat.RECEVABLE, services.candidature_plan_diagnostic, {}),
+    (Etat.DIAGNOSTIC_PLANIFIE, services.candidature_complete_diagnostic, {}),
+    (Etat.DIAGNOSTIC_REALISE, services.candidature_await_decision, {}),
+    (Etat.EN_ATTENTE_DECISION, services.candidature_refuse, {"reason": "Non retenue"}),
+    (Etat.EN_ATTENTE_DECISION, services.candidature_redirect, {"reason": "Autre dispositif"}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("etat", "move", "arguments"), COORDINATION_MOVES, ids=lambda p: getattr(p, "__name__", None))
+def test_the_applicant_calling_a_coordination_move_directly_is_refused(programme, candidat, etat, move, arguments):
+    candidature = CandidatureFactory(programme=programme, candidat=candidat, etat=etat)
+    with pytest.raises(PermissionRefused, match="Vous ne pouvez pas faire cette action"):
+        move(candidature=candidature, by=candidat, **arguments)
+    assert Candidature.objects.get(pk=candidature.pk).etat == etat
+    assert not candidature.evenements.exists()
+
+
+@pytest.mark.django_db
+def test_selection_by_someone_else_than_the_coordination_is_refused(programme, membre_comite):
+    candidature = CandidatureFactory(programme=programme, etat=Etat.EN_ATTENTE_DECISION)
+    with pytest.raises(PermissionRefused):
+        services.candidature_select(
+            candidature=candidature, by=membre_comite, format=ProgrammeFactory.tsf(programme), demi_journees=2
+        )
+    candidature.refresh_from_db()
+    assert candidature.etat == Etat.EN_ATTENTE_DECISION and candidature.format_retenu is None
+
+
+@pytest.mark.django_db
+def test_only_the_applicant_withdraws_the_file_not_the_coordination(candidature, coordinateur):
+    Candidature.objects.filter(pk=candidature.pk).update(etat=Etat.SOUMISE)
+    candidature.refresh_from_db()
+    with pytest.raises(PermissionRefused):
+        services.candidature_withdraw(candidature=candidature, by=coordinateur, reason="À sa demande")
+    services.candidature_withdraw(candidature=candidature, by=candidature.candidat, reason="Projet reporté")
+    assert Candidature.objects.get(pk=candidature.pk).etat == Etat.RETIREE

@@ -14,13 +14,13 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accompagnements.models import Accompagnement
-from budget.models import Engagement, Enveloppe, Paiement, ResumeProgramme
+from accompagnements.models import Accompagnement, Creneau
+from budget.models import Engagement, Enveloppe, Facture, Paiement, ResumeProgramme
 from budget.resume import resume_recalculer
 from core import invariants
 from core.invariants import Violation, find_violations, invariant
 from evaluations.models import Evaluation
-from relances.models import Relance
+from relances.models import DestinataireMessage, MessageGroupe, Relance
 from tests.factories import (
     AccompagnementFactory,
     CandidatureFactory,
@@ -106,6 +106,31 @@ def plant_paiement_structure() -> str:
     return acc.reference
 
 
+def plant_facture_payee_une_fois() -> str:
+    """A paid invoice with a second payment line: the invoice would pay its sessions twice."""
+    acc = AccompagnementFactory()
+    structure = acc.mentors.get().structure
+    facture = Facture.objects.create(
+        programme=acc.programme,
+        structure=structure,
+        numero="FAC-DOUBLE",
+        montant=Decimal("250.00"),
+        fichier="f.pdf",
+        etat="payee",
+    )
+    for reference in ("VIR-1", "VIR-2"):
+        Paiement.objects.create(
+            accompagnement=acc,
+            structure=structure,
+            date_paiement=datetime.date(2026, 4, 2),
+            montant=Decimal("250.00"),
+            reference_facture="FAC-DOUBLE",
+            reference_paiement=reference,
+            facture=facture,
+        )
+    return "FAC-DOUBLE"
+
+
 def plant_demi_journees_convention() -> str:
     acc = AccompagnementFactory(demi_journees_prevues=2)
     SeanceFactory(accompagnement=acc, demi_journees=2)
@@ -137,6 +162,14 @@ def plant_seances_apres_demarrage() -> str:
 def plant_seance_realisee_passee() -> str:
     acc = AccompagnementFactory()
     SeanceFactory(accompagnement=acc, etat="realisee", debut=timezone.now() + datetime.timedelta(days=3))
+    return acc.reference
+
+
+def plant_creneau_reserve() -> str:
+    # A slot booked by a session at another time (moved behind the services' back).
+    acc = AccompagnementFactory()
+    seance = SeanceFactory(accompagnement=acc)
+    Creneau.objects.create(mentor=acc.mentors.get(), debut=seance.debut + datetime.timedelta(days=1), lieu="Salle", seance=seance)
     return acc.reference
 
 
@@ -211,6 +244,13 @@ def plant_resume_programme() -> str:
     return acc.programme.nom
 
 
+def plant_message_groupe() -> str:
+    """A group message announced to two people, with one copy only."""
+    message = MessageGroupe.objects.create(sujet="Message parti à moitié", corps="Bonjour", nombre_destinataires=2)
+    DestinataireMessage.objects.create(message=message, personne=UserFactory(), sujet="Message", texte="Bonjour", etat="envoye")
+    return "Message parti à moitié"
+
+
 PLANTS: dict[str, Callable[[], str]] = {
     "budget.resume_programme": plant_resume_programme,
     "budget.paye_au_plus_engage": plant_paye_au_plus_engage,
@@ -220,11 +260,13 @@ PLANTS: dict[str, Callable[[], str]] = {
     "budget.totaux_enveloppe": plant_totaux_enveloppe,
     "budget.engagement_par_convention": plant_engagement_par_convention,
     "budget.paiement_structure": plant_paiement_structure,
+    "budget.facture_payee_une_fois": plant_facture_payee_une_fois,
     "accompagnements.demi_journees_convention": plant_demi_journees_convention,
     "accompagnements.demi_journees_structure": plant_demi_journees_structure,
     "accompagnements.seance_periode_programme": plant_seance_periode_programme,
     "accompagnements.seances_apres_demarrage": plant_seances_apres_demarrage,
     "accompagnements.seance_realisee_passee": plant_seance_realisee_passee,
+    "accompagnements.creneau_reserve": plant_creneau_reserve,
     "candidatures.accuse_reception": plant_accuse_reception,
     "conventions.document_signe": plant_document_signe,
     "conventions.document_a_signer": plant_document_a_signer,
@@ -234,6 +276,7 @@ PLANTS: dict[str, Callable[[], str]] = {
     "evaluations.sortie_ouverte": plant_sortie_ouverte,
     "evaluations.dates_etat": plant_dates_etat,
     "relances.envoyees": plant_relance_envoyee,
+    "relances.messages_groupe": plant_message_groupe,
 }
 
 

@@ -129,6 +129,14 @@ def test_a_job_left_running_by_a_dead_worker_is_run_again():
     assert job.etat == Etat.FAITE and [m.subject for m in mail.outbox] == ["Reprise"]
 
 
+def test_the_outbox_hands_jobs_to_the_task_registered_under_its_name():
+    # core.jobs sends by name (it never imports core.tasks): a renamed task would leave every job waiting.
+    from core import tasks
+    from tsf.celery import app
+
+    assert app.tasks[jobs.RUN_JOB_TASK] == tasks.run_job
+
+
 def test_an_unknown_job_is_refused_at_once():
     with pytest.raises(ValueError):
         jobs.enqueue("effacer_tout")

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accompagnements.models import CompteRendu, EtatSeance, QuestionSeance
+from accompagnements.services import seance_confirmer
 from candidatures.models import Message
 from conventions.models import EtatConvention, Partie, Signature
 from evaluations.models import EtatEvaluation, Evaluation, Moment, Repondant
@@ -207,3 +208,16 @@ def test_the_comite_member_space_leads_to_files_awaiting_an_opinion_and_the_dash
     assert "Déposer une candidature" not in page
     Avis.objects.create(saisine=saisine, membre=membre_comite, sens=SensAvis.choices[0][0])
     assert _block(client, membre_comite, "avis") == ""
+
+
+def test_a_held_session_to_confirm_until_this_party_answers(client, acc, mentor):
+    """Service fait (issue 17): each of the pair is asked "did it take place?" until they answer."""
+    seance = SeanceFactory(accompagnement=acc, debut=timezone.now() - datetime.timedelta(days=2), etat=EtatSeance.REALISEE)
+    for user in (acc.beneficiaire, mentor):
+        block = _block(client, user, "service-fait")
+        assert reverse("accompagnements:seance_detail", args=[seance.pk]) + "#service-fait" in block
+    seance_confirmer(seance=seance, tenue=True, by=acc.beneficiaire)
+    assert _block(client, acc.beneficiaire, "service-fait") == ""
+    assert "a-t-elle eu lieu" in _block(client, mentor, "service-fait")
+    seance_confirmer(seance=seance, tenue=True, by=mentor)
+    assert _block(client, mentor, "service-fait") == ""

@@ -134,6 +134,14 @@ def test_a_whole_accompagnement_sends_each_reminder_once():
                 ("eval_sortie_relance", benef, 1),
                 ("eval_6mois", benef, 1),
                 ("eval_6mois_relance", benef, 1),
+                # Service fait (issue 17): nobody confirmed either held session: each of the pair is
+                # reminded once per session, then the coordination is alerted once per session.
+                ("service_fait", benef, 1),
+                ("service_fait", mentor, 1),
+                ("service_fait_coord", coord, 1),
+                ("service_fait", benef, 1),
+                ("service_fait", mentor, 1),
+                ("service_fait_coord", coord, 1),
             ]
         )
         assert sent() == expected

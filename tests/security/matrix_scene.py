@@ -9,15 +9,17 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from accompagnements.models import FluxCalendrier, Seance, SupportTemoin, TypeSupport
+from accompagnements import liens as service_fait_liens
+from accompagnements.models import Creneau, FluxCalendrier, Seance, SupportTemoin, TypeSupport
 from annuaire.models import Proposition
 from annuaire.services import proposition_token
 from budget import services as budget_services
-from budget.models import EtatExport, Export, Paiement, TypeExport
+from budget.models import EtatExport, Export, Facture, Paiement, TypeExport
 from candidatures.models import DemandePiece, EntretienDiagnostic, PieceJointe
 from comite.models import ReunionComite, Saisine
 from evaluations import liens
 from evaluations.models import EtatEvaluation, Evaluation, Moment, Repondant
+from relances.models import DestinataireMessage, MessageGroupe
 from tests.factories import (
     AccompagnementFactory,
     CandidatureFactory,
@@ -95,6 +97,7 @@ def build_scene() -> Scene:
     )
     proposition = Proposition.objects.create(candidature=retenu, personne_ressource=mentor, etat="envoyee")
     flux = FluxCalendrier.objects.create(user=users["candidate_a"])
+    creneau = Creneau.objects.create(mentor=mentor, debut=timezone.now() + timezone.timedelta(days=5), lieu="Salle")
     # The objectives grid, the convention (PDF to sign and signed PDF) and A's exit questionnaire.
     objectif = ObjectifFactory(accompagnement=accompagnement)
     indicateur = IndicateurFactory(objectif=objectif)
@@ -142,8 +145,26 @@ def build_scene() -> Scene:
         demande_par=users["coordination"],
         termine_le=timezone.now(),
     )
+    # A message of the coordination to a group, received by A only.
+    groupe = MessageGroupe.objects.create(
+        auteur=users["coordination"], sujet="Info", corps="Bonjour {prenom}", nombre_destinataires=1
+    )
+    copie = DestinataireMessage.objects.create(message=groupe, personne=users["candidate_a"], sujet="Info", texte="Bonjour A")
+    # An invoice of the assigned mentor's structure (issue 17).
+    facture = Facture.objects.create(
+        programme=programme,
+        structure=mentor.structure,
+        numero="F-SCENE",
+        montant=Decimal("250.00"),
+        fichier=ContentFile(b"%PDF-1.4 facture", name="f.pdf"),
+        deposee_par=users["mentor_assigned"],
+    )
     objects = {
+        "facture": facture,
+        "service_fait_token": service_fait_liens.jeton(seance, users["candidate_a"]),
         "programme": programme,
+        "message_groupe": groupe,
+        "copie_message_groupe": copie,
         "brouillon": brouillon,
         "dossier": dossier,
         "piece": piece,
@@ -158,6 +179,7 @@ def build_scene() -> Scene:
         "proposition": proposition,
         "token": proposition_token(proposition),
         "flux": flux,
+        "creneau": creneau,
         "user_a": users["candidate_a"],
         "objectif": objectif,
         "indicateur": indicateur,

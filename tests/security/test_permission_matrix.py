@@ -71,10 +71,14 @@ ARGS = {
     "comite:saisine_detail": lambda o: {"pk": o["saisine"].pk},
     "comite:saisine_piece": lambda o: {"pk": o["saisine"].pk, "piece_pk": o["piece"].pk},
     "accompagnements:detail": lambda o: {"pk": o["accompagnement"].pk},
+    "budget:accompagnement_ligne": lambda o: {"pk": o["accompagnement"].pk},
     "accompagnements:seance_create": lambda o: {"pk": o["accompagnement"].pk},
     "accompagnements:support_ajouter": lambda o: {"pk": o["seance"].pk, "type_support": "fichier"},
     "accompagnements:support_telecharger": lambda o: {"pk": o["support"].pk},
     "accompagnements:flux_calendrier": lambda o: {"token": o["flux"].token},
+    "accompagnements:creneau_retirer": lambda o: {"pk": o["creneau"].pk},
+    "accompagnements:creneaux_accompagnement": lambda o: {"pk": o["accompagnement"].pk},
+    "accompagnements:creneau_reserver": lambda o: {"pk": o["accompagnement"].pk, "creneau_pk": o["creneau"].pk},
     "annuaire:proposition_reponse": lambda o: {"token": o["token"]},
     "annuaire:personne_ressource_detail": lambda o: {"pk": o["mentor"].pk},
     "annuaire:personne_ressource_validate": lambda o: {"pk": o["mentor"].pk},
@@ -97,9 +101,13 @@ ARGS = {
     "evaluations:suite": lambda o: {"pk": o["accompagnement"].pk},
     "evaluations:resultats_programme": lambda o: {"programme_pk": o["programme"].pk},
     "relances:programme": lambda o: {"programme_pk": o["programme"].pk},
+    "relances:message_groupe_detail": lambda o: {"pk": o["message_groupe"].pk},
+    "relances:mon_message": lambda o: {"pk": o["copie_message_groupe"].pk},
     "budget:grand_livre": lambda o: {"pk": o["programme"].pk},
     "budget:autre_depense_create": lambda o: {"pk": o["programme"].pk},
     "budget:export_request": lambda o: {"pk": o["programme"].pk},
+    "budget:documents": lambda o: {"pk": o["programme"].pk},
+    "budget:dossier_controle_request": lambda o: {"pk": o["programme"].pk},
     "budget:paiement_create": lambda o: {"pk": o["accompagnement"].pk},
     "budget:engagement_correct": lambda o: {"pk": o["engagement"].pk},
     "budget:paiement_correct": lambda o: {"pk": o["paiement"].pk},
@@ -107,6 +115,7 @@ ARGS = {
     "budget:justificatif_download": lambda o: {"pk": o["depense"].pk},
     "budget:export_detail": lambda o: {"pk": o["export"].pk},
     "budget:export_download": lambda o: {"pk": o["export"].pk},
+    "accompagnements:service_fait_lien": lambda o: {"token": o["service_fait_token"]},
 }
 # Routes whose only parameter is `pk` of one object of the scene.
 PK_OF = {
@@ -115,6 +124,8 @@ PK_OF = {
     "accompagnements:compte_rendu": "seance",
     "comite:reunion": "reunion",
     "conventions:": "convention",
+    "accompagnements:service_fait": "seance",
+    "budget:facture": "facture",
 }
 
 MATRIX: dict[str, dict[str, Any]] = {
@@ -193,6 +204,12 @@ MATRIX: dict[str, dict[str, Any]] = {
     "accompagnements:seance_annuler": row(mentor=OK),
     "accompagnements:seance_arbitrer": row(a=DENIED, mentor=DENIED, coordination=INVALID),
     "accompagnements:seance_question": row(a=INVALID, mentor=INVALID, coordination=DENIED),
+    # Service fait (issue 17): the pair answers (the empty POST is refused as a form), the coordination settles.
+    "accompagnements:seance_confirmer": row(a=INVALID, mentor=INVALID, coordination=DENIED),
+    "accompagnements:service_fait_arbitrer": row(a=DENIED, mentor=DENIED, coordination=INVALID),
+    "accompagnements:service_fait_a_traiter": coordination_only(),
+    # The e-mail's signed link: no login, the token is the access (like evaluations:lien).
+    "accompagnements:service_fait_lien": public(),
     "accompagnements:compte_rendu_edit": row(a=DENIED, mentor=OK, coordination=DENIED),
     "accompagnements:compte_rendu_commenter": row(a=NOT_FOUND, mentor=DENIED, coordination=DENIED),
     "accompagnements:support_ajouter": row(a=INVALID, mentor=INVALID, coordination=INVALID),
@@ -202,6 +219,11 @@ MATRIX: dict[str, dict[str, Any]] = {
     "accompagnements:flux_regenerer": logged_in(),
     "accompagnements:flux_revoquer": logged_in(),
     "accompagnements:flux_calendrier": public(),
+    # Availability slots: each mentor their own; the beneficiary or the coordination books (the mentor plans).
+    "accompagnements:mes_creneaux": row(a=DENIED, b=DENIED, mentor=OK, mentor_other=OK, comite=DENIED, coordination=DENIED),
+    "accompagnements:creneau_retirer": row(a=NOT_FOUND, mentor=OK, coordination=NOT_FOUND),
+    "accompagnements:creneaux_accompagnement": row(mentor=DENIED),
+    "accompagnements:creneau_reserver": row(mentor=DENIED),
     # The objectives grid is written by the pair (beneficiary + mentor); the coordination reads it and comments.
     "accompagnements:objectif_create": row(mentor=OK, coordination=DENIED),
     "accompagnements:objectifs_valider": row(mentor=OK, coordination=DENIED),
@@ -227,6 +249,15 @@ MATRIX: dict[str, dict[str, Any]] = {
     "evaluations:resultats": comite_or_coordination(),
     "evaluations:resultats_programme": comite_or_coordination(),
     "relances:programme": coordination_only(),
+    # Group messages: the coordination writes them and reads their record; each person reads their own copy
+    # (another person's copy, even for the coordination, is not found) and sets their own notifications.
+    "relances:message_groupe_list": coordination_only(),
+    "relances:message_groupe_nouveau": coordination_only(),
+    "relances:message_groupe_detail": coordination_only(),
+    "relances:mes_messages": logged_in(),
+    "relances:mon_message": row(coordination=NOT_FOUND),
+    "relances:mes_notifications": logged_in(),
+    "relances:courant": coordination_only(),
     # The budget: the committee reads (dashboard, ledger, receipts) and asks for follow-up documents (its own
     # exports only; the coordination's export is not found for it); every write is the coordination's.
     "budget:tableau_de_bord": comite_or_coordination(),
@@ -234,13 +265,28 @@ MATRIX: dict[str, dict[str, Any]] = {
     "budget:grand_livre": comite_or_coordination(),
     "budget:autre_depense_create": coordination_only(),
     "budget:export_request": comite_or_coordination(),
+    "budget:documents": comite_or_coordination(),
+    # The audit file gathers the accompagnements' reports and records: the committee sees figures, not files.
+    "budget:dossier_controle_request": coordination_only(),
     "budget:paiement_create": coordination_only(),
+    "budget:accompagnement_ligne": comite_or_coordination(),
     "budget:engagement_correct": coordination_only(),
     "budget:paiement_correct": coordination_only(),
     "budget:autre_depense_correct": coordination_only(),
     "budget:justificatif_download": comite_or_coordination(),
     "budget:export_detail": comite_or_coordination(comite=NOT_FOUND),
     "budget:export_download": comite_or_coordination(comite=NOT_FOUND),
+    # Invoices (issue 17): a mentor sees their structure's only (another one's is a 404); the coordination checks
+    # and pays them; the comité and the beneficiaries have no part in them.
+    "budget:factures": row(a=DENIED, b=DENIED, mentor=OK, mentor_other=OK, comite=DENIED),
+    "budget:facture_deposer": row(a=DENIED, b=DENIED, mentor=OK, mentor_other=OK, comite=DENIED, coordination=DENIED),
+    "budget:facture_detail": row(a=NOT_FOUND, mentor=OK),
+    "budget:facture_corriger": row(a=NOT_FOUND, mentor=OK, coordination=DENIED),
+    "budget:facture_approuver": row(a=NOT_FOUND, mentor=DENIED),
+    "budget:facture_retourner": row(a=NOT_FOUND, mentor=DENIED, coordination=INVALID),
+    "budget:facture_payer": row(a=NOT_FOUND, mentor=DENIED, coordination=INVALID),
+    "budget:facture_telecharger": row(a=NOT_FOUND, mentor=OK),
+    "budget:paiements_csv": coordination_only(),
     "comite:saisine_create": coordination_only(),
     "comite:saisine_list": comite_or_coordination(),
     "comite:saisine_detail": comite_or_coordination(),
@@ -262,6 +308,11 @@ MATRIX: dict[str, dict[str, Any]] = {
     "plateforme:etat_plateforme": coordination_only(),
     "plateforme:emails_en_echec": coordination_only(),
     "plateforme:email_retablir": coordination_only(),
+    # The coordination's desk (issue 15): the queue and the accompagnements list; the search answers
+    # everyone signed in, each within what they may open.
+    "plateforme:a_traiter": coordination_only(),
+    "plateforme:recherche": logged_in(),
+    "accompagnements:list": coordination_only(),
     # The mail provider's webhook: no session, HTTP basic auth only; refused while WEBHOOK_SECRET is unset.
     "email_tracking_webhook": public(DENIED),
 }

@@ -1697,3 +1697,24 @@ SAISINES = [
         [("comite2", "reserve", "Favorable si la Région est associée au suivi du plan de redressement.", -8)],
     ),
 ]
+
+
+# --- Availability slots the login personne-ressource publishes (creneaux_publish) --------------------
+
+
+@dataclass(frozen=True)
+class CreneauDemo:
+    mentor: str
+    jour: int  # days from today of the first slot
+    heure: int
+    minute: int
+    demi_journees: int
+    semaines: int  # the same weekday and time for this many weeks
+    modalite: str
+    lieu: str = ""
+
+
+CRENEAUX = [
+    CreneauDemo(LOGIN_PERSONNE_RESSOURCE, 9, 9, 30, 1, 4, "presentiel", "Le Metronum, Toulouse"),
+    CreneauDemo(LOGIN_PERSONNE_RESSOURCE, 11, 14, 0, 1, 2, "distance"),
+]

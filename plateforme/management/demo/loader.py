@@ -28,6 +28,7 @@ import time_machine
 from allauth.account.models import EmailAddress
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]  # types-python-dateutil not installed
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import CommandError
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -35,15 +36,22 @@ from django.utils.text import slugify
 
 from accompagnements import calendar as seance_dates
 from accompagnements import services as accompagnements
-from accompagnements.models import Accompagnement, Indicateur, Objectif, Seance, TypeIndicateur
+from accompagnements.models import Accompagnement, EtatSeance, Indicateur, Objectif, Seance, ServiceFait, TypeIndicateur
 from accounts import roles
 from accounts.models import User
 from accounts.services import roles_sync, user_set_roles
 from annuaire import selectors as annuaire_selectors
 from annuaire import services as annuaire
 from annuaire.models import Competence, EtatProposition, PersonneRessource, Proposition
-from budget.models import CategorieDepense
-from budget.services import autre_depense_create, enveloppe_set, paiement_create
+from budget.models import CategorieDepense, Paiement
+from budget.services import (
+    autre_depense_create,
+    enveloppe_set,
+    facture_approuver,
+    facture_deposer,
+    facture_payer,
+    paiement_create,
+)
 from candidatures import services as candidatures
 from candidatures.models import Candidature
 from comite import services as comite
@@ -52,11 +60,14 @@ from conventions.models import Convention, EtatConvention
 from conventions.services import convention_sign
 from core.jobs import job_run
 from core.models import TacheDifferee
+from core.uploads import check_upload
 from evaluations import services as evaluations
 from evaluations.models import Atteinte, Evaluation, Moment, Repondant
 from programmes.models import Format, Programme, Structure
 from programmes.rules import montant_demi_journees
 from programmes.validators import luhn_ok
+from relances import selectors as relances_selectors
+from relances import services as relances
 
 from . import data
 
@@ -65,6 +76,10 @@ VISIO = "https://visio.demo.tsf-occitanie.example/"
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 # A progress note per report, by rank of the session among the held ones.
 PROGRESSION = ["Démarré", "En bonne voie", "Bien avancé", "Atteint"]
+
+
+# A minimal PDF: the demo's invoices go through the same upload checks as any other.
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def luhn_digit(payload: str) -> str:
@@ -943,6 +958,117 @@ class DemoLoader:
                     compte_rendu=compte_rendu,
                 )
 
+    def load_messages_groupe(self, programme: Programme) -> None:
+        """The coordination writes to the programme's personnes-ressources (issue 15): preview, then send."""
+        filtres = {"role": "personne_ressource", "programme": programme.pk, "evaluation_6mois_manquante": False}
+        sujet = "Réunion d’échange des personnes-ressources – {programme}"
+        corps = (
+            "Bonjour {prenom},\n\nLa coordination réunit les personnes-ressources du programme pour un temps "
+            "d’échange sur les accompagnements en cours (dont {reference}). Votre prochaine séance : {prochaine_seance}.\n\n"
+            "À bientôt !"
+        )
+        self.move_to(self.at(-2, 11))
+        apercu = relances_selectors.apercu_groupe(filtres, sujet, corps)
+        if apercu["nombre"]:
+            self.act(
+                self.at(-2, 11),
+                relances.message_groupe_envoyer,
+                filtres=filtres,
+                sujet=sujet,
+                corps=corps,
+                nombre_annonce=apercu["nombre"],
+                empreinte_annoncee=apercu["empreinte"],
+                by=self.coordination,
+            )
+
+    def load_creneaux(self) -> None:
+        """A few availability slots of the coming weeks, published by their mentor today."""
+        self.move_to(self.now)
+        for spec in data.CRENEAUX:
+            mentor = self.prs[spec.mentor]
+            accompagnements.creneaux_publish(
+                mentor=mentor,
+                debut=self.at(spec.jour, spec.heure, spec.minute),
+                demi_journees=spec.demi_journees,
+                modalite=spec.modalite,
+                lieu=spec.lieu,
+                lien_visio=f"{VISIO}disponibilite-{spec.jour}" if spec.modalite == "distance" else "",
+                semaines=spec.semaines,
+                by=mentor.user,
+            )
+
+    def load_service_fait(self, programme: Programme) -> None:
+        """Service fait and invoices (issue 17), through the services: on one accompagnement the
+        beneficiary confirms every reported session and its mentor's structure is paid on invoice; on
+        another, one session is confirmed and invoiced (the invoice waits for the coordination's check)
+        and one is disputed; the other held sessions wait for the beneficiary's confirmation."""
+        held: dict[int, list[Seance]] = {}
+        for seance in (
+            Seance.objects.filter(
+                accompagnement__programme=programme,
+                etat=EtatSeance.REALISEE,
+                service_fait=ServiceFait.A_CONFIRMER,
+                compte_rendu__soumis_le__isnull=False,
+            )
+            .select_related("accompagnement__beneficiaire")
+            .order_by("debut", "pk")
+        ):
+            held.setdefault(seance.accompagnement_id, []).append(seance)
+        payes = set(Paiement.objects.filter(accompagnement__programme=programme).values_list("accompagnement_id", flat=True))
+        # The demo's mentor login first, so that the invoices are seen from their space.
+        login = self.prs.get(data.LOGIN_PERSONNE_RESSOURCE)
+        avec_login = set(
+            Accompagnement.mentors.through.objects.filter(personneressource=login).values_list("accompagnement_id", flat=True)
+        )
+        candidats = sorted(
+            (seances for acc_id, seances in held.items() if acc_id not in payes and len(seances) >= 2),
+            key=lambda seances: seances[0].accompagnement_id not in avec_login,
+        )[:2]
+        if len(candidats) < 2:
+            self.warn("Démonstration : pas assez de séances réalisées pour illustrer le service fait et les factures.")
+            return
+        when = self.now - datetime.timedelta(days=2)
+        coord = self.coordination
+        for rang, seances in enumerate(candidats):
+            acc = seances[0].accompagnement
+            mentor = acc.mentors.select_related("user", "structure").first()
+            if mentor is None or mentor.user is None:
+                continue
+            a_facturer = seances if rang == 0 else seances[:1]
+            for seance in a_facturer:
+                self.act(when, accompagnements.seance_confirmer, seance=seance, tenue=True, by=acc.beneficiaire)
+            if rang == 1:
+                self.act(
+                    when,
+                    accompagnements.seance_confirmer,
+                    seance=seances[-1],
+                    tenue=False,
+                    commentaire="La séance a été écourtée à une heure : je ne la compte pas comme une demi-journée.",
+                    by=acc.beneficiaire,
+                )
+            pdf = check_upload(SimpleUploadedFile("facture.pdf", DEMO_PDF))
+            facture = self.act(
+                when + datetime.timedelta(hours=2),
+                facture_deposer,
+                structure=mentor.structure,
+                seances=a_facturer,
+                numero=f"FAC-{timezone.localdate(self.now):%Y}-{acc.pk:03d}",
+                montant=sum((programme.montant_pour(s.demi_journees) for s in a_facturer), start=programme.montant_pour(0)),
+                checked=pdf,
+                by=mentor.user,
+            )
+            if rang == 0:
+                self.act(when + datetime.timedelta(hours=20), facture_approuver, facture=facture, by=coord)
+                self.act(
+                    when + datetime.timedelta(hours=26),
+                    facture_payer,
+                    facture=facture,
+                    date_paiement=timezone.localdate(when + datetime.timedelta(hours=26)),
+                    reference=f"VIR-{acc.pk:05d}",
+                    mode="virement",
+                    by=coord,
+                )
+
     # --- entry point ----------------------------------------------------------------------
     def run(self) -> tuple[Programme, bool]:
         roles_sync()
@@ -967,6 +1093,9 @@ class DemoLoader:
             for spec in sorted(data.CANDIDATURES, key=lambda c: (c.soumise if c.soumise is not None else c.cree, c.key)):
                 self.load_candidature(programme, spec)
             self.load_comptes_rendus()
+            self.load_messages_groupe(programme)
+            self.load_creneaux()
+            self.load_service_fait(programme)
             self.run_jobs()
         self.load_logins()
         return programme, True

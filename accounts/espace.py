@@ -1,0 +1,44 @@
+"""The person's space (accounts.views.home) is made of one section per lifecycle app.
+
+The space sits low in the layers (accounts) but shows the work of the stages above it, so the stages
+register their section here from their AppConfig.ready (`section_register`), never the other way round:
+the dependency is an import from the higher app, visible to import-linter. A section is a context
+function (`<app>.selectors.espace(user)`) and the template `templates/<app>/includes/espace.html`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# The order of the page. The top layer (plateforme) comes first with the "À faire / À venir" block,
+# which also lists the conventions to sign and the questionnaires to fill (listed once: the conventions
+# app has no section of its own here); the applications come after the work under way, so a mentor's
+# space does not open on them.
+SECTION_ORDER = ("plateforme", "relances", "comite", "annuaire", "accompagnements", "candidatures", "evaluations", "budget")
+
+
+@dataclass(frozen=True)
+class Section:
+    app: str
+    context: Callable[[Any], dict[str, Any]]
+
+    @property
+    def template(self) -> str:
+        return f"{self.app}/includes/espace.html"
+
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def section_register(*, app: str, context: Callable[[Any], dict[str, Any]]) -> None:
+    """Called by `app`'s AppConfig.ready: `context(user)` gives what its espace.html shows."""
+    if app not in SECTION_ORDER:
+        raise ValueError(f"the space has no place for {app!r}: add it to accounts.espace.SECTION_ORDER")
+    _SECTIONS[app] = Section(app=app, context=context)
+
+
+def sections() -> list[Section]:
+    """The registered sections, in the page's order."""
+    return [_SECTIONS[app] for app in SECTION_ORDER if app in _SECTIONS]
