@@ -16,7 +16,17 @@ from typing import Any
 # which also lists the conventions to sign and the questionnaires to fill (listed once: the conventions
 # app has no section of its own here); the applications come after the work under way, so a mentor's
 # space does not open on them.
-SECTION_ORDER = ("plateforme", "relances", "comite", "annuaire", "accompagnements", "candidatures", "evaluations", "budget")
+SECTION_ORDER = (
+    "plateforme",
+    "relances",
+    "comite",
+    "annuaire",
+    "accompagnements",
+    "ateliers",
+    "candidatures",
+    "evaluations",
+    "budget",
+)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ DOMAIN_APPS = [
     "candidatures",
     "annuaire",
     "accompagnements",
+    "ateliers",
     "conventions",
     "evaluations",
     "budget",

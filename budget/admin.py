@@ -35,16 +35,27 @@ from programmes.rules import check_montant_positif
 
 from .models import (
     AutreDepense,
+    Contribution,
     Engagement,
     Enveloppe,
     Export,
     Facture,
     FactureEvenement,
     FactureSeance,
+    Financeur,
+    Imputation,
     Paiement,
     ResumeProgramme,
 )
-from .services import autre_depense_create, engagement_create, enveloppe_set
+from .services import (
+    autre_depense_create,
+    contribution_create,
+    contribution_update,
+    engagement_create,
+    enveloppe_set,
+    financeur_create,
+    regle_repartition_set,
+)
 
 
 def euros_column(field: str, description: str) -> Callable[[Any, Any], str]:
@@ -116,7 +127,12 @@ class ImmutableLineAdmin(ServiceAdminMixin, admin.ModelAdmin):
 class EnveloppeForm(forms.ModelForm):
     class Meta:
         model = Enveloppe
-        fields = ("programme", "montant")
+        fields = ("programme", "montant", "regle_repartition")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out, the rule stays as it is (it only matters once the programme has contributions).
+        self.fields["regle_repartition"].required = False
 
     def clean_montant(self) -> Decimal:
         montant = self.cleaned_data["montant"]
@@ -133,16 +149,16 @@ class EnveloppeForm(forms.ModelForm):
 @admin.register(Enveloppe)
 class EnveloppeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     # `engage` and `autres_depenses` only move with the budget lines; the amount through enveloppe_set (locks).
-    service_owned_fields = ("programme", "montant", "engage", "autres_depenses")
-    service_add = "budget.services.enveloppe_set"
-    service_change = "budget.services.enveloppe_set"
+    service_owned_fields = ("programme", "montant", "engage", "autres_depenses", "regle_repartition")
+    service_add = ("budget.services.enveloppe_set", "budget.services.regle_repartition_set")
+    service_change = ("budget.services.enveloppe_set", "budget.services.regle_repartition_set")
     only_services_delete = True
     form = EnveloppeForm
     list_display = ("programme", "montant_euros", "engage_euros", "autres_depenses_euros", "disponible_euros", "taux_utilisation")
     list_filter = ("programme__appel_ouvert",)
     search_fields = ("programme__nom", "programme__slug")
     list_select_related = ("programme",)
-    fields = ("programme", "montant", "engage", "autres_depenses", "disponible_euros")
+    fields = ("programme", "montant", "regle_repartition", "engage", "autres_depenses", "disponible_euros")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Enveloppe | None = None) -> Any:
         # `engage` and `autres_depenses` only move with the budget lines that cause them.
@@ -153,10 +169,16 @@ class EnveloppeAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return False
 
     def create_with_service(self, request: HttpRequest, obj: Enveloppe, form: Any) -> Enveloppe:
-        return enveloppe_set(programme=form.cleaned_data["programme"], montant=form.cleaned_data["montant"])
+        return self._save(request, form.cleaned_data["programme"], form)
 
     def update_with_service(self, request: HttpRequest, obj: Enveloppe, form: Any) -> Enveloppe:
-        return enveloppe_set(programme=obj.programme, montant=form.cleaned_data["montant"])
+        return self._save(request, obj.programme, form)
+
+    def _save(self, request: HttpRequest, programme: Programme, form: Any) -> Enveloppe:
+        enveloppe = enveloppe_set(programme=programme, montant=form.cleaned_data["montant"])
+        if form.cleaned_data.get("regle_repartition"):
+            enveloppe = regle_repartition_set(programme=programme, regle=form.cleaned_data["regle_repartition"], by=request.user)
+        return enveloppe
 
     montant_euros = euros_column("montant", _("enveloppe"))
     engage_euros = euros_column("engage", _("engagé"))
@@ -331,6 +353,91 @@ class AutreDepenseAdmin(ImmutableLineAdmin):
             justificatif=form.checked_upload.stored_file() if form.checked_upload else None,
             note=data.get("note", ""),
         )
+
+
+# --- Funders ------------------------------------------------------------------------------
+
+
+@admin.register(Financeur)
+class FinanceurAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """The reference list of funders: names the coordination edits as data."""
+
+    # A name and a display order: plain reference data, no rule beyond a unique name.
+    service_owned_fields = ()
+    service_add = "budget.services.financeur_create"
+    only_services_delete = True
+    list_display = ("nom", "ordre")
+    search_fields = ("nom",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Financeur | None = None) -> bool:
+        return False  # a funder of a contribution stays in the list (PROTECT)
+
+    def create_with_service(self, request: HttpRequest, obj: Financeur, form: Any) -> Financeur:
+        return financeur_create(nom=form.cleaned_data["nom"], ordre=form.cleaned_data["ordre"], by=request.user)
+
+
+# Every field of a contribution is written through contribution_create / contribution_update
+# (the envelope follows the sum of the contributions; the running totals only move with the lines).
+CONTRIBUTION_CHAMPS = (
+    "montant",
+    "reference_convention",
+    "date_debut",
+    "date_fin",
+    "finance_demi_journees",
+    "finance_essaimage",
+    "finance_autres",
+    "priorite",
+)
+
+
+@admin.register(Contribution)
+class ContributionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = "__all__"
+    service_add = "budget.services.contribution_create"
+    service_change = "budget.services.contribution_update"
+    only_services_create = True
+    only_services_delete = True
+    list_display = ("financeur", "programme", "montant_euros", "engage_euros", "paye_euros", "autres_euros", "priorite")
+    list_filter = ("programme", "financeur")
+    list_select_related = ("programme", "financeur")
+    readonly_fields = ("engage", "paye", "autres")
+
+    def get_fields(self, request: HttpRequest, obj: Contribution | None = None) -> Any:
+        return ("programme", "financeur", *CONTRIBUTION_CHAMPS, "engage", "paye", "autres")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Contribution | None = None) -> Any:
+        return ("engage", "paye", "autres") if obj is None else ("programme", "financeur", "engage", "paye", "autres")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Contribution | None = None) -> bool:
+        return False
+
+    def create_with_service(self, request: HttpRequest, obj: Contribution, form: Any) -> Contribution:
+        data = form.cleaned_data
+        return contribution_create(
+            programme=data["programme"],
+            financeur=data["financeur"],
+            by=request.user,
+            **{champ: data[champ] for champ in CONTRIBUTION_CHAMPS},
+        )
+
+    def update_with_service(self, request: HttpRequest, obj: Contribution, form: Any) -> Contribution:
+        data = form.cleaned_data
+        return contribution_update(contribution=obj, by=request.user, **{champ: data[champ] for champ in CONTRIBUTION_CHAMPS})
+
+    montant_euros = euros_column("montant", _("apporté"))
+    engage_euros = euros_column("engage", _("engagé"))
+    paye_euros = euros_column("paye", _("payé"))
+    autres_euros = euros_column("autres", _("autres dépenses"))
+
+
+@admin.register(Imputation)
+class ImputationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The parts of each budget line borne by each contribution, written by budget.repartition: view only."""
+
+    show_full_result_count = False
+    list_display = ("created_at", "contribution", "engagement", "paiement", "depense", "montant")
+    list_filter = ("contribution__programme", "contribution__financeur")
+    list_select_related = ("contribution__programme", "contribution__financeur", "engagement", "paiement", "depense")
 
 
 @admin.register(Export)

@@ -37,7 +37,7 @@ from programmes.models import Programme
 
 from . import selectors
 from .documents import DATE, DATETIME, EUROS, _local
-from .models import CategorieDepense
+from .models import CategorieDepense, Contribution
 
 ZERO = Decimal("0.00")
 
@@ -153,6 +153,23 @@ def financement_programme(programme: Programme) -> Financement:
         realise=chiffres.livre,
         paye=chiffres.paye,
         autres=_autres_par_categorie(programme),
+    )
+
+
+def financement_contribution(contribution: Contribution) -> Financement:
+    """One funder's part, with the figures of the dashboard's funders' table (budget.selectors.parts_financeurs)."""
+    parts = selectors.parts_financeurs(contribution.programme)
+    part = next(
+        ligne for ligne in (parts.lignes if parts else []) if ligne.contribution and ligne.contribution.pk == contribution.pk
+    )
+    return Financement(
+        financeur=part.libelle,
+        montant=part.contribue,
+        engage=part.engage,
+        realise=part.realise,
+        paye=part.paye,
+        autres=dict(part.autres_par_categorie),
+        reference=contribution.reference_convention,
     )
 
 

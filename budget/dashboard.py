@@ -89,5 +89,6 @@ def programme_context(programme: Programme, *, today: datetime.date | None = Non
             description=_("Nombre de jours : minimum à réaliser, prévus, planifiés et réalisés."),
         ),
         "aujourdhui": today,
+        "financeurs": selectors.parts_financeurs(annotated),
         "resultats": resultats_programme(programme),
     }

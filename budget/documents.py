@@ -74,6 +74,42 @@ def _user(user: Any) -> str:
     return user.get_full_name() or user.email
 
 
+def _financeurs(workbook: Any, programme: Programme) -> None:
+    """The funders' shares, as on the dashboard (budget.selectors.parts_financeurs)."""
+    parts = selectors.parts_financeurs(programme)
+    if parts is None:
+        return
+    sheet = _sheet(
+        workbook,
+        _("Financeurs"),
+        [
+            _("Financeur"),
+            _("Convention de financement"),
+            _("Apporté"),
+            _("Engagé"),
+            _("Payé"),
+            _("Autres dépenses"),
+            _("Reste"),
+            _("Jours réalisés"),
+        ],
+        [28, 24, 14, 14, 14, 14, 14, 12],
+    )
+    for part in [*parts.lignes, parts.total]:
+        sheet.append(
+            [
+                part.libelle,
+                part.contribution.reference_convention if part.contribution else "",
+                part.contribue,
+                part.engage,
+                part.paye,
+                part.autres,
+                part.reste,
+                part.jours_livres,
+            ]
+        )
+    _formats(sheet, {3: EUROS, 4: EUROS, 5: EUROS, 6: EUROS, 7: EUROS, 8: DAYS})
+
+
 def tableur_xlsx(*, programme: Programme, progress: Callable[[int], None] = _noop) -> bytes:
     """Every ledger line and every accompagnement, with euro and date formats Excel and LibreOffice read."""
     workbook = Workbook()
@@ -105,6 +141,7 @@ def tableur_xlsx(*, programme: Programme, progress: Callable[[int], None] = _noo
     synthese["B4"].number_format = DATETIME
     synthese.column_dimensions["A"].width = 55
     synthese.column_dimensions["B"].width = 22
+    _financeurs(workbook, programme)
     progress(10)
 
     sheet = _sheet(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.uploads import ACCEPT_ATTRIBUTE, check_upload
 from programmes.models import Structure
 
-from .models import CategorieDepense, ModePaiement
+from .models import CategorieDepense, ModePaiement, RegleRepartition
 
 
 class MontantField(forms.DecimalField):
@@ -96,6 +96,10 @@ class CorrectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Une ligne opposée est ajoutée au grand livre ; la ligne d’origine reste visible."),
     )
+
+
+class RegleRepartitionForm(forms.Form):
+    regle = forms.ChoiceField(label=_("Règle de répartition entre financeurs"), choices=RegleRepartition.choices)
 
 
 # --- Invoices ----------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,10 +14,10 @@ from django.utils.translation import gettext_lazy
 from accompagnements.models import Accompagnement
 from conventions.models import Convention, EtatConvention
 from core.invariants import Violation, invariant
-from core.money import format_euros
+from core.money import euros, format_euros
 from programmes.models import Programme
 
-from .models import AutreDepense, Engagement, EtatFacture, Facture, Paiement
+from .models import AutreDepense, Contribution, Engagement, EtatFacture, Facture, Imputation, Paiement
 from .resume import resume_violations
 from .selectors import ZERO, _sum
 
@@ -200,6 +201,155 @@ def paiement_structure() -> Iterable[Violation]:
                 "structure": row["structure__raison_sociale"],
             },
             **_accompagnement(row["accompagnement_id"], row["accompagnement__reference"]),
+        )
+
+
+# --- The funders' shares (budget.repartition) -------------------------------------------------------
+
+
+def _contribution(row: dict) -> dict[str, str]:
+    return {
+        "objet": _("Contribution %(financeur)s au programme %(nom)s")
+        % {"financeur": row["financeur__nom"], "nom": row["programme__nom"]},
+        "url": reverse("budget:grand_livre", args=[row["programme_id"]]),
+    }
+
+
+@invariant(
+    "budget.enveloppe_contributions",
+    gettext_lazy("L’enveloppe d’un programme financé par contributions est la somme de ses contributions"),
+)
+def enveloppe_contributions() -> Iterable[Violation]:
+    programme = OuterRef("pk")
+    rows = (
+        Programme.objects.filter(Exists(Contribution.objects.filter(programme=programme)))
+        .annotate(
+            contribue=_sum(Contribution.objects.filter(programme=programme), "programme", "montant", money=True),
+            enveloppe_montant=F("enveloppe__montant"),
+        )
+        .annotate(ecart=Round(F("enveloppe_montant") - F("contribue"), 2))
+        .filter(Q(enveloppe_montant__isnull=True) | ~Q(ecart=0))
+        .values("pk", "nom", "contribue", "enveloppe_montant")
+        .order_by("pk")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="budget.enveloppe_contributions",
+            message=_("Enveloppe de %(enveloppe)s pour %(contribue)s de contributions.")
+            % {"enveloppe": format_euros(row["enveloppe_montant"] or ZERO), "contribue": format_euros(row["contribue"])},
+            **_programme(row["pk"], row["nom"]),
+        )
+
+
+# Per ledger: the model, the imputation's column naming the line, the path to the programme, a label.
+_LEDGERS = (
+    (Engagement, "engagement", "programme", gettext_lazy("Engagement")),
+    (Paiement, "paiement", "accompagnement__programme", gettext_lazy("Paiement")),
+    (AutreDepense, "depense", "programme", gettext_lazy("Autre dépense")),
+)
+
+
+@invariant(
+    "budget.imputation_complete",
+    gettext_lazy("Chaque ligne d’un programme financé par contributions est répartie entre elles au centime près"),
+)
+def imputation_complete() -> Iterable[Violation]:
+    for model, champ, chemin, libelle in _LEDGERS:
+        finance = Exists(Contribution.objects.filter(programme_id=OuterRef(f"{chemin}_id")))
+        rows = (
+            model._default_manager.annotate(
+                finance=finance,
+                impute=_sum(Imputation.objects.filter(**{champ: OuterRef("pk")}), champ, "montant", money=True),
+                programme_pk=F(f"{chemin}_id"),
+                programme_nom=F(f"{chemin}__nom"),
+            )
+            # Rounded to the cent: SQLite sums decimals as floats.
+            .annotate(ecart=Round(F("impute") - F("montant"), 2))
+            .filter(finance=True)
+            .exclude(ecart=0)
+            .values("pk", "montant", "impute", "programme_pk", "programme_nom")
+            .order_by("pk")
+        )
+        for row in rows.iterator():
+            yield Violation(
+                code="budget.imputation_complete",
+                message=_("%(ligne)s n° %(pk)s de %(montant)s : %(impute)s répartis entre les financeurs.")
+                % {
+                    "ligne": libelle,
+                    "pk": row["pk"],
+                    "montant": format_euros(row["montant"]),
+                    "impute": format_euros(row["impute"]),
+                },
+                **_programme(row["programme_pk"], row["programme_nom"]),
+            )
+
+
+def _contributions_avec_imputations():
+    contribution = OuterRef("pk")
+    imputations = Imputation.objects.filter(contribution=contribution)
+    return Contribution.objects.annotate(
+        i_engage=_sum(imputations.filter(engagement__isnull=False), "contribution", "montant", money=True),
+        i_paye=_sum(imputations.filter(paiement__isnull=False), "contribution", "montant", money=True),
+        i_autres=_sum(imputations.filter(depense__isnull=False), "contribution", "montant", money=True),
+    ).order_by("pk")
+
+
+_CHAMPS_CONTRIBUTION = ("pk", "programme_id", "programme__nom", "financeur__nom", "montant", "engage", "paye", "autres")
+
+
+def _contributions_comptees():
+    """Every contribution with its running totals and the sums of its imputations per ledger, compared
+    in Python (one row per contribution, a few per programme): SQLite adds decimals as floats."""
+    rows = _contributions_avec_imputations().values(*_CHAMPS_CONTRIBUTION, "i_engage", "i_paye", "i_autres")
+    for row in rows.iterator():
+        yield {key: euros(value) if key.startswith("i_") else value for key, value in row.items()}
+
+
+@invariant(
+    "budget.totaux_contributions",
+    gettext_lazy("Les totaux tenus sur chaque contribution sont ceux de ses imputations"),
+)
+def totaux_contributions() -> Iterable[Violation]:
+    for row in _contributions_comptees():
+        if (row["engage"], row["paye"], row["autres"]) == (row["i_engage"], row["i_paye"], row["i_autres"]):
+            continue
+        yield Violation(
+            code="budget.totaux_contributions",
+            message=_(
+                "La contribution indique %(e1)s engagés, %(p1)s payés, %(a1)s d’autres dépenses ; "
+                "ses imputations en comptent %(e2)s, %(p2)s et %(a2)s."
+            )
+            % {
+                "e1": format_euros(row["engage"]),
+                "p1": format_euros(row["paye"]),
+                "a1": format_euros(row["autres"]),
+                "e2": format_euros(row["i_engage"]),
+                "p2": format_euros(row["i_paye"]),
+                "a2": format_euros(row["i_autres"]),
+            },
+            **_contribution(row),
+        )
+
+
+@invariant(
+    "budget.contribution_jamais_depassee",
+    gettext_lazy("Aucune contribution ne porte plus qu’elle n’apporte, ni moins que rien"),
+)
+def contribution_jamais_depassee() -> Iterable[Violation]:
+    for row in _contributions_comptees():
+        engage, paye, autres = row["i_engage"], row["i_paye"], row["i_autres"]
+        if engage + autres <= row["montant"] and paye <= row["montant"] and min(engage, paye, autres) >= 0:
+            continue
+        yield Violation(
+            code="budget.contribution_jamais_depassee",
+            message=_("%(montant)s apportés ; imputés : %(engage)s engagés, %(paye)s payés, %(autres)s d’autres dépenses.")
+            % {
+                "montant": format_euros(row["montant"]),
+                "engage": format_euros(engage),
+                "paye": format_euros(paye),
+                "autres": format_euros(autres),
+            },
+            **_contribution(row),
         )
 
 

@@ -4,12 +4,21 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from core.antivirus import NON_CONFIGURE
 from core.exceptions import RuleViolation
 from core.models import EventBase, TimeStampedModel
+
+
+class RegleRepartition(models.TextChoices):
+    """How a programme shares each budget line between its funders' contributions."""
+
+    PRORATA = "prorata", _("Au prorata des contributions")
+    PRIORITE = "priorite", _("Dans l’ordre de priorité des contributions")
 
 
 class Enveloppe(models.Model):
@@ -30,6 +39,13 @@ class Enveloppe(models.Model):
     engage = models.DecimalField(_("engagé (€)"), max_digits=12, decimal_places=2, default=Decimal("0.00"), editable=False)
     autres_depenses = models.DecimalField(
         _("autres dépenses (€)"), max_digits=12, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
+    # Chosen by the coordination; only used once the programme has contributions (budget.repartition).
+    regle_repartition = models.CharField(
+        _("règle de répartition entre financeurs"),
+        max_length=20,
+        choices=RegleRepartition.choices,
+        default=RegleRepartition.PRORATA,
     )
 
     class Meta:
@@ -175,6 +191,131 @@ class AutreDepense(ImmutableLine):
         return f"{self.libelle} : {self.montant} €"
 
 
+class Financeur(models.Model):
+    """A funder of the programmes (État – DRAC, CNM, Région…): reference data the coordination edits."""
+
+    nom = models.CharField(_("nom"), max_length=100, unique=True)
+    ordre = models.PositiveSmallIntegerField(_("ordre d’affichage"), default=0)
+
+    class Meta:
+        verbose_name = _("financeur")
+        verbose_name_plural = _("financeurs")
+        ordering = ["ordre", "nom"]
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class Contribution(models.Model):
+    """A funder's part of a programme's envelope: the envelope is the sum of its contributions.
+
+    Like the envelope, the running totals (`engage`, `paye`, `autres`) are kept on the row, only
+    changed under `select_for_update` in the transaction of the line that causes them
+    (budget.repartition), and CHECK constraints make over-spending a contribution impossible.
+
+    One source of truth: once a programme has contributions, `Enveloppe.montant` is their sum, set by
+    the contribution services only (`enveloppe_set` refuses another amount); the programme-wide totals
+    (`Enveloppe.engage`, `ResumeProgramme`) stay the ledger's, and the invariants tie both levels:
+    envelope = Σ contributions, each line = Σ its imputations, each running total = Σ its imputations.
+    """
+
+    programme = models.ForeignKey(
+        "programmes.Programme", verbose_name=_("programme"), on_delete=models.PROTECT, related_name="contributions"
+    )
+    financeur = models.ForeignKey(Financeur, verbose_name=_("financeur"), on_delete=models.PROTECT, related_name="contributions")
+    montant = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    reference_convention = models.CharField(_("référence de la convention de financement"), max_length=100, blank=True)
+    date_debut = models.DateField(_("période du"))
+    date_fin = models.DateField(_("au"))
+    finance_demi_journees = models.BooleanField(_("finance les demi-journées d’accompagnement"), default=True)
+    finance_essaimage = models.BooleanField(_("finance l’essaimage"), default=False)
+    finance_autres = models.BooleanField(_("finance les autres frais"), default=False)
+    priorite = models.PositiveSmallIntegerField(
+        _("priorité"),
+        default=1,
+        help_text=_("Avec la règle « dans l’ordre », la contribution de priorité 1 est consommée d’abord."),
+    )
+    engage = models.DecimalField(_("engagé (€)"), max_digits=12, decimal_places=2, default=Decimal("0.00"), editable=False)
+    paye = models.DecimalField(_("payé (€)"), max_digits=12, decimal_places=2, default=Decimal("0.00"), editable=False)
+    autres = models.DecimalField(
+        _("autres dépenses (€)"), max_digits=12, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
+    created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contribution d’un financeur")
+        verbose_name_plural = _("contributions des financeurs")
+        ordering = ["programme", "priorite", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(montant__gte=0), name="contribution_montant_positif"),
+            # Rounded to the cent: SQLite computes on floats (PostgreSQL's numeric is exact either way),
+            # and a contribution is filled exactly to its limit far more often than the envelope.
+            models.CheckConstraint(condition=GreaterThanOrEqual(Round("engage", 2), 0), name="contribution_engage_positif"),
+            models.CheckConstraint(condition=GreaterThanOrEqual(Round("paye", 2), 0), name="contribution_paye_positif"),
+            models.CheckConstraint(condition=GreaterThanOrEqual(Round("autres", 2), 0), name="contribution_autres_positif"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Round(F("engage") + F("autres") - F("montant"), 2), 0),
+                name="contribution_jamais_depassee",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Round(F("paye") - F("montant"), 2), 0), name="contribution_jamais_surpayee"
+            ),
+            models.CheckConstraint(condition=Q(date_fin__gte=F("date_debut")), name="contribution_periode"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(financeur)s – %(programme)s") % {"financeur": self.financeur, "programme": self.programme}
+
+    @property
+    def disponible(self) -> Decimal:
+        """What the contribution can still carry: contributed − committed − other costs."""
+        return self.montant - self.engage - self.autres
+
+
+class Imputation(models.Model):
+    """The part of one budget line (commitment, payment, other cost, or their correction) borne by one
+    contribution. Written once by budget.repartition; the parts of a line add up to it to the cent."""
+
+    contribution = models.ForeignKey(
+        Contribution, verbose_name=_("contribution"), on_delete=models.PROTECT, related_name="imputations"
+    )
+    engagement = models.ForeignKey(Engagement, null=True, blank=True, on_delete=models.PROTECT, related_name="imputations")
+    paiement = models.ForeignKey(Paiement, null=True, blank=True, on_delete=models.PROTECT, related_name="imputations")
+    depense = models.ForeignKey(AutreDepense, null=True, blank=True, on_delete=models.PROTECT, related_name="imputations")
+    montant = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(_("imputée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("imputation sur une contribution")
+        verbose_name_plural = _("imputations sur les contributions")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(montant=0), name="imputation_montant_non_nul"),
+            models.CheckConstraint(
+                condition=(
+                    Q(engagement__isnull=False, paiement__isnull=True, depense__isnull=True)
+                    | Q(engagement__isnull=True, paiement__isnull=False, depense__isnull=True)
+                    | Q(engagement__isnull=True, paiement__isnull=True, depense__isnull=False)
+                ),
+                name="imputation_une_seule_ligne",
+            ),
+            models.UniqueConstraint(fields=["engagement", "contribution"], name="imputation_unique_engagement"),
+            models.UniqueConstraint(fields=["paiement", "contribution"], name="imputation_unique_paiement"),
+            models.UniqueConstraint(fields=["depense", "contribution"], name="imputation_unique_depense"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contribution} : {self.montant} €"
+
+    def save(self, *args, **kwargs):
+        if self.pk and not self._state.adding:
+            raise RuleViolation(_("Une imputation ne se modifie pas : corrigez la ligne budgétaire."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuleViolation(_("Une imputation ne se supprime pas : corrigez la ligne budgétaire."))
+
+
 class TypeExport(models.TextChoices):
     RAPPORT_PDF = "rapport_pdf", _("Rapport de suivi (PDF)")
     TABLEUR_XLSX = "tableur_xlsx", _("Grand livre et accompagnements (tableur XLSX)")
@@ -212,6 +353,15 @@ class Export(models.Model):
         null=True,
         blank=True,
         on_delete=models.CASCADE,
+        related_name="exports",
+    )
+    # The financial report (CERFA 15059) of one funder's contribution (empty: the whole programme).
+    contribution = models.ForeignKey(
+        "Contribution",
+        verbose_name=_("contribution du financeur"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="exports",
     )
     type_export = models.CharField(_("document"), max_length=20, choices=TypeExport.choices)

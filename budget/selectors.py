@@ -10,10 +10,11 @@ import datetime
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db import connection
-from django.db.models import Count, DecimalField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +38,20 @@ from core.permissions import may
 from evaluations.models import EtatEvaluation, Moment
 from programmes.models import Departement, Programme, TypeStructure
 
-from .models import EXPORTS_PERSONNELS, AutreDepense, Engagement, Export, Facture, Paiement, ResumeProgramme, TypeExport
+from .models import (
+    EXPORTS_PERSONNELS,
+    AutreDepense,
+    Contribution,
+    Engagement,
+    Enveloppe,
+    Export,
+    Facture,
+    Imputation,
+    Paiement,
+    RegleRepartition,
+    ResumeProgramme,
+    TypeExport,
+)
 from .resume import resume_recalculer, resumes_manquants
 
 if TYPE_CHECKING:  # typing helpers, needed only by mypy
@@ -566,6 +580,129 @@ def autres_depenses_de(programme: Programme) -> QuerySet[AutreDepense]:
     )
 
 
+# --- The funders' shares -------------------------------------------------------------------------
+
+
+@dataclass
+class PartFinanceur:
+    """One funder's part of a programme: contributed, committed, paid, other costs and days delivered."""
+
+    libelle: str
+    contribue: Decimal = ZERO
+    engage: Decimal = ZERO
+    paye: Decimal = ZERO
+    autres: Decimal = ZERO
+    jours_livres: Decimal = Decimal("0.0")
+    contribution: Contribution | None = None
+    # Delivered half-days at the programme's rate, shared like the days (the CERFA's « réalisé »).
+    realise: Decimal = ZERO
+    # Other costs borne, per category (the CERFA's account lines).
+    autres_par_categorie: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def reste(self) -> Decimal:
+        """What the contribution can still carry: contributed − committed − other costs."""
+        return self.contribue - self.engage - self.autres
+
+    @property
+    def reste_a_payer(self) -> Decimal:
+        """Committed and not yet paid."""
+        return self.engage - self.paye
+
+
+@dataclass
+class PartsFinanceurs:
+    lignes: list[PartFinanceur]
+    total: PartFinanceur
+    regle: str
+
+
+def _arrondis(parts: list[Fraction]) -> list[int]:
+    """Exact shares (in tenths of a day, or in cents) rounded so that they add up to their rounded sum
+    (largest remainder)."""
+    bas = [math.floor(part) for part in parts]
+    manque = round(sum(parts)) - sum(bas)
+    for i in sorted(range(len(parts)), key=lambda i: (-(parts[i] - bas[i]), i))[: max(manque, 0)]:
+        bas[i] += 1
+    return bas
+
+
+def parts_financeurs(programme: Programme) -> PartsFinanceurs | None:
+    """Each contribution of the programme with its running totals, and the days it paid for (three
+    queries, whatever the number of lines): an accompagnement's delivered half-days are shared between
+    the contributions in proportion to what each committed for it. None without contributions."""
+    contributions = list(
+        Contribution.objects.filter(programme=programme)
+        .select_related("financeur")
+        .order_by("priorite", "financeur__ordre", "pk")
+    )
+    if not contributions:
+        return None
+    regle = Enveloppe.objects.filter(programme=programme).values_list("regle_repartition", flat=True).first()
+    engage_par_accompagnement: dict[int, dict[int, Decimal]] = {}
+    rows = (
+        Imputation.objects.filter(engagement__programme=programme)
+        .values("engagement__accompagnement_id", "contribution_id")
+        .annotate(total=Sum("montant"))
+        .order_by()
+    )
+    for row in rows:
+        engage_par_accompagnement.setdefault(row["engagement__accompagnement_id"], {})[row["contribution_id"]] = row["total"]
+    livrees = dict(
+        Seance.objects.filter(SEANCE_LIVREE, accompagnement__programme=programme)
+        .values("accompagnement_id")
+        .annotate(hj=Sum("demi_journees"))
+        .order_by()
+        .values_list("accompagnement_id", "hj")
+    )
+    autres: dict[int, dict[str, Decimal]] = {}
+    for row in (
+        Imputation.objects.filter(depense__programme=programme)
+        .values("contribution_id", "depense__categorie")
+        .annotate(total=Sum("montant"))
+        .order_by()
+    ):
+        autres.setdefault(row["contribution_id"], {})[row["depense__categorie"]] = euros(row["total"])
+    # Delivered days (in tenths of a day) and their amount (in cents) per contribution, as exact fractions.
+    dixiemes = {c.pk: Fraction(0) for c in contributions}
+    centimes = {c.pk: Fraction(0) for c in contributions}
+    for accompagnement_id, hj in livrees.items():
+        parts = {pk: max(montant, ZERO) for pk, montant in engage_par_accompagnement.get(accompagnement_id, {}).items()}
+        engage_total = sum(parts.values(), ZERO)
+        if not hj or engage_total <= 0:
+            continue
+        livre = Fraction(programme.montant_pour(hj) * 100)
+        for pk, montant in parts.items():
+            dixiemes[pk] += Fraction(hj * 5) * Fraction(montant) / Fraction(engage_total)
+            centimes[pk] += livre * Fraction(montant) / Fraction(engage_total)
+    arrondis = _arrondis([dixiemes[c.pk] for c in contributions])
+    realises = _arrondis([centimes[c.pk] for c in contributions])
+    lignes = [
+        PartFinanceur(
+            libelle=c.financeur.nom,
+            contribue=c.montant,
+            engage=c.engage,
+            paye=c.paye,
+            autres=c.autres,
+            jours_livres=Decimal(dixieme) / 10,
+            contribution=c,
+            realise=euros(Decimal(centime) / 100),
+            autres_par_categorie=autres.get(c.pk, {}),
+        )
+        for c, dixieme, centime in zip(contributions, arrondis, realises, strict=True)
+    ]
+    total = PartFinanceur(
+        libelle=_("Total"),
+        contribue=sum((ligne.contribue for ligne in lignes), ZERO),
+        engage=sum((ligne.engage for ligne in lignes), ZERO),
+        paye=sum((ligne.paye for ligne in lignes), ZERO),
+        autres=sum((ligne.autres for ligne in lignes), ZERO),
+        jours_livres=sum((ligne.jours_livres for ligne in lignes), Decimal("0.0")),
+        realise=sum((ligne.realise for ligne in lignes), ZERO),
+    )
+    return PartsFinanceurs(lignes=lignes, total=total, regle=str(RegleRepartition(regle or RegleRepartition.PRORATA).label))
+
+
 def espace(user: Any) -> dict[str, Any]:
     """Context for this app's section of the person's space: a link to the dashboard."""
     return {"budget_tableau_de_bord": can_view_dashboard(user)}
@@ -622,5 +759,13 @@ def paiements_periode(*, du: datetime.date, au: datetime.date) -> QuerySet[Paiem
     return (
         Paiement.objects.filter(date_paiement__gte=du, date_paiement__lte=au)
         .select_related("structure", "facture", "accompagnement__programme")
+        .prefetch_related(Prefetch("imputations", queryset=Imputation.objects.select_related("contribution__financeur")))
         .order_by("date_paiement", "pk")
     )
+
+
+def parts_financeurs_texte(paiement: Paiement) -> str:
+    """Each funder's share of a payment, as the accountant reads it ("CNM : 250,00 ; Région : 250,00");
+    "—" for a programme without contributions. Reads the prefetched imputations."""
+    parts = [(i.contribution.financeur.nom, i.montant) for i in paiement.imputations.all()]
+    return " ; ".join(f"{nom} : {montant:.2f}".replace(".", ",") for nom, montant in parts) or "—"

@@ -34,6 +34,7 @@ from . import audit, bilan, cerfa, documents
 from .models import (
     EXPORTS_PERSONNELS,
     AutreDepense,
+    Contribution,
     Engagement,
     Enveloppe,
     EtatExport,
@@ -41,11 +42,14 @@ from .models import (
     Facture,
     FactureEvenement,
     FactureSeance,
+    Financeur,
     ModePaiement,
     Paiement,
+    RegleRepartition,
     TypeExport,
 )
 from .permissions import structures_de
+from .repartition import imputer
 from .resume import resume_recalculer
 from .selectors import demi_journees_livrees, montant_attendu, seances_de_facture
 from .workflow_factures import WORKFLOW as FACTURE_WORKFLOW
@@ -112,6 +116,7 @@ def engagement_create(
         created_by=by,
         note=note,
     )
+    imputer(ligne)
     resume_recalculer(programme_id=programme_id)
     return ligne
 
@@ -150,16 +155,25 @@ def autre_depense_create(
     if justificatif is not None:
         depense.justificatif = justificatif
     depense.save()
+    imputer(depense)
     resume_recalculer(programme_id=programme.pk)
     return depense
 
 
 @transaction.atomic
 def enveloppe_set(*, programme: Programme, montant: Decimal) -> Enveloppe:
-    """Create or resize the programme's envelope; it can never drop below what is already used."""
+    """Create or resize the programme's envelope; it can never drop below what is already used.
+
+    A programme funded by contributions has the envelope their sum: change the contributions instead.
+    """
     if not isinstance(montant, Decimal) or montant < 0:
         raise RuleViolation(_("Le montant de l’enveloppe doit être positif."), field="montant")
     enveloppe, created = Enveloppe.objects.select_for_update().get_or_create(programme=programme, defaults={"montant": montant})
+    if not created and montant != enveloppe.montant and Contribution.objects.filter(programme=programme).exists():
+        raise RuleViolation(
+            _("L’enveloppe de ce programme est la somme des contributions de ses financeurs : modifiez les contributions."),
+            field="montant",
+        )
     if not created:
         if montant < enveloppe.engage + enveloppe.autres_depenses:
             raise RuleViolation(
@@ -169,6 +183,139 @@ def enveloppe_set(*, programme: Programme, montant: Decimal) -> Enveloppe:
             )
         Enveloppe.objects.filter(pk=enveloppe.pk).update(montant=montant)
         enveloppe.refresh_from_db()
+    return enveloppe
+
+
+# --- The funders' contributions (the envelope is their sum) -----------------------------------
+
+
+def _enveloppe_suit_contributions(programme_id: int) -> None:
+    """The envelope's amount is the sum of the programme's contributions (one source: the contributions)."""
+    total = Contribution.objects.filter(programme_id=programme_id).aggregate(total=Sum("montant"))["total"]
+    Enveloppe.objects.filter(programme_id=programme_id).update(montant=total or Decimal("0.00"))
+
+
+def _check_contribution(*, montant: Decimal, date_debut: datetime.date, date_fin: datetime.date, priorite: int) -> None:
+    if not isinstance(montant, Decimal) or montant < 0 or montant != montant.quantize(Decimal("0.01")):
+        raise RuleViolation(_("Le montant d’une contribution est un montant en euros positif."), field="montant")
+    if date_fin < date_debut:
+        raise RuleViolation(_("La période de la contribution se termine avant de commencer."), field="date_fin")
+    if priorite < 1:
+        raise RuleViolation(_("La priorité d’une contribution commence à 1."), field="priorite")
+
+
+@transaction.atomic
+def financeur_create(*, nom: str, by: User | None, ordre: int = 0) -> Financeur:
+    """A funder of the reference list (État – DRAC, CNM, Région…)."""
+    require(by, "budget.modifier")
+    nom = nom.strip()
+    if not nom:
+        raise RuleViolation(_("Indiquez le nom du financeur."), field="nom")
+    if Financeur.objects.filter(nom__iexact=nom).exists():
+        raise RuleViolation(_("Ce financeur existe déjà."), field="nom")
+    return Financeur.objects.create(nom=nom, ordre=ordre)
+
+
+@transaction.atomic
+def contribution_create(
+    *,
+    programme: Programme,
+    financeur: Financeur,
+    montant: Decimal,
+    date_debut: datetime.date,
+    date_fin: datetime.date,
+    by: User | None,
+    reference_convention: str = "",
+    finance_demi_journees: bool = True,
+    finance_essaimage: bool = False,
+    finance_autres: bool = False,
+    priorite: int = 1,
+) -> Contribution:
+    """Add a funder's contribution to the programme; the envelope grows by its amount.
+
+    Lines are shared between contributions as they are written: the first contribution comes
+    before the first line of the programme's budget.
+    """
+    require(by, "budget.modifier")
+    _check_contribution(montant=montant, date_debut=date_debut, date_fin=date_fin, priorite=priorite)
+    enveloppe, _created = Enveloppe.objects.select_for_update().get_or_create(
+        programme=programme, defaults={"montant": Decimal("0.00")}
+    )
+    if not Contribution.objects.filter(programme=programme).exists() and (
+        enveloppe.engage or enveloppe.autres_depenses or Paiement.objects.filter(accompagnement__programme=programme).exists()
+    ):
+        raise RuleViolation(
+            _(
+                "Ce programme a déjà des engagements ou des dépenses sans financeur : les contributions des "
+                "financeurs se déclarent avant le premier engagement."
+            )
+        )
+    contribution = Contribution.objects.create(
+        programme=programme,
+        financeur=financeur,
+        montant=montant,
+        date_debut=date_debut,
+        date_fin=date_fin,
+        reference_convention=reference_convention.strip(),
+        finance_demi_journees=finance_demi_journees,
+        finance_essaimage=finance_essaimage,
+        finance_autres=finance_autres,
+        priorite=priorite,
+    )
+    _enveloppe_suit_contributions(programme.pk)
+    return contribution
+
+
+@transaction.atomic
+def contribution_update(
+    *,
+    contribution: Contribution,
+    montant: Decimal,
+    date_debut: datetime.date,
+    date_fin: datetime.date,
+    by: User | None,
+    reference_convention: str = "",
+    finance_demi_journees: bool = True,
+    finance_essaimage: bool = False,
+    finance_autres: bool = False,
+    priorite: int = 1,
+) -> Contribution:
+    """Change a contribution (an amended funding agreement); never below what it already carries."""
+    require(by, "budget.modifier")
+    _check_contribution(montant=montant, date_debut=date_debut, date_fin=date_fin, priorite=priorite)
+    _locked_envelope(contribution.programme_id)
+    actuelle = Contribution.objects.select_for_update().get(pk=contribution.pk)
+    porte = max(actuelle.engage + actuelle.autres, actuelle.paye)
+    if montant < porte:
+        raise RuleViolation(
+            _("Cette contribution porte déjà %(porte)s : son montant ne peut pas être inférieur.")
+            % {"porte": format_euros(porte)},
+            field="montant",
+        )
+    Contribution.objects.filter(pk=actuelle.pk).update(
+        montant=montant,
+        date_debut=date_debut,
+        date_fin=date_fin,
+        reference_convention=reference_convention.strip(),
+        finance_demi_journees=finance_demi_journees,
+        finance_essaimage=finance_essaimage,
+        finance_autres=finance_autres,
+        priorite=priorite,
+    )
+    _enveloppe_suit_contributions(actuelle.programme_id)
+    actuelle.refresh_from_db()
+    return actuelle
+
+
+@transaction.atomic
+def regle_repartition_set(*, programme: Programme, regle: str, by: User | None) -> Enveloppe:
+    """Choose how the programme's next lines are shared between its funders (lines already shared stay)."""
+    require(by, "budget.modifier")
+    if regle not in RegleRepartition.values:
+        raise RuleViolation(_("Cette règle de répartition n’existe pas."), field="regle_repartition")
+    enveloppe = _locked_envelope(programme.pk)
+    Enveloppe.objects.filter(pk=enveloppe.pk).update(regle_repartition=regle)
+    enveloppe.refresh_from_db()
     return enveloppe
 
 
@@ -287,6 +434,7 @@ def paiement_create(
         mode=mode,
         reference_paiement=reference_paiement.strip(),
     )
+    imputer(ligne)  # the funders' shares (budget.repartition)
     resume_recalculer(programme_id=accompagnement.programme_id)
     return ligne
 
@@ -343,6 +491,7 @@ def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engage
         accompagnement_id=engagement.accompagnement_id,
         libelle=_("Correction : %(libelle)s") % {"libelle": engagement.libelle},
     )
+    imputer(ligne)
     resume_recalculer(programme_id=engagement.programme_id)
     return ligne
 
@@ -361,6 +510,7 @@ def paiement_correct(*, paiement: Paiement, by: User, note: str) -> Paiement:
         date_paiement=timezone.localdate(),
         reference_facture=paiement.reference_facture,
     )
+    imputer(ligne)  # the funders' shares (budget.repartition)
     resume_recalculer(programme_id=paiement.accompagnement.programme_id)
     return ligne
 
@@ -382,16 +532,25 @@ def autre_depense_correct(*, depense: AutreDepense, by: User, note: str) -> Autr
         libelle=_("Correction : %(libelle)s") % {"libelle": depense.libelle},
         date_depense=timezone.localdate(),
     )
+    imputer(ligne)
     resume_recalculer(programme_id=depense.programme_id)
     return ligne
 
 
 @transaction.atomic
-def export_request(*, programme: Programme, type_export: str, by: User, accompagnement: Accompagnement | None = None) -> Export:
+def export_request(
+    *,
+    programme: Programme,
+    type_export: str,
+    by: User,
+    accompagnement: Accompagnement | None = None,
+    contribution: Contribution | None = None,
+) -> Export:
     """Queue the preparation of a follow-up document; the worker fills it in.
 
     Each request is a new dated version: the earlier ones stay listed and downloadable. The audit file
     (`dossier_controle`) is the coordination's only; with `accompagnement`, it covers that one file.
+    With `contribution`, the financial report (CERFA 15059) accounts for that funder's part only.
     """
     require(by, "budget.consulter")
     if type_export not in TypeExport.values:
@@ -402,7 +561,13 @@ def export_request(*, programme: Programme, type_export: str, by: User, accompag
         raise RuleViolation(_("Ce document porte sur tout le programme, pas sur un accompagnement."))
     if accompagnement is not None and accompagnement.programme_id != programme.pk:
         raise RuleViolation(_("Cet accompagnement n’appartient pas à ce programme."))
-    export = Export.objects.create(programme=programme, type_export=type_export, demande_par=by, accompagnement=accompagnement)
+    if contribution is not None and type_export not in EXPORTS_PAR_FINANCEUR:
+        raise RuleViolation(_("Seul le compte rendu financier se prépare pour un financeur."))
+    if contribution is not None and contribution.programme_id != programme.pk:
+        raise RuleViolation(_("Cette contribution n’appartient pas à ce programme."))
+    export = Export.objects.create(
+        programme=programme, type_export=type_export, demande_par=by, accompagnement=accompagnement, contribution=contribution
+    )
     enqueue("budget_export", export_id=export.pk)
     return export
 
@@ -412,15 +577,30 @@ def _export_progress(export_id: int, progression: int) -> None:
 
 
 Progress = Callable[[int], None]
+
+# The documents that may account for one funder's contribution.
+EXPORTS_PAR_FINANCEUR = (TypeExport.CERFA_PDF, TypeExport.CERFA_XLSX)
+
+
+def _financement(export: Export) -> cerfa.Financement | None:
+    return cerfa.financement_contribution(export.contribution) if export.contribution is not None else None
+
+
 # Per kind of document: the builder (bytes, or an open temporary file for the large ones) and the file's name.
 BUILDERS: dict[str, tuple[Callable[[Export, Progress], bytes | IO[bytes]], str]] = {
     TypeExport.RAPPORT_PDF: (lambda e, p: documents.rapport_pdf(programme=e.programme, progress=p), "rapport.pdf"),
     TypeExport.TABLEUR_XLSX: (lambda e, p: documents.tableur_xlsx(programme=e.programme, progress=p), "suivi.xlsx"),
     TypeExport.BILAN_PDF: (lambda e, p: bilan.bilan_pdf(programme=e.programme, progress=p), "bilan.pdf"),
     TypeExport.BILAN_XLSX: (lambda e, p: bilan.bilan_xlsx(programme=e.programme, progress=p), "bilan.xlsx"),
-    # Whole programme for now; after the funders' shares are merged, pass the export's contribution.
-    TypeExport.CERFA_PDF: (lambda e, p: cerfa.cerfa_pdf(programme=e.programme, progress=p), "cerfa-15059.pdf"),
-    TypeExport.CERFA_XLSX: (lambda e, p: cerfa.cerfa_xlsx(programme=e.programme, progress=p), "cerfa-15059.xlsx"),
+    # The whole programme, or the export's funder's contribution.
+    TypeExport.CERFA_PDF: (
+        lambda e, p: cerfa.cerfa_pdf(programme=e.programme, financement=_financement(e), progress=p),
+        "cerfa-15059.pdf",
+    ),
+    TypeExport.CERFA_XLSX: (
+        lambda e, p: cerfa.cerfa_xlsx(programme=e.programme, financement=_financement(e), progress=p),
+        "cerfa-15059.xlsx",
+    ),
     TypeExport.DOSSIER_CONTROLE: (
         lambda e, p: audit.dossier_controle(programme=e.programme, accompagnement=e.accompagnement, progress=p),
         "dossier-controle.zip",
@@ -431,7 +611,7 @@ BUILDERS: dict[str, tuple[Callable[[Export, Progress], bytes | IO[bytes]], str]]
 def export_run(*, export_id: int) -> Export:
     """Build the document of an export (called by the Celery task); records success or failure."""
     updated = Export.objects.filter(pk=export_id, etat=EtatExport.EN_ATTENTE).update(etat=EtatExport.EN_COURS, progression=1)
-    export = Export.objects.select_related("programme", "accompagnement").get(pk=export_id)
+    export = Export.objects.select_related("programme", "accompagnement", "contribution__programme").get(pk=export_id)
     if not updated:
         return export  # already taken by another worker, or done
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("programmes/<int:pk>/grand-livre/", views.grand_livre, name="grand_livre"),
     path("programmes/<int:pk>/depenses/nouvelle/", views.autre_depense_create, name="autre_depense_create"),
     path("programmes/<int:pk>/exports/", views.export_request, name="export_request"),
+    path("programmes/<int:pk>/repartition/", views.regle_repartition, name="regle_repartition"),
     path("programmes/<int:pk>/documents/", views.documents, name="documents"),
     path("programmes/<int:pk>/dossier-controle/", views.dossier_controle_request, name="dossier_controle_request"),
     path("accompagnements/<int:pk>/", views.accompagnement_ligne, name="accompagnement_ligne"),

@@ -24,8 +24,8 @@ from programmes.models import Programme
 
 from . import selectors, services
 from .dashboard import programme_context
-from .forms import AutreDepenseForm, CorrectionForm, PaiementForm
-from .models import EXPORTS_PERSONNELS, AutreDepense, Engagement, EtatExport, Paiement, TypeExport
+from .forms import AutreDepenseForm, CorrectionForm, PaiementForm, RegleRepartitionForm
+from .models import EXPORTS_PERSONNELS, AutreDepense, Contribution, Engagement, EtatExport, Paiement, TypeExport
 
 ACCOMPAGNEMENTS_PAR_PAGE = 50
 LIGNES_PAR_PAGE = 50
@@ -66,7 +66,27 @@ def tableau_de_bord(request: HttpRequest) -> HttpResponse:
             "exports": selectors.exports_visibles(request.user).filter(programme=programme)[:5],
         }
     )
+    if context["financeurs"] is not None:
+        context["form_regle"] = RegleRepartitionForm(initial={"regle": programme.enveloppe.regle_repartition})
     return render(request, "budget/tableau_de_bord.html", context)
+
+
+@require_POST
+@coordination_only
+def regle_repartition(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordination chooses how the programme's next lines are shared between its funders."""
+    programme = _programme(request, pk)
+    form = RegleRepartitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.regle_repartition_set(programme=programme, regle=form.cleaned_data["regle"], by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("La règle de répartition entre financeurs est enregistrée."))
+    else:
+        messages.error(request, _("Choisissez une règle de répartition."))
+    return redirect(reverse("budget:tableau_de_bord") + f"?programme={programme.pk}#titre-financeurs")
 
 
 @dashboard_access
@@ -209,8 +229,14 @@ def justificatif_download(request: HttpRequest, pk: int) -> HttpResponse:
 def export_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for a follow-up document. Open to the committee: it reads figures, it changes nothing."""
     programme = _programme(request, pk)
+    contribution = None
+    if request.POST.get("contribution"):
+        # Scoped to the programme: a funder's part of another programme is not found.
+        contribution = get_object_or_404(Contribution.objects.filter(programme=programme), pk=request.POST["contribution"])
     try:
-        export = services.export_request(programme=programme, type_export=request.POST.get("type_export", ""), by=request.user)
+        export = services.export_request(
+            programme=programme, type_export=request.POST.get("type_export", ""), by=request.user, contribution=contribution
+        )
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(reverse("budget:tableau_de_bord") + f"?programme={programme.pk}")
@@ -251,7 +277,11 @@ def dossier_controle_request(request: HttpRequest, pk: int) -> HttpResponse:
 def documents(request: HttpRequest, pk: int) -> HttpResponse:
     """Every dated version of the programme's documents the user may see, newest first."""
     programme = _programme(request, pk)
-    exports = selectors.exports_visibles(request.user).filter(programme=programme).select_related("accompagnement")
+    exports = (
+        selectors.exports_visibles(request.user)
+        .filter(programme=programme)
+        .select_related("accompagnement", "contribution__financeur")
+    )
     return render(
         request,
         "budget/documents.html",
@@ -260,6 +290,11 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
             "page_obj": paginer(request, exports.order_by("-demande_le", "-pk"), LIGNES_PAR_PAGE),
             "demandes": [(t, t.label) for t in TypeExport if t not in EXPORTS_PERSONNELS],
             "peut_dossier": may(request.user, "budget.dossier_controle"),
+            # The financial report per funder (CERFA 15059), one button per document and contribution.
+            "par_financeur": [(t, t.label) for t in services.EXPORTS_PAR_FINANCEUR],
+            "contributions": Contribution.objects.filter(programme=programme)
+            .select_related("financeur")
+            .order_by("priorite", "pk"),
         },
     )
 

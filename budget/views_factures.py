@@ -251,7 +251,7 @@ def paiements_csv(request: HttpRequest) -> HttpResponse:
                 paiement.facture.numero if paiement.facture else paiement.reference_facture,
                 f"{paiement.montant:.2f}".replace(".", ","),
                 paiement.accompagnement.programme.nom,
-                "—",  # the funders' contributions are not recorded yet
+                selectors.parts_financeurs_texte(paiement),
                 paiement.get_mode_display(),
                 paiement.reference_paiement,
             ]

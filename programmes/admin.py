@@ -48,7 +48,10 @@ class FormatInline(admin.TabularInline):
         "demi_journees_min",
         "demi_journees_max",
         "ecart_max_jours",
+        "nature",
+        "unite",
         "participants_max",
+        "participation_non_membre",
         "actif",
     )
     show_change_link = True
@@ -99,7 +102,8 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
 class FormatAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ()
     # A format's half-day limits are the programme's rules: data that the coordination sets here.
-    admin_owned_fields = ("demi_journees_min", "demi_journees_max")
+    # Its kind, unit, capacity and non-members' fee are the same: rules as data (issue 16).
+    admin_owned_fields = ("demi_journees_min", "demi_journees_max", "participation_non_membre")
     list_display = (
         "libelle",
         "code",
@@ -107,11 +111,13 @@ class FormatAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "demi_journees_min",
         "demi_journees_max",
         "ecart_max_jours",
+        "nature",
+        "unite",
         "participants_max",
         "ordre",
         "actif",
     )
-    list_filter = ("programme", "actif", "code")
+    list_filter = ("programme", "actif", "nature", "code")
     search_fields = ("libelle", "code", "programme__nom")
     list_select_related = ("programme",)
     ordering = ("programme", "ordre", "libelle")

@@ -140,6 +140,22 @@ class Programme(TimeStampedModel):
         )
 
 
+class NatureFormat(models.TextChoices):
+    """What a format is: one beneficiary, a session with many participants, one shared day, a stable group."""
+
+    INDIVIDUEL = "individuel", _("Individuel")
+    COLLECTIF = "collectif", _("Collectif (atelier)")
+    IMMERSION = "immersion", _("Immersion")
+    CODEVELOPPEMENT = "codeveloppement", _("Co-développement")
+
+
+class UniteFormat(models.TextChoices):
+    """The unit a format's durations are counted in."""
+
+    DEMI_JOURNEE = "demi_journee", _("demi-journée")
+    HEURE = "heure", _("heure")
+
+
 class Format(models.Model):
     """A kind of accompagnement a programme offers (TSF, mentorat, coaching…), with its limits.
 
@@ -158,7 +174,21 @@ class Format(models.Model):
         _("demi-journées au plus par structure bénéficiaire"), validators=[MinValueValidator(1)]
     )
     ecart_max_jours = models.PositiveSmallIntegerField(_("écart conseillé entre deux séances (jours)"), default=14)
-    participants_max = models.PositiveSmallIntegerField(_("participant·es au plus"), default=1)
+    participants_max = models.PositiveSmallIntegerField(
+        _("participant·es au plus"),
+        default=1,
+        help_text=_("Pour un format collectif : la capacité proposée pour chaque atelier."),
+    )
+    nature = models.CharField(_("type de format"), max_length=20, choices=NatureFormat.choices, default=NatureFormat.INDIVIDUEL)
+    unite = models.CharField(_("unité de durée"), max_length=20, choices=UniteFormat.choices, default=UniteFormat.DEMI_JOURNEE)
+    participation_non_membre = models.DecimalField(
+        _("participation d’un·e non-membre (€ par unité)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("Pour un format collectif : ce que paie un·e participant·e non membre, par unité de durée."),
+    )
     ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
     actif = models.BooleanField(_("proposé"), default=True)
 
@@ -172,6 +202,7 @@ class Format(models.Model):
             models.CheckConstraint(
                 condition=Q(demi_journees_max__gte=models.F("demi_journees_min")), name="format_max_superieur_min"
             ),
+            models.CheckConstraint(condition=Q(participation_non_membre__gte=0), name="format_participation_positive"),
         ]
 
     def __str__(self) -> str:
@@ -180,6 +211,10 @@ class Format(models.Model):
     def clean(self) -> None:
         if self.demi_journees_min and self.demi_journees_max and self.demi_journees_max < self.demi_journees_min:
             raise ValidationError({"demi_journees_max": _("Le maximum doit être au moins égal au minimum.")})
+
+    @property
+    def est_collectif(self) -> bool:
+        return self.nature == NatureFormat.COLLECTIF
 
 
 class StructureQuerySet(models.QuerySet):

@@ -33,10 +33,12 @@ from accompagnements.models import (
 from accounts import roles
 from accounts.models import User
 from annuaire.models import PersonneRessource
+from ateliers.models import Atelier, Inscription
 from budget import bilan, cerfa
+from budget import selectors as budget_selectors
 from budget.audit import dossier_controle, manifeste_lignes
 from budget.dashboard import programme_context
-from budget.models import AutreDepense, Engagement, Enveloppe, EtatFacture, Facture
+from budget.models import AutreDepense, Contribution, Engagement, Enveloppe, EtatFacture, Facture, Paiement
 from candidatures.models import Candidature, CandidatureEvenement, Etat
 from comite.models import Avis, Saisine
 from conventions.models import Convention, EtatConvention
@@ -240,8 +242,35 @@ def test_programme_formats_and_envelope(demo):
     assert programme.taux_journalier == Decimal("500.00")
     assert programme.jours_minimum == 30
     formats = {f.code: (f.libelle, f.demi_journees_min, f.demi_journees_max) for f in programme.formats.all()}
-    assert formats == {"tsf": ("Transfert de savoir-faire", 1, 4), "mentorat": ("Mentorat", 1, 8)}
+    assert formats == {
+        "tsf": ("Transfert de savoir-faire", 1, 4),
+        "mentorat": ("Mentorat", 1, 8),
+        "atelier": ("Atelier collectif", 1, 1),
+    }
+    assert {f.code: (f.nature, f.unite) for f in programme.formats.all()} == {
+        "tsf": ("individuel", "demi_journee"),
+        "mentorat": ("individuel", "demi_journee"),
+        "atelier": ("collectif", "demi_journee"),
+    }
     assert programme.enveloppe.montant == Decimal("30000.00")
+
+
+def test_ateliers_one_held_one_full_with_a_waiting_list_members_pay_nothing(demo, client):
+    programme = Programme.objects.get(slug=SLUG)
+    ateliers = {a.titre: a for a in Atelier.objects.filter(programme=programme)}
+    assert len(ateliers) == 3
+    tenu = ateliers["Pitcher son projet en cinq minutes"]
+    assert set(tenu.inscriptions.values_list("etat", flat=True)) == {"presente", "absente"}
+    assert not tenu.inscriptions.filter(membre=False, participation_payee_le__isnull=True).exists()
+    complet = ateliers["Modèle économique d’une structure de musiques actuelles"]
+    etats = list(complet.inscriptions.order_by("demandee_le", "pk").values_list("etat", flat=True))
+    assert etats.count("inscrite") == complet.capacite and "en_attente" in etats and "desistee" in etats
+    assert not Inscription.objects.filter(membre=True, participation_due__gt=0).exists()
+    assert Inscription.objects.filter(membre=False, participation_due=Decimal("18.00")).exists()
+    # The login candidate sees them from their space.
+    client.force_login(User.objects.get(email=next(c.email for c in data.CANDIDATURES if c.key == data.LOGIN_CANDIDAT)))
+    page = client.get(reverse("accounts:home")).content.decode()
+    assert "Modèle économique" in page and reverse("ateliers:liste") in page
 
 
 def test_structures_are_fictitious_valid_and_cover_occitanie(demo):
@@ -345,6 +374,28 @@ def test_envelope_totals_match_the_budget_lines(demo):
     assert essaimage.libelle == "Essaimage – accompagnement par l’association Co"
     assert essaimage.montant == Decimal("2500.00")
     assert enveloppe.disponible > 0
+
+
+def test_three_funders_share_the_envelope_and_every_line(demo):
+    programme = Programme.objects.get(slug=SLUG)
+    contributions = Contribution.objects.filter(programme=programme).select_related("financeur").order_by("priorite")
+    assert [(c.financeur.nom, c.montant) for c in contributions] == [
+        ("État – DRAC Occitanie", Decimal("10000.00")),
+        ("CNM", Decimal("10000.00")),
+        ("Région Occitanie", Decimal("10000.00")),
+    ]
+    parts = budget_selectors.parts_financeurs(programme)
+    enveloppe = programme.enveloppe
+    assert parts.total.contribue == enveloppe.montant == data.ENVELOPPE
+    assert parts.total.engage == enveloppe.engage > 0
+    assert parts.total.autres == enveloppe.autres_depenses > 0
+    paid = Paiement.objects.filter(accompagnement__programme=programme).aggregate(t=Sum("montant"))["t"]
+    assert parts.total.paye == paid > 0
+    assert all(part.engage > 0 and part.reste >= 0 for part in parts.lignes)
+
+
+def test_the_demo_breaks_no_invariant(demo):
+    assert [(v.code, v.objet, v.message) for v in find_violations()] == []
 
 
 def test_committee_has_a_file_with_an_opinion(demo):

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "candidatures",
     "annuaire",
     "accompagnements",
+    "ateliers",
     "conventions",
     "evaluations",
     "budget",

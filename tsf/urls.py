@@ -17,6 +17,7 @@ urlpatterns = [
     path("candidatures/", include("candidatures.urls")),
     path("annuaire/", include("annuaire.urls")),
     path("accompagnements/", include("accompagnements.urls")),
+    path("ateliers/", include("ateliers.urls")),
     path("conventions/", include("conventions.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("budget/", include("budget.urls")),

@@ -3,6 +3,7 @@ amount, return, approval, payment through the ledger; who sees what; the account
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 from decimal import Decimal
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accompagnements.models import ServiceFait
-from budget.models import EtatFacture, Facture, FactureSeance, Paiement
+from budget.models import EtatFacture, Facture, FactureSeance, Paiement, RegleRepartition
 from budget.services import (
     facture_analyser,
     facture_approuver,
@@ -27,6 +28,7 @@ from budget.services import (
 from core.exceptions import PermissionRefused, RuleViolation, TransitionRefused
 from core.uploads import CheckedUpload, check_upload
 from tests.budget.conftest import engager, seance_livree
+from tests.budget.test_financeurs import trois_financeurs
 from tests.factories import AccompagnementFactory, PersonneRessourceFactory, StructureFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -221,3 +223,21 @@ def test_with_an_antivirus_the_invoice_waits_for_its_scan_and_an_infected_one_is
     assert facture_analyser(facture_id=facture.pk) == "infecte"
     facture.refresh_from_db()
     assert facture.etat == EtatFacture.A_CORRIGER and "antivirus" in facture.motif_retour
+
+
+def test_the_accountants_csv_gives_each_funders_share_of_a_payment(client, programme, mentor, coordinateur):
+    # The contributions come before the first commitment (budget.services.contribution_create).
+    trois_financeurs(programme, regle=RegleRepartition.PRORATA)
+    acc = AccompagnementFactory(candidature__programme=programme, mentors=[mentor], demi_journees_prevues=4)
+    engager(acc, by=coordinateur)
+    facture = deposer(acc, mentor, [confirmee(acc, demi_journees=2)], str(programme.montant_pour(2)))
+    facture_approuver(facture=facture, by=coordinateur)
+    facture_payer(facture=facture, date_paiement=timezone.localdate(), reference="VIR-2", mode="virement", by=coordinateur)
+    client.force_login(coordinateur)
+    today = timezone.localdate()
+    response = client.get(reverse("budget:paiements_csv"), {"du": today, "au": today})
+    assert response.status_code == 200
+    row = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig").splitlines()[1]), delimiter=";"))
+    shares = dict(part.split(" : ") for part in row[6].split(" ; "))
+    assert set(shares) == {"DRAC", "CNM", "Région"}
+    assert sum(Decimal(v.replace(",", ".")) for v in shares.values()) == programme.montant_pour(2)

@@ -15,11 +15,13 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accompagnements.models import Accompagnement, Creneau
-from budget.models import Engagement, Enveloppe, Facture, Paiement, ResumeProgramme
+from ateliers.models import Atelier, Inscription
+from budget.models import Contribution, Engagement, Enveloppe, Facture, Financeur, Imputation, Paiement, ResumeProgramme
 from budget.resume import resume_recalculer
 from core import invariants
 from core.invariants import Violation, find_violations, invariant
 from evaluations.models import Evaluation
+from programmes.models import Format
 from relances.models import DestinataireMessage, MessageGroupe, Relance
 from tests.factories import (
     AccompagnementFactory,
@@ -244,6 +246,47 @@ def plant_resume_programme() -> str:
     return acc.programme.nom
 
 
+def _contribution(programme, nom: str, montant: str = "10000.00") -> Contribution:
+    """A contribution written with the ORM (the envelope is not brought in line, no line is shared)."""
+    return Contribution.objects.create(
+        programme=programme,
+        financeur=Financeur.objects.create(nom=nom),
+        montant=Decimal(montant),
+        date_debut=programme.date_debut,
+        date_fin=programme.date_fin,
+    )
+
+
+def plant_enveloppe_contributions() -> str:
+    programme = ProgrammeFactory(nom="Programme mal financé")  # a 30 000 € envelope
+    _contribution(programme, "DRAC")
+    return "Programme mal financé"
+
+
+def plant_imputation_complete() -> str:
+    programme = ProgrammeFactory(nom="Programme non réparti", setup__enveloppe=Decimal("10000.00"))
+    _contribution(programme, "CNM")
+    acc = AccompagnementFactory(candidature__programme=programme)
+    Engagement.objects.create(programme=programme, accompagnement=acc, montant=Decimal("1000.00"), libelle="Sans part")
+    return "Programme non réparti"
+
+
+def plant_totaux_contributions() -> str:
+    programme = ProgrammeFactory(setup__enveloppe=Decimal("10000.00"))
+    contribution = _contribution(programme, "Région")
+    Contribution.objects.filter(pk=contribution.pk).update(paye=Decimal("100.00"))
+    return "Contribution Région"
+
+
+def plant_contribution_jamais_depassee() -> str:
+    programme = ProgrammeFactory(setup__enveloppe=Decimal("100.00"))
+    contribution = _contribution(programme, "DRAC", "100.00")
+    acc = AccompagnementFactory(candidature__programme=programme)
+    ligne = Engagement.objects.create(programme=programme, accompagnement=acc, montant=Decimal("500.00"), libelle="Trop")
+    Imputation.objects.create(contribution=contribution, engagement=ligne, montant=Decimal("500.00"))
+    return "Contribution DRAC"
+
+
 def plant_message_groupe() -> str:
     """A group message announced to two people, with one copy only."""
     message = MessageGroupe.objects.create(sujet="Message parti à moitié", corps="Bonjour", nombre_destinataires=2)
@@ -251,7 +294,54 @@ def plant_message_groupe() -> str:
     return "Message parti à moitié"
 
 
+def _atelier_plante(titre: str, *, capacite: int = 1):
+    programme = ProgrammeFactory()
+    fmt = Format.objects.create(
+        programme=programme, code="atelier", libelle="Atelier", nature="collectif", demi_journees_max=1, participants_max=capacite
+    )
+    return Atelier.objects.create(
+        programme=programme, format=fmt, titre=titre, debut=timezone.now(), duree=1, lieu="Toulouse", capacite=capacite
+    )
+
+
+def _inscription_plantee(atelier, etat: str, **fields):
+    return Inscription.objects.create(atelier=atelier, participant=UserFactory(), etat=etat, demandee_le=timezone.now(), **fields)
+
+
+def plant_atelier_capacite() -> str:
+    atelier = _atelier_plante("Atelier trop plein")
+    _inscription_plantee(atelier, "inscrite")
+    _inscription_plantee(atelier, "presente")
+    return "Atelier trop plein"
+
+
+def plant_atelier_liste_attente() -> str:
+    atelier = _atelier_plante("Atelier qui fait attendre", capacite=2)
+    _inscription_plantee(atelier, "inscrite")
+    _inscription_plantee(atelier, "en_attente")
+    return "Atelier qui fait attendre"
+
+
+def plant_atelier_participation_membres() -> str:
+    atelier = _atelier_plante("Atelier qui fait payer un membre")
+    _inscription_plantee(atelier, "inscrite", membre=True, participation_due=Decimal("18.00"))
+    return "Atelier qui fait payer un membre"
+
+
+def plant_atelier_ordre_attente() -> str:
+    atelier = _atelier_plante("Atelier qui fait passer devant")
+    attend = _inscription_plantee(atelier, "en_attente")
+    passe = _inscription_plantee(atelier, "inscrite")
+    Inscription.objects.filter(pk=passe.pk).update(demandee_le=attend.demandee_le + datetime.timedelta(minutes=5))
+    passe.evenements.create(transition="promouvoir", from_state="en_attente", to_state="inscrite")
+    return "Atelier qui fait passer devant"
+
+
 PLANTS: dict[str, Callable[[], str]] = {
+    "budget.enveloppe_contributions": plant_enveloppe_contributions,
+    "budget.imputation_complete": plant_imputation_complete,
+    "budget.totaux_contributions": plant_totaux_contributions,
+    "budget.contribution_jamais_depassee": plant_contribution_jamais_depassee,
     "budget.resume_programme": plant_resume_programme,
     "budget.paye_au_plus_engage": plant_paye_au_plus_engage,
     "budget.engage_au_plus_convention": plant_engage_au_plus_convention,
@@ -277,6 +367,10 @@ PLANTS: dict[str, Callable[[], str]] = {
     "evaluations.dates_etat": plant_dates_etat,
     "relances.envoyees": plant_relance_envoyee,
     "relances.messages_groupe": plant_message_groupe,
+    "ateliers.capacite": plant_atelier_capacite,
+    "ateliers.liste_attente": plant_atelier_liste_attente,
+    "ateliers.participation_membres": plant_atelier_participation_membres,
+    "ateliers.ordre_attente": plant_atelier_ordre_attente,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,12 +14,14 @@ from accompagnements import liens as service_fait_liens
 from accompagnements.models import Creneau, FluxCalendrier, Seance, SupportTemoin, TypeSupport
 from annuaire.models import Proposition
 from annuaire.services import proposition_token
+from ateliers import services as ateliers_services
 from budget import services as budget_services
 from budget.models import EtatExport, Export, Facture, Paiement, TypeExport
 from candidatures.models import DemandePiece, EntretienDiagnostic, PieceJointe
 from comite.models import ReunionComite, Saisine
 from evaluations import liens
 from evaluations.models import EtatEvaluation, Evaluation, Moment, Repondant
+from programmes.models import Format
 from relances.models import DestinataireMessage, MessageGroupe
 from tests.factories import (
     AccompagnementFactory,
@@ -159,12 +162,34 @@ def build_scene() -> Scene:
         fichier=ContentFile(b"%PDF-1.4 facture", name="f.pdf"),
         deposee_par=users["mentor_assigned"],
     )
+    # A coming workshop led by the assigned mentor, A registered to it.
+    atelier = ateliers_services.atelier_create(
+        programme=programme,
+        format=Format.objects.create(
+            programme=programme,
+            code="atelier",
+            libelle="Atelier",
+            nature="collectif",
+            demi_journees_max=1,
+            participants_max=12,
+            participation_non_membre=Decimal("18.00"),
+        ),
+        titre="Atelier de la matrice",
+        debut=timezone.now() + datetime.timedelta(days=5),
+        duree=1,
+        lieu="Toulouse",
+        personne_ressource=mentor,
+        by=users["coordination"],
+    )
+    inscription = ateliers_services.inscription_create(atelier=atelier, participant=users["candidate_a"], by=users["candidate_a"])
     objects = {
         "facture": facture,
         "service_fait_token": service_fait_liens.jeton(seance, users["candidate_a"]),
         "programme": programme,
         "message_groupe": groupe,
         "copie_message_groupe": copie,
+        "atelier": atelier,
+        "inscription": inscription,
         "brouillon": brouillon,
         "dossier": dossier,
         "piece": piece,

@@ -106,6 +106,7 @@ ARGS = {
     "budget:grand_livre": lambda o: {"pk": o["programme"].pk},
     "budget:autre_depense_create": lambda o: {"pk": o["programme"].pk},
     "budget:export_request": lambda o: {"pk": o["programme"].pk},
+    "budget:regle_repartition": lambda o: {"pk": o["programme"].pk},
     "budget:documents": lambda o: {"pk": o["programme"].pk},
     "budget:dossier_controle_request": lambda o: {"pk": o["programme"].pk},
     "budget:paiement_create": lambda o: {"pk": o["accompagnement"].pk},
@@ -116,6 +117,9 @@ ARGS = {
     "budget:export_detail": lambda o: {"pk": o["export"].pk},
     "budget:export_download": lambda o: {"pk": o["export"].pk},
     "accompagnements:service_fait_lien": lambda o: {"token": o["service_fait_token"]},
+    "ateliers:desister": lambda o: {"pk": o["inscription"].pk},
+    "ateliers:presence": lambda o: {"pk": o["inscription"].pk},
+    "ateliers:payee": lambda o: {"pk": o["inscription"].pk},
 }
 # Routes whose only parameter is `pk` of one object of the scene.
 PK_OF = {
@@ -126,6 +130,7 @@ PK_OF = {
     "conventions:": "convention",
     "accompagnements:service_fait": "seance",
     "budget:facture": "facture",
+    "ateliers:": "atelier",
 }
 
 MATRIX: dict[str, dict[str, Any]] = {
@@ -224,6 +229,15 @@ MATRIX: dict[str, dict[str, Any]] = {
     "accompagnements:creneau_retirer": row(a=NOT_FOUND, mentor=OK, coordination=NOT_FOUND),
     "accompagnements:creneaux_accompagnement": row(mentor=DENIED),
     "accompagnements:creneau_reserver": row(mentor=DENIED),
+    # Ateliers: the calendar for beneficiaries, personnes-ressources and the coordination; a registration
+    # is its participant's (A), the coordination's, and for attendance the leader's (the assigned mentor).
+    "ateliers:liste": row(b=OK, mentor=OK, mentor_other=OK, comite=DENIED),
+    "ateliers:detail": row(b=OK, mentor=OK, mentor_other=OK, comite=DENIED),
+    "ateliers:inscrire": row(a=INVALID, b=OK, mentor=DENIED, mentor_other=DENIED, comite=DENIED, coordination=DENIED),
+    "ateliers:inscrire_personne": coordination_only(coordination=INVALID),
+    "ateliers:desister": row(mentor=DENIED),
+    "ateliers:presence": row(a=DENIED, mentor=OK),
+    "ateliers:payee": row(a=DENIED, mentor=DENIED),
     # The objectives grid is written by the pair (beneficiary + mentor); the coordination reads it and comments.
     "accompagnements:objectif_create": row(mentor=OK, coordination=DENIED),
     "accompagnements:objectifs_valider": row(mentor=OK, coordination=DENIED),
@@ -265,6 +279,8 @@ MATRIX: dict[str, dict[str, Any]] = {
     "budget:grand_livre": comite_or_coordination(),
     "budget:autre_depense_create": coordination_only(),
     "budget:export_request": comite_or_coordination(),
+    # The funders' sharing rule (issue 17) is the coordination's choice; the committee reads the shares.
+    "budget:regle_repartition": coordination_only(),
     "budget:documents": comite_or_coordination(),
     # The audit file gathers the accompagnements' reports and records: the committee sees figures, not files.
     "budget:dossier_controle_request": coordination_only(),

@@ -38,6 +38,13 @@ FORMATS = [
     ("mentorat", "Mentorat", "Mentorat-compagnonnage : prise de recul sur les pratiques avec un·e pair·e expert·e.", 1, 8, 2),
 ]
 ENVELOPPE = Decimal("30000.00")
+# The envelope is the sum of the funders' contributions (issue 17): name, amount, funding agreement,
+# whether it pays for essaimage and for other costs (all three pay for half-days), priority.
+FINANCEURS: list[dict[str, Any]] = [
+    {"nom": "État – DRAC Occitanie", "montant": Decimal("10000.00"), "reference": "DRAC-OCC-2026-017", "essaimage": True},
+    {"nom": "CNM", "montant": Decimal("10000.00"), "reference": "CNM-AAP-2026-0423", "essaimage": False},
+    {"nom": "Région Occitanie", "montant": Decimal("10000.00"), "reference": "REG-OCC-2026-112", "essaimage": True},
+]
 ESSAIMAGE: dict[str, Any] = {
     "libelle": "Essaimage – accompagnement par l’association Co",
     "montant": Decimal("2500.00"),
@@ -1717,4 +1724,71 @@ class CreneauDemo:
 CRENEAUX = [
     CreneauDemo(LOGIN_PERSONNE_RESSOURCE, 9, 9, 30, 1, 4, "presentiel", "Le Metronum, Toulouse"),
     CreneauDemo(LOGIN_PERSONNE_RESSOURCE, 11, 14, 0, 1, 2, "distance"),
+]
+
+
+# --- Collective workshops (ateliers, issue 16) ----------------------------------------------------------
+
+# A collective format with PEER CULTURE's rules (seed 004): 12 places, 18 € a half-day for non-members.
+FORMAT_ATELIER: dict[str, Any] = {
+    "code": "atelier",
+    "libelle": "Atelier collectif",
+    "description": "Un après-midi en groupe autour d’un thème choisi par le comité, animé par une personne-ressource.",
+    "nature": "collectif",
+    "unite": "demi_journee",
+    "demi_journees_min": 1,
+    "demi_journees_max": 1,
+    "participants_max": 12,
+    "participation_non_membre": Decimal("18.00"),
+    "ordre": 3,
+}
+# Candidates (keys of CANDIDATURES, in this order) who are members of the programme: they pay nothing.
+MEMBRES_ATELIERS = ["c13", "c01", "c02"]
+
+
+@dataclass(frozen=True)
+class AtelierDemo:
+    titre: str
+    theme: str
+    jour: int  # days from today (negative: already held, attendance recorded the day after)
+    heure: int
+    lieu: str
+    animateur: str  # key of PERSONNES_RESSOURCES
+    inscrits: int  # how many candidates register, in the order of CANDIDATURES (beyond the places: waiting list)
+    capacite: int | None = None  # None: the format's participants at most
+    desistements: int = 0  # how many of the last confirmed withdraw (the waiting list moves up)
+    lien_visio: str = ""
+
+
+ATELIERS = [
+    AtelierDemo(
+        "Pitcher son projet en cinq minutes",
+        "Construire et tester son pitch devant des pairs : structure, supports, questions difficiles.",
+        -12,
+        14,
+        "Le Metronum, Toulouse",
+        LOGIN_PERSONNE_RESSOURCE,
+        inscrits=6,
+    ),
+    AtelierDemo(
+        "Modèle économique d’une structure de musiques actuelles",
+        "Lire ses comptes, diversifier ses recettes, mécénat et financements participatifs.",
+        10,
+        14,
+        "La Cigalière, Sérignan",
+        LOGIN_PERSONNE_RESSOURCE,
+        inscrits=8,
+        capacite=6,
+        desistements=1,
+    ),
+    AtelierDemo(
+        "Communication numérique et réseaux sociaux",
+        "Ligne éditoriale, calendrier de publication, mesurer ce qui marche.",
+        24,
+        9,
+        "",
+        LOGIN_PERSONNE_RESSOURCE,
+        inscrits=3,
+        lien_visio="https://visio.example/atelier-communication",
+    ),
 ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import random
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import time_machine
@@ -43,14 +44,18 @@ from accounts.services import roles_sync, user_set_roles
 from annuaire import selectors as annuaire_selectors
 from annuaire import services as annuaire
 from annuaire.models import Competence, EtatProposition, PersonneRessource, Proposition
-from budget.models import CategorieDepense, Paiement
+from ateliers import services as ateliers
+from budget.models import CategorieDepense, Financeur, Paiement, RegleRepartition
 from budget.services import (
     autre_depense_create,
+    contribution_create,
     enveloppe_set,
     facture_approuver,
     facture_deposer,
     facture_payer,
+    financeur_create,
     paiement_create,
+    regle_repartition_set,
 )
 from candidatures import services as candidatures
 from candidatures.models import Candidature
@@ -314,7 +319,24 @@ class DemoLoader:
             self.prs[spec.key] = pr
 
     def load_budget(self, programme: Programme) -> None:
-        enveloppe_set(programme=programme, montant=data.ENVELOPPE)
+        enveloppe_set(programme=programme, montant=Decimal("0.00"))
+        # The three funders' contributions make the envelope; each line is shared pro rata.
+        for ordre, spec in enumerate(data.FINANCEURS, start=1):
+            financeur = Financeur.objects.filter(nom=spec["nom"]).first() or financeur_create(
+                nom=spec["nom"], ordre=ordre, by=self.coordination
+            )
+            contribution_create(
+                programme=programme,
+                financeur=financeur,
+                montant=spec["montant"],
+                date_debut=programme.date_debut,
+                date_fin=programme.date_fin,
+                reference_convention=spec["reference"],
+                finance_essaimage=spec["essaimage"],
+                priorite=ordre,
+                by=self.coordination,
+            )
+        regle_repartition_set(programme=programme, regle=RegleRepartition.PRORATA, by=self.coordination)
         spec = data.ESSAIMAGE
         self.act(
             self.near(spec["jour"], 16),
@@ -1069,6 +1091,65 @@ class DemoLoader:
                     by=coord,
                 )
 
+    def load_ateliers(self, programme: Programme) -> None:
+        """A collective format and its workshops: one held (attendance recorded), one full with a waiting
+        list that moved up after a withdrawal, one with places left; a few candidates are members."""
+        spec = data.FORMAT_ATELIER
+        fmt, _ = Format.objects.get_or_create(
+            programme=programme, code=spec["code"], defaults={k: v for k, v in spec.items() if k != "code"}
+        )
+        self.move_to(self.now - datetime.timedelta(days=40))
+        for key in data.MEMBRES_ATELIERS:
+            ateliers.adhesion_record(programme=programme, personne=self.users[key], by=self.coordination, note="Membre (fictif)")
+        candidats = [self.users[c.key] for c in sorted(data.CANDIDATURES, key=lambda c: c.key) if c.key in self.users]
+        candidats.sort(key=lambda u: (u.email != self.users[data.LOGIN_CANDIDAT].email, u.pk))
+        for a in data.ATELIERS:
+            debut = self.at(a.jour, a.heure)
+            annonce = self.at(min(a.jour, 0) - 20, 9)
+            atelier = self.act(
+                annonce,
+                ateliers.atelier_create,
+                programme=programme,
+                format=fmt,
+                titre=a.titre,
+                theme=a.theme,
+                debut=debut,
+                duree=1,
+                lieu=a.lieu,
+                lien_visio=a.lien_visio,
+                personne_ressource=self.prs[a.animateur],
+                capacite=a.capacite,
+                by=self.coordination,
+            )
+            inscriptions = [
+                self.act(
+                    annonce + datetime.timedelta(hours=2 + i), ateliers.inscription_create, atelier=atelier, participant=u, by=u
+                )
+                for i, u in enumerate(candidats[: a.inscrits])
+            ]
+            # The last confirmed withdraw (the login candidate, registered first, keeps their place).
+            confirmees = [i for i in inscriptions if i.etat == "inscrite"]
+            for i, inscription in enumerate(confirmees[len(confirmees) - a.desistements :]):
+                self.act(
+                    annonce + datetime.timedelta(days=2, hours=i),
+                    ateliers.inscription_withdraw,
+                    inscription=inscription,
+                    by=inscription.participant,
+                    reason="Empêchement (fictif)",
+                )
+            if a.jour < 0:
+                pointage = debut + datetime.timedelta(days=1)
+                for i, inscription in enumerate(inscriptions):
+                    self.act(
+                        pointage,
+                        ateliers.presence_record,
+                        inscription=inscription,
+                        presente=i % 4 != 3,
+                        by=self.prs[a.animateur].user,
+                    )
+                    if inscription.participation_due:
+                        self.act(pointage, ateliers.participation_mark_paid, inscription=inscription, by=self.coordination)
+
     # --- entry point ----------------------------------------------------------------------
     def run(self) -> tuple[Programme, bool]:
         roles_sync()
@@ -1096,6 +1177,7 @@ class DemoLoader:
             self.load_messages_groupe(programme)
             self.load_creneaux()
             self.load_service_fait(programme)
+            self.load_ateliers(programme)
             self.run_jobs()
         self.load_logins()
         return programme, True

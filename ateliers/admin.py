@@ -1,0 +1,140 @@
+"""Back office of the ateliers: the coordination schedules them (through the services); registrations,
+their history and the members are written by the services (the pages, or the actions here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_helpers import ServiceAdminMixin
+
+from . import services
+from .models import Adhesion, Atelier, Inscription, InscriptionEvenement
+
+
+@admin.register(Atelier)
+class AtelierAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    # Capacity and fee default from the format and are checked by the services (fewer places than
+    # registrations are refused; more move the waiting list up).
+    service_owned_fields = ("capacite", "participation_non_membre")
+    service_add = "ateliers.services.atelier_create"
+    service_change = "ateliers.services.atelier_update"
+    list_display = ("titre", "programme", "format", "debut", "capacite", "personne_ressource")
+    list_filter = ("programme",)
+    list_select_related = ("programme", "format", "personne_ressource")
+    search_fields = ("titre", "theme")
+    date_hierarchy = "debut"
+    autocomplete_fields = ("personne_ressource",)
+    fields = (
+        "programme",
+        "format",
+        "titre",
+        "theme",
+        "debut",
+        "duree",
+        "lieu",
+        "lien_visio",
+        "personne_ressource",
+        "capacite",
+        "participation_non_membre",
+    )
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # Empty: the format's defaults (its participants at most, its fee per unit times the duration).
+        for name in ("capacite", "participation_non_membre"):
+            form.base_fields[name].required = obj is not None
+        form.base_fields["capacite"].help_text = _("Vide : le nombre de participant·es au plus du format.")
+        form.base_fields["participation_non_membre"].help_text = _(
+            "Vide : la participation du format par unité, multipliée par la durée."
+        )
+        return form
+
+    def create_with_service(self, request: HttpRequest, obj: Atelier, form: Any) -> Atelier:
+        data = form.cleaned_data
+        return services.atelier_create(
+            programme=data["programme"],
+            format=data["format"],
+            titre=data["titre"],
+            theme=data["theme"],
+            debut=data["debut"],
+            duree=data["duree"],
+            lieu=data["lieu"],
+            lien_visio=data["lien_visio"],
+            personne_ressource=data["personne_ressource"],
+            capacite=data.get("capacite"),
+            participation_non_membre=data.get("participation_non_membre"),
+            by=request.user,
+        )
+
+    def update_with_service(self, request: HttpRequest, obj: Atelier, form: Any) -> Atelier:
+        data = form.cleaned_data
+        return services.atelier_update(
+            atelier=obj, by=request.user, **{name: data[name] for name in services.ATELIER_CHAMPS if name in form.changed_data}
+        )
+
+
+@admin.register(Inscription)
+class InscriptionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Read only: registrations, withdrawals, attendance and payments are recorded on the atelier's page."""
+
+    service_owned_fields = "__all__"
+    only_services_create = True
+    only_services_delete = True
+    list_display = ("participant", "atelier", "etat", "membre", "participation_due", "participation_payee_le", "demandee_le")
+    list_filter = ("etat", "membre", "atelier__programme")
+    list_select_related = ("participant", "atelier")
+    search_fields = ("participant__email", "atelier__titre")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(InscriptionEvenement)
+class InscriptionEvenementAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = "__all__"
+    only_services_create = True
+    only_services_delete = True
+    list_display = ("inscription", "transition", "from_state", "to_state", "actor", "created_at")
+    list_select_related = ("inscription", "actor")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Adhesion)
+class AdhesionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """The programme's members: they pay no participation to its ateliers (from their next registration)."""
+
+    service_owned_fields = ("programme", "personne")
+    only_services_create = True
+    service_add = "ateliers.services.adhesion_record"
+    list_display = ("personne", "programme", "note", "created_at")
+    list_filter = ("programme",)
+    list_select_related = ("personne", "programme")
+    search_fields = ("personne__email", "note")
+    autocomplete_fields = ("personne",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("programme", "personne") if obj is not None else ()
+
+    def create_with_service(self, request: HttpRequest, obj: Adhesion, form: Any) -> Adhesion:
+        data = form.cleaned_data
+        return services.adhesion_record(
+            programme=data["programme"], personne=data["personne"], note=data["note"], by=request.user
+        )

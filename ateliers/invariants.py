@@ -1,0 +1,104 @@
+"""Invariants of the ateliers (core/invariants.py): places, waiting list, participation fees."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.invariants import Violation, invariant
+
+from .models import ETATS_CONFIRMES, Atelier, EtatInscription, Inscription
+
+
+def _atelier(pk: int, titre: str) -> dict[str, str]:
+    return {"objet": _("Atelier « %(titre)s »") % {"titre": titre}, "url": reverse("ateliers:detail", args=[pk])}
+
+
+def _comptes() -> Iterable[dict]:
+    return (
+        Atelier.objects.order_by()
+        .annotate(
+            confirmees=Count("inscriptions", filter=Q(inscriptions__etat__in=ETATS_CONFIRMES)),
+            attente=Count("inscriptions", filter=Q(inscriptions__etat=EtatInscription.EN_ATTENTE)),
+        )
+        .values("pk", "titre", "capacite", "confirmees", "attente")
+    )
+
+
+@invariant("ateliers.capacite", gettext_lazy("Un atelier n’a jamais plus d’inscrit·es que de places"))
+def capacite() -> Iterable[Violation]:
+    for row in _comptes().filter(confirmees__gt=F("capacite")).order_by("pk").iterator():
+        yield Violation(
+            code="ateliers.capacite",
+            message=_("%(n)s inscrit·es pour %(places)s place(s).") % {"n": row["confirmees"], "places": row["capacite"]},
+            **_atelier(row["pk"], row["titre"]),
+        )
+
+
+@invariant(
+    "ateliers.liste_attente",
+    gettext_lazy("Personne n’attend sur la liste d’attente d’un atelier qui a une place libre"),
+)
+def liste_attente() -> Iterable[Violation]:
+    for row in _comptes().filter(attente__gt=0, confirmees__lt=F("capacite")).order_by("pk").iterator():
+        yield Violation(
+            code="ateliers.liste_attente",
+            message=_("%(n)s personne(s) en attente alors que %(libres)s place(s) sont libres.")
+            % {"n": row["attente"], "libres": row["capacite"] - row["confirmees"]},
+            **_atelier(row["pk"], row["titre"]),
+        )
+
+
+@invariant(
+    "ateliers.participation_membres",
+    gettext_lazy("Une participation n’est due que par les non-membres, et n’est payée que si elle est due"),
+)
+def participation_membres() -> Iterable[Violation]:
+    rows = (
+        Inscription.objects.filter(
+            Q(membre=True, participation_due__gt=0) | Q(participation_due=0, participation_payee_le__isnull=False)
+        )
+        .order_by("pk")
+        .values("pk", "atelier_id", "atelier__titre", "participant__email", "membre", "participation_due")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="ateliers.participation_membres",
+            message=(
+                _("%(email)s est membre mais doit %(montant)s €.")
+                if row["membre"]
+                else _("%(email)s a payé une participation qui n’était pas due.")
+            )
+            % {"email": row["participant__email"], "montant": row["participation_due"]},
+            **_atelier(row["atelier_id"], row["atelier__titre"]),
+        )
+
+
+@invariant(
+    "ateliers.ordre_attente",
+    gettext_lazy("La liste d’attente monte dans l’ordre d’arrivée : personne n’est passé devant quelqu’un qui attend encore"),
+)
+def ordre_attente() -> Iterable[Violation]:
+    passe_devant = Inscription.objects.filter(
+        atelier_id=OuterRef("atelier_id"),
+        etat__in=ETATS_CONFIRMES,
+        demandee_le__gt=OuterRef("demandee_le"),
+        evenements__transition="promouvoir",
+    )
+    rows = (
+        Inscription.objects.filter(etat=EtatInscription.EN_ATTENTE)
+        .filter(Exists(passe_devant))
+        .order_by("pk")
+        .values("atelier_id", "atelier__titre", "participant__email")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="ateliers.ordre_attente",
+            message=_("%(email)s attend encore alors qu’une personne arrivée après lui·elle a obtenu une place.")
+            % {"email": row["participant__email"]},
+            **_atelier(row["atelier_id"], row["atelier__titre"]),
+        )

@@ -1,0 +1,157 @@
+"""Collective workshops (ateliers) of a programme, the registrations to them and the members of a programme.
+
+An atelier belongs to a format of kind "collectif" (programmes.Format): its capacity and the fee a
+non-member pays come from the format as defaults, and are the atelier's own once it is created.
+A registration (Inscription) is confirmed while places are left, waits otherwise, and moves up in
+the order of arrival when a confirmed participant withdraws (ateliers/services.py).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import EventBase, TimeStampedModel
+
+
+class Atelier(TimeStampedModel):
+    """One session of a collective format: a date, a place or a link, a personne-ressource who leads it."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", verbose_name=_("programme"), on_delete=models.PROTECT, related_name="ateliers"
+    )
+    format = models.ForeignKey("programmes.Format", verbose_name=_("format"), on_delete=models.PROTECT, related_name="ateliers")
+    titre = models.CharField(_("titre"), max_length=200)
+    theme = models.TextField(_("thème et contenu"), blank=True)
+    debut = models.DateTimeField(_("début"), db_index=True)
+    duree = models.PositiveSmallIntegerField(_("durée (dans l’unité du format)"), validators=[MinValueValidator(1)])
+    lieu = models.CharField(_("lieu"), max_length=255, blank=True)
+    lien_visio = models.URLField(_("lien de visioconférence"), blank=True)
+    personne_ressource = models.ForeignKey(
+        "annuaire.PersonneRessource",
+        verbose_name=_("personne-ressource qui l’anime"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ateliers",
+    )
+    capacite = models.PositiveSmallIntegerField(_("places"), validators=[MinValueValidator(1)])
+    participation_non_membre = models.DecimalField(
+        _("participation d’un·e non-membre (€)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+
+    class Meta:
+        verbose_name = _("atelier")
+        verbose_name_plural = _("ateliers")
+        ordering = ["debut", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacite__gte=1), name="atelier_capacite_positive"),
+            models.CheckConstraint(condition=Q(duree__gte=1), name="atelier_duree_positive"),
+            models.CheckConstraint(condition=Q(participation_non_membre__gte=0), name="atelier_participation_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.titre
+
+
+class EtatInscription(models.TextChoices):
+    INSCRITE = "inscrite", _("Inscrit·e")
+    EN_ATTENTE = "en_attente", _("En liste d’attente")
+    DESISTEE = "desistee", _("Désisté·e")
+    PRESENTE = "presente", _("Présent·e")
+    ABSENTE = "absente", _("Absent·e")
+
+
+# A registration that holds a place: confirmed, then marked present or absent.
+ETATS_CONFIRMES = (EtatInscription.INSCRITE, EtatInscription.PRESENTE, EtatInscription.ABSENTE)
+ETATS_ACTIFS = (*ETATS_CONFIRMES, EtatInscription.EN_ATTENTE)
+
+
+class Inscription(TimeStampedModel):
+    """A person's registration to an atelier, with the fee a non-member owes for it.
+
+    The waiting list is ordered by `demandee_le` (then the row's id): first come, first served.
+    `membre` is the person's membership of the programme when they registered (Adhesion), and
+    `participation_due` what they owe: nothing for a member.
+    """
+
+    atelier = models.ForeignKey(Atelier, verbose_name=_("atelier"), on_delete=models.CASCADE, related_name="inscriptions")
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("participant·e"), on_delete=models.PROTECT, related_name="inscriptions_ateliers"
+    )
+    etat = models.CharField(_("état"), max_length=20, choices=EtatInscription.choices, default=EtatInscription.INSCRITE)
+    demandee_le = models.DateTimeField(_("demandée le"), db_index=True)
+    membre = models.BooleanField(_("membre du programme"), default=False)
+    participation_due = models.DecimalField(_("participation due (€)"), max_digits=8, decimal_places=2, default=Decimal("0.00"))
+    participation_payee_le = models.DateTimeField(_("participation payée le"), null=True, blank=True)
+    inscrite_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inscrit·e par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("inscription à un atelier")
+        verbose_name_plural = _("inscriptions aux ateliers")
+        ordering = ["demandee_le", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["atelier", "participant"],
+                condition=~Q(etat=EtatInscription.DESISTEE),
+                name="inscription_unique_par_atelier",
+            ),
+            models.CheckConstraint(condition=Q(participation_due__gte=0), name="inscription_participation_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} – {self.atelier}"
+
+    @property
+    def participation_exigible(self) -> bool:
+        """A fee is owed for a confirmed place only (not while waiting, nor after a withdrawal)."""
+        return self.participation_due > 0 and self.etat in ETATS_CONFIRMES
+
+    @property
+    def participation_a_payer(self) -> bool:
+        return self.participation_exigible and self.participation_payee_le is None
+
+
+class InscriptionEvenement(EventBase):
+    inscription = models.ForeignKey(Inscription, on_delete=models.CASCADE, related_name="evenements")
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("événement d’une inscription")
+        verbose_name_plural = _("historique des inscriptions")
+
+
+class Adhesion(TimeStampedModel):
+    """A person's membership of a programme's pilot association (e.g. PEER CULTURE's cooperating members):
+    a member pays no participation to its ateliers. Recorded by the coordination."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", verbose_name=_("programme"), on_delete=models.CASCADE, related_name="adhesions"
+    )
+    personne = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("personne"), on_delete=models.CASCADE, related_name="adhesions"
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("adhésion")
+        verbose_name_plural = _("adhésions")
+        constraints = [models.UniqueConstraint(fields=["programme", "personne"], name="adhesion_unique_par_programme")]
+
+    def __str__(self) -> str:
+        return f"{self.personne} – {self.programme}"

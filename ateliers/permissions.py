@@ -1,0 +1,130 @@
+"""Who may do what to the ateliers and their registrations.
+
+A beneficiary (candidat role) registers themself and sees or withdraws only their own registration;
+the coordination registers anyone, withdraws, records attendance and payments; the personne-ressource
+who leads an atelier records its attendance. Registered in core.permissions at start-up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from core.exceptions import RuleViolation
+from core.permissions import ALLOWED, SYSTEME, Decision, refused, register_workflow, rule
+
+from .models import ETATS_CONFIRMES, Atelier, Inscription
+from .workflow import ANIMATEUR, COORDINATION, PARTICIPANT, WORKFLOW
+
+
+def _anime(user: Any, atelier: Atelier) -> bool:
+    pr = atelier.personne_ressource
+    return pr is not None and pr.user_id is not None and pr.user_id == user.pk
+
+
+def role_of(user: Any, obj: Any) -> str | None:
+    """The user's part on a registration (or its atelier): coordination, the atelier's leader, the participant."""
+    if user is None:
+        return SYSTEME
+    if obj is None or not getattr(user, "is_authenticated", False):
+        return None
+    if roles.is_coordination(user):
+        return COORDINATION
+    atelier = obj if isinstance(obj, Atelier) else obj.atelier
+    if _anime(user, atelier):
+        return ANIMATEUR
+    if isinstance(obj, Inscription) and obj.participant_id == user.pk:
+        return PARTICIPANT
+    return None
+
+
+def _rule_violation(reason: str) -> Decision:
+    return refused(reason, error=RuleViolation)
+
+
+def _pas_commence(user: Any, inscription: Inscription) -> Decision:
+    if inscription.atelier.debut <= timezone.now():
+        return _rule_violation(_("L’atelier a commencé : il n’est plus possible de se désister."))
+    return ALLOWED
+
+
+def _commence(user: Any, inscription: Inscription) -> Decision:
+    if inscription.atelier.debut > timezone.now():
+        return _rule_violation(_("L’atelier n’a pas encore eu lieu : la présence se note après son début."))
+    return ALLOWED
+
+
+register_workflow(
+    "inscription",
+    WORKFLOW,
+    role_of=role_of,
+    extra={"desister": _pas_commence, "marquer_presente": _commence, "marquer_absente": _commence},
+)
+
+
+@rule("atelier.voir")
+def voir(user: Any, atelier: Any = None) -> Decision:
+    """The calendar: the beneficiaries, the personnes-ressources and the coordination."""
+    if roles.is_coordination(user) or roles.is_candidat(user) or roles.is_personne_ressource(user):
+        return ALLOWED
+    return refused(_("Le calendrier des ateliers est réservé aux bénéficiaires et à la coordination."))
+
+
+@rule("atelier.gerer")
+def gerer(user: Any, atelier: Any = None) -> Decision:
+    if roles.is_coordination(user):
+        return ALLOWED
+    return refused(_("Seule la coordination programme les ateliers."))
+
+
+def _inscriptions_ouvertes(atelier: Atelier) -> Decision:
+    if atelier.debut <= timezone.now():
+        return _rule_violation(_("Cet atelier a déjà commencé : les inscriptions sont closes."))
+    return ALLOWED
+
+
+@rule("atelier.s_inscrire")
+def s_inscrire(user: Any, atelier: Atelier) -> Decision:
+    """A beneficiary registers themself, until the atelier starts."""
+    if not roles.is_candidat(user):
+        return refused(_("Seul·es les bénéficiaires s’inscrivent eux-mêmes à un atelier."))
+    return _inscriptions_ouvertes(atelier)
+
+
+@rule("atelier.inscrire")
+def inscrire(user: Any, atelier: Atelier) -> Decision:
+    """The coordination registers someone, until the atelier starts."""
+    if not roles.is_coordination(user):
+        return refused(_("Seule la coordination inscrit une autre personne à un atelier."))
+    return _inscriptions_ouvertes(atelier)
+
+
+@rule("atelier.pointer")
+def pointer(user: Any, atelier: Atelier) -> Decision:
+    """See the participants and record the attendance: the coordination and the atelier's leader."""
+    if role_of(user, atelier) in (COORDINATION, ANIMATEUR):
+        return ALLOWED
+    return refused(_("Seules la coordination et la personne-ressource qui anime l’atelier tiennent la liste de présence."))
+
+
+@rule("inscription.payer")
+def payer(user: Any, inscription: Inscription) -> Decision:
+    if not roles.is_coordination(user):
+        return refused(_("Seule la coordination enregistre les paiements."))
+    if inscription.participation_due <= 0:
+        return _rule_violation(_("Aucune participation n’est due pour cette inscription (membre du programme)."))
+    if inscription.etat not in ETATS_CONFIRMES:
+        return _rule_violation(_("La participation se règle pour une place confirmée (pas sur la liste d’attente)."))
+    if inscription.participation_payee_le is not None:
+        return _rule_violation(_("Cette participation est déjà enregistrée comme payée."))
+    return ALLOWED
+
+
+@rule("adhesion.enregistrer")
+def enregistrer_adhesion(user: Any, programme: Any = None) -> Decision:
+    if roles.is_coordination(user):
+        return ALLOWED
+    return refused(_("Seule la coordination enregistre les adhésions."))

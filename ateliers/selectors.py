@@ -1,0 +1,94 @@
+"""Reads of the ateliers: the calendar (with places left and the person's own registration), one
+atelier's participants, the person's space section. Each costs a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from accounts import roles
+from core.ics import PARIS
+from core.pagination import plafond
+from core.permissions import may
+
+from .models import ETATS_ACTIFS, ETATS_CONFIRMES, Atelier, EtatInscription, Inscription
+
+if TYPE_CHECKING:  # annotations only
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+# How many of the person's coming ateliers the space lists (the calendar has them all).
+ESPACE_ATELIERS = 5
+
+
+def _mon_inscription(user: Any) -> Subquery:
+    return Subquery(
+        Inscription.objects.filter(atelier=OuterRef("pk"), participant_id=user.pk, etat__in=ETATS_ACTIFS).values("etat")[:1]
+    )
+
+
+def calendrier(user: Any, *, a_venir: bool = True) -> QuerySet[Atelier]:
+    """Ateliers with their counts and the user's own registration state (`mon_etat`), in date order."""
+    qs = Atelier.objects.select_related("programme", "format", "personne_ressource").annotate(
+        confirmees=Count("inscriptions", filter=Q(inscriptions__etat__in=ETATS_CONFIRMES)),
+        en_attente=Count("inscriptions", filter=Q(inscriptions__etat=EtatInscription.EN_ATTENTE)),
+        mon_etat=_mon_inscription(user),
+    )
+    if a_venir:
+        # From the start of today in Paris: a workshop under way stays in the calendar for its attendance.
+        debut_du_jour = datetime.datetime.combine(timezone.localdate(timezone=PARIS), datetime.time.min, tzinfo=PARIS)
+        qs = qs.filter(debut__gte=debut_du_jour)
+    return qs.order_by("debut", "pk")
+
+
+def atelier_detail(user: Any, pk: int) -> Atelier | None:
+    return calendrier(user, a_venir=False).filter(pk=pk).first()
+
+
+def participants(atelier: Atelier) -> QuerySet[Inscription]:
+    """Everyone registered or waiting (then those who withdrew), waiting list in its order."""
+    return (
+        Inscription.objects.filter(atelier=atelier)
+        .select_related("participant", "atelier__personne_ressource")
+        .order_by("demandee_le", "pk")
+    )
+
+
+def ma_inscription(user: Any, atelier: Atelier) -> Inscription | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Inscription.objects.filter(atelier=atelier, participant=user, etat__in=ETATS_ACTIFS).select_related("atelier").first()
+
+
+def rang_attente(inscription: Inscription) -> int:
+    """1 for the first on the waiting list."""
+    return (
+        Inscription.objects.filter(atelier_id=inscription.atelier_id, etat=EtatInscription.EN_ATTENTE)
+        .filter(Q(demandee_le__lt=inscription.demandee_le) | Q(demandee_le=inscription.demandee_le, pk__lt=inscription.pk))
+        .count()
+        + 1
+    )
+
+
+def inscriptions_visibles(user: Any) -> QuerySet[Inscription]:
+    """The registrations a user may act on: all for the coordination, their ateliers' for a leader,
+    their own for anyone else (a view then answers 404 for the others)."""
+    qs = Inscription.objects.select_related("atelier", "atelier__personne_ressource", "participant")
+    if roles.is_coordination(user):
+        return qs
+    return qs.filter(Q(participant=user) | Q(atelier__personne_ressource__user=user))
+
+
+def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
+    """The person's space: their coming ateliers, and the calendar's link for those who may see it."""
+    if not getattr(user, "is_authenticated", False) or not may(user, "atelier.voir").allowed:
+        return {}
+    mes = (
+        Inscription.objects.filter(participant_id=user.pk, etat__in=ETATS_ACTIFS, atelier__debut__gte=timezone.now())
+        .select_related("atelier")
+        .order_by("atelier__debut", "pk")
+    )
+    return {"ateliers_visibles": True, "mes_ateliers": list(mes[: plafond(ESPACE_ATELIERS)])}

@@ -1,0 +1,155 @@
+"""Pages of the ateliers: the calendar, one atelier (register, withdraw; the participants and their
+attendance for the coordination and the leader), and the actions on a registration.
+
+Access: anonymous → login; a role that does not see the calendar → 403; a registration one may not
+act on (someone else's) → 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from core.exceptions import DomainError
+from core.pagination import paginer
+from core.permissions import action_required, forbid_unless, may
+
+from . import selectors, services
+from .forms import DesistementForm, InscrirePersonneForm
+
+ATELIERS_PAR_PAGE = 20
+PARTICIPANTS_PAR_PAGE = 50
+
+
+@action_required("atelier.voir")
+def liste(request):
+    """The calendar of the coming ateliers (or all of them with ?tous=1)."""
+    tous = request.GET.get("tous") == "1"
+    page_obj = paginer(request, selectors.calendrier(request.user, a_venir=not tous), ATELIERS_PAR_PAGE)
+    return render(request, "ateliers/atelier_list.html", {"page_obj": page_obj, "ateliers": page_obj, "tous": tous})
+
+
+def _render_detail(request, atelier, *, status: int = 200, form=None, erreur: str = ""):
+    context = {
+        "atelier": atelier,
+        "ma_inscription": selectors.ma_inscription(request.user, atelier),
+        "form_personne": form or InscrirePersonneForm(),
+        "erreur": erreur,
+        "peut_pointer": may(request.user, "atelier.pointer", atelier).allowed,
+    }
+    if context["ma_inscription"] is not None and context["ma_inscription"].etat == "en_attente":
+        context["mon_rang"] = selectors.rang_attente(context["ma_inscription"])
+    if context["peut_pointer"]:
+        page_obj = paginer(request, selectors.participants(atelier), PARTICIPANTS_PAR_PAGE)
+        context.update(page_obj=page_obj, participants=page_obj)
+    return render(request, "ateliers/atelier_detail.html", context, status=status)
+
+
+def _atelier_for(request, pk: int):
+    atelier = selectors.atelier_detail(request.user, pk)
+    if atelier is None:
+        raise Http404
+    return atelier
+
+
+@action_required("atelier.voir")
+def detail(request, pk: int):
+    return _render_detail(request, _atelier_for(request, pk))
+
+
+@login_required
+@require_POST
+def inscrire(request, pk: int):
+    """The beneficiary registers themself."""
+    atelier = _atelier_for(request, pk)
+    forbid_unless(request.user, "atelier.s_inscrire", atelier)
+    try:
+        inscription = services.inscription_create(atelier=atelier, participant=request.user, by=request.user)
+    except DomainError as error:
+        return _render_detail(request, atelier, status=400, erreur=error.message)
+    if inscription.etat == "inscrite":
+        messages.success(request, _("Vous êtes inscrit·e à cet atelier."))
+    else:
+        messages.info(
+            request,
+            _("L’atelier est complet : vous êtes sur la liste d’attente, et prévenu·e par e-mail si une place se libère."),
+        )
+    return redirect("ateliers:detail", atelier.pk)
+
+
+@login_required
+@require_POST
+def inscrire_personne(request, pk: int):
+    """The coordination registers someone by their account's e-mail."""
+    atelier = _atelier_for(request, pk)
+    forbid_unless(request.user, "atelier.inscrire", atelier)
+    form = InscrirePersonneForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, atelier, status=400, form=form)
+    participant = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+    if participant is None:
+        form.add_error("email", _("Aucun compte n’a cette adresse e-mail."))
+        return _render_detail(request, atelier, status=400, form=form)
+    try:
+        inscription = services.inscription_create(atelier=atelier, participant=participant, by=request.user)
+    except DomainError as error:
+        form.add_error("email", error.message)
+        return _render_detail(request, atelier, status=400, form=form)
+    messages.success(
+        request,
+        _("%(nom)s : %(etat)s.") % {"nom": participant.email, "etat": inscription.get_etat_display()},
+    )
+    return redirect("ateliers:detail", atelier.pk)
+
+
+def _inscription_for(request, pk: int):
+    return get_object_or_404(selectors.inscriptions_visibles(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def desister(request, pk: int):
+    inscription = _inscription_for(request, pk)
+    forbid_unless(request.user, "inscription.desister", inscription)
+    form = DesistementForm(request.POST)
+    motif = form.cleaned_data["motif"] if form.is_valid() else ""
+    try:
+        services.inscription_withdraw(inscription=inscription, by=request.user, reason=motif)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Le désistement est enregistré."))
+    return redirect("ateliers:detail", inscription.atelier_id)
+
+
+@login_required
+@require_POST
+def presence(request, pk: int):
+    inscription = _inscription_for(request, pk)
+    presente = request.POST.get("presence") == "presente"
+    forbid_unless(request.user, "inscription.marquer_presente" if presente else "inscription.marquer_absente", inscription)
+    try:
+        services.presence_record(inscription=inscription, presente=presente, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(reverse("ateliers:detail", args=[inscription.atelier_id]) + "#participants")
+
+
+@login_required
+@require_POST
+def payee(request, pk: int):
+    inscription = _inscription_for(request, pk)
+    forbid_unless(request.user, "inscription.payer", inscription)
+    try:
+        services.participation_mark_paid(inscription=inscription, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("La participation est enregistrée comme payée."))
+    return redirect("ateliers:detail", inscription.atelier_id)
