@@ -32,6 +32,7 @@ COORDINATION_APPS = (
     "relances",
     "programmes",
     "accounts",
+    "ateliers",
 )
 
 
