@@ -5,6 +5,8 @@
 Prints the median of 10 warm renders of a typical 3-page convention, the peak memory, the ratio of
 a 4-page to a 2-page convention, and whether WeasyPrint subset the fonts with HarfBuzz
 (libharfbuzz-subset0) or fell back to fontTools. Targets: ≤ 400 ms, ≤ 150 MiB, ratio ≤ 1.5.
+Also prints what tagging costs (PDF/UA-1 structure tree, issue 15): tagged and untagged renders of
+the same convention, interleaved so that the machine's load weighs on both alike.
 No database: the context has the shape of conventions.services.convention_pdf_context.
 """
 
@@ -149,6 +151,19 @@ def median_ms(ctx: dict, runs: int = RUNS) -> tuple[float, float]:
     return statistics.median(wall), statistics.median(cpu)
 
 
+def tagging_cost_ms(ctx: dict, runs: int = RUNS) -> tuple[float, float, int, int]:
+    """Median CPU ms of untagged and tagged renders (interleaved), and the two file sizes."""
+    untagged_pdf = render_pdf("pdf/convention.html", ctx, tagged=False)
+    tagged_pdf = render_pdf("pdf/convention.html", ctx)
+    cpu: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(runs):
+        for tagged in (False, True):
+            start = time.process_time()
+            render_pdf("pdf/convention.html", ctx, tagged=tagged)
+            cpu[tagged].append((time.process_time() - start) * 1000)
+    return statistics.median(cpu[False]), statistics.median(cpu[True]), len(untagged_pdf), len(tagged_pdf)
+
+
 def harfbuzz_subsetter_used(ctx: dict) -> tuple[bool, bool, dict[str, int]]:
     """(available, used, calls): how WeasyPrint 70 decides, and what it really did for one render.
 
@@ -214,6 +229,11 @@ def main() -> int:
         f"2 pages ({len(two['objectifs'])} objective): {t2:.0f} ms wall / {c2:.0f} ms CPU; "
         f"4 pages ({len(four['objectifs'])} objectives): {t4:.0f} ms wall / {c4:.0f} ms CPU; "
         f"ratio 4/2 = {ratio:.2f} wall, {cpu_ratio:.2f} CPU (target ≤ {TARGET_RATIO})"
+    )
+    plain, tagged, plain_size, tagged_size = tagging_cost_ms(typical)
+    print(
+        f"tagging (PDF/UA-1): untagged {plain:.0f} ms CPU, tagged {tagged:.0f} ms CPU "
+        f"({(tagged - plain) / plain:+.0%}); file {plain_size / 1024:.0f} KiB → {tagged_size / 1024:.0f} KiB"
     )
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (wall-clock figures grow with it)")
     # The verdict uses CPU time: on a shared machine the wall clock mostly measures the other processes.

@@ -31,7 +31,7 @@ from core.exceptions import RuleViolation
 from core.jobs import enqueue
 from core.models import EventKind
 from core.money import format_euros
-from core.pdf import render_pdf
+from core.pdf import append_tagged, render_pdf, stamp_as_artifact
 from core.permissions import require
 from core.uploads import CheckedUpload
 from core.workflow import apply_transition
@@ -413,11 +413,11 @@ def convention_scan_deposer(*, convention: Convention, fichier: CheckedUpload, b
 
 
 def _merge_final(*, original: bytes, empreinte: bytes, certification: bytes, titre: str) -> bytes:
-    tampon = PdfReader(io.BytesIO(empreinte)).pages[0]
+    tampon = stamp_as_artifact(PdfReader(io.BytesIO(empreinte)).pages[0])
     writer = PdfWriter(clone_from=io.BytesIO(original))
     for page in writer.pages:
         page.merge_page(tampon)
-    writer.append(PdfReader(io.BytesIO(certification)))
+    append_tagged(writer, PdfReader(io.BytesIO(certification)))
     writer.add_metadata({"/Title": titre, "/Producer": "TSF Occitanie"})
     out = io.BytesIO()
     writer.write(out)
@@ -457,7 +457,7 @@ def convention_finalize(*, convention_id: int) -> Convention | None:
     context = convention_certification_context(convention)
     final = _merge_final(
         original=original,
-        empreinte=render_pdf("pdf/convention_empreinte.html", context),
+        empreinte=render_pdf("pdf/convention_empreinte.html", context, tagged=False),
         certification=render_pdf("pdf/convention_certification.html", context),
         titre=_("Convention %(ref)s – signée") % {"ref": convention.reference},
     )

@@ -16,5 +16,5 @@ urlpatterns = [
     path("devenir-personne-ressource/", page("devenir_personne_ressource"), name="devenir_personne_ressource"),
     path("mentions-legales/", page("mentions_legales"), name="mentions_legales"),
     path("donnees-personnelles/", views.donnees_personnelles, name="donnees_personnelles"),
-    path("accessibilite/", page("accessibilite"), name="accessibilite"),
+    path("accessibilite/", views.accessibilite, name="accessibilite"),
 ]

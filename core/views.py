@@ -3,6 +3,8 @@ import logging
 from django.conf import settings
 from django.shortcuts import render
 
+from . import rgaa
+
 logger = logging.getLogger(__name__)
 
 
@@ -15,3 +17,8 @@ def donnees_personnelles(request):
         "core/donnees_personnelles.html",
         {"retention": retention, "idle_minutes": settings.TSF_STAFF_IDLE_MINUTES},
     )
+
+
+def accessibilite(request):
+    """The accessibility statement; its conformance rates come from the self-audit grid (core/rgaa.py)."""
+    return render(request, "core/accessibilite.html", {"audit": rgaa.read_audit()})

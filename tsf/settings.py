@@ -433,6 +433,9 @@ TSF_RETENTION = {
 # --- The programme ----------------------------------------------------------------------
 # The rules of a programme (envelope, daily rate, half-day limits…) are data on the
 # Programme model; only the pilot structure's identity is a deployment setting.
+# The RGAA 4.1 self-audit grid the accessibility statement takes its rate from (core/rgaa.py).
+TSF_RGAA_GRID = BASE_DIR / "docs" / "accessibilite" / "grille-rgaa.csv"
+
 TSF_PILOT = {
     "name": os.environ.get("TSF_PILOT_NAME", "GE OPEP (structure pilote)"),
     "address": os.environ.get("TSF_PILOT_ADDRESS", "1 rue de l'Exemple, 31000 Toulouse"),

@@ -92,9 +92,46 @@
     });
   }
 
+  /* Outside the inlines, a split date-time's <label> points at its date input only: the time input
+     (and, depending on the form, the date input) is named after the field's label and its part. */
+  function nameSplitDateTimes(root) {
+    root.querySelectorAll("p.datetime input:not([type=hidden])").forEach(function (control) {
+      if (control.closest(".tabular") || control.hasAttribute("aria-label")) {
+        return;
+      }
+      var row = control.closest(".form-row, .fieldBox, .flex-container");
+      var label = row ? row.querySelector("label") : null;
+      var name = [label ? label.textContent.trim().replace(/\s*:$/, "") : "", partText(control)].filter(Boolean).join(" – ");
+      if (name) {
+        control.setAttribute("aria-label", name);
+      }
+    });
+  }
+
+  /* The two-list selector (filter_horizontal) draws a magnifier <span> with an aria-label, which
+     a plain span may not carry (axe "aria-prohibited-attr"): it is an image with that name. */
+  function nameFilterIcons(root) {
+    root.querySelectorAll("span.search-label-icon[aria-label]").forEach(function (icon) {
+      icon.setAttribute("role", "img");
+    });
+  }
+
+  /* A changelist filter on a field that is sometimes empty offers a choice with no text (axe
+     "link-name"): it is shown as "(vide)". */
+  function nameEmptyFilterChoices(root) {
+    root.querySelectorAll("#changelist-filter a").forEach(function (link) {
+      if (!link.textContent.trim() && !link.getAttribute("aria-label")) {
+        link.textContent = "(vide)";
+      }
+    });
+  }
+
   function nameAll(root) {
     nameControls(root);
     nameAutocompletes(root);
+    nameSplitDateTimes(root);
+    nameFilterIcons(root);
+    nameEmptyFilterChoices(root);
   }
 
   // select2 is set up by jQuery's ready handler, which may run after ours: name again on load
@@ -106,6 +143,7 @@
     nameAll(document);
     new MutationObserver(function () {
       nameAutocompletes(document);
+      nameFilterIcons(document);
     }).observe(document.getElementById("content") || document.body, { childList: true, subtree: true });
   });
   document.addEventListener("formset:added", function (event) {

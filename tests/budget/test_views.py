@@ -8,8 +8,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from budget import services
+from budget.documents import rapport_pdf
 from budget.models import AutreDepense, Export, Paiement
 from tests.factories import AccompagnementFactory, ProgrammeFactory, UserFactory
+from tests.tagged_pdf import assert_tagged, figure_alternatives, pdftotext
 
 from .conftest import engager, seance_annulee_tard, seance_livree
 
@@ -219,6 +221,20 @@ def test_pdf_report_is_prepared_and_downloaded(client, membre_comite, coordinate
     assert content.startswith(b"%PDF")
     assert download["Content-Type"] == "application/pdf"
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_pdf_report_is_tagged_with_headed_tables_and_its_charts_described(programme, coordinateur):
+    _ledger(programme, coordinateur)
+    pdf = rapport_pdf(programme=programme)
+    title = f"Rapport de suivi – {programme.nom}"
+    doc = assert_tagged(pdf, title=title, expect=("H1", "H2", "H3", "P", "Table", "TH", "TD", "Figure"))
+    assert ("H2", "Budget") in doc.headings() and ("H2", "Liste des actions") in doc.headings()
+    # Each chart is a Figure with its SVG title as alternative text.
+    alternatives = figure_alternatives(pdf)
+    assert len(alternatives) >= 2 and all(alternatives), alternatives
+    text = pdftotext(pdf)
+    assert "Reste disponible" in text and "1 234,56 €" in text
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ from django.urls import reverse
 from candidatures.models import Candidature, DemandePiece, Etat
 from programmes.models import Structure
 from tests.factories import CompetenceFactory, StructureFactory
+from tests.tagged_pdf import assert_tagged, pdftotext
 
 from .conftest import big_pdf, exe_renamed_pdf, fill_all_steps, pdf_upload, step_data, step_url
 
@@ -212,6 +213,13 @@ def test_submission_gives_a_reference_an_email_with_the_receipt_and_freezes_the_
     assert receipt.status_code == 200 and b"".join(receipt.streaming_content).startswith(b"%PDF")
     page = candidat_client.get(reverse("candidatures:dossier", args=[brouillon.pk])).content.decode()
     assert brouillon.reference in page and "Déposée, à vérifier" in page
+    doc = assert_tagged(
+        b"".join(candidat_client.get(reverse("candidatures:recu", args=[brouillon.pk])).streaming_content),
+        title="Accusé de réception de candidature",
+        expect=("H1", "H2", "P"),
+    )
+    assert ("H2", "Problématique") in doc.headings() and ("H2", "Consentement") in doc.headings()
+    assert brouillon.reference in pdftotext(email.attachments[0][1])
     # No more editing.
     response = candidat_client.post(step_url(brouillon, "demandeur"), {**step_data()["demandeur"], "fonction": "Autre"})
     assert response.status_code == 302

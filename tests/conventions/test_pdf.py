@@ -6,6 +6,7 @@ from pypdf import PdfReader
 from conventions.models import EtatConvention
 from tests.conventions.conftest import pdf_text, read
 from tests.factories import SeanceFactory
+from tests.tagged_pdf import assert_tagged, pdftotext
 
 
 def test_the_generated_pdf_names_the_parties_the_amount_the_half_days_and_every_objective(convention_en_signature, parties):
@@ -35,6 +36,22 @@ def test_the_generated_pdf_names_the_parties_the_amount_the_half_days_and_every_
     assert "Dossiers de mécénat déposés" in text and "L’équipe paramètre seule un nouvel événement." in text
     assert "48 heures" in text and "7 jours" in text and "six mois" in text
     assert convention.reference in text and "version 1" in text and "Page 1 / " in text
+
+
+def test_the_convention_is_a_tagged_pdf_with_its_articles_as_headings_and_its_tables_headed(convention_en_signature):
+    convention = convention_en_signature
+    convention.refresh_from_db()
+    content = read(convention.pdf)
+    doc = assert_tagged(
+        content,
+        title="Convention tripartite de transfert de savoir-faire",
+        expect=("H1", "H2", "H3", "P", "L", "LI", "Table", "TH", "TD"),
+    )
+    headings = doc.headings()
+    assert ("H2", "Entre les parties") in headings and ("H2", "Article 4 – Grille d’objectifs co-construite") in headings
+    assert ("H3", "La personne-ressource s’engage à") in headings
+    text = pdftotext(content)
+    assert "Martine Mentor" in text and "Dossiers de mécénat déposés" in text and convention.reference in text
 
 
 def test_the_pdf_is_a4_with_the_project_fonts_embedded(convention_en_signature):

@@ -15,6 +15,7 @@ from conventions.selectors import conventions_en_attente_de_signature, signatair
 from core.exceptions import PermissionRefused, RuleViolation
 from tests.conventions.conftest import pdf_text, read
 from tests.factories import UserFactory
+from tests.tagged_pdf import assert_tagged, pdftotext
 
 
 def sign(client, convention, user, *, ip="203.0.113.7"):
@@ -65,6 +66,31 @@ def test_three_signatures_freeze_the_convention_commit_the_amount_and_start_the_
     assert convention.pdf_sha256 in reader.pages[0].extract_text()
     assert "Martine Mentor" in pdf_text(final)
     assert any("signée par les trois parties" in m.subject for m in mail.outbox)
+
+
+def test_the_signed_pdf_stays_tagged_with_its_certificate_in_the_structure_and_the_stamp_an_artifact(
+    client, convention_en_signature, parties, django_capture_on_commit_callbacks
+):
+    convention = sign_all(client, convention_en_signature, parties, django_capture_on_commit_callbacks)
+    final = read(convention.pdf_final)
+    doc = assert_tagged(
+        final,
+        title=f"Convention {convention.reference} – signée",
+        h1="Convention tripartite de transfert de savoir-faire",
+        expect=("H1", "H2", "Table", "TH"),
+    )
+    # The certificate's heading and its table of signatures are in the one structure tree, after the convention's.
+    headings = doc.headings()
+    assert ("H1", "Certificat de signature") in headings
+    assert headings.index(("H1", "Certificat de signature")) > headings.index(("H2", "Article 8 – Signature"))
+    assert '"Camille Coordination"' in doc.structure.split("Certificat de signature", 1)[1]
+    # The fingerprint stamped on every page is an artifact: read back, not in the structure tree.
+    assert convention.pdf_sha256 in pdftotext(final).split("Certificat de signature")[0]
+    assert "Signé par les trois parties" not in doc.structure
+    # Every page, the certificate's included, maps its marked content into the structure tree.
+    reader = PdfReader(io.BytesIO(final))
+    assert all(page.get("/StructParents") is not None for page in reader.pages)
+    assert all(b"/Artifact BMC" in page.get_contents().get_data() for page in reader.pages[:-1])
 
 
 def test_a_signature_is_of_the_exact_pdf_shown(client, convention_en_signature, parties):

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from core import pdf as pdf_module
 from core.pdf import render_pdf
+from tests.tagged_pdf import assert_tagged, pdftotext
 
 
 def text_of(pdf: bytes) -> str:
@@ -19,6 +20,21 @@ def test_a_pdf_is_rendered_from_a_template_and_reads_back():
     assert pdf.startswith(b"%PDF")
     text = text_of(pdf)
     assert "Convention tripartite" in text and "1 000,00 €" in text
+
+
+def test_every_pdf_is_tagged_in_french_with_its_title_headings_and_table_headers():
+    table = "<table><thead><tr><th>Poste</th><th>Montant</th></tr></thead><tbody><tr><td>Frais</td><td>12,00 €</td></tr></tbody></table>"
+    pdf = render_pdf("pdf/test_document.html", {"titre": "Section", "texte": table})
+    doc = assert_tagged(pdf, title="Document de test", expect=("H1", "H2", "P", "Table", "THead", "TH", "TD"))
+    assert doc.headings() == [("H1", "Document de test"), ("H2", "Section")]
+    assert "/Headers" in doc.structure  # each data cell names its column header
+    assert "Frais 12,00 €" in pdftotext(pdf)
+
+
+def test_the_logo_has_a_text_alternative(settings, caplog):
+    settings.TSF_PILOT = {**settings.TSF_PILOT, "logo": "img/logo-pilote.svg"}
+    render_pdf("pdf/test_document.html", {"titre": "Test", "texte": "x"})
+    assert not [r for r in caplog.records if "alt description" in r.getMessage()]
 
 
 @pytest.fixture
