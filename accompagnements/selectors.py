@@ -21,7 +21,7 @@ from core.permissions import may
 from programmes.models import Programme
 
 from . import calendar as seance_dates
-from .models import ETATS_DEMARRES, Accompagnement, Creneau, EtatSeance, Seance, ServiceFait
+from .models import ETATS_DEMARRES, Accompagnement, AccompagnementQuerySet, Creneau, EtatSeance, Seance, ServiceFait
 from .permissions import ma_validation_grille
 
 # The person's space lists this many of their accompagnements, the most recent.
@@ -31,8 +31,7 @@ ESPACE_ACCOMPAGNEMENTS = 10
 def accompagnements_of(user: AbstractBaseUser | AnonymousUser):
     """The accompagnements a person takes part in (as beneficiary or mentor), newest first."""
     return (
-        Accompagnement.objects.filter(Q(beneficiaire=user) | Q(mentors__user=user))
-        .distinct()
+        Accompagnement.objects.filter(AccompagnementQuerySet.de_la_personne(user))
         .select_related("programme", "format", "structure_beneficiaire", "beneficiaire")
         .prefetch_related("mentors")
         .order_by("-created_at")

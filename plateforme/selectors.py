@@ -74,15 +74,20 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
         return {}
     now = now or timezone.now()
     limite = plafond(A_FAIRE_PAR_TYPE)
-    paire = Q(accompagnement__beneficiaire=user) | Q(accompagnement__mentors__user=user)
+    # The person's accompagnements as two subqueries rather than joins through the mentors: no row is
+    # repeated (no DISTINCT), and PostgreSQL reaches the sessions from the person's few accompagnements
+    # by the session's index instead of scanning every session of the history (issue 14's bench).
+    comme_beneficiaire = Accompagnement.objects.filter(beneficiaire=user).values("pk")
+    comme_mentor = Accompagnement.objects.filter(mentors__user=user).values("pk")
+    beneficiaire = Q(accompagnement_id__in=comme_beneficiaire)
+    mentor = Q(accompagnement_id__in=comme_mentor)
     seances = Seance.objects.select_related("accompagnement__programme").order_by("debut", "pk")
 
-    prochaines, prochaines_total = borne(seances.filter(paire, etat=EtatSeance.PLANIFIEE, debut__gte=now).distinct(), limite)
+    prochaines, prochaines_total = borne(seances.filter(beneficiaire | mentor, etat=EtatSeance.PLANIFIEE, debut__gte=now), limite)
     comptes_rendus, comptes_rendus_total = borne(
-        seances.filter(accompagnement__mentors__user=user, etat=EtatSeance.REALISEE)
+        seances.filter(mentor, etat=EtatSeance.REALISEE)
         .filter(Q(compte_rendu__isnull=True) | Q(compte_rendu__soumis_le__isnull=True))
-        .prefetch_related("accompagnement__mentors")
-        .distinct(),
+        .prefetch_related("accompagnement__mentors"),
         limite,
     )
     for seance in comptes_rendus:
@@ -95,18 +100,15 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
 
     # Held sessions waiting for this person's "did it take place?" (service fait).
     a_confirmer, a_confirmer_total = borne(
-        seances.filter(etat=EtatSeance.REALISEE, service_fait=ServiceFait.A_CONFIRMER)
-        .filter(
-            (Q(accompagnement__beneficiaire=user) & ~repondu(PartieConfirmation.BENEFICIAIRE))
-            | (Q(accompagnement__mentors__user=user) & ~repondu(PartieConfirmation.MENTOR))
-        )
-        .distinct(),
+        seances.filter(etat=EtatSeance.REALISEE, service_fait=ServiceFait.A_CONFIRMER).filter(
+            (beneficiaire & ~repondu(PartieConfirmation.BENEFICIAIRE)) | (mentor & ~repondu(PartieConfirmation.MENTOR))
+        ),
         limite,
     )
     questions, questions_total = borne(
-        seances.filter(paire, etat=EtatSeance.PLANIFIEE, debut__gt=now + seance_dates.DELAI_AVANT_SEANCE)
-        .exclude(questions__auteur=user)
-        .distinct(),
+        seances.filter(beneficiaire | mentor, etat=EtatSeance.PLANIFIEE, debut__gt=now + seance_dates.DELAI_AVANT_SEANCE).exclude(
+            questions__auteur=user
+        ),
         limite,
     )
     for seance in questions:
