@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import RuleViolation
@@ -117,7 +118,7 @@ def repartir(
         raise RuleViolation(
             _(
                 "Les contributions des financeurs ne peuvent pas porter ce montant : il manque %(manque)s "
-                "(vérifiez les montants des contributions et ce que chacune peut financer)."
+                "(vérifiez les montants des contributions, ce que chacune peut financer et sa période)."
             )
             % {"manque": format_euros(_euros(manque))},
             field="montant",
@@ -126,11 +127,17 @@ def repartir(
 
 
 def _finance(ligne: Engagement | Paiement | AutreDepense) -> Callable[[Contribution], bool]:
-    """Which contributions may pay for this kind of line."""
+    """Which contributions may pay for this kind of line, on its date: a funder's convention covers
+    what is committed or spent within its period. A payment settles an earlier commitment, so it is
+    not held to the period (a commitment of December is paid in January)."""
     if isinstance(ligne, AutreDepense):
+        le = ligne.date_depense
         if ligne.categorie == CategorieDepense.ESSAIMAGE:
-            return lambda c: c.finance_essaimage
-        return lambda c: c.finance_autres
+            return lambda c: c.finance_essaimage and c.date_debut <= le <= c.date_fin
+        return lambda c: c.finance_autres and c.date_debut <= le <= c.date_fin
+    if isinstance(ligne, Engagement):
+        jour = timezone.localdate(ligne.created_at) if ligne.created_at else timezone.localdate()
+        return lambda c: c.finance_demi_journees and c.date_debut <= jour <= c.date_fin
     return lambda c: c.finance_demi_journees
 
 

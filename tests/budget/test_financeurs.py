@@ -197,7 +197,7 @@ def test_pro_rata_shares_again_what_a_full_contribution_cannot_carry(finance):
         programme=programme,
         categorie="essaimage",
         libelle="Rencontre",
-        date_depense=datetime.date(2026, 5, 1),
+        date_depense=programme.date_debut + datetime.timedelta(days=5),
         montant=Decimal("9000.00"),
         by=pilote(),
     )
@@ -216,7 +216,7 @@ def test_a_cost_no_contribution_may_pay_for_is_refused_in_french(finance):
             programme=programme,
             categorie="communication",
             libelle="Affiches",
-            date_depense=datetime.date(2026, 5, 1),
+            date_depense=programme.date_debut + datetime.timedelta(days=5),
             montant=Decimal("100.00"),
             by=pilote(),
         )
@@ -308,7 +308,7 @@ def test_per_funder_figures_add_up_after_200_random_commitments_payments_and_cor
                     programme=programme,
                     categorie=rng.choice(["essaimage", "communication", "autre"]),
                     libelle="Frais",
-                    date_depense=datetime.date(2026, 5, 1),
+                    date_depense=programme.date_debut + datetime.timedelta(days=5),
                     montant=cents(1, 200000),
                     by=coordinateur,
                 )
@@ -408,7 +408,7 @@ def test_pdf_and_xlsx_reports_show_the_dashboards_per_funder_figures(client, fin
         programme=programme,
         categorie="essaimage",
         libelle="Rencontre",
-        date_depense=datetime.date(2026, 5, 1),
+        date_depense=programme.date_debut + datetime.timedelta(days=5),
         montant=Decimal("999.99"),
         by=coordinateur,
     )
@@ -539,7 +539,7 @@ def test_each_funders_cerfa_report_carries_its_part_and_the_three_add_up_to_the_
         programme=programme,
         categorie="essaimage",
         libelle="Rencontre",
-        date_depense=datetime.date(2026, 5, 1),
+        date_depense=programme.date_debut + datetime.timedelta(days=5),
         montant=Decimal("321.45"),
         by=coordinateur,
     )
@@ -619,3 +619,46 @@ def test_only_the_coordination_declares_funders_and_their_contributions(programm
     with pytest.raises(PermissionRefused):
         services.regle_repartition_set(programme=programme, regle=RegleRepartition.PRIORITE, by=membre_comite)
     assert not Contribution.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_contribution_pays_only_for_what_is_committed_or_spent_within_its_period(db):
+    programme = ProgrammeFactory(setup__enveloppe=Decimal("0.00"))
+    today = datetime.date.today()
+    premier_semestre = services.financeur_create(nom="Ancien financeur", ordre=1, by=pilote())
+    second = services.financeur_create(nom="Nouveau financeur", ordre=2, by=pilote())
+    for financeur, debut, fin in (
+        (premier_semestre, today - datetime.timedelta(days=300), today - datetime.timedelta(days=100)),
+        (second, today - datetime.timedelta(days=99), today + datetime.timedelta(days=100)),
+    ):
+        services.contribution_create(
+            programme=programme,
+            financeur=financeur,
+            montant=DIX_MILLE,
+            date_debut=debut,
+            date_fin=fin,
+            finance_autres=True,
+            by=pilote(),
+        )
+    acc = AccompagnementFactory(candidature__programme=programme)
+    ligne = services.engagement_create(accompagnement=acc, montant=Decimal("1000.00"), libelle="Convention", by=pilote())
+    assert parts(ligne) == {"Nouveau financeur": Decimal("1000.00")}  # committed today: the current convention
+    depense = services.autre_depense_create(
+        programme=programme,
+        categorie="communication",
+        libelle="Affiches de l’an dernier",
+        date_depense=today - datetime.timedelta(days=200),
+        montant=Decimal("300.00"),
+        by=pilote(),
+    )
+    assert parts(depense) == {"Ancien financeur": Decimal("300.00")}
+    with pytest.raises(RuleViolation) as refused:
+        services.autre_depense_create(
+            programme=programme,
+            categorie="communication",
+            libelle="Hors de toute période",
+            date_depense=today + datetime.timedelta(days=200),
+            montant=Decimal("50.00"),
+            by=pilote(),
+        )
+    assert "sa période" in refused.value.message
