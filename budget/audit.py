@@ -342,7 +342,7 @@ def _factures(archive: Archive, accompagnement: Accompagnement, dossier: str) ->
         )
         .order_by("created_at", "pk")
     )
-    historique = []
+    historique: list[list[Any]] = []
     for facture in factures:
         archive.write_file(
             f"{dossier}/factures/{_nom(facture.numero)}.pdf",

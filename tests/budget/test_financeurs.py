@@ -11,6 +11,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from budget import selectors, services
@@ -624,7 +625,7 @@ def test_only_the_coordination_declares_funders_and_their_contributions(programm
 @pytest.mark.django_db
 def test_a_contribution_pays_only_for_what_is_committed_or_spent_within_its_period(db):
     programme = ProgrammeFactory(setup__enveloppe=Decimal("0.00"))
-    today = datetime.date.today()
+    today = timezone.localdate()
     premier_semestre = services.financeur_create(nom="Ancien financeur", ordre=1, by=pilote())
     second = services.financeur_create(nom="Nouveau financeur", ordre=2, by=pilote())
     for financeur, debut, fin in (
