@@ -19,7 +19,10 @@ from core.uploads import ACCEPT_ATTRIBUTE, check_upload
 from .models import ModaliteSeance, Seance
 
 
-class SeanceForm(VersionedForm):
+class QuandOuForm(forms.Form):
+    """When and where a session or an availability slot takes place: a Paris date and time, a half-day
+    or a day, in person (a place) or remote (a link). Shared by the session and the slot forms."""
+
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     heure = forms.TimeField(
         label=_("Heure de début"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), initial="09:30"
@@ -41,6 +44,32 @@ class SeanceForm(VersionedForm):
         assume_scheme="https",
         help_text=_("Par exemple https://visio.exemple.org/salle"),
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        modalite = data.get("modalite")
+        if modalite == ModaliteSeance.PRESENTIEL and not (data.get("lieu") or "").strip():
+            self.add_error("lieu", _("Indiquez le lieu de la séance."))
+        if modalite == ModaliteSeance.DISTANCE and not data.get("lien_visio") and "lien_visio" not in self.errors:
+            self.add_error("lien_visio", _("Indiquez le lien de visioconférence."))
+        if data.get("date") and data.get("heure"):
+            # Europe/Paris wall-clock time (a slot keeps it week after week across a daylight-saving
+            # change); a time skipped by the spring change moves one hour on.
+            data["debut"] = datetime.datetime.combine(data["date"], data["heure"], tzinfo=PARIS)
+        return data
+
+    def quand_ou_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "debut": data["debut"],
+            "demi_journees": data["demi_journees"],
+            "modalite": data["modalite"],
+            "lieu": data.get("lieu", ""),
+            "lien_visio": data.get("lien_visio", ""),
+        }
+
+
+class SeanceForm(QuandOuForm, VersionedForm):
     sujet = forms.CharField(label=_("Thème de la séance"), max_length=255, required=False)
 
     @classmethod
@@ -56,28 +85,8 @@ class SeanceForm(VersionedForm):
             "sujet": seance.sujet,
         }
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        modalite = data.get("modalite")
-        if modalite == ModaliteSeance.PRESENTIEL and not (data.get("lieu") or "").strip():
-            self.add_error("lieu", _("Indiquez le lieu de la séance."))
-        if modalite == ModaliteSeance.DISTANCE and not data.get("lien_visio") and "lien_visio" not in self.errors:
-            self.add_error("lien_visio", _("Indiquez le lien de visioconférence."))
-        if data.get("date") and data.get("heure"):
-            # Europe/Paris wall-clock time; a time skipped by the spring change moves one hour on.
-            data["debut"] = datetime.datetime.combine(data["date"], data["heure"], tzinfo=PARIS)
-        return data
-
     def service_kwargs(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "debut": data["debut"],
-            "demi_journees": data["demi_journees"],
-            "modalite": data["modalite"],
-            "lieu": data.get("lieu", ""),
-            "lien_visio": data.get("lien_visio", ""),
-            "sujet": data.get("sujet", ""),
-        }
+        return {**self.quand_ou_kwargs(), "sujet": self.cleaned_data.get("sujet", "")}
 
 
 class AnnulationForm(forms.Form):
@@ -217,25 +226,9 @@ class GrilleObservationForm(forms.Form):
         return str(dict(NIVEAUX).get(value, value))
 
 
-class CreneauForm(forms.Form):
+class CreneauForm(QuandOuForm):
     """A mentor's availability: a half-day or a day, once or the same weekday and time for several weeks."""
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    heure = forms.TimeField(
-        label=_("Heure de début"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), initial="09:30"
-    )
-    demi_journees = forms.TypedChoiceField(
-        label=_("Durée"),
-        choices=[(1, _("Une demi-journée")), (2, _("Une journée"))],
-        coerce=int,
-        initial=1,
-        widget=forms.RadioSelect,
-    )
-    modalite = forms.ChoiceField(
-        label=_("Modalité"), choices=ModaliteSeance.choices, initial=ModaliteSeance.PRESENTIEL, widget=forms.RadioSelect
-    )
-    lieu = forms.CharField(label=_("Lieu (en présentiel)"), max_length=255, required=False)
-    lien_visio = forms.URLField(label=_("Lien de visioconférence (à distance)"), required=False, assume_scheme="https")
     semaines = forms.IntegerField(
         label=_("Nombre de semaines"),
         min_value=1,
@@ -249,28 +242,8 @@ class CreneauForm(forms.Form):
         self.fields["semaines"].validators.append(MaxValueValidator(settings.TSF_CRENEAUX_RECURRENCE_MAX))
         self.fields["semaines"].widget.attrs["max"] = settings.TSF_CRENEAUX_RECURRENCE_MAX
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        modalite = data.get("modalite")
-        if modalite == ModaliteSeance.PRESENTIEL and not (data.get("lieu") or "").strip():
-            self.add_error("lieu", _("Indiquez le lieu de la séance."))
-        if modalite == ModaliteSeance.DISTANCE and not data.get("lien_visio") and "lien_visio" not in self.errors:
-            self.add_error("lien_visio", _("Indiquez le lien de visioconférence."))
-        if data.get("date") and data.get("heure"):
-            # Europe/Paris wall-clock time, kept week after week across a daylight-saving change.
-            data["debut"] = datetime.datetime.combine(data["date"], data["heure"], tzinfo=PARIS)
-        return data
-
     def service_kwargs(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "debut": data["debut"],
-            "demi_journees": data["demi_journees"],
-            "modalite": data["modalite"],
-            "lieu": data.get("lieu", ""),
-            "lien_visio": data.get("lien_visio", ""),
-            "semaines": data["semaines"],
-        }
+        return {**self.quand_ou_kwargs(), "semaines": self.cleaned_data["semaines"]}
 
 
 class ReservationForm(forms.Form):
