@@ -24,7 +24,7 @@ from core.antivirus import NON_CONFIGURE, SAIN
 from core.downloads import attachment_response
 from core.exceptions import DomainError
 from core.exports import SafeCsvWriter
-from core.forms import add_domain_error
+from core.forms import add_domain_error, form_save
 from core.pagination import paginer, plafond
 from core.permissions import forbid_unless
 from programmes.models import Structure
@@ -62,6 +62,16 @@ def _structure(request: HttpRequest):
     return get_object_or_404(Structure, pk=next(iter(ids))) if ids else None
 
 
+def _facture_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    """What the invoice form gives the deposit and correction services."""
+    return {
+        "seances": list(data["seances"]),
+        "numero": data["numero"],
+        "montant": data["montant"],
+        "checked": data["fichier"],
+    }
+
+
 @login_required
 def facture_deposer(request: HttpRequest) -> HttpResponse:
     forbid_unless(request.user, "facture.deposer")
@@ -69,21 +79,14 @@ def facture_deposer(request: HttpRequest) -> HttpResponse:
     form = FactureForm(
         request.POST or None, request.FILES or None, seances=selectors.seances_a_facturer(structure_ids=[structure.pk])
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            facture = services.facture_deposer(
-                structure=structure,
-                seances=list(form.cleaned_data["seances"]),
-                numero=form.cleaned_data["numero"],
-                montant=form.cleaned_data["montant"],
-                checked=form.cleaned_data["fichier"],
-                by=request.user,
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Votre facture est déposée : la coordination va la vérifier."))
-            return redirect("budget:facture_detail", facture.pk)
+    facture = form_save(
+        request,
+        form,
+        lambda data: services.facture_deposer(structure=structure, **_facture_kwargs(data), by=request.user),
+        success=_("Votre facture est déposée : la coordination va la vérifier."),
+    )
+    if facture is not None:
+        return redirect("budget:facture_detail", facture.pk)
     status = 400 if form.errors else 200
     return render(request, "budget/facture_form.html", {"form": form, "facture": None}, status=status)
 
@@ -138,21 +141,14 @@ def facture_corriger(request: HttpRequest, pk: int) -> HttpResponse:
         fichier_requis=False,
         initial={"seances": deja, "numero": facture.numero, "montant": facture.montant},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.facture_corriger(
-                facture=facture,
-                seances=list(form.cleaned_data["seances"]),
-                numero=form.cleaned_data["numero"],
-                montant=form.cleaned_data["montant"],
-                checked=form.cleaned_data["fichier"],
-                by=request.user,
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Votre facture corrigée est déposée : la coordination va la vérifier."))
-            return redirect("budget:facture_detail", facture.pk)
+    corrigee = form_save(
+        request,
+        form,
+        lambda data: services.facture_corriger(facture=facture, **_facture_kwargs(data), by=request.user),
+        success=_("Votre facture corrigée est déposée : la coordination va la vérifier."),
+    )
+    if corrigee is not None:
+        return redirect("budget:facture_detail", facture.pk)
     status = 400 if form.errors else 200
     return render(request, "budget/facture_form.html", {"form": form, "facture": facture}, status=status)
 
