@@ -319,6 +319,10 @@ EXPECTED_SENT = {
     TypeRelance.EVAL_6MOIS_RELANCE: 4,  # D first chase, G both, E first (its second falls after day 200)
     TypeRelance.BROUILLON: 6,
     TypeRelance.ECART_SEANCES: 4,  # B 34→52, F at T0, F nothing planned (day 34), F 20→41
+    # Nobody confirms the service fait in this simulation: each of the 12 held sessions chases both
+    # parties once (3 days after), then alerts the coordination once (7 days after).
+    TypeRelance.SERVICE_FAIT: 24,
+    TypeRelance.SERVICE_FAIT_COORDINATION: 12,
 }
 
 
