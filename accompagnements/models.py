@@ -26,10 +26,10 @@ ETATS_DEMARRES = (EtatAccompagnement.EN_COURS, *ETATS_TERMINES)
 
 class AccompagnementQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """Coordination sees all; a mentor their missions; a beneficiary their own."""
+        """Coordination sees all; a mentor their missions; a beneficiary their own. The comité technique
+        follows figures and the files put to it, not the accompaniments' files (as the permission rules
+        say: it has no part in an accompagnement), so only its members' own ones, if any."""
         if roles.is_coordination(user):
-            return self
-        if roles.is_comite(user):
             return self
         return self.filter(self.de_la_personne(user))
 

@@ -125,6 +125,15 @@ def test_search_is_scoped_to_what_the_user_may_open(client, programme):
     assert "Personnes-ressources" not in html and other.beneficiaire.email not in html
 
 
+def test_a_comite_member_finds_no_accompaniment_file_by_search(client, membre_comite, programme):
+    # The comité follows figures and the files put to it, not the accompaniments' files (their rules
+    # give it no part in an accompagnement): the search must not list them either.
+    acc = AccompagnementFactory(candidature__programme=programme)
+    html = _get(client, membre_comite, RECHERCHE, {"q": acc.reference})
+    assert reverse("accompagnements:detail", args=[acc.pk]) not in html
+    assert acc.beneficiaire.display_name not in html
+
+
 def test_search_too_short_says_so(client, coordinateur):
     html = _get(client, coordinateur, RECHERCHE, {"q": "a"})
     assert "au moins 2 caractères" in html
