@@ -48,6 +48,7 @@ from .models import (
     ResumeProgramme,
 )
 from .services import (
+    TermesContribution,
     autre_depense_create,
     contribution_create,
     contribution_update,
@@ -390,6 +391,10 @@ CONTRIBUTION_CHAMPS = (
 )
 
 
+def _termes(data: dict[str, Any]) -> TermesContribution:
+    return TermesContribution(**{champ: data[champ] for champ in CONTRIBUTION_CHAMPS})
+
+
 @admin.register(Contribution)
 class ContributionAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = "__all__"
@@ -414,15 +419,11 @@ class ContributionAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def create_with_service(self, request: HttpRequest, obj: Contribution, form: Any) -> Contribution:
         data = form.cleaned_data
         return contribution_create(
-            programme=data["programme"],
-            financeur=data["financeur"],
-            by=request.user,
-            **{champ: data[champ] for champ in CONTRIBUTION_CHAMPS},
+            programme=data["programme"], financeur=data["financeur"], termes=_termes(data), by=request.user
         )
 
     def update_with_service(self, request: HttpRequest, obj: Contribution, form: Any) -> Contribution:
-        data = form.cleaned_data
-        return contribution_update(contribution=obj, by=request.user, **{champ: data[champ] for champ in CONTRIBUTION_CHAMPS})
+        return contribution_update(contribution=obj, termes=_termes(form.cleaned_data), by=request.user)
 
     montant_euros = euros_column("montant", _("apporté"))
     engage_euros = euros_column("engage", _("engagé"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -195,13 +196,36 @@ def _enveloppe_suit_contributions(programme_id: int) -> None:
     Enveloppe.objects.filter(programme_id=programme_id).update(montant=total or Decimal("0.00"))
 
 
-def _check_contribution(*, montant: Decimal, date_debut: datetime.date, date_fin: datetime.date, priorite: int) -> None:
-    if not isinstance(montant, Decimal) or montant < 0 or montant != montant.quantize(Decimal("0.01")):
-        raise RuleViolation(_("Le montant d’une contribution est un montant en euros positif."), field="montant")
-    if date_fin < date_debut:
-        raise RuleViolation(_("La période de la contribution se termine avant de commencer."), field="date_fin")
-    if priorite < 1:
-        raise RuleViolation(_("La priorité d’une contribution commence à 1."), field="priorite")
+@dataclass(frozen=True, kw_only=True)
+class TermesContribution:
+    """What a funder's agreement says: amount, period, reference, what it may pay for, its priority.
+
+    One value for the creation and the amendment of a contribution, checked in one place.
+    """
+
+    montant: Decimal
+    date_debut: datetime.date
+    date_fin: datetime.date
+    reference_convention: str = ""
+    finance_demi_journees: bool = True
+    finance_essaimage: bool = False
+    finance_autres: bool = False
+    priorite: int = 1
+
+    def verifier(self) -> None:
+        montant = self.montant
+        if not isinstance(montant, Decimal) or montant < 0 or montant != montant.quantize(Decimal("0.01")):
+            raise RuleViolation(_("Le montant d’une contribution est un montant en euros positif."), field="montant")
+        if self.date_fin < self.date_debut:
+            raise RuleViolation(_("La période de la contribution se termine avant de commencer."), field="date_fin")
+        if self.priorite < 1:
+            raise RuleViolation(_("La priorité d’une contribution commence à 1."), field="priorite")
+
+    def champs(self) -> dict[str, object]:
+        """The contribution's columns, the reference trimmed."""
+        valeurs = {f.name: getattr(self, f.name) for f in fields(self)}
+        valeurs["reference_convention"] = self.reference_convention.strip()
+        return valeurs
 
 
 @transaction.atomic
@@ -218,18 +242,7 @@ def financeur_create(*, nom: str, by: User | None, ordre: int = 0) -> Financeur:
 
 @transaction.atomic
 def contribution_create(
-    *,
-    programme: Programme,
-    financeur: Financeur,
-    montant: Decimal,
-    date_debut: datetime.date,
-    date_fin: datetime.date,
-    by: User | None,
-    reference_convention: str = "",
-    finance_demi_journees: bool = True,
-    finance_essaimage: bool = False,
-    finance_autres: bool = False,
-    priorite: int = 1,
+    *, programme: Programme, financeur: Financeur, termes: TermesContribution, by: User | None
 ) -> Contribution:
     """Add a funder's contribution to the programme; the envelope grows by its amount.
 
@@ -237,7 +250,7 @@ def contribution_create(
     before the first line of the programme's budget.
     """
     require(by, "budget.modifier")
-    _check_contribution(montant=montant, date_debut=date_debut, date_fin=date_fin, priorite=priorite)
+    termes.verifier()
     enveloppe, _created = Enveloppe.objects.select_for_update().get_or_create(
         programme=programme, defaults={"montant": Decimal("0.00")}
     )
@@ -250,58 +263,26 @@ def contribution_create(
                 "financeurs se déclarent avant le premier engagement."
             )
         )
-    contribution = Contribution.objects.create(
-        programme=programme,
-        financeur=financeur,
-        montant=montant,
-        date_debut=date_debut,
-        date_fin=date_fin,
-        reference_convention=reference_convention.strip(),
-        finance_demi_journees=finance_demi_journees,
-        finance_essaimage=finance_essaimage,
-        finance_autres=finance_autres,
-        priorite=priorite,
-    )
+    contribution = Contribution.objects.create(programme=programme, financeur=financeur, **termes.champs())
     _enveloppe_suit_contributions(programme.pk)
     return contribution
 
 
 @transaction.atomic
-def contribution_update(
-    *,
-    contribution: Contribution,
-    montant: Decimal,
-    date_debut: datetime.date,
-    date_fin: datetime.date,
-    by: User | None,
-    reference_convention: str = "",
-    finance_demi_journees: bool = True,
-    finance_essaimage: bool = False,
-    finance_autres: bool = False,
-    priorite: int = 1,
-) -> Contribution:
+def contribution_update(*, contribution: Contribution, termes: TermesContribution, by: User | None) -> Contribution:
     """Change a contribution (an amended funding agreement); never below what it already carries."""
     require(by, "budget.modifier")
-    _check_contribution(montant=montant, date_debut=date_debut, date_fin=date_fin, priorite=priorite)
+    termes.verifier()
     _locked_envelope(contribution.programme_id)
     actuelle = Contribution.objects.select_for_update().get(pk=contribution.pk)
     porte = max(actuelle.engage + actuelle.autres, actuelle.paye)
-    if montant < porte:
+    if termes.montant < porte:
         raise RuleViolation(
             _("Cette contribution porte déjà %(porte)s : son montant ne peut pas être inférieur.")
             % {"porte": format_euros(porte)},
             field="montant",
         )
-    Contribution.objects.filter(pk=actuelle.pk).update(
-        montant=montant,
-        date_debut=date_debut,
-        date_fin=date_fin,
-        reference_convention=reference_convention.strip(),
-        finance_demi_journees=finance_demi_journees,
-        finance_essaimage=finance_essaimage,
-        finance_autres=finance_autres,
-        priorite=priorite,
-    )
+    Contribution.objects.filter(pk=actuelle.pk).update(**termes.champs())
     _enveloppe_suit_contributions(actuelle.programme_id)
     actuelle.refresh_from_db()
     return actuelle

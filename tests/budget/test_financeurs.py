@@ -51,13 +51,15 @@ def trois_financeurs(programme, *, regle=RegleRepartition.PRORATA, essaimage=("D
         contributions[nom] = services.contribution_create(
             programme=programme,
             financeur=financeur,
-            montant=DIX_MILLE,
-            date_debut=programme.date_debut,
-            date_fin=programme.date_fin,
-            reference_convention=f"CONV-{nom}-2026",
-            finance_essaimage=nom in essaimage,
-            finance_autres=nom in autres,
-            priorite=priorite,
+            termes=services.TermesContribution(
+                montant=DIX_MILLE,
+                date_debut=programme.date_debut,
+                date_fin=programme.date_fin,
+                reference_convention=f"CONV-{nom}-2026",
+                finance_essaimage=nom in essaimage,
+                finance_autres=nom in autres,
+                priorite=priorite,
+            ),
             by=pilote(),
         )
     services.regle_repartition_set(programme=programme, regle=regle, by=pilote())
@@ -117,9 +119,11 @@ def test_the_envelope_is_the_sum_of_the_contributions_and_is_changed_only_throug
     assert "somme des contributions" in refused.value.message
     services.contribution_update(
         contribution=contributions["CNM"],
-        montant=Decimal("12500.00"),
-        date_debut=programme.date_debut,
-        date_fin=programme.date_fin,
+        termes=services.TermesContribution(
+            montant=Decimal("12500.00"),
+            date_debut=programme.date_debut,
+            date_fin=programme.date_fin,
+        ),
         by=pilote(),
     )
     assert Enveloppe.objects.get(programme=programme).montant == Decimal("32500.00")
@@ -134,9 +138,11 @@ def test_a_first_contribution_after_a_commitment_is_refused(programme, accompagn
         services.contribution_create(
             programme=programme,
             financeur=financeur,
-            montant=DIX_MILLE,
-            date_debut=programme.date_debut,
-            date_fin=programme.date_fin,
+            termes=services.TermesContribution(
+                montant=DIX_MILLE,
+                date_debut=programme.date_debut,
+                date_fin=programme.date_fin,
+            ),
             by=pilote(),
         )
     assert "avant le premier engagement" in refused.value.message
@@ -151,9 +157,11 @@ def test_a_contribution_cannot_drop_below_what_it_carries(finance):
     with pytest.raises(RuleViolation) as refused:
         services.contribution_update(
             contribution=contributions["DRAC"],
-            montant=Decimal("2000.00"),
-            date_debut=programme.date_debut,
-            date_fin=programme.date_fin,
+            termes=services.TermesContribution(
+                montant=Decimal("2000.00"),
+                date_debut=programme.date_debut,
+                date_fin=programme.date_fin,
+            ),
             by=pilote(),
         )
     assert f"porte déjà {format_euros(Decimal('3000'))}" in refused.value.message
@@ -612,9 +620,11 @@ def test_only_the_coordination_declares_funders_and_their_contributions(programm
         services.contribution_create(
             programme=programme,
             financeur=financeur,
-            montant=DIX_MILLE,
-            date_debut=programme.date_debut,
-            date_fin=programme.date_fin,
+            termes=services.TermesContribution(
+                montant=DIX_MILLE,
+                date_debut=programme.date_debut,
+                date_fin=programme.date_fin,
+            ),
             by=membre_comite,
         )
     with pytest.raises(PermissionRefused):
@@ -635,10 +645,12 @@ def test_a_contribution_pays_only_for_what_is_committed_or_spent_within_its_peri
         services.contribution_create(
             programme=programme,
             financeur=financeur,
-            montant=DIX_MILLE,
-            date_debut=debut,
-            date_fin=fin,
-            finance_autres=True,
+            termes=services.TermesContribution(
+                montant=DIX_MILLE,
+                date_debut=debut,
+                date_fin=fin,
+                finance_autres=True,
+            ),
             by=pilote(),
         )
     acc = AccompagnementFactory(candidature__programme=programme)

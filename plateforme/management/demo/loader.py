@@ -47,6 +47,7 @@ from annuaire.models import Competence, EtatProposition, PersonneRessource, Prop
 from ateliers import services as ateliers
 from budget.models import CategorieDepense, Financeur, Paiement, RegleRepartition
 from budget.services import (
+    TermesContribution,
     autre_depense_create,
     contribution_create,
     enveloppe_set,
@@ -328,12 +329,14 @@ class DemoLoader:
             contribution_create(
                 programme=programme,
                 financeur=financeur,
-                montant=spec["montant"],
-                date_debut=programme.date_debut,
-                date_fin=programme.date_fin,
-                reference_convention=spec["reference"],
-                finance_essaimage=spec["essaimage"],
-                priorite=ordre,
+                termes=TermesContribution(
+                    montant=spec["montant"],
+                    date_debut=programme.date_debut,
+                    date_fin=programme.date_fin,
+                    reference_convention=spec["reference"],
+                    finance_essaimage=spec["essaimage"],
+                    priorite=ordre,
+                ),
                 by=self.coordination,
             )
         regle_repartition_set(programme=programme, regle=RegleRepartition.PRORATA, by=self.coordination)
