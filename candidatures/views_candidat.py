@@ -25,6 +25,9 @@ from core.forms import add_domain_error
 from core.outcomes import report_outcome
 from core.uploads import check_upload
 from programmes.models import Programme
+from questionnaires.forms import questions_form_class
+from questionnaires.models import TypeQuestion
+from questionnaires.selectors import reponses_affichees
 
 from . import selectors, services
 from .eligibility import check_candidature
@@ -43,10 +46,6 @@ from .forms_candidat import (
     StructureForm,
 )
 from .models import Candidature, DemandePiece, Message, PieceJointe, TypePiece
-
-from questionnaires.forms import questions_form_class
-from questionnaires.models import TypeQuestion
-from questionnaires.selectors import reponses_affichees
 
 
 @dataclass(frozen=True)

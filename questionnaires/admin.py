@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.admin_helpers import ReadOnlyInlineMixin, ServiceAdminMixin, ServiceInlineMixin
 
@@ -178,4 +177,3 @@ class QuestionAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
         services.question_supprimer(question=obj)
-

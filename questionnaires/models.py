@@ -86,7 +86,9 @@ class QuestionnaireVersion(models.Model):
         _("figée le"),
         null=True,
         blank=True,
-        help_text=_("Une version à laquelle une réponse se rapporte ne change plus : une modification crée une nouvelle version."),
+        help_text=_(
+            "Une version à laquelle une réponse se rapporte ne change plus : une modification crée une nouvelle version."
+        ),
     )
 
     class Meta:

@@ -197,9 +197,10 @@ def questionnaires_copier(*, source: Programme, cible: Programme) -> None:
     """“Copy this programme”: each questionnaire's current version becomes version 1 of the new programme's."""
     for questionnaire in Questionnaire.objects.filter(programme=source):
         courante = questionnaire.version_courante()
-        if courante is None or Questionnaire.objects.filter(
-            programme=cible, nature=questionnaire.nature, public=questionnaire.public
-        ).exists():
+        if (
+            courante is None
+            or Questionnaire.objects.filter(programme=cible, nature=questionnaire.nature, public=questionnaire.public).exists()
+        ):
             continue
         nouveau = Questionnaire.objects.create(programme=cible, nature=questionnaire.nature, public=questionnaire.public)
         _cloner(courante, questionnaire=nouveau, numero=1)

@@ -63,9 +63,7 @@ def _admin_post(client: Any, question: Question, **changes: Any) -> Any:
     return client.post(url, {k: v for k, v in data.items() if v != ""}, follow=True)
 
 
-def test_editing_a_question_in_the_admin_changes_the_next_form_not_the_answers_given(
-    client, candidat, programme, coordinateur
-):
+def test_editing_a_question_in_the_admin_changes_the_next_form_not_the_answers_given(client, candidat, programme, coordinateur):
     question = _motivation(programme)
     # A candidate answers with the current version and submits.
     client.force_login(candidat)
@@ -73,7 +71,8 @@ def test_editing_a_question_in_the_admin_changes_the_next_form_not_the_answers_g
     assert ANCIEN in client.get(step_url(premiere, "motivation")).content.decode()
     fill_all_steps(client, premiere)
     response = client.post(
-        step_url(premiere, "motivation"), {"motivation": "Pour structurer notre diffusion.", "effectif": "12", "action": "suivant"}
+        step_url(premiere, "motivation"),
+        {"motivation": "Pour structurer notre diffusion.", "effectif": "12", "action": "suivant"},
     )
     assert response.status_code == 302
     response = client.post(reverse("candidatures:recapitulatif", args=[premiere.pk]))
