@@ -27,7 +27,7 @@ from core.uploads import check_upload
 from programmes.models import Programme
 from questionnaires.forms import questions_form_class
 from questionnaires.models import TypeQuestion
-from questionnaires.selectors import reponses_affichees
+from questionnaires.selectors import eligibilite, reponses_affichees
 
 from . import selectors, services
 from .eligibility import check_candidature
@@ -156,6 +156,8 @@ def _saisie(post, form) -> dict[str, list[str]]:
 
 def _step_form(candidature: Candidature, etape: Etape, **kwargs: Any):
     """The step's form; a file question already answered is not asked again."""
+    if etape.bloc == "structure":
+        kwargs["regles"] = eligibilite(candidature.programme)
     form = etape.form_class(**kwargs)
     if not etape.bloc:
         reponses = candidature.reponses or {}

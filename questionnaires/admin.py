@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.admin_helpers import ReadOnlyInlineMixin, ServiceAdminMixin, ServiceInlineMixin
+from programmes.models import Departement, TypeStructure
 
 from . import services
-from .models import Etape, Question, Questionnaire, QuestionnaireVersion
+from .models import Eligibilite, Etape, Question, Questionnaire, QuestionnaireVersion
 from .services import ETAPE_CHAMPS, QUESTION_CHAMPS
 
 
@@ -177,3 +180,43 @@ class QuestionAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
         services.question_supprimer(question=obj)
+
+
+class EligibiliteForm(forms.ModelForm):
+    departements = forms.MultipleChoiceField(
+        label=gettext_lazy("départements acceptés"), choices=Departement.choices, widget=forms.CheckboxSelectMultiple
+    )
+    types_structure = forms.MultipleChoiceField(
+        label=gettext_lazy("types de structure acceptés"),
+        choices=TypeStructure.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=gettext_lazy("Aucun coché : tous les types."),
+    )
+
+    class Meta:
+        model = Eligibilite
+        fields = ("programme", "territoire", "departements", "communes", "types_structure", "part_activite_min")
+
+
+@admin.register(Eligibilite)
+class EligibiliteAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    form = EligibiliteForm
+    list_display = ("programme", "territoire", "part_activite_min")
+    list_select_related = ("programme",)
+    service_owned_fields = "__all__"
+    service_add = "questionnaires.services.eligibilite_enregistrer"
+    service_change = "questionnaires.services.eligibilite_enregistrer"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("programme",) if obj is not None else ()
+
+    def _enregistrer(self, programme: Any, form: Any) -> Any:
+        donnees = {k: v for k, v in form.cleaned_data.items() if k != "programme"}
+        return services.eligibilite_enregistrer(programme=programme, donnees=donnees)
+
+    def create_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
+        return self._enregistrer(form.cleaned_data["programme"], form)
+
+    def update_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
+        return self._enregistrer(obj.programme, form)

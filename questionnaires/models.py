@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from programmes.models import Departement
 
 
 class Nature(models.TextChoices):
@@ -168,3 +169,53 @@ class Question(models.Model):
     def clean(self) -> None:
         if self.type in (TypeQuestion.CHOIX, TypeQuestion.CHOIX_MULTIPLE) and not self.liste_choix():
             raise ValidationError({"choix": _("Une question à choix propose au moins un choix.")})
+
+
+def _tous_les_departements() -> list[str]:
+    return list(Departement.values)
+
+
+class Eligibilite(TimeStampedModel):
+    """A programme's eligibility rules, as data: its territory, the kinds of structures it takes, the
+    share of activity in its field. Checked in the questionnaire (structure step) and by the pre-check."""
+
+    programme = models.OneToOneField(
+        "programmes.Programme", verbose_name=_("programme"), on_delete=models.CASCADE, related_name="eligibilite"
+    )
+    territoire = models.CharField(
+        _("nom du territoire"),
+        max_length=100,
+        default="Occitanie",
+        help_text=_("Par exemple : Occitanie, la métropole de Toulouse."),
+    )
+    departements = models.JSONField(_("départements acceptés"), default=_tous_les_departements, blank=True)
+    communes = models.TextField(
+        _("communes acceptées"),
+        blank=True,
+        help_text=_("Une commune par ligne ; vide : toutes les communes des départements acceptés."),
+    )
+    types_structure = models.JSONField(
+        _("types de structure acceptés"), default=list, blank=True, help_text=_("Aucun coché : tous les types.")
+    )
+    part_activite_min = models.PositiveSmallIntegerField(
+        _("part minimale de l’activité dans le champ du programme (%)"),
+        default=50,
+        help_text=_("0 : pas de critère sur la part de l’activité."),
+    )
+
+    class Meta:
+        verbose_name = _("règles d’éligibilité")
+        verbose_name_plural = _("règles d’éligibilité")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(part_activite_min__lte=100), name="eligibilite_part_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Éligibilité – %(programme)s") % {"programme": self.programme}
+
+    def liste_communes(self) -> list[str]:
+        return [ligne.strip() for ligne in self.communes.splitlines() if ligne.strip()]
+
+    def commune_acceptee(self, commune: str) -> bool:
+        communes = {c.casefold() for c in self.liste_communes()}
+        return not communes or commune.strip().casefold() in communes

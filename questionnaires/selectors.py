@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .forms import valeur_affichee
-from .models import Etape, QuestionnaireVersion
+from .models import Eligibilite, Etape, QuestionnaireVersion
 
 
 @dataclass
@@ -44,3 +44,9 @@ def reponses_affichees(version: QuestionnaireVersion | None, reponses: dict[str,
             )
         )
     return result
+
+
+def eligibilite(programme: Any) -> Eligibilite:
+    """The programme's eligibility rules; the defaults (unsaved) when the coordination has set none."""
+    regles = Eligibilite.objects.filter(programme=programme).first() if programme is not None else None
+    return regles or Eligibilite(programme=programme)

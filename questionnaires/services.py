@@ -15,7 +15,7 @@ from core.exceptions import RuleViolation
 from programmes.models import Programme
 
 from .defaults import creer_defaut
-from .models import Bloc, Etape, Nature, Public, Question, Questionnaire, QuestionnaireVersion, TypeQuestion
+from .models import Bloc, Eligibilite, Etape, Nature, Public, Question, Questionnaire, QuestionnaireVersion, TypeQuestion
 
 ETAPE_CHAMPS = ("ordre", "slug", "titre", "intro", "bloc")
 QUESTION_CHAMPS = ("ordre", "code", "libelle", "aide", "type", "obligatoire", "choix", "champ")
@@ -204,6 +204,15 @@ def questionnaires_copier(*, source: Programme, cible: Programme) -> None:
             continue
         nouveau = Questionnaire.objects.create(programme=cible, nature=questionnaire.nature, public=questionnaire.public)
         _cloner(courante, questionnaire=nouveau, numero=1)
+    regles = Eligibilite.objects.filter(programme=source).first()
+    if regles is not None and not Eligibilite.objects.filter(programme=cible).exists():
+        Eligibilite.objects.create(
+            programme=cible,
+            **{
+                name: getattr(regles, name)
+                for name in ("territoire", "departements", "communes", "types_structure", "part_activite_min")
+            },
+        )
 
 
 __all__ = [
@@ -218,4 +227,20 @@ __all__ = [
     "question_supprimer",
     "questionnaire_creer",
     "questionnaires_copier",
+    "eligibilite_enregistrer",
 ]
+
+
+@transaction.atomic
+def eligibilite_enregistrer(*, programme: Programme, donnees: dict[str, Any]) -> Eligibilite:
+    """Set a programme's eligibility rules (its territory, structure types, share of activity)."""
+    regles = Eligibilite.objects.select_for_update().filter(programme=programme).first() or Eligibilite(programme=programme)
+    for name in ("territoire", "departements", "communes", "types_structure", "part_activite_min"):
+        if name in donnees:
+            setattr(regles, name, donnees[name])
+    if not regles.departements:
+        raise RuleViolation(_("Acceptez au moins un département."), field="departements")
+    if regles.part_activite_min > 100:
+        raise RuleViolation(_("Une part d’activité s’exprime entre 0 et 100 %."), field="part_activite_min")
+    regles.save()
+    return regles
