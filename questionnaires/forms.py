@@ -16,7 +16,7 @@ from .models import Question, TypeQuestion
 REQUIRED = {"required": _("Ce champ est obligatoire.")}
 
 
-def _field(question: Question) -> forms.Field:
+def champ_question(question: Question) -> forms.Field:
     common: dict[str, Any] = {
         "label": question.libelle,
         "help_text": question.aide,
@@ -67,7 +67,7 @@ def _field(question: Question) -> forms.Field:
 
 def questions_form_class(questions: list[Question]) -> type[forms.Form]:
     """A Form class whose fields are `questions`, named by their codes, in order."""
-    fields = {question.code: _field(question) for question in questions}
+    fields = {question.code: champ_question(question) for question in questions}
     return type("QuestionsForm", (forms.Form,), fields)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .forms import valeur_affichee
-from .models import Eligibilite, Etape, QuestionnaireVersion
+from .models import Eligibilite, Etape, Question, QuestionnaireVersion
 
 
 @dataclass
@@ -50,3 +50,21 @@ def eligibilite(programme: Any) -> Eligibilite:
     """The programme's eligibility rules; the defaults (unsaved) when the coordination has set none."""
     regles = Eligibilite.objects.filter(programme=programme).first() if programme is not None else None
     return regles or Eligibilite(programme=programme)
+
+
+def version_courante(*, programme: Any, nature: str, public: str) -> QuestionnaireVersion | None:
+    """The current version of a programme's questionnaire, if the coordination has made one (no write)."""
+    return (
+        QuestionnaireVersion.objects.filter(
+            questionnaire__programme=programme, questionnaire__nature=nature, questionnaire__public=public
+        )
+        .order_by("-numero")
+        .first()
+    )
+
+
+def questions(version: QuestionnaireVersion | None) -> list[Question]:
+    """Every question of `version`, step after step."""
+    if version is None:
+        return []
+    return list(Question.objects.filter(etape__version=version).order_by("etape__ordre", "etape__pk", "ordre", "pk"))
