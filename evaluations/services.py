@@ -209,7 +209,7 @@ def evaluation_repondre(
     stored = dict(reponses)
     if atteintes:
         stored["objectifs"] = {str(k): v for k, v in atteintes.items()}
-    changes = {
+    changes: dict[str, Any] = {
         "reponses": stored,
         "satisfaction_format": _note(satisfaction_format, "satisfaction_format"),
         "satisfaction_personne": _note(satisfaction_personne, "satisfaction_personne"),
