@@ -120,6 +120,11 @@ def _check_question(question: Question) -> None:
         raise RuleViolation(_("Une autre question de cette version a déjà ce code."), field="code")
 
 
+def _inchange(obj: Any, donnees: dict[str, Any], champs: tuple[str, ...]) -> bool:
+    """True when `donnees` changes nothing on `obj` (saving a page as it is makes no new version)."""
+    return all(getattr(obj, name) == value for name, value in donnees.items() if name in champs)
+
+
 def _appliquer(obj: Any, donnees: dict[str, Any], champs: tuple[str, ...]) -> None:
     for name, value in donnees.items():
         if name in champs:
@@ -140,6 +145,8 @@ def etape_creer(*, version: QuestionnaireVersion, donnees: dict[str, Any]) -> Et
 def etape_modifier(*, etape: Etape, donnees: dict[str, Any]) -> Etape:
     """Change a step; on a frozen version, the change is made on the new current version."""
     original = Etape.objects.get(pk=etape.pk)
+    if _inchange(original, donnees, ETAPE_CHAMPS):
+        return original
     cible = _etape_dans(original, _version_ecrivable(original.version))
     _appliquer(cible, donnees, ETAPE_CHAMPS)
     _check_etape(cible)
@@ -167,6 +174,8 @@ def question_creer(*, etape: Etape, donnees: dict[str, Any]) -> Question:
 def question_modifier(*, question: Question, donnees: dict[str, Any]) -> Question:
     """Change a question; on a frozen version, the change is made on the new current version."""
     original = Question.objects.select_related("etape__version").get(pk=question.pk)
+    if _inchange(original, donnees, QUESTION_CHAMPS):
+        return original
     cible = _question_dans(original, _version_ecrivable(original.etape.version))
     _appliquer(cible, donnees, QUESTION_CHAMPS)
     _check_question(cible)

@@ -192,3 +192,61 @@ def test_copying_a_programme_copies_its_current_questionnaires_as_version_1(prog
     copie = Questionnaire.objects.get(programme=cible, nature="candidature").version_courante()
     assert copie.numero == 1 and copie.gelee_le is None
     assert Question.objects.get(etape__version=copie, code="motivation").libelle == NOUVEAU
+
+
+def test_editing_questions_inline_on_a_frozen_step_makes_one_new_version_and_saving_unchanged_makes_none(client, programme):
+    question = _motivation(programme)
+    etape = question.etape
+    services.version_geler(version=etape.version)
+    admin = UserFactory(email="admin-q@exemple.test")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    url = reverse("admin:questionnaires_etape_change", args=[etape.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    formset = next(f.formset for f in page.context["inline_admin_formsets"])
+    data: dict[str, Any] = {
+        "ordre": etape.ordre,
+        "slug": etape.slug,
+        "titre": etape.titre,
+        "intro": etape.intro,
+        "bloc": "",
+        f"{formset.prefix}-TOTAL_FORMS": len(formset.forms),
+        f"{formset.prefix}-INITIAL_FORMS": formset.initial_form_count(),
+    }
+    for i, form in enumerate(formset.forms):
+        q = form.instance
+        data.update(
+            {
+                f"{formset.prefix}-{i}-id": q.pk,
+                f"{formset.prefix}-{i}-etape": etape.pk,
+                f"{formset.prefix}-{i}-ordre": q.ordre,
+                f"{formset.prefix}-{i}-code": q.code,
+                f"{formset.prefix}-{i}-libelle": q.libelle,
+                f"{formset.prefix}-{i}-aide": q.aide,
+                f"{formset.prefix}-{i}-type": q.type,
+                f"{formset.prefix}-{i}-choix": q.choix,
+                f"{formset.prefix}-{i}-champ": q.champ,
+            }
+        )
+        if q.obligatoire:
+            data[f"{formset.prefix}-{i}-obligatoire"] = "on"
+    # Saved as it is: nothing changes, no new version.
+    assert client.post(url, data).status_code == 302
+    assert QuestionnaireVersion.objects.filter(questionnaire__programme=programme).count() == 1
+    # Two questions reworded on the same page: one new version holds both changes.
+    data[f"{formset.prefix}-0-libelle"] = NOUVEAU
+    data[f"{formset.prefix}-1-libelle"] = "Combien de personnes salariées ?"
+    response = client.post(url, data, follow=True)
+    assert response.status_code == 200
+    versions = QuestionnaireVersion.objects.filter(questionnaire__programme=programme).order_by("numero")
+    assert [v.numero for v in versions] == [1, 2]
+    assert set(Question.objects.filter(etape__version=versions[0]).values_list("libelle", flat=True)) == {
+        ANCIEN,
+        "Combien de bénévoles ?",
+    }
+    assert set(Question.objects.filter(etape__version=versions[1]).values_list("libelle", flat=True)) == {
+        NOUVEAU,
+        "Combien de personnes salariées ?",
+    }
