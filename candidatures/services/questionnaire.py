@@ -27,6 +27,7 @@ from questionnaires.defaults import ETAPES_CANDIDATURE_DEFAUT
 from questionnaires.forms import vers_json
 from questionnaires.models import Etape as EtapeQuestionnaire
 from questionnaires.models import QuestionnaireVersion, TypeQuestion
+from questionnaires.selectors import reponses_affichees
 from questionnaires.services import questionnaire_version_courante, version_geler
 
 from ..eligibility import check_candidature
@@ -410,7 +411,14 @@ def candidature_receipt_generate(*, candidature: Candidature) -> Candidature:
         .prefetch_related("competences_souhaitees__domaine", "pieces")
         .get(pk=candidature.pk)
     )
-    pdf = render_pdf("pdf/candidature_recu.html", {"candidature": candidature})
+    pdf = render_pdf(
+        "pdf/candidature_recu.html",
+        {
+            "candidature": candidature,
+            # The programme's own questions, with the labels of the version answered with.
+            "reponses_libres": reponses_affichees(candidature.questionnaire_version, candidature.reponses),
+        },
+    )
     with transaction.atomic():
         locked = Candidature.objects.select_for_update().get(pk=candidature.pk)
         if locked.recu_pdf:

@@ -13,6 +13,7 @@ from questionnaires import services
 from questionnaires.models import Etape, Question, Questionnaire, QuestionnaireVersion
 from tests.candidatures.conftest import fill_all_steps, step_url
 from tests.factories import ProgrammeFactory, UserFactory
+from tests.tagged_pdf import pdftotext
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,9 @@ def _admin_post(client: Any, question: Question, **changes: Any) -> Any:
     return client.post(url, {k: v for k, v in data.items() if v != ""}, follow=True)
 
 
-def test_editing_a_question_in_the_admin_changes_the_next_form_not_the_answers_given(client, candidat, programme, coordinateur):
+def test_editing_a_question_in_the_admin_changes_the_next_form_not_the_answers_given(
+    client, candidat, programme, coordinateur, django_capture_on_commit_callbacks
+):
     question = _motivation(programme)
     # A candidate answers with the current version and submits.
     client.force_login(candidat)
@@ -75,9 +78,16 @@ def test_editing_a_question_in_the_admin_changes_the_next_form_not_the_answers_g
         {"motivation": "Pour structurer notre diffusion.", "effectif": "12", "action": "suivant"},
     )
     assert response.status_code == 302
-    response = client.post(reverse("candidatures:recapitulatif", args=[premiere.pk]))
+    recap = client.get(reverse("candidatures:recapitulatif", args=[premiere.pk])).content.decode()
+    assert ANCIEN in recap and "Pour structurer notre diffusion." in recap
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("candidatures:recapitulatif", args=[premiere.pk]))
     premiere.refresh_from_db()
     assert premiere.etat == Etat.SOUMISE, response.content.decode()[:3000]
+    # The receipt carries the programme's own question and the answer.
+    with premiere.recu_pdf.open("rb") as handle:
+        recu = " ".join(pdftotext(handle.read()).split())
+    assert ANCIEN in recu and "Pour structurer notre diffusion." in recu
 
     # The coordination changes the question's label in the admin.
     admin = UserFactory(email="admin-q@exemple.test")
