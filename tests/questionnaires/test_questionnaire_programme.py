@@ -11,7 +11,7 @@ from candidatures.models import Candidature, Etat
 from programmes.copie import copieurs
 from questionnaires import services
 from questionnaires.models import Etape, Question, Questionnaire, QuestionnaireVersion
-from tests.candidatures.conftest import fill_all_steps, step_url
+from tests.candidatures.conftest import exe_renamed_pdf, fill_all_steps, pdf_upload, step_url
 from tests.factories import ProgrammeFactory, UserFactory
 from tests.tagged_pdf import pdftotext
 
@@ -260,3 +260,30 @@ def test_editing_questions_inline_on_a_frozen_step_makes_one_new_version_and_sav
         NOUVEAU,
         "Combien de personnes salariées ?",
     }
+
+
+def test_a_file_question_keeps_the_document_in_the_file(candidat_client, programme):
+    version = services.questionnaire_version_courante(programme=programme)
+    etape = services.etape_creer(version=version, donnees={"ordre": 8, "slug": "portfolio", "titre": "Portfolio"})
+    services.question_creer(
+        etape=etape,
+        donnees={"ordre": 1, "code": "portfolio", "libelle": "Votre dossier artistique", "type": "fichier", "obligatoire": True},
+    )
+    candidature = _start(candidat_client, programme)
+    page = candidat_client.get(step_url(candidature, "portfolio")).content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    response = candidat_client.post(step_url(candidature, "portfolio"), {"action": "suivant"})
+    assert response.status_code == 200 and "Ce champ est obligatoire." in response.content.decode()
+    response = candidat_client.post(step_url(candidature, "portfolio"), {"portfolio": exe_renamed_pdf(), "action": "suivant"})
+    assert response.status_code == 200 and candidature.pieces.count() == 0
+    response = candidat_client.post(
+        step_url(candidature, "portfolio"), {"portfolio": pdf_upload("book.pdf"), "action": "suivant"}
+    )
+    assert response.status_code == 302
+    candidature.refresh_from_db()
+    piece = candidature.pieces.get()
+    assert candidature.reponses["portfolio"] == {"piece": piece.pk, "nom": "book.pdf"}
+    # Coming back: already sent, not asked again.
+    page = candidat_client.get(step_url(candidature, "portfolio")).content.decode()
+    assert "Déjà transmis : book.pdf" in page
+    assert candidat_client.post(step_url(candidature, "portfolio"), {"action": "suivant"}).status_code == 302
