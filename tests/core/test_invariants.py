@@ -22,6 +22,7 @@ from core import invariants
 from core.invariants import Violation, find_violations, invariant
 from evaluations.models import Evaluation
 from programmes.models import Format
+from questionnaires.services import questionnaire_version_courante
 from relances.models import DestinataireMessage, MessageGroupe, Relance
 from tests.factories import (
     AccompagnementFactory,
@@ -177,6 +178,13 @@ def plant_creneau_reserve() -> str:
 
 def plant_accuse_reception() -> str:
     candidature = CandidatureFactory(etat="recevable", soumise_le=_ago(days=2))
+    return candidature.reference
+
+
+def plant_questionnaire_version() -> str:
+    # A submitted file pointing at another programme's questionnaire version (set behind the services' back).
+    autre = questionnaire_version_courante(programme=ProgrammeFactory())
+    candidature = CandidatureFactory(etat="recevable", soumise_le=_ago(days=2), questionnaire_version=autre)
     return candidature.reference
 
 
@@ -358,6 +366,7 @@ PLANTS: dict[str, Callable[[], str]] = {
     "accompagnements.seance_realisee_passee": plant_seance_realisee_passee,
     "accompagnements.creneau_reserve": plant_creneau_reserve,
     "candidatures.accuse_reception": plant_accuse_reception,
+    "candidatures.questionnaire_version": plant_questionnaire_version,
     "conventions.document_signe": plant_document_signe,
     "conventions.document_a_signer": plant_document_a_signer,
     "conventions.une_en_vigueur": plant_une_en_vigueur,
