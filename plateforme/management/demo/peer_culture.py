@@ -537,7 +537,7 @@ class PeerCultureLoader:
             )
         for p in PARTICIPANTS:
             self.users[p.key] = self.loader.user(
-                key=p.key, email=_email(p.prenom, p.nom), prenom=p.prenom, nom=p.nom, role_names=(roles.CANDIDAT,)
+                key=p.key, email=email_for(p.prenom, p.nom), prenom=p.prenom, nom=p.nom, role_names=(roles.CANDIDAT,)
             )
 
     def load_structures(self) -> None:
@@ -554,7 +554,7 @@ class PeerCultureLoader:
     def load_personnes_ressources(self) -> None:
         """The cluster's personnes-ressources apply to the directory; the coordination validates them."""
         for index, spec in enumerate(PERSONNES_RESSOURCES, start=1):
-            email = spec.email or _email(spec.prenom, spec.nom)
+            email = spec.email or email_for(spec.prenom, spec.nom)
             user = self.loader.user(
                 key=spec.key, email=email, prenom=spec.prenom, nom=spec.nom, role_names=(roles.PERSONNE_RESSOURCE,)
             )
@@ -597,7 +597,7 @@ class PeerCultureLoader:
             spec = coaching.candidature
             user = self.loader.user(
                 key=spec.key,
-                email=spec.email or _email(spec.prenom, spec.nom),
+                email=spec.email or email_for(spec.prenom, spec.nom),
                 prenom=spec.prenom,
                 nom=spec.nom,
                 role_names=(roles.CANDIDAT,),
@@ -776,7 +776,7 @@ class PeerCultureLoader:
         return programme
 
 
-def _email(prenom: str, nom: str) -> str:
+def email_for(prenom: str, nom: str) -> str:
     return f"{slugify(prenom)}.{slugify(nom)}@{DOMAINE}"
 
 
@@ -819,6 +819,6 @@ def logins() -> list[tuple[str, str, str]]:
     rows = [
         (COORDINATION.libelle, COORDINATION.email, COORDINATION.usage),
         ("Comité de pilotage PEER CULTURE", COMITE[0].email, "un des trois membres (réunion de choix des bénéficiaires)"),
-        ("Membre PEER CULTURE", membre.email or _email(membre.prenom, membre.nom), LOGIN_MEMBRE_USAGE),
+        ("Membre PEER CULTURE", membre.email or email_for(membre.prenom, membre.nom), LOGIN_MEMBRE_USAGE),
     ]
     return [row for row in rows if User.objects.filter(email=row[1]).exists()]
