@@ -220,7 +220,11 @@ PERSONNES_RESSOURCES = [
         ("production", "media"),
         ("50-150k", "150-500k"),
         4,
-        (("Production de spectacles et tournées", 2), ("Subventions publiques et dossiers de demande", 3), ("Management d’équipe", 2)),
+        (
+            ("Production de spectacles et tournées", 2),
+            ("Subventions publiques et dossiers de demande", 3),
+            ("Management d’équipe", 2),
+        ),
         compte=True,
     ),
     PersonneRessourceDemo(
@@ -250,7 +254,9 @@ class CoachingDemo:
     notes: str
 
 
-def _candidature(key: str, prenom: str, nom: str, structure: str, fonction: str, *texts: str, competences: tuple[str, ...]) -> CandidatureDemo:
+def _candidature(
+    key: str, prenom: str, nom: str, structure: str, fonction: str, *texts: str, competences: tuple[str, ...]
+) -> CandidatureDemo:
     presentation, situation, problematique, objectifs = texts
     return CandidatureDemo(
         key,
@@ -480,7 +486,14 @@ REUNION_COMITE: dict[str, Any] = {
     ),
 }
 # The applicants' dates: questionnaire, deposit, admissibility, pre-diagnostic interview, decision.
-CANDIDATURE_JOURS: dict[str, int] = {"cree": -62, "soumise": -58, "recevable": -55, "planifie": -54, "entretien": -45, "decision": -35}
+CANDIDATURE_JOURS: dict[str, int] = {
+    "cree": -62,
+    "soumise": -58,
+    "recevable": -55,
+    "planifie": -54,
+    "entretien": -45,
+    "decision": -35,
+}
 # The calendar is announced the day after the comité validated it.
 ANNONCE_ATELIERS = -34
 
@@ -617,7 +630,9 @@ class PeerCultureLoader:
                     donnees=donnees,
                 )
             coord = self.coordination
-            self.loader.step(self.loader.near(jours["soumise"] + rang, 21), candidatures.candidature_deposit, candidature, by=user)
+            self.loader.step(
+                self.loader.near(jours["soumise"] + rang, 21), candidatures.candidature_deposit, candidature, by=user
+            )
             self.loader.step(
                 self.loader.near(jours["recevable"] + rang, 10), candidatures.candidature_declare_eligible, candidature, by=coord
             )
@@ -679,7 +694,9 @@ class PeerCultureLoader:
 
     def load_adhesions(self, programme: Programme) -> None:
         """Active members (the coached applicants, the personnes-ressources, the comité) and cooperating members."""
-        notes = {key: ADHESION_ACTIF for key in (*MEMBRES_ACTIFS, *(pr.key for pr in PERSONNES_RESSOURCES), *(c.key for c in COMITE))}
+        notes = dict.fromkeys(
+            (*MEMBRES_ACTIFS, *(pr.key for pr in PERSONNES_RESSOURCES), *(c.key for c in COMITE)), ADHESION_ACTIF
+        )
         notes |= {p.key: p.adhesion for p in PARTICIPANTS if p.adhesion}
         for rang, (key, note) in enumerate(notes.items()):
             self.act(
