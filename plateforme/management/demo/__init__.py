@@ -1,6 +1,6 @@
 """The demonstration programme: its data (`data`) and its loader (`DemoLoader`)."""
 
-from . import data
+from . import data, peer_culture
 from .loader import DemoLoader, siret_for
 
-__all__ = ["DemoLoader", "data", "siret_for"]
+__all__ = ["DemoLoader", "data", "peer_culture", "siret_for"]

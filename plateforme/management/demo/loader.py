@@ -75,7 +75,7 @@ from programmes.validators import luhn_ok
 from relances import selectors as relances_selectors
 from relances import services as relances
 
-from . import data
+from . import data, peer_culture
 
 VISIO = "https://visio.demo.tsf-occitanie.example/"
 # The demo's e-mails are delivered nowhere: fictitious addresses, and hundreds of them on the console.
@@ -1181,6 +1181,7 @@ class DemoLoader:
             self.load_creneaux()
             self.load_service_fait(programme)
             self.load_ateliers(programme)
+            peer_culture.load(self)
             self.run_jobs()
         self.load_logins()
         return programme, True
