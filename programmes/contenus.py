@@ -64,6 +64,31 @@ VARIABLES_CLAUSES = frozenset(
 )
 
 
+# Values of a file that any e-mail naming it may use, beyond those its file template uses.
+CHAMPS_COURANTS: dict[str, tuple[str, ...]] = {
+    "candidature": (
+        "reference",
+        "structure.raison_sociale",
+        "structure.commune",
+        "candidat.display_name",
+        "candidat.first_name",
+        "candidat.last_name",
+        "programme.nom",
+        "get_etat_display",
+    ),
+    "accompagnement": (
+        "reference",
+        "structure_beneficiaire.raison_sociale",
+        "beneficiaire.display_name",
+        "programme.nom",
+        "format.libelle",
+        "demi_journees_prevues",
+    ),
+    "convention": ("reference", "version", "demi_journees", "montant", "accompagnement.reference"),
+    "seance": ("debut", "sujet", "lieu", "get_modalite_display", "accompagnement.reference", "accompagnement.programme.nom"),
+}
+
+
 @functools.cache
 def _engine() -> Engine:
     # No library is loaded ({% load %} is refused anyway); autoescape off: the result is text.
@@ -82,10 +107,13 @@ _DOTTED = re.compile(r"\b([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)+)\b")
 def _chemins(source: str) -> set[str]:
     """The variable paths a file template uses (and their prefixes: `candidature.structure`…)."""
     found: set[str] = set()
+    aliases: set[str] = set()
     for content in _VARIABLE_TAG.findall(source):
         found.add(_QUOTED.sub("", content).split("|")[0].strip())
     for content in _BLOCK_TAG.findall(source):
         found.update(_DOTTED.findall(_QUOTED.sub("", content)))
+        aliases.update(re.findall(r"\b([a-z_][a-z0-9_]*)=", content))
+    found -= aliases
     paths = {p for p in found if p and not p.startswith("_") and "._" not in p and re.fullmatch(r"[a-z0-9_.]+", p)}
     with_prefixes = set(paths)
     for path in paths:
@@ -117,8 +145,12 @@ def variables_email(cle: str) -> frozenset[str]:
     paths: set[str] = set(VARIABLES_COMMUNES)
     for suffix in (".subject.txt", ".txt", ".html"):
         paths |= _chemins(get_template(f"emails/{cle}{suffix}").template.source)
-    # The page links of the files ({% url … x.pk %}) are not texts a coordinator writes.
-    return frozenset(p for p in paths if not p.endswith(".pk") and p not in {"pk"})
+    roots = {p.split(".")[0] for p in paths}
+    for root in roots:
+        paths.update(f"{root}.{extra}" for extra in CHAMPS_COURANTS.get(root, ()))
+    # The page links of the files ({% url … x.pk %}) are not texts a coordinator writes; `pilot` alone
+    # is a dictionary.
+    return frozenset(p for p in paths if not p.endswith(".pk") and p not in {"pk", "pilot"})
 
 
 def _noeuds(nodes: Iterable[Node]) -> Iterable[Node]:
@@ -130,10 +162,12 @@ def _noeuds(nodes: Iterable[Node]) -> Iterable[Node]:
 
 def valider_gabarit(texte: str, autorisees: Iterable[str]) -> list[str]:
     """French errors of a text with placeholders: syntax, tags, unknown placeholders or filters. Empty: valid."""
+    if "{%" in texte or "{#" in texte:
+        return [_("Les balises {% … %} ne sont pas permises : écrivez du texte et des {{ valeurs }}.")]
     try:
         template = _engine().from_string(texte)
-    except TemplateSyntaxError as error:
-        return [_("Le texte est mal formé : %(erreur)s") % {"erreur": error}]
+    except TemplateSyntaxError:
+        return [_("Le texte est mal formé : chaque valeur s’écrit {{ nom.de.la.valeur }}, accolades fermées.")]
     allowed = set(autorisees)
     errors: list[str] = []
     unknown: list[str] = []
