@@ -294,7 +294,7 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
         "pilot": settings.TSF_PILOT,
     }
     # The programme's clauses this version is rendered with (recorded on it; a signed one keeps them).
-    version_clauses = convention.clauses if convention.clauses_id else clauses_courantes(programme=programme)
+    version_clauses = convention.clauses or clauses_courantes(programme=programme)
     context["clauses"] = clauses_rendues(version_clauses.clauses.all(), context)
     return context
 

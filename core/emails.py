@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import make_msgid
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -58,6 +58,15 @@ def register_email_source(source: EmailSource) -> EmailSource:
     if source not in _sources:
         _sources.append(source)
     return source
+
+
+MessageT = TypeVar("MessageT", bound=EmailMessage)
+
+
+def mark_template(message: MessageT, rendered: RenderedEmail) -> MessageT:
+    """Carry the template's traces on a message built by hand, for `deliver` to record."""
+    message.tsf_modele = rendered.trace()  # type: ignore[attr-defined]
+    return message
 
 
 def render_email(name: str, context: dict[str, Any], *, language: str = "fr") -> RenderedEmail:
@@ -138,6 +147,10 @@ def deliver(
     """
     if not _without_refusals(message, notification, personne, refusants):
         return []
+    if not modele:
+        trace = getattr(message, "tsf_modele", None) or {}
+        modele = trace.get("modele", "")
+        modele_version, modele_pk = trace.get("modele_version"), trace.get("modele_pk")
     if "Message-ID" not in message.extra_headers:
         host = urlsplit(settings.SITE_URL).hostname or "tsf.invalid"
         message.extra_headers["Message-ID"] = make_msgid(domain=host)

@@ -123,7 +123,7 @@ def _chemins(source: str) -> set[str]:
 
 
 def _email_dirs() -> list[Path]:
-    dirs = [Path(d) / "emails" for engine in settings.TEMPLATES for d in engine.get("DIRS", [])]
+    dirs = [Path(d) / "emails" for engine in settings.TEMPLATES for d in engine.get("DIRS", [])]  # type: ignore[attr-defined]
     return [d for d in dirs if d.is_dir()]
 
 
@@ -144,7 +144,7 @@ def variables_email(cle: str) -> frozenset[str]:
     """The placeholders an e-mail may use: those its file templates use, and the common ones."""
     paths: set[str] = set(VARIABLES_COMMUNES)
     for suffix in (".subject.txt", ".txt", ".html"):
-        paths |= _chemins(get_template(f"emails/{cle}{suffix}").template.source)
+        paths |= _chemins(get_template(f"emails/{cle}{suffix}").template.source)  # type: ignore[attr-defined]
     roots = {p.split(".")[0] for p in paths}
     for root in roots:
         paths.update(f"{root}.{extra}" for extra in CHAMPS_COURANTS.get(root, ()))
@@ -336,7 +336,9 @@ def clauses_rendues(clauses: Iterable[Any], context: dict[str, Any]) -> list[dic
                 if texte:
                     morceaux.append(Morceau(html=_html_du_texte(rendre("\n".join(texte), context))))
                     texte = []
-                morceaux.append(Morceau(**{marker: True}))
+                morceaux.append(
+                    Morceau(calendrier=marker == "calendrier", objectifs=marker == "objectifs", signatures=marker == "signatures")
+                )
             else:
                 texte.append(line)
         if any(t.strip() for t in texte):
