@@ -87,12 +87,12 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     search_fields = ("nom", "slug", "description")
     date_hierarchy = "date_debut"
     prepopulated_fields = {"slug": ("nom",)}
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "textes")
     # The budget stage adds the envelope's inline and columns (budget/admin.py).
     inlines: tuple[type[admin.options.InlineModelAdmin], ...] = (FormatInline,)
     actions = ("action_copier",)
     fieldsets = (
-        (None, {"fields": ("nom", "slug", "description", "appel_ouvert")}),
+        (None, {"fields": ("nom", "slug", "description", "appel_ouvert", "textes")}),
         (
             _("Période et règles"),
             {"fields": ("date_debut", "date_fin", "taux_journalier", "jours_minimum", "reunions_comite_minimum")},
@@ -110,6 +110,20 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
         ),
         (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
+
+    @admin.display(description=_("Textes du programme"))
+    def textes(self, obj: Programme) -> str:
+        if obj.pk is None:
+            return "—"
+        emails = reverse("admin:programmes_modeleemail_changelist") + "?" + urlencode({"programme__id__exact": obj.pk})
+        clauses = reverse("admin:programmes_versionclauses_add") + "?" + urlencode({"programme": obj.pk})
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            emails,
+            gettext("Modèles d’e-mails"),
+            clauses,
+            gettext("Clauses de la convention (nouvelle version)"),
+        )
 
     @admin.action(description=_("Copier ce programme (l’année suivante)"))
     def action_copier(self, request: HttpRequest, queryset: Any) -> TemplateResponse | None:

@@ -270,7 +270,7 @@ def rendre_email(modele: Any, context: dict[str, Any]) -> RenderedEmail:
 def source_email(name: str, context: dict[str, Any]) -> RenderedEmail | None:
     """core.emails' source: the programme's current version of `name`, when it wrote one."""
     programme = programme_du_contexte(context)
-    if programme is None:
+    if programme is None or name not in (programme.modeles_email_cles or ()):
         return None
     modele = programme.modeles_email.filter(cle=name).order_by("-version").first()
     if modele is None:

@@ -111,6 +111,9 @@ class Programme(TimeStampedModel):
     delai_compte_rendu_jours = models.PositiveSmallIntegerField(_("délai du compte-rendu (jours)"), default=7)
     alerte_dossier_jours = models.PositiveSmallIntegerField(_("signaler un dossier en attente depuis (jours)"), default=10)
     relances_desactivees = models.JSONField(_("relances désactivées"), default=list, blank=True)
+    # The keys of the e-mails this programme wrote its own version of (programmes.ModeleEmail), kept by
+    # programmes.services: sending an e-mail it did not rewrite costs no query.
+    modeles_email_cles = models.JSONField(_("e-mails réécrits"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("programme")

@@ -31,11 +31,21 @@ def modele_email_enregistrer(*, programme: Programme, cle: str, sujet: str, corp
         contenus.verifier_email(cle=cle, sujet=sujet, corps=corps)
     except ValidationError as error:
         raise _refus(error) from error
-    Programme.objects.select_for_update().filter(pk=programme.pk).first()  # one editor at a time per programme
+    locked = Programme.objects.select_for_update().get(pk=programme.pk)  # one editor at a time per programme
     last = ModeleEmail.objects.filter(programme=programme, cle=cle).aggregate(v=models.Max("version"))["v"] or 0
-    return ModeleEmail.objects.create(
+    modele = ModeleEmail.objects.create(
         programme=programme, cle=cle, version=last + 1, sujet=sujet.strip(), corps=corps, cree_par=par
     )
+    _cles_rafraichir(locked)
+    programme.modeles_email_cles = locked.modeles_email_cles
+    return modele
+
+
+def _cles_rafraichir(programme: Programme) -> None:
+    cles = sorted(set(ModeleEmail.objects.filter(programme=programme).values_list("cle", flat=True)))
+    if cles != programme.modeles_email_cles:
+        programme.modeles_email_cles = cles
+        programme.save(update_fields=["modeles_email_cles", "updated_at"])
 
 
 def modele_email_courant(*, programme: Programme, cle: str) -> ModeleEmail | None:
@@ -108,6 +118,7 @@ def programme_copier(
         ModeleEmail.objects.create(
             programme=cible, cle=modele.cle, version=1, sujet=modele.sujet, corps=modele.corps, cree_par=par
         )
+    _cles_rafraichir(cible)
     clauses = VersionClauses.objects.filter(programme=source).order_by("-version").first()
     if clauses is not None:
         version = VersionClauses.objects.create(programme=cible, version=1, cree_par=par)

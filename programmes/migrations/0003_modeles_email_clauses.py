@@ -13,6 +13,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='programme',
+            name='modeles_email_cles',
+            field=models.JSONField(blank=True, default=list, editable=False, verbose_name='e-mails réécrits'),
+        ),
         migrations.CreateModel(
             name='VersionClauses',
             fields=[
