@@ -228,7 +228,8 @@ _CHEMINS_PROGRAMME = (
     ("seance", "accompagnement", "programme"),
     ("convention", "accompagnement", "programme"),
     ("atelier", "programme"),
-    ("session", "programme"),
+    ("relance", "programme"),
+    ("facture", "programme"),
 )
 
 
@@ -470,6 +471,7 @@ _FICHIERS_APERCU: dict[str, tuple[str, str]] = {
     "seance": ("accompagnements.Seance", "accompagnement__programme"),
     "convention": ("conventions.Convention", "accompagnement__programme"),
     "facture": ("budget.Facture", "programme"),
+    "atelier": ("ateliers.Atelier", "programme"),
 }
 
 

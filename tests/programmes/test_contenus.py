@@ -230,3 +230,26 @@ def test_copy_from_the_admin_asks_name_slug_and_dates_with_french_errors(admin_c
     copie = Programme.objects.get(slug="tsf-2027")
     assert not copie.appel_ouvert and copie.formats.count() == source.formats.count()
     assert not VersionClauses.objects.filter(programme=copie).exists() or clauses_courantes(programme=copie).version == 1
+
+
+@pytest.mark.django_db
+def test_clauses_are_edited_in_the_admin_as_a_new_version_with_french_errors(admin_client):
+    programme = ProgrammeFactory()
+    v1 = clauses_courantes(programme=programme)
+    url = reverse("admin:programmes_versionclauses_add")
+    form = admin_client.get(url, {"programme": programme.pk}).context["adminform"].form
+    assert form.initial["articles"].startswith("## Cadre\n") and "[signatures]" in form.initial["articles"]
+
+    refused = admin_client.post(url, {"programme": programme.pk, "articles": "## Objet\nLe {{ programme.budget_secret }}."})
+    assert refused.status_code == 200
+    assert "Article 1 : Valeurs inconnues : {{ programme.budget_secret }}" in str(refused.context["adminform"].form.errors)
+    refused = admin_client.post(url, {"programme": programme.pk, "articles": "Sans titre"})
+    assert "Commencez chaque article" in str(refused.context["adminform"].form.errors)
+
+    texte = "## Objet\nLa charte du programme {{ programme.nom }}.\n\n## Signature\n[signatures]"
+    assert admin_client.post(url, {"programme": programme.pk, "articles": texte}).status_code == 302
+    v2 = clauses_courantes(programme=programme)
+    assert v2.version == 2 and list(v2.clauses.values_list("titre", flat=True)) == ["Objet", "Signature"]
+    assert v1.clauses.count() == 8  # the first version (today's eight articles) is kept as it was
+    page = admin_client.get(reverse("admin:programmes_versionclauses_change", args=[v1.pk])).content.decode()
+    assert 'name="articles"' not in page and "Cadre" in page
