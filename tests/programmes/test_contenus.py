@@ -204,6 +204,7 @@ def test_copy_takes_settings_formats_templates_and_clauses_but_no_file(coordinat
     assert list(clauses.clauses.values_list("titre", "texte")) == [("Objet", "Texte 2"), ("Durée", "[calendrier]")]
     assert not Candidature.objects.filter(programme=cible).exists()
     assert seen == [(source.pk, "Programme 2027")]
+    assert (cible.enveloppe.montant, cible.enveloppe.engage) == (source.enveloppe.montant, 0)  # budget's copier
     assert Clause.objects.filter(version__programme=source).count() == 3
 
 
