@@ -86,6 +86,9 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     # An invoice deposited by the person for their structure, and the moves they made on invoices.
     "budget.Facture": ("deposee_par",),
     "budget.FactureEvenement": ("actor",),
+    # A programme's texts: who wrote each version.
+    "programmes.ModeleEmail": ("cree_par",),
+    "programmes.VersionClauses": ("cree_par",),
 }
 
 # Links to a person deliberately not followed, with the reason (the test accepts only these).

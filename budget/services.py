@@ -28,6 +28,7 @@ from core.money import format_euros
 from core.permissions import require
 from core.uploads import CheckedUpload, initial_scan_status
 from core.workflow import apply_transition
+from programmes.copie import register_copie
 from programmes.models import Programme, Structure
 from programmes.rules import check_montant_positif
 
@@ -185,6 +186,16 @@ def enveloppe_set(*, programme: Programme, montant: Decimal) -> Enveloppe:
         Enveloppe.objects.filter(pk=enveloppe.pk).update(montant=montant)
         enveloppe.refresh_from_db()
     return enveloppe
+
+
+@register_copie
+def enveloppe_copier(*, source: Programme, cible: Programme) -> None:
+    """ "Copy this programme": next year's envelope starts at this year's amount and rule, nothing used;
+    the funders' contributions (dated, per year) are not copied."""
+    enveloppe = Enveloppe.objects.filter(programme=source).first()
+    if enveloppe is not None:
+        copie = enveloppe_set(programme=cible, montant=enveloppe.montant)
+        Enveloppe.objects.filter(pk=copie.pk).update(regle_repartition=enveloppe.regle_repartition)
 
 
 # --- The funders' contributions (the envelope is their sum) -----------------------------------

@@ -35,8 +35,10 @@ from core.pdf import append_tagged, render_pdf, stamp_as_artifact
 from core.permissions import require
 from core.uploads import CheckedUpload
 from core.workflow import apply_transition
+from programmes.contenus import clauses_rendues
 from programmes.models import Structure
 from programmes.rules import check_demi_journees, montant_demi_journees
+from programmes.services import clauses_courantes
 
 from .models import Convention, EtatConvention, Partie, Signature
 from .permissions import PARTIE_DU_ROLE
@@ -122,6 +124,7 @@ def convention_create(
         montant=montant_demi_journees(programme=accompagnement.programme, demi_journees=demi_journees),
         remplace=remplace,
         motif_avenant=motif.strip(),
+        clauses=clauses_courantes(programme=accompagnement.programme),
     )
     _log(
         accompagnement,
@@ -232,7 +235,8 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
         for s in Seance.objects.filter(accompagnement=acc).comptees().order_by("debut")
     ]
     jours = Decimal(convention.demi_journees) / 2
-    return {
+    jours_texte = f"{jours:.1f}".replace(".", ",").removesuffix(",0")
+    context: dict[str, Any] = {
         "reference": convention.reference,
         "version": convention.version,
         "date": timezone.localdate(),
@@ -248,7 +252,9 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
         },
         "format": {"code": acc.format.code, "libelle": acc.format.libelle},
         "demi_journees": convention.demi_journees,
-        "jours": f"{jours:.1f}".replace(".", ",").removesuffix(",0"),
+        "jours": jours_texte,
+        # "2 jours", "1,5 jour": French puts the plural from two.
+        "jours_libelle": f"{jours_texte} jour{'s' if jours >= 2 else ''}",
         "taux_journalier": format_euros(programme.taux_journalier),
         "montant": format_euros(convention.montant),
         "beneficiaire": {
@@ -285,7 +291,12 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
             for o in acc.objectifs.all()
         ],
         "seances": seances,
+        "pilot": settings.TSF_PILOT,
     }
+    # The programme's clauses this version is rendered with (recorded on it; a signed one keeps them).
+    version_clauses = convention.clauses or clauses_courantes(programme=programme)
+    context["clauses"] = clauses_rendues(version_clauses.clauses.all(), context)
+    return context
 
 
 def convention_render_pdf(*, convention_id: int) -> Convention | None:
@@ -298,6 +309,11 @@ def convention_render_pdf(*, convention_id: int) -> Convention | None:
             return convention
         if convention.signatures.exists():
             return convention
+        # Nobody signed yet: the document takes the programme's current clauses.
+        clauses = clauses_courantes(programme=convention.accompagnement.programme)
+        if convention.clauses_id != clauses.pk:
+            convention.clauses = clauses
+            convention.save(update_fields=["clauses", "updated_at"])
         pdf = render_pdf("pdf/convention.html", convention_pdf_context(convention))
         digest = sha256_of(pdf)
         premiere_fois = convention.en_signature_le is None

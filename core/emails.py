@@ -7,9 +7,10 @@ A message is three templates: emails/<name>.subject.txt, emails/<name>.txt, emai
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import make_msgid
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -31,15 +32,54 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+    # Which template made it: the key, and the programme's own version when one was used (else None).
+    modele: str = ""
+    modele_version: int | None = None
+    modele_pk: int | None = None
+
+    def trace(self) -> dict[str, Any]:
+        """The template's traces for send_after_commit / send_now / deliver (recorded on MessageEnvoye)."""
+        trace: dict[str, Any] = {}
+        if self.modele:
+            trace["modele"] = self.modele
+        if self.modele_pk is not None:
+            trace["modele_version"] = self.modele_version
+            trace["modele_pk"] = self.modele_pk
+        return trace
+
+
+# Where a programme's own templates come from: `source(name, context)` returns the rendered e-mail, or
+# None to use the file. programmes registers its source at start-up (core never imports an app).
+EmailSource = Callable[[str, dict[str, Any]], "RenderedEmail | None"]
+_sources: list[EmailSource] = []
+
+
+def register_email_source(source: EmailSource) -> EmailSource:
+    if source not in _sources:
+        _sources.append(source)
+    return source
+
+
+MessageT = TypeVar("MessageT", bound=EmailMessage)
+
+
+def mark_template(message: MessageT, rendered: RenderedEmail) -> MessageT:
+    """Carry the template's traces on a message built by hand, for `deliver` to record."""
+    message.tsf_modele = rendered.trace()  # type: ignore[attr-defined]
+    return message
 
 
 def render_email(name: str, context: dict[str, Any], *, language: str = "fr") -> RenderedEmail:
     context = {"site_url": settings.SITE_URL, "pilot": settings.TSF_PILOT, **context}
     with translation.override(language):
+        for source in _sources:
+            custom = source(name, context)
+            if custom is not None:
+                return custom
         subject = " ".join(render_to_string(f"emails/{name}.subject.txt", context).split())
         text = render_to_string(f"emails/{name}.txt", context)
         html = render_to_string(f"emails/{name}.html", context)
-    return RenderedEmail(subject=subject, text=text, html=html)
+    return RenderedEmail(subject=subject, text=text, html=html, modele=name)
 
 
 def _provider_message_id(message: EmailMessage, recipient: str) -> str:
@@ -89,6 +129,9 @@ def deliver(
     record: bool = True,
     notification: str | None = None,
     refusants: set[int] | None = None,
+    modele: str = "",
+    modele_version: int | None = None,
+    modele_pk: int | None = None,
 ) -> list[Any]:
     """Send one built message and record it (core.MessageEnvoye) so that its delivery can be followed.
 
@@ -99,10 +142,15 @@ def deliver(
     returns the records unsaved, for a batch that saves them in one query (`deliveries_record`);
     `notification`: the kind (core.notifications.Notification), None for an essential message: a
     recipient who switched a non-essential kind off is dropped (nothing sent when none is left);
-    `refusants`: who switched it off, when a batch already read it (`notifications.refusants`).
+    `refusants`: who switched it off, when a batch already read it (`notifications.refusants`);
+    `modele…`: the template it was made with (RenderedEmail.trace()).
     """
     if not _without_refusals(message, notification, personne, refusants):
         return []
+    if not modele:
+        trace = getattr(message, "tsf_modele", None) or {}
+        modele = trace.get("modele", "")
+        modele_version, modele_pk = trace.get("modele_version"), trace.get("modele_pk")
     if "Message-ID" not in message.extra_headers:
         host = urlsplit(settings.SITE_URL).hostname or "tsf.invalid"
         message.extra_headers["Message-ID"] = make_msgid(domain=host)
@@ -124,6 +172,9 @@ def deliver(
                 sujet=str(message.subject)[:255],
                 message_id=_provider_message_id(message, recipient)[:255],
                 reference=reference[:100],
+                modele=modele[:60],
+                modele_version=modele_version,
+                modele_pk=modele_pk,
             )
             for recipient in recipients
         ]
@@ -156,6 +207,9 @@ def send_now(
     attachments: list[tuple[str, str, str]] | None = None,
     reference: str = "",
     notification: str | None = None,
+    modele: str = "",
+    modele_version: int | None = None,
+    modele_pk: int | None = None,
 ) -> None:
     """Send now. `attachments` are text files (name, content, MIME type), e.g. an .ics invitation."""
     message = EmailMultiAlternatives(subject=subject, body=text, to=to, reply_to=reply_to or [settings.TSF_PILOT["email"]])
@@ -163,7 +217,14 @@ def send_now(
         message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)
-    deliver(message, reference=reference, notification=notification)
+    deliver(
+        message,
+        reference=reference,
+        notification=notification,
+        modele=modele,
+        modele_version=modele_version,
+        modele_pk=modele_pk,
+    )
 
 
 def send_after_commit(
@@ -175,6 +236,9 @@ def send_after_commit(
     attachments: list[tuple[str, str, str]] | None = None,
     reference: str = "",
     notification: str | None = None,
+    modele: str = "",
+    modele_version: int | None = None,
+    modele_pk: int | None = None,
 ) -> None:
     """Record the e-mail as a job of the current transaction; Celery sends it once that commits.
 
@@ -187,6 +251,11 @@ def send_after_commit(
     if notification:
         # Checked when the job sends it: a choice made meanwhile is honoured.
         extra["notification"] = str(notification)
+    if modele:
+        # The template it was made with, recorded on the job and then on the sent e-mail.
+        extra["modele"] = modele
+    if modele_pk is not None:
+        extra.update(modele_version=modele_version, modele_pk=modele_pk)
     enqueue("email", to=list(to), subject=subject, text=text, html=html, **extra)
 
 
@@ -194,5 +263,7 @@ def send_templated_after_commit(
     *, to: list[str], name: str, context: dict[str, Any], notification: str | None = None
 ) -> RenderedEmail:
     rendered = render_email(name, context)
-    send_after_commit(to=to, subject=rendered.subject, text=rendered.text, html=rendered.html, notification=notification)
+    send_after_commit(
+        to=to, subject=rendered.subject, text=rendered.text, html=rendered.html, notification=notification, **rendered.trace()
+    )
     return rendered

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -110,6 +111,9 @@ class Programme(TimeStampedModel):
     delai_compte_rendu_jours = models.PositiveSmallIntegerField(_("délai du compte-rendu (jours)"), default=7)
     alerte_dossier_jours = models.PositiveSmallIntegerField(_("signaler un dossier en attente depuis (jours)"), default=10)
     relances_desactivees = models.JSONField(_("relances désactivées"), default=list, blank=True)
+    # The keys of the e-mails this programme wrote its own version of (programmes.ModeleEmail), kept by
+    # programmes.services: sending an e-mail it did not rewrite costs no query.
+    modeles_email_cles = models.JSONField(_("e-mails réécrits"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("programme")
@@ -215,6 +219,85 @@ class Format(models.Model):
     @property
     def est_collectif(self) -> bool:
         return self.nature == NatureFormat.COLLECTIF
+
+
+class ModeleEmail(models.Model):
+    """One version of a programme's e-mail template for a key (a file template's name).
+
+    Rows are never changed: editing writes the next version (programmes.services.modele_email_enregistrer),
+    the highest one is used for sending, and each sent e-mail records the version it was made with
+    (core.MessageEnvoye.modele_id). Without a row for a key, the file template (templates/emails/) is used.
+    """
+
+    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="modeles_email")
+    cle = models.CharField(_("e-mail"), max_length=60, help_text=_("Le nom du modèle de fichier qu’il remplace."))
+    version = models.PositiveIntegerField(_("version"))
+    sujet = models.CharField(_("objet"), max_length=255)
+    corps = models.TextField(_("texte"))
+    cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("créée par"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("modèle d’e-mail")
+        verbose_name_plural = _("modèles d’e-mails")
+        ordering = ["programme", "cle", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "cle", "version"], name="modele_email_version_unique"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="modele_email_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cle} – {self.programme} (v{self.version})"
+
+
+class VersionClauses(models.Model):
+    """One version of a programme's convention (or charter) clauses: ordered articles in `clauses`.
+
+    Never changed once written: editing writes the next version (programmes.services.clauses_enregistrer);
+    a convention records the version it was rendered with and keeps it once signed.
+    """
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="versions_clauses"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("créée par"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("version des clauses de convention")
+        verbose_name_plural = _("clauses de convention (versions)")
+        ordering = ["programme", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "version"], name="clauses_version_unique"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="clauses_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} – clauses v{self.version}"
+
+
+class Clause(models.Model):
+    """One article of a version of the clauses. Its text may name values ({{ programme.nom }}) and mark
+    where the convention's data goes ([calendrier], [objectifs], [signatures] alone on a line)."""
+
+    version = models.ForeignKey(VersionClauses, verbose_name=_("version"), on_delete=models.CASCADE, related_name="clauses")
+    ordre = models.PositiveSmallIntegerField(_("ordre"))
+    titre = models.CharField(_("titre"), max_length=200)
+    texte = models.TextField(_("texte"), blank=True)
+
+    class Meta:
+        verbose_name = _("clause")
+        verbose_name_plural = _("clauses")
+        ordering = ["version", "ordre"]
+        constraints = [models.UniqueConstraint(fields=["version", "ordre"], name="clause_ordre_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.ordre}. {self.titre}"
 
 
 class StructureQuerySet(models.QuerySet):

@@ -40,7 +40,7 @@ from candidatures.models import Candidature, Etat
 from conventions.models import Convention, EtatConvention
 from core import notifications
 from core.concurrency import lock_unchanged
-from core.emails import deliver, deliveries_record, render_email
+from core.emails import deliver, deliveries_record, mark_template, render_email
 from core.exceptions import RuleViolation
 from core.jobs import enqueue
 from core.models import MessageEnvoye
@@ -216,7 +216,7 @@ def _message(relance: Relance, context: dict[str, Any]) -> EmailMultiAlternative
         headers={"Message-ID": f"<relance-{relance.pk}@{host}>", "X-TSF-Relance": str(relance.pk)},
     )
     message.attach_alternative(rendered.html, "text/html")
-    return message
+    return mark_template(message, rendered)
 
 
 def _still_mine(pk: int, reservee_le: datetime.datetime):
@@ -491,7 +491,7 @@ def _message_groupe_email(destinataire: DestinataireMessage) -> EmailMultiAltern
         headers={"Message-ID": f"<groupe-{destinataire.pk}@{host}>", "X-TSF-Groupe": str(destinataire.pk)},
     )
     message.attach_alternative(rendered.html, "text/html")
-    return message
+    return mark_template(message, rendered)
 
 
 def message_groupe_distribuer(*, message_id: int) -> int:

@@ -158,6 +158,7 @@ def _send_invitation(seance: Seance, *, name: str, context: dict[str, Any]) -> N
         text=rendered.text,
         html=rendered.html,
         attachments=[seance_dates.seance_invitation(seance, attendees=recipients)],
+        **rendered.trace(),
     )
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from accounts.models import User
 from core.antivirus import INFECTE, SAIN, configured_scanner
-from core.emails import deliver, render_email, send_templated_after_commit
+from core.emails import deliver, mark_template, render_email, send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
 from core.jobs import enqueue
 from core.models import EventKind
@@ -435,7 +435,7 @@ def candidature_receipt_generate(*, candidature: Candidature) -> Candidature:
     )
     message.attach_alternative(rendered.html, "text/html")
     message.attach(f"accuse-reception-{candidature.reference}.pdf", pdf, "application/pdf")
-    deliver(message, reference=f"emailenvoye:{email.pk}")
+    deliver(mark_template(message, rendered), reference=f"emailenvoye:{email.pk}")
     candidature.refresh_from_db()
     return candidature
 
