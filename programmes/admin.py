@@ -9,7 +9,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_helpers import ServiceAdminMixin
+from core.admin_imports import ImportAdminMixin
 
+from .imports import StructureImporter
 from .models import POIDS_FIELDS, Format, Programme, Structure
 
 
@@ -124,8 +126,10 @@ class FormatAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Structure)
-class StructureAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class StructureAdmin(ImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ()
+    # The coordination's spreadsheets come in through the « Importer » page (core/admin_imports.py).
+    importer_class = StructureImporter
     list_display = (
         "raison_sociale",
         "siret",

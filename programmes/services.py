@@ -1,0 +1,82 @@
+"""Business operations on structures (the beneficiaries' and the mentors' employers). One transaction each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core.exceptions import RuleViolation
+from core.permissions import require
+
+from .models import Structure
+
+
+@dataclass(frozen=True)
+class FicheStructure:
+    """A structure as a spreadsheet of the coordination describes it (every field already typed)."""
+
+    raison_sociale: str
+    commune: str
+    departement: str
+    siret: str = ""
+    forme_juridique: str = ""
+    adresse: str = ""
+    code_postal: str = ""
+    type_structure: str = "autre"
+    part_musiques_actuelles: int = 100
+    employeuse: bool = False
+    nombre_salaries: int = 0
+    tranche_budget: str = ""
+    en_regle: bool = True
+    site_web: str = ""
+
+
+def _message(error: ValidationError) -> str:
+    """A model's validation errors as one French sentence, each with its field's label."""
+    parts = []
+    for name, messages in error.message_dict.items():
+        try:
+            label = str(Structure._meta.get_field(name).verbose_name)
+        except Exception:  # noqa: BLE001 — a non-field error has no label
+            label = ""
+        for message in messages:
+            parts.append(f"{label} : {message}" if label else message)
+    return " ; ".join(parts)
+
+
+def structure_existante(*, siret: str, raison_sociale: str, commune: str) -> Structure | None:
+    """The structure a record describes: same SIRET, or without SIRET the same name in the same commune."""
+    if siret:
+        return Structure.objects.filter(siret=siret).first()
+    return Structure.objects.filter(siret="", raison_sociale__iexact=raison_sociale, commune__iexact=commune).first()
+
+
+def structure_preparer(fiche: FicheStructure) -> tuple[Structure, bool]:
+    """The structure filled from `fiche` (not saved) and whether it exists already; refuses invalid values."""
+    structure = structure_existante(siret=fiche.siret, raison_sociale=fiche.raison_sociale, commune=fiche.commune)
+    existe = structure is not None
+    if structure is None:
+        structure = Structure()
+    for f in fields(fiche):
+        setattr(structure, f.name, getattr(fiche, f.name))
+    try:
+        structure.full_clean(exclude=["siret"] if existe else None)
+    except ValidationError as error:
+        raise RuleViolation(_message(error)) from error
+    return structure, existe
+
+
+@transaction.atomic
+def structure_importer(*, fiche: FicheStructure, by: AbstractBaseUser) -> tuple[Structure, bool]:
+    """Create or update (matched on its SIRET) a structure brought in from the coordination's records.
+    Returns the structure and whether it was created."""
+    require(by, "donnees.importer")
+    structure, existe = structure_preparer(fiche)
+    if existe:
+        # Lock the row: two imports touching one structure apply in turn.
+        Structure.objects.select_for_update().filter(pk=structure.pk).first()
+    structure.save()
+    return structure, not existe
