@@ -358,20 +358,25 @@ def modele_xlsx(importer: Importer) -> bytes:
 # --- Keeping the file between the preview and the confirmation ----------------------------------
 
 
-def deposer(*, kind: str, nom: str, contenu: bytes, user_id: int) -> str:
+def deposer(*, kind: str, nom: str, contenu: bytes, user_id: int | None) -> str:
     """Store the uploaded file privately; the signed token names it for this user and this kind only."""
     extension = nom.rsplit(".", 1)[-1].lower()
     stocke = default_storage.save(f"{STORAGE_PREFIX}/{uuid.uuid4().hex}.{extension}", ContentFile(contenu))
     return signing.dumps({"f": stocke, "k": kind, "u": user_id, "n": nom[:200]}, salt=TOKEN_SALT)
 
 
-def reprendre(token: str, *, kind: str, user_id: int) -> tuple[str, str, bytes]:
+def reprendre(token: str, *, kind: str, user_id: int | None) -> tuple[str, str, bytes]:
     """(stored name, original name, content) of a deposited file; a bad or old token is refused in French."""
     try:
         data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:
         raise ImportRefused(_("Ce dépôt a expiré ou n’est pas valide : déposez le fichier à nouveau.")) from None
-    if data.get("k") != kind or data.get("u") != user_id or not str(data.get("f", "")).startswith(f"{STORAGE_PREFIX}/"):
+    if (
+        user_id is None
+        or data.get("k") != kind
+        or data.get("u") != user_id
+        or not str(data.get("f", "")).startswith(f"{STORAGE_PREFIX}/")
+    ):
         raise ImportRefused(_("Ce dépôt a expiré ou n’est pas valide : déposez le fichier à nouveau."))
     try:
         with default_storage.open(data["f"], "rb") as fichier:

@@ -38,10 +38,8 @@ def _message(error: ValidationError) -> str:
     """A model's validation errors as one French sentence, each with its field's label."""
     parts = []
     for name, messages in error.message_dict.items():
-        try:
-            label = str(Structure._meta.get_field(name).verbose_name)
-        except Exception:  # noqa: BLE001 — a non-field error has no label
-            label = ""
+        model_field = next((f for f in Structure._meta.fields if f.name == name), None)
+        label = str(model_field.verbose_name) if model_field is not None else ""
         for message in messages:
             parts.append(f"{label} : {message}" if label else message)
     return " ; ".join(parts)

@@ -285,3 +285,81 @@ def test_a_token_of_another_user_or_kind_is_refused(coordination_client, coordin
     assert "Ce dépôt a expiré ou n’est pas valide" in page.content.decode()
     page = coordination_client.post(reverse(PR_CONFIRM), {"token": "falsifié"})
     assert "Ce dépôt a expiré ou n’est pas valide" in page.content.decode()
+
+
+# --- Past accompaniments ----------------------------------------------------------------------
+
+H_IMPORT = "admin:accompagnements_accompagnementhistorique_importer"
+H_CONFIRM = "admin:accompagnements_accompagnementhistorique_importer_confirmer"
+ENTETES_H = [
+    "Programme",
+    "Format",
+    "SIRET de la structure bénéficiaire",
+    "Bénéficiaire",
+    "Personnes-ressources",
+    "Début",
+    "Fin",
+    "Demi-journées réalisées",
+    "Montant (€)",
+    "Référence d’origine",
+]
+
+
+def test_past_accompaniments_import_within_the_format_maximum_and_keep_the_invariants(coordination_client, programme):
+    from accompagnements.models import AccompagnementHistorique
+    from core.exceptions import RuleViolation
+    from core.invariants import find_violations
+    from programmes.rules import check_demi_journees
+    from tests.factories import PersonneRessourceFactory
+
+    beneficiaire = StructureFactory(raison_sociale="Festival passé", departement="34")
+    mentor = PersonneRessourceFactory()
+    jour = programme.date_debut.strftime("%d/%m/%Y")
+    ligne = [programme.slug, "tsf", beneficiaire.siret, "Alex Dupont", mentor.email, jour, jour]
+    rows = [
+        ENTETES_H,
+        [*ligne, "2", "500,00", "TSF-01"],
+        [*ligne, "2", "500", "TSF-02"],
+        [*ligne, "1", "250", "TSF-03"],  # the structure would have 5 half-days of TSF: the maximum is 4
+        [programme.slug, "Mentorat", beneficiaire.siret, "Alex Dupont", mentor.email, jour, jour, "3", "750", "M-01"],
+    ]
+    page = _upload(coordination_client, H_IMPORT, _csv(rows), "historique.csv")
+    assert page.context["apercu"].erreurs == [
+        "Ligne 4 : Limite dépassée : Festival passé a déjà 4 demi-journée(s) de Transfert de savoir-faire dans ce "
+        "programme ; le maximum est de 4 par structure bénéficiaire (il reste 0 demi-journée(s))."
+    ]
+    del rows[3]
+    page = _upload(coordination_client, H_IMPORT, _csv(rows), "historique.csv")
+    assert page.context["apercu"].erreurs == []
+    done = coordination_client.post(reverse(H_CONFIRM), {"token": page.context["token"]}, follow=True)
+    assert "Import terminé : 3 ligne(s) créée(s)" in done.content.decode()
+    historiques = AccompagnementHistorique.objects.order_by("reference")
+    assert [(h.reference_origine, h.demi_journees, str(h.montant)) for h in historiques] == [
+        ("TSF-01", 2, "500.00"),
+        ("TSF-02", 2, "500.00"),
+        ("M-01", 3, "750.00"),
+    ]
+    assert list(historiques[0].mentors.all()) == [mentor]
+    assert find_violations() == []
+    # The imported half-days count for the live rule: no more TSF for this structure in this programme.
+    with pytest.raises(RuleViolation, match="il reste 0"):
+        check_demi_journees(structure=beneficiaire, format=programme.formats.get(code="tsf"), demi_journees=1)
+    # The same file again: each line is already imported.
+    page = _upload(coordination_client, H_IMPORT, _csv(rows), "historique.csv")
+    assert "Ligne 2 : L’accompagnement « TSF-01 » de ce programme est déjà importé." in page.context["apercu"].erreurs
+
+
+def test_past_accompaniments_unknown_references_are_reported_line_by_line(coordination_client, programme):
+    rows = [
+        ENTETES_H,
+        ["inconnu", "tsf", "", "X", "personne@nulle.part", "31/02/2022", "01/03/2022", "deux", "abc", ""],
+    ]
+    page = _upload(coordination_client, H_IMPORT, _csv(rows), "historique.csv")
+    assert page.context["apercu"].erreurs == [
+        "Ligne 2 : programme inconnu « inconnu »",
+        "Ligne 2 : indiquez le SIRET ou la raison sociale de la structure bénéficiaire",
+        "Ligne 2 : personne-ressource inconnue « personne@nulle.part »",
+        "Ligne 2 : date de début « 31/02/2022 » invalide (JJ/MM/AAAA)",
+        "Ligne 2 : nombre de demi-journées « deux » invalide",
+        "Ligne 2 : montant « abc » invalide",
+    ]
