@@ -6,6 +6,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -132,6 +134,11 @@ class AccompagnementHistoriqueImporter(imports.Importer):
         demi_journees = imports.entier(v["demi_journees"])
         if demi_journees is None or demi_journees < 1:
             ligne.erreur(_("nombre de demi-journées « %(valeur)s » invalide") % {"valeur": v["demi_journees"]})
+        if v["beneficiaire_email"]:
+            try:
+                validate_email(v["beneficiaire_email"])
+            except ValidationError:
+                ligne.erreur(_("adresse e-mail invalide « %(valeur)s »") % {"valeur": v["beneficiaire_email"]})
         montant = imports.montant(v["montant"])
         if montant is None:
             ligne.erreur(_("montant « %(valeur)s » invalide") % {"valeur": v["montant"]})

@@ -113,7 +113,7 @@ class PersonneRessourceImporter(imports.Importer):
             self.competences.setdefault(imports.normaliser(competence.nom), []).append(competence)
             self.competences.setdefault(imports.normaliser(f"{competence.domaine.nom} / {competence.nom}"), []).append(competence)
         # The existing profiles and structures are read once for the whole file.
-        self.sirets = set(Structure.objects.exclude(siret="").values_list("siret", flat=True))
+        self.sirets = dict(Structure.objects.exclude(siret="").values_list("siret", "en_regle"))
         self.existants = {e.lower() for e in PersonneRessource.objects.values_list("email", flat=True)}
 
     def _competences(self, ligne: Ligne) -> dict[int, int]:
@@ -181,6 +181,8 @@ class PersonneRessourceImporter(imports.Importer):
             except ValidationError as error:
                 ligne.erreur(" ".join(str(m) for m in error.messages))
         connue = bool(siret) and siret in self.sirets
+        if connue and not self.sirets[siret] and email.lower() not in self.existants:
+            ligne.erreur(_("la structure employeuse n’est pas en situation de régularité : le profil ne peut pas être validé"))
         if not connue and not (v["structure_nom"] and v["structure_commune"] and structure_departement):
             ligne.erreur(
                 _(

@@ -115,10 +115,14 @@ class ImportAdminMixin:
             return HttpResponseRedirect(reverse(f"admin:{self._import_name('')}"))
         try:
             stocke, nom, contenu = imports.reprendre(request.POST.get("token", ""), kind=importer.kind, user_id=request.user.pk)
+        except imports.ImportRefused as error:
+            return self._render(request, importer, erreurs_import=error.message.split("\n"))
+        # The deposited file is used once: refused or imported, a new attempt starts from a new upload.
+        imports.oublier(stocke)
+        try:
             resultat = imports.importer_fichier(importer, nom=nom, contenu=contenu, by=request.user)
         except imports.ImportRefused as error:
             return self._render(request, importer, erreurs_import=error.message.split("\n"))
-        imports.oublier(stocke)
         self.message_user(  # type: ignore[attr-defined]
             request,
             _("Import terminé : %(crees)s ligne(s) créée(s), %(maj)s mise(s) à jour.")

@@ -27,6 +27,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .exceptions import DomainError
@@ -360,6 +361,7 @@ def modele_xlsx(importer: Importer) -> bytes:
 
 def deposer(*, kind: str, nom: str, contenu: bytes, user_id: int | None) -> str:
     """Store the uploaded file privately; the signed token names it for this user and this kind only."""
+    oublier_anciens()
     extension = nom.rsplit(".", 1)[-1].lower()
     stocke = default_storage.save(f"{STORAGE_PREFIX}/{uuid.uuid4().hex}.{extension}", ContentFile(contenu))
     return signing.dumps({"f": stocke, "k": kind, "u": user_id, "n": nom[:200]}, salt=TOKEN_SALT)
@@ -389,3 +391,22 @@ def reprendre(token: str, *, kind: str, user_id: int | None) -> tuple[str, str, 
 def oublier(stocke: str) -> None:
     if stocke.startswith(f"{STORAGE_PREFIX}/"):
         default_storage.delete(stocke)
+
+
+def oublier_anciens() -> int:
+    """Delete the deposited files whose token has expired (previews never confirmed)."""
+    try:
+        _dossiers, fichiers = default_storage.listdir(STORAGE_PREFIX)
+    except (FileNotFoundError, OSError):
+        return 0
+    limite = timezone.now() - datetime.timedelta(seconds=TOKEN_MAX_AGE)
+    supprimes = 0
+    for nom in fichiers:
+        chemin = f"{STORAGE_PREFIX}/{nom}"
+        try:
+            if default_storage.get_modified_time(chemin) < limite:
+                default_storage.delete(chemin)
+                supprimes += 1
+        except (FileNotFoundError, OSError, NotImplementedError):
+            continue
+    return supprimes

@@ -363,3 +363,34 @@ def test_past_accompaniments_unknown_references_are_reported_line_by_line(coordi
         "Ligne 2 : nombre de demi-journées « deux » invalide",
         "Ligne 2 : montant « abc » invalide",
     ]
+
+
+def test_a_service_refusal_at_the_confirmation_rolls_every_line_back_and_names_its_line(coordination_client, monkeypatch):
+    from annuaire import imports as annuaire_imports
+    from core.exceptions import RuleViolation
+
+    employeur = StructureFactory()
+    page = _upload(coordination_client, PR_IMPORT, _csv(_mentors(3, employeur_siret=employeur.siret)), "m.csv")
+    real = annuaire_imports.personne_ressource_importer
+
+    def refuses_the_third(**kwargs):
+        if kwargs["email"] == "mentor2@import.test":
+            raise RuleViolation("Refusé par le service.")
+        return real(**kwargs)
+
+    monkeypatch.setattr(annuaire_imports, "personne_ressource_importer", refuses_the_third)
+    refused = coordination_client.post(reverse(PR_CONFIRM), {"token": page.context["token"]})
+    html = refused.content.decode()
+    assert "rien n’a été importé" in html and "Ligne 4 : Refusé par le service." in html
+    assert not PersonneRessource.objects.filter(email__endswith="@import.test").exists()
+    # The deposited file is used once.
+    again = coordination_client.post(reverse(PR_CONFIRM), {"token": page.context["token"]})
+    assert "Ce dépôt a expiré ou n’est pas valide" in again.content.decode()
+
+
+def test_a_mentor_whose_employer_is_not_in_good_standing_is_refused_in_the_preview(coordination_client):
+    employeur = StructureFactory(en_regle=False)
+    page = _upload(coordination_client, PR_IMPORT, _csv(_mentors(1, employeur_siret=employeur.siret)), "m.csv")
+    assert page.context["apercu"].erreurs == [
+        "Ligne 2 : la structure employeuse n’est pas en situation de régularité : le profil ne peut pas être validé"
+    ]
