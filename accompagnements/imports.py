@@ -144,9 +144,8 @@ class AccompagnementHistoriqueImporter(imports.Importer):
             ligne.erreur(_("montant « %(valeur)s » invalide") % {"valeur": v["montant"]})
         if v["reference_origine"] and programme is not None:
             self.unique(ligne, (programme.pk, v["reference_origine"]), _("Cette référence d’origine"))
-        if ligne.erreurs:
+        if ligne.erreurs or not (programme and format and structure and debut and fin and demi_journees) or montant is None:
             return
-        assert programme and format and structure and debut and fin and demi_journees and montant is not None
         cle = (structure.pk, format.pk)
         try:
             historique_verifier(

@@ -63,7 +63,8 @@ class ImportAdminMixin:
     # --- Pages ----------------------------------------------------------------------------------
 
     def _importer(self, request: HttpRequest) -> imports.Importer:
-        assert self.importer_class is not None
+        if self.importer_class is None:
+            raise PermissionDenied
         decision = may(request.user, self.importer_class.permission)
         if not decision:
             raise PermissionDenied(decision.reason)
