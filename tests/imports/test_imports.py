@@ -344,6 +344,9 @@ def test_past_accompaniments_import_within_the_format_maximum_and_keep_the_invar
     # The imported half-days count for the live rule: no more TSF for this structure in this programme.
     with pytest.raises(RuleViolation, match="il reste 0"):
         check_demi_journees(structure=beneficiaire, format=programme.formats.get(code="tsf"), demi_journees=1)
+    # The matching knows they worked together: no "new interaction" for this pair.
+    dossier = dossier_retenu(programme, structure=beneficiaire)
+    assert mentor.structure_id in selectors.dossiers([dossier])[0].partenaires
     # The same file again: each line is already imported.
     page = _upload(coordination_client, H_IMPORT, _csv(rows), "historique.csv")
     assert "Ligne 2 : L’accompagnement « TSF-01 » de ce programme est déjà importé." in page.context["apercu"].erreurs
