@@ -251,8 +251,12 @@ def test_templates_download_in_csv_and_xlsx_with_the_french_headers(coordination
     page = coordination_client.get(reverse(PR_IMPORT))
     assert page.status_code == 200
     assert "Colonnes attendues" in page.content.decode()
-    changelist = coordination_client.get(reverse("admin:annuaire_personneressource_changelist"))
-    assert reverse(PR_IMPORT) in changelist.content.decode()
+    for changelist, page in [
+        ("admin:annuaire_personneressource_changelist", PR_IMPORT),
+        ("admin:programmes_structure_changelist", ST_IMPORT),
+        ("admin:accompagnements_accompagnementhistorique_changelist", H_IMPORT),
+    ]:
+        assert reverse(page) in coordination_client.get(reverse(changelist)).content.decode()
 
 
 def test_only_the_coordination_opens_the_import_pages(client, db):
