@@ -42,7 +42,7 @@ COLONNES_PERSONNE_RESSOURCE = (
         "mobilite",
         gettext_lazy("Déplacements acceptés"),
         False,
-        gettext_lazy("departement, voisins, region ou distance (voisins si vide)."),
+        gettext_lazy("departement, voisins, region ou distance."),
         "voisins",
     ),
     Colonne(
@@ -70,7 +70,7 @@ COLONNES_PERSONNE_RESSOURCE = (
         "disponibilite",
         gettext_lazy("Disponibilité (demi-journées par an)"),
         False,
-        gettext_lazy("Nombre entier (8 si vide)."),
+        gettext_lazy("Nombre entier."),
         "8",
     ),
     Colonne(
@@ -158,12 +158,18 @@ class PersonneRessourceImporter(imports.Importer):
         departement = _departement(v["departement"])
         if departement is None:
             ligne.erreur(_("département « %(valeur)s » hors d’Occitanie") % {"valeur": v["departement"]})
-        mobilite = imports.choix(v["mobilite"], Mobilite.choices) if v["mobilite"] else Mobilite.VOISINS.value
+        mobilite = imports.choix(v["mobilite"], Mobilite.choices) if v["mobilite"] else ""
         if mobilite is None:
             ligne.erreur(_("déplacements « %(valeur)s » inconnus") % {"valeur": v["mobilite"]})
-        disponibilite = imports.entier(v["disponibilite"]) if v["disponibilite"] else 8
-        if disponibilite is None or not 0 <= disponibilite <= 200:
-            ligne.erreur(_("disponibilité « %(valeur)s » invalide (de 0 à 200)") % {"valeur": v["disponibilite"]})
+        champ = PersonneRessource._meta.get_field("disponibilite_demi_journees")
+        disponibilite = imports.entier(v["disponibilite"]) if v["disponibilite"] else None
+        if v["disponibilite"]:
+            try:
+                if disponibilite is None:
+                    raise ValidationError("")
+                champ.run_validators(disponibilite)
+            except ValidationError:
+                ligne.erreur(_("disponibilité « %(valeur)s » invalide") % {"valeur": v["disponibilite"]})
         competences = self._competences(ligne)
         types = self._multiples(ligne, "types_projets", TypeStructure.choices, _("type de projet"))
         tailles = self._multiples(ligne, "tailles_projets", TailleStructure.choices, _("taille de structure"))

@@ -281,15 +281,16 @@ def personne_ressource_importer(
     fonction: str = "",
     presentation: str = "",
     departement: str,
-    mobilite: str,
-    types_projets: list[str],
-    tailles_projets: list[str],
-    disponibilite_demi_journees: int,
+    mobilite: str | None = None,
+    types_projets: list[str] | None = None,
+    tailles_projets: list[str] | None = None,
+    disponibilite_demi_journees: int | None = None,
     ancien_beneficiaire: bool = False,
 ) -> tuple[PersonneRessource, bool]:
     """A personne-ressource from the coordination's records: matched on her e-mail and updated, or created
     and validated (through the profile's workflow, with her account, without any e-mail). Returns the
-    profile and whether it was created."""
+    profile and whether it was created. An optional value left empty (None, "", []) is "not given": a
+    new profile takes the default, an existing one keeps what is known."""
     require(by, "donnees.importer")
     if not competences:
         raise RuleViolation(_("Indiquez au moins une compétence."), field="competences")
@@ -308,17 +309,18 @@ def personne_ressource_importer(
         "structure": employer,
         "departement": departement,
         "mobilite": mobilite,
-        "types_projets": sorted(types_projets),
-        "tailles_projets": sorted(tailles_projets),
+        "types_projets": sorted(types_projets or []),
+        "tailles_projets": sorted(tailles_projets or []),
         "disponibilite_demi_journees": disponibilite_demi_journees,
         "ancien_beneficiaire": ancien_beneficiaire or _was_beneficiary(account=None, email=email),
     }
+    fields = {key: value for key, value in fields.items() if value not in (None, "", [])}
     if existing is not None:
         for key, value in fields.items():
             setattr(existing, key, value)
         existing.save()
         pr = existing
-        _event(pr, by=by, reason=_("Mise à jour par import"), import_=True)
+        _event(pr, by=by, reason=_("Mise à jour par import"), importe=True)
     else:
         if not employer.en_regle:
             raise RuleViolation(

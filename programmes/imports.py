@@ -15,7 +15,13 @@ from .models import Departement, FormeJuridique, TrancheBudget, TypeStructure
 from .services import FicheStructure, structure_importer, structure_preparer
 
 COLONNES_STRUCTURE = (
-    Colonne("raison_sociale", gettext_lazy("Raison sociale"), True, gettext_lazy("Nom de la structure."), "Le Chai du Rock"),
+    Colonne(
+        "raison_sociale",
+        gettext_lazy("Raison sociale"),
+        True,
+        gettext_lazy("Nom de la structure. Une cellule vide d’une colonne facultative garde la valeur connue."),
+        "Le Chai du Rock",
+    ),
     Colonne(
         "siret",
         gettext_lazy("SIRET"),
@@ -33,7 +39,7 @@ COLONNES_STRUCTURE = (
         "type_structure",
         gettext_lazy("Type de structure"),
         False,
-        gettext_lazy("Par exemple : Festival, Label ou éditeur, Autre (« Autre » si vide)."),
+        gettext_lazy("Par exemple : Festival, Label ou éditeur, Autre."),
         "Festival",
     ),
     Colonne(
@@ -43,7 +49,7 @@ COLONNES_STRUCTURE = (
         gettext_lazy("Association, SARL, SAS, SCOP, SCIC…"),
         "association",
     ),
-    Colonne("nombre_salaries", gettext_lazy("Nombre de salarié·es"), False, gettext_lazy("Nombre entier (0 si vide)."), "3"),
+    Colonne("nombre_salaries", gettext_lazy("Nombre de salarié·es"), False, gettext_lazy("Nombre entier."), "3"),
     Colonne(
         "tranche_budget",
         gettext_lazy("Budget annuel"),
@@ -55,10 +61,10 @@ COLONNES_STRUCTURE = (
         "part_musiques_actuelles",
         gettext_lazy("Part musiques actuelles (%)"),
         False,
-        gettext_lazy("De 0 à 100 (100 si vide)."),
+        gettext_lazy("De 0 à 100."),
         "100",
     ),
-    Colonne("en_regle", gettext_lazy("En situation de régularité"), False, gettext_lazy("oui ou non (oui si vide)."), "oui"),
+    Colonne("en_regle", gettext_lazy("En situation de régularité"), False, gettext_lazy("oui ou non."), "oui"),
     Colonne("site_web", gettext_lazy("Site web"), False, "", "https://example.org"),
 )
 
@@ -75,25 +81,26 @@ def _choix(ligne: Ligne, cle: str, choices: Any, libelle: str, *, defaut: str = 
 
 
 def fiche_structure(ligne: Ligne, *, prefixe: str = "") -> FicheStructure | None:
-    """The structure of a line (its columns maybe prefixed, e.g. by the mentors' import); errors on the line."""
+    """The structure of a line (its columns maybe prefixed); errors on the line. An empty optional cell
+    is None: "not given" (a new structure takes the default, an existing one keeps its value)."""
     v = {c.cle: ligne.valeurs.get(prefixe + c.cle, "") for c in COLONNES_STRUCTURE}
     if v["departement"].isdigit() and len(v["departement"]) == 1:
         v["departement"] = v["departement"].zfill(2)
     sous = Ligne(numero=ligne.numero, valeurs=v)
-    departement = _choix(sous, "departement", Departement.choices, _("département"))
-    if v["departement"] and not departement:
-        sous.erreurs[-1] = _("département « %(valeur)s » hors d’Occitanie") % {"valeur": v["departement"]}
-    type_structure = _choix(sous, "type_structure", TypeStructure.choices, _("type de structure"), defaut="autre")
+    departement = imports.choix(v["departement"], Departement.choices) if v["departement"] else ""
+    if departement is None:
+        sous.erreur(_("département « %(valeur)s » hors d’Occitanie") % {"valeur": v["departement"]})
+    type_structure = _choix(sous, "type_structure", TypeStructure.choices, _("type de structure"))
     forme = _choix(sous, "forme_juridique", FormeJuridique.choices, _("forme juridique"))
     tranche = _choix(sous, "tranche_budget", TrancheBudget.choices, _("budget annuel"))
-    salaries = imports.entier(v["nombre_salaries"]) if v["nombre_salaries"] else 0
-    if salaries is None or salaries < 0:
+    salaries = imports.entier(v["nombre_salaries"]) if v["nombre_salaries"] else None
+    if v["nombre_salaries"] and (salaries is None or salaries < 0):
         sous.erreur(_("nombre de salarié·es « %(valeur)s » invalide") % {"valeur": v["nombre_salaries"]})
-    part = imports.entier(v["part_musiques_actuelles"]) if v["part_musiques_actuelles"] else 100
-    if part is None or not 0 <= part <= 100:
+    part = imports.entier(v["part_musiques_actuelles"]) if v["part_musiques_actuelles"] else None
+    if v["part_musiques_actuelles"] and (part is None or not 0 <= part <= 100):
         sous.erreur(_("part musiques actuelles « %(valeur)s » invalide (de 0 à 100)") % {"valeur": v["part_musiques_actuelles"]})
-    en_regle = imports.oui_non(v["en_regle"], defaut=True)
-    if en_regle is None:
+    en_regle = imports.oui_non(v["en_regle"]) if v["en_regle"] else None
+    if v["en_regle"] and en_regle is None:
         sous.erreur(_("« %(valeur)s » : indiquez oui ou non (situation de régularité)") % {"valeur": v["en_regle"]})
     ligne.erreurs.extend(sous.erreurs)
     if sous.erreurs:
@@ -102,17 +109,17 @@ def fiche_structure(ligne: Ligne, *, prefixe: str = "") -> FicheStructure | None
         raison_sociale=v["raison_sociale"],
         siret=v["siret"].replace(" ", ""),
         commune=v["commune"],
-        departement=departement,
-        code_postal=v["code_postal"],
-        adresse=v["adresse"],
-        type_structure=type_structure,
-        forme_juridique=forme,
-        nombre_salaries=salaries or 0,
-        employeuse=bool(salaries),
-        tranche_budget=tranche,
-        part_musiques_actuelles=100 if part is None else part,
-        en_regle=bool(en_regle),
-        site_web=v["site_web"],
+        departement=departement or "",
+        code_postal=v["code_postal"] or None,
+        adresse=v["adresse"] or None,
+        type_structure=type_structure or None,
+        forme_juridique=forme or None,
+        nombre_salaries=salaries,
+        employeuse=None if salaries is None else salaries > 0,
+        tranche_budget=tranche or None,
+        part_musiques_actuelles=part,
+        en_regle=en_regle,
+        site_web=v["site_web"] or None,
     )
 
 

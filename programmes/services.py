@@ -16,22 +16,25 @@ from .models import Structure
 
 @dataclass(frozen=True)
 class FicheStructure:
-    """A structure as a spreadsheet of the coordination describes it (every field already typed)."""
+    """A structure as a spreadsheet of the coordination describes it (every field already typed).
+
+    An optional field left at None was not given: a new structure takes the model's default, an
+    existing one keeps what is known (an empty cell never erases)."""
 
     raison_sociale: str
     commune: str
     departement: str
     siret: str = ""
-    forme_juridique: str = ""
-    adresse: str = ""
-    code_postal: str = ""
-    type_structure: str = "autre"
-    part_musiques_actuelles: int = 100
-    employeuse: bool = False
-    nombre_salaries: int = 0
-    tranche_budget: str = ""
-    en_regle: bool = True
-    site_web: str = ""
+    forme_juridique: str | None = None
+    adresse: str | None = None
+    code_postal: str | None = None
+    type_structure: str | None = None
+    part_musiques_actuelles: int | None = None
+    employeuse: bool | None = None
+    nombre_salaries: int | None = None
+    tranche_budget: str | None = None
+    en_regle: bool | None = None
+    site_web: str | None = None
 
 
 def _message(error: ValidationError) -> str:
@@ -59,7 +62,9 @@ def structure_preparer(fiche: FicheStructure) -> tuple[Structure, bool]:
     if structure is None:
         structure = Structure()
     for f in fields(fiche):
-        setattr(structure, f.name, getattr(fiche, f.name))
+        value = getattr(fiche, f.name)
+        if value is not None and value != "":
+            setattr(structure, f.name, value)
     try:
         structure.full_clean(exclude=["siret"] if existe else None)
     except ValidationError as error:

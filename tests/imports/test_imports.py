@@ -201,6 +201,10 @@ def test_an_xlsx_file_of_structures_imports_and_updates_by_siret(coordination_cl
     assert Structure.objects.get(raison_sociale="Label du Sud").en_regle is False
     connue.refresh_from_db()
     assert (connue.raison_sociale, connue.nombre_salaries, connue.type_structure) == ("Nouveau nom", 12, "scene")
+    # A column absent or a cell left empty keeps what is known.
+    assert (connue.code_postal, connue.part_musiques_actuelles) == ("31000", 80)
+    new = Structure.objects.get(raison_sociale="Label du Sud")
+    assert (new.type_structure, new.part_musiques_actuelles, new.nombre_salaries) == ("label", 100, 0)
     # A formula is kept as its text, never evaluated.
     assert Structure.objects.get(commune="Foix").raison_sociale == '=HYPERLINK("http://x")'
 
@@ -401,3 +405,19 @@ def test_a_mentor_whose_employer_is_not_in_good_standing_is_refused_in_the_previ
     assert page.context["apercu"].erreurs == [
         "Ligne 2 : la structure employeuse n’est pas en situation de régularité : le profil ne peut pas être validé"
     ]
+
+
+def test_an_existing_mentor_is_updated_by_her_email_and_keeps_what_the_file_leaves_empty(coordination_client):
+    from tests.factories import PersonneRessourceFactory
+
+    connue = PersonneRessourceFactory(email="connue@import.test", telephone="0611223344", disponibilite_demi_journees=12)
+    rows = _mentors(1, employeur_siret=connue.structure.siret)
+    rows[1][2] = "CONNUE@import.test"
+    rows[1][ENTETES_PR.index("Disponibilité (demi-journées par an)")] = ""
+    page = _upload(coordination_client, PR_IMPORT, _csv(rows), "m.csv")
+    assert (page.context["apercu"].a_creer, page.context["apercu"].a_mettre_a_jour) == (0, 1)
+    coordination_client.post(reverse(PR_CONFIRM), {"token": page.context["token"]})
+    connue.refresh_from_db()
+    assert (connue.prenom, connue.telephone, connue.disponibilite_demi_journees) == ("Prénom0", "0611223344", 12)
+    assert connue.competences_niveaux.count() == 2
+    assert PersonneRessource.objects.filter(email__iexact="connue@import.test").count() == 1
