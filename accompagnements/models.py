@@ -476,3 +476,62 @@ class FluxCalendrier(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class AccompagnementHistorique(TimeStampedModel):
+    """A past accompaniment brought in from the coordination's records kept before the platform (since
+    2022): closed, with its half-days done and its amount. Written only by its import service; its
+    half-days count towards the format's maximum per beneficiary structure (programmes.rules)."""
+
+    reference = models.CharField(_("référence"), max_length=40, unique=True)
+    reference_origine = models.CharField(_("référence d’origine"), max_length=60, blank=True)
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.PROTECT,
+        related_name="accompagnements_historiques",
+    )
+    format = models.ForeignKey(
+        "programmes.Format", verbose_name=_("format"), on_delete=models.PROTECT, related_name="accompagnements_historiques"
+    )
+    structure_beneficiaire = models.ForeignKey(
+        "programmes.Structure",
+        verbose_name=_("structure bénéficiaire"),
+        on_delete=models.PROTECT,
+        related_name="accompagnements_historiques",
+    )
+    beneficiaire_nom = models.CharField(_("bénéficiaire"), max_length=200)
+    beneficiaire_email = models.EmailField(_("e-mail du·de la bénéficiaire"), blank=True)
+    mentors = models.ManyToManyField(
+        "annuaire.PersonneRessource", verbose_name=_("personnes-ressources"), related_name="accompagnements_historiques"
+    )
+    date_debut = models.DateField(_("début"))
+    date_fin = models.DateField(_("fin"))
+    demi_journees = models.PositiveSmallIntegerField(_("demi-journées réalisées"))
+    montant = models.DecimalField(_("montant (€)"), max_digits=10, decimal_places=2)
+    importe_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("importé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("accompagnement historique")
+        verbose_name_plural = _("accompagnements historiques")
+        ordering = ["-date_debut", "reference"]
+        constraints = [
+            models.CheckConstraint(condition=Q(demi_journees__gte=1), name="historique_au_moins_une_demi_journee"),
+            models.CheckConstraint(condition=Q(montant__gte=0), name="historique_montant_positif"),
+            models.CheckConstraint(condition=Q(date_fin__gte=models.F("date_debut")), name="historique_periode_valide"),
+            models.UniqueConstraint(
+                fields=["programme", "reference_origine"],
+                condition=~Q(reference_origine=""),
+                name="historique_reference_origine_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} – {self.structure_beneficiaire.raison_sociale}"

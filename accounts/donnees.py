@@ -50,6 +50,7 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "annuaire.Proposition": ("candidature__candidat", "personne_ressource__user", "proposee_par"),
     # Accompagnements, sessions, conventions, evaluations.
     "accompagnements.Accompagnement": ("beneficiaire", "mentors__user", "candidature__candidat"),
+    "accompagnements.AccompagnementHistorique": ("mentors__user", "importe_par"),
     "accompagnements.AccompagnementEvenement": ("accompagnement__beneficiaire", "accompagnement__mentors__user", "actor"),
     "accompagnements.Objectif": ("accompagnement__beneficiaire", "accompagnement__mentors__user"),
     "accompagnements.Seance": ("accompagnement__beneficiaire", "accompagnement__mentors__user", "planifiee_par"),

@@ -19,9 +19,11 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin, ServiceAdminMixin, form_action_view
+from core.admin_imports import ImportAdminMixin
 from core.permissions import may
 
 from . import contenus
+from .imports import StructureImporter
 from .models import POIDS_FIELDS, Clause, Format, ModeleEmail, Programme, Structure, VersionClauses
 from .services import clauses_enregistrer, modele_email_enregistrer, programme_copier
 
@@ -402,8 +404,10 @@ class FormatAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Structure)
-class StructureAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class StructureAdmin(ImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ()
+    # The coordination's spreadsheets come in through the « Importer » page (core/admin_imports.py).
+    importer_class = StructureImporter
     list_display = (
         "raison_sociale",
         "siret",

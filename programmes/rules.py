@@ -40,20 +40,30 @@ def demi_journees_engagees(*, structure: Structure, format: Format, exclude_acco
     qs = structure.accompagnements.actifs().filter(format=format)
     if exclude_accompagnement_id:
         qs = qs.exclude(pk=exclude_accompagnement_id)
-    return qs.aggregate(total=Sum("demi_journees_prevues"))["total"] or 0
+    # The past accompaniments brought in from the coordination's records count too (same relation idea).
+    historiques = structure.accompagnements_historiques.filter(format=format).aggregate(total=Sum("demi_journees"))["total"]
+    return (qs.aggregate(total=Sum("demi_journees_prevues"))["total"] or 0) + (historiques or 0)
 
 
 def check_demi_journees(
-    *, structure: Structure, format: Format, demi_journees: int, exclude_accompagnement_id: int | None = None
+    *,
+    structure: Structure,
+    format: Format,
+    demi_journees: int,
+    exclude_accompagnement_id: int | None = None,
+    en_attente: int = 0,
 ) -> None:
-    """Refuse a number of half-days outside the format's limits for this beneficiary structure."""
+    """Refuse a number of half-days outside the format's limits for this beneficiary structure
+    (`en_attente`: half-days of the same structure and format not written yet, e.g. earlier lines of an import)."""
     if demi_journees < format.demi_journees_min:
         raise RuleViolation(
             _("Un %(format)s dure au moins %(min)s demi-journée(s).")
             % {"format": format.libelle, "min": format.demi_journees_min},
             field="demi_journees",
         )
-    deja = demi_journees_engagees(structure=structure, format=format, exclude_accompagnement_id=exclude_accompagnement_id)
+    deja = en_attente + demi_journees_engagees(
+        structure=structure, format=format, exclude_accompagnement_id=exclude_accompagnement_id
+    )
     if deja + demi_journees > format.demi_journees_max:
         reste = max(format.demi_journees_max - deja, 0)
         raise RuleViolation(

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accompagnements.models import Accompagnement, Creneau
+from accompagnements.models import Accompagnement, AccompagnementHistorique, Creneau
 from ateliers.models import Atelier, Inscription
 from budget.models import Contribution, Engagement, Enveloppe, Facture, Financeur, Imputation, Paiement, ResumeProgramme
 from budget.resume import resume_recalculer
@@ -147,6 +147,24 @@ def plant_demi_journees_structure() -> str:
     for _ in range(2):
         AccompagnementFactory(candidature__programme=programme, candidature__structure=structure, demi_journees_prevues=3)
     return "Structure au-delà du maximum"
+
+
+def plant_historique_demi_journees() -> str:
+    programme = ProgrammeFactory()  # TSF: 4 half-days at most per beneficiary structure
+    structure = StructureFactory(raison_sociale="Structure au passé trop chargé")
+    AccompagnementFactory(candidature__programme=programme, candidature__structure=structure, demi_journees_prevues=3)
+    AccompagnementHistorique.objects.create(
+        reference="HIST-PLANT-0001",
+        programme=programme,
+        format=programme.formats.get(code="tsf"),
+        structure_beneficiaire=structure,
+        beneficiaire_nom="Ancienne bénéficiaire",
+        date_debut=programme.date_debut,
+        date_fin=programme.date_debut,
+        demi_journees=2,
+        montant=Decimal("500.00"),
+    )
+    return "Structure au passé trop chargé"
 
 
 def plant_seance_periode_programme() -> str:
@@ -361,6 +379,7 @@ PLANTS: dict[str, Callable[[], str]] = {
     "budget.facture_payee_une_fois": plant_facture_payee_une_fois,
     "accompagnements.demi_journees_convention": plant_demi_journees_convention,
     "accompagnements.demi_journees_structure": plant_demi_journees_structure,
+    "accompagnements.historique_demi_journees": plant_historique_demi_journees,
     "accompagnements.seance_periode_programme": plant_seance_periode_programme,
     "accompagnements.seances_apres_demarrage": plant_seances_apres_demarrage,
     "accompagnements.seance_realisee_passee": plant_seance_realisee_passee,
