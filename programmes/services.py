@@ -151,6 +151,7 @@ class FicheStructure:
     type_structure: str | None = None
     part_musiques_actuelles: int | None = None
     employeuse: bool | None = None
+    projet_premier_emploi: bool | None = None
     nombre_salaries: int | None = None
     tranche_budget: str | None = None
     en_regle: bool | None = None

@@ -45,6 +45,7 @@ from comite import services as comite
 from programmes.models import Format, Programme, Structure
 
 from .data import DOMAINE, CandidatureDemo, CompteDemo, PersonneRessourceDemo, StructureDemo
+from .structures import structure_demo
 
 if TYPE_CHECKING:  # annotations only: the loader imports this module
     from .loader import DemoLoader
@@ -556,7 +557,7 @@ class PeerCultureLoader:
     def load_structures(self) -> None:
         # The TSF loader's own writer (SIRET, validation); then kept under their PEER keys.
         for spec in STRUCTURES:
-            self.loader.structures[spec.key] = self.structures[spec.key] = _structure(spec)
+            self.loader.structures[spec.key] = self.structures[spec.key] = structure_demo(spec, by=self.loader.coordination)
 
     def load_pilote(self, programme: Programme) -> None:
         """The pilot's identity (MA Sphère: name, address, representative, logo, e-mail).
@@ -795,34 +796,6 @@ class PeerCultureLoader:
 
 def email_for(prenom: str, nom: str) -> str:
     return f"{slugify(prenom)}.{slugify(nom)}@{DOMAINE}"
-
-
-def _structure(spec: StructureDemo) -> Structure:
-    # why: siret_for lives in the loader, which imports this module.
-    from .loader import siret_for
-
-    siret = siret_for(spec.key)
-    structure = Structure.objects.filter(siret=siret).first()
-    if structure is None:
-        structure = Structure(
-            raison_sociale=spec.raison_sociale,
-            siret=siret,
-            forme_juridique=spec.forme_juridique,
-            adresse=spec.adresse,
-            code_postal=spec.code_postal,
-            commune=spec.commune,
-            departement=spec.departement,
-            type_structure=spec.type_structure,
-            part_musiques_actuelles=spec.part_musiques_actuelles,
-            employeuse=spec.employeuse,
-            projet_premier_emploi=spec.projet_premier_emploi,
-            nombre_salaries=spec.nombre_salaries,
-            tranche_budget=spec.tranche_budget,
-            site_web=f"https://{slugify(spec.raison_sociale.removesuffix(' (fictif)'))}.example",
-        )
-        structure.full_clean()
-        structure.save()
-    return structure
 
 
 def load(loader: DemoLoader) -> Programme:
