@@ -39,6 +39,7 @@ from conventions.selectors import parties_manquantes
 from core.models import EventKind
 from evaluations.models import EtatEvaluation, Evaluation
 from programmes.models import Programme
+from programmes.rules import montant_expression
 from relances.planning import SERVICE_FAIT_ALERTE
 
 # The menu counts each kind up to this many (a bounded COUNT); beat refreshes the total every minute
@@ -289,7 +290,7 @@ register(
 
 # Accompagnement-level kinds: the coordinator who conducted the file's diagnostic follows it.
 SUIVI_ACCOMPAGNEMENT = "candidature__diagnostic__conduit_par"
-_ACCOMPAGNEMENT_RELATED = ("structure_beneficiaire", "programme", "candidature__diagnostic__conduit_par")
+_ACCOMPAGNEMENT_RELATED = ("structure_beneficiaire", "programme", "format", "candidature__diagnostic__conduit_par")
 
 
 def _accompagnement_title(a: Accompagnement) -> str:
@@ -499,7 +500,8 @@ def _paiements_a_enregistrer(now: datetime.datetime) -> QuerySet:
             montant_paye=Coalesce(paye, Value(0), output_field=Paiement._meta.get_field("montant")),
             livre_depuis=derniere_livraison,
         )
-        .filter(montant_paye__lt=F("hj_livrees") * F("programme__taux_journalier") / 2)
+        .annotate(montant_livre=montant_expression(F("hj_livrees")))
+        .filter(montant_paye__lt=F("montant_livre"))
         .select_related(*_ACCOMPAGNEMENT_RELATED)
         .order_by("livre_depuis", "pk")
     )
@@ -516,7 +518,7 @@ register(
         title=_accompagnement_title,
         detail=lambda a: (
             gettext("Livré : %(livre)s € – payé : %(paye)s €")
-            % {"livre": a.programme.montant_pour(a.hj_livrees), "paye": a.montant_paye}
+            % {"livre": a.format.montant_pour(a.hj_livrees), "paye": a.montant_paye}
         ),
         suivi_par=SUIVI_ACCOMPAGNEMENT,
     )
