@@ -531,7 +531,7 @@ def accompagnements_suivi(programme: Programme) -> QuerySet[AccompagnementSuivi]
     seances = Seance.objects.filter(accompagnement=accompagnement)
     return (
         Accompagnement.objects.filter(programme=programme)
-        .select_related("structure_beneficiaire", "format", "beneficiaire", "programme")
+        .select_related("structure_beneficiaire", "format__programme", "beneficiaire", "programme")
         .annotate(
             hj_planifiees=_sum(seances.filter(SEANCE_COMPTEE), "accompagnement", "demi_journees"),
             hj_livrees=_sum(seances.filter(SEANCE_LIVREE), "accompagnement", "demi_journees"),
@@ -729,7 +729,7 @@ def seances_a_facturer(*, structure_ids: Iterable[int]) -> QuerySet[Seance]:
     return (
         Seance.objects.payables()
         .filter(Exists(mentors), facture_ligne__isnull=True)
-        .select_related("accompagnement__programme", "accompagnement__format", "accompagnement__beneficiaire")
+        .select_related("accompagnement__programme", "accompagnement__format__programme", "accompagnement__beneficiaire")
         .order_by("debut", "pk")
     )
 
@@ -751,7 +751,7 @@ def factures_visibles(user: Any) -> QuerySet[Facture]:
 def seances_de_facture(facture: Facture) -> list[Seance]:
     return list(
         Seance.objects.filter(facture_ligne__facture=facture)
-        .select_related("accompagnement__programme", "accompagnement__beneficiaire")
+        .select_related("accompagnement__programme", "accompagnement__format__programme", "accompagnement__beneficiaire")
         .order_by("debut", "pk")
     )
 

@@ -37,6 +37,7 @@ from comite.models import Avis, Saisine
 from conventions.models import Convention, EtatConvention, Signature
 from conventions.selectors import parties_manquantes
 from core.models import EventKind
+from core.money import euros
 from evaluations.models import EtatEvaluation, Evaluation
 from programmes.models import Programme
 from programmes.rules import montant_expression
@@ -290,7 +291,7 @@ register(
 
 # Accompagnement-level kinds: the coordinator who conducted the file's diagnostic follows it.
 SUIVI_ACCOMPAGNEMENT = "candidature__diagnostic__conduit_par"
-_ACCOMPAGNEMENT_RELATED = ("structure_beneficiaire", "programme", "format", "candidature__diagnostic__conduit_par")
+_ACCOMPAGNEMENT_RELATED = ("structure_beneficiaire", "programme", "candidature__diagnostic__conduit_par")
 
 
 def _accompagnement_title(a: Accompagnement) -> str:
@@ -517,8 +518,7 @@ register(
         link=lambda a: reverse("budget:accompagnement_ligne", args=[a.pk]),
         title=_accompagnement_title,
         detail=lambda a: (
-            gettext("Livré : %(livre)s € – payé : %(paye)s €")
-            % {"livre": a.format.montant_pour(a.hj_livrees), "paye": a.montant_paye}
+            gettext("Livré : %(livre)s € – payé : %(paye)s €") % {"livre": euros(a.montant_livre), "paye": a.montant_paye}
         ),
         suivi_par=SUIVI_ACCOMPAGNEMENT,
     )
