@@ -296,6 +296,7 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
         "demi_journees": convention.demi_journees,
         "jours": f"{jours:.1f}".replace(".", ",").removesuffix(",0"),
         "taux_journalier": format_euros(programme.taux_journalier),
+        "delai_avant_seance_heures": programme.delai_avant_seance_heures,
         "montant": format_euros(convention.montant),
         "beneficiaire": {
             "nom": acc.beneficiaire.display_name,

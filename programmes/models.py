@@ -266,9 +266,13 @@ class Format(models.Model):
                 name="format_prolongation_superieure_min",
             ),
             models.CheckConstraint(condition=Q(seance_duree_max__gte=1), name="format_seance_au_moins_1"),
-            # A format paid in hours says its rate per hour; in half-days it may use the programme's daily rate.
+            # An individual format paid in hours says its rate per hour (in half-days it may use the programme's
+            # daily rate); collective, immersion and group formats pay no accompaniment's mentor time.
             models.CheckConstraint(
-                condition=Q(unite="demi_journee") | Q(taux_par_unite__isnull=False) | Q(personne_ressource_remuneree=False),
+                condition=~Q(nature="individuel")
+                | Q(unite="demi_journee")
+                | Q(taux_par_unite__isnull=False)
+                | Q(personne_ressource_remuneree=False),
                 name="format_heure_taux_renseigne",
             ),
         ]
@@ -279,7 +283,12 @@ class Format(models.Model):
     def clean(self) -> None:
         if self.demi_journees_min and self.demi_journees_max and self.demi_journees_max < self.demi_journees_min:
             raise ValidationError({"demi_journees_max": _("Le maximum doit être au moins égal au minimum.")})
-        if self.unite == UniteFormat.HEURE and self.personne_ressource_remuneree and self.taux_par_unite is None:
+        if (
+            self.nature == NatureFormat.INDIVIDUEL
+            and self.unite == UniteFormat.HEURE
+            and self.personne_ressource_remuneree
+            and self.taux_par_unite is None
+        ):
             raise ValidationError({"taux_par_unite": _("Indiquez la rémunération par heure de la personne-ressource.")})
 
     @property

@@ -101,7 +101,7 @@ def check_duree_seance(*, format: Format, duree: int) -> None:
 def montant_expression(quantite: Combinable, *, format_path: str = "format__", programme_path: str = "programme__") -> Case:
     """In the database, what `quantite` units of an accompagnement's format cost (Format.montant_pour):
     nothing for a volunteer, the format's rate per unit, or half the programme's daily rate per half-day."""
-    money = DecimalField(max_digits=12, decimal_places=2)
+    money: DecimalField = DecimalField(max_digits=12, decimal_places=2)
     return Case(
         When(**{f"{format_path}personne_ressource_remuneree": False}, then=Value(Decimal("0.00"))),
         When(**{f"{format_path}taux_par_unite__isnull": False}, then=quantite * F(f"{format_path}taux_par_unite")),

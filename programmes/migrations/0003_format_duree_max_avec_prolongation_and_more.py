@@ -72,6 +72,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='format',
-            constraint=models.CheckConstraint(condition=models.Q(('unite', 'demi_journee'), ('taux_par_unite__isnull', False), ('personne_ressource_remuneree', False), _connector='OR'), name='format_heure_taux_renseigne'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('nature', 'individuel'), _negated=True), ('unite', 'demi_journee'), ('taux_par_unite__isnull', False), ('personne_ressource_remuneree', False), _connector='OR'), name='format_heure_taux_renseigne'),
         ),
     ]
