@@ -132,6 +132,7 @@ class TotauxProgramme(TypedDict):
     nb_accompagnements: int
     hj_livrees: int
     hj_planifiees: int
+    montant_livre: Decimal
 
 
 class SuiviAccompagnement(TypedDict):
@@ -160,6 +161,7 @@ def programmes_avec_totaux(*, jours: bool = True) -> QuerySet[ProgrammeAvecTotau
         "nb_accompagnements": Coalesce(F("resume__nb_accompagnements"), Value(0), output_field=IntegerField()),
         "hj_livrees": Coalesce(F("resume__hj_livrees"), Value(0), output_field=IntegerField()),
         "hj_planifiees": Coalesce(F("resume__hj_planifiees"), Value(0), output_field=IntegerField()),
+        "montant_livre": Coalesce(F("resume__livre"), Value(ZERO), output_field=MONEY),
     }
     return cast(
         "QuerySet[ProgrammeAvecTotaux]",
@@ -292,7 +294,7 @@ def chiffres_de(programme: ProgrammeAvecTotaux) -> Chiffres:
         programme=programme,
         enveloppe=enveloppe.montant if enveloppe is not None else ZERO,
         engage=euros(programme.total_engage),
-        livre=programme.montant_pour(programme.hj_livrees),
+        livre=euros(programme.montant_livre),
         paye=euros(programme.total_paye),
         autres=euros(programme.total_autres),
         hj_livrees=programme.hj_livrees,

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from accompagnements import services
 from accompagnements.models import Seance, ServiceFait
+from budget import selectors as budget_selectors
+from budget.resume import resume_recalculer
 from budget.selectors import montant_attendu
 from budget.services import facture_approuver, facture_deposer, facture_payer
 from candidatures.models import Etat
@@ -23,6 +25,7 @@ from core.invariants import find_violations
 from core.uploads import check_upload
 from programmes.models import Format, NatureFormat, UniteFormat
 from tests.accompagnements.conftest import dans
+from tests.budget.conftest import seance_livree
 from tests.factories import AccompagnementFactory, CandidatureFactory, PersonneRessourceFactory, convention_signee
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -186,3 +189,16 @@ def test_several_personnes_ressources_follow_one_another_on_an_hours_coaching(do
     _plan(acc, premiere.user, 4, 3)
     _plan(acc, seconde.user, 4, 10)
     assert [s.planifiee_par for s in Seance.objects.filter(accompagnement=acc)] == [premiere.user, seconde.user]
+
+
+@pytest.mark.django_db
+def test_the_programmes_delivered_amount_prices_hours_at_the_formats_rate(dossier, coaching, coordinateur, programme):
+    mentor = PersonneRessourceFactory()
+    acc = AccompagnementFactory(candidature=dossier, format=coaching, demi_journees_prevues=14, mentors=[mentor])
+    tsf = AccompagnementFactory(candidature__programme=programme, demi_journees_prevues=4)
+    seance_livree(acc, 5)
+    seance_livree(tsf, 3)
+    resume_recalculer(programme_id=programme.pk)
+    chiffres = budget_selectors.chiffres_de(budget_selectors.programmes_avec_totaux().get(pk=programme.pk))
+    assert chiffres.livre == Decimal("300.00") + Decimal("750.00")  # 5 h at 60 € + 3 half-days at 250 €
+    assert find_violations(["budget.resume_programme"]) == []
