@@ -408,10 +408,15 @@ def _convention_completer(*, convention: Convention, by: User | None, **changes:
     difference = convention.montant - (precedente.montant if precedente else Decimal("0.00"))
     if difference:
         libelle = (
-            _("Avenant %(ref)s : %(n)s demi-journée(s) au lieu de %(avant)s")
-            % {"ref": convention.reference, "n": convention.demi_journees, "avant": precedente.demi_journees}
+            _("Avenant %(ref)s : %(n)s au lieu de %(avant)s")
+            % {
+                "ref": convention.reference,
+                "n": accompagnement.format.duree_texte(convention.demi_journees),
+                "avant": precedente.demi_journees,
+            }
             if precedente
-            else _("Convention %(ref)s : %(n)s demi-journée(s)") % {"ref": convention.reference, "n": convention.demi_journees}
+            else _("Convention %(ref)s : %(n)s")
+            % {"ref": convention.reference, "n": accompagnement.format.duree_texte(convention.demi_journees)}
         )
         convention_a_engager.send(
             sender=Convention, convention=convention, accompagnement=accompagnement, montant=difference, libelle=libelle, by=by

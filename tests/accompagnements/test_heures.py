@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accompagnements import services
-from accompagnements.models import Seance, ServiceFait
+from accompagnements.models import Creneau, Seance, ServiceFait
 from budget import selectors as budget_selectors
 from budget.resume import resume_recalculer
 from budget.selectors import montant_attendu
@@ -202,3 +202,13 @@ def test_the_programmes_delivered_amount_prices_hours_at_the_formats_rate(dossie
     chiffres = budget_selectors.chiffres_de(budget_selectors.programmes_avec_totaux().get(pk=programme.pk))
     assert chiffres.livre == Decimal("300.00") + Decimal("750.00")  # 5 h at 60 € + 3 half-days at 250 €
     assert find_violations(["budget.resume_programme"]) == []
+
+
+@pytest.mark.django_db
+def test_a_half_day_slot_is_not_booked_for_a_coaching_in_hours(dossier, coaching):
+    mentor = PersonneRessourceFactory()
+    acc = AccompagnementFactory(candidature=dossier, format=coaching, demi_journees_prevues=14, mentors=[mentor])
+    creneau = Creneau.objects.create(mentor=mentor, debut=dans(days=4), demi_journees=1, lieu="Atelier")
+    with pytest.raises(RuleViolation, match="planifiez la séance de Coaching individuel avec sa durée en heures"):
+        services.creneau_book(creneau=creneau, accompagnement=acc, by=acc.beneficiaire)
+    assert not Seance.objects.filter(accompagnement=acc).exists()
