@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from accompagnements import services
@@ -212,3 +213,22 @@ def test_a_half_day_slot_is_not_booked_for_a_coaching_in_hours(dossier, coaching
     with pytest.raises(RuleViolation, match="planifiez la séance de Coaching individuel avec sa durée en heures"):
         services.creneau_book(creneau=creneau, accompagnement=acc, by=acc.beneficiaire)
     assert not Seance.objects.filter(accompagnement=acc).exists()
+
+
+@pytest.mark.django_db
+def test_the_mentor_plans_a_session_in_hours_from_the_page(client, dossier, coaching):
+    mentor = PersonneRessourceFactory()
+    acc = AccompagnementFactory(candidature=dossier, format=coaching, demi_journees_prevues=14, mentors=[mentor])
+    client.force_login(mentor.user)
+    url = reverse("accompagnements:seance_create", args=[acc.pk])
+    page = client.get(url).content.decode()
+    assert "Une séance dure de 1 à 8 heures" in page and ">4 h<" in page
+    jour = timezone.localdate() + datetime.timedelta(days=6)
+    data = {"date": jour.isoformat(), "heure": "09:00", "demi_journees": "4", "modalite": "presentiel", "lieu": "Atelier"}
+    response = client.post(url, data)
+    seance = Seance.objects.get(accompagnement=acc)
+    assert response.status_code == 302 and seance.demi_journees == 4
+    detail = client.get(reverse("accompagnements:detail", args=[acc.pk])).content.decode()
+    assert "Coaching individuel – 14 heures" in detail
+    refused = client.post(url, {**data, "demi_journees": "9"})
+    assert refused.status_code == 400
