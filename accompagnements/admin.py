@@ -468,7 +468,7 @@ class CompteRenduInline(ReadOnlyInlineMixin, admin.StackedInline):
 
 
 class QuestionSeanceInline(ReadOnlyInlineMixin, admin.TabularInline):
-    """Asked by the beneficiary or the mentor (question_seance_add), up to 48 h before the session."""
+    """Asked by the beneficiary or the mentor (question_seance_add), up to the programme's delay before the session."""
 
     model = QuestionSeance
     fields = ("texte", "auteur", "created_at")

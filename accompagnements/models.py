@@ -234,9 +234,8 @@ class SeanceQuerySet(models.QuerySet):
 class Seance(TimeStampedModel):
     accompagnement = models.ForeignKey(Accompagnement, on_delete=models.CASCADE, related_name="seances")
     debut = models.DateTimeField(_("début"))
-    demi_journees = models.PositiveSmallIntegerField(
-        _("durée"), choices=[(1, _("Une demi-journée")), (2, _("Une journée"))], default=1
-    )
+    # In the format's unit: half-days (1 or 2) or hours (1 to the format's seance_duree_max).
+    demi_journees = models.PositiveSmallIntegerField(_("durée (dans l’unité du format)"), default=1)
     modalite = models.CharField(_("modalité"), max_length=20, choices=ModaliteSeance.choices, default=ModaliteSeance.PRESENTIEL)
     lieu = models.CharField(_("lieu"), max_length=255, blank=True)
     lien_visio = models.URLField(_("lien de visioconférence"), blank=True)
@@ -247,7 +246,9 @@ class Seance(TimeStampedModel):
     motif_annulation = models.TextField(_("motif d’annulation"), blank=True)
     motif_valable = models.BooleanField(_("motif d’annulation valable"), default=False)
     comptee = models.BooleanField(
-        _("comptée comme consommée"), default=False, help_text=_("Annulation tardive sans motif valable (moins de 48 h avant).")
+        _("comptée comme consommée"),
+        default=False,
+        help_text=_("Annulation tardive sans motif valable (dans le délai du programme avant la séance)."),
     )
     note_coordination = models.TextField(_("note de la coordination"), blank=True)
     service_fait = models.CharField(
@@ -265,13 +266,19 @@ class Seance(TimeStampedModel):
         verbose_name_plural = _("séances")
         ordering = ["debut"]
         constraints = [
-            models.CheckConstraint(condition=Q(demi_journees__in=[1, 2]), name="seance_demi_journee_ou_journee"),
+            models.CheckConstraint(condition=Q(demi_journees__gte=1), name="seance_duree_positive"),
         ]
         # Every agenda, feed and the admin filter and sort on the date; a file's sessions in date order.
         indexes = [models.Index(fields=["debut"]), models.Index(fields=["accompagnement", "debut"])]
 
     def __str__(self) -> str:
         return f"{self.accompagnement} – {self.debut:%d/%m/%Y}"
+
+    def get_demi_journees_display(self) -> str:
+        """The duration as read: « Une demi-journée », « Une journée », or « 3 h » for a format in hours."""
+        if self.accompagnement.format.est_en_heures:
+            return self.accompagnement.format.duree_texte(self.demi_journees)
+        return str({1: _("Une demi-journée"), 2: _("Une journée")}.get(self.demi_journees, self.demi_journees))
 
     # Named states for templates and callers (never compare the state strings in a template).
     @property

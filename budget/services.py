@@ -316,8 +316,9 @@ def _check_montant(montant: Decimal) -> None:
 
 
 def _montant_livre(accompagnement: Accompagnement) -> Decimal:
-    """Delivered amount of an accompagnement: delivered half-days at the programme's daily rate."""
-    return accompagnement.programme.montant_pour(demi_journees_livrees(accompagnement_id=accompagnement.pk))
+    """Delivered amount of an accompagnement: its delivered time at its format's rate (half the programme's
+    daily rate per half-day, the format's rate per hour, nothing for a volunteer)."""
+    return accompagnement.format.montant_pour(demi_journees_livrees(accompagnement_id=accompagnement.pk))
 
 
 def _montant_paye(accompagnement_id: int) -> Decimal:

@@ -62,9 +62,13 @@ class FormatInline(admin.TabularInline):
         "libelle",
         "demi_journees_min",
         "demi_journees_max",
+        "duree_max_avec_prolongation",
+        "seance_duree_max",
         "ecart_max_jours",
         "nature",
         "unite",
+        "personne_ressource_remuneree",
+        "taux_par_unite",
         "participants_max",
         "participation_non_membre",
         "actif",
@@ -108,7 +112,18 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
         ),
         (
             _("Suivi et relances"),
-            {"fields": ("delai_compte_rendu_jours", "alerte_dossier_jours", "relances_desactivees"), "classes": ("collapse",)},
+            {
+                "fields": (
+                    "delai_avant_seance_heures",
+                    "delai_compte_rendu_jours",
+                    "alerte_dossier_jours",
+                    "relance_six_mois_premiere_jours",
+                    "relance_six_mois_seconde_jours",
+                    "relance_brouillon_jours",
+                    "relances_desactivees",
+                ),
+                "classes": ("collapse",),
+            },
         ),
         (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
@@ -383,7 +398,16 @@ class FormatAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ()
     # A format's half-day limits are the programme's rules: data that the coordination sets here.
     # Its kind, unit, capacity and non-members' fee are the same: rules as data (issue 16).
-    admin_owned_fields = ("demi_journees_min", "demi_journees_max", "participation_non_membre")
+    # Its durations (in its unit), ceiling with extension, longest session and the mentor's pay per unit too.
+    admin_owned_fields = (
+        "demi_journees_min",
+        "demi_journees_max",
+        "duree_max_avec_prolongation",
+        "seance_duree_max",
+        "participation_non_membre",
+        "taux_par_unite",
+        "personne_ressource_remuneree",
+    )
     list_display = (
         "libelle",
         "code",

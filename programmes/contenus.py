@@ -44,6 +44,7 @@ VARIABLES_CLAUSES = frozenset(
         "programme.date_debut",
         "programme.date_fin",
         "programme.delai_compte_rendu_jours",
+        "programme.delai_avant_seance_heures",
         "pilot.name",
         "pilot.email",
         "pilot.address",
@@ -432,7 +433,7 @@ CLAUSES_PAR_DEFAUT: tuple[tuple[str, str], ...] = (
         " parties ;\n"
         "- verser le forfait prévu à l’article 3.\n"
         "### Annulation d’une séance\n"
-        "Une séance annulée moins de 48 heures avant son début sans motif valable est comptée comme réalisée et décomptée"
+        "Une séance annulée moins de {{ programme.delai_avant_seance_heures }} heures avant son début sans motif valable est comptée comme réalisée et décomptée"
         " des demi-journées prévues.\n"
         "### Confidentialité\n"
         "Les parties gardent confidentielles les informations échangées pendant l’accompagnement sur le projet, la"

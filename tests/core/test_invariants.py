@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accompagnements.models import Accompagnement, AccompagnementHistorique, Creneau
-from ateliers.models import Atelier, Inscription
+from ateliers.models import Atelier, GroupeCodev, Immersion, Inscription, MembreGroupe, SeanceGroupe
 from budget.models import Contribution, Engagement, Enveloppe, Facture, Financeur, Imputation, Paiement, ResumeProgramme
 from budget.resume import resume_recalculer
 from core import invariants
@@ -28,6 +28,7 @@ from tests.factories import (
     AccompagnementFactory,
     CandidatureFactory,
     ConventionFactory,
+    PersonneRessourceFactory,
     ProgrammeFactory,
     SeanceFactory,
     StructureFactory,
@@ -363,6 +364,34 @@ def plant_atelier_ordre_attente() -> str:
     return "Atelier qui fait passer devant"
 
 
+def plant_immersion_benevole() -> str:
+    programme = ProgrammeFactory()
+    mentore = UserFactory(email="mentoree-payee@exemple.test")
+    # A paid format (the TSF) used for an immersion: a volunteer's day would cost money.
+    Immersion.objects.create(
+        programme=programme,
+        format=programme.formats.get(code="tsf"),
+        mentore=mentore,
+        mentor=PersonneRessourceFactory(),
+        jour=timezone.localdate(),
+    )
+    return "mentoree-payee@exemple.test"
+
+
+def plant_codev_membres() -> str:
+    programme = ProgrammeFactory()
+    fmt = Format.objects.create(
+        programme=programme, code="codev", libelle="Co-dev", nature="codeveloppement", demi_journees_max=6, participants_max=8
+    )
+    groupe = GroupeCodev.objects.create(
+        programme=programme, format=fmt, nom="Groupe qui accueille un étranger", animateur=PersonneRessourceFactory()
+    )
+    autre = GroupeCodev.objects.create(programme=programme, format=fmt, nom="Autre groupe", animateur=PersonneRessourceFactory())
+    etranger = MembreGroupe.objects.create(groupe=autre, personne=UserFactory())
+    SeanceGroupe.objects.create(groupe=groupe, debut=timezone.now(), duree=1, client=etranger, lieu="Toulouse")
+    return "Groupe qui accueille un étranger"
+
+
 PLANTS: dict[str, Callable[[], str]] = {
     "budget.enveloppe_contributions": plant_enveloppe_contributions,
     "budget.imputation_complete": plant_imputation_complete,
@@ -399,6 +428,8 @@ PLANTS: dict[str, Callable[[], str]] = {
     "ateliers.liste_attente": plant_atelier_liste_attente,
     "ateliers.participation_membres": plant_atelier_participation_membres,
     "ateliers.ordre_attente": plant_atelier_ordre_attente,
+    "ateliers.immersion_benevole": plant_immersion_benevole,
+    "ateliers.codev_membres": plant_codev_membres,
 }
 
 
