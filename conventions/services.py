@@ -295,6 +295,7 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
             "date_debut": programme.date_debut,
             "date_fin": programme.date_fin,
             "delai_compte_rendu_jours": programme.delai_compte_rendu_jours,
+            "delai_avant_seance_heures": programme.delai_avant_seance_heures,
         },
         "format": {"code": acc.format.code, "libelle": acc.format.libelle},
         "demi_journees": convention.demi_journees,
@@ -302,7 +303,6 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
         # "2 jours", "1,5 jour": French puts the plural from two.
         "jours_libelle": f"{jours_texte} jour{'s' if jours >= 2 else ''}",
         "taux_journalier": format_euros(programme.taux_journalier),
-        "delai_avant_seance_heures": programme.delai_avant_seance_heures,
         "montant": format_euros(convention.montant),
         "beneficiaire": {
             "nom": acc.beneficiaire.display_name,
