@@ -65,7 +65,7 @@ PROGRAMME: dict[str, Any] = {
     "appel_ouvert": True,
 }
 
-# The formats of seed 004, with only the fields the platform has today.
+# The formats of seed 004.
 FORMATS: list[dict[str, Any]] = [
     {
         "code": "coaching",
@@ -78,6 +78,10 @@ FORMATS: list[dict[str, Any]] = [
         "unite": "heure",
         "demi_journees_min": 14,
         "demi_journees_max": 28,
+        "duree_max_avec_prolongation": 28,
+        "seance_duree_max": 4,
+        # The seeds give no rate: a fictitious hour of mentor time at 62,50 € (a day of 8 h at 500 €).
+        "taux_par_unite": Decimal("62.50"),
         "ecart_max_jours": 14,
         "participants_max": 1,
         "ordre": 1,
@@ -102,6 +106,7 @@ FORMATS: list[dict[str, Any]] = [
         "unite": "demi_journee",
         "demi_journees_min": 2,
         "demi_journees_max": 2,
+        "personne_ressource_remuneree": False,
         "participants_max": 1,
         "ordre": 3,
     },
