@@ -15,6 +15,7 @@ from core.permissions import ALLOWED, Decision, refused, register_workflow, role
 from .workflow_factures import COORDINATION, STRUCTURE
 from .workflow_factures import WORKFLOW as FACTURE_WORKFLOW
 
+
 # Dashboards, ledger, receipts, follow-up exports: the coordination and the committee; a committee
 # member reads a programme's (`obj`) only if they sit on its committee (comite.MembreComite).
 @rule("budget.consulter")

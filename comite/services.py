@@ -125,9 +125,7 @@ def reunion_comite_record_minutes(
 
 
 @transaction.atomic
-def membre_comite_set(
-    *, programme: Programme, user: User, by: User, qualite: str = "", actif: bool = True
-) -> MembreComite:
+def membre_comite_set(*, programme: Programme, user: User, by: User, qualite: str = "", actif: bool = True) -> MembreComite:
     """Seat `user` on the programme's committee, or change their seat (quality, active or not). A member
     reads that programme's files put to the committee, meetings and dashboards, and no other's; the
     seat gives the comité role if the person had not got it."""

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 def deux_comites(programme, coordinateur):
     """Programme A (the fixture's) with a file put to its committee on a meeting, and programme B with
     its own committee: one member on each."""
-    autre = ProgrammeFactory(nom="PEER CULTURE (test)")
+    autre = ProgrammeFactory(nom="PEER CULTURE (test)", nom_comite="comité de pilotage", prefixe_reference="PEER")
     dossier = soumise(programme, structure=StructureFactory(raison_sociale="La Friche du Canal"))
     document = piece(dossier, "budget.pdf")
     saisine = services.saisine_create(candidature=dossier, by=coordinateur, question="Avis ?", pieces=[document])
@@ -80,6 +80,7 @@ def test_a_member_of_another_programmes_committee_gets_404_on_the_first_ones_pag
     assert listing.status_code == 200 and w["dossier"].reference not in listing.content.decode()
     reunions = client.get(reverse("comite:reunion_list"))
     assert reunions.status_code == 200 and w["b"].nom in reunions.content.decode()
+    assert "Réunions du comité de pilotage" in reunions.content.decode()  # each programme names its committee
     tableau = client.get(reverse("budget:tableau_de_bord"))
     assert tableau.status_code == 200 and w["b"].nom in tableau.content.decode() and w["a"].nom not in tableau.content.decode()
     comparaison = client.get(reverse("budget:comparaison")).content.decode()
@@ -97,6 +98,7 @@ def test_a_member_of_the_programmes_committee_reads_it_finds_it_and_gives_an_opi
     client.force_login(w["membre_a"])
     for name, url in _pages(w).items():
         assert client.get(url).status_code == 200, name
+    assert "transmis au comité technique" in client.get(_pages(w)["saisine"]).content.decode()
     listing = client.get(reverse("comite:saisine_list")).content.decode()
     assert w["dossier"].reference in listing
     recherche = client.get(reverse("plateforme:recherche"), {"q": "Friche"}).content.decode()
