@@ -153,3 +153,21 @@ def test_references_carry_the_programmes_prefix(candidat):
     for candidature in (premiere, deuxieme, troisieme):
         candidatures_services.candidature_submit(candidature=candidature, by=candidat)
     assert [c.reference for c in (premiere, deuxieme, troisieme)] == ["TSF-2026-0001", "PEER-2026-0001", "PEER-2026-0002"]
+
+
+def test_the_admin_seats_a_member_through_the_service_and_closes_the_seat(admin_client, programme):
+    personne = UserFactory(email="cnm@exemple.test", roles=[])
+    response = admin_client.post(
+        reverse("admin:comite_membrecomite_add"),
+        {"programme": programme.pk, "user": personne.pk, "qualite": "CNM", "actif": "on"},
+    )
+    assert response.status_code == 302
+    siege = MembreComite.objects.get(user=personne)
+    assert (siege.programme, siege.qualite, siege.actif) == (programme, "CNM", True)
+    assert roles.COMITE in set(personne.groups.values_list("name", flat=True))
+    change = admin_client.post(reverse("admin:comite_membrecomite_change", args=[siege.pk]), {"qualite": "CNM"})
+    assert change.status_code == 302
+    siege.refresh_from_db()
+    assert not siege.actif
+    listing = admin_client.get(reverse("admin:comite_membrecomite_changelist")).content.decode()
+    assert "cnm@exemple.test" in listing or "CNM" in listing
