@@ -84,6 +84,7 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "relances.DestinataireMessage": ("personne",),
     "comite.Saisine": ("candidature__candidat", "saisi_par"),
     "comite.Avis": ("membre",),
+    "comite.MembreComite": ("user",),
     # Budget lines entered by the person (the amounts themselves are public money, not personal).
     "budget.Engagement": ("created_by",),
     "budget.Paiement": ("created_by",),

@@ -42,6 +42,23 @@ def is_comite(user: Any) -> bool:
     return has_role(user, COMITE)
 
 
+def programmes_comite(user: Any) -> frozenset[int]:
+    """Ids of the programmes on whose committee `user` sits (comite.MembreComite, active seats), cached on
+    the instance like the roles. The comité role opens the committee's pages; the seats scope them."""
+    if not is_comite(user):
+        return frozenset()
+    cached = getattr(user, "_programmes_comite", None)
+    if cached is None:
+        cached = frozenset(user.sieges_comite.filter(actif=True).values_list("programme_id", flat=True))
+        user._programmes_comite = cached
+    return cached
+
+
+def siege_comite(user: Any, programme_id: int | None) -> bool:
+    """Whether `user` sits on the committee of programme `programme_id`."""
+    return programme_id is not None and programme_id in programmes_comite(user)
+
+
 def is_personne_ressource(user: Any) -> bool:
     return has_role(user, PERSONNE_RESSOURCE)
 

@@ -15,13 +15,17 @@ from core.permissions import ALLOWED, Decision, refused, register_workflow, role
 from .workflow_factures import COORDINATION, STRUCTURE
 from .workflow_factures import WORKFLOW as FACTURE_WORKFLOW
 
-# Dashboards, ledger, receipts, follow-up exports: the coordination and the comité technique.
-consulter = role_rule(
-    "budget.consulter",
-    roles.is_coordination,
-    roles.is_comite,
-    refusal=gettext_lazy("Le budget est réservé à la coordination et au comité technique."),
-)
+
+# Dashboards, ledger, receipts, follow-up exports: the coordination and the committee; a committee
+# member reads a programme's (`obj`) only if they sit on its committee (comite.MembreComite).
+@rule("budget.consulter")
+def consulter(user: Any, programme: Any = None) -> Decision:
+    if roles.is_coordination(user):
+        return ALLOWED
+    if roles.is_comite(user) and (programme is None or roles.siege_comite(user, programme.pk)):
+        return ALLOWED
+    return refused(gettext_lazy("Le budget est réservé à la coordination et au comité du programme."))
+
 
 # Every write on the budget (payments, other costs, corrections): the coordination only.
 modifier = role_rule(

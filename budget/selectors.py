@@ -95,18 +95,24 @@ def can_edit_budget(user: User | AnonymousUser) -> bool:
 
 
 def programmes_visibles(user: User | AnonymousUser) -> QuerySet[Programme]:
-    if can_view_dashboard(user):
+    """Every programme for the coordination; for a committee member, those whose committee they sit on."""
+    if roles.is_coordination(user):
         return Programme.objects.all()
+    if can_view_dashboard(user):
+        return Programme.objects.filter(pk__in=roles.programmes_comite(user))
     return Programme.objects.none()
 
 
 def exports_visibles(user: User | AnonymousUser) -> QuerySet[Export]:
-    """Coordination sees every export; a committee member the ones they asked for."""
+    """Coordination sees every export; a committee member the ones they asked for, of the programmes
+    they sit on."""
     if roles.is_coordination(user):
         return Export.objects.all()
     if roles.is_comite(user):
         # The audit file holds the accompagnements' files: never the committee's (budget.dossier_controle).
-        return Export.objects.filter(demande_par=user.pk).exclude(type_export__in=EXPORTS_PERSONNELS)
+        return Export.objects.filter(demande_par=user.pk, programme_id__in=roles.programmes_comite(user)).exclude(
+            type_export__in=EXPORTS_PERSONNELS
+        )
     return Export.objects.none()
 
 

@@ -545,7 +545,7 @@ def export_request(
     (`dossier_controle`) is the coordination's only; with `accompagnement`, it covers that one file.
     With `contribution`, the financial report (CERFA 15059) accounts for that funder's part only.
     """
-    require(by, "budget.consulter")
+    require(by, "budget.consulter", programme)
     if type_export not in TypeExport.values:
         raise RuleViolation(_("Ce type de document n’existe pas."))
     if type_export in EXPORTS_PERSONNELS:

@@ -41,10 +41,14 @@ def _programme(request: HttpRequest, pk: int | str | None = None) -> Programme:
     if pk is None:
         pk = request.GET.get("programme")
     if pk in (None, ""):
+        # The current programme if the user may read it, else the latest they may (a committee member's).
         courant = Programme.courant()
-        if courant is None:
+        if courant is not None and visibles.filter(pk=courant.pk).exists():
+            return courant
+        programme = visibles.order_by("-date_debut", "-pk").first()
+        if programme is None:
             raise Http404
-        return courant
+        return programme
     try:
         return get_object_or_404(visibles, pk=int(pk))
     except (TypeError, ValueError):
@@ -334,7 +338,10 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
 def accompagnement_ligne(request: HttpRequest, pk: int) -> HttpResponse:
     """One accompagnement's budget line: planned, delivered, committed, paid, and the ledger lines behind
     them; with links to its file, its accompagnement, its convention and its sessions."""
-    accompagnement = get_object_or_404(Accompagnement.objects.select_related("programme"), pk=pk)
+    accompagnement = get_object_or_404(
+        Accompagnement.objects.filter(programme__in=selectors.programmes_visibles(request.user)).select_related("programme"),
+        pk=pk,
+    )
     suivi = selectors.avec_montant_livre(
         selectors.accompagnements_suivi(accompagnement.programme).select_related("candidature").filter(pk=pk)
     )[0]

@@ -37,11 +37,12 @@ def recu_upload_to(instance, filename):
 
 class CandidatureQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """The files `user` may open: their own for an applicant, all for coordination."""
+        """The files `user` may open: their own for an applicant, all for coordination, those put to the
+        committee of a programme they sit on for a committee member."""
         if roles.is_coordination(user):
             return self
         if roles.is_comite(user):
-            return self.filter(saisines__isnull=False).distinct()
+            return self.filter(saisines__isnull=False, programme_id__in=roles.programmes_comite(user)).distinct()
         return self.filter(candidat=user)
 
     def soumises(self):

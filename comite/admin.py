@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_helpers import AppendOnlyInlineMixin, ServiceAdminMixin, ServiceInlineMixin, per_row, related_column
 
-from .models import Avis, ReunionComite, Saisine
-from .services import avis_give, saisine_create
+from .models import Avis, MembreComite, ReunionComite, Saisine
+from .services import avis_give, membre_comite_set, saisine_create
 
 saisi_par = related_column("saisi_par", _("soumis par"))
 
@@ -165,4 +165,48 @@ class AvisAdmin(ServiceAdminMixin, admin.ModelAdmin):
             membre=obj.membre,
             sens=form.cleaned_data["sens"],
             commentaire=form.cleaned_data.get("commentaire") or "",
+        )
+
+
+@admin.register(MembreComite)
+class MembreComiteAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Who sits on which programme's committee: seated, changed or closed through membre_comite_set
+    (which gives the comité role); a seat is closed (inactive), never deleted, to keep who gave which opinion."""
+
+    service_owned_fields = ("programme", "user", "qualite", "actif")
+    service_add = "comite.services.membre_comite_set"
+    service_change = "comite.services.membre_comite_set"
+    only_services_create = True
+    only_services_delete = True
+    list_display = ("user", "programme", "qualite", "actif")
+    list_filter = ("programme", "actif")
+    search_fields = ("user__email", "user__first_name", "user__last_name", "qualite")
+    list_select_related = ("user", "programme")
+    autocomplete_fields = ("user",)
+    fields = ("programme", "user", "qualite", "actif", "created_at")
+    readonly_fields = ("created_at",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: MembreComite | None = None) -> Any:
+        return self.readonly_fields if obj is None else ("programme", "user", *self.readonly_fields)
+
+    def has_delete_permission(self, request: HttpRequest, obj: MembreComite | None = None) -> bool:
+        return False
+
+    def create_with_service(self, request: HttpRequest, obj: MembreComite, form: Any) -> MembreComite:
+        data = form.cleaned_data
+        return membre_comite_set(
+            programme=data["programme"],
+            user=data["user"],
+            by=request.user,
+            qualite=data.get("qualite") or "",
+            actif=data.get("actif", True),
+        )
+
+    def update_with_service(self, request: HttpRequest, obj: MembreComite, form: Any) -> MembreComite:
+        return membre_comite_set(
+            programme=obj.programme,
+            user=obj.user,
+            by=request.user,
+            qualite=form.cleaned_data.get("qualite") or "",
+            actif=form.cleaned_data.get("actif", False),
         )

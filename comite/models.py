@@ -68,3 +68,27 @@ class Avis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_sens_display()} – {self.membre}"
+
+
+class MembreComite(TimeStampedModel):
+    """A seat on one programme's committee (comité technique of the TSF's funders, comité de pilotage of
+    PEER CULTURE). The comité role opens the committee's pages; the seats say which programmes' files,
+    meetings, opinions, dashboards and exports its member reads (accounts.roles.programmes_comite)."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", verbose_name=_("programme"), on_delete=models.CASCADE, related_name="membres_comite"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("membre"), on_delete=models.CASCADE, related_name="sieges_comite"
+    )
+    qualite = models.CharField(_("qualité ou organisme"), max_length=200, blank=True)
+    actif = models.BooleanField(_("siège actif"), default=True)
+
+    class Meta:
+        verbose_name = _("membre du comité")
+        verbose_name_plural = _("membres du comité")
+        ordering = ["programme", "user__last_name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["programme", "user"], name="membre_comite_unique_par_programme")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.programme}"

@@ -25,12 +25,27 @@ def espace(user: User) -> dict[str, Any]:
     return {}
 
 
+def programmes_visibles(user: User) -> QuerySet[Programme]:
+    """The programmes whose committee pages `user` reads: all for the coordination, those of their
+    seats for a committee member (comite.MembreComite), none for anyone else."""
+    if roles.is_coordination(user):
+        return Programme.objects.all()
+    return Programme.objects.filter(pk__in=roles.programmes_comite(user))
+
+
 def saisines_visibles(user: User) -> QuerySet[Saisine]:
-    """Files put to the committee that `user` may read: all of them for coordination and committee
-    members, none for anyone else."""
-    if roles.is_coordination(user) or roles.is_comite(user):
+    """Files put to the committee that `user` may read: all of them for the coordination, those of the
+    programmes they sit on for a committee member, none for anyone else."""
+    if roles.is_coordination(user):
         return Saisine.objects.all()
-    return Saisine.objects.none()
+    return Saisine.objects.filter(candidature__programme_id__in=roles.programmes_comite(user))
+
+
+def reunions_visibles(user: User) -> QuerySet[ReunionComite]:
+    """The committee's meetings `user` may open, on the same scope as the files."""
+    if roles.is_coordination(user):
+        return ReunionComite.objects.all()
+    return ReunionComite.objects.filter(programme_id__in=roles.programmes_comite(user))
 
 
 def saisines_list(user: User) -> QuerySet[Saisine]:

@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts import roles
 from accounts.models import User
+from accounts.services import user_set_roles
 from candidatures.models import Candidature, PieceJointe
 from candidatures.services import candidature_event
 from core.concurrency import lock_unchanged
@@ -18,7 +20,7 @@ from core.permissions import require
 from core.uploads import CheckedUpload
 from programmes.models import Programme
 
-from .models import Avis, ReunionComite, Saisine, SensAvis
+from .models import Avis, MembreComite, ReunionComite, Saisine, SensAvis
 
 
 def _check_coordination(by: User) -> None:
@@ -120,3 +122,19 @@ def reunion_comite_record_minutes(
         reunion.compte_rendu_fichier.save(stored.name, stored, save=False)
     reunion.save()
     return reunion
+
+
+@transaction.atomic
+def membre_comite_set(*, programme: Programme, user: User, by: User, qualite: str = "", actif: bool = True) -> MembreComite:
+    """Seat `user` on the programme's committee, or change their seat (quality, active or not). A member
+    reads that programme's files put to the committee, meetings and dashboards, and no other's; the
+    seat gives the comité role if the person had not got it."""
+    _check_coordination(by)
+    membre, _created = MembreComite.objects.update_or_create(
+        programme=programme, user=user, defaults={"qualite": (qualite or "").strip(), "actif": actif}
+    )
+    if actif and not roles.is_comite(user):
+        user_set_roles(user=user, role_names=sorted(roles.role_names(user) | {roles.COMITE}), staff=user.is_staff)
+    if hasattr(user, "_programmes_comite"):
+        del user._programmes_comite
+    return membre

@@ -115,8 +115,16 @@ def saisine_piece(request: HttpRequest, pk: int, piece_pk: int) -> HttpResponse:
 
 
 def _programme(request: HttpRequest) -> Programme:
+    """The programme asked for (`?programme=`), among those whose committee the user reads (another
+    one is not found); by default the current one, or for a member the latest they sit on."""
+    visibles = selectors.programmes_visibles(request.user)
     pk = request.GET.get("programme", "")
-    programme = Programme.objects.filter(pk=int(pk)).first() if pk.isdigit() else Programme.courant()
+    if pk.isdigit():
+        return get_object_or_404(visibles, pk=int(pk))
+    courant = Programme.courant()
+    if courant is not None and visibles.filter(pk=courant.pk).exists():
+        return courant
+    programme = visibles.order_by("-date_debut", "-pk").first()
     if programme is None:
         raise Http404
     return programme
@@ -175,7 +183,7 @@ def _reunion_form(request: HttpRequest, programme: Programme, reunion: ReunionCo
 
 @comite_required
 def reunion_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    reunion = get_object_or_404(ReunionComite.objects.select_related("programme"), pk=pk)
+    reunion = get_object_or_404(selectors.reunions_visibles(request.user).select_related("programme"), pk=pk)
     saisines = reunion.saisines.select_related("candidature", "candidature__structure").prefetch_related("pieces")
     form = (
         CompteRenduForm(initial={"compte_rendu": reunion.compte_rendu, **version_initial(reunion)})
@@ -200,7 +208,7 @@ def reunion_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @comite_required
 def reunion_minutes_file(request: HttpRequest, pk: int) -> HttpResponse:
-    reunion = get_object_or_404(ReunionComite, pk=pk)
+    reunion = get_object_or_404(selectors.reunions_visibles(request.user), pk=pk)
     if not reunion.compte_rendu_fichier:
         raise Http404
     acces_journaliser(request=request, objet=reunion, libelle=f"compte-rendu du comité du {reunion.date:%d/%m/%Y}")

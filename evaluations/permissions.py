@@ -38,13 +38,14 @@ def remplir(user: Any, evaluation: Evaluation) -> Decision:
     return ALLOWED
 
 
-# The programme's results: the coordination and the comité technique.
-resultats = role_rule(
-    "evaluation.resultats",
-    roles.is_coordination,
-    roles.is_comite,
-    refusal=gettext_lazy("Réservé au comité technique et à la coordination."),
-)
+# The programme's (`obj`) results: the coordination and the members of its committee.
+@rule("evaluation.resultats")
+def resultats(user: Any, programme: Any = None) -> Decision:
+    if roles.is_coordination(user):
+        return ALLOWED
+    if roles.is_comite(user) and (programme is None or roles.siege_comite(user, programme.pk)):
+        return ALLOWED
+    return refused(gettext_lazy("Réservé au comité du programme et à la coordination."))
 
 
 # End an action, open its continuation, follow the reminders: the coordination.

@@ -112,7 +112,14 @@ def accompagnement_suite(request, pk: int):
 def resultats(request, programme_pk: int | None = None):
     """Coordination and comité technique: the programme's evaluation results (aggregates only)."""
     forbid_unless(request.user, "evaluation.resultats")
-    programme = get_object_or_404(Programme, pk=programme_pk) if programme_pk else Programme.courant()
+    # The coordination reads every programme; a committee member those they sit on (another is not found).
+    visibles = selectors.programmes_resultats(request.user)
+    if programme_pk:
+        programme = get_object_or_404(visibles, pk=programme_pk)
+    else:
+        courant = Programme.courant()
+        programme = courant if courant is not None and visibles.filter(pk=courant.pk).exists() else None
+        programme = programme or visibles.order_by("-date_debut", "-pk").first()
     if programme is None:
         raise Http404
     return render(
@@ -120,7 +127,7 @@ def resultats(request, programme_pk: int | None = None):
         "evaluations/resultats_programme.html",
         {
             "resultats": selectors.resultats_programme(programme),
-            "programmes": list(Programme.objects.order_by("-date_debut")),
+            "programmes": list(visibles.order_by("-date_debut")),
             "programme": programme,
         },
     )

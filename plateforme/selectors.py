@@ -241,6 +241,22 @@ def recherche(user: Any, q: str) -> list[dict[str, Any]]:
             reverse("accompagnements:detail", args=[a.pk]),
         ),
     )
+    if not coordination and roles.is_comite(user):
+        # A committee member finds the files put to the committees they sit on, and no other.
+        groupe(
+            _("Dossiers soumis au comité"),
+            _chaque_mot(
+                saisines_visibles(user).select_related("candidature__structure", "candidature__programme"),
+                q,
+                "candidature__reference",
+                "candidature__structure__raison_sociale",
+            ).order_by("-created_at", "-pk"),
+            lambda s: Resultat(
+                f"{s.candidature.reference} – {s.candidature.structure.raison_sociale if s.candidature.structure else ''}",
+                s.candidature.programme.nom,
+                reverse("comite:saisine_detail", args=[s.pk]),
+            ),
+        )
     if not coordination:
         return groupes
     # People and structures have no page of their own outside the back office, open to staff only.

@@ -100,7 +100,17 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
         (None, {"fields": ("nom", "slug", "description", "appel_ouvert", "textes")}),
         (
             _("Période et règles"),
-            {"fields": ("date_debut", "date_fin", "taux_journalier", "jours_minimum", "reunions_comite_minimum")},
+            {
+                "fields": (
+                    "date_debut",
+                    "date_fin",
+                    "taux_journalier",
+                    "jours_minimum",
+                    "prefixe_reference",
+                    "nom_comite",
+                    "reunions_comite_minimum",
+                )
+            },
         ),
         (
             _("Appariement"),

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -100,6 +100,21 @@ class Programme(TimeStampedModel):
     jours_minimum = models.PositiveSmallIntegerField(_("minimum de journées à réaliser"), default=30)
     appel_ouvert = models.BooleanField(_("appel à candidatures ouvert"), default=True)
     reunions_comite_minimum = models.PositiveSmallIntegerField(_("réunions du comité technique par an (minimum)"), default=2)
+    # The committee's name in the programme's pages ("comité technique" of the TSF's funders, "comité de
+    # pilotage" of PEER CULTURE) and the prefix of its applications' references (TSF-2026-0001).
+    nom_comite = models.CharField(
+        _("nom du comité"),
+        max_length=80,
+        default="comité technique",
+        help_text=_("Tel qu’écrit dans les pages du programme, en minuscules : « comité technique », « comité de pilotage »."),
+    )
+    prefixe_reference = models.CharField(
+        _("préfixe des références de candidature"),
+        max_length=12,
+        default="TSF",
+        validators=[RegexValidator(r"^[A-Z0-9]+$", _("Lettres majuscules et chiffres seulement."))],
+        help_text=_("Les candidatures sont numérotées PRÉFIXE-ANNÉE-0001."),
+    )
     # Matching: weights of each criterion (0–100) and a cap on missions per mentor and year.
     poids_competences = models.PositiveSmallIntegerField(_("poids : compétences"), default=40)
     poids_experience = models.PositiveSmallIntegerField(_("poids : même type et taille de projet"), default=20)

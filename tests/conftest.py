@@ -84,8 +84,9 @@ def coordinateur(db):
 
 
 @pytest.fixture
-def membre_comite(db):
-    return UserFactory(email="comite@exemple.test", roles=["comite_technique"])
+def membre_comite(db, programme):
+    """A member of the committee of `programme` (the fixture's): they read that programme's files only."""
+    return UserFactory(email="comite@exemple.test", roles=["comite_technique"], comite=[programme])
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from accounts.services import user_set_roles
 from annuaire.models import Competence, CompetencePersonneRessource, Domaine, PersonneRessource
 from budget.models import Enveloppe, ResumeProgramme
 from candidatures.models import Candidature, Etat, StatutDemandeur
+from comite.models import MembreComite
 from conventions.models import Convention
 from conventions.services import convention_finalize, convention_render_pdf, convention_sign
 from programmes.models import Departement, Format, Programme, Structure, TypeStructure
@@ -47,6 +48,20 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.save()
         if extracted:
             user_set_roles(user=self, role_names=list(extracted))
+
+    @factory.post_generation
+    def comite(self, create, extracted, **kwargs):
+        """`comite=[programme, …]`: seats on those programmes' committees (comite.MembreComite)."""
+        siege_comite(self, *(extracted or ()))
+
+
+def siege_comite(user: User, *programmes: Programme) -> None:
+    """Seat a comité member on these programmes' committees: a member reads only those programmes'
+    files put to the committee, meetings, dashboards and exports."""
+    for programme in programmes:
+        MembreComite.objects.get_or_create(programme=programme, user=user)
+    if hasattr(user, "_programmes_comite"):
+        del user._programmes_comite
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):

@@ -598,7 +598,7 @@ def test_peer_culture_eight_workshops_one_full_with_a_waiting_list_members_and_n
     assert not Adhesion.objects.filter(programme=programme, personne__in=non_adherents).exists()
 
 
-def test_peer_culture_comite_of_three_chose_five_applicants_for_coaching_in_hours(demo):
+def test_peer_culture_comite_of_three_chose_five_applicants_for_coaching_in_hours(demo, client):
     programme = Programme.objects.get(slug=PEER)
     comite = User.objects.filter(email__in=[c.email for c in peer_culture.COMITE])
     assert comite.count() == 3 and all(roles.is_comite(u) for u in comite)
@@ -609,8 +609,25 @@ def test_peer_culture_comite_of_three_chose_five_applicants_for_coaching_in_hour
     assert {c.etat for c in retenues} == {Etat.SELECTIONNEE}
     assert all(c.format_retenu.code == "coaching" and 14 <= c.demi_journees_retenues <= 28 for c in retenues)
     assert all(c.recu_pdf for c in retenues)
-    # Comité membership is a role, not per programme: the TSF comité still sees its own two files only.
-    assert Candidature.objects.visibles_par(User.objects.get(email=f"comite@{data.DOMAINE}")).count() == 2
+    assert programme.prefixe_reference == "PEER" and all(c.reference.startswith("PEER-") for c in retenues)
+    assert programme.nom_comite == "comité de pilotage"
+    # Each programme its committee: the TSF's comité technique sees its own two files only, the comité de
+    # pilotage none of the TSF's (a TSF file put to the comité is not found for its members).
+    tsf = Programme.objects.get(slug=SLUG)
+    comite_tsf = User.objects.get(email=f"comite@{data.DOMAINE}")
+    assert Candidature.objects.visibles_par(comite_tsf).count() == 2
+    assert roles.programmes_comite(comite_tsf) == {tsf.pk}
+    saisine_tsf = Saisine.objects.filter(candidature__programme=tsf).first()
+    assert saisine_tsf is not None
+    for membre in comite:
+        assert roles.programmes_comite(membre) == {programme.pk}
+        assert not Candidature.objects.visibles_par(membre).exists()
+        client.force_login(membre)
+        assert client.get(reverse("comite:saisine_detail", args=[saisine_tsf.pk])).status_code == 404
+        listing = client.get(reverse("comite:saisine_list")).content.decode()
+        assert saisine_tsf.candidature.reference not in listing
+        tableau = client.get(reverse("budget:tableau_de_bord"))
+        assert tableau.status_code == 200 and tsf.nom not in tableau.content.decode()
 
 
 def test_peer_culture_logins_work_and_are_printed(demo, client):

@@ -66,8 +66,9 @@ def candidature_create_draft(*, programme: Programme, candidat: User) -> Candida
 
 
 def _next_reference(candidature: Candidature) -> str:
-    # Numbered within the programme's year, so that a 2026 programme keeps TSF-2026-… references.
-    prefix = f"TSF-{candidature.programme.date_debut.year}-"
+    # Numbered within the programme's year and prefix (Programme.prefixe_reference): TSF-2026-…, PEER-2026-…
+    programme = candidature.programme
+    prefix = f"{programme.prefixe_reference}-{programme.date_debut.year}-"
     # Serialised by the lock on the candidature row and the unique constraint on reference.
     last = Candidature.objects.filter(reference__startswith=prefix).aggregate(m=Max("reference"))["m"] or f"{prefix}0000"
     return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1:04d}"

@@ -482,6 +482,8 @@ def _programme_post_data(**overrides) -> dict:
         "taux_journalier": "500.00",
         "jours_minimum": 30,
         "reunions_comite_minimum": 2,
+        "nom_comite": "comité technique",
+        "prefixe_reference": "TSF",
         "poids_competences": 40,
         "poids_experience": 20,
         "poids_geographie": 10,

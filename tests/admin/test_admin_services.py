@@ -559,8 +559,8 @@ def test_diagnostic_planned_in_the_admin_moves_the_file_and_sends_the_invitation
 
 
 @pytest.mark.django_db
-def test_file_put_to_the_committee_and_opinion_given_in_the_admin_write_the_timeline(admin_client, membre_comite):
-    candidature = CandidatureFactory(etat=Etat.SOUMISE)
+def test_file_put_to_the_committee_and_opinion_given_in_the_admin_write_the_timeline(admin_client, programme, membre_comite):
+    candidature = CandidatureFactory(programme=programme, etat=Etat.SOUMISE)
     response = admin_client.post(
         reverse("admin:comite_saisine_add"),
         {"candidature": candidature.pk, "question": "Éligible ?", "avis-TOTAL_FORMS": 0, "avis-INITIAL_FORMS": 0},

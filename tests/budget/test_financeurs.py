@@ -20,7 +20,7 @@ from budget.repartition import parts_plus_fort_reste
 from core.exceptions import RuleViolation
 from core.invariants import find_violations
 from core.money import format_euros
-from tests.factories import AccompagnementFactory, ProgrammeFactory, UserFactory
+from tests.factories import AccompagnementFactory, ProgrammeFactory, UserFactory, siege_comite
 
 from .conftest import seance_livree
 
@@ -357,6 +357,7 @@ def test_per_funder_figures_add_up_after_200_random_commitments_payments_and_cor
 @pytest.mark.django_db
 def test_the_dashboard_shows_each_funders_part(client, finance, membre_comite, django_assert_max_num_queries):
     programme, _contributions = finance
+    siege_comite(membre_comite, programme)
     acc = AccompagnementFactory(candidature__programme=programme, demi_journees_prevues=4)
     services.engagement_create(accompagnement=acc, montant=Decimal("2000.00"), libelle="Convention", by=pilote())
     seance_livree(acc, 2)
@@ -457,10 +458,12 @@ def test_pdf_and_xlsx_reports_show_the_dashboards_per_funder_figures(client, fin
 @pytest.mark.django_db
 def test_the_coordination_chooses_the_rule_and_the_comite_only_reads(client, finance, coordinateur, membre_comite):
     programme, _contributions = finance
+    siege_comite(membre_comite, programme)
     dashboard = reverse("budget:tableau_de_bord") + f"?programme={programme.pk}"
     url = reverse("budget:regle_repartition", args=[programme.pk])
     client.force_login(membre_comite)
-    assert url not in client.get(dashboard).content.decode()
+    page = client.get(dashboard)
+    assert page.status_code == 200 and url not in page.content.decode()
     assert client.post(url, {"regle": RegleRepartition.PRIORITE}).status_code == 403
     assert Enveloppe.objects.get(programme=programme).regle_repartition == RegleRepartition.PRORATA
 

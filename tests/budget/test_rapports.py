@@ -35,6 +35,7 @@ from tests.factories import (
     SeanceFactory,
     UserFactory,
     convention_signee,
+    siege_comite,
 )
 
 from .conftest import seance_livree
@@ -220,6 +221,7 @@ def test_programme_audit_file_covers_each_accompagnement_and_other_costs(client,
 @pytest.mark.django_db
 def test_only_the_coordination_prepares_or_downloads_an_audit_file(client, coordinateur, membre_comite):
     programme = ProgrammeFactory()
+    siege_comite(membre_comite, programme)
     accompagnement = AccompagnementFactory(candidature__programme=programme)
     url = reverse("budget:dossier_controle_request", args=[programme.pk])
     for user in (membre_comite, accompagnement.beneficiaire, accompagnement.mentors.get().user):
@@ -286,6 +288,7 @@ def _programme_chiffre(coordinateur):
 @pytest.mark.django_db(transaction=True)
 def test_bilan_pdf_and_xlsx_carry_the_dashboards_figures(client, coordinateur, membre_comite):
     programme = _programme_chiffre(coordinateur)
+    siege_comite(membre_comite, programme)
     chiffres = programme_context(programme)["chiffres"]
     assert chiffres.jours_livres == Decimal("1.5") and chiffres.autres == Decimal("421.45")
     client.force_login(membre_comite)  # the committee reads the figures: it may ask for the reports

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from budget import services
 from budget.documents import rapport_pdf
 from budget.models import AutreDepense, Export, Paiement
-from tests.factories import AccompagnementFactory, ProgrammeFactory, UserFactory
+from tests.factories import AccompagnementFactory, ProgrammeFactory, UserFactory, siege_comite
 from tests.tagged_pdf import assert_tagged, figure_alternatives, pdftotext
 
 from .conftest import engager, seance_annulee_tard, seance_livree
@@ -211,6 +211,7 @@ def test_xlsx_export_reopens_with_real_numbers_dates_and_euro_formats(client, co
 @pytest.mark.django_db(transaction=True)
 def test_pdf_report_is_prepared_and_downloaded(client, membre_comite, coordinateur):
     programme = ProgrammeFactory()
+    siege_comite(membre_comite, programme)
     _ledger(programme, coordinateur)
     client.force_login(membre_comite)
     response = client.post(reverse("budget:export_request", args=[programme.pk]), {"type_export": "rapport_pdf"})

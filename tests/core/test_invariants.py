@@ -18,6 +18,7 @@ from accompagnements.models import Accompagnement, AccompagnementHistorique, Cre
 from ateliers.models import Atelier, GroupeCodev, Immersion, Inscription, MembreGroupe, SeanceGroupe
 from budget.models import Contribution, Engagement, Enveloppe, Facture, Financeur, Imputation, Paiement, ResumeProgramme
 from budget.resume import resume_recalculer
+from comite.models import Avis, Saisine
 from core import invariants
 from core.invariants import Violation, find_violations, invariant
 from evaluations.models import Evaluation
@@ -392,7 +393,17 @@ def plant_codev_membres() -> str:
     return "Groupe qui accueille un étranger"
 
 
+def plant_avis_d_un_membre() -> str:
+    """An opinion on programme A's file by a member of programme B's committee only (written around the service)."""
+    dossier = CandidatureFactory(etat="soumise", reference="TSF-PLANTE-AVIS")
+    autre = UserFactory(roles=["comite_technique"], comite=[ProgrammeFactory()])
+    saisine = Saisine.objects.create(candidature=dossier)
+    Avis.objects.create(saisine=saisine, membre=autre, sens="favorable")
+    return "TSF-PLANTE-AVIS"
+
+
 PLANTS: dict[str, Callable[[], str]] = {
+    "comite.avis_d_un_membre": plant_avis_d_un_membre,
     "budget.enveloppe_contributions": plant_enveloppe_contributions,
     "budget.imputation_complete": plant_imputation_complete,
     "budget.totaux_contributions": plant_totaux_contributions,

@@ -15,7 +15,14 @@ from candidatures.selectors import timeline_for_applicant
 from core.models import EventKind
 from tests.candidatures.coordination_helpers import competence
 from tests.e2e.conftest import login
-from tests.factories import DEFAULT_PASSWORD, CandidatureFactory, ProgrammeFactory, StructureFactory, UserFactory
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    CandidatureFactory,
+    ProgrammeFactory,
+    StructureFactory,
+    UserFactory,
+    siege_comite,
+)
 
 
 def verified_user(roles: list[str], email: str):
@@ -29,6 +36,7 @@ def test_coordinator_takes_a_file_from_submission_to_selection(page, shot, asser
     programme = ProgrammeFactory(nom="TSF Occitanie 2026")
     coordinatrice = verified_user(["coordination"], "coordination@tsf.test")
     membre = verified_user(["comite_technique"], "drac@tsf.test")
+    siege_comite(membre, programme)
     besoin = competence(nom="Mécénat et partenariats privés")
     candidature = CandidatureFactory(
         programme=programme,

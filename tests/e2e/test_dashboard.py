@@ -56,7 +56,7 @@ def test_committee_member_sees_the_dashboard_downloads_the_documents_and_cannot_
         justificatif=ContentFile(PDF, name="j.pdf"),
         by=coordinateur,
     )
-    membre = UserFactory(roles=["comite_technique"])
+    membre = UserFactory(roles=["comite_technique"], comite=[programme])
     EmailAddress.objects.create(user=membre, email=membre.email, verified=True, primary=True)
 
     login(page, membre.email, DEFAULT_PASSWORD)

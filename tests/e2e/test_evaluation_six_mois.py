@@ -55,7 +55,9 @@ def test_six_month_link_from_the_email_then_committee_sees_the_answer(page, shot
     expect(page.get_by_role("heading", level=1)).to_have_text("Merci pour vos réponses")
     shot(page, "merci")
 
-    membre = UserFactory(email="membre-comite@exemple.test", roles=["comite_technique"])
+    membre = UserFactory(
+        email="membre-comite@exemple.test", roles=["comite_technique"], comite=[dossier.accompagnement.programme]
+    )
     EmailAddress.objects.create(user=membre, email=membre.email, verified=True, primary=True)
     login(page, membre.email, DEFAULT_PASSWORD)
     expect(page.get_by_role("heading", name="Mon espace")).to_be_visible()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from evaluations import liens, services
 from evaluations.models import Evaluation, MesureIndicateur
-from tests.factories import UserFactory
+from tests.factories import UserFactory, siege_comite
 from tests.relances.conftest import build_dossier
 
 pytestmark = pytest.mark.django_db
@@ -165,6 +165,7 @@ def test_results_page_for_coordination_and_committee_only(client, ouvert, membre
     assert client.get(url).status_code == 302
     client.force_login(ouvert.beneficiaire)
     assert client.get(url).status_code == 403
+    siege_comite(membre_comite, ouvert.accompagnement.programme)
     client.force_login(membre_comite)
     response = client.get(url)
     assert response.status_code == 200 and "Taux de réponse" in response.content.decode()

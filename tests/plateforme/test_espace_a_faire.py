@@ -192,11 +192,11 @@ def test_the_query_count_does_not_grow_with_history(client, acc, mentor, django_
     assert page.count("Rédiger le compte-rendu") == 3
 
 
-def test_the_comite_member_space_leads_to_files_awaiting_an_opinion_and_the_dashboards(client, membre_comite):
+def test_the_comite_member_space_leads_to_files_awaiting_an_opinion_and_the_dashboards(client, programme, membre_comite):
     from comite.models import Avis, Saisine, SensAvis
     from tests.factories import CandidatureFactory
 
-    saisine = Saisine.objects.create(candidature=CandidatureFactory(etat="en_attente_decision"))
+    saisine = Saisine.objects.create(candidature=CandidatureFactory(programme=programme, etat="en_attente_decision"))
     detail = reverse("comite:saisine_detail", args=[saisine.pk])
     client.force_login(membre_comite)
     page = client.get(HOME).content.decode()

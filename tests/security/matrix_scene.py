@@ -35,7 +35,18 @@ from tests.factories import (
     UserFactory,
 )
 
-ROLES = ["anonymous", "candidate_a", "candidate_b", "mentor_assigned", "mentor_other", "comite", "coordination"]
+# "comite_autre": a member of another programme's committee (comité de pilotage of PEER CULTURE beside
+# the TSF's comité technique): the scene's programme's files, meetings and exports are not found for them.
+ROLES = [
+    "anonymous",
+    "candidate_a",
+    "candidate_b",
+    "mentor_assigned",
+    "mentor_other",
+    "comite",
+    "comite_autre",
+    "coordination",
+]
 
 
 @dataclass
@@ -63,7 +74,10 @@ def build_scene() -> Scene:
         "candidate_b": UserFactory(email="matrice-b@exemple.test", roles=["candidat"]),
         "mentor_assigned": UserFactory(email="matrice-mentor@exemple.test", roles=["personne_ressource"]),
         "mentor_other": UserFactory(email="matrice-mentor2@exemple.test", roles=["personne_ressource"]),
-        "comite": UserFactory(email="matrice-comite@exemple.test", roles=["comite_technique"]),
+        "comite": UserFactory(email="matrice-comite@exemple.test", roles=["comite_technique"], comite=[programme]),
+        "comite_autre": UserFactory(
+            email="matrice-comite-autre@exemple.test", roles=["comite_technique"], comite=[ProgrammeFactory()]
+        ),
         "coordination": UserFactory(email="matrice-coord@exemple.test", roles=["coordination"]),
     }
     mentor = PersonneRessourceFactory(user=users["mentor_assigned"])

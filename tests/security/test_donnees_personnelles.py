@@ -13,7 +13,7 @@ from accounts import donnees
 from candidatures.models import Message, PieceJointe
 from comite.models import Saisine
 from core.models import AccesDonnees
-from tests.factories import AccompagnementFactory, CandidatureFactory, UserFactory
+from tests.factories import AccompagnementFactory, CandidatureFactory, UserFactory, siege_comite
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +138,7 @@ def test_downloads_of_personal_files_are_logged(client, candidat, coordinateur, 
     assert client.get(reverse("candidatures:piece_telecharger", args=[candidature.pk, piece.pk])).status_code == 200
     client.force_login(coordinateur)
     assert client.get(reverse("candidatures:coordination_piece", args=[candidature.pk, piece.pk])).status_code == 200
+    siege_comite(membre_comite, candidature.programme)
     client.force_login(membre_comite)
     assert client.get(reverse("comite:saisine_piece", args=[saisine.pk, piece.pk])).status_code == 200
 
@@ -189,6 +190,7 @@ def test_committee_minutes_download_is_logged_and_the_log_is_read_only_in_the_ad
     reunion = ReunionComite.objects.create(
         programme=ProgrammeFactory(), date=timezone.now(), compte_rendu_fichier=ContentFile(b"%PDF-1.4", name="cr.pdf")
     )
+    siege_comite(membre_comite, reunion.programme)
     client.force_login(membre_comite)
     assert client.get(reverse("comite:reunion_minutes_file", args=[reunion.pk])).status_code == 200
     entry = AccesDonnees.objects.get()

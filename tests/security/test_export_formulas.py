@@ -21,7 +21,14 @@ from budget.models import Export
 from candidatures.models import Message
 from core.exports import FORMULA_TRIGGERS, neutralise_formula, neutralise_row, workbook_bytes
 from tests.budget.conftest import seance_livree
-from tests.factories import AccompagnementFactory, CandidatureFactory, CompetenceFactory, ProgrammeFactory, StructureFactory
+from tests.factories import (
+    AccompagnementFactory,
+    CandidatureFactory,
+    CompetenceFactory,
+    ProgrammeFactory,
+    StructureFactory,
+    siege_comite,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +92,7 @@ def test_the_ledger_workbook_holds_no_formula(client, coordinateur, membre_comit
         note="\t=1+1",
         by=coordinateur,
     )
+    siege_comite(membre_comite, programme)
     client.force_login(membre_comite)  # the comité downloads it too
     client.post(reverse("budget:export_request", args=[programme.pk]), {"type_export": "tableur_xlsx"})
     export = Export.objects.get()

@@ -30,9 +30,20 @@ LOGIN, OK, DENIED, NOT_FOUND, GONE = "login", "ok", 403, 404, 405
 INVALID = 400
 
 
-def row(anonymous=LOGIN, a=OK, b=NOT_FOUND, mentor=NOT_FOUND, mentor_other=NOT_FOUND, comite=NOT_FOUND, coordination=OK):
+def row(
+    anonymous=LOGIN,
+    a=OK,
+    b=NOT_FOUND,
+    mentor=NOT_FOUND,
+    mentor_other=NOT_FOUND,
+    comite=NOT_FOUND,
+    coordination=OK,
+    comite_autre=None,
+):
+    """`comite_autre` (a member of another programme's committee) answers as `comite` unless told."""
+    comite_autre = comite if comite_autre is None else comite_autre
     return dict(
-        zip(ROLES, [anonymous, a, b, mentor, mentor_other, comite, coordination], strict=True),
+        zip(ROLES, [anonymous, a, b, mentor, mentor_other, comite, comite_autre, coordination], strict=True),
     )
 
 
@@ -48,8 +59,14 @@ def coordination_only(coordination=OK):
     return row(a=DENIED, b=DENIED, mentor=DENIED, mentor_other=DENIED, comite=DENIED, coordination=coordination)
 
 
-def comite_or_coordination(comite=OK):
-    return row(a=DENIED, b=DENIED, mentor=DENIED, mentor_other=DENIED, comite=comite, coordination=OK)
+def comite_or_coordination(comite=OK, comite_autre=None):
+    return row(a=DENIED, b=DENIED, mentor=DENIED, mentor_other=DENIED, comite=comite, coordination=OK, comite_autre=comite_autre)
+
+
+def comite_du_programme():
+    """The committee pages of the scene's programme: its members and the coordination; a member of another
+    programme's committee does not find them (404)."""
+    return comite_or_coordination(comite_autre=NOT_FOUND)
 
 
 # URL arguments of each route with parameters, from the scene's objects.
@@ -275,7 +292,7 @@ MATRIX: dict[str, dict[str, Any]] = {
     "evaluations:terminer": coordination_only(),
     "evaluations:suite": coordination_only(),
     "evaluations:resultats": comite_or_coordination(),
-    "evaluations:resultats_programme": comite_or_coordination(),
+    "evaluations:resultats_programme": comite_du_programme(),
     "relances:programme": coordination_only(),
     # Group messages: the coordination writes them and reads their record; each person reads their own copy
     # (another person's copy, even for the coordination, is not found) and sets their own notifications.
@@ -290,20 +307,20 @@ MATRIX: dict[str, dict[str, Any]] = {
     # exports only; the coordination's export is not found for it); every write is the coordination's.
     "budget:tableau_de_bord": comite_or_coordination(),
     "budget:comparaison": comite_or_coordination(),
-    "budget:grand_livre": comite_or_coordination(),
+    "budget:grand_livre": comite_du_programme(),
     "budget:autre_depense_create": coordination_only(),
-    "budget:export_request": comite_or_coordination(),
+    "budget:export_request": comite_du_programme(),
     # The funders' sharing rule (issue 17) is the coordination's choice; the committee reads the shares.
     "budget:regle_repartition": coordination_only(),
-    "budget:documents": comite_or_coordination(),
+    "budget:documents": comite_du_programme(),
     # The audit file gathers the accompagnements' reports and records: the committee sees figures, not files.
     "budget:dossier_controle_request": coordination_only(),
     "budget:paiement_create": coordination_only(),
-    "budget:accompagnement_ligne": comite_or_coordination(),
+    "budget:accompagnement_ligne": comite_du_programme(),
     "budget:engagement_correct": coordination_only(),
     "budget:paiement_correct": coordination_only(),
     "budget:autre_depense_correct": coordination_only(),
-    "budget:justificatif_download": comite_or_coordination(),
+    "budget:justificatif_download": comite_du_programme(),
     "budget:export_detail": comite_or_coordination(comite=NOT_FOUND),
     "budget:export_download": comite_or_coordination(comite=NOT_FOUND),
     # Invoices (issue 17): a mentor sees their structure's only (another one's is a 404); the coordination checks
@@ -319,14 +336,14 @@ MATRIX: dict[str, dict[str, Any]] = {
     "budget:paiements_csv": coordination_only(),
     "comite:saisine_create": coordination_only(),
     "comite:saisine_list": comite_or_coordination(),
-    "comite:saisine_detail": comite_or_coordination(),
-    "comite:saisine_piece": comite_or_coordination(),
+    "comite:saisine_detail": comite_du_programme(),
+    "comite:saisine_piece": comite_du_programme(),
     "comite:reunion_list": comite_or_coordination(),
     "comite:reunion_create": coordination_only(),
-    "comite:reunion_detail": comite_or_coordination(),
+    "comite:reunion_detail": comite_du_programme(),
     "comite:reunion_update": coordination_only(),
     "comite:reunion_minutes": coordination_only(),
-    "comite:reunion_minutes_file": comite_or_coordination(),
+    "comite:reunion_minutes_file": comite_du_programme(),
     "core:home": public(),
     "core:faq": public(),
     "core:devenir_personne_ressource": public(),

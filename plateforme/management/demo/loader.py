@@ -238,6 +238,14 @@ class DemoLoader:
                 superuser=compte.superuser,
             )
 
+    def load_sieges_comite(self, programme: Programme) -> None:
+        """The comité technique's accounts sit on the TSF's committee only (PEER CULTURE has its own)."""
+        for compte in data.COMPTES:
+            if roles.COMITE in compte.roles:
+                comite.membre_comite_set(
+                    programme=programme, user=self.users[compte.key], by=self.coordination, qualite=compte.libelle
+                )
+
     def load_structures(self) -> None:
         for spec in data.STRUCTURES:
             self.structures[spec.key] = structure_demo(spec, by=self.coordination)
@@ -1121,6 +1129,7 @@ class DemoLoader:
         programme = self.load_programme()
         self.load_formats(programme)
         self.load_accounts()
+        self.load_sieges_comite(programme)
         if programme.candidatures.exists():
             self.load_logins()
             return programme, False

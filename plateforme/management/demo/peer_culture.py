@@ -63,6 +63,9 @@ PROGRAMME: dict[str, Any] = {
     # No minimum of days to deliver for the funders (a TSF rule).
     "jours_minimum": 0,
     "appel_ouvert": True,
+    # Its committee is a comité de pilotage, its applications are numbered PEER-2026-0001.
+    "nom_comite": "comité de pilotage",
+    "prefixe_reference": "PEER",
 }
 
 # The formats of seed 004.
@@ -559,6 +562,13 @@ class PeerCultureLoader:
                 key=p.key, email=email_for(p.prenom, p.nom), prenom=p.prenom, nom=p.nom, role_names=(roles.CANDIDAT,)
             )
 
+    def load_sieges_comite(self, programme: Programme) -> None:
+        """The three members sit on PEER CULTURE's comité de pilotage only: they read none of the TSF's files."""
+        for compte in COMITE:
+            comite.membre_comite_set(
+                programme=programme, user=self.users[compte.key], by=self.coordination, qualite=compte.libelle
+            )
+
     def load_structures(self) -> None:
         # The TSF loader's own writer (SIRET, validation); then kept under their PEER keys.
         for spec in STRUCTURES:
@@ -784,6 +794,7 @@ class PeerCultureLoader:
     def run(self) -> Programme:
         programme = self.load_programme()
         self.load_accounts()
+        self.load_sieges_comite(programme)
         if programme.candidatures.exists():
             return programme
         self.load_pilote(programme)
