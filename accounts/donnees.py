@@ -86,6 +86,8 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     # An invoice deposited by the person for their structure, and the moves they made on invoices.
     "budget.Facture": ("deposee_par",),
     "budget.FactureEvenement": ("actor",),
+    # The pilot structures a member of the coordination belongs to (which programmes they see).
+    "programmes.StructurePilote": ("coordinateurs",),
 }
 
 # Links to a person deliberately not followed, with the reason (the test accepts only these).

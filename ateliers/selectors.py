@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts import roles
+from accounts import perimetre, roles
 from core.ics import PARIS
 from core.pagination import plafond
 from core.permissions import may
@@ -37,6 +37,8 @@ def calendrier(user: Any, *, a_venir: bool = True) -> QuerySet[Atelier]:
         en_attente=Count("inscriptions", filter=Q(inscriptions__etat=EtatInscription.EN_ATTENTE)),
         mon_etat=_mon_inscription(user),
     )
+    # The coordination: its pilots' programmes' ateliers.
+    qs = qs.filter(perimetre.filtre_coordination(user))
     if a_venir:
         # From the start of today in Paris: a workshop under way stays in the calendar for its attendance.
         debut_du_jour = datetime.datetime.combine(timezone.localdate(timezone=PARIS), datetime.time.min, tzinfo=PARIS)
@@ -78,7 +80,7 @@ def inscriptions_visibles(user: Any) -> QuerySet[Inscription]:
     their own for anyone else (a view then answers 404 for the others)."""
     qs = Inscription.objects.select_related("atelier", "atelier__personne_ressource", "participant")
     if roles.is_coordination(user):
-        return qs
+        return qs.filter(perimetre.filtre_coordination(user, "atelier__programme"))
     return qs.filter(Q(participant=user) | Q(atelier__personne_ressource__user=user))
 
 

@@ -29,7 +29,7 @@ from accompagnements.models import (
     Seance,
 )
 from accompagnements.selectors import demi_journees
-from accounts import roles
+from accounts import perimetre, roles
 from accounts.models import User
 from annuaire.models import Competence, Domaine
 from candidatures.models import Candidature, Etat
@@ -95,15 +95,16 @@ def can_edit_budget(user: User | AnonymousUser) -> bool:
 
 
 def programmes_visibles(user: User | AnonymousUser) -> QuerySet[Programme]:
+    """The coordination's pilots' programmes; every programme for the comité technique."""
     if can_view_dashboard(user):
-        return Programme.objects.all()
+        return perimetre.programmes_visibles(user)
     return Programme.objects.none()
 
 
 def exports_visibles(user: User | AnonymousUser) -> QuerySet[Export]:
-    """Coordination sees every export; a committee member the ones they asked for."""
+    """Coordination sees the exports of its pilots' programmes; a committee member the ones they asked for."""
     if roles.is_coordination(user):
-        return Export.objects.all()
+        return Export.objects.filter(perimetre.filtre_coordination(user))
     if roles.is_comite(user):
         # The audit file holds the accompagnements' files: never the committee's (budget.dossier_controle).
         return Export.objects.filter(demande_par=user.pk).exclude(type_export__in=EXPORTS_PERSONNELS)
@@ -754,10 +755,11 @@ def seances_de_facture(facture: Facture) -> list[Seance]:
     )
 
 
-def paiements_periode(*, du: datetime.date, au: datetime.date) -> QuerySet[Paiement]:
-    """The payments of a period, for the accountant's CSV."""
+def paiements_periode(*, du: datetime.date, au: datetime.date, user: Any = None) -> QuerySet[Paiement]:
+    """The payments of a period (of `user`'s pilots' programmes when given), for the accountant's CSV."""
+    perimetre_q = perimetre.filtre_coordination(user, "accompagnement__programme") if user is not None else Q()
     return (
-        Paiement.objects.filter(date_paiement__gte=du, date_paiement__lte=au)
+        Paiement.objects.filter(perimetre_q, date_paiement__gte=du, date_paiement__lte=au)
         .select_related("structure", "facture", "accompagnement__programme")
         .prefetch_related(Prefetch("imputations", queryset=Imputation.objects.select_related("contribution__financeur")))
         .order_by("date_paiement", "pk")

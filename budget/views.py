@@ -41,7 +41,7 @@ def _programme(request: HttpRequest, pk: int | str | None = None) -> Programme:
     if pk is None:
         pk = request.GET.get("programme")
     if pk in (None, ""):
-        courant = Programme.courant()
+        courant = visibles.courant()
         if courant is None:
             raise Http404
         return courant
@@ -129,7 +129,12 @@ def _ledger_url(programme_id: int, kind: str) -> str:
 
 @coordination_only
 def paiement_create(request: HttpRequest, pk: int) -> HttpResponse:
-    accompagnement = get_object_or_404(Accompagnement.objects.select_related("programme", "structure_beneficiaire"), pk=pk)
+    accompagnement = get_object_or_404(
+        Accompagnement.objects.filter(programme__in=selectors.programmes_visibles(request.user)).select_related(
+            "programme", "structure_beneficiaire"
+        ),
+        pk=pk,
+    )
     suivi = selectors.avec_montant_livre(selectors.accompagnements_suivi(accompagnement.programme).filter(pk=pk))[0]
     form = PaiementForm(request.POST or None, accompagnement=accompagnement)
     if request.method == "POST" and form.is_valid():
@@ -201,19 +206,27 @@ def _correct(request: HttpRequest, line: Engagement | Paiement | AutreDepense, *
 
 @coordination_only
 def engagement_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    line = get_object_or_404(Engagement.objects.select_related("accompagnement"), pk=pk)
+    line = get_object_or_404(
+        Engagement.objects.filter(programme__in=selectors.programmes_visibles(request.user)).select_related("accompagnement"),
+        pk=pk,
+    )
     return _correct(request, line, kind="engagements", programme_id=line.programme_id)
 
 
 @coordination_only
 def paiement_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    line = get_object_or_404(Paiement.objects.select_related("accompagnement"), pk=pk)
+    line = get_object_or_404(
+        Paiement.objects.filter(accompagnement__programme__in=selectors.programmes_visibles(request.user)).select_related(
+            "accompagnement"
+        ),
+        pk=pk,
+    )
     return _correct(request, line, kind="paiements", programme_id=line.accompagnement.programme_id)
 
 
 @coordination_only
 def autre_depense_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    line = get_object_or_404(AutreDepense, pk=pk)
+    line = get_object_or_404(AutreDepense.objects.filter(programme__in=selectors.programmes_visibles(request.user)), pk=pk)
     return _correct(request, line, kind="depenses", programme_id=line.programme_id)
 
 
@@ -334,7 +347,10 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
 def accompagnement_ligne(request: HttpRequest, pk: int) -> HttpResponse:
     """One accompagnement's budget line: planned, delivered, committed, paid, and the ledger lines behind
     them; with links to its file, its accompagnement, its convention and its sessions."""
-    accompagnement = get_object_or_404(Accompagnement.objects.select_related("programme"), pk=pk)
+    accompagnement = get_object_or_404(
+        Accompagnement.objects.filter(programme__in=selectors.programmes_visibles(request.user)).select_related("programme"),
+        pk=pk,
+    )
     suivi = selectors.avec_montant_livre(
         selectors.accompagnements_suivi(accompagnement.programme).select_related("candidature").filter(pk=pk)
     )[0]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from core.models import EventBase, TimeStampedModel
+from programmes.selectors import filtre_programmes
 
 
 class Etat(models.TextChoices):
@@ -37,9 +38,9 @@ def recu_upload_to(instance, filename):
 
 class CandidatureQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """The files `user` may open: their own for an applicant, all for coordination."""
+        """The files `user` may open: their own for an applicant, their pilots' programmes' for coordination."""
         if roles.is_coordination(user):
-            return self
+            return self.filter(filtre_programmes(user))
         if roles.is_comite(user):
             return self.filter(saisines__isnull=False).distinct()
         return self.filter(candidat=user)

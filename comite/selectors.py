@@ -9,7 +9,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts import roles
+from accounts import perimetre, roles
 from accounts.models import User
 from programmes.models import Programme
 
@@ -27,9 +27,9 @@ def espace(user: User) -> dict[str, Any]:
 
 def saisines_visibles(user: User) -> QuerySet[Saisine]:
     """Files put to the committee that `user` may read: all of them for coordination and committee
-    members, none for anyone else."""
+    members (the coordination: of its pilots' programmes), none for anyone else."""
     if roles.is_coordination(user) or roles.is_comite(user):
-        return Saisine.objects.all()
+        return Saisine.objects.filter(perimetre.filtre_coordination(user, "candidature__programme"))
     return Saisine.objects.none()
 
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.perimetre import programmes_visibles
 from candidatures.models import Candidature
 from core.concurrency import version_initial
 from core.downloads import attachment_response, scanned_document_response
@@ -116,7 +117,8 @@ def saisine_piece(request: HttpRequest, pk: int, piece_pk: int) -> HttpResponse:
 
 def _programme(request: HttpRequest) -> Programme:
     pk = request.GET.get("programme", "")
-    programme = Programme.objects.filter(pk=int(pk)).first() if pk.isdigit() else Programme.courant()
+    visibles = programmes_visibles(request.user)
+    programme = visibles.filter(pk=int(pk)).first() if pk.isdigit() else visibles.courant()
     if programme is None:
         raise Http404
     return programme
@@ -144,7 +146,7 @@ def reunion_create(request: HttpRequest) -> HttpResponse:
 
 @coordination_required
 def reunion_update(request: HttpRequest, pk: int) -> HttpResponse:
-    reunion = get_object_or_404(ReunionComite, pk=pk)
+    reunion = get_object_or_404(ReunionComite.objects.filter(programme__in=programmes_visibles(request.user)), pk=pk)
     return _reunion_form(request, reunion.programme, reunion)
 
 
@@ -175,7 +177,9 @@ def _reunion_form(request: HttpRequest, programme: Programme, reunion: ReunionCo
 
 @comite_required
 def reunion_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    reunion = get_object_or_404(ReunionComite.objects.select_related("programme"), pk=pk)
+    reunion = get_object_or_404(
+        ReunionComite.objects.filter(programme__in=programmes_visibles(request.user)).select_related("programme"), pk=pk
+    )
     saisines = reunion.saisines.select_related("candidature", "candidature__structure").prefetch_related("pieces")
     form = (
         CompteRenduForm(initial={"compte_rendu": reunion.compte_rendu, **version_initial(reunion)})
@@ -187,7 +191,7 @@ def reunion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordination_required
 def reunion_minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    reunion = get_object_or_404(ReunionComite, pk=pk)
+    reunion = get_object_or_404(ReunionComite.objects.filter(programme__in=programmes_visibles(request.user)), pk=pk)
     form = CompteRenduForm(
         request.POST or None, request.FILES or None, initial={"compte_rendu": reunion.compte_rendu, **version_initial(reunion)}
     )
@@ -200,7 +204,7 @@ def reunion_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @comite_required
 def reunion_minutes_file(request: HttpRequest, pk: int) -> HttpResponse:
-    reunion = get_object_or_404(ReunionComite, pk=pk)
+    reunion = get_object_or_404(ReunionComite.objects.filter(programme__in=programmes_visibles(request.user)), pk=pk)
     if not reunion.compte_rendu_fichier:
         raise Http404
     acces_journaliser(request=request, objet=reunion, libelle=f"compte-rendu du comité du {reunion.date:%d/%m/%Y}")

@@ -12,7 +12,6 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Sum
@@ -90,7 +89,7 @@ def destinataires(accompagnement: Accompagnement) -> list[str]:
     """E-mail addresses of the three parties (the coordination through the pilot's address)."""
     emails = [accompagnement.beneficiaire.email]
     emails += [m.user.email if m.user_id else m.email for m in accompagnement.mentors.select_related("user")]
-    emails.append(settings.TSF_PILOT["email"])
+    emails.append(accompagnement.programme.pilote.email)
     return [e for e in dict.fromkeys(emails) if e]
 
 

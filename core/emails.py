@@ -22,6 +22,7 @@ from django.utils import translation
 from . import notifications
 from .jobs import enqueue
 from .models import MessageEnvoye
+from .pilote import pilot_of
 
 logger = logging.getLogger(__name__)
 
@@ -31,15 +32,18 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+    # The pilot structure's address the answers go to (its programme's: see pilot_of).
+    reply_to: str = ""
 
 
 def render_email(name: str, context: dict[str, Any], *, language: str = "fr") -> RenderedEmail:
-    context = {"site_url": settings.SITE_URL, "pilot": settings.TSF_PILOT, **context}
+    pilot = pilot_of(context)
+    context = {"site_url": settings.SITE_URL, **context, "pilot": pilot}
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{name}.subject.txt", context).split())
         text = render_to_string(f"emails/{name}.txt", context)
         html = render_to_string(f"emails/{name}.html", context)
-    return RenderedEmail(subject=subject, text=text, html=html)
+    return RenderedEmail(subject=subject, text=text, html=html, reply_to=str(pilot.get("email", "")))
 
 
 def _provider_message_id(message: EmailMessage, recipient: str) -> str:
@@ -175,6 +179,7 @@ def send_after_commit(
     attachments: list[tuple[str, str, str]] | None = None,
     reference: str = "",
     notification: str | None = None,
+    reply_to: list[str] | None = None,
 ) -> None:
     """Record the e-mail as a job of the current transaction; Celery sends it once that commits.
 
@@ -187,6 +192,8 @@ def send_after_commit(
     if notification:
         # Checked when the job sends it: a choice made meanwhile is honoured.
         extra["notification"] = str(notification)
+    if reply_to:
+        extra["reply_to"] = [str(address) for address in reply_to if address]
     enqueue("email", to=list(to), subject=subject, text=text, html=html, **extra)
 
 
@@ -194,5 +201,12 @@ def send_templated_after_commit(
     *, to: list[str], name: str, context: dict[str, Any], notification: str | None = None
 ) -> RenderedEmail:
     rendered = render_email(name, context)
-    send_after_commit(to=to, subject=rendered.subject, text=rendered.text, html=rendered.html, notification=notification)
+    send_after_commit(
+        to=to,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        notification=notification,
+        reply_to=[rendered.reply_to] if rendered.reply_to else None,
+    )
     return rendered

@@ -6,12 +6,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accompagnements.models import Accompagnement
+from accounts.perimetre import programmes_visibles
 from core.exceptions import DomainError
 from core.forms import add_domain_error
 from core.outcomes import report_outcome
 from core.permissions import forbid_unless
 from core.signed_links import signed_link_object
-from programmes.models import Programme
 
 from . import liens, selectors, services
 from .forms import SuiteForm, questionnaire_form
@@ -66,7 +66,7 @@ def evaluation_lien(request, token: str):
 
 def _accompagnement_coordination(request, pk: int) -> Accompagnement:
     forbid_unless(request.user, "evaluation.piloter")
-    return get_object_or_404(Accompagnement, pk=pk)
+    return get_object_or_404(Accompagnement.objects.visibles_par(request.user), pk=pk)
 
 
 @login_required
@@ -112,7 +112,8 @@ def accompagnement_suite(request, pk: int):
 def resultats(request, programme_pk: int | None = None):
     """Coordination and comité technique: the programme's evaluation results (aggregates only)."""
     forbid_unless(request.user, "evaluation.resultats")
-    programme = get_object_or_404(Programme, pk=programme_pk) if programme_pk else Programme.courant()
+    visibles = programmes_visibles(request.user)
+    programme = get_object_or_404(visibles, pk=programme_pk) if programme_pk else visibles.courant()
     if programme is None:
         raise Http404
     return render(
@@ -120,7 +121,7 @@ def resultats(request, programme_pk: int | None = None):
         "evaluations/resultats_programme.html",
         {
             "resultats": selectors.resultats_programme(programme),
-            "programmes": list(Programme.objects.order_by("-date_debut")),
+            "programmes": list(visibles.order_by("-date_debut")),
             "programme": programme,
         },
     )

@@ -206,7 +206,7 @@ def recherche(user: Any, q: str) -> list[dict[str, Any]]:
 
     coordination = roles.is_coordination(user)
     candidatures = Candidature.objects.soumises()
-    candidatures = candidatures if coordination else candidatures.filter(candidat=user)
+    candidatures = candidatures.visibles_par(user) if coordination else candidatures.filter(candidat=user)
     groupe(
         _("Candidatures"),
         _chaque_mot(

@@ -211,7 +211,7 @@ def _message(relance: Relance, context: dict[str, Any]) -> EmailMultiAlternative
         subject=rendered.subject,
         body=rendered.text,
         to=[relance.destinataire.email],
-        reply_to=[settings.TSF_PILOT["email"]],
+        reply_to=[rendered.reply_to],
         # Stable id: a reminder re-sent after a crash is recognisable as the same message.
         headers={"Message-ID": f"<relance-{relance.pk}@{host}>", "X-TSF-Relance": str(relance.pk)},
     )
@@ -486,7 +486,7 @@ def _message_groupe_email(destinataire: DestinataireMessage) -> EmailMultiAltern
         subject=rendered.subject,
         body=rendered.text,
         to=[destinataire.personne.email],
-        reply_to=[settings.TSF_PILOT["email"]],
+        reply_to=[rendered.reply_to],
         # Stable id: the same copy handed over twice after a crash is recognisable as one message.
         headers={"Message-ID": f"<groupe-{destinataire.pk}@{host}>", "X-TSF-Groupe": str(destinataire.pk)},
     )

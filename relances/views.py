@@ -4,12 +4,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.perimetre import programmes_visibles
 from core.exceptions import DomainError
 from core.forms import add_domain_error
 from core.notifications import ESSENTIELLES, FACULTATIVES, Notification, desactivees, notifications_regler
 from core.pagination import paginer
 from core.permissions import action_required, forbid_unless
-from programmes.models import Programme
 
 from . import selectors, services
 from .forms import MessageGroupeForm, NotificationsForm, RelancesProgrammeForm
@@ -19,7 +19,7 @@ from .forms import MessageGroupeForm, NotificationsForm, RelancesProgrammeForm
 def relances_programme(request, programme_pk: int):
     """Coordination: the reminders sent for a programme, and the switch of each kind."""
     forbid_unless(request.user, "relances.configurer")
-    programme = get_object_or_404(Programme, pk=programme_pk)
+    programme = get_object_or_404(programmes_visibles(request.user), pk=programme_pk)
     form = RelancesProgrammeForm.for_programme(programme, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -150,7 +150,7 @@ def mes_notifications(request):
 @action_required("relances.configurer")
 def relances_courant(request):
     """The header menu's entry: the current programme's reminders (the menu does not query for it)."""
-    programme = Programme.courant()
+    programme = programmes_visibles(request.user).courant()
     if programme is None:
         raise Http404
     return redirect("relances:programme", programme_pk=programme.pk)

@@ -80,7 +80,13 @@ def _record_email(
         details={"email": email.pk, "destinataire": destinataire, "pour_candidat": True, **(details or {})},
     )
     send_after_commit(
-        to=[destinataire], subject=subject, text=text, html=html, attachments=attachments, reference=f"emailenvoye:{email.pk}"
+        to=[destinataire],
+        subject=subject,
+        text=text,
+        html=html,
+        attachments=attachments,
+        reference=f"emailenvoye:{email.pk}",
+        reply_to=[candidature.programme.pilote.email],
     )
     return email
 
@@ -100,7 +106,7 @@ def candidature_email_send(*, candidature: Candidature, by: User, subject: str, 
         raise RuleViolation(_("Le texte de l’e-mail est vide."), field="corps")
     html = render_to_string(
         "emails/decision_message.html",
-        {"sujet": subject, "corps": body, "site_url": settings.SITE_URL, "pilot": settings.TSF_PILOT},
+        {"sujet": subject, "corps": body, "site_url": settings.SITE_URL, "pilot": candidature.programme.pilote.identite()},
     )
     return _record_email(candidature=candidature, by=by, subject=subject, text=body, html=html)
 
