@@ -318,7 +318,10 @@ def _choix_mentors(queryset) -> list[tuple[int, str]]:
 def proposition_modifier(request, pk: int):
     """One draft line on its own page: search the directory, pick another mentor, say why."""
     proposition = get_object_or_404(
-        Proposition.objects.select_related("candidature__structure", "personne_ressource__structure"), pk=pk
+        Proposition.objects.filter(candidature__programme__in=programmes_visibles(request.user)).select_related(
+            "candidature__structure", "personne_ressource__structure"
+        ),
+        pk=pk,
     )
     url = f"{reverse('annuaire:appariement_list')}?programme={proposition.candidature.programme_id}"
     validees = PersonneRessource.objects.validees().order_by("nom", "prenom", "pk")

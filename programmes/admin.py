@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_helpers import ServiceAdminMixin
 
-from .models import POIDS_FIELDS, Format, Programme, Structure
+from .models import POIDS_FIELDS, Format, Programme, Structure, StructurePilote
 
 
 def format_filter(path: str) -> type[admin.SimpleListFilter]:
@@ -57,6 +57,31 @@ class FormatInline(admin.TabularInline):
     show_change_link = True
 
 
+@admin.register(StructurePilote)
+class StructurePiloteAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """The pilot structures: their identity (conventions, CERFA, e-mails, site) and their coordinators,
+    who see these structures' programmes and only those (programmes/selectors.py)."""
+
+    service_owned_fields = ()
+    list_display = ("nom", "commune", "email", "representant_nom")
+    search_fields = ("nom", "commune", "email", "siret")
+    filter_horizontal = ("coordinateurs",)
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("nom", "siret", "logo")}),
+        (_("Adresse et contact"), {"fields": ("adresse", "code_postal", "commune", "email", "telephone")}),
+        (_("Représentant·e"), {"fields": ("representant_nom", "representant_qualite")}),
+        (_("Coordination"), {"fields": ("coordinateurs",)}),
+        (_("Dates"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest | None = None, **kwargs: Any) -> Any:
+        if db_field.name == "coordinateurs":
+            # Only members of the coordination can be a pilot's coordinators.
+            kwargs["queryset"] = db_field.related_model.objects.filter(groups__name="coordination").order_by("email")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ()
@@ -64,13 +89,15 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     admin_owned_fields = ("taux_journalier",)
     list_display = (
         "nom",
+        "pilote",
         "date_debut",
         "date_fin",
         "appel_ouvert",
         "taux_journalier",
         "jours_minimum",
     )
-    list_filter = ("appel_ouvert",)
+    list_filter = ("appel_ouvert", "pilote")
+    list_select_related = ("pilote",)
     search_fields = ("nom", "slug", "description")
     date_hierarchy = "date_debut"
     prepopulated_fields = {"slug": ("nom",)}
@@ -78,7 +105,7 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     # The budget stage adds the envelope's inline and columns (budget/admin.py).
     inlines: tuple[type[admin.options.InlineModelAdmin], ...] = (FormatInline,)
     fieldsets = (
-        (None, {"fields": ("nom", "slug", "description", "appel_ouvert")}),
+        (None, {"fields": ("nom", "slug", "pilote", "description", "appel_ouvert")}),
         (
             _("Période et règles"),
             {"fields": ("date_debut", "date_fin", "taux_journalier", "jours_minimum", "reunions_comite_minimum")},
