@@ -203,7 +203,9 @@ def convention_avenant_create(*, convention: Convention, demi_journees: int, mot
 def convention_pdf_context(convention: Convention) -> dict[str, Any]:
     """Plain values for templates/pdf/convention.html (the wording itself lives in the template)."""
     acc = (
-        Accompagnement.objects.select_related("programme", "format", "structure_beneficiaire", "beneficiaire", "candidature")
+        Accompagnement.objects.select_related(
+            "programme__pilote", "format", "structure_beneficiaire", "beneficiaire", "candidature"
+        )
         .prefetch_related("mentors__structure", "objectifs__indicateurs")
         .get(pk=convention.accompagnement_id)
     )
@@ -239,6 +241,8 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
         "remplace_reference": convention.remplace.reference if convention.remplace is not None else "",
         "motif_avenant": convention.motif_avenant,
         "accompagnement_reference": acc.reference,
+        # The structure that signs: the programme's pilot (issue 16), frozen in the document's context.
+        "pilot": programme.pilote.identite(),
         "programme": {
             "nom": programme.nom,
             "date_debut": programme.date_debut,
@@ -428,6 +432,7 @@ def convention_certification_context(convention: Convention) -> dict[str, Any]:
     and the audit file's separate certificate."""
     signatures = convention.signatures.order_by("signee_le")
     return {
+        "pilot": convention.accompagnement.programme.pilote.identite(),
         "reference": convention.reference,
         "version": convention.version,
         "sha256": convention.pdf_sha256,

@@ -576,7 +576,9 @@ def test_a_coordinator_of_another_pilot_gets_404_on_every_file_of_this_pilot_and
         cases += 1
         if answer != expected:
             unexpected.append(f"{name}: got {answer}, expected {expected}")
-    figure(f"{cases} routes about the first pilot's objects asked by the second pilot's coordinator, {len(unexpected)} unexpected")
+    figure(
+        f"{cases} routes about the first pilot's objects asked by the second pilot's coordinator, {len(unexpected)} unexpected"
+    )
     assert not unexpected, "\n".join(unexpected)
 
     # Their own programme's files open; the lists and dashboards show theirs, not the first pilot's.

@@ -1,0 +1,117 @@
+"""Several pilot structures on one instance (issue 16): each programme speaks for its pilot (e-mails, their
+reply-to), a coordinator sees their pilots' programmes only (queue, counts, search), the home page lists the
+open calls of every programme with its pilot."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from candidatures.models import Etat
+from candidatures.services import candidature_message_post, message_send
+from core.emails import render_email
+from core.exceptions import DomainError
+from plateforme import a_traiter
+from programmes.models import StructurePilote
+from tests.factories import CandidatureFactory, ProgrammeFactory, UserFactory
+
+
+def _pilote_b() -> StructurePilote:
+    return StructurePilote.objects.create(
+        nom="MA Sphère (fictif)",
+        adresse="2 place de l’Exemple",
+        code_postal="31000",
+        commune="Toulouse",
+        representant_nom="Alex Exemple",
+        representant_qualite="président·e",
+        email="coordination@ma-sphere.example",
+    )
+
+
+@pytest.fixture
+def deux_pilotes(db):
+    """The TSF under the instance's first pilot with its coordinator; PEER CULTURE under MA Sphère with its own."""
+    tsf = ProgrammeFactory(nom="TSF Occitanie 2026")
+    coord_a = UserFactory(email="coord-a@exemple.test", roles=["coordination"])  # joins the only pilot
+    pilote_b = _pilote_b()
+    peer = ProgrammeFactory(nom="PEER CULTURE 2026", pilote=pilote_b)
+    coord_b = UserFactory(email="coord-b@exemple.test", roles=["coordination"])  # two pilots now: nobody guesses
+    pilote_b.coordinateurs.add(coord_b)
+    return {"tsf": tsf, "peer": peer, "pilote_a": tsf.pilote, "pilote_b": pilote_b, "coord_a": coord_a, "coord_b": coord_b}
+
+
+def test_a_new_coordinator_joins_the_only_pilot_but_is_not_guessed_one_when_there_are_two(deux_pilotes):
+    assert list(deux_pilotes["coord_a"].structures_pilotes.all()) == [deux_pilotes["pilote_a"]]
+    assert list(deux_pilotes["coord_b"].structures_pilotes.all()) == [deux_pilotes["pilote_b"]]
+    nouveau = UserFactory(roles=["coordination"])
+    assert not nouveau.structures_pilotes.exists()
+    # Without a pilot, they see no programme's file (the rule never fails open).
+    client = Client()
+    client.force_login(nouveau)
+    dossier = CandidatureFactory(programme=deux_pilotes["tsf"], etat=Etat.SOUMISE)
+    assert client.get(reverse("candidatures:coordination_detail", args=[dossier.pk])).status_code == 404
+
+
+def test_an_email_about_a_programme_answers_to_its_pilot_and_is_signed_by_it(deux_pilotes):
+    dossier = CandidatureFactory(programme=deux_pilotes["peer"], etat=Etat.SOUMISE)
+    rendered = render_email("candidature_message", {"candidature": dossier, "message": None, "de_la_coordination": True})
+    assert rendered.reply_to == "coordination@ma-sphere.example"
+    assert "MA Sphère (fictif)" in rendered.text and "GE OPEP" not in rendered.text
+    tsf = CandidatureFactory(programme=deux_pilotes["tsf"], etat=Etat.SOUMISE)
+    assert render_email("candidature_message", {"candidature": tsf, "message": None}).reply_to == deux_pilotes["pilote_a"].email
+
+
+def test_a_message_of_the_coordination_goes_out_with_the_pilots_reply_to(deux_pilotes, django_capture_on_commit_callbacks):
+    dossier = CandidatureFactory(programme=deux_pilotes["peer"], etat=Etat.SOUMISE)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        message_send(candidature=dossier, auteur=deux_pilotes["coord_b"], texte="Pouvez-vous préciser ?")
+    (message,) = [m for m in mail.outbox if dossier.candidat.email in m.to]
+    assert message.reply_to == ["coordination@ma-sphere.example"]
+    assert "MA Sphère (fictif)" in message.body
+    # The applicant's answer goes to that pilot's address, not to the instance's settings.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        candidature_message_post(candidature=dossier, auteur=dossier.candidat, texte="Bien sûr.")
+    assert [m.to for m in mail.outbox] == [["coordination@ma-sphere.example"]]
+    # The first pilot's coordinator has no part in this file's thread.
+    with pytest.raises(DomainError):
+        message_send(candidature=dossier, auteur=deux_pilotes["coord_a"], texte="Bonjour")
+
+
+def test_the_queue_and_its_counts_keep_each_coordinator_to_their_pilots_programmes(deux_pilotes, client):
+    now = timezone.now()
+    a1 = CandidatureFactory(programme=deux_pilotes["tsf"], etat=Etat.SOUMISE, soumise_le=now)
+    a2 = CandidatureFactory(programme=deux_pilotes["tsf"], etat=Etat.SOUMISE, soumise_le=now)
+    b1 = CandidatureFactory(programme=deux_pilotes["peer"], etat=Etat.SOUMISE, soumise_le=now)
+    kind = a_traiter.KINDS["candidature_a_verifier"]
+    assert list(a_traiter.items(kind, now=now, user=deux_pilotes["coord_b"])) == [b1]
+    assert set(a_traiter.items(kind, now=now, user=deux_pilotes["coord_a"])) == {a1, a2}
+    assert a_traiter.total_menu_refresh(now=now)[0] == 3  # the instance's total (a superuser's menu)
+    assert a_traiter.total_menu(deux_pilotes["coord_b"]) == (1, False)
+    assert a_traiter.total_menu(deux_pilotes["coord_a"]) == (2, False)
+
+    client.force_login(deux_pilotes["coord_b"])
+    page = client.get(reverse("plateforme:a_traiter"))
+    html = page.content.decode()
+    assert page.status_code == 200 and b1.reference in html
+    assert a1.reference not in html and a2.reference not in html
+    assert 'data-testid="a-traiter-total">1<' in client.get(reverse("accounts:home")).content.decode()
+    # The search finds nothing of the other pilot's files, and the file itself is not found.
+    recherche = client.get(reverse("plateforme:recherche"), {"q": "TSF-TEST"}).content.decode()
+    assert reverse("candidatures:coordination_detail", args=[b1.pk]) in recherche
+    assert reverse("candidatures:coordination_detail", args=[a1.pk]) not in recherche
+    assert client.get(reverse("candidatures:coordination_detail", args=[a1.pk])).status_code == 404
+    assert client.get(reverse("candidatures:coordination_detail", args=[b1.pk])).status_code == 200
+
+
+def test_the_home_page_lists_the_open_calls_of_both_programmes_with_their_pilot(deux_pilotes, client):
+    ferme = ProgrammeFactory(nom="Programme clos 2024", appel_ouvert=False)
+    html = client.get(reverse("core:home")).content.decode()
+    assert "Appels à candidatures ouverts" in html
+    assert "TSF Occitanie 2026" in html and deux_pilotes["pilote_a"].nom in html
+    assert "PEER CULTURE 2026" in html and "porté par MA Sphère (fictif)" in html
+    assert ferme.nom not in html
