@@ -336,6 +336,12 @@ def service_fait_a_traiter(*, avant: datetime.datetime | None = None):
     )
 
 
-def seances_non_confirmees(*, avant: datetime.datetime | None = None, limit: int = SERVICE_FAIT_A_TRAITER_MAX) -> list[Seance]:
-    """The first `limit` of service_fait_a_traiter, with each session's answers (bounded list)."""
-    return list(service_fait_a_traiter(avant=avant).prefetch_related("confirmations")[: plafond(limit)])
+def seances_non_confirmees(
+    *, avant: datetime.datetime | None = None, limit: int = SERVICE_FAIT_A_TRAITER_MAX, user: Any = None
+) -> list[Seance]:
+    """The first `limit` of service_fait_a_traiter (of `user`'s pilots' programmes when given), with each
+    session's answers (bounded list)."""
+    qs = service_fait_a_traiter(avant=avant)
+    if user is not None:
+        qs = qs.filter(perimetre.filtre_coordination(user, "accompagnement__programme"))
+    return list(qs.prefetch_related("confirmations")[: plafond(limit)])

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from programmes.models import Programme
+from programmes.models import Programme, ProgrammeQuerySet
 from programmes.selectors import filtre_programmes, programmes_de
 
 from . import roles
 
 
-def programmes_visibles(user: Any) -> QuerySet[Programme]:
+def programmes_visibles(user: Any) -> ProgrammeQuerySet:
     if roles.is_coordination(user):
         return programmes_de(user)
-    return Programme.objects.all()
+    return ProgrammeQuerySet(Programme).all()
 
 
 def filtre_coordination(user: Any, champ: str = "programme") -> Q:

@@ -13,20 +13,21 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .models import Programme, StructurePilote
+from .models import Programme, ProgrammeQuerySet, StructurePilote
 
 
 def voit_tout(user: Any) -> bool:
     return bool(getattr(user, "is_superuser", False))
 
 
-def programmes_de(user: Any) -> QuerySet[Programme]:
+def programmes_de(user: Any) -> ProgrammeQuerySet:
     """The programmes of `user`'s pilot structures (all of them for a superuser)."""
+    programmes = ProgrammeQuerySet(Programme)
     if voit_tout(user):
-        return Programme.objects.all()
+        return programmes.all()
     if not getattr(user, "is_authenticated", False):
-        return Programme.objects.none()
-    return Programme.objects.filter(pilote__coordinateurs=user)
+        return programmes.none()
+    return programmes.filter(pilote__coordinateurs=user)
 
 
 def pilotes_de(user: Any) -> QuerySet[StructurePilote]:

@@ -226,7 +226,7 @@ def _still_mine(pk: int, reservee_le: datetime.datetime):
 def relance_envoyer(*, relance_id: int, reservee_le: datetime.datetime) -> str:
     """Send one claimed reminder (outside any transaction), then mark it sent. Returns what happened."""
     now = timezone.now()
-    relance = Relance.objects.select_related("destinataire", "programme", "content_type").filter(pk=relance_id).first()
+    relance = Relance.objects.select_related("destinataire", "programme__pilote", "content_type").filter(pk=relance_id).first()
     if relance is None or relance.etat != EtatRelance.EN_COURS or relance.reservee_le != reservee_le:
         return DEJA_PRISE
     try:
@@ -284,7 +284,7 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
     once (so a crash resends at most the one e-mail being handed over). Returns how many were sent."""
     now = timezone.now()
     relances = list(
-        Relance.objects.select_related("destinataire", "programme", "content_type")
+        Relance.objects.select_related("destinataire", "programme__pilote", "content_type")
         .filter(pk__in=ids, etat=EtatRelance.EN_COURS, reservee_le=reservee_le)
         .order_by("echeance", "pk")
     )
