@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_helpers import ServiceAdminMixin
+from core.uploads import check_upload
 
 from .models import POIDS_FIELDS, Format, Programme, Structure, StructurePilote
 
@@ -57,11 +60,32 @@ class FormatInline(admin.TabularInline):
     show_change_link = True
 
 
+LOGO_TYPES = ("image/png", "image/jpeg")
+
+
+class StructurePiloteForm(forms.ModelForm):
+    class Meta:
+        model = StructurePilote
+        fields = "__all__"
+
+    def clean_logo(self) -> Any:
+        """The logo goes through the checks of every upload (content, size), must be a PNG or JPEG image,
+        and is stored under a server-generated name (nothing of the sender's name reaches the disk)."""
+        upload = self.cleaned_data.get("logo")
+        if not upload or not hasattr(upload, "content_type"):
+            return upload  # unchanged, or cleared
+        checked = check_upload(upload)
+        if checked.content_type not in LOGO_TYPES:
+            raise ValidationError(_("Le logo doit être une image PNG ou JPEG."), code="logo_type")
+        return checked.stored_file()
+
+
 @admin.register(StructurePilote)
 class StructurePiloteAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """The pilot structures: their identity (conventions, CERFA, e-mails, site) and their coordinators,
     who see these structures' programmes and only those (programmes/selectors.py)."""
 
+    form = StructurePiloteForm
     service_owned_fields = ()
     list_display = ("nom", "commune", "email", "representant_nom")
     search_fields = ("nom", "commune", "email", "siret")

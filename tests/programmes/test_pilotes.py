@@ -115,3 +115,44 @@ def test_the_home_page_lists_the_open_calls_of_both_programmes_with_their_pilot(
     assert "TSF Occitanie 2026" in html and deux_pilotes["pilote_a"].nom in html
     assert "PEER CULTURE 2026" in html and "porté par MA Sphère (fictif)" in html
     assert ferme.nom not in html
+
+
+def test_the_pilots_logo_in_the_admin_takes_a_png_or_jpeg_only_stored_under_a_server_name(
+    deux_pilotes, admin_client, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.security.hostile_corpus import _png, corpus
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    pilote = deux_pilotes["pilote_b"]
+    url = reverse("admin:programmes_structurepilote_change", args=[pilote.pk])
+
+    def post(name: str, content: bytes):
+        data = {
+            "nom": pilote.nom,
+            "adresse": pilote.adresse,
+            "code_postal": pilote.code_postal,
+            "commune": pilote.commune,
+            "representant_nom": pilote.representant_nom,
+            "representant_qualite": pilote.representant_qualite,
+            "email": pilote.email,
+            "telephone": "",
+            "siret": "",
+            "coordinateurs": [deux_pilotes["coord_b"].pk],
+            "logo": SimpleUploadedFile(name, content),
+        }
+        return admin_client.post(url, data)
+
+    # Every hostile file and every PDF (a logo is an image) is refused with a message, nothing stored.
+    for sample in corpus(64 * 1024):
+        response = post(sample.name, sample.content)
+        pilote.refresh_from_db()
+        assert response.status_code == 200 and not pilote.logo, sample.label
+    assert "Le logo doit être une image PNG ou JPEG." in post("statuts.pdf", b"%PDF-1.4 x").content.decode()
+    # A real PNG under a hostile name: stored under a server-generated name, shown in the site's footer.
+    response = post("../../logo\u202egnp.png", _png())
+    assert response.status_code == 302
+    pilote.refresh_from_db()
+    assert pilote.logo.name.startswith(f"pilotes/{pilote.pk}/") and ".." not in pilote.logo.name
+    assert pilote.identite()["logo_url"].endswith(".png")
