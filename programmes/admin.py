@@ -66,7 +66,19 @@ LOGO_TYPES = ("image/png", "image/jpeg")
 class StructurePiloteForm(forms.ModelForm):
     class Meta:
         model = StructurePilote
-        fields = "__all__"
+        fields = (
+            "nom",
+            "siret",
+            "logo",
+            "adresse",
+            "code_postal",
+            "commune",
+            "email",
+            "telephone",
+            "representant_nom",
+            "representant_qualite",
+            "coordinateurs",
+        )
 
     def clean_logo(self) -> Any:
         """The logo goes through the checks of every upload (content, size), must be a PNG or JPEG image,
