@@ -156,3 +156,42 @@ def test_the_pilots_logo_in_the_admin_takes_a_png_or_jpeg_only_stored_under_a_se
     pilote.refresh_from_db()
     assert pilote.logo.name.startswith(f"pilotes/{pilote.pk}/") and ".." not in pilote.logo.name
     assert pilote.identite()["logo_url"].endswith(".png")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_existing_programmes_and_coordinators_the_pilot_of_the_settings(settings):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    autres = [node for node in executor.loader.graph.leaf_nodes() if node[0] != "programmes"]
+    # Found by name: the lead renumbers migrations on merge.
+    (cible,) = [node for node in executor.loader.graph.nodes if node[0] == "programmes" and node[1].endswith("_structure_pilote")]
+    (parent,) = [p.key for p in executor.loader.graph.node_map[cible].parents if p.key[0] == "programmes"]
+    avant = [*autres, parent]
+    apres = [*autres, cible]
+    executor.migrate(avant)
+    old = executor.loader.project_state(avant).apps
+    Programme = old.get_model("programmes", "Programme")
+    User = old.get_model("accounts", "User")
+    Group = old.get_model("auth", "Group")
+    programme = Programme.objects.create(
+        nom="TSF 2025", slug="tsf-2025", date_debut="2025-01-01", date_fin="2025-12-31", taux_journalier="500.00"
+    )
+    coordination, _created = Group.objects.get_or_create(name="coordination")
+    ancienne = User.objects.create(email="ancienne-coordination@exemple.test")
+    ancienne.groups.add(coordination)
+    User.objects.create(email="candidate@exemple.test")
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(apres)
+    new = executor.loader.project_state(apres).apps
+    pilote = new.get_model("programmes", "Programme").objects.get(pk=programme.pk).pilote
+    assert pilote.nom == settings.TSF_PILOT["name"] and pilote.email == settings.TSF_PILOT["email"]
+    assert (pilote.adresse, pilote.code_postal, pilote.commune) == ("1 rue de l'Exemple", "31000", "Toulouse")
+    assert (pilote.representant_nom, pilote.representant_qualite) == ("Camille Exemple", "directrice")
+    assert [u.email for u in pilote.coordinateurs.all()] == ["ancienne-coordination@exemple.test"]
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
