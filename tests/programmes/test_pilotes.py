@@ -195,3 +195,24 @@ def test_the_migration_gives_existing_programmes_and_coordinators_the_pilot_of_t
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_in_the_admin_a_coordinator_sees_the_rows_of_their_pilots_programmes_only(deux_pilotes, client):
+    from accompagnements.models import CompteRendu
+    from candidatures.models import Candidature
+    from programmes.admin_scope import chemin_vers_programme
+    from programmes.models import Programme, Structure
+
+    assert chemin_vers_programme(Candidature) == "programme"
+    assert chemin_vers_programme(CompteRendu) == "seance__accompagnement__programme"
+    assert chemin_vers_programme(Structure) is None  # the instance's, shared
+    a1 = CandidatureFactory(programme=deux_pilotes["tsf"], etat=Etat.SOUMISE)
+    b1 = CandidatureFactory(programme=deux_pilotes["peer"], etat=Etat.SOUMISE)
+    client.force_login(deux_pilotes["coord_b"])
+    liste = client.get(reverse("admin:candidatures_candidature_changelist")).content.decode()
+    assert b1.reference in liste and a1.reference not in liste
+    assert client.get(reverse("admin:candidatures_candidature_change", args=[b1.pk])).status_code == 200
+    assert client.get(reverse("admin:candidatures_candidature_change", args=[a1.pk])).status_code == 302  # "n’existe pas"
+    programmes = client.get(reverse("admin:programmes_programme_changelist")).content.decode()
+    assert "PEER CULTURE 2026" in programmes and "TSF Occitanie 2026" not in programmes
+    assert Programme.objects.count() == 2
