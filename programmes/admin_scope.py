@@ -35,7 +35,9 @@ def chemin_vers_programme(model: type[models.Model]) -> str | None:
                 if not (field.concrete and (field.many_to_one or field.one_to_one)):
                     continue
                 cible = field.related_model
-                if not isinstance(cible, type) or cible._meta.label == settings.AUTH_USER_MODEL:
+                if not (isinstance(cible, type) and issubclass(cible, models.Model)):
+                    continue
+                if cible._meta.label == settings.AUTH_USER_MODEL:
                     continue
                 nom = f"{chemin}__{field.name}" if chemin else field.name
                 if cible is Programme:
