@@ -306,7 +306,7 @@ def chiffres_de(programme: ProgrammeAvecTotaux) -> Chiffres:
 def comparaison_programmes(user: User | AnonymousUser) -> list[Chiffres]:
     """Every programme the user may see, with its figures: one query."""
     visibles = programmes_visibles(user).values("pk")
-    return [chiffres_de(p) for p in programmes_avec_totaux().filter(pk__in=visibles)]
+    return [chiffres_de(p) for p in programmes_avec_totaux().filter(pk__in=visibles).select_related("pilote")]
 
 
 # --- Pace towards the minimum of days ------------------------------------------------------------

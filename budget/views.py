@@ -59,7 +59,7 @@ def tableau_de_bord(request: HttpRequest) -> HttpResponse:
     page.object_list = selectors.avec_montant_livre(page.object_list)
     context.update(
         {
-            "programmes": selectors.programmes_visibles(request.user).order_by("-date_debut"),
+            "programmes": selectors.programmes_visibles(request.user).select_related("pilote").order_by("-date_debut"),
             "page_obj": page,
             "peut_modifier": may(request.user, "budget.modifier"),
             "types_export": TypeExport,

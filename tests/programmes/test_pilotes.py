@@ -216,3 +216,13 @@ def test_in_the_admin_a_coordinator_sees_the_rows_of_their_pilots_programmes_onl
     programmes = client.get(reverse("admin:programmes_programme_changelist")).content.decode()
     assert "PEER CULTURE 2026" in programmes and "TSF Occitanie 2026" not in programmes
     assert Programme.objects.count() == 2
+
+
+def test_the_budget_comparison_of_a_coordinator_lists_their_pilots_programmes_with_the_pilot(deux_pilotes, client):
+    client.force_login(deux_pilotes["coord_b"])
+    html = client.get(reverse("budget:comparaison")).content.decode()
+    assert "PEER CULTURE 2026" in html and "MA Sphère (fictif)" in html and "TSF Occitanie 2026" not in html
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(superuser)
+    html = client.get(reverse("budget:comparaison")).content.decode()
+    assert "PEER CULTURE 2026" in html and "TSF Occitanie 2026" in html and deux_pilotes["pilote_a"].nom in html
