@@ -26,6 +26,7 @@ from conventions.models import Convention
 from core.pagination import plafond
 from evaluations.models import EtatEvaluation, Evaluation, Moment
 from programmes.models import Departement, Format, Programme
+from programmes.selectors import programme_ids_de, voit_tout
 
 from .models import DestinataireMessage, EtatDestinataire, EtatRelance, MessageGroupe, Relance
 
@@ -92,6 +93,14 @@ ROLES_GROUPE = [
 ]
 
 
+def filtres_du_perimetre(filtres: dict[str, Any], user: Any) -> dict[str, Any]:
+    """The group kept inside the author's pilots' programmes (issue 16): applicants and beneficiaries of
+    another pilot's programme are never in it. The directory of personnes-ressources is the instance's."""
+    if voit_tout(user):
+        return {**filtres, "programmes": None}
+    return {**filtres, "programmes": sorted(programme_ids_de(user))}
+
+
 def destinataires_groupe(filtres: dict[str, Any]) -> QuerySet[User]:
     """The active accounts the filters select, each once, in a stable order (name, e-mail).
 
@@ -104,7 +113,11 @@ def destinataires_groupe(filtres: dict[str, Any]) -> QuerySet[User]:
     departement = filtres.get("departement") or ""
     etat_c, etat_a = filtres.get("etat_candidature") or "", filtres.get("etat_accompagnement") or ""
 
+    # The author's pilots' programmes (filtres_du_perimetre), None for a superuser: the group stays inside.
+    perimetre = filtres.get("programmes")
     accompagnements = Accompagnement.objects.all()
+    if perimetre is not None:
+        accompagnements = accompagnements.filter(programme_id__in=perimetre)
     if programme:
         accompagnements = accompagnements.filter(programme_id=programme)
     if format_id:
@@ -116,6 +129,8 @@ def destinataires_groupe(filtres: dict[str, Any]) -> QuerySet[User]:
     conditions = []
     if role in ("", ROLE_CANDIDAT):
         candidatures = Candidature.objects.filter(candidat=OuterRef("pk"))
+        if perimetre is not None:
+            candidatures = candidatures.filter(programme_id__in=perimetre)
         if programme:
             candidatures = candidatures.filter(programme_id=programme)
         if etat_c:
@@ -144,6 +159,8 @@ def destinataires_groupe(filtres: dict[str, Any]) -> QuerySet[User]:
         choisis |= condition
     if filtres.get("evaluation_6mois_manquante"):
         evaluations = Evaluation.objects.filter(personne=OuterRef("pk"), moment=Moment.SIX_MOIS, etat=EtatEvaluation.OUVERTE)
+        if perimetre is not None:
+            evaluations = evaluations.filter(accompagnement__programme_id__in=perimetre)
         if programme:
             evaluations = evaluations.filter(accompagnement__programme_id=programme)
         if format_id:

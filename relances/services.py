@@ -437,6 +437,7 @@ def message_groupe_envoyer(
                 },
                 field=champ,
             )
+    filtres = selectors.filtres_du_perimetre(filtres, by)
     personnes = list(selectors.destinataires_groupe(filtres))
     if not personnes:
         raise RuleViolation(_("Aucune personne ne correspond à ces filtres : le message n’a pas été envoyé."))

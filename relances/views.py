@@ -53,9 +53,9 @@ def message_groupe_nouveau(request):
     """Coordination: choose a group by filters, write, preview (the count and each person's own text), send."""
     apercu = None
     if request.method != "POST":
-        form = MessageGroupeForm()
+        form = MessageGroupeForm(user=request.user)
     else:
-        form = MessageGroupeForm(request.POST)
+        form = MessageGroupeForm(request.POST, user=request.user)
         if form.is_valid():
             if request.POST.get("action") == "envoyer":
                 try:
@@ -76,13 +76,17 @@ def message_groupe_nouveau(request):
                         % {"n": message.nombre_destinataires},
                     )
                     return redirect("relances:message_groupe_detail", pk=message.pk)
-            apercu = selectors.apercu_groupe(form.filtres(), form.cleaned_data["sujet"], form.cleaned_data["corps"])
+            apercu = selectors.apercu_groupe(
+                selectors.filtres_du_perimetre(form.filtres(), request.user),
+                form.cleaned_data["sujet"],
+                form.cleaned_data["corps"],
+            )
             # The count shown is the one the send will check (kept in the form, with what was typed).
             data = request.POST.copy()
             data["nombre_annonce"] = str(apercu["nombre"])
             data["empreinte"] = apercu["empreinte"]
             errors = form.errors.copy()
-            form = MessageGroupeForm(data)
+            form = MessageGroupeForm(data, user=request.user)
             form.is_valid()
             for field, field_errors in errors.items():
                 for error in field_errors:

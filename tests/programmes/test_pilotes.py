@@ -226,3 +226,25 @@ def test_the_budget_comparison_of_a_coordinator_lists_their_pilots_programmes_wi
     client.force_login(superuser)
     html = client.get(reverse("budget:comparaison")).content.decode()
     assert "PEER CULTURE 2026" in html and "TSF Occitanie 2026" in html and deux_pilotes["pilote_a"].nom in html
+
+
+def test_a_group_message_of_a_coordinator_reaches_their_pilots_applicants_only(deux_pilotes):
+    from relances import selectors as relances_selectors
+    from relances.services import message_groupe_envoyer
+
+    a1 = CandidatureFactory(programme=deux_pilotes["tsf"], etat=Etat.SOUMISE)
+    b1 = CandidatureFactory(programme=deux_pilotes["peer"], etat=Etat.SOUMISE)
+    filtres = {"role": "candidat", "programme": None}
+    groupe_b = relances_selectors.filtres_du_perimetre(filtres, deux_pilotes["coord_b"])
+    personnes = list(relances_selectors.destinataires_groupe(groupe_b))
+    assert b1.candidat in personnes and a1.candidat not in personnes
+    apercu = relances_selectors.apercu_groupe(groupe_b, "Info", "Bonjour {prenom}")
+    message = message_groupe_envoyer(
+        filtres=filtres,  # a forged group without the perimeter: the service puts it back
+        sujet="Info",
+        corps="Bonjour {prenom}",
+        nombre_annonce=apercu["nombre"],
+        empreinte_annoncee=apercu["empreinte"],
+        by=deux_pilotes["coord_b"],
+    )
+    assert list(message.destinataires.values_list("personne", flat=True)) == [b1.candidat_id]
