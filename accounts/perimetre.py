@@ -9,9 +9,10 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from programmes.models import Programme, ProgrammeQuerySet
-from programmes.selectors import filtre_programmes, programmes_de
+from programmes.selectors import filtre_programmes, pilotes_de, programme_ids_de, programmes_de, voit_tout
 
 from . import roles
+from .models import User
 
 
 def programmes_visibles(user: Any) -> ProgrammeQuerySet:
@@ -31,3 +32,20 @@ def programme_choisi(user: Any, pk: Any = None) -> Programme | None:
     if pk not in (None, ""):
         return get_object_or_404(visibles, pk=pk)
     return visibles.courant()
+
+
+def personnes_visibles(user: Any) -> Any:
+    """The people a member of the coordination may open (a person's data export, RGPD): everyone for a
+    superuser; otherwise the applicants of their pilots' programmes, the personnes-ressources of the
+    directory (the instance's) and the coordinators of their pilots. Lookups by relation name: accounts
+    imports none of the stages above it."""
+    if not roles.is_coordination(user):
+        return User.objects.none()
+    if voit_tout(user):
+        return User.objects.all()
+    siens = (
+        Q(candidatures__programme_id__in=programme_ids_de(user))
+        | Q(personne_ressource__isnull=False)
+        | Q(structures_pilotes__in=pilotes_de(user).values("pk"))
+    )
+    return User.objects.filter(pk__in=User.objects.filter(siens).values("pk"))

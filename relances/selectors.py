@@ -25,8 +25,8 @@ from candidatures.models import Etat as EtatCandidature
 from conventions.models import Convention
 from core.pagination import plafond
 from evaluations.models import EtatEvaluation, Evaluation, Moment
-from programmes.models import Departement, Format, Programme
-from programmes.selectors import programme_ids_de, voit_tout
+from programmes.models import Departement, Format, Programme, StructurePilote
+from programmes.selectors import pilotes_de, programme_ids_de, voit_tout
 
 from .models import DestinataireMessage, EtatDestinataire, EtatRelance, MessageGroupe, Relance
 
@@ -296,11 +296,18 @@ def apercu_groupe(filtres: dict[str, Any], sujet: str, corps: str) -> dict[str, 
     }
 
 
-def messages_groupe_historique() -> QuerySet[MessageGroupe]:
-    """The coordination's record of group messages, newest first, with the delivery figures."""
+def messages_groupe_historique(user: Any = None) -> QuerySet[MessageGroupe]:
+    """The coordination's record of group messages, newest first, with the delivery figures; for a
+    coordinator (`user`), the messages written by the coordination of their pilots."""
     E = EtatDestinataire
+    messages = MessageGroupe.objects.all()
+    if user is not None and not voit_tout(user):
+        collegues = StructurePilote.coordinateurs.through.objects.filter(
+            structurepilote__in=pilotes_de(user).values("pk")
+        ).values("user_id")
+        messages = messages.filter(auteur__in=collegues)
     return (
-        MessageGroupe.objects.select_related("auteur")
+        messages.select_related("auteur")
         .annotate(
             envoyes=Count("destinataires", filter=Q(destinataires__etat=E.ENVOYE)),
             a_envoyer=Count("destinataires", filter=Q(destinataires__etat=E.A_ENVOYER)),

@@ -102,14 +102,14 @@ def message_groupe_nouveau(request):
 @action_required("message_groupe.ecrire")
 def message_groupe_list(request):
     """Coordination: the record of group messages (who, when, which group, how many, delivery)."""
-    page_obj = paginer(request, selectors.messages_groupe_historique(), 25)
+    page_obj = paginer(request, selectors.messages_groupe_historique(request.user), 25)
     return render(request, "relances/message_groupe_list.html", {"page_obj": page_obj, "messages_groupe": page_obj})
 
 
 @action_required("message_groupe.ecrire")
 def message_groupe_detail(request, pk: int):
     """Coordination: one group message, and each recipient's delivery state."""
-    message = get_object_or_404(selectors.messages_groupe_historique(), pk=pk)
+    message = get_object_or_404(selectors.messages_groupe_historique(request.user), pk=pk)
     page_obj = paginer(request, selectors.destinataires_du_message(message), 50)
     return render(
         request,
