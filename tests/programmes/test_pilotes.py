@@ -248,3 +248,15 @@ def test_a_group_message_of_a_coordinator_reaches_their_pilots_applicants_only(d
         by=deux_pilotes["coord_b"],
     )
     assert list(message.destinataires.values_list("personne", flat=True)) == [b1.candidat_id]
+
+
+def test_the_search_and_the_data_export_find_no_person_of_another_pilots_programme(deux_pilotes, client):
+    a1 = CandidatureFactory(programme=deux_pilotes["tsf"], etat=Etat.SOUMISE, candidat__last_name="Zorglub")
+    b1 = CandidatureFactory(programme=deux_pilotes["peer"], etat=Etat.SOUMISE, candidat__last_name="Zorglub")
+    client.force_login(deux_pilotes["coord_b"])
+    html = client.get(reverse("plateforme:recherche"), {"q": "Zorglub"}).content.decode()
+    assert b1.candidat.email in html and a1.candidat.email not in html
+    export = reverse("accounts:export_personne", kwargs={"pk": a1.candidat.pk, "fmt": "json"})
+    assert client.get(export).status_code == 404
+    own = reverse("accounts:export_personne", kwargs={"pk": b1.candidat.pk, "fmt": "json"})
+    assert client.get(own).status_code == 200
