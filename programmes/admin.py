@@ -14,6 +14,7 @@ from core.admin_helpers import ServiceAdminMixin
 from core.uploads import check_upload
 
 from .models import POIDS_FIELDS, Format, Programme, Structure, StructurePilote
+from .selectors import pilotes_de
 
 
 def format_filter(path: str) -> type[admin.SimpleListFilter]:
@@ -138,6 +139,13 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     date_hierarchy = "date_debut"
     prepopulated_fields = {"slug": ("nom",)}
     readonly_fields = ("created_at", "updated_at")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest | None = None, **kwargs: Any) -> Any:
+        if db_field.name == "pilote" and request is not None:
+            # A coordinator puts a programme under one of their pilots only.
+            kwargs["queryset"] = pilotes_de(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     # The budget stage adds the envelope's inline and columns (budget/admin.py).
     inlines: tuple[type[admin.options.InlineModelAdmin], ...] = (FormatInline,)
     fieldsets = (
