@@ -23,13 +23,16 @@ from core.admin_helpers import (
     related_column,
     state_label,
 )
+from core.admin_imports import ImportAdminMixin
 from core.exceptions import DomainError, RuleViolation
 from programmes.admin import format_filter
 from programmes.rules import check_demi_journees
 
+from .imports import AccompagnementHistoriqueImporter
 from .models import (
     Accompagnement,
     AccompagnementEvenement,
+    AccompagnementHistorique,
     CompteRendu,
     ConfirmationSeance,
     Creneau,
@@ -465,7 +468,7 @@ class CompteRenduInline(ReadOnlyInlineMixin, admin.StackedInline):
 
 
 class QuestionSeanceInline(ReadOnlyInlineMixin, admin.TabularInline):
-    """Asked by the beneficiary or the mentor (question_seance_add), up to 48 h before the session."""
+    """Asked by the beneficiary or the mentor (question_seance_add), up to the programme's delay before the session."""
 
     model = QuestionSeance
     fields = ("texte", "auteur", "created_at")
@@ -722,3 +725,42 @@ class ConfirmationSeanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("partie", "tenue")
     search_fields = ("seance__accompagnement__reference", "personne__email")
     list_select_related = ("seance__accompagnement", "personne")
+
+
+@admin.register(AccompagnementHistorique)
+class AccompagnementHistoriqueAdmin(ImportAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Past accompaniments from the coordination's records: brought in by the « Importer » page only
+    (accompagnement_historique_importer), then read-only."""
+
+    importer_class = AccompagnementHistoriqueImporter
+    list_display = (
+        "reference",
+        "programme",
+        "format",
+        "structure_beneficiaire",
+        "beneficiaire_nom",
+        "date_debut",
+        "date_fin",
+        "demi_journees",
+        "montant",
+    )
+    list_filter = ("programme", format_filter("format"))
+    search_fields = ("reference", "reference_origine", "structure_beneficiaire__raison_sociale", "beneficiaire_nom")
+    list_select_related = ("programme", "format", "structure_beneficiaire")
+    date_hierarchy = "date_debut"
+    readonly_fields = (
+        "reference",
+        "reference_origine",
+        "programme",
+        "format",
+        "structure_beneficiaire",
+        "beneficiaire_nom",
+        "beneficiaire_email",
+        "mentors",
+        "date_debut",
+        "date_fin",
+        "demi_journees",
+        "montant",
+        "importe_par",
+        "created_at",
+    )

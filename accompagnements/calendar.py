@@ -13,25 +13,44 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.ics import PARIS, CalendarEvent, build_calendar, stream_calendar
+from programmes.models import Programme
 
 from .models import EtatSeance, ModaliteSeance, Seance
 
 # A half-day session lasts 3 hours 30, a full day 7 hours plus a lunch break.
 DUREES = {1: datetime.timedelta(hours=3, minutes=30), 2: datetime.timedelta(hours=8)}
-# Questions are posted, and cancellations are free, until 48 hours before the start.
-DELAI_AVANT_SEANCE = datetime.timedelta(hours=48)
 # Sessions read from the database per round trip while a feed is streamed.
 FLUX_CHUNK = 200
 
 
 def fin(seance: Seance) -> datetime.datetime:
+    """A session in hours lasts its hours; one in half-days 3 h 30 or a day (DUREES)."""
+    if seance.accompagnement.format.est_en_heures:
+        return seance.debut + datetime.timedelta(hours=seance.demi_journees)
     return seance.debut + DUREES.get(seance.demi_journees, DUREES[1])
+
+
+def delai_avant_seance(seance: Seance) -> datetime.timedelta:
+    """Questions are posted, and cancellations are free, until the programme's delay (48 h by default)."""
+    return seance.accompagnement.programme.delai_avant_seance
+
+
+def debut_dans_le_delai_q(now: datetime.datetime, *, prefix: str = "", apres: bool = False) -> Q:
+    """Sessions (seen through `prefix`) starting within their programme's delay from `now` (`apres`:
+    beyond it). One term per distinct delay among the programmes: a handful of values."""
+    champ = f"{prefix}accompagnement__programme__delai_avant_seance_heures"
+    condition = Q(pk__in=[])
+    for heures in Programme.objects.order_by().values_list("delai_avant_seance_heures", flat=True).distinct():
+        borne = now + datetime.timedelta(hours=heures)
+        debut = {f"{prefix}debut__gt": borne} if apres else {f"{prefix}debut__lte": borne}
+        condition |= Q(**{champ: heures}, **debut)
+    return condition
 
 
 def echeance_compte_rendu(seance: Seance, *, delai_jours: int | None = None) -> datetime.datetime:
@@ -63,12 +82,13 @@ def _has_compte_rendu(seance: Seance) -> bool:
 
 
 def annulation_tardive(seance: Seance, *, now: datetime.datetime | None = None) -> bool:
-    """Cancelling less than 48 hours before the start is a last-minute cancellation."""
-    return seance.debut - (now or timezone.now()) < DELAI_AVANT_SEANCE
+    """Cancelling less than the programme's delay (48 hours by default) before the start is a last-minute
+    cancellation."""
+    return seance.debut - (now or timezone.now()) < delai_avant_seance(seance)
 
 
 def questions_ouvertes(seance: Seance, *, now: datetime.datetime | None = None) -> bool:
-    return seance.etat == EtatSeance.PLANIFIEE and (now or timezone.now()) <= seance.debut - DELAI_AVANT_SEANCE
+    return seance.etat == EtatSeance.PLANIFIEE and (now or timezone.now()) <= seance.debut - delai_avant_seance(seance)
 
 
 def ecart_jours(precedente: datetime.datetime, suivante: datetime.datetime) -> int:

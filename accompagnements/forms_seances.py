@@ -72,6 +72,14 @@ class QuandOuForm(forms.Form):
 class SeanceForm(QuandOuForm, VersionedForm):
     sujet = forms.CharField(label=_("Thème de la séance"), max_length=255, required=False)
 
+    def __init__(self, *args: Any, format: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if format is not None and format.est_en_heures:
+            # A coaching in hours: whole hours up to the format's longest session (by half-days recommended).
+            field = self.fields["demi_journees"]
+            field.choices = [(n, format.duree_texte(n)) for n in range(1, format.seance_duree_max + 1)]
+            field.widget = forms.Select(choices=field.choices)
+
     @classmethod
     def initial_from(cls, seance: Seance) -> dict[str, Any]:
         local = timezone.localtime(seance.debut, PARIS)

@@ -14,7 +14,15 @@ from django.utils.translation import gettext_lazy
 from core.invariants import Violation, invariant
 from programmes.models import Format
 
-from .models import SEANCE_COMPTEE, Accompagnement, Creneau, EtatAccompagnement, EtatSeance, Seance
+from .models import (
+    SEANCE_COMPTEE,
+    Accompagnement,
+    AccompagnementHistorique,
+    Creneau,
+    EtatAccompagnement,
+    EtatSeance,
+    Seance,
+)
 from .selectors import _sum_seances
 
 
@@ -202,3 +210,46 @@ def creneau_reserve() -> Iterable[Violation]:
             },
             url=reverse("accompagnements:detail", args=[row["seance__accompagnement_id"]]),
         )
+
+
+@invariant(
+    "accompagnements.historique_demi_journees",
+    gettext_lazy(
+        "Avec les accompagnements passés importés, le maximum de demi-journées du format par structure bénéficiaire est respecté"
+    ),
+)
+def historique_demi_journees() -> Iterable[Violation]:
+    historiques = (
+        AccompagnementHistorique.objects.order_by()
+        .values("structure_beneficiaire_id", "format_id")
+        .annotate(total=Sum("demi_journees"))
+    )
+    totaux = {(row["structure_beneficiaire_id"], row["format_id"]): row["total"] for row in historiques}
+    if not totaux:
+        return
+    actifs = (
+        Accompagnement.objects.actifs()
+        .filter(structure_beneficiaire_id__in={s for s, _f in totaux})
+        .order_by()
+        .values("structure_beneficiaire_id", "format_id")
+        .annotate(total=Sum("demi_journees_prevues"))
+    )
+    for row in actifs:
+        cle = (row["structure_beneficiaire_id"], row["format_id"])
+        if cle in totaux:
+            totaux[cle] += row["total"]
+    formats = Format.objects.in_bulk({f for _s, f in totaux})
+    noms = dict(
+        AccompagnementHistorique.objects.filter(structure_beneficiaire_id__in={s for s, _f in totaux}).values_list(
+            "structure_beneficiaire_id", "structure_beneficiaire__raison_sociale"
+        )
+    )
+    for (structure_id, format_id), total in sorted(totaux.items()):
+        format = formats[format_id]
+        if total > format.demi_journees_max:
+            yield Violation(
+                code="accompagnements.historique_demi_journees",
+                message=_("%(total)s demi-journée(s) de %(format)s avec les accompagnements passés ; le maximum est de %(max)s.")
+                % {"total": total, "format": format.libelle, "max": format.demi_journees_max},
+                objet=_("Structure %(nom)s") % {"nom": noms[structure_id]},
+            )

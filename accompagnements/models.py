@@ -235,9 +235,8 @@ class SeanceQuerySet(models.QuerySet):
 class Seance(TimeStampedModel):
     accompagnement = models.ForeignKey(Accompagnement, on_delete=models.CASCADE, related_name="seances")
     debut = models.DateTimeField(_("début"))
-    demi_journees = models.PositiveSmallIntegerField(
-        _("durée"), choices=[(1, _("Une demi-journée")), (2, _("Une journée"))], default=1
-    )
+    # In the format's unit: half-days (1 or 2) or hours (1 to the format's seance_duree_max).
+    demi_journees = models.PositiveSmallIntegerField(_("durée (dans l’unité du format)"), default=1)
     modalite = models.CharField(_("modalité"), max_length=20, choices=ModaliteSeance.choices, default=ModaliteSeance.PRESENTIEL)
     lieu = models.CharField(_("lieu"), max_length=255, blank=True)
     lien_visio = models.URLField(_("lien de visioconférence"), blank=True)
@@ -248,7 +247,9 @@ class Seance(TimeStampedModel):
     motif_annulation = models.TextField(_("motif d’annulation"), blank=True)
     motif_valable = models.BooleanField(_("motif d’annulation valable"), default=False)
     comptee = models.BooleanField(
-        _("comptée comme consommée"), default=False, help_text=_("Annulation tardive sans motif valable (moins de 48 h avant).")
+        _("comptée comme consommée"),
+        default=False,
+        help_text=_("Annulation tardive sans motif valable (dans le délai du programme avant la séance)."),
     )
     note_coordination = models.TextField(_("note de la coordination"), blank=True)
     service_fait = models.CharField(
@@ -266,13 +267,19 @@ class Seance(TimeStampedModel):
         verbose_name_plural = _("séances")
         ordering = ["debut"]
         constraints = [
-            models.CheckConstraint(condition=Q(demi_journees__in=[1, 2]), name="seance_demi_journee_ou_journee"),
+            models.CheckConstraint(condition=Q(demi_journees__gte=1), name="seance_duree_positive"),
         ]
         # Every agenda, feed and the admin filter and sort on the date; a file's sessions in date order.
         indexes = [models.Index(fields=["debut"]), models.Index(fields=["accompagnement", "debut"])]
 
     def __str__(self) -> str:
         return f"{self.accompagnement} – {self.debut:%d/%m/%Y}"
+
+    def get_demi_journees_display(self) -> str:
+        """The duration as read: « Une demi-journée », « Une journée », or « 3 h » for a format in hours."""
+        if self.accompagnement.format.est_en_heures:
+            return self.accompagnement.format.duree_texte(self.demi_journees)
+        return str({1: _("Une demi-journée"), 2: _("Une journée")}.get(self.demi_journees, self.demi_journees))
 
     # Named states for templates and callers (never compare the state strings in a template).
     @property
@@ -477,3 +484,62 @@ class FluxCalendrier(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class AccompagnementHistorique(TimeStampedModel):
+    """A past accompaniment brought in from the coordination's records kept before the platform (since
+    2022): closed, with its half-days done and its amount. Written only by its import service; its
+    half-days count towards the format's maximum per beneficiary structure (programmes.rules)."""
+
+    reference = models.CharField(_("référence"), max_length=40, unique=True)
+    reference_origine = models.CharField(_("référence d’origine"), max_length=60, blank=True)
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.PROTECT,
+        related_name="accompagnements_historiques",
+    )
+    format = models.ForeignKey(
+        "programmes.Format", verbose_name=_("format"), on_delete=models.PROTECT, related_name="accompagnements_historiques"
+    )
+    structure_beneficiaire = models.ForeignKey(
+        "programmes.Structure",
+        verbose_name=_("structure bénéficiaire"),
+        on_delete=models.PROTECT,
+        related_name="accompagnements_historiques",
+    )
+    beneficiaire_nom = models.CharField(_("bénéficiaire"), max_length=200)
+    beneficiaire_email = models.EmailField(_("e-mail du·de la bénéficiaire"), blank=True)
+    mentors = models.ManyToManyField(
+        "annuaire.PersonneRessource", verbose_name=_("personnes-ressources"), related_name="accompagnements_historiques"
+    )
+    date_debut = models.DateField(_("début"))
+    date_fin = models.DateField(_("fin"))
+    demi_journees = models.PositiveSmallIntegerField(_("demi-journées réalisées"))
+    montant = models.DecimalField(_("montant (€)"), max_digits=10, decimal_places=2)
+    importe_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("importé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("accompagnement historique")
+        verbose_name_plural = _("accompagnements historiques")
+        ordering = ["-date_debut", "reference"]
+        constraints = [
+            models.CheckConstraint(condition=Q(demi_journees__gte=1), name="historique_au_moins_une_demi_journee"),
+            models.CheckConstraint(condition=Q(montant__gte=0), name="historique_montant_positif"),
+            models.CheckConstraint(condition=Q(date_fin__gte=models.F("date_debut")), name="historique_periode_valide"),
+            models.UniqueConstraint(
+                fields=["programme", "reference_origine"],
+                condition=~Q(reference_origine=""),
+                name="historique_reference_origine_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} – {self.structure_beneficiaire.raison_sociale}"

@@ -205,12 +205,14 @@ def arbitrer(user: Any, seance: Seance) -> Decision:
 
 @rule("seance.questionner")
 def questionner(user: Any, seance: Seance) -> Decision:
-    """The pair sends questions for the session, up to 48 h before it."""
+    """The pair sends questions for the session, up to the programme's delay (48 h by default) before it."""
     if not (decision := _role(user, seance, PAIRE)):
         return decision
     if not seance_dates.questions_ouvertes(seance):
         return _rule_violation(
-            _("Les questions se posent jusqu’à 48 heures avant la séance : il est trop tard pour celle-ci."), field="texte"
+            _("Les questions se posent jusqu’à %(h)s heures avant la séance : il est trop tard pour celle-ci.")
+            % {"h": seance.accompagnement.programme.delai_avant_seance_heures},
+            field="texte",
         )
     return ALLOWED
 

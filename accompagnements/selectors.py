@@ -203,14 +203,14 @@ SESSION_STATES = ETATS_DEMARRES
 
 
 def seances_dans_48h(now: datetime.datetime | None = None):
-    """Planned sessions starting within the next 48 hours: the "send your questions" reminder's list.
+    """Planned sessions starting within their programme's delay (48 hours by default): the "send your questions" reminder's list.
 
     Each row carries the accompagnement, its beneficiary and mentors (prefetched) to address the e-mail.
     """
     now = now or timezone.now()
     return (
         seances_with_details()
-        .filter(etat=EtatSeance.PLANIFIEE, debut__gt=now, debut__lte=now + seance_dates.DELAI_AVANT_SEANCE)
+        .filter(seance_dates.debut_dans_le_delai_q(now), etat=EtatSeance.PLANIFIEE, debut__gt=now)
         .prefetch_related("accompagnement__mentors__user")
         .order_by("debut")
     )

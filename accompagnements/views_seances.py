@@ -185,7 +185,7 @@ def seance_detail(request, pk: int):
 def seance_create(request, pk: int):
     accompagnement, role = _accompagnement_for(request, pk)
     forbid_unless(request.user, "seance.planifier", accompagnement)
-    form = SeanceForm(request.POST or None)
+    form = SeanceForm(request.POST or None, format=accompagnement.format)
     return _own_page(
         request,
         form,
@@ -203,7 +203,11 @@ def seance_update(request, pk: int):
     if not (decision := forbid_unless(request.user, "seance.deplacer", seance)):
         messages.error(request, decision.reason)
         return redirect("accompagnements:seance_detail", seance.pk)
-    form = SeanceForm(request.POST or None, initial={**SeanceForm.initial_from(seance), **version_initial(seance)})
+    form = SeanceForm(
+        request.POST or None,
+        initial={**SeanceForm.initial_from(seance), **version_initial(seance)},
+        format=seance.accompagnement.format,
+    )
     return _own_page(
         request,
         form,

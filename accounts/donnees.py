@@ -50,6 +50,7 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "annuaire.Proposition": ("candidature__candidat", "personne_ressource__user", "proposee_par"),
     # Accompagnements, sessions, conventions, evaluations.
     "accompagnements.Accompagnement": ("beneficiaire", "mentors__user", "candidature__candidat"),
+    "accompagnements.AccompagnementHistorique": ("mentors__user", "importe_par"),
     "accompagnements.AccompagnementEvenement": ("accompagnement__beneficiaire", "accompagnement__mentors__user", "actor"),
     "accompagnements.Objectif": ("accompagnement__beneficiaire", "accompagnement__mentors__user"),
     "accompagnements.Seance": ("accompagnement__beneficiaire", "accompagnement__mentors__user", "planifiee_par"),
@@ -68,6 +69,13 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "ateliers.Inscription": ("participant", "inscrite_par"),
     "ateliers.InscriptionEvenement": ("inscription__participant", "actor"),
     "ateliers.Adhesion": ("personne",),
+    "ateliers.Immersion": ("mentore", "mentor__user", "creee_par"),
+    "ateliers.ImmersionEvenement": ("immersion__mentore", "immersion__mentor__user", "actor"),
+    "ateliers.GroupeCodev": ("animateur__user", "membres__personne"),
+    "ateliers.MembreGroupe": ("personne",),
+    "ateliers.SeanceGroupe": ("client__personne", "groupe__animateur__user"),
+    "ateliers.PresenceGroupe": ("membre__personne",),
+    "ateliers.SeanceGroupeEvenement": ("seance__client__personne", "actor"),
     "conventions.Convention": ("accompagnement__beneficiaire", "accompagnement__mentors__user"),
     "conventions.Signature": ("signataire", "convention__accompagnement__beneficiaire"),
     "evaluations.Evaluation": ("personne",),
@@ -86,6 +94,9 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     # An invoice deposited by the person for their structure, and the moves they made on invoices.
     "budget.Facture": ("deposee_par",),
     "budget.FactureEvenement": ("actor",),
+    # A programme's texts: who wrote each version.
+    "programmes.ModeleEmail": ("cree_par",),
+    "programmes.VersionClauses": ("cree_par",),
     # The pilot structures a member of the coordination belongs to (which programmes they see).
     "programmes.StructurePilote": ("coordinateurs",),
 }

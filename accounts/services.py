@@ -16,6 +16,7 @@ DOMAIN_APPS = [
     "core",  # the access log of personal data (read only in the admin)
     "accounts",
     "programmes",
+    "questionnaires",
     "candidatures",
     "annuaire",
     "accompagnements",

@@ -19,7 +19,9 @@ from core.admin_helpers import (
     run_service_on_each,
     state_label,
 )
+from core.admin_imports import ImportAdminMixin
 
+from .imports import PersonneRessourceImporter
 from .models import (
     Competence,
     CompetencePersonneRessource,
@@ -106,7 +108,9 @@ class PersonneRessourceEvenementInline(_EtatsLabels, ReadOnlyInlineMixin, admin.
 
 
 @admin.register(PersonneRessource)
-class PersonneRessourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class PersonneRessourceAdmin(ImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+    # The directory kept in spreadsheets since 2022 comes in through the « Importer » page.
+    importer_class = PersonneRessourceImporter
     # The state moves by validation or refusal (history, e-mail, account); the account and the
     # suggesting person are set by those services.
     service_owned_fields = ("etat", "user", "suggeree_par")

@@ -138,7 +138,11 @@ def dossiers(candidatures: list[Candidature]) -> list[matching.Dossier]:
     pairs = PersonneRessource.accompagnements.through.objects.filter(
         Q(accompagnement__structure_beneficiaire_id__in=structures) | Q(personneressource__structure_id__in=structures)
     ).values_list("accompagnement__structure_beneficiaire_id", "personneressource__structure_id")
-    for beneficiaire, mentor in pairs:
+    # The past accompaniments imported from the coordination's records (before the platform) count too.
+    pairs_passees = PersonneRessource.accompagnements_historiques.through.objects.filter(
+        Q(accompagnementhistorique__structure_beneficiaire_id__in=structures) | Q(personneressource__structure_id__in=structures)
+    ).values_list("accompagnementhistorique__structure_beneficiaire_id", "personneressource__structure_id")
+    for beneficiaire, mentor in [*pairs, *pairs_passees]:
         partenaires[beneficiaire].add(mentor)
         partenaires[mentor].add(beneficiaire)
 

@@ -29,6 +29,7 @@ from core.permissions import require
 from core.signals import send_for_one
 from core.workflow import apply_transition
 from programmes.models import POIDS_FIELDS, Programme, Structure
+from programmes.services import structure_existante
 
 from . import matching, selectors
 from .models import (
@@ -115,6 +116,26 @@ def _was_beneficiary(*, account: User | None, email: str) -> bool:
     return users.filter(accompagnements_suivis__isnull=False).exists()
 
 
+def _champs_profil(*, types_projets: list[str], tailles_projets: list[str], **fields: object) -> dict[str, object]:
+    """A profile's columns as the directory stores them (project kinds and sizes sorted)."""
+    return {**fields, "types_projets": sorted(types_projets), "tailles_projets": sorted(tailles_projets)}
+
+
+def _competences_set(pr: PersonneRessource, competences: dict[int, int], *, strict: bool = False) -> None:
+    """Replace the profile's competences (id → level); an unknown or inactive one is dropped, or refused if `strict`."""
+    CompetencePersonneRessource.objects.filter(personne_ressource=pr).delete()
+    valid = set(Competence.objects.filter(pk__in=competences, active=True).values_list("pk", flat=True))
+    if strict and set(competences) - valid:
+        raise RuleViolation(_("Compétence inconnue ou inactive."), field="competences")
+    CompetencePersonneRessource.objects.bulk_create(
+        [
+            CompetencePersonneRessource(personne_ressource=pr, competence_id=c, niveau=n)
+            for c, n in competences.items()
+            if c in valid
+        ]
+    )
+
+
 @transaction.atomic
 def personne_ressource_apply(
     *,
@@ -154,21 +175,21 @@ def personne_ressource_apply(
     if existing is not None and existing.etat != EtatPersonneRessource.SUGGEREE:
         raise RuleViolation(_("Vous avez déjà un profil de personne-ressource : la coordination l’examine ou l’a examiné."))
     employer = _structure_for(structure)
-    fields = {
-        "prenom": prenom,
-        "nom": nom,
-        "email": email,
-        "telephone": telephone,
-        "fonction": fonction,
-        "presentation": presentation,
-        "structure": employer,
-        "departement": departement,
-        "mobilite": mobilite,
-        "types_projets": sorted(types_projets),
-        "tailles_projets": sorted(tailles_projets),
-        "disponibilite_demi_journees": disponibilite_demi_journees,
-        "ancien_beneficiaire": _was_beneficiary(account=account, email=email),
-    }
+    fields = _champs_profil(
+        prenom=prenom,
+        nom=nom,
+        email=email,
+        telephone=telephone,
+        fonction=fonction,
+        presentation=presentation,
+        structure=employer,
+        departement=departement,
+        mobilite=mobilite,
+        types_projets=types_projets,
+        tailles_projets=tailles_projets,
+        disponibilite_demi_journees=disponibilite_demi_journees,
+        ancien_beneficiaire=_was_beneficiary(account=account, email=email),
+    )
     if account is not None:
         fields["user"] = account
     if existing is not None:
@@ -180,15 +201,7 @@ def personne_ressource_apply(
     else:
         pr = PersonneRessource.objects.create(etat=EtatPersonneRessource.CANDIDATE, **fields)
         PersonneRessourceEvenement.objects.create(personne_ressource=pr, transition="candidater", to_state=pr.etat, actor=account)
-    CompetencePersonneRessource.objects.filter(personne_ressource=pr).delete()
-    valid = set(Competence.objects.filter(pk__in=competences, active=True).values_list("pk", flat=True))
-    CompetencePersonneRessource.objects.bulk_create(
-        [
-            CompetencePersonneRessource(personne_ressource=pr, competence_id=c, niveau=n)
-            for c, n in competences.items()
-            if c in valid
-        ]
-    )
+    _competences_set(pr, competences)
     send_templated_after_commit(
         to=[settings.TSF_PILOT["email"]], name="annuaire_candidature_recue", context={"personne_ressource": pr}
     )
@@ -265,6 +278,78 @@ def personne_ressource_refuse(*, personne_ressource: PersonneRessource, by: User
     _profile_move(personne_ressource, name="refuser", actor=by, reason=reason)
     _send_decision(personne_ressource, validee=False, reason=reason)
     return personne_ressource
+
+
+@transaction.atomic
+def personne_ressource_importer(
+    *,
+    by: User,
+    structure: StructureData,
+    competences: dict[int, int],
+    prenom: str,
+    nom: str,
+    email: str,
+    telephone: str = "",
+    fonction: str = "",
+    presentation: str = "",
+    departement: str,
+    mobilite: str | None = None,
+    types_projets: list[str] | None = None,
+    tailles_projets: list[str] | None = None,
+    disponibilite_demi_journees: int | None = None,
+    ancien_beneficiaire: bool = False,
+) -> tuple[PersonneRessource, bool]:
+    """A personne-ressource from the coordination's records: matched on her e-mail and updated, or created
+    and validated (through the profile's workflow, with her account, without any e-mail). Returns the
+    profile and whether it was created. An optional value left empty (None, "", []) is "not given": a
+    new profile takes the default, an existing one keeps what is known."""
+    require(by, "donnees.importer")
+    if not competences:
+        raise RuleViolation(_("Indiquez au moins une compétence."), field="competences")
+    # A structure without SIRET is the one of the same name in the same commune (one per spreadsheet, not per line).
+    employer = structure_existante(
+        siret=structure.siret, raison_sociale=structure.raison_sociale, commune=structure.commune
+    ) or _structure_for(structure)
+    existing = PersonneRessource.objects.select_for_update().filter(email__iexact=email).first()
+    fields = _champs_profil(
+        prenom=prenom,
+        nom=nom,
+        email=email,
+        telephone=telephone,
+        fonction=fonction,
+        presentation=presentation,
+        structure=employer,
+        departement=departement,
+        mobilite=mobilite,
+        types_projets=types_projets or [],
+        tailles_projets=tailles_projets or [],
+        disponibilite_demi_journees=disponibilite_demi_journees,
+        ancien_beneficiaire=ancien_beneficiaire or _was_beneficiary(account=None, email=email),
+    )
+    fields = {key: value for key, value in fields.items() if value not in (None, "", [])}
+    if existing is not None:
+        for key, value in fields.items():
+            setattr(existing, key, value)
+        existing.save()
+        pr = existing
+        _event(pr, by=by, reason=_("Mise à jour par import"), importe=True)
+    else:
+        if not employer.en_regle:
+            raise RuleViolation(
+                _("La structure employeuse n’est pas en situation de régularité : le profil ne peut pas être validé.")
+            )
+        pr = PersonneRessource.objects.create(etat=EtatPersonneRessource.CANDIDATE, **fields)
+        PersonneRessourceEvenement.objects.create(
+            personne_ressource=pr, transition="importer", to_state=pr.etat, actor=by, reason=_("Import")
+        )
+        if PersonneRessource.objects.filter(user__email__iexact=email).exists():
+            raise RuleViolation(_("Un autre profil utilise déjà le compte de cette adresse e-mail."))
+        _profile_move(pr, name="valider", actor=by, reason=_("Import des fichiers de la coordination"))
+        user, _created = _account_for(pr)
+        PersonneRessource.objects.filter(pk=pr.pk).update(user=user)
+        pr.user = user
+    _competences_set(pr, competences, strict=True)
+    return pr, existing is None
 
 
 # --- Référentiel and settings -------------------------------------------------------------------

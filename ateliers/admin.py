@@ -12,7 +12,19 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_helpers import ServiceAdminMixin
 
 from . import services
-from .models import Adhesion, Atelier, Inscription, InscriptionEvenement
+from .models import (
+    Adhesion,
+    Atelier,
+    GroupeCodev,
+    Immersion,
+    ImmersionEvenement,
+    Inscription,
+    InscriptionEvenement,
+    MembreGroupe,
+    PresenceGroupe,
+    SeanceGroupe,
+    SeanceGroupeEvenement,
+)
 
 
 @admin.register(Atelier)
@@ -138,3 +150,164 @@ class AdhesionAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return services.adhesion_record(
             programme=data["programme"], personne=data["personne"], note=data["note"], by=request.user
         )
+
+
+class _LectureSeule(ServiceAdminMixin, admin.ModelAdmin):
+    """Written by the services only (the pages): shown here, never edited."""
+
+    service_owned_fields = "__all__"
+    only_services_create = True
+    only_services_delete = True
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Immersion)
+class ImmersionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Immersion days: the coordination pairs a mentee and a volunteer mentor here (immersion_create);
+    the objectives and the two reports are written by the pair from their space."""
+
+    service_owned_fields = "__all__"
+    only_services_create = True
+    only_services_delete = True
+    service_add = "ateliers.services.immersion_create"
+    list_display = ("mentore", "mentor", "jour", "programme", "etat")
+    list_filter = ("etat", "programme")
+    list_select_related = ("mentore", "mentor", "programme")
+    search_fields = ("mentore__email", "mentor__nom")
+    autocomplete_fields = ("mentore", "mentor")
+    fields = ("programme", "format", "mentore", "mentor", "jour", "lieu")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ()
+        return (
+            *self.fields,
+            "etat",
+            "objectifs",
+            "objectifs_le",
+            "rapport_mentore",
+            "rapport_mentore_le",
+            "rapport_mentor",
+            "rapport_mentor_le",
+        )
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.get_readonly_fields(request, obj) if obj is not None else self.fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def create_with_service(self, request: HttpRequest, obj: Immersion, form: Any) -> Immersion:
+        data = form.cleaned_data
+        return services.immersion_create(
+            programme=data["programme"],
+            format=data["format"],
+            mentore=data["mentore"],
+            mentor=data["mentor"],
+            jour=data["jour"],
+            lieu=data["lieu"],
+            by=request.user,
+        )
+
+
+@admin.register(ImmersionEvenement)
+class ImmersionEvenementAdmin(_LectureSeule):
+    list_display = ("immersion", "transition", "from_state", "to_state", "actor", "created_at")
+    list_select_related = ("immersion__mentore", "immersion__mentor", "actor")
+
+
+class MembreGroupeInline(admin.TabularInline):
+    model = MembreGroupe
+    extra = 0
+    fields = ("personne", "ajoute_le")
+    readonly_fields = ("personne", "ajoute_le")
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(GroupeCodev)
+class GroupeCodevAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Co-développement groups: created through groupe_create; members are added with the member admin
+    (groupe_membre_ajouter), meetings and attendance on the group's page."""
+
+    service_owned_fields = ("programme", "format", "animateur")
+    only_services_create = True
+    service_add = "ateliers.services.groupe_create"
+    list_display = ("nom", "programme", "animateur")
+    list_filter = ("programme",)
+    list_select_related = ("programme", "animateur")
+    search_fields = ("nom",)
+    autocomplete_fields = ("animateur",)
+    fields = ("programme", "format", "nom", "animateur")
+    inlines = (MembreGroupeInline,)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("programme", "format", "animateur") if obj is not None else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def create_with_service(self, request: HttpRequest, obj: GroupeCodev, form: Any) -> GroupeCodev:
+        data = form.cleaned_data
+        return services.groupe_create(
+            programme=data["programme"], format=data["format"], nom=data["nom"], animateur=data["animateur"], by=request.user
+        )
+
+
+@admin.register(MembreGroupe)
+class MembreGroupeAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    service_owned_fields = ("groupe", "personne", "ajoute_le")
+    only_services_create = True
+    only_services_delete = True
+    service_add = "ateliers.services.groupe_membre_ajouter"
+    list_display = ("personne", "groupe", "ajoute_le")
+    list_select_related = ("personne", "groupe")
+    autocomplete_fields = ("personne",)
+    fields = ("groupe", "personne")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("groupe", "personne") if obj is not None else ()
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def create_with_service(self, request: HttpRequest, obj: MembreGroupe, form: Any) -> MembreGroupe:
+        data = form.cleaned_data
+        return services.groupe_membre_ajouter(groupe=data["groupe"], personne=data["personne"], by=request.user)
+
+
+@admin.register(SeanceGroupe)
+class SeanceGroupeAdmin(_LectureSeule):
+    """Meetings are planned and their attendance recorded on the group's page."""
+
+    list_display = ("groupe", "debut", "client", "etat")
+    list_filter = ("etat", "groupe__programme")
+    list_select_related = ("groupe", "client__personne")
+
+
+@admin.register(PresenceGroupe)
+class PresenceGroupeAdmin(_LectureSeule):
+    list_display = ("membre", "seance", "present")
+    list_select_related = ("membre__personne", "seance__groupe")
+
+
+@admin.register(SeanceGroupeEvenement)
+class SeanceGroupeEvenementAdmin(_LectureSeule):
+    list_display = ("seance", "transition", "from_state", "to_state", "actor", "created_at")
+    list_select_related = ("seance__groupe", "actor")

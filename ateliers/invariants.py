@@ -6,12 +6,14 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.invariants import Violation, invariant
+from programmes.models import NatureFormat
 
-from .models import ETATS_CONFIRMES, Atelier, EtatInscription, Inscription
+from .models import ETATS_CONFIRMES, Atelier, EtatInscription, Immersion, Inscription, PresenceGroupe, SeanceGroupe
 
 
 def _atelier(pk: int, titre: str) -> dict[str, str]:
@@ -101,4 +103,49 @@ def ordre_attente() -> Iterable[Violation]:
             message=_("%(email)s attend encore alors qu’une personne arrivée après lui·elle a obtenu une place.")
             % {"email": row["participant__email"]},
             **_atelier(row["atelier_id"], row["atelier__titre"]),
+        )
+
+
+@invariant(
+    "ateliers.immersion_benevole",
+    gettext_lazy("Une immersion est une journée bénévole, dans un format d’immersion de son programme"),
+)
+def immersion_benevole() -> Iterable[Violation]:
+    rows = (
+        Immersion.objects.filter(
+            ~Q(format__nature=NatureFormat.IMMERSION)
+            | Q(format__personne_ressource_remuneree=True)
+            | ~Q(format__programme_id=F("programme_id"))
+        )
+        .values("pk", "mentore__email", "format__libelle")
+        .order_by("pk")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="ateliers.immersion_benevole",
+            message=_("Le format %(format)s n’est pas un format d’immersion bénévole de ce programme.")
+            % {"format": row["format__libelle"]},
+            objet=_("Immersion de %(personne)s") % {"personne": row["mentore__email"]},
+            url=reverse("ateliers:immersion_detail", args=[row["pk"]]),
+        )
+
+
+@invariant(
+    "ateliers.codev_membres",
+    gettext_lazy("Une séance de co-développement travaille la problématique d’un membre du groupe et ne pointe que ses membres"),
+)
+def codev_membres() -> Iterable[Violation]:
+    etrangers = PresenceGroupe.objects.filter(seance=OuterRef("pk")).exclude(membre__groupe_id=F("seance__groupe_id"))
+    rows = (
+        SeanceGroupe.objects.filter(~Q(client__groupe_id=F("groupe_id")) | Exists(etrangers))
+        .values("pk", "groupe_id", "groupe__nom", "debut")
+        .order_by("pk")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="ateliers.codev_membres",
+            message=_("La séance du %(date)s porte sur, ou pointe, une personne qui n’est pas membre du groupe.")
+            % {"date": formats.date_format(timezone.localtime(row["debut"]), "SHORT_DATE_FORMAT")},
+            objet=_("Groupe « %(nom)s »") % {"nom": row["groupe__nom"]},
+            url=reverse("ateliers:groupe_detail", args=[row["groupe_id"]]),
         )

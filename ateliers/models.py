@@ -155,3 +155,193 @@ class Adhesion(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.personne} – {self.programme}"
+
+
+# --- Immersion days ("Vis ma vie", seed 003) --------------------------------------------------------
+
+
+class EtatImmersion(models.TextChoices):
+    EN_PREPARATION = "en_preparation", _("En préparation (objectifs à remplir)")
+    PREVUE = "prevue", _("Prévue")
+    CLOSE = "close", _("Close (comptes rendus remis)")
+    ANNULEE = "annulee", _("Annulée")
+
+
+class Immersion(TimeStampedModel):
+    """One working day a mentee shares with a volunteer mentor (unpaid: no line in the budget).
+
+    The mentee states their objectives before (a short questionnaire); after the day each of the two
+    writes their own report from their space; the immersion closes when both are in.
+    """
+
+    programme = models.ForeignKey(
+        "programmes.Programme", verbose_name=_("programme"), on_delete=models.PROTECT, related_name="immersions"
+    )
+    format = models.ForeignKey("programmes.Format", verbose_name=_("format"), on_delete=models.PROTECT, related_name="immersions")
+    mentore = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentoré·e"), on_delete=models.PROTECT, related_name="immersions_suivies"
+    )
+    mentor = models.ForeignKey(
+        "annuaire.PersonneRessource", verbose_name=_("mentor·e"), on_delete=models.PROTECT, related_name="immersions"
+    )
+    jour = models.DateField(_("jour de l’immersion"))
+    lieu = models.CharField(_("lieu"), max_length=255, blank=True)
+    etat = models.CharField(
+        _("état"), max_length=20, choices=EtatImmersion.choices, default=EtatImmersion.EN_PREPARATION, db_index=True
+    )
+    objectifs = models.TextField(_("objectifs de la journée"), blank=True)
+    objectifs_le = models.DateTimeField(_("objectifs remplis le"), null=True, blank=True)
+    rapport_mentore = models.TextField(_("compte rendu du·de la mentoré·e"), blank=True)
+    rapport_mentore_le = models.DateTimeField(_("compte rendu du·de la mentoré·e remis le"), null=True, blank=True)
+    rapport_mentor = models.TextField(_("compte rendu du·de la mentor·e"), blank=True)
+    rapport_mentor_le = models.DateTimeField(_("compte rendu du·de la mentor·e remis le"), null=True, blank=True)
+    creee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("créée par"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("immersion")
+        verbose_name_plural = _("immersions")
+        ordering = ["jour", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(etat="close") | (Q(rapport_mentore_le__isnull=False) & Q(rapport_mentor_le__isnull=False)),
+                name="immersion_close_avec_deux_rapports",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Immersion de %(mentore)s chez %(mentor)s") % {"mentore": self.mentore, "mentor": self.mentor}
+
+    @property
+    def est_close(self) -> bool:
+        return self.etat == EtatImmersion.CLOSE
+
+    @property
+    def attend_objectifs(self) -> bool:
+        return self.etat == EtatImmersion.EN_PREPARATION
+
+    @property
+    def attend_rapports(self) -> bool:
+        return self.etat == EtatImmersion.PREVUE
+
+
+class ImmersionEvenement(EventBase):
+    immersion = models.ForeignKey(Immersion, on_delete=models.CASCADE, related_name="evenements")
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("événement d’une immersion")
+        verbose_name_plural = _("historique des immersions")
+
+
+# --- Co-développement groups (Payette & Champagne, seed 003) -----------------------------------------
+
+
+class GroupeCodev(TimeStampedModel):
+    """A stable group of the programme's beneficiaries, led by a personne-ressource, meeting several times;
+    each meeting works on one member's problem (the session's « client »)."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", verbose_name=_("programme"), on_delete=models.PROTECT, related_name="groupes_codev"
+    )
+    format = models.ForeignKey(
+        "programmes.Format", verbose_name=_("format"), on_delete=models.PROTECT, related_name="groupes_codev"
+    )
+    nom = models.CharField(_("nom du groupe"), max_length=200)
+    animateur = models.ForeignKey(
+        "annuaire.PersonneRessource",
+        verbose_name=_("personne-ressource qui anime"),
+        on_delete=models.PROTECT,
+        related_name="groupes_codev",
+    )
+
+    class Meta:
+        verbose_name = _("groupe de co-développement")
+        verbose_name_plural = _("groupes de co-développement")
+        ordering = ["programme", "nom", "pk"]
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class MembreGroupe(models.Model):
+    groupe = models.ForeignKey(GroupeCodev, verbose_name=_("groupe"), on_delete=models.CASCADE, related_name="membres")
+    personne = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("membre"), on_delete=models.PROTECT, related_name="groupes_codev"
+    )
+    ajoute_le = models.DateTimeField(_("ajouté·e le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membre d’un groupe de co-développement")
+        verbose_name_plural = _("membres des groupes de co-développement")
+        ordering = ["groupe", "ajoute_le", "pk"]
+        constraints = [models.UniqueConstraint(fields=["groupe", "personne"], name="membre_groupe_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.personne} – {self.groupe}"
+
+
+class EtatSeanceGroupe(models.TextChoices):
+    PLANIFIEE = "planifiee", _("Planifiée")
+    TENUE = "tenue", _("Tenue")
+    ANNULEE = "annulee", _("Annulée")
+
+
+class SeanceGroupe(TimeStampedModel):
+    """One meeting of a group: a date, the member whose problem the group works on, the attendance."""
+
+    groupe = models.ForeignKey(GroupeCodev, verbose_name=_("groupe"), on_delete=models.CASCADE, related_name="seances")
+    debut = models.DateTimeField(_("début"), db_index=True)
+    duree = models.PositiveSmallIntegerField(_("durée (dans l’unité du format)"), validators=[MinValueValidator(1)])
+    lieu = models.CharField(_("lieu"), max_length=255, blank=True)
+    lien_visio = models.URLField(_("lien de visioconférence"), blank=True)
+    client = models.ForeignKey(
+        MembreGroupe,
+        verbose_name=_("membre dont la problématique est travaillée"),
+        on_delete=models.PROTECT,
+        related_name="seances_client",
+    )
+    problematique = models.TextField(_("problématique"), blank=True)
+    etat = models.CharField(_("état"), max_length=20, choices=EtatSeanceGroupe.choices, default=EtatSeanceGroupe.PLANIFIEE)
+
+    class Meta:
+        verbose_name = _("séance de co-développement")
+        verbose_name_plural = _("séances de co-développement")
+        ordering = ["groupe", "debut", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(duree__gte=1), name="seance_groupe_duree_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.groupe} – {self.debut:%d/%m/%Y}"
+
+    @property
+    def est_planifiee(self) -> bool:
+        return self.etat == EtatSeanceGroupe.PLANIFIEE
+
+    @property
+    def est_tenue(self) -> bool:
+        return self.etat == EtatSeanceGroupe.TENUE
+
+
+class PresenceGroupe(models.Model):
+    """Whether a member attended one meeting of their group (recorded by the facilitator or the coordination)."""
+
+    seance = models.ForeignKey(SeanceGroupe, verbose_name=_("séance"), on_delete=models.CASCADE, related_name="presences")
+    membre = models.ForeignKey(MembreGroupe, verbose_name=_("membre"), on_delete=models.CASCADE, related_name="presences")
+    present = models.BooleanField(_("présent·e"))
+
+    class Meta:
+        verbose_name = _("présence à une séance de co-développement")
+        verbose_name_plural = _("présences aux séances de co-développement")
+        ordering = ["seance", "membre"]
+        constraints = [models.UniqueConstraint(fields=["seance", "membre"], name="presence_groupe_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.membre} – {self.seance}"
+
+
+class SeanceGroupeEvenement(EventBase):
+    seance = models.ForeignKey(SeanceGroupe, on_delete=models.CASCADE, related_name="evenements")
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("événement d’une séance de co-développement")
+        verbose_name_plural = _("historique des séances de co-développement")

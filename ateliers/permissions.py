@@ -16,8 +16,17 @@ from accounts import roles
 from core.exceptions import RuleViolation
 from core.permissions import ALLOWED, SYSTEME, Decision, refused, register_workflow, rule
 
-from .models import ETATS_CONFIRMES, Atelier, Inscription
-from .workflow import ANIMATEUR, COORDINATION, PARTICIPANT, WORKFLOW
+from .models import ETATS_CONFIRMES, Atelier, GroupeCodev, Immersion, Inscription, SeanceGroupe
+from .workflow import (
+    ANIMATEUR,
+    COORDINATION,
+    MENTOR,
+    MENTORE,
+    PARTICIPANT,
+    WORKFLOW,
+    WORKFLOW_IMMERSION,
+    WORKFLOW_SEANCE_GROUPE,
+)
 
 
 def _anime(user: Any, atelier: Atelier) -> bool:
@@ -33,10 +42,32 @@ def role_of(user: Any, obj: Any) -> str | None:
         return None
     if roles.is_coordination(user):
         return COORDINATION
+    if isinstance(obj, Immersion):
+        return _role_immersion(user, obj)
+    if isinstance(obj, (GroupeCodev, SeanceGroupe)):
+        return _role_groupe(user, obj)
     atelier = obj if isinstance(obj, Atelier) else obj.atelier
     if _anime(user, atelier):
         return ANIMATEUR
     if isinstance(obj, Inscription) and obj.participant_id == user.pk:
+        return PARTICIPANT
+    return None
+
+
+def _role_immersion(user: Any, immersion: Immersion) -> str | None:
+    if immersion.mentore_id == user.pk:
+        return MENTORE
+    if immersion.mentor.user_id is not None and immersion.mentor.user_id == user.pk:
+        return MENTOR
+    return None
+
+
+def _role_groupe(user: Any, obj: GroupeCodev | SeanceGroupe) -> str | None:
+    """The group's facilitator records the attendance (ANIMATEUR); a member takes part (PARTICIPANT)."""
+    groupe = obj if isinstance(obj, GroupeCodev) else obj.groupe
+    if groupe.animateur.user_id is not None and groupe.animateur.user_id == user.pk:
+        return ANIMATEUR
+    if groupe.membres.filter(personne=user).exists():
         return PARTICIPANT
     return None
 
@@ -128,3 +159,65 @@ def enregistrer_adhesion(user: Any, programme: Any = None) -> Decision:
     if roles.is_coordination(user):
         return ALLOWED
     return refused(_("Seule la coordination enregistre les adhésions."))
+
+
+# --- Immersion days and co-développement groups ------------------------------------------------------
+
+
+register_workflow("immersion", WORKFLOW_IMMERSION, role_of=role_of)
+
+
+def _seance_commencee(user: Any, seance: SeanceGroupe) -> Decision:
+    if seance.debut > timezone.now():
+        return _rule_violation(_("La séance n’a pas encore eu lieu : les présences se notent après son début."))
+    return ALLOWED
+
+
+register_workflow("seance_groupe", WORKFLOW_SEANCE_GROUPE, role_of=role_of, extra={"tenir": _seance_commencee})
+
+
+@rule("immersion.gerer")
+def gerer_immersion(user: Any, obj: Any = None) -> Decision:
+    if roles.is_coordination(user):
+        return ALLOWED
+    return refused(_("Seule la coordination organise les immersions."))
+
+
+@rule("immersion.voir")
+def voir_immersion(user: Any, immersion: Immersion) -> Decision:
+    if role_of(user, immersion) in (COORDINATION, MENTORE, MENTOR):
+        return ALLOWED
+    return refused(_("Cette immersion ne vous concerne pas."))
+
+
+@rule("immersion.rapporter")
+def rapporter(user: Any, immersion: Immersion) -> Decision:
+    """Each of the pair writes their own report, once the day has come, while the immersion is open."""
+    if role_of(user, immersion) not in (MENTORE, MENTOR):
+        return refused(_("Le compte rendu est rédigé par le·la mentoré·e ou le·la mentor·e, chacun·e le sien."))
+    if not immersion.attend_rapports:
+        return _rule_violation(_("Cette immersion n’attend pas de compte rendu (objectifs à remplir, close ou annulée)."))
+    if immersion.jour > timezone.localdate():
+        return _rule_violation(_("Le compte rendu se remet après la journée d’immersion."))
+    return ALLOWED
+
+
+@rule("groupe.gerer")
+def gerer_groupe(user: Any, obj: Any = None) -> Decision:
+    if roles.is_coordination(user):
+        return ALLOWED
+    return refused(_("Seule la coordination constitue les groupes de co-développement."))
+
+
+@rule("groupe.voir")
+def voir_groupe(user: Any, groupe: GroupeCodev) -> Decision:
+    if role_of(user, groupe) in (COORDINATION, ANIMATEUR, PARTICIPANT):
+        return ALLOWED
+    return refused(_("Ce groupe de co-développement ne vous concerne pas."))
+
+
+@rule("groupe.planifier")
+def planifier_groupe(user: Any, groupe: GroupeCodev) -> Decision:
+    if role_of(user, groupe) in (COORDINATION, ANIMATEUR):
+        return ALLOWED
+    return refused(_("Seules la coordination et la personne-ressource qui anime le groupe planifient ses séances."))

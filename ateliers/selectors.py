@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts import perimetre, roles
@@ -14,7 +14,19 @@ from core.ics import PARIS
 from core.pagination import plafond
 from core.permissions import may
 
-from .models import ETATS_ACTIFS, ETATS_CONFIRMES, Atelier, EtatInscription, Inscription
+from .models import (
+    ETATS_ACTIFS,
+    ETATS_CONFIRMES,
+    Atelier,
+    EtatImmersion,
+    EtatInscription,
+    GroupeCodev,
+    Immersion,
+    Inscription,
+    MembreGroupe,
+    PresenceGroupe,
+    SeanceGroupe,
+)
 
 if TYPE_CHECKING:  # annotations only
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -85,12 +97,57 @@ def inscriptions_visibles(user: Any) -> QuerySet[Inscription]:
 
 
 def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
-    """The person's space: their coming ateliers, and the calendar's link for those who may see it."""
-    if not getattr(user, "is_authenticated", False) or not may(user, "atelier.voir").allowed:
+    """The person's space: their coming ateliers, and the calendar's link for those who may see it;
+    their co-développement groups and their immersion days (with what is expected of them)."""
+    if not getattr(user, "is_authenticated", False):
         return {}
-    mes = (
-        Inscription.objects.filter(participant_id=user.pk, etat__in=ETATS_ACTIFS, atelier__debut__gte=timezone.now())
-        .select_related("atelier")
-        .order_by("atelier__debut", "pk")
+    context: dict[str, Any] = {}
+    if may(user, "atelier.voir").allowed:
+        mes = (
+            Inscription.objects.filter(participant_id=user.pk, etat__in=ETATS_ACTIFS, atelier__debut__gte=timezone.now())
+            .select_related("atelier")
+            .order_by("atelier__debut", "pk")
+        )
+        context.update(ateliers_visibles=True, mes_ateliers=list(mes[: plafond(ESPACE_ATELIERS)]))
+    if not roles.is_coordination(user):
+        context["mes_groupes"] = list(groupes_visibles(user)[: plafond(ESPACE_GROUPES)])
+        context["mes_immersions"] = list(
+            immersions_visibles(user).exclude(etat=EtatImmersion.ANNULEE)[: plafond(ESPACE_IMMERSIONS)]
+        )
+    return context
+
+
+# --- Immersion days and co-développement groups ------------------------------------------------------
+
+ESPACE_GROUPES = 5
+ESPACE_IMMERSIONS = 5
+
+
+def groupes_visibles(user: Any) -> QuerySet[GroupeCodev]:
+    """The groups of its pilots' programmes for the coordination; those one leads or belongs to for anyone else."""
+    qs = GroupeCodev.objects.select_related("programme", "format", "animateur").annotate(nb_membres=Count("membres"))
+    if roles.is_coordination(user):
+        return qs.filter(perimetre.filtre_coordination(user)).order_by("programme", "nom", "pk")
+    membre = MembreGroupe.objects.filter(personne_id=user.pk).values("groupe_id")
+    return qs.filter(Q(animateur__user_id=user.pk) | Q(pk__in=membre)).order_by("programme", "nom", "pk")
+
+
+def membres_du_groupe(groupe: GroupeCodev) -> list[MembreGroupe]:
+    return list(MembreGroupe.objects.filter(groupe=groupe).select_related("personne").order_by("ajoute_le", "pk"))
+
+
+def seances_du_groupe(groupe: GroupeCodev) -> QuerySet[SeanceGroupe]:
+    """The group's meetings in date order, each with its client and its attendance (prefetched)."""
+    return (
+        SeanceGroupe.objects.filter(groupe=groupe)
+        .select_related("client__personne", "groupe__animateur")
+        .prefetch_related(Prefetch("presences", queryset=PresenceGroupe.objects.select_related("membre__personne")))
+        .order_by("debut", "pk")
     )
-    return {"ateliers_visibles": True, "mes_ateliers": list(mes[: plafond(ESPACE_ATELIERS)])}
+
+
+def immersions_visibles(user: Any) -> QuerySet[Immersion]:
+    qs = Immersion.objects.select_related("programme", "format", "mentore", "mentor")
+    if roles.is_coordination(user):
+        return qs.filter(perimetre.filtre_coordination(user)).order_by("jour", "pk")
+    return qs.filter(Q(mentore_id=user.pk) | Q(mentor__user_id=user.pk)).order_by("jour", "pk")

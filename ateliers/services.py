@@ -8,6 +8,7 @@ counted in turn, so confirmed registrations never outnumber the places (tests/at
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -24,8 +25,23 @@ from core.permissions import require
 from core.workflow import apply_transition
 from programmes.models import Format, NatureFormat, Programme
 
-from .models import ETATS_ACTIFS, ETATS_CONFIRMES, Adhesion, Atelier, EtatInscription, Inscription, InscriptionEvenement
-from .workflow import WORKFLOW
+from .models import (
+    ETATS_ACTIFS,
+    ETATS_CONFIRMES,
+    Adhesion,
+    Atelier,
+    EtatInscription,
+    GroupeCodev,
+    Immersion,
+    ImmersionEvenement,
+    Inscription,
+    InscriptionEvenement,
+    MembreGroupe,
+    PresenceGroupe,
+    SeanceGroupe,
+    SeanceGroupeEvenement,
+)
+from .workflow import WORKFLOW, WORKFLOW_IMMERSION, WORKFLOW_SEANCE_GROUPE
 
 
 def _check_atelier(*, programme: Programme, format: Format, debut: datetime.datetime, lieu: str, lien_visio: str) -> None:
@@ -237,3 +253,220 @@ def adhesion_record(*, programme: Programme, personne: User, by: User | None, no
         require(by, "adhesion.enregistrer", programme)
     adhesion, _created = Adhesion.objects.get_or_create(programme=programme, personne=personne, defaults={"note": note})
     return adhesion
+
+
+# --- Immersion days ("Vis ma vie") -------------------------------------------------------------------
+
+
+def _immersion_event(immersion: Immersion, *, transition: str, by: Any, details: dict[str, Any] | None = None) -> None:
+    ImmersionEvenement.objects.create(
+        immersion=immersion,
+        kind="note",
+        transition=transition,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        details=details or {},
+    )
+
+
+@transaction.atomic
+def immersion_create(
+    *,
+    programme: Programme,
+    format: Format,
+    mentore: User,
+    mentor: PersonneRessource,
+    jour: datetime.date,
+    by: User | None,
+    lieu: str = "",
+) -> Immersion:
+    """Pair a mentee with a volunteer mentor for one working day. The mentor is unpaid: an immersion
+    writes no line in the budget (its format says so: personne-ressource non rémunérée)."""
+    if by is not None:
+        require(by, "immersion.gerer")
+    if format.programme_id != programme.pk:
+        raise RuleViolation(_("Ce format n’est pas un format de ce programme."), field="format")
+    if format.nature != NatureFormat.IMMERSION:
+        raise RuleViolation(_("Une immersion se programme dans un format d’immersion."), field="format")
+    if format.personne_ressource_remuneree:
+        raise RuleViolation(
+            _("Le format %(format)s rémunère la personne-ressource : une immersion est bénévole.") % {"format": format.libelle},
+            field="format",
+        )
+    if mentor.user_id is not None and mentor.user_id == mentore.pk:
+        raise RuleViolation(_("Le·la mentoré·e et le·la mentor·e sont deux personnes différentes."), field="mentor")
+    if not programme.date_debut <= jour <= programme.date_fin:
+        raise RuleViolation(_("La journée d’immersion a lieu pendant la période du programme."), field="jour")
+    immersion = Immersion.objects.create(
+        programme=programme, format=format, mentore=mentore, mentor=mentor, jour=jour, lieu=lieu.strip(), creee_par=by
+    )
+    _immersion_event(immersion, transition="creer", by=by, details={"jour": jour.isoformat()})
+    return immersion
+
+
+@transaction.atomic
+def immersion_objectifs_remplir(*, immersion: Immersion, objectifs: str, by: User) -> Immersion:
+    """The mentee (or the coordination for them) states the day's objectives, before it: the report
+    after says whether they were reached."""
+    require(by, "immersion.remplir_objectifs", immersion)
+    if not objectifs.strip():
+        raise RuleViolation(_("Décrivez vos objectifs pour la journée."), field="objectifs")
+    return apply_transition(
+        immersion,
+        workflow=WORKFLOW_IMMERSION,
+        name="remplir_objectifs",
+        actor=by,
+        changes={"objectifs": objectifs.strip(), "objectifs_le": timezone.now()},
+        history_model=ImmersionEvenement,
+        history_fk="immersion",
+    )
+
+
+@transaction.atomic
+def immersion_rapport_remettre(*, immersion: Immersion, texte: str, by: User) -> Immersion:
+    """The mentee or the mentor hands in their own report after the day (each may correct theirs while the
+    other's is missing); once both are in, the immersion closes."""
+    locked = Immersion.objects.select_for_update().select_related("mentor").get(pk=immersion.pk)
+    require(by, "immersion.rapporter", locked)
+    if not texte.strip():
+        raise RuleViolation(_("Écrivez votre compte rendu de la journée."), field="texte")
+    partie = "mentore" if locked.mentore_id == by.pk else "mentor"
+    setattr(locked, f"rapport_{partie}", texte.strip())
+    setattr(locked, f"rapport_{partie}_le", timezone.now())
+    locked.save(update_fields=[f"rapport_{partie}", f"rapport_{partie}_le", "updated_at"])
+    _immersion_event(locked, transition=f"rapport_{partie}", by=by)
+    if locked.rapport_mentore_le and locked.rapport_mentor_le:
+        locked = apply_transition(
+            locked,
+            workflow=WORKFLOW_IMMERSION,
+            name="clore",
+            actor=None,
+            history_model=ImmersionEvenement,
+            history_fk="immersion",
+        )
+    for name in ("etat", "rapport_mentore", "rapport_mentore_le", "rapport_mentor", "rapport_mentor_le"):
+        setattr(immersion, name, getattr(locked, name))
+    return locked
+
+
+@transaction.atomic
+def immersion_annuler(*, immersion: Immersion, motif: str, by: User) -> Immersion:
+    require(by, "immersion.annuler", immersion)
+    return apply_transition(
+        immersion,
+        workflow=WORKFLOW_IMMERSION,
+        name="annuler",
+        actor=by,
+        reason=motif,
+        history_model=ImmersionEvenement,
+        history_fk="immersion",
+    )
+
+
+# --- Co-développement groups --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def groupe_create(
+    *, programme: Programme, format: Format, nom: str, animateur: PersonneRessource, by: User | None
+) -> GroupeCodev:
+    """Constitute a co-développement group of the programme, led by a personne-ressource."""
+    if by is not None:
+        require(by, "groupe.gerer")
+    if format.programme_id != programme.pk:
+        raise RuleViolation(_("Ce format n’est pas un format de ce programme."), field="format")
+    if format.nature != NatureFormat.CODEVELOPPEMENT:
+        raise RuleViolation(_("Un groupe se constitue dans un format de co-développement."), field="format")
+    if not nom.strip():
+        raise RuleViolation(_("Donnez un nom au groupe."), field="nom")
+    return GroupeCodev.objects.create(programme=programme, format=format, nom=nom.strip(), animateur=animateur)
+
+
+@transaction.atomic
+def groupe_membre_ajouter(*, groupe: GroupeCodev, personne: User, by: User | None) -> MembreGroupe:
+    """Add a beneficiary of the programme to a group, within the format's participants at most."""
+    if by is not None:
+        require(by, "groupe.gerer")
+    locked = GroupeCodev.objects.select_for_update().select_related("format", "animateur").get(pk=groupe.pk)
+    if locked.animateur.user_id == personne.pk:
+        raise RuleViolation(_("La personne-ressource qui anime le groupe n’en est pas membre."), field="personne")
+    if locked.membres.filter(personne=personne).exists():
+        raise RuleViolation(_("Cette personne est déjà membre du groupe."), field="personne")
+    if locked.membres.count() >= locked.format.participants_max:
+        raise RuleViolation(
+            _("Le groupe est complet : %(n)s membre(s) au plus (format %(format)s).")
+            % {"n": locked.format.participants_max, "format": locked.format.libelle},
+            field="personne",
+        )
+    return MembreGroupe.objects.create(groupe=locked, personne=personne)
+
+
+@transaction.atomic
+def seance_groupe_planifier(
+    *,
+    groupe: GroupeCodev,
+    debut: datetime.datetime,
+    duree: int,
+    client: MembreGroupe,
+    by: User,
+    problematique: str = "",
+    lieu: str = "",
+    lien_visio: str = "",
+) -> SeanceGroupe:
+    """Plan a meeting of the group on one member's problem (the session's « client »)."""
+    require(by, "groupe.planifier", groupe)
+    if client.groupe_id != groupe.pk:
+        raise RuleViolation(_("La problématique travaillée est celle d’un membre du groupe."), field="client")
+    if timezone.is_naive(debut):
+        raise RuleViolation(_("L’heure de début doit être précisée avec son fuseau horaire."), field="debut")
+    if duree < 1:
+        raise RuleViolation(_("La durée est d’au moins une unité."), field="duree")
+    if not lieu.strip() and not lien_visio.strip():
+        raise RuleViolation(_("Indiquez un lieu ou un lien de visioconférence."), field="lieu")
+    seance = SeanceGroupe.objects.create(
+        groupe=groupe,
+        debut=debut,
+        duree=duree,
+        client=client,
+        problematique=problematique.strip(),
+        lieu=lieu.strip(),
+        lien_visio=lien_visio.strip(),
+    )
+    SeanceGroupeEvenement.objects.create(
+        seance=seance, kind="note", transition="planifier", to_state=seance.etat, actor=by, details={"client": client.pk}
+    )
+    return seance
+
+
+@transaction.atomic
+def seance_groupe_presences(*, seance: SeanceGroupe, presents: Iterable[MembreGroupe], by: User) -> SeanceGroupe:
+    """Record who attended (every member of the group: present or absent); can be corrected."""
+    require(by, "seance_groupe.tenir", seance)
+    presents_ids = {m.pk for m in presents}
+    membres = list(MembreGroupe.objects.filter(groupe_id=seance.groupe_id))
+    if presents_ids - {m.pk for m in membres}:
+        raise RuleViolation(_("Seuls les membres du groupe peuvent être notés présent·es."), field="presents")
+    locked = apply_transition(
+        seance,
+        workflow=WORKFLOW_SEANCE_GROUPE,
+        name="tenir",
+        actor=by,
+        history_model=SeanceGroupeEvenement,
+        history_fk="seance",
+    )
+    for membre in membres:
+        PresenceGroupe.objects.update_or_create(seance=locked, membre=membre, defaults={"present": membre.pk in presents_ids})
+    return locked
+
+
+@transaction.atomic
+def seance_groupe_annuler(*, seance: SeanceGroupe, motif: str, by: User) -> SeanceGroupe:
+    require(by, "seance_groupe.annuler", seance)
+    return apply_transition(
+        seance,
+        workflow=WORKFLOW_SEANCE_GROUPE,
+        name="annuler",
+        actor=by,
+        reason=motif,
+        history_model=SeanceGroupeEvenement,
+        history_fk="seance",
+    )

@@ -12,4 +12,11 @@ urlpatterns = [
     path("inscriptions/<int:pk>/desister/", views.desister, name="desister"),
     path("inscriptions/<int:pk>/presence/", views.presence, name="presence"),
     path("inscriptions/<int:pk>/payee/", views.payee, name="payee"),
+    path("co-developpement/", views.groupes, name="groupes"),
+    path("co-developpement/<int:pk>/", views.groupe_detail, name="groupe_detail"),
+    path("co-developpement/<int:pk>/planifier/", views.groupe_seance_planifier, name="groupe_seance_planifier"),
+    path("co-developpement/seances/<int:pk>/presences/", views.groupe_presences, name="groupe_presences"),
+    path("immersions/<int:pk>/", views.immersion_detail, name="immersion_detail"),
+    path("immersions/<int:pk>/objectifs/", views.immersion_objectifs, name="immersion_objectifs"),
+    path("immersions/<int:pk>/compte-rendu/", views.immersion_rapport, name="immersion_rapport"),
 ]

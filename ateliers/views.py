@@ -21,7 +21,14 @@ from core.pagination import paginer
 from core.permissions import action_required, forbid_unless, may
 
 from . import selectors, services
-from .forms import DesistementForm, InscrirePersonneForm
+from .forms import (
+    DesistementForm,
+    InscrirePersonneForm,
+    ObjectifsImmersionForm,
+    RapportImmersionForm,
+    SeanceGroupeForm,
+)
+from .models import MembreGroupe, SeanceGroupe
 
 ATELIERS_PAR_PAGE = 20
 PARTICIPANTS_PAR_PAGE = 50
@@ -153,3 +160,140 @@ def payee(request, pk: int):
     else:
         messages.success(request, _("La participation est enregistrée comme payée."))
     return redirect("ateliers:detail", inscription.atelier_id)
+
+
+# --- Co-développement groups ---------------------------------------------------------------------
+
+GROUPES_PAR_PAGE = 20
+
+
+@login_required
+def groupes(request):
+    """The co-développement groups: all for the coordination, one's own for a member or a facilitator."""
+    page_obj = paginer(request, selectors.groupes_visibles(request.user), GROUPES_PAR_PAGE)
+    return render(request, "ateliers/groupe_list.html", {"page_obj": page_obj, "groupes": page_obj})
+
+
+def _render_groupe(request, groupe, *, form=None, status: int = 200):
+    peut_planifier = may(request.user, "groupe.planifier", groupe).allowed
+    if peut_planifier and form is None:
+        form = SeanceGroupeForm(groupe=groupe)
+    context = {
+        "groupe": groupe,
+        "membres": selectors.membres_du_groupe(groupe),
+        "seances": selectors.seances_du_groupe(groupe),
+        "form": form,
+        "peut_planifier": peut_planifier,
+    }
+    return render(request, "ateliers/groupe_detail.html", context, status=status)
+
+
+@login_required
+def groupe_detail(request, pk: int):
+    groupe = get_object_or_404(selectors.groupes_visibles(request.user), pk=pk)
+    return _render_groupe(request, groupe)
+
+
+@login_required
+@require_POST
+def groupe_seance_planifier(request, pk: int):
+    groupe = get_object_or_404(selectors.groupes_visibles(request.user), pk=pk)
+    forbid_unless(request.user, "groupe.planifier", groupe)
+    form = SeanceGroupeForm(request.POST, groupe=groupe)
+    if not form.is_valid():
+        return _render_groupe(request, groupe, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        services.seance_groupe_planifier(
+            groupe=groupe,
+            debut=form.debut(),
+            duree=data["duree"],
+            client=data["client"],
+            problematique=data["problematique"],
+            lieu=data["lieu"],
+            lien_visio=data["lien_visio"] or "",
+            by=request.user,
+        )
+    except DomainError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _render_groupe(request, groupe, form=form, status=400)
+    messages.success(request, _("La séance est planifiée."))
+    return redirect("ateliers:groupe_detail", groupe.pk)
+
+
+@login_required
+@require_POST
+def groupe_presences(request, pk: int):
+    """The facilitator (or the coordination) ticks who attended a meeting."""
+    seance = get_object_or_404(
+        SeanceGroupe.objects.filter(groupe__in=selectors.groupes_visibles(request.user)).select_related("groupe__animateur"),
+        pk=pk,
+    )
+    forbid_unless(request.user, "seance_groupe.tenir", seance)
+    ids = {int(v) for v in request.POST.getlist("presents") if v.isdigit()}
+    try:
+        services.seance_groupe_presences(
+            seance=seance, presents=list(MembreGroupe.objects.filter(groupe_id=seance.groupe_id, pk__in=ids)), by=request.user
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Les présences sont enregistrées."))
+    return redirect(reverse("ateliers:groupe_detail", args=[seance.groupe_id]) + f"#seance-{seance.pk}")
+
+
+# --- Immersion days ------------------------------------------------------------------------------
+
+
+def _render_immersion(request, immersion, *, objectifs_form=None, rapport_form=None, status: int = 200):
+    context = {
+        "immersion": immersion,
+        "objectifs_form": objectifs_form or ObjectifsImmersionForm(),
+        "rapport_form": rapport_form or RapportImmersionForm(),
+        "peut_objectifs": may(request.user, "immersion.remplir_objectifs", immersion).allowed,
+        "peut_rapporter": may(request.user, "immersion.rapporter", immersion).allowed,
+    }
+    return render(request, "ateliers/immersion_detail.html", context, status=status)
+
+
+def _immersion_for(request, pk: int):
+    return get_object_or_404(selectors.immersions_visibles(request.user), pk=pk)
+
+
+@login_required
+def immersion_detail(request, pk: int):
+    return _render_immersion(request, _immersion_for(request, pk))
+
+
+@login_required
+@require_POST
+def immersion_objectifs(request, pk: int):
+    immersion = _immersion_for(request, pk)
+    forbid_unless(request.user, "immersion.remplir_objectifs", immersion)
+    form = ObjectifsImmersionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.immersion_objectifs_remplir(immersion=immersion, objectifs=form.cleaned_data["objectifs"], by=request.user)
+        except DomainError as error:
+            form.add_error("objectifs", error.message)
+        else:
+            messages.success(request, _("Vos objectifs sont enregistrés."))
+            return redirect("ateliers:immersion_detail", immersion.pk)
+    return _render_immersion(request, immersion, objectifs_form=form, status=400)
+
+
+@login_required
+@require_POST
+def immersion_rapport(request, pk: int):
+    immersion = _immersion_for(request, pk)
+    forbid_unless(request.user, "immersion.rapporter", immersion)
+    form = RapportImmersionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.immersion_rapport_remettre(immersion=immersion, texte=form.cleaned_data["texte"], by=request.user)
+        except DomainError as error:
+            form.add_error("texte", error.message)
+        else:
+            messages.success(request, _("Votre compte rendu est remis."))
+            return redirect("ateliers:immersion_detail", immersion.pk)
+    return _render_immersion(request, immersion, rapport_form=form, status=400)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.permissions import SYSTEME
 from core.workflow import Transition, Workflow
 
-from .models import EtatInscription
+from .models import EtatImmersion, EtatInscription, EtatSeanceGroupe
 
 E = EtatInscription
 
@@ -36,3 +36,59 @@ TRANSITIONS = [
 ]
 
 WORKFLOW = Workflow(EtatInscription, TRANSITIONS)
+
+
+# --- Immersion days: objectives before, closed by the platform once both reports are in --------------
+
+MENTORE = "mentore"
+MENTOR = "mentor"
+
+TRANSITIONS_IMMERSION = [
+    Transition(
+        "remplir_objectifs",
+        frozenset({EtatImmersion.EN_PREPARATION}),
+        EtatImmersion.PREVUE,
+        _("remplir les objectifs de la journée"),
+        roles=frozenset({MENTORE, COORDINATION}),
+    ),
+    Transition(
+        "clore",
+        frozenset({EtatImmersion.PREVUE}),
+        EtatImmersion.CLOSE,
+        _("clore l’immersion (les deux comptes rendus sont remis)"),
+        roles=frozenset({SYSTEME}),
+    ),
+    Transition(
+        "annuler",
+        frozenset({EtatImmersion.EN_PREPARATION, EtatImmersion.PREVUE}),
+        EtatImmersion.ANNULEE,
+        _("annuler l’immersion"),
+        reason_required=True,
+        roles=frozenset({COORDINATION}),
+    ),
+]
+
+WORKFLOW_IMMERSION = Workflow(EtatImmersion, TRANSITIONS_IMMERSION)
+
+
+# --- Meetings of a co-développement group ----------------------------------------------------------
+
+TRANSITIONS_SEANCE_GROUPE = [
+    Transition(
+        "tenir",
+        frozenset({EtatSeanceGroupe.PLANIFIEE, EtatSeanceGroupe.TENUE}),
+        EtatSeanceGroupe.TENUE,
+        _("noter les présences"),
+        roles=POINTEURS,
+    ),
+    Transition(
+        "annuler",
+        frozenset({EtatSeanceGroupe.PLANIFIEE}),
+        EtatSeanceGroupe.ANNULEE,
+        _("annuler la séance"),
+        reason_required=True,
+        roles=POINTEURS,
+    ),
+]
+
+WORKFLOW_SEANCE_GROUPE = Workflow(EtatSeanceGroupe, TRANSITIONS_SEANCE_GROUPE)

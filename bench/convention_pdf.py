@@ -69,6 +69,7 @@ def context(objectifs: int, seances: int) -> dict:
         "demi_journees": 4,
         "jours": "2",
         "taux_journalier": "500,00\u00a0€",
+        "delai_avant_seance_heures": 48,
         "montant": "1\u202f000,00\u00a0€",
         "beneficiaire": {
             "nom": "Bérénice Martin",

@@ -262,7 +262,7 @@ def tableur_xlsx(*, programme: Programme, progress: Callable[[int], None] = _noo
                 row.hj_planifiees,
                 row.hj_livrees,
                 row.montant_engage,
-                row.programme.montant_pour(row.hj_livrees),
+                row.format.montant_pour(row.hj_livrees),
                 row.montant_paye,
             ]
         )

@@ -413,6 +413,8 @@ class ResumeProgramme(models.Model):
     nb_accompagnements = models.PositiveIntegerField(_("accompagnements actifs"), default=0)
     hj_livrees = models.PositiveIntegerField(_("demi-journées réalisées"), default=0)
     hj_planifiees = models.PositiveIntegerField(_("demi-journées planifiées ou réalisées"), default=0)
+    # The delivered time at each format's rate (half the daily rate per half-day, a rate per hour…).
+    livre = models.DecimalField(_("réalisé (€)"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
     # Half-days per (format, département, kind of structure, state of the accompagnement).
     groupes = models.JSONField(_("demi-journées par groupe"), default=list)
     # Delivered half-days per calendar month ("YYYY-MM" in Paris).

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from accompagnements.models import SEANCE_COMPTEE, SEANCE_LIVREE, Seance
 from core.ics import PARIS
-from programmes.models import Programme
+from programmes.models import Format, Programme
 
 from .models import ResumeProgramme
 
@@ -32,6 +32,7 @@ CHAMPS = (
     "nb_accompagnements",
     "hj_livrees",
     "hj_planifiees",
+    "livre",
     "groupes",
     "livrees_par_mois",
     "domaines",
@@ -77,6 +78,7 @@ def resume_calcule(programme: Programme) -> dict[str, Any]:
         "nb_accompagnements": totaux.nb_accompagnements,
         "hj_livrees": totaux.hj_livrees,
         "hj_planifiees": totaux.hj_planifiees,
+        "livre": montant_livre(programme, seances),
         "groupes": _trie(groupes),
         "livrees_par_mois": {row["mois"].strftime("%Y-%m"): row["hj"] for row in par_mois if row["hj"]},
         "domaines": [
@@ -84,6 +86,26 @@ def resume_calcule(programme: Programme) -> dict[str, Any]:
             for ligne in selectors.repartition_domaines_recalculee(programme)
         ],
     }
+
+
+def montant_livre(programme: Programme, seances: Any) -> Decimal:
+    """The programme's delivered amount: its delivered time at each format's rate. The formats paid at the
+    programme's daily rate are added up first and priced once (as the TSF always was); a format with its
+    own rate per unit (hours) or a volunteer's (nothing) is priced apart."""
+    par_format = dict(
+        seances.filter(SEANCE_LIVREE)
+        .values("accompagnement__format")
+        .annotate(hj=Sum("demi_journees"))
+        .values_list("accompagnement__format", "hj")
+    )
+    au_taux_journalier = 0
+    total = Decimal("0.00")
+    for format in Format.objects.filter(pk__in=list(par_format)).select_related("programme"):
+        if format.personne_ressource_remuneree and format.taux_par_unite is None:
+            au_taux_journalier += par_format[format.pk] or 0
+        else:
+            total += format.montant_pour(par_format[format.pk] or 0)
+    return total + programme.montant_pour(au_taux_journalier)
 
 
 @transaction.atomic
@@ -104,7 +126,7 @@ def resumes_manquants() -> None:
 
 
 def _normalise(champ: str, valeur: Any) -> Any:
-    if champ in ("engage", "paye", "autres"):
+    if champ in ("engage", "paye", "autres", "livre"):
         return Decimal(valeur).quantize(Decimal("0.01"))
     if champ == "groupes":
         return _trie([dict(row) for row in valeur])

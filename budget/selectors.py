@@ -36,7 +36,7 @@ from candidatures.models import Candidature, Etat
 from core.money import euros
 from core.permissions import may
 from evaluations.models import EtatEvaluation, Moment
-from programmes.models import Departement, Programme, TypeStructure
+from programmes.models import Departement, Format, Programme, TypeStructure
 
 from .models import (
     EXPORTS_PERSONNELS,
@@ -133,6 +133,7 @@ class TotauxProgramme(TypedDict):
     nb_accompagnements: int
     hj_livrees: int
     hj_planifiees: int
+    montant_livre: Decimal
 
 
 class SuiviAccompagnement(TypedDict):
@@ -161,6 +162,7 @@ def programmes_avec_totaux(*, jours: bool = True) -> QuerySet[ProgrammeAvecTotau
         "nb_accompagnements": Coalesce(F("resume__nb_accompagnements"), Value(0), output_field=IntegerField()),
         "hj_livrees": Coalesce(F("resume__hj_livrees"), Value(0), output_field=IntegerField()),
         "hj_planifiees": Coalesce(F("resume__hj_planifiees"), Value(0), output_field=IntegerField()),
+        "montant_livre": Coalesce(F("resume__livre"), Value(ZERO), output_field=MONEY),
     }
     return cast(
         "QuerySet[ProgrammeAvecTotaux]",
@@ -293,7 +295,7 @@ def chiffres_de(programme: ProgrammeAvecTotaux) -> Chiffres:
         programme=programme,
         enveloppe=enveloppe.montant if enveloppe is not None else ZERO,
         engage=euros(programme.total_engage),
-        livre=programme.montant_pour(programme.hj_livrees),
+        livre=euros(programme.montant_livre),
         paye=euros(programme.total_paye),
         autres=euros(programme.total_autres),
         hj_livrees=programme.hj_livrees,
@@ -526,13 +528,13 @@ def entonnoir(programme: Programme) -> list[Etape]:
 def accompagnements_suivi(programme: Programme) -> QuerySet[AccompagnementSuivi]:
     """The programme's accompagnements with half-days planned/held and amounts committed/paid (one query).
 
-    The delivered amount of a row is `programme.montant_pour(row.hj_livrees)` (see `montant_livre`).
+    The delivered amount of a row is `row.format.montant_pour(row.hj_livrees)` (see `montant_livre`).
     """
     accompagnement = OuterRef("pk")
     seances = Seance.objects.filter(accompagnement=accompagnement)
     return (
         Accompagnement.objects.filter(programme=programme)
-        .select_related("structure_beneficiaire", "format", "beneficiaire", "programme")
+        .select_related("structure_beneficiaire", "format__programme", "beneficiaire", "programme")
         .annotate(
             hj_planifiees=_sum(seances.filter(SEANCE_COMPTEE), "accompagnement", "demi_journees"),
             hj_livrees=_sum(seances.filter(SEANCE_LIVREE), "accompagnement", "demi_journees"),
@@ -550,7 +552,7 @@ def avec_montant_livre(rows: Iterable[AccompagnementSuivi]) -> list[Accompagneme
     suivis = list(rows)
     for row in suivis:
         # An attribute read by the templates, beside the annotations of the query.
-        row.montant_livre = row.programme.montant_pour(row.hj_livrees)  # type: ignore[attr-defined]
+        row.montant_livre = row.format.montant_pour(row.hj_livrees)  # type: ignore[attr-defined]
     return suivis
 
 
@@ -656,6 +658,8 @@ def parts_financeurs(programme: Programme) -> PartsFinanceurs | None:
         .order_by()
         .values_list("accompagnement_id", "hj")
     )
+    formats = {f.pk: f for f in Format.objects.filter(programme=programme).select_related("programme")}
+    format_de = dict(Accompagnement.objects.filter(pk__in=list(livrees)).order_by().values_list("pk", "format_id"))
     autres: dict[int, dict[str, Decimal]] = {}
     for row in (
         Imputation.objects.filter(depense__programme=programme)
@@ -672,7 +676,7 @@ def parts_financeurs(programme: Programme) -> PartsFinanceurs | None:
         engage_total = sum(parts.values(), ZERO)
         if not hj or engage_total <= 0:
             continue
-        livre = Fraction(programme.montant_pour(hj) * 100)
+        livre = Fraction(formats[format_de[accompagnement_id]].montant_pour(hj) * 100)
         for pk, montant in parts.items():
             dixiemes[pk] += Fraction(hj * 5) * Fraction(montant) / Fraction(engage_total)
             centimes[pk] += livre * Fraction(montant) / Fraction(engage_total)
@@ -728,7 +732,7 @@ def seances_a_facturer(*, structure_ids: Iterable[int]) -> QuerySet[Seance]:
     return (
         Seance.objects.payables()
         .filter(Exists(mentors), facture_ligne__isnull=True)
-        .select_related("accompagnement__programme", "accompagnement__beneficiaire")
+        .select_related("accompagnement__programme", "accompagnement__format__programme", "accompagnement__beneficiaire")
         .order_by("debut", "pk")
     )
 
@@ -736,11 +740,11 @@ def seances_a_facturer(*, structure_ids: Iterable[int]) -> QuerySet[Seance]:
 def montant_attendu(seances: Iterable[Seance]) -> Decimal:
     """What an invoice of these sessions should amount to: each accompagnement's payable half-days at its
     programme's rate (summed per accompagnement, as each one's payment line is)."""
-    par_accompagnement: dict[int, tuple[Programme, int]] = {}
+    par_accompagnement: dict[int, tuple[Format, int]] = {}
     for seance in seances:
-        programme, hj = par_accompagnement.get(seance.accompagnement_id, (seance.accompagnement.programme, 0))
-        par_accompagnement[seance.accompagnement_id] = (programme, hj + seance.demi_journees)
-    return sum((programme.montant_pour(hj) for programme, hj in par_accompagnement.values()), Decimal("0.00"))
+        format, hj = par_accompagnement.get(seance.accompagnement_id, (seance.accompagnement.format, 0))
+        par_accompagnement[seance.accompagnement_id] = (format, hj + seance.demi_journees)
+    return sum((format.montant_pour(hj) for format, hj in par_accompagnement.values()), Decimal("0.00"))
 
 
 def factures_visibles(user: Any) -> QuerySet[Facture]:
@@ -750,7 +754,7 @@ def factures_visibles(user: Any) -> QuerySet[Facture]:
 def seances_de_facture(facture: Facture) -> list[Seance]:
     return list(
         Seance.objects.filter(facture_ligne__facture=facture)
-        .select_related("accompagnement__programme", "accompagnement__beneficiaire")
+        .select_related("accompagnement__programme", "accompagnement__format__programme", "accompagnement__beneficiaire")
         .order_by("debut", "pk")
     )
 

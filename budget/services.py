@@ -27,6 +27,7 @@ from core.money import format_euros
 from core.permissions import require
 from core.uploads import CheckedUpload, initial_scan_status
 from core.workflow import apply_transition
+from programmes.copie import register_copie
 from programmes.models import Programme, Structure
 from programmes.rules import check_montant_positif
 
@@ -186,6 +187,16 @@ def enveloppe_set(*, programme: Programme, montant: Decimal) -> Enveloppe:
     return enveloppe
 
 
+@register_copie
+def enveloppe_copier(*, source: Programme, cible: Programme) -> None:
+    """ "Copy this programme": next year's envelope starts at this year's amount and rule, nothing used;
+    the funders' contributions (dated, per year) are not copied."""
+    enveloppe = Enveloppe.objects.filter(programme=source).first()
+    if enveloppe is not None:
+        copie = enveloppe_set(programme=cible, montant=enveloppe.montant)
+        Enveloppe.objects.filter(pk=copie.pk).update(regle_repartition=enveloppe.regle_repartition)
+
+
 # --- The funders' contributions (the envelope is their sum) -----------------------------------
 
 
@@ -304,8 +315,9 @@ def _check_montant(montant: Decimal) -> None:
 
 
 def _montant_livre(accompagnement: Accompagnement) -> Decimal:
-    """Delivered amount of an accompagnement: delivered half-days at the programme's daily rate."""
-    return accompagnement.programme.montant_pour(demi_journees_livrees(accompagnement_id=accompagnement.pk))
+    """Delivered amount of an accompagnement: its delivered time at its format's rate (half the programme's
+    daily rate per half-day, the format's rate per hour, nothing for a volunteer)."""
+    return accompagnement.format.montant_pour(demi_journees_livrees(accompagnement_id=accompagnement.pk))
 
 
 def _montant_paye(accompagnement_id: int) -> Decimal:

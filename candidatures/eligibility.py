@@ -18,13 +18,15 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from programmes.models import Departement
+from programmes.models import Departement, TypeStructure
+from questionnaires.models import Eligibilite
+from questionnaires.selectors import eligibilite
 
 from .models import StatutDemandeur
 
-# "Une part significative de son activité dédiée aux musiques actuelles": the seed gives no figure;
-# below half of the activity, the pre-check flags it and the coordinator looks at the case.
-PART_SIGNIFICATIVE = 50
+# The territory, the structure types and the share of activity are the programme's data
+# (questionnaires.Eligibilite, edited in the admin); without rules set, the TSF's defaults apply
+# ("une part significative de son activité": the seed gives no figure, the default is half).
 
 OK = "ok"
 NON = "non"
@@ -53,21 +55,37 @@ def check_eligibility(
     part_musiques_actuelles: int | None,
     employeuse: bool | None,
     projet_premier_emploi: bool | None,
+    regles: Eligibilite | None = None,
+    commune: str = "",
+    type_structure: str = "",
 ) -> list[Critere]:
-    """The three criteria of seed 000, each met, unmet or unknown, with a plain French explanation."""
+    """The criteria of seed 000 with the programme's rules, each met, unmet or unknown, explained in French."""
+    regles = regles or Eligibilite()
     criteres = []
+    territoire = regles.territoire
+    tous = sorted(regles.departements) == sorted(Departement.values)
 
     # 1. Territory.
-    libelle = _("Structure située en Occitanie")
+    libelle = _("Structure située en %(territoire)s") % {"territoire": territoire}
     if not departement:
         criteres.append(Critere("territoire", libelle, INCONNU, _("Le département de la structure n’est pas encore renseigné.")))
-    elif departement in Departement.values:
+    elif departement in regles.departements and departement in Departement.values and regles.commune_acceptee(commune):
         criteres.append(
             Critere(
                 "territoire",
                 libelle,
                 OK,
-                _("La structure est dans le département %(dep)s, en Occitanie.") % {"dep": Departement(departement).label},
+                _("La structure est dans le département %(dep)s, en %(territoire)s.")
+                % {"dep": Departement(departement).label, "territoire": territoire},
+            )
+        )
+    elif not tous or regles.liste_communes():
+        criteres.append(
+            Critere(
+                "territoire",
+                libelle,
+                NON,
+                _("La structure n’est pas sur le territoire du programme (%(territoire)s).") % {"territoire": territoire},
             )
         )
     else:
@@ -80,9 +98,27 @@ def check_eligibility(
             )
         )
 
-    # 2. Musiques actuelles.
+    # 2. The structure's kind, when the programme takes only some.
+    if regles.types_structure and type_structure:
+        accepte = type_structure in regles.types_structure
+        criteres.append(
+            Critere(
+                "type_structure",
+                _("Type de structure"),
+                OK if accepte else NON,
+                _("Le programme accueille ce type de structure.")
+                if accepte
+                else _("Le programme s’adresse aux structures de ces types : %(types)s.")
+                % {"types": ", ".join(str(TypeStructure(t).label) for t in regles.types_structure if t in TypeStructure.values)},
+            )
+        )
+
+    # 3. Musiques actuelles (no criterion when the programme's minimum share is 0).
+    seuil = regles.part_activite_min
     libelle = _("Structure de musiques actuelles")
-    if part_musiques_actuelles is None:
+    if not seuil:
+        pass
+    elif part_musiques_actuelles is None:
         criteres.append(
             Critere(
                 "musiques_actuelles",
@@ -91,7 +127,7 @@ def check_eligibility(
                 _("La part de l’activité consacrée aux musiques actuelles n’est pas encore renseignée."),
             )
         )
-    elif part_musiques_actuelles >= PART_SIGNIFICATIVE:
+    elif part_musiques_actuelles >= seuil:
         criteres.append(
             Critere(
                 "musiques_actuelles",
@@ -112,11 +148,11 @@ def check_eligibility(
                     "le programme s’adresse aux structures dont c’est une part significative de l’activité "
                     "(au moins %(seuil)s %% pour ce pré-contrôle)."
                 )
-                % {"part": part_musiques_actuelles, "seuil": PART_SIGNIFICATIVE},
+                % {"part": part_musiques_actuelles, "seuil": seuil},
             )
         )
 
-    # 3. The applicant's status and the structure's employment.
+    # 4. The applicant's status and the structure's employment.
     libelle = _("Statut du·de la demandeur·euse")
     if not statut_demandeur:
         criteres.append(Critere("statut", libelle, INCONNU, _("Votre statut dans la structure n’est pas encore renseigné.")))
@@ -174,9 +210,12 @@ def check_eligibility(
 
 
 def check_candidature(candidature: Any) -> list[Critere]:
-    """The pre-check from a candidature's answers and its structure row."""
+    """The pre-check from a candidature's answers, its structure row and its programme's rules."""
     structure = candidature.structure
     return check_eligibility(
+        regles=eligibilite(candidature.programme),
+        commune=structure.commune if structure else "",
+        type_structure=structure.type_structure if structure else "",
         statut_demandeur=candidature.statut_demandeur,
         departement=structure.departement if structure else "",
         part_musiques_actuelles=structure.part_musiques_actuelles if structure else None,

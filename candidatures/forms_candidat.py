@@ -12,6 +12,7 @@ from annuaire.models import Competence, PersonneRessource
 from core.uploads import ACCEPT_ATTRIBUTE, check_upload
 from programmes.models import Departement, FormeJuridique, TrancheBudget, TypeStructure
 from programmes.validators import validate_siret
+from questionnaires.models import Eligibilite
 
 from .models import StatutDemandeur, TypePiece
 
@@ -136,6 +137,22 @@ class StructureForm(forms.Form):
         error_messages={"invalid": _("Saisissez une adresse web complète (https://…).")},
     )
 
+    def __init__(self, *args, regles: Eligibilite | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The programme's eligibility rules (questionnaires.Eligibilite): its territory and structure types.
+        self.regles = regles or Eligibilite()
+
+    def clean_type_structure(self) -> str:
+        value = self.cleaned_data["type_structure"]
+        acceptes = self.regles.types_structure
+        if value and acceptes and value not in acceptes:
+            raise ValidationError(
+                _("Le programme s’adresse aux structures de ces types : %(types)s.")
+                % {"types": ", ".join(str(TypeStructure(t).label) for t in acceptes if t in TypeStructure.values)},
+                code="type_structure",
+            )
+        return value
+
     def clean_siret(self) -> str:
         value = "".join(self.cleaned_data["siret"].split())
         validate_siret(value)
@@ -150,6 +167,12 @@ class StructureForm(forms.Form):
                     "choisissez un département de la région."
                 ),
                 code="hors_occitanie",
+            )
+        if value not in self.regles.departements:
+            raise ValidationError(
+                _("Le programme est réservé aux structures dont le siège est en %(territoire)s : départements %(liste)s.")
+                % {"territoire": self.regles.territoire, "liste": ", ".join(sorted(self.regles.departements))},
+                code="hors_territoire",
             )
         return value
 
@@ -167,6 +190,13 @@ class StructureForm(forms.Form):
             self.add_error(
                 "code_postal",
                 _("Ce code postal ne correspond pas au département choisi (%(dep)s).") % {"dep": Departement(departement).label},
+            )
+        commune = cleaned.get("commune")
+        if commune and not self.regles.commune_acceptee(commune):
+            self.add_error(
+                "commune",
+                _("Le programme est réservé aux structures dont le siège est dans l’une de ces communes : %(communes)s.")
+                % {"communes": ", ".join(self.regles.liste_communes())},
             )
         if cleaned.get("employeuse") == "oui":
             cleaned["projet_premier_emploi"] = "non"

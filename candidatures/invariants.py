@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,4 +44,27 @@ def accuse_reception() -> Iterable[Violation]:
             else _("L’accusé de réception manque dans le stockage."),
             objet=_("Candidature %(ref)s") % {"ref": row["reference"]},
             url=reverse("candidatures:coordination_detail", args=[row["pk"]]),
+        )
+
+
+@invariant(
+    "candidatures.questionnaire_version",
+    gettext_lazy("Chaque candidature est répondue avec une version figée du questionnaire de son programme"),
+)
+def questionnaire_version() -> Iterable[Violation]:
+    """One query: files whose questionnaire version belongs to another programme, or is still editable once submitted."""
+    autre_programme = ~Q(questionnaire_version__questionnaire__programme=F("programme"))
+    pas_figee = ~Q(etat=Etat.BROUILLON) & Q(questionnaire_version__gelee_le__isnull=True)
+    rows = (
+        Candidature.objects.filter(questionnaire_version__isnull=False)
+        .filter(autre_programme | pas_figee)
+        .order_by("pk")
+        .values_list("pk", "reference")
+    )
+    for pk, reference in rows:
+        yield Violation(
+            code="candidatures.questionnaire_version",
+            message=_("Les réponses ne se rapportent pas à une version figée du questionnaire de son programme."),
+            objet=_("Candidature %(ref)s") % {"ref": reference or pk},
+            url=reverse("candidatures:coordination_detail", args=[pk]),
         )

@@ -100,6 +100,17 @@ class Candidature(TimeStampedModel):
     # What the applicant typed at each step, as posted (valid or not), so that nothing is lost
     # on a validation error and the draft can be resumed on another device.
     brouillon = models.JSONField(_("réponses saisies (brouillon)"), default=dict, blank=True)
+    # The questionnaire version the file is answered with (set when the draft starts): a submitted file
+    # keeps it, and its free answers (`reponses`, by question code) read with that version's labels.
+    questionnaire_version = models.ForeignKey(
+        "questionnaires.QuestionnaireVersion",
+        verbose_name=_("version du questionnaire"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="candidatures",
+    )
+    reponses = models.JSONField(_("réponses aux questions du programme"), default=dict, blank=True)
     recu_pdf = models.FileField(_("accusé de réception (PDF)"), upload_to=recu_upload_to, blank=True, max_length=255)
     motif_decision = models.TextField(_("motif de la dernière décision"), blank=True)
 

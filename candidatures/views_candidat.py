@@ -11,19 +11,23 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.downloads import attachment_response, scanned_document_response
 from core.exceptions import DomainError
 from core.forms import add_domain_error
 from core.outcomes import report_outcome
+from core.uploads import check_upload
 from programmes.models import Programme
+from questionnaires.forms import questions_form_class
+from questionnaires.models import TypeQuestion
+from questionnaires.selectors import eligibilite, reponses_affichees
 
 from . import selectors, services
 from .eligibility import check_candidature
@@ -46,51 +50,43 @@ from .models import Candidature, DemandePiece, Message, PieceJointe, TypePiece
 
 @dataclass(frozen=True)
 class Etape:
+    """One page of the questionnaire, from the file's questionnaire version (questionnaires app)."""
+
     slug: str
     titre: Any
     form_class: Any = None
     intro: Any = ""
+    bloc: str = ""
+    questions: tuple = ()
 
 
-ETAPES = [
-    Etape(
-        "demandeur",
-        gettext_lazy("Vous et votre statut"),
-        DemandeurForm,
-        gettext_lazy("Qui êtes-vous, et quel est votre rôle dans la structure ?"),
-    ),
-    Etape(
-        "structure", gettext_lazy("Votre structure"), StructureForm, gettext_lazy("La structure pour laquelle vous travaillez.")
-    ),
-    Etape(
-        "situation", gettext_lazy("Situation"), SituationForm, gettext_lazy("Où en est la structure ou le projet aujourd’hui ?")
-    ),
-    Etape(
-        "problematique",
-        gettext_lazy("Problématique"),
-        ProblematiqueForm,
-        gettext_lazy("Le problème que vous rencontrez et qui fait naître le besoin."),
-    ),
-    Etape(
-        "objectifs", gettext_lazy("Objectifs"), ObjectifsForm, gettext_lazy("Ce que vous attendez du transfert de savoir-faire.")
-    ),
-    Etape("besoins", gettext_lazy("Besoins"), BesoinsForm, gettext_lazy("Les compétences que vous voulez développer.")),
-    Etape(
-        "personne_ressource",
-        gettext_lazy("Personne-ressource"),
-        PersonneRessourceForm,
-        gettext_lazy("Avez-vous en tête une personne qui pourrait vous transmettre son savoir-faire ? C’est facultatif."),
-    ),
-    Etape(
-        "pieces",
-        gettext_lazy("Pièces jointes"),
-        None,
-        gettext_lazy("Les documents qui aident la coordination à instruire votre dossier."),
-    ),
-    Etape("consentement", gettext_lazy("Consentement"), ConsentementForm),
-]
-ETAPES_PAR_SLUG = {etape.slug: etape for etape in ETAPES}
-assert tuple(ETAPES_PAR_SLUG) == services.ETAPES_QUESTIONNAIRE  # noqa: S101 - the two lists must agree  # nosec B101 # import-time consistency check of two constant lists
+# The built-in blocks: steps that write the file's own fields through the platform's forms.
+BLOCS: dict[str, Any] = {
+    "demandeur": DemandeurForm,
+    "structure": StructureForm,
+    "situation": SituationForm,
+    "problematique": ProblematiqueForm,
+    "objectifs": ObjectifsForm,
+    "besoins": BesoinsForm,
+    "personne_ressource": PersonneRessourceForm,
+    "pieces": None,
+    "consentement": ConsentementForm,
+}
+
+
+def _etapes(candidature: Candidature) -> list[Etape]:
+    """The file's steps: built-in blocks keep their forms; the other steps ask their own questions."""
+    etapes = []
+    for etape in services.questionnaire_etapes(candidature):
+        questions = tuple(etape.questions.all())
+        form_class = BLOCS.get(etape.bloc) if etape.bloc else questions_form_class(list(questions))
+        etapes.append(Etape(etape.slug, etape.titre, form_class, etape.intro, etape.bloc, questions))
+    return etapes
+
+
+def _etape(candidature: Candidature, slug: str) -> Etape | None:
+    return next((e for e in _etapes(candidature) if e.slug == slug), None)
+
 
 PIECES_ATTENDUES = [TypePiece.STATUTS, TypePiece.KBIS_INSEE, TypePiece.BUDGET, TypePiece.CV, TypePiece.PROJET]
 
@@ -103,8 +99,12 @@ def _ma_candidature(request, pk: int) -> Candidature:
     return get_object_or_404(_mes_candidatures(request).select_related("programme", "structure", "candidat"), pk=pk)
 
 
-def _initial(candidature: Candidature, etape: str) -> dict[str, Any]:
+def _initial(candidature: Candidature, step: Etape) -> dict[str, Any]:
     """The answers saved on the model, as initial values of the step's form."""
+    if not step.bloc:
+        reponses = candidature.reponses or {}
+        return {q.code: reponses[q.code] for q in step.questions if q.code in reponses and q.type != TypeQuestion.FICHIER}
+    etape = step.bloc
     user = candidature.candidat
     if etape == "demandeur":
         return {
@@ -154,16 +154,45 @@ def _saisie(post, form) -> dict[str, list[str]]:
     return {name: [value[:20000] for value in post.getlist(name)][:200] for name in form.fields if name in post}
 
 
+def _step_form(candidature: Candidature, etape: Etape, **kwargs: Any):
+    """The step's form; a file question already answered is not asked again."""
+    if etape.bloc == "structure":
+        kwargs["regles"] = eligibilite(candidature.programme)
+    form = etape.form_class(**kwargs)
+    if not etape.bloc:
+        reponses = candidature.reponses or {}
+        for question in etape.questions:
+            if question.type == TypeQuestion.FICHIER and reponses.get(question.code):
+                form.fields[question.code].required = False
+                form.fields[question.code].help_text = _("Déjà transmis : %(nom)s. Envoyez un fichier pour le remplacer.") % {
+                    "nom": reponses[question.code].get("nom", "")
+                }
+    return form
+
+
 def _form_for(candidature: Candidature, etape: Etape):
     """The step's form: bound to what was last typed (so errors show again), else from the saved answers."""
     saisie = (candidature.brouillon or {}).get(etape.slug)
     if saisie is not None:
-        return etape.form_class(data=MultiValueDict(saisie))
-    return etape.form_class(initial=_initial(candidature, etape.slug))
+        return _step_form(candidature, etape, data=MultiValueDict(saisie))
+    return _step_form(candidature, etape, initial=_initial(candidature, etape))
 
 
-def _voisines(slug: str) -> tuple[str | None, str | None]:
-    slugs = [e.slug for e in ETAPES]
+def _cleaned(etape: Etape, form) -> dict[str, Any]:
+    """The step's valid answers, with each uploaded file checked (a refused file is an error next to its field)."""
+    donnees = dict(form.cleaned_data)
+    for question in etape.questions:
+        upload = donnees.get(question.code) if question.type == TypeQuestion.FICHIER else None
+        if upload:
+            try:
+                donnees[question.code] = check_upload(upload)
+            except ValidationError as error:
+                form.add_error(question.code, error)
+    return donnees
+
+
+def _voisines(candidature: Candidature, slug: str) -> tuple[str | None, str | None]:
+    slugs = [e.slug for e in _etapes(candidature)]
     index = slugs.index(slug)
     return (slugs[index - 1] if index > 0 else None, slugs[index + 1] if index + 1 < len(slugs) else None)
 
@@ -172,7 +201,8 @@ def _progression(candidature: Candidature, courante: str) -> list[dict[str, Any]
     a_completer = set(services.questionnaire_etapes_a_completer(candidature))
     brouillon = candidature.brouillon or {}
     items = []
-    for numero, etape in enumerate(ETAPES, start=1):
+    etapes = _etapes(candidature)
+    for numero, etape in enumerate(etapes, start=1):
         visitee = etape.slug in brouillon
         items.append(
             {
@@ -186,7 +216,7 @@ def _progression(candidature: Candidature, courante: str) -> list[dict[str, Any]
         )
     items.append(
         {
-            "numero": len(ETAPES) + 1,
+            "numero": len(etapes) + 1,
             "slug": "recapitulatif",
             "titre": _("Vérification et dépôt"),
             "courante": courante == "recapitulatif",
@@ -223,27 +253,30 @@ def deposer(request):
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("candidatures:deposer")
-        return redirect(_url_etape(candidature, candidature.etape or ETAPES[0].slug))
+        premiere = _etapes(candidature)[0].slug if _etapes(candidature) else None
+        return redirect(_url_etape(candidature, candidature.etape or premiere))
     return render(request, "candidatures/candidature_deposer.html", {"programmes": programmes, "brouillons": brouillons})
 
 
 @login_required
 def questionnaire(request, pk: int, etape: str):
     candidature = _ma_candidature(request, pk)
-    step = ETAPES_PAR_SLUG.get(etape)
-    if step is None:
-        raise Http404
     if not candidature.modifiable:
         messages.info(request, _("Cette candidature est déposée : elle ne peut plus être modifiée."))
         return redirect("candidatures:dossier", pk=candidature.pk)
-    if step.slug == "pieces":
+    step = _etape(candidature, etape)
+    if step is None:
+        raise Http404
+    if step.bloc == "pieces":
         return _etape_pieces(request, candidature, step)
 
-    precedente, suivante = _voisines(step.slug)
+    precedente, suivante = _voisines(candidature, step.slug)
     if request.method == "POST":
-        form = step.form_class(data=request.POST)
+        form = _step_form(candidature, step, data=request.POST, files=request.FILES)
         action = request.POST.get("action", "suivant")
         valid = form.is_valid()
+        donnees = _cleaned(step, form) if valid else None
+        valid = valid and form.is_valid()
         structure_avant = candidature.structure_id
         try:
             candidature = services.candidature_save_step(
@@ -251,13 +284,13 @@ def questionnaire(request, pk: int, etape: str):
                 by=request.user,
                 etape=step.slug,
                 saisie=_saisie(request.POST, form),
-                donnees=form.cleaned_data if valid else None,
+                donnees=donnees if valid else None,
             )
         except DomainError as error:
             add_domain_error(form, error)
             valid = False
         structure = candidature.structure
-        if valid and step.slug == "structure" and structure is not None and structure.pk != structure_avant:
+        if valid and step.bloc == "structure" and structure is not None and structure.pk != structure_avant:
             if _structure_partagee(candidature):
                 messages.info(
                     request,
@@ -284,7 +317,7 @@ def questionnaire(request, pk: int, etape: str):
         form = _form_for(candidature, step)
     context = _contexte_etape(candidature, step)
     context["form"] = form
-    if step.slug == "besoins":
+    if step.bloc == "besoins":
         context["domaines"] = _competences_par_domaine(form)
     return render(request, "candidatures/candidature_questionnaire.html", context)
 
@@ -309,22 +342,23 @@ def _competences_par_domaine(form) -> list[dict[str, Any]]:
 
 
 def _contexte_etape(candidature: Candidature, step: Etape) -> dict[str, Any]:
-    precedente, suivante = _voisines(step.slug)
-    numero = [e.slug for e in ETAPES].index(step.slug) + 1
+    precedente, suivante = _voisines(candidature, step.slug)
+    etapes = _etapes(candidature)
+    numero = [e.slug for e in etapes].index(step.slug) + 1
     return {
         "candidature": candidature,
         "etape": step,
         "numero": numero,
-        "total": len(ETAPES) + 1,
+        "total": len(etapes) + 1,
         "progression": _progression(candidature, step.slug),
         "precedente": precedente,
         "suivante": suivante or "recapitulatif",
-        "structure_partagee": step.slug == "structure" and candidature.structure_id and _structure_partagee(candidature),
+        "structure_partagee": step.bloc == "structure" and candidature.structure_id and _structure_partagee(candidature),
     }
 
 
 def _etape_pieces(request, candidature: Candidature, step: Etape):
-    precedente, suivante = _voisines(step.slug)
+    precedente, suivante = _voisines(candidature, step.slug)
     if request.method == "POST":
         action = request.POST.get("action", "suivant")
         form = PieceForm(data=request.POST, files=request.FILES, require_file=action == "ajouter")
@@ -373,8 +407,9 @@ def piece_supprimer(request, pk: int, piece_pk: int):
         lambda: services.piece_delete(piece=piece, by=request.user),
         success=_("Le document « %(nom)s » est retiré.") % {"nom": piece.nom_original},
     )
-    if candidature.modifiable:
-        return redirect(_url_etape(candidature, "pieces"))
+    etape_pieces = next((e.slug for e in _etapes(candidature) if e.bloc == "pieces"), None)
+    if candidature.modifiable and etape_pieces:
+        return redirect(_url_etape(candidature, etape_pieces))
     return redirect("candidatures:dossier", pk=candidature.pk)
 
 
@@ -401,17 +436,28 @@ def recapitulatif(request, pk: int):
             return redirect("candidatures:dossier", pk=candidature.pk)
     a_completer = services.questionnaire_etapes_a_completer(candidature)
     criteres = check_candidature(candidature)
+    etapes = _etapes(candidature)
+    titres = {e.slug: e.titre for e in etapes}
     context = {
         "candidature": candidature,
         "progression": _progression(candidature, "recapitulatif"),
-        "numero": len(ETAPES) + 1,
-        "total": len(ETAPES) + 1,
-        "a_completer": [{"titre": ETAPES_PAR_SLUG[s].titre, "url": _url_etape(candidature, s)} for s in a_completer],
+        "numero": len(etapes) + 1,
+        "total": len(etapes) + 1,
+        "a_completer": [{"titre": titres[s], "url": _url_etape(candidature, s)} for s in a_completer],
         "criteres": criteres,
         "criteres_non_remplis": [c for c in criteres if c.statut != "ok"],
         "pieces": list(candidature.pieces.all()),
         "competences": list(candidature.competences_souhaitees.select_related("domaine")),
-        "urls": {e.slug: _url_etape(candidature, e.slug) for e in ETAPES},
+        # The built-in blocks' answers, by block, each with the link to its step.
+        "urls": {e.bloc: _url_etape(candidature, e.slug) for e in etapes if e.bloc},
+        "reponses_libres": [
+            {"titre": e.titre, "url": _url_etape(candidature, e.slug), "reponses": r.reponses}
+            for e, r in zip(
+                [e for e in etapes if not e.bloc and e.questions],
+                reponses_affichees(services.candidature_questionnaire(candidature), candidature.reponses),
+                strict=False,
+            )
+        ],
     }
     return render(request, "candidatures/candidature_recapitulatif.html", context)
 

@@ -24,6 +24,7 @@ from core.forms import add_domain_error
 from core.outcomes import report_outcome
 from core.pagination import paginer, plafond
 from core.permissions import action_required, may
+from questionnaires.selectors import reponses_affichees
 
 from . import selectors, services
 from .forms_coordination import (
@@ -145,6 +146,8 @@ def candidature_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "demande_form": DemandePieceForm(),
             "revert_form": RevertForm(),
             "precheck": candidature.precheck if isinstance(candidature.precheck, dict) else {},
+            # The programme's own questions, with the labels of the version the file was answered with.
+            "reponses_libres": reponses_affichees(candidature.questionnaire_version, candidature.reponses),
         },
     )
 

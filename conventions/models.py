@@ -49,6 +49,15 @@ class Convention(TimeStampedModel):
     signee_le = models.DateTimeField(_("signée le"), null=True, blank=True)
     en_signature_le = models.DateTimeField(_("mise en signature le"), null=True, blank=True)
     motif_avenant = models.TextField(_("objet de l’avenant"), blank=True)
+    # The programme's clauses the document was rendered with; a signed version keeps them (FROZEN_FIELDS).
+    clauses = models.ForeignKey(
+        "programmes.VersionClauses",
+        verbose_name=_("version des clauses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     remplace = models.OneToOneField(
         "self", verbose_name=_("remplace la version"), null=True, blank=True, on_delete=models.PROTECT, related_name="avenant"
     )
@@ -79,7 +88,17 @@ class Convention(TimeStampedModel):
     def est_signee(self) -> bool:
         return self.etat == EtatConvention.SIGNEE
 
-    FROZEN_FIELDS = ("demi_journees", "montant", "pdf", "pdf_sha256", "pdf_final", "pdf_final_sha256", "signee_le", "version")
+    FROZEN_FIELDS = (
+        "demi_journees",
+        "montant",
+        "pdf",
+        "pdf_sha256",
+        "pdf_final",
+        "pdf_final_sha256",
+        "signee_le",
+        "version",
+        "clauses_id",
+    )
     # Filled once, after the last signature, by the worker that adds the certification page.
     SET_ONCE_FIELDS = ("pdf_final", "pdf_final_sha256")
 

@@ -34,8 +34,10 @@ from core.pdf import append_tagged, render_pdf, stamp_as_artifact
 from core.permissions import require
 from core.uploads import CheckedUpload
 from core.workflow import apply_transition
+from programmes.contenus import clauses_rendues
 from programmes.models import Structure
-from programmes.rules import check_demi_journees, montant_demi_journees
+from programmes.rules import check_demi_journees
+from programmes.services import clauses_courantes
 
 from .models import Convention, EtatConvention, Partie, Signature
 from .permissions import PARTIE_DU_ROLE
@@ -118,9 +120,10 @@ def convention_create(
         version=version,
         reference=f"CONV-{accompagnement.reference}-V{version}",
         demi_journees=demi_journees,
-        montant=montant_demi_journees(programme=accompagnement.programme, demi_journees=demi_journees),
+        montant=accompagnement.format.montant_pour(demi_journees),
         remplace=remplace,
         motif_avenant=motif.strip(),
+        clauses=clauses_courantes(programme=accompagnement.programme),
     )
     _log(
         accompagnement,
@@ -147,7 +150,7 @@ def convention_generer(*, accompagnement: Accompagnement, by: User) -> Conventio
         return convention_create(accompagnement=accompagnement, by=by)
     require(by, "convention.regenerer", courante)
     # Refresh the amount (the daily rate may have been corrected) and render again.
-    montant = montant_demi_journees(programme=accompagnement.programme, demi_journees=courante.demi_journees)
+    montant = accompagnement.format.montant_pour(courante.demi_journees)
     _move(courante, "regenerer", by=by, montant=montant)
     _log(accompagnement, action="convention_regeneree", by=by, details={"convention": courante.pk})
     enqueue("convention_rendre", convention_id=courante.pk)
@@ -166,6 +169,52 @@ def conventions_annuler_en_cours(*, accompagnement: Accompagnement, by: User, mo
         _log(accompagnement, action="convention_annulee", by=by, details={"convention": convention.pk}, reason=motif)
         count += 1
     return count
+
+
+@transaction.atomic
+def accompagnement_prolonger(*, accompagnement: Accompagnement, duree: int, motif: str, by: User) -> Accompagnement:
+    """Coordination: extend an accompagnement to `duree` (in its format's unit), never beyond the format's
+    ceiling (« Le format Coaching individuel est limité à 28 h. ») nor the structure's limit.
+
+    Before any signed convention the planned duration changes at once (a version being signed is
+    cancelled: its text no longer matches); once signed, through an avenant that the parties sign.
+    """
+    _require_coordination(by, accompagnement)
+    locked = (
+        Accompagnement.objects.select_for_update(of=("self",))
+        .select_related("format", "structure_beneficiaire")
+        .get(pk=accompagnement.pk)
+    )
+    if locked.etat not in (EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION, EtatAccompagnement.EN_COURS):
+        raise RuleViolation(_("Seul un accompagnement qui n’est ni terminé ni abandonné peut être prolongé."))
+    if not motif.strip():
+        raise RuleViolation(_("Indiquez le motif de la prolongation."), field="motif")
+    format = locked.format
+    if duree <= locked.demi_journees_prevues:
+        raise RuleViolation(
+            _("Une prolongation porte la durée au-delà des %(prevue)s prévues.")
+            % {"prevue": format.duree_texte(locked.demi_journees_prevues)},
+            field="duree",
+        )
+    structure = Structure.objects.select_for_update().get(pk=locked.structure_beneficiaire_id)
+    check_demi_journees(structure=structure, format=format, demi_journees=duree, exclude_accompagnement_id=locked.pk)
+    signee = Convention.objects.filter(accompagnement=locked, etat=EtatConvention.SIGNEE).order_by("-version").first()
+    if signee is not None:
+        convention_avenant_create(convention=signee, demi_journees=duree, motif=motif, by=by)
+    else:
+        conventions_annuler_en_cours(accompagnement=locked, by=by, motif=motif)
+        Accompagnement.objects.filter(pk=locked.pk).update(demi_journees_prevues=duree, updated_at=timezone.now())
+        programme_modifie.send(sender=Accompagnement, programme_id=locked.programme_id)
+    _log(
+        locked,
+        action="accompagnement_prolonger",
+        by=by,
+        details={"avant": locked.demi_journees_prevues, "apres": duree, "avenant": signee is not None},
+        reason=motif.strip(),
+    )
+    locked.refresh_from_db()
+    accompagnement.demi_journees_prevues = locked.demi_journees_prevues
+    return locked
 
 
 @transaction.atomic
@@ -233,7 +282,8 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
         for s in Seance.objects.filter(accompagnement=acc).comptees().order_by("debut")
     ]
     jours = Decimal(convention.demi_journees) / 2
-    return {
+    jours_texte = f"{jours:.1f}".replace(".", ",").removesuffix(",0")
+    context: dict[str, Any] = {
         "reference": convention.reference,
         "version": convention.version,
         "date": timezone.localdate(),
@@ -248,10 +298,13 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
             "date_debut": programme.date_debut,
             "date_fin": programme.date_fin,
             "delai_compte_rendu_jours": programme.delai_compte_rendu_jours,
+            "delai_avant_seance_heures": programme.delai_avant_seance_heures,
         },
         "format": {"code": acc.format.code, "libelle": acc.format.libelle},
         "demi_journees": convention.demi_journees,
-        "jours": f"{jours:.1f}".replace(".", ",").removesuffix(",0"),
+        "jours": jours_texte,
+        # "2 jours", "1,5 jour": French puts the plural from two.
+        "jours_libelle": f"{jours_texte} jour{'s' if jours >= 2 else ''}",
         "taux_journalier": format_euros(programme.taux_journalier),
         "montant": format_euros(convention.montant),
         "beneficiaire": {
@@ -289,6 +342,10 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
         ],
         "seances": seances,
     }
+    # The programme's clauses this version is rendered with (recorded on it; a signed one keeps them).
+    version_clauses = convention.clauses or clauses_courantes(programme=programme)
+    context["clauses"] = clauses_rendues(version_clauses.clauses.all(), context)
+    return context
 
 
 def convention_render_pdf(*, convention_id: int) -> Convention | None:
@@ -301,6 +358,11 @@ def convention_render_pdf(*, convention_id: int) -> Convention | None:
             return convention
         if convention.signatures.exists():
             return convention
+        # Nobody signed yet: the document takes the programme's current clauses.
+        clauses = clauses_courantes(programme=convention.accompagnement.programme)
+        if convention.clauses_id != clauses.pk:
+            convention.clauses = clauses
+            convention.save(update_fields=["clauses", "updated_at"])
         pdf = render_pdf("pdf/convention.html", convention_pdf_context(convention))
         digest = sha256_of(pdf)
         premiere_fois = convention.en_signature_le is None
@@ -364,10 +426,15 @@ def _convention_completer(*, convention: Convention, by: User | None, **changes:
     difference = convention.montant - (precedente.montant if precedente else Decimal("0.00"))
     if difference:
         libelle = (
-            _("Avenant %(ref)s : %(n)s demi-journée(s) au lieu de %(avant)s")
-            % {"ref": convention.reference, "n": convention.demi_journees, "avant": precedente.demi_journees}
+            _("Avenant %(ref)s : %(n)s au lieu de %(avant)s")
+            % {
+                "ref": convention.reference,
+                "n": accompagnement.format.duree_texte(convention.demi_journees),
+                "avant": precedente.demi_journees,
+            }
             if precedente
-            else _("Convention %(ref)s : %(n)s demi-journée(s)") % {"ref": convention.reference, "n": convention.demi_journees}
+            else _("Convention %(ref)s : %(n)s")
+            % {"ref": convention.reference, "n": accompagnement.format.duree_texte(convention.demi_journees)}
         )
         convention_a_engager.send(
             sender=Convention, convention=convention, accompagnement=accompagnement, montant=difference, libelle=libelle, by=by

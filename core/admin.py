@@ -71,7 +71,20 @@ class MessageEnvoyeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("statut",)
     search_fields = ("destinataire", "sujet", "message_id", "reference")
     date_hierarchy = "envoye_le"
-    readonly_fields = ("envoye_le", "destinataire", "personne", "sujet", "message_id", "reference", "statut", "detail", "updated")
+    readonly_fields = (
+        "envoye_le",
+        "destinataire",
+        "personne",
+        "sujet",
+        "message_id",
+        "reference",
+        "modele",
+        "modele_version",
+        "modele_pk",
+        "statut",
+        "detail",
+        "updated",
+    )
 
 
 @admin.register(VerificationCoherence)

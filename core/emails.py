@@ -7,9 +7,10 @@ A message is three templates: emails/<name>.subject.txt, emails/<name>.txt, emai
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from email.utils import make_msgid
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -34,16 +35,56 @@ class RenderedEmail:
     html: str
     # The pilot structure's address the answers go to (its programme's: see pilot_of).
     reply_to: str = ""
+    # Which template made it: the key, and the programme's own version when one was used (else None).
+    modele: str = ""
+    modele_version: int | None = None
+    modele_pk: int | None = None
+
+    def trace(self) -> dict[str, Any]:
+        """The template's traces for send_after_commit / send_now / deliver (recorded on MessageEnvoye)."""
+        trace: dict[str, Any] = {}
+        if self.modele:
+            trace["modele"] = self.modele
+        if self.modele_pk is not None:
+            trace["modele_version"] = self.modele_version
+            trace["modele_pk"] = self.modele_pk
+        return trace
+
+
+# Where a programme's own templates come from: `source(name, context)` returns the rendered e-mail, or
+# None to use the file. programmes registers its source at start-up (core never imports an app).
+EmailSource = Callable[[str, dict[str, Any]], "RenderedEmail | None"]
+_sources: list[EmailSource] = []
+
+
+def register_email_source(source: EmailSource) -> EmailSource:
+    if source not in _sources:
+        _sources.append(source)
+    return source
+
+
+MessageT = TypeVar("MessageT", bound=EmailMessage)
+
+
+def mark_template(message: MessageT, rendered: RenderedEmail) -> MessageT:
+    """Carry the template's traces on a message built by hand, for `deliver` to record."""
+    message.tsf_modele = rendered.trace()  # type: ignore[attr-defined]
+    return message
 
 
 def render_email(name: str, context: dict[str, Any], *, language: str = "fr") -> RenderedEmail:
     pilot = pilot_of(context)
     context = {"site_url": settings.SITE_URL, **context, "pilot": pilot}
     with translation.override(language):
+        for source in _sources:
+            custom = source(name, context)
+            if custom is not None:
+                # A programme's own template answers to its pilot too.
+                return custom if custom.reply_to else replace(custom, reply_to=str(pilot.get("email", "")))
         subject = " ".join(render_to_string(f"emails/{name}.subject.txt", context).split())
         text = render_to_string(f"emails/{name}.txt", context)
         html = render_to_string(f"emails/{name}.html", context)
-    return RenderedEmail(subject=subject, text=text, html=html, reply_to=str(pilot.get("email", "")))
+    return RenderedEmail(subject=subject, text=text, html=html, modele=name, reply_to=str(pilot.get("email", "")))
 
 
 def _provider_message_id(message: EmailMessage, recipient: str) -> str:
@@ -93,6 +134,9 @@ def deliver(
     record: bool = True,
     notification: str | None = None,
     refusants: set[int] | None = None,
+    modele: str = "",
+    modele_version: int | None = None,
+    modele_pk: int | None = None,
 ) -> list[Any]:
     """Send one built message and record it (core.MessageEnvoye) so that its delivery can be followed.
 
@@ -103,10 +147,15 @@ def deliver(
     returns the records unsaved, for a batch that saves them in one query (`deliveries_record`);
     `notification`: the kind (core.notifications.Notification), None for an essential message: a
     recipient who switched a non-essential kind off is dropped (nothing sent when none is left);
-    `refusants`: who switched it off, when a batch already read it (`notifications.refusants`).
+    `refusants`: who switched it off, when a batch already read it (`notifications.refusants`);
+    `modele…`: the template it was made with (RenderedEmail.trace()).
     """
     if not _without_refusals(message, notification, personne, refusants):
         return []
+    if not modele:
+        trace = getattr(message, "tsf_modele", None) or {}
+        modele = trace.get("modele", "")
+        modele_version, modele_pk = trace.get("modele_version"), trace.get("modele_pk")
     if "Message-ID" not in message.extra_headers:
         host = urlsplit(settings.SITE_URL).hostname or "tsf.invalid"
         message.extra_headers["Message-ID"] = make_msgid(domain=host)
@@ -128,6 +177,9 @@ def deliver(
                 sujet=str(message.subject)[:255],
                 message_id=_provider_message_id(message, recipient)[:255],
                 reference=reference[:100],
+                modele=modele[:60],
+                modele_version=modele_version,
+                modele_pk=modele_pk,
             )
             for recipient in recipients
         ]
@@ -160,6 +212,9 @@ def send_now(
     attachments: list[tuple[str, str, str]] | None = None,
     reference: str = "",
     notification: str | None = None,
+    modele: str = "",
+    modele_version: int | None = None,
+    modele_pk: int | None = None,
 ) -> None:
     """Send now. `attachments` are text files (name, content, MIME type), e.g. an .ics invitation."""
     message = EmailMultiAlternatives(subject=subject, body=text, to=to, reply_to=reply_to or [settings.TSF_PILOT["email"]])
@@ -167,7 +222,14 @@ def send_now(
         message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)
-    deliver(message, reference=reference, notification=notification)
+    deliver(
+        message,
+        reference=reference,
+        notification=notification,
+        modele=modele,
+        modele_version=modele_version,
+        modele_pk=modele_pk,
+    )
 
 
 def send_after_commit(
@@ -180,6 +242,9 @@ def send_after_commit(
     reference: str = "",
     notification: str | None = None,
     reply_to: list[str] | None = None,
+    modele: str = "",
+    modele_version: int | None = None,
+    modele_pk: int | None = None,
 ) -> None:
     """Record the e-mail as a job of the current transaction; Celery sends it once that commits.
 
@@ -194,6 +259,11 @@ def send_after_commit(
         extra["notification"] = str(notification)
     if reply_to:
         extra["reply_to"] = [str(address) for address in reply_to if address]
+    if modele:
+        # The template it was made with, recorded on the job and then on the sent e-mail.
+        extra["modele"] = modele
+    if modele_pk is not None:
+        extra.update(modele_version=modele_version, modele_pk=modele_pk)
     enqueue("email", to=list(to), subject=subject, text=text, html=html, **extra)
 
 
@@ -208,5 +278,6 @@ def send_templated_after_commit(
         html=rendered.html,
         notification=notification,
         reply_to=[rendered.reply_to] if rendered.reply_to else None,
+        **rendered.trace(),
     )
     return rendered

@@ -170,6 +170,11 @@ class MessageEnvoye(models.Model):
     sujet = models.CharField(_("objet"), max_length=255)
     message_id = models.CharField(_("identifiant du message"), max_length=255, db_index=True, blank=True)
     reference = models.CharField(_("référence"), max_length=100, blank=True, db_index=True)
+    # The template it was made with: its key (a file template's name), and when the programme's own
+    # version was used (programmes.ModeleEmail) that row's id and version number; empty for the file.
+    modele = models.CharField(_("modèle"), max_length=60, blank=True)
+    modele_version = models.PositiveIntegerField(_("version du modèle"), null=True, blank=True)
+    modele_pk = models.PositiveBigIntegerField(_("identifiant de la version du modèle"), null=True, blank=True)
     statut = models.CharField(_("statut"), max_length=20, choices=Statut.choices, default=Statut.ENVOYE)
     detail = models.TextField(_("détail du fournisseur"), blank=True)
     envoye_le = models.DateTimeField(_("envoyé le"), auto_now_add=True)

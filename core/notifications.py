@@ -28,7 +28,7 @@ class Notification(TextChoices):
     DECISION = "decision", _("Décisions sur une candidature ou un accompagnement")
     CHANGEMENT_SEANCE = "changement_seance", _("Séance planifiée, déplacée ou annulée")
     # Non-essential: each person chooses.
-    RAPPEL_SEANCE = "rappel_seance", _("Rappel des séances à venir (48 h avant)")
+    RAPPEL_SEANCE = "rappel_seance", _("Rappel des séances à venir (dans le délai des questions du programme)")
     INFORMATION = "information", _("Messages d’information de la coordination à un groupe")
     LETTRE = "lettre", _("Lettre d’information du programme")
 

@@ -10,9 +10,33 @@ from django.utils.translation import gettext_lazy as _
 
 from accompagnements.models import Accompagnement, TypeIndicateur
 from programmes.models import Format
+from questionnaires.forms import champ_question, vers_json
+from questionnaires.models import Nature, Public, TypeQuestion
+from questionnaires.selectors import questions, version_courante
 
 from .models import Atteinte, Evaluation, MesureIndicateur, Moment, Repondant
 from .services import format_suite_propose
+
+# Which of the programme's questionnaires (questionnaires app) adds its questions to each evaluation.
+NATURES = {Moment.SORTIE: Nature.EVALUATION_SORTIE, Moment.SIX_MOIS: Nature.EVALUATION_6MOIS}
+PUBLICS = {Repondant.BENEFICIAIRE: Public.BENEFICIAIRE, Repondant.MENTOR: Public.PERSONNE_RESSOURCE}
+PREFIXE = "programme_"
+
+
+def version_programme(evaluation: Evaluation) -> Any:
+    """The version of the programme's questionnaire for this evaluation: the one answered with, else the current one."""
+    if evaluation.questionnaire_version_id:
+        return evaluation.questionnaire_version
+    nature = NATURES.get(Moment(evaluation.moment))
+    if nature is None:
+        return None
+    programme = evaluation.accompagnement.programme
+    return version_courante(
+        programme=programme,
+        nature=nature,
+        public=PUBLICS[Repondant(evaluation.repondant)],
+    ) or version_courante(programme=programme, nature=nature, public=Public.TOUS)
+
 
 NOTES = [(i, str(i)) for i in range(1, 6)]
 NOTE_AIDE = _("1 : pas du tout satisfait·e – 5 : très satisfait·e")
@@ -88,6 +112,11 @@ class QuestionnaireForm(forms.Form):
                         _("%(libelle)s : où en êtes-vous ?") % {"libelle": indicateur.libelle}, help_text=NIVEAU_AIDE
                     )
         self.fields = {**grille, **self.fields}
+        # Then the programme's own questions, edited by its coordination (files are not asked here).
+        self.version = version_programme(evaluation)
+        self.questions_programme = [q for q in questions(self.version) if q.type != TypeQuestion.FICHIER]
+        for question in self.questions_programme:
+            self.fields[PREFIXE + question.code] = champ_question(question)
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -103,7 +132,7 @@ class QuestionnaireForm(forms.Form):
         reponses = {
             name: data[name]
             for name in data
-            if not name.startswith(("objectif_", "indicateur_", "depart_"))
+            if not name.startswith(("objectif_", "indicateur_", "depart_", PREFIXE))
             and name not in ("satisfaction_format", "satisfaction_personne", "recommande_suite")
         }
         return {
@@ -114,6 +143,10 @@ class QuestionnaireForm(forms.Form):
             "satisfaction_format": data.get("satisfaction_format"),
             "satisfaction_personne": data.get("satisfaction_personne"),
             "recommande_suite": bool(data.get("recommande_suite")),
+            "questionnaire_version": self.version,
+            "reponses_programme": {
+                q.code: vers_json(data.get(PREFIXE + q.code)) for q in self.questions_programme if PREFIXE + q.code in data
+            },
         }
 
 

@@ -45,6 +45,16 @@ class Evaluation(TimeStampedModel):
     )
     recommande_suite = models.BooleanField(_("recommande une suite (mentorat)"), default=False)
     reponses = models.JSONField(_("réponses"), default=dict, blank=True)
+    # The programme's own questions (questionnaires app): the version answered with, and the answers by code.
+    questionnaire_version = models.ForeignKey(
+        "questionnaires.QuestionnaireVersion",
+        verbose_name=_("version du questionnaire du programme"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluations",
+    )
+    reponses_programme = models.JSONField(_("réponses aux questions du programme"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("évaluation")

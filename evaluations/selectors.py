@@ -13,6 +13,7 @@ from accompagnements.models import ETATS_TERMINES, Accompagnement, Objectif, Typ
 from accounts.models import User
 from core.permissions import may
 from programmes.models import Programme
+from questionnaires.selectors import reponses_affichees
 
 from .forms import SuiteForm, questionnaire_form_class
 from .models import Atteinte, EtatEvaluation, Evaluation, MesureIndicateur, Moment, Repondant
@@ -71,6 +72,9 @@ def reponses_lisibles(evaluation: Evaluation) -> list[tuple[Any, Any]]:
         value = evaluation.reponses[name]
         choices = dict(getattr(field, "choices", []) or [])
         lignes.append((field.label, choices.get(value, value)))
+    # The programme's own questions, with the labels of the version they were answered with.
+    for etape in reponses_affichees(evaluation.questionnaire_version, evaluation.reponses_programme):
+        lignes += [(reponse.libelle, reponse.valeur) for reponse in etape.reponses]
     return lignes
 
 

@@ -18,6 +18,8 @@ from core.exceptions import PermissionRefused, RuleViolation, TransitionRefused
 from core.permissions import require
 from core.workflow import apply_transition
 from programmes.models import Format
+from questionnaires.models import QuestionnaireVersion
+from questionnaires.services import version_geler
 
 from .models import Atteinte, EtatEvaluation, Evaluation, MesureIndicateur, Moment, Repondant
 from .workflow import WORKFLOW
@@ -186,8 +188,13 @@ def evaluation_repondre(
     satisfaction_format: int | None = None,
     satisfaction_personne: int | None = None,
     recommande_suite: bool = False,
+    questionnaire_version: QuestionnaireVersion | None = None,
+    reponses_programme: dict[str, Any] | None = None,
 ) -> Evaluation:
     """Record the answers of the person the questionnaire is for; answers cannot be changed afterwards.
+
+    `reponses_programme` answers the programme's own questions (by code) of `questionnaire_version`,
+    which from now on never changes (the coordination's edits make a new version).
 
     `atteintes` maps objective id → Atteinte (exit, beneficiary); `indicateurs` maps indicator id →
     {"valeur"| "niveau", "commentaire"} scored on the same scale as the baseline; `departs` maps a
@@ -202,13 +209,17 @@ def evaluation_repondre(
     stored = dict(reponses)
     if atteintes:
         stored["objectifs"] = {str(k): v for k, v in atteintes.items()}
-    changes = {
+    changes: dict[str, Any] = {
         "reponses": stored,
         "satisfaction_format": _note(satisfaction_format, "satisfaction_format"),
         "satisfaction_personne": _note(satisfaction_personne, "satisfaction_personne"),
         "recommande_suite": bool(recommande_suite) and evaluation.moment == Moment.SORTIE,
         "repondue_le": timezone.now(),
     }
+    if questionnaire_version is not None:
+        version_geler(version=questionnaire_version)
+        changes["questionnaire_version"] = questionnaire_version
+        changes["reponses_programme"] = dict(reponses_programme or {})
     return apply_transition(evaluation, workflow=WORKFLOW, name="repondre", actor=by, changes=changes)
 
 

@@ -37,8 +37,10 @@ from comite.models import Avis, Saisine
 from conventions.models import Convention, EtatConvention, Signature
 from conventions.selectors import parties_manquantes
 from core.models import EventKind
+from core.money import euros
 from evaluations.models import EtatEvaluation, Evaluation
 from programmes.models import Programme, StructurePilote
+from programmes.rules import montant_expression
 from programmes.selectors import filtre_programmes, voit_tout
 from relances.planning import SERVICE_FAIT_ALERTE
 
@@ -535,7 +537,8 @@ def _paiements_a_enregistrer(now: datetime.datetime) -> QuerySet:
             montant_paye=Coalesce(paye, Value(0), output_field=Paiement._meta.get_field("montant")),
             livre_depuis=derniere_livraison,
         )
-        .filter(montant_paye__lt=F("hj_livrees") * F("programme__taux_journalier") / 2)
+        .annotate(montant_livre=montant_expression(F("hj_livrees")))
+        .filter(montant_paye__lt=F("montant_livre"))
         .select_related(*_ACCOMPAGNEMENT_RELATED)
         .order_by("livre_depuis", "pk")
     )
@@ -551,8 +554,7 @@ register(
         link=lambda a: reverse("budget:accompagnement_ligne", args=[a.pk]),
         title=_accompagnement_title,
         detail=lambda a: (
-            gettext("Livré : %(livre)s € – payé : %(paye)s €")
-            % {"livre": a.programme.montant_pour(a.hj_livrees), "paye": a.montant_paye}
+            gettext("Livré : %(livre)s € – payé : %(paye)s €") % {"livre": euros(a.montant_livre), "paye": a.montant_paye}
         ),
         suivi_par=SUIVI_ACCOMPAGNEMENT,
     )

@@ -106,13 +106,13 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
         limite,
     )
     questions, questions_total = borne(
-        seances.filter(beneficiaire | mentor, etat=EtatSeance.PLANIFIEE, debut__gt=now + seance_dates.DELAI_AVANT_SEANCE).exclude(
-            questions__auteur=user
-        ),
+        seances.filter(
+            beneficiaire | mentor, seance_dates.debut_dans_le_delai_q(now, apres=True), etat=EtatSeance.PLANIFIEE
+        ).exclude(questions__auteur=user),
         limite,
     )
     for seance in questions:
-        seance.questions_jusqua = seance.debut - seance_dates.DELAI_AVANT_SEANCE
+        seance.questions_jusqua = seance.debut - seance_dates.delai_avant_seance(seance)
     signatures, signatures_total = borne(conventions_a_signer_qs(user), limite)
     evaluations, evaluations_total = borne(evaluations_a_remplir(user), limite)
     non_lus = (

@@ -5,16 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ServiceAdminMixin
+from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin, ServiceAdminMixin, form_action_view
+from core.admin_imports import ImportAdminMixin
+from core.permissions import may
 from core.uploads import check_upload
 
-from .models import POIDS_FIELDS, Format, Programme, Structure, StructurePilote
+from . import contenus
+from .imports import StructureImporter
+from .models import POIDS_FIELDS, Clause, Format, ModeleEmail, Programme, Structure, StructurePilote, VersionClauses
 from .selectors import pilotes_de
+from .services import clauses_enregistrer, modele_email_enregistrer, programme_copier
 
 
 def format_filter(path: str) -> type[admin.SimpleListFilter]:
@@ -51,9 +64,13 @@ class FormatInline(admin.TabularInline):
         "libelle",
         "demi_journees_min",
         "demi_journees_max",
+        "duree_max_avec_prolongation",
+        "seance_duree_max",
         "ecart_max_jours",
         "nature",
         "unite",
+        "personne_ressource_remuneree",
+        "taux_par_unite",
         "participants_max",
         "participation_non_membre",
         "actif",
@@ -138,7 +155,7 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     search_fields = ("nom", "slug", "description")
     date_hierarchy = "date_debut"
     prepopulated_fields = {"slug": ("nom",)}
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "textes")
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest | None = None, **kwargs: Any) -> Any:
         if db_field.name == "pilote" and request is not None:
@@ -148,8 +165,9 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     # The budget stage adds the envelope's inline and columns (budget/admin.py).
     inlines: tuple[type[admin.options.InlineModelAdmin], ...] = (FormatInline,)
+    actions = ("action_copier",)
     fieldsets = (
-        (None, {"fields": ("nom", "slug", "pilote", "description", "appel_ouvert")}),
+        (None, {"fields": ("nom", "slug", "pilote", "description", "appel_ouvert", "textes")}),
         (
             _("Période et règles"),
             {"fields": ("date_debut", "date_fin", "taux_journalier", "jours_minimum", "reunions_comite_minimum")},
@@ -163,10 +181,287 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
         ),
         (
             _("Suivi et relances"),
-            {"fields": ("delai_compte_rendu_jours", "alerte_dossier_jours", "relances_desactivees"), "classes": ("collapse",)},
+            {
+                "fields": (
+                    "delai_avant_seance_heures",
+                    "delai_compte_rendu_jours",
+                    "alerte_dossier_jours",
+                    "relance_six_mois_premiere_jours",
+                    "relance_six_mois_seconde_jours",
+                    "relance_brouillon_jours",
+                    "relances_desactivees",
+                ),
+                "classes": ("collapse",),
+            },
         ),
         (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
+
+    @admin.display(description=_("Textes du programme"))
+    def textes(self, obj: Programme) -> str:
+        if obj.pk is None:
+            return "—"
+        emails = reverse("admin:programmes_modeleemail_changelist") + "?" + urlencode({"programme__id__exact": obj.pk})
+        clauses = reverse("admin:programmes_versionclauses_add") + "?" + urlencode({"programme": obj.pk})
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            emails,
+            gettext("Modèles d’e-mails"),
+            clauses,
+            gettext("Clauses de la convention (nouvelle version)"),
+        )
+
+    @admin.action(description=_("Copier ce programme (l’année suivante)"))
+    def action_copier(self, request: HttpRequest, queryset: Any) -> TemplateResponse | None:
+        if not may(request.user, "programme.contenus").allowed:
+            self.message_user(request, gettext("Seule la coordination copie un programme."), messages.ERROR)
+            return None
+        if queryset.count() != 1:
+            self.message_user(request, gettext("Choisissez un seul programme à copier."), messages.ERROR)
+            return None
+        return form_action_view(
+            self,
+            request,
+            queryset,
+            form_class=CopieProgrammeForm,
+            title=_("Copier ce programme"),
+            intro=_(
+                "Le nouveau programme reprend les réglages, les formats, les modèles d’e-mails et les clauses de "
+                "celui-ci (leurs versions en vigueur), sans les dossiers ni les fichiers. Son appel est fermé."
+            ),
+            submit_label=_("Copier"),
+            apply=lambda obj, data: programme_copier(source=obj, par=request.user, **data),
+            success=lambda n: ngettext("%(n)s programme copié.", "%(n)s programmes copiés.", n) % {"n": n},
+        )
+
+
+class CopieProgrammeForm(forms.Form):
+    nom = forms.CharField(label=_("Nom du nouveau programme"), max_length=200)
+    slug = forms.SlugField(label=_("Identifiant"), max_length=50)
+    date_debut = forms.DateField(label=_("Début de la période"))
+    date_fin = forms.DateField(label=_("Fin de la période"))
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if Programme.objects.filter(slug=slug).exists():
+            raise ValidationError(_("Un programme porte déjà cet identifiant."))
+        return slug
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date_debut") and data.get("date_fin") and data["date_fin"] < data["date_debut"]:
+            self.add_error("date_fin", _("La fin de la période doit suivre son début."))
+        return data
+
+
+# --- A programme's own texts: e-mail templates and convention clauses, in versions ----------------
+
+
+class ModeleEmailForm(forms.ModelForm):
+    cle = forms.ChoiceField(label=_("e-mail"), choices=())
+
+    class Meta:
+        model = ModeleEmail
+        fields = ("programme", "cle", "sujet", "corps")
+        help_texts = {
+            "corps": _(
+                "Texte de l’e-mail, avec des valeurs nommées comme {{ candidature.reference }} ; les valeurs "
+                "possibles sont celles de l’e-mail d’origine (la liste s’affiche si vous en écrivez une inconnue)."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cle"].choices = [(c, c) for c in contenus.cles_email()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("cle") and "sujet" in data and "corps" in data:
+            try:
+                contenus.verifier_email(cle=data["cle"], sujet=data["sujet"], corps=data["corps"])
+            except ValidationError as error:
+                for field, errors in error.error_dict.items():
+                    for e in errors:
+                        self.add_error(field if field in self.fields else None, e)
+        return data
+
+
+class ContenuAdminMixin(ServiceAdminMixin):
+    """Versions are never changed nor deleted: a new version is added, past ones stay readable."""
+
+    service_owned_fields: tuple[str, ...] | str | None = ("version", "cree_par", "cree_le")
+    only_services_create = True
+    only_services_delete = True
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(may(request.user, "programme.contenus").allowed)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ModeleEmail)
+class ModeleEmailAdmin(ContenuAdminMixin, admin.ModelAdmin):
+    form = ModeleEmailForm
+    service_add = "programmes.services.modele_email_enregistrer"
+    list_display = ("cle", "programme", "version", "sujet", "cree_le", "cree_par")
+    list_filter = ("programme", "cle")
+    search_fields = ("cle", "sujet", "corps", "programme__nom")
+    list_select_related = ("programme", "cree_par")
+    readonly_fields = ("version", "cree_le", "cree_par", "liens")
+    fields = ("programme", "cle", "sujet", "corps", "version", "cree_le", "cree_par", "liens")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ("programme", "cle", "sujet", "corps")
+        return self.fields
+
+    @admin.display(description=_("Actions"))
+    def liens(self, obj: ModeleEmail) -> str:
+        nouvelle = reverse("admin:programmes_modeleemail_add") + "?" + urlencode({"depuis": obj.pk})
+        apercu = reverse("admin:programmes_modeleemail_apercu", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            apercu,
+            gettext("Aperçu avec un dossier du programme"),
+            nouvelle,
+            gettext("Écrire une nouvelle version à partir de celle-ci"),
+        )
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        raw = request.GET.get("depuis", "")
+        depuis = ModeleEmail.objects.filter(pk=raw).first() if raw.isdigit() else None
+        if depuis is not None:
+            initial.update(programme=depuis.programme_id, cle=depuis.cle, sujet=depuis.sujet, corps=depuis.corps)
+        return initial
+
+    def create_with_service(self, request: HttpRequest, obj: Any, form: Any) -> ModeleEmail:
+        data = form.cleaned_data
+        return modele_email_enregistrer(
+            programme=data["programme"], cle=data["cle"], sujet=data["sujet"], corps=data["corps"], par=request.user
+        )
+
+    def get_urls(self) -> list[Any]:
+        return [
+            # Signed in, then the coordination's rule: anyone else gets 403 (not the admin's login page).
+            path(
+                "<int:pk>/apercu/",
+                login_required(self.apercu_view, login_url="admin:login"),
+                name="programmes_modeleemail_apercu",
+            ),
+            *super().get_urls(),
+        ]
+
+    def apercu_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The template rendered with the programme's latest file: the coordination only."""
+        if not may(request.user, "programme.contenus").allowed:
+            raise PermissionDenied
+        modele = get_object_or_404(ModeleEmail.objects.select_related("programme"), pk=pk)
+        context = contenus.contexte_apercu(programme=modele.programme, cle=modele.cle)
+        rendered = contenus.rendre_email(
+            modele, {"site_url": settings.SITE_URL, "pilot": modele.programme.pilote.identite(), **context}
+        )
+        manquants = [root for root, value in context.items() if value is None]
+        return TemplateResponse(
+            request,
+            "admin/programmes/modeleemail_apercu.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": gettext("Aperçu : %(modele)s") % {"modele": modele},
+                "modele": modele,
+                "rendu": rendered,
+                "manquants": manquants,
+            },
+        )
+
+
+class ClausesForm(forms.ModelForm):
+    articles = forms.CharField(
+        label=_("Articles"),
+        widget=forms.Textarea(attrs={"rows": 30, "cols": 100}),
+        help_text=_(
+            "Chaque article commence par une ligne « ## Titre ». Dans le texte : une ligne vide sépare les "
+            "paragraphes, « ### » un intertitre, « - » un élément de liste ; [calendrier], [objectifs] ou "
+            "[signatures] seuls sur une ligne placent les données de la convention ; les valeurs nommées "
+            "s’écrivent {{ programme.nom }}."
+        ),
+    )
+
+    class Meta:
+        model = VersionClauses
+        fields = ("programme",)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "articles" in data:
+            try:
+                articles = contenus.articles_depuis_texte(data["articles"])
+                contenus.verifier_clauses(articles)
+            except ValidationError as error:
+                self.add_error("articles", error)
+            else:
+                data["liste_articles"] = articles
+        return data
+
+
+class ClauseInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = Clause
+    fields = ("ordre", "titre", "texte")
+
+
+@admin.register(VersionClauses)
+class VersionClausesAdmin(ContenuAdminMixin, admin.ModelAdmin):
+    form = ClausesForm
+    service_add = "programmes.services.clauses_enregistrer"
+    list_display = ("programme", "version", "cree_le", "cree_par")
+    list_filter = ("programme",)
+    search_fields = ("programme__nom",)
+    list_select_related = ("programme", "cree_par")
+    readonly_fields = ("version", "cree_le", "cree_par", "liens")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ("programme", "articles")
+        return ("programme", "version", "cree_le", "cree_par", "liens")
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
+        return (ClauseInline,) if obj is not None else ()
+
+    @admin.display(description=_("Actions"))
+    def liens(self, obj: VersionClauses) -> str:
+        nouvelle = reverse("admin:programmes_versionclauses_add") + "?" + urlencode({"depuis": obj.pk})
+        return format_html('<a href="{}">{}</a>', nouvelle, gettext("Écrire une nouvelle version à partir de celle-ci"))
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        raw = request.GET.get("depuis", "")
+        depuis = VersionClauses.objects.filter(pk=raw).first() if raw.isdigit() else None
+        if depuis is None and str(initial.get("programme", "")).isdigit():
+            depuis = VersionClauses.objects.filter(programme=initial["programme"]).order_by("-version").first()
+        if depuis is not None:
+            initial["programme"] = depuis.programme_id
+            initial["articles"] = contenus.texte_depuis_articles((c.titre, c.texte) for c in depuis.clauses.all())
+        else:
+            initial["articles"] = contenus.texte_depuis_articles(contenus.CLAUSES_PAR_DEFAUT)
+        return initial
+
+    def create_with_service(self, request: HttpRequest, obj: Any, form: Any) -> VersionClauses:
+        data = form.cleaned_data
+        return clauses_enregistrer(programme=data["programme"], articles=data["liste_articles"], par=request.user)
+
+
+@admin.register(Clause)
+class ClauseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The articles of a version of the clauses, written with their version (VersionClausesAdmin)."""
+
+    list_display = ("titre", "ordre", "version")
+    list_select_related = ("version__programme",)
+    search_fields = ("titre", "texte")
 
 
 @admin.register(Format)
@@ -174,7 +469,16 @@ class FormatAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ()
     # A format's half-day limits are the programme's rules: data that the coordination sets here.
     # Its kind, unit, capacity and non-members' fee are the same: rules as data (issue 16).
-    admin_owned_fields = ("demi_journees_min", "demi_journees_max", "participation_non_membre")
+    # Its durations (in its unit), ceiling with extension, longest session and the mentor's pay per unit too.
+    admin_owned_fields = (
+        "demi_journees_min",
+        "demi_journees_max",
+        "duree_max_avec_prolongation",
+        "seance_duree_max",
+        "participation_non_membre",
+        "taux_par_unite",
+        "personne_ressource_remuneree",
+    )
     list_display = (
         "libelle",
         "code",
@@ -195,8 +499,10 @@ class FormatAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Structure)
-class StructureAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class StructureAdmin(ImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ()
+    # The coordination's spreadsheets come in through the « Importer » page (core/admin_imports.py).
+    importer_class = StructureImporter
     list_display = (
         "raison_sociale",
         "siret",

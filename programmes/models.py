@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -222,6 +223,24 @@ class Programme(TimeStampedModel):
     delai_compte_rendu_jours = models.PositiveSmallIntegerField(_("délai du compte-rendu (jours)"), default=7)
     alerte_dossier_jours = models.PositiveSmallIntegerField(_("signaler un dossier en attente depuis (jours)"), default=10)
     relances_desactivees = models.JSONField(_("relances désactivées"), default=list, blank=True)
+    # The keys of the e-mails this programme wrote its own version of (programmes.ModeleEmail), kept by
+    # programmes.services: sending an e-mail it did not rewrite costs no query.
+    modeles_email_cles = models.JSONField(_("e-mails réécrits"), default=list, blank=True, editable=False)
+    # Seeds 003/004: questions sent, and cancellations free, until this many hours before a session.
+    delai_avant_seance_heures = models.PositiveSmallIntegerField(
+        _("questions et annulation sans décompte jusqu’à (heures avant la séance)"),
+        default=48,
+        validators=[MinValueValidator(1)],
+    )
+    relance_six_mois_premiere_jours = models.PositiveSmallIntegerField(
+        _("évaluation à 6 mois : première relance après (jours)"), default=14, validators=[MinValueValidator(1)]
+    )
+    relance_six_mois_seconde_jours = models.PositiveSmallIntegerField(
+        _("évaluation à 6 mois : seconde relance après (jours)"), default=28, validators=[MinValueValidator(1)]
+    )
+    relance_brouillon_jours = models.PositiveSmallIntegerField(
+        _("relancer une candidature en brouillon après (jours)"), default=14, validators=[MinValueValidator(1)]
+    )
 
     objects = ProgrammeQuerySet.as_manager()
 
@@ -244,6 +263,21 @@ class Programme(TimeStampedModel):
     def montant_pour(self, demi_journees: int) -> Decimal:
         """Amount for a number of half-days at this programme's daily rate."""
         return euros(self.taux_journalier * demi_journees / 2)
+
+    @property
+    def delai_avant_seance(self) -> datetime.timedelta:
+        return datetime.timedelta(hours=self.delai_avant_seance_heures)
+
+    @property
+    def relances_six_mois(self) -> tuple[datetime.timedelta, datetime.timedelta]:
+        return (
+            datetime.timedelta(days=self.relance_six_mois_premiere_jours),
+            datetime.timedelta(days=self.relance_six_mois_seconde_jours),
+        )
+
+    @property
+    def delai_brouillon(self) -> datetime.timedelta:
+        return datetime.timedelta(days=self.relance_brouillon_jours)
 
     @classmethod
     def courant(cls) -> "Programme | None":
@@ -277,11 +311,37 @@ class Format(models.Model):
     code = models.SlugField(_("code"), max_length=30)
     libelle = models.CharField(_("libellé"), max_length=100)
     description = models.TextField(_("description"), blank=True)
+    # The durations below are counted in the format's unit (`unite`): half-days or hours.
     demi_journees_min = models.PositiveSmallIntegerField(
-        _("demi-journées au minimum"), default=1, validators=[MinValueValidator(1)]
+        _("durée au minimum (dans l’unité du format)"), default=1, validators=[MinValueValidator(1)]
     )
     demi_journees_max = models.PositiveSmallIntegerField(
-        _("demi-journées au plus par structure bénéficiaire"), validators=[MinValueValidator(1)]
+        _("durée au plus par structure bénéficiaire (dans l’unité du format)"), validators=[MinValueValidator(1)]
+    )
+    duree_max_avec_prolongation = models.PositiveSmallIntegerField(
+        _("durée au plus d’un accompagnement, prolongation comprise"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Vide : seule la limite par structure bénéficiaire s’applique."),
+    )
+    seance_duree_max = models.PositiveSmallIntegerField(
+        _("durée au plus d’une séance (dans l’unité du format)"),
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text=_("En demi-journées : 2 (une journée). En heures : par exemple 8."),
+    )
+    personne_ressource_remuneree = models.BooleanField(
+        _("personne-ressource rémunérée"), default=True, help_text=_("Décoché : bénévole, sans coût pour le budget.")
+    )
+    taux_par_unite = models.DecimalField(
+        _("rémunération par unité (€)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Vide pour un format en demi-journées : la moitié du coût d’une journée du programme."),
     )
     ecart_max_jours = models.PositiveSmallIntegerField(_("écart conseillé entre deux séances (jours)"), default=14)
     participants_max = models.PositiveSmallIntegerField(
@@ -313,6 +373,21 @@ class Format(models.Model):
                 condition=Q(demi_journees_max__gte=models.F("demi_journees_min")), name="format_max_superieur_min"
             ),
             models.CheckConstraint(condition=Q(participation_non_membre__gte=0), name="format_participation_positive"),
+            models.CheckConstraint(
+                condition=Q(duree_max_avec_prolongation__isnull=True)
+                | Q(duree_max_avec_prolongation__gte=models.F("demi_journees_min")),
+                name="format_prolongation_superieure_min",
+            ),
+            models.CheckConstraint(condition=Q(seance_duree_max__gte=1), name="format_seance_au_moins_1"),
+            # An individual format paid in hours says its rate per hour (in half-days it may use the programme's
+            # daily rate); collective, immersion and group formats pay no accompaniment's mentor time.
+            models.CheckConstraint(
+                condition=~Q(nature="individuel")
+                | Q(unite="demi_journee")
+                | Q(taux_par_unite__isnull=False)
+                | Q(personne_ressource_remuneree=False),
+                name="format_heure_taux_renseigne",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -321,10 +396,115 @@ class Format(models.Model):
     def clean(self) -> None:
         if self.demi_journees_min and self.demi_journees_max and self.demi_journees_max < self.demi_journees_min:
             raise ValidationError({"demi_journees_max": _("Le maximum doit être au moins égal au minimum.")})
+        if (
+            self.nature == NatureFormat.INDIVIDUEL
+            and self.unite == UniteFormat.HEURE
+            and self.personne_ressource_remuneree
+            and self.taux_par_unite is None
+        ):
+            raise ValidationError({"taux_par_unite": _("Indiquez la rémunération par heure de la personne-ressource.")})
 
     @property
     def est_collectif(self) -> bool:
         return self.nature == NatureFormat.COLLECTIF
+
+    @property
+    def est_en_heures(self) -> bool:
+        return self.unite == UniteFormat.HEURE
+
+    def duree_texte(self, quantite: int) -> str:
+        """A duration in this format's unit, as a person reads it: « 28 h », « 3 demi-journée(s) »."""
+        if self.est_en_heures:
+            return _("%(n)s h") % {"n": quantite}
+        return _("%(n)s demi-journée(s)") % {"n": quantite}
+
+    def montant_pour(self, quantite: int) -> Decimal:
+        """What the mentor's time costs for `quantite` units of this format: nothing for a volunteer,
+        the format's rate per unit when set, otherwise half the programme's daily rate per half-day."""
+        if not self.personne_ressource_remuneree:
+            return euros(Decimal("0"))
+        if self.taux_par_unite is not None:
+            return euros(self.taux_par_unite * quantite)
+        return self.programme.montant_pour(quantite)
+
+
+class ModeleEmail(models.Model):
+    """One version of a programme's e-mail template for a key (a file template's name).
+
+    Rows are never changed: editing writes the next version (programmes.services.modele_email_enregistrer),
+    the highest one is used for sending, and each sent e-mail records the version it was made with
+    (core.MessageEnvoye.modele_id). Without a row for a key, the file template (templates/emails/) is used.
+    """
+
+    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="modeles_email")
+    cle = models.CharField(_("e-mail"), max_length=60, help_text=_("Le nom du modèle de fichier qu’il remplace."))
+    version = models.PositiveIntegerField(_("version"))
+    sujet = models.CharField(_("objet"), max_length=255)
+    corps = models.TextField(_("texte"))
+    cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("créée par"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("modèle d’e-mail")
+        verbose_name_plural = _("modèles d’e-mails")
+        ordering = ["programme", "cle", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "cle", "version"], name="modele_email_version_unique"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="modele_email_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cle} – {self.programme} (v{self.version})"
+
+
+class VersionClauses(models.Model):
+    """One version of a programme's convention (or charter) clauses: ordered articles in `clauses`.
+
+    Never changed once written: editing writes the next version (programmes.services.clauses_enregistrer);
+    a convention records the version it was rendered with and keeps it once signed.
+    """
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="versions_clauses"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("créée par"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("version des clauses de convention")
+        verbose_name_plural = _("clauses de convention (versions)")
+        ordering = ["programme", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "version"], name="clauses_version_unique"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="clauses_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} – clauses v{self.version}"
+
+
+class Clause(models.Model):
+    """One article of a version of the clauses. Its text may name values ({{ programme.nom }}) and mark
+    where the convention's data goes ([calendrier], [objectifs], [signatures] alone on a line)."""
+
+    version = models.ForeignKey(VersionClauses, verbose_name=_("version"), on_delete=models.CASCADE, related_name="clauses")
+    ordre = models.PositiveSmallIntegerField(_("ordre"))
+    titre = models.CharField(_("titre"), max_length=200)
+    texte = models.TextField(_("texte"), blank=True)
+
+    class Meta:
+        verbose_name = _("clause")
+        verbose_name_plural = _("clauses")
+        ordering = ["version", "ordre"]
+        constraints = [models.UniqueConstraint(fields=["version", "ordre"], name="clause_ordre_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.ordre}. {self.titre}"
 
 
 class StructureQuerySet(models.QuerySet):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Case, DecimalField, F, Sum, Value, When
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext as _
 
 from core.exceptions import RuleViolation
@@ -40,33 +41,80 @@ def demi_journees_engagees(*, structure: Structure, format: Format, exclude_acco
     qs = structure.accompagnements.actifs().filter(format=format)
     if exclude_accompagnement_id:
         qs = qs.exclude(pk=exclude_accompagnement_id)
-    return qs.aggregate(total=Sum("demi_journees_prevues"))["total"] or 0
+    # The past accompaniments brought in from the coordination's records count too (same relation idea).
+    historiques = structure.accompagnements_historiques.filter(format=format).aggregate(total=Sum("demi_journees"))["total"]
+    return (qs.aggregate(total=Sum("demi_journees_prevues"))["total"] or 0) + (historiques or 0)
+
+
+def check_plafond_format(*, format: Format, demi_journees: int) -> None:
+    """Refuse an accompagnement planned or extended beyond the format's ceiling (extension included),
+    with the format's own words: « Le format Coaching individuel est limité à 28 h. »"""
+    plafond = format.duree_max_avec_prolongation
+    if plafond is not None and demi_journees > plafond:
+        raise RuleViolation(
+            _("Le format %(format)s est limité à %(max)s.") % {"format": format.libelle, "max": format.duree_texte(plafond)},
+            field="demi_journees",
+        )
 
 
 def check_demi_journees(
-    *, structure: Structure, format: Format, demi_journees: int, exclude_accompagnement_id: int | None = None
+    *,
+    structure: Structure,
+    format: Format,
+    demi_journees: int,
+    exclude_accompagnement_id: int | None = None,
+    en_attente: int = 0,
 ) -> None:
-    """Refuse a number of half-days outside the format's limits for this beneficiary structure."""
+    """Refuse a duration (in the format's unit) outside the format's limits for this beneficiary structure
+    (`en_attente`: half-days of the same structure and format not written yet, e.g. earlier lines of an import)."""
     if demi_journees < format.demi_journees_min:
         raise RuleViolation(
-            _("Un %(format)s dure au moins %(min)s demi-journée(s).")
-            % {"format": format.libelle, "min": format.demi_journees_min},
+            _("Un %(format)s dure au moins %(min)s.")
+            % {"format": format.libelle, "min": format.duree_texte(format.demi_journees_min)},
             field="demi_journees",
         )
-    deja = demi_journees_engagees(structure=structure, format=format, exclude_accompagnement_id=exclude_accompagnement_id)
+    check_plafond_format(format=format, demi_journees=demi_journees)
+    deja = en_attente + demi_journees_engagees(
+        structure=structure, format=format, exclude_accompagnement_id=exclude_accompagnement_id
+    )
     if deja + demi_journees > format.demi_journees_max:
         reste = max(format.demi_journees_max - deja, 0)
         raise RuleViolation(
             _(
-                "Limite dépassée : %(structure)s a déjà %(deja)s demi-journée(s) de %(format)s dans ce programme ; "
-                "le maximum est de %(max)s par structure bénéficiaire (il reste %(reste)s demi-journée(s))."
+                "Limite dépassée : %(structure)s a déjà %(deja)s de %(format)s dans ce programme ; "
+                "le maximum est de %(max)s par structure bénéficiaire (il reste %(reste)s)."
             )
             % {
                 "structure": structure.raison_sociale,
-                "deja": deja,
+                "deja": format.duree_texte(deja),
                 "format": format.libelle,
                 "max": format.demi_journees_max,
-                "reste": reste,
+                "reste": format.duree_texte(reste),
             },
             field="demi_journees",
         )
+
+
+def check_duree_seance(*, format: Format, duree: int) -> None:
+    """A session lasts from one unit to the format's maximum: a half-day or a day (TSF), 1 to 8 hours…"""
+    if 1 <= duree <= format.seance_duree_max:
+        return
+    if not format.est_en_heures and format.seance_duree_max == 2:
+        raise RuleViolation(_("Une séance dure une demi-journée ou une journée."), field="demi_journees")
+    raise RuleViolation(
+        _("Une séance de %(format)s dure de %(min)s à %(max)s.")
+        % {"format": format.libelle, "min": format.duree_texte(1), "max": format.duree_texte(format.seance_duree_max)},
+        field="demi_journees",
+    )
+
+
+def montant_expression(quantite: Combinable, *, format_path: str = "format__", programme_path: str = "programme__") -> Case:
+    """In the database, what `quantite` units of an accompagnement's format cost (Format.montant_pour):
+    nothing for a volunteer, the format's rate per unit, or half the programme's daily rate per half-day."""
+    money: DecimalField = DecimalField(max_digits=12, decimal_places=2)
+    return Case(
+        When(**{f"{format_path}personne_ressource_remuneree": False}, then=Value(Decimal("0.00"))),
+        When(**{f"{format_path}taux_par_unite__isnull": False}, then=quantite * F(f"{format_path}taux_par_unite")),
+        default=quantite * F(f"{programme_path}taux_journalier") / 2,
+        output_field=money,
+    )

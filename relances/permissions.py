@@ -15,6 +15,14 @@ configurer = role_rule(
     "relances.configurer", roles.is_coordination, refusal=gettext_lazy("Seule la coordination règle les relances d’un programme.")
 )
 
+# Edit and preview a programme's own texts (e-mail templates, convention clauses), copy a programme:
+# the coordination (the preview shows a real file of the programme).
+contenus = role_rule(
+    "programme.contenus",
+    roles.is_coordination,
+    refusal=gettext_lazy("Seule la coordination modifie et prévisualise les textes d’un programme."),
+)
+
 # Write to a group chosen by filters, and read the record of those messages: the coordination.
 message_groupe_ecrire = role_rule(
     "message_groupe.ecrire", roles.is_coordination, refusal=gettext_lazy("Seule la coordination écrit aux groupes de personnes.")

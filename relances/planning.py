@@ -35,6 +35,7 @@ from conventions.models import Convention, EtatConvention, Partie
 from core.exceptions import DomainError
 from evaluations import services as evaluation_services
 from evaluations.models import EtatEvaluation, Evaluation, MesureIndicateur, Moment
+from programmes.models import Programme
 
 from .models import EtatRelance, Relance, TypeRelance
 
@@ -42,14 +43,13 @@ logger = logging.getLogger(__name__)
 
 T = TypeRelance
 
-# Delays of SPEC §4 (days unless said otherwise).
-AVANT_SEANCE = datetime.timedelta(hours=48)
+# Delays of SPEC §4 (days unless said otherwise). The programme's own ones are fields of Programme:
+# questions before a session (delai_avant_seance_heures), the 6-month evaluation's reminders
+# (relance_six_mois_*_jours), a draft application's reminder (relance_brouillon_jours).
 COMPTE_RENDU_DU = datetime.timedelta(days=5)
 COMPTE_RENDU_RETARD = datetime.timedelta(days=8)
 SIGNATURE_RELANCES = (datetime.timedelta(days=3), datetime.timedelta(days=10))
 EVAL_SORTIE_RELANCE = datetime.timedelta(days=7)
-EVAL_SIX_MOIS_RELANCES = (datetime.timedelta(days=14), datetime.timedelta(days=28))
-BROUILLON_DELAI = datetime.timedelta(days=14)
 # Service fait: the pair is reminded once, then the coordination is told.
 SERVICE_FAIT_RELANCE = datetime.timedelta(days=3)
 SERVICE_FAIT_ALERTE = datetime.timedelta(days=7)
@@ -77,7 +77,7 @@ def _mentor_user_ids(accompagnement: Accompagnement) -> list[int]:
 
 
 def _seances_base():
-    return Seance.objects.select_related("accompagnement").prefetch_related("accompagnement__mentors")
+    return Seance.objects.select_related("accompagnement__programme").prefetch_related("accompagnement__mentors")
 
 
 def seances_48h(now: datetime.datetime) -> list[Prevue]:
@@ -86,7 +86,9 @@ def seances_48h(now: datetime.datetime) -> list[Prevue]:
     for seance in seances:
         acc = seance.accompagnement
         for user_id in [acc.beneficiaire_id, *_mentor_user_ids(acc)]:
-            prevues.append(Prevue(acc.programme_id, T.SEANCE_48H, user_id, seance, seance.debut - AVANT_SEANCE))
+            prevues.append(
+                Prevue(acc.programme_id, T.SEANCE_48H, user_id, seance, seance.debut - acc.programme.delai_avant_seance)
+            )
     return prevues
 
 
@@ -148,7 +150,9 @@ def signatures(now: datetime.datetime, coordination: list[int]) -> list[Prevue]:
 
 
 def evaluations(now: datetime.datetime) -> list[Prevue]:
-    ouvertes = Evaluation.objects.filter(etat=EtatEvaluation.OUVERTE, personne__isnull=False).select_related("accompagnement")
+    ouvertes = Evaluation.objects.filter(etat=EtatEvaluation.OUVERTE, personne__isnull=False).select_related(
+        "accompagnement__programme"
+    )
     prevues = []
     for evaluation in ouvertes:
         programme_id = evaluation.accompagnement.programme_id
@@ -161,16 +165,24 @@ def evaluations(now: datetime.datetime) -> list[Prevue]:
             prevues.append(Prevue(programme_id, T.EVAL_SORTIE_RELANCE, personne_id, evaluation, ouverte_le + EVAL_SORTIE_RELANCE))
         elif evaluation.moment == Moment.SIX_MOIS:
             prevues.append(Prevue(programme_id, T.EVAL_6MOIS, personne_id, evaluation, ouverte_le))
-            for rang, delai in enumerate(EVAL_SIX_MOIS_RELANCES, start=1):
+            for rang, delai in enumerate(evaluation.accompagnement.programme.relances_six_mois, start=1):
                 prevues.append(Prevue(programme_id, T.EVAL_6MOIS_RELANCE, personne_id, evaluation, ouverte_le + delai, rang))
     return prevues
 
 
 def brouillons(now: datetime.datetime) -> list[Prevue]:
-    drafts = Candidature.objects.filter(
-        etat=Etat.BROUILLON, updated_at__lte=now - BROUILLON_DELAI, updated_at__gte=now - BROUILLON_DELAI - RATTRAPAGE
-    )
-    return [Prevue(c.programme_id, T.BROUILLON, c.candidat_id, c, c.updated_at + BROUILLON_DELAI) for c in drafts]
+    """Drafts left untouched for their programme's delay (14 days by default): one query per programme."""
+    prevues = []
+    for programme in Programme.objects.order_by("pk"):
+        delai = programme.delai_brouillon
+        drafts = Candidature.objects.filter(
+            programme=programme,
+            etat=Etat.BROUILLON,
+            updated_at__lte=now - delai,
+            updated_at__gte=now - delai - RATTRAPAGE,
+        )
+        prevues += [Prevue(c.programme_id, T.BROUILLON, c.candidat_id, c, c.updated_at + delai) for c in drafts]
+    return prevues
 
 
 def ecarts_seances(now: datetime.datetime, coordination: list[int]) -> list[Prevue]:

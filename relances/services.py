@@ -40,7 +40,7 @@ from candidatures.models import Candidature, Etat
 from conventions.models import Convention, EtatConvention
 from core import notifications
 from core.concurrency import lock_unchanged
-from core.emails import deliver, deliveries_record, render_email
+from core.emails import deliver, deliveries_record, mark_template, render_email
 from core.exceptions import RuleViolation
 from core.jobs import enqueue
 from core.models import MessageEnvoye
@@ -121,8 +121,8 @@ def _decision_seance(relance: Relance, seance: Seance, now: datetime.datetime) -
     if relance.type_relance == T.SEANCE_48H:
         if seance.etat != EtatSeance.PLANIFIEE or seance.debut <= now or acc.etat != EtatAccompagnement.EN_COURS:
             return Decision(ANNULEE)
-        if now < seance.debut - planning.AVANT_SEANCE:
-            return Decision(REPORTEE, report=seance.debut - planning.AVANT_SEANCE)
+        if now < seance.debut - acc.programme.delai_avant_seance:
+            return Decision(REPORTEE, report=seance.debut - acc.programme.delai_avant_seance)
         return Decision(ENVOYEE, context=context)
     if relance.type_relance in (T.CR_DU, T.CR_RETARD, T.CR_RETARD_COORDINATION):
         compte_rendu = getattr(seance, "compte_rendu", None)
@@ -196,8 +196,8 @@ def _decision(
     if isinstance(objet, Candidature):
         if objet.etat != Etat.BROUILLON:
             return Decision(ANNULEE)
-        if now < objet.updated_at + planning.BROUILLON_DELAI:
-            return Decision(REPORTEE, report=objet.updated_at + planning.BROUILLON_DELAI)
+        if now < objet.updated_at + objet.programme.delai_brouillon:
+            return Decision(REPORTEE, report=objet.updated_at + objet.programme.delai_brouillon)
         return Decision(ENVOYEE, context={"candidature": objet, "lien": _url("accounts:home")})
     return Decision(ANNULEE)
 
@@ -216,7 +216,7 @@ def _message(relance: Relance, context: dict[str, Any]) -> EmailMultiAlternative
         headers={"Message-ID": f"<relance-{relance.pk}@{host}>", "X-TSF-Relance": str(relance.pk)},
     )
     message.attach_alternative(rendered.html, "text/html")
-    return message
+    return mark_template(message, rendered)
 
 
 def _still_mine(pk: int, reservee_le: datetime.datetime):
@@ -492,7 +492,7 @@ def _message_groupe_email(destinataire: DestinataireMessage) -> EmailMultiAltern
         headers={"Message-ID": f"<groupe-{destinataire.pk}@{host}>", "X-TSF-Groupe": str(destinataire.pk)},
     )
     message.attach_alternative(rendered.html, "text/html")
-    return message
+    return mark_template(message, rendered)
 
 
 def message_groupe_distribuer(*, message_id: int) -> int:

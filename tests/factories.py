@@ -207,7 +207,7 @@ class ConventionFactory(factory.django.DjangoModelFactory):
     version = 1
     reference = factory.Sequence(lambda n: f"CONV-TEST-{n:05d}")
     demi_journees = factory.LazyAttribute(lambda o: o.accompagnement.demi_journees_prevues)
-    montant = factory.LazyAttribute(lambda o: o.accompagnement.programme.montant_pour(o.demi_journees))
+    montant = factory.LazyAttribute(lambda o: o.accompagnement.format.montant_pour(o.demi_journees))
 
 
 class SeanceFactory(factory.django.DjangoModelFactory):

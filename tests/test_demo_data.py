@@ -33,19 +33,19 @@ from accompagnements.models import (
 from accounts import roles
 from accounts.models import User
 from annuaire.models import PersonneRessource
-from ateliers.models import Atelier, Inscription
+from ateliers.models import Adhesion, Atelier, Inscription
 from budget import bilan, cerfa
 from budget import selectors as budget_selectors
 from budget.audit import dossier_controle, manifeste_lignes
 from budget.dashboard import programme_context
 from budget.models import AutreDepense, Contribution, Engagement, Enveloppe, EtatFacture, Facture, Paiement
 from candidatures.models import Candidature, CandidatureEvenement, Etat
-from comite.models import Avis, Saisine
+from comite.models import Avis, ReunionComite, Saisine
 from conventions.models import Convention, EtatConvention
 from core.invariants import find_violations
 from core.models import TacheDifferee
 from evaluations.models import Evaluation
-from plateforme.management.demo import data
+from plateforme.management.demo import data, peer_culture, siret_for
 from plateforme.management.demo.loader import programme_period
 from programmes.models import Departement, Programme, Structure, TrancheBudget, TypeStructure
 from programmes.validators import validate_siret
@@ -275,7 +275,7 @@ def test_ateliers_one_held_one_full_with_a_waiting_list_members_pay_nothing(demo
 
 def test_structures_are_fictitious_valid_and_cover_occitanie(demo):
 
-    structures = list(Structure.objects.all())
+    structures = list(Structure.objects.filter(siret__in=[siret_for(s.key) for s in data.STRUCTURES]))
     assert len(structures) == 20
     assert {s.departement for s in structures} == set(Departement.values)
     for structure in structures:
@@ -287,7 +287,11 @@ def test_structures_are_fictitious_valid_and_cover_occitanie(demo):
 
 def test_personnes_ressources_have_competences_and_profiles(demo):
 
-    prs = list(PersonneRessource.objects.select_related("structure").prefetch_related("competences_niveaux"))
+    prs = list(
+        PersonneRessource.objects.filter(structure__siret__in=[siret_for(s.key) for s in data.STRUCTURES])
+        .select_related("structure")
+        .prefetch_related("competences_niveaux")
+    )
     assert len(prs) == 15
     etats = [pr.etat for pr in prs]
     assert etats.count("validee") == 13
@@ -530,3 +534,94 @@ def test_the_demo_shows_service_fait_and_invoices_at_each_stage(demo):
     payee = Facture.objects.get(etat=EtatFacture.PAYEE)
     assert payee.paiements.aggregate(t=Sum("montant"))["t"] == payee.montant
     assert list(find_violations()) == []
+
+
+PEER = "peer-culture-2026"
+
+
+def test_peer_culture_lives_next_to_the_tsf_with_its_formats_and_period(demo):
+    programme = Programme.objects.get(slug=PEER)
+    assert programme.nom == "PEER CULTURE 2026 — MA Sphère (fictif)"
+    # Twelve months, from November when the story fits in them (a load in November or December: yes).
+    assert programme.date_debut + relativedelta(years=1) == programme.date_fin + datetime.timedelta(days=1)
+    today = timezone.localdate()
+    assert programme.date_debut <= today - datetime.timedelta(days=28)
+    assert programme.date_fin >= today + datetime.timedelta(days=150)
+    if today.month in (11, 12):
+        assert (programme.date_debut.month, programme.date_debut.day) == (11, 1)
+    formats = {
+        f.code: (f.nature, f.unite, f.demi_journees_min, f.demi_journees_max, f.participants_max, f.participation_non_membre)
+        for f in programme.formats.all()
+    }
+    assert formats == {
+        "coaching": ("individuel", "heure", 14, 28, 1, Decimal("0.00")),
+        "atelier": ("collectif", "demi_journee", 1, 1, 12, Decimal("18.00")),
+        "immersion": ("immersion", "demi_journee", 2, 2, 1, Decimal("0.00")),
+        "codev": ("codeveloppement", "demi_journee", 1, 6, 8, Decimal("0.00")),
+    }
+
+
+@pytest.mark.parametrize(
+    ("today", "debut"),
+    [("2026-11-30", "2026-11-01"), ("2027-03-15", "2026-11-01"), ("2026-11-10", "2026-10-01"), ("2027-08-20", "2027-07-01")],
+)
+def test_peer_culture_period_starts_in_november_when_the_story_fits(today, debut):
+    start, end = peer_culture.programme_period(datetime.date.fromisoformat(today))
+    assert start == datetime.date.fromisoformat(debut)
+    assert end == start + relativedelta(years=1) - datetime.timedelta(days=1)
+
+
+def test_peer_culture_eight_workshops_one_full_with_a_waiting_list_members_and_non_members(demo):
+    programme = Programme.objects.get(slug=PEER)
+    ateliers = list(Atelier.objects.filter(programme=programme))
+    assert len(ateliers) == 8
+    assert all(a.capacite == 12 and a.personne_ressource is not None and a.participation_non_membre == 18 for a in ateliers)
+    complets = [a for a in ateliers if a.inscriptions.filter(etat="inscrite").count() == a.capacite]
+    assert [a.titre for a in complets] == [peer_culture.ATELIER_COMPLET]
+    assert complets[0].inscriptions.filter(etat="en_attente").count() == 2
+    # Held ones: attendance recorded by their leader; non-members' fees paid, one still due.
+    tenus = [a for a in ateliers if a.debut < timezone.now()]
+    assert len(tenus) == 2
+    inscriptions = Inscription.objects.filter(atelier__in=tenus)
+    assert set(inscriptions.values_list("etat", flat=True)) == {"presente", "absente"}
+    non_membres = inscriptions.filter(membre=False)
+    assert non_membres.exists() and all(i.participation_due == Decimal("18.00") for i in non_membres)
+    assert non_membres.filter(participation_payee_le__isnull=True).count() == 1
+    assert not Inscription.objects.filter(atelier__programme=programme, membre=True, participation_due__gt=0).exists()
+    # Members (active 300 €, cooperating 100 €) and non-members.
+    notes = list(Adhesion.objects.filter(programme=programme).values_list("note", flat=True))
+    assert notes.count(peer_culture.ADHESION_ACTIF) >= 5 and notes.count(peer_culture.ADHESION_COOPERANT) >= 5
+    non_adherents = User.objects.filter(
+        email__in=[peer_culture.email_for(p.prenom, p.nom) for p in peer_culture.PARTICIPANTS if not p.adhesion]
+    )
+    assert non_adherents.count() == len(peer_culture.NON_MEMBRES) > 0
+    assert not Adhesion.objects.filter(programme=programme, personne__in=non_adherents).exists()
+
+
+def test_peer_culture_comite_of_three_chose_five_applicants_for_coaching_in_hours(demo):
+    programme = Programme.objects.get(slug=PEER)
+    comite = User.objects.filter(email__in=[c.email for c in peer_culture.COMITE])
+    assert comite.count() == 3 and all(roles.is_comite(u) for u in comite)
+    reunion = ReunionComite.objects.get(programme=programme)
+    assert "cinq bénéficiaires" in reunion.compte_rendu
+    retenues = Candidature.objects.filter(programme=programme)
+    assert retenues.count() == 5
+    assert {c.etat for c in retenues} == {Etat.SELECTIONNEE}
+    assert all(c.format_retenu.code == "coaching" and 14 <= c.demi_journees_retenues <= 28 for c in retenues)
+    assert all(c.recu_pdf for c in retenues)
+    # Comité membership is a role, not per programme: the TSF comité still sees its own two files only.
+    assert Candidature.objects.visibles_par(User.objects.get(email=f"comite@{data.DOMAINE}")).count() == 2
+
+
+def test_peer_culture_logins_work_and_are_printed(demo, client):
+    coordination = User.objects.get(email=peer_culture.COORDINATION.email)
+    membre = User.objects.get(email=f"membre.peer@{data.DOMAINE}")
+    for user in (coordination, membre):
+        assert user.check_password(data.MOT_DE_PASSE)
+        assert EmailAddress.objects.filter(user=user, verified=True, primary=True).exists()
+        assert user.email in demo
+    assert roles.is_coordination(coordination)
+    assert Adhesion.objects.filter(programme__slug=PEER, personne=membre, note=peer_culture.ADHESION_ACTIF).exists()
+    client.force_login(membre)
+    page = client.get(reverse("accounts:home")).content.decode()
+    assert peer_culture.ATELIER_COMPLET in page

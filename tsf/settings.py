@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "programmes",
+    "questionnaires",
     "candidatures",
     "annuaire",
     "accompagnements",

@@ -7,6 +7,7 @@ from .accompagnement import (
     accompagnement_transition,
 )
 from .creneaux import creneau_book, creneau_withdraw, creneaux_publish
+from .historique import accompagnement_historique_importer, historique_verifier
 from .objectifs import (
     indicateur_create,
     indicateur_delete,
@@ -69,4 +70,6 @@ __all__ = [
     "indicateur_delete",
     "objectifs_valider",
     "objectif_commenter",
+    "accompagnement_historique_importer",
+    "historique_verifier",
 ]

@@ -116,6 +116,12 @@ def creneau_book(*, creneau: Creneau, accompagnement: Accompagnement, sujet: str
         raise RuleViolation(_("Ce créneau n’est pas celui d’une personne-ressource de cet accompagnement."))
     if locked.debut <= timezone.now():
         raise RuleViolation(_("Ce créneau est passé : choisissez-en un autre."))
+    if accompagnement.format.est_en_heures:
+        # A slot is a half-day or a day; a session in hours is planned with its own number of hours.
+        raise RuleViolation(
+            _("Les créneaux se comptent en demi-journées : planifiez la séance de %(format)s avec sa durée en heures.")
+            % {"format": accompagnement.format.libelle}
+        )
     seance = seance_create_checked(
         accompagnement=accompagnement,
         debut=locked.debut,

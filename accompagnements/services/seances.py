@@ -22,6 +22,7 @@ from core.permissions import require
 from core.uploads import CheckedUpload
 from core.workflow import Transition, apply_transition
 from programmes.models import Structure
+from programmes.rules import check_duree_seance
 
 from .. import calendar as seance_dates
 from ..models import (
@@ -68,6 +69,16 @@ def _check_seance_limits(*, accompagnement: Accompagnement, demi_journees: int, 
                 "prevues": accompagnement.demi_journees_prevues,
                 "deja": deja,
                 "reste": max(accompagnement.demi_journees_prevues - deja, 0),
+            }
+            if not accompagnement.format.est_en_heures
+            else _(
+                "Cette séance dépasserait la durée prévue : %(prevues)s, dont %(deja)s déjà planifiée(s) ou "
+                "consommée(s) ; il en reste %(reste)s."
+            )
+            % {
+                "prevues": accompagnement.format.duree_texte(accompagnement.demi_journees_prevues),
+                "deja": accompagnement.format.duree_texte(deja),
+                "reste": accompagnement.format.duree_texte(max(accompagnement.demi_journees_prevues - deja, 0)),
             },
             field="demi_journees",
         )
@@ -83,13 +94,13 @@ def _check_seance_limits(*, accompagnement: Accompagnement, demi_journees: int, 
     if structure_total + demi_journees > format.demi_journees_max:
         raise RuleViolation(
             _(
-                "Limite du programme dépassée : %(structure)s a déjà %(deja)s demi-journée(s) de %(format)s planifiée(s) "
+                "Limite du programme dépassée : %(structure)s a déjà %(deja)s de %(format)s planifiée(s) "
                 "ou consommée(s) dans ce programme, tous accompagnements confondus ; le maximum est de %(max)s "
                 "par structure bénéficiaire (il en reste %(reste)s)."
             )
             % {
                 "structure": structure.raison_sociale,
-                "deja": structure_total,
+                "deja": format.duree_texte(structure_total),
                 "format": format.libelle,
                 "max": format.demi_journees_max,
                 "reste": max(format.demi_journees_max - structure_total, 0),
@@ -157,6 +168,7 @@ def _send_invitation(seance: Seance, *, name: str, context: dict[str, Any]) -> N
         text=rendered.text,
         html=rendered.html,
         attachments=[seance_dates.seance_invitation(seance, attendees=recipients)],
+        **rendered.trace(),
     )
 
 
@@ -211,8 +223,7 @@ def seance_create_checked(
     """Every rule of a planned session, then the session, its history row and the invitation to both
     parties. For the services that plan (seance_plan, creneau_book), inside their transaction, once
     they checked who may; `details` adds to the history row (e.g. the booked slot)."""
-    if demi_journees not in (1, 2):
-        raise RuleViolation(_("Une séance dure une demi-journée ou une journée."), field="demi_journees")
+    check_duree_seance(format=accompagnement.format, duree=demi_journees)
     _check_seance_date(accompagnement=accompagnement, debut=debut)
     check_lieu(modalite=modalite, lieu=lieu, lien_visio=lien_visio)
     _check_seance_limits(accompagnement=accompagnement, demi_journees=demi_journees)
@@ -258,8 +269,7 @@ def seance_reschedule(
     require(by, "seance.deplacer", seance)
     locked = lock_unchanged(Seance.objects, pk=seance.pk, version=version)
     require(by, "seance.deplacer", locked)
-    if demi_journees not in (1, 2):
-        raise RuleViolation(_("Une séance dure une demi-journée ou une journée."), field="demi_journees")
+    check_duree_seance(format=accompagnement.format, duree=demi_journees)
     _check_seance_date(accompagnement=accompagnement, debut=debut)
     check_lieu(modalite=modalite, lieu=lieu, lien_visio=lien_visio)
     if demi_journees > locked.demi_journees:
@@ -338,7 +348,7 @@ def seance_mark_held(*, seance: Seance, by: User) -> Seance:
 def seance_cancel(*, seance: Seance, motif: str, by: User, motif_valable: bool = False) -> Seance:
     """Cancel a planned session with a reason.
 
-    Less than 48 h before the start without a valid reason, the session stays counted as consumed.
+    Less than the programme's delay (48 h by default) before the start without a valid reason, the session stays counted as consumed.
     Only the coordination may declare the reason valid (it can also overrule later).
     """
     require(by, "seance.annuler", seance)
@@ -394,7 +404,7 @@ def seance_cancellation_overrule(*, seance: Seance, comptee: bool, note: str, by
 
 @transaction.atomic
 def question_seance_add(*, seance: Seance, texte: str, by: User) -> QuestionSeance:
-    """The beneficiary or the mentor sends a question for the session, up to 48 h before it."""
+    """The beneficiary or the mentor sends a question for the session, up to the programme's delay before it."""
     require(by, "seance.questionner", seance)
     if not texte.strip():
         raise RuleViolation(_("Écrivez votre question."), field="texte")

@@ -37,4 +37,4 @@ def demi_en_jours(value):
 @register.filter
 def montant_seance(seance):
     """What a payable session is worth: its half-days at its programme's rate."""
-    return seance.accompagnement.programme.montant_pour(seance.demi_journees)
+    return seance.accompagnement.format.montant_pour(seance.demi_journees)

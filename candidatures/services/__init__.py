@@ -33,9 +33,11 @@ from .cycle import (
     messages_mark_read,
 )
 from .questionnaire import (
+    CHAMPS_TEXTE,
     ETAPES_QUESTIONNAIRE,
     candidature_deposit,
     candidature_message_post,
+    candidature_questionnaire,
     candidature_receipt_generate,
     candidature_receipt_job,
     candidature_save_step,
@@ -45,6 +47,7 @@ from .questionnaire import (
     piece_add,
     piece_analyser,
     piece_delete,
+    questionnaire_etapes,
     questionnaire_etapes_a_completer,
 )
 
@@ -88,4 +91,7 @@ __all__ = [
     "demande_piece_fulfil",
     "candidature_message_post",
     "ETAPES_QUESTIONNAIRE",
+    "CHAMPS_TEXTE",
+    "candidature_questionnaire",
+    "questionnaire_etapes",
 ]

@@ -63,6 +63,7 @@ def _record_email(
     html: str = "",
     attachments: list[tuple[str, str, str]] | None = None,
     details: dict | None = None,
+    trace: dict | None = None,
 ) -> EmailEnvoye:
     destinataire = candidature.candidat.email
     email = EmailEnvoye.objects.create(
@@ -87,6 +88,7 @@ def _record_email(
         attachments=attachments,
         reference=f"emailenvoye:{email.pk}",
         reply_to=[candidature.programme.pilote.email],
+        **(trace or {}),
     )
     return email
 
@@ -189,7 +191,14 @@ def demande_piece_create(*, candidature: Candidature, by: User, type_piece: str,
         details={"demande_piece": demande.pk, "type_piece": type_piece, "pour_candidat": True, "action": "demande"},
     )
     rendered = render_email("coordination_piece_demandee", {"candidature": candidature, "demande": demande})
-    _record_email(candidature=candidature, by=by, subject=rendered.subject, text=rendered.text, html=rendered.html)
+    _record_email(
+        candidature=candidature,
+        by=by,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        trace=rendered.trace(),
+    )
     return demande
 
 
@@ -201,7 +210,14 @@ def demande_piece_remind(*, demande: DemandePiece, by: User) -> EmailEnvoye:
         raise RuleViolation(_("Ce document a déjà été fourni."))
     candidature = demande.candidature
     rendered = render_email("coordination_piece_relance", {"candidature": candidature, "demande": demande})
-    return _record_email(candidature=candidature, by=by, subject=rendered.subject, text=rendered.text, html=rendered.html)
+    return _record_email(
+        candidature=candidature,
+        by=by,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        trace=rendered.trace(),
+    )
 
 
 @transaction.atomic
@@ -292,6 +308,7 @@ def entretien_diagnostic_schedule(
         html=rendered.html,
         attachments=[("entretien-diagnostic.ics", ics.decode("utf-8"), "text/calendar")],
         details={"invitation": True, "debut": entretien.debut.isoformat()},
+        trace=rendered.trace(),
     )
     return entretien
 

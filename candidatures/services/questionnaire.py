@@ -16,13 +16,19 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from accounts.models import User
 from core.antivirus import INFECTE, SAIN, configured_scanner
-from core.emails import deliver, render_email, send_templated_after_commit
+from core.emails import deliver, mark_template, render_email, send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
 from core.jobs import enqueue
 from core.models import EventKind
 from core.pdf import render_pdf
 from core.uploads import CheckedUpload, initial_scan_status
 from programmes.models import Programme, Structure
+from questionnaires.defaults import ETAPES_CANDIDATURE_DEFAUT
+from questionnaires.forms import vers_json
+from questionnaires.models import Etape as EtapeQuestionnaire
+from questionnaires.models import QuestionnaireVersion, TypeQuestion
+from questionnaires.selectors import reponses_affichees
+from questionnaires.services import questionnaire_version_courante, version_geler
 
 from ..eligibility import check_candidature
 from ..models import ETATS_FINAUX, Candidature, DemandePiece, EmailEnvoye, Etat, Message, PieceJointe, ScanStatus, TypePiece
@@ -32,17 +38,39 @@ from .cycle import candidature_create_draft, candidature_event, candidature_subm
 # The online questionnaire (issue 3): draft saved at every step, attachments, deposit with the
 # eligibility pre-check, receipt, withdrawal, documents asked for by the coordination, messages.
 
-ETAPES_QUESTIONNAIRE = (
-    "demandeur",
-    "structure",
+# The steps of the default questionnaire (each programme edits its own in the admin: questionnaires app).
+ETAPES_QUESTIONNAIRE = tuple(etape["slug"] for etape in ETAPES_CANDIDATURE_DEFAUT)
+
+# The file's text fields a free question may also write (Question.champ).
+CHAMPS_TEXTE = (
+    "fonction",
+    "presentation",
     "situation",
     "problematique",
     "objectifs",
-    "besoins",
-    "personne_ressource",
-    "pieces",
-    "consentement",
+    "besoins_precisions",
+    "personne_ressource_pressentie_texte",
 )
+
+
+def candidature_questionnaire(candidature: Candidature) -> QuestionnaireVersion:
+    """The questionnaire version the file is answered with (the programme's current one for an older draft)."""
+    if candidature.questionnaire_version_id:
+        return candidature.questionnaire_version  # type: ignore[return-value]
+    version = questionnaire_version_courante(programme=candidature.programme)
+    if version is None:  # pragma: no cover - the application questionnaire is created on demand
+        raise RuleViolation(_("Ce programme n’a pas de questionnaire de candidature."))
+    return version
+
+
+def questionnaire_etapes(candidature: Candidature) -> list[EtapeQuestionnaire]:
+    """The steps of the file's questionnaire, in order, with their questions."""
+    cache = getattr(candidature, "_etapes_questionnaire", None)
+    if cache is None:
+        version = candidature_questionnaire(candidature)
+        cache = list(version.etapes.prefetch_related("questions").order_by("ordre", "pk"))
+        candidature._etapes_questionnaire = cache  # type: ignore[attr-defined]
+    return cache
 
 
 def _check_owner_and_editable(candidature: Candidature, by: User) -> None:
@@ -63,6 +91,8 @@ def candidature_start(*, programme: Programme, candidat: User) -> Candidature:
     if existing is not None:
         return existing
     candidature = candidature_create_draft(programme=programme, candidat=candidat)
+    candidature.questionnaire_version = questionnaire_version_courante(programme=programme)
+    candidature.save(update_fields=["questionnaire_version", "updated_at"])
     group, _created = Group.objects.get_or_create(name=roles.CANDIDAT)
     candidat.groups.add(group)
     if hasattr(candidat, "_role_names"):
@@ -174,6 +204,32 @@ def _apply_step(candidature: Candidature, etape: str, data: dict[str, Any], brou
     raise ValueError(f"unknown step {etape}")
 
 
+def _apply_reponses(candidature: Candidature, step: EtapeQuestionnaire, data: dict[str, Any], by: User) -> list[str]:
+    """Write the answers to a step's free questions (by code); a file answer becomes an attachment."""
+    reponses = dict(candidature.reponses or {})
+    fields = ["reponses"]
+    for question in step.questions.all():
+        if question.code not in data:
+            continue
+        value = data[question.code]
+        if question.type == TypeQuestion.FICHIER:
+            if isinstance(value, CheckedUpload):
+                piece = piece_add(candidature=candidature, by=by, checked=value, type_piece=TypePiece.AUTRE)
+                reponses[question.code] = {"piece": piece.pk, "nom": piece.nom_original}
+            continue
+        reponses[question.code] = vers_json(value)
+        if question.champ in CHAMPS_TEXTE:
+            setattr(candidature, question.champ, value or "")
+            fields.append(question.champ)
+    candidature.reponses = reponses
+    return fields
+
+
+def _reponse_manquante(candidature: Candidature, step: EtapeQuestionnaire) -> bool:
+    reponses = candidature.reponses or {}
+    return any(q.obligatoire and reponses.get(q.code) in (None, "", []) for q in step.questions.all())
+
+
 @transaction.atomic
 def candidature_save_step(
     *, candidature: Candidature, by: User, etape: str, saisie: dict[str, list[str]], donnees: dict[str, Any] | None
@@ -183,19 +239,28 @@ def candidature_save_step(
     `donnees` is None when the step did not validate: the typed values are kept anyway, so that
     the applicant finds them when coming back, and the step is marked as to be corrected.
     """
-    if etape not in ETAPES_QUESTIONNAIRE:
-        raise RuleViolation(_("Cette étape du questionnaire n’existe pas."))
     candidature = Candidature.objects.select_for_update().get(pk=candidature.pk)
     _check_owner_and_editable(candidature, by)
+    step = next((e for e in questionnaire_etapes(candidature) if e.slug == etape), None)
+    if step is None:
+        raise RuleViolation(_("Cette étape du questionnaire n’existe pas."))
     brouillon = dict(candidature.brouillon or {})
     brouillon[etape] = saisie
     invalides = set(brouillon.get("_invalides", []))
     update_fields = ["brouillon", "etape", "updated_at"]
+    if not candidature.questionnaire_version_id:
+        candidature.questionnaire_version = candidature_questionnaire(candidature)
+        update_fields.append("questionnaire_version")
+    # From the first answer on, the version never changes: an edit in the admin makes a new one.
+    version_geler(version=candidature.questionnaire_version)  # type: ignore[arg-type]
     if donnees is None:
         invalides.add(etape)
+    elif step.bloc:
+        invalides.discard(etape)
+        update_fields += _apply_step(candidature, step.bloc, donnees, brouillon)
     else:
         invalides.discard(etape)
-        update_fields += _apply_step(candidature, etape, donnees, brouillon)
+        update_fields += _apply_reponses(candidature, step, donnees, by)
     brouillon["_invalides"] = sorted(invalides)
     candidature.brouillon = brouillon
     candidature.etape = etape
@@ -299,7 +364,7 @@ def piece_delete(*, piece: PieceJointe, by: User) -> None:
 def questionnaire_etapes_a_completer(candidature: Candidature) -> list[str]:
     """The steps that are missing an answer or were left with an error, in questionnaire order."""
     invalides = set((candidature.brouillon or {}).get("_invalides", []))
-    missing = {
+    missing: dict[str, bool] = {
         "demandeur": not (candidature.statut_demandeur and candidature.fonction and candidature.presentation),
         "structure": candidature.structure_id is None,
         "situation": not candidature.situation.strip(),
@@ -308,7 +373,11 @@ def questionnaire_etapes_a_completer(candidature: Candidature) -> list[str]:
         "besoins": not (candidature.besoins_precisions.strip() or candidature.competences_souhaitees.exists()),
         "consentement": not candidature.consentement_donnees,
     }
-    return [etape for etape in ETAPES_QUESTIONNAIRE if missing.get(etape) or etape in invalides]
+    return [
+        etape.slug
+        for etape in questionnaire_etapes(candidature)
+        if (missing.get(etape.bloc) if etape.bloc else _reponse_manquante(candidature, etape)) or etape.slug in invalides
+    ]
 
 
 @transaction.atomic
@@ -342,7 +411,14 @@ def candidature_receipt_generate(*, candidature: Candidature) -> Candidature:
         .prefetch_related("competences_souhaitees__domaine", "pieces")
         .get(pk=candidature.pk)
     )
-    pdf = render_pdf("pdf/candidature_recu.html", {"candidature": candidature})
+    pdf = render_pdf(
+        "pdf/candidature_recu.html",
+        {
+            "candidature": candidature,
+            # The programme's own questions, with the labels of the version answered with.
+            "reponses_libres": reponses_affichees(candidature.questionnaire_version, candidature.reponses),
+        },
+    )
     with transaction.atomic():
         locked = Candidature.objects.select_for_update().get(pk=candidature.pk)
         if locked.recu_pdf:
@@ -359,7 +435,7 @@ def candidature_receipt_generate(*, candidature: Candidature) -> Candidature:
     )
     message.attach_alternative(rendered.html, "text/html")
     message.attach(f"accuse-reception-{candidature.reference}.pdf", pdf, "application/pdf")
-    deliver(message, reference=f"emailenvoye:{email.pk}")
+    deliver(mark_template(message, rendered), reference=f"emailenvoye:{email.pk}")
     candidature.refresh_from_db()
     return candidature
 

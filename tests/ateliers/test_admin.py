@@ -43,6 +43,8 @@ def test_the_coordination_makes_a_format_collective_then_schedules_an_atelier_wi
         "nature": "collectif",
         "unite": "demi_journee",
         "participation_non_membre": "18.00",
+        "seance_duree_max": 2,
+        "personne_ressource_remuneree": "on",
         "ordre": 1,
         "actif": "on",
     }

@@ -14,19 +14,21 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accompagnements.models import Accompagnement, Creneau
-from ateliers.models import Atelier, Inscription
+from accompagnements.models import Accompagnement, AccompagnementHistorique, Creneau
+from ateliers.models import Atelier, GroupeCodev, Immersion, Inscription, MembreGroupe, SeanceGroupe
 from budget.models import Contribution, Engagement, Enveloppe, Facture, Financeur, Imputation, Paiement, ResumeProgramme
 from budget.resume import resume_recalculer
 from core import invariants
 from core.invariants import Violation, find_violations, invariant
 from evaluations.models import Evaluation
 from programmes.models import Format
+from questionnaires.services import questionnaire_version_courante
 from relances.models import DestinataireMessage, MessageGroupe, Relance
 from tests.factories import (
     AccompagnementFactory,
     CandidatureFactory,
     ConventionFactory,
+    PersonneRessourceFactory,
     ProgrammeFactory,
     SeanceFactory,
     StructureFactory,
@@ -148,6 +150,24 @@ def plant_demi_journees_structure() -> str:
     return "Structure au-delà du maximum"
 
 
+def plant_historique_demi_journees() -> str:
+    programme = ProgrammeFactory()  # TSF: 4 half-days at most per beneficiary structure
+    structure = StructureFactory(raison_sociale="Structure au passé trop chargé")
+    AccompagnementFactory(candidature__programme=programme, candidature__structure=structure, demi_journees_prevues=3)
+    AccompagnementHistorique.objects.create(
+        reference="HIST-PLANT-0001",
+        programme=programme,
+        format=programme.formats.get(code="tsf"),
+        structure_beneficiaire=structure,
+        beneficiaire_nom="Ancienne bénéficiaire",
+        date_debut=programme.date_debut,
+        date_fin=programme.date_debut,
+        demi_journees=2,
+        montant=Decimal("500.00"),
+    )
+    return "Structure au passé trop chargé"
+
+
 def plant_seance_periode_programme() -> str:
     acc = AccompagnementFactory()
     fin = acc.programme.date_fin + datetime.timedelta(days=30)
@@ -177,6 +197,13 @@ def plant_creneau_reserve() -> str:
 
 def plant_accuse_reception() -> str:
     candidature = CandidatureFactory(etat="recevable", soumise_le=_ago(days=2))
+    return candidature.reference
+
+
+def plant_questionnaire_version() -> str:
+    # A submitted file pointing at another programme's questionnaire version (set behind the services' back).
+    autre = questionnaire_version_courante(programme=ProgrammeFactory())
+    candidature = CandidatureFactory(etat="recevable", soumise_le=_ago(days=2), questionnaire_version=autre)
     return candidature.reference
 
 
@@ -337,6 +364,34 @@ def plant_atelier_ordre_attente() -> str:
     return "Atelier qui fait passer devant"
 
 
+def plant_immersion_benevole() -> str:
+    programme = ProgrammeFactory()
+    mentore = UserFactory(email="mentoree-payee@exemple.test")
+    # A paid format (the TSF) used for an immersion: a volunteer's day would cost money.
+    Immersion.objects.create(
+        programme=programme,
+        format=programme.formats.get(code="tsf"),
+        mentore=mentore,
+        mentor=PersonneRessourceFactory(),
+        jour=timezone.localdate(),
+    )
+    return "mentoree-payee@exemple.test"
+
+
+def plant_codev_membres() -> str:
+    programme = ProgrammeFactory()
+    fmt = Format.objects.create(
+        programme=programme, code="codev", libelle="Co-dev", nature="codeveloppement", demi_journees_max=6, participants_max=8
+    )
+    groupe = GroupeCodev.objects.create(
+        programme=programme, format=fmt, nom="Groupe qui accueille un étranger", animateur=PersonneRessourceFactory()
+    )
+    autre = GroupeCodev.objects.create(programme=programme, format=fmt, nom="Autre groupe", animateur=PersonneRessourceFactory())
+    etranger = MembreGroupe.objects.create(groupe=autre, personne=UserFactory())
+    SeanceGroupe.objects.create(groupe=groupe, debut=timezone.now(), duree=1, client=etranger, lieu="Toulouse")
+    return "Groupe qui accueille un étranger"
+
+
 PLANTS: dict[str, Callable[[], str]] = {
     "budget.enveloppe_contributions": plant_enveloppe_contributions,
     "budget.imputation_complete": plant_imputation_complete,
@@ -353,11 +408,13 @@ PLANTS: dict[str, Callable[[], str]] = {
     "budget.facture_payee_une_fois": plant_facture_payee_une_fois,
     "accompagnements.demi_journees_convention": plant_demi_journees_convention,
     "accompagnements.demi_journees_structure": plant_demi_journees_structure,
+    "accompagnements.historique_demi_journees": plant_historique_demi_journees,
     "accompagnements.seance_periode_programme": plant_seance_periode_programme,
     "accompagnements.seances_apres_demarrage": plant_seances_apres_demarrage,
     "accompagnements.seance_realisee_passee": plant_seance_realisee_passee,
     "accompagnements.creneau_reserve": plant_creneau_reserve,
     "candidatures.accuse_reception": plant_accuse_reception,
+    "candidatures.questionnaire_version": plant_questionnaire_version,
     "conventions.document_signe": plant_document_signe,
     "conventions.document_a_signer": plant_document_a_signer,
     "conventions.une_en_vigueur": plant_une_en_vigueur,
@@ -371,6 +428,8 @@ PLANTS: dict[str, Callable[[], str]] = {
     "ateliers.liste_attente": plant_atelier_liste_attente,
     "ateliers.participation_membres": plant_atelier_participation_membres,
     "ateliers.ordre_attente": plant_atelier_ordre_attente,
+    "ateliers.immersion_benevole": plant_immersion_benevole,
+    "ateliers.codev_membres": plant_codev_membres,
 }
 
 

@@ -91,7 +91,7 @@ def test_a_beneficiary_switches_group_messages_off_and_cannot_switch_essential_o
     page.get_by_role("button", name="Enregistrer mes choix").click()
     expect(page.get_by_role("status")).to_contain_text("Vos choix de notifications sont enregistrés.")
     expect(page.get_by_label("Messages d’information de la coordination à un groupe")).not_to_be_checked()
-    expect(page.get_by_label("Rappel des séances à venir (48 h avant)")).to_be_checked()
+    expect(page.get_by_label("Rappel des séances à venir (dans le délai des questions du programme)")).to_be_checked()
     shot(page, "notifications")
     assert notifications.desactivees(beneficiaire) == {"information"}
     assert notifications.accepte(beneficiaire, notifications.Notification.SIGNATURE)

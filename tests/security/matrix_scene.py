@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import time_machine
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -182,7 +183,54 @@ def build_scene() -> Scene:
         by=users["coordination"],
     )
     inscription = ateliers_services.inscription_create(atelier=atelier, participant=users["candidate_a"], by=users["candidate_a"])
+    # A co-développement group led by the assigned mentor, A a member, one meeting held on A's problem;
+    # an immersion day of A with the assigned mentor, its objectives still to fill.
+    groupe_codev = ateliers_services.groupe_create(
+        programme=programme,
+        format=Format.objects.create(
+            programme=programme,
+            code="codev",
+            libelle="Co-développement",
+            nature="codeveloppement",
+            demi_journees_max=6,
+            participants_max=8,
+        ),
+        nom="Groupe de la matrice",
+        animateur=mentor,
+        by=users["coordination"],
+    )
+    membre_a = ateliers_services.groupe_membre_ajouter(
+        groupe=groupe_codev, personne=users["candidate_a"], by=users["coordination"]
+    )
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=3)):
+        seance_groupe = ateliers_services.seance_groupe_planifier(
+            groupe=groupe_codev,
+            debut=timezone.now() + datetime.timedelta(days=1),
+            duree=1,
+            client=membre_a,
+            lieu="Toulouse",
+            by=users["coordination"],
+        )
+    immersion = ateliers_services.immersion_create(
+        programme=programme,
+        format=Format.objects.create(
+            programme=programme,
+            code="immersion",
+            libelle="Immersion",
+            nature="immersion",
+            demi_journees_min=2,
+            demi_journees_max=2,
+            personne_ressource_remuneree=False,
+        ),
+        mentore=users["candidate_a"],
+        mentor=mentor,
+        jour=timezone.localdate(),
+        by=users["coordination"],
+    )
     objects = {
+        "groupe_codev": groupe_codev,
+        "seance_groupe": seance_groupe,
+        "immersion": immersion,
         "facture": facture,
         "service_fait_token": service_fait_liens.jeton(seance, users["candidate_a"]),
         "programme": programme,

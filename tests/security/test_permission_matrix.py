@@ -120,6 +120,12 @@ ARGS = {
     "ateliers:desister": lambda o: {"pk": o["inscription"].pk},
     "ateliers:presence": lambda o: {"pk": o["inscription"].pk},
     "ateliers:payee": lambda o: {"pk": o["inscription"].pk},
+    "ateliers:groupe_detail": lambda o: {"pk": o["groupe_codev"].pk},
+    "ateliers:groupe_seance_planifier": lambda o: {"pk": o["groupe_codev"].pk},
+    "ateliers:groupe_presences": lambda o: {"pk": o["seance_groupe"].pk},
+    "ateliers:immersion_detail": lambda o: {"pk": o["immersion"].pk},
+    "ateliers:immersion_objectifs": lambda o: {"pk": o["immersion"].pk},
+    "ateliers:immersion_rapport": lambda o: {"pk": o["immersion"].pk},
 }
 # Routes whose only parameter is `pk` of one object of the scene.
 PK_OF = {
@@ -238,6 +244,14 @@ MATRIX: dict[str, dict[str, Any]] = {
     "ateliers:desister": row(mentor=DENIED),
     "ateliers:presence": row(a=DENIED, mentor=OK),
     "ateliers:payee": row(a=DENIED, mentor=DENIED),
+    "ateliers:groupes": logged_in(),
+    "ateliers:groupe_detail": row(mentor=OK),
+    "ateliers:groupe_seance_planifier": row(a=DENIED, mentor=INVALID, coordination=INVALID),
+    "ateliers:groupe_presences": row(a=DENIED, mentor=OK),
+    "ateliers:immersion_detail": row(mentor=OK),
+    # Objectives to fill: the mentee (or the coordination) is asked for them, the empty form refused.
+    "ateliers:immersion_objectifs": row(a=INVALID, mentor=DENIED, coordination=INVALID),
+    "ateliers:immersion_rapport": row(a=INVALID, mentor=INVALID, coordination=DENIED),
     # The objectives grid is written by the pair (beneficiary + mentor); the coordination reads it and comments.
     "accompagnements:objectif_create": row(mentor=OK, coordination=DENIED),
     "accompagnements:objectifs_valider": row(mentor=OK, coordination=DENIED),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accompagnements.models import Accompagnement, Seance
 from annuaire.models import PersonneRessource
 from budget.models import Engagement, Enveloppe
-from plateforme.management.demo import DemoLoader, data, siret_for
+from plateforme.management.demo import DemoLoader, data, peer_culture, siret_for
 from programmes.models import Programme, Structure
 
 
@@ -87,6 +87,7 @@ class Command(BaseCommand):
             rows.append(
                 ("Candidat·e / bénéficiaire", candidat.email, "dossier retenu, mentorat en cours, prochaine séance dans 2 jours")
             )
+        rows.extend(peer_culture.logins())
         widths = [max(len(row[i]) for row in rows) for i in range(2)]
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Comptes de démonstration"))

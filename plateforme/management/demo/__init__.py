@@ -1,6 +1,7 @@
 """The demonstration programme: its data (`data`) and its loader (`DemoLoader`)."""
 
-from . import data
-from .loader import DemoLoader, siret_for
+from . import data, peer_culture
+from .loader import DemoLoader
+from .structures import siret_for
 
-__all__ = ["DemoLoader", "data", "siret_for"]
+__all__ = ["DemoLoader", "data", "peer_culture", "siret_for"]

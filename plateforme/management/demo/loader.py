@@ -71,11 +71,11 @@ from evaluations import services as evaluations
 from evaluations.models import Atteinte, Evaluation, Moment, Repondant
 from programmes.models import Format, Programme, Structure
 from programmes.rules import montant_demi_journees
-from programmes.validators import luhn_ok
 from relances import selectors as relances_selectors
 from relances import services as relances
 
-from . import data
+from . import data, peer_culture
+from .structures import structure_demo
 
 VISIO = "https://visio.demo.tsf-occitanie.example/"
 # The demo's e-mails are delivered nowhere: fictitious addresses, and hundreds of them on the console.
@@ -86,23 +86,6 @@ PROGRESSION = ["Démarré", "En bonne voie", "Bien avancé", "Atteint"]
 
 # A minimal PDF: the demo's invoices go through the same upload checks as any other.
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def luhn_digit(payload: str) -> str:
-    """The digit that makes `payload` + digit pass the Luhn checksum."""
-    for digit in "0123456789":
-        if luhn_ok(payload + digit):
-            return digit
-    raise AssertionError("unreachable")
-
-
-def siret_for(key: str) -> str:
-    """A made-up but valid SIRET, always the same for a structure key (SIREN and SIRET pass Luhn)."""
-    rng = random.Random(f"siret:{key}")  # noqa: S311 (deterministic demo data, not a secret)  # nosec B311 # deterministic demo data
-    siren8 = str(rng.randint(4, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(7))
-    siren = siren8 + luhn_digit(siren8)
-    nic4 = f"{rng.randint(1, 99):04d}"
-    return siren + nic4 + luhn_digit(siren + nic4)
 
 
 def programme_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -257,28 +240,7 @@ class DemoLoader:
 
     def load_structures(self) -> None:
         for spec in data.STRUCTURES:
-            siret = siret_for(spec.key)
-            structure = Structure.objects.filter(siret=siret).first()
-            if structure is None:
-                structure = Structure(
-                    raison_sociale=spec.raison_sociale,
-                    siret=siret,
-                    forme_juridique=spec.forme_juridique,
-                    adresse=spec.adresse,
-                    code_postal=spec.code_postal,
-                    commune=spec.commune,
-                    departement=spec.departement,
-                    type_structure=spec.type_structure,
-                    part_musiques_actuelles=spec.part_musiques_actuelles,
-                    employeuse=spec.employeuse,
-                    projet_premier_emploi=spec.projet_premier_emploi,
-                    nombre_salaries=spec.nombre_salaries,
-                    tranche_budget=spec.tranche_budget,
-                    site_web=f"https://{slugify(spec.raison_sociale.removesuffix(' (fictif)'))}.example",
-                )
-                structure.full_clean()
-                structure.save()
-            self.structures[spec.key] = structure
+            self.structures[spec.key] = structure_demo(spec, by=self.coordination)
 
     def load_personnes_ressources(self) -> None:
         """Each mentor applies to the directory; the coordination validates most of them a few days later."""
@@ -1181,6 +1143,7 @@ class DemoLoader:
             self.load_creneaux()
             self.load_service_fait(programme)
             self.load_ateliers(programme)
+            peer_culture.load(self)
             self.run_jobs()
         self.load_logins()
         return programme, True

@@ -34,7 +34,7 @@ def pilote_depuis_reglages(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmes', '0002_format_nature_unite'),
+        ('programmes', '0005_format_duree_delais'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

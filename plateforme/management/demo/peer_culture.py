@@ -1,0 +1,819 @@
+"""The second demonstration programme, « PEER CULTURE 2026 — MA Sphère (fictif) » (seeds 003 and 004),
+loaded by `manage.py load_demo` next to the TSF Occitanie through the same services and clock.
+
+MA Sphère, a cluster of cultural enterprises around Toulouse, runs peer learning for twelve months from
+November: individual coaching counted in hours (14 to 28 h), collective workshops (12 places, 18 € a
+half-day for non-members), immersion days (« Vis ma vie ») and co-development groups. A comité de
+pilotage of three active members chooses the beneficiaries and validates the workshop calendar; the
+programme is coordinated by MA Sphère's chargée de développement.
+
+What is told here, through the services, at its story date:
+- the five applicants who will be coached apply through the (common) questionnaire, the coordination
+  holds the pre-diagnostic and retains them with their hours (`load_candidatures`);
+- the comité de pilotage meets, chooses them and validates the workshops' calendar (`load_comite`);
+- the members (active 300 €/year, cooperating 100 €/year) are recorded (`load_adhesions`);
+- the eight workshops are scheduled, people register (one is full with a waiting list), the held ones'
+  attendance and the non-members' fees are recorded (`load_ateliers`).
+
+Not told yet, because the platform cannot record them today (other issue-16 work, to plug in here):
+the coachings in hours (`load_coachings`), the co-development group (`load_codeveloppement`), the two
+immersion days (`load_immersions`) and the pilot's identity (`load_pilote`).
+
+Everything is data in this module (people, structures, dates as offsets in days from today); the
+driver takes the TSF loader (`DemoLoader`) for its clock, outbox and account helpers.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]  # types-python-dateutil not installed
+from django.utils.text import slugify
+
+from accounts import roles
+from accounts.models import User
+from annuaire import services as annuaire
+from annuaire.models import PersonneRessource
+from ateliers import services as ateliers
+from ateliers.models import Atelier
+from candidatures import services as candidatures
+from candidatures.models import Candidature
+from comite import services as comite
+from programmes.models import Format, Programme, Structure
+
+from .data import DOMAINE, CandidatureDemo, CompteDemo, PersonneRessourceDemo, StructureDemo
+from .structures import structure_demo
+
+if TYPE_CHECKING:  # annotations only: the loader imports this module
+    from .loader import DemoLoader
+
+VISIO = "https://visio.demo.ma-sphere.example/"
+
+PROGRAMME: dict[str, Any] = {
+    "slug": "peer-culture-2026",
+    "nom": "PEER CULTURE 2026 — MA Sphère (fictif)",
+    "description": (
+        "Programme de démonstration (données fictives) : l’accompagnement par les pairs à l’entrepreneuriat "
+        "culturel de MA Sphère, à Toulouse — accompagnements individuels en heures, ateliers collectifs, "
+        "mentorat immersif et co-développement, sur douze mois à partir de novembre."
+    ),
+    # No minimum of days to deliver for the funders (a TSF rule).
+    "jours_minimum": 0,
+    "appel_ouvert": True,
+}
+
+# The formats of seed 004.
+FORMATS: list[dict[str, Any]] = [
+    {
+        "code": "coaching",
+        "libelle": "Accompagnement individuel",
+        "description": (
+            "Rendez-vous réguliers, par demi-journées, avec une ou plusieurs personnes-ressources du cluster ; "
+            "durée fixée au diagnostic, prolongeable sans dépasser le maximum."
+        ),
+        "nature": "individuel",
+        "unite": "heure",
+        "demi_journees_min": 14,
+        "demi_journees_max": 28,
+        "duree_max_avec_prolongation": 28,
+        "seance_duree_max": 4,
+        # The seeds give no rate: a fictitious hour of mentor time at 62,50 € (a day of 8 h at 500 €).
+        "taux_par_unite": Decimal("62.50"),
+        "ecart_max_jours": 14,
+        "participants_max": 1,
+        "ordre": 1,
+    },
+    {
+        "code": "atelier",
+        "libelle": "Atelier collectif",
+        "description": "Une demi-journée en groupe sur un thème choisi par le comité de pilotage, animée par un·e membre.",
+        "nature": "collectif",
+        "unite": "demi_journee",
+        "demi_journees_min": 1,
+        "demi_journees_max": 1,
+        "participants_max": 12,
+        "participation_non_membre": Decimal("18.00"),
+        "ordre": 2,
+    },
+    {
+        "code": "immersion",
+        "libelle": "Mentorat immersif (« Vis ma vie »)",
+        "description": "Une journée de travail partagée entre un·e mentoré·e et un·e mentor·e bénévole du réseau.",
+        "nature": "immersion",
+        "unite": "demi_journee",
+        "demi_journees_min": 2,
+        "demi_journees_max": 2,
+        "personne_ressource_remuneree": False,
+        "participants_max": 1,
+        "ordre": 3,
+    },
+    {
+        "code": "codev",
+        "libelle": "Co-développement",
+        "description": "Un groupe stable qui travaille tour à tour sur la problématique de chacun·e (méthode Payette & Champagne).",
+        "nature": "codeveloppement",
+        "unite": "demi_journee",
+        "demi_journees_min": 1,
+        "demi_journees_max": 6,
+        "participants_max": 8,
+        "ordre": 4,
+    },
+]
+
+# --- Accounts ----------------------------------------------------------------------------------
+COORDINATION = CompteDemo(
+    "pc:coordination",
+    f"coordination.peer@{DOMAINE}",
+    "Inès",
+    "Sphère",
+    (roles.COORDINATION,),
+    "Coordination PEER CULTURE (MA Sphère)",
+    "les 5 candidatures retenues, les 8 ateliers (un complet avec liste d’attente), les adhésions",
+)
+# The comité de pilotage: three active members of the cluster.
+COMITE = [
+    CompteDemo("pc:comite1", f"comite.peer@{DOMAINE}", "Basile", "Copil", (roles.COMITE,), "Comité de pilotage", ""),
+    CompteDemo("pc:comite2", f"noemie.copil@{DOMAINE}", "Noémie", "Copil", (roles.COMITE,), "Comité de pilotage", ""),
+    CompteDemo("pc:comite3", f"yanis.copil@{DOMAINE}", "Yanis", "Copil", (roles.COMITE,), "Comité de pilotage", ""),
+]
+# The member login: one of the five coached applicants (key of CANDIDATURES).
+LOGIN_MEMBRE = "pc:lou"
+LOGIN_MEMBRE_USAGE = "membre actif : candidature retenue (coaching), inscrit·e à un atelier complet, des ateliers à venir"
+
+ADHESION_ACTIF = "Membre actif — adhésion 300 € / an (fictif)"
+ADHESION_COOPERANT = "Membre coopérant — adhésion 100 € / an (fictif)"
+
+
+@dataclass(frozen=True)
+class ParticipantDemo:
+    key: str
+    prenom: str
+    nom: str
+    adhesion: str  # "" for a non-member
+
+
+# Members and non-members who come to the workshops (the five applicants below are active members too).
+PARTICIPANTS = [
+    ParticipantDemo("pc:m1", "Agathe", "Lumière", ADHESION_COOPERANT),
+    ParticipantDemo("pc:m2", "Bastien", "Cadrage", ADHESION_COOPERANT),
+    ParticipantDemo("pc:m3", "Céleste", "Vernis", ADHESION_COOPERANT),
+    ParticipantDemo("pc:m4", "Dorian", "Partition", ADHESION_COOPERANT),
+    ParticipantDemo("pc:m5", "Elsa", "Maquette", ADHESION_ACTIF),
+    ParticipantDemo("pc:m6", "Fabien", "Gravure", ADHESION_COOPERANT),
+    ParticipantDemo("pc:m7", "Gaëlle", "Coulisse", ADHESION_COOPERANT),
+    ParticipantDemo("pc:n1", "Hugo", "Pellicule", ""),
+    ParticipantDemo("pc:n2", "Iris", "Typo", ""),
+    ParticipantDemo("pc:n3", "Jules", "Décor", ""),
+    ParticipantDemo("pc:n4", "Kenza", "Fresque", ""),
+    ParticipantDemo("pc:n5", "Léon", "Storyboard", ""),
+]
+
+# --- Structures (Toulouse and around, the cultural fields of seed 004) ---------------------------
+# fmt: off
+STRUCTURES = [
+    StructureDemo("pc:bobine", "Bobine & Cie (fictif)", "sarl", "3 rue du Cinématographe-Imaginaire", "31000", "Toulouse", "31", "production", 4, "150-500k", part_musiques_actuelles=10),
+    StructureDemo("pc:encre", "Éditions de l’Encre Rose (fictif)", "sas", "18 allée de la Maquette", "31000", "Toulouse", "31", "label", 2, "50-150k", part_musiques_actuelles=0),
+    StructureDemo("pc:treteaux", "Compagnie des Tréteaux Roses (fictif)", "association", "7 impasse du Prototype", "31200", "Toulouse", "31", "collectif", 1, "lt50k", part_musiques_actuelles=20),
+    StructureDemo("pc:fresque", "Atelier Fresque Garonne (fictif)", "autre", "11 quai de l’Exemple", "31300", "Toulouse", "31", "autre", 0, "lt50k", part_musiques_actuelles=0, employeuse=False, projet_premier_emploi=True),
+    StructureDemo("pc:ondes", "Ondes d’Autan, radio associative (fictif)", "association", "2 place du Spécimen", "31400", "Toulouse", "31", "media", 3, "50-150k", part_musiques_actuelles=40),
+    StructureDemo("pc:sphere", "Agence Plan Large (fictif)", "sarl", "9 boulevard de l’Essai", "31500", "Toulouse", "31", "autre", 6, "500k-1m", part_musiques_actuelles=0),
+    StructureDemo("pc:patrimoine", "Patrimoine Vivant Conseil (fictif)", "sas", "4 rue des Capitouls-Fictifs", "31000", "Toulouse", "31", "autre", 3, "150-500k", part_musiques_actuelles=0),
+    StructureDemo("pc:arts", "École d’Arts du Canal (fictif)", "association", "21 chemin du Canal-Modèle", "31520", "Ramonville-Saint-Agne", "31", "enseignement", 8, "150-500k", part_musiques_actuelles=15),
+]
+# fmt: on
+
+# --- Personnes-ressources: members of the cluster who lead the workshops and coach ---------------
+PERSONNES_RESSOURCES = [
+    PersonneRessourceDemo(
+        "pc:margaux",
+        "Margaux",
+        "Réseau",
+        "pc:sphere",
+        "Directrice d’une agence de communication culturelle",
+        "Vingt ans de communication pour des lieux et des festivals ; anime des formations au pitch et à la prise de parole.",
+        "departement",
+        ("autre", "media", "collectif"),
+        ("lt50k", "50-150k"),
+        6,
+        (("Stratégie de communication", 3), ("Communication digitale et réseaux sociaux", 3), ("Relations presse et médias", 2)),
+        compte=True,
+    ),
+    PersonneRessourceDemo(
+        "pc:antoine",
+        "Antoine",
+        "Bilan",
+        "pc:patrimoine",
+        "Consultant en modèle économique des entreprises culturelles",
+        "Accompagne depuis dix ans de petites entreprises culturelles sur leur modèle économique et leurs financements.",
+        "region",
+        ("autre", "production", "label"),
+        ("lt50k", "50-150k", "150-500k"),
+        8,
+        (("Modèle économique", 3), ("Stratégie économique et financière", 3), ("Mécénat et partenariats privés", 2)),
+        compte=True,
+    ),
+    PersonneRessourceDemo(
+        "pc:sofia",
+        "Sofia",
+        "Contrat",
+        "pc:bobine",
+        "Productrice audiovisuelle",
+        "Productrice de documentaires ; connaît les contrats de cession, les droits d’auteur et les aides du CNC.",
+        "departement",
+        ("production", "media"),
+        ("50-150k", "150-500k"),
+        4,
+        (
+            ("Production de spectacles et tournées", 2),
+            ("Subventions publiques et dossiers de demande", 3),
+            ("Management d’équipe", 2),
+        ),
+        compte=True,
+    ),
+    PersonneRessourceDemo(
+        "pc:theo",
+        "Théo",
+        "Équipe",
+        "pc:arts",
+        "Directeur d’une école d’arts",
+        "Dirige une équipe de huit salarié·es ; référent conditions de travail avec l’Aract Occitanie.",
+        "departement",
+        ("enseignement", "collectif"),
+        ("lt50k", "150-500k"),
+        4,
+        (("Conditions de travail et prévention", 3), ("Management d’équipe", 3), ("Paie et obligations sociales", 2)),
+        compte=True,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class CoachingDemo:
+    """An applicant retained for individual coaching: the diagnostic's needs and hours."""
+
+    candidature: CandidatureDemo
+    heures: int  # within the coaching format's 14–28 h (the format's limits are checked by the services)
+    besoins: tuple[tuple[str, int], ...]
+    notes: str
+
+
+def _candidature(
+    key: str, prenom: str, nom: str, structure: str, fonction: str, *texts: str, competences: tuple[str, ...]
+) -> CandidatureDemo:
+    presentation, situation, problematique, objectifs = texts
+    return CandidatureDemo(
+        key,
+        prenom,
+        nom,
+        structure,
+        "salarie",
+        fonction,
+        presentation,
+        situation,
+        problematique,
+        objectifs,
+        competences,
+        "selectionnee",
+        cree=-62,
+        email=f"membre.peer@{DOMAINE}" if key == LOGIN_MEMBRE else None,
+    )
+
+
+# The five beneficiaries of individual coaching (seed 004: « 5 accompagnements personnalisés »).
+COACHINGS = [
+    CoachingDemo(
+        _candidature(
+            "pc:lou",
+            "Lou",
+            "Adhérente",
+            "pc:treteaux",
+            "Administratrice de compagnie",
+            "Administratrice de la compagnie depuis 2022 ; je porte la diffusion et les demandes de subvention.",
+            "La compagnie tourne deux spectacles jeune public ; une salariée à mi-temps, une équipe artistique intermittente.",
+            "Nos recettes dépendent de trois subventions ; nous ne savons pas vendre nos spectacles aux programmateurs.",
+            "Construire un modèle économique moins dépendant des subventions et un argumentaire de diffusion.",
+            competences=("Modèle économique", "Stratégie de communication"),
+        ),
+        20,
+        (("Modèle économique", 3), ("Stratégie de communication", 2)),
+        "Deux personnes-ressources en succession : modèle économique d’abord, puis diffusion.",
+    ),
+    CoachingDemo(
+        _candidature(
+            "pc:malo",
+            "Malo",
+            "Rushes",
+            "pc:bobine",
+            "Gérant",
+            "Gérant d’une société de production audiovisuelle de quatre salarié·es.",
+            "Deux documentaires par an, des prestations pour des institutions ; une croissance rapide depuis deux ans.",
+            "L’équipe a doublé et l’organisation du travail n’a pas suivi.",
+            "Structurer l’organisation du travail et le management d’une équipe en croissance.",
+            competences=("Management d’équipe", "Conditions de travail et prévention"),
+        ),
+        28,
+        (("Management d’équipe", 3), ("Conditions de travail et prévention", 2)),
+        "Situation à renseigner dans Objectif Reprise avant l’appui de l’Aract Occitanie.",
+    ),
+    CoachingDemo(
+        _candidature(
+            "pc:nina",
+            "Nina",
+            "Marges",
+            "pc:encre",
+            "Éditrice",
+            "Cofondatrice d’une petite maison d’édition de poésie illustrée.",
+            "Six titres par an, une diffusion en librairie encore fragile.",
+            "Nos coûts de fabrication augmentent et notre trésorerie est tendue en fin d’année.",
+            "Bâtir un budget prévisionnel et un plan de trésorerie, diversifier les ressources (mécénat).",
+            competences=("Stratégie économique et financière", "Mécénat et partenariats privés"),
+        ),
+        14,
+        (("Stratégie économique et financière", 3), ("Mécénat et partenariats privés", 1)),
+        "",
+    ),
+    CoachingDemo(
+        _candidature(
+            "pc:oscar",
+            "Oscar",
+            "Antenne",
+            "pc:ondes",
+            "Coordinateur",
+            "Coordinateur salarié d’une radio associative locale.",
+            "Trois salarié·es, quarante bénévoles ; une audience qui se déplace vers le podcast.",
+            "Notre communication numérique est faite au coup par coup, sans ligne éditoriale.",
+            "Définir une stratégie de communication numérique et des partenariats médias.",
+            competences=("Communication digitale et réseaux sociaux", "Relations presse et médias"),
+        ),
+        16,
+        (("Communication digitale et réseaux sociaux", 3), ("Relations presse et médias", 2)),
+        "",
+    ),
+    CoachingDemo(
+        _candidature(
+            "pc:prune",
+            "Prune",
+            "Pigment",
+            "pc:fresque",
+            "Artiste plasticienne, entrepreneuse individuelle",
+            "Fresquiste ; je réponds à des commandes publiques et privées.",
+            "Une activité qui grandit ; je prépare un premier emploi d’assistant·e.",
+            "Je ne sais pas chiffrer mes prestations ni préparer une embauche.",
+            "Fixer mes tarifs, préparer la création d’un premier emploi.",
+            competences=("Modèle économique", "Création d’un premier emploi"),
+        ),
+        24,
+        (("Modèle économique", 2), ("Création d’un premier emploi", 3)),
+        "",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class AtelierDemo:
+    titre: str
+    theme: str
+    jour: int  # days from today (negative: already held; attendance recorded the day after)
+    heure: int
+    animateur: str  # key of PERSONNES_RESSOURCES
+    inscrits: tuple[str, ...]  # who registers, in this order (beyond the places: waiting list)
+    lieu: str = "MA Sphère, Toulouse (fictif)"
+    lien_visio: str = ""
+    impayee: str = ""  # a non-member of a held workshop who has not paid yet
+
+
+MEMBRES_ACTIFS = tuple(c.candidature.key for c in COACHINGS)
+COOPERANTS = tuple(p.key for p in PARTICIPANTS if p.adhesion)
+NON_MEMBRES = tuple(p.key for p in PARTICIPANTS if not p.adhesion)
+
+# The workshops' calendar for the whole session, validated by the comité (seed 004: « 8 ateliers collectifs »).
+ATELIERS = [
+    AtelierDemo(
+        "Pitch et présentation orale",
+        "Présenter son projet en cinq minutes devant des pairs : structure, supports, questions difficiles.",
+        -21,
+        14,
+        "pc:margaux",
+        ("pc:lou", "pc:malo", "pc:m1", "pc:m2", "pc:m3", "pc:n1", "pc:n2", "pc:oscar", "pc:m4"),
+    ),
+    AtelierDemo(
+        "Modèle économique d’une structure culturelle",
+        "Lire ses comptes, diversifier ses recettes, chiffrer ses prestations.",
+        -7,
+        9,
+        "pc:antoine",
+        ("pc:nina", "pc:prune", "pc:m5", "pc:m6", "pc:n3", "pc:n4", "pc:m7", "pc:n1"),
+        impayee="pc:n4",
+    ),
+    AtelierDemo(
+        "Communication digitale : ligne éditoriale et réseaux sociaux",
+        "Une ligne éditoriale, un calendrier de publication, mesurer ce qui marche.",
+        9,
+        14,
+        "pc:margaux",
+        (
+            "pc:lou",
+            "pc:oscar",
+            "pc:m1",
+            "pc:m2",
+            "pc:m3",
+            "pc:m4",
+            "pc:m5",
+            "pc:m6",
+            "pc:n1",
+            "pc:n2",
+            "pc:n3",
+            "pc:malo",
+            "pc:m7",
+            "pc:n4",
+        ),
+    ),
+    AtelierDemo(
+        "Diversifier ses ressources : mécénat et financement participatif",
+        "Trouver des mécènes locaux, préparer une campagne de financement participatif.",
+        23,
+        9,
+        "pc:antoine",
+        ("pc:nina", "pc:prune", "pc:m1", "pc:m2", "pc:m3", "pc:m4", "pc:m5", "pc:m6", "pc:m7", "pc:n1", "pc:n2"),
+        lieu="",
+        lien_visio=f"{VISIO}atelier-ressources",
+    ),
+    AtelierDemo(
+        "Droits d’auteur et contrats de cession",
+        "Les contrats de l’audiovisuel, de l’édition et des arts visuels : ce qu’il faut vérifier avant de signer.",
+        44,
+        14,
+        "pc:sofia",
+        ("pc:malo", "pc:nina", "pc:n3", "pc:n5"),
+    ),
+    AtelierDemo(
+        "Conditions de travail et organisation (avec l’Aract Occitanie)",
+        "Charge de travail, rôles et prévention dans une petite équipe culturelle.",
+        72,
+        9,
+        "pc:theo",
+        ("pc:malo", "pc:m6"),
+    ),
+    AtelierDemo(
+        "Budget prévisionnel et trésorerie",
+        "Construire un budget prévisionnel, anticiper les creux de trésorerie.",
+        100,
+        14,
+        "pc:antoine",
+        (),
+    ),
+    AtelierDemo(
+        "Manager une petite équipe",
+        "Déléguer, conduire un entretien annuel, accueillir un premier emploi.",
+        135,
+        9,
+        "pc:theo",
+        (),
+    ),
+]
+# The full workshop of the story (12 places taken, a waiting list).
+ATELIER_COMPLET = ATELIERS[2].titre
+
+# The comité's meeting: it chooses the five beneficiaries and validates the workshops' calendar.
+REUNION_COMITE: dict[str, Any] = {
+    "jour": -36,
+    "planifiee": -50,
+    "lieu": "MA Sphère, Toulouse (fictif)",
+    "ordre_du_jour": "1. Choix des cinq bénéficiaires de l’accompagnement individuel.\n2. Validation du calendrier des ateliers collectifs.",
+    "compte_rendu": (
+        "Présents : les trois membres du comité de pilotage et la chargée de développement.\n"
+        "1. Le comité retient cinq bénéficiaires pour l’accompagnement individuel (14 à 28 heures chacun) "
+        "au vu des diagnostics partagés.\n"
+        "2. Le comité valide le calendrier des huit ateliers collectifs, choisis à partir des besoins exprimés "
+        "dans les candidatures."
+    ),
+}
+# The applicants' dates: questionnaire, deposit, admissibility, pre-diagnostic interview, decision.
+CANDIDATURE_JOURS: dict[str, int] = {
+    "cree": -62,
+    "soumise": -58,
+    "recevable": -55,
+    "planifie": -54,
+    "entretien": -45,
+    "decision": -35,
+}
+# The calendar is announced the day after the comité validated it.
+ANNONCE_ATELIERS = -34
+
+
+def programme_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Twelve months from a November, as in the seeds, when the story fits in them: the last November
+    at least four weeks ago whose session still has five months to run. Otherwise (a load between June
+    and late November) twelve months from the first of the month four weeks ago, so that the story's
+    past workshops and its coming ones stay inside the period."""
+    recent = today - datetime.timedelta(days=28)
+    novembre = datetime.date(recent.year if recent.month >= 11 else recent.year - 1, 11, 1)
+    debut = novembre
+    if novembre + relativedelta(years=1) - datetime.timedelta(days=1) < today + datetime.timedelta(days=150):
+        debut = recent.replace(day=1)
+    return debut, debut + relativedelta(years=1) - datetime.timedelta(days=1)
+
+
+class PeerCultureLoader:
+    """Tells PEER CULTURE's story with the TSF loader's clock, outbox and account helpers."""
+
+    def __init__(self, loader: DemoLoader) -> None:
+        self.loader = loader
+        self.formats: dict[str, Format] = {}
+        self.structures: dict[str, Structure] = {}
+        self.prs: dict[str, PersonneRessource] = {}
+        self.users: dict[str, User] = {}
+        self.candidatures: dict[str, Candidature] = {}
+        self.ateliers: dict[str, Atelier] = {}
+
+    @property
+    def coordination(self) -> User:
+        return self.users[COORDINATION.key]
+
+    def act(self, day: int, hour: int, service: Any, /, **kwargs: Any) -> Any:
+        return self.loader.act(self.loader.near(day, hour), service, **kwargs)
+
+    # --- reference data (written directly, as the TSF's) -------------------------------------------
+    def load_programme(self) -> Programme:
+        debut, fin = programme_period(self.loader.today)
+        programme, _created = Programme.objects.get_or_create(
+            slug=PROGRAMME["slug"],
+            defaults={k: v for k, v in PROGRAMME.items() if k != "slug"} | {"date_debut": debut, "date_fin": fin},
+        )
+        for spec in FORMATS:
+            self.formats[spec["code"]], _created = Format.objects.get_or_create(
+                programme=programme, code=spec["code"], defaults={k: v for k, v in spec.items() if k != "code"}
+            )
+        return programme
+
+    def load_accounts(self) -> None:
+        for compte in (COORDINATION, *COMITE):
+            self.users[compte.key] = self.loader.user(
+                key=compte.key, email=compte.email, prenom=compte.prenom, nom=compte.nom, role_names=compte.roles
+            )
+        for p in PARTICIPANTS:
+            self.users[p.key] = self.loader.user(
+                key=p.key, email=email_for(p.prenom, p.nom), prenom=p.prenom, nom=p.nom, role_names=(roles.CANDIDAT,)
+            )
+
+    def load_structures(self) -> None:
+        # The TSF loader's own writer (SIRET, validation); then kept under their PEER keys.
+        for spec in STRUCTURES:
+            self.loader.structures[spec.key] = self.structures[spec.key] = structure_demo(spec, by=self.loader.coordination)
+
+    def load_pilote(self, programme: Programme) -> None:
+        """The pilot's identity (MA Sphère: name, address, representative, logo, e-mail).
+        Not recorded yet: the pilot is one per instance today (TSF_PILOT_* settings). To plug in with the
+        « several pilots » work: MA Sphère, contact@ma-sphere.eu (fictitious in the demo), and its coordinator."""
+
+    # --- people ------------------------------------------------------------------------------------
+    def load_personnes_ressources(self) -> None:
+        """The cluster's personnes-ressources apply to the directory; the coordination validates them."""
+        for index, spec in enumerate(PERSONNES_RESSOURCES, start=1):
+            email = spec.email or email_for(spec.prenom, spec.nom)
+            user = self.loader.user(
+                key=spec.key, email=email, prenom=spec.prenom, nom=spec.nom, role_names=(roles.PERSONNE_RESSOURCE,)
+            )
+            structure = self.structures[spec.structure]
+            day = -80 + 3 * index
+            pr = self.act(
+                day,
+                11,
+                annuaire.personne_ressource_apply,
+                user=user,
+                structure=annuaire.StructureData(siret=structure.siret),
+                competences={self.loader.competence(nom).pk: niveau for nom, niveau in spec.competences},
+                prenom=spec.prenom,
+                nom=spec.nom,
+                email=email,
+                telephone=f"06 39 98 31 {index:02d}",
+                fonction=spec.fonction,
+                presentation=spec.presentation,
+                departement=structure.departement,
+                mobilite=spec.mobilite,
+                types_projets=list(spec.types_projets),
+                tailles_projets=list(spec.tailles_projets),
+                disponibilite_demi_journees=spec.disponibilite,
+            )
+            self.prs[spec.key] = self.act(
+                day + 2,
+                10,
+                annuaire.personne_ressource_validate,
+                personne_ressource=pr,
+                by=self.coordination,
+                reason="Membre actif du cluster, retenu·e lors de l’appel à compétences interne.",
+            )
+            self.loader.prs[spec.key] = self.prs[spec.key]
+
+    def load_candidatures(self, programme: Programme) -> None:
+        """The five applicants fill the questionnaire and deposit it; the coordination declares them
+        admissible, holds the pre-diagnostic and retains them with their hours."""
+        jours = CANDIDATURE_JOURS
+        for rang, coaching in enumerate(COACHINGS):
+            spec = coaching.candidature
+            user = self.loader.user(
+                key=spec.key,
+                email=spec.email or email_for(spec.prenom, spec.nom),
+                prenom=spec.prenom,
+                nom=spec.nom,
+                role_names=(roles.CANDIDAT,),
+            )
+            self.users[spec.key] = user
+            created = self.loader.near(jours["cree"] + rang, 20)
+            candidature = self.loader.act(created, candidatures.candidature_start, programme=programme, candidat=user)
+            steps = [*self.loader.questionnaire(spec), ("consentement", {"consentement_donnees": True})]
+            for minutes, (etape, donnees) in enumerate(steps, start=1):
+                self.loader.step(
+                    created + datetime.timedelta(minutes=4 * minutes),
+                    candidatures.candidature_save_step,
+                    candidature,
+                    by=user,
+                    etape=etape,
+                    saisie=self.loader.saisie(donnees),
+                    donnees=donnees,
+                )
+            coord = self.coordination
+            self.loader.step(
+                self.loader.near(jours["soumise"] + rang, 21), candidatures.candidature_deposit, candidature, by=user
+            )
+            self.loader.step(
+                self.loader.near(jours["recevable"] + rang, 10), candidatures.candidature_declare_eligible, candidature, by=coord
+            )
+            debut = self.loader.at(jours["entretien"] + rang, 10)
+            self.loader.step(
+                self.loader.near(jours["planifie"] + rang, 9),
+                candidatures.entretien_diagnostic_schedule,
+                candidature,
+                by=coord,
+                debut=debut,
+                duree_minutes=60,
+                modalite="distance",
+                lieu="",
+                lien_visio=f"{VISIO}pre-diagnostic-{rang + 1}",
+            )
+            fmt = self.formats["coaching"]
+            self.loader.step(
+                debut + datetime.timedelta(minutes=60),
+                candidatures.entretien_diagnostic_record,
+                candidature,
+                by=coord,
+                besoins=[(self.loader.competence(nom), priorite, "") for nom, priorite in coaching.besoins],
+                format_recommande=fmt,
+                demi_journees=coaching.heures,
+                notes=coaching.notes or f"Diagnostic partagé avec {spec.prenom} : {spec.objectifs}",
+            )
+            self.loader.step(
+                self.loader.near(jours["decision"], 11 + rang % 3),
+                candidatures.candidature_select,
+                candidature,
+                by=coord,
+                format=fmt,
+                demi_journees=coaching.heures,
+                reason="Retenu·e par le comité de pilotage.",
+            )
+            self.candidatures[spec.key] = candidature
+
+    def load_comite(self, programme: Programme) -> None:
+        """The comité de pilotage meets: it chooses the five beneficiaries and validates the workshops."""
+        spec = REUNION_COMITE
+        reunion = self.act(
+            spec["planifiee"],
+            10,
+            comite.reunion_comite_save,
+            programme=programme,
+            by=self.coordination,
+            date=self.loader.at(spec["jour"], 14),
+            lieu=spec["lieu"],
+            ordre_du_jour=spec["ordre_du_jour"],
+        )
+        self.act(
+            spec["jour"] + 1,
+            10,
+            comite.reunion_comite_record_minutes,
+            reunion=reunion,
+            by=self.coordination,
+            compte_rendu=spec["compte_rendu"],
+        )
+
+    def load_adhesions(self, programme: Programme) -> None:
+        """Active members (the coached applicants, the personnes-ressources, the comité) and cooperating members."""
+        notes = dict.fromkeys(
+            (*MEMBRES_ACTIFS, *(pr.key for pr in PERSONNES_RESSOURCES), *(c.key for c in COMITE)), ADHESION_ACTIF
+        )
+        notes |= {p.key: p.adhesion for p in PARTICIPANTS if p.adhesion}
+        for rang, (key, note) in enumerate(notes.items()):
+            self.act(
+                -40 + rang % 5,
+                15,
+                ateliers.adhesion_record,
+                programme=programme,
+                personne=self.users.get(key) or self.loader.users[key],
+                by=self.coordination,
+                note=note,
+            )
+
+    def load_ateliers(self, programme: Programme) -> None:
+        """The calendar of the session, announced after the comité; people register themselves (the full
+        one has a waiting list); the held ones' attendance is recorded by their leader and the
+        non-members' fees by the coordination."""
+        for rang, spec in enumerate(ATELIERS):
+            animateur = self.prs[spec.animateur]
+            atelier = self.act(
+                ANNONCE_ATELIERS,
+                9,
+                ateliers.atelier_create,
+                programme=programme,
+                format=self.formats["atelier"],
+                titre=spec.titre,
+                theme=spec.theme,
+                debut=self.loader.at(spec.jour, spec.heure),
+                duree=1,
+                lieu=spec.lieu,
+                lien_visio=spec.lien_visio,
+                personne_ressource=animateur,
+                by=self.coordination,
+            )
+            self.ateliers[spec.titre] = atelier
+            inscriptions = []
+            for i, key in enumerate(spec.inscrits):
+                participant = self.users[key]
+                when = self.loader.at(ANNONCE_ATELIERS + 1 + rang, 9) + datetime.timedelta(hours=i // 2, minutes=7 * i)
+                inscriptions.append(
+                    self.loader.act(when, ateliers.inscription_create, atelier=atelier, participant=participant, by=participant)
+                )
+            if spec.jour >= 0:
+                continue
+            pointage = self.loader.at(spec.jour + 1, 10)
+            for i, inscription in enumerate(inscriptions):
+                self.loader.act(
+                    pointage + datetime.timedelta(minutes=i),
+                    ateliers.presence_record,
+                    inscription=inscription,
+                    presente=i % 5 != 4,
+                    by=animateur.user,
+                )
+                impayee = spec.impayee and self.users[spec.impayee].pk == inscription.participant_id
+                if inscription.participation_due and not impayee:
+                    self.loader.act(
+                        pointage + datetime.timedelta(hours=2, minutes=i),
+                        ateliers.participation_mark_paid,
+                        inscription=inscription,
+                        by=self.coordination,
+                    )
+
+    # --- the other formats, to plug in when the platform records them (issue 16) -------------------
+    def load_coachings(self, programme: Programme) -> None:
+        """The five individual coachings in hours (COACHINGS: each retained candidature with its hours).
+        To add with the hours work: one accompagnement per retained candidature (format « coaching »,
+        `CoachingDemo.heures`), several personnes-ressources in sequence (e.g. Antoine then Margaux for Lou),
+        appointments by half-days no more than two weeks apart, reports within 7 days."""
+
+    def load_codeveloppement(self, programme: Programme) -> None:
+        """The co-development group (format « codev »): to add with the co-development work — a stable group
+        of about six members (e.g. the cooperating members m1–m6) meeting several times, each session on one
+        member's problem."""
+
+    def load_immersions(self, programme: Programme) -> None:
+        """The two immersion days (format « immersion »): to add with the immersion work — e.g. Prune with
+        Margaux and Oscar with Sofia, an objectives questionnaire before, a report from both after."""
+
+    # --- entry point -------------------------------------------------------------------------------
+    def run(self) -> Programme:
+        programme = self.load_programme()
+        self.load_accounts()
+        if programme.candidatures.exists():
+            return programme
+        self.load_pilote(programme)
+        self.load_structures()
+        self.load_personnes_ressources()
+        self.load_candidatures(programme)
+        self.load_comite(programme)
+        self.load_adhesions(programme)
+        self.load_ateliers(programme)
+        self.load_coachings(programme)
+        self.load_codeveloppement(programme)
+        self.load_immersions(programme)
+        return programme
+
+
+def email_for(prenom: str, nom: str) -> str:
+    return f"{slugify(prenom)}.{slugify(nom)}@{DOMAINE}"
+
+
+def load(loader: DemoLoader) -> Programme:
+    """Load PEER CULTURE inside the TSF loader's run (its clock is travelling, its outbox is watched)."""
+    return PeerCultureLoader(loader).run()
+
+
+def logins() -> list[tuple[str, str, str]]:
+    """The PEER CULTURE demo logins (role, e-mail, what one sees), for the command's table."""
+    membre = next(c.candidature for c in COACHINGS if c.candidature.key == LOGIN_MEMBRE)
+    rows = [
+        (COORDINATION.libelle, COORDINATION.email, COORDINATION.usage),
+        ("Comité de pilotage PEER CULTURE", COMITE[0].email, "un des trois membres (réunion de choix des bénéficiaires)"),
+        ("Membre PEER CULTURE", membre.email or email_for(membre.prenom, membre.nom), LOGIN_MEMBRE_USAGE),
+    ]
+    return [row for row in rows if User.objects.filter(email=row[1]).exists()]

@@ -1,0 +1,222 @@
+"""The coordination edits its programmes' questionnaires here. Every write goes through the services:
+a version an answer refers to never changes — the edit is made on a new version, which becomes current."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.admin_helpers import ReadOnlyInlineMixin, ServiceAdminMixin, ServiceInlineMixin
+from programmes.models import Departement, TypeStructure
+
+from . import services
+from .models import Eligibilite, Etape, Question, Questionnaire, QuestionnaireVersion
+from .services import ETAPE_CHAMPS, QUESTION_CHAMPS
+
+
+def _donnees(form: Any, champs: tuple[str, ...]) -> dict[str, Any]:
+    return {name: value for name, value in form.cleaned_data.items() if name in champs}
+
+
+def _signaler_nouvelle_version(modeladmin: Any, request: HttpRequest, avant_id: int, apres: QuestionnaireVersion) -> None:
+    if apres.pk != avant_id:
+        modeladmin.message_user(
+            request,
+            _(
+                "Des réponses ont déjà été données avec la version modifiée : elle est conservée telle quelle, et la "
+                "modification est enregistrée dans la version %(numero)s, désormais utilisée."
+            )
+            % {"numero": apres.numero},
+            messages.WARNING,
+        )
+
+
+class VersionInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = QuestionnaireVersion
+    fields = ("numero", "created_at", "gelee_le")
+    show_change_link = True
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "programme", "nature", "public")
+    list_filter = ("programme", "nature")
+    list_select_related = ("programme",)
+    fields = ("programme", "nature", "public")
+    inlines = [VersionInline]
+    # Which questionnaire a programme has is fixed at creation (the service creates its first version).
+    service_owned_fields = ("programme", "nature", "public")
+    service_add = "questionnaires.services.questionnaire_creer"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("programme", "nature", "public") if obj is not None else ()
+
+    def create_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
+        return services.questionnaire_creer(
+            programme=form.cleaned_data["programme"], nature=form.cleaned_data["nature"], public=form.cleaned_data["public"]
+        )
+
+
+class EtapeInline(ServiceInlineMixin, admin.TabularInline):
+    model = Etape
+    extra = 0
+    fields = ("ordre", "slug", "titre", "intro", "bloc")
+    show_change_link = True
+    service_add = "questionnaires.services.etape_creer"
+    service_change = "questionnaires.services.etape_modifier"
+    service_delete = "questionnaires.services.etape_supprimer"
+
+    def create_with_service(self, request: HttpRequest, parent: Any, obj: Any, form: Any) -> Any:
+        return services.etape_creer(version=parent, donnees=_donnees(form, ETAPE_CHAMPS))
+
+    def update_with_service(self, request: HttpRequest, parent: Any, obj: Any, form: Any) -> Any:
+        return services.etape_modifier(etape=obj, donnees=_donnees(form, ETAPE_CHAMPS))
+
+    def delete_with_service(self, request: HttpRequest, parent: Any, obj: Any) -> None:
+        services.etape_supprimer(etape=obj)
+
+
+@admin.register(QuestionnaireVersion)
+class QuestionnaireVersionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "numero", "created_at", "gelee_le")
+    list_filter = ("questionnaire__programme", "questionnaire__nature")
+    list_select_related = ("questionnaire__programme",)
+    fields = ("questionnaire", "numero", "created_at", "gelee_le")
+    readonly_fields = ("questionnaire", "numero", "created_at", "gelee_le")
+    inlines = [EtapeInline]
+    # Versions are created by the services (first version, copy-on-write) and never deleted: answers refer to them.
+    service_owned_fields = "__all__"
+    only_services_create = True
+    only_services_delete = True
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        avant = formset.instance
+        super().save_formset(request, form, formset, change)
+        courante = avant.questionnaire.version_courante()
+        if courante is not None:
+            _signaler_nouvelle_version(self, request, avant.pk, courante)
+
+
+class QuestionInline(ServiceInlineMixin, admin.StackedInline):
+    model = Question
+    extra = 0
+    fields = (("ordre", "code", "type", "obligatoire"), "libelle", "aide", "choix", "champ")
+    service_add = "questionnaires.services.question_creer"
+    service_change = "questionnaires.services.question_modifier"
+    service_delete = "questionnaires.services.question_supprimer"
+
+    def create_with_service(self, request: HttpRequest, parent: Any, obj: Any, form: Any) -> Any:
+        return services.question_creer(etape=parent, donnees=_donnees(form, QUESTION_CHAMPS))
+
+    def update_with_service(self, request: HttpRequest, parent: Any, obj: Any, form: Any) -> Any:
+        return services.question_modifier(question=obj, donnees=_donnees(form, QUESTION_CHAMPS))
+
+    def delete_with_service(self, request: HttpRequest, parent: Any, obj: Any) -> None:
+        services.question_supprimer(question=obj)
+
+
+@admin.register(Etape)
+class EtapeAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    list_display = ("titre", "version", "ordre", "bloc")
+    list_filter = ("version__questionnaire__programme",)
+    list_select_related = ("version__questionnaire__programme",)
+    fields = ("version", "ordre", "slug", "titre", "intro", "bloc")
+    inlines = [QuestionInline]
+    service_owned_fields = "__all__"
+    service_add = "questionnaires.services.etape_creer"
+    service_change = "questionnaires.services.etape_modifier"
+    service_delete = "questionnaires.services.etape_supprimer"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("version",) if obj is not None else ()
+
+    def create_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
+        return services.etape_creer(version=form.cleaned_data["version"], donnees=_donnees(form, ETAPE_CHAMPS))
+
+    def update_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
+        avant = obj.version_id
+        etape = services.etape_modifier(etape=obj, donnees=_donnees(form, ETAPE_CHAMPS))
+        _signaler_nouvelle_version(self, request, avant, etape.version)
+        return etape
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.etape_supprimer(etape=obj)
+
+
+@admin.register(Question)
+class QuestionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    list_display = ("libelle", "code", "type", "obligatoire", "etape")
+    list_filter = ("etape__version__questionnaire__programme", "type")
+    list_select_related = ("etape__version__questionnaire__programme",)
+    search_fields = ("libelle", "code")
+    fields = ("etape", "ordre", "code", "libelle", "aide", "type", "obligatoire", "choix", "champ")
+    service_owned_fields = "__all__"
+    service_add = "questionnaires.services.question_creer"
+    service_change = "questionnaires.services.question_modifier"
+    service_delete = "questionnaires.services.question_supprimer"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("etape",) if obj is not None else ()
+
+    def create_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
+        return services.question_creer(etape=form.cleaned_data["etape"], donnees=_donnees(form, QUESTION_CHAMPS))
+
+    def update_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
+        avant = obj.etape.version_id
+        question = services.question_modifier(question=obj, donnees=_donnees(form, QUESTION_CHAMPS))
+        _signaler_nouvelle_version(self, request, avant, question.etape.version)
+        return question
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.question_supprimer(question=obj)
+
+
+class EligibiliteForm(forms.ModelForm):
+    departements = forms.MultipleChoiceField(
+        label=gettext_lazy("départements acceptés"), choices=Departement.choices, widget=forms.CheckboxSelectMultiple
+    )
+    types_structure = forms.MultipleChoiceField(
+        label=gettext_lazy("types de structure acceptés"),
+        choices=TypeStructure.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=gettext_lazy("Aucun coché : tous les types."),
+    )
+
+    class Meta:
+        model = Eligibilite
+        fields = ("programme", "territoire", "departements", "communes", "types_structure", "part_activite_min")
+
+
+@admin.register(Eligibilite)
+class EligibiliteAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    form = EligibiliteForm
+    list_display = ("programme", "territoire", "part_activite_min")
+    list_select_related = ("programme",)
+    service_owned_fields = "__all__"
+    service_add = "questionnaires.services.eligibilite_enregistrer"
+    service_change = "questionnaires.services.eligibilite_enregistrer"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("programme",) if obj is not None else ()
+
+    def _enregistrer(self, programme: Any, form: Any) -> Any:
+        donnees = {k: v for k, v in form.cleaned_data.items() if k != "programme"}
+        return services.eligibilite_enregistrer(programme=programme, donnees=donnees)
+
+    def create_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
+        return self._enregistrer(form.cleaned_data["programme"], form)
+
+    def update_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
+        return self._enregistrer(obj.programme, form)
