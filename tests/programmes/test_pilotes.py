@@ -260,3 +260,21 @@ def test_the_search_and_the_data_export_find_no_person_of_another_pilots_program
     assert client.get(export).status_code == 404
     own = reverse("accounts:export_personne", kwargs={"pk": b1.candidat.pk, "fmt": "json"})
     assert client.get(own).status_code == 200
+
+
+def test_creating_a_pilot_moves_its_coordinator_to_it_and_refuses_a_bad_identity_in_french(deux_pilotes):
+    from core.exceptions import RuleViolation
+    from programmes.selectors import programmes_de
+    from programmes.services import structure_pilote_creer
+
+    with pytest.raises(RuleViolation) as refus:
+        structure_pilote_creer(nom="  ", email="a@exemple.test")
+    assert refus.value.message == "Donnez le nom de la structure pilote."
+    with pytest.raises(RuleViolation) as refus:
+        structure_pilote_creer(nom="Pilote C", email="pas-une-adresse")
+    assert refus.value.field == "email"
+    nouveau = ProgrammeFactory(nom="Programme C")
+    coord = deux_pilotes["coord_a"]
+    pilote = structure_pilote_creer(nom="Pilote C", email="c@exemple.test", programmes=[nouveau], coordinateurs=[coord])
+    assert list(coord.structures_pilotes.all()) == [pilote]
+    assert list(programmes_de(coord)) == [nouveau]
