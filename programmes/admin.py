@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -347,10 +346,10 @@ class ModeleEmailAdmin(ContenuAdminMixin, admin.ModelAdmin):
 
     def get_urls(self) -> list[Any]:
         return [
-            # Signed in, then the coordination's rule: anyone else gets 403 (not the admin's login page).
+            # Staff only like every admin page (others go to the admin's login), then the coordination's rule (403).
             path(
                 "<int:pk>/apercu/",
-                login_required(self.apercu_view, login_url="admin:login"),
+                self.admin_site.admin_view(self.apercu_view),
                 name="programmes_modeleemail_apercu",
             ),
             *super().get_urls(),

@@ -149,7 +149,8 @@ def test_the_preview_shows_a_real_file_to_the_coordination_only(client, coordina
     assert f"Dossier {candidature.reference}" in page and candidature.structure.raison_sociale in page
 
     client.force_login(candidat)
-    assert client.get(url).status_code == 403
+    response = client.get(url)
+    assert response.status_code == 302 and reverse("admin:login") in response["Location"]
     staff = UserFactory(email="staff@exemple.test", roles=["comite_technique"])
     staff.is_staff = True
     staff.save()
