@@ -118,7 +118,7 @@ def _event(seance: Seance, *, attendees: tuple[str, ...] = ()) -> CalendarEvent:
         # Grows each time the session moves or is cancelled (services), so that calendar applications
         # replace their copy; the same number in the e-mailed invitation and in the subscribed feed.
         sequence=seance.sequence,
-        organizer=(settings.TSF_PILOT["name"], settings.TSF_PILOT["email"]) if attendees else None,
+        organizer=(accompagnement.programme.pilote.nom, accompagnement.programme.pilote.email) if attendees else None,
         attendees=attendees,
     )
 

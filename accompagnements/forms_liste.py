@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.perimetre import programmes_visibles
 from annuaire.models import PersonneRessource
 from programmes.models import Departement, Format, Programme
 
@@ -24,9 +25,10 @@ class AccompagnementFiltreForm(forms.Form):
     )
     departement = forms.ChoiceField(label=_("Département"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = Programme.objects.order_by("-date_debut")
+        programmes = programmes_visibles(user) if user is not None else Programme.objects.all()
+        self.fields["programme"].queryset = programmes.order_by("-date_debut")
         self.fields["etat"].choices = [("", _("Tous"))] + list(EtatAccompagnement.choices)
         formats = dict(Format.objects.order_by("ordre", "code").values_list("code", "libelle"))
         self.fields["format"].choices = [("", _("Tous")), *formats.items()]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from core.models import EventBase, TimeStampedModel
+from programmes.selectors import filtre_programmes
 
 
 class EtatAccompagnement(models.TextChoices):
@@ -30,7 +31,7 @@ class AccompagnementQuerySet(models.QuerySet):
         follows figures and the files put to it, not the accompaniments' files (as the permission rules
         say: it has no part in an accompagnement), so only its members' own ones, if any."""
         if roles.is_coordination(user):
-            return self
+            return self.filter(filtre_programmes(user))
         return self.filter(self.de_la_personne(user))
 
     @staticmethod

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from accounts import roles
 from core.exceptions import RuleViolation
 from core.permissions import ALLOWED, Decision, refused, register_workflow, role_rule, rule
+from programmes.selectors import programme_de
 
 from . import calendar as seance_dates
 from .models import Accompagnement, CompteRendu, Creneau, EtatAccompagnement, EtatSeance, Seance, ServiceFait
@@ -30,7 +31,7 @@ def role_in(accompagnement: Any, user: Any) -> str | None:
     """The user's part in this accompagnement, or None. Uses prefetched mentors when available."""
     if not getattr(user, "is_authenticated", False):
         return None
-    if roles.is_coordination(user):
+    if roles.is_coordination(user) and programme_de(user, accompagnement.programme_id):
         return COORDINATION
     if accompagnement.beneficiaire_id == user.pk:
         return BENEFICIAIRE

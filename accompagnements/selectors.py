@@ -15,7 +15,7 @@ from django.db.models import F, Q, Sum, Value, Window
 from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
-from accounts import roles
+from accounts import perimetre, roles
 from core.pagination import plafond
 from core.permissions import may
 from programmes.models import Programme
@@ -192,6 +192,8 @@ def seances_of(user: AbstractBaseUser | AnonymousUser, *, depuis: datetime.datet
     if not roles.is_coordination(user):
         ids = Accompagnement.objects.filter(Q(beneficiaire=user) | Q(mentors__user=user)).values("pk")
         queryset = queryset.filter(accompagnement_id__in=ids)
+    else:
+        queryset = queryset.filter(perimetre.filtre_coordination(user, "accompagnement__programme"))
     if depuis is not None:
         queryset = queryset.filter(debut__gte=depuis)
     return queryset
@@ -291,13 +293,15 @@ def creneaux_reservables(accompagnement: Accompagnement, now: datetime.datetime 
     )
 
 
-def accompagnements_for_coordination(*, filters: dict[str, Any] | None = None) -> Any:
-    """Every accompagnement, filtered (état, format, personne-ressource, département, programme), newest
+def accompagnements_for_coordination(*, filters: dict[str, Any] | None = None, user: Any = None) -> Any:
+    """Every accompagnement (of `user`'s pilots' programmes when given), filtered (état, format, personne-ressource, département, programme), newest
     first, with what each list row shows in a constant number of queries. Each filter is an indexed column."""
     filters = filters or {}
     qs = Accompagnement.objects.select_related(
         "programme", "format", "structure_beneficiaire", "beneficiaire", "candidature"
     ).prefetch_related("mentors")
+    if user is not None:
+        qs = qs.visibles_par(user)
     if filters.get("programme"):
         qs = qs.filter(programme=filters["programme"])
     if filters.get("etat"):
@@ -332,6 +336,12 @@ def service_fait_a_traiter(*, avant: datetime.datetime | None = None):
     )
 
 
-def seances_non_confirmees(*, avant: datetime.datetime | None = None, limit: int = SERVICE_FAIT_A_TRAITER_MAX) -> list[Seance]:
-    """The first `limit` of service_fait_a_traiter, with each session's answers (bounded list)."""
-    return list(service_fait_a_traiter(avant=avant).prefetch_related("confirmations")[: plafond(limit)])
+def seances_non_confirmees(
+    *, avant: datetime.datetime | None = None, limit: int = SERVICE_FAIT_A_TRAITER_MAX, user: Any = None
+) -> list[Seance]:
+    """The first `limit` of service_fait_a_traiter (of `user`'s pilots' programmes when given), with each
+    session's answers (bounded list)."""
+    qs = service_fait_a_traiter(avant=avant)
+    if user is not None:
+        qs = qs.filter(perimetre.filtre_coordination(user, "accompagnement__programme"))
+    return list(qs.prefetch_related("confirmations")[: plafond(limit)])

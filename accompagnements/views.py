@@ -50,9 +50,9 @@ ACCOMPAGNEMENTS_PAR_PAGE = 25
 def accompagnement_list(request):
     """Coordination: every accompagnement, filtered, paginated, each row linking its file, convention,
     sessions and budget line."""
-    form = AccompagnementFiltreForm(request.GET or None)
+    form = AccompagnementFiltreForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
-    page_obj = paginer(request, accompagnements_for_coordination(filters=filters), ACCOMPAGNEMENTS_PAR_PAGE)
+    page_obj = paginer(request, accompagnements_for_coordination(filters=filters, user=request.user), ACCOMPAGNEMENTS_PAR_PAGE)
     return render(
         request,
         "accompagnements/accompagnement_list.html",

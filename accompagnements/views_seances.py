@@ -524,4 +524,4 @@ def service_fait_lien(request, token: str):
 def service_fait_a_traiter(request):
     """The coordination's list of held sessions disputed or still unconfirmed (bounded, oldest first)."""
     forbid_unless(request.user, "service_fait.a_traiter")
-    return render(request, "accompagnements/service_fait_a_traiter.html", {"seances": seances_non_confirmees()})
+    return render(request, "accompagnements/service_fait_a_traiter.html", {"seances": seances_non_confirmees(user=request.user)})

@@ -98,6 +98,8 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     # A programme's texts: who wrote each version.
     "programmes.ModeleEmail": ("cree_par",),
     "programmes.VersionClauses": ("cree_par",),
+    # The pilot structures a member of the coordination belongs to (which programmes they see).
+    "programmes.StructurePilote": ("coordinateurs",),
 }
 
 # Links to a person deliberately not followed, with the reason (the test accepts only these).

@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from programmes.models import StructurePilote
+
 from . import roles
 from .models import User
 
@@ -51,6 +53,17 @@ def roles_sync(**_: Any) -> None:
     comite.permissions.set(comite_perms)
 
 
+def _rejoindre_le_seul_pilote(user: User) -> None:
+    """A new member of the coordination on a one-pilot instance belongs to that pilot; with several
+    pilots nobody is added by guess: the admin says which (programmes/selectors.py, the rule)."""
+    if user.is_superuser or user.structures_pilotes.exists():
+        return
+    pilotes = list(StructurePilote.objects.order_by("pk")[:2])
+    if len(pilotes) > 1:
+        return
+    (pilotes[0] if pilotes else StructurePilote.depuis_reglages()).coordinateurs.add(user)
+
+
 @transaction.atomic
 def user_set_roles(*, user: User, role_names: list[str], staff: bool | None = None) -> User:
     """Give `user` exactly these roles; coordination members get the admin (is_staff)."""
@@ -61,6 +74,8 @@ def user_set_roles(*, user: User, role_names: list[str], staff: bool | None = No
     # Coordination works in the admin; a superuser keeps it whatever their roles.
     user.is_staff = user.is_superuser or (roles.COORDINATION in role_names if staff is None else staff)
     user.save(update_fields=["is_staff"])
+    if roles.COORDINATION in role_names:
+        _rejoindre_le_seul_pilote(user)
     if hasattr(user, "_role_names"):
         del user._role_names
     return user

@@ -7,8 +7,7 @@ from django.utils import timezone
 from core.models import AccesDonnees
 from core.services import acces_journaliser
 
-from . import donnees, espace, roles
-from .models import User
+from . import donnees, espace, perimetre, roles
 
 
 @login_required
@@ -56,6 +55,7 @@ def export_personne(request, pk: int, fmt: str):
         raise PermissionDenied
     if fmt not in EXPORT_FORMATS:
         raise Http404
-    person = get_object_or_404(User, pk=pk)
+    # A person of another pilot's programme is not found (issue 16).
+    person = get_object_or_404(perimetre.personnes_visibles(request.user), pk=pk)
     acces_journaliser(request=request, objet=person, libelle=f"export {fmt} : {person.email}", action=AccesDonnees.Action.EXPORT)
     return _export_response(person, fmt)

@@ -627,7 +627,7 @@ def proposition_accept(*, proposition: Proposition) -> models.Model:
         candidature, by=None, action="proposition_acceptee", proposition=proposition.pk, accompagnement=accompagnement.pk
     )
     send_templated_after_commit(
-        to=[settings.TSF_PILOT["email"]],
+        to=[candidature.programme.pilote.email],
         name="annuaire_reponse",
         context={"proposition": proposition, "acceptee": True, "accompagnement": accompagnement},
     )
@@ -653,7 +653,7 @@ def proposition_decline(*, proposition: Proposition, motif: str) -> Proposition 
             rang=1,
         )
     send_templated_after_commit(
-        to=[settings.TSF_PILOT["email"]],
+        to=[candidature.programme.pilote.email],
         name="annuaire_reponse",
         context={"proposition": proposition, "acceptee": False, "suivante": suivante},
     )

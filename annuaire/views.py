@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.perimetre import programmes_visibles
 from candidatures.models import Candidature
 from core.concurrency import version_initial
 from core.exceptions import DomainError
@@ -244,9 +245,10 @@ def cartographie_csv(request):
 
 def _programme(request) -> Programme:
     pk = request.GET.get("programme") or request.POST.get("programme")
+    visibles = programmes_visibles(request.user)
     if pk and str(pk).isdigit():
-        return get_object_or_404(Programme, pk=pk)
-    programme = Programme.courant()
+        return get_object_or_404(visibles, pk=pk)
+    programme = visibles.courant()
     if programme is None:
         raise Http404
     return programme
@@ -273,7 +275,7 @@ def appariement_list(request):
         "annuaire/appariement_list.html",
         {
             "programme": programme,
-            "programmes": Programme.objects.all(),
+            "programmes": programmes_visibles(request.user),
             "file_total": file.count(),
             "sans_proposition": paginer(request, sans_proposition, APPARIEMENT_PAR_PAGE, param="dossiers"),
             "lignes": lignes,
@@ -316,7 +318,10 @@ def _choix_mentors(queryset) -> list[tuple[int, str]]:
 def proposition_modifier(request, pk: int):
     """One draft line on its own page: search the directory, pick another mentor, say why."""
     proposition = get_object_or_404(
-        Proposition.objects.select_related("candidature__structure", "personne_ressource__structure"), pk=pk
+        Proposition.objects.filter(candidature__programme__in=programmes_visibles(request.user)).select_related(
+            "candidature__structure", "personne_ressource__structure"
+        ),
+        pk=pk,
     )
     url = f"{reverse('annuaire:appariement_list')}?programme={proposition.candidature.programme_id}"
     validees = PersonneRessource.objects.validees().order_by("nom", "prenom", "pk")
@@ -368,7 +373,8 @@ def proposition_modifier(request, pk: int):
 def appariement_candidature(request, pk: int):
     """The ranked mentors for one selected file, with the explained breakdown; propose one."""
     candidature = get_object_or_404(
-        Candidature.objects.select_related("programme", "structure", "format_retenu", "candidat"), pk=pk
+        Candidature.objects.visibles_par(request.user).select_related("programme", "structure", "format_retenu", "candidat"),
+        pk=pk,
     )
     form = PropositionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -406,7 +412,7 @@ def appariement_candidature(request, pk: int):
 
 @action_required("annuaire.gerer")
 def reglages(request, pk: int):
-    programme = get_object_or_404(Programme, pk=pk)
+    programme = get_object_or_404(programmes_visibles(request.user), pk=pk)
     form = ReglagesForm(request.POST or None, instance=programme, initial=version_initial(programme))
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in services.POIDS_FIELDS}

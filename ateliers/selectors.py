@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts import roles
+from accounts import perimetre, roles
 from core.ics import PARIS
 from core.pagination import plafond
 from core.permissions import may
@@ -49,6 +49,8 @@ def calendrier(user: Any, *, a_venir: bool = True) -> QuerySet[Atelier]:
         en_attente=Count("inscriptions", filter=Q(inscriptions__etat=EtatInscription.EN_ATTENTE)),
         mon_etat=_mon_inscription(user),
     )
+    # The coordination: its pilots' programmes' ateliers.
+    qs = qs.filter(perimetre.filtre_coordination(user))
     if a_venir:
         # From the start of today in Paris: a workshop under way stays in the calendar for its attendance.
         debut_du_jour = datetime.datetime.combine(timezone.localdate(timezone=PARIS), datetime.time.min, tzinfo=PARIS)
@@ -90,7 +92,7 @@ def inscriptions_visibles(user: Any) -> QuerySet[Inscription]:
     their own for anyone else (a view then answers 404 for the others)."""
     qs = Inscription.objects.select_related("atelier", "atelier__personne_ressource", "participant")
     if roles.is_coordination(user):
-        return qs
+        return qs.filter(perimetre.filtre_coordination(user, "atelier__programme"))
     return qs.filter(Q(participant=user) | Q(atelier__personne_ressource__user=user))
 
 
@@ -122,10 +124,10 @@ ESPACE_IMMERSIONS = 5
 
 
 def groupes_visibles(user: Any) -> QuerySet[GroupeCodev]:
-    """All the groups for the coordination; those one leads or belongs to for anyone else."""
+    """The groups of its pilots' programmes for the coordination; those one leads or belongs to for anyone else."""
     qs = GroupeCodev.objects.select_related("programme", "format", "animateur").annotate(nb_membres=Count("membres"))
     if roles.is_coordination(user):
-        return qs.order_by("programme", "nom", "pk")
+        return qs.filter(perimetre.filtre_coordination(user)).order_by("programme", "nom", "pk")
     membre = MembreGroupe.objects.filter(personne_id=user.pk).values("groupe_id")
     return qs.filter(Q(animateur__user_id=user.pk) | Q(pk__in=membre)).order_by("programme", "nom", "pk")
 
@@ -147,5 +149,5 @@ def seances_du_groupe(groupe: GroupeCodev) -> QuerySet[SeanceGroupe]:
 def immersions_visibles(user: Any) -> QuerySet[Immersion]:
     qs = Immersion.objects.select_related("programme", "format", "mentore", "mentor")
     if roles.is_coordination(user):
-        return qs.order_by("jour", "pk")
+        return qs.filter(perimetre.filtre_coordination(user)).order_by("jour", "pk")
     return qs.filter(Q(mentore_id=user.pk) | Q(mentor__user_id=user.pk)).order_by("jour", "pk")

@@ -505,7 +505,7 @@ admin.site.unregister(Programme)
 @admin.register(Programme)
 class ProgrammeAdmin(BaseProgrammeAdmin):
     list_display = (*BaseProgrammeAdmin.list_display, "enveloppe_montant", "enveloppe_disponible")
-    list_select_related = ("enveloppe",)
+    list_select_related = (*BaseProgrammeAdmin.list_select_related, "enveloppe")
     inlines = (*BaseProgrammeAdmin.inlines, EnveloppeInline)
 
     @admin.display(description=_("enveloppe"))

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -220,7 +219,7 @@ def cerfa_xlsx(*, programme: Programme, financement: Financement | None = None, 
     sheet = workbook.active
     sheet.title = _("Compte rendu financier")
     bold = Font(bold=True)
-    pilot = settings.TSF_PILOT
+    pilot = programme.pilote.identite()
     entete = [
         (_("Cerfa n° 15059 – Compte rendu financier de subvention"), None),
         (_("Organisme"), pilot["name"]),

@@ -12,6 +12,7 @@ from accounts import roles
 from core.antivirus import NON_CONFIGURE
 from core.exceptions import RuleViolation
 from core.models import EventBase, TimeStampedModel
+from programmes.selectors import filtre_programmes
 
 
 class RegleRepartition(models.TextChoices):
@@ -439,9 +440,9 @@ class EtatFacture(models.TextChoices):
 
 class FactureQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """The coordination sees every invoice; a mentor those of their employer structure."""
+        """The coordination sees its pilots' programmes' invoices; a mentor those of their employer structure."""
         if roles.is_coordination(user):
-            return self
+            return self.filter(filtre_programmes(user))
         return self.filter(structure__personnes_ressources__user=user).distinct() if user.is_authenticated else self.none()
 
 

@@ -29,7 +29,7 @@ from accompagnements.models import (
     Seance,
 )
 from accompagnements.selectors import demi_journees
-from accounts import roles
+from accounts import perimetre, roles
 from accounts.models import User
 from annuaire.models import Competence, Domaine
 from candidatures.models import Candidature, Etat
@@ -95,19 +95,17 @@ def can_edit_budget(user: User | AnonymousUser) -> bool:
 
 
 def programmes_visibles(user: User | AnonymousUser) -> QuerySet[Programme]:
-    """Every programme for the coordination; for a committee member, those whose committee they sit on."""
-    if roles.is_coordination(user):
-        return Programme.objects.all()
+    """The coordination's pilots' programmes; for a committee member, those whose committee they sit on."""
     if can_view_dashboard(user):
-        return Programme.objects.filter(pk__in=roles.programmes_comite(user))
+        return perimetre.programmes_visibles(user)
     return Programme.objects.none()
 
 
 def exports_visibles(user: User | AnonymousUser) -> QuerySet[Export]:
-    """Coordination sees every export; a committee member the ones they asked for, of the programmes
-    they sit on."""
+    """Coordination sees the exports of its pilots' programmes; a committee member the ones they asked for,
+    of the programmes they sit on."""
     if roles.is_coordination(user):
-        return Export.objects.all()
+        return Export.objects.filter(perimetre.filtre_coordination(user))
     if roles.is_comite(user):
         # The audit file holds the accompagnements' files: never the committee's (budget.dossier_controle).
         return Export.objects.filter(demande_par=user.pk, programme_id__in=roles.programmes_comite(user)).exclude(
@@ -313,7 +311,7 @@ def chiffres_de(programme: ProgrammeAvecTotaux) -> Chiffres:
 def comparaison_programmes(user: User | AnonymousUser) -> list[Chiffres]:
     """Every programme the user may see, with its figures: one query."""
     visibles = programmes_visibles(user).values("pk")
-    return [chiffres_de(p) for p in programmes_avec_totaux().filter(pk__in=visibles)]
+    return [chiffres_de(p) for p in programmes_avec_totaux().filter(pk__in=visibles).select_related("pilote")]
 
 
 # --- Pace towards the minimum of days ------------------------------------------------------------
@@ -764,10 +762,11 @@ def seances_de_facture(facture: Facture) -> list[Seance]:
     )
 
 
-def paiements_periode(*, du: datetime.date, au: datetime.date) -> QuerySet[Paiement]:
-    """The payments of a period, for the accountant's CSV."""
+def paiements_periode(*, du: datetime.date, au: datetime.date, user: Any = None) -> QuerySet[Paiement]:
+    """The payments of a period (of `user`'s pilots' programmes when given), for the accountant's CSV."""
+    perimetre_q = perimetre.filtre_coordination(user, "accompagnement__programme") if user is not None else Q()
     return (
-        Paiement.objects.filter(date_paiement__gte=du, date_paiement__lte=au)
+        Paiement.objects.filter(perimetre_q, date_paiement__gte=du, date_paiement__lte=au)
         .select_related("structure", "facture", "accompagnement__programme")
         .prefetch_related(Prefetch("imputations", queryset=Imputation.objects.select_related("contribution__financeur")))
         .order_by("date_paiement", "pk")

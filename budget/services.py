@@ -9,7 +9,6 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -727,7 +726,7 @@ def facture_deposer(
     )
     if facture.scan == EN_ATTENTE:
         enqueue("facture_analyser", facture_id=facture.pk)
-    send_templated_after_commit(to=[settings.TSF_PILOT["email"]], name="facture_deposee", context={"facture": facture})
+    send_templated_after_commit(to=[facture.programme.pilote.email], name="facture_deposee", context={"facture": facture})
     return facture
 
 

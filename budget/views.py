@@ -41,14 +41,10 @@ def _programme(request: HttpRequest, pk: int | str | None = None) -> Programme:
     if pk is None:
         pk = request.GET.get("programme")
     if pk in (None, ""):
-        # The current programme if the user may read it, else the latest they may (a committee member's).
-        courant = Programme.courant()
-        if courant is not None and visibles.filter(pk=courant.pk).exists():
-            return courant
-        programme = visibles.order_by("-date_debut", "-pk").first()
-        if programme is None:
+        courant = visibles.courant()
+        if courant is None:
             raise Http404
-        return programme
+        return courant
     try:
         return get_object_or_404(visibles, pk=int(pk))
     except (TypeError, ValueError):
@@ -63,7 +59,7 @@ def tableau_de_bord(request: HttpRequest) -> HttpResponse:
     page.object_list = selectors.avec_montant_livre(page.object_list)
     context.update(
         {
-            "programmes": selectors.programmes_visibles(request.user).order_by("-date_debut"),
+            "programmes": selectors.programmes_visibles(request.user).select_related("pilote").order_by("-date_debut"),
             "page_obj": page,
             "peut_modifier": may(request.user, "budget.modifier"),
             "types_export": TypeExport,
@@ -133,7 +129,12 @@ def _ledger_url(programme_id: int, kind: str) -> str:
 
 @coordination_only
 def paiement_create(request: HttpRequest, pk: int) -> HttpResponse:
-    accompagnement = get_object_or_404(Accompagnement.objects.select_related("programme", "structure_beneficiaire"), pk=pk)
+    accompagnement = get_object_or_404(
+        Accompagnement.objects.filter(programme__in=selectors.programmes_visibles(request.user)).select_related(
+            "programme", "structure_beneficiaire"
+        ),
+        pk=pk,
+    )
     suivi = selectors.avec_montant_livre(selectors.accompagnements_suivi(accompagnement.programme).filter(pk=pk))[0]
     form = PaiementForm(request.POST or None, accompagnement=accompagnement)
     if request.method == "POST" and form.is_valid():
@@ -205,19 +206,27 @@ def _correct(request: HttpRequest, line: Engagement | Paiement | AutreDepense, *
 
 @coordination_only
 def engagement_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    line = get_object_or_404(Engagement.objects.select_related("accompagnement"), pk=pk)
+    line = get_object_or_404(
+        Engagement.objects.filter(programme__in=selectors.programmes_visibles(request.user)).select_related("accompagnement"),
+        pk=pk,
+    )
     return _correct(request, line, kind="engagements", programme_id=line.programme_id)
 
 
 @coordination_only
 def paiement_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    line = get_object_or_404(Paiement.objects.select_related("accompagnement"), pk=pk)
+    line = get_object_or_404(
+        Paiement.objects.filter(accompagnement__programme__in=selectors.programmes_visibles(request.user)).select_related(
+            "accompagnement"
+        ),
+        pk=pk,
+    )
     return _correct(request, line, kind="paiements", programme_id=line.accompagnement.programme_id)
 
 
 @coordination_only
 def autre_depense_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    line = get_object_or_404(AutreDepense, pk=pk)
+    line = get_object_or_404(AutreDepense.objects.filter(programme__in=selectors.programmes_visibles(request.user)), pk=pk)
     return _correct(request, line, kind="depenses", programme_id=line.programme_id)
 
 

@@ -238,7 +238,9 @@ def paiements_csv(request: HttpRequest) -> HttpResponse:
             _("Référence du paiement"),
         ]
     )
-    for paiement in selectors.paiements_periode(du=form.cleaned_data["du"], au=form.cleaned_data["au"]).iterator(chunk_size=500):
+    for paiement in selectors.paiements_periode(
+        du=form.cleaned_data["du"], au=form.cleaned_data["au"], user=request.user
+    ).iterator(chunk_size=500):
         writer.writerow(
             [
                 paiement.date_paiement.isoformat(),

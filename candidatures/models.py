@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from core.models import EventBase, TimeStampedModel
+from programmes.selectors import filtre_programmes
 
 
 class Etat(models.TextChoices):
@@ -37,10 +38,10 @@ def recu_upload_to(instance, filename):
 
 class CandidatureQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """The files `user` may open: their own for an applicant, all for coordination, those put to the
-        committee of a programme they sit on for a committee member."""
+        """The files `user` may open: their own for an applicant, their pilots' programmes' for coordination,
+        those put to the committee of a programme they sit on for a committee member."""
         if roles.is_coordination(user):
-            return self
+            return self.filter(filtre_programmes(user))
         if roles.is_comite(user):
             return self.filter(saisines__isnull=False, programme_id__in=roles.programmes_comite(user)).distinct()
         return self.filter(candidat=user)

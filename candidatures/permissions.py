@@ -10,14 +10,15 @@ from accounts import roles
 from core.exceptions import TransitionRefused
 from core.models import EventKind
 from core.permissions import ALLOWED, Decision, refused, register_workflow, rule
+from programmes.selectors import programme_de
 
 from .models import ETATS_FINAUX, Candidature, CandidatureEvenement, Etat
 from .workflow import REVERSIBLE, WORKFLOW
 
 
 def role_of(user: Any, candidature: Candidature | None) -> str | None:
-    """The user's part on the file: the coordination, its applicant, or None."""
-    if roles.is_coordination(user):
+    """The user's part on the file: the coordination (of its programme's pilot), its applicant, or None."""
+    if roles.is_coordination(user) and (candidature is None or programme_de(user, candidature.programme_id)):
         return roles.COORDINATION
     if candidature is not None and getattr(user, "is_authenticated", False) and candidature.candidat_id == user.pk:
         return roles.CANDIDAT
@@ -32,16 +33,18 @@ def _etat(reason: str) -> Decision:
     return refused(reason, error=TransitionRefused)
 
 
-def _coordination(user: Any) -> Decision:
-    if roles.is_coordination(user):
+def _coordination(user: Any, candidature: Any = None) -> Decision:
+    programme_id = getattr(candidature, "programme_id", None)
+    if roles.is_coordination(user) and (programme_id is None or programme_de(user, programme_id)):
         return ALLOWED
     return refused(_("Seule la coordination peut faire cette opération."))
 
 
 @rule("candidature.coordonner")
 def coordonner(user: Any, candidature: Any = None) -> Decision:
-    """The coordinator's desk: every page and operation of the coordination on applications."""
-    return _coordination(user)
+    """The coordinator's desk: every page and operation of the coordination on applications (of its pilots'
+    programmes when the file is named)."""
+    return _coordination(user, candidature)
 
 
 def derniere_decision(candidature: Candidature) -> CandidatureEvenement | None:

@@ -466,7 +466,7 @@ def decision_email_draft(
         "format_suite": format_suite,
         "demi_journees_suite": demi_journees_suite,
         "site_url": settings.SITE_URL,
-        "pilot": settings.TSF_PILOT,
+        "pilot": candidature.programme.pilote.identite(),
     }
     with translation.override("fr"):
         subject = " ".join(render_to_string(f"emails/decision_{decision}.subject.txt", context).split())

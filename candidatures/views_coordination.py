@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
+from accounts.perimetre import programmes_visibles
 from annuaire.models import Competence
 from core import selectors as core_selectors
 from core.concurrency import version_initial
@@ -23,7 +24,6 @@ from core.forms import add_domain_error
 from core.outcomes import report_outcome
 from core.pagination import paginer, plafond
 from core.permissions import action_required, may
-from programmes.models import Programme
 from questionnaires.selectors import reponses_affichees
 
 from . import selectors, services
@@ -78,11 +78,12 @@ def _emails_avec_statut(candidature) -> list:
 @coordination_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The files of the current programme by stage, what needs action today, filters and search."""
-    programmes = list(Programme.objects.order_by("-date_debut"))
+    visibles = programmes_visibles(request.user)
+    programmes = list(visibles.order_by("-date_debut"))
     programme = None
     if request.GET.get("programme", "").isdigit():
         programme = next((p for p in programmes if p.pk == int(request.GET["programme"])), None)
-    programme = programme or Programme.courant()
+    programme = programme or visibles.courant()
     if programme is None:
         return render(request, "candidatures/coordination/candidature_list.html", {"programme": None})
     form = DashboardFilterForm(request.GET or None, programme=programme)
@@ -420,7 +421,7 @@ def diagnostic_record(request: HttpRequest, pk: int) -> HttpResponse:
 def diagnostic_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """The interview's calendar file: for the coordination and for the applicant of the file (their own only)."""
     if roles.is_coordination(request.user):
-        scope = Candidature.objects.all()
+        scope = Candidature.objects.visibles_par(request.user)
     elif roles.is_candidat(request.user):
         scope = Candidature.objects.filter(candidat=request.user)
     else:

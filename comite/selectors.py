@@ -9,7 +9,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts import roles
+from accounts import perimetre, roles
 from accounts.models import User
 from programmes.models import Programme
 
@@ -26,25 +26,25 @@ def espace(user: User) -> dict[str, Any]:
 
 
 def programmes_visibles(user: User) -> QuerySet[Programme]:
-    """The programmes whose committee pages `user` reads: all for the coordination, those of their
+    """The programmes whose committee pages `user` reads: its pilots' for the coordination, those of their
     seats for a committee member (comite.MembreComite), none for anyone else."""
-    if roles.is_coordination(user):
-        return Programme.objects.all()
-    return Programme.objects.filter(pk__in=roles.programmes_comite(user))
+    if roles.is_coordination(user) or roles.is_comite(user):
+        return perimetre.programmes_visibles(user)
+    return Programme.objects.none()
 
 
 def saisines_visibles(user: User) -> QuerySet[Saisine]:
-    """Files put to the committee that `user` may read: all of them for the coordination, those of the
-    programmes they sit on for a committee member, none for anyone else."""
+    """Files put to the committee that `user` may read: the coordination's of its pilots' programmes,
+    a committee member's of the programmes they sit on, none for anyone else."""
     if roles.is_coordination(user):
-        return Saisine.objects.all()
+        return Saisine.objects.filter(perimetre.filtre_coordination(user, "candidature__programme"))
     return Saisine.objects.filter(candidature__programme_id__in=roles.programmes_comite(user))
 
 
 def reunions_visibles(user: User) -> QuerySet[ReunionComite]:
     """The committee's meetings `user` may open, on the same scope as the files."""
     if roles.is_coordination(user):
-        return ReunionComite.objects.all()
+        return ReunionComite.objects.filter(perimetre.filtre_coordination(user))
     return ReunionComite.objects.filter(programme_id__in=roles.programmes_comite(user))
 
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.perimetre import programmes_visibles
 from candidatures.models import Candidature
 from core.concurrency import version_initial
 from core.downloads import attachment_response, scanned_document_response
@@ -116,15 +117,12 @@ def saisine_piece(request: HttpRequest, pk: int, piece_pk: int) -> HttpResponse:
 
 def _programme(request: HttpRequest) -> Programme:
     """The programme asked for (`?programme=`), among those whose committee the user reads (another
-    one is not found); by default the current one, or for a member the latest they sit on."""
+    one is not found); by default the current one among them."""
     visibles = selectors.programmes_visibles(request.user)
     pk = request.GET.get("programme", "")
     if pk.isdigit():
         return get_object_or_404(visibles, pk=int(pk))
-    courant = Programme.courant()
-    if courant is not None and visibles.filter(pk=courant.pk).exists():
-        return courant
-    programme = visibles.order_by("-date_debut", "-pk").first()
+    programme = visibles.courant()
     if programme is None:
         raise Http404
     return programme
@@ -152,7 +150,7 @@ def reunion_create(request: HttpRequest) -> HttpResponse:
 
 @coordination_required
 def reunion_update(request: HttpRequest, pk: int) -> HttpResponse:
-    reunion = get_object_or_404(ReunionComite, pk=pk)
+    reunion = get_object_or_404(ReunionComite.objects.filter(programme__in=programmes_visibles(request.user)), pk=pk)
     return _reunion_form(request, reunion.programme, reunion)
 
 
@@ -195,7 +193,7 @@ def reunion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordination_required
 def reunion_minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    reunion = get_object_or_404(ReunionComite, pk=pk)
+    reunion = get_object_or_404(ReunionComite.objects.filter(programme__in=programmes_visibles(request.user)), pk=pk)
     form = CompteRenduForm(
         request.POST or None, request.FILES or None, initial={"compte_rendu": reunion.compte_rendu, **version_initial(reunion)}
     )

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accompagnements.models import Accompagnement
-from accounts import roles
+from accounts import perimetre, roles
 from accounts.models import User
 
 from .models import Convention, EtatConvention, Partie, Signature
@@ -73,7 +73,9 @@ def conventions_a_signer_qs(user: Any) -> QuerySet[Convention]:
         return Convention.objects.none()
     base = Convention.objects.filter(etat=EtatConvention.EN_SIGNATURE).select_related("accompagnement")
     if roles.is_coordination(user):
-        qs = base.exclude(signatures__partie=Partie.STRUCTURE_PILOTE)
+        qs = base.filter(perimetre.filtre_coordination(user, "accompagnement__programme")).exclude(
+            signatures__partie=Partie.STRUCTURE_PILOTE
+        )
     else:
         qs = base.filter(
             Q(accompagnement__beneficiaire=user) & ~Q(signatures__partie=Partie.BENEFICIAIRE)

@@ -12,7 +12,6 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Sum
@@ -92,7 +91,7 @@ def destinataires(accompagnement: Accompagnement) -> list[str]:
     """E-mail addresses of the three parties (the coordination through the pilot's address)."""
     emails = [accompagnement.beneficiaire.email]
     emails += [m.user.email if m.user_id else m.email for m in accompagnement.mentors.select_related("user")]
-    emails.append(settings.TSF_PILOT["email"])
+    emails.append(accompagnement.programme.pilote.email)
     return [e for e in dict.fromkeys(emails) if e]
 
 
@@ -253,7 +252,9 @@ def convention_avenant_create(*, convention: Convention, demi_journees: int, mot
 def convention_pdf_context(convention: Convention) -> dict[str, Any]:
     """Plain values for templates/pdf/convention.html (the wording itself lives in the template)."""
     acc = (
-        Accompagnement.objects.select_related("programme", "format", "structure_beneficiaire", "beneficiaire", "candidature")
+        Accompagnement.objects.select_related(
+            "programme__pilote", "format", "structure_beneficiaire", "beneficiaire", "candidature"
+        )
         .prefetch_related("mentors__structure", "objectifs__indicateurs")
         .get(pk=convention.accompagnement_id)
     )
@@ -290,6 +291,8 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
         "remplace_reference": convention.remplace.reference if convention.remplace is not None else "",
         "motif_avenant": convention.motif_avenant,
         "accompagnement_reference": acc.reference,
+        # The structure that signs: the programme's pilot (issue 16), frozen in the document's context.
+        "pilot": programme.pilote.identite(),
         "programme": {
             "nom": programme.nom,
             "date_debut": programme.date_debut,
@@ -338,7 +341,6 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
             for o in acc.objectifs.all()
         ],
         "seances": seances,
-        "pilot": settings.TSF_PILOT,
     }
     # The programme's clauses this version is rendered with (recorded on it; a signed one keeps them).
     version_clauses = convention.clauses or clauses_courantes(programme=programme)
@@ -497,6 +499,7 @@ def convention_certification_context(convention: Convention) -> dict[str, Any]:
     and the audit file's separate certificate."""
     signatures = convention.signatures.order_by("signee_le")
     return {
+        "pilot": convention.accompagnement.programme.pilote.identite(),
         "reference": convention.reference,
         "version": convention.version,
         "sha256": convention.pdf_sha256,

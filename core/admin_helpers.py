@@ -53,6 +53,22 @@ def related_column(path: str, description: Any, *, ordering: bool = True) -> Cal
     return admin.display(description=description, ordering=path if ordering else None)(column)
 
 
+# Which rows a staff member sees in the admin. Core knows no programme: the programmes app registers its
+# rule (a coordinator sees the rows of their pilots' programmes, issue 16) in its AppConfig.ready().
+_QUERYSET_SCOPES: list[Callable[[HttpRequest, Any], Any]] = []
+
+
+def register_queryset_scope(scope: Callable[[HttpRequest, Any], Any]) -> None:
+    if scope not in _QUERYSET_SCOPES:
+        _QUERYSET_SCOPES.append(scope)
+
+
+def scoped_queryset(request: HttpRequest, queryset: Any) -> Any:
+    for scope in _QUERYSET_SCOPES:
+        queryset = scope(request, queryset)
+    return queryset
+
+
 class ServiceAdminMixin:
     """Which fields of the model its services own, and the admin's writes routed through those services.
 
@@ -75,6 +91,10 @@ class ServiceAdminMixin:
 
     service_owned_fields: tuple[str, ...] | str | None = None
     admin_owned_fields: tuple[str, ...] = ()
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return scoped_queryset(request, super().get_queryset(request))  # type: ignore[misc]
+
     only_services_create = False
     only_services_delete = False
     # Django's 100 rows per page cost ~1 ms of CPU each to render (issue 14's bench: the séance list
@@ -260,6 +280,9 @@ class ReadOnlyAdminMixin:
     service_add: str | None = None
     service_change: str | None = None
     service_delete: str | None = None
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return scoped_queryset(request, super().get_queryset(request))  # type: ignore[misc]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

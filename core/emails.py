@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import make_msgid
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -23,6 +23,7 @@ from django.utils import translation
 from . import notifications
 from .jobs import enqueue
 from .models import MessageEnvoye
+from .pilote import pilot_of
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+    # The pilot structure's address the answers go to (its programme's: see pilot_of).
+    reply_to: str = ""
     # Which template made it: the key, and the programme's own version when one was used (else None).
     modele: str = ""
     modele_version: int | None = None
@@ -70,16 +73,18 @@ def mark_template(message: MessageT, rendered: RenderedEmail) -> MessageT:
 
 
 def render_email(name: str, context: dict[str, Any], *, language: str = "fr") -> RenderedEmail:
-    context = {"site_url": settings.SITE_URL, "pilot": settings.TSF_PILOT, **context}
+    pilot = pilot_of(context)
+    context = {"site_url": settings.SITE_URL, **context, "pilot": pilot}
     with translation.override(language):
         for source in _sources:
             custom = source(name, context)
             if custom is not None:
-                return custom
+                # A programme's own template answers to its pilot too.
+                return custom if custom.reply_to else replace(custom, reply_to=str(pilot.get("email", "")))
         subject = " ".join(render_to_string(f"emails/{name}.subject.txt", context).split())
         text = render_to_string(f"emails/{name}.txt", context)
         html = render_to_string(f"emails/{name}.html", context)
-    return RenderedEmail(subject=subject, text=text, html=html, modele=name)
+    return RenderedEmail(subject=subject, text=text, html=html, modele=name, reply_to=str(pilot.get("email", "")))
 
 
 def _provider_message_id(message: EmailMessage, recipient: str) -> str:
@@ -236,6 +241,7 @@ def send_after_commit(
     attachments: list[tuple[str, str, str]] | None = None,
     reference: str = "",
     notification: str | None = None,
+    reply_to: list[str] | None = None,
     modele: str = "",
     modele_version: int | None = None,
     modele_pk: int | None = None,
@@ -251,6 +257,8 @@ def send_after_commit(
     if notification:
         # Checked when the job sends it: a choice made meanwhile is honoured.
         extra["notification"] = str(notification)
+    if reply_to:
+        extra["reply_to"] = [str(address) for address in reply_to if address]
     if modele:
         # The template it was made with, recorded on the job and then on the sent e-mail.
         extra["modele"] = modele
@@ -264,6 +272,12 @@ def send_templated_after_commit(
 ) -> RenderedEmail:
     rendered = render_email(name, context)
     send_after_commit(
-        to=to, subject=rendered.subject, text=rendered.text, html=rendered.html, notification=notification, **rendered.trace()
+        to=to,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        notification=notification,
+        reply_to=[rendered.reply_to] if rendered.reply_to else None,
+        **rendered.trace(),
     )
     return rendered

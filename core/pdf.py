@@ -23,6 +23,8 @@ from django.template.loader import render_to_string
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, NumberObject
 
+from .pilote import pilot_of
+
 BASE_URL = "https://tsf-pdf.invalid/"
 PDF_VARIANT = "pdf/ua-1"
 _TITLE = re.compile(r'<h1 class="titre-document">(.*?)</h1>', re.DOTALL)
@@ -81,7 +83,7 @@ def render_pdf(template: str, context: dict[str, Any], *, tagged: bool = True) -
     """The PDF of `template`; `tagged=False` only for an overlay stamped onto another PDF's pages."""
     import weasyprint  # imported here: see static_only_fetcher
 
-    html = render_to_string(template, {"pilot": settings.TSF_PILOT, **context})
+    html = render_to_string(template, {**context, "pilot": pilot_of(context)})
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=_static_only_fetcher()).render()
     if title := document_title(html):
         document.metadata.title = title

@@ -10,7 +10,7 @@ from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accompagnements.models import ETATS_TERMINES, Accompagnement, Objectif, TypeIndicateur
-from accounts import roles
+from accounts import perimetre, roles
 from accounts.models import User
 from core.permissions import may
 from programmes.models import Programme
@@ -37,11 +37,11 @@ def espace(user: User | AnonymousUser) -> dict[str, Any]:
 
 
 def programmes_resultats(user: User | AnonymousUser) -> QuerySet[Programme]:
-    """The programmes whose results `user` reads: all for the coordination, those whose committee they
-    sit on for a committee member (comite.MembreComite), none otherwise."""
-    if roles.is_coordination(user):
-        return Programme.objects.all()
-    return Programme.objects.filter(pk__in=roles.programmes_comite(user))
+    """The programmes whose results `user` reads: its pilots' for the coordination, those whose committee
+    they sit on for a committee member (comite.MembreComite), none otherwise."""
+    if roles.is_coordination(user) or roles.is_comite(user):
+        return perimetre.programmes_visibles(user)
+    return Programme.objects.none()
 
 
 def grille_mesuree(accompagnement: Accompagnement) -> list[dict[str, Any]]:

@@ -11,7 +11,6 @@ from core.forms import add_domain_error
 from core.outcomes import report_outcome
 from core.permissions import forbid_unless
 from core.signed_links import signed_link_object
-from programmes.models import Programme
 
 from . import liens, selectors, services
 from .forms import SuiteForm, questionnaire_form
@@ -66,7 +65,7 @@ def evaluation_lien(request, token: str):
 
 def _accompagnement_coordination(request, pk: int) -> Accompagnement:
     forbid_unless(request.user, "evaluation.piloter")
-    return get_object_or_404(Accompagnement, pk=pk)
+    return get_object_or_404(Accompagnement.objects.visibles_par(request.user), pk=pk)
 
 
 @login_required
@@ -112,14 +111,9 @@ def accompagnement_suite(request, pk: int):
 def resultats(request, programme_pk: int | None = None):
     """Coordination and comité technique: the programme's evaluation results (aggregates only)."""
     forbid_unless(request.user, "evaluation.resultats")
-    # The coordination reads every programme; a committee member those they sit on (another is not found).
+    # The coordination reads its pilots' programmes; a committee member those they sit on (another is not found).
     visibles = selectors.programmes_resultats(request.user)
-    if programme_pk:
-        programme = get_object_or_404(visibles, pk=programme_pk)
-    else:
-        courant = Programme.courant()
-        programme = courant if courant is not None and visibles.filter(pk=courant.pk).exists() else None
-        programme = programme or visibles.order_by("-date_debut", "-pk").first()
+    programme = get_object_or_404(visibles, pk=programme_pk) if programme_pk else visibles.courant()
     if programme is None:
         raise Http404
     return render(

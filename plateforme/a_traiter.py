@@ -39,8 +39,9 @@ from conventions.selectors import parties_manquantes
 from core.models import EventKind
 from core.money import euros
 from evaluations.models import EtatEvaluation, Evaluation
-from programmes.models import Programme
+from programmes.models import Programme, StructurePilote
 from programmes.rules import montant_expression
+from programmes.selectors import filtre_programmes, voit_tout
 from relances.planning import SERVICE_FAIT_ALERTE
 
 # The menu counts each kind up to this many (a bounded COUNT); beat refreshes the total every minute
@@ -61,7 +62,8 @@ class QueueKind:
     `queryset(now)` lists the items, oldest first, with what the line shows selected; `since(item)` is
     when the wait began, `deadline(item)` when it is due (None: no deadline), `link(item)` where to act,
     `title(item)` and `detail(item)` what the line says; `suivi_par` the path to the coordinator who
-    follows the item (None: nobody yet, e.g. a file just submitted)."""
+    follows the item (None: nobody yet, e.g. a file just submitted); `programme` the path to the item's
+    programme (programmes/selectors.py scopes the queue and its counts to the coordinator's pilots)."""
 
     key: str
     label: Any
@@ -72,6 +74,8 @@ class QueueKind:
     title: Callable[[Any], str]
     detail: Callable[[Any], str] = field(default=lambda item: "")
     suivi_par: str | None = None
+    # The path from an item to its programme: a coordinator's queue keeps their pilots' programmes only.
+    programme: str = "programme"
 
 
 KINDS: dict[str, QueueKind] = {}
@@ -127,8 +131,11 @@ def ligne(kind: QueueKind, item: Any, now: datetime.datetime) -> Ligne:
 
 
 def items(kind: QueueKind, *, now: datetime.datetime, suivi: str = "", user: Any = None) -> QuerySet:
-    """The kind's items, narrowed to those followed by `suivi` ("moi", "aucun" or a coordinator's id)."""
+    """The kind's items of `user`'s programmes, narrowed to those followed by `suivi` ("moi", "aucun" or a
+    coordinator's id)."""
     qs = kind.queryset(now)
+    if user is not None:
+        qs = qs.filter(filtre_programmes(user, kind.programme))
     if not suivi:
         return qs
     if kind.suivi_par is None:
@@ -163,19 +170,42 @@ def _comptes_bornes(querysets: list[QuerySet]) -> list[int]:
         return [int(n) for n in cursor.fetchone()]
 
 
-def total_menu() -> tuple[int, bool] | None:
-    """The menu's count as last computed (None when not yet): read from the cache only, so that no page
-    pays a query for it. `total_menu_refresh` computes it (beat every minute, and the queue page)."""
-    return cache.get(COMPTE_CACHE_CLE)
+def _cle_menu(user: Any = None) -> str:
+    """The cache key of the menu's count: every programme's (a superuser, beat's total), or the
+    programmes of one coordinator's pilots."""
+    if user is None or voit_tout(user):
+        return COMPTE_CACHE_CLE
+    return f"{COMPTE_CACHE_CLE}:personne:{user.pk}"
+
+
+def total_menu(user: Any = None) -> tuple[int, bool] | None:
+    """The menu's count as last computed for `user`'s programmes (None when not yet): read from the cache
+    only, so that no page pays a query for it. `total_menu_refresh` computes it (beat every minute, and
+    the queue page)."""
+    return cache.get(_cle_menu(user))
 
 
 def total_menu_refresh(*, now: datetime.datetime | None = None) -> tuple[int, bool]:
-    """Count every kind up to COMPTE_MAX in one query, keep the sum for the menu, and whether a kind
-    reached the bound."""
+    """Count every kind up to COMPTE_MAX, over every programme and per pilot structure, in one query;
+    keep for the menu the sum over all programmes and, for each coordinator, over their pilots'
+    programmes, with whether a kind reached the bound. Returns the count over all programmes."""
     now = now or timezone.now()
-    comptes = _comptes_bornes([kind.queryset(now) for kind in KINDS.values()])
-    value = (sum(comptes), any(n >= COMPTE_MAX for n in comptes))
-    cache.set(COMPTE_CACHE_CLE, value, COMPTE_CACHE_SECONDES)
+    pilotes = list(StructurePilote.objects.order_by("pk").values_list("pk", flat=True))
+    bases = [(kind, kind.queryset(now)) for kind in KINDS.values()]
+    querysets = [qs for _kind, qs in bases]
+    for pilote in pilotes:
+        querysets += [qs.filter(**{f"{kind.programme}__pilote_id": pilote}) for kind, qs in bases]
+    comptes = _comptes_bornes(querysets)
+    n = len(bases)
+    value = (sum(comptes[:n]), any(c >= COMPTE_MAX for c in comptes[:n]))
+    par_pilote = {pilote: comptes[n * (i + 1) : n * (i + 2)] for i, pilote in enumerate(pilotes)}
+    par_personne: dict[int, list[int]] = {}
+    for user_id, pilote in StructurePilote.coordinateurs.through.objects.values_list("user_id", "structurepilote_id"):
+        par_personne.setdefault(user_id, []).extend(par_pilote.get(pilote, []))
+    valeurs: dict[str, tuple[int, bool]] = {COMPTE_CACHE_CLE: value}
+    for user_id, liste in par_personne.items():
+        valeurs[f"{COMPTE_CACHE_CLE}:personne:{user_id}"] = (sum(liste), any(c >= COMPTE_MAX for c in liste))
+    cache.set_many(valeurs, COMPTE_CACHE_SECONDES)
     return value
 
 
@@ -286,6 +316,7 @@ register(
         link=lambda p: reverse("annuaire:appariement_candidature", args=[p.candidature_id]),
         title=lambda p: f"{p.candidature.reference} → {p.personne_ressource}",
         suivi_par="proposee_par",
+        programme="candidature__programme",
     )
 )
 
@@ -348,6 +379,7 @@ register(
         title=lambda c: f"{c.reference} – {c.accompagnement.structure_beneficiaire.raison_sociale}",
         detail=_convention_detail,
         suivi_par="accompagnement__" + SUIVI_ACCOMPAGNEMENT,
+        programme="accompagnement__programme",
     )
 )
 
@@ -378,6 +410,7 @@ register(
         link=lambda s: reverse("accompagnements:seance_detail", args=[s.pk]),
         title=_seance_title,
         suivi_par="accompagnement__" + SUIVI_ACCOMPAGNEMENT,
+        programme="accompagnement__programme",
     )
 )
 
@@ -396,6 +429,7 @@ register(
         title=_seance_title,
         detail=lambda s: s.get_service_fait_display(),
         suivi_par="accompagnement__" + SUIVI_ACCOMPAGNEMENT,
+        programme="accompagnement__programme",
     )
 )
 register(
@@ -457,6 +491,7 @@ register(
         link=lambda s: reverse("accompagnements:seance_detail", args=[s.pk]) + "#compte-rendu",
         title=_seance_title,
         suivi_par="accompagnement__" + SUIVI_ACCOMPAGNEMENT,
+        programme="accompagnement__programme",
     )
 )
 register(
@@ -474,6 +509,7 @@ register(
         title=lambda e: f"{e.accompagnement.reference} – {e.get_moment_display()}",
         detail=lambda e: f"{e.get_repondant_display()} : {e.personne.display_name if e.personne else ''}",
         suivi_par="accompagnement__" + SUIVI_ACCOMPAGNEMENT,
+        programme="accompagnement__programme",
     )
 )
 
@@ -537,5 +573,6 @@ register(
         link=lambda s: reverse("comite:saisine_detail", args=[s.pk]),
         title=lambda s: _candidature_title(s.candidature),
         suivi_par="saisi_par",
+        programme="candidature__programme",
     )
 )

@@ -17,7 +17,7 @@ def menu_coordination(request: Any) -> dict[str, Any]:
     if user is None or not roles.is_coordination(user):
         return {}
     # Read from the cache only (None until beat or the queue page has counted): no query on any page.
-    total = a_traiter.total_menu()
+    total = a_traiter.total_menu(user)
     return {
         "menu_coordination": {
             "a_traiter_total": total[0] if total else None,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accompagnements import calendar as seance_dates
 from accompagnements.models import Accompagnement, ConfirmationSeance, EtatSeance, PartieConfirmation, Seance, ServiceFait
-from accounts import roles
+from accounts import perimetre, roles
 from annuaire.models import PersonneRessource
 from candidatures.models import Candidature, Message
 from comite.selectors import saisines_visibles
@@ -206,7 +206,7 @@ def recherche(user: Any, q: str) -> list[dict[str, Any]]:
 
     coordination = roles.is_coordination(user)
     candidatures = Candidature.objects.soumises()
-    candidatures = candidatures if coordination else candidatures.filter(candidat=user)
+    candidatures = candidatures.visibles_par(user) if coordination else candidatures.filter(candidat=user)
     groupe(
         _("Candidatures"),
         _chaque_mot(
@@ -263,7 +263,8 @@ def recherche(user: Any, q: str) -> list[dict[str, Any]]:
     admin = bool(getattr(user, "is_staff", False))
     groupe(
         _("Personnes"),
-        _chaque_mot(get_user_model().objects.all(), q, "first_name", "last_name", "email").order_by("last_name", "pk"),
+        # A coordinator finds the people of their pilots' programmes, the directory and their colleagues.
+        _chaque_mot(perimetre.personnes_visibles(user), q, "first_name", "last_name", "email").order_by("last_name", "pk"),
         lambda u: Resultat(u.display_name, u.email, reverse("admin:accounts_user_change", args=[u.pk]) if admin else ""),
     )
     groupe(

@@ -20,10 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin, ServiceAdminMixin, form_action_view
 from core.admin_imports import ImportAdminMixin
 from core.permissions import may
+from core.uploads import check_upload
 
 from . import contenus
 from .imports import StructureImporter
-from .models import POIDS_FIELDS, Clause, Format, ModeleEmail, Programme, Structure, VersionClauses
+from .models import POIDS_FIELDS, Clause, Format, ModeleEmail, Programme, Structure, StructurePilote, VersionClauses
+from .selectors import pilotes_de
 from .services import clauses_enregistrer, modele_email_enregistrer, programme_copier
 
 
@@ -75,6 +77,64 @@ class FormatInline(admin.TabularInline):
     show_change_link = True
 
 
+LOGO_TYPES = ("image/png", "image/jpeg")
+
+
+class StructurePiloteForm(forms.ModelForm):
+    class Meta:
+        model = StructurePilote
+        fields = (
+            "nom",
+            "siret",
+            "logo",
+            "adresse",
+            "code_postal",
+            "commune",
+            "email",
+            "telephone",
+            "representant_nom",
+            "representant_qualite",
+            "coordinateurs",
+        )
+
+    def clean_logo(self) -> Any:
+        """The logo goes through the checks of every upload (content, size), must be a PNG or JPEG image,
+        and is stored under a server-generated name (nothing of the sender's name reaches the disk)."""
+        upload = self.cleaned_data.get("logo")
+        if not upload or not hasattr(upload, "content_type"):
+            return upload  # unchanged, or cleared
+        checked = check_upload(upload)
+        if checked.content_type not in LOGO_TYPES:
+            raise ValidationError(_("Le logo doit être une image PNG ou JPEG."), code="logo_type")
+        return checked.stored_file()
+
+
+@admin.register(StructurePilote)
+class StructurePiloteAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """The pilot structures: their identity (conventions, CERFA, e-mails, site) and their coordinators,
+    who see these structures' programmes and only those (programmes/selectors.py)."""
+
+    form = StructurePiloteForm
+    service_owned_fields = ()
+    list_display = ("nom", "commune", "email", "representant_nom")
+    search_fields = ("nom", "commune", "email", "siret")
+    filter_horizontal = ("coordinateurs",)
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("nom", "siret", "logo")}),
+        (_("Adresse et contact"), {"fields": ("adresse", "code_postal", "commune", "email", "telephone")}),
+        (_("Représentant·e"), {"fields": ("representant_nom", "representant_qualite")}),
+        (_("Coordination"), {"fields": ("coordinateurs",)}),
+        (_("Dates"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest | None = None, **kwargs: Any) -> Any:
+        if db_field.name == "coordinateurs":
+            # Only members of the coordination can be a pilot's coordinators.
+            kwargs["queryset"] = db_field.related_model.objects.filter(groups__name="coordination").order_by("email")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ()
@@ -82,22 +142,31 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     admin_owned_fields = ("taux_journalier",)
     list_display = (
         "nom",
+        "pilote",
         "date_debut",
         "date_fin",
         "appel_ouvert",
         "taux_journalier",
         "jours_minimum",
     )
-    list_filter = ("appel_ouvert",)
+    list_filter = ("appel_ouvert", "pilote")
+    list_select_related = ("pilote",)
     search_fields = ("nom", "slug", "description")
     date_hierarchy = "date_debut"
     prepopulated_fields = {"slug": ("nom",)}
     readonly_fields = ("created_at", "updated_at", "textes")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest | None = None, **kwargs: Any) -> Any:
+        if db_field.name == "pilote" and request is not None:
+            # A coordinator puts a programme under one of their pilots only.
+            kwargs["queryset"] = pilotes_de(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     # The budget stage adds the envelope's inline and columns (budget/admin.py).
     inlines: tuple[type[admin.options.InlineModelAdmin], ...] = (FormatInline,)
     actions = ("action_copier",)
     fieldsets = (
-        (None, {"fields": ("nom", "slug", "description", "appel_ouvert", "textes")}),
+        (None, {"fields": ("nom", "slug", "pilote", "description", "appel_ouvert", "textes")}),
         (
             _("Période et règles"),
             {
@@ -302,7 +371,9 @@ class ModeleEmailAdmin(ContenuAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         modele = get_object_or_404(ModeleEmail.objects.select_related("programme"), pk=pk)
         context = contenus.contexte_apercu(programme=modele.programme, cle=modele.cle)
-        rendered = contenus.rendre_email(modele, {"site_url": settings.SITE_URL, "pilot": settings.TSF_PILOT, **context})
+        rendered = contenus.rendre_email(
+            modele, {"site_url": settings.SITE_URL, "pilot": modele.programme.pilote.identite(), **context}
+        )
         manquants = [root for root, value in context.items() if value is None]
         return TemplateResponse(
             request,

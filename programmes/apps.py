@@ -13,3 +13,9 @@ class ProgrammesConfig(AppConfig):
         from .contenus import source_email
 
         register_email_source(source_email)
+
+        from core.admin_helpers import register_queryset_scope  # why: the admin scope needs the app registry ready
+
+        from .admin_scope import perimetre_admin
+
+        register_queryset_scope(perimetre_admin)

@@ -1,9 +1,10 @@
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -77,6 +78,109 @@ POIDS_FIELDS = (
 )
 
 
+def logo_pilote_upload_to(instance: "StructurePilote", filename: str) -> str:
+    return f"pilotes/{instance.pk or 'nouveau'}/{filename}"
+
+
+class StructurePilote(TimeStampedModel):
+    """The structure that runs one or more programmes (GE OPEP for the TSF Occitanie, MA Sphère for
+    PEER CULTURE): its identity on the conventions, the CERFA, the e-mails and the site, and the
+    coordinators who see its programmes (and only those: programmes/selectors.py)."""
+
+    nom = models.CharField(_("nom"), max_length=200)
+    adresse = models.CharField(_("adresse"), max_length=255, blank=True)
+    code_postal = models.CharField(_("code postal"), max_length=5, blank=True)
+    commune = models.CharField(_("commune"), max_length=120, blank=True)
+    representant_nom = models.CharField(_("représentant·e : nom"), max_length=200, blank=True)
+    representant_qualite = models.CharField(_("représentant·e : qualité"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail de la coordination"))
+    telephone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
+    logo = models.FileField(
+        _("logo (PNG ou JPEG)"),
+        upload_to=logo_pilote_upload_to,
+        blank=True,
+        max_length=255,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg"])],
+    )
+    coordinateurs = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinateur·rices"),
+        related_name="structures_pilotes",
+        blank=True,
+        help_text=_("Les membres de la coordination qui voient les programmes de cette structure, et eux seuls."),
+    )
+
+    class Meta:
+        verbose_name = _("structure pilote")
+        verbose_name_plural = _("structures pilotes")
+        ordering = ["nom"]
+
+    def __str__(self) -> str:
+        return self.nom
+
+    @property
+    def adresse_complete(self) -> str:
+        ville = " ".join(part for part in (self.code_postal, self.commune) if part)
+        return ", ".join(part for part in (self.adresse, ville) if part)
+
+    @property
+    def representant(self) -> str:
+        return ", ".join(part for part in (self.representant_nom, self.representant_qualite) if part)
+
+    def identite(self) -> dict[str, Any]:
+        """The identity the templates, PDFs and e-mails read as `pilot` (same keys as settings.TSF_PILOT)."""
+        return {
+            "name": self.nom,
+            "address": self.adresse_complete,
+            "representative": self.representant,
+            "representative_name": self.representant_nom,
+            "representative_title": self.representant_qualite,
+            "email": self.email,
+            "telephone": self.telephone,
+            "siret": self.siret,
+            "logo": "" if self.logo else settings.TSF_PILOT.get("logo", ""),
+            "logo_url": self.logo.url if self.logo else "",
+        }
+
+    @classmethod
+    def depuis_reglages(cls) -> "StructurePilote":
+        """The instance's first pilot, made from settings.TSF_PILOT when there is none yet (a fresh
+        database, a test database emptied between tests): the only use left of those settings."""
+        existing = cls.objects.order_by("pk").first()
+        if existing is not None:
+            return existing
+        data = settings.TSF_PILOT
+        nom, _sep, qualite = str(data.get("representative", "")).partition(",")
+        adresse, _sep, ville = str(data.get("address", "")).partition(",")
+        code_postal, _sep, commune = ville.strip().partition(" ")
+        return cls.objects.create(
+            nom=data.get("name", ""),
+            adresse=adresse.strip(),
+            code_postal=code_postal[:5],
+            commune=commune.strip(),
+            representant_nom=nom.strip(),
+            representant_qualite=qualite.strip(),
+            email=data.get("email", ""),
+        )
+
+
+def pilote_par_defaut() -> int:
+    """Default pilot of a new programme: the instance's first (one pilot until a second is created)."""
+    first = StructurePilote.objects.order_by("pk").values_list("pk", flat=True).first()
+    return first if first is not None else StructurePilote.depuis_reglages().pk
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def courant(self) -> "Programme | None":
+        """The programme running today (the latest started), else the latest one."""
+        today = timezone.localdate()
+        return (
+            self.filter(date_debut__lte=today, date_fin__gte=today).order_by("-date_debut").first()
+            or self.order_by("-date_debut").first()
+        )
+
+
 class Programme(TimeStampedModel):
     """A call (appel) with its period, budget rules and the formats it offers.
 
@@ -87,6 +191,13 @@ class Programme(TimeStampedModel):
 
     nom = models.CharField(_("nom"), max_length=200)
     slug = models.SlugField(_("identifiant"), unique=True)
+    pilote = models.ForeignKey(
+        StructurePilote,
+        verbose_name=_("structure pilote"),
+        on_delete=models.PROTECT,
+        related_name="programmes",
+        default=pilote_par_defaut,
+    )
     description = models.TextField(_("description"), blank=True)
     date_debut = models.DateField(_("début de la période"))
     date_fin = models.DateField(_("fin de la période"))
@@ -146,6 +257,8 @@ class Programme(TimeStampedModel):
         _("relancer une candidature en brouillon après (jours)"), default=14, validators=[MinValueValidator(1)]
     )
 
+    objects = ProgrammeQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
@@ -183,11 +296,7 @@ class Programme(TimeStampedModel):
 
     @classmethod
     def courant(cls) -> "Programme | None":
-        today = timezone.localdate()
-        return (
-            cls.objects.filter(date_debut__lte=today, date_fin__gte=today).order_by("-date_debut").first()
-            or cls.objects.order_by("-date_debut").first()
-        )
+        return cls.objects.courant()
 
 
 class NatureFormat(models.TextChoices):

@@ -18,7 +18,7 @@ from core.permissions import require
 
 from . import contenus
 from .copie import copieurs
-from .models import Clause, Format, ModeleEmail, Programme, Structure, VersionClauses
+from .models import Clause, Format, ModeleEmail, Programme, Structure, StructurePilote, VersionClauses
 
 
 def _refus(error: ValidationError) -> RuleViolation:
@@ -204,3 +204,52 @@ def structure_importer(*, fiche: FicheStructure, by: AbstractBaseUser) -> tuple[
         Structure.objects.select_for_update().filter(pk=structure.pk).first()
     structure.save()
     return structure, not existe
+
+
+# --- Pilot structures (issue 16) -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def structure_pilote_creer(
+    *,
+    nom: str,
+    email: str,
+    adresse: str = "",
+    code_postal: str = "",
+    commune: str = "",
+    representant_nom: str = "",
+    representant_qualite: str = "",
+    telephone: str = "",
+    siret: str = "",
+    programmes: list[Programme] | None = None,
+    coordinateurs: list[AbstractBaseUser] | None = None,
+) -> StructurePilote:
+    """A pilot structure with its identity, the programmes it runs and its coordinators. A coordinator
+    given here belongs to this pilot only (the one-pilot instance had made them join the first)."""
+    if not nom.strip():
+        raise RuleViolation(_("Donnez le nom de la structure pilote."), field="nom")
+    pilote = StructurePilote(
+        nom=nom.strip(),
+        email=email,
+        adresse=adresse,
+        code_postal=code_postal,
+        commune=commune,
+        representant_nom=representant_nom,
+        representant_qualite=representant_qualite,
+        telephone=telephone,
+        siret=siret,
+    )
+    try:
+        pilote.full_clean()
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise RuleViolation(messages[0], field=field) from error
+    pilote.save()
+    for programme in programmes or []:
+        Programme.objects.filter(pk=programme.pk).update(pilote=pilote)
+        programme.pilote = pilote
+    for user in coordinateurs or []:
+        StructurePilote.coordinateurs.through.objects.filter(user_id=user.pk).delete()
+        pilote.coordinateurs.add(user.pk)
+        user.__dict__.pop("_programme_ids", None)
+    return pilote

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accompagnements.models import EtatAccompagnement
+from accounts.perimetre import programmes_visibles
 from candidatures.models import Etat as EtatCandidature
 from core.concurrency import VersionedForm, version_initial
 from core.notifications import FACULTATIVES, Notification
@@ -80,6 +81,14 @@ class MessageGroupeForm(forms.Form):
     # The number of recipients the preview showed; sending is refused if the group changed since.
     nombre_annonce = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     empreinte = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            # Only the author's pilots' programmes (and their formats) can be chosen.
+            programmes = programmes_visibles(user)
+            self.fields["programme"].queryset = programmes.order_by("-pk")
+            self.fields["format"].queryset = Format.objects.filter(programme__in=programmes).select_related("programme")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

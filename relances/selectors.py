@@ -25,7 +25,8 @@ from candidatures.models import Etat as EtatCandidature
 from conventions.models import Convention
 from core.pagination import plafond
 from evaluations.models import EtatEvaluation, Evaluation, Moment
-from programmes.models import Departement, Format, Programme
+from programmes.models import Departement, Format, Programme, StructurePilote
+from programmes.selectors import pilotes_de, programme_ids_de, voit_tout
 
 from .models import DestinataireMessage, EtatDestinataire, EtatRelance, MessageGroupe, Relance
 
@@ -92,6 +93,14 @@ ROLES_GROUPE = [
 ]
 
 
+def filtres_du_perimetre(filtres: dict[str, Any], user: Any) -> dict[str, Any]:
+    """The group kept inside the author's pilots' programmes (issue 16): applicants and beneficiaries of
+    another pilot's programme are never in it. The directory of personnes-ressources is the instance's."""
+    if voit_tout(user):
+        return {**filtres, "programmes": None}
+    return {**filtres, "programmes": sorted(programme_ids_de(user))}
+
+
 def destinataires_groupe(filtres: dict[str, Any]) -> QuerySet[User]:
     """The active accounts the filters select, each once, in a stable order (name, e-mail).
 
@@ -104,7 +113,11 @@ def destinataires_groupe(filtres: dict[str, Any]) -> QuerySet[User]:
     departement = filtres.get("departement") or ""
     etat_c, etat_a = filtres.get("etat_candidature") or "", filtres.get("etat_accompagnement") or ""
 
+    # The author's pilots' programmes (filtres_du_perimetre), None for a superuser: the group stays inside.
+    perimetre = filtres.get("programmes")
     accompagnements = Accompagnement.objects.all()
+    if perimetre is not None:
+        accompagnements = accompagnements.filter(programme_id__in=perimetre)
     if programme:
         accompagnements = accompagnements.filter(programme_id=programme)
     if format_id:
@@ -116,6 +129,8 @@ def destinataires_groupe(filtres: dict[str, Any]) -> QuerySet[User]:
     conditions = []
     if role in ("", ROLE_CANDIDAT):
         candidatures = Candidature.objects.filter(candidat=OuterRef("pk"))
+        if perimetre is not None:
+            candidatures = candidatures.filter(programme_id__in=perimetre)
         if programme:
             candidatures = candidatures.filter(programme_id=programme)
         if etat_c:
@@ -144,6 +159,8 @@ def destinataires_groupe(filtres: dict[str, Any]) -> QuerySet[User]:
         choisis |= condition
     if filtres.get("evaluation_6mois_manquante"):
         evaluations = Evaluation.objects.filter(personne=OuterRef("pk"), moment=Moment.SIX_MOIS, etat=EtatEvaluation.OUVERTE)
+        if perimetre is not None:
+            evaluations = evaluations.filter(accompagnement__programme_id__in=perimetre)
         if programme:
             evaluations = evaluations.filter(accompagnement__programme_id=programme)
         if format_id:
@@ -279,11 +296,18 @@ def apercu_groupe(filtres: dict[str, Any], sujet: str, corps: str) -> dict[str, 
     }
 
 
-def messages_groupe_historique() -> QuerySet[MessageGroupe]:
-    """The coordination's record of group messages, newest first, with the delivery figures."""
+def messages_groupe_historique(user: Any = None) -> QuerySet[MessageGroupe]:
+    """The coordination's record of group messages, newest first, with the delivery figures; for a
+    coordinator (`user`), the messages written by the coordination of their pilots."""
     E = EtatDestinataire
+    messages = MessageGroupe.objects.all()
+    if user is not None and not voit_tout(user):
+        collegues = StructurePilote.coordinateurs.through.objects.filter(
+            structurepilote__in=pilotes_de(user).values("pk")
+        ).values("user_id")
+        messages = messages.filter(auteur__in=collegues)
     return (
-        MessageGroupe.objects.select_related("auteur")
+        messages.select_related("auteur")
         .annotate(
             envoyes=Count("destinataires", filter=Q(destinataires__etat=E.ENVOYE)),
             a_envoyer=Count("destinataires", filter=Q(destinataires__etat=E.A_ENVOYER)),

@@ -211,7 +211,7 @@ def _message(relance: Relance, context: dict[str, Any]) -> EmailMultiAlternative
         subject=rendered.subject,
         body=rendered.text,
         to=[relance.destinataire.email],
-        reply_to=[settings.TSF_PILOT["email"]],
+        reply_to=[rendered.reply_to],
         # Stable id: a reminder re-sent after a crash is recognisable as the same message.
         headers={"Message-ID": f"<relance-{relance.pk}@{host}>", "X-TSF-Relance": str(relance.pk)},
     )
@@ -226,7 +226,7 @@ def _still_mine(pk: int, reservee_le: datetime.datetime):
 def relance_envoyer(*, relance_id: int, reservee_le: datetime.datetime) -> str:
     """Send one claimed reminder (outside any transaction), then mark it sent. Returns what happened."""
     now = timezone.now()
-    relance = Relance.objects.select_related("destinataire", "programme", "content_type").filter(pk=relance_id).first()
+    relance = Relance.objects.select_related("destinataire", "programme__pilote", "content_type").filter(pk=relance_id).first()
     if relance is None or relance.etat != EtatRelance.EN_COURS or relance.reservee_le != reservee_le:
         return DEJA_PRISE
     try:
@@ -284,7 +284,7 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
     once (so a crash resends at most the one e-mail being handed over). Returns how many were sent."""
     now = timezone.now()
     relances = list(
-        Relance.objects.select_related("destinataire", "programme", "content_type")
+        Relance.objects.select_related("destinataire", "programme__pilote", "content_type")
         .filter(pk__in=ids, etat=EtatRelance.EN_COURS, reservee_le=reservee_le)
         .order_by("echeance", "pk")
     )
@@ -437,6 +437,7 @@ def message_groupe_envoyer(
                 },
                 field=champ,
             )
+    filtres = selectors.filtres_du_perimetre(filtres, by)
     personnes = list(selectors.destinataires_groupe(filtres))
     if not personnes:
         raise RuleViolation(_("Aucune personne ne correspond à ces filtres : le message n’a pas été envoyé."))
@@ -486,7 +487,7 @@ def _message_groupe_email(destinataire: DestinataireMessage) -> EmailMultiAltern
         subject=rendered.subject,
         body=rendered.text,
         to=[destinataire.personne.email],
-        reply_to=[settings.TSF_PILOT["email"]],
+        reply_to=[rendered.reply_to],
         # Stable id: the same copy handed over twice after a crash is recognisable as one message.
         headers={"Message-ID": f"<groupe-{destinataire.pk}@{host}>", "X-TSF-Groupe": str(destinataire.pk)},
     )

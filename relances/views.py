@@ -4,12 +4,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.perimetre import programmes_visibles
 from core.exceptions import DomainError
 from core.forms import add_domain_error
 from core.notifications import ESSENTIELLES, FACULTATIVES, Notification, desactivees, notifications_regler
 from core.pagination import paginer
 from core.permissions import action_required, forbid_unless
-from programmes.models import Programme
 
 from . import selectors, services
 from .forms import MessageGroupeForm, NotificationsForm, RelancesProgrammeForm
@@ -19,7 +19,7 @@ from .forms import MessageGroupeForm, NotificationsForm, RelancesProgrammeForm
 def relances_programme(request, programme_pk: int):
     """Coordination: the reminders sent for a programme, and the switch of each kind."""
     forbid_unless(request.user, "relances.configurer")
-    programme = get_object_or_404(Programme, pk=programme_pk)
+    programme = get_object_or_404(programmes_visibles(request.user), pk=programme_pk)
     form = RelancesProgrammeForm.for_programme(programme, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -53,9 +53,9 @@ def message_groupe_nouveau(request):
     """Coordination: choose a group by filters, write, preview (the count and each person's own text), send."""
     apercu = None
     if request.method != "POST":
-        form = MessageGroupeForm()
+        form = MessageGroupeForm(user=request.user)
     else:
-        form = MessageGroupeForm(request.POST)
+        form = MessageGroupeForm(request.POST, user=request.user)
         if form.is_valid():
             if request.POST.get("action") == "envoyer":
                 try:
@@ -76,13 +76,17 @@ def message_groupe_nouveau(request):
                         % {"n": message.nombre_destinataires},
                     )
                     return redirect("relances:message_groupe_detail", pk=message.pk)
-            apercu = selectors.apercu_groupe(form.filtres(), form.cleaned_data["sujet"], form.cleaned_data["corps"])
+            apercu = selectors.apercu_groupe(
+                selectors.filtres_du_perimetre(form.filtres(), request.user),
+                form.cleaned_data["sujet"],
+                form.cleaned_data["corps"],
+            )
             # The count shown is the one the send will check (kept in the form, with what was typed).
             data = request.POST.copy()
             data["nombre_annonce"] = str(apercu["nombre"])
             data["empreinte"] = apercu["empreinte"]
             errors = form.errors.copy()
-            form = MessageGroupeForm(data)
+            form = MessageGroupeForm(data, user=request.user)
             form.is_valid()
             for field, field_errors in errors.items():
                 for error in field_errors:
@@ -98,14 +102,14 @@ def message_groupe_nouveau(request):
 @action_required("message_groupe.ecrire")
 def message_groupe_list(request):
     """Coordination: the record of group messages (who, when, which group, how many, delivery)."""
-    page_obj = paginer(request, selectors.messages_groupe_historique(), 25)
+    page_obj = paginer(request, selectors.messages_groupe_historique(request.user), 25)
     return render(request, "relances/message_groupe_list.html", {"page_obj": page_obj, "messages_groupe": page_obj})
 
 
 @action_required("message_groupe.ecrire")
 def message_groupe_detail(request, pk: int):
     """Coordination: one group message, and each recipient's delivery state."""
-    message = get_object_or_404(selectors.messages_groupe_historique(), pk=pk)
+    message = get_object_or_404(selectors.messages_groupe_historique(request.user), pk=pk)
     page_obj = paginer(request, selectors.destinataires_du_message(message), 50)
     return render(
         request,
@@ -150,7 +154,7 @@ def mes_notifications(request):
 @action_required("relances.configurer")
 def relances_courant(request):
     """The header menu's entry: the current programme's reminders (the menu does not query for it)."""
-    programme = Programme.courant()
+    programme = programmes_visibles(request.user).courant()
     if programme is None:
         raise Http404
     return redirect("relances:programme", programme_pk=programme.pk)

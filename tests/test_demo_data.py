@@ -561,6 +561,18 @@ def test_peer_culture_lives_next_to_the_tsf_with_its_formats_and_period(demo):
     }
 
 
+def test_each_demo_coordination_sees_its_own_programme_only(demo):
+    """Issue 16: PEER CULTURE is MA Sphère's, with its coordinator; the TSF's coordination keeps the TSF."""
+    from programmes.selectors import programmes_de
+
+    peer = Programme.objects.get(slug=PEER)
+    assert peer.pilote.nom == peer_culture.PILOTE["nom"] and peer.pilote.email == peer_culture.PILOTE["email"]
+    coordination_peer = User.objects.get(email=peer_culture.COORDINATION.email)
+    assert list(programmes_de(coordination_peer)) == [peer]
+    coordination_tsf = User.objects.get(email=f"coordination@{data.DOMAINE}")
+    assert peer not in programmes_de(coordination_tsf) and programmes_de(coordination_tsf).exists()
+
+
 @pytest.mark.parametrize(
     ("today", "debut"),
     [("2026-11-30", "2026-11-01"), ("2027-03-15", "2026-11-01"), ("2026-11-10", "2026-10-01"), ("2027-08-20", "2027-07-01")],

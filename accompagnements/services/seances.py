@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -454,7 +453,7 @@ def compte_rendu_submit(
     )
     if first_submission:
         send_templated_after_commit(
-            to=sorted({seance.accompagnement.beneficiaire.email, settings.TSF_PILOT["email"]} - {""}),
+            to=sorted({seance.accompagnement.beneficiaire.email, seance.accompagnement.programme.pilote.email} - {""}),
             name="seance_compte_rendu",
             context={"seance": seance, "accompagnement": seance.accompagnement, "compte_rendu": compte_rendu},
         )

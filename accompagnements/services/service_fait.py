@@ -4,7 +4,6 @@ with a reason. The answers (who, when, what) are on the accompagnement's timelin
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -104,7 +103,7 @@ def seance_confirmer(*, seance: Seance, tenue: bool, by: User, commentaire: str 
     if not tenue:
         _service_fait_transition(seance=locked, name="contester", by=by, reason=commentaire.strip())
         send_templated_after_commit(
-            to=[settings.TSF_PILOT["email"]],
+            to=[locked.accompagnement.programme.pilote.email],
             name="seance_contestee",
             context={"seance": locked, "accompagnement": locked.accompagnement, "confirmation": confirmation},
         )

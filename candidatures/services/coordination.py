@@ -87,6 +87,7 @@ def _record_email(
         html=html,
         attachments=attachments,
         reference=f"emailenvoye:{email.pk}",
+        reply_to=[candidature.programme.pilote.email],
         **(trace or {}),
     )
     return email
@@ -107,7 +108,7 @@ def candidature_email_send(*, candidature: Candidature, by: User, subject: str, 
         raise RuleViolation(_("Le texte de l’e-mail est vide."), field="corps")
     html = render_to_string(
         "emails/decision_message.html",
-        {"sujet": subject, "corps": body, "site_url": settings.SITE_URL, "pilot": settings.TSF_PILOT},
+        {"sujet": subject, "corps": body, "site_url": settings.SITE_URL, "pilot": candidature.programme.pilote.identite()},
     )
     return _record_email(candidature=candidature, by=by, subject=subject, text=body, html=html)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -230,7 +229,7 @@ def message_send(*, candidature: Candidature, auteur: User, texte: str, piece: P
         candidature=candidature, auteur=auteur, de_la_coordination=de_la_coordination, texte=texte, piece=piece
     )
     candidature_event(candidature=candidature, kind=EventKind.MESSAGE, by=auteur, details={"message": message.pk})
-    destinataires = [candidature.candidat.email] if de_la_coordination else [settings.TSF_PILOT["email"]]
+    destinataires = [candidature.candidat.email] if de_la_coordination else [candidature.programme.pilote.email]
     send_templated_after_commit(
         to=destinataires,
         name="candidature_message",

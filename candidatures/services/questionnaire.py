@@ -431,7 +431,7 @@ def candidature_receipt_generate(*, candidature: Candidature) -> Candidature:
         )
 
     message = EmailMultiAlternatives(
-        subject=rendered.subject, body=rendered.text, to=[candidature.candidat.email], reply_to=[settings.TSF_PILOT["email"]]
+        subject=rendered.subject, body=rendered.text, to=[candidature.candidat.email], reply_to=[rendered.reply_to]
     )
     message.attach_alternative(rendered.html, "text/html")
     message.attach(f"accuse-reception-{candidature.reference}.pdf", pdf, "application/pdf")
@@ -456,7 +456,9 @@ def demande_piece_fulfil(*, demande: DemandePiece, by: User, checked: CheckedUpl
     demande.save(update_fields=["fournie_le"])
 
     send_templated_after_commit(
-        to=[settings.TSF_PILOT["email"]], name="candidature_piece_fournie", context={"candidature": candidature, "piece": piece}
+        to=[candidature.programme.pilote.email],
+        name="candidature_piece_fournie",
+        context={"candidature": candidature, "piece": piece},
     )
     return piece
 

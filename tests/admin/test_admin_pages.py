@@ -36,6 +36,7 @@ from candidatures.models import (
 from comite.models import Avis, ReunionComite, Saisine
 from conventions.models import Convention, EtatConvention, Signature
 from evaluations.models import Evaluation, MesureIndicateur
+from programmes.models import pilote_par_defaut
 from relances.models import Relance
 from tests.factories import (
     AccompagnementFactory,
@@ -475,6 +476,7 @@ def _programme_post_data(**overrides) -> dict:
     data = {
         "nom": "Programme saisi dans l’admin",
         "slug": "programme-admin",
+        "pilote": pilote_par_defaut(),
         "description": "",
         "appel_ouvert": "on",
         "date_debut": "2026-01-01",

@@ -153,3 +153,30 @@ def test_the_coordination_regenerates_an_unsigned_version_with_the_planned_sessi
     convention.refresh_from_db()
     assert convention.version == 1 and convention.pdf_sha256 != before
     assert "Atelier budget prévisionnel" in pdf_text(read(convention.pdf))
+
+
+def test_the_convention_names_its_programmes_pilot_not_the_instances(parties, django_capture_on_commit_callbacks):
+    """Issue 16: a programme of a second pilot structure signs its conventions in that pilot's name."""
+    from accompagnements.services import objectifs_valider
+    from programmes.models import Programme, StructurePilote
+
+    pilote = StructurePilote.objects.create(
+        nom="MA Sphère (fictif)",
+        adresse="2 place de l’Exemple",
+        code_postal="31000",
+        commune="Toulouse",
+        representant_nom="Alex Exemple",
+        representant_qualite="président·e",
+        email="coordination@ma-sphere.example",
+    )
+    Programme.objects.filter(pk=parties["programme"].pk).update(pilote=pilote)
+    acc = parties["accompagnement"]
+    acc.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        objectifs_valider(accompagnement=acc, by=parties["mentor"])
+        objectifs_valider(accompagnement=acc, by=parties["beneficiaire"])
+    text = pdf_text(read(acc.conventions.get().pdf))
+    for expected in ("MA Sphère (fictif)", "2 place de l’Exemple, 31000 Toulouse", "Alex Exemple, président·e"):
+        assert expected in text, expected
+    assert "coordination@ma-sphere.example" in text
+    assert "GE OPEP" not in text and "Camille Exemple" not in text

@@ -286,8 +286,9 @@ def test_menu_count_is_bounded_cached_and_costs_few_queries(programme, django_as
         _candidature(programme, Etat.SOUMISE)
     _candidature(programme, Etat.RECEVABLE)
     assert a_traiter.total_menu() is None  # not counted yet: the menu shows no number
-    # The programmes' report delays, then every kind counted in one query.
-    with django_assert_max_num_queries(2):
+    # The pilot structures, the programmes' report delays, then every kind counted in one query (over all
+    # programmes and per pilot), then who coordinates which pilot (each coordinator's own count).
+    with django_assert_max_num_queries(4):
         assert tasks.count_a_traiter() == 4  # 3 (bounded) + 1
     _candidature(programme, Etat.RECEVABLE)
     with django_assert_max_num_queries(0):

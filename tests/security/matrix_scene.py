@@ -22,7 +22,7 @@ from candidatures.models import DemandePiece, EntretienDiagnostic, PieceJointe
 from comite.models import ReunionComite, Saisine
 from evaluations import liens
 from evaluations.models import EtatEvaluation, Evaluation, Moment, Repondant
-from programmes.models import Format
+from programmes.models import Format, StructurePilote
 from relances.models import DestinataireMessage, MessageGroupe
 from tests.factories import (
     AccompagnementFactory,
@@ -279,3 +279,50 @@ def build_scene() -> Scene:
         "export": export,
     }
     return Scene(users=users, objects=objects)
+
+
+def build_second_pilot() -> dict[str, Any]:
+    """A second pilot structure on the instance (issue 16), its programme and its own coordinator, with one
+    file of each kind: the scene's coordinator belongs to the first pilot, this one to the second only."""
+    pilote = StructurePilote.objects.create(
+        nom="MA Sphère (fictif)",
+        adresse="2 place de l’Exemple",
+        code_postal="31000",
+        commune="Toulouse",
+        representant_nom="Alex Exemple",
+        representant_qualite="président·e",
+        email="coordination@ma-sphere.example",
+    )
+    coordinateur = UserFactory(email="matrice-coord-b@exemple.test", roles=["coordination"])
+    pilote.coordinateurs.add(coordinateur)
+    programme = ProgrammeFactory(nom="PEER CULTURE 2026 (matrice)", pilote=pilote)
+    candidat = UserFactory(email="matrice-peer@exemple.test", roles=["candidat"])
+    dossier = CandidatureFactory(programme=programme, candidat=candidat, etat="soumise")
+    retenu = CandidatureFactory(
+        programme=programme,
+        candidat=candidat,
+        etat="selectionnee",
+        format_retenu=programme.formats.get(code="tsf"),
+        demi_journees_retenues=2,
+    )
+    accompagnement = AccompagnementFactory(candidature=retenu, mentors=[PersonneRessourceFactory()])
+    convention = ConventionFactory(accompagnement=accompagnement, pdf=ContentFile(b"%PDF-1.4 convention", name="c.pdf"))
+    export = Export.objects.create(
+        programme=programme,
+        type_export=TypeExport.RAPPORT_PDF,
+        etat=EtatExport.PRET,
+        progression=100,
+        fichier=ContentFile(b"%PDF-1.4 rapport", name="r.pdf"),
+        demande_par=coordinateur,
+        termine_le=timezone.now(),
+    )
+    return {
+        "pilote": pilote,
+        "coordinateur": coordinateur,
+        "programme": programme,
+        "dossier": dossier,
+        "retenu": retenu,
+        "accompagnement": accompagnement,
+        "convention": convention,
+        "export": export,
+    }

@@ -568,3 +568,72 @@ def test_every_admin_route_is_staff_only(figure):
         f"403 for the coordination on: {denied_for_coordination}"
     )
     assert not unexpected, "\n".join(unexpected)
+
+
+# --- Several pilot structures (issue 16) ----------------------------------------------------------------
+# A coordinator of a second pilot opens none of the first pilot's files: every route about an object of the
+# scene that the scene's coordinator opens answers them 404. These objects are no programme's: the directory
+# of personnes-ressources, people and their own links are shared by the instance, whoever pilots.
+SHARED_BETWEEN_PILOTS: dict[str, Any] = {
+    "accounts:export_mes_donnees": OK,  # their own data
+    "plateforme:email_retablir": OK,  # an address reported failing: the person's, not a programme's
+    "annuaire:personne_ressource_detail": OK,  # the directory is the instance's
+    "annuaire:personne_ressource_validate": OK,
+    "annuaire:personne_ressource_refuse": OK,
+    "accompagnements:flux_calendrier": OK,  # a signed feed: the token is the access
+    "annuaire:proposition_reponse": OK,  # a signed link: the token is the access
+    "evaluations:lien": OK,
+    "accompagnements:service_fait_lien": OK,
+}
+
+
+def test_a_coordinator_of_another_pilot_gets_404_on_every_file_of_this_pilot_and_opens_their_own(figure):
+    from .matrix_scene import build_second_pilot
+
+    scene = build_scene()
+    autre = build_second_pilot()
+    client = Client(raise_request_exception=False)
+    client.force_login(autre["coordinateur"])
+    cases, unexpected = 0, []
+    for name, pattern in all_routes():
+        if name.startswith("admin:") or MATRIX[name]["coordination"] not in (OK, INVALID):
+            continue
+        kwargs = _kwargs(name, pattern, scene.objects)
+        if not kwargs or name.startswith("account_"):
+            continue  # a page with no object (a list, a dashboard): scoped by its queryset, checked below
+        expected = SHARED_BETWEEN_PILOTS.get(name, NOT_FOUND)
+        answer = _ask(client, reverse(name, kwargs=kwargs))
+        cases += 1
+        if answer != expected:
+            unexpected.append(f"{name}: got {answer}, expected {expected}")
+    figure(
+        f"{cases} routes about the first pilot's objects asked by the second pilot's coordinator, {len(unexpected)} unexpected"
+    )
+    assert not unexpected, "\n".join(unexpected)
+
+    # Their own programme's files open; the lists and dashboards show theirs, not the first pilot's.
+    own = {
+        "candidatures:coordination_detail": {"pk": autre["dossier"].pk},
+        "accompagnements:detail": {"pk": autre["accompagnement"].pk},
+        "budget:accompagnement_ligne": {"pk": autre["accompagnement"].pk},
+        "conventions:document": {"pk": autre["convention"].pk},
+        "conventions:integrite": {"pk": autre["convention"].pk},
+        "budget:export_detail": {"pk": autre["export"].pk},
+        "budget:export_download": {"pk": autre["export"].pk},
+        "budget:grand_livre": {"pk": autre["programme"].pk},
+        "evaluations:resultats_programme": {"programme_pk": autre["programme"].pk},
+    }
+    for name, kwargs in own.items():
+        assert _ask(client, reverse(name, kwargs=kwargs)) == OK, name
+    accompagnements = client.get(reverse("accompagnements:list")).content.decode()
+    assert autre["accompagnement"].reference in accompagnements
+    assert scene.objects["accompagnement"].reference not in accompagnements
+    budget = client.get(reverse("budget:tableau_de_bord")).content.decode()
+    assert autre["programme"].nom in budget and scene.objects["programme"].nom not in budget
+    dossiers = client.get(reverse("candidatures:coordination_dashboard")).content.decode()
+    assert autre["programme"].nom in dossiers and scene.objects["programme"].nom not in dossiers
+    # The first pilot's coordinator, for their part, does not find the second pilot's files.
+    premier = Client(raise_request_exception=False)
+    premier.force_login(scene.users["coordination"])
+    for name, kwargs in own.items():
+        assert _ask(premier, reverse(name, kwargs=kwargs)) == NOT_FOUND, name

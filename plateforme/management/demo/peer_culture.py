@@ -43,6 +43,7 @@ from candidatures import services as candidatures
 from candidatures.models import Candidature
 from comite import services as comite
 from programmes.models import Format, Programme, Structure
+from programmes.services import structure_pilote_creer
 
 from .data import DOMAINE, CandidatureDemo, CompteDemo, PersonneRessourceDemo, StructureDemo
 from .structures import structure_demo
@@ -125,6 +126,17 @@ FORMATS: list[dict[str, Any]] = [
         "ordre": 4,
     },
 ]
+
+# --- The pilot structure (fictitious) ------------------------------------------------------------------
+PILOTE = {
+    "nom": "MA Sphère (fictif)",
+    "email": f"contact@{DOMAINE}",
+    "adresse": "1 allée de l’Exemple",
+    "code_postal": "31000",
+    "commune": "Toulouse",
+    "representant_nom": "Camille Sphère",
+    "representant_qualite": "présidente",
+}
 
 # --- Accounts ----------------------------------------------------------------------------------
 COORDINATION = CompteDemo(
@@ -575,9 +587,11 @@ class PeerCultureLoader:
             self.loader.structures[spec.key] = self.structures[spec.key] = structure_demo(spec, by=self.loader.coordination)
 
     def load_pilote(self, programme: Programme) -> None:
-        """The pilot's identity (MA Sphère: name, address, representative, logo, e-mail).
-        Not recorded yet: the pilot is one per instance today (TSF_PILOT_* settings). To plug in with the
-        « several pilots » work: MA Sphère, contact@ma-sphere.eu (fictitious in the demo), and its coordinator."""
+        """The pilot's identity (MA Sphère, fictitious in the demo): PEER CULTURE is its programme and its
+        coordinator sees that programme only; the TSF's coordination keeps the TSF (issue 16)."""
+        if programme.pilote.nom == PILOTE["nom"]:
+            return
+        structure_pilote_creer(**PILOTE, programmes=[programme], coordinateurs=[self.users[COORDINATION.key]])
 
     # --- people ------------------------------------------------------------------------------------
     def load_personnes_ressources(self) -> None:
