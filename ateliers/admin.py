@@ -15,6 +15,7 @@ from . import services
 from .models import (
     Adhesion,
     Atelier,
+    AtelierEvenement,
     GroupeCodev,
     Immersion,
     ImmersionEvenement,
@@ -31,11 +32,11 @@ from .models import (
 class AtelierAdmin(ServiceAdminMixin, admin.ModelAdmin):
     # Capacity and fee default from the format and are checked by the services (fewer places than
     # registrations are refused; more move the waiting list up).
-    service_owned_fields = ("capacite", "participation_non_membre")
+    service_owned_fields = ("capacite", "participation_non_membre", "etat", "tenu_le")
     service_add = "ateliers.services.atelier_create"
     service_change = "ateliers.services.atelier_update"
-    list_display = ("titre", "programme", "format", "debut", "capacite", "personne_ressource")
-    list_filter = ("programme",)
+    list_display = ("titre", "programme", "format", "debut", "capacite", "personne_ressource", "etat")
+    list_filter = ("programme", "etat")
     list_select_related = ("programme", "format", "personne_ressource")
     search_fields = ("titre", "theme")
     date_hierarchy = "debut"
@@ -52,7 +53,11 @@ class AtelierAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "personne_ressource",
         "capacite",
         "participation_non_membre",
+        "etat",
+        "tenu_le",
     )
+    # Held (attendance list closed) or cancelled on the atelier's page, through the services.
+    readonly_fields = ("etat", "tenu_le")
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -311,3 +316,9 @@ class PresenceGroupeAdmin(_LectureSeule):
 class SeanceGroupeEvenementAdmin(_LectureSeule):
     list_display = ("seance", "transition", "from_state", "to_state", "actor", "created_at")
     list_select_related = ("seance__groupe", "actor")
+
+
+@admin.register(AtelierEvenement)
+class AtelierEvenementAdmin(_LectureSeule):
+    list_display = ("atelier", "transition", "from_state", "to_state", "actor", "created_at")
+    list_select_related = ("atelier", "actor")

@@ -19,6 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from core.models import EventBase, TimeStampedModel
 
 
+class EtatAtelier(models.TextChoices):
+    """An atelier is scheduled, then held (its attendance list closed by the coordination) or cancelled."""
+
+    PROGRAMME = "programme", _("Programmé")
+    TENU = "tenu", _("Tenu (liste de présence close)")
+    ANNULE = "annule", _("Annulé")
+
+
 class Atelier(TimeStampedModel):
     """One session of a collective format: a date, a place or a link, a personne-ressource who leads it."""
 
@@ -48,6 +56,8 @@ class Atelier(TimeStampedModel):
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00"))],
     )
+    etat = models.CharField(_("état"), max_length=20, choices=EtatAtelier.choices, default=EtatAtelier.PROGRAMME, db_index=True)
+    tenu_le = models.DateTimeField(_("liste de présence close le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("atelier")
@@ -61,6 +71,29 @@ class Atelier(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.titre
+
+    # Named states for templates and rules (a template never compares the state strings).
+    @property
+    def est_programme(self) -> bool:
+        return self.etat == EtatAtelier.PROGRAMME
+
+    @property
+    def est_tenu(self) -> bool:
+        return self.etat == EtatAtelier.TENU
+
+    @property
+    def est_annule(self) -> bool:
+        return self.etat == EtatAtelier.ANNULE
+
+
+class AtelierEvenement(EventBase):
+    """The history of an atelier: its attendance list closed (held) or its cancellation."""
+
+    atelier = models.ForeignKey(Atelier, on_delete=models.CASCADE, related_name="evenements")
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("événement d’un atelier")
+        verbose_name_plural = _("historique des ateliers")
 
 
 class EtatInscription(models.TextChoices):

@@ -16,7 +16,7 @@ from accounts import roles
 from core.exceptions import RuleViolation
 from core.permissions import ALLOWED, SYSTEME, Decision, refused, register_workflow, rule
 
-from .models import ETATS_CONFIRMES, Atelier, GroupeCodev, Immersion, Inscription, SeanceGroupe
+from .models import ETATS_CONFIRMES, Atelier, EtatInscription, GroupeCodev, Immersion, Inscription, SeanceGroupe
 from .workflow import (
     ANIMATEUR,
     COORDINATION,
@@ -24,6 +24,7 @@ from .workflow import (
     MENTORE,
     PARTICIPANT,
     WORKFLOW,
+    WORKFLOW_ATELIER,
     WORKFLOW_IMMERSION,
     WORKFLOW_SEANCE_GROUPE,
 )
@@ -77,14 +78,31 @@ def _rule_violation(reason: str) -> Decision:
 
 
 def _pas_commence(user: Any, inscription: Inscription) -> Decision:
+    if not inscription.atelier.est_programme:
+        return _rule_violation(_("Cet atelier est annulé ou déjà tenu."))
     if inscription.atelier.debut <= timezone.now():
         return _rule_violation(_("L’atelier a commencé : il n’est plus possible de se désister."))
     return ALLOWED
 
 
 def _commence(user: Any, inscription: Inscription) -> Decision:
+    if not inscription.atelier.est_programme:
+        return _rule_violation(_("La liste de présence de cet atelier est close (ou l’atelier est annulé)."))
     if inscription.atelier.debut > timezone.now():
         return _rule_violation(_("L’atelier n’a pas encore eu lieu : la présence se note après son début."))
+    return ALLOWED
+
+
+def _peut_clore(user: Any, atelier: Atelier) -> Decision:
+    """The list is closed once the atelier has started and every confirmed participant is noted."""
+    if atelier.debut > timezone.now():
+        return _rule_violation(_("L’atelier n’a pas encore eu lieu : sa liste de présence se clôt après son début."))
+    non_notees = atelier.inscriptions.filter(etat=EtatInscription.INSCRITE).count()
+    if non_notees:
+        return _rule_violation(
+            _("%(n)s participant·e(s) ne sont pas encore noté·es présent·es ou absent·es : complétez la liste de présence.")
+            % {"n": non_notees}
+        )
     return ALLOWED
 
 
@@ -94,6 +112,9 @@ register_workflow(
     role_of=role_of,
     extra={"desister": _pas_commence, "marquer_presente": _commence, "marquer_absente": _commence},
 )
+
+
+register_workflow("atelier", WORKFLOW_ATELIER, role_of=role_of, extra={"clore": _peut_clore})
 
 
 @rule("atelier.voir")
@@ -112,6 +133,8 @@ def gerer(user: Any, atelier: Any = None) -> Decision:
 
 
 def _inscriptions_ouvertes(atelier: Atelier) -> Decision:
+    if not atelier.est_programme:
+        return _rule_violation(_("Cet atelier est annulé ou déjà tenu : les inscriptions sont closes."))
     if atelier.debut <= timezone.now():
         return _rule_violation(_("Cet atelier a déjà commencé : les inscriptions sont closes."))
     return ALLOWED

@@ -109,6 +109,21 @@ def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
             .order_by("atelier__debut", "pk")
         )
         context.update(ateliers_visibles=True, mes_ateliers=list(mes[: plafond(ESPACE_ATELIERS)]))
+        # The workshops the person attended or missed (the attendance list noted), newest first, with the count.
+        suivis = (
+            Inscription.objects.filter(participant_id=user.pk, etat__in=(EtatInscription.PRESENTE, EtatInscription.ABSENTE))
+            .select_related("atelier")
+            .order_by("-atelier__debut", "-pk")
+        )
+        comptes = suivis.aggregate(
+            presences=Count("pk", filter=Q(etat=EtatInscription.PRESENTE)),
+            absences=Count("pk", filter=Q(etat=EtatInscription.ABSENTE)),
+        )
+        context.update(
+            ateliers_suivis=list(suivis[: plafond(ESPACE_ATELIERS)]),
+            ateliers_presences=comptes["presences"],
+            ateliers_absences=comptes["absences"],
+        )
     if not roles.is_coordination(user):
         context["mes_groupes"] = list(groupes_visibles(user)[: plafond(ESPACE_GROUPES)])
         context["mes_immersions"] = list(

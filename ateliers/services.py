@@ -30,6 +30,7 @@ from .models import (
     ETATS_CONFIRMES,
     Adhesion,
     Atelier,
+    AtelierEvenement,
     EtatInscription,
     GroupeCodev,
     Immersion,
@@ -41,7 +42,8 @@ from .models import (
     SeanceGroupe,
     SeanceGroupeEvenement,
 )
-from .workflow import WORKFLOW, WORKFLOW_IMMERSION, WORKFLOW_SEANCE_GROUPE
+from .signals import atelier_tenu
+from .workflow import WORKFLOW, WORKFLOW_ATELIER, WORKFLOW_IMMERSION, WORKFLOW_SEANCE_GROUPE
 
 
 def _check_atelier(*, programme: Programme, format: Format, debut: datetime.datetime, lieu: str, lien_visio: str) -> None:
@@ -232,6 +234,60 @@ def presence_record(*, inscription: Inscription, presente: bool, by: User) -> In
     return apply_transition(
         inscription, workflow=WORKFLOW, name=name, actor=by, history_model=InscriptionEvenement, history_fk="inscription"
     )
+
+
+@transaction.atomic
+def atelier_clore(*, atelier: Atelier, by: User) -> Atelier:
+    """The coordination closes the attendance list of a held atelier (every confirmed participant noted
+    present or absent): the atelier is held, and what its personne-ressource is owed is committed on the
+    programme's budget in the same transaction (refused, and nothing closed, if the envelope cannot carry it)."""
+    require(by, "atelier.clore", atelier)
+    locked = apply_transition(
+        atelier,
+        workflow=WORKFLOW_ATELIER,
+        name="clore",
+        actor=by,
+        history_model=AtelierEvenement,
+        history_fk="atelier",
+        changes={"tenu_le": timezone.now()},
+    )
+    atelier_tenu.send(sender=Atelier, atelier=locked, by=by)
+    return locked
+
+
+@transaction.atomic
+def atelier_annuler(*, atelier: Atelier, by: User, reason: str = "") -> Atelier:
+    """The coordination cancels an atelier not held: its registrations (confirmed or waiting) are withdrawn
+    and each person told by e-mail; nothing is owed to its personne-ressource nor by its participants."""
+    require(by, "atelier.annuler", atelier)
+    locked = apply_transition(
+        atelier,
+        workflow=WORKFLOW_ATELIER,
+        name="annuler",
+        actor=by,
+        reason=reason,
+        history_model=AtelierEvenement,
+        history_fk="atelier",
+    )
+    actives = locked.inscriptions.filter(etat__in=(EtatInscription.INSCRITE, EtatInscription.EN_ATTENTE)).select_related(
+        "participant"
+    )
+    for inscription in actives:
+        apply_transition(
+            inscription,
+            workflow=WORKFLOW,
+            name="desister",
+            actor=by,
+            reason=_("Atelier annulé"),
+            history_model=InscriptionEvenement,
+            history_fk="inscription",
+        )
+        send_templated_after_commit(
+            to=[inscription.participant.email],
+            name="atelier_annule",
+            context={"atelier": locked, "inscription": inscription, "participant": inscription.participant},
+        )
+    return locked
 
 
 @transaction.atomic

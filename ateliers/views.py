@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from core.exceptions import DomainError
+from core.exceptions import DomainError, PermissionRefused
 from core.pagination import paginer
 from core.permissions import action_required, forbid_unless, may
 
@@ -50,6 +50,12 @@ def _render_detail(request, atelier, *, status: int = 200, form=None, erreur: st
         "erreur": erreur,
         "peut_pointer": may(request.user, "atelier.pointer", atelier).allowed,
     }
+    clore = may(request.user, "atelier.clore", atelier)
+    # The coordination sees why the list cannot be closed yet (not started, someone not noted).
+    context["peut_clore"] = clore.allowed
+    context["clore_pas_encore"] = (
+        "" if clore.allowed or clore.error is PermissionRefused or not atelier.est_programme else clore.reason
+    )
     if context["ma_inscription"] is not None and context["ma_inscription"].etat == "en_attente":
         context["mon_rang"] = selectors.rang_attente(context["ma_inscription"])
     if context["peut_pointer"]:
@@ -297,3 +303,33 @@ def immersion_rapport(request, pk: int):
             messages.success(request, _("Votre compte rendu est remis."))
             return redirect("ateliers:immersion_detail", immersion.pk)
     return _render_immersion(request, immersion, rapport_form=form, status=400)
+
+
+@login_required
+@require_POST
+def clore(request, pk: int):
+    """The coordination closes the attendance list: the atelier is held (its animation committed on the budget)."""
+    atelier = _atelier_for(request, pk)
+    forbid_unless(request.user, "atelier.clore", atelier)
+    try:
+        services.atelier_clore(atelier=atelier, by=request.user)
+    except DomainError as error:
+        return _render_detail(request, atelier, status=400, erreur=error.message)
+    messages.success(request, _("La liste de présence est close : l’atelier est tenu."))
+    return redirect("ateliers:detail", atelier.pk)
+
+
+@login_required
+@require_POST
+def annuler(request, pk: int):
+    """The coordination cancels an atelier: its registrations are withdrawn and each person told."""
+    atelier = _atelier_for(request, pk)
+    forbid_unless(request.user, "atelier.annuler", atelier)
+    form = DesistementForm(request.POST)
+    motif = form.cleaned_data["motif"] if form.is_valid() else ""
+    try:
+        services.atelier_annuler(atelier=atelier, by=request.user, reason=motif)
+    except DomainError as error:
+        return _render_detail(request, atelier, status=400, erreur=error.message)
+    messages.success(request, _("L’atelier est annulé ; les personnes inscrites sont prévenues par e-mail."))
+    return redirect("ateliers:detail", atelier.pk)

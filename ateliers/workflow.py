@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.permissions import SYSTEME
 from core.workflow import Transition, Workflow
 
-from .models import EtatImmersion, EtatInscription, EtatSeanceGroupe
+from .models import EtatAtelier, EtatImmersion, EtatInscription, EtatSeanceGroupe
 
 E = EtatInscription
 
@@ -92,3 +92,19 @@ TRANSITIONS_SEANCE_GROUPE = [
 ]
 
 WORKFLOW_SEANCE_GROUPE = Workflow(EtatSeanceGroupe, TRANSITIONS_SEANCE_GROUPE)
+# An atelier's own life: held once its attendance list is closed (the personne-ressource's animation is
+# then owed, budget/receivers.py), or cancelled (nothing owed, the registrations withdrawn).
+A = EtatAtelier
+
+TRANSITIONS_ATELIER = [
+    Transition(
+        "clore",
+        frozenset({A.PROGRAMME}),
+        A.TENU,
+        _("clore la liste de présence (atelier tenu)"),
+        roles=frozenset({COORDINATION}),
+    ),
+    Transition("annuler", frozenset({A.PROGRAMME}), A.ANNULE, _("annuler l’atelier"), roles=frozenset({COORDINATION})),
+]
+
+WORKFLOW_ATELIER = Workflow(EtatAtelier, TRANSITIONS_ATELIER)

@@ -90,5 +90,6 @@ def programme_context(programme: Programme, *, today: datetime.date | None = Non
         ),
         "aujourdhui": today,
         "financeurs": selectors.parts_financeurs(annotated),
+        "participations": selectors.participations_non_membres(programme),
         "resultats": resultats_programme(programme),
     }

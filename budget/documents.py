@@ -133,6 +133,13 @@ def tableur_xlsx(*, programme: Programme, progress: Callable[[int], None] = _noo
         (_("Jours réalisés"), chiffres.jours_livres, DAYS),
         (_("Minimum de jours à réaliser"), programme.jours_minimum, "0"),
     ]
+    participations = selectors.participations_non_membres(programme)
+    if participations.nombre:
+        rows += [
+            (_("Recettes : participations des non-membres dues"), participations.dues, EUROS),
+            (_("Recettes : participations des non-membres payées"), participations.payees, EUROS),
+            (_("Recettes : participations des non-membres à encaisser"), participations.a_encaisser, EUROS),
+        ]
     for label, value, number_format in rows:
         synthese.append([label, value])
         synthese.cell(row=synthese.max_row, column=2).number_format = number_format
@@ -150,7 +157,7 @@ def tableur_xlsx(*, programme: Programme, progress: Callable[[int], None] = _noo
         [
             _("Saisi le"),
             _("Saisi par"),
-            _("Accompagnement"),
+            _("Accompagnement ou atelier"),
             _("Convention"),
             _("Libellé"),
             _("Montant"),
@@ -164,7 +171,7 @@ def tableur_xlsx(*, programme: Programme, progress: Callable[[int], None] = _noo
             [
                 _local(line.created_at),
                 _user(line.created_by),
-                line.accompagnement.reference,
+                line.objet,
                 line.convention.reference if line.convention else "",
                 line.libelle,
                 line.montant,

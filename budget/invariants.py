@@ -12,10 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accompagnements.models import Accompagnement
+from ateliers.models import Atelier, EtatAtelier
 from conventions.models import Convention, EtatConvention
+from core.exceptions import RuleViolation
 from core.invariants import Violation, invariant
 from core.money import euros, format_euros
 from programmes.models import Programme
+from programmes.rules import montant_animation
 
 from .models import AutreDepense, Contribution, Engagement, EtatFacture, Facture, Imputation, Paiement
 from .resume import resume_violations
@@ -388,4 +391,47 @@ def facture_payee_une_fois() -> Iterable[Violation]:
             objet=_("Facture %(numero)s de %(structure)s")
             % {"numero": row["numero"], "structure": row["structure__raison_sociale"]},
             url=reverse("budget:facture_detail", args=[row["pk"]]),
+        )
+
+
+def _animation_due(atelier: Atelier) -> Decimal | None:
+    """What a workshop's animation should have committed: its amount once held and led by a paid
+    personne-ressource, nothing otherwise (scheduled, cancelled, unpaid format); None if it cannot be priced."""
+    if atelier.etat != EtatAtelier.TENU or atelier.personne_ressource_id is None:
+        return ZERO
+    try:
+        return montant_animation(format=atelier.format, duree=atelier.duree)
+    except RuleViolation:
+        return None
+
+
+@invariant(
+    "budget.animation_ateliers",
+    gettext_lazy(
+        "Chaque atelier tenu dont la personne-ressource est rémunérée a exactement son animation engagée ; "
+        "un atelier annulé ou programmé n’a rien d’engagé"
+    ),
+)
+def animation_ateliers() -> Iterable[Violation]:
+    rows = (
+        Atelier.objects.annotate(engage=_sum(Engagement.objects.filter(atelier=OuterRef("pk")), "atelier", "montant", money=True))
+        .filter(Q(etat=EtatAtelier.TENU) | ~Q(engage=0))
+        .select_related("format__programme")
+        .order_by("pk")
+    )
+    for atelier in rows.iterator():
+        attendu = _animation_due(atelier)
+        engage = atelier.engage  # type: ignore[attr-defined]
+        if attendu is not None and euros(engage) == attendu:
+            continue
+        yield Violation(
+            code="budget.animation_ateliers",
+            message=(
+                _("%(engage)s engagés pour l’animation de cet atelier (%(etat)s) au lieu de %(attendu)s.")
+                % {"engage": format_euros(engage), "etat": atelier.get_etat_display(), "attendu": format_euros(attendu)}
+                if attendu is not None
+                else _("L’animation de cet atelier ne peut pas être chiffrée : le format n’a pas de taux par unité.")
+            ),
+            objet=_("Atelier « %(titre)s »") % {"titre": atelier.titre},
+            url=reverse("ateliers:detail", args=[atelier.pk]),
         )

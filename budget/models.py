@@ -91,10 +91,16 @@ class ImmutableLine(models.Model):
 
 
 class Engagement(ImmutableLine):
-    """A commitment on the envelope: a fully signed convention (or the adjustment of an avenant)."""
+    """A commitment on the envelope: a fully signed convention (or the adjustment of an avenant) of an
+    accompagnement, or the animation of a held workshop by its personne-ressource (one of the two)."""
 
     programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="engagements")
-    accompagnement = models.ForeignKey("accompagnements.Accompagnement", on_delete=models.PROTECT, related_name="engagements")
+    accompagnement = models.ForeignKey(
+        "accompagnements.Accompagnement", null=True, blank=True, on_delete=models.PROTECT, related_name="engagements"
+    )
+    atelier = models.ForeignKey(
+        "ateliers.Atelier", verbose_name=_("atelier"), null=True, blank=True, on_delete=models.PROTECT, related_name="engagements"
+    )
     convention = models.OneToOneField(
         "conventions.Convention", null=True, blank=True, on_delete=models.PROTECT, related_name="engagement"
     )
@@ -108,10 +114,24 @@ class Engagement(ImmutableLine):
         verbose_name = _("engagement")
         verbose_name_plural = _("engagements")
         ordering = ["created_at"]
-        constraints = [models.CheckConstraint(condition=~Q(montant=0), name="engagement_montant_non_nul")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(montant=0), name="engagement_montant_non_nul"),
+            models.CheckConstraint(
+                condition=Q(accompagnement__isnull=False, atelier__isnull=True)
+                | Q(accompagnement__isnull=True, atelier__isnull=False),
+                name="engagement_accompagnement_ou_atelier",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.libelle} : {self.montant} €"
+
+    @property
+    def objet(self) -> str:
+        """What the line commits for: the accompagnement's reference or the workshop's title."""
+        if self.atelier_id is not None:
+            return str(self.atelier)
+        return self.accompagnement.reference if self.accompagnement is not None else ""
 
 
 class ModePaiement(models.TextChoices):

@@ -9,11 +9,13 @@ from django.dispatch import receiver
 
 from accompagnements.models import Accompagnement
 from accompagnements.signals import programme_modifie
+from ateliers.models import Atelier
+from ateliers.signals import atelier_tenu
 from conventions.models import Convention
 from conventions.signals import convention_a_engager
 
 from .resume import resume_recalculer
-from .services import engagement_create
+from .services import engagement_atelier_create, engagement_create
 
 
 @receiver(convention_a_engager, sender=Convention, dispatch_uid="engagement_depuis_convention")
@@ -35,3 +37,9 @@ def engagement_depuis_convention(
 def resume_depuis_accompagnements(sender: type, *, programme_id: int, **kwargs: Any) -> None:
     """The dashboards' summary of the programme follows its accompagnements and sessions, in their transaction."""
     resume_recalculer(programme_id=programme_id)
+
+
+@receiver(atelier_tenu, sender=Atelier, dispatch_uid="engagement_depuis_atelier")
+def engagement_depuis_atelier(sender: type, *, atelier: Atelier, by: Any, **kwargs: Any) -> None:
+    """A held workshop commits its animation on the envelope (refusing, and so undoing the closing, beyond it)."""
+    engagement_atelier_create(atelier=atelier, by=by)

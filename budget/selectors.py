@@ -32,6 +32,7 @@ from accompagnements.selectors import demi_journees
 from accounts import perimetre, roles
 from accounts.models import User
 from annuaire.models import Competence, Domaine
+from ateliers.models import ETATS_CONFIRMES, EtatAtelier, Inscription
 from candidatures.models import Candidature, Etat
 from core.money import euros
 from core.permissions import may
@@ -562,7 +563,7 @@ def avec_montant_livre(rows: Iterable[AccompagnementSuivi]) -> list[Accompagneme
 def engagements_de(programme: Programme) -> QuerySet[Engagement]:
     return (
         Engagement.objects.filter(programme=programme)
-        .select_related("accompagnement", "created_by", "convention", "corrige")
+        .select_related("accompagnement", "atelier", "created_by", "convention", "corrige")
         .annotate(corrigee=Exists(Engagement.objects.filter(corrige=OuterRef("pk"))))
         .order_by("-created_at", "-pk")
     )
@@ -778,3 +779,33 @@ def parts_financeurs_texte(paiement: Paiement) -> str:
     "—" for a programme without contributions. Reads the prefetched imputations."""
     parts = [(i.contribution.financeur.nom, i.montant) for i in paiement.imputations.all()]
     return " ; ".join(f"{nom} : {montant:.2f}".replace(".", ",") for nom, montant in parts) or "—"
+
+
+@dataclass(frozen=True)
+class Participations:
+    """The programme's receipts from its workshops: what non-members owe for a confirmed place in a
+    workshop not cancelled (`dues`, `nombre` registrations), of which `payees` is recorded as paid."""
+
+    nombre: int
+    dues: Decimal
+    payees: Decimal
+
+    @property
+    def a_encaisser(self) -> Decimal:
+        return self.dues - self.payees
+
+
+def participations_non_membres(programme: Programme) -> Participations:
+    """The non-members' participations of the programme's workshops (one query): due, paid, left to cash."""
+    totaux = (
+        Inscription.objects.filter(atelier__programme=programme, etat__in=ETATS_CONFIRMES, participation_due__gt=0)
+        .exclude(atelier__etat=EtatAtelier.ANNULE)
+        .aggregate(
+            nombre=Count("pk"),
+            dues=Coalesce(Sum("participation_due"), Value(ZERO), output_field=MONEY),
+            payees=Coalesce(
+                Sum("participation_due", filter=Q(participation_payee_le__isnull=False)), Value(ZERO), output_field=MONEY
+            ),
+        )
+    )
+    return Participations(nombre=totaux["nombre"], dues=euros(totaux["dues"]), payees=euros(totaux["payees"]))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accompagnements.models import Accompagnement, Seance
 from accounts.models import User
+from ateliers.models import Atelier
 from core.antivirus import EN_ATTENTE, INFECTE, NON_CONFIGURE, SAIN, configured_scanner
 from core.emails import send_templated_after_commit
 from core.exceptions import PermissionRefused, RuleViolation
@@ -29,7 +30,7 @@ from core.uploads import CheckedUpload, initial_scan_status
 from core.workflow import apply_transition
 from programmes.copie import register_copie
 from programmes.models import Programme, Structure
-from programmes.rules import check_montant_positif
+from programmes.rules import check_montant_positif, montant_animation
 
 from . import audit, bilan, cerfa, documents
 from .models import (
@@ -85,9 +86,22 @@ def engagement_create(
     A negative amount is an adjustment (an avenant that reduces the convention).
     """
     require(by, "budget.engager", convention)
+    return _engager(
+        programme_id=accompagnement.programme_id,
+        montant=montant,
+        libelle=libelle,
+        by=by,
+        note=note,
+        accompagnement=accompagnement,
+        convention=convention,
+    )
+
+
+def _engager(*, programme_id: int, montant: Decimal, libelle: str, by: User | None, note: str, **objet: Any) -> Engagement:
+    """Check the envelope (locked) can carry `montant`, write the line for `objet` (an accompagnement and
+    its convention, or a workshop), share it between the funders and update the programme's summary."""
     if not isinstance(montant, Decimal) or montant == 0 or montant != montant.quantize(Decimal("0.01")):
         raise RuleViolation(_("Le montant d’un engagement doit être un montant en euros non nul."), field="montant")
-    programme_id = accompagnement.programme_id
     if USE_ROW_LOCK:
         enveloppe = _locked_envelope(programme_id)
     else:
@@ -109,17 +123,39 @@ def engagement_create(
         # Deliberately racy read-modify-write, only used to show the test detects over-commitment.
         Enveloppe.objects.filter(pk=enveloppe.pk).update(engage=enveloppe.engage + montant)
     ligne = Engagement.objects.create(
-        programme_id=programme_id,
-        accompagnement=accompagnement,
-        convention=convention,
-        montant=montant,
-        libelle=libelle,
-        created_by=by,
-        note=note,
+        programme_id=programme_id, montant=montant, libelle=libelle, created_by=by, note=note, **objet
     )
     imputer(ligne)
     resume_recalculer(programme_id=programme_id)
     return ligne
+
+
+@transaction.atomic
+def engagement_atelier_create(*, atelier: Atelier, by: User | None) -> Engagement | None:
+    """Commit what the personne-ressource who led a held workshop is owed: its duration in the format's
+    unit times the format's rate (programmes.rules.montant_animation), whatever the number of participants,
+    on the programme's envelope (refused in French if it cannot carry it). An unpaid format (immersion,
+    volunteer) or a workshop nobody led costs nothing: no line. Called once, when the attendance list is
+    closed (budget/receivers.py); a second call for the same workshop is refused."""
+    require(by, "budget.engager")
+    if not atelier.est_tenu:
+        raise RuleViolation(_("Seul un atelier tenu (liste de présence close) engage la rémunération de son animation."))
+    if atelier.personne_ressource_id is None:
+        return None
+    montant = montant_animation(format=atelier.format, duree=atelier.duree)
+    if montant <= 0:
+        return None
+    if Engagement.objects.filter(atelier=atelier).exists():
+        raise RuleViolation(_("La rémunération de l’animation de cet atelier est déjà engagée."))
+    return _engager(
+        programme_id=atelier.programme_id,
+        montant=montant,
+        libelle=_("Animation de l’atelier « %(titre)s » (%(duree)s %(unite)s)")
+        % {"titre": atelier.titre, "duree": atelier.duree, "unite": atelier.format.get_unite_display()},
+        by=by,
+        note="",
+        atelier=atelier,
+    )
 
 
 @transaction.atomic
@@ -481,6 +517,7 @@ def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engage
         note=note,
         programme_id=engagement.programme_id,
         accompagnement_id=engagement.accompagnement_id,
+        atelier_id=engagement.atelier_id,
         libelle=_("Correction : %(libelle)s") % {"libelle": engagement.libelle},
     )
     imputer(ligne)

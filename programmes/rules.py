@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import RuleViolation
 from core.money import CENT
 
-from .models import Format, Programme, Structure
+from .models import Format, Programme, Structure, UniteFormat
 
 
 def montant_demi_journees(*, programme: Programme, demi_journees: int) -> Decimal:
@@ -23,6 +23,25 @@ def montant_demi_journees(*, programme: Programme, demi_journees: int) -> Decima
     if demi_journees < 0:
         raise RuleViolation(_("Le nombre de demi-journées ne peut pas être négatif."))
     return programme.montant_pour(demi_journees)
+
+
+def montant_animation(*, format: Format, duree: int) -> Decimal:
+    """What the personne-ressource who leads a session of `format` lasting `duree` units is owed: the
+    format's rate per unit (by default the programme's half-day rate, for a format counted in half-days)
+    times the duration, whatever the number of participants; nothing for an unpaid format."""
+    if duree < 0:
+        raise RuleViolation(_("La durée ne peut pas être négative."))
+    if format.personne_ressource_remuneree and format.taux_par_unite is None and format.unite != UniteFormat.DEMI_JOURNEE:
+        raise RuleViolation(
+            _(
+                "Le format « %(format)s » est compté en %(unite)s : indiquez la rémunération de la personne-ressource "
+                "par %(unite)s dans le format (ou décochez « personne-ressource rémunérée »)."
+            )
+            % {"format": format.libelle, "unite": format.get_unite_display()},
+            field="format",
+        )
+    # Format.montant_pour: nothing for a volunteer, the format's rate per unit, or half the daily rate.
+    return format.montant_pour(duree)
 
 
 def check_montant_positif(montant: Decimal) -> None:

@@ -19,6 +19,8 @@ class TypeRelance(models.TextChoices):
     ECART_SEANCES = "ecart_seances", _("Séances espacées de plus de deux semaines")
     SERVICE_FAIT = "service_fait", _("Séance réalisée à confirmer (service fait)")
     SERVICE_FAIT_COORDINATION = "service_fait_coord", _("Séance non confirmée : alerte coordination")
+    ATELIER_RAPPEL = "atelier_rappel", _("Atelier à venir : rappel aux inscrit·es")
+    ATELIER_PRESENCE = "atelier_presence", _("Atelier passé sans liste de présence close : alerte coordination")
 
 
 class EtatRelance(models.TextChoices):
@@ -33,7 +35,10 @@ class EtatRelance(models.TextChoices):
 
 # The kind of notification of each reminder (core/notifications.py): those a person may switch off
 # are named; the others are essential (None).
-NOTIFICATION_DE_RELANCE: dict[str, str] = {TypeRelance.SEANCE_48H: "rappel_seance"}
+NOTIFICATION_DE_RELANCE: dict[str, str] = {
+    TypeRelance.SEANCE_48H: "rappel_seance",
+    TypeRelance.ATELIER_RAPPEL: "rappel_seance",
+}
 
 
 class Relance(models.Model):

@@ -30,6 +30,7 @@ from accompagnements.models import (
 )
 from accounts import roles
 from accounts.models import User
+from ateliers.models import Atelier, EtatAtelier, EtatInscription, Inscription
 from candidatures.models import Candidature, Etat
 from conventions.models import Convention, EtatConvention, Partie
 from core.exceptions import DomainError
@@ -53,6 +54,9 @@ EVAL_SORTIE_RELANCE = datetime.timedelta(days=7)
 # Service fait: the pair is reminded once, then the coordination is told.
 SERVICE_FAIT_RELANCE = datetime.timedelta(days=3)
 SERVICE_FAIT_ALERTE = datetime.timedelta(days=7)
+# How far back the open attendance lists are looked for (beyond the programme's delay and RATTRAPAGE,
+# the alert would be dropped as stale anyway).
+ATELIERS_PASSES = datetime.timedelta(days=120)
 # A reminder whose date is older than this when first planned is not sent at all (no flood of
 # stale reminders after an outage or on the first deployment).
 RATTRAPAGE = datetime.timedelta(days=7)
@@ -290,6 +294,40 @@ def service_fait(now: datetime.datetime, coordination: list[int]) -> list[Prevue
     return prevues
 
 
+def rappel_atelier(atelier: Atelier) -> datetime.datetime:
+    """When the registered participants of a workshop are reminded: its programme's delay before a session
+    (questions sent and cancellations free until then, `delai_avant_seance_heures`)."""
+    return atelier.debut - atelier.programme.delai_avant_seance
+
+
+def presence_atelier(atelier: Atelier) -> datetime.datetime:
+    """When the coordination is told a workshop's attendance list is still open: the programme's delay for
+    a report after the start (the list is the workshop's report)."""
+    return atelier.debut + datetime.timedelta(days=atelier.programme.delai_compte_rendu_jours)
+
+
+def ateliers(now: datetime.datetime, coordination: list[int]) -> list[Prevue]:
+    """Each confirmed participant of a coming workshop is reminded once before it; the coordination is
+    alerted once about a past workshop whose attendance list is still open (neither held nor cancelled)."""
+    a_venir = list(Atelier.objects.filter(etat=EtatAtelier.PROGRAMME, debut__gt=now).select_related("programme"))
+    par_atelier: dict[int, list[int]] = {}
+    confirmees = Inscription.objects.filter(atelier__in=a_venir, etat=EtatInscription.INSCRITE).order_by("pk")
+    for atelier_id, participant_id in confirmees.values_list("atelier_id", "participant_id"):
+        par_atelier.setdefault(atelier_id, []).append(participant_id)
+    prevues = []
+    for atelier in a_venir:
+        for user_id in par_atelier.get(atelier.pk, []):
+            prevues.append(Prevue(atelier.programme_id, T.ATELIER_RAPPEL, user_id, atelier, rappel_atelier(atelier)))
+    if coordination:
+        passes = Atelier.objects.filter(
+            etat=EtatAtelier.PROGRAMME, debut__lte=now, debut__gte=now - ATELIERS_PASSES
+        ).select_related("programme")
+        for atelier in passes:
+            for user_id in coordination:
+                prevues.append(Prevue(atelier.programme_id, T.ATELIER_PRESENCE, user_id, atelier, presence_atelier(atelier)))
+    return prevues
+
+
 def relances_prevues(now: datetime.datetime) -> list[Prevue]:
     coordination = coordination_ids()
     prevues = [
@@ -300,6 +338,7 @@ def relances_prevues(now: datetime.datetime) -> list[Prevue]:
         *brouillons(now),
         *ecarts_seances(now, coordination),
         *service_fait(now, coordination),
+        *ateliers(now, coordination),
     ]
     return [p for p in prevues if p.echeance >= now - RATTRAPAGE]
 
@@ -338,7 +377,8 @@ def _recaler(prevues: list[Prevue], types: dict[type, Any]) -> None:
     wanted = {
         (p.type_relance, p.destinataire_id, types[type(p.objet)].pk, p.objet.pk, p.rang): p.echeance
         for p in prevues
-        if p.type_relance in (T.SEANCE_48H, T.SIGNATURE, T.CR_DU, T.CR_RETARD, T.CR_RETARD_COORDINATION)
+        if p.type_relance
+        in (T.SEANCE_48H, T.SIGNATURE, T.CR_DU, T.CR_RETARD, T.CR_RETARD_COORDINATION, T.ATELIER_RAPPEL, T.ATELIER_PRESENCE)
     }
     if not wanted:
         return

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from accompagnements import liens as service_fait_liens
 from accompagnements.models import EtatAccompagnement, EtatSeance, Seance, ServiceFait
 from accounts.models import User
+from ateliers.models import Atelier, EtatAtelier, EtatInscription
 from candidatures.models import Candidature, Etat
 from conventions.models import Convention, EtatConvention
 from core import notifications
@@ -153,6 +154,33 @@ def _decision_seance(relance: Relance, seance: Seance, now: datetime.datetime) -
     return Decision(ANNULEE)
 
 
+def _decision_atelier(relance: Relance, atelier: Atelier, now: datetime.datetime) -> Decision:
+    """A workshop's reminder to a participant still registered before it starts, or the coordination's alert
+    about its attendance list still open after it."""
+    context: dict[str, Any] = {"atelier": atelier, "lien": _url("ateliers:detail", atelier.pk)}
+    if atelier.etat != EtatAtelier.PROGRAMME:
+        return Decision(ANNULEE)
+    if relance.type_relance == T.ATELIER_RAPPEL:
+        inscription = next(
+            (
+                i
+                for i in atelier.inscriptions.all()
+                if i.participant_id == relance.destinataire_id and i.etat == EtatInscription.INSCRITE
+            ),
+            None,
+        )
+        if inscription is None or atelier.debut <= now:
+            return Decision(ANNULEE)
+        if now < planning.rappel_atelier(atelier):
+            return Decision(REPORTEE, report=planning.rappel_atelier(atelier))
+        return Decision(ENVOYEE, context={**context, "inscription": inscription})
+    if relance.type_relance == T.ATELIER_PRESENCE:
+        if now < planning.presence_atelier(atelier):
+            return Decision(REPORTEE, report=planning.presence_atelier(atelier))
+        return Decision(ENVOYEE, context=context)
+    return Decision(ANNULEE)
+
+
 def _decision(
     relance: Relance, now: datetime.datetime, *, coordination: Any = None, refusees: set[tuple[int, str]] | None = None
 ) -> Decision:
@@ -193,6 +221,8 @@ def _decision(
             ENVOYEE,
             context={"evaluation": objet, "accompagnement": objet.accompagnement, "lien": lien, "lien_duree": liens.lien_duree()},
         )
+    if isinstance(objet, Atelier):
+        return _decision_atelier(relance, objet, now)
     if isinstance(objet, Candidature):
         if objet.etat != Etat.BROUILLON:
             return Decision(ANNULEE)
@@ -256,6 +286,7 @@ OBJETS_LIES: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {
     Convention: (("accompagnement",), ("signatures", "accompagnement__mentors")),
     Evaluation: (("accompagnement",), ()),
     Candidature: ((), ()),
+    Atelier: (("programme",), ("inscriptions",)),
 }
 
 

@@ -262,6 +262,14 @@ def test_ateliers_one_held_one_full_with_a_waiting_list_members_pay_nothing(demo
     tenu = ateliers["Pitcher son projet en cinq minutes"]
     assert set(tenu.inscriptions.values_list("etat", flat=True)) == {"presente", "absente"}
     assert not tenu.inscriptions.filter(membre=False, participation_payee_le__isnull=True).exists()
+    # Its attendance list is closed: held, its animation (one half-day at the programme's rate) committed.
+    assert tenu.est_tenu
+    assert Engagement.objects.get(atelier=tenu).montant == programme.taux_journalier / 2
+    # PEER CULTURE's past workshops are held too, each committing the same half-day whatever its size.
+    passes = Atelier.objects.filter(programme__slug="peer-culture-2026", debut__lt=timezone.now())
+    assert passes.count() >= 2 and all(a.est_tenu for a in passes)
+    assert {e.montant for e in Engagement.objects.filter(atelier__in=passes)} == {Decimal("250.00")}
+    assert Engagement.objects.filter(atelier__in=passes).count() == passes.count()
     complet = ateliers["Modèle économique d’une structure de musiques actuelles"]
     etats = list(complet.inscriptions.order_by("demandee_le", "pk").values_list("etat", flat=True))
     assert etats.count("inscrite") == complet.capacite and "en_attente" in etats and "desistee" in etats

@@ -393,6 +393,15 @@ def plant_codev_membres() -> str:
     return "Groupe qui accueille un étranger"
 
 
+def plant_animation_ateliers() -> str:
+    atelier = _atelier_plante("Atelier annulé mais payé")
+    Atelier.objects.filter(pk=atelier.pk).update(etat="annule")
+    Engagement.objects.create(
+        programme=atelier.programme, atelier=atelier, montant=Decimal("250.00"), libelle="Animation de l’atelier"
+    )
+    return "Atelier annulé mais payé"
+
+
 def plant_avis_d_un_membre() -> str:
     """An opinion on programme A's file by a member of programme B's committee only (written around the service)."""
     dossier = CandidatureFactory(etat="soumise", reference="TSF-PLANTE-AVIS")
@@ -404,6 +413,7 @@ def plant_avis_d_un_membre() -> str:
 
 PLANTS: dict[str, Callable[[], str]] = {
     "comite.avis_d_un_membre": plant_avis_d_un_membre,
+    "budget.animation_ateliers": plant_animation_ateliers,
     "budget.enveloppe_contributions": plant_enveloppe_contributions,
     "budget.imputation_complete": plant_imputation_complete,
     "budget.totaux_contributions": plant_totaux_contributions,

@@ -269,6 +269,9 @@ MATRIX: dict[str, dict[str, Any]] = {
     # Objectives to fill: the mentee (or the coordination) is asked for them, the empty form refused.
     "ateliers:immersion_objectifs": row(a=INVALID, mentor=DENIED, coordination=INVALID),
     "ateliers:immersion_rapport": row(a=INVALID, mentor=INVALID, coordination=DENIED),
+    # Held (the coming workshop of the scene: not yet, said on the page) or cancelled: the coordination only.
+    "ateliers:clore": coordination_only(coordination=INVALID),
+    "ateliers:annuler": coordination_only(),
     # The objectives grid is written by the pair (beneficiary + mentor); the coordination reads it and comments.
     "accompagnements:objectif_create": row(mentor=OK, coordination=DENIED),
     "accompagnements:objectifs_valider": row(mentor=OK, coordination=DENIED),

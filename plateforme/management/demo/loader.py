@@ -1122,6 +1122,8 @@ class DemoLoader:
                     )
                     if inscription.participation_due:
                         self.act(pointage, ateliers.participation_mark_paid, inscription=inscription, by=self.coordination)
+                # The coordination closes the attendance list: held, its animation committed on the envelope.
+                self.act(pointage + datetime.timedelta(hours=1), ateliers.atelier_clore, atelier=atelier, by=self.coordination)
 
     # --- entry point ----------------------------------------------------------------------
     def run(self) -> tuple[Programme, bool]:

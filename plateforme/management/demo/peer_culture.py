@@ -39,6 +39,8 @@ from annuaire import services as annuaire
 from annuaire.models import PersonneRessource
 from ateliers import services as ateliers
 from ateliers.models import Atelier
+from budget.models import Enveloppe
+from budget.services import enveloppe_set
 from candidatures import services as candidatures
 from candidatures.models import Candidature
 from comite import services as comite
@@ -137,6 +139,9 @@ PILOTE = {
     "representant_nom": "Camille Sphère",
     "representant_qualite": "présidente",
 }
+
+# The programme's envelope (fictitious): the held workshops' animation is committed on it.
+ENVELOPPE = Decimal("20000.00")
 
 # --- Accounts ----------------------------------------------------------------------------------
 COORDINATION = CompteDemo(
@@ -787,6 +792,8 @@ class PeerCultureLoader:
                         inscription=inscription,
                         by=self.coordination,
                     )
+            # The coordination closes the attendance list: the workshop is held, its animation committed.
+            self.loader.act(pointage + datetime.timedelta(hours=4), ateliers.atelier_clore, atelier=atelier, by=self.coordination)
 
     # --- the other formats, to plug in when the platform records them (issue 16) -------------------
     def load_coachings(self, programme: Programme) -> None:
@@ -812,6 +819,8 @@ class PeerCultureLoader:
         if programme.candidatures.exists():
             return programme
         self.load_pilote(programme)
+        if not Enveloppe.objects.filter(programme=programme).exists():
+            enveloppe_set(programme=programme, montant=ENVELOPPE)
         self.load_structures()
         self.load_personnes_ressources()
         self.load_candidatures(programme)
