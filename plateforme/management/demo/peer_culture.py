@@ -13,11 +13,20 @@ What is told here, through the services, at its story date:
 - the comité de pilotage meets, chooses them and validates the workshops' calendar (`load_comite`);
 - the members (active 300 €/year, cooperating 100 €/year) are recorded (`load_adhesions`);
 - the eight workshops are scheduled, people register (one is full with a waiting list), the held ones'
-  attendance and the non-members' fees are recorded (`load_ateliers`).
+  attendance and the non-members' fees are recorded (`load_ateliers`);
+- two funders' contributions make the programme's envelope (`load_budget`);
+- the five coachings in hours: the coordination opens each accompagnement with its hours (Lou's with two
+  personnes-ressources in sequence), the grid is written and validated, the convention rendered and signed
+  by the three parties; sessions of 3 or 4 hours about two weeks apart, the November ones held and
+  reported, the others planned until spring; Nina's extended from 14 to 20 h by an avenant signed again
+  (`load_coachings`). Opened by the coordination rather than through a proposition: the matching counts
+  a mentor's availability in half-days, not in the coaching's hours;
+- a co-development group of six cooperating members led by a personne-ressource, three meetings each on
+  one member's problem, the first held with its attendance (`load_codeveloppement`);
+- two immersion days: Prune with Margaux (held, both reports, closed) and Oscar with Sofia (to come, its
+  objectives filled) (`load_immersions`).
 
-Not told yet, because the platform cannot record them today (other issue-16 work, to plug in here):
-the coachings in hours (`load_coachings`), the co-development group (`load_codeveloppement`), the two
-immersion days (`load_immersions`) and the pilot's identity (`load_pilote`).
+Not told yet: the pilot's identity (`load_pilote`, other issue-16 work, to plug in here).
 
 Everything is data in this module (people, structures, dates as offsets in days from today); the
 driver takes the TSF loader (`DemoLoader`) for its clock, outbox and account helpers.
@@ -29,6 +38,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]  # types-python-dateutil not installed
@@ -137,7 +147,7 @@ COORDINATION = CompteDemo(
     "Sphère",
     (roles.COORDINATION,),
     "Coordination PEER CULTURE (MA Sphère)",
-    "les 5 candidatures retenues, les 8 ateliers (un complet avec liste d’attente), les adhésions",
+    "5 coachings en heures (un prolongé par avenant), 8 ateliers (un complet), un groupe de co-développement, 2 immersions",
 )
 # The comité de pilotage: three active members of the cluster.
 COMITE = [
@@ -147,7 +157,7 @@ COMITE = [
 ]
 # The member login: one of the five coached applicants (key of CANDIDATURES).
 LOGIN_MEMBRE = "pc:lou"
-LOGIN_MEMBRE_USAGE = "membre actif : candidature retenue (coaching), inscrit·e à un atelier complet, des ateliers à venir"
+LOGIN_MEMBRE_USAGE = "membre actif : coaching de 20 h avec deux personnes-ressources, inscrit·e à un atelier complet"
 
 ADHESION_ACTIF = "Membre actif — adhésion 300 € / an (fictif)"
 ADHESION_COOPERANT = "Membre coopérant — adhésion 100 € / an (fictif)"
@@ -1083,47 +1093,55 @@ class PeerCultureLoader:
             planned = max(self.loader.at(jour - 12, 11), apres + datetime.timedelta(hours=2))
             user = mentor.user
             assert user is not None  # nosec B101 # the demo's personnes-ressources have accounts
-
-            def plan(index: int = index, debut: datetime.datetime = debut, duree: int = duree, user: User = user) -> None:
-                seances[index] = accompagnements.seance_plan(
-                    accompagnement=accompagnement,
-                    debut=debut,
-                    demi_journees=duree,
-                    modalite="presentiel",
-                    lieu=LIEU_COACHING,
-                    sujet=suivi.sujets[index],
-                    by=user,
-                )
-
-            timeline.append((planned, plan))
+            timeline.append((planned, partial(self.plan_seance, seances, index, accompagnement, suivi, debut, duree, user)))
             if fin >= self.loader.now:
                 continue
-            timeline.append(
-                (fin, lambda index=index, user=user: accompagnements.seance_mark_held(seance=seances[index], by=user))
-            )
+            timeline.append((fin, partial(self.mark_held, seances, index, user)))
             soumis = fin + datetime.timedelta(days=2)
             if soumis < self.loader.now:
                 progres = {str(objectif.pk): PROGRESSION[min(index, len(PROGRESSION) - 1)] for objectif, _spec in objectifs}
-                travaux, outils = COMPTE_RENDU_COACHING
-                timeline.append(
-                    (
-                        soumis,
-                        lambda index=index, user=user, progres=progres, travaux=travaux, outils=outils: (
-                            accompagnements.compte_rendu_submit(
-                                seance=seances[index],
-                                travaux=f"{suivi.sujets[index]}. {travaux}",
-                                outils=outils,
-                                progres=progres,
-                                prochaines_etapes=suivi.sujets[index + 1] if index + 1 < len(suivi.sujets) else "",
-                                by=user,
-                            )
-                        ),
-                    )
-                )
+                timeline.append((soumis, partial(self.report, seances, index, suivi, progres, user)))
         for when, event in sorted(timeline, key=lambda item: item[0]):
             # The services check the state of what they are given: read it again before each event.
             accompagnement.refresh_from_db()
             self.loader.act(when, event)
+
+    @staticmethod
+    def plan_seance(
+        seances: dict[int, Seance],
+        index: int,
+        accompagnement: Accompagnement,
+        suivi: SuiviDemo,
+        debut: datetime.datetime,
+        duree: int,
+        by: User,
+    ) -> None:
+        seances[index] = accompagnements.seance_plan(
+            accompagnement=accompagnement,
+            debut=debut,
+            demi_journees=duree,
+            modalite="presentiel",
+            lieu=LIEU_COACHING,
+            sujet=suivi.sujets[index],
+            by=by,
+        )
+
+    @staticmethod
+    def mark_held(seances: dict[int, Seance], index: int, by: User) -> None:
+        accompagnements.seance_mark_held(seance=seances[index], by=by)
+
+    @staticmethod
+    def report(seances: dict[int, Seance], index: int, suivi: SuiviDemo, progres: dict[str, str], by: User) -> None:
+        """The personne-ressource's report two days after the session (within the 7 days)."""
+        travaux, outils = COMPTE_RENDU_COACHING
+        accompagnements.compte_rendu_submit(
+            seance=seances[index],
+            travaux=f"{suivi.sujets[index]}. {travaux}",
+            outils=outils,
+            progres=progres,
+            prochaines_etapes=suivi.sujets[index + 1] if index + 1 < len(suivi.sujets) else "",
+            by=by,
+        )
 
     def load_codeveloppement(self, programme: Programme) -> None:
         """The co-development group (format « codev »): the coordination constitutes it with six cooperating
