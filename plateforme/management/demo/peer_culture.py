@@ -784,7 +784,7 @@ class PeerCultureLoader:
     def load_structures(self) -> None:
         # The TSF loader's own writer (SIRET, validation); then kept under their PEER keys.
         for spec in STRUCTURES:
-            self.loader.structures[spec.key] = self.structures[spec.key] = structure_demo(spec, by=self.loader.coordination)
+            self.loader.structures[spec.key] = self.structures[spec.key] = structure_demo(spec, by=self.coordination)
 
     def load_pilote(self, programme: Programme) -> None:
         """The pilot's identity (MA Sphère: name, address, representative, logo, e-mail).
