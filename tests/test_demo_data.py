@@ -684,6 +684,10 @@ def test_peer_culture_co_development_group_and_two_immersion_days(demo, client):
     tenues = [s for s in seances if s.etat == "tenue"]
     assert len(tenues) == 1 and tenues[0].debut < timezone.now()
     assert tenues[0].presences.count() == groupe.membres.count() and tenues[0].presences.filter(present=False).count() == 1
+    client.force_login(seances[0].client.personne)
+    response = client.get(reverse("ateliers:groupe_detail", args=[groupe.pk]))
+    assert response.status_code == 200 and seances[1].problematique in response.content.decode()
+    client.logout()
     immersions = Immersion.objects.filter(programme=programme).order_by("jour")
     assert immersions.count() == 2 and {i.format.code for i in immersions} == {"immersion"}
     close, prevue = immersions
