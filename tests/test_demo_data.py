@@ -33,7 +33,7 @@ from accompagnements.models import (
 from accounts import roles
 from accounts.models import User
 from annuaire.models import PersonneRessource
-from ateliers.models import Adhesion, Atelier, Inscription
+from ateliers.models import Adhesion, Atelier, GroupeCodev, Immersion, Inscription
 from budget import bilan, cerfa
 from budget import selectors as budget_selectors
 from budget.audit import dossier_controle, manifeste_lignes
@@ -144,8 +144,13 @@ def _pdf_text(content: bytes) -> str:
 
 def test_signed_conventions_have_their_documents_for_a_party(demo, client):
 
-    signees = list(Convention.objects.filter(etat=EtatConvention.SIGNEE).select_related("accompagnement__beneficiaire"))
-    assert len(signees) == 6
+    signees = list(
+        Convention.objects.filter(etat=EtatConvention.SIGNEE).select_related(
+            "accompagnement__beneficiaire", "accompagnement__programme"
+        )
+    )
+    # Six in the TSF, five PEER CULTURE coachings (one through its avenant).
+    assert sorted(c.accompagnement.programme.slug for c in signees) == [PEER] * 5 + [SLUG] * 6
     for convention in signees:
         assert {s.sha256_document for s in convention.signatures.all()} == {convention.pdf_sha256}
         with convention.pdf.open("rb") as handle:
@@ -358,7 +363,8 @@ def test_accompagnements_in_every_stage_with_their_records(demo):
 
     for convention in Convention.objects.filter(etat=EtatConvention.SIGNEE):
         assert convention.signatures.count() == 3
-        assert convention.engagement.montant == convention.montant
+        # An avenant commits the difference with the convention it replaces.
+        assert convention.engagement.montant == convention.montant - (convention.remplace.montant if convention.remplace else 0)
     assert Convention.objects.filter(etat=EtatConvention.EN_SIGNATURE).exists()
 
     now = timezone.now()
@@ -662,3 +668,95 @@ def test_peer_culture_logins_work_and_are_printed(demo, client):
     client.force_login(membre)
     page = client.get(reverse("accounts:home")).content.decode()
     assert peer_culture.ATELIER_COMPLET in page
+
+
+def test_peer_culture_five_coachings_in_hours_signed_one_extended_one_with_two_mentors(demo, client):
+    programme = Programme.objects.get(slug=PEER)
+    coachings = Accompagnement.objects.filter(programme=programme).order_by("pk")
+    assert coachings.count() == 5
+    assert {a.format.code for a in coachings} == {"coaching"} and all(a.format.est_en_heures for a in coachings)
+    for acc in coachings:
+        assert acc.etat == EtatAccompagnement.EN_COURS
+        convention = acc.conventions.get(etat=EtatConvention.SIGNEE)
+        assert convention.signatures.count() == 3
+        assert convention.demi_journees == acc.demi_journees_prevues
+        # Paid per hour at the format's rate.
+        assert convention.montant == acc.format.taux_par_unite * acc.demi_journees_prevues
+        planned = acc.seances.comptees().aggregate(n=Sum("demi_journees"))["n"]
+        assert 14 <= planned == acc.demi_journees_prevues <= 28
+        premiere = acc.conventions.get(version=1)
+        for seance in acc.seances.all():
+            assert programme.date_debut <= timezone.localdate(seance.debut) <= programme.date_fin
+            assert seance.demi_journees <= acc.format.seance_duree_max
+            assert seance.created_at >= premiere.signee_le
+    # Most sessions are to come; the November ones held, most of them reported.
+    seances = Seance.objects.filter(accompagnement__programme=programme)
+    held = seances.filter(etat=EtatSeance.REALISEE)
+    assert 0 < held.count() < seances.filter(etat=EtatSeance.PLANIFIEE).count()
+    assert all(s.debut < timezone.now() for s in held)
+    assert held.filter(compte_rendu__soumis_le__isnull=False).count() >= held.count() - 2 > 0
+    # One extended from 14 to 20 h by an avenant signed by the three parties.
+    nina = coachings.get(beneficiaire__email=peer_culture.email_for("Nina", "Marges"))
+    assert [(c.version, c.etat, c.demi_journees) for c in nina.conventions.order_by("version")] == [
+        (1, EtatConvention.REMPLACEE, 14),
+        (2, EtatConvention.SIGNEE, 20),
+    ]
+    assert sum(e.montant for e in nina.engagements.all()) == Decimal("1250.00")
+    # Lou's with two personnes-ressources in sequence, each planning their own sessions.
+    lou = coachings.get(beneficiaire__email=f"membre.peer@{data.DOMAINE}")
+    assert lou.mentors.count() == 2
+    planners = list(lou.seances.order_by("debut").values_list("planifiee_par__last_name", flat=True))
+    assert planners == ["Bilan"] * 3 + ["Réseau"] * 2
+    client.force_login(lou.beneficiaire)
+    response = client.get(reverse("accompagnements:detail", args=[lou.pk]))
+    assert response.status_code == 200 and "20 h" in response.content.decode()
+
+
+def test_peer_culture_co_development_group_and_two_immersion_days(demo, client):
+    programme = Programme.objects.get(slug=PEER)
+    groupe = GroupeCodev.objects.get(programme=programme)
+    assert groupe.format.code == "codev" and 5 <= groupe.membres.count() <= 6
+    seances = list(groupe.seances.order_by("debut"))
+    assert len(seances) >= 3 and len({s.client_id for s in seances}) == len(seances)
+    tenues = [s for s in seances if s.etat == "tenue"]
+    assert len(tenues) == 1 and tenues[0].debut < timezone.now()
+    assert tenues[0].presences.count() == groupe.membres.count() and tenues[0].presences.filter(present=False).count() == 1
+    client.force_login(seances[0].client.personne)
+    response = client.get(reverse("ateliers:groupe_detail", args=[groupe.pk]))
+    assert response.status_code == 200 and seances[1].problematique in response.content.decode()
+    client.logout()
+    immersions = Immersion.objects.filter(programme=programme).order_by("jour")
+    assert immersions.count() == 2 and {i.format.code for i in immersions} == {"immersion"}
+    close, prevue = immersions
+    assert close.etat == "close" and close.rapport_mentore and close.rapport_mentor and close.objectifs
+    assert prevue.etat == "prevue" and prevue.objectifs and not prevue.rapport_mentore
+    assert prevue.jour > timezone.localdate() > close.jour
+    # Unpaid: the budget has only the coachings' conventions and the held workshops' animation.
+    assert (
+        not Engagement.objects.filter(programme=programme, atelier__isnull=True)
+        .exclude(accompagnement__format__code="coaching")
+        .exists()
+    )
+    client.force_login(close.mentore)
+    response = client.get(reverse("ateliers:immersion_detail", args=[close.pk]))
+    assert response.status_code == 200 and close.rapport_mentor in response.content.decode()
+
+
+def test_peer_culture_budget_adds_up(demo):
+    programme = Programme.objects.get(slug=PEER)
+    enveloppe = programme.enveloppe
+    contributions = Contribution.objects.filter(programme=programme).order_by("priorite")
+    assert [c.montant for c in contributions] == [f["montant"] for f in peer_culture.FINANCEURS_PEER]
+    assert enveloppe.montant == sum(f["montant"] for f in peer_culture.FINANCEURS_PEER)
+    engaged = Engagement.objects.filter(programme=programme).aggregate(t=Sum("montant"))["t"]
+    conventions = Convention.objects.filter(accompagnement__programme=programme, etat=EtatConvention.SIGNEE)
+    ateliers_tenus = Atelier.objects.filter(programme=programme, engagements__isnull=False).distinct()
+    animation = Engagement.objects.filter(atelier__in=ateliers_tenus).aggregate(t=Sum("montant"))["t"]
+    assert enveloppe.engage == engaged == sum(c.montant for c in conventions) + animation
+    # 20 + 28 + 20 + 16 + 24 hours at the format's fictitious 62,50 € an hour; two held workshops of a half-day.
+    assert engaged - animation == Decimal("62.50") * 108
+    assert ateliers_tenus.count() == 2 and animation == 2 * programme.montant_pour(1)
+    parts = budget_selectors.parts_financeurs(programme)
+    assert parts.total.contribue == enveloppe.montant and parts.total.engage == enveloppe.engage
+    assert all(part.reste >= 0 for part in parts.lignes)
+    assert not find_violations()

@@ -424,6 +424,10 @@ PERSONNES_RESSOURCES = [
 
 
 # --- Accompagnements --------------------------------------------------------------------
+# A progress note per report, by rank of the session among the held ones.
+PROGRESSION = ["Démarré", "En bonne voie", "Bien avancé", "Atteint"]
+
+
 @dataclass(frozen=True)
 class ObjectifDemo:
     intitule: str

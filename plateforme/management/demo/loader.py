@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -80,8 +80,6 @@ from .structures import structure_demo
 VISIO = "https://visio.demo.tsf-occitanie.example/"
 # The demo's e-mails are delivered nowhere: fictitious addresses, and hundreds of them on the console.
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
-# A progress note per report, by rank of the session among the held ones.
-PROGRESSION = ["Démarré", "En bonne voie", "Bien avancé", "Atteint"]
 
 
 # A minimal PDF: the demo's invoices go through the same upload checks as any other.
@@ -597,7 +595,7 @@ class DemoLoader:
                 suite_de=suite_de,
             )
 
-        objectifs = self.load_objectifs(accompagnement, spec, writer=mentor.user, when=self.near(spec.cree + 3, 14))
+        objectifs = self.load_objectifs(accompagnement, spec.objectifs, writer=mentor.user, when=self.near(spec.cree + 3, 14))
         benef_ok, mentor_ok = spec.grille
         validations = []
         if benef_ok is not None:
@@ -609,7 +607,7 @@ class DemoLoader:
 
         started = None
         if spec.signatures:
-            started = self.sign_convention(accompagnement, spec, beneficiaire=beneficiaire, mentor=mentor)
+            started = self.sign_convention(accompagnement, spec.signatures, beneficiaire=beneficiaire, mentor=mentor)
 
         # From the start on, every event of the action in the order of the story.
         timeline: list[tuple[datetime.datetime, Callable[[], Any]]] = []
@@ -664,11 +662,11 @@ class DemoLoader:
             self.load_accompagnement(candidature, spec.suite, beneficiaire=beneficiaire, decided=decided, suite_de=accompagnement)
 
     def load_objectifs(
-        self, accompagnement: Accompagnement, spec: data.AccompagnementDemo, *, writer: User, when: datetime.datetime
+        self, accompagnement: Accompagnement, specs: Sequence[data.ObjectifDemo], *, writer: User, when: datetime.datetime
     ) -> list[tuple[Objectif, data.ObjectifDemo]]:
         """The mentor writes the grid: each objective with a qualitative and a quantitative indicator."""
         rows = []
-        for rang, objectif_spec in enumerate(spec.objectifs):
+        for rang, objectif_spec in enumerate(specs):
             moment = when + datetime.timedelta(minutes=10 * rang)
             objectif = self.act(
                 moment,
@@ -702,12 +700,19 @@ class DemoLoader:
         return rows
 
     def sign_convention(
-        self, accompagnement: Accompagnement, spec: data.AccompagnementDemo, *, beneficiaire: User, mentor: PersonneRessource
+        self,
+        accompagnement: Accompagnement,
+        signatures: Sequence[int],
+        *,
+        beneficiaire: User,
+        mentor: PersonneRessource,
+        coordination: User | None = None,
     ) -> datetime.datetime | None:
-        """Each party signs the rendered PDF it was shown; returns when the last one signed (None: still in signature)."""
-        signataires = [self.coordination, beneficiaire, mentor.user]
+        """Each party signs the rendered PDF it was shown, on its day of `signatures` (structure pilote,
+        beneficiary, mentor); returns when the last one signed (None: still in signature)."""
+        signataires = [coordination or self.coordination, beneficiaire, mentor.user]
         when = None
-        for i, (day, signataire) in enumerate(zip(spec.signatures, signataires, strict=False)):
+        for i, (day, signataire) in enumerate(zip(signatures, signataires, strict=False)):
             convention = Convention.objects.get(accompagnement=accompagnement, etat=EtatConvention.EN_SIGNATURE)
             when = self.near(day, 9 + 3 * i)
             self.act(
@@ -718,7 +723,7 @@ class DemoLoader:
                 adresse_ip=f"192.0.2.{10 + 10 * i + self.rng.randint(0, 9)}",  # documentation range (RFC 5737)
                 sha256_document=convention.pdf_sha256,
             )
-        return when if len(spec.signatures) == len(signataires) else None
+        return when if len(signatures) == len(signataires) else None
 
     def plan_seances(
         self,
@@ -810,7 +815,7 @@ class DemoLoader:
                 cr = seance_spec.compte_rendu
                 soumis = debut + datetime.timedelta(days=cr.delai_jours, hours=3)
                 rang = held_days.index(seance_spec.jour) if seance_spec.jour in held_days else 0
-                progres = {str(objectif.pk): PROGRESSION[min(rang, len(PROGRESSION) - 1)] for objectif, _ in objectifs}
+                progres = {str(objectif.pk): data.PROGRESSION[min(rang, len(data.PROGRESSION) - 1)] for objectif, _ in objectifs}
                 timeline.append(
                     (
                         soumis,

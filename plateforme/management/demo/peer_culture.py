@@ -13,11 +13,20 @@ What is told here, through the services, at its story date:
 - the comité de pilotage meets, chooses them and validates the workshops' calendar (`load_comite`);
 - the members (active 300 €/year, cooperating 100 €/year) are recorded (`load_adhesions`);
 - the eight workshops are scheduled, people register (one is full with a waiting list), the held ones'
-  attendance and the non-members' fees are recorded (`load_ateliers`).
+  attendance and the non-members' fees are recorded (`load_ateliers`);
+- two funders' contributions make the programme's envelope (`load_budget`);
+- the five coachings in hours: the coordination opens each accompagnement with its hours (Lou's with two
+  personnes-ressources in sequence), the grid is written and validated, the convention rendered and signed
+  by the three parties; sessions of 3 or 4 hours about two weeks apart, the November ones held and
+  reported, the others planned until spring; Nina's extended from 14 to 20 h by an avenant signed again
+  (`load_coachings`). Opened by the coordination rather than through a proposition: the matching counts
+  a mentor's availability in half-days, not in the coaching's hours;
+- a co-development group of six cooperating members led by a personne-ressource, three meetings each on
+  one member's problem, the first held with its attendance (`load_codeveloppement`);
+- two immersion days: Prune with Margaux (held, both reports, closed) and Oscar with Sofia (to come, its
+  objectives filled) (`load_immersions`).
 
-Not told yet, because the platform cannot record them today (other issue-16 work, to plug in here):
-the coachings in hours (`load_coachings`), the co-development group (`load_codeveloppement`), the two
-immersion days (`load_immersions`) and the pilot's identity (`load_pilote`).
+Not told yet: the pilot's identity (`load_pilote`, other issue-16 work, to plug in here).
 
 Everything is data in this module (people, structures, dates as offsets in days from today); the
 driver takes the TSF loader (`DemoLoader`) for its clock, outbox and account helpers.
@@ -26,28 +35,33 @@ driver takes the TSF loader (`DemoLoader`) for its clock, outbox and account hel
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]  # types-python-dateutil not installed
 from django.utils.text import slugify
 
+from accompagnements import services as accompagnements
+from accompagnements.models import Accompagnement, Objectif, Seance
 from accounts import roles
 from accounts.models import User
 from annuaire import services as annuaire
 from annuaire.models import PersonneRessource
 from ateliers import services as ateliers
 from ateliers.models import Atelier
-from budget.models import Enveloppe
-from budget.services import enveloppe_set
+from budget import services as budget
+from budget.models import Financeur, RegleRepartition
 from candidatures import services as candidatures
 from candidatures.models import Candidature
 from comite import services as comite
+from conventions import services as conventions
 from programmes.models import Format, Programme, Structure
 from programmes.services import structure_pilote_creer
 
-from .data import DOMAINE, CandidatureDemo, CompteDemo, PersonneRessourceDemo, StructureDemo
+from .data import DOMAINE, PROGRESSION, CandidatureDemo, CompteDemo, ObjectifDemo, PersonneRessourceDemo, StructureDemo
 from .structures import structure_demo
 
 if TYPE_CHECKING:  # annotations only: the loader imports this module
@@ -140,8 +154,6 @@ PILOTE = {
     "representant_qualite": "présidente",
 }
 
-# The programme's envelope (fictitious): the held workshops' animation is committed on it.
-ENVELOPPE = Decimal("20000.00")
 
 # --- Accounts ----------------------------------------------------------------------------------
 COORDINATION = CompteDemo(
@@ -151,7 +163,7 @@ COORDINATION = CompteDemo(
     "Sphère",
     (roles.COORDINATION,),
     "Coordination PEER CULTURE (MA Sphère)",
-    "les 5 candidatures retenues, les 8 ateliers (un complet avec liste d’attente), les adhésions",
+    "5 coachings en heures (un prolongé par avenant), 8 ateliers (un complet), un groupe de co-développement, 2 immersions",
 )
 # The comité de pilotage: three active members of the cluster.
 COMITE = [
@@ -161,7 +173,7 @@ COMITE = [
 ]
 # The member login: one of the five coached applicants (key of CANDIDATURES).
 LOGIN_MEMBRE = "pc:lou"
-LOGIN_MEMBRE_USAGE = "membre actif : candidature retenue (coaching), inscrit·e à un atelier complet, des ateliers à venir"
+LOGIN_MEMBRE_USAGE = "membre actif : coaching de 20 h avec deux personnes-ressources, inscrit·e à un atelier complet"
 
 ADHESION_ACTIF = "Membre actif — adhésion 300 € / an (fictif)"
 ADHESION_COOPERANT = "Membre coopérant — adhésion 100 € / an (fictif)"
@@ -524,6 +536,212 @@ CANDIDATURE_JOURS: dict[str, int] = {
 ANNONCE_ATELIERS = -34
 
 
+# --- The coachings' follow-up (load_coachings) --------------------------------------------------
+@dataclass(frozen=True)
+class SuiviDemo:
+    """How one coaching of COACHINGS runs: its personnes-ressources in sequence (key, number of sessions),
+    its objectives, its sessions' hours (one every `ecart` days from `premiere`; those already past are held
+    and reported) and an extension (hours added, by an avenant signed by the three parties)."""
+
+    mentors: tuple[tuple[str, int], ...]
+    objectifs: tuple[ObjectifDemo, ...]
+    heures: tuple[int, ...]
+    premiere: int  # day of the first session (from today)
+    sujets: tuple[str, ...]
+    ecart: int = 14
+    prolongation: tuple[int, ...] = ()  # the extension's sessions (hours), planned once the avenant is signed
+    motif_prolongation: str = ""
+
+
+def _objectif(intitule: str, critere: str, qualitatif: str, quantitatif: tuple[str, str, int, int]) -> ObjectifDemo:
+    libelle, unite, initiale, cible = quantitatif
+    return ObjectifDemo(intitule, critere, qualitatif, (libelle, unite, Decimal(initiale), Decimal(cible)))
+
+
+# By candidature key. The proposition goes to the first personne-ressource (or, for two in sequence,
+# the coordination opens the accompagnement with both).
+SUIVIS: dict[str, SuiviDemo] = {
+    "pc:lou": SuiviDemo(
+        (("pc:antoine", 3), ("pc:margaux", 2)),
+        (
+            _objectif(
+                "Réduire la dépendance de la compagnie aux subventions",
+                "Un budget où les ventes de spectacles pèsent au moins un tiers des recettes.",
+                "Maîtrise du modèle économique de la compagnie (auto-évaluation)",
+                ("Part des ventes dans les recettes", "%", 15, 33),
+            ),
+            _objectif(
+                "Construire un argumentaire de diffusion",
+                "Un dossier de diffusion envoyé à vingt programmateurs.",
+                "Aisance dans la présentation des spectacles aux programmateurs",
+                ("Programmateurs contactés", "programmateurs", 0, 20),
+            ),
+        ),
+        (4, 4, 4, 4, 4),
+        -21,
+        (
+            "Lecture des comptes des trois dernières saisons",
+            "Coûts de cession et prix de vente des deux spectacles",
+            "Budget prévisionnel de la saison prochaine",
+            "Cibles de diffusion et argumentaire",
+            "Dossier de diffusion et relances des programmateurs",
+        ),
+    ),
+    "pc:malo": SuiviDemo(
+        (("pc:theo", 7),),
+        (
+            _objectif(
+                "Organiser le travail d’une équipe qui a doublé",
+                "Des rôles écrits pour chaque poste et un entretien annuel par salarié·e.",
+                "Clarté des rôles dans l’équipe (auto-évaluation)",
+                ("Fiches de poste rédigées", "fiches", 0, 4),
+            ),
+        ),
+        (4, 4, 4, 4, 4, 4, 4),
+        -18,
+        (
+            "État des lieux de l’organisation du travail",
+            "Rôles et délégations",
+            "Préparer les entretiens annuels",
+            "Charge de travail et prévention (avec l’Aract Occitanie)",
+            "Réunions d’équipe et outils partagés",
+            "Recrutement d’un·e chargé·e de production",
+            "Bilan et suites",
+        ),
+    ),
+    "pc:nina": SuiviDemo(
+        (("pc:antoine", 6),),
+        (
+            _objectif(
+                "Bâtir un budget prévisionnel et un plan de trésorerie",
+                "Un plan de trésorerie sur douze mois, mis à jour chaque mois.",
+                "Capacité à anticiper les creux de trésorerie (auto-évaluation)",
+                ("Mois couverts par le plan de trésorerie", "mois", 0, 12),
+            ),
+        ),
+        (4, 4, 3, 3),
+        -15,
+        (
+            "Coûts de fabrication par titre",
+            "Budget prévisionnel de l’année",
+            "Plan de trésorerie",
+            "Suivi mensuel",
+            "Mécénat : cibles et dossier",
+            "Rencontre d’un mécène potentiel : préparation",
+        ),
+        prolongation=(3, 3),
+        motif_prolongation="Le diagnostic a sous-estimé le volet mécénat : six heures de plus, sans dépasser le maximum du format.",
+    ),
+    "pc:oscar": SuiviDemo(
+        (("pc:margaux", 4),),
+        (
+            _objectif(
+                "Définir une ligne éditoriale numérique",
+                "Une ligne éditoriale écrite et un calendrier de publication tenu trois mois.",
+                "Cohérence des publications de la radio (auto-évaluation)",
+                ("Publications planifiées par mois", "publications", 2, 12),
+            ),
+        ),
+        (4, 4, 4, 4),
+        -12,
+        (
+            "Audit des réseaux sociaux de la radio",
+            "Ligne éditoriale et publics",
+            "Calendrier de publication et podcasts",
+            "Partenariats médias",
+        ),
+    ),
+    "pc:prune": SuiviDemo(
+        (("pc:theo", 6),),
+        (
+            _objectif(
+                "Chiffrer ses prestations",
+                "Une grille tarifaire appliquée à tous les devis.",
+                "Confiance dans la fixation de ses prix (auto-évaluation)",
+                ("Devis établis avec la grille", "devis", 0, 6),
+            ),
+            _objectif(
+                "Préparer la création d’un premier emploi",
+                "Une fiche de poste et un plan de financement du poste.",
+                "Connaissance des obligations d’un employeur (auto-évaluation)",
+                ("Étapes du recrutement préparées", "étapes", 0, 5),
+            ),
+        ),
+        (4, 4, 4, 4, 4, 4),
+        -9,
+        (
+            "Coût de revient d’une fresque",
+            "Grille tarifaire et devis",
+            "Premier emploi : besoins et fiche de poste",
+            "Paie et obligations de l’employeur",
+            "Aides à l’embauche et plan de financement",
+            "Recrutement et accueil",
+        ),
+    ),
+}
+# The coaching sessions' place (the mentors' structures are in Toulouse too).
+LIEU_COACHING = "MA Sphère, Toulouse (fictif)"
+COMPTE_RENDU_COACHING = (
+    "Prochaine étape préparée ensemble ; documents de travail partagés après la séance.",
+    "Tableur partagé, trame de MA Sphère (fictif)",
+)
+# The programme's funders (fictitious): the envelope that the coachings' conventions commit.
+FINANCEURS_PEER: list[dict[str, Any]] = [
+    {"nom": "Région Occitanie", "montant": Decimal("6000.00"), "reference": "REG-OCC-PEER-2026-031"},
+    {"nom": "MA Sphère — fonds propres (fictif)", "montant": Decimal("3000.00"), "reference": "MAS-CA-2026-11"},
+]
+
+
+# --- The co-development group and the immersion days ---------------------------------------------
+CODEV: dict[str, Any] = {
+    "nom": "Groupe de co-développement « Entreprendre en culture » (fictif)",
+    "animateur": "pc:sofia",
+    "membres": ("pc:m1", "pc:m2", "pc:m3", "pc:m4", "pc:m5", "pc:m6"),
+    "constitue": -30,
+    # day, hour, client (key of a member), problem; the past ones are held (attendance: all but `absent`)
+    "seances": [
+        (-16, 14, "pc:m2", "Comment fixer le prix d’une prestation de tournage pour une collectivité ?", "pc:m6"),
+        (12, 14, "pc:m4", "Faut-il créer une seconde structure pour l’activité d’enseignement ?", ""),
+        (40, 14, "pc:m1", "Comment déléguer la communication sans perdre la ligne artistique ?", ""),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class ImmersionDemo:
+    mentore: str  # key of COACHINGS' candidatures
+    mentor: str  # key of PERSONNES_RESSOURCES
+    jour: int
+    lieu: str
+    objectifs: str
+    objectifs_jour: int
+    rapports: tuple[str, str] = ("", "")  # the mentee's, the mentor's (after the day)
+
+
+IMMERSIONS = [
+    ImmersionDemo(
+        "pc:prune",
+        "pc:margaux",
+        -10,
+        "Agence Plan Large, Toulouse (fictif)",
+        "Voir comment une agence chiffre et présente un devis ; observer une réunion client.",
+        -17,
+        (
+            "Une journée très concrète : j’ai vu trois devis construits de bout en bout et je repars avec une trame.",
+            "Prune a posé les bonnes questions ; nous avons échangé sur le coût d’un premier emploi.",
+        ),
+    ),
+    ImmersionDemo(
+        "pc:oscar",
+        "pc:sofia",
+        24,
+        "Bobine & Cie, Toulouse (fictif)",
+        "Comprendre comment une société de production fait vivre ses contenus sur les réseaux et en podcast.",
+        -2,
+    ),
+]
+
+
 def programme_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """Twelve months from a November, as in the seeds, when the story fits in them: the last November
     at least four weeks ago whose session still has five months to run. Otherwise (a load between June
@@ -589,7 +807,7 @@ class PeerCultureLoader:
     def load_structures(self) -> None:
         # The TSF loader's own writer (SIRET, validation); then kept under their PEER keys.
         for spec in STRUCTURES:
-            self.loader.structures[spec.key] = self.structures[spec.key] = structure_demo(spec, by=self.loader.coordination)
+            self.loader.structures[spec.key] = self.structures[spec.key] = structure_demo(spec, by=self.coordination)
 
     def load_pilote(self, programme: Programme) -> None:
         """The pilot's identity (MA Sphère, fictitious in the demo): PEER CULTURE is its programme and its
@@ -795,21 +1013,243 @@ class PeerCultureLoader:
             # The coordination closes the attendance list: the workshop is held, its animation committed.
             self.loader.act(pointage + datetime.timedelta(hours=4), ateliers.atelier_clore, atelier=atelier, by=self.coordination)
 
-    # --- the other formats, to plug in when the platform records them (issue 16) -------------------
+    # --- the budget, the coachings, the co-development group and the immersion days ---------------
+    def load_budget(self, programme: Programme) -> None:
+        """The funders' contributions make the envelope the coachings' conventions commit (shared pro rata)."""
+        self.loader.move_to(self.loader.at(-40, 16))
+        for ordre, spec in enumerate(FINANCEURS_PEER, start=1):
+            financeur = Financeur.objects.filter(nom=spec["nom"]).first() or budget.financeur_create(
+                nom=spec["nom"], ordre=10 + ordre, by=self.coordination
+            )
+            budget.contribution_create(
+                programme=programme,
+                financeur=financeur,
+                termes=budget.TermesContribution(
+                    montant=spec["montant"],
+                    date_debut=programme.date_debut,
+                    date_fin=programme.date_fin,
+                    reference_convention=spec["reference"],
+                    priorite=ordre,
+                ),
+                by=self.coordination,
+            )
+        budget.regle_repartition_set(programme=programme, regle=RegleRepartition.PRORATA, by=self.coordination)
+
     def load_coachings(self, programme: Programme) -> None:
-        """The five individual coachings in hours (COACHINGS: each retained candidature with its hours).
-        To add with the hours work: one accompagnement per retained candidature (format « coaching »,
-        `CoachingDemo.heures`), several personnes-ressources in sequence (e.g. Antoine then Margaux for Lou),
-        appointments by half-days no more than two weeks apart, reports within 7 days."""
+        """The five individual coachings in hours (COACHINGS, SUIVIS): the coordination opens each accompagnement
+        with its personne-ressource (Lou's with two in sequence: modèle économique, then diffusion), the grid is written and validated, the convention signed by the three parties; sessions of a few hours
+        about two weeks apart, the November ones held and reported; Nina's coaching extended by an avenant."""
+        for rang, coaching in enumerate(COACHINGS):
+            key = coaching.candidature.key
+            suivi = SUIVIS[key]
+            candidature = self.candidatures[key]
+            beneficiaire = self.users[key]
+            mentors = [self.prs[pr_key] for pr_key, _seances in suivi.mentors]
+            # Opened by the coordination rather than through a proposition: the matching counts a
+            # mentor's availability in half-days and would compare it with these hours (see the report).
+            accompagnement = self.act(
+                -32,
+                10 + rang,
+                accompagnements.accompagnement_create,
+                candidature=candidature,
+                format=self.formats["coaching"],
+                demi_journees=coaching.heures,
+                mentors=mentors,
+                by=self.coordination,
+            )
+            premier = mentors[0]
+            assert premier.user is not None  # nosec B101 # the demo's personnes-ressources have accounts
+            objectifs = self.loader.load_objectifs(
+                accompagnement, suivi.objectifs, writer=premier.user, when=self.loader.near(-31, 14)
+            )
+            self.act(-30, 19, accompagnements.objectifs_valider, accompagnement=accompagnement, by=beneficiaire)
+            self.act(-29, 12, accompagnements.objectifs_valider, accompagnement=accompagnement, by=premier.user)
+            started = self.loader.sign_convention(
+                accompagnement, (-28, -27, -26), beneficiaire=beneficiaire, mentor=premier, coordination=self.coordination
+            )
+            assert started is not None  # nosec B101 # three signature days given
+            self.load_seances(accompagnement, suivi, objectifs, started=started, beneficiaire=beneficiaire)
+
+    def load_seances(
+        self,
+        accompagnement: Accompagnement,
+        suivi: SuiviDemo,
+        objectifs: list[tuple[Objectif, ObjectifDemo]],
+        *,
+        started: datetime.datetime,
+        beneficiaire: User,
+    ) -> None:
+        """Each session planned by its personne-ressource twelve days ahead (never before the convention),
+        held and reported when past; the extension, its avenant's signatures, then its sessions."""
+        par_seance = [self.prs[pr_key] for pr_key, n in suivi.mentors for _ in range(n)]
+        heures = [*suivi.heures, *suivi.prolongation]
+        timeline: list[tuple[datetime.datetime, Callable[[], Any]]] = []
+        avenant_signe = started
+        if suivi.prolongation:
+            prolongee = self.loader.near(-6, 10)
+            avenant_signe = self.loader.at(-3, 16)
+            timeline.append(
+                (
+                    prolongee,
+                    lambda: conventions.accompagnement_prolonger(
+                        accompagnement=accompagnement,
+                        duree=accompagnement.demi_journees_prevues + sum(suivi.prolongation),
+                        motif=suivi.motif_prolongation,
+                        by=self.coordination,
+                    ),
+                )
+            )
+            timeline.append(
+                (
+                    prolongee + datetime.timedelta(minutes=5),
+                    lambda: self.loader.sign_convention(
+                        accompagnement,
+                        (-5, -4, -3),
+                        beneficiaire=beneficiaire,
+                        mentor=par_seance[-1],
+                        coordination=self.coordination,
+                    ),
+                )
+            )
+        seances: dict[int, Seance] = {}
+        for index, (duree, mentor) in enumerate(zip(heures, par_seance, strict=True)):
+            jour = suivi.premiere + suivi.ecart * index
+            debut = self.loader.at(jour, 9 if index % 2 else 14)
+            fin = debut + datetime.timedelta(hours=duree)
+            apres = avenant_signe if index >= len(suivi.heures) else started
+            planned = max(self.loader.at(jour - 12, 11), apres + datetime.timedelta(hours=2))
+            user = mentor.user
+            assert user is not None  # nosec B101 # the demo's personnes-ressources have accounts
+            timeline.append((planned, partial(self.plan_seance, seances, index, accompagnement, suivi, debut, duree, user)))
+            if fin >= self.loader.now:
+                continue
+            timeline.append((fin, partial(self.mark_held, seances, index, user)))
+            soumis = fin + datetime.timedelta(days=2)
+            if soumis < self.loader.now:
+                progres = {str(objectif.pk): PROGRESSION[min(index, len(PROGRESSION) - 1)] for objectif, _spec in objectifs}
+                timeline.append((soumis, partial(self.report, seances, index, suivi, progres, user)))
+        for when, event in sorted(timeline, key=lambda item: item[0]):
+            # The services check the state of what they are given: read it again before each event.
+            accompagnement.refresh_from_db()
+            self.loader.act(when, event)
+
+    @staticmethod
+    def plan_seance(
+        seances: dict[int, Seance],
+        index: int,
+        accompagnement: Accompagnement,
+        suivi: SuiviDemo,
+        debut: datetime.datetime,
+        duree: int,
+        by: User,
+    ) -> None:
+        seances[index] = accompagnements.seance_plan(
+            accompagnement=accompagnement,
+            debut=debut,
+            demi_journees=duree,
+            modalite="presentiel",
+            lieu=LIEU_COACHING,
+            sujet=suivi.sujets[index],
+            by=by,
+        )
+
+    @staticmethod
+    def mark_held(seances: dict[int, Seance], index: int, by: User) -> None:
+        accompagnements.seance_mark_held(seance=seances[index], by=by)
+
+    @staticmethod
+    def report(seances: dict[int, Seance], index: int, suivi: SuiviDemo, progres: dict[str, str], by: User) -> None:
+        """The personne-ressource's report two days after the session (within the 7 days)."""
+        travaux, outils = COMPTE_RENDU_COACHING
+        accompagnements.compte_rendu_submit(
+            seance=seances[index],
+            travaux=f"{suivi.sujets[index]}. {travaux}",
+            outils=outils,
+            progres=progres,
+            prochaines_etapes=suivi.sujets[index + 1] if index + 1 < len(suivi.sujets) else "",
+            by=by,
+        )
 
     def load_codeveloppement(self, programme: Programme) -> None:
-        """The co-development group (format « codev »): to add with the co-development work — a stable group
-        of about six members (e.g. the cooperating members m1–m6) meeting several times, each session on one
-        member's problem."""
+        """The co-development group (format « codev »): the coordination constitutes it with six cooperating
+        members, led by a personne-ressource; three meetings, each on one member's problem; attendance of the
+        held one recorded by its leader."""
+        animateur = self.prs[CODEV["animateur"]]
+        groupe = self.act(
+            CODEV["constitue"],
+            10,
+            ateliers.groupe_create,
+            programme=programme,
+            format=self.formats["codev"],
+            nom=CODEV["nom"],
+            animateur=animateur,
+            by=self.coordination,
+        )
+        membres = {
+            key: self.loader.act(
+                self.loader.at(CODEV["constitue"], 10, 10 + i),
+                ateliers.groupe_membre_ajouter,
+                groupe=groupe,
+                personne=self.users[key],
+                by=self.coordination,
+            )
+            for i, key in enumerate(CODEV["membres"])
+        }
+        assert animateur.user is not None  # nosec B101 # the demo's personnes-ressources have accounts
+        for rang, (jour, heure, client, problematique, absent) in enumerate(CODEV["seances"]):
+            seance = self.act(
+                CODEV["constitue"] + 1,
+                11 + rang,
+                ateliers.seance_groupe_planifier,
+                groupe=groupe,
+                debut=self.loader.at(jour, heure),
+                duree=1,
+                client=membres[client],
+                problematique=problematique,
+                lieu=LIEU_COACHING,
+                by=animateur.user,
+            )
+            if jour < 0:
+                self.act(
+                    jour,
+                    18,
+                    ateliers.seance_groupe_presences,
+                    seance=seance,
+                    presents=[m for key, m in membres.items() if key != absent],
+                    by=animateur.user,
+                )
 
     def load_immersions(self, programme: Programme) -> None:
-        """The two immersion days (format « immersion »): to add with the immersion work — e.g. Prune with
-        Margaux and Oscar with Sofia, an objectives questionnaire before, a report from both after."""
+        """The two immersion days (format « immersion », unpaid): the coordination pairs a mentee with a volunteer
+        mentor, the mentee fills the objectives before; after the held day each writes a report (closed)."""
+        for spec in IMMERSIONS:
+            mentore = self.users[spec.mentore]
+            mentor = self.prs[spec.mentor]
+            immersion = self.act(
+                spec.objectifs_jour - 5,
+                10,
+                ateliers.immersion_create,
+                programme=programme,
+                format=self.formats["immersion"],
+                mentore=mentore,
+                mentor=mentor,
+                jour=self.loader.today + datetime.timedelta(days=spec.jour),
+                lieu=spec.lieu,
+                by=self.coordination,
+            )
+            immersion = self.act(
+                spec.objectifs_jour,
+                20,
+                ateliers.immersion_objectifs_remplir,
+                immersion=immersion,
+                objectifs=spec.objectifs,
+                by=mentore,
+            )
+            for rang, (texte, auteur) in enumerate(zip(spec.rapports, (mentore, mentor.user), strict=True)):
+                if texte and auteur is not None:
+                    immersion = self.act(
+                        spec.jour + 1 + rang, 18, ateliers.immersion_rapport_remettre, immersion=immersion, texte=texte, by=auteur
+                    )
 
     # --- entry point -------------------------------------------------------------------------------
     def run(self) -> Programme:
@@ -819,13 +1259,13 @@ class PeerCultureLoader:
         if programme.candidatures.exists():
             return programme
         self.load_pilote(programme)
-        if not Enveloppe.objects.filter(programme=programme).exists():
-            enveloppe_set(programme=programme, montant=ENVELOPPE)
         self.load_structures()
         self.load_personnes_ressources()
         self.load_candidatures(programme)
         self.load_comite(programme)
         self.load_adhesions(programme)
+        # The funders' contributions come before the first commitment (a held workshop's animation).
+        self.load_budget(programme)
         self.load_ateliers(programme)
         self.load_coachings(programme)
         self.load_codeveloppement(programme)
