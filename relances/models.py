@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class TypeRelance(models.TextChoices):
-    SEANCE_48H = "seance_48h", _("Séance dans 48 h (questions)")
+    SEANCE_48H = "seance_48h", _("Séance à venir (questions à envoyer)")
     CR_DU = "cr_du", _("Compte-rendu à remettre (J+5)")
     CR_RETARD = "cr_retard", _("Compte-rendu en retard (J+8)")
     CR_RETARD_COORDINATION = "cr_retard_coord", _("Compte-rendu en retard : alerte coordination")
@@ -15,7 +15,7 @@ class TypeRelance(models.TextChoices):
     EVAL_SORTIE_RELANCE = "eval_sortie_relance", _("Évaluation de sortie : relance")
     EVAL_6MOIS = "eval_6mois", _("Évaluation à 6 mois à remplir")
     EVAL_6MOIS_RELANCE = "eval_6mois_relance", _("Évaluation à 6 mois : relance")
-    BROUILLON = "brouillon", _("Candidature en brouillon depuis 14 jours")
+    BROUILLON = "brouillon", _("Candidature restée en brouillon")
     ECART_SEANCES = "ecart_seances", _("Séances espacées de plus de deux semaines")
     SERVICE_FAIT = "service_fait", _("Séance réalisée à confirmer (service fait)")
     SERVICE_FAIT_COORDINATION = "service_fait_coord", _("Séance non confirmée : alerte coordination")

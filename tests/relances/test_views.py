@@ -20,7 +20,7 @@ def test_the_coordinator_switches_a_kind_off_and_back_on(client):
     url = reverse("relances:programme", args=[programme.pk])
     client.force_login(d.coordinateur)
     page = client.get(url).content.decode()
-    assert "Séance dans 48 h (questions)" in page and "checked" in page
+    assert "Séance à venir (questions à envoyer)" in page and "checked" in page
     actives = [v for v in TypeRelance.values if v != "brouillon"]
     response = client.post(url, {"actives": actives})
     assert response.status_code == 302
@@ -57,7 +57,7 @@ def test_sent_reminders_appear_on_the_file_and_on_the_programme_page(client):
     services.relances_envoyer_dues()
     client.force_login(d.coordinateur)
     page = client.get(reverse("accompagnements:detail", args=[d.accompagnement.pk])).content.decode()
-    assert page.count("Séance dans 48 h (questions)") == 2 and d.beneficiaire.display_name in page
+    assert page.count("Séance à venir (questions à envoyer)") == 2 and d.beneficiaire.display_name in page
     page = client.get(reverse("relances:programme", args=[d.accompagnement.programme.pk])).content.decode()
     assert d.accompagnement.reference in page and d.mentor.display_name in page
     # The parties do not see the reminders section.
