@@ -262,7 +262,7 @@ def rendre_email(modele: Any, context: dict[str, Any]) -> RenderedEmail:
     subject = " ".join(rendre(modele.sujet, context).split())
     text = rendre(modele.corps, context)
     html = get_template("emails/modele_programme.html").render(
-        {**context, "sujet": subject, "corps_html": mark_safe(linebreaks(escape(text)))}  # noqa: S308 - escaped here
+        {**context, "sujet": subject, "corps_html": mark_safe(linebreaks(escape(text)))}  # noqa: S308  # nosec B703 B308 # escaped just before
     )
     return RenderedEmail(
         subject=subject, text=text, html=html, modele=modele.cle, modele_version=modele.version, modele_pk=modele.pk
