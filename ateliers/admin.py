@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ServiceAdminMixin
+from core.admin_helpers import ReadOnlyAdminMixin, ServiceAdminMixin
 
 from . import services
 from .models import (
@@ -95,43 +95,19 @@ class AtelierAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Inscription)
-class InscriptionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class InscriptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read only: registrations, withdrawals, attendance and payments are recorded on the atelier's page."""
 
-    service_owned_fields = "__all__"
-    only_services_create = True
-    only_services_delete = True
     list_display = ("participant", "atelier", "etat", "membre", "participation_due", "participation_payee_le", "demandee_le")
     list_filter = ("etat", "membre", "atelier__programme")
     list_select_related = ("participant", "atelier")
     search_fields = ("participant__email", "atelier__titre")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(InscriptionEvenement)
-class InscriptionEvenementAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    service_owned_fields = "__all__"
-    only_services_create = True
-    only_services_delete = True
+class InscriptionEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("inscription", "transition", "from_state", "to_state", "actor", "created_at")
     list_select_related = ("inscription", "actor")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Adhesion)
@@ -155,23 +131,6 @@ class AdhesionAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return services.adhesion_record(
             programme=data["programme"], personne=data["personne"], note=data["note"], by=request.user
         )
-
-
-class _LectureSeule(ServiceAdminMixin, admin.ModelAdmin):
-    """Written by the services only (the pages): shown here, never edited."""
-
-    service_owned_fields = "__all__"
-    only_services_create = True
-    only_services_delete = True
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Immersion)
@@ -227,7 +186,7 @@ class ImmersionAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ImmersionEvenement)
-class ImmersionEvenementAdmin(_LectureSeule):
+class ImmersionEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("immersion", "transition", "from_state", "to_state", "actor", "created_at")
     list_select_related = ("immersion__mentore", "immersion__mentor", "actor")
 
@@ -298,7 +257,7 @@ class MembreGroupeAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SeanceGroupe)
-class SeanceGroupeAdmin(_LectureSeule):
+class SeanceGroupeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Meetings are planned and their attendance recorded on the group's page."""
 
     list_display = ("groupe", "debut", "client", "etat")
@@ -307,18 +266,18 @@ class SeanceGroupeAdmin(_LectureSeule):
 
 
 @admin.register(PresenceGroupe)
-class PresenceGroupeAdmin(_LectureSeule):
+class PresenceGroupeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("membre", "seance", "present")
     list_select_related = ("membre__personne", "seance__groupe")
 
 
 @admin.register(SeanceGroupeEvenement)
-class SeanceGroupeEvenementAdmin(_LectureSeule):
+class SeanceGroupeEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("seance", "transition", "from_state", "to_state", "actor", "created_at")
     list_select_related = ("seance__groupe", "actor")
 
 
 @admin.register(AtelierEvenement)
-class AtelierEvenementAdmin(_LectureSeule):
+class AtelierEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("atelier", "transition", "from_state", "to_state", "actor", "created_at")
     list_select_related = ("atelier", "actor")
