@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from core.exceptions import DomainError, PermissionRefused
+from core.forms import form_save
 from core.pagination import paginer
 from core.permissions import action_required, forbid_unless, may
 
@@ -277,14 +278,14 @@ def immersion_objectifs(request, pk: int):
     immersion = _immersion_for(request, pk)
     forbid_unless(request.user, "immersion.remplir_objectifs", immersion)
     form = ObjectifsImmersionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.immersion_objectifs_remplir(immersion=immersion, objectifs=form.cleaned_data["objectifs"], by=request.user)
-        except DomainError as error:
-            form.add_error("objectifs", error.message)
-        else:
-            messages.success(request, _("Vos objectifs sont enregistrés."))
-            return redirect("ateliers:immersion_detail", immersion.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.immersion_objectifs_remplir(immersion=immersion, objectifs=data["objectifs"], by=request.user),
+        success=_("Vos objectifs sont enregistrés."),
+    )
+    if saved is not None:
+        return redirect("ateliers:immersion_detail", immersion.pk)
     return _render_immersion(request, immersion, objectifs_form=form, status=400)
 
 
@@ -294,14 +295,14 @@ def immersion_rapport(request, pk: int):
     immersion = _immersion_for(request, pk)
     forbid_unless(request.user, "immersion.rapporter", immersion)
     form = RapportImmersionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.immersion_rapport_remettre(immersion=immersion, texte=form.cleaned_data["texte"], by=request.user)
-        except DomainError as error:
-            form.add_error("texte", error.message)
-        else:
-            messages.success(request, _("Votre compte rendu est remis."))
-            return redirect("ateliers:immersion_detail", immersion.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.immersion_rapport_remettre(immersion=immersion, texte=data["texte"], by=request.user),
+        success=_("Votre compte rendu est remis."),
+    )
+    if saved is not None:
+        return redirect("ateliers:immersion_detail", immersion.pk)
     return _render_immersion(request, immersion, rapport_form=form, status=400)
 
 
