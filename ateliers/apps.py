@@ -19,3 +19,8 @@ class AteliersConfig(AppConfig):
         )
 
         section_register(app=self.name, context=selectors.espace)
+        # The pre-check of an application reads the memberships recorded here (candidatures sits below);
+        # imported here because candidatures.eligibility reads models, which are ready only now.
+        from candidatures.eligibility import register_adhesion
+
+        register_adhesion(selectors.est_adherent)

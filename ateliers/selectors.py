@@ -17,6 +17,7 @@ from core.permissions import may
 from .models import (
     ETATS_ACTIFS,
     ETATS_CONFIRMES,
+    Adhesion,
     Atelier,
     EtatImmersion,
     EtatInscription,
@@ -166,3 +167,8 @@ def immersions_visibles(user: Any) -> QuerySet[Immersion]:
     if roles.is_coordination(user):
         return qs.filter(perimetre.filtre_coordination(user)).order_by("jour", "pk")
     return qs.filter(Q(mentore_id=user.pk) | Q(mentor__user_id=user.pk)).order_by("jour", "pk")
+
+
+def est_adherent(programme_id: int, user_id: int) -> bool:
+    """Whether the person is a member of the programme (the eligibility pre-check asks it: candidatures)."""
+    return Adhesion.objects.filter(programme_id=programme_id, personne_id=user_id).exists()

@@ -13,6 +13,7 @@ and the structure is in Occitanie (one of its 13 départements).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -31,6 +32,23 @@ from .models import StatutDemandeur
 OK = "ok"
 NON = "non"
 INCONNU = "inconnu"
+
+# Who is a member of a programme is known higher up (ateliers.Adhesion, above this layer): that app
+# registers its answer here, `fn(programme_id, user_id) -> bool`, in its AppConfig.ready.
+_ADHESION: list[Callable[[int, int], bool]] = []
+
+
+def register_adhesion(fn: Callable[[int, int], bool]) -> Callable[[int, int], bool]:
+    if fn not in _ADHESION:
+        _ADHESION.append(fn)
+    return fn
+
+
+def est_adherent(programme_id: int, user_id: int) -> bool | None:
+    """Whether the person is a member of the programme; None when no app records memberships."""
+    if not _ADHESION:
+        return None
+    return any(fn(programme_id, user_id) for fn in _ADHESION)
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,7 @@ def check_eligibility(
     regles: Eligibilite | None = None,
     commune: str = "",
     type_structure: str = "",
+    adherent: bool | None = None,
 ) -> list[Critere]:
     """The criteria of seed 000 with the programme's rules, each met, unmet or unknown, explained in French."""
     regles = regles or Eligibilite()
@@ -113,9 +132,10 @@ def check_eligibility(
             )
         )
 
-    # 3. Musiques actuelles (no criterion when the programme's minimum share is 0).
+    # 3. The programme's field of activity (no criterion when its minimum share is 0).
     seuil = regles.part_activite_min
-    libelle = _("Structure de musiques actuelles")
+    champ = regles.champ_activite
+    libelle = _("Structure de %(champ)s") % {"champ": champ}
     if not seuil:
         pass
     elif part_musiques_actuelles is None:
@@ -124,7 +144,7 @@ def check_eligibility(
                 "musiques_actuelles",
                 libelle,
                 INCONNU,
-                _("La part de l’activité consacrée aux musiques actuelles n’est pas encore renseignée."),
+                _("La part de l’activité consacrée à ce champ (%(champ)s) n’est pas encore renseignée.") % {"champ": champ},
             )
         )
     elif part_musiques_actuelles >= seuil:
@@ -133,8 +153,8 @@ def check_eligibility(
                 "musiques_actuelles",
                 libelle,
                 OK,
-                _("%(part)s %% de l’activité de la structure est consacrée aux musiques actuelles.")
-                % {"part": part_musiques_actuelles},
+                _("%(part)s %% de l’activité de la structure relève de ce champ (%(champ)s).")
+                % {"part": part_musiques_actuelles, "champ": champ},
             )
         )
     else:
@@ -144,11 +164,11 @@ def check_eligibility(
                 libelle,
                 NON,
                 _(
-                    "Vous indiquez que %(part)s %% de l’activité de la structure est consacrée aux musiques actuelles : "
+                    "Vous indiquez que %(part)s %% de l’activité de la structure relève de ce champ (%(champ)s) : "
                     "le programme s’adresse aux structures dont c’est une part significative de l’activité "
                     "(au moins %(seuil)s %% pour ce pré-contrôle)."
                 )
-                % {"part": part_musiques_actuelles, "seuil": seuil},
+                % {"part": part_musiques_actuelles, "seuil": seuil, "champ": champ},
             )
         )
 
@@ -206,6 +226,22 @@ def check_eligibility(
                 ),
             )
         )
+    # 5. Membership, when the programme requires it (PEER CULTURE: an active member for individual coaching).
+    if regles.adhesion_requise:
+        libelle = _("Adhésion au programme")
+        if adherent is None:
+            criteres.append(Critere("adhesion", libelle, INCONNU, _("L’adhésion sera vérifiée par la coordination.")))
+        elif adherent:
+            criteres.append(Critere("adhesion", libelle, OK, _("Vous êtes membre du programme.")))
+        else:
+            criteres.append(
+                Critere(
+                    "adhesion",
+                    libelle,
+                    NON,
+                    _("Le programme est réservé à ses membres : aucune adhésion n’est enregistrée à votre nom."),
+                )
+            )
     return criteres
 
 
@@ -221,4 +257,5 @@ def check_candidature(candidature: Any) -> list[Critere]:
         part_musiques_actuelles=structure.part_musiques_actuelles if structure else None,
         employeuse=structure.employeuse if structure else None,
         projet_premier_emploi=structure.projet_premier_emploi if structure else None,
+        adherent=est_adherent(candidature.programme_id, candidature.candidat_id),
     )

@@ -196,7 +196,16 @@ class EligibiliteForm(forms.ModelForm):
 
     class Meta:
         model = Eligibilite
-        fields = ("programme", "territoire", "departements", "communes", "types_structure", "part_activite_min")
+        fields = (
+            "programme",
+            "territoire",
+            "departements",
+            "communes",
+            "types_structure",
+            "part_activite_min",
+            "champ_activite",
+            "adhesion_requise",
+        )
 
 
 @admin.register(Eligibilite)

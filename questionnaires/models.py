@@ -202,6 +202,17 @@ class Eligibilite(TimeStampedModel):
         default=50,
         help_text=_("0 : pas de critère sur la part de l’activité."),
     )
+    champ_activite = models.CharField(
+        _("champ d’activité du programme"),
+        max_length=200,
+        default="musiques actuelles",
+        help_text=_("Tel qu’il se lit dans « une structure de … » : musiques actuelles, culture et création…"),
+    )
+    adhesion_requise = models.BooleanField(
+        _("adhésion requise"),
+        default=False,
+        help_text=_("Le·la candidat·e doit être membre du programme (adhésion enregistrée par la coordination)."),
+    )
 
     class Meta:
         verbose_name = _("règles d’éligibilité")

@@ -242,13 +242,25 @@ __all__ = [
 
 @transaction.atomic
 def eligibilite_enregistrer(*, programme: Programme, donnees: dict[str, Any]) -> Eligibilite:
-    """Set a programme's eligibility rules (its territory, structure types, share of activity)."""
+    """Set a programme's eligibility rules (its territory, structure types, field and share of activity,
+    whether membership is required)."""
     regles = Eligibilite.objects.select_for_update().filter(programme=programme).first() or Eligibilite(programme=programme)
-    for name in ("territoire", "departements", "communes", "types_structure", "part_activite_min"):
+    for name in (
+        "territoire",
+        "departements",
+        "communes",
+        "types_structure",
+        "part_activite_min",
+        "champ_activite",
+        "adhesion_requise",
+    ):
         if name in donnees:
             setattr(regles, name, donnees[name])
     if not regles.departements:
         raise RuleViolation(_("Acceptez au moins un département."), field="departements")
+    regles.champ_activite = regles.champ_activite.strip()
+    if not regles.champ_activite:
+        raise RuleViolation(_("Indiquez le champ d’activité du programme."), field="champ_activite")
     if regles.part_activite_min > 100:
         raise RuleViolation(_("Une part d’activité s’exprime entre 0 et 100 %."), field="part_activite_min")
     regles.save()

@@ -760,3 +760,13 @@ def test_peer_culture_budget_adds_up(demo):
     assert parts.total.contribue == enveloppe.montant and parts.total.engage == enveloppe.engage
     assert all(part.reste >= 0 for part in parts.lignes)
     assert not find_violations()
+
+
+def test_peer_culture_applicants_were_members_when_they_applied(demo):
+    # Seed 004: members only, around Toulouse, in the cultural fields; the pre-check kept at submission says so.
+    programme = Programme.objects.get(slug=PEER)
+    assert programme.eligibilite.adhesion_requise and programme.eligibilite.departements == ["31"]
+    for candidature in Candidature.objects.filter(programme=programme).exclude(soumise_le=None):
+        criteres = {c["code"]: c for c in candidature.precheck["criteres"]}
+        assert criteres["adhesion"]["statut"] == "ok", candidature.reference
+        assert criteres["territoire"]["statut"] == "ok", candidature.reference

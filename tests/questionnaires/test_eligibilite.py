@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from candidatures.eligibility import NON, OK, check_eligibility
+from ateliers import services as ateliers
+from candidatures.eligibility import NON, OK, check_candidature, check_eligibility
 from candidatures.models import Candidature
 from questionnaires.models import Eligibilite
 from questionnaires.selectors import eligibilite
@@ -34,12 +35,15 @@ def test_the_coordination_sets_a_programmes_territory_in_the_admin_and_the_struc
             "communes": "",
             "types_structure": ["festival", "collectif"],
             "part_activite_min": "0",
+            "champ_activite": "culture et création",
+            "adhesion_requise": "on",
         },
         follow=True,
     )
     assert response.status_code == 200
     regles = Eligibilite.objects.get(programme=peer)
     assert regles.departements == ["31", "81"] and regles.part_activite_min == 0
+    assert regles.champ_activite == "culture et création" and regles.adhesion_requise
 
     client.force_login(candidat)
     client.post(reverse("candidatures:deposer"), {"programme": peer.pk})
@@ -72,3 +76,22 @@ def test_the_pre_check_reads_the_programmes_rules():
     assert "Toulouse" in criteres["territoire"].explication
     # Without rules set, the TSF's defaults apply.
     assert sorted(eligibilite(ProgrammeFactory()).departements)[:2] == ["09", "11"]
+
+
+def test_a_programme_for_members_only_checks_the_applicants_membership_and_names_its_own_field(candidat):
+    peer = ProgrammeFactory()
+    Eligibilite.objects.create(
+        programme=peer, departements=["31"], champ_activite="culture et création", part_activite_min=50, adhesion_requise=True
+    )
+    candidature = Candidature.objects.create(programme=peer, candidat=candidat)
+    criteres = {c.code: c for c in check_candidature(candidature)}
+    assert criteres["adhesion"].statut == NON
+    assert "réservé à ses membres" in criteres["adhesion"].explication
+    assert criteres["musiques_actuelles"].libelle == "Structure de culture et création"
+
+    ateliers.adhesion_record(programme=peer, personne=candidat, by=UserFactory(roles=["coordination"]), note="membre actif")
+    criteres = {c.code: c for c in check_candidature(candidature)}
+    assert criteres["adhesion"].statut == OK and criteres["adhesion"].explication == "Vous êtes membre du programme."
+    # Another programme does not ask it.
+    autre = Candidature.objects.create(programme=ProgrammeFactory(), candidat=candidat)
+    assert "adhesion" not in {c.code for c in check_candidature(autre)}

@@ -60,6 +60,7 @@ from comite import services as comite
 from conventions import services as conventions
 from programmes.models import Format, Programme, Structure
 from programmes.services import structure_pilote_creer
+from questionnaires import services as questionnaires
 
 from .data import DOMAINE, PROGRESSION, CandidatureDemo, CompteDemo, ObjectifDemo, PersonneRessourceDemo, StructureDemo
 from .structures import structure_demo
@@ -142,6 +143,17 @@ FORMATS: list[dict[str, Any]] = [
         "ordre": 4,
     },
 ]
+
+# Seed 004's eligibility: around Toulouse, the cultural fields (audiovisual, publishing, press, live
+# performance, advertising, heritage, visual arts, architecture, arts education), members only; the share
+# of activity is no criterion there.
+ELIGIBILITE: dict[str, Any] = {
+    "territoire": "Toulouse et la Haute-Garonne",
+    "departements": ["31"],
+    "champ_activite": "culture et création",
+    "part_activite_min": 0,
+    "adhesion_requise": True,
+}
 
 # --- The pilot structure (fictitious) ------------------------------------------------------------------
 PILOTE = {
@@ -796,6 +808,16 @@ class PeerCultureLoader:
             self.users[p.key] = self.loader.user(
                 key=p.key, email=email_for(p.prenom, p.nom), prenom=p.prenom, nom=p.nom, role_names=(roles.CANDIDAT,)
             )
+        # The applicants have their accounts as members before they apply (the programme takes members only).
+        for coaching in COACHINGS:
+            spec = coaching.candidature
+            self.users[spec.key] = self.loader.user(
+                key=spec.key,
+                email=spec.email or email_for(spec.prenom, spec.nom),
+                prenom=spec.prenom,
+                nom=spec.nom,
+                role_names=(roles.CANDIDAT,),
+            )
 
     def load_sieges_comite(self, programme: Programme) -> None:
         """The three members sit on PEER CULTURE's comité de pilotage only: they read none of the TSF's files."""
@@ -945,6 +967,10 @@ class PeerCultureLoader:
             compte_rendu=spec["compte_rendu"],
         )
 
+    def load_eligibilite(self, programme: Programme) -> None:
+        """Seed 004: registered structures around Toulouse, in the cultural fields, members of the cluster."""
+        questionnaires.eligibilite_enregistrer(programme=programme, donnees=ELIGIBILITE)
+
     def load_adhesions(self, programme: Programme) -> None:
         """Active members (the coached applicants, the personnes-ressources, the comité) and cooperating members."""
         notes = dict.fromkeys(
@@ -953,7 +979,7 @@ class PeerCultureLoader:
         notes |= {p.key: p.adhesion for p in PARTICIPANTS if p.adhesion}
         for rang, (key, note) in enumerate(notes.items()):
             self.act(
-                -40 + rang % 5,
+                -75 + rang % 5,
                 15,
                 ateliers.adhesion_record,
                 programme=programme,
@@ -1260,10 +1286,12 @@ class PeerCultureLoader:
             return programme
         self.load_pilote(programme)
         self.load_structures()
+        self.load_eligibilite(programme)
         self.load_personnes_ressources()
+        # Members join before they apply: the programme takes its members only (its eligibility rules).
+        self.load_adhesions(programme)
         self.load_candidatures(programme)
         self.load_comite(programme)
-        self.load_adhesions(programme)
         # The funders' contributions come before the first commitment (a held workshop's animation).
         self.load_budget(programme)
         self.load_ateliers(programme)
