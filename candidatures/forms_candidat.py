@@ -141,6 +141,9 @@ class StructureForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The programme's eligibility rules (questionnaires.Eligibilite): its territory and structure types.
         self.regles = regles or Eligibilite()
+        self.fields["part_musiques_actuelles"].label = _("Part de l’activité consacrée à ce champ : %(champ)s (en %%)") % {
+            "champ": self.regles.champ_activite
+        }
 
     def clean_type_structure(self) -> str:
         value = self.cleaned_data["type_structure"]
