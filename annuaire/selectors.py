@@ -212,11 +212,11 @@ def mentors(programme: Programme, *, validees_only: bool = False) -> list[matchi
         charge[pr][0] += 1
         charge[pr][1] += en_demi_journees(d or 0, unite=unite, heures_par_demi_journee=hpd)
     # Sent propositions reserve a place (their accompagnement does not exist yet).
-    for pr, d, unite in Proposition.objects.filter(candidature__programme=programme, etat=EtatProposition.ENVOYEE).values_list(
-        "personne_ressource_id", "candidature__demi_journees_retenues", "candidature__format_retenu__unite"
-    ):
+    for pr, d_retenues, unite_retenue in Proposition.objects.filter(
+        candidature__programme=programme, etat=EtatProposition.ENVOYEE
+    ).values_list("personne_ressource_id", "candidature__demi_journees_retenues", "candidature__format_retenu__unite"):
         charge[pr][0] += 1
-        charge[pr][1] += en_demi_journees(d or 0, unite=unite or "", heures_par_demi_journee=hpd)
+        charge[pr][1] += en_demi_journees(d_retenues or 0, unite=unite_retenue or "", heures_par_demi_journee=hpd)
     return [
         matching.Mentor(
             id=pk,
