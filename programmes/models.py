@@ -323,6 +323,13 @@ class UniteFormat(models.TextChoices):
     HEURE = "heure", _("heure")
 
 
+def duree_texte(quantite: int, *, unite: str) -> str:
+    """A duration in a format's unit, as a person reads it: « 28 h », « 3 demi-journée(s) »."""
+    if unite == UniteFormat.HEURE:
+        return str(_("%(n)s h") % {"n": quantite})
+    return str(_("%(n)s demi-journée(s)") % {"n": quantite})
+
+
 def en_demi_journees(quantite: int, *, unite: str, heures_par_demi_journee: int) -> int:
     """A quantity counted in `unite` as half-days (hours rounded up to the started half-day)."""
     if unite != UniteFormat.HEURE:
@@ -444,9 +451,7 @@ class Format(models.Model):
 
     def duree_texte(self, quantite: int) -> str:
         """A duration in this format's unit, as a person reads it: « 28 h », « 3 demi-journée(s) »."""
-        if self.est_en_heures:
-            return _("%(n)s h") % {"n": quantite}
-        return _("%(n)s demi-journée(s)") % {"n": quantite}
+        return duree_texte(quantite, unite=self.unite)
 
     def en_demi_journees(self, quantite: int) -> int:
         """`quantite` of this format as half-days of a mentor's time (appointments are by half-days: an
