@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from candidatures.models import Besoin, Candidature, Etat
 from core.layers import later_stage_model
-from programmes.models import Departement, Format, Programme, UniteFormat, en_demi_journees
+from programmes.models import Departement, Programme, UniteFormat, en_demi_journees
 
 from . import matching
 from .models import (
@@ -112,7 +112,7 @@ def candidatures_a_apparier(programme: Programme):
         Candidature.objects.filter(programme=programme, etat=Etat.SELECTIONNEE)
         .exclude(Exists(active))
         .exclude(Exists(en_cours))
-        .select_related("structure", "candidat", "format_retenu")
+        .select_related("structure", "candidat", "format_retenu", "programme")
         .order_by("soumise_le", "pk")
     )
 
@@ -146,19 +146,16 @@ def dossiers(candidatures: list[Candidature]) -> list[matching.Dossier]:
         partenaires[beneficiaire].add(mentor)
         partenaires[mentor].add(beneficiaire)
 
-    # A format counted in hours asks for half-days of a mentor's time at the programme's hours per half-day.
-    unites = dict(Format.objects.filter(pk__in={c.format_retenu_id for c in candidatures}).values_list("pk", "unite"))
-    heures_par_demi_journee = dict(
-        Programme.objects.filter(pk__in={c.programme_id for c in candidatures}).values_list("pk", "heures_par_demi_journee")
-    )
+    # A format counted in hours asks for half-days of a mentor's time at the programme's hours per half-day
+    # (the callers bring the files with their programme and format).
     result = []
     for c in candidatures:
         structure = c.structure
         assert structure is not None  # nosec B101 # a type narrowing: a file is selected with its structure
         besoins = diagnostic.get(c.pk) or souhaits.get(c.pk, {})
         quantite = c.demi_journees_retenues or 1
-        unite = unites.get(c.format_retenu_id or 0, "")
-        hpd = heures_par_demi_journee.get(c.programme_id, 1)
+        unite = c.format_retenu.unite if c.format_retenu is not None else ""
+        hpd = c.programme.heures_par_demi_journee
         result.append(
             matching.Dossier(
                 id=c.pk,
