@@ -497,7 +497,16 @@ def repartition_domaines_recalculee(programme: Programme) -> list[Ligne]:
         Seance.objects.livrees()
         .filter(accompagnement__programme_id=programme.pk)
         .values("accompagnement_id")
-        .annotate(hj=Sum("demi_journees"))
+        .annotate(hj=Sum(en_demi_journees_sql("demi_journees")))
+        .order_by()
+        .query.sql_with_params()
+    )
+    # Planned half-days per active accompagnement (a format in hours as started half-days).
+    acc_sql, acc_params = (
+        Accompagnement.objects.filter(programme_id=programme.pk)
+        .exclude(etat=EtatAccompagnement.ABANDONNE)
+        .annotate(dj=en_demi_journees_sql("demi_journees_prevues", accompagnement=""))
+        .values("id", "candidature_id", "dj")
         .order_by()
         .query.sql_with_params()
     )
@@ -509,9 +518,7 @@ def repartition_domaines_recalculee(programme: Programme) -> list[Ligne]:
             JOIN {candidature} ca ON ca.id = cc.candidature_id
             WHERE ca.programme_id = %s
         ), acc AS (
-            SELECT a.id, a.candidature_id, a.demi_journees_prevues
-            FROM {accompagnement} a
-            WHERE a.programme_id = %s AND a.etat <> %s
+            SELECT a.id, a.candidature_id, a.dj AS demi_journees_prevues FROM ({acc}) a
         ), livrees AS (
             SELECT l.accompagnement_id, l.hj FROM ({livrees}) l
         )
@@ -522,8 +529,8 @@ def repartition_domaines_recalculee(programme: Programme) -> list[Ligne]:
         LEFT JOIN livrees ON livrees.accompagnement_id = acc.id
         GROUP BY d.id, d.nom, d.ordre
         ORDER BY COUNT(acc.id) DESC, d.ordre, d.nom
-    """.format(**tables, livrees=livrees_sql)  # noqa: S608  # nosec B608 - table names and the ORM's SQL; values are parameters
-    params: list[Any] = [programme.pk, programme.pk, EtatAccompagnement.ABANDONNE, *livrees_params]
+    """.format(**tables, acc=acc_sql, livrees=livrees_sql)  # noqa: S608  # nosec B608 - table names and the ORM's SQL; values are parameters
+    params: list[Any] = [programme.pk, *acc_params, *livrees_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [Ligne(nom, nombre, int(hj), int(hj_l)) for nom, nombre, hj, hj_l in cursor.fetchall()]
