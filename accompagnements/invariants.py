@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.invariants import Violation, invariant
-from programmes.models import Format
+from programmes.models import Format, duree_texte
 
 from .models import (
     SEANCE_COMPTEE,
@@ -43,7 +43,7 @@ def demi_journees_convention() -> Iterable[Violation]:
     )
     rows = (
         Accompagnement.objects.order_by()
-        .values("pk", "reference", "demi_journees_prevues")
+        .values("pk", "reference", "demi_journees_prevues", "format__unite")
         .annotate(consommees=_sum_seances(comptees))
         .filter(consommees__gt=F("demi_journees_prevues"))
         .order_by("pk")
@@ -51,8 +51,11 @@ def demi_journees_convention() -> Iterable[Violation]:
     for row in rows.iterator():
         yield Violation(
             code="accompagnements.demi_journees_convention",
-            message=_("%(n)s demi-journée(s) planifiée(s), réalisée(s) ou comptée(s) pour %(prevues)s prévue(s).")
-            % {"n": row["consommees"], "prevues": row["demi_journees_prevues"]},
+            message=_("%(n)s planifiée(s), réalisée(s) ou comptée(s) pour %(prevues)s prévue(s).")
+            % {
+                "n": duree_texte(row["consommees"], unite=row["format__unite"]),
+                "prevues": duree_texte(row["demi_journees_prevues"], unite=row["format__unite"]),
+            },
             **_accompagnement(row["pk"], row["reference"]),
         )
 
@@ -66,7 +69,9 @@ def demi_journees_structure() -> Iterable[Violation]:
     prevues = (
         Accompagnement.objects.actifs()
         .order_by()
-        .values("structure_beneficiaire_id", "structure_beneficiaire__raison_sociale", "format_id", "format__libelle")
+        .values(
+            "structure_beneficiaire_id", "structure_beneficiaire__raison_sociale", "format_id", "format__libelle", "format__unite"
+        )
         .annotate(total=Sum("demi_journees_prevues"), maximum=maximum)
         .filter(total__gt=F("maximum"))
     )
@@ -78,6 +83,7 @@ def demi_journees_structure() -> Iterable[Violation]:
             "accompagnement__structure_beneficiaire__raison_sociale",
             "accompagnement__format__libelle",
             "accompagnement__format__demi_journees_max",
+            "accompagnement__format__unite",
         )
         .annotate(total=Sum("demi_journees"))
         .filter(total__gt=F("accompagnement__format__demi_journees_max"))
@@ -85,18 +91,22 @@ def demi_journees_structure() -> Iterable[Violation]:
     for row in prevues:
         yield Violation(
             code="accompagnements.demi_journees_structure",
-            message=_("%(total)s demi-journée(s) de %(format)s prévue(s) dans le programme ; le maximum est de %(max)s.")
-            % {"total": row["total"], "format": row["format__libelle"], "max": row["maximum"]},
+            message=_("%(total)s de %(format)s prévue(s) dans le programme ; le maximum est de %(max)s.")
+            % {
+                "total": duree_texte(row["total"], unite=row["format__unite"]),
+                "format": row["format__libelle"],
+                "max": duree_texte(row["maximum"], unite=row["format__unite"]),
+            },
             objet=_("Structure %(nom)s") % {"nom": row["structure_beneficiaire__raison_sociale"]},
         )
     for row in seances:
         yield Violation(
             code="accompagnements.demi_journees_structure",
-            message=_("%(total)s demi-journée(s) de %(format)s consommée(s) dans le programme ; le maximum est de %(max)s.")
+            message=_("%(total)s de %(format)s consommée(s) dans le programme ; le maximum est de %(max)s.")
             % {
-                "total": row["total"],
+                "total": duree_texte(row["total"], unite=row["accompagnement__format__unite"]),
                 "format": row["accompagnement__format__libelle"],
-                "max": row["accompagnement__format__demi_journees_max"],
+                "max": duree_texte(row["accompagnement__format__demi_journees_max"], unite=row["accompagnement__format__unite"]),
             },
             objet=_("Structure %(nom)s") % {"nom": row["accompagnement__structure_beneficiaire__raison_sociale"]},
         )
@@ -249,7 +259,11 @@ def historique_demi_journees() -> Iterable[Violation]:
         if total > format.demi_journees_max:
             yield Violation(
                 code="accompagnements.historique_demi_journees",
-                message=_("%(total)s demi-journée(s) de %(format)s avec les accompagnements passés ; le maximum est de %(max)s.")
-                % {"total": total, "format": format.libelle, "max": format.demi_journees_max},
+                message=_("%(total)s de %(format)s avec les accompagnements passés ; le maximum est de %(max)s.")
+                % {
+                    "total": format.duree_texte(total),
+                    "format": format.libelle,
+                    "max": format.duree_texte(format.demi_journees_max),
+                },
                 objet=_("Structure %(nom)s") % {"nom": noms[structure_id]},
             )

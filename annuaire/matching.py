@@ -116,11 +116,13 @@ class Dossier:
     departement: str
     type_structure: str
     taille: str
-    demi_journees: int
+    demi_journees: int  # of a mentor's time (a format in hours converted with the programme's figure)
     besoins: dict[int, int] = field(default_factory=dict)  # competence id → priority 1–3
     besoins_noms: dict[int, str] = field(default_factory=dict)
     pressenti_id: int | None = None
     partenaires: frozenset[int] = frozenset()  # structures met in an earlier mission
+    heures: int = 0  # the quantity asked when the format counts in hours (0: in half-days)
+    heures_par_demi_journee: int = 1
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,16 @@ def exclusion(dossier: Dossier, mentor: Mentor, *, missions_max: int) -> str | N
         return _gettext("Travaille dans la structure du·de la candidat·e.")
     if mentor.missions >= missions_max:
         return _gettext("Plafond de %(max)s mission(s) atteint pour l’année du programme.") % {"max": missions_max}
+    if mentor.reste < dossier.demi_journees and dossier.heures:
+        return _gettext(
+            "Disponibilité insuffisante : %(reste)s demi-journée(s) restante(s) (%(reste_h)s h) "
+            "pour %(demande)s h demandées (%(dj)s demi-journée(s))."
+        ) % {
+            "reste": mentor.reste,
+            "reste_h": mentor.reste * dossier.heures_par_demi_journee,
+            "demande": dossier.heures,
+            "dj": dossier.demi_journees,
+        }
     if mentor.reste < dossier.demi_journees:
         return _gettext("Disponibilité insuffisante : %(reste)s demi-journée(s) restante(s) pour %(demande)s demandée(s).") % {
             "reste": mentor.reste,

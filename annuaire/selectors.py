@@ -10,14 +10,14 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts import roles
 from candidatures.models import Besoin, Candidature, Etat
 from core.layers import later_stage_model
-from programmes.models import Departement, Programme
+from programmes.models import Departement, Programme, UniteFormat, en_demi_journees
 
 from . import matching
 from .models import (
@@ -112,7 +112,7 @@ def candidatures_a_apparier(programme: Programme):
         Candidature.objects.filter(programme=programme, etat=Etat.SELECTIONNEE)
         .exclude(Exists(active))
         .exclude(Exists(en_cours))
-        .select_related("structure", "candidat", "format_retenu")
+        .select_related("structure", "candidat", "format_retenu", "programme")
         .order_by("soumise_le", "pk")
     )
 
@@ -146,11 +146,16 @@ def dossiers(candidatures: list[Candidature]) -> list[matching.Dossier]:
         partenaires[beneficiaire].add(mentor)
         partenaires[mentor].add(beneficiaire)
 
+    # A format counted in hours asks for half-days of a mentor's time at the programme's hours per half-day
+    # (the callers bring the files with their programme and format).
     result = []
     for c in candidatures:
         structure = c.structure
         assert structure is not None  # nosec B101 # a type narrowing: a file is selected with its structure
         besoins = diagnostic.get(c.pk) or souhaits.get(c.pk, {})
+        quantite = c.demi_journees_retenues or 1
+        unite = c.format_retenu.unite if c.format_retenu is not None else ""
+        hpd = c.programme.heures_par_demi_journee
         result.append(
             matching.Dossier(
                 id=c.pk,
@@ -158,7 +163,9 @@ def dossiers(candidatures: list[Candidature]) -> list[matching.Dossier]:
                 departement=structure.departement,
                 type_structure=structure.type_structure,
                 taille=matching.taille_of(structure.nombre_salaries),
-                demi_journees=c.demi_journees_retenues or 1,
+                demi_journees=en_demi_journees(quantite, unite=unite, heures_par_demi_journee=hpd),
+                heures=quantite if unite == UniteFormat.HEURE else 0,
+                heures_par_demi_journee=hpd,
                 besoins=besoins,
                 besoins_noms={k: noms[k] for k in besoins},
                 pressenti_id=c.personne_ressource_pressentie_id,
@@ -193,25 +200,20 @@ def mentors(programme: Programme, *, validees_only: bool = False) -> list[matchi
     ).values_list("personne_ressource_id", "competence_id", "niveau"):
         competences[pr][comp] = niveau
     charge: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for pr, n, d in (
-        PersonneRessource.accompagnements.through.objects.filter(
-            accompagnement__in=_accompagnements().objects.actifs().filter(programme=programme)  # type: ignore[attr-defined]
-        )
-        .values("personneressource_id")
-        .annotate(n=Count("accompagnement_id"), d=Sum("accompagnement__demi_journees_prevues"))
-        .values_list("personneressource_id", "n", "d")  # type: ignore[misc]
-    ):
-        charge[pr][0] += n
-        charge[pr][1] += d or 0
+    # A mentor's load is in half-days of their time: a format counted in hours is converted with the
+    # programme's hours per half-day, accompaniment by accompaniment.
+    hpd = programme.heures_par_demi_journee
+    for pr, d, unite in PersonneRessource.accompagnements.through.objects.filter(
+        accompagnement__in=_accompagnements().objects.actifs().filter(programme=programme)  # type: ignore[attr-defined]
+    ).values_list("personneressource_id", "accompagnement__demi_journees_prevues", "accompagnement__format__unite"):
+        charge[pr][0] += 1
+        charge[pr][1] += en_demi_journees(d or 0, unite=unite, heures_par_demi_journee=hpd)
     # Sent propositions reserve a place (their accompagnement does not exist yet).
-    for pr, n, d in (
-        Proposition.objects.filter(candidature__programme=programme, etat=EtatProposition.ENVOYEE)
-        .values("personne_ressource_id")
-        .annotate(n=Count("pk"), d=Sum("candidature__demi_journees_retenues"))
-        .values_list("personne_ressource_id", "n", "d")
-    ):
-        charge[pr][0] += n
-        charge[pr][1] += d or 0
+    for pr, d_retenues, unite_retenue in Proposition.objects.filter(
+        candidature__programme=programme, etat=EtatProposition.ENVOYEE
+    ).values_list("personne_ressource_id", "candidature__demi_journees_retenues", "candidature__format_retenu__unite"):
+        charge[pr][0] += 1
+        charge[pr][1] += en_demi_journees(d_retenues or 0, unite=unite_retenue or "", heures_par_demi_journee=hpd)
     return [
         matching.Mentor(
             id=pk,

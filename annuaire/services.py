@@ -28,7 +28,7 @@ from core.models import EventKind
 from core.permissions import require
 from core.signals import send_for_one
 from core.workflow import apply_transition
-from programmes.models import POIDS_FIELDS, Programme, Structure
+from programmes.models import POIDS_FIELDS, Programme, Structure, en_demi_journees
 from programmes.services import structure_existante
 
 from . import matching, selectors
@@ -589,7 +589,12 @@ def propositions_batch_confirm(*, programme: Programme, by: User) -> int:
     nouvelles = Counter(p.personne_ressource_id for p in drafts)
     demi_journees: Counter[int] = Counter()
     for p in drafts:
-        demi_journees[p.personne_ressource_id] += p.candidature.demi_journees_retenues or 1
+        fmt = p.candidature.format_retenu
+        demi_journees[p.personne_ressource_id] += en_demi_journees(
+            p.candidature.demi_journees_retenues or 1,
+            unite=fmt.unite if fmt is not None else "",
+            heures_par_demi_journee=programme.heures_par_demi_journee,
+        )
     for pid, n in nouvelles.items():
         mentor = profils.get(pid)
         if mentor is None or not mentor.valide:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.money import format_euros
 from evaluations.selectors import resultats_programme
-from programmes.models import Programme
+from programmes.models import Programme, UniteFormat
 
 from . import charts, selectors
 
@@ -88,6 +88,12 @@ def programme_context(programme: Programme, *, today: datetime.date | None = Non
             ],
             description=_("Nombre de jours : minimum à réaliser, prévus, planifiés et réalisés."),
         ),
+        "heures": {
+            "formats": programme.formats.filter(unite=UniteFormat.HEURE).exists(),
+            "livrees": jours["heures_livrees"],
+            "planifiees": jours["heures_planifiees"],
+            "par_demi_journee": programme.heures_par_demi_journee,
+        },
         "aujourdhui": today,
         "financeurs": selectors.parts_financeurs(annotated),
         "participations": selectors.participations_non_membres(programme),

@@ -253,8 +253,10 @@ def tableur_xlsx(*, programme: Programme, progress: Callable[[int], None] = _noo
             _("Engagé"),
             _("Réalisé"),
             _("Payé"),
+            # The three durations are in the format's unit (hours for a coaching in hours).
+            _("Unité des durées"),
         ],
-        [18, 36, 10, 24, 26, 14, 12, 12, 12, 14, 14, 14],
+        [18, 36, 10, 24, 26, 14, 12, 12, 12, 14, 14, 14, 14],
     )
     for row in selectors.accompagnements_suivi(programme).iterator(chunk_size=CHUNK):
         sheet.append(
@@ -271,6 +273,7 @@ def tableur_xlsx(*, programme: Programme, progress: Callable[[int], None] = _noo
                 row.montant_engage,
                 row.format.montant_pour(row.hj_livrees),
                 row.montant_paye,
+                row.format.get_unite_display(),
             ]
         )
     _formats(sheet, {6: DATE, 10: EUROS, 11: EUROS, 12: EUROS})

@@ -57,18 +57,23 @@ def resume_calcule(programme: Programme) -> dict[str, Any]:
 
     totaux = selectors.totaux_recalcules().get(pk=programme.pk)
     seances = Seance.objects.filter(accompagnement__programme=programme).order_by()
+    demi_journees = selectors.en_demi_journees_sql("demi_journees")
+    heures = selectors.heures_sql("demi_journees")
     groupes = [
         dict(row)
         for row in seances.values(*CLES_GROUPES).annotate(
-            hj_livrees=Coalesce(Sum("demi_journees", filter=Q(SEANCE_LIVREE)), 0),
-            hj_planifiees=Coalesce(Sum("demi_journees", filter=Q(SEANCE_COMPTEE)), 0),
+            # Half-days of a mentor's time (a format in hours as started half-days), and the hours apart.
+            hj_livrees=Coalesce(Sum(demi_journees, filter=Q(SEANCE_LIVREE)), 0),
+            hj_planifiees=Coalesce(Sum(demi_journees, filter=Q(SEANCE_COMPTEE)), 0),
+            heures_livrees=Coalesce(Sum(heures, filter=Q(SEANCE_LIVREE)), 0),
+            heures_planifiees=Coalesce(Sum(heures, filter=Q(SEANCE_COMPTEE)), 0),
         )
     ]
     par_mois = (
         seances.filter(SEANCE_LIVREE)
         .annotate(mois=TruncMonth("debut", tzinfo=PARIS))
         .values("mois")
-        .annotate(hj=Sum("demi_journees"))
+        .annotate(hj=Sum(demi_journees))
     )
     return {
         "engage": totaux.total_engage,

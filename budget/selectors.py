@@ -14,7 +14,22 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db import connection
-from django.db.models import Count, DecimalField, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +52,7 @@ from candidatures.models import Candidature, Etat
 from core.money import euros
 from core.permissions import may
 from evaluations.models import EtatEvaluation, Moment
-from programmes.models import Departement, Format, Programme, TypeStructure
+from programmes.models import Departement, Format, Programme, TypeStructure, UniteFormat
 
 from .models import (
     EXPORTS_PERSONNELS,
@@ -76,7 +91,27 @@ ETATS_RECEVABLES = [
 ]
 
 
-def _sum(queryset: QuerySet, group: str, field_name: str, *, money: bool = False) -> Coalesce:
+def en_demi_journees_sql(quantite: str, *, accompagnement: str = "accompagnement__") -> Case:
+    """A quantity as half-days of a mentor's time, in SQL: a format counted in hours takes its started
+    half-days at the programme's hours per half-day (programmes.models.en_demi_journees, row by row)."""
+    hpd = F(f"{accompagnement}programme__heures_par_demi_journee")
+    return Case(
+        When(**{f"{accompagnement}format__unite": UniteFormat.HEURE}, then=(F(quantite) + hpd - 1) / hpd),
+        default=F(quantite),
+        output_field=IntegerField(),
+    )
+
+
+def heures_sql(quantite: str, *, accompagnement: str = "accompagnement__") -> Case:
+    """The hours of a quantity whose format counts in hours (0 for the others), in SQL."""
+    return Case(
+        When(**{f"{accompagnement}format__unite": UniteFormat.HEURE}, then=F(quantite)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _sum(queryset: QuerySet, group: str, field_name: str | Case, *, money: bool = False) -> Coalesce:
     """A correlated `SUM(field)` subquery over `queryset` grouped by `group` (already filtered on OuterRef)."""
     subquery = Subquery(queryset.order_by().values(group).annotate(total=Sum(field_name)).values("total")[:1])
     if money:
@@ -186,12 +221,16 @@ def totaux_recalcules(*, jours: bool = True) -> QuerySet[ProgrammeAvecTotaux]:
         "total_paye": _sum(
             Paiement.objects.filter(accompagnement__programme=programme), "accompagnement__programme", "montant", money=True
         ),
-        "hj_prevues": _sum(actifs, "programme", "demi_journees_prevues"),
+        "hj_prevues": _sum(actifs, "programme", en_demi_journees_sql("demi_journees_prevues", accompagnement="")),
         "nb_accompagnements": _sum(actifs.annotate(un=Value(1)), "programme", "un"),
     }
     if jours:
-        annotations["hj_livrees"] = _sum(seances.filter(SEANCE_LIVREE), "accompagnement__programme", "demi_journees")
-        annotations["hj_planifiees"] = _sum(seances.filter(SEANCE_COMPTEE), "accompagnement__programme", "demi_journees")
+        annotations["hj_livrees"] = _sum(
+            seances.filter(SEANCE_LIVREE), "accompagnement__programme", en_demi_journees_sql("demi_journees")
+        )
+        annotations["hj_planifiees"] = _sum(
+            seances.filter(SEANCE_COMPTEE), "accompagnement__programme", en_demi_journees_sql("demi_journees")
+        )
     # The annotations are built in a dict (two depend on `jours`): the plugin cannot name them.
     return cast(
         "QuerySet[ProgrammeAvecTotaux]",
@@ -249,6 +288,9 @@ def jours_programme(
     return {
         "hj_livrees": sum(row["hj_livrees"] for row in rows),
         "hj_planifiees": sum(row["hj_planifiees"] for row in rows),
+        # The formats counted in hours (their sessions also count above, as started half-days).
+        "heures_livrees": sum(row.get("heures_livrees", 0) for row in rows),
+        "heures_planifiees": sum(row.get("heures_planifiees", 0) for row in rows),
         "par_mois": par_mois,
     }
 
@@ -416,7 +458,7 @@ def repartitions(programme: Programme, *, groupes: tuple[list, list] | None = No
         .exclude(etat=EtatAccompagnement.ABANDONNE)
         .order_by()
         .values(*keys)
-        .annotate(nombre=Count("pk"), hj=Sum("demi_journees_prevues"))
+        .annotate(nombre=Count("pk"), hj=Sum(en_demi_journees_sql("demi_journees_prevues", accompagnement="")))
     )
     for row in groups:
         for name, key in DIMENSIONS.items():
@@ -455,7 +497,16 @@ def repartition_domaines_recalculee(programme: Programme) -> list[Ligne]:
         Seance.objects.livrees()
         .filter(accompagnement__programme_id=programme.pk)
         .values("accompagnement_id")
-        .annotate(hj=Sum("demi_journees"))
+        .annotate(hj=Sum(en_demi_journees_sql("demi_journees")))
+        .order_by()
+        .query.sql_with_params()
+    )
+    # Planned half-days per active accompagnement (a format in hours as started half-days).
+    acc_sql, acc_params = (
+        Accompagnement.objects.filter(programme_id=programme.pk)
+        .exclude(etat=EtatAccompagnement.ABANDONNE)
+        .annotate(dj=en_demi_journees_sql("demi_journees_prevues", accompagnement=""))
+        .values("id", "candidature_id", "dj")
         .order_by()
         .query.sql_with_params()
     )
@@ -467,9 +518,7 @@ def repartition_domaines_recalculee(programme: Programme) -> list[Ligne]:
             JOIN {candidature} ca ON ca.id = cc.candidature_id
             WHERE ca.programme_id = %s
         ), acc AS (
-            SELECT a.id, a.candidature_id, a.demi_journees_prevues
-            FROM {accompagnement} a
-            WHERE a.programme_id = %s AND a.etat <> %s
+            SELECT a.id, a.candidature_id, a.dj AS demi_journees_prevues FROM ({acc}) a
         ), livrees AS (
             SELECT l.accompagnement_id, l.hj FROM ({livrees}) l
         )
@@ -480,8 +529,8 @@ def repartition_domaines_recalculee(programme: Programme) -> list[Ligne]:
         LEFT JOIN livrees ON livrees.accompagnement_id = acc.id
         GROUP BY d.id, d.nom, d.ordre
         ORDER BY COUNT(acc.id) DESC, d.ordre, d.nom
-    """.format(**tables, livrees=livrees_sql)  # noqa: S608  # nosec B608 - table names and the ORM's SQL; values are parameters
-    params: list[Any] = [programme.pk, programme.pk, EtatAccompagnement.ABANDONNE, *livrees_params]
+    """.format(**tables, acc=acc_sql, livrees=livrees_sql)  # noqa: S608  # nosec B608 - table names and the ORM's SQL; values are parameters
+    params: list[Any] = [programme.pk, *acc_params, *livrees_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [Ligne(nom, nombre, int(hj), int(hj_l)) for nom, nombre, hj, hj_l in cursor.fetchall()]
@@ -655,13 +704,18 @@ def parts_financeurs(programme: Programme) -> PartsFinanceurs | None:
     )
     for row in rows:
         engage_par_accompagnement.setdefault(row["engagement__accompagnement_id"], {})[row["contribution_id"]] = row["total"]
-    livrees = dict(
+    # Delivered quantity in the format's unit (for the amount) and as half-days (for the days, a format in
+    # hours counting its sessions' started half-days, as the dashboard does).
+    livrees: dict[int, int] = {}
+    demi_journees_livrees: dict[int, int] = {}
+    for accompagnement_id, hj, dj in (
         Seance.objects.filter(SEANCE_LIVREE, accompagnement__programme=programme)
         .values("accompagnement_id")
-        .annotate(hj=Sum("demi_journees"))
+        .annotate(hj=Sum("demi_journees"), dj=Sum(en_demi_journees_sql("demi_journees")))
         .order_by()
-        .values_list("accompagnement_id", "hj")
-    )
+        .values_list("accompagnement_id", "hj", "dj")
+    ):
+        livrees[accompagnement_id], demi_journees_livrees[accompagnement_id] = hj, dj
     formats = {f.pk: f for f in Format.objects.filter(programme=programme).select_related("programme")}
     format_de = dict(Accompagnement.objects.filter(pk__in=list(livrees)).order_by().values_list("pk", "format_id"))
     autres: dict[int, dict[str, Decimal]] = {}
@@ -682,7 +736,7 @@ def parts_financeurs(programme: Programme) -> PartsFinanceurs | None:
             continue
         livre = Fraction(formats[format_de[accompagnement_id]].montant_pour(hj) * 100)
         for pk, montant in parts.items():
-            dixiemes[pk] += Fraction(hj * 5) * Fraction(montant) / Fraction(engage_total)
+            dixiemes[pk] += Fraction(demi_journees_livrees[accompagnement_id] * 5) * Fraction(montant) / Fraction(engage_total)
             centimes[pk] += livre * Fraction(montant) / Fraction(engage_total)
     arrondis = _arrondis([dixiemes[c.pk] for c in contributions])
     realises = _arrondis([centimes[c.pk] for c in contributions])

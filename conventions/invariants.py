@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from accompagnements.invariants import seance_label
 from accompagnements.models import SEANCE_COMPTEE, Accompagnement, EtatAccompagnement, Seance
 from core.invariants import Violation, invariant
+from programmes.models import duree_texte
 
 from .models import Convention, EtatConvention, Signature
 from .services import PARTIES, stored_sha256
@@ -161,14 +162,17 @@ def demi_journees_accompagnement() -> Iterable[Violation]:
         Accompagnement.objects.annotate(convention_hj=Subquery(en_vigueur.values("demi_journees")[:1]))
         .filter(convention_hj__isnull=False)
         .exclude(demi_journees_prevues=F("convention_hj"))
-        .values("pk", "reference", "demi_journees_prevues", "convention_hj")
+        .values("pk", "reference", "demi_journees_prevues", "convention_hj", "format__unite")
         .order_by("pk")
     )
     for row in rows.iterator():
         yield Violation(
             code="conventions.demi_journees_accompagnement",
-            message=_("%(prevues)s demi-journée(s) prévue(s) ; la convention signée en porte %(convention)s.")
-            % {"prevues": row["demi_journees_prevues"], "convention": row["convention_hj"]},
+            message=_("%(prevues)s prévue(s) ; la convention signée en porte %(convention)s.")
+            % {
+                "prevues": duree_texte(row["demi_journees_prevues"], unite=row["format__unite"]),
+                "convention": duree_texte(row["convention_hj"], unite=row["format__unite"]),
+            },
             objet=_("Accompagnement %(ref)s") % {"ref": row["reference"]},
             url=reverse("accompagnements:detail", args=[row["pk"]]),
         )

@@ -18,6 +18,7 @@ from django.db.models import Max, Sum
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pypdf import PdfReader, PdfWriter
 
 from accompagnements.models import Accompagnement, AccompagnementEvenement, EtatAccompagnement, Seance
@@ -283,6 +284,25 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
     ]
     jours = Decimal(convention.demi_journees) / 2
     jours_texte = f"{jours:.1f}".replace(".", ",").removesuffix(",0")
+    jours_libelle = f"{jours_texte} jour{'s' if jours >= 2 else ''}"
+    if acc.format.est_en_heures:
+        duree_texte = ngettext("%(n)s heure", "%(n)s heures", convention.demi_journees) % {"n": convention.demi_journees}
+        if not acc.format.personne_ressource_remuneree:
+            remuneration_texte = _("%(duree)s, sans rémunération de la personne-ressource") % {"duree": duree_texte}
+        else:
+            taux = acc.format.taux_par_unite
+            remuneration_texte = _("%(duree)s à %(taux)s de l’heure") % {
+                "duree": duree_texte,
+                "taux": format_euros(taux) if taux is not None else "",
+            }
+    else:
+        duree_texte = ngettext("%(n)s demi-journée", "%(n)s demi-journées", convention.demi_journees) % {
+            "n": convention.demi_journees
+        }
+        remuneration_texte = _("%(jours)s à %(taux)s par jour") % {
+            "jours": jours_libelle,
+            "taux": format_euros(programme.taux_journalier),
+        }
     context: dict[str, Any] = {
         "reference": convention.reference,
         "version": convention.version,
@@ -304,8 +324,14 @@ def convention_pdf_context(convention: Convention) -> dict[str, Any]:
         "demi_journees": convention.demi_journees,
         "jours": jours_texte,
         # "2 jours", "1,5 jour": French puts the plural from two.
-        "jours_libelle": f"{jours_texte} jour{'s' if jours >= 2 else ''}",
+        "jours_libelle": jours_libelle,
         "taux_journalier": format_euros(programme.taux_journalier),
+        # A format counted in hours (PEER CULTURE's coaching) is priced per hour: "20 heures à 60,00 € de l’heure".
+        "en_heures": acc.format.est_en_heures,
+        "taux_horaire": format_euros(acc.format.taux_par_unite) if acc.format.taux_par_unite is not None else "",
+        "duree_texte": duree_texte,
+        "unite_pluriel": _("heures") if acc.format.est_en_heures else _("demi-journées"),
+        "remuneration_texte": remuneration_texte,
         "montant": format_euros(convention.montant),
         "beneficiaire": {
             "nom": acc.beneficiaire.display_name,

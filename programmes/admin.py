@@ -184,7 +184,7 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
         (
             _("Appariement"),
             {
-                "fields": (*POIDS_FIELDS, "missions_max_par_mentor"),
+                "fields": (*POIDS_FIELDS, "missions_max_par_mentor", "heures_par_demi_journee"),
                 "classes": ("collapse",),
             },
         ),

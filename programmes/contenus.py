@@ -58,6 +58,10 @@ VARIABLES_CLAUSES = frozenset(
         "jours",
         "jours_libelle",
         "taux_journalier",
+        "taux_horaire",
+        "duree_texte",
+        "unite_pluriel",
+        "remuneration_texte",
         "montant",
         "beneficiaire.nom",
         "beneficiaire.structure.raison_sociale",
@@ -406,8 +410,8 @@ CLAUSES_PAR_DEFAUT: tuple[tuple[str, str], ...] = (
     ("Format, durée et calendrier", "[calendrier]"),
     (
         "Dispositions financières",
-        "La structure pilote verse le forfait de l’accompagnement, soit {{ montant }} ({{ jours_libelle }} à"
-        " {{ taux_journalier }} par jour), à la structure employeuse de la personne-ressource, sur facture, au vu des"
+        "La structure pilote verse le forfait de l’accompagnement, soit {{ montant }} ({{ remuneration_texte }}),"
+        " à la structure employeuse de la personne-ressource, sur facture, au vu des"
         " séances réalisées et de leurs comptes-rendus.\n\n"
         "L’accompagnement est gratuit pour le·la bénéficiaire et sa structure. Il ne constitue pas une formation"
         " professionnelle rémunérée et ne donne lieu à aucune rémunération du·de la bénéficiaire.",
@@ -434,7 +438,7 @@ CLAUSES_PAR_DEFAUT: tuple[tuple[str, str], ...] = (
         "- verser le forfait prévu à l’article 3.\n"
         "### Annulation d’une séance\n"
         "Une séance annulée moins de {{ programme.delai_avant_seance_heures }} heures avant son début sans motif valable est comptée comme réalisée et décomptée"
-        " des demi-journées prévues.\n"
+        " des {{ unite_pluriel }} prévues.\n"
         "### Confidentialité\n"
         "Les parties gardent confidentielles les informations échangées pendant l’accompagnement sur le projet, la"
         " structure et les personnes, pendant l’accompagnement et après son terme.",

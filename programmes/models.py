@@ -247,6 +247,14 @@ class Programme(TimeStampedModel):
         default=48,
         validators=[MinValueValidator(1)],
     )
+    # Seeds 003/004: appointments are held "par demi-journées"; a format counted in hours is turned into a
+    # mentor's half-days (their availability in the directory) and into days delivered with this figure.
+    heures_par_demi_journee = models.PositiveSmallIntegerField(
+        _("heures par demi-journée"),
+        default=4,
+        validators=[MinValueValidator(1)],
+        help_text=_("Pour convertir les formats comptés en heures en demi-journées de disponibilité et en jours."),
+    )
     relance_six_mois_premiere_jours = models.PositiveSmallIntegerField(
         _("évaluation à 6 mois : première relance après (jours)"), default=14, validators=[MinValueValidator(1)]
     )
@@ -313,6 +321,20 @@ class UniteFormat(models.TextChoices):
 
     DEMI_JOURNEE = "demi_journee", _("demi-journée")
     HEURE = "heure", _("heure")
+
+
+def duree_texte(quantite: int, *, unite: str) -> str:
+    """A duration in a format's unit, as a person reads it: « 28 h », « 3 demi-journée(s) »."""
+    if unite == UniteFormat.HEURE:
+        return str(_("%(n)s h") % {"n": quantite})
+    return str(_("%(n)s demi-journée(s)") % {"n": quantite})
+
+
+def en_demi_journees(quantite: int, *, unite: str, heures_par_demi_journee: int) -> int:
+    """A quantity counted in `unite` as half-days (hours rounded up to the started half-day)."""
+    if unite != UniteFormat.HEURE:
+        return quantite
+    return -(-quantite // max(1, heures_par_demi_journee))
 
 
 class Format(models.Model):
@@ -429,9 +451,12 @@ class Format(models.Model):
 
     def duree_texte(self, quantite: int) -> str:
         """A duration in this format's unit, as a person reads it: « 28 h », « 3 demi-journée(s) »."""
-        if self.est_en_heures:
-            return _("%(n)s h") % {"n": quantite}
-        return _("%(n)s demi-journée(s)") % {"n": quantite}
+        return duree_texte(quantite, unite=self.unite)
+
+    def en_demi_journees(self, quantite: int) -> int:
+        """`quantite` of this format as half-days of a mentor's time (appointments are by half-days: an
+        hours quantity takes the started half-days, at the programme's hours per half-day)."""
+        return en_demi_journees(quantite, unite=self.unite, heures_par_demi_journee=self.programme.heures_par_demi_journee)
 
     def montant_pour(self, quantite: int) -> Decimal:
         """What the mentor's time costs for `quantite` units of this format: nothing for a volunteer,

@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from accompagnements.models import (
+    SEANCE_LIVREE,
     Accompagnement,
     Creneau,
     EtatAccompagnement,
@@ -32,7 +33,7 @@ from accompagnements.models import (
 )
 from accounts import roles
 from accounts.models import User
-from annuaire.models import PersonneRessource
+from annuaire.models import EtatProposition, PersonneRessource, Proposition
 from ateliers.models import Adhesion, Atelier, GroupeCodev, Immersion, Inscription
 from budget import bilan, cerfa
 from budget import selectors as budget_selectors
@@ -770,3 +771,25 @@ def test_peer_culture_applicants_were_members_when_they_applied(demo):
         criteres = {c["code"]: c for c in candidature.precheck["criteres"]}
         assert criteres["adhesion"]["statut"] == "ok", candidature.reference
         assert criteres["territoire"]["statut"] == "ok", candidature.reference
+
+
+def test_peer_culture_coachings_came_through_the_matching_and_its_dashboard_counts_their_hours(demo, client):
+    """Issue 16: each coaching in hours was proposed to a personne-ressource whose half-days cover it (at the
+    programme's hours per half-day) and accepted; the dashboard shows the hours held."""
+    programme = Programme.objects.get(slug=PEER)
+    coachings = Accompagnement.objects.filter(programme=programme, format__code="coaching")
+    acceptees = Proposition.objects.filter(candidature__programme=programme, etat=EtatProposition.ACCEPTEE)
+    assert sorted(acceptees.values_list("candidature_id", flat=True)) == sorted(
+        coachings.values_list("candidature_id", flat=True)
+    )
+    assert coachings.count() == 5
+    for proposition in acceptees.select_related("personne_ressource", "candidature"):
+        demande = -(-proposition.candidature.demi_journees_retenues // programme.heures_par_demi_journee)
+        assert proposition.personne_ressource.disponibilite_demi_journees >= demande
+    heures = Seance.objects.filter(SEANCE_LIVREE, accompagnement__in=coachings).aggregate(n=Sum("demi_journees"))["n"]
+    assert heures > 0
+    client.force_login(User.objects.get(email=peer_culture.COORDINATION.email))
+    response = client.get(reverse("budget:tableau_de_bord") + f"?programme={programme.pk}")
+    assert response.status_code == 200
+    page = " ".join(response.content.decode().replace("\u202f", " ").replace("\u00a0", " ").split())
+    assert f"Formats comptés en heures : {heures} h réalisées" in page

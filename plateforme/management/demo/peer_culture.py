@@ -19,8 +19,8 @@ What is told here, through the services, at its story date:
   personnes-ressources in sequence), the grid is written and validated, the convention rendered and signed
   by the three parties; sessions of 3 or 4 hours about two weeks apart, the November ones held and
   reported, the others planned until spring; Nina's extended from 14 to 20 h by an avenant signed again
-  (`load_coachings`). Opened by the coordination rather than through a proposition: the matching counts
-  a mentor's availability in half-days, not in the coaching's hours;
+  (`load_coachings`). Each is proposed through the matching (a mentor's half-days at the programme's hours
+  per half-day against the coaching's hours) and accepted; Lou's second personne-ressource is added after;
 - a co-development group of six cooperating members led by a personne-ressource, three meetings each on
   one member's problem, the first held with its attendance (`load_codeveloppement`);
 - two immersion days: Prune with Margaux (held, both reports, closed) and Oscar with Sofia (to come, its
@@ -49,7 +49,7 @@ from accompagnements.models import Accompagnement, Objectif, Seance
 from accounts import roles
 from accounts.models import User
 from annuaire import services as annuaire
-from annuaire.models import PersonneRessource
+from annuaire.models import EtatProposition, PersonneRessource
 from ateliers import services as ateliers
 from ateliers.models import Atelier
 from budget import services as budget
@@ -241,7 +241,7 @@ PERSONNES_RESSOURCES = [
         "departement",
         ("autre", "media", "collectif"),
         ("lt50k", "50-150k"),
-        6,
+        12,
         (("Stratégie de communication", 3), ("Communication digitale et réseaux sociaux", 3), ("Relations presse et médias", 2)),
         compte=True,
     ),
@@ -255,7 +255,7 @@ PERSONNES_RESSOURCES = [
         "region",
         ("autre", "production", "label"),
         ("lt50k", "50-150k", "150-500k"),
-        8,
+        12,
         (("Modèle économique", 3), ("Stratégie économique et financière", 3), ("Mécénat et partenariats privés", 2)),
         compte=True,
     ),
@@ -269,7 +269,7 @@ PERSONNES_RESSOURCES = [
         "departement",
         ("production", "media"),
         ("50-150k", "150-500k"),
-        4,
+        6,
         (
             ("Production de spectacles et tournées", 2),
             ("Subventions publiques et dossiers de demande", 3),
@@ -287,7 +287,7 @@ PERSONNES_RESSOURCES = [
         "departement",
         ("enseignement", "collectif"),
         ("lt50k", "150-500k"),
-        4,
+        14,
         (("Conditions de travail et prévention", 3), ("Management d’équipe", 3), ("Paie et obligations sociales", 2)),
         compte=True,
     ),
@@ -570,8 +570,8 @@ def _objectif(intitule: str, critere: str, qualitatif: str, quantitatif: tuple[s
     return ObjectifDemo(intitule, critere, qualitatif, (libelle, unite, Decimal(initiale), Decimal(cible)))
 
 
-# By candidature key. The proposition goes to the first personne-ressource (or, for two in sequence,
-# the coordination opens the accompagnement with both).
+# By candidature key. The proposition goes to the first personne-ressource (for two in sequence, the
+# coordination adds the second one to the accepted accompagnement).
 SUIVIS: dict[str, SuiviDemo] = {
     "pc:lou": SuiviDemo(
         (("pc:antoine", 3), ("pc:margaux", 2)),
@@ -1071,19 +1071,23 @@ class PeerCultureLoader:
             candidature = self.candidatures[key]
             beneficiaire = self.users[key]
             mentors = [self.prs[pr_key] for pr_key, _seances in suivi.mentors]
-            # Opened by the coordination rather than through a proposition: the matching counts a
-            # mentor's availability in half-days and would compare it with these hours (see the report).
-            accompagnement = self.act(
-                -32,
-                10 + rang,
-                accompagnements.accompagnement_create,
-                candidature=candidature,
-                format=self.formats["coaching"],
-                demi_journees=coaching.heures,
-                mentors=mentors,
-                by=self.coordination,
-            )
             premier = mentors[0]
+            # The matching proposes the first personne-ressource (their availability in half-days against
+            # the coaching's hours, at the programme's hours per half-day), who accepts; a second one in
+            # sequence is added by the coordination.
+            proposition = self.loader.propose(
+                candidature, premier, etat=EtatProposition.ENVOYEE, when=self.loader.at(-33, 10 + rang)
+            )
+            accompagnement = self.act(-32, 10 + rang, annuaire.proposition_accept, proposition=proposition)
+            for suivant in mentors[1:]:
+                self.act(
+                    -32,
+                    11 + rang,
+                    accompagnements.accompagnement_mentor_ajouter,
+                    accompagnement=accompagnement,
+                    personne_ressource=suivant,
+                    by=self.coordination,
+                )
             assert premier.user is not None  # nosec B101 # the demo's personnes-ressources have accounts
             objectifs = self.loader.load_objectifs(
                 accompagnement, suivi.objectifs, writer=premier.user, when=self.loader.near(-31, 14)
