@@ -493,6 +493,7 @@ def _programme_post_data(**overrides) -> dict:
         "poids_nouveaute": 10,
         "poids_pressenti": 10,
         "missions_max_par_mentor": 2,
+        "heures_par_demi_journee": 4,
         "delai_avant_seance_heures": 48,
         "delai_compte_rendu_jours": 7,
         "alerte_dossier_jours": 10,
