@@ -132,6 +132,16 @@ commenter_grille = role_rule(
 )
 
 
+@rule("accompagnement.ajouter_personne_ressource")
+def ajouter_personne_ressource(user: Any, accompagnement: Accompagnement) -> Decision:
+    """The coordination brings a next personne-ressource into an accompaniment that has not ended."""
+    if not (decision := _role(user, accompagnement, frozenset({COORDINATION}))):
+        return decision
+    if accompagnement.etat not in (EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION, EtatAccompagnement.EN_COURS):
+        return _rule_violation(_("Une personne-ressource ne rejoint qu’un accompagnement qui n’est ni terminé ni abandonné."))
+    return ALLOWED
+
+
 # --- Sessions ----------------------------------------------------------------------------------------
 
 

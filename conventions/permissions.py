@@ -47,6 +47,11 @@ def signer(user: Any, convention: Convention) -> Decision:
         return refused(_("Vous n’êtes pas partie à cette convention."))
     if convention.etat != EtatConvention.EN_SIGNATURE:
         return _violation(_("Cette version de la convention n’est pas ouverte à la signature."))
+    signataire = convention.personne_ressource_signataire
+    if partie == Partie.PERSONNE_RESSOURCE and signataire is not None and signataire.user_id != user.pk:
+        return refused(
+            _("Cet avenant est signé par %(pr)s, la personne-ressource qui rejoint l’accompagnement.") % {"pr": signataire}
+        )
     if any(s.partie == partie for s in convention.signatures.all()):
         return _violation(_("La partie « %(partie)s » a déjà signé cette convention.") % {"partie": Partie(partie).label})
     return ALLOWED

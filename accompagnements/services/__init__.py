@@ -18,6 +18,7 @@ from .objectifs import (
     objectif_update,
     objectifs_valider,
 )
+from .relais import personne_ressource_ajouter
 from .seances import (
     compte_rendu_comment,
     compte_rendu_submit,
@@ -72,4 +73,5 @@ __all__ = [
     "objectif_commenter",
     "accompagnement_historique_importer",
     "historique_verifier",
+    "personne_ressource_ajouter",
 ]
