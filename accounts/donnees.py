@@ -77,7 +77,11 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "ateliers.SeanceGroupe": ("client__personne", "groupe__animateur__user"),
     "ateliers.PresenceGroupe": ("membre__personne",),
     "ateliers.SeanceGroupeEvenement": ("seance__client__personne", "actor"),
-    "conventions.Convention": ("accompagnement__beneficiaire", "accompagnement__mentors__user"),
+    "conventions.Convention": (
+        "accompagnement__beneficiaire",
+        "accompagnement__mentors__user",
+        "personne_ressource_signataire__user",
+    ),
     "conventions.Signature": ("signataire", "convention__accompagnement__beneficiaire"),
     "evaluations.Evaluation": ("personne",),
     "relances.Relance": ("destinataire",),
