@@ -18,3 +18,14 @@ class PersonneRessourceAjoutForm(forms.Form):
         max_length=2000,
         help_text=_("Par exemple : « Relais sur la stratégie numérique après les séances de diagnostic »."),
     )
+
+
+class PartieTermineeForm(forms.Form):
+    """The coordination ends a personne-ressource's part of the accompaniment."""
+
+    personne_ressource = forms.ModelChoiceField(label=_("Personne-ressource"), queryset=PersonneRessource.objects.none())
+    motif = forms.CharField(label=_("Motif de fin de partie"), max_length=2000)
+
+    def __init__(self, *args, accompagnement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["personne_ressource"].queryset = accompagnement.mentors.all()

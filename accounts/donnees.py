@@ -59,6 +59,7 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "accompagnements.SupportTemoin": ("seance__accompagnement__beneficiaire", "ajoute_par"),
     "accompagnements.FluxCalendrier": ("user",),
     "accompagnements.Creneau": ("mentor__user",),
+    "accompagnements.PartieTerminee": ("personne_ressource__user", "accompagnement__beneficiaire", "par"),
     "accompagnements.ConfirmationSeance": (
         "seance__accompagnement__beneficiaire",
         "seance__accompagnement__mentors__user",

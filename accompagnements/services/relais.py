@@ -15,7 +15,7 @@ from core.exceptions import RuleViolation
 from core.models import EventKind
 from core.permissions import require
 
-from ..models import Accompagnement, AccompagnementEvenement
+from ..models import Accompagnement, AccompagnementEvenement, PartieTerminee
 from ..signals import personne_ressource_ajoutee
 from .accompagnement import programme_modifie_signaler
 
@@ -86,3 +86,44 @@ def personne_ressource_ajouter(
         )
     programme_modifie_signaler(locked.programme_id)
     return locked
+
+
+@transaction.atomic
+def personne_ressource_terminer(
+    *, accompagnement: Accompagnement, personne_ressource: PersonneRessource, motif: str, by: User
+) -> PartieTerminee:
+    """Coordination: a personne-ressource's part is over. They keep reading the accompaniment and its past
+    sessions (and write the reports of the ones they held) but plan no new session; another stays active."""
+    locked = Accompagnement.objects.select_for_update(of=("self",)).prefetch_related("mentors").get(pk=accompagnement.pk)
+    require(by, "accompagnement.ajouter_personne_ressource", locked)
+    motif = motif.strip()
+    if not motif:
+        raise RuleViolation(_("Indiquez pourquoi la partie de cette personne-ressource se termine."), field="motif")
+    mentors = {m.pk for m in locked.mentors.all()}
+    if personne_ressource.pk not in mentors:
+        raise RuleViolation(
+            _("%(pr)s n’accompagne pas ce·tte bénéficiaire.") % {"pr": personne_ressource}, field="personne_ressource"
+        )
+    terminees = set(PartieTerminee.objects.filter(accompagnement=locked).values_list("personne_ressource_id", flat=True))
+    if personne_ressource.pk in terminees:
+        raise RuleViolation(_("La partie de %(pr)s est déjà terminée.") % {"pr": personne_ressource}, field="personne_ressource")
+    if not mentors - terminees - {personne_ressource.pk}:
+        raise RuleViolation(
+            _("Ajoutez d’abord la personne-ressource qui prend le relais : l’accompagnement en garde au moins une active."),
+            field="personne_ressource",
+        )
+    partie = PartieTerminee.objects.create(
+        accompagnement=locked,
+        personne_ressource=personne_ressource,
+        motif=motif,
+        par=by if getattr(by, "is_authenticated", False) else None,
+    )
+    AccompagnementEvenement.objects.create(
+        accompagnement=locked,
+        kind=EventKind.AUTRE,
+        transition="personne_ressource_terminee",
+        reason=motif,
+        details={"personne_ressource": personne_ressource.pk, "nom": str(personne_ressource)},
+        actor=partie.par,
+    )
+    return partie

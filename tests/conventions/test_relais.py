@@ -150,3 +150,31 @@ def test_the_programme_missions_per_mentor_and_a_validated_profile_are_required(
         acc_services.personne_ressource_ajouter(
             accompagnement=acc, personne_ressource=PersonneRessourceFactory(), motif="  ", by=parties["coordinateur"]
         )
+
+
+def test_the_coordination_ends_the_first_mentors_part_who_keeps_reading_but_plans_no_more(
+    client, convention_en_signature, parties, django_capture_on_commit_callbacks
+):
+    acc = parties["accompagnement"]
+    premier = parties["mentor"].personne_ressource
+    signee = sign_all(client, convention_en_signature, parties, django_capture_on_commit_callbacks)
+    acc.refresh_from_db()
+    seance = plan(acc, parties["mentor"], days=3)
+    url = reverse("accompagnements:personne_ressource_terminer", args=[acc.pk])
+    client.force_login(parties["coordinateur"])
+    # The last active personne-ressource's part cannot end: someone takes over first.
+    page = client.post(url, {"personne_ressource": premier.pk, "motif": "Fin du diagnostic"}, follow=True).content.decode()
+    assert "prend le relais" in page
+    second = PersonneRessourceFactory(prenom="Paul", nom="Relais")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ajouter(client, parties, second).status_code == 302
+    assert Convention.objects.filter(remplace=signee).exists()
+    page = client.post(url, {"personne_ressource": premier.pk, "motif": "Fin du diagnostic"}, follow=True).content.decode()
+    assert "partie terminée" in page
+    assert AccompagnementEvenement.objects.filter(accompagnement=acc, transition="personne_ressource_terminee").exists()
+    # The first one still reads the accompaniment and its past session, but plans no new one.
+    client.force_login(parties["mentor"])
+    assert client.get(reverse("accompagnements:detail", args=[acc.pk])).status_code == 200
+    assert client.get(reverse("accompagnements:seance_detail", args=[seance.pk])).status_code == 200
+    with pytest.raises(PermissionRefused, match="partie de cet accompagnement est terminée"):
+        plan(acc, parties["mentor"], days=6)
