@@ -429,6 +429,30 @@ class CreneauQuerySet(models.QuerySet):
         return self.filter(debut__gte=depuis, debut__lt=jusqua)
 
 
+class PartieTerminee(TimeStampedModel):
+    """A personne-ressource's part of an accompaniment is over (several follow one another, issue 16):
+    they keep reading its sessions but plan no new ones. Written only by personne_ressource_terminer."""
+
+    accompagnement = models.ForeignKey(Accompagnement, on_delete=models.CASCADE, related_name="parties_terminees")
+    personne_ressource = models.ForeignKey(
+        "annuaire.PersonneRessource", verbose_name=_("personne-ressource"), on_delete=models.PROTECT, related_name="+"
+    )
+    motif = models.TextField(_("motif"))
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("par"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("fin de partie d’une personne-ressource")
+        verbose_name_plural = _("fins de partie des personnes-ressources")
+        constraints = [
+            models.UniqueConstraint(fields=["accompagnement", "personne_ressource"], name="partie_terminee_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.accompagnement} – {self.personne_ressource}"
+
+
 class Creneau(TimeStampedModel):
     """A half-day (or a day) a personne-ressource publishes as available; booking it plans a session.
 

@@ -132,13 +132,36 @@ commenter_grille = role_rule(
 )
 
 
+@rule("accompagnement.ajouter_personne_ressource")
+def ajouter_personne_ressource(user: Any, accompagnement: Accompagnement) -> Decision:
+    """The coordination brings a next personne-ressource into an accompaniment that has not ended."""
+    if not (decision := _role(user, accompagnement, frozenset({COORDINATION}))):
+        return decision
+    if accompagnement.etat not in (EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION, EtatAccompagnement.EN_COURS):
+        return _rule_violation(_("Une personne-ressource ne rejoint qu’un accompagnement qui n’est ni terminé ni abandonné."))
+    return ALLOWED
+
+
 # --- Sessions ----------------------------------------------------------------------------------------
+
+
+def partie_terminee(user: Any, accompagnement: Accompagnement) -> bool:
+    """This personne-ressource's part of the accompaniment is over (PartieTerminee): they plan no more."""
+    return accompagnement.parties_terminees.filter(personne_ressource__user_id=user.pk).exists()
+
+
+def _partie_en_cours(user: Any, accompagnement: Accompagnement) -> Decision:
+    if role_of(user, accompagnement) == MENTOR and partie_terminee(user, accompagnement):
+        return refused(_("Votre partie de cet accompagnement est terminée : vous ne planifiez plus de séance."))
+    return ALLOWED
 
 
 @rule("seance.planifier")
 def planifier(user: Any, accompagnement: Accompagnement) -> Decision:
-    """Plan a session: the mentor or the coordination, once the convention is signed by all."""
+    """Plan a session: the mentor (whose part is not over) or the coordination, once the convention is signed by all."""
     if not (decision := _role(user, accompagnement, PLANNERS)):
+        return decision
+    if not (decision := _partie_en_cours(user, accompagnement)):
         return decision
     return _seances_ouvertes(accompagnement)
 
@@ -187,6 +210,8 @@ def reserver_creneau(user: Any, accompagnement: Accompagnement) -> Decision:
 @rule("seance.deplacer")
 def deplacer(user: Any, seance: Seance) -> Decision:
     if not (decision := _role(user, seance, PLANNERS)):
+        return decision
+    if not (decision := _partie_en_cours(user, seance.accompagnement)):
         return decision
     if seance.etat != EtatSeance.PLANIFIEE:
         return _rule_violation(_("Seule une séance planifiée peut être déplacée."))

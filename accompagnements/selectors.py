@@ -287,6 +287,8 @@ def creneaux_reservables(accompagnement: Accompagnement, now: datetime.datetime 
     return (
         Creneau.objects.libres()
         .filter(mentor__accompagnements=accompagnement)
+        # A personne-ressource whose part is over is not booked again on it.
+        .exclude(mentor__in=accompagnement.parties_terminees.values("personne_ressource"))
         .a_venir(depuis=depuis, jusqua=jusqua)
         .select_related("mentor")
         .order_by("debut", "pk")

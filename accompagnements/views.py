@@ -35,7 +35,14 @@ def accompagnement_detail(request, pk: int):
     if role is None:
         # Existence does not leak: someone else's accompagnement is simply not found.
         raise Http404
-    context = {"accompagnement": accompagnement, "role": role, "sections": [], "voit_dossier": role == COORDINATION}
+    context = {
+        "accompagnement": accompagnement,
+        "role": role,
+        "sections": [],
+        "voit_dossier": role == COORDINATION,
+        # Personnes-ressources whose part is over (several follow one another, issue 16).
+        "mentors_termines": set(accompagnement.parties_terminees.values_list("personne_ressource_id", flat=True)),
+    }
     for context_function, template in SECTIONS:
         context.update(import_string(context_function)(accompagnement, request.user, role))
         context["sections"].append(template)

@@ -59,6 +59,7 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "accompagnements.SupportTemoin": ("seance__accompagnement__beneficiaire", "ajoute_par"),
     "accompagnements.FluxCalendrier": ("user",),
     "accompagnements.Creneau": ("mentor__user",),
+    "accompagnements.PartieTerminee": ("personne_ressource__user", "accompagnement__beneficiaire", "par"),
     "accompagnements.ConfirmationSeance": (
         "seance__accompagnement__beneficiaire",
         "seance__accompagnement__mentors__user",
@@ -77,7 +78,11 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "ateliers.SeanceGroupe": ("client__personne", "groupe__animateur__user"),
     "ateliers.PresenceGroupe": ("membre__personne",),
     "ateliers.SeanceGroupeEvenement": ("seance__client__personne", "actor"),
-    "conventions.Convention": ("accompagnement__beneficiaire", "accompagnement__mentors__user"),
+    "conventions.Convention": (
+        "accompagnement__beneficiaire",
+        "accompagnement__mentors__user",
+        "personne_ressource_signataire__user",
+    ),
     "conventions.Signature": ("signataire", "convention__accompagnement__beneficiaire"),
     "evaluations.Evaluation": ("personne",),
     "relances.Relance": ("destinataire",),

@@ -58,6 +58,16 @@ class Convention(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The personne-ressource who signs for that party (an avenant bringing a next one in); empty: any of
+    # the accompaniment's personnes-ressources.
+    personne_ressource_signataire = models.ForeignKey(
+        "annuaire.PersonneRessource",
+        verbose_name=_("personne-ressource signataire"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     remplace = models.OneToOneField(
         "self", verbose_name=_("remplace la version"), null=True, blank=True, on_delete=models.PROTECT, related_name="avenant"
     )

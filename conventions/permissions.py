@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accompagnements.models import Accompagnement, EtatAccompagnement
 from accompagnements.parties import BENEFICIAIRE, COORDINATION, MENTOR
-from accompagnements.permissions import role_of
+from accompagnements.permissions import partie_terminee, role_of
 from core.exceptions import RuleViolation
 from core.permissions import ALLOWED, Decision, refused, register_workflow, rule
 
@@ -47,6 +47,13 @@ def signer(user: Any, convention: Convention) -> Decision:
         return refused(_("Vous n’êtes pas partie à cette convention."))
     if convention.etat != EtatConvention.EN_SIGNATURE:
         return _violation(_("Cette version de la convention n’est pas ouverte à la signature."))
+    if partie == Partie.PERSONNE_RESSOURCE and partie_terminee(user, convention.accompagnement):
+        return refused(_("Votre partie de cet accompagnement est terminée : vous ne signez plus ses nouvelles versions."))
+    signataire = convention.personne_ressource_signataire
+    if partie == Partie.PERSONNE_RESSOURCE and signataire is not None and signataire.user_id != user.pk:
+        return refused(
+            _("Cet avenant est signé par %(pr)s, la personne-ressource qui rejoint l’accompagnement.") % {"pr": signataire}
+        )
     if any(s.partie == partie for s in convention.signatures.all()):
         return _violation(_("La partie « %(partie)s » a déjà signé cette convention.") % {"partie": Partie(partie).label})
     return ALLOWED

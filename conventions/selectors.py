@@ -109,7 +109,9 @@ def signataires_attendus(convention: Convention, partie: str) -> list[User]:
     if partie == Partie.BENEFICIAIRE:
         return [accompagnement.beneficiaire]
     if partie == Partie.PERSONNE_RESSOURCE:
-        return [m.user for m in accompagnement.mentors.all() if m.user_id]
+        # An avenant bringing a next personne-ressource in is signed by them (Convention.personne_ressource_signataire).
+        signataire_id = convention.personne_ressource_signataire_id
+        return [m.user for m in accompagnement.mentors.all() if m.user_id and signataire_id in (None, m.pk)]
     return list(User.objects.filter(groups__name=roles.COORDINATION, is_active=True))
 
 

@@ -26,6 +26,7 @@ from accompagnements.permissions import role_in
 from accompagnements.services import accompagnement_transition
 from accompagnements.signals import programme_modifie
 from accounts.models import User
+from annuaire.models import PersonneRessource
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation
 from core.jobs import enqueue
@@ -107,6 +108,7 @@ def convention_create(
     demi_journees: int | None = None,
     remplace: Convention | None = None,
     motif: str = "",
+    personne_ressource_signataire: PersonneRessource | None = None,
 ) -> Convention:
     """A new version of the accompagnement's convention; its PDF is rendered by the worker after commit."""
     accompagnement = Accompagnement.objects.select_for_update(of=("self",)).select_related("programme").get(pk=accompagnement.pk)
@@ -124,6 +126,7 @@ def convention_create(
         montant=accompagnement.format.montant_pour(demi_journees),
         remplace=remplace,
         motif_avenant=motif.strip(),
+        personne_ressource_signataire=personne_ressource_signataire,
         clauses=clauses_courantes(programme=accompagnement.programme),
     )
     _log(
@@ -216,6 +219,42 @@ def accompagnement_prolonger(*, accompagnement: Accompagnement, duree: int, moti
     locked.refresh_from_db()
     accompagnement.demi_journees_prevues = locked.demi_journees_prevues
     return locked
+
+
+@transaction.atomic
+def conventions_personne_ressource_ajoutee(
+    *, accompagnement: Accompagnement, personne_ressource: PersonneRessource, motif: str, by: User
+) -> Convention | None:
+    """The parties changed (personne_ressource_ajouter): a signed convention gets an avenant that the new
+    personne-ressource signs (a signed document never changes); a version being signed no longer names
+    the parties, so it is cancelled and a new one is prepared. Before any version, nothing to do."""
+    _require_coordination(by, accompagnement)
+    signee = (
+        Convention.objects.select_for_update(of=("self",))
+        .filter(accompagnement=accompagnement, etat=EtatConvention.SIGNEE)
+        .order_by("-version")
+        .first()
+    )
+    motif_avenant = _("Arrivée de %(pr)s comme personne-ressource : %(motif)s") % {"pr": personne_ressource, "motif": motif}
+    if signee is not None:
+        if Convention.objects.filter(remplace=signee).exists():
+            raise RuleViolation(
+                _(
+                    "Un avenant à la convention signée existe déjà : faites-le signer (ou annuler) avant d’ajouter une personne-ressource."
+                ),
+                field="personne_ressource",
+            )
+        return convention_create(
+            accompagnement=accompagnement,
+            by=by,
+            demi_journees=signee.demi_journees,
+            remplace=signee,
+            motif=motif_avenant,
+            personne_ressource_signataire=personne_ressource,
+        )
+    if conventions_annuler_en_cours(accompagnement=accompagnement, by=by, motif=motif_avenant):
+        return convention_create(accompagnement=accompagnement, by=by)
+    return None
 
 
 @transaction.atomic

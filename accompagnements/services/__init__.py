@@ -19,6 +19,7 @@ from .objectifs import (
     objectif_update,
     objectifs_valider,
 )
+from .relais import personne_ressource_ajouter, personne_ressource_terminer
 from .seances import (
     compte_rendu_comment,
     compte_rendu_submit,
@@ -74,4 +75,6 @@ __all__ = [
     "objectif_commenter",
     "accompagnement_historique_importer",
     "historique_verifier",
+    "personne_ressource_ajouter",
+    "personne_ressource_terminer",
 ]

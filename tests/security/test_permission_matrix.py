@@ -90,6 +90,8 @@ ARGS = {
     "accompagnements:detail": lambda o: {"pk": o["accompagnement"].pk},
     "budget:accompagnement_ligne": lambda o: {"pk": o["accompagnement"].pk},
     "accompagnements:seance_create": lambda o: {"pk": o["accompagnement"].pk},
+    "accompagnements:personne_ressource_ajouter": lambda o: {"pk": o["accompagnement"].pk},
+    "accompagnements:personne_ressource_terminer": lambda o: {"pk": o["accompagnement"].pk},
     "accompagnements:support_ajouter": lambda o: {"pk": o["seance"].pk, "type_support": "fichier"},
     "accompagnements:support_telecharger": lambda o: {"pk": o["support"].pk},
     "accompagnements:flux_calendrier": lambda o: {"token": o["flux"].token},
@@ -226,6 +228,9 @@ MATRIX: dict[str, dict[str, Any]] = {
     "annuaire:proposition_reponse": public(),
     "accompagnements:detail": row(mentor=OK),
     "accompagnements:seance_create": row(a=DENIED, mentor=OK),
+    # The coordination brings a next personne-ressource in; the pair is refused, others do not find it.
+    "accompagnements:personne_ressource_ajouter": row(a=DENIED, mentor=DENIED, coordination=OK),
+    "accompagnements:personne_ressource_terminer": row(a=DENIED, mentor=DENIED, coordination=OK),
     "accompagnements:seance_detail": row(mentor=OK),
     "accompagnements:seance_update": row(a=DENIED, mentor=OK),
     "accompagnements:seance_realiser": row(a=DENIED, mentor=OK),
