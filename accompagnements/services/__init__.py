@@ -4,7 +4,6 @@ objectives grid. Re-exported here so that callers import from `accompagnements.s
 from .accompagnement import (
     accompagnement_clore,
     accompagnement_create,
-    accompagnement_mentor_ajouter,
     accompagnement_transition,
 )
 from .creneaux import creneau_book, creneau_withdraw, creneaux_publish
@@ -42,7 +41,6 @@ from .service_fait import (
 )
 
 __all__ = [
-    "accompagnement_mentor_ajouter",
     "creneaux_publish",
     "creneau_withdraw",
     "creneau_book",

@@ -115,34 +115,3 @@ def accompagnement_clore(*, accompagnement: Accompagnement, by: User, reason: st
     locked = accompagnement_transition(accompagnement=locked, name="clore", by=by, reason=reason)
     accompagnement.etat = locked.etat
     return locked
-
-
-@transaction.atomic
-def accompagnement_mentor_ajouter(
-    *, accompagnement: Accompagnement, personne_ressource: PersonneRessource, by: User
-) -> Accompagnement:
-    """The coordination adds a personne-ressource who follows the first one on this accompagnement
-    (seeds 003/004: several personnes-ressources may follow one another on one beneficiary)."""
-    if not roles.is_coordination(by):
-        raise PermissionRefused(_("Seule la coordination peut ajouter une personne-ressource à un accompagnement."))
-    locked = Accompagnement.objects.select_for_update().get(pk=accompagnement.pk)
-    if personne_ressource.structure_id == locked.structure_beneficiaire_id:
-        raise RuleViolation(
-            _("%(mentor)s travaille dans la structure bénéficiaire : choisissez une personne-ressource d’une autre structure.")
-            % {"mentor": personne_ressource},
-            field="personne_ressource",
-        )
-    if locked.mentors.filter(pk=personne_ressource.pk).exists():
-        raise RuleViolation(
-            _("%(mentor)s suit déjà cet accompagnement.") % {"mentor": personne_ressource}, field="personne_ressource"
-        )
-    locked.mentors.add(personne_ressource)
-    AccompagnementEvenement.objects.create(
-        accompagnement=locked,
-        transition="mentor_ajoute",
-        to_state=locked.etat,
-        actor=by,
-        details={"mentor": personne_ressource.pk},
-    )
-    programme_modifie_signaler(locked.programme_id)
-    return locked

@@ -1083,9 +1083,10 @@ class PeerCultureLoader:
                 self.act(
                     -32,
                     11 + rang,
-                    accompagnements.accompagnement_mentor_ajouter,
+                    accompagnements.personne_ressource_ajouter,
                     accompagnement=accompagnement,
                     personne_ressource=suivant,
+                    motif="Relais prévu au diagnostic : la diffusion après le modèle économique.",
                     by=self.coordination,
                 )
             assert premier.user is not None  # nosec B101 # the demo's personnes-ressources have accounts
