@@ -1,5 +1,6 @@
-"""PEER CULTURE in the browser (issue 16): an immersion day and its two reports, each written by its author
-from their own space; the immersion shows closed."""
+"""PEER CULTURE in the browser (issue 16): a coaching in hours extended beyond its format's 28 h is refused
+next to the field; an immersion day and its two reports, each written by its author from their own space;
+the immersion shows closed."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accompagnements.models import Accompagnement, EtatAccompagnement
 from accounts.models import User
 from annuaire.models import PersonneRessource
 from ateliers import services as ateliers
@@ -89,3 +91,36 @@ def test_peer_culture_immersion_day_both_reports_from_each_space_then_closed(pag
 
     login(page, oscar.email, data.MOT_DE_PASSE)
     expect(page.get_by_test_id("mes-immersions")).to_contain_text("Close (comptes rendus remis)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_peer_culture_coaching_extended_to_30_hours_is_refused_with_the_formats_message(page, shot, assert_accessible):
+    _load_peer_culture()
+    coaching = (
+        Accompagnement.objects.filter(format__code="coaching", etat=EtatAccompagnement.EN_COURS, demi_journees_prevues__lt=28)
+        .order_by("pk")
+        .first()
+    )
+    assert coaching is not None, "the PEER CULTURE demo runs coachings under 28 h"
+    login(page, peer_culture.COORDINATION.email, data.MOT_DE_PASSE)
+    page.goto(f"{page.base_url}/accompagnements/{coaching.pk}/")
+    page.get_by_role("link", name="Prolonger l’accompagnement").click()
+    expect(page.get_by_test_id("duree-prevue")).to_contain_text(f"Durée prévue aujourd’hui : {coaching.demi_journees_prevues} h")
+    page.get_by_label("Nouvelle durée prévue").fill("30")
+    page.get_by_label("Motif de la prolongation").fill("Un second volet sur la diffusion des contenus.")
+    page.get_by_role("button", name="Enregistrer la prolongation").click()
+    # The format's words, next to the field (and in the form's summary).
+    expect(page.locator("#div_id_demi_journees")).to_contain_text(re.compile(r"Le format .+ est limité à 28 h\."))
+    expect(page.get_by_role("alert")).to_contain_text("Le format Accompagnement individuel est limité à 28 h.")
+    expect(page.get_by_label("Nouvelle durée prévue")).to_have_value("30")
+    expect(page.get_by_label("Motif de la prolongation")).to_have_value("Un second volet sur la diffusion des contenus.")
+    assert_accessible(page)
+    shot(page, "prolongation refusée au-delà de 28 h")
+    # A duration that does not extend anything is refused next to the field too.
+    page.get_by_label("Nouvelle durée prévue").fill(str(coaching.demi_journees_prevues))
+    page.get_by_role("button", name="Enregistrer la prolongation").click()
+    expect(page.locator("#div_id_demi_journees")).to_contain_text(
+        f"Une prolongation porte la durée au-delà des {coaching.demi_journees_prevues} h prévues."
+    )
+    coaching.refresh_from_db()
+    assert coaching.demi_journees_prevues < 28
