@@ -37,3 +37,21 @@ class AvenantForm(forms.Form):
         max_length=2000,
         help_text=_("Il figure dans l’avenant que les trois parties signent."),
     )
+
+
+class ProlongationForm(forms.Form):
+    """The coordination extends an accompagnement: its new planned duration, in its format's unit."""
+
+    # Named as the services name a planned duration in their refusals (shown next to this field).
+    demi_journees = forms.IntegerField(label=_("Nouvelle durée prévue"), min_value=1)
+    motif = forms.CharField(
+        label=_("Motif de la prolongation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Une convention déjà signée se modifie par un avenant que les trois parties signent."),
+    )
+
+    def __init__(self, *args, unite: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if unite:
+            self.fields["demi_journees"].help_text = _("En %(unite)s, au-delà de la durée prévue aujourd’hui.") % {"unite": unite}

@@ -80,6 +80,16 @@ def avenant(user: Any, convention: Convention) -> Decision:
     return ALLOWED
 
 
+@rule("convention.prolonger")
+def prolonger(user: Any, accompagnement: Accompagnement) -> Decision:
+    """Extend an accompagnement's planned duration while it is neither finished nor abandoned."""
+    if not (decision := _coordination(user, accompagnement)):
+        return decision
+    if accompagnement.etat not in (EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION, EtatAccompagnement.EN_COURS):
+        return _violation(_("Seul un accompagnement qui n’est ni terminé ni abandonné peut être prolongé."))
+    return ALLOWED
+
+
 @rule("convention.generer")
 def generer(user: Any, accompagnement: Accompagnement) -> Decision:
     """Prepare the first version once the grid is validated by both."""

@@ -198,7 +198,7 @@ def accompagnement_prolonger(*, accompagnement: Accompagnement, duree: int, moti
         raise RuleViolation(
             _("Une prolongation porte la durée au-delà des %(prevue)s prévues.")
             % {"prevue": format.duree_texte(locked.demi_journees_prevues)},
-            field="duree",
+            field="demi_journees",  # as programmes.rules names any planned duration: one field in the forms
         )
     structure = Structure.objects.select_for_update().get(pk=locked.structure_beneficiaire_id)
     check_demi_journees(structure=structure, format=format, demi_journees=duree, exclude_accompagnement_id=locked.pk)

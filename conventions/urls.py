@@ -6,6 +6,7 @@ app_name = "conventions"
 
 urlpatterns = [
     path("accompagnement/<int:accompagnement_pk>/generer/", views.convention_generer, name="generer"),
+    path("accompagnement/<int:accompagnement_pk>/prolonger/", views.accompagnement_prolonger, name="prolonger"),
     path("<int:pk>/signer/", views.convention_signer, name="signer"),
     path("<int:pk>/document/", views.convention_document, name="document"),
     path("<int:pk>/document-signe/", views.convention_document_signe, name="document_signe"),

@@ -15,7 +15,7 @@ from core.outcomes import report_outcome
 from core.permissions import forbid_unless
 
 from . import selectors, services
-from .forms import AvenantForm, ScanForm, SignatureForm
+from .forms import AvenantForm, ProlongationForm, ScanForm, SignatureForm
 from .models import Convention
 
 
@@ -163,3 +163,41 @@ def convention_avenant(request, pk: int):
         success=_("L’avenant est créé : il doit être signé par les trois parties."),
         template="conventions/convention_avenant.html",
     )
+
+
+@login_required
+def accompagnement_prolonger(request, accompagnement_pk: int):
+    """The coordination extends the planned duration (in the format's unit); the format's ceiling and the
+    structure's limit are the service's: its refusal shows next to the field, the typed value kept."""
+    accompagnement = get_object_or_404(
+        Accompagnement.objects.select_related("format", "programme", "beneficiaire").prefetch_related("mentors"),
+        pk=accompagnement_pk,
+    )
+    if role_in(accompagnement, request.user) is None:
+        raise Http404
+    decision = forbid_unless(request.user, "convention.prolonger", accompagnement)
+    if not decision:
+        messages.error(request, decision.reason)
+        return redirect(_section_url(accompagnement.pk))
+    format = accompagnement.format
+    form = ProlongationForm(
+        request.POST or None,
+        initial={"demi_journees": accompagnement.demi_journees_prevues},
+        unite=_("heures") if format.est_en_heures else _("demi-journées"),
+    )
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.accompagnement_prolonger(
+            accompagnement=accompagnement, duree=data["demi_journees"], motif=data["motif"], by=request.user
+        ),
+        success=_("La prolongation est enregistrée."),
+    )
+    if saved is not None:
+        return redirect(_section_url(accompagnement.pk))
+    context = {
+        "accompagnement": accompagnement,
+        "form": form,
+        "prevue": format.duree_texte(accompagnement.demi_journees_prevues),
+    }
+    return render(request, "conventions/accompagnement_prolonger.html", context, status=400 if request.method == "POST" else 200)

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from conventions.models import EtatConvention
 from core.permissions import may
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +36,21 @@ def test_the_sign_button_is_shown_to_a_party_that_has_not_signed(client, convent
     client.force_login(parties["coordinateur"])
     page = client.get(url).content.decode()
     assert "Déposer un scan signé" in page and "Régénérer le document" in page and "Établir un avenant" not in page
+
+
+def test_only_the_coordination_extends_an_accompagnement_from_its_page(client, parties):
+    acc = parties["accompagnement"]
+    url = reverse("conventions:prolonger", args=[acc.pk])
+    client.force_login(acc.beneficiaire)
+    assert "Prolonger l’accompagnement" not in client.get(reverse("accompagnements:detail", args=[acc.pk])).content.decode()
+    assert client.get(url).status_code == 403
+    client.force_login(parties["coordinateur"])
+    assert "Prolonger l’accompagnement" in client.get(reverse("accompagnements:detail", args=[acc.pk])).content.decode()
+    response = client.post(url, {"demi_journees": acc.demi_journees_prevues + 1, "motif": ""})
+    assert response.status_code == 400 and "Ce champ est obligatoire." in response.content.decode()
+    response = client.post(url, {"demi_journees": acc.demi_journees_prevues + 1, "motif": "Un volet de plus"})
+    assert response.status_code == 302
+    acc.refresh_from_db()
+    assert acc.evenements.filter(transition="accompagnement_prolonger").exists()
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404

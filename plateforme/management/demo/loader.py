@@ -538,9 +538,12 @@ class DemoLoader:
             raise CommandError(f"Décision inconnue pour {spec.key} : {spec.etat}")
 
     # --- matching -------------------------------------------------------------------------
-    def propose(self, candidature: Candidature, pr: PersonneRessource, *, etat: str, when: datetime.datetime) -> Proposition:
-        """The coordination proposes `pr`: sent to them, or left as a draft of the batch matching."""
-        coord = self.coordination
+    def propose(
+        self, candidature: Candidature, pr: PersonneRessource, *, etat: str, when: datetime.datetime, by: User | None = None
+    ) -> Proposition:
+        """The coordination (`by`, TSF's by default) proposes `pr`: sent to them, or left as a draft of the batch
+        matching. Another programme's loader passes its own coordination (it may be loaded alone)."""
+        coord = by or self.coordination
         self.move_to(when)
         classement = annuaire_selectors.classement(candidature)
         best = classement.scores[0].mentor.id if classement.scores else None

@@ -1076,7 +1076,11 @@ class PeerCultureLoader:
             # the coaching's hours, at the programme's hours per half-day), who accepts; a second one in
             # sequence is added by the coordination.
             proposition = self.loader.propose(
-                candidature, premier, etat=EtatProposition.ENVOYEE, when=self.loader.at(-33, 10 + rang)
+                candidature,
+                premier,
+                etat=EtatProposition.ENVOYEE,
+                when=self.loader.at(-33, 10 + rang),
+                by=self.coordination,
             )
             accompagnement = self.act(-32, 10 + rang, annuaire.proposition_accept, proposition=proposition)
             for suivant in mentors[1:]:
