@@ -41,6 +41,7 @@ from .models import (
     FluxCalendrier,
     Indicateur,
     Objectif,
+    PartieTerminee,
     QuestionSeance,
     Seance,
     SupportTemoin,
@@ -764,3 +765,11 @@ class AccompagnementHistoriqueAdmin(ImportAdminMixin, ReadOnlyAdminMixin, admin.
         "importe_par",
         "created_at",
     )
+
+
+@admin.register(PartieTerminee)
+class PartieTermineeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Written by personne_ressource_terminer from the accompaniment's page: shown here, never edited."""
+
+    list_display = ("accompagnement", "personne_ressource", "par", "created_at")
+    list_select_related = ("accompagnement", "personne_ressource", "par")

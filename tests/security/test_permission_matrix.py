@@ -114,6 +114,7 @@ ARGS = {
     "accompagnements:indicateur_update": lambda o: {"indicateur_pk": o["indicateur"].pk},
     "accompagnements:indicateur_delete": lambda o: {"indicateur_pk": o["indicateur"].pk},
     "conventions:generer": lambda o: {"accompagnement_pk": o["accompagnement"].pk},
+    "conventions:prolonger": lambda o: {"accompagnement_pk": o["accompagnement"].pk},
     "evaluations:remplir": lambda o: {"pk": o["evaluation"].pk},
     "evaluations:lien": lambda o: {"token": o["evaluation_token"]},
     "evaluations:terminer": lambda o: {"pk": o["accompagnement"].pk},
@@ -288,6 +289,7 @@ MATRIX: dict[str, dict[str, Any]] = {
     "accompagnements:indicateur_delete": row(mentor=OK, coordination=DENIED),
     # The convention: the parties read and sign it; the coordination generates it, files a scan, writes an avenant.
     "conventions:generer": row(a=DENIED, mentor=DENIED),
+    "conventions:prolonger": row(a=DENIED, mentor=DENIED, coordination=OK),
     "conventions:signer": row(mentor=OK),
     "conventions:document": row(mentor=OK),
     "conventions:document_signe": row(mentor=OK),
