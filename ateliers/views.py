@@ -272,38 +272,47 @@ def immersion_detail(request, pk: int):
     return _render_immersion(request, _immersion_for(request, pk))
 
 
+def _immersion_post(request, pk: int, *, action: str, form_class, form_name: str, save, success: str):
+    """One of the pair posts their part of the immersion (objectives, report): the rule, the service, the
+    page again with the refusal next to the field and the typed text kept."""
+    immersion = _immersion_for(request, pk)
+    forbid_unless(request.user, action, immersion)
+    form = form_class(request.POST)
+    if form_save(request, form, lambda data: save(immersion, data), success=success) is not None:
+        return redirect("ateliers:immersion_detail", immersion.pk)
+    return _render_immersion(request, immersion, status=400, **{form_name: form})
+
+
 @login_required
 @require_POST
 def immersion_objectifs(request, pk: int):
-    immersion = _immersion_for(request, pk)
-    forbid_unless(request.user, "immersion.remplir_objectifs", immersion)
-    form = ObjectifsImmersionForm(request.POST)
-    saved = form_save(
+    return _immersion_post(
         request,
-        form,
-        lambda data: services.immersion_objectifs_remplir(immersion=immersion, objectifs=data["objectifs"], by=request.user),
+        pk,
+        action="immersion.remplir_objectifs",
+        form_class=ObjectifsImmersionForm,
+        form_name="objectifs_form",
+        save=lambda immersion, data: services.immersion_objectifs_remplir(
+            immersion=immersion, objectifs=data["objectifs"], by=request.user
+        ),
         success=_("Vos objectifs sont enregistrés."),
     )
-    if saved is not None:
-        return redirect("ateliers:immersion_detail", immersion.pk)
-    return _render_immersion(request, immersion, objectifs_form=form, status=400)
 
 
 @login_required
 @require_POST
 def immersion_rapport(request, pk: int):
-    immersion = _immersion_for(request, pk)
-    forbid_unless(request.user, "immersion.rapporter", immersion)
-    form = RapportImmersionForm(request.POST)
-    saved = form_save(
+    return _immersion_post(
         request,
-        form,
-        lambda data: services.immersion_rapport_remettre(immersion=immersion, texte=data["texte"], by=request.user),
+        pk,
+        action="immersion.rapporter",
+        form_class=RapportImmersionForm,
+        form_name="rapport_form",
+        save=lambda immersion, data: services.immersion_rapport_remettre(
+            immersion=immersion, texte=data["texte"], by=request.user
+        ),
         success=_("Votre compte rendu est remis."),
     )
-    if saved is not None:
-        return redirect("ateliers:immersion_detail", immersion.pk)
-    return _render_immersion(request, immersion, rapport_form=form, status=400)
 
 
 @login_required
