@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +35,22 @@ def _signaler_nouvelle_version(modeladmin: Any, request: HttpRequest, avant_id: 
             % {"numero": apres.numero},
             messages.WARNING,
         )
+
+
+# The row a copy-on-write edit moved to, for the redirect after saving (set on the request, read by response_change).
+_SUIVIE = "_questionnaire_ligne_suivie"
+
+
+def _suivre(request: HttpRequest, ligne: Any) -> None:
+    setattr(request, _SUIVIE, ligne)
+
+
+def _vers_la_ligne_suivie(request: HttpRequest) -> HttpResponseRedirect | None:
+    """After "save and continue", open the row in the new version (Django would reopen the kept one)."""
+    ligne = getattr(request, _SUIVIE, None)
+    if ligne is None or "_continue" not in request.POST:
+        return None
+    return HttpResponseRedirect(reverse(f"admin:{ligne._meta.app_label}_{ligne._meta.model_name}_change", args=[ligne.pk]))
 
 
 class VersionInline(ReadOnlyInlineMixin, admin.TabularInline):
@@ -106,6 +123,11 @@ class QuestionnaireVersionAdmin(ServiceAdminMixin, admin.ModelAdmin):
         courante = avant.questionnaire.version_courante()
         if courante is not None:
             _signaler_nouvelle_version(self, request, avant.pk, courante)
+            if courante.pk != avant.pk:
+                _suivre(request, courante)
+
+    def response_change(self, request: HttpRequest, obj: Any) -> Any:
+        return _vers_la_ligne_suivie(request) or super().response_change(request, obj)
 
 
 class QuestionInline(ServiceInlineMixin, admin.StackedInline):
@@ -149,6 +171,18 @@ class EtapeAdmin(ServiceAdminMixin, admin.ModelAdmin):
         etape = services.etape_modifier(etape=obj, donnees=_donnees(form, ETAPE_CHAMPS))
         _signaler_nouvelle_version(self, request, avant, etape.version)
         return etape
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        avant = formset.instance.version
+        super().save_formset(request, form, formset, change)
+        courante = avant.questionnaire.version_courante()
+        if courante is not None and courante.pk != avant.pk:
+            # A question edited on an answered version: the step now lives in a new version, under the same slug.
+            _signaler_nouvelle_version(self, request, avant.pk, courante)
+            _suivre(request, courante.etapes.filter(slug=formset.instance.slug).first())
+
+    def response_change(self, request: HttpRequest, obj: Any) -> Any:
+        return _vers_la_ligne_suivie(request) or super().response_change(request, obj)
 
     def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
         services.etape_supprimer(etape=obj)
