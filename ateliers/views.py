@@ -364,8 +364,12 @@ def evaluer(request, pk: int):
     if evaluation.est_remplie:
         return _evaluation_remplie(request, evaluation)
     decision = forbid_unless(request.user, "evaluation_atelier.repondre", evaluation)
-    if not decision.allowed:
-        messages.error(request, decision.reason)
+    if not decision.allowed or version is None:
+        # No questionnaire: only if the coordination removed it after the list was closed.
+        messages.error(
+            request,
+            decision.reason or _("Le questionnaire d’évaluation des ateliers est introuvable : prévenez la coordination."),
+        )
         return redirect("accounts:home")
     # The programme's own questions, as for the accompaniments' evaluations (files are not asked here).
     posees = [q for q in questions(version) if q.type != TypeQuestion.FICHIER]
