@@ -69,6 +69,7 @@ EXPORT_REGISTRY: dict[str, tuple[str, ...]] = {
     "ateliers.Atelier": ("personne_ressource__user",),
     "ateliers.Inscription": ("participant", "inscrite_par"),
     "ateliers.InscriptionEvenement": ("inscription__participant", "actor"),
+    "ateliers.EvaluationAtelier": ("inscription__participant",),
     "ateliers.AtelierEvenement": ("actor",),
     "ateliers.Adhesion": ("personne",),
     "ateliers.Immersion": ("mentore", "mentor__user", "creee_par"),

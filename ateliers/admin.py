@@ -16,6 +16,7 @@ from .models import (
     Adhesion,
     Atelier,
     AtelierEvenement,
+    EvaluationAtelier,
     GroupeCodev,
     Immersion,
     ImmersionEvenement,
@@ -281,3 +282,13 @@ class SeanceGroupeEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class AtelierEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("atelier", "transition", "from_state", "to_state", "actor", "created_at")
     list_select_related = ("atelier", "actor")
+
+
+@admin.register(EvaluationAtelier)
+class EvaluationAtelierAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read only: opened when the attendance list is closed, answered by the participant from their space."""
+
+    list_display = ("inscription", "etat", "satisfaction", "repondue_le", "questionnaire_version")
+    list_filter = ("etat", "inscription__atelier__programme")
+    list_select_related = ("inscription__participant", "inscription__atelier", "questionnaire_version__questionnaire")
+    search_fields = ("inscription__participant__email", "inscription__atelier__titre")

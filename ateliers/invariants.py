@@ -12,8 +12,20 @@ from django.utils.translation import gettext_lazy
 
 from core.invariants import Violation, invariant
 from programmes.models import NatureFormat
+from questionnaires.models import Nature
 
-from .models import ETATS_CONFIRMES, Atelier, EtatInscription, Immersion, Inscription, PresenceGroupe, SeanceGroupe
+from .models import (
+    ETATS_CONFIRMES,
+    Atelier,
+    EtatAtelier,
+    EtatEvaluationAtelier,
+    EtatInscription,
+    EvaluationAtelier,
+    Immersion,
+    Inscription,
+    PresenceGroupe,
+    SeanceGroupe,
+)
 
 
 def _atelier(pk: int, titre: str) -> dict[str, str]:
@@ -148,4 +160,33 @@ def codev_membres() -> Iterable[Violation]:
             % {"date": formats.date_format(timezone.localtime(row["debut"]), "SHORT_DATE_FORMAT")},
             objet=_("Groupe « %(nom)s »") % {"nom": row["groupe__nom"]},
             url=reverse("ateliers:groupe_detail", args=[row["groupe_id"]]),
+        )
+
+
+@invariant(
+    "ateliers.evaluation_presente",
+    gettext_lazy(
+        "Seul·e un·e participant·e noté·e présent·e à un atelier tenu l’évalue, et une fois remplie son évaluation "
+        "garde la version du questionnaire d’évaluation d’atelier de son programme, figée"
+    ),
+)
+def evaluation_presente() -> Iterable[Violation]:
+    hors_liste = ~Q(inscription__etat=EtatInscription.PRESENTE) | ~Q(inscription__atelier__etat=EtatAtelier.TENU)
+    version_fausse = Q(etat=EtatEvaluationAtelier.REMPLIE) & (
+        Q(questionnaire_version__isnull=True)
+        | Q(questionnaire_version__gelee_le__isnull=True)
+        | ~Q(questionnaire_version__questionnaire__programme_id=F("inscription__atelier__programme_id"))
+        | ~Q(questionnaire_version__questionnaire__nature=Nature.EVALUATION_ATELIER)
+    )
+    rows = (
+        EvaluationAtelier.objects.filter(hors_liste | version_fausse)
+        .order_by("pk")
+        .values("inscription__atelier_id", "inscription__atelier__titre", "inscription__participant__email")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="ateliers.evaluation_presente",
+            message=_("L’évaluation de %(email)s ne se rapporte pas à une présence à cet atelier tenu, ou à son questionnaire.")
+            % {"email": row["inscription__participant__email"]},
+            **_atelier(row["inscription__atelier_id"], row["inscription__atelier__titre"]),
         )

@@ -190,6 +190,70 @@ class Adhesion(TimeStampedModel):
         return f"{self.personne} – {self.programme}"
 
 
+# --- Evaluation of a workshop by its participants -----------------------------------------------------
+
+
+class EtatEvaluationAtelier(models.TextChoices):
+    A_REMPLIR = "a_remplir", _("À remplir")
+    REMPLIE = "remplie", _("Remplie")
+
+
+class EvaluationAtelier(TimeStampedModel):
+    """What a participant noted present thinks of a held workshop: opened when the coordination closes
+    the attendance list, answered once from their space with the programme's workshop evaluation
+    questionnaire (questionnaires app, nature « Évaluation d’atelier »). The version answered with is
+    kept (and frozen): later edits of the questionnaire do not change how past answers read."""
+
+    inscription = models.OneToOneField(
+        Inscription, verbose_name=_("inscription"), on_delete=models.CASCADE, related_name="evaluation"
+    )
+    etat = models.CharField(
+        _("état"),
+        max_length=20,
+        choices=EtatEvaluationAtelier.choices,
+        default=EtatEvaluationAtelier.A_REMPLIR,
+        db_index=True,
+    )
+    questionnaire_version = models.ForeignKey(
+        "questionnaires.QuestionnaireVersion",
+        verbose_name=_("version du questionnaire"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluations_ateliers",
+    )
+    reponses = models.JSONField(_("réponses (par code de question)"), default=dict, blank=True)
+    # The answer to the satisfaction question (1 to 5), kept apart so the workshop's average is one query.
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1 à 5)"), null=True, blank=True)
+    repondue_le = models.DateTimeField(_("remplie le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("évaluation d’un atelier")
+        verbose_name_plural = _("évaluations des ateliers")
+        ordering = ["inscription"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="evaluation_atelier_satisfaction_1_5",
+            ),
+            models.CheckConstraint(
+                condition=(Q(etat="remplie") & Q(repondue_le__isnull=False)) | (~Q(etat="remplie") & Q(repondue_le__isnull=True)),
+                name="evaluation_atelier_remplie_datee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Évaluation de %(inscription)s") % {"inscription": self.inscription}
+
+    @property
+    def est_a_remplir(self) -> bool:
+        return self.etat == EtatEvaluationAtelier.A_REMPLIR
+
+    @property
+    def est_remplie(self) -> bool:
+        return self.etat == EtatEvaluationAtelier.REMPLIE
+
+
 # --- Immersion days ("Vis ma vie", seed 003) --------------------------------------------------------
 
 

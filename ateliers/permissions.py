@@ -16,7 +16,16 @@ from accounts import roles
 from core.exceptions import RuleViolation
 from core.permissions import ALLOWED, SYSTEME, Decision, refused, register_workflow, rule
 
-from .models import ETATS_CONFIRMES, Atelier, EtatInscription, GroupeCodev, Immersion, Inscription, SeanceGroupe
+from .models import (
+    ETATS_CONFIRMES,
+    Atelier,
+    EtatInscription,
+    EvaluationAtelier,
+    GroupeCodev,
+    Immersion,
+    Inscription,
+    SeanceGroupe,
+)
 from .workflow import (
     ANIMATEUR,
     COORDINATION,
@@ -25,6 +34,7 @@ from .workflow import (
     PARTICIPANT,
     WORKFLOW,
     WORKFLOW_ATELIER,
+    WORKFLOW_EVALUATION_ATELIER,
     WORKFLOW_IMMERSION,
     WORKFLOW_SEANCE_GROUPE,
 )
@@ -115,6 +125,36 @@ register_workflow(
 
 
 register_workflow("atelier", WORKFLOW_ATELIER, role_of=role_of, extra={"clore": _peut_clore})
+
+
+# --- Evaluation of a held workshop -------------------------------------------------------------------
+
+
+def role_evaluation(user: Any, evaluation: EvaluationAtelier) -> str | None:
+    """Only the participant answers their evaluation (the coordination reads the answers, never writes them)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return PARTICIPANT if evaluation.inscription.participant_id == user.pk else None
+
+
+def _atelier_tenu(user: Any, evaluation: EvaluationAtelier) -> Decision:
+    inscription = evaluation.inscription
+    if not inscription.atelier.est_tenu:
+        return _rule_violation(_("La liste de présence de cet atelier n’est pas close : il ne s’évalue pas encore."))
+    if inscription.etat != EtatInscription.PRESENTE:
+        return _rule_violation(_("Seul·es les participant·es noté·es présent·es évaluent l’atelier."))
+    return ALLOWED
+
+
+register_workflow("evaluation_atelier", WORKFLOW_EVALUATION_ATELIER, role_of=role_evaluation, extra={"repondre": _atelier_tenu})
+
+
+@rule("atelier.evaluations_voir")
+def evaluations_voir(user: Any, atelier: Atelier) -> Decision:
+    """The participants' evaluations of a workshop: read by the coordination."""
+    if roles.is_coordination(user):
+        return ALLOWED
+    return refused(_("Seule la coordination lit les évaluations des ateliers."))
 
 
 @rule("atelier.voir")

@@ -4,23 +4,28 @@ atelier's participants, the person's space section. Each costs a fixed number of
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts import perimetre, roles
 from core.ics import PARIS
 from core.pagination import plafond
 from core.permissions import may
+from questionnaires.models import Nature, Public, QuestionnaireVersion
+from questionnaires.selectors import EtapeAffichee, reponses_affichees_en_lot, version_courante
 
 from .models import (
     ETATS_ACTIFS,
     ETATS_CONFIRMES,
     Adhesion,
     Atelier,
+    EtatEvaluationAtelier,
     EtatImmersion,
     EtatInscription,
+    EvaluationAtelier,
     GroupeCodev,
     Immersion,
     Inscription,
@@ -75,7 +80,11 @@ def participants(atelier: Atelier) -> QuerySet[Inscription]:
 def ma_inscription(user: Any, atelier: Atelier) -> Inscription | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    return Inscription.objects.filter(atelier=atelier, participant=user, etat__in=ETATS_ACTIFS).select_related("atelier").first()
+    return (
+        Inscription.objects.filter(atelier=atelier, participant=user, etat__in=ETATS_ACTIFS)
+        .select_related("atelier", "evaluation")
+        .first()
+    )
 
 
 def rang_attente(inscription: Inscription) -> int:
@@ -113,7 +122,7 @@ def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
         # The workshops the person attended or missed (the attendance list noted), newest first, with the count.
         suivis = (
             Inscription.objects.filter(participant_id=user.pk, etat__in=(EtatInscription.PRESENTE, EtatInscription.ABSENTE))
-            .select_related("atelier")
+            .select_related("atelier", "evaluation")
             .order_by("-atelier__debut", "-pk")
         )
         comptes = suivis.aggregate(
@@ -172,3 +181,59 @@ def immersions_visibles(user: Any) -> QuerySet[Immersion]:
 def est_adherent(programme_id: int, user_id: int) -> bool:
     """Whether the person is a member of the programme (the eligibility pre-check asks it: candidatures)."""
     return Adhesion.objects.filter(programme_id=programme_id, personne_id=user_id).exists()
+
+
+# --- Evaluations of the held workshops ----------------------------------------------------------------
+
+# How many answers the workshop's page lists (the average counts them all).
+EVALUATIONS_LISTEES = 50
+
+
+def version_evaluation(evaluation: EvaluationAtelier) -> QuestionnaireVersion | None:
+    """The questionnaire of an evaluation: the version answered with, else the programme's current one."""
+    if evaluation.questionnaire_version_id:
+        return evaluation.questionnaire_version
+    return version_courante(
+        programme=evaluation.inscription.atelier.programme_id, nature=Nature.EVALUATION_ATELIER, public=Public.TOUS
+    )
+
+
+def evaluation_a_remplir(user: Any, inscription_pk: int) -> EvaluationAtelier | None:
+    """The evaluation of the user's own registration (None when it is someone else's or there is none)."""
+    return (
+        EvaluationAtelier.objects.filter(inscription_id=inscription_pk, inscription__participant_id=user.pk)
+        .select_related("inscription__atelier__programme", "inscription__participant", "questionnaire_version")
+        .first()
+    )
+
+
+def evaluations_atelier(atelier: Atelier) -> dict[str, Any]:
+    """For the coordination: how many of the participants noted present answered, their average
+    satisfaction, and the answers (the latest first, bounded), each read with the labels of the version
+    it was answered with. A fixed number of queries whatever the number of answers."""
+    evaluations = EvaluationAtelier.objects.filter(inscription__atelier=atelier)
+    comptes = evaluations.aggregate(
+        ouvertes=Count("pk"),
+        remplies=Count("pk", filter=Q(etat=EtatEvaluationAtelier.REMPLIE)),
+        moyenne=Avg("satisfaction", filter=Q(etat=EtatEvaluationAtelier.REMPLIE)),
+    )
+    presentes = atelier.inscriptions.filter(etat=EtatInscription.PRESENTE).count()
+    remplies = list(
+        evaluations.filter(etat=EtatEvaluationAtelier.REMPLIE)
+        .select_related("inscription__participant")
+        .order_by("-repondue_le", "-pk")[: plafond(EVALUATIONS_LISTEES)]
+    )
+    lues = reponses_affichees_en_lot([(e.questionnaire_version_id, e.reponses) for e in remplies])
+    return {
+        "presentes": presentes,
+        "remplies": comptes["remplies"],
+        "moyenne": comptes["moyenne"],
+        "reponses": [ReponsesEvaluation(evaluation=e, etapes=etapes) for e, etapes in zip(remplies, lues, strict=True)],
+        "tronquee": comptes["remplies"] > len(remplies),
+    }
+
+
+@dataclass
+class ReponsesEvaluation:
+    evaluation: EvaluationAtelier
+    etapes: list[EtapeAffichee]

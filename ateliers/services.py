@@ -8,6 +8,7 @@ counted in turn, so confirmed registrations never outnumber the places (tests/at
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -24,6 +25,10 @@ from core.money import euros
 from core.permissions import require
 from core.workflow import apply_transition
 from programmes.models import Format, NatureFormat, Programme
+from questionnaires.defaults import CODE_SATISFACTION
+from questionnaires.models import Nature, QuestionnaireVersion
+from questionnaires.selectors import questions
+from questionnaires.services import questionnaire_version_courante, version_geler
 
 from .models import (
     ETATS_ACTIFS,
@@ -32,6 +37,7 @@ from .models import (
     Atelier,
     AtelierEvenement,
     EtatInscription,
+    EvaluationAtelier,
     GroupeCodev,
     Immersion,
     ImmersionEvenement,
@@ -43,7 +49,13 @@ from .models import (
     SeanceGroupeEvenement,
 )
 from .signals import atelier_tenu
-from .workflow import WORKFLOW, WORKFLOW_ATELIER, WORKFLOW_IMMERSION, WORKFLOW_SEANCE_GROUPE
+from .workflow import (
+    WORKFLOW,
+    WORKFLOW_ATELIER,
+    WORKFLOW_EVALUATION_ATELIER,
+    WORKFLOW_IMMERSION,
+    WORKFLOW_SEANCE_GROUPE,
+)
 
 
 def _check_atelier(*, programme: Programme, format: Format, debut: datetime.datetime, lieu: str, lien_visio: str) -> None:
@@ -240,7 +252,8 @@ def presence_record(*, inscription: Inscription, presente: bool, by: User) -> In
 def atelier_clore(*, atelier: Atelier, by: User) -> Atelier:
     """The coordination closes the attendance list of a held atelier (every confirmed participant noted
     present or absent): the atelier is held, and what its personne-ressource is owed is committed on the
-    programme's budget in the same transaction (refused, and nothing closed, if the envelope cannot carry it)."""
+    programme's budget in the same transaction (refused, and nothing closed, if the envelope cannot carry it).
+    Each participant noted present gets the workshop's evaluation to fill from their space."""
     require(by, "atelier.clore", atelier)
     locked = apply_transition(
         atelier,
@@ -251,7 +264,68 @@ def atelier_clore(*, atelier: Atelier, by: User) -> Atelier:
         history_fk="atelier",
         changes={"tenu_le": timezone.now()},
     )
+    _evaluations_ouvrir(locked)
     atelier_tenu.send(sender=Atelier, atelier=locked, by=by)
+    return locked
+
+
+def _evaluations_ouvrir(atelier: Atelier) -> list[EvaluationAtelier]:
+    """One evaluation to fill per participant noted present; the programme gets the default workshop
+    questionnaire if it has none yet (the coordination edits it in the admin)."""
+    questionnaire_version_courante(programme=atelier.programme, nature=Nature.EVALUATION_ATELIER)
+    presentes = atelier.inscriptions.filter(etat=EtatInscription.PRESENTE, evaluation__isnull=True).order_by("pk")
+    return EvaluationAtelier.objects.bulk_create([EvaluationAtelier(inscription=inscription) for inscription in presentes])
+
+
+def _note_satisfaction(value: Any) -> int | None:
+    """The 1-to-5 satisfaction out of an answer ("4", 4, "4 – satisfait·e"); None when it is not one."""
+    trouve = re.match(r"\s*(\d+)", str(value or ""))
+    if trouve is None:
+        return None
+    note = int(trouve.group(1))
+    return note if 1 <= note <= 5 else None
+
+
+@transaction.atomic
+def evaluation_atelier_repondre(
+    *,
+    evaluation: EvaluationAtelier,
+    questionnaire_version: QuestionnaireVersion,
+    reponses: dict[str, Any],
+    by: User,
+) -> EvaluationAtelier:
+    """The participant answers their evaluation of a held workshop, once. `reponses` are the answers by
+    question code of `questionnaire_version` (the programme's workshop evaluation), which is frozen and
+    kept with the answers: later edits of the questionnaire make a new version."""
+    locked = (
+        EvaluationAtelier.objects.select_for_update(of=("self",)).select_related("inscription__atelier").get(pk=evaluation.pk)
+    )
+    if locked.est_remplie and locked.inscription.participant_id == by.pk:
+        raise RuleViolation(_("Vous avez déjà évalué cet atelier : une évaluation ne se remplit qu’une fois."))
+    require(by, "evaluation_atelier.repondre", locked)
+    questionnaire = questionnaire_version.questionnaire
+    if questionnaire.programme_id != locked.inscription.atelier.programme_id or questionnaire.nature != Nature.EVALUATION_ATELIER:
+        raise RuleViolation(_("Ce questionnaire n’est pas l’évaluation des ateliers de ce programme."))
+    posees = questions(questionnaire_version)
+    for question in posees:
+        if question.obligatoire and reponses.get(question.code) in (None, "", []):
+            raise RuleViolation(_("Répondez à la question « %(libelle)s ».") % {"libelle": question.libelle}, field=question.code)
+    gardees = {q.code: reponses[q.code] for q in posees if q.code in reponses}
+    version_geler(version=questionnaire_version)
+    locked = apply_transition(
+        locked,
+        workflow=WORKFLOW_EVALUATION_ATELIER,
+        name="repondre",
+        actor=by,
+        changes={
+            "questionnaire_version": questionnaire_version,
+            "reponses": gardees,
+            "satisfaction": _note_satisfaction(gardees.get(CODE_SATISFACTION)),
+            "repondue_le": timezone.now(),
+        },
+    )
+    _event(locked.inscription, kind="note", transition="evaluer", by=by)
+    evaluation.etat = locked.etat
     return locked
 
 

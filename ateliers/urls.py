@@ -14,6 +14,7 @@ urlpatterns = [
     path("inscriptions/<int:pk>/desister/", views.desister, name="desister"),
     path("inscriptions/<int:pk>/presence/", views.presence, name="presence"),
     path("inscriptions/<int:pk>/payee/", views.payee, name="payee"),
+    path("inscriptions/<int:pk>/evaluer/", views.evaluer, name="evaluer"),
     path("co-developpement/", views.groupes, name="groupes"),
     path("co-developpement/<int:pk>/", views.groupe_detail, name="groupe_detail"),
     path("co-developpement/<int:pk>/planifier/", views.groupe_seance_planifier, name="groupe_seance_planifier"),

@@ -20,6 +20,9 @@ from core.exceptions import DomainError, PermissionRefused
 from core.forms import form_save
 from core.pagination import paginer
 from core.permissions import action_required, forbid_unless, may
+from questionnaires.forms import questions_form_class, vers_json
+from questionnaires.models import TypeQuestion
+from questionnaires.selectors import questions, reponses_affichees
 
 from . import selectors, services
 from .forms import (
@@ -62,6 +65,8 @@ def _render_detail(request, atelier, *, status: int = 200, form=None, erreur: st
     if context["peut_pointer"]:
         page_obj = paginer(request, selectors.participants(atelier), PARTICIPANTS_PAR_PAGE)
         context.update(page_obj=page_obj, participants=page_obj)
+    if atelier.est_tenu and may(request.user, "atelier.evaluations_voir", atelier).allowed:
+        context["evaluations"] = selectors.evaluations_atelier(atelier)
     return render(request, "ateliers/atelier_detail.html", context, status=status)
 
 
@@ -343,3 +348,67 @@ def annuler(request, pk: int):
         return _render_detail(request, atelier, status=400, erreur=error.message)
     messages.success(request, _("L’atelier est annulé ; les personnes inscrites sont prévenues par e-mail."))
     return redirect("ateliers:detail", atelier.pk)
+
+
+# --- A participant's evaluation of a held workshop --------------------------------------------------
+
+
+@login_required
+def evaluer(request, pk: int):
+    """The participant evaluates a held workshop (from their space): the programme's workshop evaluation
+    questionnaire, answered once; someone else's registration, or one with nothing to evaluate, is not found."""
+    evaluation = selectors.evaluation_a_remplir(request.user, pk)
+    if evaluation is None:
+        raise Http404
+    version = selectors.version_evaluation(evaluation)
+    if evaluation.est_remplie:
+        return _evaluation_remplie(request, evaluation)
+    decision = forbid_unless(request.user, "evaluation_atelier.repondre", evaluation)
+    if not decision.allowed or version is None:
+        # No questionnaire: only if the coordination removed it after the list was closed.
+        messages.error(
+            request,
+            decision.reason or _("Le questionnaire d’évaluation des ateliers est introuvable : prévenez la coordination."),
+        )
+        return redirect("accounts:home")
+    # The programme's own questions, as for the accompaniments' evaluations (files are not asked here).
+    posees = [q for q in questions(version) if q.type != TypeQuestion.FICHIER]
+    form = questions_form_class(posees)(request.POST if request.method == "POST" else None)
+    written = form_save(
+        request,
+        form,
+        lambda data: services.evaluation_atelier_repondre(
+            evaluation=evaluation,
+            questionnaire_version=version,
+            reponses={q.code: vers_json(data.get(q.code)) for q in posees if q.code in data},
+            by=request.user,
+        ),
+        success=_("Merci ! Votre évaluation de l’atelier est enregistrée."),
+    )
+    if written is not None:
+        return redirect("accounts:home")
+    return render(
+        request,
+        "ateliers/evaluation_form.html",
+        {"evaluation": evaluation, "atelier": evaluation.inscription.atelier, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _evaluation_remplie(request, evaluation):
+    """An evaluation already answered: the person reads their answers; posting again is refused by the service."""
+    erreur = ""
+    if request.method == "POST":
+        try:
+            services.evaluation_atelier_repondre(
+                evaluation=evaluation, questionnaire_version=evaluation.questionnaire_version, reponses={}, by=request.user
+            )
+        except DomainError as error:
+            erreur = error.message
+    context = {
+        "evaluation": evaluation,
+        "atelier": evaluation.inscription.atelier,
+        "etapes": reponses_affichees(evaluation.questionnaire_version, evaluation.reponses),
+        "erreur": erreur,
+    }
+    return render(request, "ateliers/evaluation_form.html", context, status=400 if erreur else 200)

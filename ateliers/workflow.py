@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.permissions import SYSTEME
 from core.workflow import Transition, Workflow
 
-from .models import EtatAtelier, EtatImmersion, EtatInscription, EtatSeanceGroupe
+from .models import EtatAtelier, EtatEvaluationAtelier, EtatImmersion, EtatInscription, EtatSeanceGroupe
 
 E = EtatInscription
 
@@ -108,3 +108,18 @@ TRANSITIONS_ATELIER = [
 ]
 
 WORKFLOW_ATELIER = Workflow(EtatAtelier, TRANSITIONS_ATELIER)
+
+
+# --- A participant's evaluation of a held workshop: to fill, then filled (once) -----------------------
+
+TRANSITIONS_EVALUATION_ATELIER = [
+    Transition(
+        "repondre",
+        frozenset({EtatEvaluationAtelier.A_REMPLIR}),
+        EtatEvaluationAtelier.REMPLIE,
+        _("évaluer l’atelier"),
+        roles=frozenset({PARTICIPANT}),
+    ),
+]
+
+WORKFLOW_EVALUATION_ATELIER = Workflow(EtatEvaluationAtelier, TRANSITIONS_EVALUATION_ATELIER)

@@ -1,7 +1,8 @@
-"""The default application questionnaire: today's TSF steps, each a built-in block (default data).
+"""The default questionnaires (default data): the application one (today's TSF steps, each a built-in
+block) and the evaluation of a collective workshop (free questions).
 
-Used by the data migration (existing programmes) and by the services when a programme has no
-application questionnaire yet: the coordination then edits it in the admin.
+Used by the data migration (existing programmes) and by the services when a programme has no such
+questionnaire yet: the coordination then edits it in the admin.
 """
 
 from __future__ import annotations
@@ -39,3 +40,53 @@ def creer_defaut(*, version, etape_model) -> None:
     """Create the default steps on `version` (works with the historical models of a migration too)."""
     for ordre, etape in enumerate(ETAPES_CANDIDATURE_DEFAUT, start=1):
         etape_model.objects.create(version=version, ordre=ordre, bloc=etape["slug"], **etape)
+
+
+# The evaluation of a collective workshop, asked of each participant noted present once the attendance
+# list is closed. The answer to `CODE_SATISFACTION` (1 to 5) makes the workshop's average satisfaction:
+# its code stays the same across versions (questionnaires.models.Question.code).
+CODE_SATISFACTION = "satisfaction"
+NOTES_SATISFACTION = "1\n2\n3\n4\n5"
+
+ETAPE_EVALUATION_ATELIER_DEFAUT: dict[str, str] = {
+    "slug": "avis",
+    "titre": "Votre avis sur l’atelier",
+    "intro": "Quelques questions pour améliorer les prochains ateliers. Vos réponses sont lues par la coordination.",
+}
+
+QUESTIONS_EVALUATION_ATELIER_DEFAUT: list[dict[str, object]] = [
+    {
+        "code": CODE_SATISFACTION,
+        "libelle": "Dans l’ensemble, êtes-vous satisfait·e de cet atelier ?",
+        "aide": "1 : pas du tout satisfait·e – 5 : très satisfait·e",
+        "type": "choix",
+        "obligatoire": True,
+        "choix": NOTES_SATISFACTION,
+    },
+    {
+        "code": "utilite",
+        "libelle": "Ce que vous avez appris vous sera-t-il utile dans votre activité ?",
+        "type": "choix",
+        "obligatoire": True,
+        "choix": "Très utile\nPlutôt utile\nPeu utile\nPas utile",
+    },
+    {
+        "code": "mise_en_pratique",
+        "libelle": "Qu’allez-vous mettre en pratique dans votre structure ou votre projet ?",
+        "type": "texte_long",
+        "obligatoire": False,
+    },
+    {
+        "code": "commentaire",
+        "libelle": "Un commentaire, une suggestion pour les prochains ateliers ?",
+        "type": "texte_long",
+        "obligatoire": False,
+    },
+]
+
+
+def creer_defaut_evaluation_atelier(*, version, etape_model, question_model) -> None:
+    """Create the default workshop evaluation on `version` (one step of free questions)."""
+    etape = etape_model.objects.create(version=version, ordre=1, **ETAPE_EVALUATION_ATELIER_DEFAUT)
+    for ordre, question in enumerate(QUESTIONS_EVALUATION_ATELIER_DEFAUT, start=1):
+        question_model.objects.create(etape=etape, ordre=ordre, **question)

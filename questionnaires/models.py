@@ -22,6 +22,7 @@ class Nature(models.TextChoices):
     EVALUATION_SORTIE = "evaluation_sortie", _("Évaluation de sortie")
     EVALUATION_FIN = "evaluation_fin", _("Évaluation de fin de programme")
     EVALUATION_6MOIS = "evaluation_6mois", _("Évaluation à 6 mois")
+    EVALUATION_ATELIER = "evaluation_atelier", _("Évaluation d’atelier")
 
 
 class Public(models.TextChoices):

@@ -68,3 +68,30 @@ def questions(version: QuestionnaireVersion | None) -> list[Question]:
     if version is None:
         return []
     return list(Question.objects.filter(etape__version=version).order_by("etape__ordre", "etape__pk", "ordre", "pk"))
+
+
+def reponses_affichees_en_lot(lot: list[tuple[int | None, dict[str, Any] | None]]) -> list[list[EtapeAffichee]]:
+    """`reponses_affichees` for many answers at once (version id, answers), in one query for all their
+    versions' questions: a list of answers costs the same whatever its length."""
+    ids = {version_id for version_id, _reponses in lot if version_id}
+    par_version: dict[int, list[Question]] = {}
+    for question in (
+        Question.objects.filter(etape__version_id__in=ids)
+        .select_related("etape")
+        .order_by("etape__ordre", "etape__pk", "ordre", "pk")
+    ):
+        par_version.setdefault(question.etape.version_id, []).append(question)
+    result = []
+    for version_id, reponses in lot:
+        reponses = reponses or {}
+        etapes_lues: list[EtapeAffichee] = []
+        etape_courante = None
+        for question in par_version.get(version_id or 0, []):
+            if question.etape_id != etape_courante:
+                etape_courante = question.etape_id
+                etapes_lues.append(EtapeAffichee(titre=question.etape.titre))
+            etapes_lues[-1].reponses.append(
+                ReponseAffichee(question.code, question.libelle, valeur_affichee(question.type, reponses.get(question.code)))
+            )
+        result.append(etapes_lues)
+    return result

@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from core.exceptions import RuleViolation
 from programmes.models import Programme
 
-from .defaults import creer_defaut
+from .defaults import creer_defaut, creer_defaut_evaluation_atelier
 from .models import Bloc, Eligibilite, Etape, Nature, Public, Question, Questionnaire, QuestionnaireVersion, TypeQuestion
 
 ETAPE_CHAMPS = ("ordre", "slug", "titre", "intro", "bloc")
+# The questionnaires a programme gets from the defaults when it has none (the others start empty).
+AVEC_DEFAUT = (Nature.CANDIDATURE, Nature.EVALUATION_ATELIER)
 QUESTION_CHAMPS = ("ordre", "code", "libelle", "aide", "type", "obligatoire", "choix", "champ")
 
 
@@ -25,17 +27,25 @@ QUESTION_CHAMPS = ("ordre", "code", "libelle", "aide", "type", "obligatoire", "c
 def questionnaire_version_courante(
     *, programme: Programme, nature: str = Nature.CANDIDATURE, public: str = Public.TOUS
 ) -> QuestionnaireVersion | None:
-    """The version new answers use. A programme without an application questionnaire gets the default one."""
+    """The version new answers use. A programme without an application (or workshop evaluation)
+    questionnaire gets the default one."""
     questionnaire = Questionnaire.objects.filter(programme=programme, nature=nature, public=public).first()
     if questionnaire is None:
-        if nature != Nature.CANDIDATURE:
+        if nature not in AVEC_DEFAUT:
             return None
         questionnaire = Questionnaire.objects.create(programme=programme, nature=nature, public=public)
     version = questionnaire.version_courante()
-    if version is None and nature == Nature.CANDIDATURE:
+    if version is None and nature in AVEC_DEFAUT:
         version = QuestionnaireVersion.objects.create(questionnaire=questionnaire, numero=1)
-        creer_defaut(version=version, etape_model=Etape)
+        _remplir_defaut(version, nature)
     return version
+
+
+def _remplir_defaut(version: QuestionnaireVersion, nature: str) -> None:
+    if nature == Nature.CANDIDATURE:
+        creer_defaut(version=version, etape_model=Etape)
+    elif nature == Nature.EVALUATION_ATELIER:
+        creer_defaut_evaluation_atelier(version=version, etape_model=Etape, question_model=Question)
 
 
 @transaction.atomic
@@ -191,13 +201,13 @@ def question_supprimer(*, question: Question) -> None:
 
 @transaction.atomic
 def questionnaire_creer(*, programme: Programme, nature: str, public: str = Public.TOUS) -> Questionnaire:
-    """A new questionnaire with an empty first version (the application one starts from the defaults)."""
+    """A new questionnaire with an empty first version (the application and workshop evaluation ones
+    start from the defaults)."""
     if Questionnaire.objects.filter(programme=programme, nature=nature, public=public).exists():
         raise RuleViolation(_("Ce programme a déjà ce questionnaire."), field="nature")
     questionnaire = Questionnaire.objects.create(programme=programme, nature=nature, public=public)
     version = QuestionnaireVersion.objects.create(questionnaire=questionnaire, numero=1)
-    if nature == Nature.CANDIDATURE:
-        creer_defaut(version=version, etape_model=Etape)
+    _remplir_defaut(version, nature)
     return questionnaire
 
 

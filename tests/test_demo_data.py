@@ -34,7 +34,7 @@ from accompagnements.models import (
 from accounts import roles
 from accounts.models import User
 from annuaire.models import EtatProposition, PersonneRessource, Proposition
-from ateliers.models import Adhesion, Atelier, GroupeCodev, Immersion, Inscription
+from ateliers.models import Adhesion, Atelier, EvaluationAtelier, GroupeCodev, Immersion, Inscription
 from budget import bilan, cerfa
 from budget import selectors as budget_selectors
 from budget.audit import dossier_controle, manifeste_lignes
@@ -586,6 +586,18 @@ def test_each_demo_coordination_sees_its_own_programme_only(demo):
     assert list(programmes_de(coordination_peer)) == [peer]
     coordination_tsf = User.objects.get(email=f"coordination@{data.DOMAINE}")
     assert peer not in programmes_de(coordination_tsf) and programmes_de(coordination_tsf).exists()
+
+
+def test_peer_cultures_held_workshops_show_their_participants_evaluations(demo, client):
+    """Those present at a held workshop evaluated it through the service (one in three not yet); the
+    coordination reads the answers and the average satisfaction on the workshop's page."""
+    tenus = Atelier.objects.filter(programme__slug=PEER, etat="tenu").order_by("debut")
+    evaluations = EvaluationAtelier.objects.filter(inscription__atelier__in=tenus)
+    assert evaluations.filter(etat="remplie").exists() and evaluations.filter(etat="a_remplir").exists()
+    assert evaluations.count() == Inscription.objects.filter(atelier__in=tenus, etat="presente").count()
+    client.force_login(User.objects.get(email=peer_culture.COORDINATION.email))
+    page = client.get(reverse("ateliers:detail", args=[tenus.first().pk])).content.decode()
+    assert "participant·es présent·es" in page and "satisfaction moyenne" in page
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accompagnements.models import Accompagnement, AccompagnementHistorique, Creneau
-from ateliers.models import Atelier, GroupeCodev, Immersion, Inscription, MembreGroupe, SeanceGroupe
+from ateliers.models import Atelier, EvaluationAtelier, GroupeCodev, Immersion, Inscription, MembreGroupe, SeanceGroupe
 from budget.models import Contribution, Engagement, Enveloppe, Facture, Financeur, Imputation, Paiement, ResumeProgramme
 from budget.resume import resume_recalculer
 from comite.models import Avis, Saisine
@@ -365,6 +365,14 @@ def plant_atelier_ordre_attente() -> str:
     return "Atelier qui fait passer devant"
 
 
+def plant_evaluation_presente() -> str:
+    """An evaluation opened for someone noted absent (written around atelier_clore, which opens them for those present)."""
+    atelier = _atelier_plante("Atelier évalué par une absente", capacite=2)
+    Atelier.objects.filter(pk=atelier.pk).update(etat="tenu", tenu_le=timezone.now())
+    EvaluationAtelier.objects.create(inscription=_inscription_plantee(atelier, "absente"))
+    return "Atelier évalué par une absente"
+
+
 def plant_immersion_benevole() -> str:
     programme = ProgrammeFactory()
     mentore = UserFactory(email="mentoree-payee@exemple.test")
@@ -450,6 +458,7 @@ PLANTS: dict[str, Callable[[], str]] = {
     "ateliers.participation_membres": plant_atelier_participation_membres,
     "ateliers.ordre_attente": plant_atelier_ordre_attente,
     "ateliers.immersion_benevole": plant_immersion_benevole,
+    "ateliers.evaluation_presente": plant_evaluation_presente,
     "ateliers.codev_membres": plant_codev_membres,
 }
 

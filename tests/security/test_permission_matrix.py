@@ -140,6 +140,7 @@ ARGS = {
     "ateliers:desister": lambda o: {"pk": o["inscription"].pk},
     "ateliers:presence": lambda o: {"pk": o["inscription"].pk},
     "ateliers:payee": lambda o: {"pk": o["inscription"].pk},
+    "ateliers:evaluer": lambda o: {"pk": o["inscription"].pk},
     "ateliers:groupe_detail": lambda o: {"pk": o["groupe_codev"].pk},
     "ateliers:groupe_seance_planifier": lambda o: {"pk": o["groupe_codev"].pk},
     "ateliers:groupe_presences": lambda o: {"pk": o["seance_groupe"].pk},
@@ -267,6 +268,8 @@ MATRIX: dict[str, dict[str, Any]] = {
     "ateliers:desister": row(mentor=DENIED),
     "ateliers:presence": row(a=DENIED, mentor=OK),
     "ateliers:payee": row(a=DENIED, mentor=DENIED),
+    # A registration's evaluation is its participant's alone; the scene's workshop is not held: nothing to evaluate yet.
+    "ateliers:evaluer": row(a=NOT_FOUND, coordination=NOT_FOUND),
     "ateliers:groupes": logged_in(),
     "ateliers:groupe_detail": row(mentor=OK),
     "ateliers:groupe_seance_planifier": row(a=DENIED, mentor=INVALID, coordination=INVALID),

@@ -13,7 +13,8 @@ What is told here, through the services, at its story date:
 - the comité de pilotage meets, chooses them and validates the workshops' calendar (`load_comite`);
 - the members (active 300 €/year, cooperating 100 €/year) are recorded (`load_adhesions`);
 - the eight workshops are scheduled, people register (one is full with a waiting list), the held ones'
-  attendance and the non-members' fees are recorded (`load_ateliers`);
+  attendance and the non-members' fees are recorded; most of those present evaluate them from their
+  space with the programme's default workshop questionnaire (`load_ateliers`);
 - two funders' contributions make the programme's envelope (`load_budget`);
 - the five coachings in hours: the coordination opens each accompagnement with its hours (Lou's with two
   personnes-ressources in sequence), the grid is written and validated, the convention rendered and signed
@@ -51,7 +52,7 @@ from accounts.models import User
 from annuaire import services as annuaire
 from annuaire.models import EtatProposition, PersonneRessource
 from ateliers import services as ateliers
-from ateliers.models import Atelier
+from ateliers.models import Atelier, EtatInscription
 from budget import services as budget
 from budget.models import Financeur, RegleRepartition
 from candidatures import services as candidatures
@@ -61,6 +62,7 @@ from conventions import services as conventions
 from programmes.models import Format, Programme, Structure
 from programmes.services import structure_pilote_creer
 from questionnaires import services as questionnaires
+from questionnaires.models import Nature
 
 from .data import DOMAINE, PROGRESSION, CandidatureDemo, CompteDemo, ObjectifDemo, PersonneRessourceDemo, StructureDemo
 from .structures import structure_demo
@@ -428,6 +430,36 @@ class AtelierDemo:
     lien_visio: str = ""
     impayee: str = ""  # a non-member of a held workshop who has not paid yet
 
+
+# What the participants present at a held workshop answer to its evaluation (the programme's default
+# questionnaire, by question code), in turn; one in three of them has not answered yet.
+AVIS_ATELIERS: tuple[dict[str, str], ...] = (
+    {
+        "satisfaction": "5",
+        "utilite": "Très utile",
+        "mise_en_pratique": "Préparer une version courte de ma présentation pour les rendez-vous avec les partenaires.",
+        "commentaire": "Les retours des autres participant·es étaient précieux.",
+    },
+    {
+        "satisfaction": "4",
+        "utilite": "Plutôt utile",
+        "mise_en_pratique": "Revoir mes supports avant la prochaine rencontre professionnelle.",
+        "commentaire": "",
+    },
+    {
+        "satisfaction": "4",
+        "utilite": "Très utile",
+        "mise_en_pratique": "Tenir un tableau de suivi mensuel de mes recettes.",
+        "commentaire": "Un peu court pour tout aborder : une seconde séance serait bienvenue.",
+    },
+    {
+        "satisfaction": "3",
+        "utilite": "Peu utile",
+        "mise_en_pratique": "",
+        "commentaire": "J’en savais déjà une bonne partie ; des cas plus avancés m’auraient davantage servi.",
+    },
+)
+EVALUATION_SANS_REPONSE = 3  # every third participant present has not evaluated yet
 
 MEMBRES_ACTIFS = tuple(c.candidature.key for c in COACHINGS)
 COOPERANTS = tuple(p.key for p in PARTICIPANTS if p.adhesion)
@@ -1036,8 +1068,26 @@ class PeerCultureLoader:
                         inscription=inscription,
                         by=self.coordination,
                     )
-            # The coordination closes the attendance list: the workshop is held, its animation committed.
+            # The coordination closes the attendance list: the workshop is held, its animation committed,
+            # and those present get its evaluation to fill from their space.
             self.loader.act(pointage + datetime.timedelta(hours=4), ateliers.atelier_clore, atelier=atelier, by=self.coordination)
+            self.evaluer_atelier(programme, inscriptions, jour=spec.jour, rang=rang)
+
+    def evaluer_atelier(self, programme: Programme, inscriptions: list[Any], *, jour: int, rang: int) -> None:
+        """Most of those present answer the workshop's evaluation over the following days."""
+        version = questionnaires.questionnaire_version_courante(programme=programme, nature=Nature.EVALUATION_ATELIER)
+        presentes = [inscription for inscription in inscriptions if inscription.etat == EtatInscription.PRESENTE]
+        for i, inscription in enumerate(presentes):
+            if i % EVALUATION_SANS_REPONSE == EVALUATION_SANS_REPONSE - 1:
+                continue
+            self.loader.act(
+                self.loader.at(jour + 2 + i // EVALUATION_SANS_REPONSE, 18, i),
+                ateliers.evaluation_atelier_repondre,
+                evaluation=inscription.evaluation,
+                questionnaire_version=version,
+                reponses=AVIS_ATELIERS[(i + rang) % len(AVIS_ATELIERS)],
+                by=inscription.participant,
+            )
 
     # --- the budget, the coachings, the co-development group and the immersion days ---------------
     def load_budget(self, programme: Programme) -> None:
