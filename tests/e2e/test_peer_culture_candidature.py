@@ -123,7 +123,7 @@ def _remplir_le_questionnaire(page) -> None:
 
     # The step the coordination added in the admin, with its help text; required, so an empty answer is refused.
     page.wait_for_url(re.compile(r"/questionnaire/saison/"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text("La saison d’ateliers")
+    expect(page.get_by_role("heading", name="La saison d’ateliers")).to_be_visible()
     expect(page.get_by_text("Dites-nous ce que vous attendez des ateliers collectifs.")).to_be_visible()
     expect(page.get_by_text("Pitch, modèle économique, communication numérique…")).to_be_visible()
     page.get_by_role("button", name="Enregistrer et continuer").click()
@@ -182,7 +182,7 @@ def test_peer_culture_member_applies_through_the_questionnaire_edited_in_the_adm
     candidatures.entretien_diagnostic_record(
         candidature=candidature,
         by=coordination,
-        besoins=[],
+        besoins=[(candidature.competences_souhaitees.first(), 3, "")],
         format_recommande=coaching,
         demi_journees=16,
         notes="Un coaching de 16 h sur le modèle économique de la revue.",
