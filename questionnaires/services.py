@@ -14,27 +14,42 @@ from django.utils.translation import gettext as _
 from core.exceptions import RuleViolation
 from programmes.models import Programme
 
-from .defaults import creer_defaut
+from .defaults import creer_defaut, creer_defaut_evaluation_fin
 from .models import Bloc, Eligibilite, Etape, Nature, Public, Question, Questionnaire, QuestionnaireVersion, TypeQuestion
 
 ETAPE_CHAMPS = ("ordre", "slug", "titre", "intro", "bloc")
 QUESTION_CHAMPS = ("ordre", "code", "libelle", "aide", "type", "obligatoire", "choix", "champ")
 
 
+def _defaut_candidature(version: QuestionnaireVersion) -> None:
+    creer_defaut(version=version, etape_model=Etape)
+
+
+def _defaut_evaluation_fin(version: QuestionnaireVersion) -> None:
+    creer_defaut_evaluation_fin(version=version, etape_model=Etape, question_model=Question)
+
+
+# The questionnaires a programme always has: created from their default content (questionnaires/defaults.py)
+# the first time they are needed. The others exist only once the coordination makes them.
+DEFAUTS = {Nature.CANDIDATURE: _defaut_candidature, Nature.EVALUATION_FIN: _defaut_evaluation_fin}
+
+
 @transaction.atomic
 def questionnaire_version_courante(
     *, programme: Programme, nature: str = Nature.CANDIDATURE, public: str = Public.TOUS
 ) -> QuestionnaireVersion | None:
-    """The version new answers use. A programme without an application questionnaire gets the default one."""
+    """The version new answers use. A programme without an application (or end-of-programme) questionnaire
+    gets the default one (DEFAUTS)."""
+    defaut = DEFAUTS.get(nature)
     questionnaire = Questionnaire.objects.filter(programme=programme, nature=nature, public=public).first()
     if questionnaire is None:
-        if nature != Nature.CANDIDATURE:
+        if defaut is None:
             return None
         questionnaire = Questionnaire.objects.create(programme=programme, nature=nature, public=public)
     version = questionnaire.version_courante()
-    if version is None and nature == Nature.CANDIDATURE:
+    if version is None and defaut is not None:
         version = QuestionnaireVersion.objects.create(questionnaire=questionnaire, numero=1)
-        creer_defaut(version=version, etape_model=Etape)
+        defaut(version)
     return version
 
 
@@ -191,13 +206,14 @@ def question_supprimer(*, question: Question) -> None:
 
 @transaction.atomic
 def questionnaire_creer(*, programme: Programme, nature: str, public: str = Public.TOUS) -> Questionnaire:
-    """A new questionnaire with an empty first version (the application one starts from the defaults)."""
+    """A new questionnaire with an empty first version (those of DEFAUTS start from their default content)."""
     if Questionnaire.objects.filter(programme=programme, nature=nature, public=public).exists():
         raise RuleViolation(_("Ce programme a déjà ce questionnaire."), field="nature")
     questionnaire = Questionnaire.objects.create(programme=programme, nature=nature, public=public)
     version = QuestionnaireVersion.objects.create(questionnaire=questionnaire, numero=1)
-    if nature == Nature.CANDIDATURE:
-        creer_defaut(version=version, etape_model=Etape)
+    defaut = DEFAUTS.get(nature)
+    if defaut is not None:
+        defaut(version)
     return questionnaire
 
 
