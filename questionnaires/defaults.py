@@ -1,10 +1,13 @@
-"""The default application questionnaire: today's TSF steps, each a built-in block (default data).
+"""The default questionnaires (default data): the application one (today's TSF steps, each a built-in
+block) and the end-of-programme evaluation one (free questions).
 
-Used by the data migration (existing programmes) and by the services when a programme has no
-application questionnaire yet: the coordination then edits it in the admin.
+Used by the data migration (existing programmes) and by the services when a programme has no such
+questionnaire yet (questionnaires.services.DEFAUTS): the coordination then edits it in the admin.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 ETAPES_CANDIDATURE_DEFAUT: list[dict[str, str]] = [
     {
@@ -43,7 +46,7 @@ def creer_defaut(*, version, etape_model) -> None:
 
 # The default end-of-programme questionnaire (issue 16): one step of free questions, asked to every
 # participant of a cohort when the programme's period ends; the coordination edits it in the admin.
-ETAPES_EVALUATION_FIN_DEFAUT: list[dict[str, object]] = [
+ETAPES_EVALUATION_FIN_DEFAUT: list[dict[str, Any]] = [
     {
         "slug": "bilan",
         "titre": "Bilan du programme",
@@ -92,5 +95,5 @@ def creer_defaut_evaluation_fin(*, version, etape_model, question_model) -> None
             version=version, ordre=ordre, slug=etape["slug"], titre=etape["titre"], intro=etape["intro"]
         )
         question_model.objects.bulk_create(
-            [question_model(etape=creee, ordre=rang, **question) for rang, question in enumerate(questions, start=1)]  # type: ignore[arg-type]
+            [question_model(etape=creee, ordre=rang, **question) for rang, question in enumerate(questions, start=1)]
         )

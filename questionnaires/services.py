@@ -4,6 +4,7 @@ lands on a new version, which becomes the current one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -31,7 +32,10 @@ def _defaut_evaluation_fin(version: QuestionnaireVersion) -> None:
 
 # The questionnaires a programme always has: created from their default content (questionnaires/defaults.py)
 # the first time they are needed. The others exist only once the coordination makes them.
-DEFAUTS = {Nature.CANDIDATURE: _defaut_candidature, Nature.EVALUATION_FIN: _defaut_evaluation_fin}
+DEFAUTS: dict[str, Callable[[QuestionnaireVersion], None]] = {
+    Nature.CANDIDATURE: _defaut_candidature,
+    Nature.EVALUATION_FIN: _defaut_evaluation_fin,
+}
 
 
 @transaction.atomic
