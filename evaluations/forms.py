@@ -1,4 +1,5 @@
-"""The questionnaires: exit (beneficiary, mentor) and six months, built from the objectives grid."""
+"""The questionnaires: exit (beneficiary, mentor) and six months, built from the objectives grid; end of
+programme (beneficiary, mentor), made of the programme's own questions."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ from .models import Atteinte, Evaluation, MesureIndicateur, Moment, Repondant
 from .services import format_suite_propose
 
 # Which of the programme's questionnaires (questionnaires app) adds its questions to each evaluation.
-NATURES = {Moment.SORTIE: Nature.EVALUATION_SORTIE, Moment.SIX_MOIS: Nature.EVALUATION_6MOIS}
+NATURES = {
+    Moment.SORTIE: Nature.EVALUATION_SORTIE,
+    Moment.SIX_MOIS: Nature.EVALUATION_6MOIS,
+    Moment.FIN_PROGRAMME: Nature.EVALUATION_FIN,
+}
 PUBLICS = {Repondant.BENEFICIAIRE: Public.BENEFICIAIRE, Repondant.MENTOR: Public.PERSONNE_RESSOURCE}
 PREFIXE = "programme_"
 
@@ -199,7 +204,21 @@ class SixMoisForm(QuestionnaireForm):
     commentaire = texte(_("Autre chose à nous dire ?"), required=False)
 
 
+class FinProgrammeForm(QuestionnaireForm):
+    """End of programme: the programme's questions (EVALUATION_FIN questionnaire, default content in
+    questionnaires/defaults.py), then a free comment."""
+
+    commentaire = texte(_("Autre chose à nous dire ?"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The programme's questions first: the comment closes the questionnaire.
+        self.fields["commentaire"] = self.fields.pop("commentaire")
+
+
 def questionnaire_form_class(evaluation: Evaluation) -> type[QuestionnaireForm]:
+    if evaluation.moment == Moment.FIN_PROGRAMME:
+        return FinProgrammeForm
     if evaluation.moment == Moment.SIX_MOIS:
         return SixMoisForm
     if evaluation.repondant == Repondant.MENTOR:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,6 +13,7 @@ from accompagnements.models import Accompagnement, EtatAccompagnement
 from core.invariants import Violation, invariant
 
 from .models import EtatEvaluation, Evaluation, Moment, Repondant
+from .services import a_eu_lieu_q
 
 
 @invariant(
@@ -70,5 +71,38 @@ def dates_etat() -> Iterable[Violation]:
                 "repondant": evaluation.get_repondant_display(),
                 "ref": evaluation.accompagnement.reference,
             },
+            url=reverse("accompagnements:detail", args=[evaluation.accompagnement_id]),
+        )
+
+
+@invariant(
+    "evaluations.fin_programme",
+    gettext_lazy(
+        "Une évaluation de fin de programme s’ouvre une fois la période du programme finie, pour un accompagnement qui a eu lieu"
+    ),
+)
+def fin_programme() -> Iterable[Violation]:
+    # The opening date read in Europe/Paris (the __date lookup uses the current time zone), like the period.
+    avant_la_fin = Q(ouverte_le__date__lt=F("accompagnement__programme__date_fin"))
+    rows = (
+        Evaluation.objects.filter(moment=Moment.FIN_PROGRAMME)
+        .filter(avant_la_fin | ~a_eu_lieu_q("accompagnement__"))
+        .annotate(trop_tot=ExpressionWrapper(avant_la_fin, output_field=BooleanField()))
+        .select_related("accompagnement__programme")
+        .order_by("pk")
+    )
+    for evaluation in rows.iterator():
+        programme = evaluation.accompagnement.programme
+        message = (
+            _("Ouverte avant la fin de la période du programme (%(date)s).") % {"date": programme.date_fin.strftime("%d/%m/%Y")}
+            if evaluation.trop_tot  # type: ignore[attr-defined]
+            else _("L’accompagnement n’a pas eu lieu (état « %(etat)s »).")
+            % {"etat": evaluation.accompagnement.get_etat_display()}
+        )
+        yield Violation(
+            code="evaluations.fin_programme",
+            message=message,
+            objet=_("Évaluation de fin de programme (%(repondant)s) de %(ref)s")
+            % {"repondant": evaluation.get_repondant_display(), "ref": evaluation.accompagnement.reference},
             url=reverse("accompagnements:detail", args=[evaluation.accompagnement_id]),
         )

@@ -10,6 +10,12 @@ class Moment(models.TextChoices):
     DEBUT = "debut", _("Au démarrage")
     SORTIE = "sortie", _("À la sortie")
     SIX_MOIS = "six_mois", _("À 6 mois")
+    # Once for every accompaniment of a programme run as a cohort (PEER CULTURE), when its period ends.
+    FIN_PROGRAMME = "fin_programme", _("À la fin du programme")
+
+
+# The moments the objectives grid is scored at (the end-of-programme questionnaire scores none).
+MOMENTS_MESURES = (Moment.DEBUT, Moment.SORTIE, Moment.SIX_MOIS)
 
 
 class Repondant(models.TextChoices):
@@ -25,7 +31,8 @@ class EtatEvaluation(models.TextChoices):
 
 
 class Evaluation(TimeStampedModel):
-    """An evaluation questionnaire: at exit (beneficiary and mentor) and 6 months later (beneficiary)."""
+    """An evaluation questionnaire: at exit (beneficiary and mentor), 6 months later (beneficiary) and at
+    the end of the programme's period (beneficiary and mentor)."""
 
     accompagnement = models.ForeignKey("accompagnements.Accompagnement", on_delete=models.CASCADE, related_name="evaluations")
     moment = models.CharField(_("moment"), max_length=20, choices=Moment.choices)
@@ -83,6 +90,14 @@ class Evaluation(TimeStampedModel):
     @property
     def est_repondue(self) -> bool:
         return self.etat == EtatEvaluation.REPONDUE
+
+    @property
+    def est_fin_programme(self) -> bool:
+        return self.moment == Moment.FIN_PROGRAMME
+
+    @property
+    def est_six_mois(self) -> bool:
+        return self.moment == Moment.SIX_MOIS
 
 
 class Atteinte(models.TextChoices):

@@ -17,7 +17,7 @@ from programmes.models import Programme
 from questionnaires.selectors import reponses_affichees
 
 from .forms import SuiteForm, questionnaire_form_class
-from .models import Atteinte, EtatEvaluation, Evaluation, MesureIndicateur, Moment, Repondant
+from .models import MOMENTS_MESURES, Atteinte, EtatEvaluation, Evaluation, MesureIndicateur, Moment, Repondant
 
 
 def evaluations_a_remplir(user: User) -> QuerySet[Evaluation]:
@@ -130,6 +130,8 @@ def resultats_programme(programme: Programme) -> dict[str, Any]:
         (Moment.SORTIE, Repondant.BENEFICIAIRE),
         (Moment.SORTIE, Repondant.MENTOR),
         (Moment.SIX_MOIS, Repondant.BENEFICIAIRE),
+        (Moment.FIN_PROGRAMME, Repondant.BENEFICIAIRE),
+        (Moment.FIN_PROGRAMME, Repondant.MENTOR),
     ):
         key = f"{moment}_{repondant}"
         par_questionnaire[key] = (
@@ -194,11 +196,16 @@ def resultats_programme(programme: Programme) -> dict[str, Any]:
             ("sortie_beneficiaire", _("Sortie – bénéficiaires")),
             ("sortie_mentor", _("Sortie – personnes-ressources")),
             ("six_mois_beneficiaire", _("6 mois – bénéficiaires")),
+            ("fin_programme_beneficiaire", _("Fin de programme – bénéficiaires")),
+            ("fin_programme_mentor", _("Fin de programme – personnes-ressources")),
         )
+        # A programme without a cohort's end (the TSF) shows no end-of-programme row.
+        if not key.startswith("fin_programme") or counts[f"{key}_envoyees"]
     ]
     six_mois_repondues = counts["six_mois_beneficiaire_repondues"]
     moments = []
-    for moment in Moment:
+    # The grid is scored at three moments only (the end-of-programme questionnaire scores none).
+    for moment in MOMENTS_MESURES:
         row = progression.get(moment.value, {})
         moments.append(
             {

@@ -1,4 +1,4 @@
-"""Business operations on evaluations: baseline, exit and six-month questionnaires, continuation."""
+"""Business operations on evaluations: baseline, exit, six-month and end-of-programme questionnaires, continuation."""
 
 from __future__ import annotations
 
@@ -8,18 +8,27 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]  # types-python-dateutil not installed
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accompagnements.models import Accompagnement, EtatAccompagnement, Indicateur, Objectif, TypeIndicateur
+from accompagnements.models import (
+    ETATS_DEMARRES,
+    Accompagnement,
+    AccompagnementEvenement,
+    EtatAccompagnement,
+    Indicateur,
+    Objectif,
+    TypeIndicateur,
+)
 from accompagnements.services import accompagnement_create, accompagnement_transition
 from accounts.models import User
 from core.exceptions import PermissionRefused, RuleViolation, TransitionRefused
 from core.permissions import require
 from core.workflow import apply_transition
-from programmes.models import Format
-from questionnaires.models import QuestionnaireVersion
-from questionnaires.services import version_geler
+from programmes.models import Format, Programme
+from questionnaires.models import Nature, QuestionnaireVersion
+from questionnaires.services import questionnaire_version_courante, version_geler
 
 from .models import Atteinte, EtatEvaluation, Evaluation, MesureIndicateur, Moment, Repondant
 from .workflow import WORKFLOW
@@ -28,6 +37,12 @@ from .workflow import WORKFLOW
 DELAI_SORTIE_JOURS = 21
 DELAI_SIX_MOIS_JOURS = 30
 MOIS_APRES_SORTIE = 6
+DELAI_FIN_PROGRAMME_JOURS = DELAI_SORTIE_JOURS
+# A programme whose period ended longer ago than this gets no end-of-programme questionnaire from the scan
+# (no questionnaire sent to a cohort long gone when the feature is first deployed).
+FIN_PROGRAMME_RATTRAPAGE_JOURS = 60
+# The questionnaires whose beneficiary answers score the objectives grid (MesureIndicateur).
+MOMENTS_GRILLE = (Moment.SORTIE, Moment.SIX_MOIS)
 
 
 def _indicateurs(accompagnement: Accompagnement) -> list[Indicateur]:
@@ -108,6 +123,88 @@ def evaluation_six_mois_ouvrir(*, accompagnement: Accompagnement) -> Evaluation:
         },
     )
     return evaluation
+
+
+def a_eu_lieu_q(prefix: str = "") -> Q:
+    """Accompaniments that actually took place: started (convention signed), or abandoned after their start.
+    Not those abandoned while the objectives or the convention were being drawn up."""
+    abandon_en_cours = AccompagnementEvenement.objects.filter(
+        accompagnement=OuterRef(f"{prefix}pk"), transition="abandonner", from_state=EtatAccompagnement.EN_COURS
+    )
+    return Q(**{f"{prefix}etat__in": ETATS_DEMARRES}) | (
+        Q(**{f"{prefix}etat": EtatAccompagnement.ABANDONNE}) & Q(Exists(abandon_en_cours))
+    )
+
+
+def _sans_fin_programme_q() -> Q:
+    fin = Evaluation.objects.filter(accompagnement=OuterRef("pk"), moment=Moment.FIN_PROGRAMME)
+    return ~Q(Exists(fin.filter(repondant=Repondant.BENEFICIAIRE))) | ~Q(Exists(fin.filter(repondant=Repondant.MENTOR)))
+
+
+def programmes_fin_a_ouvrir(*, today: datetime.date) -> QuerySet[Programme]:
+    """Programmes whose period has ended (lately) with an accompaniment still lacking its end-of-programme questionnaires."""
+    a_ouvrir = Accompagnement.objects.filter(a_eu_lieu_q(), _sans_fin_programme_q(), programme=OuterRef("pk"))
+    return Programme.objects.filter(
+        date_fin__lte=today,
+        date_fin__gte=today - datetime.timedelta(days=FIN_PROGRAMME_RATTRAPAGE_JOURS),
+    ).filter(Exists(a_ouvrir))
+
+
+def _mentor_final_id(accompagnement: Accompagnement) -> int | None:
+    """The personne-ressource with the pair at the end (their part not ended), else the first one; from prefetches."""
+    terminees = {p.personne_ressource_id for p in accompagnement.parties_terminees.all()}
+    mentors = sorted((m for m in accompagnement.mentors.all() if m.user_id), key=lambda m: m.pk)
+    actifs = [m for m in mentors if m.pk not in terminees]
+    choisi = (actifs or mentors or [None])[0]
+    return choisi.user_id if choisi is not None else None
+
+
+@transaction.atomic
+def evaluations_fin_programme_ouvrir(*, programme: Programme, now: datetime.datetime | None = None) -> int:
+    """Open the end-of-programme questionnaire of the beneficiary and of the personne-ressource of every
+    accompaniment of `programme` that took place, once its period has ended; idempotent. Returns how many opened.
+
+    Their questions are the programme's end-of-programme questionnaire (created from the defaults if the
+    coordination has made none). A fixed number of queries whatever the number of accompaniments."""
+    now = now or timezone.now()
+    # Serialises two scans on the same programme (the unique constraint would anyway refuse a double).
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    today = timezone.localdate(now)
+    if today < programme.date_fin:
+        raise RuleViolation(
+            _("L’évaluation de fin de programme s’ouvre à la fin de sa période (le %(date)s).")
+            % {"date": programme.date_fin.strftime("%d/%m/%Y")}
+        )
+    questionnaire_version_courante(programme=programme, nature=Nature.EVALUATION_FIN)
+    deja = set(
+        Evaluation.objects.filter(accompagnement__programme=programme, moment=Moment.FIN_PROGRAMME).values_list(
+            "accompagnement_id", "repondant"
+        )
+    )
+    accompagnements = (
+        Accompagnement.objects.filter(a_eu_lieu_q(), programme=programme)
+        .prefetch_related("mentors", "parties_terminees")
+        .order_by("pk")
+    )
+    echeance = today + datetime.timedelta(days=DELAI_FIN_PROGRAMME_JOURS)
+    nouvelles = [
+        Evaluation(
+            accompagnement=accompagnement,
+            moment=Moment.FIN_PROGRAMME,
+            repondant=repondant,
+            personne_id=personne_id,
+            etat=EtatEvaluation.OUVERTE,
+            ouverte_le=now,
+            echeance=echeance,
+        )
+        for accompagnement in accompagnements
+        for repondant, personne_id in (
+            (Repondant.BENEFICIAIRE, accompagnement.beneficiaire_id),
+            (Repondant.MENTOR, _mentor_final_id(accompagnement)),
+        )
+        if (accompagnement.pk, repondant) not in deja
+    ]
+    return len(Evaluation.objects.bulk_create(nouvelles, ignore_conflicts=True))
 
 
 def six_mois_apres(moment: datetime.datetime) -> datetime.datetime:
@@ -203,7 +300,7 @@ def evaluation_repondre(
     evaluation = _check_answerable(evaluation, by)
     objectifs_ids = set(Objectif.objects.filter(accompagnement=evaluation.accompagnement).values_list("pk", flat=True))
     atteintes = {int(k): v for k, v in (atteintes or {}).items() if int(k) in objectifs_ids}
-    if evaluation.repondant == Repondant.BENEFICIAIRE:
+    if evaluation.repondant == Repondant.BENEFICIAIRE and evaluation.moment in MOMENTS_GRILLE:
         _enregistrer_mesures(evaluation=evaluation, moment=evaluation.moment, indicateurs=indicateurs or {}, atteintes=atteintes)
         _completer_depart(evaluation=evaluation, departs=departs or {})
     stored = dict(reponses)

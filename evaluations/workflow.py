@@ -1,6 +1,7 @@
 """The allowed moves of an Evaluation, as data.
 
-A questionnaire is created open (the exit ones when the action ends, the six-month one by the scan);
+A questionnaire is created open (the exit ones when the action ends, the six-month and the
+end-of-programme ones by the scan);
 it has no history rows of its own (its dates, `ouverte_le` and `repondue_le`, say when).
 """
 

@@ -1,11 +1,13 @@
 """The default questionnaires (default data): the application one (today's TSF steps, each a built-in
-block) and the evaluation of a collective workshop (free questions).
+block), the evaluation of a collective workshop and the end-of-programme evaluation (free questions).
 
 Used by the data migration (existing programmes) and by the services when a programme has no such
-questionnaire yet: the coordination then edits it in the admin.
+questionnaire yet (questionnaires.services.DEFAUTS): the coordination then edits it in the admin.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 ETAPES_CANDIDATURE_DEFAUT: list[dict[str, str]] = [
     {
@@ -84,9 +86,63 @@ QUESTIONS_EVALUATION_ATELIER_DEFAUT: list[dict[str, object]] = [
     },
 ]
 
+# The default end-of-programme questionnaire (issue 16): one step of free questions, asked to every
+# participant of a cohort when the programme's period ends; the coordination edits it in the admin.
+ETAPES_EVALUATION_FIN_DEFAUT: list[dict[str, Any]] = [
+    {
+        "slug": "bilan",
+        "titre": "Bilan du programme",
+        "intro": "Le programme se termine : dites-nous ce qu’il vous a apporté et ce qu’il faudrait améliorer.",
+        "questions": [
+            {
+                "code": "satisfaction_globale",
+                "libelle": "Dans l’ensemble, êtes-vous satisfait·e du programme ?",
+                "type": "choix",
+                "obligatoire": True,
+                "choix": "Très satisfait·e\nSatisfait·e\nPeu satisfait·e\nPas satisfait·e",
+            },
+            {
+                "code": "apports",
+                "libelle": "Qu’est-ce que le programme vous a apporté ?",
+                "type": "texte_long",
+                "obligatoire": True,
+            },
+            {
+                "code": "temps_forts",
+                "libelle": "Quels temps forts (accompagnement, ateliers, rencontres) vous ont le plus servi ?",
+                "type": "texte_long",
+            },
+            {
+                "code": "ameliorations",
+                "libelle": "Que faudrait-il améliorer pour la prochaine promotion ?",
+                "type": "texte_long",
+            },
+            {
+                "code": "recommande",
+                "libelle": "Recommanderiez-vous le programme à une autre structure ?",
+                "type": "choix",
+                "obligatoire": True,
+                "choix": "Oui\nPeut-être\nNon",
+            },
+        ],
+    },
+]
+
 
 def creer_defaut_evaluation_atelier(*, version, etape_model, question_model) -> None:
     """Create the default workshop evaluation on `version` (one step of free questions)."""
     etape = etape_model.objects.create(version=version, ordre=1, **ETAPE_EVALUATION_ATELIER_DEFAUT)
     for ordre, question in enumerate(QUESTIONS_EVALUATION_ATELIER_DEFAUT, start=1):
         question_model.objects.create(etape=etape, ordre=ordre, **question)
+
+
+def creer_defaut_evaluation_fin(*, version, etape_model, question_model) -> None:
+    """Create the default end-of-programme steps and questions on `version`."""
+    for ordre, etape in enumerate(ETAPES_EVALUATION_FIN_DEFAUT, start=1):
+        questions = etape["questions"]
+        creee = etape_model.objects.create(
+            version=version, ordre=ordre, slug=etape["slug"], titre=etape["titre"], intro=etape["intro"]
+        )
+        question_model.objects.bulk_create(
+            [question_model(etape=creee, ordre=rang, **question) for rang, question in enumerate(questions, start=1)]
+        )

@@ -4,6 +4,7 @@ lands on a new version, which becomes the current one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -14,38 +15,51 @@ from django.utils.translation import gettext as _
 from core.exceptions import RuleViolation
 from programmes.models import Programme
 
-from .defaults import creer_defaut, creer_defaut_evaluation_atelier
+from .defaults import creer_defaut, creer_defaut_evaluation_atelier, creer_defaut_evaluation_fin
 from .models import Bloc, Eligibilite, Etape, Nature, Public, Question, Questionnaire, QuestionnaireVersion, TypeQuestion
 
 ETAPE_CHAMPS = ("ordre", "slug", "titre", "intro", "bloc")
-# The questionnaires a programme gets from the defaults when it has none (the others start empty).
-AVEC_DEFAUT = (Nature.CANDIDATURE, Nature.EVALUATION_ATELIER)
 QUESTION_CHAMPS = ("ordre", "code", "libelle", "aide", "type", "obligatoire", "choix", "champ")
+
+
+def _defaut_candidature(version: QuestionnaireVersion) -> None:
+    creer_defaut(version=version, etape_model=Etape)
+
+
+def _defaut_evaluation_fin(version: QuestionnaireVersion) -> None:
+    creer_defaut_evaluation_fin(version=version, etape_model=Etape, question_model=Question)
+
+
+def _defaut_evaluation_atelier(version: QuestionnaireVersion) -> None:
+    creer_defaut_evaluation_atelier(version=version, etape_model=Etape, question_model=Question)
+
+
+# The questionnaires a programme always has: created from their default content (questionnaires/defaults.py)
+# the first time they are needed. The others exist only once the coordination makes them.
+DEFAUTS: dict[str, Callable[[QuestionnaireVersion], None]] = {
+    Nature.CANDIDATURE: _defaut_candidature,
+    Nature.EVALUATION_FIN: _defaut_evaluation_fin,
+    Nature.EVALUATION_ATELIER: _defaut_evaluation_atelier,
+}
 
 
 @transaction.atomic
 def questionnaire_version_courante(
     *, programme: Programme, nature: str = Nature.CANDIDATURE, public: str = Public.TOUS
 ) -> QuestionnaireVersion | None:
-    """The version new answers use. A programme without an application (or workshop evaluation)
-    questionnaire gets the default one."""
+    """The version new answers use. A programme without an application (or end-of-programme) questionnaire
+    gets the default one (DEFAUTS)."""
+    defaut = DEFAUTS.get(nature)
     questionnaire = Questionnaire.objects.filter(programme=programme, nature=nature, public=public).first()
     if questionnaire is None:
-        if nature not in AVEC_DEFAUT:
+        if defaut is None:
             return None
         questionnaire = Questionnaire.objects.create(programme=programme, nature=nature, public=public)
     version = questionnaire.version_courante()
-    if version is None and nature in AVEC_DEFAUT:
+    if version is None and defaut is not None:
         version = QuestionnaireVersion.objects.create(questionnaire=questionnaire, numero=1)
-        _remplir_defaut(version, nature)
+        defaut(version)
     return version
-
-
-def _remplir_defaut(version: QuestionnaireVersion, nature: str) -> None:
-    if nature == Nature.CANDIDATURE:
-        creer_defaut(version=version, etape_model=Etape)
-    elif nature == Nature.EVALUATION_ATELIER:
-        creer_defaut_evaluation_atelier(version=version, etape_model=Etape, question_model=Question)
 
 
 @transaction.atomic
@@ -201,13 +215,14 @@ def question_supprimer(*, question: Question) -> None:
 
 @transaction.atomic
 def questionnaire_creer(*, programme: Programme, nature: str, public: str = Public.TOUS) -> Questionnaire:
-    """A new questionnaire with an empty first version (the application and workshop evaluation ones
-    start from the defaults)."""
+    """A new questionnaire with an empty first version (those of DEFAUTS start from their default content)."""
     if Questionnaire.objects.filter(programme=programme, nature=nature, public=public).exists():
         raise RuleViolation(_("Ce programme a déjà ce questionnaire."), field="nature")
     questionnaire = Questionnaire.objects.create(programme=programme, nature=nature, public=public)
     version = QuestionnaireVersion.objects.create(questionnaire=questionnaire, numero=1)
-    _remplir_defaut(version, nature)
+    defaut = DEFAUTS.get(nature)
+    if defaut is not None:
+        defaut(version)
     return questionnaire
 
 

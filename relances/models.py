@@ -15,6 +15,8 @@ class TypeRelance(models.TextChoices):
     EVAL_SORTIE_RELANCE = "eval_sortie_relance", _("Évaluation de sortie : relance")
     EVAL_6MOIS = "eval_6mois", _("Évaluation à 6 mois à remplir")
     EVAL_6MOIS_RELANCE = "eval_6mois_relance", _("Évaluation à 6 mois : relance")
+    EVAL_FIN = "eval_fin", _("Évaluation de fin de programme à remplir")
+    EVAL_FIN_RELANCE = "eval_fin_relance", _("Évaluation de fin de programme : relance")
     BROUILLON = "brouillon", _("Candidature restée en brouillon")
     ECART_SEANCES = "ecart_seances", _("Séances espacées de plus de deux semaines")
     SERVICE_FAIT = "service_fait", _("Séance réalisée à confirmer (service fait)")

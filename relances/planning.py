@@ -167,6 +167,10 @@ def evaluations(now: datetime.datetime) -> list[Prevue]:
         if evaluation.moment == Moment.SORTIE:
             prevues.append(Prevue(programme_id, T.EVAL_SORTIE, personne_id, evaluation, ouverte_le))
             prevues.append(Prevue(programme_id, T.EVAL_SORTIE_RELANCE, personne_id, evaluation, ouverte_le + EVAL_SORTIE_RELANCE))
+        elif evaluation.moment == Moment.FIN_PROGRAMME:
+            # Chased like the exit questionnaire: once when it opens, once a week later.
+            prevues.append(Prevue(programme_id, T.EVAL_FIN, personne_id, evaluation, ouverte_le))
+            prevues.append(Prevue(programme_id, T.EVAL_FIN_RELANCE, personne_id, evaluation, ouverte_le + EVAL_SORTIE_RELANCE))
         elif evaluation.moment == Moment.SIX_MOIS:
             prevues.append(Prevue(programme_id, T.EVAL_6MOIS, personne_id, evaluation, ouverte_le))
             for rang, delai in enumerate(evaluation.accompagnement.programme.relances_six_mois, start=1):
@@ -238,7 +242,7 @@ def _each(accompagnements, step, **kwargs) -> None:
 
 
 def etapes_avancer(now: datetime.datetime) -> None:
-    """The time-driven steps of the evaluation stage: baseline measures, exit and 6-month openings."""
+    """The time-driven steps of the evaluation stage: baseline measures, exit, 6-month and end-of-programme openings."""
     grilles = Accompagnement.objects.filter(
         grille_validee_beneficiaire_le__isnull=False, grille_validee_mentor_le__isnull=False
     ).filter(
@@ -261,6 +265,13 @@ def etapes_avancer(now: datetime.datetime) -> None:
         [acc for acc in six_mois if evaluation_services.six_mois_apres(acc.termine_le) <= now],
         evaluation_services.evaluation_six_mois_ouvrir,
     )
+    # A programme's period has ended: its cohort's end-of-programme questionnaires (one query per programme
+    # to open, whatever its number of accompaniments).
+    for programme in evaluation_services.programmes_fin_a_ouvrir(today=timezone.localdate(now)).order_by("pk"):
+        try:
+            evaluation_services.evaluations_fin_programme_ouvrir(programme=programme, now=now)
+        except DomainError:
+            logger.exception("Évaluation de fin de programme refusée pour %s", programme)
     evaluation_services.evaluations_expirer(today=timezone.localdate(now))
 
 

@@ -284,7 +284,7 @@ def relance_envoyer(*, relance_id: int, reservee_le: datetime.datetime) -> str:
 OBJETS_LIES: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {
     Seance: (("accompagnement__programme", "accompagnement__format", "compte_rendu"), ("confirmations",)),
     Convention: (("accompagnement",), ("signatures", "accompagnement__mentors")),
-    Evaluation: (("accompagnement",), ()),
+    Evaluation: (("accompagnement__programme",), ()),
     Candidature: ((), ()),
     Atelier: (("programme",), ("inscriptions",)),
 }

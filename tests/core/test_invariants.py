@@ -247,6 +247,15 @@ def plant_sortie_ouverte() -> str:
     return acc.reference
 
 
+def plant_fin_programme() -> str:
+    # The programme's period runs for months yet: its end-of-programme questionnaire opened too early.
+    acc = AccompagnementFactory(etat="en_cours")
+    Evaluation.objects.create(
+        accompagnement=acc, moment="fin_programme", repondant="beneficiaire", etat="ouverte", ouverte_le=timezone.now()
+    )
+    return acc.reference
+
+
 def plant_dates_etat() -> str:
     acc = AccompagnementFactory(etat="termine", termine_le=_ago(days=1))
     Evaluation.objects.create(accompagnement=acc, moment="sortie", repondant="mentor", etat="repondue", ouverte_le=_ago(days=1))
@@ -451,6 +460,7 @@ PLANTS: dict[str, Callable[[], str]] = {
     "conventions.seance_periode_convention": plant_seance_periode_convention,
     "evaluations.sortie_ouverte": plant_sortie_ouverte,
     "evaluations.dates_etat": plant_dates_etat,
+    "evaluations.fin_programme": plant_fin_programme,
     "relances.envoyees": plant_relance_envoyee,
     "relances.messages_groupe": plant_message_groupe,
     "ateliers.capacite": plant_atelier_capacite,
