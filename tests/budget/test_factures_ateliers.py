@@ -218,3 +218,35 @@ def test_the_invoice_form_queries_do_not_grow_with_workshops(
     with django_assert_max_num_queries(len(une.captured_queries)):
         liste = client.get(reverse("budget:factures"))
     assert "Atelier 4" in liste.content.decode()
+
+
+def test_a_returned_invoice_keeps_its_workshop_in_the_correction_form(client, programme, coordinateur, fmt, animatrice):
+    atelier = tenu(programme, coordinateur, fmt, animatrice)
+    facture = deposer(animatrice, [atelier], "260.00")
+    facture_retourner(facture=facture, motif="L’animation vaut 250 €.", by=coordinateur)
+    client.force_login(animatrice.user)
+    page = client.get(reverse("budget:facture_corriger", args=[facture.pk])).content.decode()
+    assert "Pitcher son projet" in page and "checked" in page
+    response = client.post(
+        reverse("budget:facture_corriger", args=[facture.pk]), {"ateliers": [atelier.pk], "numero": "F-AT-1", "montant": "250,00"}
+    )
+    assert response.status_code == 302
+    facture.refresh_from_db()
+    assert facture.montant == Decimal("250.00") and facture.etat == EtatFacture.DEPOSEE
+    assert list(facture.lignes_ateliers.values_list("atelier", flat=True)) == [atelier.pk]
+
+
+def test_a_workshop_paid_beyond_its_engagement_is_reported(programme, coordinateur, fmt, animatrice):
+    atelier = tenu(programme, coordinateur, fmt, animatrice)
+    facture = payer(deposer(animatrice, [atelier], "250.00"), coordinateur)
+    assert find_violations(["budget.paiement_ateliers"]) == []
+    # Written around the services (which refuse it): a second line for the same workshop.
+    Paiement.objects.create(
+        atelier=atelier,
+        structure=animatrice.structure,
+        date_paiement=timezone.localdate(),
+        montant=Decimal("10.00"),
+        reference_facture=facture.numero,
+    )
+    (violation,) = find_violations(["budget.paiement_ateliers"])
+    assert "260,00" in violation.message and "Pitcher son projet" in violation.objet
