@@ -196,8 +196,9 @@ class Paiement(ImmutableLine):
     @property
     def programme_id(self) -> int:
         """The programme of the accompagnement or of the workshop paid (the line has no column of its own)."""
-        objet = self.atelier if self.atelier_id is not None else self.accompagnement
-        return objet.programme_id
+        if self.atelier is not None:
+            return self.atelier.programme_id
+        return self.accompagnement.programme_id  # type: ignore[union-attr]  # one of the two (CHECK constraint)
 
 
 def paiements_du_programme(programme: object) -> Q:

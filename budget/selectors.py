@@ -821,7 +821,7 @@ def ateliers_a_facturer(*, structure_ids: Iterable[int], facture: Facture | None
                 format__personne_ressource_remuneree=True,
             )
         )
-        .filter(montant_engage__gt=0)
+        .filter(montant_engage__gt=0)  # type: ignore[misc]  # annotated by _avec_animation_engagee
         .select_related("programme", "format__programme")
         .order_by("debut", "pk")
     )

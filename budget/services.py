@@ -382,7 +382,7 @@ class _ObjetPaye:
 def _objet_paye(*, accompagnement: Accompagnement | None, atelier: Atelier | None) -> _ObjetPaye:
     if atelier is not None:
         engage = _total(Engagement.objects.filter(atelier=atelier))
-        structure_id = atelier.personne_ressource.structure_id if atelier.personne_ressource_id else None
+        structure_id = atelier.personne_ressource.structure_id if atelier.personne_ressource is not None else None
         return _ObjetPaye(
             programme_id=atelier.programme_id,
             structures={structure_id} if structure_id else set(),
