@@ -15,16 +15,19 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ateliers.models import Atelier
 from core.admin_helpers import (
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
     ServiceAdminMixin,
     ServiceInlineMixin,
     related_column,
+    scoped_queryset,
 )
 from core.exceptions import DomainError
 from core.money import format_euros
@@ -40,6 +43,7 @@ from .models import (
     Enveloppe,
     Export,
     Facture,
+    FactureAtelier,
     FactureEvenement,
     FactureSeance,
     Financeur,
@@ -264,6 +268,7 @@ class PaiementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "reference_facture",
         "structure",
         "accompagnement",
+        "atelier",
         related_column("accompagnement__programme", _("programme")),
         "montant_euros",
         "corrige",
@@ -271,10 +276,23 @@ class PaiementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_by",
     )
     list_filter = ("accompagnement__programme", "depassement_autorise", "structure__departement")
-    search_fields = ("reference_facture", "note", "accompagnement__reference", "structure__raison_sociale", "structure__siret")
+    search_fields = (
+        "reference_facture",
+        "note",
+        "accompagnement__reference",
+        "atelier__titre",
+        "structure__raison_sociale",
+        "structure__siret",
+    )
     date_hierarchy = "date_paiement"
-    list_select_related = ("structure", "accompagnement__programme", "corrige", "created_by")
+    list_select_related = ("structure", "accompagnement__programme", "atelier", "corrige", "created_by")
     montant_euros = euros_column("montant", _("montant"))
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # The scope follows the accompagnement's path to the programme; a workshop's payment has none, so
+        # it is scoped by its workshop's programme here.
+        ateliers = scoped_queryset(request, Atelier.objects.all())
+        return super().get_queryset(request).filter(Q(atelier__isnull=True) | Q(atelier__in=ateliers))
 
 
 # --- Other costs -------------------------------------------------------------------------
@@ -535,6 +553,11 @@ class FactureSeanceInline(ReadOnlyInlineMixin, admin.TabularInline):
     fields = ("seance",)
 
 
+class FactureAtelierInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = FactureAtelier
+    fields = ("atelier",)
+
+
 @admin.register(Facture)
 class FactureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Invoices are deposited, checked, returned, approved and paid through the budget services (their
@@ -544,7 +567,7 @@ class FactureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("etat", "programme")
     search_fields = ("numero", "structure__raison_sociale", "structure__siret")
     list_select_related = ("structure", "programme")
-    inlines = [FactureSeanceInline]
+    inlines = [FactureSeanceInline, FactureAtelierInline]
     montant_euros = euros_column("montant", _("montant"))
 
 
@@ -555,6 +578,15 @@ class FactureSeanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("facture", "seance")
     search_fields = ("facture__numero", "seance__accompagnement__reference")
     list_select_related = ("facture__structure", "seance__accompagnement")
+
+
+@admin.register(FactureAtelier)
+class FactureAtelierAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The held workshops an invoice bills (each on one invoice at most): view only here."""
+
+    list_display = ("facture", "atelier")
+    search_fields = ("facture__numero", "atelier__titre")
+    list_select_related = ("facture__structure", "atelier")
 
 
 @admin.register(FactureEvenement)

@@ -187,7 +187,7 @@ def tableur_xlsx(*, programme: Programme, progress: Callable[[int], None] = _noo
         _("Paiements"),
         [
             _("Date du paiement"),
-            _("Accompagnement"),
+            _("Accompagnement ou atelier"),
             _("Structure payée"),
             _("Référence de la facture"),
             _("Montant"),
@@ -202,7 +202,7 @@ def tableur_xlsx(*, programme: Programme, progress: Callable[[int], None] = _noo
         sheet.append(
             [
                 paiement.date_paiement,
-                paiement.accompagnement.reference,
+                paiement.objet,
                 paiement.structure.raison_sociale,
                 paiement.reference_facture,
                 paiement.montant,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.money import format_euros
 from core.uploads import ACCEPT_ATTRIBUTE, check_upload
 from programmes.models import Structure
 
@@ -114,20 +115,40 @@ class SeancesChoiceField(forms.ModelMultipleChoiceField):
         }
 
 
-class FactureForm(forms.Form):
-    """Deposit (or correct) an invoice: the sessions it bills, its number and amount, the PDF."""
+class AteliersChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, atelier: Any) -> str:
+        # `montant_engage`: annotated by budget.selectors (the animation committed, the line's amount).
+        return _("%(date)s – atelier « %(titre)s » – %(montant)s") % {
+            "date": timezone.localtime(atelier.debut).strftime("%d/%m/%Y"),
+            "titre": atelier.titre,
+            "montant": format_euros(atelier.montant_engage),
+        }
 
-    seances = SeancesChoiceField(label=_("Séances facturées"), queryset=None, widget=forms.CheckboxSelectMultiple, required=True)
+
+class FactureForm(forms.Form):
+    """Deposit (or correct) an invoice: the sessions and held workshops it bills, its number and amount, the PDF."""
+
+    seances = SeancesChoiceField(label=_("Séances facturées"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False)
+    ateliers = AteliersChoiceField(
+        label=_("Ateliers animés facturés"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
+    )
     numero = forms.CharField(label=_("Numéro de la facture"), max_length=60)
     montant = MontantField(label=_("Montant facturé (€)"))
     fichier = forms.FileField(
         label=_("Facture (PDF)"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}), help_text=_("PDF, 10 Mo au plus.")
     )
 
-    def __init__(self, *args: Any, seances: Any, fichier_requis: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, seances: Any, ateliers: Any, fichier_requis: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["seances"].queryset = seances
+        self.fields["ateliers"].queryset = ateliers
         self.fields["fichier"].required = fichier_requis
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "seances" in data and "ateliers" in data and not data["seances"] and not data["ateliers"]:
+            self.add_error("seances", _("Choisissez au moins une séance ou un atelier à facturer."))
+        return data
 
     def clean_fichier(self) -> Any:
         upload = self.cleaned_data.get("fichier")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from core.money import euros, format_euros
 from programmes.models import Programme
 from programmes.rules import montant_animation
 
-from .models import AutreDepense, Contribution, Engagement, EtatFacture, Facture, Imputation, Paiement
+from .models import AutreDepense, Contribution, Engagement, EtatFacture, Facture, FactureAtelier, Imputation, Paiement
 from .resume import resume_violations
 from .selectors import ZERO, _sum
 
@@ -84,7 +84,8 @@ def _programmes_avec_totaux():
         autres=_sum(AutreDepense.objects.filter(programme=programme), "programme", "montant", money=True),
         paye=_sum(
             Paiement.objects.filter(accompagnement__programme=programme), "accompagnement__programme", "montant", money=True
-        ),
+        )
+        + _sum(Paiement.objects.filter(atelier__programme=programme), "atelier__programme", "montant", money=True),
         enveloppe_montant=F("enveloppe__montant"),
         enveloppe_engage=F("enveloppe__engage"),
         enveloppe_autres=F("enveloppe__autres_depenses"),
@@ -188,7 +189,8 @@ def paiement_structure() -> Iterable[Violation]:
         accompagnement_id=OuterRef("accompagnement_id"), personneressource__structure_id=OuterRef("structure_id")
     )
     rows = (
-        Paiement.objects.filter(~Exists(mentor))
+        Paiement.objects.filter(accompagnement__isnull=False)
+        .filter(~Exists(mentor))
         .values("reference_facture", "montant", "accompagnement_id", "accompagnement__reference", "structure__raison_sociale")
         .order_by("pk")
     )
@@ -248,6 +250,8 @@ def enveloppe_contributions() -> Iterable[Violation]:
 _LEDGERS = (
     (Engagement, "engagement", "programme", gettext_lazy("Engagement")),
     (Paiement, "paiement", "accompagnement__programme", gettext_lazy("Paiement")),
+    # A workshop's payment (no accompagnement: the line above finds no contribution for it).
+    (Paiement, "paiement", "atelier__programme", gettext_lazy("Paiement")),
     (AutreDepense, "depense", "programme", gettext_lazy("Autre dépense")),
 )
 
@@ -434,4 +438,78 @@ def animation_ateliers() -> Iterable[Violation]:
             ),
             objet=_("Atelier « %(titre)s »") % {"titre": atelier.titre},
             url=reverse("ateliers:detail", args=[atelier.pk]),
+        )
+
+
+@invariant(
+    "budget.paiement_ateliers",
+    gettext_lazy(
+        "Un atelier payé l’est exactement de son animation engagée, à la structure de sa personne-ressource, "
+        "et d’une seule facture"
+    ),
+)
+def paiement_ateliers() -> Iterable[Violation]:
+    atelier = OuterRef("pk")
+    paiements = Paiement.objects.filter(atelier=atelier)
+    autre_structure = paiements.exclude(structure_id=OuterRef("personne_ressource__structure_id"))
+    rows = (
+        Atelier.objects.filter(Exists(paiements))
+        .annotate(
+            paye=_sum(paiements, "atelier", "montant", money=True),
+            engage=_sum(Engagement.objects.filter(atelier=atelier), "atelier", "montant", money=True),
+            factures=Subquery(
+                paiements.filter(facture__isnull=False)
+                .order_by()
+                .values("atelier")
+                .annotate(n=Count("facture", distinct=True))
+                .values("n")[:1]
+            ),
+            autre_structure=Exists(autre_structure),
+        )
+        # A payment reversed to nothing leaves nothing paid: only what is paid must match.
+        .filter(~Q(paye=F("engage")) & ~Q(paye=0) | Q(factures__gt=1) | Q(autre_structure=True))
+        .values("pk", "titre", "paye", "engage", "factures", "autre_structure")
+        .order_by("pk")
+    )
+    for row in rows.iterator():
+        if row["factures"] and row["factures"] > 1:
+            message = _("Cet atelier est payé par %(n)s factures.") % {"n": row["factures"]}
+        elif row["autre_structure"]:
+            message = _("Cet atelier est payé à une structure qui n’emploie pas la personne-ressource qui l’a animé.")
+        else:
+            message = _("%(paye)s payés pour une animation engagée de %(engage)s.") % {
+                "paye": format_euros(row["paye"]),
+                "engage": format_euros(row["engage"]),
+            }
+        yield Violation(
+            code="budget.paiement_ateliers",
+            message=message,
+            objet=_("Atelier « %(titre)s »") % {"titre": row["titre"]},
+            url=reverse("ateliers:detail", args=[row["pk"]]),
+        )
+
+
+@invariant(
+    "budget.facture_ateliers",
+    gettext_lazy("Une facture ne porte que des ateliers tenus de son programme, animés par sa structure"),
+)
+def facture_ateliers() -> Iterable[Violation]:
+    rows = (
+        FactureAtelier.objects.filter(
+            ~Q(atelier__etat=EtatAtelier.TENU)
+            | ~Q(atelier__programme_id=F("facture__programme_id"))
+            | Q(atelier__personne_ressource__isnull=True)
+            | ~Q(atelier__personne_ressource__structure_id=F("facture__structure_id"))
+        )
+        .values("facture_id", "facture__numero", "facture__structure__raison_sociale", "atelier__titre")
+        .order_by("pk")
+    )
+    for row in rows.iterator():
+        yield Violation(
+            code="budget.facture_ateliers",
+            message=_("L’atelier « %(titre)s » n’est pas facturable par cette structure sur cette facture.")
+            % {"titre": row["atelier__titre"]},
+            objet=_("Facture %(numero)s de %(structure)s")
+            % {"numero": row["facture__numero"], "structure": row["facture__structure__raison_sociale"]},
+            url=reverse("budget:facture_detail", args=[row["facture_id"]]),
         )

@@ -142,9 +142,15 @@ class ModePaiement(models.TextChoices):
 
 class Paiement(ImmutableLine):
     """A payment to a personne-ressource's employer structure for an accompagnement (one line per
-    accompagnement of an invoice when it pays one)."""
+    accompagnement of an invoice when it pays one), or for the animation of a held workshop (one line per
+    workshop of the invoice): one of the two, as the engagement it settles."""
 
-    accompagnement = models.ForeignKey("accompagnements.Accompagnement", on_delete=models.PROTECT, related_name="paiements")
+    accompagnement = models.ForeignKey(
+        "accompagnements.Accompagnement", null=True, blank=True, on_delete=models.PROTECT, related_name="paiements"
+    )
+    atelier = models.ForeignKey(
+        "ateliers.Atelier", verbose_name=_("atelier"), null=True, blank=True, on_delete=models.PROTECT, related_name="paiements"
+    )
     structure = models.ForeignKey(
         "programmes.Structure", verbose_name=_("structure payée"), on_delete=models.PROTECT, related_name="paiements"
     )
@@ -170,10 +176,34 @@ class Paiement(ImmutableLine):
             models.CheckConstraint(
                 condition=Q(montant__gt=0) | Q(corrige__isnull=False), name="paiement_negatif_seulement_correction"
             ),
+            models.CheckConstraint(
+                condition=Q(accompagnement__isnull=False, atelier__isnull=True)
+                | Q(accompagnement__isnull=True, atelier__isnull=False),
+                name="paiement_accompagnement_ou_atelier",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.reference_facture} : {self.montant} €"
+
+    @property
+    def objet(self) -> str:
+        """What the line pays for: the accompagnement's reference or the workshop's title."""
+        if self.atelier_id is not None:
+            return str(self.atelier)
+        return self.accompagnement.reference if self.accompagnement is not None else ""
+
+    @property
+    def programme_id(self) -> int:
+        """The programme of the accompagnement or of the workshop paid (the line has no column of its own)."""
+        if self.atelier is not None:
+            return self.atelier.programme_id
+        return self.accompagnement.programme_id  # type: ignore[union-attr]  # one of the two (CHECK constraint)
+
+
+def paiements_du_programme(programme: object) -> Q:
+    """The payments of a programme (an instance, an id or an OuterRef): its accompagnements' and its workshops'."""
+    return Q(accompagnement__programme=programme) | Q(atelier__programme=programme)
 
 
 class CategorieDepense(models.TextChoices):
@@ -471,8 +501,9 @@ def facture_upload_to(instance, filename):
 
 
 class Facture(TimeStampedModel):
-    """An invoice of a mentor's structure against chosen payable sessions, checked by the coordination
-    (expected amount: payable half-days at the programme's rate), approved or returned, then paid."""
+    """An invoice of a mentor's structure against chosen payable sessions and held workshops its
+    personnes-ressources led, checked by the coordination (expected amount: payable half-days at the
+    programme's rate, plus each workshop's committed animation), approved or returned, then paid."""
 
     programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="factures")
     structure = models.ForeignKey(
@@ -527,6 +558,22 @@ class FactureSeance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facture} – {self.seance}"
+
+
+class FactureAtelier(models.Model):
+    """A held workshop an invoice bills (its animation): a workshop is on one invoice at most (never paid twice)."""
+
+    facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="lignes_ateliers")
+    atelier = models.OneToOneField(
+        "ateliers.Atelier", verbose_name=_("atelier"), on_delete=models.PROTECT, related_name="facture_ligne"
+    )
+
+    class Meta:
+        verbose_name = _("atelier facturé")
+        verbose_name_plural = _("ateliers facturés")
+
+    def __str__(self) -> str:
+        return f"{self.facture} – {self.atelier}"
 
 
 class FactureEvenement(EventBase):

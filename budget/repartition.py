@@ -161,8 +161,7 @@ def _paliers(ligne: Engagement | Paiement | AutreDepense, montant: Decimal) -> l
 
 
 def _programme_id(ligne: Engagement | Paiement | AutreDepense) -> int:
-    if isinstance(ligne, Paiement):
-        return ligne.accompagnement.programme_id
+    # A payment's programme is its accompagnement's or its workshop's (Paiement.programme_id).
     return ligne.programme_id
 
 

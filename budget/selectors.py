@@ -47,7 +47,7 @@ from accompagnements.selectors import demi_journees
 from accounts import perimetre, roles
 from accounts.models import User
 from annuaire.models import Competence, Domaine
-from ateliers.models import ETATS_CONFIRMES, EtatAtelier, Inscription
+from ateliers.models import ETATS_CONFIRMES, Atelier, EtatAtelier, Inscription
 from candidatures.models import Candidature, Etat
 from core.money import euros
 from core.permissions import may
@@ -67,6 +67,7 @@ from .models import (
     RegleRepartition,
     ResumeProgramme,
     TypeExport,
+    paiements_du_programme,
 )
 from .resume import resume_recalculer, resumes_manquants
 
@@ -218,9 +219,11 @@ def totaux_recalcules(*, jours: bool = True) -> QuerySet[ProgrammeAvecTotaux]:
     annotations = {
         "total_engage": _sum(Engagement.objects.filter(programme=programme), "programme", "montant", money=True),
         "total_autres": _sum(AutreDepense.objects.filter(programme=programme), "programme", "montant", money=True),
+        # Two sums: a payment settles an accompagnement or a workshop of the programme.
         "total_paye": _sum(
             Paiement.objects.filter(accompagnement__programme=programme), "accompagnement__programme", "montant", money=True
-        ),
+        )
+        + _sum(Paiement.objects.filter(atelier__programme=programme), "atelier__programme", "montant", money=True),
         "hj_prevues": _sum(actifs, "programme", en_demi_journees_sql("demi_journees_prevues", accompagnement="")),
         "nb_accompagnements": _sum(actifs.annotate(un=Value(1)), "programme", "un"),
     }
@@ -620,8 +623,8 @@ def engagements_de(programme: Programme) -> QuerySet[Engagement]:
 
 def paiements_de(programme: Programme) -> QuerySet[Paiement]:
     return (
-        Paiement.objects.filter(accompagnement__programme=programme)
-        .select_related("accompagnement", "structure", "created_by", "corrige")
+        Paiement.objects.filter(paiements_du_programme(programme))
+        .select_related("accompagnement", "atelier", "structure", "created_by", "corrige")
         .annotate(corrigee=Exists(Paiement.objects.filter(corrige=OuterRef("pk"))))
         .order_by("-date_paiement", "-created_at", "-pk")
     )
@@ -795,14 +798,54 @@ def seances_a_facturer(*, structure_ids: Iterable[int]) -> QuerySet[Seance]:
     )
 
 
-def montant_attendu(seances: Iterable[Seance]) -> Decimal:
-    """What an invoice of these sessions should amount to: each accompagnement's payable half-days at its
-    programme's rate (summed per accompagnement, as each one's payment line is)."""
+def _avec_animation_engagee(ateliers: QuerySet[Atelier]) -> QuerySet[Atelier]:
+    """Workshops annotated with `montant_engage`: what their animation commits (corrections included)."""
+    return ateliers.annotate(
+        montant_engage=_sum(Engagement.objects.filter(atelier=OuterRef("pk")), "atelier", "montant", money=True)
+    )
+
+
+def ateliers_a_facturer(*, structure_ids: Iterable[int], facture: Facture | None = None) -> QuerySet[Atelier]:
+    """Held workshops led by a paid personne-ressource of these structures, whose animation is committed
+    and not on any invoice yet, or on `facture` (being corrected); each annotated with `montant_engage`,
+    what its invoice line is worth."""
+    libre = Q(facture_ligne__isnull=True)
+    if facture is not None:
+        libre |= Q(facture_ligne__facture=facture)
+    return (
+        _avec_animation_engagee(
+            Atelier.objects.filter(
+                libre,
+                etat=EtatAtelier.TENU,
+                personne_ressource__structure_id__in=list(structure_ids),
+                format__personne_ressource_remuneree=True,
+            )
+        )
+        .filter(montant_engage__gt=0)  # type: ignore[misc]  # annotated by _avec_animation_engagee
+        .select_related("programme", "format__programme")
+        .order_by("debut", "pk")
+    )
+
+
+def ateliers_de_facture(facture: Facture) -> list[Atelier]:
+    """The workshops an invoice bills, each annotated with `montant_engage`."""
+    return list(
+        _avec_animation_engagee(Atelier.objects.filter(facture_ligne__facture=facture))
+        .select_related("programme", "format__programme")
+        .order_by("debut", "pk")
+    )
+
+
+def montant_attendu(seances: Iterable[Seance], ateliers: Iterable[Atelier] = ()) -> Decimal:
+    """What an invoice of these sessions and workshops should amount to: each accompagnement's payable
+    half-days at its programme's rate (summed per accompagnement, as each one's payment line is), plus
+    each workshop's committed animation (`montant_engage`, annotated by the selectors above)."""
     par_accompagnement: dict[int, tuple[Format, int]] = {}
     for seance in seances:
         format, hj = par_accompagnement.get(seance.accompagnement_id, (seance.accompagnement.format, 0))
         par_accompagnement[seance.accompagnement_id] = (format, hj + seance.demi_journees)
-    return sum((format.montant_pour(hj) for format, hj in par_accompagnement.values()), Decimal("0.00"))
+    seances_total = sum((format.montant_pour(hj) for format, hj in par_accompagnement.values()), Decimal("0.00"))
+    return seances_total + sum((euros(atelier.montant_engage) for atelier in ateliers), Decimal("0.00"))  # type: ignore[attr-defined]
 
 
 def factures_visibles(user: Any) -> QuerySet[Facture]:
@@ -819,10 +862,15 @@ def seances_de_facture(facture: Facture) -> list[Seance]:
 
 def paiements_periode(*, du: datetime.date, au: datetime.date, user: Any = None) -> QuerySet[Paiement]:
     """The payments of a period (of `user`'s pilots' programmes when given), for the accountant's CSV."""
-    perimetre_q = perimetre.filtre_coordination(user, "accompagnement__programme") if user is not None else Q()
+    perimetre_q = (
+        perimetre.filtre_coordination(user, "accompagnement__programme")
+        | perimetre.filtre_coordination(user, "atelier__programme")
+        if user is not None
+        else Q()
+    )
     return (
         Paiement.objects.filter(perimetre_q, date_paiement__gte=du, date_paiement__lte=au)
-        .select_related("structure", "facture", "accompagnement__programme")
+        .select_related("structure", "facture", "accompagnement__programme", "atelier__programme")
         .prefetch_related(Prefetch("imputations", queryset=Imputation.objects.select_related("contribution__financeur")))
         .order_by("date_paiement", "pk")
     )

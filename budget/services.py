@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -42,6 +42,7 @@ from .models import (
     EtatExport,
     Export,
     Facture,
+    FactureAtelier,
     FactureEvenement,
     FactureSeance,
     Financeur,
@@ -49,11 +50,12 @@ from .models import (
     Paiement,
     RegleRepartition,
     TypeExport,
+    paiements_du_programme,
 )
 from .permissions import structures_de
 from .repartition import imputer
 from .resume import resume_recalculer
-from .selectors import demi_journees_livrees, montant_attendu, seances_de_facture
+from .selectors import ateliers_de_facture, demi_journees_livrees, montant_attendu, seances_de_facture
 from .workflow_factures import WORKFLOW as FACTURE_WORKFLOW
 
 if TYPE_CHECKING:  # annotations only: the convention is passed through, never read here
@@ -301,7 +303,7 @@ def contribution_create(
         programme=programme, defaults={"montant": Decimal("0.00")}
     )
     if not Contribution.objects.filter(programme=programme).exists() and (
-        enveloppe.engage or enveloppe.autres_depenses or Paiement.objects.filter(accompagnement__programme=programme).exists()
+        enveloppe.engage or enveloppe.autres_depenses or Paiement.objects.filter(paiements_du_programme(programme)).exists()
     ):
         raise RuleViolation(
             _(
@@ -356,42 +358,74 @@ def _montant_livre(accompagnement: Accompagnement) -> Decimal:
     return accompagnement.format.montant_pour(demi_journees_livrees(accompagnement_id=accompagnement.pk))
 
 
-def _montant_paye(accompagnement_id: int) -> Decimal:
-    total = Paiement.objects.filter(accompagnement_id=accompagnement_id).aggregate(total=Sum("montant"))["total"]
-    return total or Decimal("0.00")
-
-
-def _montant_engage(accompagnement_id: int) -> Decimal:
-    total = Engagement.objects.filter(accompagnement_id=accompagnement_id).aggregate(total=Sum("montant"))["total"]
-    return total or Decimal("0.00")
+def _total(queryset: Any) -> Decimal:
+    return queryset.aggregate(total=Sum("montant"))["total"] or Decimal("0.00")
 
 
 def _paye_programme(programme_id: int) -> Decimal:
-    total = Paiement.objects.filter(accompagnement__programme_id=programme_id).aggregate(total=Sum("montant"))["total"]
-    return total or Decimal("0.00")
+    return _total(Paiement.objects.filter(paiements_du_programme(programme_id)))
+
+
+@dataclass(frozen=True)
+class _ObjetPaye:
+    """What a payment settles (an accompagnement or a held workshop's animation): the structures it may
+    go to, what is committed, already paid and delivered for it."""
+
+    programme_id: int
+    structures: set[int]
+    engage: Decimal
+    paye: Decimal
+    livre: Decimal
+    refus_structure: str
+
+
+def _objet_paye(*, accompagnement: Accompagnement | None, atelier: Atelier | None) -> _ObjetPaye:
+    if atelier is not None:
+        engage = _total(Engagement.objects.filter(atelier=atelier))
+        structure_id = atelier.personne_ressource.structure_id if atelier.personne_ressource is not None else None
+        return _ObjetPaye(
+            programme_id=atelier.programme_id,
+            structures={structure_id} if structure_id else set(),
+            engage=engage,
+            paye=_total(Paiement.objects.filter(atelier=atelier)),
+            # A held workshop is delivered as a whole: its committed animation.
+            livre=engage,
+            refus_structure=_("Cette structure n’emploie pas la personne-ressource qui a animé cet atelier."),
+        )
+    accompagnement = cast(Accompagnement, accompagnement)  # one of the two, checked by paiement_create
+    return _ObjetPaye(
+        programme_id=accompagnement.programme_id,
+        structures=set(accompagnement.mentors.values_list("structure_id", flat=True)),
+        engage=_total(Engagement.objects.filter(accompagnement=accompagnement)),
+        paye=_total(Paiement.objects.filter(accompagnement=accompagnement)),
+        livre=_montant_livre(accompagnement),
+        refus_structure=_("Cette structure n’emploie aucune personne-ressource de cet accompagnement."),
+    )
 
 
 @transaction.atomic
 def paiement_create(
     *,
-    accompagnement: Accompagnement,
     structure: Structure,
     date_paiement: datetime.date,
     montant: Decimal,
     reference_facture: str,
     by: User,
+    accompagnement: Accompagnement | None = None,
+    atelier: Atelier | None = None,
     depassement_autorise: bool = False,
     note: str = "",
     facture: Facture | None = None,
     mode: str = ModePaiement.VIREMENT,
     reference_paiement: str = "",
 ) -> Paiement:
-    """Record a payment to a personne-ressource's structure for an accompagnement.
+    """Record a payment to a personne-ressource's structure for an accompagnement, or for the animation
+    of a held workshop (then to the structure of the personne-ressource who led it).
 
     Beyond the delivered amount, a payment is an advance: the coordinator ticks "dépassement
     autorisé" and says why in the note. Never beyond what is committed for the accompagnement
-    (more goes through an avenant), nor beyond the programme's envelope. The envelope row is
-    locked so that two payments are checked one after the other.
+    (more goes through an avenant) or the workshop, nor beyond the programme's envelope. The envelope
+    row is locked so that two payments are checked one after the other.
     """
     require(by, "budget.modifier")
     _check_montant(montant)
@@ -399,12 +433,15 @@ def paiement_create(
         raise RuleViolation(_("Indiquez la référence de la facture."), field="reference_facture")
     if mode not in ModePaiement.values:
         raise RuleViolation(_("Choisissez un mode de paiement."), field="mode")
-    mentor_structures = set(accompagnement.mentors.values_list("structure_id", flat=True))
-    if structure.pk not in mentor_structures:
-        raise RuleViolation(_("Cette structure n’emploie aucune personne-ressource de cet accompagnement."), field="structure")
-    enveloppe = _locked_envelope(accompagnement.programme_id)
-    deja_paye = _montant_paye(accompagnement.pk)
-    engage = _montant_engage(accompagnement.pk)
+    if (accompagnement is None) == (atelier is None):
+        raise RuleViolation(_("Un paiement porte sur un accompagnement ou sur un atelier."))
+    programme_id = atelier.programme_id if atelier is not None else cast(Accompagnement, accompagnement).programme_id
+    # The envelope is locked first: what is already paid is read after a concurrent payment's commit.
+    enveloppe = _locked_envelope(programme_id)
+    objet = _objet_paye(accompagnement=accompagnement, atelier=atelier)
+    if structure.pk not in objet.structures:
+        raise RuleViolation(objet.refus_structure, field="structure")
+    deja_paye, engage = objet.paye, objet.engage
     if deja_paye + montant > engage:
         raise RuleViolation(
             _(
@@ -416,10 +453,21 @@ def paiement_create(
                 "total": format_euros(deja_paye + montant),
                 "engage": format_euros(engage),
                 "paye": format_euros(deja_paye),
+            }
+            if atelier is None
+            else _(
+                "Ce paiement de %(montant)s porterait le total payé à %(total)s, au-delà de l’animation engagée pour "
+                "cet atelier (%(engage)s, déjà payé : %(paye)s)."
+            )
+            % {
+                "montant": format_euros(montant),
+                "total": format_euros(deja_paye + montant),
+                "engage": format_euros(engage),
+                "paye": format_euros(deja_paye),
             },
             field="montant",
         )
-    paye_programme = _paye_programme(accompagnement.programme_id)
+    paye_programme = _paye_programme(objet.programme_id)
     if paye_programme + montant > enveloppe.montant:
         raise RuleViolation(
             _(
@@ -433,7 +481,7 @@ def paiement_create(
             },
             field="montant",
         )
-    livre = _montant_livre(accompagnement)
+    livre = objet.livre
     if deja_paye + montant > livre:
         if not depassement_autorise:
             raise RuleViolation(
@@ -451,6 +499,7 @@ def paiement_create(
         depassement_autorise = False
     ligne = Paiement.objects.create(
         accompagnement=accompagnement,
+        atelier=atelier,
         structure=structure,
         date_paiement=date_paiement,
         montant=montant,
@@ -463,7 +512,7 @@ def paiement_create(
         reference_paiement=reference_paiement.strip(),
     )
     imputer(ligne)  # the funders' shares (budget.repartition)
-    resume_recalculer(programme_id=accompagnement.programme_id)
+    resume_recalculer(programme_id=objet.programme_id)
     return ligne
 
 
@@ -529,18 +578,19 @@ def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engage
 def paiement_correct(*, paiement: Paiement, by: User, note: str) -> Paiement:
     """Cancel a payment entered by mistake with an opposite line; the original line stays."""
     require(by, "budget.modifier")
-    _correction_verifier(paiement, programme_id=paiement.accompagnement.programme_id, note=note)
+    _correction_verifier(paiement, programme_id=paiement.programme_id, note=note)
     ligne = _contre_passer(
         paiement,
         by=by,
         note=note,
         accompagnement_id=paiement.accompagnement_id,
+        atelier_id=paiement.atelier_id,
         structure_id=paiement.structure_id,
         date_paiement=timezone.localdate(),
         reference_facture=paiement.reference_facture,
     )
     imputer(ligne)  # the funders' shares (budget.repartition)
-    resume_recalculer(programme_id=paiement.accompagnement.programme_id)
+    resume_recalculer(programme_id=paiement.programme_id)
     return ligne
 
 
@@ -680,10 +730,10 @@ def _check_facture_champs(*, numero: str, montant: Decimal, checked: CheckedUplo
         raise RuleViolation(_("La facture doit être un fichier PDF."), field="fichier")
 
 
-def _check_seances_facturables(*, seances: list[Seance], structure_id: int, facture: Facture | None = None) -> int:
-    """Lock the sessions and check each one may be billed by this structure; returns their programme's id."""
+def _check_seances_facturables(*, seances: list[Seance], structure_id: int, facture: Facture | None = None) -> set[int]:
+    """Lock the sessions and check each one may be billed by this structure; returns their programmes' ids."""
     if not seances:
-        raise RuleViolation(_("Choisissez au moins une séance à facturer."), field="seances")
+        return set()
     locked = list(
         Seance.objects.select_for_update(of=("self",))
         .filter(pk__in=[s.pk for s in seances])
@@ -699,7 +749,6 @@ def _check_seances_facturables(*, seances: list[Seance], structure_id: int, fact
     if facture is not None:
         deja = deja.exclude(facture=facture)
     deja_facturees = set(deja.values_list("seance_id", flat=True))
-    programmes = {s.accompagnement.programme_id for s in locked}
     for seance in locked:
         date = timezone.localtime(seance.debut).strftime("%d/%m/%Y")
         if seance.accompagnement_id not in mentors:
@@ -715,9 +764,74 @@ def _check_seances_facturables(*, seances: list[Seance], structure_id: int, fact
             )
         if seance.pk in deja_facturees:
             raise RuleViolation(_("La séance du %(date)s figure déjà sur une autre facture.") % {"date": date}, field="seances")
+    return {s.accompagnement.programme_id for s in locked}
+
+
+def _check_ateliers_facturables(*, ateliers: list[Atelier], structure_id: int, facture: Facture | None = None) -> set[int]:
+    """Lock the workshops and check each one's animation may be billed by this structure: held (attendance
+    list closed, not cancelled), led by a paid personne-ressource it employs, committed and on no other
+    invoice. Returns their programmes' ids."""
+    if not ateliers:
+        return set()
+    locked = list(
+        Atelier.objects.select_for_update(of=("self",))
+        .filter(pk__in=[a.pk for a in ateliers])
+        .select_related("personne_ressource", "format")
+        .order_by("pk")
+    )
+    engage = dict(
+        Engagement.objects.filter(atelier__in=locked)
+        .order_by()
+        .values("atelier_id")
+        .annotate(total=Sum("montant"))
+        .values_list("atelier_id", "total")
+    )
+    deja = FactureAtelier.objects.filter(atelier__in=locked)
+    if facture is not None:
+        deja = deja.exclude(facture=facture)
+    deja_factures = set(deja.values_list("atelier_id", flat=True))
+    for atelier in locked:
+        titre = {"titre": atelier.titre}
+        if atelier.personne_ressource is None or atelier.personne_ressource.structure_id != structure_id:
+            raise RuleViolation(
+                _("L’atelier « %(titre)s » n’est pas animé par une personne-ressource de votre structure.") % titre,
+                field="ateliers",
+            )
+        if not atelier.est_tenu:
+            raise RuleViolation(
+                _("L’atelier « %(titre)s » n’est pas facturable : il n’est pas tenu (liste de présence close).") % titre,
+                field="ateliers",
+            )
+        if not atelier.format.personne_ressource_remuneree or (engage.get(atelier.pk) or 0) <= 0:
+            raise RuleViolation(
+                _("L’animation de l’atelier « %(titre)s » n’est pas rémunérée : il n’y a rien à facturer.") % titre,
+                field="ateliers",
+            )
+        if atelier.pk in deja_factures:
+            raise RuleViolation(_("L’atelier « %(titre)s » figure déjà sur une autre facture.") % titre, field="ateliers")
+    return {a.programme_id for a in locked}
+
+
+def _check_lignes_facturables(
+    *, seances: list[Seance], ateliers: list[Atelier], structure_id: int, facture: Facture | None = None
+) -> int:
+    """The sessions and workshops of an invoice: at least one, each billable by this structure, all of one
+    programme; returns that programme's id."""
+    if not seances and not ateliers:
+        raise RuleViolation(_("Choisissez au moins une séance ou un atelier à facturer."), field="seances")
+    programmes = _check_seances_facturables(seances=seances, structure_id=structure_id, facture=facture)
+    programmes |= _check_ateliers_facturables(ateliers=ateliers, structure_id=structure_id, facture=facture)
     if len(programmes) > 1:
-        raise RuleViolation(_("Une facture porte sur les séances d’un seul programme."), field="seances")
+        raise RuleViolation(_("Une facture porte sur les séances et ateliers d’un seul programme."), field="seances")
     return programmes.pop()
+
+
+def _facture_lignes_set(facture: Facture, *, seances: list[Seance], ateliers: list[Atelier]) -> None:
+    """The invoice's lines are exactly these sessions and workshops."""
+    FactureSeance.objects.filter(facture=facture).delete()
+    FactureAtelier.objects.filter(facture=facture).delete()
+    FactureSeance.objects.bulk_create([FactureSeance(facture=facture, seance=s) for s in seances])
+    FactureAtelier.objects.bulk_create([FactureAtelier(facture=facture, atelier=a) for a in ateliers])
 
 
 def _facture_evenement(facture: Facture, *, transition: str, by: User, details: dict[str, Any]) -> None:
@@ -733,14 +847,17 @@ def facture_deposer(
     montant: Decimal,
     checked: CheckedUpload,
     by: User,
+    ateliers: list[Atelier] | None = None,
 ) -> Facture:
-    """A mentor's structure invoices chosen payable sessions (a PDF checked by core.uploads, scanned by
-    the antivirus when one is configured); the coordination checks it next."""
+    """A mentor's structure invoices chosen payable sessions and held workshops its personnes-ressources
+    led (a PDF checked by core.uploads, scanned by the antivirus when one is configured); the coordination
+    checks it next."""
     require(by, "facture.deposer")
     if structure.pk not in structures_de(by):
         raise PermissionRefused(_("Vous ne pouvez facturer que pour votre structure."))
     _check_facture_champs(numero=numero, montant=montant, checked=checked)
-    programme_id = _check_seances_facturables(seances=seances, structure_id=structure.pk)
+    ateliers = list(ateliers or [])
+    programme_id = _check_lignes_facturables(seances=seances, ateliers=ateliers, structure_id=structure.pk)
     if Facture.objects.filter(structure=structure, numero=numero.strip()).exists():
         raise RuleViolation(_("Vous avez déjà déposé une facture sous ce numéro."), field="numero")
     facture = Facture(
@@ -757,10 +874,11 @@ def facture_deposer(
     stored = checked.stored_file()
     facture.fichier.save(stored.name, stored, save=False)
     facture.save()
-    FactureSeance.objects.bulk_create([FactureSeance(facture=facture, seance=s) for s in seances])
-    _facture_evenement(
-        facture, transition="deposer", by=by, details={"montant": str(montant), "seances": sorted(s.pk for s in seances)}
-    )
+    _facture_lignes_set(facture, seances=seances, ateliers=ateliers)
+    details: dict[str, Any] = {"montant": str(montant), "seances": sorted(s.pk for s in seances)}
+    if ateliers:
+        details["ateliers"] = sorted(a.pk for a in ateliers)
+    _facture_evenement(facture, transition="deposer", by=by, details=details)
     if facture.scan == EN_ATTENTE:
         enqueue("facture_analyser", facture_id=facture.pk)
     send_templated_after_commit(to=[facture.programme.pilote.email], name="facture_deposee", context={"facture": facture})
@@ -796,11 +914,13 @@ def facture_corriger(
     montant: Decimal,
     by: User,
     checked: CheckedUpload | None = None,
+    ateliers: list[Atelier] | None = None,
 ) -> Facture:
-    """The structure deposits again a returned invoice (new figures, sessions, and file if given)."""
+    """The structure deposits again a returned invoice (new figures, sessions, workshops, and file if given)."""
     require(by, "facture.corriger", facture)
     _check_facture_champs(numero=numero, montant=montant, checked=checked)
-    _check_seances_facturables(seances=seances, structure_id=facture.structure_id, facture=facture)
+    ateliers = list(ateliers or [])
+    _check_lignes_facturables(seances=seances, ateliers=ateliers, structure_id=facture.structure_id, facture=facture)
     if Facture.objects.filter(structure_id=facture.structure_id, numero=numero.strip()).exclude(pk=facture.pk).exists():
         raise RuleViolation(_("Vous avez déjà déposé une facture sous ce numéro."), field="numero")
     changes: dict[str, Any] = {"numero": numero.strip(), "montant": montant, "motif_retour": ""}
@@ -815,8 +935,7 @@ def facture_corriger(
             scan=initial_scan_status(),
         )
     moved = _facture_transition(facture, name="corriger", by=by, **changes)
-    FactureSeance.objects.filter(facture=facture).delete()
-    FactureSeance.objects.bulk_create([FactureSeance(facture=facture, seance=s) for s in seances])
+    _facture_lignes_set(facture, seances=seances, ateliers=ateliers)
     if moved.scan == EN_ATTENTE:
         enqueue("facture_analyser", facture_id=facture.pk)
     return moved
@@ -835,13 +954,14 @@ def facture_retourner(*, facture: Facture, motif: str, by: User) -> Facture:
 @transaction.atomic
 def facture_approuver(*, facture: Facture, by: User) -> Facture:
     """The coordination approves an invoice whose amount is the expected one (payable half-days at the
-    programme's rate); a different amount is refused with the expected figure."""
+    programme's rate, plus each workshop's committed animation); a different amount is refused with the
+    expected figure."""
     require(by, "facture.approuver", facture)
-    attendu = montant_attendu(seances_de_facture(facture))
+    attendu = montant_attendu(seances_de_facture(facture), ateliers_de_facture(facture))
     if facture.montant != attendu:
         raise RuleViolation(
             _(
-                "Le montant facturé (%(facture)s) ne correspond pas au montant attendu (%(attendu)s) pour ces séances : "
+                "Le montant facturé (%(facture)s) ne correspond pas au montant attendu (%(attendu)s) pour ces lignes : "
                 "écart de %(ecart)s. Retournez la facture à corriger."
             )
             % {
@@ -857,8 +977,8 @@ def facture_approuver(*, facture: Facture, by: User) -> Facture:
 
 @transaction.atomic
 def facture_payer(*, facture: Facture, date_paiement: datetime.date, reference: str, mode: str, by: User) -> Facture:
-    """Record the payment of an approved invoice: one payment line per accompagnement it bills (each
-    checked like every payment: within the committed amount and the envelope)."""
+    """Record the payment of an approved invoice: one payment line per accompagnement and per workshop it
+    bills (each checked like every payment: within the committed amount and the envelope)."""
     require(by, "facture.payer", facture)
     if not reference.strip():
         raise RuleViolation(_("Indiquez la référence du paiement."), field="reference")
@@ -873,6 +993,18 @@ def facture_payer(*, facture: Facture, date_paiement: datetime.date, reference: 
             structure=locked.structure,
             date_paiement=date_paiement,
             montant=montant_attendu(seances),
+            reference_facture=locked.numero,
+            by=by,
+            facture=locked,
+            mode=mode,
+            reference_paiement=reference,
+        )
+    for atelier in ateliers_de_facture(locked):
+        paiement_create(
+            atelier=atelier,
+            structure=locked.structure,
+            date_paiement=date_paiement,
+            montant=montant_attendu((), [atelier]),
             reference_facture=locked.numero,
             by=by,
             facture=locked,

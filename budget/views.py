@@ -4,6 +4,7 @@ the ledger, payments, other costs, corrections and the follow-up documents."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -215,13 +216,14 @@ def engagement_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordination_only
 def paiement_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    visibles = selectors.programmes_visibles(request.user)
     line = get_object_or_404(
-        Paiement.objects.filter(accompagnement__programme__in=selectors.programmes_visibles(request.user)).select_related(
-            "accompagnement"
+        Paiement.objects.filter(Q(accompagnement__programme__in=visibles) | Q(atelier__programme__in=visibles)).select_related(
+            "accompagnement", "atelier"
         ),
         pk=pk,
     )
-    return _correct(request, line, kind="paiements", programme_id=line.accompagnement.programme_id)
+    return _correct(request, line, kind="paiements", programme_id=line.programme_id)
 
 
 @coordination_only

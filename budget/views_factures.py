@@ -50,10 +50,20 @@ def factures(request: HttpRequest) -> HttpResponse:
     structures = structures_de(request.user)
     # Windowed: the oldest payable sessions first (an invoice usually bills a few of them).
     a_facturer = list(selectors.seances_a_facturer(structure_ids=structures)[: plafond(A_FACTURER_MAX)]) if structures else None
+    ateliers_a_facturer = (
+        list(selectors.ateliers_a_facturer(structure_ids=structures)[: plafond(A_FACTURER_MAX)]) if structures else None
+    )
     return render(
         request,
         "budget/factures.html",
-        {"page_obj": page_obj, "factures": page_obj, "a_facturer": a_facturer, "etats": EtatFacture.choices, "etat": etat},
+        {
+            "page_obj": page_obj,
+            "factures": page_obj,
+            "a_facturer": a_facturer,
+            "ateliers_a_facturer": ateliers_a_facturer,
+            "etats": EtatFacture.choices,
+            "etat": etat,
+        },
     )
 
 
@@ -66,6 +76,7 @@ def _facture_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     """What the invoice form gives the deposit and correction services."""
     return {
         "seances": list(data["seances"]),
+        "ateliers": list(data["ateliers"]),
         "numero": data["numero"],
         "montant": data["montant"],
         "checked": data["fichier"],
@@ -77,7 +88,10 @@ def facture_deposer(request: HttpRequest) -> HttpResponse:
     forbid_unless(request.user, "facture.deposer")
     structure = _structure(request)
     form = FactureForm(
-        request.POST or None, request.FILES or None, seances=selectors.seances_a_facturer(structure_ids=[structure.pk])
+        request.POST or None,
+        request.FILES or None,
+        seances=selectors.seances_a_facturer(structure_ids=[structure.pk]),
+        ateliers=selectors.ateliers_a_facturer(structure_ids=[structure.pk]),
     )
     facture = form_save(
         request,
@@ -104,15 +118,17 @@ def _historique(facture: Facture) -> list[FactureEvenement]:
 
 def _render_detail(request: HttpRequest, facture: Facture, status: int = 200, **forms: Any) -> HttpResponse:
     seances = selectors.seances_de_facture(facture)
-    attendu = selectors.montant_attendu(seances)
+    ateliers = selectors.ateliers_de_facture(facture)
+    attendu = selectors.montant_attendu(seances, ateliers)
     context = {
         "facture": facture,
         "seances": seances,
+        "ateliers": ateliers,
         "demi_journees": sum(s.demi_journees for s in seances),
         "attendu": attendu,
         "ecart": facture.montant - attendu,
         "historique": _historique(facture),
-        "paiements": list(facture.paiements.all()),
+        "paiements": list(facture.paiements.select_related("accompagnement", "atelier")),
         "retour_form": forms.get("retour_form") or RetourFactureForm(),
         "paiement_form": forms.get("paiement_form") or PaiementFactureForm(),
     }
@@ -134,12 +150,16 @@ def facture_corriger(request: HttpRequest, pk: int) -> HttpResponse:
     seances = selectors.seances_a_facturer(structure_ids=[facture.structure_id]) | Seance.objects.filter(
         pk__in=[s.pk for s in deja]
     )
+    # The workshops still billable and those already on this invoice (a correction may keep them).
+    ateliers_deja = selectors.ateliers_de_facture(facture)
+    ateliers = selectors.ateliers_a_facturer(structure_ids=[facture.structure_id], facture=facture)
     form = FactureForm(
         request.POST or None,
         request.FILES or None,
         seances=seances.distinct(),
+        ateliers=ateliers,
         fichier_requis=False,
-        initial={"seances": deja, "numero": facture.numero, "montant": facture.montant},
+        initial={"seances": deja, "ateliers": ateliers_deja, "numero": facture.numero, "montant": facture.montant},
     )
     corrigee = form_save(
         request,
@@ -248,7 +268,7 @@ def paiements_csv(request: HttpRequest) -> HttpResponse:
                 paiement.structure.siret or "—",
                 paiement.facture.numero if paiement.facture else paiement.reference_facture,
                 f"{paiement.montant:.2f}".replace(".", ","),
-                paiement.accompagnement.programme.nom,
+                (paiement.atelier or paiement.accompagnement).programme.nom,
                 selectors.parts_financeurs_texte(paiement),
                 paiement.get_mode_display(),
                 paiement.reference_paiement,

@@ -769,6 +769,11 @@ def test_peer_culture_budget_adds_up(demo):
     # 20 + 28 + 20 + 16 + 24 hours at the format's fictitious 62,50 € an hour; two held workshops of a half-day.
     assert engaged - animation == Decimal("62.50") * 108
     assert ateliers_tenus.count() == 2 and animation == 2 * programme.montant_pour(1)
+    # The first held workshop's animation was invoiced by its animator's structure and paid on its engagement.
+    paiement = Paiement.objects.select_related("atelier", "facture").get(atelier__programme=programme)
+    assert paiement.atelier.titre == peer_culture.ATELIERS[0].titre and paiement.montant == programme.montant_pour(1)
+    assert paiement.facture.numero == "PC-ANIM-001" and paiement.facture.etat == "payee"
+    assert paiement.structure == paiement.atelier.personne_ressource.structure
     parts = budget_selectors.parts_financeurs(programme)
     assert parts.total.contribue == enveloppe.montant and parts.total.engage == enveloppe.engage
     assert all(part.reste >= 0 for part in parts.lignes)

@@ -16,7 +16,17 @@ from django.utils import timezone
 
 from accompagnements.models import Accompagnement, AccompagnementHistorique, Creneau
 from ateliers.models import Atelier, EvaluationAtelier, GroupeCodev, Immersion, Inscription, MembreGroupe, SeanceGroupe
-from budget.models import Contribution, Engagement, Enveloppe, Facture, Financeur, Imputation, Paiement, ResumeProgramme
+from budget.models import (
+    Contribution,
+    Engagement,
+    Enveloppe,
+    Facture,
+    FactureAtelier,
+    Financeur,
+    Imputation,
+    Paiement,
+    ResumeProgramme,
+)
 from budget.resume import resume_recalculer
 from comite.models import Avis, Saisine
 from core import invariants
@@ -419,6 +429,47 @@ def plant_animation_ateliers() -> str:
     return "Atelier annulé mais payé"
 
 
+def _atelier_tenu_plante(titre: str):
+    """A held workshop led by a personne-ressource, its animation of 250 € committed (written around the services)."""
+    atelier = _atelier_plante(titre)
+    animatrice = PersonneRessourceFactory()
+    Atelier.objects.filter(pk=atelier.pk).update(etat="tenu", tenu_le=timezone.now(), personne_ressource=animatrice)
+    atelier.refresh_from_db()
+    Engagement.objects.create(
+        programme=atelier.programme, atelier=atelier, montant=Decimal("250.00"), libelle="Animation de l’atelier"
+    )
+    return atelier, animatrice.structure
+
+
+def _facture_plantee(atelier, structure, numero: str, **fields) -> Facture:
+    return Facture.objects.create(
+        programme=atelier.programme, structure=structure, numero=numero, montant=Decimal("250.00"), fichier="f.pdf", **fields
+    )
+
+
+def plant_paiement_ateliers() -> str:
+    """A workshop paid half by each of two invoices: its animation billed twice."""
+    atelier, structure = _atelier_tenu_plante("Atelier payé deux fois")
+    for numero in ("FAC-AT-1", "FAC-AT-2"):
+        Paiement.objects.create(
+            atelier=atelier,
+            structure=structure,
+            date_paiement=datetime.date(2026, 4, 2),
+            montant=Decimal("125.00"),
+            reference_facture=numero,
+            facture=_facture_plantee(atelier, structure, numero, etat="payee"),
+        )
+    return "Atelier payé deux fois"
+
+
+def plant_facture_ateliers() -> str:
+    """An invoice billing a workshop not held yet."""
+    atelier, structure = _atelier_tenu_plante("Atelier pas encore tenu")
+    Atelier.objects.filter(pk=atelier.pk).update(etat="programme", tenu_le=None)
+    FactureAtelier.objects.create(facture=_facture_plantee(atelier, structure, "FAC-AT-TOT"), atelier=atelier)
+    return "FAC-AT-TOT"
+
+
 def plant_avis_d_un_membre() -> str:
     """An opinion on programme A's file by a member of programme B's committee only (written around the service)."""
     dossier = CandidatureFactory(etat="soumise", reference="TSF-PLANTE-AVIS")
@@ -431,6 +482,8 @@ def plant_avis_d_un_membre() -> str:
 PLANTS: dict[str, Callable[[], str]] = {
     "comite.avis_d_un_membre": plant_avis_d_un_membre,
     "budget.animation_ateliers": plant_animation_ateliers,
+    "budget.paiement_ateliers": plant_paiement_ateliers,
+    "budget.facture_ateliers": plant_facture_ateliers,
     "budget.enveloppe_contributions": plant_enveloppe_contributions,
     "budget.imputation_complete": plant_imputation_complete,
     "budget.totaux_contributions": plant_totaux_contributions,

@@ -43,6 +43,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]  # types-python-dateutil not installed
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.text import slugify
 
 from accompagnements import services as accompagnements
@@ -53,12 +54,14 @@ from annuaire import services as annuaire
 from annuaire.models import EtatProposition, PersonneRessource
 from ateliers import services as ateliers
 from ateliers.models import Atelier, EtatInscription
+from budget import selectors as budget_selectors
 from budget import services as budget
-from budget.models import Financeur, RegleRepartition
+from budget.models import Financeur, ModePaiement, RegleRepartition
 from candidatures import services as candidatures
 from candidatures.models import Candidature
 from comite import services as comite
 from conventions import services as conventions
+from core.uploads import check_upload
 from programmes.models import Format, Programme, Structure
 from programmes.services import structure_pilote_creer
 from questionnaires import services as questionnaires
@@ -71,6 +74,8 @@ if TYPE_CHECKING:  # annotations only: the loader imports this module
     from .loader import DemoLoader
 
 VISIO = "https://visio.demo.ma-sphere.example/"
+# The animator's invoice of a held workshop (a minimal PDF, as the TSF's demo invoices).
+FACTURE_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 PROGRAMME: dict[str, Any] = {
     "slug": "peer-culture-2026",
@@ -1089,6 +1094,39 @@ class PeerCultureLoader:
                 by=inscription.participant,
             )
 
+    def load_facture_atelier(self, programme: Programme) -> None:
+        """The first held workshop's animation is invoiced by its animator's structure, checked (its
+        committed amount), approved and paid by the coordination: the payment settles its engagement."""
+        spec = ATELIERS[0]
+        atelier = Atelier.objects.get(pk=self.ateliers[spec.titre].pk)
+        animateur = self.prs[spec.animateur]
+        montant = budget_selectors.montant_attendu(
+            (), budget_selectors.ateliers_a_facturer(structure_ids=[animateur.structure_id]).filter(pk=atelier.pk)
+        )
+        facture = self.act(
+            spec.jour + 3,
+            11,
+            budget.facture_deposer,
+            structure=animateur.structure,
+            seances=[],
+            ateliers=[atelier],
+            numero="PC-ANIM-001",
+            montant=montant,
+            checked=check_upload(SimpleUploadedFile("facture-animation.pdf", FACTURE_PDF)),
+            by=animateur.user,
+        )
+        self.act(spec.jour + 4, 10, budget.facture_approuver, facture=facture, by=self.coordination)
+        self.act(
+            spec.jour + 6,
+            15,
+            budget.facture_payer,
+            facture=facture,
+            date_paiement=self.loader.at(spec.jour + 6, 15).date(),
+            reference="VIR-PC-ANIM-001",
+            mode=ModePaiement.VIREMENT,
+            by=self.coordination,
+        )
+
     # --- the budget, the coachings, the co-development group and the immersion days ---------------
     def load_budget(self, programme: Programme) -> None:
         """The funders' contributions make the envelope the coachings' conventions commit (shared pro rata)."""
@@ -1354,6 +1392,7 @@ class PeerCultureLoader:
         # The funders' contributions come before the first commitment (a held workshop's animation).
         self.load_budget(programme)
         self.load_ateliers(programme)
+        self.load_facture_atelier(programme)
         self.load_coachings(programme)
         self.load_codeveloppement(programme)
         self.load_immersions(programme)
