@@ -546,8 +546,11 @@ def test_the_demo_shows_service_fait_and_invoices_at_each_stage(demo):
     assert held.filter(service_fait=ServiceFait.CONTESTEE).count() == 1
     assert held.filter(service_fait=ServiceFait.CONFIRMEE).exists()
     assert Facture.objects.filter(etat=EtatFacture.DEPOSEE).count() == 1
-    payee = Facture.objects.get(etat=EtatFacture.PAYEE)
-    assert payee.paiements.aggregate(t=Sum("montant"))["t"] == payee.montant
+    # One paid invoice per programme: the TSF's sessions, PEER CULTURE's workshop animation.
+    payees = Facture.objects.filter(etat=EtatFacture.PAYEE)
+    assert payees.count() == 2 and payees.filter(programme__slug=PEER, lignes_ateliers__isnull=False).count() == 1
+    for payee in payees:
+        assert payee.paiements.aggregate(t=Sum("montant"))["t"] == payee.montant
     assert list(find_violations()) == []
 
 
