@@ -141,6 +141,8 @@ class StructurePilote(TimeStampedModel):
             "siret": self.siret,
             "logo": "" if self.logo else settings.TSF_PILOT.get("logo", ""),
             "logo_url": self.logo.url if self.logo else "",
+            # The uploaded logo's storage name: the PDFs embed it (core/pdf.py reads it through the storage).
+            "logo_media": self.logo.name if self.logo else "",
         }
 
     @classmethod
