@@ -38,7 +38,7 @@ def _ids(*objects) -> set[str]:
 
 
 def test_a_coordinators_add_forms_offer_only_their_pilots_programmes_formats_and_pilots(deux_pilotes, client):
-    tsf, peer = deux_pilotes["tsf"], deux_pilotes["peer"]
+    peer = deux_pilotes["peer"]
     client.force_login(deux_pilotes["coord_b"])
     reunion = client.get(reverse("admin:comite_reunioncomite_add"))
     assert reunion.status_code == 200
