@@ -151,6 +151,8 @@ class StructureForm(forms.Form):
             *[(code, label) for code, label in Departement.choices if code in offerts],
             (HORS_OCCITANIE, autre),
         ]
+        if not self.en_occitanie:
+            self.fields["departement"].error_messages["invalid_choice"] = _("Choisissez un département de la liste.")
         self.fields["part_musiques_actuelles"].label = _("Part de l’activité consacrée à ce champ : %(champ)s (en %%)") % {
             "champ": self.regles.champ_activite
         }

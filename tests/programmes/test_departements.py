@@ -44,6 +44,9 @@ def test_the_structure_form_of_a_national_programme_takes_any_departement(progra
     # A postal code of another département is still caught.
     form = StructureForm(data={**data, "code_postal": "31000"}, regles=regles)
     assert not form.is_valid() and "code_postal" in form.errors
+    # A forged value is refused without speaking of Occitanie.
+    form = StructureForm(data={**data, "departement": "20"}, regles=regles)
+    assert form.errors["departement"] == ["Choisissez un département de la liste."]
 
 
 def test_the_structure_form_of_an_occitanie_programme_keeps_its_thirteen_departements(programme):
