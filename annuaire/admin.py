@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from core.admin_helpers import (
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
+    ScopedChoicesMixin,
     ServiceAdminMixin,
     per_row,
     reason_action_view,
@@ -34,7 +35,7 @@ from .models import (
 from .services import personne_ressource_refuse, personne_ressource_validate, proposition_send
 
 
-class CompetenceInline(admin.TabularInline):
+class CompetenceInline(ScopedChoicesMixin, admin.TabularInline):
     model = Competence
     extra = 0
     fields = ("nom", "description", "active", "issue_d_un_diagnostic")
@@ -78,7 +79,7 @@ class CompetenceAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return getattr(obj, "_nombre_pr", 0)
 
 
-class CompetencePersonneRessourceInline(admin.TabularInline):
+class CompetencePersonneRessourceInline(ScopedChoicesMixin, admin.TabularInline):
     model = CompetencePersonneRessource
     extra = 1
     autocomplete_fields = ("competence",)

@@ -157,7 +157,7 @@ class PersonneRessourceImporter(imports.Importer):
             self.unique(ligne, email.lower(), _("Cette adresse e-mail"))
         departement = _departement(v["departement"])
         if departement is None:
-            ligne.erreur(_("département « %(valeur)s » hors d’Occitanie") % {"valeur": v["departement"]})
+            ligne.erreur(_("département « %(valeur)s » inconnu") % {"valeur": v["departement"]})
         mobilite = imports.choix(v["mobilite"], Mobilite.choices) if v["mobilite"] else ""
         if mobilite is None:
             ligne.erreur(_("déplacements « %(valeur)s » inconnus") % {"valeur": v["mobilite"]})
@@ -177,9 +177,7 @@ class PersonneRessourceImporter(imports.Importer):
         if v["structure_departement"]:
             structure_departement = _departement(v["structure_departement"]) or ""
             if not structure_departement:
-                ligne.erreur(
-                    _("département de la structure « %(valeur)s » hors d’Occitanie") % {"valeur": v["structure_departement"]}
-                )
+                ligne.erreur(_("département de la structure « %(valeur)s » inconnu") % {"valeur": v["structure_departement"]})
         siret = v["structure_siret"].replace(" ", "")
         if siret:
             try:

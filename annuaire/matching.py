@@ -22,7 +22,7 @@ from django.db import models
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import Departement, TypeStructure
+from programmes.models import DEPARTEMENTS_OCCITANIE, Departement, TypeStructure
 
 
 class TailleStructure(models.TextChoices):
@@ -74,7 +74,7 @@ def geographie(*, mentor_departement: str, mobilite: str, dossier_departement: s
         return 1.0, _gettext(
             "Département voisin couvert par ses déplacements : fait circuler les savoir-faire entre territoires."
         )
-    if mobilite == REGION:
+    if mobilite == REGION and {mentor_departement, dossier_departement} <= set(DEPARTEMENTS_OCCITANIE):
         return 0.9, _gettext("Se déplace dans toute l’Occitanie : crée un lien entre territoires éloignés.")
     return 0.2, _gettext("Hors de sa zone de déplacement : seulement à distance.")
 
@@ -309,11 +309,18 @@ def rank(dossier: Dossier, mentors: Iterable[Mentor], poids: Poids, *, missions_
 
 def _geo_table() -> np.ndarray:
     deps = Departement.values
+    occitanie = set(DEPARTEMENTS_OCCITANIE)
     table = np.zeros((len(MOBILITES), len(deps), len(deps)))
+    # geographie() depends on the mobility, same département, neighbours, both in the region: computed once
+    # per combination (every French département makes 40 000 cells; each call translates its reason).
+    valeurs: dict[tuple[str, bool, bool, bool], float] = {}
     for m, mob in enumerate(MOBILITES):
         for i, dm in enumerate(deps):
             for j, dd in enumerate(deps):
-                table[m, i, j] = geographie(mentor_departement=dm, mobilite=mob, dossier_departement=dd)[0]
+                cle = (mob, dm == dd, dd in VOISINS[dm], dm in occitanie and dd in occitanie)
+                if cle not in valeurs:
+                    valeurs[cle] = geographie(mentor_departement=dm, mobilite=mob, dossier_departement=dd)[0]
+                table[m, i, j] = valeurs[cle]
     return table
 
 

@@ -85,7 +85,7 @@ class PersonneRessource(TimeStampedModel):
     )
     fonction = models.CharField(_("fonction"), max_length=200, blank=True)
     presentation = models.TextField(_("parcours et expériences"), blank=True)
-    departement = models.CharField(_("département"), max_length=2, choices=Departement.choices)
+    departement = models.CharField(_("département"), max_length=3, choices=Departement.choices)
     mobilite = models.CharField(_("déplacements acceptés"), max_length=20, choices=Mobilite.choices, default=Mobilite.VOISINS)
     types_projets = models.JSONField(_("types de projets accompagnés"), default=list, blank=True)
     tailles_projets = models.JSONField(_("tailles de structures connues"), default=list, blank=True)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from candidatures.models import Besoin, Candidature, Etat
 from core.layers import later_stage_model
-from programmes.models import Departement, Programme, UniteFormat, en_demi_journees
+from programmes.models import DEPARTEMENTS_OCCITANIE, Departement, Programme, UniteFormat, en_demi_journees
 
 from . import matching
 from .models import (
@@ -283,7 +283,19 @@ class LigneCartographie:
         return self.besoins > 0 and self.total == 0
 
 
-def cartographie() -> list[LigneCartographie]:
+def cartographie_departements() -> list[str]:
+    """The map's columns: Occitanie's départements, and any other where a validated person-ressource works
+    (every French département may be entered: a hundred empty columns would hide the map)."""
+    autres = set(
+        PersonneRessource.objects.filter(etat=EtatPersonneRessource.VALIDEE)
+        .exclude(departement__in=DEPARTEMENTS_OCCITANIE)
+        .values_list("departement", flat=True)
+        .distinct()
+    )
+    return [d for d in Departement.values if d in DEPARTEMENTS_OCCITANIE or d in autres]
+
+
+def cartographie(departements: list[str] | None = None) -> list[LigneCartographie]:
     """Per competence: validated mentors who can transmit it (in all and per département), and the needs expressed."""
     valide = Q(personne_ressource__etat=EtatPersonneRessource.VALIDEE)
     par_dep: dict[tuple[int, str], int] = {}
@@ -297,7 +309,7 @@ def cartographie() -> list[LigneCartographie]:
         par_dep[(comp, dep)] = n
         totals[comp] += n
     besoins = dict(Besoin.objects.values("competence_id").annotate(n=Count("pk")).values_list("competence_id", "n"))
-    deps = Departement.values
+    deps = departements if departements is not None else cartographie_departements()
     return [
         LigneCartographie(
             competence=c,

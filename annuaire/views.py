@@ -197,13 +197,14 @@ def referentiel(request):
 
 @action_required("annuaire.cartographie")
 def cartographie(request):
-    lignes = selectors.cartographie()
+    departements = selectors.cartographie_departements()
+    lignes = selectors.cartographie(departements)
     return render(
         request,
         "annuaire/cartographie.html",
         {
             "lignes": lignes,
-            "departements": Departement.values,
+            "departements": departements,
             "non_couvertes": [ligne for ligne in lignes if ligne.non_couvert],
         },
     )
@@ -216,17 +217,18 @@ def cartographie_csv(request):
     response.write("\ufeff")  # Excel opens UTF-8 with a BOM
     # Domain and skill names are typed in the referential: no cell may run as a formula.
     writer = SafeCsvWriter(response, delimiter=";")
+    departements = selectors.cartographie_departements()
     writer.writerow(
         [
             _("Domaine"),
             _("Compétence"),
             _("Personnes-ressources validées"),
-            *Departement.values,
+            *departements,
             _("Besoins exprimés"),
             _("Non couvert"),
         ]
     )
-    for ligne in selectors.cartographie():
+    for ligne in selectors.cartographie(departements):
         writer.writerow(
             [
                 ligne.competence.domaine.nom,

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ReadOnlyAdminMixin, ServiceAdminMixin
+from core.admin_helpers import ReadOnlyAdminMixin, ScopedChoicesMixin, ServiceAdminMixin
 
 from . import services
 from .models import (
@@ -192,7 +192,7 @@ class ImmersionEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("immersion__mentore", "immersion__mentor", "actor")
 
 
-class MembreGroupeInline(admin.TabularInline):
+class MembreGroupeInline(ScopedChoicesMixin, admin.TabularInline):
     model = MembreGroupe
     extra = 0
     fields = ("personne", "ajoute_le")

@@ -44,7 +44,7 @@ def fill(n: int):
     from accounts.services import user_set_roles
     from budget.models import Engagement, Enveloppe, Paiement
     from candidatures.models import Candidature
-    from programmes.models import Departement, Format, Programme, Structure, TypeStructure
+    from programmes.models import DEPARTEMENTS_OCCITANIE, Format, Programme, Structure, TypeStructure
 
     today = timezone.localdate()
     programme = Programme.objects.create(
@@ -58,7 +58,7 @@ def fill(n: int):
         Format.objects.create(programme=programme, code="mentorat", libelle="Mentorat", demi_journees_max=8, ordre=1),
     ]
     Enveloppe.objects.create(programme=programme, montant=Decimal("100000000.00"))
-    departements = list(Departement.values)
+    departements = list(DEPARTEMENTS_OCCITANIE)  # the TSF's territory, as the figures were measured
     types = list(TypeStructure.values)
     structures = Structure.objects.bulk_create(
         [

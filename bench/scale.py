@@ -83,7 +83,7 @@ def fill(scale: float) -> dict:
     from budget.models import Engagement, Enveloppe, Paiement
     from budget.resume import resumes_manquants
     from candidatures.models import Candidature
-    from programmes.models import Departement, Format, Programme, Structure, TypeStructure
+    from programmes.models import DEPARTEMENTS_OCCITANIE, Format, Programme, Structure, TypeStructure
     from relances.models import Relance, TypeRelance
 
     rng = random.Random(14)  # nosec B311 # seeded generator for reproducible benchmark data
@@ -100,7 +100,7 @@ def fill(scale: float) -> dict:
         Format.objects.create(programme=programme, code="mentorat", libelle="Mentorat", demi_journees_max=8, ordre=1),
     ]
     Enveloppe.objects.create(programme=programme, montant=Decimal("1000000000.00"))
-    departements, types = list(Departement.values), list(TypeStructure.values)
+    departements, types = list(DEPARTEMENTS_OCCITANIE), list(TypeStructure.values)
     structures = Structure.objects.bulk_create(
         [
             Structure(

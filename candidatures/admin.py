@@ -21,6 +21,7 @@ from core.admin_helpers import (
     AppendOnlyInlineMixin,
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
+    ScopedChoicesMixin,
     ServiceAdminMixin,
     ServiceInlineMixin,
     form_action_view,
@@ -130,7 +131,7 @@ class EmailEnvoyeInline(ReadOnlyInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("envoye_par")
 
 
-class EtiquetteCandidatureInline(admin.TabularInline):
+class EtiquetteCandidatureInline(ScopedChoicesMixin, admin.TabularInline):
     model = EtiquetteCandidature
     extra = 0
     autocomplete_fields = ("etiquette",)
@@ -564,7 +565,7 @@ class DemandePieceAdmin(ServiceAdminMixin, admin.ModelAdmin):
         )
 
 
-class BesoinInline(admin.TabularInline):
+class BesoinInline(ScopedChoicesMixin, admin.TabularInline):
     """The needs found at the interview, as competences of the référentiel."""
 
     model = Besoin

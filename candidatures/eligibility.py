@@ -19,7 +19,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from programmes.models import Departement, TypeStructure
+from programmes.models import DEPARTEMENTS_OCCITANIE, Departement, TypeStructure
 from questionnaires.models import Eligibilite
 from questionnaires.selectors import eligibilite
 
@@ -82,7 +82,8 @@ def check_eligibility(
     regles = regles or Eligibilite()
     criteres = []
     territoire = regles.territoire
-    tous = sorted(regles.departements) == sorted(Departement.values)
+    # The whole region (the TSF's rule): the refusal names the region rather than a list.
+    tous = sorted(regles.departements) == sorted(DEPARTEMENTS_OCCITANIE)
 
     # 1. Territory.
     libelle = _("Structure située en %(territoire)s") % {"territoire": territoire}

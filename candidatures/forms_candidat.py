@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from annuaire.models import Competence, PersonneRessource
 from core.uploads import ACCEPT_ATTRIBUTE, check_upload
-from programmes.models import Departement, FormeJuridique, TrancheBudget, TypeStructure
+from programmes.models import DEPARTEMENTS_OCCITANIE, Departement, FormeJuridique, TrancheBudget, TypeStructure, prefixe_postal
 from programmes.validators import validate_siret
 from questionnaires.models import Eligibilite
 
@@ -141,6 +141,18 @@ class StructureForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The programme's eligibility rules (questionnaires.Eligibilite): its territory and structure types.
         self.regles = regles or Eligibilite()
+        # Occitanie's départements (the TSF's list, as ever) and those of the programme's territory, then
+        # "another one": a national programme lists every département.
+        offerts = set(DEPARTEMENTS_OCCITANIE) | set(self.regles.departements)
+        self.en_occitanie = set(self.regles.departements) <= set(DEPARTEMENTS_OCCITANIE)
+        autre = _("Autre département (hors Occitanie)") if self.en_occitanie else _("Autre département")
+        self.fields["departement"].choices = [
+            ("", "—"),
+            *[(code, label) for code, label in Departement.choices if code in offerts],
+            (HORS_OCCITANIE, autre),
+        ]
+        if not self.en_occitanie:
+            self.fields["departement"].error_messages["invalid_choice"] = _("Choisissez un département de la liste.")
         self.fields["part_musiques_actuelles"].label = _("Part de l’activité consacrée à ce champ : %(champ)s (en %%)") % {
             "champ": self.regles.champ_activite
         }
@@ -163,7 +175,7 @@ class StructureForm(forms.Form):
 
     def clean_departement(self) -> str:
         value = self.cleaned_data["departement"]
-        if value == HORS_OCCITANIE:
+        if value == HORS_OCCITANIE and self.en_occitanie:
             raise ValidationError(
                 _(
                     "Le programme est réservé aux structures dont le siège est dans l’un des 13 départements d’Occitanie : "
@@ -171,7 +183,7 @@ class StructureForm(forms.Form):
                 ),
                 code="hors_occitanie",
             )
-        if value not in self.regles.departements:
+        if value == HORS_OCCITANIE or value not in self.regles.departements:
             raise ValidationError(
                 _("Le programme est réservé aux structures dont le siège est en %(territoire)s : départements %(liste)s.")
                 % {"territoire": self.regles.territoire, "liste": ", ".join(sorted(self.regles.departements))},
@@ -189,7 +201,7 @@ class StructureForm(forms.Form):
         cleaned = super().clean()
         departement = cleaned.get("departement")
         code_postal = cleaned.get("code_postal")
-        if departement and code_postal and not code_postal.startswith(departement):
+        if departement in Departement.values and code_postal and not code_postal.startswith(prefixe_postal(departement)):
             self.add_error(
                 "code_postal",
                 _("Ce code postal ne correspond pas au département choisi (%(dep)s).") % {"dep": Departement(departement).label},

@@ -18,3 +18,11 @@ class ComiteConfig(AppConfig):
         )
 
         section_register(app=self.name, context=selectors.espace)
+
+        # "Copy this programme" copies the committee's seats through the programmes' registry (comite is
+        # above programmes: programmes never imports it); the copier reads this app's models.
+        from programmes.copie import register_copie
+
+        from .services import comite_copier
+
+        register_copie(comite_copier)

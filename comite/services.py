@@ -138,3 +138,13 @@ def membre_comite_set(*, programme: Programme, user: User, by: User, qualite: st
     if hasattr(user, "_programmes_comite"):
         del user._programmes_comite
     return membre
+
+
+@transaction.atomic
+def comite_copier(*, source: Programme, cible: Programme) -> None:
+    """ "Copy this programme" (programmes/copie.py): next year's committee starts with this year's active
+    seats and their quality; a former member's inactive seat stays with the year it served."""
+    MembreComite.objects.bulk_create(
+        MembreComite(programme=cible, user_id=siege.user_id, qualite=siege.qualite, actif=True)
+        for siege in MembreComite.objects.filter(programme=source, actif=True).only("user_id", "qualite")
+    )

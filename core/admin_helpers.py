@@ -69,7 +69,27 @@ def scoped_queryset(request: HttpRequest, queryset: Any) -> Any:
     return queryset
 
 
-class ServiceAdminMixin:
+def _scoped_choices(formfield: Any, request: HttpRequest | None) -> Any:
+    """Narrow a relation's choices to the rows `request`'s user sees in the changelists (the same rule)."""
+    queryset = getattr(formfield, "queryset", None)
+    if request is not None and queryset is not None:
+        formfield.queryset = scoped_queryset(request, queryset)
+    return formfield
+
+
+class ScopedChoicesMixin:
+    """The select boxes of a form (foreign keys, many-to-many, autocompletes) offer only the rows the user
+    sees in the changelists: a coordinator is offered their pilots' programmes, formats, follow-ups… (issue
+    16); a posted id outside them is a field error ("choix invalide"), never a write."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest | None = None, **kwargs: Any) -> Any:
+        return _scoped_choices(super().formfield_for_foreignkey(db_field, request, **kwargs), request)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest | None = None, **kwargs: Any) -> Any:
+        return _scoped_choices(super().formfield_for_manytomany(db_field, request, **kwargs), request)  # type: ignore[misc]
+
+
+class ServiceAdminMixin(ScopedChoicesMixin):
     """Which fields of the model its services own, and the admin's writes routed through those services.
 
     The declarations are read by the admin walk (tests/admin/test_admin_services.py):
@@ -243,7 +263,7 @@ class ServiceAdminMixin:
         return super().response_delete(request, obj_display, obj_id)  # type: ignore[misc]
 
 
-class ServiceInlineMixin:
+class ServiceInlineMixin(ScopedChoicesMixin):
     """An inline whose rows are created, changed or deleted by the model's services.
 
     Declares `service_add` / `service_change` / `service_delete` like `ServiceAdminMixin` and
@@ -306,7 +326,7 @@ class ReadOnlyInlineMixin(ReadOnlyAdminMixin):
         return list(self.fields or [])  # type: ignore[attr-defined]
 
 
-class AppendOnlyInlineMixin:
+class AppendOnlyInlineMixin(ScopedChoicesMixin):
     """Rows can be added from the parent page, but existing rows are never edited nor deleted."""
 
     extra = 0

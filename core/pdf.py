@@ -5,8 +5,9 @@ L, Table with TH headers) that screen readers follow, the language of <html lang
 images, and the document title (the <h1 class="titre-document"> of pdf/base.html) as the PDF's Title,
 displayed by viewers instead of the file name.
 
-The URL fetcher only serves the project's own static files: a field that contains
-`<img src="file:///etc/passwd">` or a remote URL fetches nothing. WeasyPrint is imported on
+The URL fetcher only serves the project's own static files, and of the uploads only those the renderer
+names for this document (the pilot's logo, read through the storage API): a field that contains
+`<img src="file:///etc/passwd">`, a remote URL or another upload's /media/ path fetches nothing. WeasyPrint is imported on
 first use, in the Celery worker or a warm process, never per request.
 """
 
@@ -14,11 +15,13 @@ from __future__ import annotations
 
 import html as html_module
 import re
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, NumberObject
@@ -34,8 +37,23 @@ class BlockedFetch(ValueError):
     pass
 
 
+# The uploads (storage names) the document being rendered may embed: its pilot's logo, nothing else. An
+# upload is personal data; a /media/ path typed into a field must not pull another file into the PDF.
+_MEDIA_AUTORISES: ContextVar[frozenset[str]] = ContextVar("pdf_media_autorises", default=frozenset())
+
+
+def _media(url: str, path: str) -> bytes:
+    name = unquote(path[len(settings.MEDIA_URL) :])
+    if ".." in name.split("/") or name.startswith("/") or name not in _MEDIA_AUTORISES.get():
+        raise BlockedFetch(f"blocked: {url}")
+    # Through the storage (its own checks keep a local file under MEDIA_ROOT); no URL is ever fetched.
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
+
+
 def static_only_fetcher(url: str, *args: Any, **kwargs: Any):
-    """Resolve /static/… to the project's static files; refuse every other URL."""
+    """Resolve /static/… to the project's static files, /media/… to the uploads this document may embed;
+    refuse every other URL."""
     # Imported here, as weasyprint below: WeasyPrint loads Pango and its fonts at import, which only
     # the processes that render a PDF should pay (every page and worker imports this module).
     from weasyprint.urls import URLFetcherResponse
@@ -43,7 +61,11 @@ def static_only_fetcher(url: str, *args: Any, **kwargs: Any):
     parsed = urlparse(url)
     if parsed.scheme == "data":
         raise BlockedFetch("data: URLs are not fetched")
-    if f"{parsed.scheme}://{parsed.netloc}/" != BASE_URL or not parsed.path.startswith(settings.STATIC_URL):
+    if f"{parsed.scheme}://{parsed.netloc}/" != BASE_URL:
+        raise BlockedFetch(f"blocked: {url}")
+    if parsed.path.startswith(settings.MEDIA_URL):
+        return URLFetcherResponse(url=url, body=_media(url, parsed.path))
+    if not parsed.path.startswith(settings.STATIC_URL):
         raise BlockedFetch(f"blocked: {url}")
     relative = unquote(parsed.path[len(settings.STATIC_URL) :])
     if ".." in relative.split("/"):
@@ -83,8 +105,13 @@ def render_pdf(template: str, context: dict[str, Any], *, tagged: bool = True) -
     """The PDF of `template`; `tagged=False` only for an overlay stamped onto another PDF's pages."""
     import weasyprint  # imported here: see static_only_fetcher
 
-    html = render_to_string(template, {**context, "pilot": pilot_of(context)})
-    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=_static_only_fetcher()).render()
+    pilot = pilot_of(context)
+    html = render_to_string(template, {**context, "pilot": pilot})
+    autorises = _MEDIA_AUTORISES.set(frozenset(filter(None, [pilot.get("logo_media", "")])))
+    try:
+        document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=_static_only_fetcher()).render()
+    finally:
+        _MEDIA_AUTORISES.reset(autorises)
     if title := document_title(html):
         document.metadata.title = title
     return document.write_pdf(pdf_variant=PDF_VARIANT if tagged else None)

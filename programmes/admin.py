@@ -17,7 +17,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin, ServiceAdminMixin, form_action_view
+from core.admin_helpers import (
+    ReadOnlyAdminMixin,
+    ReadOnlyInlineMixin,
+    ScopedChoicesMixin,
+    ServiceAdminMixin,
+    form_action_view,
+)
 from core.admin_imports import ImportAdminMixin
 from core.permissions import may
 from core.uploads import check_upload
@@ -54,7 +60,7 @@ def format_filter(path: str) -> type[admin.SimpleListFilter]:
     return FormatFilter
 
 
-class FormatInline(admin.TabularInline):
+class FormatInline(ScopedChoicesMixin, admin.TabularInline):
     model = Format
     extra = 0
     fields = (

@@ -2,7 +2,7 @@
 
 A copier is `fn(*, source: Programme, cible: Programme) -> None`, called in the copy's transaction
 (programmes.services.programme_copier) once the programme, its formats, its e-mail templates and its
-clauses are copied. It copies the app's content (questionnaires…), never files nor people's records.
+clauses are copied. It copies the app's content (questionnaires, the committee's seats…), never files nor people's records.
 """
 
 from __future__ import annotations

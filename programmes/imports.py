@@ -89,7 +89,7 @@ def fiche_structure(ligne: Ligne, *, prefixe: str = "") -> FicheStructure | None
     sous = Ligne(numero=ligne.numero, valeurs=v)
     departement = imports.choix(v["departement"], Departement.choices) if v["departement"] else ""
     if departement is None:
-        sous.erreur(_("département « %(valeur)s » hors d’Occitanie") % {"valeur": v["departement"]})
+        sous.erreur(_("département « %(valeur)s » inconnu") % {"valeur": v["departement"]})
     type_structure = _choix(sous, "type_structure", TypeStructure.choices, _("type de structure"))
     forme = _choix(sous, "forme_juridique", FormeJuridique.choices, _("forme juridique"))
     tranche = _choix(sous, "tranche_budget", TrancheBudget.choices, _("budget annuel"))

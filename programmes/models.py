@@ -17,21 +17,121 @@ from .validators import validate_siret
 
 
 class Departement(models.TextChoices):
-    """The 13 départements of Occitanie: the programme's territory."""
+    """Every French département, overseas included: a national pilot's or a neighbouring region's
+    structures are entered as well as Occitanie's (the territory of a programme is its eligibility rule)."""
 
+    AIN = "01", "01 – Ain"
+    AISNE = "02", "02 – Aisne"
+    ALLIER = "03", "03 – Allier"
+    ALPES_DE_HAUTE_PROVENCE = "04", "04 – Alpes-de-Haute-Provence"
+    HAUTES_ALPES = "05", "05 – Hautes-Alpes"
+    ALPES_MARITIMES = "06", "06 – Alpes-Maritimes"
+    ARDECHE = "07", "07 – Ardèche"
+    ARDENNES = "08", "08 – Ardennes"
     ARIEGE = "09", "09 – Ariège"
+    AUBE = "10", "10 – Aube"
     AUDE = "11", "11 – Aude"
     AVEYRON = "12", "12 – Aveyron"
+    BOUCHES_DU_RHONE = "13", "13 – Bouches-du-Rhône"
+    CALVADOS = "14", "14 – Calvados"
+    CANTAL = "15", "15 – Cantal"
+    CHARENTE = "16", "16 – Charente"
+    CHARENTE_MARITIME = "17", "17 – Charente-Maritime"
+    CHER = "18", "18 – Cher"
+    CORREZE = "19", "19 – Corrèze"
+    CORSE_DU_SUD = "2A", "2A – Corse-du-Sud"
+    HAUTE_CORSE = "2B", "2B – Haute-Corse"
+    COTE_D_OR = "21", "21 – Côte-d’Or"
+    COTES_D_ARMOR = "22", "22 – Côtes-d’Armor"
+    CREUSE = "23", "23 – Creuse"
+    DORDOGNE = "24", "24 – Dordogne"
+    DOUBS = "25", "25 – Doubs"
+    DROME = "26", "26 – Drôme"
+    EURE = "27", "27 – Eure"
+    EURE_ET_LOIR = "28", "28 – Eure-et-Loir"
+    FINISTERE = "29", "29 – Finistère"
     GARD = "30", "30 – Gard"
     HAUTE_GARONNE = "31", "31 – Haute-Garonne"
     GERS = "32", "32 – Gers"
+    GIRONDE = "33", "33 – Gironde"
     HERAULT = "34", "34 – Hérault"
+    ILLE_ET_VILAINE = "35", "35 – Ille-et-Vilaine"
+    INDRE = "36", "36 – Indre"
+    INDRE_ET_LOIRE = "37", "37 – Indre-et-Loire"
+    ISERE = "38", "38 – Isère"
+    JURA = "39", "39 – Jura"
+    LANDES = "40", "40 – Landes"
+    LOIR_ET_CHER = "41", "41 – Loir-et-Cher"
+    LOIRE = "42", "42 – Loire"
+    HAUTE_LOIRE = "43", "43 – Haute-Loire"
+    LOIRE_ATLANTIQUE = "44", "44 – Loire-Atlantique"
+    LOIRET = "45", "45 – Loiret"
     LOT = "46", "46 – Lot"
+    LOT_ET_GARONNE = "47", "47 – Lot-et-Garonne"
     LOZERE = "48", "48 – Lozère"
+    MAINE_ET_LOIRE = "49", "49 – Maine-et-Loire"
+    MANCHE = "50", "50 – Manche"
+    MARNE = "51", "51 – Marne"
+    HAUTE_MARNE = "52", "52 – Haute-Marne"
+    MAYENNE = "53", "53 – Mayenne"
+    MEURTHE_ET_MOSELLE = "54", "54 – Meurthe-et-Moselle"
+    MEUSE = "55", "55 – Meuse"
+    MORBIHAN = "56", "56 – Morbihan"
+    MOSELLE = "57", "57 – Moselle"
+    NIEVRE = "58", "58 – Nièvre"
+    NORD = "59", "59 – Nord"
+    OISE = "60", "60 – Oise"
+    ORNE = "61", "61 – Orne"
+    PAS_DE_CALAIS = "62", "62 – Pas-de-Calais"
+    PUY_DE_DOME = "63", "63 – Puy-de-Dôme"
+    PYRENEES_ATLANTIQUES = "64", "64 – Pyrénées-Atlantiques"
     HAUTES_PYRENEES = "65", "65 – Hautes-Pyrénées"
     PYRENEES_ORIENTALES = "66", "66 – Pyrénées-Orientales"
+    BAS_RHIN = "67", "67 – Bas-Rhin"
+    HAUT_RHIN = "68", "68 – Haut-Rhin"
+    RHONE = "69", "69 – Rhône"
+    HAUTE_SAONE = "70", "70 – Haute-Saône"
+    SAONE_ET_LOIRE = "71", "71 – Saône-et-Loire"
+    SARTHE = "72", "72 – Sarthe"
+    SAVOIE = "73", "73 – Savoie"
+    HAUTE_SAVOIE = "74", "74 – Haute-Savoie"
+    PARIS = "75", "75 – Paris"
+    SEINE_MARITIME = "76", "76 – Seine-Maritime"
+    SEINE_ET_MARNE = "77", "77 – Seine-et-Marne"
+    YVELINES = "78", "78 – Yvelines"
+    DEUX_SEVRES = "79", "79 – Deux-Sèvres"
+    SOMME = "80", "80 – Somme"
     TARN = "81", "81 – Tarn"
     TARN_ET_GARONNE = "82", "82 – Tarn-et-Garonne"
+    VAR = "83", "83 – Var"
+    VAUCLUSE = "84", "84 – Vaucluse"
+    VENDEE = "85", "85 – Vendée"
+    VIENNE = "86", "86 – Vienne"
+    HAUTE_VIENNE = "87", "87 – Haute-Vienne"
+    VOSGES = "88", "88 – Vosges"
+    YONNE = "89", "89 – Yonne"
+    TERRITOIRE_DE_BELFORT = "90", "90 – Territoire de Belfort"
+    ESSONNE = "91", "91 – Essonne"
+    HAUTS_DE_SEINE = "92", "92 – Hauts-de-Seine"
+    SEINE_SAINT_DENIS = "93", "93 – Seine-Saint-Denis"
+    VAL_DE_MARNE = "94", "94 – Val-de-Marne"
+    VAL_D_OISE = "95", "95 – Val-d’Oise"
+    GUADELOUPE = "971", "971 – Guadeloupe"
+    MARTINIQUE = "972", "972 – Martinique"
+    GUYANE = "973", "973 – Guyane"
+    LA_REUNION = "974", "974 – La Réunion"
+    SAINT_PIERRE_ET_MIQUELON = "975", "975 – Saint-Pierre-et-Miquelon"
+    MAYOTTE = "976", "976 – Mayotte"
+
+
+# The 13 départements of Occitanie: the TSF's territory (the default eligibility rule), the matching's
+# map of neighbours and its "whole region" mobility.
+DEPARTEMENTS_OCCITANIE: tuple[str, ...] = ("09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82")
+
+
+def prefixe_postal(departement: str) -> str:
+    """What a postal code of `departement` starts with: Corsica's 2A and 2B keep the former "20"."""
+    return "20" if departement in ("2A", "2B") else departement
 
 
 class TypeStructure(models.TextChoices):
@@ -141,6 +241,8 @@ class StructurePilote(TimeStampedModel):
             "siret": self.siret,
             "logo": "" if self.logo else settings.TSF_PILOT.get("logo", ""),
             "logo_url": self.logo.url if self.logo else "",
+            # The uploaded logo's storage name: the PDFs embed it (core/pdf.py reads it through the storage).
+            "logo_media": self.logo.name if self.logo else "",
         }
 
     @classmethod
@@ -549,7 +651,7 @@ class Clause(models.Model):
 
 class StructureQuerySet(models.QuerySet):
     def en_occitanie(self):
-        return self.filter(departement__in=Departement.values)
+        return self.filter(departement__in=DEPARTEMENTS_OCCITANIE)
 
 
 class Structure(TimeStampedModel):
@@ -561,7 +663,7 @@ class Structure(TimeStampedModel):
     adresse = models.CharField(_("adresse"), max_length=255, blank=True)
     code_postal = models.CharField(_("code postal"), max_length=5, blank=True)
     commune = models.CharField(_("commune"), max_length=120)
-    departement = models.CharField(_("département"), max_length=2, choices=Departement.choices)
+    departement = models.CharField(_("département"), max_length=3, choices=Departement.choices)
     type_structure = models.CharField(
         _("type de structure"), max_length=20, choices=TypeStructure.choices, default=TypeStructure.AUTRE
     )
@@ -590,7 +692,7 @@ class Structure(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["siret"], condition=~Q(siret=""), name="structure_siret_unique"),
             models.CheckConstraint(condition=Q(part_musiques_actuelles__lte=100), name="structure_part_ma_max_100"),
-            models.CheckConstraint(condition=Q(departement__in=Departement.values), name="structure_en_occitanie"),
+            models.CheckConstraint(condition=Q(departement__in=Departement.values), name="structure_departement_connu"),
         ]
         indexes = [models.Index(fields=["departement"])]
 

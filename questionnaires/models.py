@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
-from programmes.models import Departement
+from programmes.models import DEPARTEMENTS_OCCITANIE
 
 
 class Nature(models.TextChoices):
@@ -173,7 +173,9 @@ class Question(models.Model):
 
 
 def _tous_les_departements() -> list[str]:
-    return list(Departement.values)
+    # The default territory is Occitanie's (the field's default name): a new programme of another
+    # territory ticks its own départements. The name stays: the migrations refer to it.
+    return list(DEPARTEMENTS_OCCITANIE)
 
 
 class Eligibilite(TimeStampedModel):

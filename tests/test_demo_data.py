@@ -48,7 +48,7 @@ from core.models import TacheDifferee
 from evaluations.models import Evaluation
 from plateforme.management.demo import data, peer_culture, siret_for
 from plateforme.management.demo.loader import programme_period
-from programmes.models import Departement, Programme, Structure, TrancheBudget, TypeStructure
+from programmes.models import DEPARTEMENTS_OCCITANIE, Programme, Structure, TrancheBudget, TypeStructure
 from programmes.validators import validate_siret
 from relances.models import DestinataireMessage, EtatDestinataire, MessageGroupe
 
@@ -291,7 +291,7 @@ def test_structures_are_fictitious_valid_and_cover_occitanie(demo):
 
     structures = list(Structure.objects.filter(siret__in=[siret_for(s.key) for s in data.STRUCTURES]))
     assert len(structures) == 20
-    assert {s.departement for s in structures} == set(Departement.values)
+    assert {s.departement for s in structures} == set(DEPARTEMENTS_OCCITANIE)
     for structure in structures:
         validate_siret(structure.siret)
         assert "(fictif)" in structure.raison_sociale

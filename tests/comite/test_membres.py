@@ -171,3 +171,27 @@ def test_the_admin_seats_a_member_through_the_service_and_closes_the_seat(admin_
     assert not siege.actif
     listing = admin_client.get(reverse("admin:comite_membrecomite_changelist")).content.decode()
     assert "cnm@exemple.test" in listing or "CNM" in listing
+
+
+def test_copying_a_programme_copies_its_active_committee_seats(programme, coordinateur):
+    from accounts.models import User
+    from programmes.services import programme_copier
+
+    membre = UserFactory(email="drac@exemple.test", roles=[roles.COMITE], comite=[programme])
+    MembreComite.objects.filter(programme=programme, user=membre).update(qualite="DRAC Occitanie")
+    ancien = UserFactory(email="ancien@exemple.test", roles=[roles.COMITE], comite=[programme])
+    MembreComite.objects.filter(programme=programme, user=ancien).update(actif=False)
+    suivant = programme_copier(
+        source=programme,
+        nom="Programme 2027",
+        slug="programme-2027",
+        date_debut=datetime.date(2027, 1, 1),
+        date_fin=datetime.date(2027, 12, 31),
+        par=coordinateur,
+    )
+    sieges = list(MembreComite.objects.filter(programme=suivant).values_list("user__email", "qualite", "actif"))
+    assert sieges == [("drac@exemple.test", "DRAC Occitanie", True)]
+    # The source keeps its seats; the member now reads both years' committee, the former member neither new one.
+    assert MembreComite.objects.filter(programme=programme).count() == 2
+    assert set(roles.programmes_comite(User.objects.get(pk=membre.pk))) == {programme.pk, suivant.pk}
+    assert suivant.pk not in set(roles.programmes_comite(User.objects.get(pk=ancien.pk)))

@@ -25,7 +25,7 @@ def _fichier(tmp_path, *, siret: str, bad: bool):
         if bad and i == 50:
             competences = "Jonglage"
         if bad and i == 120:
-            departement = "75"
+            departement = "99"
         lignes.append(f"Prénom{i};Mentor{i};{email};{departement};{competences};{siret}")
     path = tmp_path / ("mentors-faux.csv" if bad else "mentors.csv")
     path.write_text("\n".join(lignes) + "\n", encoding="utf-8-sig")
@@ -53,7 +53,7 @@ def test_coordination_imports_200_mentors_after_fixing_3_lines(page, tmp_path, s
     assert erreurs.all_inner_texts() == [
         "Ligne 14 : adresse e-mail invalide « pas-une-adresse »",
         "Ligne 52 : compétence inconnue « Jonglage »",
-        "Ligne 122 : département « 75 » hors d’Occitanie",
+        "Ligne 122 : département « 99 » inconnu",
     ]
     assert page.get_by_role("button", name="Confirmer l’import").count() == 0
     shot(page, "apercu-avec-erreurs")

@@ -86,7 +86,7 @@ def test_200_mentors_with_3_bad_lines_show_the_3_errors_and_import_nothing_then_
     bad = {
         12: {"Adresse e-mail": "pas-une-adresse"},  # line 14
         50: {"Compétences": "Mécénat et partenariats privés:3 | Jonglage"},  # line 52
-        120: {"Département": "75"},  # line 122
+        120: {"Département": "99"},  # line 122
     }
     content = _csv(_mentors(200, employeur_siret=employeur.siret, bad=bad))
     page = _upload(coordination_client, PR_IMPORT, content, "mentors.csv")
@@ -95,7 +95,7 @@ def test_200_mentors_with_3_bad_lines_show_the_3_errors_and_import_nothing_then_
     assert apercu.erreurs == [
         "Ligne 14 : adresse e-mail invalide « pas-une-adresse »",
         "Ligne 52 : compétence inconnue « Jonglage »",
-        "Ligne 122 : département « 75 » hors d’Occitanie",
+        "Ligne 122 : département « 99 » inconnu",
     ]
     html = page.content.decode()
     assert "Ligne 52 : compétence inconnue « Jonglage »" in html
@@ -215,14 +215,14 @@ def test_structures_errors_are_listed_in_french_and_nothing_is_imported(coordina
         ["Bonne", valid_siret(9100), "Rodez", "12"],
         ["SIRET faux", "12345678901234", "Rodez", "12"],
         ["", "", "Rodez", "12"],
-        ["Paris", "", "Paris", "75"],
+        ["Nulle part", "", "Nulle part", "99"],
     ]
     page = _upload(coordination_client, ST_IMPORT, _csv(rows), "structures.csv")
     erreurs = page.context["apercu"].erreurs
     assert erreurs[0].startswith("Ligne 3 : SIRET : Ce numéro SIRET n’est pas valide")
     assert erreurs[1:] == [
         "Ligne 4 : la colonne « Raison sociale » est obligatoire",
-        "Ligne 5 : département « 75 » hors d’Occitanie",
+        "Ligne 5 : département « 99 » inconnu",
     ]
     assert not Structure.objects.filter(commune="Rodez").exists()
 

@@ -64,9 +64,9 @@ def test_a_mentor_cannot_accompany_their_own_structure(programme):
 
 
 @pytest.mark.django_db
-def test_the_database_refuses_a_structure_outside_occitanie_and_zero_half_days(structure):
+def test_the_database_refuses_an_unknown_departement_and_zero_half_days(structure):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Structure.objects.filter(pk=structure.pk).update(departement="75")
+        Structure.objects.filter(pk=structure.pk).update(departement="99")
     accompagnement = AccompagnementFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         Accompagnement.objects.filter(pk=accompagnement.pk).update(demi_journees_prevues=0)

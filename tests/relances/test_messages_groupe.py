@@ -271,7 +271,7 @@ def test_forged_filters_and_count_get_french_errors_never_a_500(client, scene):
         reverse("relances:message_groupe_nouveau"),
         {
             "programme": "999999",
-            "departement": "75",
+            "departement": "99",
             "nombre_annonce": "beaucoup",
             "sujet": "Info",
             "corps": "Bonjour {prenom}",
