@@ -85,6 +85,15 @@ class Atelier(TimeStampedModel):
     def est_annule(self) -> bool:
         return self.etat == EtatAtelier.ANNULE
 
+    # The viewer's own registration, from the calendar's `mon_etat` annotation (ateliers.selectors.calendrier).
+    @property
+    def je_suis_inscrit(self) -> bool:
+        return getattr(self, "mon_etat", None) == EtatInscription.INSCRITE
+
+    @property
+    def je_suis_en_attente(self) -> bool:
+        return getattr(self, "mon_etat", None) == EtatInscription.EN_ATTENTE
+
 
 class AtelierEvenement(EventBase):
     """The history of an atelier: its attendance list closed (held) or its cancellation."""
@@ -150,6 +159,10 @@ class Inscription(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.participant} – {self.atelier}"
+
+    @property
+    def est_en_attente(self) -> bool:
+        return self.etat == EtatInscription.EN_ATTENTE
 
     @property
     def participation_exigible(self) -> bool:
