@@ -13,6 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from candidatures.models import Etat as EtatCandidature
+from core.admin_etats import EtatsLabelsMixin
 from core.admin_helpers import (
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
@@ -21,7 +22,6 @@ from core.admin_helpers import (
     per_row,
     reason_action_view,
     related_column,
-    state_label,
 )
 from core.admin_imports import ImportAdminMixin
 from core.exceptions import DomainError, RuleViolation
@@ -201,16 +201,10 @@ class SeanceInline(ServiceInlineMixin, admin.TabularInline):
         return _seance_reschedule_from_form(request, obj, form)
 
 
-class _EtatsLabels:
+class _EtatsLabels(EtatsLabelsMixin):
     """The accompagnement's history's states, by their labels (the timeline inline and the history admin)."""
 
-    @admin.display(description=_("état avant"))
-    def from_state_label(self, obj: AccompagnementEvenement) -> str:
-        return state_label(EtatAccompagnement, obj.from_state) if obj.from_state else "—"
-
-    @admin.display(description=_("état après"))
-    def to_state_label(self, obj: AccompagnementEvenement) -> str:
-        return state_label(EtatAccompagnement, obj.to_state) if obj.to_state else "—"
+    etats = EtatAccompagnement
 
 
 class AccompagnementEvenementInline(_EtatsLabels, ReadOnlyInlineMixin, admin.TabularInline):

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_etats import EtatsLabelsMixin
 from core.admin_helpers import (
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
@@ -17,7 +18,6 @@ from core.admin_helpers import (
     reason_action_view,
     related_column,
     run_service_on_each,
-    state_label,
 )
 from core.admin_imports import ImportAdminMixin
 
@@ -87,16 +87,10 @@ class CompetencePersonneRessourceInline(admin.TabularInline):
         return super().get_queryset(request).select_related("competence")
 
 
-class _EtatsLabels:
+class _EtatsLabels(EtatsLabelsMixin):
     """The mentor profile's history's states, by their labels (the timeline inline and the history admin)."""
 
-    @admin.display(description=_("état avant"))
-    def from_state_label(self, obj: PersonneRessourceEvenement) -> str:
-        return state_label(EtatPersonneRessource, obj.from_state) if obj.from_state else "—"
-
-    @admin.display(description=_("état après"))
-    def to_state_label(self, obj: PersonneRessourceEvenement) -> str:
-        return state_label(EtatPersonneRessource, obj.to_state) if obj.to_state else "—"
+    etats = EtatPersonneRessource
 
 
 class PersonneRessourceEvenementInline(_EtatsLabels, ReadOnlyInlineMixin, admin.TabularInline):
