@@ -13,7 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from candidatures.models import Etat as EtatCandidature
-from core.admin_etats import EtatsLabelsMixin
+from core.admin_etats import EtatsLabelsMixin, HistoriqueInlineMixin
 from core.admin_helpers import (
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
@@ -201,18 +201,9 @@ class SeanceInline(ServiceInlineMixin, admin.TabularInline):
         return _seance_reschedule_from_form(request, obj, form)
 
 
-class _EtatsLabels(EtatsLabelsMixin):
-    """The accompagnement's history's states, by their labels (the timeline inline and the history admin)."""
-
-    etats = EtatAccompagnement
-
-
-class AccompagnementEvenementInline(_EtatsLabels, ReadOnlyInlineMixin, admin.TabularInline):
+class AccompagnementEvenementInline(HistoriqueInlineMixin, admin.TabularInline):
     model = AccompagnementEvenement
-    fields = ("created_at", "kind", "transition", "from_state_label", "to_state_label", "reason", "actor")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("actor")
+    etats = EtatAccompagnement
 
 
 @admin.register(Accompagnement)
@@ -355,7 +346,8 @@ class AccompagnementAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AccompagnementEvenement)
-class AccompagnementEvenementAdmin(_EtatsLabels, ReadOnlyAdminMixin, admin.ModelAdmin):
+class AccompagnementEvenementAdmin(EtatsLabelsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    etats = EtatAccompagnement
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("created_at", "accompagnement", "kind", "transition", "from_state_label", "to_state_label", "actor", "reason")
     list_filter = ("kind", "transition", "accompagnement__programme")

@@ -9,10 +9,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin_etats import EtatsLabelsMixin
+from core.admin_etats import EtatsLabelsMixin, HistoriqueInlineMixin
 from core.admin_helpers import (
     ReadOnlyAdminMixin,
-    ReadOnlyInlineMixin,
     ServiceAdminMixin,
     per_row,
     reason_action_view,
@@ -87,18 +86,9 @@ class CompetencePersonneRessourceInline(admin.TabularInline):
         return super().get_queryset(request).select_related("competence")
 
 
-class _EtatsLabels(EtatsLabelsMixin):
-    """The mentor profile's history's states, by their labels (the timeline inline and the history admin)."""
-
-    etats = EtatPersonneRessource
-
-
-class PersonneRessourceEvenementInline(_EtatsLabels, ReadOnlyInlineMixin, admin.TabularInline):
+class PersonneRessourceEvenementInline(HistoriqueInlineMixin, admin.TabularInline):
     model = PersonneRessourceEvenement
-    fields = ("created_at", "kind", "transition", "from_state_label", "to_state_label", "reason", "actor")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("actor")
+    etats = EtatPersonneRessource
 
 
 @admin.register(PersonneRessource)
@@ -175,7 +165,8 @@ class CompetencePersonneRessourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PersonneRessourceEvenement)
-class PersonneRessourceEvenementAdmin(_EtatsLabels, ReadOnlyAdminMixin, admin.ModelAdmin):
+class PersonneRessourceEvenementAdmin(EtatsLabelsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    etats = EtatPersonneRessource
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "created_at",

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_etats import EtatsLabelsMixin
+from core.admin_etats import EtatsLabelsMixin, HistoriqueInlineMixin
 from core.admin_helpers import (
     AppendOnlyInlineMixin,
     ReadOnlyAdminMixin,
@@ -73,16 +73,12 @@ class DemandePieceInline(ReadOnlyInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("demandee_par")
 
 
-class CandidatureEvenementInline(EtatsLabelsMixin, ReadOnlyInlineMixin, admin.TabularInline):
+class CandidatureEvenementInline(HistoriqueInlineMixin, admin.TabularInline):
     """The file's timeline: who did what, when, from which state to which, and why."""
 
     model = CandidatureEvenement
     etats = Etat
-    fields = ("created_at", "kind", "transition", "from_state_label", "to_state_label", "reason", "actor")
     ordering = ("created_at", "id")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("actor")
 
 
 class NoteInterneInline(ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInline):

@@ -5,13 +5,14 @@ Kept out of core/admin_helpers.py so that the histories of all the apps read the
 
 from __future__ import annotations
 
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import state_label
+from core.admin_helpers import ReadOnlyInlineMixin, state_label
 
 
 class EvenementAvecEtats(Protocol):
@@ -33,3 +34,13 @@ class EtatsLabelsMixin:
     @admin.display(description=_("état après"))
     def to_state_label(self, obj: EvenementAvecEtats) -> str:
         return state_label(self.etats, obj.to_state) if obj.to_state else "—"
+
+
+class HistoriqueInlineMixin(EtatsLabelsMixin, ReadOnlyInlineMixin):
+    """A record's timeline on its admin page, read-only: who did what, when, from which state to which, and
+    why; every history reads the same columns, its actors in the same query."""
+
+    fields = ("created_at", "kind", "transition", "from_state_label", "to_state_label", "reason", "actor")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("actor")  # type: ignore[misc]
