@@ -13,7 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from candidatures.models import Etat as EtatCandidature
-from core.admin_etats import EtatsLabelsMixin, HistoriqueInlineMixin
+from core.admin_colonnes import ComptesParLigneMixin, EtatsLabelsMixin, HistoriqueInlineMixin, colonne_compte
 from core.admin_helpers import (
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
@@ -367,7 +367,7 @@ class IndicateurInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(Objectif)
-class ObjectifAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class ObjectifAdmin(ComptesParLigneMixin, ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = (*OBJECTIF_GRID_FIELDS, "commentaire_coordination")
     service_change = "accompagnements.services.objectif_commenter"
     only_services_create = True
@@ -401,12 +401,8 @@ class ObjectifAdmin(ServiceAdminMixin, admin.ModelAdmin):
         current = Objectif.objects.get(pk=obj.pk)
         return objectif_commenter(objectif=current, commentaire=form.cleaned_data["commentaire_coordination"], by=request.user)
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_indicateurs=per_row(Indicateur.objects.all(), "objectif"))
-
-    @admin.display(description=_("indicateurs"), ordering="_nombre_indicateurs")
-    def nombre_indicateurs(self, obj: Objectif) -> int:
-        return getattr(obj, "_nombre_indicateurs", 0)
+    comptes_par_ligne = {"_nombre_indicateurs": (Indicateur, "objectif")}
+    nombre_indicateurs = colonne_compte("_nombre_indicateurs", _("indicateurs"))
 
 
 @admin.register(Indicateur)

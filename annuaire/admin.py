@@ -9,11 +9,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin_etats import EtatsLabelsMixin, HistoriqueInlineMixin
+from core.admin_colonnes import ComptesParLigneMixin, EtatsLabelsMixin, HistoriqueInlineMixin, colonne_compte
 from core.admin_helpers import (
     ReadOnlyAdminMixin,
     ServiceAdminMixin,
-    per_row,
     reason_action_view,
     related_column,
     run_service_on_each,
@@ -41,7 +40,7 @@ class CompetenceInline(admin.TabularInline):
 
 
 @admin.register(Domaine)
-class DomaineAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class DomaineAdmin(ComptesParLigneMixin, ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ()
     # Explicit: the default ordering is dropped by Django on annotated (GROUP BY) querysets.
     ordering = ("ordre", "nom")
@@ -50,16 +49,12 @@ class DomaineAdmin(ServiceAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("nom",)}
     inlines = (CompetenceInline,)
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_competences=per_row(Competence.objects.all(), "domaine"))
-
-    @admin.display(description=_("compétences"), ordering="_nombre_competences")
-    def nombre_competences(self, obj: Domaine) -> int:
-        return getattr(obj, "_nombre_competences", 0)
+    comptes_par_ligne = {"_nombre_competences": (Competence, "domaine")}
+    nombre_competences = colonne_compte("_nombre_competences", _("compétences"))
 
 
 @admin.register(Competence)
-class CompetenceAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class CompetenceAdmin(ComptesParLigneMixin, ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ()
     # Explicit: the default ordering is dropped by Django on annotated (GROUP BY) querysets.
     ordering = ("domaine__ordre", "nom")
@@ -69,12 +64,8 @@ class CompetenceAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_select_related = ("domaine",)
     readonly_fields = ("created_at",)
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_pr=per_row(CompetencePersonneRessource.objects.all(), "competence"))
-
-    @admin.display(description=_("personnes-ressources"), ordering="_nombre_pr")
-    def nombre_personnes_ressources(self, obj: Competence) -> int:
-        return getattr(obj, "_nombre_pr", 0)
+    comptes_par_ligne = {"_nombre_pr": (CompetencePersonneRessource, "competence")}
+    nombre_personnes_ressources = colonne_compte("_nombre_pr", _("personnes-ressources"))
 
 
 class CompetencePersonneRessourceInline(admin.TabularInline):

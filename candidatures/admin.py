@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_etats import EtatsLabelsMixin, HistoriqueInlineMixin
+from core.admin_colonnes import EtatsLabelsMixin, HistoriqueInlineMixin
 from core.admin_helpers import (
     AppendOnlyInlineMixin,
     ReadOnlyAdminMixin,

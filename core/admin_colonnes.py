@@ -1,10 +1,10 @@
-"""The "état avant / état après" columns every history (timeline inline, history admin) shows.
-
-Kept out of core/admin_helpers.py so that the histories of all the apps read their states one way.
+"""Admin columns the apps share: the "état avant / état après" of every history (timeline inline, history
+admin) and the per-row counts of a row's children, so that each reads one way in every app.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
 
 from django.contrib import admin
@@ -12,7 +12,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ReadOnlyInlineMixin, state_label
+from core.admin_helpers import ReadOnlyInlineMixin, per_row, state_label
 
 
 class EvenementAvecEtats(Protocol):
@@ -44,3 +44,28 @@ class HistoriqueInlineMixin(EtatsLabelsMixin, ReadOnlyInlineMixin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("actor")  # type: ignore[misc]
+
+
+class ComptesParLigneMixin:
+    """Annotates each listed row with counts of its children: `comptes_par_ligne` maps an annotation's
+    name to (child model, foreign key to the row). One correlated subquery each (core.admin_helpers.per_row),
+    evaluated for the rows of the page only; show them with `colonne_compte`."""
+
+    comptes_par_ligne: ClassVar[dict[str, tuple[type[models.Model], str]]] = {}
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return (
+            super()  # type: ignore[misc]
+            .get_queryset(request)
+            .annotate(**{name: per_row(model._default_manager.all(), fk) for name, (model, fk) in self.comptes_par_ligne.items()})
+        )
+
+
+def colonne_compte(annotation: str, description: Any) -> Callable[[Any, Any], int]:
+    """A sortable `list_display` column showing a count annotated by ComptesParLigneMixin (0 when absent)."""
+
+    @admin.display(description=description, ordering=annotation)
+    def colonne(modeladmin: Any, obj: Any) -> int:
+        return getattr(obj, annotation, 0)
+
+    return colonne
