@@ -13,6 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from candidatures.models import Etat as EtatCandidature
+from core.admin_colonnes import ComptesParLigneMixin, EtatsLabelsMixin, HistoriqueInlineMixin, colonne_compte
 from core.admin_helpers import (
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
@@ -21,7 +22,6 @@ from core.admin_helpers import (
     per_row,
     reason_action_view,
     related_column,
-    state_label,
 )
 from core.admin_imports import ImportAdminMixin
 from core.exceptions import DomainError, RuleViolation
@@ -201,24 +201,9 @@ class SeanceInline(ServiceInlineMixin, admin.TabularInline):
         return _seance_reschedule_from_form(request, obj, form)
 
 
-class _EtatsLabels:
-    """The accompagnement's history's states, by their labels (the timeline inline and the history admin)."""
-
-    @admin.display(description=_("état avant"))
-    def from_state_label(self, obj: AccompagnementEvenement) -> str:
-        return state_label(EtatAccompagnement, obj.from_state) if obj.from_state else "—"
-
-    @admin.display(description=_("état après"))
-    def to_state_label(self, obj: AccompagnementEvenement) -> str:
-        return state_label(EtatAccompagnement, obj.to_state) if obj.to_state else "—"
-
-
-class AccompagnementEvenementInline(_EtatsLabels, ReadOnlyInlineMixin, admin.TabularInline):
+class AccompagnementEvenementInline(HistoriqueInlineMixin, admin.TabularInline):
     model = AccompagnementEvenement
-    fields = ("created_at", "kind", "transition", "from_state_label", "to_state_label", "reason", "actor")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("actor")
+    etats = EtatAccompagnement
 
 
 @admin.register(Accompagnement)
@@ -361,7 +346,8 @@ class AccompagnementAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AccompagnementEvenement)
-class AccompagnementEvenementAdmin(_EtatsLabels, ReadOnlyAdminMixin, admin.ModelAdmin):
+class AccompagnementEvenementAdmin(EtatsLabelsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    etats = EtatAccompagnement
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("created_at", "accompagnement", "kind", "transition", "from_state_label", "to_state_label", "actor", "reason")
     list_filter = ("kind", "transition", "accompagnement__programme")
@@ -381,7 +367,7 @@ class IndicateurInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(Objectif)
-class ObjectifAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class ObjectifAdmin(ComptesParLigneMixin, ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = (*OBJECTIF_GRID_FIELDS, "commentaire_coordination")
     service_change = "accompagnements.services.objectif_commenter"
     only_services_create = True
@@ -415,12 +401,8 @@ class ObjectifAdmin(ServiceAdminMixin, admin.ModelAdmin):
         current = Objectif.objects.get(pk=obj.pk)
         return objectif_commenter(objectif=current, commentaire=form.cleaned_data["commentaire_coordination"], by=request.user)
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_indicateurs=per_row(Indicateur.objects.all(), "objectif"))
-
-    @admin.display(description=_("indicateurs"), ordering="_nombre_indicateurs")
-    def nombre_indicateurs(self, obj: Objectif) -> int:
-        return getattr(obj, "_nombre_indicateurs", 0)
+    comptes_par_ligne = {"_nombre_indicateurs": (Indicateur, "objectif")}
+    nombre_indicateurs = colonne_compte("_nombre_indicateurs", _("indicateurs"))
 
 
 @admin.register(Indicateur)

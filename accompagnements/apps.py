@@ -11,11 +11,9 @@ class AccompagnementsConfig(AppConfig):
     def ready(self) -> None:
         # Connects this stage's answers to the earlier stages' domain signals (imported here because
         # the receivers need the models, which are ready only now).
-        # Registers this app's invariants in core.invariants (checked by verifier_coherence).
         # The person's space shows this stage's section (accounts/espace.py); imported here because the
         # selectors read the models, which are ready only now.
         from . import (
-            invariants,  # noqa: F401
             receivers,  # noqa: F401
             selectors,
         )

@@ -19,6 +19,13 @@ from core.uploads import ACCEPT_ATTRIBUTE, check_upload
 from .models import ModaliteSeance, Seance
 
 
+def _oui_non(*, label: Any, oui: Any, non: Any) -> forms.TypedChoiceField:
+    """A yes/no decision on a session as two radio buttons, the "yes" first; the services take a bool."""
+    return forms.TypedChoiceField(
+        label=label, choices=[("1", oui), ("0", non)], coerce=lambda v: v == "1", widget=forms.RadioSelect
+    )
+
+
 class QuandOuForm(forms.Form):
     """When and where a session or an availability slot takes place: a Paris date and time, a half-day
     or a day, in person (a place) or remote (a link). Shared by the session and the slot forms."""
@@ -110,11 +117,8 @@ class AnnulationForm(forms.Form):
 
 
 class ArbitrageForm(forms.Form):
-    comptee = forms.TypedChoiceField(
-        label=_("Décision"),
-        choices=[("1", _("Compter la séance comme consommée")), ("0", _("Ne pas la compter (motif valable)"))],
-        coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
+    comptee = _oui_non(
+        label=_("Décision"), oui=_("Compter la séance comme consommée"), non=_("Ne pas la compter (motif valable)")
     )
     note = forms.CharField(label=_("Note de la coordination"), widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -261,11 +265,8 @@ class ReservationForm(forms.Form):
 class ConfirmationForm(forms.Form):
     """Service fait: did the session take place? (a "no" says why)."""
 
-    tenue = forms.TypedChoiceField(
-        label=_("La séance a-t-elle eu lieu ?"),
-        choices=[("1", _("Oui, la séance a eu lieu")), ("0", _("Non, la séance n’a pas eu lieu"))],
-        coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
+    tenue = _oui_non(
+        label=_("La séance a-t-elle eu lieu ?"), oui=_("Oui, la séance a eu lieu"), non=_("Non, la séance n’a pas eu lieu")
     )
     commentaire = forms.CharField(
         label=_("Commentaire (obligatoire si elle n’a pas eu lieu)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -275,10 +276,9 @@ class ConfirmationForm(forms.Form):
 class ServiceFaitArbitrageForm(forms.Form):
     """The coordination settles a disputed (or never confirmed) session."""
 
-    tenue = forms.TypedChoiceField(
+    tenue = _oui_non(
         label=_("Décision de la coordination"),
-        choices=[("1", _("La séance a eu lieu (payable)")), ("0", _("La séance n’a pas eu lieu (non payable)"))],
-        coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
+        oui=_("La séance a eu lieu (payable)"),
+        non=_("La séance n’a pas eu lieu (non payable)"),
     )
     motif = forms.CharField(label=_("Motif de la décision"), widget=forms.Textarea(attrs={"rows": 2}))

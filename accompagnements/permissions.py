@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +25,7 @@ from .workflow import WORKFLOW
 from .workflow_seances import WORKFLOW as SEANCE_WORKFLOW
 from .workflow_service_fait import WORKFLOW as SERVICE_FAIT_WORKFLOW
 
-__all__ = ["BENEFICIAIRE", "COORDINATION", "MENTOR", "PAIRE", "PARTICIPANTS", "PLANNERS", "role_in", "role_of"]
+__all__ = ["BENEFICIAIRE", "COORDINATION", "MENTOR", "PAIRE", "PARTICIPANTS", "PLANNERS", "role_in", "role_of", "role_or_404"]
 
 
 def role_in(accompagnement: Any, user: Any) -> str | None:
@@ -38,6 +39,15 @@ def role_in(accompagnement: Any, user: Any) -> str | None:
     if any(mentor.user_id == user.pk for mentor in accompagnement.mentors.all()):
         return MENTOR
     return None
+
+
+def role_or_404(accompagnement: Any, user: Any) -> str:
+    """The user's part in this accompagnement for a page of it (its sessions, its conventions); someone who
+    has none gets a 404, so that the existence of another pair's accompagnement does not leak."""
+    role = role_in(accompagnement, user)
+    if role is None:
+        raise Http404
+    return role
 
 
 def _accompagnement_of(obj: Any) -> Accompagnement:

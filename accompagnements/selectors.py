@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts import perimetre, roles
 from core.pagination import plafond
 from core.permissions import may
+from core.selectors import filtres_renseignes
 from programmes.models import Programme
 
 from . import calendar as seance_dates
@@ -304,16 +305,17 @@ def accompagnements_for_coordination(*, filters: dict[str, Any] | None = None, u
     ).prefetch_related("mentors")
     if user is not None:
         qs = qs.visibles_par(user)
-    if filters.get("programme"):
-        qs = qs.filter(programme=filters["programme"])
-    if filters.get("etat"):
-        qs = qs.filter(etat=filters["etat"])
-    if filters.get("format"):
-        qs = qs.filter(format__code=filters["format"])
-    if filters.get("personne_ressource"):
-        qs = qs.filter(mentors=filters["personne_ressource"])
-    if filters.get("departement"):
-        qs = qs.filter(structure_beneficiaire__departement=filters["departement"])
+    qs = filtres_renseignes(
+        qs,
+        filters,
+        {
+            "programme": "programme",
+            "etat": "etat",
+            "format": "format__code",
+            "personne_ressource": "mentors",
+            "departement": "structure_beneficiaire__departement",
+        },
+    )
     # Newest first by primary key (created in that order): the sort uses the table's own index.
     return qs.order_by("-pk")
 

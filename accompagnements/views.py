@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.module_loading import import_string
 
@@ -8,7 +7,7 @@ from core.permissions import action_required
 
 from .forms_liste import AccompagnementFiltreForm
 from .models import Accompagnement
-from .permissions import COORDINATION, role_in
+from .permissions import COORDINATION, role_or_404
 from .selectors import accompagnements_for_coordination
 
 # Each stage contributes one section of the accompagnement page: a context function
@@ -31,10 +30,7 @@ def accompagnement_detail(request, pk: int):
         ).prefetch_related("mentors__structure"),
         pk=pk,
     )
-    role = role_in(accompagnement, request.user)
-    if role is None:
-        # Existence does not leak: someone else's accompagnement is simply not found.
-        raise Http404
+    role = role_or_404(accompagnement, request.user)
     context = {
         "accompagnement": accompagnement,
         "role": role,

@@ -59,7 +59,7 @@ from .models import (
     SupportTemoin,
     TypeSupport,
 )
-from .permissions import COORDINATION, role_in
+from .permissions import COORDINATION, role_or_404
 from .selectors import seances_non_confirmees, seances_of
 
 AGENDA_PAR_PAGE = 50
@@ -74,10 +74,7 @@ def _accompagnement_for(request, pk: int) -> tuple[Accompagnement, str]:
         ),
         pk=pk,
     )
-    role = role_in(accompagnement, request.user)
-    if role is None:
-        raise Http404
-    return accompagnement, role
+    return accompagnement, role_or_404(accompagnement, request.user)
 
 
 def _seance_for(request, pk: int) -> tuple[Seance, str]:
@@ -91,10 +88,7 @@ def _seance_for(request, pk: int) -> tuple[Seance, str]:
         ).prefetch_related("accompagnement__mentors", "confirmations__personne"),
         pk=pk,
     )
-    role = role_in(seance.accompagnement, request.user)
-    if role is None:
-        raise Http404
-    return seance, role
+    return seance, role_or_404(seance.accompagnement, request.user)
 
 
 def _compte_rendu(seance: Seance):
@@ -364,8 +358,7 @@ def support_telecharger(request, pk: int):
         pk=pk,
         type_support=TypeSupport.FICHIER,
     )
-    if role_in(support.seance.accompagnement, request.user) is None:
-        raise Http404
+    role_or_404(support.seance.accompagnement, request.user)
     acces_journaliser(request=request, objet=support, libelle=support.nom_original or support.titre)
     return attachment_response(support.fichier, filename=support.nom_original or "document", content_type=support.type_mime)
 

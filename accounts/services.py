@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
@@ -12,21 +13,8 @@ from programmes.models import StructurePilote
 from . import roles
 from .models import User
 
-DOMAIN_APPS = [
-    "core",  # the access log of personal data (read only in the admin)
-    "accounts",
-    "programmes",
-    "questionnaires",
-    "candidatures",
-    "annuaire",
-    "accompagnements",
-    "ateliers",
-    "conventions",
-    "evaluations",
-    "budget",
-    "relances",
-    "comite",
-]
+# The apps whose models the coordination may manage: the installed list of the programme's apps.
+DOMAIN_APPS: list[str] = list(settings.TSF_DOMAIN_APPS)
 
 # The committee reads aggregates and the files put to it; it never writes through the admin.
 COMITE_VIEW_MODELS = {

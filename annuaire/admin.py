@@ -9,16 +9,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_colonnes import ComptesParLigneMixin, EtatsLabelsMixin, HistoriqueInlineMixin, colonne_compte
 from core.admin_helpers import (
     ReadOnlyAdminMixin,
-    ReadOnlyInlineMixin,
     ScopedChoicesMixin,
     ServiceAdminMixin,
-    per_row,
     reason_action_view,
     related_column,
     run_service_on_each,
-    state_label,
 )
 from core.admin_imports import ImportAdminMixin
 
@@ -43,7 +41,7 @@ class CompetenceInline(ScopedChoicesMixin, admin.TabularInline):
 
 
 @admin.register(Domaine)
-class DomaineAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class DomaineAdmin(ComptesParLigneMixin, ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ()
     # Explicit: the default ordering is dropped by Django on annotated (GROUP BY) querysets.
     ordering = ("ordre", "nom")
@@ -52,16 +50,12 @@ class DomaineAdmin(ServiceAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("nom",)}
     inlines = (CompetenceInline,)
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_competences=per_row(Competence.objects.all(), "domaine"))
-
-    @admin.display(description=_("compétences"), ordering="_nombre_competences")
-    def nombre_competences(self, obj: Domaine) -> int:
-        return getattr(obj, "_nombre_competences", 0)
+    comptes_par_ligne = {"_nombre_competences": (Competence, "domaine")}
+    nombre_competences = colonne_compte("_nombre_competences", _("compétences"))
 
 
 @admin.register(Competence)
-class CompetenceAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class CompetenceAdmin(ComptesParLigneMixin, ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ()
     # Explicit: the default ordering is dropped by Django on annotated (GROUP BY) querysets.
     ordering = ("domaine__ordre", "nom")
@@ -71,12 +65,8 @@ class CompetenceAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_select_related = ("domaine",)
     readonly_fields = ("created_at",)
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_pr=per_row(CompetencePersonneRessource.objects.all(), "competence"))
-
-    @admin.display(description=_("personnes-ressources"), ordering="_nombre_pr")
-    def nombre_personnes_ressources(self, obj: Competence) -> int:
-        return getattr(obj, "_nombre_pr", 0)
+    comptes_par_ligne = {"_nombre_pr": (CompetencePersonneRessource, "competence")}
+    nombre_personnes_ressources = colonne_compte("_nombre_pr", _("personnes-ressources"))
 
 
 class CompetencePersonneRessourceInline(ScopedChoicesMixin, admin.TabularInline):
@@ -88,24 +78,9 @@ class CompetencePersonneRessourceInline(ScopedChoicesMixin, admin.TabularInline)
         return super().get_queryset(request).select_related("competence")
 
 
-class _EtatsLabels:
-    """The mentor profile's history's states, by their labels (the timeline inline and the history admin)."""
-
-    @admin.display(description=_("état avant"))
-    def from_state_label(self, obj: PersonneRessourceEvenement) -> str:
-        return state_label(EtatPersonneRessource, obj.from_state) if obj.from_state else "—"
-
-    @admin.display(description=_("état après"))
-    def to_state_label(self, obj: PersonneRessourceEvenement) -> str:
-        return state_label(EtatPersonneRessource, obj.to_state) if obj.to_state else "—"
-
-
-class PersonneRessourceEvenementInline(_EtatsLabels, ReadOnlyInlineMixin, admin.TabularInline):
+class PersonneRessourceEvenementInline(HistoriqueInlineMixin, admin.TabularInline):
     model = PersonneRessourceEvenement
-    fields = ("created_at", "kind", "transition", "from_state_label", "to_state_label", "reason", "actor")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("actor")
+    etats = EtatPersonneRessource
 
 
 @admin.register(PersonneRessource)
@@ -182,7 +157,8 @@ class CompetencePersonneRessourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PersonneRessourceEvenement)
-class PersonneRessourceEvenementAdmin(_EtatsLabels, ReadOnlyAdminMixin, admin.ModelAdmin):
+class PersonneRessourceEvenementAdmin(EtatsLabelsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    etats = EtatPersonneRessource
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "created_at",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from candidatures.models import Besoin, Candidature, Etat
 from core.layers import later_stage_model
+from core.selectors import filtres_renseignes
 from programmes.models import DEPARTEMENTS_OCCITANIE, Departement, Programme, UniteFormat, en_demi_journees
 
 from . import matching
@@ -58,13 +59,11 @@ def annuaire_list(*, etat: str = "", departement: str = "", competence: int | No
         .annotate(nb_competences=Count("competences_niveaux", distinct=True))
         .order_by("nom", "prenom", "pk")
     )
-    if etat:
-        qs = qs.filter(etat=etat)
-    if departement:
-        qs = qs.filter(departement=departement)
-    if competence:
-        qs = qs.filter(competences_niveaux__competence_id=competence)
-    return qs
+    return filtres_renseignes(
+        qs,
+        {"etat": etat, "departement": departement, "competence": competence},
+        {"etat": "etat", "departement": "departement", "competence": "competences_niveaux__competence_id"},
+    )
 
 
 def personne_ressource_detail(pk: int, *, user: AbstractBaseUser | AnonymousUser) -> PersonneRessource:

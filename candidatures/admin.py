@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_colonnes import EtatsLabelsMixin, HistoriqueInlineMixin
 from core.admin_helpers import (
     AppendOnlyInlineMixin,
     ReadOnlyAdminMixin,
@@ -28,7 +29,6 @@ from core.admin_helpers import (
     reason_action_view,
     related_column,
     run_service_on_each,
-    state_label,
 )
 from core.exceptions import RuleViolation
 from programmes.admin import format_filter
@@ -74,23 +74,12 @@ class DemandePieceInline(ReadOnlyInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("demandee_par")
 
 
-class CandidatureEvenementInline(ReadOnlyInlineMixin, admin.TabularInline):
+class CandidatureEvenementInline(HistoriqueInlineMixin, admin.TabularInline):
     """The file's timeline: who did what, when, from which state to which, and why."""
 
     model = CandidatureEvenement
-    fields = ("created_at", "kind", "transition", "from_state_label", "to_state_label", "reason", "actor")
+    etats = Etat
     ordering = ("created_at", "id")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("actor")
-
-    @admin.display(description=_("état avant"))
-    def from_state_label(self, obj: CandidatureEvenement) -> str:
-        return state_label(Etat, obj.from_state) if obj.from_state else "—"
-
-    @admin.display(description=_("état après"))
-    def to_state_label(self, obj: CandidatureEvenement) -> str:
-        return state_label(Etat, obj.to_state) if obj.to_state else "—"
 
 
 class NoteInterneInline(ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInline):
@@ -504,21 +493,14 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CandidatureEvenement)
-class CandidatureEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CandidatureEvenementAdmin(EtatsLabelsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    etats = Etat
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("created_at", "candidature", "kind", "transition", "from_state_label", "to_state_label", "actor", "reason")
     list_filter = ("kind", "transition", "candidature__programme")
     search_fields = ("candidature__reference", "reason", "actor__email", "transition")
     date_hierarchy = "created_at"
     list_select_related = ("candidature", "actor")
-
-    @admin.display(description=_("état avant"))
-    def from_state_label(self, obj: CandidatureEvenement) -> str:
-        return state_label(Etat, obj.from_state) if obj.from_state else "—"
-
-    @admin.display(description=_("état après"))
-    def to_state_label(self, obj: CandidatureEvenement) -> str:
-        return state_label(Etat, obj.to_state) if obj.to_state else "—"
 
 
 @admin.register(PieceJointe)

@@ -9,13 +9,8 @@ class CandidaturesConfig(AppConfig):
     verbose_name = _("Candidatures")
 
     def ready(self) -> None:
-        # Imported once the app registry is ready (the invariants query the models): registers this
-        # app's invariants in core.invariants (checked by verifier_coherence).
         # The person's space shows this stage's section (accounts/espace.py); imported here because the
         # selectors read the models, which are ready only now.
-        from . import (
-            invariants,  # noqa: F401
-            selectors,
-        )
+        from . import selectors
 
         section_register(app=self.name, context=selectors.espace)

@@ -20,6 +20,7 @@ from accounts.models import User
 from core.ics import CalendarEvent, build_calendar
 from core.layers import later_stage_model
 from core.models import EventKind
+from core.selectors import filtres_renseignes
 from programmes.models import Format, Programme
 
 from .models import (
@@ -281,10 +282,7 @@ def candidatures_for_coordination(*, programme: Programme, filters: dict[str, An
             Prefetch("etiquettes_liens", queryset=EtiquetteCandidature.objects.select_related("etiquette"), to_attr="etiquettes")
         )
     )
-    if filters.get("etat"):
-        qs = qs.filter(etat=filters["etat"])
-    if filters.get("departement"):
-        qs = qs.filter(structure__departement=filters["departement"])
+    qs = filtres_renseignes(qs, filters, {"etat": "etat", "departement": "structure__departement"})
     if filters.get("format"):
         fmt = filters["format"]
         qs = qs.filter(Q(format_retenu=fmt) | Q(format_suite=fmt) | Q(diagnostic__format_recommande=fmt))
@@ -298,12 +296,15 @@ def candidatures_for_coordination(*, programme: Programme, filters: dict[str, An
             )
             | Q(diagnostic__besoins__competence__domaine=domaine)
         ).distinct()
-    if filters.get("depuis"):
-        qs = qs.filter(soumise_le__date__gte=filters["depuis"])
-    if filters.get("jusqu_au"):
-        qs = qs.filter(soumise_le__date__lte=filters["jusqu_au"])
-    if filters.get("etiquette"):
-        qs = qs.filter(etiquettes_liens__etiquette=filters["etiquette"])
+    qs = filtres_renseignes(
+        qs,
+        filters,
+        {
+            "depuis": "soumise_le__date__gte",
+            "jusqu_au": "soumise_le__date__lte",
+            "etiquette": "etiquettes_liens__etiquette",
+        },
+    )
     if filters.get("q"):
         for word in str(filters["q"]).split()[:5]:
             qs = qs.filter(

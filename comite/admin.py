@@ -8,7 +8,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import AppendOnlyInlineMixin, ServiceAdminMixin, ServiceInlineMixin, per_row, related_column
+from core.admin_colonnes import ComptesParLigneMixin, colonne_compte
+from core.admin_helpers import AppendOnlyInlineMixin, ServiceAdminMixin, ServiceInlineMixin, related_column
 
 from .models import Avis, MembreComite, ReunionComite, Saisine
 from .services import avis_give, membre_comite_set, saisine_create
@@ -37,7 +38,7 @@ class SaisineInline(ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInli
 
 
 @admin.register(ReunionComite)
-class ReunionComiteAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class ReunionComiteAdmin(ComptesParLigneMixin, ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ("compte_rendu_fichier",)
     # Explicit: the default ordering is dropped by Django on annotated (GROUP BY) querysets.
     ordering = ("-date",)
@@ -50,12 +51,8 @@ class ReunionComiteAdmin(ServiceAdminMixin, admin.ModelAdmin):
     readonly_fields = ("compte_rendu_fichier", "created_at", "updated_at")
     inlines = (SaisineInline,)
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_saisines=per_row(Saisine.objects.all(), "reunion"))
-
-    @admin.display(description=_("dossiers soumis"), ordering="_nombre_saisines")
-    def nombre_saisines(self, obj: ReunionComite) -> int:
-        return getattr(obj, "_nombre_saisines", 0)
+    comptes_par_ligne = {"_nombre_saisines": (Saisine, "reunion")}
+    nombre_saisines = colonne_compte("_nombre_saisines", _("dossiers soumis"))
 
 
 def _avis_give(request: HttpRequest, saisine: Saisine, form: Any) -> Avis:
@@ -86,7 +83,7 @@ class AvisInline(ServiceInlineMixin, admin.TabularInline):
 
 
 @admin.register(Saisine)
-class SaisineAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class SaisineAdmin(ComptesParLigneMixin, ServiceAdminMixin, admin.ModelAdmin):
     # Put to the committee by saisine_create (documents of the file only, meeting of the same programme, timeline).
     service_owned_fields = ("candidature", "reunion", "pieces", "saisi_par")
     service_add = "comite.services.saisine_create"
@@ -111,12 +108,8 @@ class SaisineAdmin(ServiceAdminMixin, admin.ModelAdmin):
     readonly_fields = (saisi_par, "created_at")
     inlines = (AvisInline,)
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(_nombre_avis=per_row(Avis.objects.all(), "saisine"))
-
-    @admin.display(description=_("avis"), ordering="_nombre_avis")
-    def nombre_avis(self, obj: Saisine) -> int:
-        return getattr(obj, "_nombre_avis", 0)
+    comptes_par_ligne = {"_nombre_avis": (Avis, "saisine")}
+    nombre_avis = colonne_compte("_nombre_avis", _("avis"))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Saisine | None = None) -> Any:
         return self.readonly_fields if obj is None else ("candidature", "reunion", "pieces", *self.readonly_fields)

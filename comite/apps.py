@@ -10,12 +10,8 @@ class ComiteConfig(AppConfig):
 
     def ready(self) -> None:
         # The person's space shows this stage's section (accounts/espace.py); imported here because the
-        # selectors read the models, which are ready only now. Registers this app's invariants in
-        # core.invariants (checked by verifier_coherence).
-        from . import (
-            invariants,  # noqa: F401
-            selectors,
-        )
+        # selectors read the models, which are ready only now.
+        from . import selectors
 
         section_register(app=self.name, context=selectors.espace)
 

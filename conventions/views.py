@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accompagnements.models import Accompagnement
-from accompagnements.permissions import role_in
+from accompagnements.permissions import role_or_404
 from core.downloads import attachment_response
 from core.exceptions import DomainError
 from core.forms import add_domain_error, form_save
@@ -27,10 +27,7 @@ def _convention_for(request, pk: int) -> tuple[Convention, str]:
         ).prefetch_related("accompagnement__mentors", "signatures"),
         pk=pk,
     )
-    role = role_in(convention.accompagnement, request.user)
-    if role is None:
-        raise Http404
-    return convention, role
+    return convention, role_or_404(convention.accompagnement, request.user)
 
 
 def _section_url(accompagnement_id: int) -> str:
@@ -122,8 +119,7 @@ def convention_integrite(request, pk: int):
 @require_POST
 def convention_generer(request, accompagnement_pk: int):
     accompagnement = get_object_or_404(Accompagnement.objects.prefetch_related("mentors"), pk=accompagnement_pk)
-    if role_in(accompagnement, request.user) is None:
-        raise Http404
+    role_or_404(accompagnement, request.user)
     forbid_unless(request.user, "convention.coordonner", accompagnement)
     report_outcome(
         request,
@@ -173,8 +169,7 @@ def accompagnement_prolonger(request, accompagnement_pk: int):
         Accompagnement.objects.select_related("format", "programme", "beneficiaire").prefetch_related("mentors"),
         pk=accompagnement_pk,
     )
-    if role_in(accompagnement, request.user) is None:
-        raise Http404
+    role_or_404(accompagnement, request.user)
     decision = forbid_unless(request.user, "convention.prolonger", accompagnement)
     if not decision:
         messages.error(request, decision.reason)

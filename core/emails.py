@@ -72,6 +72,23 @@ def mark_template(message: MessageT, rendered: RenderedEmail) -> MessageT:
     return message
 
 
+def message_rendu(rendered: RenderedEmail, *, to: list[str], headers: dict[str, str] | None = None) -> EmailMultiAlternatives:
+    """A rendered template as a message built by hand (for `deliver`), for the senders that add their own
+    headers or attachments: text and HTML, the pilot's reply-to and the template's traces, as `send_now` sets."""
+    message = EmailMultiAlternatives(
+        subject=rendered.subject, body=rendered.text, to=to, reply_to=[rendered.reply_to], headers=headers
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    return mark_template(message, rendered)
+
+
+def message_id_stable(kind: str, pk: int) -> str:
+    """A Message-ID that names the record it comes from: the same message re-sent after a crash is
+    recognisable as one (the recipient's client and the provider merge them)."""
+    host = urlsplit(settings.SITE_URL).hostname or "tsf.invalid"
+    return f"<{kind}-{pk}@{host}>"
+
+
 def render_email(name: str, context: dict[str, Any], *, language: str = "fr") -> RenderedEmail:
     pilot = pilot_of(context)
     context = {"site_url": settings.SITE_URL, **context, "pilot": pilot}

@@ -1,16 +1,33 @@
-"""Read-only queries of the shared core (e-mail delivery)."""
+"""Read-only queries of the shared core (e-mail delivery) and the filtering the apps' lists share."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 
 from .models import MessageEnvoye
 
 if TYPE_CHECKING:  # annotations only: core names no app's model (accounts.User is an AbstractUser)
     from django.contrib.auth.models import AbstractUser
+
+M = TypeVar("M", bound=Model)
+
+
+def filtres_renseignes(qs: QuerySet[M], valeurs: Mapping[str, Any], lookups: Mapping[str, str]) -> QuerySet[M]:
+    """Narrow `qs` by each filter the user filled in: `lookups` maps a filter's name to its ORM lookup;
+    an empty value (blank, None, 0) leaves that criterion out, as every list of the platform does.
+
+    One `.filter()` a criterion, in the order given: across a multi-valued relation, chained filters may
+    each match a different related row, which is what the lists always meant.
+    """
+    for name, lookup in lookups.items():
+        value = valeurs.get(name)
+        if value:
+            qs = qs.filter(**{lookup: value})
+    return qs
 
 
 def messages_de(personne: AbstractUser, *, limit: int = 50) -> list[MessageEnvoye]:

@@ -9,12 +9,8 @@ class RelancesConfig(AppConfig):
     verbose_name = _("Relances")
 
     def ready(self) -> None:
-        # Registers this app's invariants in core.invariants (checked by verifier_coherence).
         # The person's space shows their messages from the coordination (accounts/espace.py); imported
         # here because the selectors read the models, which are ready only now.
-        from . import (
-            invariants,  # noqa: F401
-            selectors,
-        )
+        from . import selectors
 
         section_register(app=self.name, context=selectors.espace)

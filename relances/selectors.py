@@ -24,6 +24,7 @@ from candidatures.models import Candidature
 from candidatures.models import Etat as EtatCandidature
 from conventions.models import Convention
 from core.pagination import plafond
+from core.selectors import filtres_renseignes
 from evaluations.models import EtatEvaluation, Evaluation, Moment
 from programmes.models import Departement, Format, Programme, StructurePilote
 from programmes.selectors import pilotes_de, programme_ids_de, voit_tout
@@ -91,6 +92,8 @@ ROLES_GROUPE = [
     (ROLE_CANDIDAT, _("Candidat·es et bénéficiaires")),
     (ROLE_PERSONNE_RESSOURCE, _("Personnes-ressources")),
 ]
+# The group's filters that narrow accompagnements: the recipients and their placeholders' values must agree.
+FILTRES_ACCOMPAGNEMENT = {"programme": "programme_id", "format": "format_id", "etat_accompagnement": "etat"}
 
 
 def filtres_du_perimetre(filtres: dict[str, Any], user: Any) -> dict[str, Any]:
@@ -118,12 +121,7 @@ def destinataires_groupe(filtres: dict[str, Any]) -> QuerySet[User]:
     accompagnements = Accompagnement.objects.all()
     if perimetre is not None:
         accompagnements = accompagnements.filter(programme_id__in=perimetre)
-    if programme:
-        accompagnements = accompagnements.filter(programme_id=programme)
-    if format_id:
-        accompagnements = accompagnements.filter(format_id=format_id)
-    if etat_a:
-        accompagnements = accompagnements.filter(etat=etat_a)
+    accompagnements = filtres_renseignes(accompagnements, filtres, FILTRES_ACCOMPAGNEMENT)
     par_accompagnement = bool(format_id or etat_a)
 
     conditions = []
@@ -131,12 +129,11 @@ def destinataires_groupe(filtres: dict[str, Any]) -> QuerySet[User]:
         candidatures = Candidature.objects.filter(candidat=OuterRef("pk"))
         if perimetre is not None:
             candidatures = candidatures.filter(programme_id__in=perimetre)
-        if programme:
-            candidatures = candidatures.filter(programme_id=programme)
-        if etat_c:
-            candidatures = candidatures.filter(etat=etat_c)
-        if departement:
-            candidatures = candidatures.filter(structure__departement=departement)
+        candidatures = filtres_renseignes(
+            candidatures,
+            filtres,
+            {"programme": "programme_id", "etat_candidature": "etat", "departement": "structure__departement"},
+        )
         condition = Q(Exists(candidatures))
         if par_accompagnement:
             suivis = accompagnements.filter(beneficiaire=OuterRef("pk"))
@@ -233,15 +230,8 @@ def valeurs_destinataires(personnes: Iterable[User], filtres: dict[str, Any]) ->
     now = timezone.now()
     accompagnements = Accompagnement.objects.filter(Q(beneficiaire_id__in=ids) | Q(mentors__user_id__in=ids))
     candidatures = Candidature.objects.filter(candidat_id__in=ids)
-    if filtres.get("programme"):
-        accompagnements = accompagnements.filter(programme_id=filtres["programme"])
-        candidatures = candidatures.filter(programme_id=filtres["programme"])
-    if filtres.get("format"):
-        accompagnements = accompagnements.filter(format_id=filtres["format"])
-    if filtres.get("etat_accompagnement"):
-        accompagnements = accompagnements.filter(etat=filtres["etat_accompagnement"])
-    if filtres.get("etat_candidature"):
-        candidatures = candidatures.filter(etat=filtres["etat_candidature"])
+    accompagnements = filtres_renseignes(accompagnements, filtres, FILTRES_ACCOMPAGNEMENT)
+    candidatures = filtres_renseignes(candidatures, filtres, {"programme": "programme_id", "etat_candidature": "etat"})
     prochaine = Seance.objects.filter(accompagnement=OuterRef("pk"), etat=EtatSeance.PLANIFIEE, debut__gte=now).order_by("debut")
     par_personne: dict[int, Accompagnement] = {}
     for acc in (

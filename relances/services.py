@@ -23,7 +23,6 @@ import datetime
 import logging
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -41,7 +40,7 @@ from candidatures.models import Candidature, Etat
 from conventions.models import Convention, EtatConvention
 from core import notifications
 from core.concurrency import lock_unchanged
-from core.emails import deliver, deliveries_record, mark_template, render_email
+from core.emails import deliver, deliveries_record, message_id_stable, message_rendu, render_email
 from core.exceptions import RuleViolation
 from core.jobs import enqueue
 from core.models import MessageEnvoye
@@ -236,17 +235,11 @@ def _message(relance: Relance, context: dict[str, Any]) -> EmailMultiAlternative
     rendered = render_email(
         f"relance_{relance.type_relance}", {"relance": relance, "destinataire": relance.destinataire, **context}
     )
-    host = urlsplit(settings.SITE_URL).hostname or "tsf.invalid"
-    message = EmailMultiAlternatives(
-        subject=rendered.subject,
-        body=rendered.text,
+    return message_rendu(
+        rendered,
         to=[relance.destinataire.email],
-        reply_to=[rendered.reply_to],
-        # Stable id: a reminder re-sent after a crash is recognisable as the same message.
-        headers={"Message-ID": f"<relance-{relance.pk}@{host}>", "X-TSF-Relance": str(relance.pk)},
+        headers={"Message-ID": message_id_stable("relance", relance.pk), "X-TSF-Relance": str(relance.pk)},
     )
-    message.attach_alternative(rendered.html, "text/html")
-    return mark_template(message, rendered)
 
 
 def _still_mine(pk: int, reservee_le: datetime.datetime):
@@ -513,17 +506,11 @@ def message_groupe_envoyer(
 def _message_groupe_email(destinataire: DestinataireMessage) -> EmailMultiAlternatives:
     lien = _url("relances:mon_message", destinataire.pk)
     rendered = render_email("message_groupe", {"destinataire": destinataire.personne, "copie": destinataire, "lien": lien})
-    host = urlsplit(settings.SITE_URL).hostname or "tsf.invalid"
-    message = EmailMultiAlternatives(
-        subject=rendered.subject,
-        body=rendered.text,
+    return message_rendu(
+        rendered,
         to=[destinataire.personne.email],
-        reply_to=[rendered.reply_to],
-        # Stable id: the same copy handed over twice after a crash is recognisable as one message.
-        headers={"Message-ID": f"<groupe-{destinataire.pk}@{host}>", "X-TSF-Groupe": str(destinataire.pk)},
+        headers={"Message-ID": message_id_stable("groupe", destinataire.pk), "X-TSF-Groupe": str(destinataire.pk)},
     )
-    message.attach_alternative(rendered.html, "text/html")
-    return mark_template(message, rendered)
 
 
 def message_groupe_distribuer(*, message_id: int) -> int:

@@ -58,6 +58,24 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The programme's own apps, in the order of the lifecycle: installed below, and the apps whose models the
+# coordination group is given every permission on (accounts/services.py), so that a new app is named once.
+TSF_DOMAIN_APPS = [
+    "core",  # the access log of personal data (read only in the admin)
+    "accounts",
+    "programmes",
+    "questionnaires",
+    "candidatures",
+    "annuaire",
+    "accompagnements",
+    "ateliers",
+    "conventions",
+    "evaluations",
+    "budget",
+    "relances",
+    "comite",
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -73,20 +91,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "anymail",
-    # The programme’s own apps, in the order of the lifecycle.
-    "core",
-    "accounts",
-    "programmes",
-    "questionnaires",
-    "candidatures",
-    "annuaire",
-    "accompagnements",
-    "ateliers",
-    "conventions",
-    "evaluations",
-    "budget",
-    "relances",
-    "comite",
+    *TSF_DOMAIN_APPS,
     # What spans every stage (personal-data retention, demo data): the top layer.
     "plateforme",
 ]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from core.exceptions import PermissionRefused, RuleViolation
-from core.workflow import apply_transition
+from core.workflow import Transition, apply_transition
 from programmes.models import Format, Programme, Structure
 from programmes.rules import check_demi_journees
 
-from ..models import Accompagnement, AccompagnementEvenement, EtatAccompagnement
+from ..models import Accompagnement, AccompagnementEvenement, EtatAccompagnement, Seance
 from ..signals import programme_modifie
 from ..workflow import WORKFLOW
 
@@ -39,6 +39,27 @@ def accompagnement_transition(*, accompagnement: Accompagnement, name: str, by: 
     )
     programme_modifie_signaler(accompagnement.programme_id)
     return moved
+
+
+def seance_historique(
+    *, transition_name: str, by: User | None, reason: str, details: dict[str, Any] | None = None
+) -> Callable[[Seance, Transition, str], None]:
+    """The history callback of a session's tables (its state, its service fait): both write the same row
+    on the accompagnement's timeline, so that the pair and the coordination read one history."""
+
+    def history(locked: Seance, transition: Transition, previous: str) -> None:
+        AccompagnementEvenement.objects.create(
+            accompagnement_id=locked.accompagnement_id,
+            kind="transition",
+            transition=transition_name,
+            from_state=previous,
+            to_state=transition.target,
+            reason=reason,
+            actor=by if getattr(by, "is_authenticated", False) else None,
+            details={"seance": locked.pk, "debut": locked.debut.isoformat(), **(details or {})},
+        )
+
+    return history
 
 
 def programme_modifie_signaler(programme_id: int) -> None:

@@ -20,7 +20,7 @@ from core.emails import render_email, send_after_commit, send_templated_after_co
 from core.exceptions import RuleViolation
 from core.permissions import require
 from core.uploads import CheckedUpload
-from core.workflow import Transition, apply_transition
+from core.workflow import apply_transition
 from programmes.models import Structure
 from programmes.rules import check_duree_seance
 
@@ -42,7 +42,7 @@ from ..models import (
 )
 from ..permissions import COORDINATION, role_in
 from ..workflow_seances import WORKFLOW as SEANCE_WORKFLOW
-from .accompagnement import programme_modifie_signaler
+from .accompagnement import programme_modifie_signaler, seance_historique
 from .service_fait import mentor_confirme_en_realisant
 
 # The transition recorded when the convention is signed by all (accompagnements/workflow.py).
@@ -312,22 +312,12 @@ def seance_reschedule(
 def _seance_transition(*, seance: Seance, name: str, by: User, reason: str = "", **changes: Any) -> Seance:
     """Move a session through its table; its history row goes to the accompagnement's timeline."""
 
-    def history(locked: Seance, transition: Transition, previous: str) -> None:
-        AccompagnementEvenement.objects.create(
-            accompagnement_id=locked.accompagnement_id,
-            kind="transition",
-            transition=f"seance_{name}",
-            from_state=previous,
-            to_state=transition.target,
-            reason=reason,
-            actor=by if getattr(by, "is_authenticated", False) else None,
-            details={
-                "seance": locked.pk,
-                "debut": locked.debut.isoformat(),
-                **{k: v for k, v in changes.items() if k == "comptee"},
-            },
-        )
-
+    history = seance_historique(
+        transition_name=f"seance_{name}",
+        by=by,
+        reason=reason,
+        details={k: v for k, v in changes.items() if k == "comptee"},
+    )
     moved = apply_transition(
         seance, workflow=SEANCE_WORKFLOW, name=name, actor=by, reason=reason, changes=changes, history=history
     )

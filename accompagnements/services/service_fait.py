@@ -11,29 +11,18 @@ from accounts.models import User
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation
 from core.permissions import require
-from core.workflow import Transition, apply_transition
+from core.workflow import apply_transition
 
 from .. import liens
 from ..models import AccompagnementEvenement, ConfirmationSeance, Seance
 from ..parties import BENEFICIAIRE, MENTOR
 from ..permissions import role_in
 from ..workflow_service_fait import WORKFLOW as SERVICE_FAIT_WORKFLOW
-from .accompagnement import programme_modifie_signaler
+from .accompagnement import programme_modifie_signaler, seance_historique
 
 
 def _service_fait_transition(*, seance: Seance, name: str, by: User | None, reason: str = "") -> Seance:
-    def history(locked: Seance, transition: Transition, previous: str) -> None:
-        AccompagnementEvenement.objects.create(
-            accompagnement_id=locked.accompagnement_id,
-            kind="transition",
-            transition=f"service_fait_{name}",
-            from_state=previous,
-            to_state=transition.target,
-            reason=reason,
-            actor=by if getattr(by, "is_authenticated", False) else None,
-            details={"seance": locked.pk, "debut": locked.debut.isoformat()},
-        )
-
+    history = seance_historique(transition_name=f"service_fait_{name}", by=by, reason=reason)
     moved = apply_transition(
         seance,
         workflow=SERVICE_FAIT_WORKFLOW,

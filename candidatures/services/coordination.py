@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from annuaire.models import Competence, Domaine
 from core.concurrency import check_unchanged
-from core.emails import render_email, send_after_commit
+from core.emails import RenderedEmail, render_email, send_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
 from core.models import EventKind
 from core.permissions import require
@@ -91,6 +91,27 @@ def _record_email(
         **(trace or {}),
     )
     return email
+
+
+def _record_rendered(
+    *,
+    candidature: Candidature,
+    by: User | None,
+    rendered: RenderedEmail,
+    attachments: list[tuple[str, str, str]] | None = None,
+    details: dict | None = None,
+) -> EmailEnvoye:
+    """`_record_email` of a platform template: its subject, both bodies and its traces go together."""
+    return _record_email(
+        candidature=candidature,
+        by=by,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        attachments=attachments,
+        details=details,
+        trace=rendered.trace(),
+    )
 
 
 def _check_coordination(by: User) -> None:
@@ -191,14 +212,7 @@ def demande_piece_create(*, candidature: Candidature, by: User, type_piece: str,
         details={"demande_piece": demande.pk, "type_piece": type_piece, "pour_candidat": True, "action": "demande"},
     )
     rendered = render_email("coordination_piece_demandee", {"candidature": candidature, "demande": demande})
-    _record_email(
-        candidature=candidature,
-        by=by,
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        trace=rendered.trace(),
-    )
+    _record_rendered(candidature=candidature, by=by, rendered=rendered)
     return demande
 
 
@@ -210,14 +224,7 @@ def demande_piece_remind(*, demande: DemandePiece, by: User) -> EmailEnvoye:
         raise RuleViolation(_("Ce document a déjà été fourni."))
     candidature = demande.candidature
     rendered = render_email("coordination_piece_relance", {"candidature": candidature, "demande": demande})
-    return _record_email(
-        candidature=candidature,
-        by=by,
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        trace=rendered.trace(),
-    )
+    return _record_rendered(candidature=candidature, by=by, rendered=rendered)
 
 
 @transaction.atomic
@@ -300,15 +307,12 @@ def entretien_diagnostic_schedule(
     rendered = render_email(
         "coordination_diagnostic_invitation", {"candidature": candidature, "entretien": entretien, "replanifie": replanifie}
     )
-    _record_email(
+    _record_rendered(
         candidature=candidature,
         by=by,
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
+        rendered=rendered,
         attachments=[("entretien-diagnostic.ics", ics.decode("utf-8"), "text/calendar")],
         details={"invitation": True, "debut": entretien.debut.isoformat()},
-        trace=rendered.trace(),
     )
     return entretien
 

@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from accounts.models import User
 from core.antivirus import INFECTE, SAIN, configured_scanner
-from core.emails import deliver, mark_template, render_email, send_templated_after_commit
+from core.emails import deliver, message_rendu, render_email, send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
 from core.jobs import enqueue
 from core.models import EventKind
@@ -430,12 +429,9 @@ def candidature_receipt_generate(*, candidature: Candidature) -> Candidature:
             candidature=candidature, destinataire=candidature.candidat.email, sujet=rendered.subject, corps=rendered.text
         )
 
-    message = EmailMultiAlternatives(
-        subject=rendered.subject, body=rendered.text, to=[candidature.candidat.email], reply_to=[rendered.reply_to]
-    )
-    message.attach_alternative(rendered.html, "text/html")
+    message = message_rendu(rendered, to=[candidature.candidat.email])
     message.attach(f"accuse-reception-{candidature.reference}.pdf", pdf, "application/pdf")
-    deliver(mark_template(message, rendered), reference=f"emailenvoye:{email.pk}")
+    deliver(message, reference=f"emailenvoye:{email.pk}")
     candidature.refresh_from_db()
     return candidature
 
