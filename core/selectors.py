@@ -6,17 +6,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth import get_user_model
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import MessageEnvoye
 
 if TYPE_CHECKING:  # annotations only: core names no app's model (accounts.User is an AbstractUser)
     from django.contrib.auth.models import AbstractUser
 
-M = TypeVar("M", bound=Model)
+# The queryset keeps its own class (a custom QuerySet stays one for the caller and the type checker).
+QS = TypeVar("QS", bound="QuerySet[Any]")
 
 
-def filtres_renseignes(qs: QuerySet[M], valeurs: Mapping[str, Any], lookups: Mapping[str, str]) -> QuerySet[M]:
+def filtres_renseignes(qs: QS, valeurs: Mapping[str, Any], lookups: Mapping[str, str]) -> QS:
     """Narrow `qs` by each filter the user filled in: `lookups` maps a filter's name to its ORM lookup;
     an empty value (blank, None, 0) leaves that criterion out, as every list of the platform does.
 
