@@ -83,6 +83,7 @@ def fill(scale: float) -> dict:
     from budget.models import Engagement, Enveloppe, Paiement
     from budget.resume import resumes_manquants
     from candidatures.models import Candidature
+    from comite.models import MembreComite
     from programmes.models import DEPARTEMENTS_OCCITANIE, Format, Programme, Structure, TypeStructure
     from relances.models import Relance, TypeRelance
 
@@ -122,6 +123,8 @@ def fill(scale: float) -> dict:
     user_set_roles(user=coordination, role_names=["coordination"])
     comite = User.objects.create(email="comite@echelle.test", password=UNUSABLE)
     user_set_roles(user=comite, role_names=["comite_technique"])
+    # The comité role opens the committee's pages; a seat on this programme's committee scopes them to it.
+    MembreComite.objects.create(programme=programme, user=comite, qualite="Région Occitanie")
     mentors = PersonneRessource.objects.bulk_create(
         [
             PersonneRessource(
