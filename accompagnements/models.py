@@ -23,6 +23,8 @@ class EtatAccompagnement(models.TextChoices):
 # Named once: the action has ended (exit evaluation, continuation), or has started (sessions, budget figures).
 ETATS_TERMINES = (EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS)
 ETATS_DEMARRES = (EtatAccompagnement.EN_COURS, *ETATS_TERMINES)
+# Neither ended nor abandoned: a personne-ressource may still join it, its duration may still change.
+ETATS_OUVERTS = (EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION, EtatAccompagnement.EN_COURS)
 
 
 class AccompagnementQuerySet(models.QuerySet):
