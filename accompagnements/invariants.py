@@ -50,7 +50,6 @@ def demi_journees_convention() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="accompagnements.demi_journees_convention",
             message=_("%(n)s planifiée(s), réalisée(s) ou comptée(s) pour %(prevues)s prévue(s).")
             % {
                 "n": duree_texte(row["consommees"], unite=row["format__unite"]),
@@ -90,7 +89,6 @@ def demi_journees_structure() -> Iterable[Violation]:
     )
     for row in prevues:
         yield Violation(
-            code="accompagnements.demi_journees_structure",
             message=_("%(total)s de %(format)s prévue(s) dans le programme ; le maximum est de %(max)s.")
             % {
                 "total": duree_texte(row["total"], unite=row["format__unite"]),
@@ -101,7 +99,6 @@ def demi_journees_structure() -> Iterable[Violation]:
         )
     for row in seances:
         yield Violation(
-            code="accompagnements.demi_journees_structure",
             message=_("%(total)s de %(format)s consommée(s) dans le programme ; le maximum est de %(max)s.")
             % {
                 "total": duree_texte(row["total"], unite=row["accompagnement__format__unite"]),
@@ -137,7 +134,6 @@ def seance_periode_programme() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="accompagnements.seance_periode_programme",
             message=_("La séance est hors de la période du programme (du %(debut)s au %(fin)s).")
             % {
                 "debut": formats.date_format(row["accompagnement__programme__date_debut"], "SHORT_DATE_FORMAT"),
@@ -161,7 +157,6 @@ def seances_apres_demarrage() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="accompagnements.seances_apres_demarrage",
             message=_("Des séances sont planifiées ou comptées alors que la convention n’est pas signée par tous."),
             **_accompagnement(row["pk"], row["reference"]),
         )
@@ -180,7 +175,6 @@ def seance_realisee_passee() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="accompagnements.seance_realisee_passee",
             message=_("Marquée réalisée alors qu’elle n’a pas encore commencé."),
             objet=seance_label(debut_jour=row["jour"], reference=row["accompagnement__reference"]),
             url=reverse("accompagnements:detail", args=[row["accompagnement_id"]]),
@@ -211,7 +205,6 @@ def creneau_reserve() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="accompagnements.creneau_reserve",
             message=_("Le créneau réservé ne correspond plus à sa séance (heure, durée, annulation ou personne-ressource)."),
             objet=_("Créneau du %(date)s (%(ref)s)")
             % {
@@ -258,7 +251,6 @@ def historique_demi_journees() -> Iterable[Violation]:
         format = formats[format_id]
         if total > format.demi_journees_max:
             yield Violation(
-                code="accompagnements.historique_demi_journees",
                 message=_("%(total)s de %(format)s avec les accompagnements passés ; le maximum est de %(max)s.")
                 % {
                     "total": format.duree_texte(total),
