@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
@@ -26,7 +27,8 @@ from .models import (
 from .selectors import _sum_seances
 
 
-def _accompagnement(accompagnement_id: int, reference: str) -> dict[str, str]:
+def sur_accompagnement(accompagnement_id: int, reference: str) -> dict[str, str]:
+    """What a violation on an accompagnement names and where it points (shared by the later stages)."""
     return {
         "objet": _("Accompagnement %(ref)s") % {"ref": reference},
         "url": reverse("accompagnements:detail", args=[accompagnement_id]),
@@ -55,7 +57,7 @@ def demi_journees_convention() -> Iterable[Violation]:
                 "n": duree_texte(row["consommees"], unite=row["format__unite"]),
                 "prevues": duree_texte(row["demi_journees_prevues"], unite=row["format__unite"]),
             },
-            **_accompagnement(row["pk"], row["reference"]),
+            **sur_accompagnement(row["pk"], row["reference"]),
         )
 
 
@@ -109,8 +111,13 @@ def demi_journees_structure() -> Iterable[Violation]:
         )
 
 
-def seance_label(*, debut_jour, reference: str) -> str:
-    return _("Séance du %(date)s (%(ref)s)") % {"date": formats.date_format(debut_jour, "SHORT_DATE_FORMAT"), "ref": reference}
+def sur_seance(debut_jour: Any, reference: str, accompagnement_id: int) -> dict[str, str]:
+    """What a violation on a session names (its day, its accompagnement) and where it points."""
+    return {
+        "objet": _("Séance du %(date)s (%(ref)s)")
+        % {"date": formats.date_format(debut_jour, "SHORT_DATE_FORMAT"), "ref": reference},
+        "url": reverse("accompagnements:detail", args=[accompagnement_id]),
+    }
 
 
 @invariant(
@@ -139,8 +146,7 @@ def seance_periode_programme() -> Iterable[Violation]:
                 "debut": formats.date_format(row["accompagnement__programme__date_debut"], "SHORT_DATE_FORMAT"),
                 "fin": formats.date_format(row["accompagnement__programme__date_fin"], "SHORT_DATE_FORMAT"),
             },
-            objet=seance_label(debut_jour=row["jour"], reference=row["accompagnement__reference"]),
-            url=reverse("accompagnements:detail", args=[row["accompagnement_id"]]),
+            **sur_seance(row["jour"], row["accompagnement__reference"], row["accompagnement_id"]),
         )
 
 
@@ -158,7 +164,7 @@ def seances_apres_demarrage() -> Iterable[Violation]:
     for row in rows.iterator():
         yield Violation(
             message=_("Des séances sont planifiées ou comptées alors que la convention n’est pas signée par tous."),
-            **_accompagnement(row["pk"], row["reference"]),
+            **sur_accompagnement(row["pk"], row["reference"]),
         )
 
 
@@ -176,8 +182,7 @@ def seance_realisee_passee() -> Iterable[Violation]:
     for row in rows.iterator():
         yield Violation(
             message=_("Marquée réalisée alors qu’elle n’a pas encore commencé."),
-            objet=seance_label(debut_jour=row["jour"], reference=row["accompagnement__reference"]),
-            url=reverse("accompagnements:detail", args=[row["accompagnement_id"]]),
+            **sur_seance(row["jour"], row["accompagnement__reference"], row["accompagnement_id"]),
         )
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accompagnements.invariants import sur_accompagnement
 from accompagnements.models import Accompagnement
 from ateliers.models import Atelier, EtatAtelier
 from conventions.models import Convention, EtatConvention
@@ -23,13 +24,6 @@ from programmes.rules import montant_animation
 from .models import AutreDepense, Contribution, Engagement, EtatFacture, Facture, FactureAtelier, Imputation, Paiement
 from .resume import resume_violations
 from .selectors import ZERO, _sum
-
-
-def _accompagnement(accompagnement_id: int, reference: str) -> dict[str, str]:
-    return {
-        "objet": _("Accompagnement %(ref)s") % {"ref": reference},
-        "url": reverse("accompagnements:detail", args=[accompagnement_id]),
-    }
 
 
 def _programme(programme_id: int, nom: str) -> dict[str, str]:
@@ -53,7 +47,7 @@ def paye_au_plus_engage() -> Iterable[Violation]:
         yield Violation(
             message=_("%(paye)s payés pour %(engage)s engagés.")
             % {"paye": format_euros(row["paye"]), "engage": format_euros(row["engage"])},
-            **_accompagnement(row["pk"], row["reference"]),
+            **sur_accompagnement(row["pk"], row["reference"]),
         )
 
 
@@ -71,7 +65,7 @@ def engage_au_plus_convention() -> Iterable[Violation]:
         yield Violation(
             message=_("%(engage)s engagés pour une convention signée de %(convention)s.")
             % {"engage": format_euros(row["engage"]), "convention": format_euros(row["convention_montant"] or ZERO)},
-            **_accompagnement(row["pk"], row["reference"]),
+            **sur_accompagnement(row["pk"], row["reference"]),
         )
 
 
@@ -198,7 +192,7 @@ def paiement_structure() -> Iterable[Violation]:
                 "montant": format_euros(Decimal(row["montant"])),
                 "structure": row["structure__raison_sociale"],
             },
-            **_accompagnement(row["accompagnement_id"], row["accompagnement__reference"]),
+            **sur_accompagnement(row["accompagnement_id"], row["accompagnement__reference"]),
         )
 
 

@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accompagnements.invariants import seance_label
+from accompagnements.invariants import sur_accompagnement, sur_seance
 from accompagnements.models import SEANCE_COMPTEE, Accompagnement, EtatAccompagnement, Seance
 from core.invariants import Violation, invariant
 from programmes.models import duree_texte
@@ -145,8 +145,7 @@ def une_en_vigueur() -> Iterable[Violation]:
         )
         yield Violation(
             message=message,
-            objet=_("Accompagnement %(ref)s") % {"ref": row["reference"]},
-            url=reverse("accompagnements:detail", args=[row["pk"]]),
+            **sur_accompagnement(row["pk"], row["reference"]),
         )
 
 
@@ -170,8 +169,7 @@ def demi_journees_accompagnement() -> Iterable[Violation]:
                 "prevues": duree_texte(row["demi_journees_prevues"], unite=row["format__unite"]),
                 "convention": duree_texte(row["convention_hj"], unite=row["format__unite"]),
             },
-            objet=_("Accompagnement %(ref)s") % {"ref": row["reference"]},
-            url=reverse("accompagnements:detail", args=[row["pk"]]),
+            **sur_accompagnement(row["pk"], row["reference"]),
         )
 
 
@@ -198,6 +196,5 @@ def seance_periode_convention() -> Iterable[Violation]:
         yield Violation(
             message=_("La séance précède la signature de la convention (le %(signee)s).")
             % {"signee": formats.date_format(row["signee"], "SHORT_DATE_FORMAT")},
-            objet=seance_label(debut_jour=row["jour"], reference=row["accompagnement__reference"]),
-            url=reverse("accompagnements:detail", args=[row["accompagnement_id"]]),
+            **sur_seance(row["jour"], row["accompagnement__reference"], row["accompagnement_id"]),
         )

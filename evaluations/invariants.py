@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accompagnements.invariants import sur_accompagnement
 from accompagnements.models import Accompagnement, EtatAccompagnement
 from core.invariants import Violation, invariant
 
@@ -42,8 +43,7 @@ def sortie_ouverte() -> Iterable[Violation]:
             manque.append(_("l’évaluation de sortie de la personne-ressource"))
         yield Violation(
             message=_("Terminé sans %(manque)s.") % {"manque": ", ".join(str(m) for m in manque)},
-            objet=_("Accompagnement %(ref)s") % {"ref": row["reference"]},
-            url=reverse("accompagnements:detail", args=[row["pk"]]),
+            **sur_accompagnement(row["pk"], row["reference"]),
         )
 
 
