@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from core.models import EventBase, TimeStampedModel
+from core.models import EventBase, NamedState, TimeStampedModel
 from programmes.selectors import filtre_programmes
 
 
@@ -95,19 +95,11 @@ class Accompagnement(TimeStampedModel):
         return self.reference
 
     # Named states for templates and callers (never compare the state strings in a template).
-    @property
-    def attend_convention(self) -> bool:
-        """The grid is validated by both: the convention is prepared and signed now."""
-        return self.etat == EtatAccompagnement.CONVENTION
-
-    @property
-    def est_en_cours(self) -> bool:
-        return self.etat == EtatAccompagnement.EN_COURS
-
-    @property
-    def est_termine(self) -> bool:
-        """Ended (closed or not): the exit evaluation is open and a continuation may start."""
-        return self.etat in ETATS_TERMINES
+    # The grid is validated by both: the convention is prepared and signed now.
+    attend_convention = NamedState(EtatAccompagnement.CONVENTION)
+    est_en_cours = NamedState(EtatAccompagnement.EN_COURS)
+    # Ended (closed or not): the exit evaluation is open and a continuation may start.
+    est_termine = NamedState(*ETATS_TERMINES)
 
     @property
     def grille_validee(self) -> bool:
@@ -284,17 +276,9 @@ class Seance(TimeStampedModel):
         return str({1: _("Une demi-journée"), 2: _("Une journée")}.get(self.demi_journees, self.demi_journees))
 
     # Named states for templates and callers (never compare the state strings in a template).
-    @property
-    def est_planifiee(self) -> bool:
-        return self.etat == EtatSeance.PLANIFIEE
-
-    @property
-    def est_realisee(self) -> bool:
-        return self.etat == EtatSeance.REALISEE
-
-    @property
-    def est_annulee(self) -> bool:
-        return self.etat == EtatSeance.ANNULEE
+    est_planifiee = NamedState(EtatSeance.PLANIFIEE)
+    est_realisee = NamedState(EtatSeance.REALISEE)
+    est_annulee = NamedState(EtatSeance.ANNULEE)
 
     @property
     def annulation_comptee(self) -> bool:

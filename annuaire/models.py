@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import EventBase, TimeStampedModel
+from core.models import EventBase, NamedState, TimeStampedModel
 from programmes.models import Departement
 
 
@@ -190,15 +190,7 @@ class Proposition(TimeStampedModel):
         return f"{self.candidature} → {self.personne_ressource}"
 
     # Named states for templates and callers (never compare the state strings in a template).
-    @property
-    def attend_reponse(self) -> bool:
-        """Sent to the personne-ressource, who has not answered yet."""
-        return self.etat == EtatProposition.ENVOYEE
-
-    @property
-    def est_acceptee(self) -> bool:
-        return self.etat == EtatProposition.ACCEPTEE
-
-    @property
-    def est_declinee(self) -> bool:
-        return self.etat == EtatProposition.DECLINEE
+    # Sent to the personne-ressource, who has not answered yet.
+    attend_reponse = NamedState(EtatProposition.ENVOYEE)
+    est_acceptee = NamedState(EtatProposition.ACCEPTEE)
+    est_declinee = NamedState(EtatProposition.DECLINEE)

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import EventBase, TimeStampedModel
+from core.models import EventBase, NamedState, TimeStampedModel
 
 
 class EtatAtelier(models.TextChoices):
@@ -73,17 +73,9 @@ class Atelier(TimeStampedModel):
         return self.titre
 
     # Named states for templates and rules (a template never compares the state strings).
-    @property
-    def est_programme(self) -> bool:
-        return self.etat == EtatAtelier.PROGRAMME
-
-    @property
-    def est_tenu(self) -> bool:
-        return self.etat == EtatAtelier.TENU
-
-    @property
-    def est_annule(self) -> bool:
-        return self.etat == EtatAtelier.ANNULE
+    est_programme = NamedState(EtatAtelier.PROGRAMME)
+    est_tenu = NamedState(EtatAtelier.TENU)
+    est_annule = NamedState(EtatAtelier.ANNULE)
 
     # The viewer's own registration, from the calendar's `mon_etat` annotation (ateliers.selectors.calendrier).
     @property
@@ -160,9 +152,7 @@ class Inscription(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.participant} – {self.atelier}"
 
-    @property
-    def est_en_attente(self) -> bool:
-        return self.etat == EtatInscription.EN_ATTENTE
+    est_en_attente = NamedState(EtatInscription.EN_ATTENTE)
 
     @property
     def participation_exigible(self) -> bool:
@@ -258,13 +248,8 @@ class EvaluationAtelier(TimeStampedModel):
     def __str__(self) -> str:
         return _("Évaluation de %(inscription)s") % {"inscription": self.inscription}
 
-    @property
-    def est_a_remplir(self) -> bool:
-        return self.etat == EtatEvaluationAtelier.A_REMPLIR
-
-    @property
-    def est_remplie(self) -> bool:
-        return self.etat == EtatEvaluationAtelier.REMPLIE
+    est_a_remplir = NamedState(EtatEvaluationAtelier.A_REMPLIR)
+    est_remplie = NamedState(EtatEvaluationAtelier.REMPLIE)
 
 
 # --- Immersion days ("Vis ma vie", seed 003) --------------------------------------------------------
@@ -323,17 +308,9 @@ class Immersion(TimeStampedModel):
     def __str__(self) -> str:
         return _("Immersion de %(mentore)s chez %(mentor)s") % {"mentore": self.mentore, "mentor": self.mentor}
 
-    @property
-    def est_close(self) -> bool:
-        return self.etat == EtatImmersion.CLOSE
-
-    @property
-    def attend_objectifs(self) -> bool:
-        return self.etat == EtatImmersion.EN_PREPARATION
-
-    @property
-    def attend_rapports(self) -> bool:
-        return self.etat == EtatImmersion.PREVUE
+    est_close = NamedState(EtatImmersion.CLOSE)
+    attend_objectifs = NamedState(EtatImmersion.EN_PREPARATION)
+    attend_rapports = NamedState(EtatImmersion.PREVUE)
 
 
 class ImmersionEvenement(EventBase):
@@ -423,13 +400,8 @@ class SeanceGroupe(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.groupe} – {self.debut:%d/%m/%Y}"
 
-    @property
-    def est_planifiee(self) -> bool:
-        return self.etat == EtatSeanceGroupe.PLANIFIEE
-
-    @property
-    def est_tenue(self) -> bool:
-        return self.etat == EtatSeanceGroupe.TENUE
+    est_planifiee = NamedState(EtatSeanceGroupe.PLANIFIEE)
+    est_tenue = NamedState(EtatSeanceGroupe.TENUE)
 
 
 class PresenceGroupe(models.Model):

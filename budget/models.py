@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import roles
 from core.antivirus import NON_CONFIGURE
 from core.exceptions import RuleViolation
-from core.models import EventBase, TimeStampedModel
+from core.models import EventBase, NamedState, TimeStampedModel
 from programmes.selectors import filtre_programmes
 
 
@@ -447,9 +447,7 @@ class Export(models.Model):
     def __str__(self) -> str:
         return f"{self.get_type_export_display()} – {self.programme}"
 
-    @property
-    def est_pret(self) -> bool:
-        return self.etat == EtatExport.PRET
+    est_pret = NamedState(EtatExport.PRET)
 
     @property
     def est_personnel(self) -> bool:
@@ -547,13 +545,8 @@ class Facture(TimeStampedModel):
         return f"{self.numero} – {self.structure}"
 
     # Named states for templates (never compare the state strings in a template).
-    @property
-    def est_payee(self) -> bool:
-        return self.etat == EtatFacture.PAYEE
-
-    @property
-    def est_a_corriger(self) -> bool:
-        return self.etat == EtatFacture.A_CORRIGER
+    est_payee = NamedState(EtatFacture.PAYEE)
+    est_a_corriger = NamedState(EtatFacture.A_CORRIGER)
 
 
 class FactureSeance(models.Model):

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from core.models import EventBase, TimeStampedModel
+from core.models import EventBase, NamedState, TimeStampedModel
 from programmes.selectors import filtre_programmes
 
 
@@ -149,9 +149,7 @@ class Candidature(TimeStampedModel):
     def __str__(self) -> str:
         return self.reference or _("Brouillon n°%(pk)s") % {"pk": self.pk}
 
-    @property
-    def modifiable(self) -> bool:
-        return self.etat in ETATS_MODIFIABLES
+    modifiable = NamedState(*ETATS_MODIFIABLES)
 
 
 class CandidatureEvenement(EventBase):

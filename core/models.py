@@ -1,6 +1,31 @@
+from __future__ import annotations
+
+from typing import overload
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class NamedState:
+    """A named state for templates and callers, who never compare the state strings themselves:
+    `est_payee = NamedState(EtatFacture.PAYEE)` makes `facture.est_payee` a bool (true in one of the
+    states given); `field` names the state field when it is not `etat`."""
+
+    def __init__(self, *states: str, field: str = "etat") -> None:
+        self.states = frozenset(states)
+        self.field = field
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> NamedState: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> bool: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> NamedState | bool:
+        if obj is None:
+            return self
+        return getattr(obj, self.field) in self.states
 
 
 class TimeStampedModel(models.Model):
