@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import EventBase, NamedState, TimeStampedModel
+from core.models import EventBase, NamedState, TimeStampedModel, actor_fk
 
 
 class EtatAtelier(models.TextChoices):
@@ -127,14 +127,7 @@ class Inscription(TimeStampedModel):
     membre = models.BooleanField(_("membre du programme"), default=False)
     participation_due = models.DecimalField(_("participation due (€)"), max_digits=8, decimal_places=2, default=Decimal("0.00"))
     participation_payee_le = models.DateTimeField(_("participation payée le"), null=True, blank=True)
-    inscrite_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("inscrit·e par"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    inscrite_par = actor_fk(_("inscrit·e par"), blank=True)
 
     class Meta:
         verbose_name = _("inscription à un atelier")
@@ -290,9 +283,7 @@ class Immersion(TimeStampedModel):
     rapport_mentore_le = models.DateTimeField(_("compte rendu du·de la mentoré·e remis le"), null=True, blank=True)
     rapport_mentor = models.TextField(_("compte rendu du·de la mentor·e"), blank=True)
     rapport_mentor_le = models.DateTimeField(_("compte rendu du·de la mentor·e remis le"), null=True, blank=True)
-    creee_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("créée par"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    creee_par = actor_fk(_("créée par"), blank=True)
 
     class Meta:
         verbose_name = _("immersion")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import roles
 from core.antivirus import NON_CONFIGURE
 from core.exceptions import RuleViolation
-from core.models import EventBase, NamedState, TimeStampedModel
+from core.models import EventBase, NamedState, TimeStampedModel, actor_fk
 from programmes.selectors import filtre_programmes
 
 
@@ -528,7 +528,7 @@ class Facture(TimeStampedModel):
     scan = models.CharField(_("analyse antivirus"), max_length=20, default=NON_CONFIGURE)
     etat = models.CharField(_("état"), max_length=20, choices=EtatFacture.choices, default=EtatFacture.DEPOSEE, db_index=True)
     motif_retour = models.TextField(_("motif du retour"), blank=True)
-    deposee_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    deposee_par = actor_fk()
 
     objects = FactureQuerySet.as_manager()
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import overload
+from typing import Any, overload
 
 from django.conf import settings
 from django.db import models
@@ -26,6 +26,19 @@ class NamedState:
         if obj is None:
             return self
         return getattr(obj, self.field) in self.states
+
+
+def actor_fk(verbose_name: Any = None, *, blank: bool = False) -> Any:
+    """Who did it (wrote, added, imported…): a user, the link set to null once their account is deleted
+    (the row and its history stay), with no reverse accessor on the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=blank,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
 
 class TimeStampedModel(models.Model):
@@ -55,14 +68,7 @@ class EventBase(models.Model):
     to_state = models.CharField(_("état après"), max_length=30, blank=True)
     reason = models.TextField(_("motif"), blank=True)
     details = models.JSONField(_("détails"), default=dict, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("par"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_fk(_("par"), blank=True)
     created_at = models.DateTimeField(_("le"), auto_now_add=True, db_index=True)
 
     class Meta:
