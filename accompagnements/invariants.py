@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
@@ -26,7 +27,8 @@ from .models import (
 from .selectors import _sum_seances
 
 
-def _accompagnement(accompagnement_id: int, reference: str) -> dict[str, str]:
+def sur_accompagnement(accompagnement_id: int, reference: str) -> dict[str, str]:
+    """What a violation on an accompagnement names and where it points (shared by the later stages)."""
     return {
         "objet": _("Accompagnement %(ref)s") % {"ref": reference},
         "url": reverse("accompagnements:detail", args=[accompagnement_id]),
@@ -50,13 +52,12 @@ def demi_journees_convention() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="accompagnements.demi_journees_convention",
             message=_("%(n)s planifiée(s), réalisée(s) ou comptée(s) pour %(prevues)s prévue(s).")
             % {
                 "n": duree_texte(row["consommees"], unite=row["format__unite"]),
                 "prevues": duree_texte(row["demi_journees_prevues"], unite=row["format__unite"]),
             },
-            **_accompagnement(row["pk"], row["reference"]),
+            **sur_accompagnement(row["pk"], row["reference"]),
         )
 
 
@@ -90,7 +91,6 @@ def demi_journees_structure() -> Iterable[Violation]:
     )
     for row in prevues:
         yield Violation(
-            code="accompagnements.demi_journees_structure",
             message=_("%(total)s de %(format)s prévue(s) dans le programme ; le maximum est de %(max)s.")
             % {
                 "total": duree_texte(row["total"], unite=row["format__unite"]),
@@ -101,7 +101,6 @@ def demi_journees_structure() -> Iterable[Violation]:
         )
     for row in seances:
         yield Violation(
-            code="accompagnements.demi_journees_structure",
             message=_("%(total)s de %(format)s consommée(s) dans le programme ; le maximum est de %(max)s.")
             % {
                 "total": duree_texte(row["total"], unite=row["accompagnement__format__unite"]),
@@ -112,8 +111,13 @@ def demi_journees_structure() -> Iterable[Violation]:
         )
 
 
-def seance_label(*, debut_jour, reference: str) -> str:
-    return _("Séance du %(date)s (%(ref)s)") % {"date": formats.date_format(debut_jour, "SHORT_DATE_FORMAT"), "ref": reference}
+def sur_seance(debut_jour: Any, reference: str, accompagnement_id: int) -> dict[str, str]:
+    """What a violation on a session names (its day, its accompagnement) and where it points."""
+    return {
+        "objet": _("Séance du %(date)s (%(ref)s)")
+        % {"date": formats.date_format(debut_jour, "SHORT_DATE_FORMAT"), "ref": reference},
+        "url": reverse("accompagnements:detail", args=[accompagnement_id]),
+    }
 
 
 @invariant(
@@ -137,14 +141,12 @@ def seance_periode_programme() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="accompagnements.seance_periode_programme",
             message=_("La séance est hors de la période du programme (du %(debut)s au %(fin)s).")
             % {
                 "debut": formats.date_format(row["accompagnement__programme__date_debut"], "SHORT_DATE_FORMAT"),
                 "fin": formats.date_format(row["accompagnement__programme__date_fin"], "SHORT_DATE_FORMAT"),
             },
-            objet=seance_label(debut_jour=row["jour"], reference=row["accompagnement__reference"]),
-            url=reverse("accompagnements:detail", args=[row["accompagnement_id"]]),
+            **sur_seance(row["jour"], row["accompagnement__reference"], row["accompagnement_id"]),
         )
 
 
@@ -161,9 +163,8 @@ def seances_apres_demarrage() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="accompagnements.seances_apres_demarrage",
             message=_("Des séances sont planifiées ou comptées alors que la convention n’est pas signée par tous."),
-            **_accompagnement(row["pk"], row["reference"]),
+            **sur_accompagnement(row["pk"], row["reference"]),
         )
 
 
@@ -180,10 +181,8 @@ def seance_realisee_passee() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="accompagnements.seance_realisee_passee",
             message=_("Marquée réalisée alors qu’elle n’a pas encore commencé."),
-            objet=seance_label(debut_jour=row["jour"], reference=row["accompagnement__reference"]),
-            url=reverse("accompagnements:detail", args=[row["accompagnement_id"]]),
+            **sur_seance(row["jour"], row["accompagnement__reference"], row["accompagnement_id"]),
         )
 
 
@@ -211,7 +210,6 @@ def creneau_reserve() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="accompagnements.creneau_reserve",
             message=_("Le créneau réservé ne correspond plus à sa séance (heure, durée, annulation ou personne-ressource)."),
             objet=_("Créneau du %(date)s (%(ref)s)")
             % {
@@ -258,7 +256,6 @@ def historique_demi_journees() -> Iterable[Violation]:
         format = formats[format_id]
         if total > format.demi_journees_max:
             yield Violation(
-                code="accompagnements.historique_demi_journees",
                 message=_("%(total)s de %(format)s avec les accompagnements passés ; le maximum est de %(max)s.")
                 % {
                     "total": format.duree_texte(total),

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from core.models import EventBase, TimeStampedModel
+from core.models import EventBase, NamedState, TimeStampedModel, actor_fk
 from programmes.selectors import filtre_programmes
 
 
@@ -23,6 +23,8 @@ class EtatAccompagnement(models.TextChoices):
 # Named once: the action has ended (exit evaluation, continuation), or has started (sessions, budget figures).
 ETATS_TERMINES = (EtatAccompagnement.TERMINE, EtatAccompagnement.CLOS)
 ETATS_DEMARRES = (EtatAccompagnement.EN_COURS, *ETATS_TERMINES)
+# Neither ended nor abandoned: a personne-ressource may still join it, its duration may still change.
+ETATS_OUVERTS = (EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION, EtatAccompagnement.EN_COURS)
 
 
 class AccompagnementQuerySet(models.QuerySet):
@@ -93,19 +95,11 @@ class Accompagnement(TimeStampedModel):
         return self.reference
 
     # Named states for templates and callers (never compare the state strings in a template).
-    @property
-    def attend_convention(self) -> bool:
-        """The grid is validated by both: the convention is prepared and signed now."""
-        return self.etat == EtatAccompagnement.CONVENTION
-
-    @property
-    def est_en_cours(self) -> bool:
-        return self.etat == EtatAccompagnement.EN_COURS
-
-    @property
-    def est_termine(self) -> bool:
-        """Ended (closed or not): the exit evaluation is open and a continuation may start."""
-        return self.etat in ETATS_TERMINES
+    # The grid is validated by both: the convention is prepared and signed now.
+    attend_convention = NamedState(EtatAccompagnement.CONVENTION)
+    est_en_cours = NamedState(EtatAccompagnement.EN_COURS)
+    # Ended (closed or not): the exit evaluation is open and a continuation may start.
+    est_termine = NamedState(*ETATS_TERMINES)
 
     @property
     def grille_validee(self) -> bool:
@@ -255,7 +249,7 @@ class Seance(TimeStampedModel):
     service_fait = models.CharField(
         _("service fait"), max_length=20, choices=ServiceFait.choices, default=ServiceFait.A_CONFIRMER, db_index=True
     )
-    planifiee_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    planifiee_par = actor_fk()
     # The calendar event's SEQUENCE (RFC 5545): grows each time the session moves or is cancelled, so that
     # calendar applications replace their copy of the invitation (its UID stays "seance-<pk>").
     sequence = models.PositiveIntegerField(_("version de l’invitation"), default=0, editable=False)
@@ -282,17 +276,9 @@ class Seance(TimeStampedModel):
         return str({1: _("Une demi-journée"), 2: _("Une journée")}.get(self.demi_journees, self.demi_journees))
 
     # Named states for templates and callers (never compare the state strings in a template).
-    @property
-    def est_planifiee(self) -> bool:
-        return self.etat == EtatSeance.PLANIFIEE
-
-    @property
-    def est_realisee(self) -> bool:
-        return self.etat == EtatSeance.REALISEE
-
-    @property
-    def est_annulee(self) -> bool:
-        return self.etat == EtatSeance.ANNULEE
+    est_planifiee = NamedState(EtatSeance.PLANIFIEE)
+    est_realisee = NamedState(EtatSeance.REALISEE)
+    est_annulee = NamedState(EtatSeance.ANNULEE)
 
     @property
     def annulation_comptee(self) -> bool:
@@ -327,9 +313,7 @@ class ConfirmationSeance(models.Model):
 
     seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="confirmations")
     partie = models.CharField(_("partie"), max_length=20, choices=PartieConfirmation.choices)
-    personne = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("par"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    personne = actor_fk(_("par"))
     tenue = models.BooleanField(_("la séance a eu lieu"))
     commentaire = models.TextField(_("commentaire"), blank=True)
     created_at = models.DateTimeField(_("répondu le"), auto_now_add=True)
@@ -346,7 +330,7 @@ class ConfirmationSeance(models.Model):
 
 class QuestionSeance(models.Model):
     seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="questions")
-    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    auteur = actor_fk()
     texte = models.TextField(_("question"))
     created_at = models.DateTimeField(_("posée le"), auto_now_add=True)
 
@@ -363,7 +347,7 @@ class CompteRendu(TimeStampedModel):
     """The mentor's report after a session, due within 7 days (seeds 003/004)."""
 
     seance = models.OneToOneField(Seance, on_delete=models.CASCADE, related_name="compte_rendu")
-    redige_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    redige_par = actor_fk()
     travaux = models.TextField(_("ce qui a été travaillé"), blank=True)
     outils = models.TextField(_("outils et ressources partagés"), blank=True)
     progres = models.JSONField(_("avancée sur chaque objectif"), default=dict, blank=True)
@@ -403,7 +387,7 @@ class SupportTemoin(models.Model):
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
     url = models.URLField(_("lien"), blank=True)
     grille = models.JSONField(_("grille d’observation"), default=dict, blank=True)
-    ajoute_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    ajoute_par = actor_fk()
     created_at = models.DateTimeField(_("ajouté le"), auto_now_add=True)
 
     class Meta:
@@ -438,9 +422,7 @@ class PartieTerminee(TimeStampedModel):
         "annuaire.PersonneRessource", verbose_name=_("personne-ressource"), on_delete=models.PROTECT, related_name="+"
     )
     motif = models.TextField(_("motif"))
-    par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("par"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    par = actor_fk(_("par"), blank=True)
 
     class Meta:
         verbose_name = _("fin de partie d’une personne-ressource")
@@ -541,14 +523,7 @@ class AccompagnementHistorique(TimeStampedModel):
     date_fin = models.DateField(_("fin"))
     demi_journees = models.PositiveSmallIntegerField(_("demi-journées réalisées"))
     montant = models.DecimalField(_("montant (€)"), max_digits=10, decimal_places=2)
-    importe_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("importé par"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    importe_par = actor_fk(_("importé par"), blank=True)
 
     class Meta:
         verbose_name = _("accompagnement historique")

@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from core.exceptions import RuleViolation
-from core.permissions import ALLOWED, Decision, refused, register_workflow, role_rule, rule
+from core.permissions import ALLOWED, Decision, refused, register_workflow, role_rule, rule, state_in
 from programmes.selectors import programme_de
 
 from . import calendar as seance_dates
-from .models import Accompagnement, CompteRendu, Creneau, EtatAccompagnement, EtatSeance, Seance, ServiceFait
+from .models import ETATS_OUVERTS, Accompagnement, CompteRendu, Creneau, EtatAccompagnement, EtatSeance, Seance, ServiceFait
 from .parties import BENEFICIAIRE, COORDINATION, MENTOR, PAIRE, PARTICIPANTS, PLANNERS
 from .workflow import WORKFLOW
 from .workflow_seances import WORKFLOW as SEANCE_WORKFLOW
@@ -83,9 +83,7 @@ def _pas_encore_commencee(user: Any, seance: Seance) -> Decision:
 
 
 def _seance_tenue(user: Any, seance: Seance) -> Decision:
-    if seance.etat != EtatSeance.REALISEE:
-        return _rule_violation(_("Seule une séance marquée réalisée se confirme ou se conteste."))
-    return ALLOWED
+    return state_in(seance.etat, {EtatSeance.REALISEE}, _("Seule une séance marquée réalisée se confirme ou se conteste."))
 
 
 SERVICE_FAIT_A_CONFIRMER = ServiceFait.A_CONFIRMER
@@ -107,11 +105,11 @@ def rediger_grille(user: Any, accompagnement: Accompagnement) -> Decision:
     """The pair writes the objectives grid until the convention is signed; the coordination comments."""
     if role_of(user, accompagnement) not in PAIRE:
         return refused(_("Seuls la personne-ressource et le·la bénéficiaire rédigent la grille d’objectifs."))
-    if accompagnement.etat not in (EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION):
-        return _rule_violation(
-            _("La grille d’objectifs ne se modifie plus une fois la convention signée : demandez un avenant à la coordination.")
-        )
-    return ALLOWED
+    return state_in(
+        accompagnement.etat,
+        {EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION},
+        _("La grille d’objectifs ne se modifie plus une fois la convention signée : demandez un avenant à la coordination."),
+    )
 
 
 def ma_validation_grille(accompagnement: Accompagnement, role: str | None) -> Any:
@@ -145,11 +143,11 @@ commenter_grille = role_rule(
 @rule("accompagnement.ajouter_personne_ressource")
 def ajouter_personne_ressource(user: Any, accompagnement: Accompagnement) -> Decision:
     """The coordination brings a next personne-ressource into an accompaniment that has not ended."""
-    if not (decision := _role(user, accompagnement, frozenset({COORDINATION}))):
-        return decision
-    if accompagnement.etat not in (EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION, EtatAccompagnement.EN_COURS):
-        return _rule_violation(_("Une personne-ressource ne rejoint qu’un accompagnement qui n’est ni terminé ni abandonné."))
-    return ALLOWED
+    return _role(user, accompagnement, frozenset({COORDINATION})) and state_in(
+        accompagnement.etat,
+        ETATS_OUVERTS,
+        _("Une personne-ressource ne rejoint qu’un accompagnement qui n’est ni terminé ni abandonné."),
+    )
 
 
 # --- Sessions ----------------------------------------------------------------------------------------
@@ -169,18 +167,14 @@ def _partie_en_cours(user: Any, accompagnement: Accompagnement) -> Decision:
 @rule("seance.planifier")
 def planifier(user: Any, accompagnement: Accompagnement) -> Decision:
     """Plan a session: the mentor (whose part is not over) or the coordination, once the convention is signed by all."""
-    if not (decision := _role(user, accompagnement, PLANNERS)):
-        return decision
-    if not (decision := _partie_en_cours(user, accompagnement)):
-        return decision
-    return _seances_ouvertes(accompagnement)
+    return _role(user, accompagnement, PLANNERS) and _partie_en_cours(user, accompagnement) and _seances_ouvertes(accompagnement)
 
 
 def _seances_ouvertes(accompagnement: Accompagnement) -> Decision:
     """Sessions are planned (or booked) once the convention is signed by all, until the end."""
-    if accompagnement.etat != EtatAccompagnement.EN_COURS:
-        return _rule_violation(_("Les séances se planifient une fois la convention signée par tous."))
-    return ALLOWED
+    return state_in(
+        accompagnement.etat, {EtatAccompagnement.EN_COURS}, _("Les séances se planifient une fois la convention signée par tous.")
+    )
 
 
 # --- Availability slots (a mentor publishes them; the beneficiary or the coordination books one) ------
@@ -212,30 +206,24 @@ def retirer_creneau(user: Any, creneau: Creneau) -> Decision:
 @rule("creneau.reserver")
 def reserver_creneau(user: Any, accompagnement: Accompagnement) -> Decision:
     """Book a slot for an accompagnement: its beneficiary or the coordination, on the planning's terms."""
-    if not (decision := _role(user, accompagnement, RESERVANTS)):
-        return decision
-    return _seances_ouvertes(accompagnement)
+    return _role(user, accompagnement, RESERVANTS) and _seances_ouvertes(accompagnement)
 
 
 @rule("seance.deplacer")
 def deplacer(user: Any, seance: Seance) -> Decision:
-    if not (decision := _role(user, seance, PLANNERS)):
-        return decision
-    if not (decision := _partie_en_cours(user, seance.accompagnement)):
-        return decision
-    if seance.etat != EtatSeance.PLANIFIEE:
-        return _rule_violation(_("Seule une séance planifiée peut être déplacée."))
-    return ALLOWED
+    return (
+        _role(user, seance, PLANNERS)
+        and _partie_en_cours(user, seance.accompagnement)
+        and state_in(seance.etat, {EtatSeance.PLANIFIEE}, _("Seule une séance planifiée peut être déplacée."))
+    )
 
 
 @rule("seance.arbitrer")
 def arbitrer(user: Any, seance: Seance) -> Decision:
     """Decide whether a cancelled session counts as consumed: the coordination."""
-    if not (decision := _role(user, seance, frozenset({COORDINATION}))):
-        return decision
-    if seance.etat != EtatSeance.ANNULEE:
-        return _rule_violation(_("Seule une séance annulée peut être comptée ou décomptée."))
-    return ALLOWED
+    return _role(user, seance, frozenset({COORDINATION})) and state_in(
+        seance.etat, {EtatSeance.ANNULEE}, _("Seule une séance annulée peut être comptée ou décomptée.")
+    )
 
 
 @rule("seance.questionner")
@@ -254,21 +242,17 @@ def questionner(user: Any, seance: Seance) -> Decision:
 
 @rule("seance.joindre_support")
 def joindre_support(user: Any, seance: Seance) -> Decision:
-    if not (decision := _role(user, seance, PARTICIPANTS)):
-        return decision
-    if seance.etat == EtatSeance.ANNULEE:
-        return _rule_violation(_("On ne joint pas de support à une séance annulée."))
-    return ALLOWED
+    return _role(user, seance, PARTICIPANTS) and state_in(
+        seance.etat, {EtatSeance.PLANIFIEE, EtatSeance.REALISEE}, _("On ne joint pas de support à une séance annulée.")
+    )
 
 
 @rule("compte_rendu.rediger")
 def rediger_compte_rendu(user: Any, seance: Seance) -> Decision:
     """The mentor writes (or corrects) the report of a held session."""
-    if not (decision := _role(user, seance, frozenset({MENTOR}))):
-        return decision
-    if seance.etat != EtatSeance.REALISEE:
-        return _rule_violation(_("Marquez d’abord la séance comme réalisée."))
-    return ALLOWED
+    return _role(user, seance, frozenset({MENTOR})) and state_in(
+        seance.etat, {EtatSeance.REALISEE}, _("Marquez d’abord la séance comme réalisée.")
+    )
 
 
 @rule("compte_rendu.commenter")
@@ -310,9 +294,7 @@ def confirmer(user: Any, seance: Seance) -> Decision:
     return ALLOWED
 
 
-@rule("service_fait.a_traiter")
-def service_fait_a_traiter(user: Any, obj: Any = None) -> Decision:
-    """The list of disputed or unconfirmed sessions: the coordination."""
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination tranche le service fait."))
+# The list of disputed or unconfirmed sessions: the coordination.
+service_fait_a_traiter = role_rule(
+    "service_fait.a_traiter", roles.is_coordination, refusal=gettext_lazy("Seule la coordination tranche le service fait.")
+)

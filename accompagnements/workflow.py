@@ -12,21 +12,21 @@ E = EtatAccompagnement
 PAR_COORDINATION = frozenset({COORDINATION})
 
 TRANSITIONS = [
-    Transition("valider_objectifs", frozenset({E.OBJECTIFS}), E.CONVENTION, _("passer à la convention"), roles=PAIRE),
-    Transition("rouvrir_objectifs", frozenset({E.CONVENTION}), E.OBJECTIFS, _("rouvrir la grille d’objectifs"), roles=PAIRE),
+    Transition("valider_objectifs", {E.OBJECTIFS}, E.CONVENTION, _("passer à la convention"), roles=PAIRE),
+    Transition("rouvrir_objectifs", {E.CONVENTION}, E.OBJECTIFS, _("rouvrir la grille d’objectifs"), roles=PAIRE),
     Transition(
         "demarrer",
-        frozenset({E.CONVENTION}),
+        {E.CONVENTION},
         E.EN_COURS,
         _("démarrer l’accompagnement"),
         # Made by the last signature of the convention, whoever signs last.
-        roles=frozenset({SYSTEME}),
+        roles={SYSTEME},
     ),
-    Transition("terminer", frozenset({E.EN_COURS}), E.TERMINE, _("terminer l’accompagnement"), roles=PAR_COORDINATION),
-    Transition("clore", frozenset({E.TERMINE}), E.CLOS, _("clore l’accompagnement"), roles=PAR_COORDINATION),
+    Transition("terminer", {E.EN_COURS}, E.TERMINE, _("terminer l’accompagnement"), roles=PAR_COORDINATION),
+    Transition("clore", {E.TERMINE}, E.CLOS, _("clore l’accompagnement"), roles=PAR_COORDINATION),
     Transition(
         "abandonner",
-        frozenset({E.OBJECTIFS, E.CONVENTION, E.EN_COURS}),
+        {E.OBJECTIFS, E.CONVENTION, E.EN_COURS},
         E.ABANDONNE,
         _("abandonner l’accompagnement"),
         reason_required=True,

@@ -10,8 +10,8 @@ from .parties import PARTICIPANTS, PLANNERS
 S = EtatSeance
 
 TRANSITIONS = [
-    Transition("realiser", frozenset({S.PLANIFIEE}), S.REALISEE, _("marquer la séance réalisée"), roles=PLANNERS),
-    Transition("annuler", frozenset({S.PLANIFIEE}), S.ANNULEE, _("annuler la séance"), reason_required=True, roles=PARTICIPANTS),
+    Transition("realiser", {S.PLANIFIEE}, S.REALISEE, _("marquer la séance réalisée"), roles=PLANNERS),
+    Transition("annuler", {S.PLANIFIEE}, S.ANNULEE, _("annuler la séance"), reason_required=True, roles=PARTICIPANTS),
 ]
 
 WORKFLOW = Workflow(EtatSeance, TRANSITIONS)

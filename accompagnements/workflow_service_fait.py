@@ -16,8 +16,8 @@ PAR_COORDINATION = frozenset({COORDINATION})
 
 TRANSITIONS = [
     # Made by the second "yes", whoever answers last.
-    Transition("confirmer", frozenset({S.A_CONFIRMER}), S.CONFIRMEE, _("confirmer la séance"), roles=frozenset({SYSTEME})),
-    Transition("contester", frozenset({S.A_CONFIRMER}), S.CONTESTEE, _("contester la séance"), roles=PAIRE),
+    Transition("confirmer", {S.A_CONFIRMER}, S.CONFIRMEE, _("confirmer la séance"), roles={SYSTEME}),
+    Transition("contester", {S.A_CONFIRMER}, S.CONTESTEE, _("contester la séance"), roles=PAIRE),
     Transition(
         "arbitrer_tenue", A_ARBITRER, S.TENUE, _("décider que la séance a eu lieu"), reason_required=True, roles=PAR_COORDINATION
     ),

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
+
+from django.apps import AppConfig
 
 # The order of the page. The top layer (plateforme) comes first with the "À faire / À venir" block,
 # which also lists the conventions to sign and the questionnaires to fill (listed once: the conventions
@@ -47,6 +50,21 @@ def section_register(*, app: str, context: Callable[[Any], dict[str, Any]]) -> N
     if app not in SECTION_ORDER:
         raise ValueError(f"the space has no place for {app!r}: add it to accounts.espace.SECTION_ORDER")
     _SECTIONS[app] = Section(app=app, context=context)
+
+
+class SectionAppConfig(AppConfig):
+    """The AppConfig of a stage that shows a section in the person's space, built by `<app>.selectors.espace`.
+
+    A stage that wires more in its ready() (receivers, registries) calls `super().ready()`. An apps.py
+    names it through the module (`espace.SectionAppConfig`): Django picks the one AppConfig class an
+    apps.py holds, and an imported base would be a second one.
+    """
+
+    def ready(self) -> None:
+        # Imported by name once the app registry is ready: the selectors read the models, and this
+        # module (below every stage) never imports a stage by a static import.
+        selectors = import_module(f"{self.name}.selectors")
+        section_register(app=self.name, context=selectors.espace)
 
 
 def sections() -> list[Section]:

@@ -1,8 +1,7 @@
-from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from accounts.espace import section_register
+from accounts import espace
 
 from .referentiel import referentiel_initialiser
 
@@ -11,15 +10,11 @@ def _load_referentiel(sender, **kwargs):
     referentiel_initialiser()
 
 
-class AnnuaireConfig(AppConfig):
+class AnnuaireConfig(espace.SectionAppConfig):
     name = "annuaire"
     verbose_name = _("Annuaire, référentiel et appariement")
 
     def ready(self) -> None:
         # A flushed database (a transactional test) loses data migrations' rows: reload them if empty.
         post_migrate.connect(_load_referentiel, sender=self, dispatch_uid="annuaire_referentiel_initial")
-        # The person's space shows this stage's section (accounts/espace.py); imported here because the
-        # selectors read the models, which are ready only now.
-        from . import selectors
-
-        section_register(app=self.name, context=selectors.espace)
+        super().ready()

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import EventBase, TimeStampedModel
+from core.models import EventBase, NamedState, TimeStampedModel, actor_fk
 from programmes.models import Departement
 
 
@@ -96,14 +96,7 @@ class PersonneRessource(TimeStampedModel):
         _("état"), max_length=20, choices=EtatPersonneRessource.choices, default=EtatPersonneRessource.CANDIDATE, db_index=True
     )
     ancien_beneficiaire = models.BooleanField(_("ancien·ne bénéficiaire du programme"), default=False)
-    suggeree_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("suggérée par"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    suggeree_par = actor_fk(_("suggérée par"), blank=True)
     competences = models.ManyToManyField(  # type: ignore[var-annotated]
         Competence, through="CompetencePersonneRessource", related_name="personnes_ressources"
     )
@@ -174,7 +167,7 @@ class Proposition(TimeStampedModel):
     rang = models.PositiveSmallIntegerField(_("rang dans le classement"), null=True, blank=True)
     justification = models.TextField(_("justification (choix différent de la meilleure proposition)"), blank=True)
     motif_refus = models.TextField(_("motif du refus"), blank=True)
-    proposee_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    proposee_par = actor_fk()
     envoyee_le = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     repondue_le = models.DateTimeField(_("réponse le"), null=True, blank=True)
 
@@ -190,15 +183,7 @@ class Proposition(TimeStampedModel):
         return f"{self.candidature} → {self.personne_ressource}"
 
     # Named states for templates and callers (never compare the state strings in a template).
-    @property
-    def attend_reponse(self) -> bool:
-        """Sent to the personne-ressource, who has not answered yet."""
-        return self.etat == EtatProposition.ENVOYEE
-
-    @property
-    def est_acceptee(self) -> bool:
-        return self.etat == EtatProposition.ACCEPTEE
-
-    @property
-    def est_declinee(self) -> bool:
-        return self.etat == EtatProposition.DECLINEE
+    # Sent to the personne-ressource, who has not answered yet.
+    attend_reponse = NamedState(EtatProposition.ENVOYEE)
+    est_acceptee = NamedState(EtatProposition.ACCEPTEE)
+    est_declinee = NamedState(EtatProposition.DECLINEE)

@@ -14,21 +14,17 @@ PAR_COORDINATION = frozenset({COORDINATION})
 PAR_LA_PERSONNE = frozenset({PERSONNE_RESSOURCE, SYSTEME})
 
 TRANSITIONS = [
-    Transition("candidater", frozenset({P.SUGGEREE}), P.CANDIDATE, _("compléter la candidature"), roles=PAR_LA_PERSONNE),
-    Transition(
-        "valider", frozenset({P.CANDIDATE, P.SUGGEREE, P.SUSPENDUE}), P.VALIDEE, _("valider le profil"), roles=PAR_COORDINATION
-    ),
+    Transition("candidater", {P.SUGGEREE}, P.CANDIDATE, _("compléter la candidature"), roles=PAR_LA_PERSONNE),
+    Transition("valider", {P.CANDIDATE, P.SUGGEREE, P.SUSPENDUE}, P.VALIDEE, _("valider le profil"), roles=PAR_COORDINATION),
     Transition(
         "refuser",
-        frozenset({P.CANDIDATE, P.SUGGEREE}),
+        {P.CANDIDATE, P.SUGGEREE},
         P.REFUSEE,
         _("ne pas retenir le profil"),
         reason_required=True,
         roles=PAR_COORDINATION,
     ),
-    Transition(
-        "suspendre", frozenset({P.VALIDEE}), P.SUSPENDUE, _("suspendre le profil"), reason_required=True, roles=PAR_COORDINATION
-    ),
+    Transition("suspendre", {P.VALIDEE}, P.SUSPENDUE, _("suspendre le profil"), reason_required=True, roles=PAR_COORDINATION),
 ]
 
 WORKFLOW = Workflow(EtatPersonneRessource, TRANSITIONS)
@@ -36,12 +32,10 @@ WORKFLOW = Workflow(EtatPersonneRessource, TRANSITIONS)
 E = EtatProposition
 
 PROPOSITION_TRANSITIONS = [
-    Transition("envoyer", frozenset({E.BROUILLON}), E.ENVOYEE, _("envoyer la proposition"), roles=PAR_COORDINATION),
-    Transition("accepter", frozenset({E.ENVOYEE}), E.ACCEPTEE, _("accepter la proposition"), roles=PAR_LA_PERSONNE),
-    Transition(
-        "decliner", frozenset({E.ENVOYEE}), E.DECLINEE, _("décliner la proposition"), reason_required=True, roles=PAR_LA_PERSONNE
-    ),
-    Transition("annuler", frozenset({E.BROUILLON, E.ENVOYEE}), E.ANNULEE, _("annuler la proposition"), roles=PAR_COORDINATION),
+    Transition("envoyer", {E.BROUILLON}, E.ENVOYEE, _("envoyer la proposition"), roles=PAR_COORDINATION),
+    Transition("accepter", {E.ENVOYEE}, E.ACCEPTEE, _("accepter la proposition"), roles=PAR_LA_PERSONNE),
+    Transition("decliner", {E.ENVOYEE}, E.DECLINEE, _("décliner la proposition"), reason_required=True, roles=PAR_LA_PERSONNE),
+    Transition("annuler", {E.BROUILLON, E.ENVOYEE}, E.ANNULEE, _("annuler la proposition"), roles=PAR_COORDINATION),
 ]
 
 PROPOSITION_WORKFLOW = Workflow(EtatProposition, PROPOSITION_TRANSITIONS)

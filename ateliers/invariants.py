@@ -47,7 +47,6 @@ def _comptes() -> Iterable[dict]:
 def capacite() -> Iterable[Violation]:
     for row in _comptes().filter(confirmees__gt=F("capacite")).order_by("pk").iterator():
         yield Violation(
-            code="ateliers.capacite",
             message=_("%(n)s inscrit·es pour %(places)s place(s).") % {"n": row["confirmees"], "places": row["capacite"]},
             **_atelier(row["pk"], row["titre"]),
         )
@@ -60,7 +59,6 @@ def capacite() -> Iterable[Violation]:
 def liste_attente() -> Iterable[Violation]:
     for row in _comptes().filter(attente__gt=0, confirmees__lt=F("capacite")).order_by("pk").iterator():
         yield Violation(
-            code="ateliers.liste_attente",
             message=_("%(n)s personne(s) en attente alors que %(libres)s place(s) sont libres.")
             % {"n": row["attente"], "libres": row["capacite"] - row["confirmees"]},
             **_atelier(row["pk"], row["titre"]),
@@ -81,7 +79,6 @@ def participation_membres() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="ateliers.participation_membres",
             message=(
                 _("%(email)s est membre mais doit %(montant)s €.")
                 if row["membre"]
@@ -111,7 +108,6 @@ def ordre_attente() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="ateliers.ordre_attente",
             message=_("%(email)s attend encore alors qu’une personne arrivée après lui·elle a obtenu une place.")
             % {"email": row["participant__email"]},
             **_atelier(row["atelier_id"], row["atelier__titre"]),
@@ -134,7 +130,6 @@ def immersion_benevole() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="ateliers.immersion_benevole",
             message=_("Le format %(format)s n’est pas un format d’immersion bénévole de ce programme.")
             % {"format": row["format__libelle"]},
             objet=_("Immersion de %(personne)s") % {"personne": row["mentore__email"]},
@@ -155,7 +150,6 @@ def codev_membres() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="ateliers.codev_membres",
             message=_("La séance du %(date)s porte sur, ou pointe, une personne qui n’est pas membre du groupe.")
             % {"date": formats.date_format(timezone.localtime(row["debut"]), "SHORT_DATE_FORMAT")},
             objet=_("Groupe « %(nom)s »") % {"nom": row["groupe__nom"]},
@@ -185,7 +179,6 @@ def evaluation_presente() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="ateliers.evaluation_presente",
             message=_("L’évaluation de %(email)s ne se rapporte pas à une présence à cet atelier tenu, ou à son questionnaire.")
             % {"email": row["inscription__participant__email"]},
             **_atelier(row["inscription__atelier_id"], row["inscription__atelier__titre"]),

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import EventBase, TimeStampedModel
+from core.models import EventBase, NamedState, TimeStampedModel, actor_fk
 
 
 class EtatAtelier(models.TextChoices):
@@ -73,17 +73,9 @@ class Atelier(TimeStampedModel):
         return self.titre
 
     # Named states for templates and rules (a template never compares the state strings).
-    @property
-    def est_programme(self) -> bool:
-        return self.etat == EtatAtelier.PROGRAMME
-
-    @property
-    def est_tenu(self) -> bool:
-        return self.etat == EtatAtelier.TENU
-
-    @property
-    def est_annule(self) -> bool:
-        return self.etat == EtatAtelier.ANNULE
+    est_programme = NamedState(EtatAtelier.PROGRAMME)
+    est_tenu = NamedState(EtatAtelier.TENU)
+    est_annule = NamedState(EtatAtelier.ANNULE)
 
     # The viewer's own registration, from the calendar's `mon_etat` annotation (ateliers.selectors.calendrier).
     @property
@@ -135,14 +127,7 @@ class Inscription(TimeStampedModel):
     membre = models.BooleanField(_("membre du programme"), default=False)
     participation_due = models.DecimalField(_("participation due (€)"), max_digits=8, decimal_places=2, default=Decimal("0.00"))
     participation_payee_le = models.DateTimeField(_("participation payée le"), null=True, blank=True)
-    inscrite_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("inscrit·e par"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    inscrite_par = actor_fk(_("inscrit·e par"), blank=True)
 
     class Meta:
         verbose_name = _("inscription à un atelier")
@@ -160,9 +145,7 @@ class Inscription(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.participant} – {self.atelier}"
 
-    @property
-    def est_en_attente(self) -> bool:
-        return self.etat == EtatInscription.EN_ATTENTE
+    est_en_attente = NamedState(EtatInscription.EN_ATTENTE)
 
     @property
     def participation_exigible(self) -> bool:
@@ -258,13 +241,8 @@ class EvaluationAtelier(TimeStampedModel):
     def __str__(self) -> str:
         return _("Évaluation de %(inscription)s") % {"inscription": self.inscription}
 
-    @property
-    def est_a_remplir(self) -> bool:
-        return self.etat == EtatEvaluationAtelier.A_REMPLIR
-
-    @property
-    def est_remplie(self) -> bool:
-        return self.etat == EtatEvaluationAtelier.REMPLIE
+    est_a_remplir = NamedState(EtatEvaluationAtelier.A_REMPLIR)
+    est_remplie = NamedState(EtatEvaluationAtelier.REMPLIE)
 
 
 # --- Immersion days ("Vis ma vie", seed 003) --------------------------------------------------------
@@ -305,9 +283,7 @@ class Immersion(TimeStampedModel):
     rapport_mentore_le = models.DateTimeField(_("compte rendu du·de la mentoré·e remis le"), null=True, blank=True)
     rapport_mentor = models.TextField(_("compte rendu du·de la mentor·e"), blank=True)
     rapport_mentor_le = models.DateTimeField(_("compte rendu du·de la mentor·e remis le"), null=True, blank=True)
-    creee_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("créée par"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    creee_par = actor_fk(_("créée par"), blank=True)
 
     class Meta:
         verbose_name = _("immersion")
@@ -323,17 +299,9 @@ class Immersion(TimeStampedModel):
     def __str__(self) -> str:
         return _("Immersion de %(mentore)s chez %(mentor)s") % {"mentore": self.mentore, "mentor": self.mentor}
 
-    @property
-    def est_close(self) -> bool:
-        return self.etat == EtatImmersion.CLOSE
-
-    @property
-    def attend_objectifs(self) -> bool:
-        return self.etat == EtatImmersion.EN_PREPARATION
-
-    @property
-    def attend_rapports(self) -> bool:
-        return self.etat == EtatImmersion.PREVUE
+    est_close = NamedState(EtatImmersion.CLOSE)
+    attend_objectifs = NamedState(EtatImmersion.EN_PREPARATION)
+    attend_rapports = NamedState(EtatImmersion.PREVUE)
 
 
 class ImmersionEvenement(EventBase):
@@ -423,13 +391,8 @@ class SeanceGroupe(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.groupe} – {self.debut:%d/%m/%Y}"
 
-    @property
-    def est_planifiee(self) -> bool:
-        return self.etat == EtatSeanceGroupe.PLANIFIEE
-
-    @property
-    def est_tenue(self) -> bool:
-        return self.etat == EtatSeanceGroupe.TENUE
+    est_planifiee = NamedState(EtatSeanceGroupe.PLANIFIEE)
+    est_tenue = NamedState(EtatSeanceGroupe.TENUE)
 
 
 class PresenceGroupe(models.Model):

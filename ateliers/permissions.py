@@ -11,10 +11,11 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from core.exceptions import RuleViolation
-from core.permissions import ALLOWED, SYSTEME, Decision, refused, register_workflow, rule
+from core.permissions import ALLOWED, SYSTEME, Decision, part_rule, refused, register_workflow, role_rule, rule
 
 from .models import (
     ETATS_CONFIRMES,
@@ -149,12 +150,12 @@ def _atelier_tenu(user: Any, evaluation: EvaluationAtelier) -> Decision:
 register_workflow("evaluation_atelier", WORKFLOW_EVALUATION_ATELIER, role_of=role_evaluation, extra={"repondre": _atelier_tenu})
 
 
-@rule("atelier.evaluations_voir")
-def evaluations_voir(user: Any, atelier: Atelier) -> Decision:
-    """The participants' evaluations of a workshop: read by the coordination."""
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination lit les évaluations des ateliers."))
+# The participants' evaluations of a workshop: read by the coordination.
+evaluations_voir = role_rule(
+    "atelier.evaluations_voir",
+    roles.is_coordination,
+    refusal=gettext_lazy("Seule la coordination lit les évaluations des ateliers."),
+)
 
 
 @rule("atelier.voir")
@@ -165,11 +166,7 @@ def voir(user: Any, atelier: Any = None) -> Decision:
     return refused(_("Le calendrier des ateliers est réservé aux bénéficiaires et à la coordination."))
 
 
-@rule("atelier.gerer")
-def gerer(user: Any, atelier: Any = None) -> Decision:
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination programme les ateliers."))
+gerer = role_rule("atelier.gerer", roles.is_coordination, refusal=gettext_lazy("Seule la coordination programme les ateliers."))
 
 
 def _inscriptions_ouvertes(atelier: Atelier) -> Decision:
@@ -196,12 +193,13 @@ def inscrire(user: Any, atelier: Atelier) -> Decision:
     return _inscriptions_ouvertes(atelier)
 
 
-@rule("atelier.pointer")
-def pointer(user: Any, atelier: Atelier) -> Decision:
-    """See the participants and record the attendance: the coordination and the atelier's leader."""
-    if role_of(user, atelier) in (COORDINATION, ANIMATEUR):
-        return ALLOWED
-    return refused(_("Seules la coordination et la personne-ressource qui anime l’atelier tiennent la liste de présence."))
+# See the participants and record the attendance: the coordination and the atelier's leader.
+pointer = part_rule(
+    "atelier.pointer",
+    role_of=role_of,
+    parts={COORDINATION, ANIMATEUR},
+    refusal=gettext_lazy("Seules la coordination et la personne-ressource qui anime l’atelier tiennent la liste de présence."),
+)
 
 
 @rule("inscription.payer")
@@ -217,11 +215,9 @@ def payer(user: Any, inscription: Inscription) -> Decision:
     return ALLOWED
 
 
-@rule("adhesion.enregistrer")
-def enregistrer_adhesion(user: Any, programme: Any = None) -> Decision:
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination enregistre les adhésions."))
+enregistrer_adhesion = role_rule(
+    "adhesion.enregistrer", roles.is_coordination, refusal=gettext_lazy("Seule la coordination enregistre les adhésions.")
+)
 
 
 # --- Immersion days and co-développement groups ------------------------------------------------------
@@ -239,18 +235,17 @@ def _seance_commencee(user: Any, seance: SeanceGroupe) -> Decision:
 register_workflow("seance_groupe", WORKFLOW_SEANCE_GROUPE, role_of=role_of, extra={"tenir": _seance_commencee})
 
 
-@rule("immersion.gerer")
-def gerer_immersion(user: Any, obj: Any = None) -> Decision:
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination organise les immersions."))
+gerer_immersion = role_rule(
+    "immersion.gerer", roles.is_coordination, refusal=gettext_lazy("Seule la coordination organise les immersions.")
+)
 
 
-@rule("immersion.voir")
-def voir_immersion(user: Any, immersion: Immersion) -> Decision:
-    if role_of(user, immersion) in (COORDINATION, MENTORE, MENTOR):
-        return ALLOWED
-    return refused(_("Cette immersion ne vous concerne pas."))
+voir_immersion = part_rule(
+    "immersion.voir",
+    role_of=role_of,
+    parts={COORDINATION, MENTORE, MENTOR},
+    refusal=gettext_lazy("Cette immersion ne vous concerne pas."),
+)
 
 
 @rule("immersion.rapporter")
@@ -265,22 +260,24 @@ def rapporter(user: Any, immersion: Immersion) -> Decision:
     return ALLOWED
 
 
-@rule("groupe.gerer")
-def gerer_groupe(user: Any, obj: Any = None) -> Decision:
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("Seule la coordination constitue les groupes de co-développement."))
+gerer_groupe = role_rule(
+    "groupe.gerer",
+    roles.is_coordination,
+    refusal=gettext_lazy("Seule la coordination constitue les groupes de co-développement."),
+)
 
 
-@rule("groupe.voir")
-def voir_groupe(user: Any, groupe: GroupeCodev) -> Decision:
-    if role_of(user, groupe) in (COORDINATION, ANIMATEUR, PARTICIPANT):
-        return ALLOWED
-    return refused(_("Ce groupe de co-développement ne vous concerne pas."))
+voir_groupe = part_rule(
+    "groupe.voir",
+    role_of=role_of,
+    parts={COORDINATION, ANIMATEUR, PARTICIPANT},
+    refusal=gettext_lazy("Ce groupe de co-développement ne vous concerne pas."),
+)
 
 
-@rule("groupe.planifier")
-def planifier_groupe(user: Any, groupe: GroupeCodev) -> Decision:
-    if role_of(user, groupe) in (COORDINATION, ANIMATEUR):
-        return ALLOWED
-    return refused(_("Seules la coordination et la personne-ressource qui anime le groupe planifient ses séances."))
+planifier_groupe = part_rule(
+    "groupe.planifier",
+    role_of=role_of,
+    parts={COORDINATION, ANIMATEUR},
+    refusal=gettext_lazy("Seules la coordination et la personne-ressource qui anime le groupe planifient ses séances."),
+)

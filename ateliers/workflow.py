@@ -17,22 +17,10 @@ POINTEURS = frozenset({ANIMATEUR, COORDINATION})
 
 TRANSITIONS = [
     # A place freed by a withdrawal goes to the first on the waiting list: the platform moves them up.
-    Transition(
-        "promouvoir",
-        frozenset({E.EN_ATTENTE}),
-        E.INSCRITE,
-        _("passer de la liste d’attente à inscrit·e"),
-        roles=frozenset({SYSTEME}),
-    ),
-    Transition(
-        "desister",
-        frozenset({E.INSCRITE, E.EN_ATTENTE}),
-        E.DESISTEE,
-        _("se désister"),
-        roles=frozenset({PARTICIPANT, COORDINATION}),
-    ),
-    Transition("marquer_presente", frozenset({E.INSCRITE, E.ABSENTE}), E.PRESENTE, _("noter présent·e"), roles=POINTEURS),
-    Transition("marquer_absente", frozenset({E.INSCRITE, E.PRESENTE}), E.ABSENTE, _("noter absent·e"), roles=POINTEURS),
+    Transition("promouvoir", {E.EN_ATTENTE}, E.INSCRITE, _("passer de la liste d’attente à inscrit·e"), roles={SYSTEME}),
+    Transition("desister", {E.INSCRITE, E.EN_ATTENTE}, E.DESISTEE, _("se désister"), roles={PARTICIPANT, COORDINATION}),
+    Transition("marquer_presente", {E.INSCRITE, E.ABSENTE}, E.PRESENTE, _("noter présent·e"), roles=POINTEURS),
+    Transition("marquer_absente", {E.INSCRITE, E.PRESENTE}, E.ABSENTE, _("noter absent·e"), roles=POINTEURS),
 ]
 
 WORKFLOW = Workflow(EtatInscription, TRANSITIONS)
@@ -43,28 +31,24 @@ WORKFLOW = Workflow(EtatInscription, TRANSITIONS)
 MENTORE = "mentore"
 MENTOR = "mentor"
 
+IM = EtatImmersion
+
 TRANSITIONS_IMMERSION = [
     Transition(
         "remplir_objectifs",
-        frozenset({EtatImmersion.EN_PREPARATION}),
-        EtatImmersion.PREVUE,
+        {IM.EN_PREPARATION},
+        IM.PREVUE,
         _("remplir les objectifs de la journée"),
-        roles=frozenset({MENTORE, COORDINATION}),
+        roles={MENTORE, COORDINATION},
     ),
-    Transition(
-        "clore",
-        frozenset({EtatImmersion.PREVUE}),
-        EtatImmersion.CLOSE,
-        _("clore l’immersion (les deux comptes rendus sont remis)"),
-        roles=frozenset({SYSTEME}),
-    ),
+    Transition("clore", {IM.PREVUE}, IM.CLOSE, _("clore l’immersion (les deux comptes rendus sont remis)"), roles={SYSTEME}),
     Transition(
         "annuler",
-        frozenset({EtatImmersion.EN_PREPARATION, EtatImmersion.PREVUE}),
-        EtatImmersion.ANNULEE,
+        {IM.EN_PREPARATION, IM.PREVUE},
+        IM.ANNULEE,
         _("annuler l’immersion"),
         reason_required=True,
-        roles=frozenset({COORDINATION}),
+        roles={COORDINATION},
     ),
 ]
 
@@ -73,22 +57,11 @@ WORKFLOW_IMMERSION = Workflow(EtatImmersion, TRANSITIONS_IMMERSION)
 
 # --- Meetings of a co-développement group ----------------------------------------------------------
 
+G = EtatSeanceGroupe
+
 TRANSITIONS_SEANCE_GROUPE = [
-    Transition(
-        "tenir",
-        frozenset({EtatSeanceGroupe.PLANIFIEE, EtatSeanceGroupe.TENUE}),
-        EtatSeanceGroupe.TENUE,
-        _("noter les présences"),
-        roles=POINTEURS,
-    ),
-    Transition(
-        "annuler",
-        frozenset({EtatSeanceGroupe.PLANIFIEE}),
-        EtatSeanceGroupe.ANNULEE,
-        _("annuler la séance"),
-        reason_required=True,
-        roles=POINTEURS,
-    ),
+    Transition("tenir", {G.PLANIFIEE, G.TENUE}, G.TENUE, _("noter les présences"), roles=POINTEURS),
+    Transition("annuler", {G.PLANIFIEE}, G.ANNULEE, _("annuler la séance"), reason_required=True, roles=POINTEURS),
 ]
 
 WORKFLOW_SEANCE_GROUPE = Workflow(EtatSeanceGroupe, TRANSITIONS_SEANCE_GROUPE)
@@ -97,14 +70,8 @@ WORKFLOW_SEANCE_GROUPE = Workflow(EtatSeanceGroupe, TRANSITIONS_SEANCE_GROUPE)
 A = EtatAtelier
 
 TRANSITIONS_ATELIER = [
-    Transition(
-        "clore",
-        frozenset({A.PROGRAMME}),
-        A.TENU,
-        _("clore la liste de présence (atelier tenu)"),
-        roles=frozenset({COORDINATION}),
-    ),
-    Transition("annuler", frozenset({A.PROGRAMME}), A.ANNULE, _("annuler l’atelier"), roles=frozenset({COORDINATION})),
+    Transition("clore", {A.PROGRAMME}, A.TENU, _("clore la liste de présence (atelier tenu)"), roles={COORDINATION}),
+    Transition("annuler", {A.PROGRAMME}, A.ANNULE, _("annuler l’atelier"), roles={COORDINATION}),
 ]
 
 WORKFLOW_ATELIER = Workflow(EtatAtelier, TRANSITIONS_ATELIER)
@@ -114,11 +81,7 @@ WORKFLOW_ATELIER = Workflow(EtatAtelier, TRANSITIONS_ATELIER)
 
 TRANSITIONS_EVALUATION_ATELIER = [
     Transition(
-        "repondre",
-        frozenset({EtatEvaluationAtelier.A_REMPLIR}),
-        EtatEvaluationAtelier.REMPLIE,
-        _("évaluer l’atelier"),
-        roles=frozenset({PARTICIPANT}),
+        "repondre", {EtatEvaluationAtelier.A_REMPLIR}, EtatEvaluationAtelier.REMPLIE, _("évaluer l’atelier"), roles={PARTICIPANT}
     ),
 ]
 

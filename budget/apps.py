@@ -1,23 +1,15 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from accounts.espace import section_register
+from accounts import espace
 
 
-class BudgetConfig(AppConfig):
+class BudgetConfig(espace.SectionAppConfig):
     name = "budget"
     verbose_name = _("Budget")
 
     def ready(self) -> None:
         # Connects this stage's answers to the earlier stages' domain signals (imported here because
         # the receivers need the models, which are ready only now).
-        # Registers this app's invariants in core.invariants (checked by verifier_coherence).
-        # The person's space shows this stage's section (accounts/espace.py); imported here because the
-        # selectors read the models, which are ready only now.
-        from . import (
-            invariants,  # noqa: F401
-            receivers,  # noqa: F401
-            selectors,
-        )
+        from . import receivers  # noqa: F401
 
-        section_register(app=self.name, context=selectors.espace)
+        super().ready()

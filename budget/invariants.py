@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accompagnements.invariants import sur_accompagnement
 from accompagnements.models import Accompagnement
 from ateliers.models import Atelier, EtatAtelier
 from conventions.models import Convention, EtatConvention
@@ -23,13 +24,6 @@ from programmes.rules import montant_animation
 from .models import AutreDepense, Contribution, Engagement, EtatFacture, Facture, FactureAtelier, Imputation, Paiement
 from .resume import resume_violations
 from .selectors import ZERO, _sum
-
-
-def _accompagnement(accompagnement_id: int, reference: str) -> dict[str, str]:
-    return {
-        "objet": _("Accompagnement %(ref)s") % {"ref": reference},
-        "url": reverse("accompagnements:detail", args=[accompagnement_id]),
-    }
 
 
 def _programme(programme_id: int, nom: str) -> dict[str, str]:
@@ -51,10 +45,9 @@ def paye_au_plus_engage() -> Iterable[Violation]:
     rows = _avec_totaux_accompagnement().filter(paye__gt=F("engage")).values("pk", "reference", "paye", "engage")
     for row in rows.iterator():
         yield Violation(
-            code="budget.paye_au_plus_engage",
             message=_("%(paye)s payés pour %(engage)s engagés.")
             % {"paye": format_euros(row["paye"]), "engage": format_euros(row["engage"])},
-            **_accompagnement(row["pk"], row["reference"]),
+            **sur_accompagnement(row["pk"], row["reference"]),
         )
 
 
@@ -70,10 +63,9 @@ def engage_au_plus_convention() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="budget.engage_au_plus_convention",
             message=_("%(engage)s engagés pour une convention signée de %(convention)s.")
             % {"engage": format_euros(row["engage"]), "convention": format_euros(row["convention_montant"] or ZERO)},
-            **_accompagnement(row["pk"], row["reference"]),
+            **sur_accompagnement(row["pk"], row["reference"]),
         )
 
 
@@ -104,7 +96,6 @@ def enveloppe_engagee() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="budget.enveloppe_engagee",
             message=_("%(engage)s engagés et %(autres)s d’autres dépenses pour une enveloppe de %(enveloppe)s.")
             % {
                 "engage": format_euros(row["engage"]),
@@ -120,7 +111,6 @@ def enveloppe_payee() -> Iterable[Violation]:
     rows = _programmes_avec_totaux().filter(paye__gt=F("enveloppe_montant")).values("pk", "nom", "paye", "enveloppe_montant")
     for row in rows.iterator():
         yield Violation(
-            code="budget.enveloppe_payee",
             message=_("%(paye)s payés pour une enveloppe de %(enveloppe)s.")
             % {"paye": format_euros(row["paye"]), "enveloppe": format_euros(row["enveloppe_montant"])},
             **_programme(row["pk"], row["nom"]),
@@ -139,7 +129,6 @@ def totaux_enveloppe() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="budget.totaux_enveloppe",
             message=_(
                 "L’enveloppe indique %(e1)s engagés et %(a1)s d’autres dépenses ; le grand livre en compte %(e2)s et %(a2)s."
             )
@@ -173,7 +162,6 @@ def engagement_par_convention() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="budget.engagement_par_convention",
             message=_("Signée pour %(montant)s, sans ligne d’engagement.") % {"montant": format_euros(row["montant"])},
             objet=_("Convention %(ref)s") % {"ref": row["reference"]},
             url=reverse("accompagnements:detail", args=[row["accompagnement_id"]]),
@@ -196,7 +184,6 @@ def paiement_structure() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="budget.paiement_structure",
             message=_(
                 "Paiement %(ref)s de %(montant)s à %(structure)s, qui n’emploie aucune personne-ressource de cet accompagnement."
             )
@@ -205,7 +192,7 @@ def paiement_structure() -> Iterable[Violation]:
                 "montant": format_euros(Decimal(row["montant"])),
                 "structure": row["structure__raison_sociale"],
             },
-            **_accompagnement(row["accompagnement_id"], row["accompagnement__reference"]),
+            **sur_accompagnement(row["accompagnement_id"], row["accompagnement__reference"]),
         )
 
 
@@ -239,7 +226,6 @@ def enveloppe_contributions() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="budget.enveloppe_contributions",
             message=_("Enveloppe de %(enveloppe)s pour %(contribue)s de contributions.")
             % {"enveloppe": format_euros(row["enveloppe_montant"] or ZERO), "contribue": format_euros(row["contribue"])},
             **_programme(row["pk"], row["nom"]),
@@ -279,7 +265,6 @@ def imputation_complete() -> Iterable[Violation]:
         )
         for row in rows.iterator():
             yield Violation(
-                code="budget.imputation_complete",
                 message=_("%(ligne)s n° %(pk)s de %(montant)s : %(impute)s répartis entre les financeurs.")
                 % {
                     "ligne": libelle,
@@ -321,7 +306,6 @@ def totaux_contributions() -> Iterable[Violation]:
         if (row["engage"], row["paye"], row["autres"]) == (row["i_engage"], row["i_paye"], row["i_autres"]):
             continue
         yield Violation(
-            code="budget.totaux_contributions",
             message=_(
                 "La contribution indique %(e1)s engagés, %(p1)s payés, %(a1)s d’autres dépenses ; "
                 "ses imputations en comptent %(e2)s, %(p2)s et %(a2)s."
@@ -348,7 +332,6 @@ def contribution_jamais_depassee() -> Iterable[Violation]:
         if engage + autres <= row["montant"] and paye <= row["montant"] and min(engage, paye, autres) >= 0:
             continue
         yield Violation(
-            code="budget.contribution_jamais_depassee",
             message=_("%(montant)s apportés ; imputés : %(engage)s engagés, %(paye)s payés, %(autres)s d’autres dépenses.")
             % {
                 "montant": format_euros(row["montant"]),
@@ -367,7 +350,6 @@ def contribution_jamais_depassee() -> Iterable[Violation]:
 def resume_programme() -> Iterable[Violation]:
     for programme, champ, stocke, recalcule in resume_violations():
         yield Violation(
-            code="budget.resume_programme",
             message=_("« %(champ)s » vaut %(stocke)s dans le résumé, %(recalcule)s recalculé.")
             % {"champ": champ, "stocke": stocke, "recalcule": recalcule},
             **_programme(programme.pk, programme.nom),
@@ -389,7 +371,6 @@ def facture_payee_une_fois() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="budget.facture_payee_une_fois",
             message=_("Facture de %(montant)s, %(paye)s payés.")
             % {"montant": format_euros(row["montant"]), "paye": format_euros(row["paye"])},
             objet=_("Facture %(numero)s de %(structure)s")
@@ -429,7 +410,6 @@ def animation_ateliers() -> Iterable[Violation]:
         if attendu is not None and euros(engage) == attendu:
             continue
         yield Violation(
-            code="budget.animation_ateliers",
             message=(
                 _("%(engage)s engagés pour l’animation de cet atelier (%(etat)s) au lieu de %(attendu)s.")
                 % {"engage": format_euros(engage), "etat": atelier.get_etat_display(), "attendu": format_euros(attendu)}
@@ -482,7 +462,6 @@ def paiement_ateliers() -> Iterable[Violation]:
                 "engage": format_euros(row["engage"]),
             }
         yield Violation(
-            code="budget.paiement_ateliers",
             message=message,
             objet=_("Atelier « %(titre)s »") % {"titre": row["titre"]},
             url=reverse("ateliers:detail", args=[row["pk"]]),
@@ -506,7 +485,6 @@ def facture_ateliers() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="budget.facture_ateliers",
             message=_("L’atelier « %(titre)s » n’est pas facturable par cette structure sur cette facture.")
             % {"titre": row["atelier__titre"]},
             objet=_("Facture %(numero)s de %(structure)s")

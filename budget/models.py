@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import roles
 from core.antivirus import NON_CONFIGURE
 from core.exceptions import RuleViolation
-from core.models import EventBase, TimeStampedModel
+from core.models import EventBase, NamedState, TimeStampedModel, actor_fk
 from programmes.selectors import filtre_programmes
 
 
@@ -69,7 +70,26 @@ class Enveloppe(models.Model):
         return self.montant - self.engage - self.autres_depenses
 
 
-class ImmutableLine(models.Model):
+class WrittenOnce(models.Model):
+    """A row of the ledger is written once, never edited nor deleted; `refus_modification` and
+    `refus_suppression` say what to do instead."""
+
+    refus_modification = _("Une ligne budgétaire ne se modifie pas : saisissez une ligne de correction.")
+    refus_suppression = _("Une ligne budgétaire ne se supprime pas : saisissez une ligne de correction.")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk and not self._state.adding:
+            raise RuleViolation(self.refus_modification)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuleViolation(self.refus_suppression)
+
+
+class ImmutableLine(WrittenOnce):
     """A budget line is never edited nor deleted: a correction is a new, opposite line."""
 
     created_by = models.ForeignKey(
@@ -77,20 +97,48 @@ class ImmutableLine(models.Model):
     )
     created_at = models.DateTimeField(_("saisi le"), auto_now_add=True, db_index=True)
     note = models.TextField(_("note"), blank=True)
+    # The line this one corrects (its opposite amount); "self" is each concrete line's own model.
+    corrige = models.OneToOneField(
+        "self", verbose_name=_("corrige la ligne"), null=True, blank=True, on_delete=models.PROTECT, related_name="correction"
+    )
 
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
-        if self.pk and not self._state.adding:
-            raise RuleViolation(_("Une ligne budgétaire ne se modifie pas : saisissez une ligne de correction."))
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise RuleViolation(_("Une ligne budgétaire ne se supprime pas : saisissez une ligne de correction."))
+class LigneAccompagnementOuAtelier(ImmutableLine):
+    """A commitment or a payment: for one accompagnement or one held workshop, never both (CHECK).
+
+    Each concrete line declares its `accompagnement` and `atelier` foreign keys (their reverse names differ:
+    a templated related_name would be written unformatted into the migrations' state and alter the fields).
+    """
+
+    accompagnement: Any
+    atelier: Any
+    accompagnement_id: int | None
+    atelier_id: int | None
+
+    class Meta(ImmutableLine.Meta):
+        abstract = True
+
+    @staticmethod
+    def un_seul_objet(nom: str) -> models.CheckConstraint:
+        """The CHECK that the line is for an accompagnement or for a workshop, one of the two."""
+        return models.CheckConstraint(
+            condition=Q(accompagnement__isnull=False, atelier__isnull=True)
+            | Q(accompagnement__isnull=True, atelier__isnull=False),
+            name=nom,
+        )
+
+    @property
+    def objet(self) -> str:
+        """What the line is for: the accompagnement's reference or the workshop's title."""
+        if self.atelier_id is not None:
+            return str(self.atelier)
+        return self.accompagnement.reference if self.accompagnement is not None else ""
 
 
-class Engagement(ImmutableLine):
+class Engagement(LigneAccompagnementOuAtelier):
     """A commitment on the envelope: a fully signed convention (or the adjustment of an avenant) of an
     accompagnement, or the animation of a held workshop by its personne-ressource (one of the two)."""
 
@@ -106,9 +154,6 @@ class Engagement(ImmutableLine):
     )
     montant = models.DecimalField(_("montant (€)"), max_digits=10, decimal_places=2)
     libelle = models.CharField(_("libellé"), max_length=255)
-    corrige = models.OneToOneField(
-        "self", verbose_name=_("corrige la ligne"), null=True, blank=True, on_delete=models.PROTECT, related_name="correction"
-    )
 
     class Meta:
         verbose_name = _("engagement")
@@ -116,22 +161,11 @@ class Engagement(ImmutableLine):
         ordering = ["created_at"]
         constraints = [
             models.CheckConstraint(condition=~Q(montant=0), name="engagement_montant_non_nul"),
-            models.CheckConstraint(
-                condition=Q(accompagnement__isnull=False, atelier__isnull=True)
-                | Q(accompagnement__isnull=True, atelier__isnull=False),
-                name="engagement_accompagnement_ou_atelier",
-            ),
+            LigneAccompagnementOuAtelier.un_seul_objet("engagement_accompagnement_ou_atelier"),
         ]
 
     def __str__(self) -> str:
         return f"{self.libelle} : {self.montant} €"
-
-    @property
-    def objet(self) -> str:
-        """What the line commits for: the accompagnement's reference or the workshop's title."""
-        if self.atelier_id is not None:
-            return str(self.atelier)
-        return self.accompagnement.reference if self.accompagnement is not None else ""
 
 
 class ModePaiement(models.TextChoices):
@@ -140,7 +174,7 @@ class ModePaiement(models.TextChoices):
     AUTRE = "autre", _("Autre")
 
 
-class Paiement(ImmutableLine):
+class Paiement(LigneAccompagnementOuAtelier):
     """A payment to a personne-ressource's employer structure for an accompagnement (one line per
     accompagnement of an invoice when it pays one), or for the animation of a held workshop (one line per
     workshop of the invoice): one of the two, as the engagement it settles."""
@@ -158,9 +192,6 @@ class Paiement(ImmutableLine):
     montant = models.DecimalField(_("montant (€)"), max_digits=10, decimal_places=2)
     reference_facture = models.CharField(_("référence de la facture"), max_length=100)
     depassement_autorise = models.BooleanField(_("dépassement du réalisé autorisé"), default=False)
-    corrige = models.OneToOneField(
-        "self", verbose_name=_("corrige la ligne"), null=True, blank=True, on_delete=models.PROTECT, related_name="correction"
-    )
     facture = models.ForeignKey(
         "budget.Facture", verbose_name=_("facture"), null=True, blank=True, on_delete=models.PROTECT, related_name="paiements"
     )
@@ -176,22 +207,11 @@ class Paiement(ImmutableLine):
             models.CheckConstraint(
                 condition=Q(montant__gt=0) | Q(corrige__isnull=False), name="paiement_negatif_seulement_correction"
             ),
-            models.CheckConstraint(
-                condition=Q(accompagnement__isnull=False, atelier__isnull=True)
-                | Q(accompagnement__isnull=True, atelier__isnull=False),
-                name="paiement_accompagnement_ou_atelier",
-            ),
+            LigneAccompagnementOuAtelier.un_seul_objet("paiement_accompagnement_ou_atelier"),
         ]
 
     def __str__(self) -> str:
         return f"{self.reference_facture} : {self.montant} €"
-
-    @property
-    def objet(self) -> str:
-        """What the line pays for: the accompagnement's reference or the workshop's title."""
-        if self.atelier_id is not None:
-            return str(self.atelier)
-        return self.accompagnement.reference if self.accompagnement is not None else ""
 
     @property
     def programme_id(self) -> int:
@@ -223,9 +243,6 @@ class AutreDepense(ImmutableLine):
     date_depense = models.DateField(_("date"))
     montant = models.DecimalField(_("montant (€)"), max_digits=10, decimal_places=2)
     justificatif = models.FileField(_("justificatif"), upload_to=justificatif_upload_to, blank=True, max_length=255)
-    corrige = models.OneToOneField(
-        "self", verbose_name=_("corrige la ligne"), null=True, blank=True, on_delete=models.PROTECT, related_name="correction"
-    )
 
     class Meta:
         verbose_name = _("autre dépense")
@@ -323,9 +340,12 @@ class Contribution(models.Model):
         return self.montant - self.engage - self.autres
 
 
-class Imputation(models.Model):
+class Imputation(WrittenOnce):
     """The part of one budget line (commitment, payment, other cost, or their correction) borne by one
     contribution. Written once by budget.repartition; the parts of a line add up to it to the cent."""
+
+    refus_modification = _("Une imputation ne se modifie pas : corrigez la ligne budgétaire.")
+    refus_suppression = _("Une imputation ne se supprime pas : corrigez la ligne budgétaire.")
 
     contribution = models.ForeignKey(
         Contribution, verbose_name=_("contribution"), on_delete=models.PROTECT, related_name="imputations"
@@ -357,14 +377,6 @@ class Imputation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contribution} : {self.montant} €"
-
-    def save(self, *args, **kwargs):
-        if self.pk and not self._state.adding:
-            raise RuleViolation(_("Une imputation ne se modifie pas : corrigez la ligne budgétaire."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuleViolation(_("Une imputation ne se supprime pas : corrigez la ligne budgétaire."))
 
 
 class TypeExport(models.TextChoices):
@@ -435,9 +447,7 @@ class Export(models.Model):
     def __str__(self) -> str:
         return f"{self.get_type_export_display()} – {self.programme}"
 
-    @property
-    def est_pret(self) -> bool:
-        return self.etat == EtatExport.PRET
+    est_pret = NamedState(EtatExport.PRET)
 
     @property
     def est_personnel(self) -> bool:
@@ -518,7 +528,7 @@ class Facture(TimeStampedModel):
     scan = models.CharField(_("analyse antivirus"), max_length=20, default=NON_CONFIGURE)
     etat = models.CharField(_("état"), max_length=20, choices=EtatFacture.choices, default=EtatFacture.DEPOSEE, db_index=True)
     motif_retour = models.TextField(_("motif du retour"), blank=True)
-    deposee_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    deposee_par = actor_fk()
 
     objects = FactureQuerySet.as_manager()
 
@@ -535,13 +545,8 @@ class Facture(TimeStampedModel):
         return f"{self.numero} – {self.structure}"
 
     # Named states for templates (never compare the state strings in a template).
-    @property
-    def est_payee(self) -> bool:
-        return self.etat == EtatFacture.PAYEE
-
-    @property
-    def est_a_corriger(self) -> bool:
-        return self.etat == EtatFacture.A_CORRIGER
+    est_payee = NamedState(EtatFacture.PAYEE)
+    est_a_corriger = NamedState(EtatFacture.A_CORRIGER)
 
 
 class FactureSeance(models.Model):

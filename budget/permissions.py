@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import roles
+from comite.permissions import comite_ou_coordination
 from conventions.models import Signature
 from conventions.services import PARTIES
 from core.permissions import ALLOWED, Decision, refused, register_workflow, role_rule, rule
@@ -15,16 +16,11 @@ from core.permissions import ALLOWED, Decision, refused, register_workflow, role
 from .workflow_factures import COORDINATION, STRUCTURE
 from .workflow_factures import WORKFLOW as FACTURE_WORKFLOW
 
-
 # Dashboards, ledger, receipts, follow-up exports: the coordination and the committee; a committee
 # member reads a programme's (`obj`) only if they sit on its committee (comite.MembreComite).
-@rule("budget.consulter")
-def consulter(user: Any, programme: Any = None) -> Decision:
-    if roles.is_coordination(user):
-        return ALLOWED
-    if roles.is_comite(user) and (programme is None or roles.siege_comite(user, programme.pk)):
-        return ALLOWED
-    return refused(gettext_lazy("Le budget est réservé à la coordination et au comité du programme."))
+consulter = comite_ou_coordination(
+    "budget.consulter", refusal=gettext_lazy("Le budget est réservé à la coordination et au comité du programme.")
+)
 
 
 # Every write on the budget (payments, other costs, corrections): the coordination only.
@@ -95,9 +91,7 @@ def voir(user: Any, facture: Any = None) -> Decision:
     return ALLOWED if role_facture(user, facture) else refused(_("Cette facture ne vous concerne pas."))
 
 
-@rule("facture.exporter")
-def exporter(user: Any, obj: Any = None) -> Decision:
-    """The accountant's CSV of payments: the coordination."""
-    if roles.is_coordination(user):
-        return ALLOWED
-    return refused(_("L’export comptable est réservé à la coordination."))
+# The accountant's CSV of payments: the coordination.
+exporter = role_rule(
+    "facture.exporter", roles.is_coordination, refusal=gettext_lazy("L’export comptable est réservé à la coordination.")
+)

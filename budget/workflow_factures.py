@@ -11,17 +11,10 @@ COORDINATION = "coordination"
 STRUCTURE = "structure"  # a mentor employed by the invoicing structure
 
 TRANSITIONS = [
-    Transition("corriger", frozenset({E.A_CORRIGER}), E.DEPOSEE, _("déposer la facture corrigée"), roles=frozenset({STRUCTURE})),
-    Transition(
-        "retourner",
-        frozenset({E.DEPOSEE}),
-        E.A_CORRIGER,
-        _("retourner la facture"),
-        reason_required=True,
-        roles=frozenset({COORDINATION}),
-    ),
-    Transition("approuver", frozenset({E.DEPOSEE}), E.APPROUVEE, _("approuver la facture"), roles=frozenset({COORDINATION})),
-    Transition("payer", frozenset({E.APPROUVEE}), E.PAYEE, _("enregistrer le paiement"), roles=frozenset({COORDINATION})),
+    Transition("corriger", {E.A_CORRIGER}, E.DEPOSEE, _("déposer la facture corrigée"), roles={STRUCTURE}),
+    Transition("retourner", {E.DEPOSEE}, E.A_CORRIGER, _("retourner la facture"), reason_required=True, roles={COORDINATION}),
+    Transition("approuver", {E.DEPOSEE}, E.APPROUVEE, _("approuver la facture"), roles={COORDINATION}),
+    Transition("payer", {E.APPROUVEE}, E.PAYEE, _("enregistrer le paiement"), roles={COORDINATION}),
 ]
 
 WORKFLOW = Workflow(EtatFacture, TRANSITIONS)

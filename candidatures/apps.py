@@ -1,16 +1,8 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from accounts.espace import section_register
+from accounts import espace
 
 
-class CandidaturesConfig(AppConfig):
+class CandidaturesConfig(espace.SectionAppConfig):
     name = "candidatures"
     verbose_name = _("Candidatures")
-
-    def ready(self) -> None:
-        # The person's space shows this stage's section (accounts/espace.py); imported here because the
-        # selectors read the models, which are ready only now.
-        from . import selectors
-
-        section_register(app=self.name, context=selectors.espace)

@@ -38,7 +38,6 @@ def accuse_reception() -> Iterable[Violation]:
         if row["recu_pdf"] and storage.exists(row["recu_pdf"]):
             continue
         yield Violation(
-            code="candidatures.accuse_reception",
             message=_("Déposée sans accusé de réception enregistré.")
             if not row["recu_pdf"]
             else _("L’accusé de réception manque dans le stockage."),
@@ -63,7 +62,6 @@ def questionnaire_version() -> Iterable[Violation]:
     )
     for pk, reference in rows:
         yield Violation(
-            code="candidatures.questionnaire_version",
             message=_("Les réponses ne se rapportent pas à une version figée du questionnaire de son programme."),
             objet=_("Candidature %(ref)s") % {"ref": reference or pk},
             url=reverse("candidatures:coordination_detail", args=[pk]),

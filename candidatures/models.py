@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from core.models import EventBase, TimeStampedModel
+from core.models import EventBase, NamedState, TimeStampedModel, actor_fk
 from programmes.selectors import filtre_programmes
 
 
@@ -149,9 +149,7 @@ class Candidature(TimeStampedModel):
     def __str__(self) -> str:
         return self.reference or _("Brouillon n°%(pk)s") % {"pk": self.pk}
 
-    @property
-    def modifiable(self) -> bool:
-        return self.etat in ETATS_MODIFIABLES
+    modifiable = NamedState(*ETATS_MODIFIABLES)
 
 
 class CandidatureEvenement(EventBase):
@@ -200,7 +198,7 @@ class PieceJointe(models.Model):
         on_delete=models.SET_NULL,
         related_name="pieces",
     )
-    ajoute_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    ajoute_par = actor_fk()
     created_at = models.DateTimeField(_("ajouté le"), auto_now_add=True)
 
     class Meta:
@@ -227,7 +225,7 @@ class DemandePiece(models.Model):
     candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="demandes_pieces")
     type_piece = models.CharField(_("type de document"), max_length=20, choices=TypePiece.choices, default=TypePiece.AUTRE)
     message = models.TextField(_("précisions"), blank=True)
-    demandee_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    demandee_par = actor_fk()
     created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
     fournie_le = models.DateTimeField(_("fourni le"), null=True, blank=True)
 
@@ -256,9 +254,7 @@ class EntretienDiagnostic(TimeStampedModel):
     modalite = models.CharField(_("modalité"), max_length=20, choices=Modalite.choices, default=Modalite.DISTANCE)
     lieu = models.CharField(_("lieu"), max_length=255, blank=True)
     lien_visio = models.URLField(_("lien de visioconférence"), blank=True)
-    conduit_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("conduit par"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    conduit_par = actor_fk(_("conduit par"))
     realise_le = models.DateTimeField(_("réalisé le"), null=True, blank=True)
     format_recommande = models.ForeignKey(
         "programmes.Format",
@@ -315,7 +311,7 @@ class Message(models.Model):
     """One message of the thread between an applicant and the coordination team."""
 
     candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="messages")
-    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    auteur = actor_fk()
     de_la_coordination = models.BooleanField(_("envoyé par la coordination"), default=False)
     texte = models.TextField(_("message"))
     piece = models.ForeignKey(PieceJointe, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -347,7 +343,7 @@ class NoteInterne(models.Model):
     """A private note of the coordination team: never shown to applicants, mentors or the committee."""
 
     candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="notes_internes")
-    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    auteur = actor_fk()
     texte = models.TextField(_("note"))
     created_at = models.DateTimeField(_("écrite le"), auto_now_add=True)
 
@@ -375,7 +371,7 @@ class EmailEnvoye(models.Model):
     destinataire = models.EmailField(_("destinataire"))
     sujet = models.CharField(_("objet"), max_length=255)
     corps = models.TextField(_("texte"))
-    envoye_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    envoye_par = actor_fk(blank=True)
     envoye_le = models.DateTimeField(_("envoyé le"), auto_now_add=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from core.exceptions import TransitionRefused
 from core.models import EventKind
-from core.permissions import ALLOWED, Decision, refused, register_workflow, rule
+from core.permissions import ALLOWED, Decision, refused, register_workflow, rule, state_in
 from programmes.selectors import programme_de
 
 from .models import ETATS_FINAUX, Candidature, CandidatureEvenement, Etat
@@ -31,6 +31,11 @@ register_workflow("candidature", WORKFLOW, role_of=role_of)
 def _etat(reason: str) -> Decision:
     """A refusal for the file's state (the role may): the view says it, it is no 403."""
     return refused(reason, error=TransitionRefused)
+
+
+def _etat_parmi(candidature: Candidature, etats: set[str], reason: str) -> Decision:
+    """The file's state is one of `etats`; else a refusal for the state (see `_etat`)."""
+    return state_in(candidature.etat, etats, reason, error=TransitionRefused)
 
 
 def _coordination(user: Any, candidature: Any = None) -> Decision:
@@ -87,42 +92,38 @@ def _dossier_ouvert(candidature: Candidature, message: str) -> Decision:
 @rule("candidature.soumettre_comite")
 def soumettre_comite(user: Any, candidature: Candidature) -> Decision:
     """Put the file to the comité technique: a submitted file not yet closed (a closed file awaits no opinion)."""
-    if not (decision := _coordination(user)):
-        return decision
-    return _dossier_ouvert(candidature, _("Un dossier à l’état « %(etat)s » ne peut pas être soumis au comité."))
+    return _coordination(user) and _dossier_ouvert(
+        candidature, _("Un dossier à l’état « %(etat)s » ne peut pas être soumis au comité.")
+    )
 
 
 @rule("candidature.demander_piece")
 def demander_piece(user: Any, candidature: Candidature) -> Decision:
-    if not (decision := _coordination(user)):
-        return decision
-    return _dossier_ouvert(candidature, _("On ne peut pas demander de document sur un dossier à l’état « %(etat)s »."))
+    return _coordination(user) and _dossier_ouvert(
+        candidature, _("On ne peut pas demander de document sur un dossier à l’état « %(etat)s ».")
+    )
 
 
 @rule("candidature.deplacer_diagnostic")
 def deplacer_diagnostic(user: Any, candidature: Candidature) -> Decision:
-    if not (decision := _coordination(user)):
-        return decision
-    if candidature.etat != Etat.DIAGNOSTIC_PLANIFIE:
-        return _etat(_("Aucun entretien diagnostic n’est planifié sur ce dossier."))
-    return ALLOWED
+    return _coordination(user) and _etat_parmi(
+        candidature, {Etat.DIAGNOSTIC_PLANIFIE}, _("Aucun entretien diagnostic n’est planifié sur ce dossier.")
+    )
 
 
 @rule("candidature.enregistrer_diagnostic")
 def enregistrer_diagnostic(user: Any, candidature: Candidature) -> Decision:
     """Record the diagnostic, or correct it while no decision is taken."""
-    if not (decision := _coordination(user)):
-        return decision
-    if candidature.etat not in (Etat.DIAGNOSTIC_PLANIFIE, Etat.DIAGNOSTIC_REALISE, Etat.EN_ATTENTE_DECISION):
-        return _etat(_("Le diagnostic s’enregistre une fois l’entretien planifié et avant la décision."))
-    return ALLOWED
+    return _coordination(user) and _etat_parmi(
+        candidature,
+        {Etat.DIAGNOSTIC_PLANIFIE, Etat.DIAGNOSTIC_REALISE, Etat.EN_ATTENTE_DECISION},
+        _("Le diagnostic s’enregistre une fois l’entretien planifié et avant la décision."),
+    )
 
 
 @rule("candidature.apparier")
 def apparier(user: Any, candidature: Candidature) -> Decision:
     """Look for a personne-ressource: a retained file."""
-    if not (decision := _coordination(user)):
-        return decision
-    if candidature.etat != Etat.SELECTIONNEE:
-        return _etat(_("Seul un dossier retenu attend une personne-ressource."))
-    return ALLOWED
+    return _coordination(user) and _etat_parmi(
+        candidature, {Etat.SELECTIONNEE}, _("Seul un dossier retenu attend une personne-ressource.")
+    )

@@ -11,13 +11,15 @@ E = Etat
 # Who asks for each move (the user's part on the file, see candidatures.permissions.role_of).
 PAR_CANDIDAT = frozenset({CANDIDAT})
 PAR_COORDINATION = frozenset({COORDINATION})
+# Admissible and not yet decided: the coordination may still turn the file down or direct it elsewhere.
+EN_INSTRUCTION = frozenset({E.RECEVABLE, E.DIAGNOSTIC_PLANIFIE, E.DIAGNOSTIC_REALISE, E.EN_ATTENTE_DECISION})
 
 TRANSITIONS = [
-    Transition("soumettre", frozenset({E.BROUILLON, E.A_CORRIGER}), E.SOUMISE, _("déposer la candidature"), roles=PAR_CANDIDAT),
-    Transition("declarer_recevable", frozenset({E.SOUMISE}), E.RECEVABLE, _("déclarer recevable"), roles=PAR_COORDINATION),
+    Transition("soumettre", {E.BROUILLON, E.A_CORRIGER}, E.SOUMISE, _("déposer la candidature"), roles=PAR_CANDIDAT),
+    Transition("declarer_recevable", {E.SOUMISE}, E.RECEVABLE, _("déclarer recevable"), roles=PAR_COORDINATION),
     Transition(
         "declarer_irrecevable",
-        frozenset({E.SOUMISE}),
+        {E.SOUMISE},
         E.IRRECEVABLE,
         _("déclarer non recevable"),
         reason_required=True,
@@ -25,7 +27,7 @@ TRANSITIONS = [
     ),
     Transition(
         "renvoyer_pour_correction",
-        frozenset({E.SOUMISE}),
+        {E.SOUMISE},
         E.A_CORRIGER,
         _("renvoyer pour correction"),
         reason_required=True,
@@ -33,43 +35,38 @@ TRANSITIONS = [
     ),
     Transition(
         "planifier_diagnostic",
-        frozenset({E.RECEVABLE}),
+        {E.RECEVABLE},
         E.DIAGNOSTIC_PLANIFIE,
         _("planifier l’entretien diagnostic"),
         roles=PAR_COORDINATION,
     ),
     Transition(
         "realiser_diagnostic",
-        frozenset({E.DIAGNOSTIC_PLANIFIE}),
+        {E.DIAGNOSTIC_PLANIFIE},
         E.DIAGNOSTIC_REALISE,
         _("enregistrer le diagnostic"),
         roles=PAR_COORDINATION,
     ),
     Transition(
         "mettre_en_attente",
-        frozenset({E.DIAGNOSTIC_REALISE}),
+        {E.DIAGNOSTIC_REALISE},
         E.EN_ATTENTE_DECISION,
         _("mettre en attente de décision"),
         roles=PAR_COORDINATION,
     ),
     Transition(
         "selectionner",
-        frozenset({E.DIAGNOSTIC_REALISE, E.EN_ATTENTE_DECISION}),
+        {E.DIAGNOSTIC_REALISE, E.EN_ATTENTE_DECISION},
         E.SELECTIONNEE,
         _("retenir la candidature"),
         roles=PAR_COORDINATION,
     ),
     Transition(
-        "refuser",
-        frozenset({E.RECEVABLE, E.DIAGNOSTIC_PLANIFIE, E.DIAGNOSTIC_REALISE, E.EN_ATTENTE_DECISION}),
-        E.REFUSEE,
-        _("ne pas retenir la candidature"),
-        reason_required=True,
-        roles=PAR_COORDINATION,
+        "refuser", EN_INSTRUCTION, E.REFUSEE, _("ne pas retenir la candidature"), reason_required=True, roles=PAR_COORDINATION
     ),
     Transition(
         "reorienter",
-        frozenset({E.RECEVABLE, E.DIAGNOSTIC_PLANIFIE, E.DIAGNOSTIC_REALISE, E.EN_ATTENTE_DECISION}),
+        EN_INSTRUCTION,
         E.REORIENTEE,
         _("réorienter vers un autre dispositif"),
         reason_required=True,
@@ -77,7 +74,7 @@ TRANSITIONS = [
     ),
     Transition(
         "retirer",
-        frozenset({E.SOUMISE, E.A_CORRIGER, E.RECEVABLE, E.DIAGNOSTIC_PLANIFIE, E.DIAGNOSTIC_REALISE, E.EN_ATTENTE_DECISION}),
+        {E.SOUMISE, E.A_CORRIGER, *EN_INSTRUCTION},
         E.RETIREE,
         _("retirer la candidature"),
         reason_required=True,

@@ -29,7 +29,6 @@ def avis_d_un_membre() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="comite.avis_d_un_membre",
             message=_("Avis de %(email)s, qui ne siège pas au comité de ce programme.") % {"email": row["membre__email"]},
             objet=_("Dossier %(ref)s soumis au comité") % {"ref": row["saisine__candidature__reference"]},
             url=reverse("comite:saisine_detail", args=[row["saisine_id"]]),

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, actor_fk
 
 
 class ReunionComite(TimeStampedModel):
@@ -35,7 +35,7 @@ class Saisine(models.Model):
         related_name="saisines",
         help_text=_("Les seuls documents du dossier que les membres du comité peuvent ouvrir."),
     )
-    saisi_par = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    saisi_par = actor_fk()
     created_at = models.DateTimeField(_("soumis le"), auto_now_add=True)
 
     class Meta:

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 
 from accounts import roles
-from core.permissions import ALLOWED, Decision, refused, role_rule, rule
+from core.permissions import ALLOWED, Decision, Rule, refused, register, role_rule, rule
 
 
 def programme_id_de(obj: Any) -> int | None:
@@ -33,12 +33,24 @@ def _membre(user: Any, obj: Any) -> bool:
     return obj is None or roles.siege_comite(user, programme_id_de(obj))
 
 
+def comite_ou_coordination(action: str, *, refusal: Any) -> Rule:
+    """Register the rule of an action open to the coordination and to the committee members of the object's
+    programme (any member when there is no object): the committee's pages, and what it follows of the
+    later stages (budget, evaluations). Returns the rule."""
+
+    def check(user: Any, obj: Any = None) -> Decision:
+        if roles.is_coordination(user) or _membre(user, obj):
+            return ALLOWED
+        return refused(refusal)
+
+    register(action, check)
+    return check
+
+
 # Files put to the committee and its meetings: the members of that programme's committee and the coordination.
-@rule("comite.consulter")
-def consulter(user: Any, obj: Any = None) -> Decision:
-    if roles.is_coordination(user) or _membre(user, obj):
-        return ALLOWED
-    return refused(gettext_lazy("Réservé au comité du programme et à la coordination."))
+consulter = comite_ou_coordination(
+    "comite.consulter", refusal=gettext_lazy("Réservé au comité du programme et à la coordination.")
+)
 
 
 # Meetings, minutes, putting files to the committee, seating members: the coordination.

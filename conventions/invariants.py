@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accompagnements.invariants import seance_label
+from accompagnements.invariants import sur_accompagnement, sur_seance
 from accompagnements.models import SEANCE_COMPTEE, Accompagnement, EtatAccompagnement, Seance
 from core.invariants import Violation, invariant
 from programmes.models import duree_texte
@@ -50,7 +50,6 @@ class _Stored:
 )
 def document_signe() -> Iterable[Violation]:
     """Reads each signed document through the storage API (the only check here that is not one query)."""
-    code = "conventions.document_signe"
     autre_empreinte = Signature.objects.filter(convention=OuterRef("pk")).exclude(sha256_document=OuterRef("pdf_sha256"))
     rows = (
         Convention.objects.filter(etat__in=SIGNEES)
@@ -76,7 +75,7 @@ def document_signe() -> Iterable[Violation]:
         where = _convention(row)
 
         def violation(message: str) -> Violation:
-            return Violation(code=code, message=message, **where)  # noqa: B023 — used inside this iteration only
+            return Violation(message=message, **where)  # noqa: B023 — used inside this iteration only
 
         if row["scan_papier"]:
             if not row["pdf_final"]:
@@ -121,7 +120,7 @@ def document_a_signer() -> Iterable[Violation]:
             message = _("Une signature porte sur une autre empreinte que celle du document.")
         else:
             continue
-        yield Violation(code="conventions.document_a_signer", message=message, **_convention(row))
+        yield Violation(message=message, **_convention(row))
 
 
 @invariant(
@@ -145,10 +144,8 @@ def une_en_vigueur() -> Iterable[Violation]:
             else _("Démarré sans convention signée par toutes les parties.")
         )
         yield Violation(
-            code="conventions.une_en_vigueur",
             message=message,
-            objet=_("Accompagnement %(ref)s") % {"ref": row["reference"]},
-            url=reverse("accompagnements:detail", args=[row["pk"]]),
+            **sur_accompagnement(row["pk"], row["reference"]),
         )
 
 
@@ -167,14 +164,12 @@ def demi_journees_accompagnement() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="conventions.demi_journees_accompagnement",
             message=_("%(prevues)s prévue(s) ; la convention signée en porte %(convention)s.")
             % {
                 "prevues": duree_texte(row["demi_journees_prevues"], unite=row["format__unite"]),
                 "convention": duree_texte(row["convention_hj"], unite=row["format__unite"]),
             },
-            objet=_("Accompagnement %(ref)s") % {"ref": row["reference"]},
-            url=reverse("accompagnements:detail", args=[row["pk"]]),
+            **sur_accompagnement(row["pk"], row["reference"]),
         )
 
 
@@ -199,9 +194,7 @@ def seance_periode_convention() -> Iterable[Violation]:
     )
     for row in rows.iterator():
         yield Violation(
-            code="conventions.seance_periode_convention",
             message=_("La séance précède la signature de la convention (le %(signee)s).")
             % {"signee": formats.date_format(row["signee"], "SHORT_DATE_FORMAT")},
-            objet=seance_label(debut_jour=row["jour"], reference=row["accompagnement__reference"]),
-            url=reverse("accompagnements:detail", args=[row["accompagnement_id"]]),
+            **sur_seance(row["jour"], row["accompagnement__reference"], row["accompagnement_id"]),
         )

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import RuleViolation
-from core.models import TimeStampedModel
+from core.models import NamedState, TimeStampedModel
 
 
 class EtatConvention(models.TextChoices):
@@ -86,17 +86,9 @@ class Convention(TimeStampedModel):
         return f"{self.reference} (v{self.version})"
 
     # Named states for templates and callers (never compare the state strings in a template).
-    @property
-    def est_brouillon(self) -> bool:
-        return self.etat == EtatConvention.BROUILLON
-
-    @property
-    def est_en_signature(self) -> bool:
-        return self.etat == EtatConvention.EN_SIGNATURE
-
-    @property
-    def est_signee(self) -> bool:
-        return self.etat == EtatConvention.SIGNEE
+    est_brouillon = NamedState(EtatConvention.BROUILLON)
+    est_en_signature = NamedState(EtatConvention.EN_SIGNATURE)
+    est_signee = NamedState(EtatConvention.SIGNEE)
 
     FROZEN_FIELDS = (
         "demi_journees",

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from accompagnements.models import Accompagnement, EtatAccompagnement
+from accompagnements.models import ETATS_OUVERTS, Accompagnement, EtatAccompagnement
 from accompagnements.parties import BENEFICIAIRE, COORDINATION, MENTOR
 from accompagnements.permissions import partie_terminee, role_of
 from core.exceptions import RuleViolation
-from core.permissions import ALLOWED, Decision, refused, register_workflow, rule
+from core.permissions import ALLOWED, Decision, refused, register_workflow, rule, state_in
 
 from .models import Convention, EtatConvention, Partie
 from .workflow import WORKFLOW
@@ -32,6 +32,12 @@ def _violation(reason: str) -> Decision:
     return refused(reason, error=RuleViolation)
 
 
+def _ouverte_a_la_signature(convention: Convention) -> Decision:
+    return state_in(
+        convention.etat, {EtatConvention.EN_SIGNATURE}, _("Cette version de la convention n’est pas ouverte à la signature.")
+    )
+
+
 @rule("convention.coordonner")
 def coordonner(user: Any, obj: Any) -> Decision:
     """The coordination's operations on an accompagnement's conventions (prepare, scan, avenant)."""
@@ -45,8 +51,8 @@ def signer(user: Any, convention: Convention) -> Decision:
     partie = PARTIE_DU_ROLE.get(role) if role is not None else None
     if partie is None:
         return refused(_("Vous n’êtes pas partie à cette convention."))
-    if convention.etat != EtatConvention.EN_SIGNATURE:
-        return _violation(_("Cette version de la convention n’est pas ouverte à la signature."))
+    if not (decision := _ouverte_a_la_signature(convention)):
+        return decision
     if partie == Partie.PERSONNE_RESSOURCE and partie_terminee(user, convention.accompagnement):
         return refused(_("Votre partie de cet accompagnement est terminée : vous ne signez plus ses nouvelles versions."))
     signataire = convention.personne_ressource_signataire
@@ -61,43 +67,43 @@ def signer(user: Any, convention: Convention) -> Decision:
 
 @rule("convention.deposer_scan")
 def deposer_scan(user: Any, convention: Convention) -> Decision:
-    if not (decision := _coordination(user, convention)):
-        return decision
-    if convention.etat != EtatConvention.EN_SIGNATURE:
-        return _violation(_("Cette version de la convention n’est pas ouverte à la signature."))
-    return ALLOWED
+    return _coordination(user, convention) and _ouverte_a_la_signature(convention)
 
 
 @rule("convention.avenant")
 def avenant(user: Any, convention: Convention) -> Decision:
     """Change a signed version through an avenant, while the accompagnement runs."""
-    if not (decision := _coordination(user, convention)):
-        return decision
-    if convention.etat != EtatConvention.SIGNEE:
-        return _violation(_("Seule une convention signée par les trois parties se modifie par avenant."))
-    if convention.accompagnement.etat != EtatAccompagnement.EN_COURS:
-        return _violation(_("Un avenant ne s’établit que pendant l’accompagnement (état « en cours »)."))
-    return ALLOWED
+    return (
+        _coordination(user, convention)
+        and state_in(
+            convention.etat,
+            {EtatConvention.SIGNEE},
+            _("Seule une convention signée par les trois parties se modifie par avenant."),
+        )
+        and state_in(
+            convention.accompagnement.etat,
+            {EtatAccompagnement.EN_COURS},
+            _("Un avenant ne s’établit que pendant l’accompagnement (état « en cours »)."),
+        )
+    )
 
 
 @rule("convention.prolonger")
 def prolonger(user: Any, accompagnement: Accompagnement) -> Decision:
     """Extend an accompagnement's planned duration while it is neither finished nor abandoned."""
-    if not (decision := _coordination(user, accompagnement)):
-        return decision
-    if accompagnement.etat not in (EtatAccompagnement.OBJECTIFS, EtatAccompagnement.CONVENTION, EtatAccompagnement.EN_COURS):
-        return _violation(_("Seul un accompagnement qui n’est ni terminé ni abandonné peut être prolongé."))
-    return ALLOWED
+    return _coordination(user, accompagnement) and state_in(
+        accompagnement.etat, ETATS_OUVERTS, _("Seul un accompagnement qui n’est ni terminé ni abandonné peut être prolongé.")
+    )
 
 
 @rule("convention.generer")
 def generer(user: Any, accompagnement: Accompagnement) -> Decision:
     """Prepare the first version once the grid is validated by both."""
-    if not (decision := _coordination(user, accompagnement)):
-        return decision
-    if accompagnement.etat != EtatAccompagnement.CONVENTION:
-        return _violation(_("La convention se prépare une fois la grille d’objectifs validée par les deux parties."))
-    return ALLOWED
+    return _coordination(user, accompagnement) and state_in(
+        accompagnement.etat,
+        {EtatAccompagnement.CONVENTION},
+        _("La convention se prépare une fois la grille d’objectifs validée par les deux parties."),
+    )
 
 
 def _pas_encore_signee(user: Any, convention: Convention) -> Decision:

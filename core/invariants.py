@@ -18,7 +18,7 @@ import datetime
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -38,11 +38,15 @@ DETAILS_MAX = 1000
 ALERTE_REPETEE_APRES = datetime.timedelta(hours=23)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Violation:
-    """One object that breaks an invariant: which rule, why (French), which object, where to look."""
+    """One object that breaks an invariant: which rule, why (French), which object, where to look.
 
-    code: str
+    An invariant's check leaves `code` out: `find_violations` writes the code the check is registered
+    under, so that the code is named once, in `@invariant(...)`.
+    """
+
+    code: str = ""
     message: str
     objet: str
     url: str = ""
@@ -102,7 +106,7 @@ def find_violations(codes: Iterable[str] | None = None) -> list[Violation]:
     found: list[Violation] = []
     for inv in _selected(codes):
         try:
-            found.extend(inv.check())
+            found.extend(replace(violation, code=inv.code) for violation in inv.check())
         except Exception as error:  # noqa: BLE001 — reported as a violation, logged with its traceback
             logger.exception("invariant %s failed", inv.code)
             found.append(

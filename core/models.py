@@ -1,6 +1,44 @@
+from __future__ import annotations
+
+from typing import Any, overload
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class NamedState:
+    """A named state for templates and callers, who never compare the state strings themselves:
+    `est_payee = NamedState(EtatFacture.PAYEE)` makes `facture.est_payee` a bool (true in one of the
+    states given); `field` names the state field when it is not `etat`."""
+
+    def __init__(self, *states: str, field: str = "etat") -> None:
+        self.states = frozenset(states)
+        self.field = field
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> NamedState: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> bool: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> NamedState | bool:
+        if obj is None:
+            return self
+        return getattr(obj, self.field) in self.states
+
+
+def actor_fk(verbose_name: Any = None, *, blank: bool = False) -> Any:
+    """Who did it (wrote, added, imported…): a user, the link set to null once their account is deleted
+    (the row and its history stay), with no reverse accessor on the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=blank,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
 
 class TimeStampedModel(models.Model):
@@ -30,14 +68,7 @@ class EventBase(models.Model):
     to_state = models.CharField(_("état après"), max_length=30, blank=True)
     reason = models.TextField(_("motif"), blank=True)
     details = models.JSONField(_("détails"), default=dict, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("par"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_fk(_("par"), blank=True)
     created_at = models.DateTimeField(_("le"), auto_now_add=True, db_index=True)
 
     class Meta:

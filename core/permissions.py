@@ -15,7 +15,7 @@ and in the admin).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _gettext
 
-from .exceptions import DomainError, PermissionRefused, TransitionRefused
+from .exceptions import DomainError, PermissionRefused, RuleViolation, TransitionRefused
 
 if TYPE_CHECKING:  # annotations only
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -46,6 +46,9 @@ class Decision:
     `error` is the DomainError that `require` raises: PermissionRefused when the user's role is not
     allowed (a view answers 403), another kind (RuleViolation, TransitionRefused) when the role is but the
     object's state or dates are not (a view shows the reason); `field` names the form field concerned.
+
+    Decisions chain with `and`, as booleans do: `role_ok and state_in(...)` is the first refusal, and the
+    later checks are not asked once one refuses.
     """
 
     allowed: bool
@@ -102,6 +105,30 @@ def role_rule(action: str, *allowed: Callable[[Any], bool], refusal: Any) -> Rul
 
     register(action, check)
     return check
+
+
+def part_rule(action: str, *, role_of: Callable[[Any, Any], str | None], parts: Iterable[str], refusal: Any) -> Rule:
+    """Register the rule of an action that asks only the user's part on the object (`role_of(user, obj)`,
+    as the workflows do): allowed for one of `parts`, refused with `refusal` otherwise. Returns the rule."""
+    allowed = frozenset(parts)
+
+    def check(user: Any, obj: Any = None) -> Decision:
+        if role_of(user, obj) in allowed:
+            return ALLOWED
+        return refused(refusal)
+
+    register(action, check)
+    return check
+
+
+def state_in(
+    state: str, allowed: Iterable[str], reason: Any, *, error: type[DomainError] = RuleViolation, field: str | None = None
+) -> Decision:
+    """The object's state is one of `allowed`; else a refusal for the state, not the role (`error`, a
+    RuleViolation unless told): the view shows `reason` instead of answering 403."""
+    if state in allowed:
+        return ALLOWED
+    return refused(reason, error=error, field=field)
 
 
 def actions() -> list[str]:

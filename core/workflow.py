@@ -8,6 +8,7 @@ move, writes the new state and records a history row (who, when, from, to, why).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -19,14 +20,22 @@ from .exceptions import TransitionRefused
 
 @dataclass(frozen=True)
 class Transition:
+    """One allowed move. `sources` and `roles` may be written as plain sets in the tables: they are
+    frozen here, once, so that a table reads as data and a transition cannot be changed afterwards."""
+
     name: str
-    sources: frozenset[str]
+    sources: AbstractSet[str]
     target: str
     label: Any  # lazy translated string
     reason_required: bool = False
     # Who may ask for this move: the user's part on the object (see each app's permissions.role_of),
     # or core.permissions.SYSTEME for moves made by the platform itself. Read by core.permissions.
-    roles: frozenset[str] = frozenset()
+    roles: AbstractSet[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        # A frozen dataclass sets its own fields through object.__setattr__.
+        object.__setattr__(self, "sources", frozenset(self.sources))
+        object.__setattr__(self, "roles", frozenset(self.roles))
 
 
 @dataclass

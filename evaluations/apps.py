@@ -1,20 +1,8 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from accounts.espace import section_register
+from accounts import espace
 
 
-class EvaluationsConfig(AppConfig):
+class EvaluationsConfig(espace.SectionAppConfig):
     name = "evaluations"
     verbose_name = _("Évaluations")
-
-    def ready(self) -> None:
-        # Registers this app's invariants in core.invariants (checked by verifier_coherence).
-        # The person's space shows this stage's section (accounts/espace.py); imported here because the
-        # selectors read the models, which are ready only now.
-        from . import (
-            invariants,  # noqa: F401
-            selectors,
-        )
-
-        section_register(app=self.name, context=selectors.espace)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accompagnements.invariants import sur_accompagnement
 from accompagnements.models import Accompagnement, EtatAccompagnement
 from core.invariants import Violation, invariant
 
@@ -41,10 +42,8 @@ def sortie_ouverte() -> Iterable[Violation]:
         if not row["mentor"]:
             manque.append(_("l’évaluation de sortie de la personne-ressource"))
         yield Violation(
-            code="evaluations.sortie_ouverte",
             message=_("Terminé sans %(manque)s.") % {"manque": ", ".join(str(m) for m in manque)},
-            objet=_("Accompagnement %(ref)s") % {"ref": row["reference"]},
-            url=reverse("accompagnements:detail", args=[row["pk"]]),
+            **sur_accompagnement(row["pk"], row["reference"]),
         )
 
 
@@ -63,7 +62,6 @@ def dates_etat() -> Iterable[Violation]:
     )
     for evaluation in rows.iterator():
         yield Violation(
-            code="evaluations.dates_etat",
             message=_("État « %(etat)s » sans sa date.") % {"etat": evaluation.get_etat_display()},
             objet=_("Évaluation %(moment)s (%(repondant)s) de %(ref)s")
             % {
@@ -100,7 +98,6 @@ def fin_programme() -> Iterable[Violation]:
             % {"etat": evaluation.accompagnement.get_etat_display()}
         )
         yield Violation(
-            code="evaluations.fin_programme",
             message=message,
             objet=_("Évaluation de fin de programme (%(repondant)s) de %(ref)s")
             % {"repondant": evaluation.get_repondant_display(), "ref": evaluation.accompagnement.reference},

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import NamedState, TimeStampedModel
 
 
 class Moment(models.TextChoices):
@@ -83,21 +83,10 @@ class Evaluation(TimeStampedModel):
         return f"{self.accompagnement} – {self.get_moment_display()} – {self.get_repondant_display()}"
 
     # Named states for templates and callers (never compare the state strings in a template).
-    @property
-    def est_ouverte(self) -> bool:
-        return self.etat == EtatEvaluation.OUVERTE
-
-    @property
-    def est_repondue(self) -> bool:
-        return self.etat == EtatEvaluation.REPONDUE
-
-    @property
-    def est_fin_programme(self) -> bool:
-        return self.moment == Moment.FIN_PROGRAMME
-
-    @property
-    def est_six_mois(self) -> bool:
-        return self.moment == Moment.SIX_MOIS
+    est_ouverte = NamedState(EtatEvaluation.OUVERTE)
+    est_repondue = NamedState(EtatEvaluation.REPONDUE)
+    est_fin_programme = NamedState(Moment.FIN_PROGRAMME, field="moment")
+    est_six_mois = NamedState(Moment.SIX_MOIS, field="moment")
 
 
 class Atteinte(models.TextChoices):

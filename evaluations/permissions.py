@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import roles
+from comite.permissions import comite_ou_coordination
 from core.exceptions import TransitionRefused
 from core.permissions import ALLOWED, SYSTEME, Decision, refused, register_workflow, role_rule, rule
 
@@ -39,13 +40,9 @@ def remplir(user: Any, evaluation: Evaluation) -> Decision:
 
 
 # The programme's (`obj`) results: the coordination and the members of its committee.
-@rule("evaluation.resultats")
-def resultats(user: Any, programme: Any = None) -> Decision:
-    if roles.is_coordination(user):
-        return ALLOWED
-    if roles.is_comite(user) and (programme is None or roles.siege_comite(user, programme.pk)):
-        return ALLOWED
-    return refused(gettext_lazy("Réservé au comité du programme et à la coordination."))
+resultats = comite_ou_coordination(
+    "evaluation.resultats", refusal=gettext_lazy("Réservé au comité du programme et à la coordination.")
+)
 
 
 # End an action, open its continuation, follow the reminders: the coordination.

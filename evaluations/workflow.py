@@ -17,8 +17,8 @@ E = EtatEvaluation
 REPONDANT = "repondant"
 
 TRANSITIONS = [
-    Transition("repondre", frozenset({E.OUVERTE}), E.REPONDUE, _("répondre au questionnaire"), roles=frozenset({REPONDANT})),
-    Transition("expirer", frozenset({E.OUVERTE}), E.EXPIREE, _("clore sans réponse"), roles=frozenset({SYSTEME})),
+    Transition("repondre", {E.OUVERTE}, E.REPONDUE, _("répondre au questionnaire"), roles={REPONDANT}),
+    Transition("expirer", {E.OUVERTE}, E.EXPIREE, _("clore sans réponse"), roles={SYSTEME}),
 ]
 
 WORKFLOW = Workflow(EtatEvaluation, TRANSITIONS)

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, actor_fk
 from core.money import euros
 
 from .validators import validate_siret
@@ -584,9 +584,7 @@ class ModeleEmail(models.Model):
     sujet = models.CharField(_("objet"), max_length=255)
     corps = models.TextField(_("texte"))
     cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
-    cree_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("créée par"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    cree_par = actor_fk(_("créée par"), blank=True)
 
     class Meta:
         verbose_name = _("modèle d’e-mail")
@@ -613,9 +611,7 @@ class VersionClauses(models.Model):
     )
     version = models.PositiveIntegerField(_("version"))
     cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
-    cree_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("créée par"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    cree_par = actor_fk(_("créée par"), blank=True)
 
     class Meta:
         verbose_name = _("version des clauses de convention")

@@ -31,7 +31,6 @@ def envoyees() -> Iterable[Violation]:
     )
     for relance in rows.iterator():
         yield Violation(
-            code="relances.envoyees",
             message=_("Due le %(echeance)s, toujours « %(etat)s » (%(tentatives)s tentative(s)%(erreur)s).")
             % {
                 "echeance": formats.date_format(timezone.localtime(relance.echeance), "SHORT_DATETIME_FORMAT"),
@@ -69,7 +68,6 @@ def messages_groupe() -> Iterable[Violation]:
     )
     for message in rows.iterator():
         yield Violation(
-            code="relances.messages_groupe",
             message=_("%(copies)s copie(s) pour %(annonce)s destinataire(s) annoncé(s) ; %(attente)s e-mail(s) jamais parti(s).")
             % {"copies": message.copies, "annonce": message.nombre_destinataires, "attente": message.en_retard},  # type: ignore[attr-defined]
             objet=_("Message à un groupe « %(sujet)s »") % {"sujet": message.sujet},

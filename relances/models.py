@@ -4,6 +4,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import actor_fk
+
 
 class TypeRelance(models.TextChoices):
     SEANCE_48H = "seance_48h", _("Séance à venir (questions à envoyer)")
@@ -88,9 +90,7 @@ class MessageGroupe(models.Model):
     `corps`/`sujet` are the templates typed (named placeholders such as {prenom}); each recipient's own
     rendering is on their `DestinataireMessage` row, which is also their copy in their space."""
 
-    auteur = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("auteur"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    auteur = actor_fk(_("auteur"))
     sujet = models.CharField(_("objet"), max_length=200)
     corps = models.TextField(_("message"))
     filtres = models.JSONField(_("filtres"), default=dict, blank=True)
