@@ -27,7 +27,7 @@ from core.workflow import apply_transition
 from programmes.models import Format, NatureFormat, Programme
 from questionnaires.defaults import CODE_SATISFACTION
 from questionnaires.models import Nature, QuestionnaireVersion
-from questionnaires.selectors import questions
+from questionnaires.selectors import questions_evaluation
 from questionnaires.services import questionnaire_version_courante, version_geler
 
 from .models import (
@@ -306,7 +306,9 @@ def evaluation_atelier_repondre(
     questionnaire = questionnaire_version.questionnaire
     if questionnaire.programme_id != locked.inscription.atelier.programme_id or questionnaire.nature != Nature.EVALUATION_ATELIER:
         raise RuleViolation(_("Ce questionnaire n’est pas l’évaluation des ateliers de ce programme."))
-    posees = questions(questionnaire_version)
+    # The questions the form asks (not the file ones): the same list, so a required file question does not
+    # refuse an answer the form could not give.
+    posees = questions_evaluation(questionnaire_version)
     for question in posees:
         if question.obligatoire and reponses.get(question.code) in (None, "", []):
             raise RuleViolation(_("Répondez à la question « %(libelle)s ».") % {"libelle": question.libelle}, field=question.code)

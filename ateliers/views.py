@@ -21,8 +21,7 @@ from core.forms import form_save
 from core.pagination import paginer
 from core.permissions import action_required, forbid_unless, may
 from questionnaires.forms import questions_form_class, vers_json
-from questionnaires.models import TypeQuestion
-from questionnaires.selectors import questions, reponses_affichees
+from questionnaires.selectors import questions_evaluation, reponses_affichees
 
 from . import selectors, services
 from .forms import (
@@ -372,7 +371,7 @@ def evaluer(request, pk: int):
         )
         return redirect("accounts:home")
     # The programme's own questions, as for the accompaniments' evaluations (files are not asked here).
-    posees = [q for q in questions(version) if q.type != TypeQuestion.FICHIER]
+    posees = questions_evaluation(version)
     form = questions_form_class(posees)(request.POST if request.method == "POST" else None)
     written = form_save(
         request,
