@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin_helpers import ServiceAdminMixin, form_action_view
+from core.admin_helpers import LongListMixin, ServiceAdminMixin, form_action_view
 
 from . import roles
 from .models import User
@@ -62,11 +62,10 @@ class UserChangeAdminForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
+class UserAdmin(LongListMixin, ServiceAdminMixin, DjangoUserAdmin):
     # Roles are groups (edited here or by user_set_roles); the password through Django's own forms.
     # The mail-delivery flag is set by the provider's webhook and cleared by the coordination (plateforme/suivi_emails.py).
     service_owned_fields = ("last_login", "date_joined", "email_en_echec_le", "email_en_echec_motif")
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     ordering = ("email",)

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from core.admin_colonnes import ComptesParLigneMixin, EtatsLabelsMixin, HistoriqueInlineMixin, colonne_compte
 from core.admin_helpers import (
+    LongListMixin,
     ReadOnlyAdminMixin,
     ScopedChoicesMixin,
     ServiceAdminMixin,
@@ -84,13 +85,12 @@ class PersonneRessourceEvenementInline(HistoriqueInlineMixin, admin.TabularInlin
 
 
 @admin.register(PersonneRessource)
-class PersonneRessourceAdmin(ImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+class PersonneRessourceAdmin(LongListMixin, ImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     # The directory kept in spreadsheets since 2022 comes in through the « Importer » page.
     importer_class = PersonneRessourceImporter
     # The state moves by validation or refusal (history, e-mail, account); the account and the
     # suggesting person are set by those services.
     service_owned_fields = ("etat", "user", "suggeree_par")
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "nom",
         "prenom",
@@ -157,9 +157,8 @@ class CompetencePersonneRessourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PersonneRessourceEvenement)
-class PersonneRessourceEvenementAdmin(EtatsLabelsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class PersonneRessourceEvenementAdmin(LongListMixin, EtatsLabelsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     etats = EtatPersonneRessource
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "created_at",
         "personne_ressource",
@@ -180,14 +179,13 @@ proposee_par = related_column("proposee_par", _("proposée par"))
 
 
 @admin.register(Proposition)
-class PropositionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class PropositionAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
     """A proposal is sent through proposition_send (ranking, e-mail to the mentor, timeline), then answered by the mentor."""
 
     service_owned_fields = "__all__"
     service_add = "annuaire.services.proposition_send"
     only_services_create = True
     only_services_delete = True
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "candidature",
         "personne_ressource",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_colonnes import EtatsLabelsMixin, HistoriqueInlineMixin
 from core.admin_helpers import (
     AppendOnlyInlineMixin,
+    LongListMixin,
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
     ScopedChoicesMixin,
@@ -196,12 +197,11 @@ def _with_reason(
 
 
 @admin.register(Candidature)
-class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
     # The programme, the applicant and the structure are fixed at the start (the structure's limits are checked on them).
     service_owned_fields = (*CANDIDATURE_SERVICE_FIELDS, "programme", "candidat", "structure")
     # A file is started by its applicant (candidature_start, questionnaire); the admin follows it.
     only_services_create = True
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "__str__",
         "etat",
@@ -493,9 +493,8 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CandidatureEvenement)
-class CandidatureEvenementAdmin(EtatsLabelsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class CandidatureEvenementAdmin(LongListMixin, EtatsLabelsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     etats = Etat
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("created_at", "candidature", "kind", "transition", "from_state_label", "to_state_label", "actor", "reason")
     list_filter = ("kind", "transition", "candidature__programme")
     search_fields = ("candidature__reference", "reason", "actor__email", "transition")
@@ -504,10 +503,8 @@ class CandidatureEvenementAdmin(EtatsLabelsMixin, ReadOnlyAdminMixin, admin.Mode
 
 
 @admin.register(PieceJointe)
-class PieceJointeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PieceJointeAdmin(LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Uploaded through the applicant's space (size, type and antivirus checks): read-only here."""
-
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = ("nom_original", "candidature", "type_piece", "taille", "type_mime", "scan", "created_at")
     list_filter = ("type_piece", "scan", "candidature__programme")
@@ -656,15 +653,13 @@ class BesoinAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class MessageAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
     """Messages are a thread: the coordination writes a new one through message_send (e-mail, timeline); a sent message never changes."""
 
     service_owned_fields = "__all__"
     service_add = "candidatures.services.message_send"
     only_services_create = True
     only_services_delete = True
-
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = ("created_at", "candidature", "auteur", "de_la_coordination", "apercu", "lu_le")
     list_filter = ("de_la_coordination", ("lu_le", admin.EmptyFieldListFilter), "candidature__programme")
@@ -737,8 +732,7 @@ class EtiquetteCandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(EmailEnvoye)
-class EmailEnvoyeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
+class EmailEnvoyeAdmin(LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("envoye_le", "destinataire", "sujet", "candidature", envoye_par)
     list_filter = ("candidature__programme",)
     search_fields = ("destinataire", "sujet", "candidature__reference")

@@ -290,6 +290,13 @@ class ServiceInlineMixin(ScopedChoicesMixin):
         raise NotImplementedError
 
 
+class LongListMixin:
+    """A list that grows with the activity (files, histories, payments, e-mails…): a filtered page does not
+    count the whole table a second time (Django's "N au total" link costs a COUNT(*) on every page)."""
+
+    show_full_result_count = False
+
+
 class ReadOnlyAdminMixin:
     """A journal or a record written only by services: the admin may look, never touch."""
 

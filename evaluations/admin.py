@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin, related_column
+from core.admin_helpers import LongListMixin, ReadOnlyAdminMixin, ReadOnlyInlineMixin, related_column
 from programmes.admin import format_filter
 
 from .models import Evaluation, MesureIndicateur
@@ -23,11 +23,10 @@ class MesureIndicateurInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EvaluationAdmin(LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Opened by the evaluation services (at the end, six months later), answered through the respondent's link,
     expired by the nightly job: shown here."""
 
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "accompagnement",
         "moment",
