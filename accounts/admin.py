@@ -12,9 +12,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
-from core.admin_helpers import LongListMixin, ServiceAdminMixin, form_action_view
+from core.admin_helpers import LongListMixin, ServiceAdminMixin, counted, form_action_view
 
 from . import roles
 from .models import User
@@ -126,8 +126,8 @@ class UserAdmin(LongListMixin, ServiceAdminMixin, DjangoUserAdmin):
             intro=_("Choisissez les rôles des comptes ci-dessous."),
             submit_label=_("Enregistrer les rôles"),
             apply=apply,
-            success=lambda n: (
-                ngettext("Rôles mis à jour pour %(count)d compte.", "Rôles mis à jour pour %(count)d comptes.", n) % {"count": n}
+            success=counted(
+                ngettext_lazy("Rôles mis à jour pour %(count)d compte.", "Rôles mis à jour pour %(count)d comptes.", "count")
             ),
         )
 

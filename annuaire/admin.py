@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from core.admin_colonnes import ComptesParLigneMixin, EtatsLabelsMixin, HistoriqueInlineMixin, colonne_compte
 from core.admin_helpers import (
@@ -15,6 +15,7 @@ from core.admin_helpers import (
     ReadOnlyAdminMixin,
     ScopedChoicesMixin,
     ServiceAdminMixin,
+    counted,
     reason_action_view,
     related_column,
     run_service_on_each,
@@ -129,7 +130,7 @@ class PersonneRessourceAdmin(LongListMixin, ImportAdminMixin, ServiceAdminMixin,
             request,
             queryset.select_related("structure"),
             lambda pr: personne_ressource_validate(personne_ressource=pr, by=request.user),
-            success=lambda n: ngettext("%(count)d profil validé.", "%(count)d profils validés.", n) % {"count": n},
+            success=counted(ngettext_lazy("%(count)d profil validé.", "%(count)d profils validés.", "count")),
         )
 
     @admin.action(description=_("Refuser le profil (avec motif)"), permissions=["change"])
@@ -142,7 +143,7 @@ class PersonneRessourceAdmin(LongListMixin, ImportAdminMixin, ServiceAdminMixin,
             intro=_("Le motif est communiqué à la personne et gardé dans l’historique du profil."),
             submit_label=_("Refuser"),
             apply=lambda pr, reason: personne_ressource_refuse(personne_ressource=pr, by=request.user, reason=reason),
-            success=lambda n: ngettext("%(count)d profil refusé.", "%(count)d profils refusés.", n) % {"count": n},
+            success=counted(ngettext_lazy("%(count)d profil refusé.", "%(count)d profils refusés.", "count")),
         )
 
 

@@ -14,7 +14,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_colonnes import EtatsLabelsMixin, HistoriqueInlineMixin
@@ -26,6 +26,7 @@ from core.admin_helpers import (
     ScopedChoicesMixin,
     ServiceAdminMixin,
     ServiceInlineMixin,
+    counted,
     form_action_view,
     reason_action_view,
     related_column,
@@ -353,9 +354,10 @@ class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda c: services.candidature_declare_eligible(candidature=c, by=request.user),
-            success=lambda n: (
-                ngettext("%(count)d candidature déclarée recevable.", "%(count)d candidatures déclarées recevables.", n)
-                % {"count": n}
+            success=counted(
+                ngettext_lazy(
+                    "%(count)d candidature déclarée recevable.", "%(count)d candidatures déclarées recevables.", "count"
+                )
             ),
         )
 
@@ -365,9 +367,10 @@ class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
         title=_("Déclarer non recevable"),
         intro=_("Le motif sera enregistré dans l’historique et communiqué au·à la candidat·e."),
         submit_label=_("Déclarer non recevable"),
-        success=lambda n: (
-            ngettext("%(count)d candidature déclarée non recevable.", "%(count)d candidatures déclarées non recevables.", n)
-            % {"count": n}
+        success=counted(
+            ngettext_lazy(
+                "%(count)d candidature déclarée non recevable.", "%(count)d candidatures déclarées non recevables.", "count"
+            )
         ),
     )
 
@@ -377,9 +380,10 @@ class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
         title=_("Renvoyer pour correction"),
         intro=_("Indiquez ce que le·la candidat·e doit compléter ou corriger."),
         submit_label=_("Renvoyer pour correction"),
-        success=lambda n: (
-            ngettext("%(count)d candidature renvoyée pour correction.", "%(count)d candidatures renvoyées pour correction.", n)
-            % {"count": n}
+        success=counted(
+            ngettext_lazy(
+                "%(count)d candidature renvoyée pour correction.", "%(count)d candidatures renvoyées pour correction.", "count"
+            )
         ),
     )
 
@@ -395,11 +399,12 @@ class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             plan,
-            success=lambda n: (
-                ngettext(
-                    "%(count)d entretien diagnostic marqué planifié.", "%(count)d entretiens diagnostic marqués planifiés.", n
+            success=counted(
+                ngettext_lazy(
+                    "%(count)d entretien diagnostic marqué planifié.",
+                    "%(count)d entretiens diagnostic marqués planifiés.",
+                    "count",
                 )
-                % {"count": n}
             ),
         )
 
@@ -415,8 +420,8 @@ class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             complete,
-            success=lambda n: (
-                ngettext("%(count)d diagnostic marqué réalisé.", "%(count)d diagnostics marqués réalisés.", n) % {"count": n}
+            success=counted(
+                ngettext_lazy("%(count)d diagnostic marqué réalisé.", "%(count)d diagnostics marqués réalisés.", "count")
             ),
         )
 
@@ -427,13 +432,12 @@ class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda c: services.candidature_await_decision(candidature=c, by=request.user),
-            success=lambda n: (
-                ngettext(
+            success=counted(
+                ngettext_lazy(
                     "%(count)d candidature mise en attente de décision.",
                     "%(count)d candidatures mises en attente de décision.",
-                    n,
+                    "count",
                 )
-                % {"count": n}
             ),
         )
 
@@ -459,7 +463,7 @@ class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
                 demi_journees_suite=data.get("demi_journees_suite"),
                 reason=data.get("motif", ""),
             ),
-            success=lambda n: ngettext("%(count)d candidature retenue.", "%(count)d candidatures retenues.", n) % {"count": n},
+            success=counted(ngettext_lazy("%(count)d candidature retenue.", "%(count)d candidatures retenues.", "count")),
         )
 
     action_refuser = _with_reason(
@@ -468,9 +472,7 @@ class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
         title=_("Ne pas retenir la candidature"),
         intro=_("Le motif sera enregistré dans l’historique et communiqué au·à la candidat·e."),
         submit_label=_("Ne pas retenir"),
-        success=lambda n: (
-            ngettext("%(count)d candidature non retenue.", "%(count)d candidatures non retenues.", n) % {"count": n}
-        ),
+        success=counted(ngettext_lazy("%(count)d candidature non retenue.", "%(count)d candidatures non retenues.", "count")),
     )
 
     action_reorienter = _with_reason(
@@ -479,7 +481,7 @@ class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
         title=_("Réorienter vers un autre dispositif"),
         intro=_("Indiquez le dispositif conseillé : le motif est enregistré dans l’historique du dossier."),
         submit_label=_("Réorienter"),
-        success=lambda n: ngettext("%(count)d candidature réorientée.", "%(count)d candidatures réorientées.", n) % {"count": n},
+        success=counted(ngettext_lazy("%(count)d candidature réorientée.", "%(count)d candidatures réorientées.", "count")),
     )
 
     action_annuler_decision = _with_reason(
@@ -488,7 +490,7 @@ class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
         title=_("Annuler la dernière décision"),
         intro=_("Chaque dossier revient à l’état qu’il avait avant sa dernière décision ; l’historique le garde."),
         submit_label=_("Annuler la décision"),
-        success=lambda n: ngettext("%(count)d décision annulée.", "%(count)d décisions annulées.", n) % {"count": n},
+        success=counted(ngettext_lazy("%(count)d décision annulée.", "%(count)d décisions annulées.", "count")),
     )
 
 

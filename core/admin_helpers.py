@@ -53,6 +53,12 @@ def related_column(path: str, description: Any, *, ordering: bool = True) -> Cal
     return admin.display(description=description, ordering=path if ordering else None)(column)
 
 
+def counted(message: Any) -> Callable[[int], str]:
+    """The success message of an admin action, said with the number of rows done: `message` is
+    `ngettext_lazy(singular, plural, "count")` (so that it is extracted), with a `%(count)d` in each form."""
+    return lambda n: str(message % {"count": n})
+
+
 # Which rows a staff member sees in the admin. Core knows no programme: the programmes app registers its
 # rule (a coordinator sees the rows of their pilots' programmes, issue 16) in its AppConfig.ready().
 _QUERYSET_SCOPES: list[Callable[[HttpRequest, Any], Any]] = []
