@@ -11,6 +11,7 @@ from django.utils.translation import ngettext_lazy
 
 from core.admin_colonnes import ComptesParLigneMixin, EtatsLabelsMixin, HistoriqueInlineMixin, colonne_compte
 from core.admin_helpers import (
+    InlineRelatedMixin,
     LongListMixin,
     ReadOnlyAdminMixin,
     ScopedChoicesMixin,
@@ -71,13 +72,11 @@ class CompetenceAdmin(ComptesParLigneMixin, ServiceAdminMixin, admin.ModelAdmin)
     nombre_personnes_ressources = colonne_compte("_nombre_pr", _("personnes-ressources"))
 
 
-class CompetencePersonneRessourceInline(ScopedChoicesMixin, admin.TabularInline):
+class CompetencePersonneRessourceInline(InlineRelatedMixin, ScopedChoicesMixin, admin.TabularInline):
     model = CompetencePersonneRessource
+    inline_select_related = ("competence",)
     extra = 1
     autocomplete_fields = ("competence",)
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("competence")
 
 
 class PersonneRessourceEvenementInline(HistoriqueInlineMixin, admin.TabularInline):

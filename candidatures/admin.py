@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_colonnes import EtatsLabelsMixin, HistoriqueInlineMixin
 from core.admin_helpers import (
     AppendOnlyInlineMixin,
+    InlineRelatedMixin,
     LongListMixin,
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
@@ -68,12 +69,10 @@ class PieceJointeInline(ReadOnlyInlineMixin, admin.TabularInline):
     verbose_name_plural = _("pièces jointes")
 
 
-class DemandePieceInline(ReadOnlyInlineMixin, admin.TabularInline):
+class DemandePieceInline(InlineRelatedMixin, ReadOnlyInlineMixin, admin.TabularInline):
     model = DemandePiece
+    inline_select_related = ("demandee_par",)
     fields = ("type_piece", "message", demandee_par, "created_at", "fournie_le")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("demandee_par")
 
 
 class CandidatureEvenementInline(HistoriqueInlineMixin, admin.TabularInline):
@@ -84,10 +83,11 @@ class CandidatureEvenementInline(HistoriqueInlineMixin, admin.TabularInline):
     ordering = ("created_at", "id")
 
 
-class NoteInterneInline(ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInline):
+class NoteInterneInline(InlineRelatedMixin, ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInline):
     """Private notes of the coordination team (never shown to applicants), written through note_interne_add."""
 
     model = NoteInterne
+    inline_select_related = ("auteur",)
     fields = ("texte", "auteur", "created_at")
     readonly_fields = ("auteur", "created_at")
     service_add = "candidatures.services.note_interne_add"
@@ -95,14 +95,12 @@ class NoteInterneInline(ServiceInlineMixin, AppendOnlyInlineMixin, admin.Tabular
     def create_with_service(self, request: HttpRequest, parent: Candidature, obj: NoteInterne, form: Any) -> NoteInterne:
         return services.note_interne_add(candidature=parent, by=request.user, texte=form.cleaned_data.get("texte", ""))
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("auteur")
 
-
-class MessageInline(ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInline):
+class MessageInline(InlineRelatedMixin, ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInline):
     """The thread with the applicant: the coordination may write (message_send: e-mail, timeline); sent messages never change."""
 
     model = Message
+    inline_select_related = ("auteur",)
     fields = ("created_at", "auteur", "de_la_coordination", "texte", "lu_le")
     readonly_fields = ("created_at", "auteur", "de_la_coordination", "lu_le")
     service_add = "candidatures.services.message_send"
@@ -110,27 +108,20 @@ class MessageInline(ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInli
     def create_with_service(self, request: HttpRequest, parent: Candidature, obj: Message, form: Any) -> Message:
         return services.message_send(candidature=parent, auteur=request.user, texte=form.cleaned_data.get("texte", ""))
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("auteur")
 
-
-class EmailEnvoyeInline(ReadOnlyInlineMixin, admin.TabularInline):
+class EmailEnvoyeInline(InlineRelatedMixin, ReadOnlyInlineMixin, admin.TabularInline):
     model = EmailEnvoye
+    inline_select_related = ("envoye_par",)
     fields = ("envoye_le", "destinataire", "sujet", "corps", envoye_par)
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("envoye_par")
 
-
-class EtiquetteCandidatureInline(ScopedChoicesMixin, admin.TabularInline):
+class EtiquetteCandidatureInline(InlineRelatedMixin, ScopedChoicesMixin, admin.TabularInline):
     model = EtiquetteCandidature
+    inline_select_related = ("etiquette",)
     extra = 0
     autocomplete_fields = ("etiquette",)
     verbose_name = _("étiquette")
     verbose_name_plural = _("étiquettes")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("etiquette")
 
 
 class SelectionForm(forms.Form):
@@ -546,15 +537,13 @@ class DemandePieceAdmin(ServiceAdminMixin, admin.ModelAdmin):
         )
 
 
-class BesoinInline(ScopedChoicesMixin, admin.TabularInline):
+class BesoinInline(InlineRelatedMixin, ScopedChoicesMixin, admin.TabularInline):
     """The needs found at the interview, as competences of the référentiel."""
 
     model = Besoin
+    inline_select_related = ("competence",)
     extra = 1
     autocomplete_fields = ("competence",)
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("competence")
 
 
 # Planned (or moved) by entretien_diagnostic_schedule, which moves the file's state and sends the invitation.

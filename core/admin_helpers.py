@@ -296,6 +296,16 @@ class ServiceInlineMixin(ScopedChoicesMixin):
         raise NotImplementedError
 
 
+class InlineRelatedMixin:
+    """An inline whose rows show related objects: `inline_select_related` loads them with the rows, in one
+    query rather than one per row (what `list_select_related` does for a list page)."""
+
+    inline_select_related: tuple[str, ...] = ()
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related(*self.inline_select_related)  # type: ignore[misc]
+
+
 class LongListMixin:
     """A list that grows with the activity (files, histories, payments, e-mails…): a filtered page does not
     count the whole table a second time (Django's "N au total" link costs a COUNT(*) on every page)."""

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import LongListMixin, ReadOnlyAdminMixin, ReadOnlyInlineMixin, related_column
+from core.admin_helpers import InlineRelatedMixin, LongListMixin, ReadOnlyAdminMixin, ReadOnlyInlineMixin, related_column
 from programmes.admin import format_filter
 
 from .models import Evaluation, MesureIndicateur
 
 
-class MesureIndicateurInline(ReadOnlyInlineMixin, admin.TabularInline):
+class MesureIndicateurInline(InlineRelatedMixin, ReadOnlyInlineMixin, admin.TabularInline):
     model = MesureIndicateur
+    inline_select_related = ("indicateur",)
     fields = ("indicateur", "moment", "valeur", "niveau", "atteinte", "commentaire")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("indicateur")
 
 
 @admin.register(Evaluation)
