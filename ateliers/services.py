@@ -58,15 +58,31 @@ from .workflow import (
 )
 
 
-def _check_atelier(*, programme: Programme, format: Format, debut: datetime.datetime, lieu: str, lien_visio: str) -> None:
+def _check_format(*, programme: Programme, format: Format, nature: str, refus: str) -> None:
+    """A workshop, an immersion or a group takes place in one of the programme's formats, of the nature
+    this kind of activity has (`refus` says which when it has another)."""
     if format.programme_id != programme.pk:
         raise RuleViolation(_("Ce format n’est pas un format de ce programme."), field="format")
-    if format.nature != NatureFormat.COLLECTIF:
-        raise RuleViolation(_("Un atelier se programme dans un format collectif."), field="format")
+    if format.nature != nature:
+        raise RuleViolation(refus, field="format")
+
+
+def _check_rendez_vous(*, debut: datetime.datetime, lieu: str, lien_visio: str) -> None:
+    """A workshop or a group's meeting starts at an aware time, somewhere or by video."""
     if timezone.is_naive(debut):
         raise RuleViolation(_("L’heure de début doit être précisée avec son fuseau horaire."), field="debut")
     if not lieu.strip() and not lien_visio.strip():
         raise RuleViolation(_("Indiquez un lieu ou un lien de visioconférence."), field="lieu")
+
+
+def _check_atelier(*, programme: Programme, format: Format, debut: datetime.datetime, lieu: str, lien_visio: str) -> None:
+    _check_format(
+        programme=programme,
+        format=format,
+        nature=NatureFormat.COLLECTIF,
+        refus=_("Un atelier se programme dans un format collectif."),
+    )
+    _check_rendez_vous(debut=debut, lieu=lieu, lien_visio=lien_visio)
 
 
 M = TypeVar("M", bound=models.Model)
@@ -401,10 +417,12 @@ def immersion_create(
     writes no line in the budget (its format says so: personne-ressource non rémunérée)."""
     if by is not None:
         require(by, "immersion.gerer")
-    if format.programme_id != programme.pk:
-        raise RuleViolation(_("Ce format n’est pas un format de ce programme."), field="format")
-    if format.nature != NatureFormat.IMMERSION:
-        raise RuleViolation(_("Une immersion se programme dans un format d’immersion."), field="format")
+    _check_format(
+        programme=programme,
+        format=format,
+        nature=NatureFormat.IMMERSION,
+        refus=_("Une immersion se programme dans un format d’immersion."),
+    )
     if format.personne_ressource_remuneree:
         raise RuleViolation(
             _("Le format %(format)s rémunère la personne-ressource : une immersion est bénévole.") % {"format": format.libelle},
@@ -469,10 +487,12 @@ def groupe_create(
     """Constitute a co-développement group of the programme, led by a personne-ressource."""
     if by is not None:
         require(by, "groupe.gerer")
-    if format.programme_id != programme.pk:
-        raise RuleViolation(_("Ce format n’est pas un format de ce programme."), field="format")
-    if format.nature != NatureFormat.CODEVELOPPEMENT:
-        raise RuleViolation(_("Un groupe se constitue dans un format de co-développement."), field="format")
+    _check_format(
+        programme=programme,
+        format=format,
+        nature=NatureFormat.CODEVELOPPEMENT,
+        refus=_("Un groupe se constitue dans un format de co-développement."),
+    )
     if not nom.strip():
         raise RuleViolation(_("Donnez un nom au groupe."), field="nom")
     return GroupeCodev.objects.create(programme=programme, format=format, nom=nom.strip(), animateur=animateur)
@@ -513,12 +533,9 @@ def seance_groupe_planifier(
     require(by, "groupe.planifier", groupe)
     if client.groupe_id != groupe.pk:
         raise RuleViolation(_("La problématique travaillée est celle d’un membre du groupe."), field="client")
-    if timezone.is_naive(debut):
-        raise RuleViolation(_("L’heure de début doit être précisée avec son fuseau horaire."), field="debut")
     if duree < 1:
         raise RuleViolation(_("La durée est d’au moins une unité."), field="duree")
-    if not lieu.strip() and not lien_visio.strip():
-        raise RuleViolation(_("Indiquez un lieu ou un lien de visioconférence."), field="lieu")
+    _check_rendez_vous(debut=debut, lieu=lieu, lien_visio=lien_visio)
     seance = SeanceGroupe.objects.create(
         groupe=groupe,
         debut=debut,
