@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from annuaire.models import Competence, PersonneRessource
@@ -17,7 +18,11 @@ from questionnaires.models import Eligibilite
 
 from .models import StatutDemandeur, TypePiece
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 HORS_OCCITANIE = "hors"
+
 OUI_NON = [("oui", _("Oui")), ("non", _("Non"))]
 
 REQUIRED = {"required": _("Ce champ est obligatoire.")}
@@ -27,7 +32,7 @@ def _textarea(rows: int = 6) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-def _recit(label: str | Promise, help_text: str | Promise) -> forms.CharField:
+def _recit(label: StrOrPromise, help_text: StrOrPromise) -> forms.CharField:
     """A step of the questionnaire told in the applicant's words: a required long text."""
     return forms.CharField(label=label, widget=_textarea(8), error_messages=REQUIRED, help_text=help_text)
 
