@@ -106,7 +106,6 @@ def objectif_delete(*, objectif: Objectif, by: User) -> None:
 
 
 def _valeurs_indicateur(
-    *,
     type_indicateur: str,
     libelle: str,
     description: str,
@@ -146,14 +145,7 @@ def indicateur_create(
 ) -> Indicateur:
     """Add an indicator: qualitative (a description) or quantitative (unit, baseline, target)."""
     _partie_de_la_grille(objectif.accompagnement, by)
-    values = _valeurs_indicateur(
-        type_indicateur=type_indicateur,
-        libelle=libelle,
-        description=description,
-        unite=unite,
-        valeur_initiale=valeur_initiale,
-        cible=cible,
-    )
+    values = _valeurs_indicateur(type_indicateur, libelle, description, unite, valeur_initiale, cible)
     _grille_modifiee(accompagnement=objectif.accompagnement, by=by, action="indicateur_ajoute", details={"objectif": objectif.pk})
     return Indicateur.objects.create(objectif=objectif, **values)
 
@@ -172,14 +164,7 @@ def indicateur_update(
 ) -> Indicateur:
     accompagnement = indicateur.objectif.accompagnement
     _partie_de_la_grille(accompagnement, by)
-    values = _valeurs_indicateur(
-        type_indicateur=type_indicateur,
-        libelle=libelle,
-        description=description,
-        unite=unite,
-        valeur_initiale=valeur_initiale,
-        cible=cible,
-    )
+    values = _valeurs_indicateur(type_indicateur, libelle, description, unite, valeur_initiale, cible)
     if all(getattr(indicateur, k) == v for k, v in values.items()):
         return indicateur
     _grille_modifiee(accompagnement=accompagnement, by=by, action="indicateur_modifie", details={"indicateur": indicateur.pk})
