@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from annuaire.models import PersonneRessource
 from core.exceptions import DomainError
 from core.forms import add_domain_error
+from core.outcomes import report_outcome
 from core.pagination import paginer
 from core.permissions import forbid_unless
 
@@ -62,12 +63,9 @@ def mes_creneaux(request):
 @require_POST
 def creneau_retirer(request, pk: int):
     creneau = get_object_or_404(Creneau.objects.select_related("mentor"), pk=pk, mentor__user=request.user)
-    try:
-        services.creneau_withdraw(creneau=creneau, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Le créneau est retiré."))
+    report_outcome(
+        request, lambda: services.creneau_withdraw(creneau=creneau, by=request.user), success=_("Le créneau est retiré.")
+    )
     return redirect("accompagnements:mes_creneaux")
 
 

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.exceptions import DomainError
 from core.forms import form_save
+from core.outcomes import report_outcome
 from core.permissions import forbid_unless
 
 from . import services
@@ -56,15 +56,14 @@ def personne_ressource_terminer(request, pk: int):
             for error in errors:
                 messages.error(request, error)
         return redirect("accompagnements:detail", pk=accompagnement.pk)
-    try:
-        services.personne_ressource_terminer(
+    report_outcome(
+        request,
+        lambda: services.personne_ressource_terminer(
             accompagnement=accompagnement,
             personne_ressource=form.cleaned_data["personne_ressource"],
             motif=form.cleaned_data["motif"],
             by=request.user,
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("La partie de cette personne-ressource est terminée."))
+        ),
+        success=_("La partie de cette personne-ressource est terminée."),
+    )
     return redirect("accompagnements:detail", pk=accompagnement.pk)

@@ -12,9 +12,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
-from core.admin_helpers import ServiceAdminMixin, form_action_view
+from core.admin_helpers import LongListMixin, ServiceAdminMixin, counted, form_action_view
 
 from . import roles
 from .models import User
@@ -62,11 +62,10 @@ class UserChangeAdminForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
+class UserAdmin(LongListMixin, ServiceAdminMixin, DjangoUserAdmin):
     # Roles are groups (edited here or by user_set_roles); the password through Django's own forms.
     # The mail-delivery flag is set by the provider's webhook and cleared by the coordination (plateforme/suivi_emails.py).
     service_owned_fields = ("last_login", "date_joined", "email_en_echec_le", "email_en_echec_motif")
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     ordering = ("email",)
@@ -127,8 +126,8 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
             intro=_("Choisissez les rôles des comptes ci-dessous."),
             submit_label=_("Enregistrer les rôles"),
             apply=apply,
-            success=lambda n: (
-                ngettext("Rôles mis à jour pour %(count)d compte.", "Rôles mis à jour pour %(count)d comptes.", n) % {"count": n}
+            success=counted(
+                ngettext_lazy("Rôles mis à jour pour %(count)d compte.", "Rôles mis à jour pour %(count)d comptes.", "count")
             ),
         )
 

@@ -7,13 +7,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from core.admin_colonnes import ComptesParLigneMixin, EtatsLabelsMixin, HistoriqueInlineMixin, colonne_compte
 from core.admin_helpers import (
+    InlineRelatedMixin,
+    LongListMixin,
     ReadOnlyAdminMixin,
     ScopedChoicesMixin,
     ServiceAdminMixin,
+    counted,
     reason_action_view,
     related_column,
     run_service_on_each,
@@ -69,13 +72,11 @@ class CompetenceAdmin(ComptesParLigneMixin, ServiceAdminMixin, admin.ModelAdmin)
     nombre_personnes_ressources = colonne_compte("_nombre_pr", _("personnes-ressources"))
 
 
-class CompetencePersonneRessourceInline(ScopedChoicesMixin, admin.TabularInline):
+class CompetencePersonneRessourceInline(InlineRelatedMixin, ScopedChoicesMixin, admin.TabularInline):
     model = CompetencePersonneRessource
+    inline_select_related = ("competence",)
     extra = 1
     autocomplete_fields = ("competence",)
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("competence")
 
 
 class PersonneRessourceEvenementInline(HistoriqueInlineMixin, admin.TabularInline):
@@ -84,13 +85,12 @@ class PersonneRessourceEvenementInline(HistoriqueInlineMixin, admin.TabularInlin
 
 
 @admin.register(PersonneRessource)
-class PersonneRessourceAdmin(ImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+class PersonneRessourceAdmin(LongListMixin, ImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     # The directory kept in spreadsheets since 2022 comes in through the « Importer » page.
     importer_class = PersonneRessourceImporter
     # The state moves by validation or refusal (history, e-mail, account); the account and the
     # suggesting person are set by those services.
     service_owned_fields = ("etat", "user", "suggeree_par")
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "nom",
         "prenom",
@@ -129,7 +129,7 @@ class PersonneRessourceAdmin(ImportAdminMixin, ServiceAdminMixin, admin.ModelAdm
             request,
             queryset.select_related("structure"),
             lambda pr: personne_ressource_validate(personne_ressource=pr, by=request.user),
-            success=lambda n: ngettext("%(count)d profil validé.", "%(count)d profils validés.", n) % {"count": n},
+            success=counted(ngettext_lazy("%(count)d profil validé.", "%(count)d profils validés.", "count")),
         )
 
     @admin.action(description=_("Refuser le profil (avec motif)"), permissions=["change"])
@@ -142,7 +142,7 @@ class PersonneRessourceAdmin(ImportAdminMixin, ServiceAdminMixin, admin.ModelAdm
             intro=_("Le motif est communiqué à la personne et gardé dans l’historique du profil."),
             submit_label=_("Refuser"),
             apply=lambda pr, reason: personne_ressource_refuse(personne_ressource=pr, by=request.user, reason=reason),
-            success=lambda n: ngettext("%(count)d profil refusé.", "%(count)d profils refusés.", n) % {"count": n},
+            success=counted(ngettext_lazy("%(count)d profil refusé.", "%(count)d profils refusés.", "count")),
         )
 
 
@@ -157,9 +157,8 @@ class CompetencePersonneRessourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PersonneRessourceEvenement)
-class PersonneRessourceEvenementAdmin(EtatsLabelsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class PersonneRessourceEvenementAdmin(LongListMixin, EtatsLabelsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     etats = EtatPersonneRessource
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "created_at",
         "personne_ressource",
@@ -180,14 +179,13 @@ proposee_par = related_column("proposee_par", _("proposée par"))
 
 
 @admin.register(Proposition)
-class PropositionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class PropositionAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
     """A proposal is sent through proposition_send (ranking, e-mail to the mentor, timeline), then answered by the mentor."""
 
     service_owned_fields = "__all__"
     service_add = "annuaire.services.proposition_send"
     only_services_create = True
     only_services_delete = True
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "candidature",
         "personne_ressource",

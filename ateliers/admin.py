@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_colonnes import HistoriqueAdminMixin
 from core.admin_helpers import ReadOnlyAdminMixin, ScopedChoicesMixin, ServiceAdminMixin
 
 from . import services
@@ -106,8 +107,8 @@ class InscriptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(InscriptionEvenement)
-class InscriptionEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("inscription", "transition", "from_state", "to_state", "actor", "created_at")
+class InscriptionEvenementAdmin(HistoriqueAdminMixin, admin.ModelAdmin):
+    sujet = "inscription"
     list_select_related = ("inscription", "actor")
 
 
@@ -187,8 +188,8 @@ class ImmersionAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ImmersionEvenement)
-class ImmersionEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("immersion", "transition", "from_state", "to_state", "actor", "created_at")
+class ImmersionEvenementAdmin(HistoriqueAdminMixin, admin.ModelAdmin):
+    sujet = "immersion"
     list_select_related = ("immersion__mentore", "immersion__mentor", "actor")
 
 
@@ -273,14 +274,14 @@ class PresenceGroupeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SeanceGroupeEvenement)
-class SeanceGroupeEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("seance", "transition", "from_state", "to_state", "actor", "created_at")
+class SeanceGroupeEvenementAdmin(HistoriqueAdminMixin, admin.ModelAdmin):
+    sujet = "seance"
     list_select_related = ("seance__groupe", "actor")
 
 
 @admin.register(AtelierEvenement)
-class AtelierEvenementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("atelier", "transition", "from_state", "to_state", "actor", "created_at")
+class AtelierEvenementAdmin(HistoriqueAdminMixin, admin.ModelAdmin):
+    sujet = "atelier"
     list_select_related = ("atelier", "actor")
 
 

@@ -11,9 +11,9 @@ import datetime
 import re
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,11 +23,11 @@ from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation
 from core.money import euros
 from core.permissions import require
-from core.workflow import apply_transition
+from core.workflow import Workflow, apply_transition
 from programmes.models import Format, NatureFormat, Programme
 from questionnaires.defaults import CODE_SATISFACTION
 from questionnaires.models import Nature, QuestionnaireVersion
-from questionnaires.selectors import questions
+from questionnaires.selectors import questions_evaluation
 from questionnaires.services import questionnaire_version_courante, version_geler
 
 from .models import (
@@ -58,15 +58,59 @@ from .workflow import (
 )
 
 
-def _check_atelier(*, programme: Programme, format: Format, debut: datetime.datetime, lieu: str, lien_visio: str) -> None:
+def _check_format(*, programme: Programme, format: Format, nature: str, refus: str) -> None:
+    """A workshop, an immersion or a group takes place in one of the programme's formats, of the nature
+    this kind of activity has (`refus` says which when it has another)."""
     if format.programme_id != programme.pk:
         raise RuleViolation(_("Ce format n’est pas un format de ce programme."), field="format")
-    if format.nature != NatureFormat.COLLECTIF:
-        raise RuleViolation(_("Un atelier se programme dans un format collectif."), field="format")
+    if format.nature != nature:
+        raise RuleViolation(refus, field="format")
+
+
+def _check_rendez_vous(*, debut: datetime.datetime, lieu: str, lien_visio: str) -> None:
+    """A workshop or a group's meeting starts at an aware time, somewhere or by video."""
     if timezone.is_naive(debut):
         raise RuleViolation(_("L’heure de début doit être précisée avec son fuseau horaire."), field="debut")
     if not lieu.strip() and not lien_visio.strip():
         raise RuleViolation(_("Indiquez un lieu ou un lien de visioconférence."), field="lieu")
+
+
+def _check_atelier(*, programme: Programme, format: Format, debut: datetime.datetime, lieu: str, lien_visio: str) -> None:
+    _check_format(
+        programme=programme,
+        format=format,
+        nature=NatureFormat.COLLECTIF,
+        refus=_("Un atelier se programme dans un format collectif."),
+    )
+    _check_rendez_vous(debut=debut, lieu=lieu, lien_visio=lien_visio)
+
+
+M = TypeVar("M", bound=models.Model)
+
+# The workflow and the history of each kind of row this app moves (the evaluation keeps no history of its own:
+# the registration's records it).
+_WORKFLOWS: dict[type[models.Model], tuple[Workflow, type[models.Model] | None, str]] = {
+    Inscription: (WORKFLOW, InscriptionEvenement, "inscription"),
+    Atelier: (WORKFLOW_ATELIER, AtelierEvenement, "atelier"),
+    EvaluationAtelier: (WORKFLOW_EVALUATION_ATELIER, None, ""),
+    Immersion: (WORKFLOW_IMMERSION, ImmersionEvenement, "immersion"),
+    SeanceGroupe: (WORKFLOW_SEANCE_GROUPE, SeanceGroupeEvenement, "seance"),
+}
+
+
+def _transition(obj: M, *, name: str, by: User | None, reason: str = "", changes: dict[str, Any] | None = None) -> M:
+    """Apply `name` of `obj`'s workflow, writing its history (see `_WORKFLOWS`). Call inside a transaction."""
+    workflow, history_model, history_fk = _WORKFLOWS[type(obj)]
+    return apply_transition(
+        obj,
+        workflow=workflow,
+        name=name,
+        actor=by,
+        reason=reason,
+        history_model=history_model,
+        history_fk=history_fk,
+        changes=changes,
+    )
 
 
 @transaction.atomic
@@ -201,14 +245,7 @@ def _faire_monter(atelier: Atelier) -> list[Inscription]:
         atelier.inscriptions.filter(etat=EtatInscription.EN_ATTENTE).select_related("participant").order_by("demandee_le", "pk")
     )
     for suivante in attente[:libres]:
-        apply_transition(
-            suivante,
-            workflow=WORKFLOW,
-            name="promouvoir",
-            actor=None,
-            history_model=InscriptionEvenement,
-            history_fk="inscription",
-        )
+        _transition(suivante, name="promouvoir", by=None)
         send_templated_after_commit(
             to=[suivante.participant.email],
             name="atelier_place_liberee",
@@ -225,15 +262,7 @@ def inscription_withdraw(*, inscription: Inscription, by: User, reason: str = ""
     require(by, "inscription.desister", inscription)
     # The atelier first, as a registration does: one order of locks.
     atelier = Atelier.objects.select_for_update().get(pk=inscription.atelier_id)
-    locked = apply_transition(
-        inscription,
-        workflow=WORKFLOW,
-        name="desister",
-        actor=by,
-        reason=reason,
-        history_model=InscriptionEvenement,
-        history_fk="inscription",
-    )
+    locked = _transition(inscription, name="desister", by=by, reason=reason)
     _faire_monter(atelier)
     return locked
 
@@ -243,9 +272,7 @@ def presence_record(*, inscription: Inscription, presente: bool, by: User) -> In
     """Note a confirmed participant present or absent, once the atelier has started (can be corrected)."""
     name = "marquer_presente" if presente else "marquer_absente"
     require(by, f"inscription.{name}", inscription)
-    return apply_transition(
-        inscription, workflow=WORKFLOW, name=name, actor=by, history_model=InscriptionEvenement, history_fk="inscription"
-    )
+    return _transition(inscription, name=name, by=by)
 
 
 @transaction.atomic
@@ -255,15 +282,7 @@ def atelier_clore(*, atelier: Atelier, by: User) -> Atelier:
     programme's budget in the same transaction (refused, and nothing closed, if the envelope cannot carry it).
     Each participant noted present gets the workshop's evaluation to fill from their space."""
     require(by, "atelier.clore", atelier)
-    locked = apply_transition(
-        atelier,
-        workflow=WORKFLOW_ATELIER,
-        name="clore",
-        actor=by,
-        history_model=AtelierEvenement,
-        history_fk="atelier",
-        changes={"tenu_le": timezone.now()},
-    )
+    locked = _transition(atelier, name="clore", by=by, changes={"tenu_le": timezone.now()})
     _evaluations_ouvrir(locked)
     atelier_tenu.send(sender=Atelier, atelier=locked, by=by)
     return locked
@@ -306,17 +325,18 @@ def evaluation_atelier_repondre(
     questionnaire = questionnaire_version.questionnaire
     if questionnaire.programme_id != locked.inscription.atelier.programme_id or questionnaire.nature != Nature.EVALUATION_ATELIER:
         raise RuleViolation(_("Ce questionnaire n’est pas l’évaluation des ateliers de ce programme."))
-    posees = questions(questionnaire_version)
+    # The questions the form asks (not the file ones): the same list, so a required file question does not
+    # refuse an answer the form could not give.
+    posees = questions_evaluation(questionnaire_version)
     for question in posees:
         if question.obligatoire and reponses.get(question.code) in (None, "", []):
             raise RuleViolation(_("Répondez à la question « %(libelle)s ».") % {"libelle": question.libelle}, field=question.code)
     gardees = {q.code: reponses[q.code] for q in posees if q.code in reponses}
     version_geler(version=questionnaire_version)
-    locked = apply_transition(
+    locked = _transition(
         locked,
-        workflow=WORKFLOW_EVALUATION_ATELIER,
         name="repondre",
-        actor=by,
+        by=by,
         changes={
             "questionnaire_version": questionnaire_version,
             "reponses": gardees,
@@ -334,28 +354,12 @@ def atelier_annuler(*, atelier: Atelier, by: User, reason: str = "") -> Atelier:
     """The coordination cancels an atelier not held: its registrations (confirmed or waiting) are withdrawn
     and each person told by e-mail; nothing is owed to its personne-ressource nor by its participants."""
     require(by, "atelier.annuler", atelier)
-    locked = apply_transition(
-        atelier,
-        workflow=WORKFLOW_ATELIER,
-        name="annuler",
-        actor=by,
-        reason=reason,
-        history_model=AtelierEvenement,
-        history_fk="atelier",
-    )
+    locked = _transition(atelier, name="annuler", by=by, reason=reason)
     actives = locked.inscriptions.filter(etat__in=(EtatInscription.INSCRITE, EtatInscription.EN_ATTENTE)).select_related(
         "participant"
     )
     for inscription in actives:
-        apply_transition(
-            inscription,
-            workflow=WORKFLOW,
-            name="desister",
-            actor=by,
-            reason=_("Atelier annulé"),
-            history_model=InscriptionEvenement,
-            history_fk="inscription",
-        )
+        _transition(inscription, name="desister", by=by, reason=_("Atelier annulé"))
         send_templated_after_commit(
             to=[inscription.participant.email],
             name="atelier_annule",
@@ -413,10 +417,12 @@ def immersion_create(
     writes no line in the budget (its format says so: personne-ressource non rémunérée)."""
     if by is not None:
         require(by, "immersion.gerer")
-    if format.programme_id != programme.pk:
-        raise RuleViolation(_("Ce format n’est pas un format de ce programme."), field="format")
-    if format.nature != NatureFormat.IMMERSION:
-        raise RuleViolation(_("Une immersion se programme dans un format d’immersion."), field="format")
+    _check_format(
+        programme=programme,
+        format=format,
+        nature=NatureFormat.IMMERSION,
+        refus=_("Une immersion se programme dans un format d’immersion."),
+    )
     if format.personne_ressource_remuneree:
         raise RuleViolation(
             _("Le format %(format)s rémunère la personne-ressource : une immersion est bénévole.") % {"format": format.libelle},
@@ -440,14 +446,8 @@ def immersion_objectifs_remplir(*, immersion: Immersion, objectifs: str, by: Use
     require(by, "immersion.remplir_objectifs", immersion)
     if not objectifs.strip():
         raise RuleViolation(_("Décrivez vos objectifs pour la journée."), field="objectifs")
-    return apply_transition(
-        immersion,
-        workflow=WORKFLOW_IMMERSION,
-        name="remplir_objectifs",
-        actor=by,
-        changes={"objectifs": objectifs.strip(), "objectifs_le": timezone.now()},
-        history_model=ImmersionEvenement,
-        history_fk="immersion",
+    return _transition(
+        immersion, name="remplir_objectifs", by=by, changes={"objectifs": objectifs.strip(), "objectifs_le": timezone.now()}
     )
 
 
@@ -465,14 +465,7 @@ def immersion_rapport_remettre(*, immersion: Immersion, texte: str, by: User) ->
     locked.save(update_fields=[f"rapport_{partie}", f"rapport_{partie}_le", "updated_at"])
     _immersion_event(locked, transition=f"rapport_{partie}", by=by)
     if locked.rapport_mentore_le and locked.rapport_mentor_le:
-        locked = apply_transition(
-            locked,
-            workflow=WORKFLOW_IMMERSION,
-            name="clore",
-            actor=None,
-            history_model=ImmersionEvenement,
-            history_fk="immersion",
-        )
+        locked = _transition(locked, name="clore", by=None)
     for name in ("etat", "rapport_mentore", "rapport_mentore_le", "rapport_mentor", "rapport_mentor_le"):
         setattr(immersion, name, getattr(locked, name))
     return locked
@@ -481,15 +474,7 @@ def immersion_rapport_remettre(*, immersion: Immersion, texte: str, by: User) ->
 @transaction.atomic
 def immersion_annuler(*, immersion: Immersion, motif: str, by: User) -> Immersion:
     require(by, "immersion.annuler", immersion)
-    return apply_transition(
-        immersion,
-        workflow=WORKFLOW_IMMERSION,
-        name="annuler",
-        actor=by,
-        reason=motif,
-        history_model=ImmersionEvenement,
-        history_fk="immersion",
-    )
+    return _transition(immersion, name="annuler", by=by, reason=motif)
 
 
 # --- Co-développement groups --------------------------------------------------------------------------
@@ -502,10 +487,12 @@ def groupe_create(
     """Constitute a co-développement group of the programme, led by a personne-ressource."""
     if by is not None:
         require(by, "groupe.gerer")
-    if format.programme_id != programme.pk:
-        raise RuleViolation(_("Ce format n’est pas un format de ce programme."), field="format")
-    if format.nature != NatureFormat.CODEVELOPPEMENT:
-        raise RuleViolation(_("Un groupe se constitue dans un format de co-développement."), field="format")
+    _check_format(
+        programme=programme,
+        format=format,
+        nature=NatureFormat.CODEVELOPPEMENT,
+        refus=_("Un groupe se constitue dans un format de co-développement."),
+    )
     if not nom.strip():
         raise RuleViolation(_("Donnez un nom au groupe."), field="nom")
     return GroupeCodev.objects.create(programme=programme, format=format, nom=nom.strip(), animateur=animateur)
@@ -546,12 +533,9 @@ def seance_groupe_planifier(
     require(by, "groupe.planifier", groupe)
     if client.groupe_id != groupe.pk:
         raise RuleViolation(_("La problématique travaillée est celle d’un membre du groupe."), field="client")
-    if timezone.is_naive(debut):
-        raise RuleViolation(_("L’heure de début doit être précisée avec son fuseau horaire."), field="debut")
     if duree < 1:
         raise RuleViolation(_("La durée est d’au moins une unité."), field="duree")
-    if not lieu.strip() and not lien_visio.strip():
-        raise RuleViolation(_("Indiquez un lieu ou un lien de visioconférence."), field="lieu")
+    _check_rendez_vous(debut=debut, lieu=lieu, lien_visio=lien_visio)
     seance = SeanceGroupe.objects.create(
         groupe=groupe,
         debut=debut,
@@ -575,14 +559,7 @@ def seance_groupe_presences(*, seance: SeanceGroupe, presents: Iterable[MembreGr
     membres = list(MembreGroupe.objects.filter(groupe_id=seance.groupe_id))
     if presents_ids - {m.pk for m in membres}:
         raise RuleViolation(_("Seuls les membres du groupe peuvent être notés présent·es."), field="presents")
-    locked = apply_transition(
-        seance,
-        workflow=WORKFLOW_SEANCE_GROUPE,
-        name="tenir",
-        actor=by,
-        history_model=SeanceGroupeEvenement,
-        history_fk="seance",
-    )
+    locked = _transition(seance, name="tenir", by=by)
     for membre in membres:
         PresenceGroupe.objects.update_or_create(seance=locked, membre=membre, defaults={"present": membre.pk in presents_ids})
     return locked
@@ -591,12 +568,4 @@ def seance_groupe_presences(*, seance: SeanceGroupe, presents: Iterable[MembreGr
 @transaction.atomic
 def seance_groupe_annuler(*, seance: SeanceGroupe, motif: str, by: User) -> SeanceGroupe:
     require(by, "seance_groupe.annuler", seance)
-    return apply_transition(
-        seance,
-        workflow=WORKFLOW_SEANCE_GROUPE,
-        name="annuler",
-        actor=by,
-        reason=motif,
-        history_model=SeanceGroupeEvenement,
-        history_fk="seance",
-    )
+    return _transition(seance, name="annuler", by=by, reason=motif)

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from core.exceptions import DomainError, PermissionRefused
 from core.forms import form_save
+from core.outcomes import report_outcome
 from core.pagination import paginer
 from core.permissions import action_required, forbid_unless, may
 from questionnaires.forms import questions_form_class, vers_json
-from questionnaires.models import TypeQuestion
-from questionnaires.selectors import questions, reponses_affichees
+from questionnaires.selectors import questions_evaluation, reponses_affichees
 
 from . import selectors, services
 from .forms import (
@@ -138,12 +138,11 @@ def desister(request, pk: int):
     forbid_unless(request.user, "inscription.desister", inscription)
     form = DesistementForm(request.POST)
     motif = form.cleaned_data["motif"] if form.is_valid() else ""
-    try:
-        services.inscription_withdraw(inscription=inscription, by=request.user, reason=motif)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Le désistement est enregistré."))
+    report_outcome(
+        request,
+        lambda: services.inscription_withdraw(inscription=inscription, by=request.user, reason=motif),
+        success=_("Le désistement est enregistré."),
+    )
     return redirect("ateliers:detail", inscription.atelier_id)
 
 
@@ -165,12 +164,11 @@ def presence(request, pk: int):
 def payee(request, pk: int):
     inscription = _inscription_for(request, pk)
     forbid_unless(request.user, "inscription.payer", inscription)
-    try:
-        services.participation_mark_paid(inscription=inscription, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("La participation est enregistrée comme payée."))
+    report_outcome(
+        request,
+        lambda: services.participation_mark_paid(inscription=inscription, by=request.user),
+        success=_("La participation est enregistrée comme payée."),
+    )
     return redirect("ateliers:detail", inscription.atelier_id)
 
 
@@ -243,14 +241,13 @@ def groupe_presences(request, pk: int):
     )
     forbid_unless(request.user, "seance_groupe.tenir", seance)
     ids = {int(v) for v in request.POST.getlist("presents") if v.isdigit()}
-    try:
-        services.seance_groupe_presences(
+    report_outcome(
+        request,
+        lambda: services.seance_groupe_presences(
             seance=seance, presents=list(MembreGroupe.objects.filter(groupe_id=seance.groupe_id, pk__in=ids)), by=request.user
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Les présences sont enregistrées."))
+        ),
+        success=_("Les présences sont enregistrées."),
+    )
     return redirect(reverse("ateliers:groupe_detail", args=[seance.groupe_id]) + f"#seance-{seance.pk}")
 
 
@@ -372,7 +369,7 @@ def evaluer(request, pk: int):
         )
         return redirect("accounts:home")
     # The programme's own questions, as for the accompaniments' evaluations (files are not asked here).
-    posees = [q for q in questions(version) if q.type != TypeQuestion.FICHIER]
+    posees = questions_evaluation(version)
     form = questions_form_class(posees)(request.POST if request.method == "POST" else None)
     written = form_save(
         request,

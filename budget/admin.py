@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ateliers.models import Atelier
 from core.admin_helpers import (
+    LongListMixin,
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
     ServiceAdminMixin,
@@ -229,9 +230,8 @@ class EngagementAddForm(forms.ModelForm):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(ImmutableLineAdmin):
+class EngagementAdmin(LongListMixin, ImmutableLineAdmin):
     service_add = "budget.services.engagement_create"
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     add_form = EngagementAddForm
     add_fields = ("accompagnement", "convention", "montant", "libelle", "note")
     view_fields = ("programme", "accompagnement", "convention", "montant", "libelle", "note", "created_by", "created_at")
@@ -258,10 +258,8 @@ class EngagementAdmin(ImmutableLineAdmin):
 
 
 @admin.register(Paiement)
-class PaiementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PaiementAdmin(LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Payments are recorded by the budget service (delivered days, corrections): view only here."""
-
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = (
         "date_paiement",
@@ -332,9 +330,8 @@ class AutreDepenseAddForm(forms.ModelForm):
 
 
 @admin.register(AutreDepense)
-class AutreDepenseAdmin(ImmutableLineAdmin):
+class AutreDepenseAdmin(LongListMixin, ImmutableLineAdmin):
     service_add = "budget.services.autre_depense_create"
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     add_form = AutreDepenseAddForm
     add_fields = ("programme", "categorie", "libelle", "date_depense", "montant", "justificatif", "note")
     view_fields = (
@@ -450,10 +447,9 @@ class ContributionAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Imputation)
-class ImputationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ImputationAdmin(LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The parts of each budget line borne by each contribution, written by budget.repartition: view only."""
 
-    show_full_result_count = False
     list_display = ("created_at", "contribution", "engagement", "paiement", "depense", "montant")
     list_filter = ("contribution__programme", "contribution__financeur")
     list_select_related = ("contribution__programme", "contribution__financeur", "engagement", "paiement", "depense")

@@ -186,18 +186,19 @@ def _conventions(archive: Archive, accompagnement: Accompagnement, dossier: str)
     conventions = Convention.objects.filter(accompagnement=accompagnement).prefetch_related("signatures").order_by("version")
     for convention in conventions:
         nom = _nom(f"{convention.reference}-v{convention.version}")
-        if convention.pdf_final:
-            archive.write_file(
-                f"{dossier}/convention/{nom}-signee.pdf",
-                convention.pdf_final,
-                description=_("Convention %(ref)s version %(v)s signée (%(etat)s)")
-                % {"ref": convention.reference, "v": convention.version, "etat": convention.get_etat_display()},
+        # The signed PDF when there is one, else the one sent for signature.
+        pdf = convention.pdf_final or convention.pdf
+        if pdf:
+            signee = bool(convention.pdf_final)
+            description = (
+                _("Convention %(ref)s version %(v)s signée (%(etat)s)")
+                if signee
+                else _("Convention %(ref)s version %(v)s, non signée (%(etat)s)")
             )
-        elif convention.pdf:
             archive.write_file(
-                f"{dossier}/convention/{nom}-a-signer.pdf",
-                convention.pdf,
-                description=_("Convention %(ref)s version %(v)s, non signée (%(etat)s)")
+                f"{dossier}/convention/{nom}-{'signee' if signee else 'a-signer'}.pdf",
+                pdf,
+                description=description
                 % {"ref": convention.reference, "v": convention.version, "etat": convention.get_etat_display()},
             )
         if convention.signatures.all():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -25,6 +26,7 @@ from core.downloads import attachment_response
 from core.exceptions import DomainError
 from core.exports import SafeCsvWriter
 from core.forms import add_domain_error, form_save
+from core.outcomes import report_outcome
 from core.pagination import paginer, plafond
 from core.permissions import forbid_unless
 from programmes.models import Structure
@@ -93,16 +95,25 @@ def facture_deposer(request: HttpRequest) -> HttpResponse:
         seances=selectors.seances_a_facturer(structure_ids=[structure.pk]),
         ateliers=selectors.ateliers_a_facturer(structure_ids=[structure.pk]),
     )
-    facture = form_save(
+    return _facture_form_page(
         request,
         form,
         lambda data: services.facture_deposer(structure=structure, **_facture_kwargs(data), by=request.user),
         success=_("Votre facture est déposée : la coordination va la vérifier."),
+        facture=None,
     )
-    if facture is not None:
-        return redirect("budget:facture_detail", facture.pk)
+
+
+def _facture_form_page(
+    request: HttpRequest, form: FactureForm, save: Callable[[dict[str, Any]], Facture], *, success: str, facture: Facture | None
+) -> HttpResponse:
+    """The invoice's form, deposited or corrected: saved through `save`, then the invoice's page; else the
+    form again with what refused it."""
+    saved = form_save(request, form, save, success=success)
+    if saved is not None:
+        return redirect("budget:facture_detail", saved.pk)
     status = 400 if form.errors else 200
-    return render(request, "budget/facture_form.html", {"form": form, "facture": None}, status=status)
+    return render(request, "budget/facture_form.html", {"form": form, "facture": facture}, status=status)
 
 
 def _facture_for(request: HttpRequest, pk: int) -> Facture:
@@ -161,16 +172,13 @@ def facture_corriger(request: HttpRequest, pk: int) -> HttpResponse:
         fichier_requis=False,
         initial={"seances": deja, "ateliers": ateliers_deja, "numero": facture.numero, "montant": facture.montant},
     )
-    corrigee = form_save(
+    return _facture_form_page(
         request,
         form,
         lambda data: services.facture_corriger(facture=facture, **_facture_kwargs(data), by=request.user),
         success=_("Votre facture corrigée est déposée : la coordination va la vérifier."),
+        facture=facture,
     )
-    if corrigee is not None:
-        return redirect("budget:facture_detail", facture.pk)
-    status = 400 if form.errors else 200
-    return render(request, "budget/facture_form.html", {"form": form, "facture": facture}, status=status)
 
 
 @login_required
@@ -178,12 +186,11 @@ def facture_corriger(request: HttpRequest, pk: int) -> HttpResponse:
 def facture_approuver(request: HttpRequest, pk: int) -> HttpResponse:
     facture = _facture_for(request, pk)
     forbid_unless(request.user, "facture.approuver", facture)
-    try:
-        services.facture_approuver(facture=facture, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("La facture est approuvée : enregistrez le paiement une fois effectué."))
+    report_outcome(
+        request,
+        lambda: services.facture_approuver(facture=facture, by=request.user),
+        success=_("La facture est approuvée : enregistrez le paiement une fois effectué."),
+    )
     return redirect("budget:facture_detail", facture.pk)
 
 

@@ -14,17 +14,20 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_colonnes import EtatsLabelsMixin, HistoriqueInlineMixin
 from core.admin_helpers import (
     AppendOnlyInlineMixin,
+    InlineRelatedMixin,
+    LongListMixin,
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
     ScopedChoicesMixin,
     ServiceAdminMixin,
     ServiceInlineMixin,
+    counted,
     form_action_view,
     reason_action_view,
     related_column,
@@ -66,12 +69,10 @@ class PieceJointeInline(ReadOnlyInlineMixin, admin.TabularInline):
     verbose_name_plural = _("pièces jointes")
 
 
-class DemandePieceInline(ReadOnlyInlineMixin, admin.TabularInline):
+class DemandePieceInline(InlineRelatedMixin, ReadOnlyInlineMixin, admin.TabularInline):
     model = DemandePiece
+    inline_select_related = ("demandee_par",)
     fields = ("type_piece", "message", demandee_par, "created_at", "fournie_le")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("demandee_par")
 
 
 class CandidatureEvenementInline(HistoriqueInlineMixin, admin.TabularInline):
@@ -82,10 +83,11 @@ class CandidatureEvenementInline(HistoriqueInlineMixin, admin.TabularInline):
     ordering = ("created_at", "id")
 
 
-class NoteInterneInline(ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInline):
+class NoteInterneInline(InlineRelatedMixin, ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInline):
     """Private notes of the coordination team (never shown to applicants), written through note_interne_add."""
 
     model = NoteInterne
+    inline_select_related = ("auteur",)
     fields = ("texte", "auteur", "created_at")
     readonly_fields = ("auteur", "created_at")
     service_add = "candidatures.services.note_interne_add"
@@ -93,14 +95,12 @@ class NoteInterneInline(ServiceInlineMixin, AppendOnlyInlineMixin, admin.Tabular
     def create_with_service(self, request: HttpRequest, parent: Candidature, obj: NoteInterne, form: Any) -> NoteInterne:
         return services.note_interne_add(candidature=parent, by=request.user, texte=form.cleaned_data.get("texte", ""))
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("auteur")
 
-
-class MessageInline(ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInline):
+class MessageInline(InlineRelatedMixin, ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInline):
     """The thread with the applicant: the coordination may write (message_send: e-mail, timeline); sent messages never change."""
 
     model = Message
+    inline_select_related = ("auteur",)
     fields = ("created_at", "auteur", "de_la_coordination", "texte", "lu_le")
     readonly_fields = ("created_at", "auteur", "de_la_coordination", "lu_le")
     service_add = "candidatures.services.message_send"
@@ -108,27 +108,20 @@ class MessageInline(ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInli
     def create_with_service(self, request: HttpRequest, parent: Candidature, obj: Message, form: Any) -> Message:
         return services.message_send(candidature=parent, auteur=request.user, texte=form.cleaned_data.get("texte", ""))
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("auteur")
 
-
-class EmailEnvoyeInline(ReadOnlyInlineMixin, admin.TabularInline):
+class EmailEnvoyeInline(InlineRelatedMixin, ReadOnlyInlineMixin, admin.TabularInline):
     model = EmailEnvoye
+    inline_select_related = ("envoye_par",)
     fields = ("envoye_le", "destinataire", "sujet", "corps", envoye_par)
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("envoye_par")
 
-
-class EtiquetteCandidatureInline(ScopedChoicesMixin, admin.TabularInline):
+class EtiquetteCandidatureInline(InlineRelatedMixin, ScopedChoicesMixin, admin.TabularInline):
     model = EtiquetteCandidature
+    inline_select_related = ("etiquette",)
     extra = 0
     autocomplete_fields = ("etiquette",)
     verbose_name = _("étiquette")
     verbose_name_plural = _("étiquettes")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("etiquette")
 
 
 class SelectionForm(forms.Form):
@@ -196,12 +189,11 @@ def _with_reason(
 
 
 @admin.register(Candidature)
-class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
     # The programme, the applicant and the structure are fixed at the start (the structure's limits are checked on them).
     service_owned_fields = (*CANDIDATURE_SERVICE_FIELDS, "programme", "candidat", "structure")
     # A file is started by its applicant (candidature_start, questionnaire); the admin follows it.
     only_services_create = True
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "__str__",
         "etat",
@@ -353,9 +345,10 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda c: services.candidature_declare_eligible(candidature=c, by=request.user),
-            success=lambda n: (
-                ngettext("%(count)d candidature déclarée recevable.", "%(count)d candidatures déclarées recevables.", n)
-                % {"count": n}
+            success=counted(
+                ngettext_lazy(
+                    "%(count)d candidature déclarée recevable.", "%(count)d candidatures déclarées recevables.", "count"
+                )
             ),
         )
 
@@ -365,9 +358,10 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
         title=_("Déclarer non recevable"),
         intro=_("Le motif sera enregistré dans l’historique et communiqué au·à la candidat·e."),
         submit_label=_("Déclarer non recevable"),
-        success=lambda n: (
-            ngettext("%(count)d candidature déclarée non recevable.", "%(count)d candidatures déclarées non recevables.", n)
-            % {"count": n}
+        success=counted(
+            ngettext_lazy(
+                "%(count)d candidature déclarée non recevable.", "%(count)d candidatures déclarées non recevables.", "count"
+            )
         ),
     )
 
@@ -377,9 +371,10 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
         title=_("Renvoyer pour correction"),
         intro=_("Indiquez ce que le·la candidat·e doit compléter ou corriger."),
         submit_label=_("Renvoyer pour correction"),
-        success=lambda n: (
-            ngettext("%(count)d candidature renvoyée pour correction.", "%(count)d candidatures renvoyées pour correction.", n)
-            % {"count": n}
+        success=counted(
+            ngettext_lazy(
+                "%(count)d candidature renvoyée pour correction.", "%(count)d candidatures renvoyées pour correction.", "count"
+            )
         ),
     )
 
@@ -395,11 +390,12 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             plan,
-            success=lambda n: (
-                ngettext(
-                    "%(count)d entretien diagnostic marqué planifié.", "%(count)d entretiens diagnostic marqués planifiés.", n
+            success=counted(
+                ngettext_lazy(
+                    "%(count)d entretien diagnostic marqué planifié.",
+                    "%(count)d entretiens diagnostic marqués planifiés.",
+                    "count",
                 )
-                % {"count": n}
             ),
         )
 
@@ -415,8 +411,8 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             complete,
-            success=lambda n: (
-                ngettext("%(count)d diagnostic marqué réalisé.", "%(count)d diagnostics marqués réalisés.", n) % {"count": n}
+            success=counted(
+                ngettext_lazy("%(count)d diagnostic marqué réalisé.", "%(count)d diagnostics marqués réalisés.", "count")
             ),
         )
 
@@ -427,13 +423,12 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda c: services.candidature_await_decision(candidature=c, by=request.user),
-            success=lambda n: (
-                ngettext(
+            success=counted(
+                ngettext_lazy(
                     "%(count)d candidature mise en attente de décision.",
                     "%(count)d candidatures mises en attente de décision.",
-                    n,
+                    "count",
                 )
-                % {"count": n}
             ),
         )
 
@@ -459,7 +454,7 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
                 demi_journees_suite=data.get("demi_journees_suite"),
                 reason=data.get("motif", ""),
             ),
-            success=lambda n: ngettext("%(count)d candidature retenue.", "%(count)d candidatures retenues.", n) % {"count": n},
+            success=counted(ngettext_lazy("%(count)d candidature retenue.", "%(count)d candidatures retenues.", "count")),
         )
 
     action_refuser = _with_reason(
@@ -468,9 +463,7 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
         title=_("Ne pas retenir la candidature"),
         intro=_("Le motif sera enregistré dans l’historique et communiqué au·à la candidat·e."),
         submit_label=_("Ne pas retenir"),
-        success=lambda n: (
-            ngettext("%(count)d candidature non retenue.", "%(count)d candidatures non retenues.", n) % {"count": n}
-        ),
+        success=counted(ngettext_lazy("%(count)d candidature non retenue.", "%(count)d candidatures non retenues.", "count")),
     )
 
     action_reorienter = _with_reason(
@@ -479,7 +472,7 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
         title=_("Réorienter vers un autre dispositif"),
         intro=_("Indiquez le dispositif conseillé : le motif est enregistré dans l’historique du dossier."),
         submit_label=_("Réorienter"),
-        success=lambda n: ngettext("%(count)d candidature réorientée.", "%(count)d candidatures réorientées.", n) % {"count": n},
+        success=counted(ngettext_lazy("%(count)d candidature réorientée.", "%(count)d candidatures réorientées.", "count")),
     )
 
     action_annuler_decision = _with_reason(
@@ -488,14 +481,13 @@ class CandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
         title=_("Annuler la dernière décision"),
         intro=_("Chaque dossier revient à l’état qu’il avait avant sa dernière décision ; l’historique le garde."),
         submit_label=_("Annuler la décision"),
-        success=lambda n: ngettext("%(count)d décision annulée.", "%(count)d décisions annulées.", n) % {"count": n},
+        success=counted(ngettext_lazy("%(count)d décision annulée.", "%(count)d décisions annulées.", "count")),
     )
 
 
 @admin.register(CandidatureEvenement)
-class CandidatureEvenementAdmin(EtatsLabelsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class CandidatureEvenementAdmin(LongListMixin, EtatsLabelsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     etats = Etat
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("created_at", "candidature", "kind", "transition", "from_state_label", "to_state_label", "actor", "reason")
     list_filter = ("kind", "transition", "candidature__programme")
     search_fields = ("candidature__reference", "reason", "actor__email", "transition")
@@ -504,10 +496,8 @@ class CandidatureEvenementAdmin(EtatsLabelsMixin, ReadOnlyAdminMixin, admin.Mode
 
 
 @admin.register(PieceJointe)
-class PieceJointeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PieceJointeAdmin(LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Uploaded through the applicant's space (size, type and antivirus checks): read-only here."""
-
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = ("nom_original", "candidature", "type_piece", "taille", "type_mime", "scan", "created_at")
     list_filter = ("type_piece", "scan", "candidature__programme")
@@ -547,15 +537,13 @@ class DemandePieceAdmin(ServiceAdminMixin, admin.ModelAdmin):
         )
 
 
-class BesoinInline(ScopedChoicesMixin, admin.TabularInline):
+class BesoinInline(InlineRelatedMixin, ScopedChoicesMixin, admin.TabularInline):
     """The needs found at the interview, as competences of the référentiel."""
 
     model = Besoin
+    inline_select_related = ("competence",)
     extra = 1
     autocomplete_fields = ("competence",)
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("competence")
 
 
 # Planned (or moved) by entretien_diagnostic_schedule, which moves the file's state and sends the invitation.
@@ -656,15 +644,13 @@ class BesoinAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class MessageAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
     """Messages are a thread: the coordination writes a new one through message_send (e-mail, timeline); a sent message never changes."""
 
     service_owned_fields = "__all__"
     service_add = "candidatures.services.message_send"
     only_services_create = True
     only_services_delete = True
-
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = ("created_at", "candidature", "auteur", "de_la_coordination", "apercu", "lu_le")
     list_filter = ("de_la_coordination", ("lu_le", admin.EmptyFieldListFilter), "candidature__programme")
@@ -737,8 +723,7 @@ class EtiquetteCandidatureAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(EmailEnvoye)
-class EmailEnvoyeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
+class EmailEnvoyeAdmin(LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("envoye_le", "destinataire", "sujet", "candidature", envoye_par)
     list_filter = ("candidature__programme",)
     search_fields = ("destinataire", "sujet", "candidature__reference")

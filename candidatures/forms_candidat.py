@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +18,11 @@ from questionnaires.models import Eligibilite
 
 from .models import StatutDemandeur, TypePiece
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 HORS_OCCITANIE = "hors"
+
 OUI_NON = [("oui", _("Oui")), ("non", _("Non"))]
 
 REQUIRED = {"required": _("Ce champ est obligatoire.")}
@@ -24,6 +30,11 @@ REQUIRED = {"required": _("Ce champ est obligatoire.")}
 
 def _textarea(rows: int = 6) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
+
+
+def _recit(label: StrOrPromise, help_text: StrOrPromise) -> forms.CharField:
+    """A step of the questionnaire told in the applicant's words: a required long text."""
+    return forms.CharField(label=label, widget=_textarea(8), error_messages=REQUIRED, help_text=help_text)
 
 
 class DemandeurForm(forms.Form):
@@ -221,29 +232,23 @@ class StructureForm(forms.Form):
 
 
 class SituationForm(forms.Form):
-    situation = forms.CharField(
-        label=_("Situation de la structure ou du projet"),
-        widget=_textarea(8),
-        error_messages=REQUIRED,
-        help_text=_("Son histoire, ses activités, son équipe, son économie, le projet pour lequel vous travaillez."),
+    situation = _recit(
+        _("Situation de la structure ou du projet"),
+        _("Son histoire, ses activités, son équipe, son économie, le projet pour lequel vous travaillez."),
     )
 
 
 class ProblematiqueForm(forms.Form):
-    problematique = forms.CharField(
-        label=_("La problématique dans laquelle s’inscrit votre besoin"),
-        widget=_textarea(8),
-        error_messages=REQUIRED,
-        help_text=_("Ce qui vous freine aujourd’hui, ce que vous avez déjà essayé."),
+    problematique = _recit(
+        _("La problématique dans laquelle s’inscrit votre besoin"),
+        _("Ce qui vous freine aujourd’hui, ce que vous avez déjà essayé."),
     )
 
 
 class ObjectifsForm(forms.Form):
-    objectifs = forms.CharField(
-        label=_("Les objectifs de la transmission du savoir-faire"),
-        widget=_textarea(8),
-        error_messages=REQUIRED,
-        help_text=_("Ce que vous voulez savoir faire à l’issue de l’accompagnement, et comment vous le constaterez."),
+    objectifs = _recit(
+        _("Les objectifs de la transmission du savoir-faire"),
+        _("Ce que vous voulez savoir faire à l’issue de l’accompagnement, et comment vous le constaterez."),
     )
 
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_colonnes import ComptesParLigneMixin, colonne_compte
-from core.admin_helpers import AppendOnlyInlineMixin, ServiceAdminMixin, ServiceInlineMixin, related_column
+from core.admin_helpers import AppendOnlyInlineMixin, InlineRelatedMixin, ServiceAdminMixin, ServiceInlineMixin, related_column
 
 from .models import Avis, MembreComite, ReunionComite, Saisine
 from .services import avis_give, membre_comite_set, saisine_create
@@ -17,18 +17,16 @@ from .services import avis_give, membre_comite_set, saisine_create
 saisi_par = related_column("saisi_par", _("soumis par"))
 
 
-class SaisineInline(ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInline):
+class SaisineInline(InlineRelatedMixin, ServiceInlineMixin, AppendOnlyInlineMixin, admin.TabularInline):
     """Files put on this meeting's agenda through saisine_create (timeline of the file); shown once put."""
 
     model = Saisine
+    inline_select_related = ("candidature", "saisi_par")
     service_add = "comite.services.saisine_create"
     fields = ("candidature", "question", saisi_par, "created_at")
     readonly_fields = (saisi_par, "created_at")
     autocomplete_fields = ("candidature",)
     show_change_link = True
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("candidature", "saisi_par")
 
     def create_with_service(self, request: HttpRequest, parent: ReunionComite, obj: Saisine, form: Any) -> Saisine:
         data = form.cleaned_data
@@ -60,10 +58,11 @@ def _avis_give(request: HttpRequest, saisine: Saisine, form: Any) -> Avis:
     return avis_give(saisine=saisine, membre=data["membre"], sens=data["sens"], commentaire=data.get("commentaire") or "")
 
 
-class AvisInline(ServiceInlineMixin, admin.TabularInline):
+class AvisInline(InlineRelatedMixin, ServiceInlineMixin, admin.TabularInline):
     """Opinions recorded on behalf of a member through avis_give (checks, timeline of the file)."""
 
     model = Avis
+    inline_select_related = ("membre",)
     extra = 0
     can_delete = False
     fields = ("membre", "sens", "commentaire", "created_at")
@@ -77,9 +76,6 @@ class AvisInline(ServiceInlineMixin, admin.TabularInline):
 
     def update_with_service(self, request: HttpRequest, parent: Saisine, obj: Avis, form: Any) -> Avis:
         return _avis_give(request, parent, form)
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("membre")
 
 
 @admin.register(Saisine)

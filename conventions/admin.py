@@ -13,18 +13,16 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin, per_row, related_column
+from core.admin_helpers import InlineRelatedMixin, ReadOnlyAdminMixin, ReadOnlyInlineMixin, per_row, related_column
 from programmes.admin import format_filter
 
 from .models import Convention, Signature
 
 
-class SignatureInline(ReadOnlyInlineMixin, admin.TabularInline):
+class SignatureInline(InlineRelatedMixin, ReadOnlyInlineMixin, admin.TabularInline):
     model = Signature
+    inline_select_related = ("signataire",)
     fields = ("partie", "nom_signataire", "signataire", "signee_le", "adresse_ip", "sha256_document")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("signataire")
 
 
 @admin.register(Convention)

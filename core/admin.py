@@ -8,16 +8,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .admin_helpers import ReadOnlyAdminMixin
+from .admin_helpers import LongListMixin, ReadOnlyAdminMixin
 from .jobs import jobs_restart
 from .models import AccesDonnees, Battement, MessageEnvoye, NotificationDesactivee, TacheDifferee, VerificationCoherence
 
 
 @admin.register(AccesDonnees)
-class AccesDonneesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AccesDonneesAdmin(LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who opened which personal file or export, and when. Written by the download views only."""
-
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = ("created_at", "user", "action", "libelle", "objet_type", "objet_id", "adresse_ip")
     list_filter = ("action", "objet_type")
@@ -28,10 +26,8 @@ class AccesDonneesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TacheDifferee)
-class TacheDiffereeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TacheDiffereeAdmin(LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Background jobs (e-mails, PDFs, exports): what waits, what failed and why."""
-
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
 
     list_display = ("created_at", "tache", "etat", "tentatives", "publiee_le", "terminee_le", "derniere_erreur_courte")
     list_filter = ("etat", "tache")

@@ -12,7 +12,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ReadOnlyInlineMixin, per_row, state_label
+from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin, per_row, state_label
 
 
 class EvenementAvecEtats(Protocol):
@@ -44,6 +44,16 @@ class HistoriqueInlineMixin(EtatsLabelsMixin, ReadOnlyInlineMixin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("actor")  # type: ignore[misc]
+
+
+class HistoriqueAdminMixin(ReadOnlyAdminMixin):
+    """A history's own list, read only: the row each move is about (`sujet`, the history's foreign key),
+    the move, who made it and when. Load `sujet` and "actor" with `list_select_related`."""
+
+    sujet: ClassVar[str]
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        return (self.sujet, "transition", "from_state", "to_state", "actor", "created_at")
 
 
 class ComptesParLigneMixin:

@@ -53,6 +53,12 @@ def related_column(path: str, description: Any, *, ordering: bool = True) -> Cal
     return admin.display(description=description, ordering=path if ordering else None)(column)
 
 
+def counted(message: Any) -> Callable[[int], str]:
+    """The success message of an admin action, said with the number of rows done: `message` is
+    `ngettext_lazy(singular, plural, "count")` (so that it is extracted), with a `%(count)d` in each form."""
+    return lambda n: str(message % {"count": n})
+
+
 # Which rows a staff member sees in the admin. Core knows no programme: the programmes app registers its
 # rule (a coordinator sees the rows of their pilots' programmes, issue 16) in its AppConfig.ready().
 _QUERYSET_SCOPES: list[Callable[[HttpRequest, Any], Any]] = []
@@ -288,6 +294,23 @@ class ServiceInlineMixin(ScopedChoicesMixin):
 
     def delete_with_service(self, request: HttpRequest, parent: Any, obj: Any) -> None:  # pragma: no cover
         raise NotImplementedError
+
+
+class InlineRelatedMixin:
+    """An inline whose rows show related objects: `inline_select_related` loads them with the rows, in one
+    query rather than one per row (what `list_select_related` does for a list page)."""
+
+    inline_select_related: tuple[str, ...] = ()
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related(*self.inline_select_related)  # type: ignore[misc]
+
+
+class LongListMixin:
+    """A list that grows with the activity (files, histories, payments, e-mails…): a filtered page does not
+    count the whole table a second time (Django's "N au total" link costs a COUNT(*) on every page)."""
+
+    show_full_result_count = False
 
 
 class ReadOnlyAdminMixin:

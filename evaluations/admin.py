@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin, related_column
+from core.admin_helpers import InlineRelatedMixin, LongListMixin, ReadOnlyAdminMixin, ReadOnlyInlineMixin, related_column
 from programmes.admin import format_filter
 
 from .models import Evaluation, MesureIndicateur
 
 
-class MesureIndicateurInline(ReadOnlyInlineMixin, admin.TabularInline):
+class MesureIndicateurInline(InlineRelatedMixin, ReadOnlyInlineMixin, admin.TabularInline):
     model = MesureIndicateur
+    inline_select_related = ("indicateur",)
     fields = ("indicateur", "moment", "valeur", "niveau", "atteinte", "commentaire")
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("indicateur")
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EvaluationAdmin(LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Opened by the evaluation services (at the end, six months later), answered through the respondent's link,
     expired by the nightly job: shown here."""
 
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = (
         "accompagnement",
         "moment",

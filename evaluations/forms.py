@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from accompagnements.models import Accompagnement, TypeIndicateur
 from programmes.models import Format
 from questionnaires.forms import champ_question, vers_json
-from questionnaires.models import Nature, Public, TypeQuestion
-from questionnaires.selectors import questions, version_courante
+from questionnaires.models import Nature, Public
+from questionnaires.selectors import questions_evaluation, version_courante
 
 from .models import Atteinte, Evaluation, MesureIndicateur, Moment, Repondant
 from .services import format_suite_propose
@@ -119,7 +119,7 @@ class QuestionnaireForm(forms.Form):
         self.fields = {**grille, **self.fields}
         # Then the programme's own questions, edited by its coordination (files are not asked here).
         self.version = version_programme(evaluation)
-        self.questions_programme = [q for q in questions(self.version) if q.type != TypeQuestion.FICHIER]
+        self.questions_programme = questions_evaluation(self.version)
         for question in self.questions_programme:
             self.fields[PREFIXE + question.code] = champ_question(question)
 

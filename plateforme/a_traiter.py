@@ -69,9 +69,10 @@ class QueueKind:
     label: Any
     queryset: Callable[[datetime.datetime], QuerySet]
     since: Callable[[Any], datetime.datetime | None]
-    deadline: Callable[[Any], datetime.datetime | datetime.date | None]
     link: Callable[[Any], str]
     title: Callable[[Any], str]
+    # Most kinds have no deadline: the line only says how long the item has waited.
+    deadline: Callable[[Any], datetime.datetime | datetime.date | None] = field(default=lambda item: None)
     detail: Callable[[Any], str] = field(default=lambda item: "")
     suivi_par: str | None = None
     # The path from an item to its programme: a coordinator's queue keeps their pilots' programmes only.
@@ -249,26 +250,26 @@ def _candidature_link(c: Candidature) -> str:
     return reverse("candidatures:coordination_detail", args=[c.pk])
 
 
+def _kind_candidature(**kwargs: Any) -> QueueKind:
+    """A kind of file waiting in the coordination: due after the programme's alert delay, opened on the
+    file's coordination page."""
+    return QueueKind(deadline=_candidature_deadline, link=_candidature_link, title=_candidature_title, **kwargs)
+
+
 register(
-    QueueKind(
+    _kind_candidature(
         key="candidature_a_verifier",
         label=_("Candidature à vérifier"),
         queryset=lambda now: _candidatures(Etat.SOUMISE),
         since=lambda c: c.attente_depuis,
-        deadline=_candidature_deadline,
-        link=_candidature_link,
-        title=_candidature_title,
     )
 )
 register(
-    QueueKind(
+    _kind_candidature(
         key="diagnostic_a_planifier",
         label=_("Diagnostic à planifier"),
         queryset=lambda now: _candidatures(Etat.RECEVABLE),
         since=lambda c: c.attente_depuis,
-        deadline=_candidature_deadline,
-        link=_candidature_link,
-        title=_candidature_title,
     )
 )
 
@@ -278,26 +279,20 @@ def _diagnostics_passes(now: datetime.datetime) -> QuerySet:
 
 
 register(
-    QueueKind(
+    _kind_candidature(
         key="diagnostic_a_enregistrer",
         label=_("Diagnostic passé à enregistrer"),
         queryset=_diagnostics_passes,
         since=lambda c: c.diagnostic.debut,
-        deadline=_candidature_deadline,
-        link=_candidature_link,
-        title=_candidature_title,
         suivi_par="diagnostic__conduit_par",
     )
 )
 register(
-    QueueKind(
+    _kind_candidature(
         key="decision_a_prendre",
         label=_("Décision à prendre"),
         queryset=lambda now: _candidatures(Etat.DIAGNOSTIC_REALISE, Etat.EN_ATTENTE_DECISION),
         since=lambda c: c.attente_depuis,
-        deadline=_candidature_deadline,
-        link=_candidature_link,
-        title=_candidature_title,
         detail=lambda c: str(c.get_etat_display()),
         suivi_par="diagnostic__conduit_par",
     )
@@ -312,7 +307,6 @@ register(
             .order_by("envoyee_le", "pk")
         ),
         since=lambda p: p.envoyee_le,
-        deadline=lambda p: None,
         link=lambda p: reverse("annuaire:appariement_candidature", args=[p.candidature_id]),
         title=lambda p: f"{p.candidature.reference} → {p.personne_ressource}",
         suivi_par="proposee_par",
@@ -322,6 +316,14 @@ register(
 
 # Accompagnement-level kinds: the coordinator who conducted the file's diagnostic follows it.
 SUIVI_ACCOMPAGNEMENT = "candidature__diagnostic__conduit_par"
+
+
+def _kind_sous_accompagnement(**kwargs: Any) -> QueueKind:
+    """A kind of item of an accompaniment (its convention, sessions, evaluations): followed by the
+    accompaniment's coordinator, in its programme."""
+    return QueueKind(suivi_par="accompagnement__" + SUIVI_ACCOMPAGNEMENT, programme="accompagnement__programme", **kwargs)
+
+
 _ACCOMPAGNEMENT_RELATED = ("structure_beneficiaire", "programme", "candidature__diagnostic__conduit_par")
 
 
@@ -348,7 +350,6 @@ register(
             .order_by("created_at", "pk")
         ),
         since=lambda a: a.created_at,
-        deadline=lambda a: None,
         link=lambda a: reverse("accompagnements:detail", args=[a.pk]) + "#objectifs",
         title=_accompagnement_title,
         detail=_objectifs_detail,
@@ -364,7 +365,7 @@ def _convention_detail(c: Convention) -> str:
 
 
 register(
-    QueueKind(
+    _kind_sous_accompagnement(
         key="convention_a_signer",
         label=_("Convention en attente de signature"),
         queryset=lambda now: (
@@ -374,12 +375,9 @@ register(
             .order_by("en_signature_le", "pk")
         ),
         since=lambda c: c.en_signature_le or c.created_at,
-        deadline=lambda c: None,
         link=lambda c: reverse("accompagnements:detail", args=[c.accompagnement_id]) + "#convention",
         title=lambda c: f"{c.reference} – {c.accompagnement.structure_beneficiaire.raison_sociale}",
         detail=_convention_detail,
-        suivi_par="accompagnement__" + SUIVI_ACCOMPAGNEMENT,
-        programme="accompagnement__programme",
     )
 )
 
@@ -401,22 +399,19 @@ def _seances_a_confirmer(now: datetime.datetime) -> QuerySet:
 
 
 register(
-    QueueKind(
+    _kind_sous_accompagnement(
         key="seance_a_confirmer",
         label=_("Séance à confirmer (réalisée ou annulée)"),
         queryset=_seances_a_confirmer,
         since=seance_dates.fin,
-        deadline=lambda s: None,
         link=lambda s: reverse("accompagnements:seance_detail", args=[s.pk]),
         title=_seance_title,
-        suivi_par="accompagnement__" + SUIVI_ACCOMPAGNEMENT,
-        programme="accompagnement__programme",
     )
 )
 
 
 register(
-    QueueKind(
+    _kind_sous_accompagnement(
         key="service_fait_a_trancher",
         label=_("Service fait contesté ou non confirmé"),
         # Disputed at once; unconfirmed once the parties were reminded and the coordination alerted.
@@ -424,41 +419,41 @@ register(
             service_fait_a_traiter(avant=now - SERVICE_FAIT_ALERTE).select_related(*_SEANCE_RELATED).order_by("realisee_le", "pk")
         ),
         since=lambda s: s.realisee_le,
-        deadline=lambda s: None,
         link=lambda s: reverse("accompagnements:seance_detail", args=[s.pk]) + "#service-fait",
         title=_seance_title,
         detail=lambda s: s.get_service_fait_display(),
-        suivi_par="accompagnement__" + SUIVI_ACCOMPAGNEMENT,
-        programme="accompagnement__programme",
     )
 )
-register(
-    QueueKind(
-        key="facture_a_verifier",
-        label=_("Facture à vérifier"),
+
+
+def _kind_facture(*, key: str, label: Any, etat: str, detail: Callable[[Facture], str]) -> QueueKind:
+    """A kind of invoice waiting in `etat`, since its last change, opened on its page."""
+    return QueueKind(
+        key=key,
+        label=label,
         queryset=lambda now: (
-            Facture.objects.filter(etat=EtatFacture.DEPOSEE).select_related("structure", "programme").order_by("updated_at", "pk")
+            Facture.objects.filter(etat=etat).select_related("structure", "programme").order_by("updated_at", "pk")
         ),
         since=lambda f: f.updated_at,
-        deadline=lambda f: None,
         link=lambda f: reverse("budget:facture_detail", args=[f.pk]),
         title=lambda f: f"{f.numero} – {f.structure}",
+        detail=detail,
+    )
+
+
+register(
+    _kind_facture(
+        key="facture_a_verifier",
+        label=_("Facture à vérifier"),
+        etat=EtatFacture.DEPOSEE,
         detail=lambda f: gettext("%(montant)s € facturés") % {"montant": f.montant},
     )
 )
 register(
-    QueueKind(
+    _kind_facture(
         key="facture_a_payer",
         label=_("Facture approuvée à payer"),
-        queryset=lambda now: (
-            Facture.objects.filter(etat=EtatFacture.APPROUVEE)
-            .select_related("structure", "programme")
-            .order_by("updated_at", "pk")
-        ),
-        since=lambda f: f.updated_at,
-        deadline=lambda f: None,
-        link=lambda f: reverse("budget:facture_detail", args=[f.pk]),
-        title=lambda f: f"{f.numero} – {f.structure}",
+        etat=EtatFacture.APPROUVEE,
         detail=lambda f: gettext("%(montant)s € à payer") % {"montant": f.montant},
     )
 )
@@ -482,7 +477,7 @@ def _comptes_rendus_en_retard(now: datetime.datetime) -> QuerySet:
 
 
 register(
-    QueueKind(
+    _kind_sous_accompagnement(
         key="compte_rendu_en_retard",
         label=_("Compte-rendu en retard"),
         queryset=_comptes_rendus_en_retard,
@@ -490,12 +485,10 @@ register(
         deadline=seance_dates.echeance_compte_rendu,
         link=lambda s: reverse("accompagnements:seance_detail", args=[s.pk]) + "#compte-rendu",
         title=_seance_title,
-        suivi_par="accompagnement__" + SUIVI_ACCOMPAGNEMENT,
-        programme="accompagnement__programme",
     )
 )
 register(
-    QueueKind(
+    _kind_sous_accompagnement(
         key="evaluation_sans_reponse",
         label=_("Évaluation sans réponse"),
         queryset=lambda now: (
@@ -508,8 +501,6 @@ register(
         link=lambda e: reverse("accompagnements:detail", args=[e.accompagnement_id]) + "#evaluation",
         title=lambda e: f"{e.accompagnement.reference} – {e.get_moment_display()}",
         detail=lambda e: f"{e.get_repondant_display()} : {e.personne.display_name if e.personne else ''}",
-        suivi_par="accompagnement__" + SUIVI_ACCOMPAGNEMENT,
-        programme="accompagnement__programme",
     )
 )
 
@@ -550,7 +541,6 @@ register(
         label=_("Paiement à enregistrer"),
         queryset=_paiements_a_enregistrer,
         since=lambda a: a.livre_depuis,
-        deadline=lambda a: None,
         link=lambda a: reverse("budget:accompagnement_ligne", args=[a.pk]),
         title=_accompagnement_title,
         detail=lambda a: (

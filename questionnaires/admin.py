@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,7 +18,7 @@ from programmes.models import Departement, TypeStructure
 
 from . import services
 from .models import Eligibilite, Etape, Question, Questionnaire, QuestionnaireVersion
-from .services import ETAPE_CHAMPS, QUESTION_CHAMPS
+from .services import ELIGIBILITE_CHAMPS, ETAPE_CHAMPS, QUESTION_CHAMPS
 
 
 def _donnees(form: Any, champs: tuple[str, ...]) -> dict[str, Any]:
@@ -53,6 +54,68 @@ def _vers_la_ligne_suivie(request: HttpRequest) -> HttpResponseRedirect | None:
     return HttpResponseRedirect(reverse(f"admin:{ligne._meta.app_label}_{ligne._meta.model_name}_change", args=[ligne.pk]))
 
 
+class _PartieServices:
+    """How the admin writes a part of a version (a step of a version, a question of a step): through the three
+    services declared on the class (`service_add`, `service_change`, `service_delete`), which copy an answered
+    version before changing it. The services are looked up when called: the declaration is the call."""
+
+    service_add: str | tuple[str, ...] | None = None
+    service_change: str | tuple[str, ...] | None = None
+    service_delete: str | tuple[str, ...] | None = None
+    champs: tuple[str, ...] = ()
+    conteneur = ""  # the row the part is created in: the creating service's keyword
+    nom = ""  # the changing and deleting services' keyword for the part
+    version_de = ""  # the path from the part to its version
+
+    def _version(self, partie: Any) -> QuestionnaireVersion:
+        for name in self.version_de.split("__"):
+            partie = getattr(partie, name)
+        return partie
+
+    @staticmethod
+    def _service(declared: str | tuple[str, ...] | None) -> Any:
+        return import_string(str(declared))  # each part declares its one service by name
+
+    def _creer(self, conteneur: Any, form: Any) -> Any:
+        return self._service(self.service_add)(**{self.conteneur: conteneur, "donnees": _donnees(form, self.champs)})
+
+    def _modifier(self, partie: Any, form: Any) -> Any:
+        return self._service(self.service_change)(**{self.nom: partie, "donnees": _donnees(form, self.champs)})
+
+    def _supprimer(self, partie: Any) -> None:
+        self._service(self.service_delete)(**{self.nom: partie})
+
+
+class _PartieInline(_PartieServices, ServiceInlineMixin):
+    def create_with_service(self, request: HttpRequest, parent: Any, obj: Any, form: Any) -> Any:
+        return self._creer(parent, form)
+
+    def update_with_service(self, request: HttpRequest, parent: Any, obj: Any, form: Any) -> Any:
+        return self._modifier(obj, form)
+
+    def delete_with_service(self, request: HttpRequest, parent: Any, obj: Any) -> None:
+        self._supprimer(obj)
+
+
+class _PartieAdmin(_PartieServices, ServiceAdminMixin):
+    """A part's own page: its container is fixed once created; an edit moved to a new version is said."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return (self.conteneur,) if obj is not None else ()
+
+    def create_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
+        return self._creer(form.cleaned_data[self.conteneur], form)
+
+    def update_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
+        avant = self._version(obj).pk
+        partie = self._modifier(obj, form)
+        _signaler_nouvelle_version(self, request, avant, self._version(partie))
+        return partie
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        self._supprimer(obj)
+
+
 class VersionInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = QuestionnaireVersion
     fields = ("numero", "created_at", "gelee_le")
@@ -79,7 +142,7 @@ class QuestionnaireAdmin(ServiceAdminMixin, admin.ModelAdmin):
         )
 
 
-class EtapeInline(ServiceInlineMixin, admin.TabularInline):
+class EtapeInline(_PartieInline, admin.TabularInline):
     model = Etape
     extra = 0
     fields = ("ordre", "slug", "titre", "intro", "bloc")
@@ -87,15 +150,7 @@ class EtapeInline(ServiceInlineMixin, admin.TabularInline):
     service_add = "questionnaires.services.etape_creer"
     service_change = "questionnaires.services.etape_modifier"
     service_delete = "questionnaires.services.etape_supprimer"
-
-    def create_with_service(self, request: HttpRequest, parent: Any, obj: Any, form: Any) -> Any:
-        return services.etape_creer(version=parent, donnees=_donnees(form, ETAPE_CHAMPS))
-
-    def update_with_service(self, request: HttpRequest, parent: Any, obj: Any, form: Any) -> Any:
-        return services.etape_modifier(etape=obj, donnees=_donnees(form, ETAPE_CHAMPS))
-
-    def delete_with_service(self, request: HttpRequest, parent: Any, obj: Any) -> None:
-        services.etape_supprimer(etape=obj)
+    champs, conteneur, nom, version_de = ETAPE_CHAMPS, "version", "etape", "version"
 
 
 @admin.register(QuestionnaireVersion)
@@ -130,26 +185,18 @@ class QuestionnaireVersionAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return _vers_la_ligne_suivie(request) or super().response_change(request, obj)
 
 
-class QuestionInline(ServiceInlineMixin, admin.StackedInline):
+class QuestionInline(_PartieInline, admin.StackedInline):
     model = Question
     extra = 0
     fields = (("ordre", "code", "type", "obligatoire"), "libelle", "aide", "choix", "champ")
     service_add = "questionnaires.services.question_creer"
     service_change = "questionnaires.services.question_modifier"
     service_delete = "questionnaires.services.question_supprimer"
-
-    def create_with_service(self, request: HttpRequest, parent: Any, obj: Any, form: Any) -> Any:
-        return services.question_creer(etape=parent, donnees=_donnees(form, QUESTION_CHAMPS))
-
-    def update_with_service(self, request: HttpRequest, parent: Any, obj: Any, form: Any) -> Any:
-        return services.question_modifier(question=obj, donnees=_donnees(form, QUESTION_CHAMPS))
-
-    def delete_with_service(self, request: HttpRequest, parent: Any, obj: Any) -> None:
-        services.question_supprimer(question=obj)
+    champs, conteneur, nom, version_de = QUESTION_CHAMPS, "etape", "question", "etape__version"
 
 
 @admin.register(Etape)
-class EtapeAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class EtapeAdmin(_PartieAdmin, admin.ModelAdmin):
     list_display = ("titre", "version", "ordre", "bloc")
     list_filter = ("version__questionnaire__programme",)
     list_select_related = ("version__questionnaire__programme",)
@@ -159,18 +206,7 @@ class EtapeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_add = "questionnaires.services.etape_creer"
     service_change = "questionnaires.services.etape_modifier"
     service_delete = "questionnaires.services.etape_supprimer"
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ("version",) if obj is not None else ()
-
-    def create_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
-        return services.etape_creer(version=form.cleaned_data["version"], donnees=_donnees(form, ETAPE_CHAMPS))
-
-    def update_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
-        avant = obj.version_id
-        etape = services.etape_modifier(etape=obj, donnees=_donnees(form, ETAPE_CHAMPS))
-        _signaler_nouvelle_version(self, request, avant, etape.version)
-        return etape
+    champs, conteneur, nom, version_de = ETAPE_CHAMPS, "version", "etape", "version"
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         avant = formset.instance.version
@@ -184,12 +220,9 @@ class EtapeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def response_change(self, request: HttpRequest, obj: Any) -> Any:
         return _vers_la_ligne_suivie(request) or super().response_change(request, obj)
 
-    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
-        services.etape_supprimer(etape=obj)
-
 
 @admin.register(Question)
-class QuestionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class QuestionAdmin(_PartieAdmin, admin.ModelAdmin):
     list_display = ("libelle", "code", "type", "obligatoire", "etape")
     list_filter = ("etape__version__questionnaire__programme", "type")
     list_select_related = ("etape__version__questionnaire__programme",)
@@ -199,21 +232,7 @@ class QuestionAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_add = "questionnaires.services.question_creer"
     service_change = "questionnaires.services.question_modifier"
     service_delete = "questionnaires.services.question_supprimer"
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ("etape",) if obj is not None else ()
-
-    def create_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
-        return services.question_creer(etape=form.cleaned_data["etape"], donnees=_donnees(form, QUESTION_CHAMPS))
-
-    def update_with_service(self, request: HttpRequest, obj: Any, form: Any) -> Any:
-        avant = obj.etape.version_id
-        question = services.question_modifier(question=obj, donnees=_donnees(form, QUESTION_CHAMPS))
-        _signaler_nouvelle_version(self, request, avant, question.etape.version)
-        return question
-
-    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
-        services.question_supprimer(question=obj)
+    champs, conteneur, nom, version_de = QUESTION_CHAMPS, "etape", "question", "etape__version"
 
 
 class EligibiliteForm(forms.ModelForm):
@@ -230,16 +249,7 @@ class EligibiliteForm(forms.ModelForm):
 
     class Meta:
         model = Eligibilite
-        fields = (
-            "programme",
-            "territoire",
-            "departements",
-            "communes",
-            "types_structure",
-            "part_activite_min",
-            "champ_activite",
-            "adhesion_requise",
-        )
+        fields = ("programme", *ELIGIBILITE_CHAMPS)
 
 
 @admin.register(Eligibilite)

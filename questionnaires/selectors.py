@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .forms import valeur_affichee
-from .models import Eligibilite, Etape, Question, QuestionnaireVersion
+from .models import Eligibilite, Etape, Question, QuestionnaireVersion, TypeQuestion
 
 
 @dataclass
@@ -68,6 +68,13 @@ def questions(version: QuestionnaireVersion | None) -> list[Question]:
     if version is None:
         return []
     return list(Question.objects.filter(etape__version=version).order_by("etape__ordre", "etape__pk", "ordre", "pk"))
+
+
+def questions_evaluation(version: QuestionnaireVersion | None) -> list[Question]:
+    """The questions of `version` asked in an evaluation (a workshop's, an accompaniment's): every one but
+    the file questions, which these forms do not ask. The form and the service read this one list, so a
+    required file question never blocks an answer the form could not give."""
+    return [q for q in questions(version) if q.type != TypeQuestion.FICHIER]
 
 
 def reponses_affichees_en_lot(lot: list[tuple[int | None, dict[str, Any] | None]]) -> list[list[EtapeAffichee]]:

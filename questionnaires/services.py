@@ -20,6 +20,16 @@ from .models import Bloc, Eligibilite, Etape, Nature, Public, Question, Question
 
 ETAPE_CHAMPS = ("ordre", "slug", "titre", "intro", "bloc")
 QUESTION_CHAMPS = ("ordre", "code", "libelle", "aide", "type", "obligatoire", "choix", "champ")
+# A programme's eligibility rules, as the coordination sets them (eligibilite_enregistrer, the admin's form).
+ELIGIBILITE_CHAMPS = (
+    "territoire",
+    "departements",
+    "communes",
+    "types_structure",
+    "part_activite_min",
+    "champ_activite",
+    "adhesion_requise",
+)
 
 
 def _defaut_candidature(version: QuestionnaireVersion) -> None:
@@ -270,15 +280,7 @@ def eligibilite_enregistrer(*, programme: Programme, donnees: dict[str, Any]) ->
     """Set a programme's eligibility rules (its territory, structure types, field and share of activity,
     whether membership is required)."""
     regles = Eligibilite.objects.select_for_update().filter(programme=programme).first() or Eligibilite(programme=programme)
-    for name in (
-        "territoire",
-        "departements",
-        "communes",
-        "types_structure",
-        "part_activite_min",
-        "champ_activite",
-        "adhesion_requise",
-    ):
+    for name in ELIGIBILITE_CHAMPS:
         if name in donnees:
             setattr(regles, name, donnees[name])
     if not regles.departements:

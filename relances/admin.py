@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_helpers import ReadOnlyAdminMixin, ReadOnlyInlineMixin
+from core.admin_helpers import LongListMixin, ReadOnlyAdminMixin, ReadOnlyInlineMixin
 
 from .models import DestinataireMessage, MessageGroupe, Relance
 
 
 @admin.register(Relance)
-class RelanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
+class RelanceAdmin(LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "type_relance",
         "destinataire",
@@ -69,10 +68,9 @@ class MessageGroupeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DestinataireMessage)
-class DestinataireMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DestinataireMessageAdmin(LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Each recipient's copy of a group message and its e-mail's delivery (written by the service and its job)."""
 
-    show_full_result_count = False
     list_display = ("message", "personne", "etat", "envoye_le", "tentatives", "lu_le")
     list_filter = ("etat",)
     search_fields = ("personne__email", "personne__last_name", "sujet")

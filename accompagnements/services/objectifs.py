@@ -105,12 +105,30 @@ def objectif_delete(*, objectif: Objectif, by: User) -> None:
     objectif.delete()
 
 
-def _check_indicateur(*, type_indicateur: str, unite: str, cible: Decimal | None, valeur_initiale: Decimal | None) -> None:
-    if type_indicateur == TypeIndicateur.QUANTITATIF:
+def _valeurs_indicateur(
+    type_indicateur: str,
+    libelle: str,
+    description: str,
+    unite: str,
+    valeur_initiale: Decimal | None,
+    cible: Decimal | None,
+) -> dict[str, Any]:
+    """An indicator's fields as saved, once checked: a quantitative one needs a unit and a target; a
+    qualitative one keeps no unit, baseline nor target."""
+    quantitatif = type_indicateur == TypeIndicateur.QUANTITATIF
+    if quantitatif:
         if not unite.strip():
             raise RuleViolation(_("Un indicateur quantitatif a besoin d’une unité (dossiers, euros, dates…)."), field="unite")
         if cible is None:
             raise RuleViolation(_("Un indicateur quantitatif a besoin d’une valeur cible."), field="cible")
+    return {
+        "type_indicateur": type_indicateur,
+        "libelle": libelle.strip(),
+        "description": description.strip(),
+        "unite": unite.strip() if quantitatif else "",
+        "valeur_initiale": valeur_initiale if quantitatif else None,
+        "cible": cible if quantitatif else None,
+    }
 
 
 @transaction.atomic
@@ -127,18 +145,9 @@ def indicateur_create(
 ) -> Indicateur:
     """Add an indicator: qualitative (a description) or quantitative (unit, baseline, target)."""
     _partie_de_la_grille(objectif.accompagnement, by)
-    _check_indicateur(type_indicateur=type_indicateur, unite=unite, cible=cible, valeur_initiale=valeur_initiale)
+    values = _valeurs_indicateur(type_indicateur, libelle, description, unite, valeur_initiale, cible)
     _grille_modifiee(accompagnement=objectif.accompagnement, by=by, action="indicateur_ajoute", details={"objectif": objectif.pk})
-    quantitatif = type_indicateur == TypeIndicateur.QUANTITATIF
-    return Indicateur.objects.create(
-        objectif=objectif,
-        type_indicateur=type_indicateur,
-        libelle=libelle.strip(),
-        description=description.strip(),
-        unite=unite.strip() if quantitatif else "",
-        valeur_initiale=valeur_initiale if quantitatif else None,
-        cible=cible if quantitatif else None,
-    )
+    return Indicateur.objects.create(objectif=objectif, **values)
 
 
 @transaction.atomic
@@ -155,16 +164,7 @@ def indicateur_update(
 ) -> Indicateur:
     accompagnement = indicateur.objectif.accompagnement
     _partie_de_la_grille(accompagnement, by)
-    _check_indicateur(type_indicateur=type_indicateur, unite=unite, cible=cible, valeur_initiale=valeur_initiale)
-    quantitatif = type_indicateur == TypeIndicateur.QUANTITATIF
-    values = {
-        "type_indicateur": type_indicateur,
-        "libelle": libelle.strip(),
-        "description": description.strip(),
-        "unite": unite.strip() if quantitatif else "",
-        "valeur_initiale": valeur_initiale if quantitatif else None,
-        "cible": cible if quantitatif else None,
-    }
+    values = _valeurs_indicateur(type_indicateur, libelle, description, unite, valeur_initiale, cible)
     if all(getattr(indicateur, k) == v for k, v in values.items()):
         return indicateur
     _grille_modifiee(accompagnement=accompagnement, by=by, action="indicateur_modifie", details={"indicateur": indicateur.pk})

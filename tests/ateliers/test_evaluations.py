@@ -13,9 +13,9 @@ from ateliers import services
 from ateliers.models import Atelier, EvaluationAtelier, Inscription
 from core.exceptions import PermissionRefused, RuleViolation
 from core.invariants import find_violations
-from questionnaires.models import Nature, Question
+from questionnaires.models import Nature, Question, TypeQuestion
 from questionnaires.selectors import version_courante
-from questionnaires.services import question_modifier
+from questionnaires.services import question_creer, question_modifier
 from tests.ateliers.conftest import beneficiaires, dans, format_atelier
 
 pytestmark = pytest.mark.django_db
@@ -201,4 +201,26 @@ def test_answers_keep_the_questionnaire_version_after_the_coordination_edits_it(
     page = client.get(reverse("ateliers:detail", args=[atelier.pk])).content.decode()
     assert "Ce que vous avez appris vous sera-t-il utile dans votre activité ?" in page
     assert "Recommanderiez-vous cet atelier ?" in page
+    assert find_violations() == []
+
+
+def test_a_required_file_question_does_not_block_the_evaluation(client, atelier, coordinateur):
+    """The evaluation form does not ask file questions: the service skips them too, so a required one in
+    the programme's questionnaire never refuses an answer the form could not give."""
+    premiere, seconde = _tenu(atelier, coordinateur, beneficiaires(2))
+    version = version_courante(programme=atelier.programme, nature=Nature.EVALUATION_ATELIER, public="")
+    etape = Question.objects.filter(etape__version=version).first().etape
+    question_creer(
+        etape=etape,
+        donnees={"code": "justificatif", "libelle": "Joignez un justificatif", "type": TypeQuestion.FICHIER, "obligatoire": True},
+    )
+
+    evaluation = _repondre(premiere)
+    assert evaluation.est_remplie and "justificatif" not in evaluation.reponses
+    # Through the form as well: the file question is not asked, the answer is recorded.
+    client.force_login(seconde.participant)
+    url = reverse("ateliers:evaluer", args=[seconde.pk])
+    assert "Joignez un justificatif" not in client.get(url).content.decode()
+    client.post(url, REPONSE)
+    assert EvaluationAtelier.objects.get(inscription=seconde).est_remplie
     assert find_violations() == []

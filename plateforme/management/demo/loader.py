@@ -75,7 +75,7 @@ from relances import selectors as relances_selectors
 from relances import services as relances
 
 from . import data, peer_culture
-from .structures import structure_demo
+from .structures import candidature_personne_ressource, structure_demo
 
 VISIO = "https://visio.demo.tsf-occitanie.example/"
 # The demo's e-mails are delivered nowhere: fictitious addresses, and hundreds of them on the console.
@@ -262,20 +262,14 @@ class DemoLoader:
             pr = self.act(
                 joined,
                 annuaire.personne_ressource_apply,
-                user=user,
-                structure=annuaire.StructureData(siret=structure.siret),
-                competences={self.competence(nom).pk: niveau for nom, niveau in spec.competences},
-                prenom=spec.prenom,
-                nom=spec.nom,
-                email=email,
-                telephone=f"06 39 98 {index // 100:02d} {index % 100:02d}",
-                fonction=spec.fonction,
-                presentation=spec.presentation,
-                departement=structure.departement,
-                mobilite=spec.mobilite,
-                types_projets=list(spec.types_projets),
-                tailles_projets=list(spec.tailles_projets),
-                disponibilite_demi_journees=spec.disponibilite,
+                **candidature_personne_ressource(
+                    spec,
+                    structure=structure,
+                    user=user,
+                    email=email,
+                    telephone=f"06 39 98 {index // 100:02d} {index % 100:02d}",
+                    competences={self.competence(nom).pk: niveau for nom, niveau in spec.competences},
+                ),
             )
             if spec.etat == "validee":
                 pr = self.act(

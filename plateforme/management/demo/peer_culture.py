@@ -68,7 +68,7 @@ from questionnaires import services as questionnaires
 from questionnaires.models import Nature
 
 from .data import DOMAINE, PROGRESSION, CandidatureDemo, CompteDemo, ObjectifDemo, PersonneRessourceDemo, StructureDemo
-from .structures import structure_demo
+from .structures import candidature_personne_ressource, structure_demo
 
 if TYPE_CHECKING:  # annotations only: the loader imports this module
     from .loader import DemoLoader
@@ -889,20 +889,14 @@ class PeerCultureLoader:
                 day,
                 11,
                 annuaire.personne_ressource_apply,
-                user=user,
-                structure=annuaire.StructureData(siret=structure.siret),
-                competences={self.loader.competence(nom).pk: niveau for nom, niveau in spec.competences},
-                prenom=spec.prenom,
-                nom=spec.nom,
-                email=email,
-                telephone=f"06 39 98 31 {index:02d}",
-                fonction=spec.fonction,
-                presentation=spec.presentation,
-                departement=structure.departement,
-                mobilite=spec.mobilite,
-                types_projets=list(spec.types_projets),
-                tailles_projets=list(spec.tailles_projets),
-                disponibilite_demi_journees=spec.disponibilite,
+                **candidature_personne_ressource(
+                    spec,
+                    structure=structure,
+                    user=user,
+                    email=email,
+                    telephone=f"06 39 98 31 {index:02d}",
+                    competences={self.loader.competence(nom).pk: niveau for nom, niveau in spec.competences},
+                ),
             )
             self.prs[spec.key] = self.act(
                 day + 2,

@@ -1,17 +1,20 @@
-"""The demo's structures, for both programmes: made-up valid SIRETs and one way in, the service."""
+"""The demo's structures, for both programmes: made-up valid SIRETs and one way in, the service; and the
+way both programmes' personnes-ressources apply to the directory."""
 
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from django.utils.text import slugify
 
 from accounts.models import User
+from annuaire.services import StructureData
 from programmes.models import Structure
 from programmes.services import FicheStructure, structure_importer
 from programmes.validators import luhn_ok
 
-from .data import StructureDemo
+from .data import PersonneRessourceDemo, StructureDemo
 
 
 def luhn_digit(payload: str) -> str:
@@ -57,3 +60,32 @@ def structure_demo(spec: StructureDemo, *, by: User) -> Structure:
         by=by,
     )
     return structure
+
+
+def candidature_personne_ressource(
+    spec: PersonneRessourceDemo,
+    *,
+    structure: Structure,
+    user: User | None,
+    email: str,
+    telephone: str,
+    competences: dict[int, int],
+) -> dict[str, Any]:
+    """The arguments of `personne_ressource_apply` for the personne-ressource of `spec`, employed by
+    `structure`: the same for both programmes, only the account, the address and the phone differ."""
+    return {
+        "user": user,
+        "structure": StructureData(siret=structure.siret),
+        "competences": competences,
+        "prenom": spec.prenom,
+        "nom": spec.nom,
+        "email": email,
+        "telephone": telephone,
+        "fonction": spec.fonction,
+        "presentation": spec.presentation,
+        "departement": structure.departement,
+        "mobilite": spec.mobilite,
+        "types_projets": list(spec.types_projets),
+        "tailles_projets": list(spec.tailles_projets),
+        "disponibilite_demi_journees": spec.disponibilite,
+    }
