@@ -6,11 +6,11 @@ from __future__ import annotations
 import random
 import re
 import string
+from email._policybase import compat32
+from email.generator import Generator
 
 import pytest
 from django.core.mail import EmailMultiAlternatives
-from email._policybase import compat32
-from email.generator import Generator
 
 from core.emails import COMPAT32_RAPIDE, MessageRendu
 
