@@ -19,17 +19,14 @@ fully rendered before the last ownership check, and it carries a stable Message-
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import DatabaseError, transaction
-from django.db import connection as db_connection
+from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -305,28 +302,6 @@ def _objets_du_lot(relances: list[Relance]) -> None:
         Relance.objet.set_cached_value(relance, trouve)  # type: ignore[union-attr]  # the descriptor on the class
 
 
-@contextlib.contextmanager
-def _marques_sans_attente_disque() -> Iterator[None]:
-    """On PostgreSQL, a batch's "sent" marks are committed without waiting for the WAL to reach the disk
-    (synchronous_commit off for this session during the batch): one flush per e-mail cost 1 to 4 ms of
-    wall time each on the bench machine, as much as building the e-mail. A worker that dies loses no mark
-    (its commits are in the server), so it still resends at most the one e-mail being handed over; only a
-    crash of the database server itself can lose the marks of its last ~0.6 s (3 × wal_writer_delay),
-    whose reminders are then sent again after the reclaim timeout, with the same Message-ID. Inside a
-    transaction (tests) nothing is committed per mark: left as it is."""
-    if db_connection.vendor != "postgresql" or db_connection.in_atomic_block:
-        yield
-        return
-    with db_connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO off")
-    try:
-        yield
-    finally:
-        # Persistent connections serve other code afterwards; a broken one is discarded by Django anyway.
-        with contextlib.suppress(DatabaseError), db_connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
-
-
 def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
     """Process one claimed batch: the rows and their objects read once, decisions taken, unsent rows
     closed in a few grouped updates, the e-mails handed over on one connection, each marked sent at
@@ -381,33 +356,32 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
     envois: list[MessageEnvoye] = []  # delivery records, saved together after the batch
     # Built once: each e-mail's mark only adds its pk (the ORM's filter building was ~5 % of the scan).
     miennes = Relance.objects.filter(etat=EtatRelance.EN_COURS, reservee_le=reservee_le)
-    with _marques_sans_attente_disque():
-        connection = get_connection()
-        try:
-            connection.open()
-            for relance, message in a_envoyer:
-                if relance.pk not in encore_miennes:
-                    continue
-                try:
-                    envois.extend(
-                        deliver(
-                            message,
-                            reference=f"relance:{relance.pk}",
-                            connection=connection,
-                            personne=relance.destinataire,
-                            record=False,
-                            notification=NOTIFICATION_DE_RELANCE.get(relance.type_relance),
-                            refusants=refusants_de[NOTIFICATION_DE_RELANCE.get(relance.type_relance)],
-                        )
+    connection = get_connection()
+    try:
+        connection.open()
+        for relance, message in a_envoyer:
+            if relance.pk not in encore_miennes:
+                continue
+            try:
+                envois.extend(
+                    deliver(
+                        message,
+                        reference=f"relance:{relance.pk}",
+                        connection=connection,
+                        personne=relance.destinataire,
+                        record=False,
+                        notification=NOTIFICATION_DE_RELANCE.get(relance.type_relance),
+                        refusants=refusants_de[NOTIFICATION_DE_RELANCE.get(relance.type_relance)],
                     )
-                except Exception as exc:  # noqa: BLE001 – any failure: retry later, keep the reason for the coordinator
-                    _echec(relance, reservee_le, now, exc)
-                    continue
-                miennes.filter(pk=relance.pk).update(etat=EtatRelance.ENVOYEE, envoyee_le=timezone.now(), derniere_erreur="")
-                sent += 1
-        finally:
-            connection.close()
-            deliveries_record(envois)
+                )
+            except Exception as exc:  # noqa: BLE001 – any failure: retry later, keep the reason for the coordinator
+                _echec(relance, reservee_le, now, exc)
+                continue
+            miennes.filter(pk=relance.pk).update(etat=EtatRelance.ENVOYEE, envoyee_le=timezone.now(), derniere_erreur="")
+            sent += 1
+    finally:
+        connection.close()
+        deliveries_record(envois)
     return sent
 
 
