@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.cache import cache_optionnel
 from core.ics import PARIS, CalendarEvent, build_calendar, stream_calendar
-from programmes.models import Programme
+from programmes.models import Format, Programme
 
 from .models import EtatSeance, ModaliteSeance, Seance
 
@@ -159,16 +160,45 @@ class FenetreFlux:
 
 
 def flux_validateurs(seances: QuerySet[Seance], fenetre: FenetreFlux, *, cle: str) -> tuple[str, datetime.datetime | None]:
-    """ETag and Last-Modified of a feed, from one aggregate over the window (index on the date):
-    any session written, added or gone, or its accompagnement renamed, changes them."""
+    """ETag and Last-Modified of a feed, from one aggregate over the window (index on the date) and the
+    formats' names. The ETag is also the key under which the body is kept (flux_corps): everything the
+    body is made of is in it. Any session written (moved, cancelled, renamed), added or gone, its
+    accompagnement renamed, a format renamed or changing its unit, the window sliding at midnight, the
+    settings that shape the feed: each changes the ETag. The sum of the ids tells a set of sessions from
+    another of the same size (a mentor who left one accompagnement and joined another, whose sessions
+    were all written earlier)."""
     figures = (
         seances.filter(debut__gte=fenetre.depuis, debut__lt=fenetre.jusqua)
         .order_by()
-        .aggregate(n=Count("pk"), seance=Max("updated_at"), accompagnement=Max("accompagnement__updated_at"))
+        .aggregate(
+            n=Count("pk"),
+            ids=Sum("pk"),
+            seance=Max("updated_at"),
+            accompagnement=Max("accompagnement__updated_at"),
+        )
     )
+    # A format has no modification date and a summary shows its name (its unit, the end time): the
+    # formats are a handful per programme, read whole.
+    formats = list(Format.objects.order_by("pk").values_list("pk", "libelle", "unite"))
     dates = [d for d in (figures["seance"], figures["accompagnement"]) if d]
     last_modified = max(dates) if dates else None
-    signature = f"{cle}|{fenetre.depuis.date()}|{settings.TSF_ICS_MAX_EVENTS}|{figures['n']}|{last_modified and last_modified.timestamp()}"
+    signature = "|".join(
+        str(part)
+        for part in (
+            cle,
+            fenetre.depuis.date(),
+            fenetre.aujourdhui.date(),
+            fenetre.jusqua.date(),
+            settings.TSF_ICS_MAX_EVENTS,
+            settings.SITE_URL,
+            translation.get_language(),
+            figures["n"],
+            figures["ids"],
+            figures["seance"] and figures["seance"].timestamp(),
+            figures["accompagnement"] and figures["accompagnement"].timestamp(),
+            formats,
+        )
+    )
     return f'"{hashlib.sha256(signature.encode()).hexdigest()[:32]}"', last_modified
 
 
@@ -191,6 +221,24 @@ def flux_ics(seances: QuerySet[Seance], fenetre: FenetreFlux, *, name: str) -> I
         last=fenetre.jusqua.date(),
         name=name,
     )
+
+
+def flux_corps(seances: QuerySet[Seance], fenetre: FenetreFlux, *, etag: str, name: str) -> bytes:
+    """The feed's bytes, kept in the cache under its ETag until the window moves at midnight: a feed
+    asked again unchanged, even without If-None-Match, costs its validators and a cache read. The ETag
+    changes with everything the body shows (flux_validateurs), so a kept body is never stale; its
+    DTSTAMP is the time it was written, which RFC 5545 allows for a published calendar.
+
+    A cache that cannot answer (Redis down) only means rendering again, never an error."""
+    cle = "flux-calendrier:" + etag.strip('"')
+    partage = cache_optionnel()
+    body = partage.get(cle) if partage is not None else None
+    if body is None:
+        body = b"".join(flux_ics(seances, fenetre, name=name))
+        if partage is not None:
+            minuit = fenetre.aujourdhui + datetime.timedelta(days=1)
+            partage.set(cle, body, timeout=max(1, int((minuit - timezone.now()).total_seconds())))
+    return body
 
 
 def localiser(value: Any) -> Any:
