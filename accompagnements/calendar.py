@@ -13,20 +13,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.cache import cache_optionnel
 from core.ics import PARIS, CalendarEvent, build_calendar, stream_calendar
-from programmes.models import Programme
+from programmes.models import Format, Programme
 
 from .models import EtatSeance, ModaliteSeance, Seance
 
 # A half-day session lasts 3 hours 30, a full day 7 hours plus a lunch break.
 DUREES = {1: datetime.timedelta(hours=3, minutes=30), 2: datetime.timedelta(hours=8)}
-# Sessions read from the database per round trip while a feed is streamed.
-FLUX_CHUNK = 200
 
 
 def fin(seance: Seance) -> datetime.datetime:
@@ -96,23 +95,44 @@ def ecart_jours(precedente: datetime.datetime, suivante: datetime.datetime) -> i
     return (timezone.localtime(suivante, PARIS).date() - timezone.localtime(precedente, PARIS).date()).days
 
 
-def _event(seance: Seance, *, attendees: tuple[str, ...] = ()) -> CalendarEvent:
+@dataclass(frozen=True)
+class _Textes:
+    """What every event of a calendar shares: its two sentences, translated once, and the address of a
+    session's page (reversed once: reverse() costs more than the rest of an event, 400 times a feed)."""
+
+    summary: str
+    description: str
+    url_prefix: str
+    url_suffix: str
+
+    @classmethod
+    def courants(cls) -> _Textes:
+        # An id no session has, cut out of the reversed address: what is around it is the same for all.
+        repere = "918273645"
+        prefix, _repere, suffix = reverse("accompagnements:seance_detail", args=[int(repere)]).partition(repere)
+        return cls(
+            summary=_("Séance %(format)s – %(reference)s"),
+            description=_("Détail de la séance et questions : %(url)s"),
+            url_prefix=settings.SITE_URL + prefix,
+            url_suffix=suffix,
+        )
+
+
+def _event(seance: Seance, *, attendees: tuple[str, ...] = (), textes: _Textes | None = None) -> CalendarEvent:
+    textes = textes or _Textes.courants()
     accompagnement = seance.accompagnement
     lieu = seance.lien_visio if seance.modalite == ModaliteSeance.DISTANCE else seance.lieu
-    summary = _("Séance %(format)s – %(reference)s") % {
-        "format": accompagnement.format.libelle,
-        "reference": accompagnement.reference,
-    }
+    summary = textes.summary % {"format": accompagnement.format.libelle, "reference": accompagnement.reference}
     if seance.sujet:
         summary = f"{summary} : {seance.sujet}"
-    url = settings.SITE_URL + reverse("accompagnements:seance_detail", args=[seance.pk])
+    url = f"{textes.url_prefix}{seance.pk}{textes.url_suffix}"
     return CalendarEvent(
         uid=f"seance-{seance.pk}",
         start=seance.debut,
         end=fin(seance),
         summary=summary,
         location=lieu,
-        description=_("Détail de la séance et questions : %(url)s") % {"url": url},
+        description=textes.description % {"url": url},
         url=url,
         cancelled=seance.etat == EtatSeance.ANNULEE,
         # Grows each time the session moves or is cancelled (services), so that calendar applications
@@ -125,7 +145,8 @@ def _event(seance: Seance, *, attendees: tuple[str, ...] = ()) -> CalendarEvent:
 
 def seances_ics(seances: Iterable[Seance], *, name: str = "TSF Occitanie") -> bytes:
     """A calendar file of sessions (with accompagnement and format selected)."""
-    return build_calendar([_event(seance) for seance in seances], name=name)
+    textes = _Textes.courants()
+    return build_calendar([_event(seance, textes=textes) for seance in seances], name=name)
 
 
 def seance_invitation(seance: Seance, *, attendees: list[str]) -> tuple[str, str, str]:
@@ -159,38 +180,104 @@ class FenetreFlux:
 
 
 def flux_validateurs(seances: QuerySet[Seance], fenetre: FenetreFlux, *, cle: str) -> tuple[str, datetime.datetime | None]:
-    """ETag and Last-Modified of a feed, from one aggregate over the window (index on the date):
-    any session written, added or gone, or its accompagnement renamed, changes them."""
+    """ETag and Last-Modified of a feed, from one aggregate over the window (index on the date) and the
+    formats' names. The ETag is also the key under which the body is kept (flux_corps): everything the
+    body is made of is in it. Any session written (moved, cancelled, renamed), added or gone, its
+    accompagnement renamed, a format renamed or changing its unit, the window sliding at midnight, the
+    settings that shape the feed: each changes the ETag. The sum of the ids tells a set of sessions from
+    another of the same size (a mentor who left one accompagnement and joined another, whose sessions
+    were all written earlier)."""
     figures = (
         seances.filter(debut__gte=fenetre.depuis, debut__lt=fenetre.jusqua)
         .order_by()
-        .aggregate(n=Count("pk"), seance=Max("updated_at"), accompagnement=Max("accompagnement__updated_at"))
+        .aggregate(
+            n=Count("pk"),
+            ids=Sum("pk"),
+            seance=Max("updated_at"),
+            accompagnement=Max("accompagnement__updated_at"),
+        )
     )
+    # A format has no modification date and a summary shows its name (its unit, the end time): the
+    # formats are a handful per programme, read whole.
+    formats = list(Format.objects.order_by("pk").values_list("pk", "libelle", "unite"))
     dates = [d for d in (figures["seance"], figures["accompagnement"]) if d]
     last_modified = max(dates) if dates else None
-    signature = f"{cle}|{fenetre.depuis.date()}|{settings.TSF_ICS_MAX_EVENTS}|{figures['n']}|{last_modified and last_modified.timestamp()}"
+    signature = "|".join(
+        str(part)
+        for part in (
+            cle,
+            fenetre.depuis.date(),
+            fenetre.aujourdhui.date(),
+            fenetre.jusqua.date(),
+            settings.TSF_ICS_MAX_EVENTS,
+            settings.SITE_URL,
+            translation.get_language(),
+            figures["n"],
+            figures["ids"],
+            figures["seance"] and figures["seance"].timestamp(),
+            figures["accompagnement"] and figures["accompagnement"].timestamp(),
+            formats,
+        )
+    )
     return f'"{hashlib.sha256(signature.encode()).hexdigest()[:32]}"', last_modified
 
 
+# What an event of the feed reads (_event, fin): the sessions' other columns and the other relations
+# that seances_of() selects for the pages would only cost their decoding, 400 rows a feed.
+FLUX_COLONNES = (
+    "debut",
+    "demi_journees",
+    "modalite",
+    "lieu",
+    "lien_visio",
+    "sujet",
+    "etat",
+    "sequence",
+    "accompagnement__reference",
+    "accompagnement__format__libelle",
+    "accompagnement__format__unite",
+)
+
+
 def flux_seances(seances: QuerySet[Seance], fenetre: FenetreFlux) -> Iterator[Seance]:
-    """The window's sessions, read by chunks: at most TSF_ICS_MAX_EVENTS, three quarters of them
-    from today on (nearest first), the rest the most recent past ones."""
+    """The window's sessions: at most TSF_ICS_MAX_EVENTS, three quarters of them from today on
+    (nearest first), the rest the most recent past ones. Two queries, whatever the history."""
     maximum = settings.TSF_ICS_MAX_EVENTS
     passees = maximum // 4
+    seances = seances.select_related(None).select_related("accompagnement__format").only(*FLUX_COLONNES)
     a_venir = seances.filter(debut__gte=fenetre.aujourdhui, debut__lt=fenetre.jusqua).order_by("debut", "pk")
     recentes = seances.filter(debut__gte=fenetre.depuis, debut__lt=fenetre.aujourdhui).order_by("-debut", "-pk")
-    yield from recentes[:passees].iterator(chunk_size=FLUX_CHUNK)
-    yield from a_venir[: maximum - passees].iterator(chunk_size=FLUX_CHUNK)
+    yield from recentes[:passees]
+    yield from a_venir[: maximum - passees]
 
 
 def flux_ics(seances: QuerySet[Seance], fenetre: FenetreFlux, *, name: str) -> Iterator[bytes]:
     """The feed's bytes, one session at a time."""
+    textes = _Textes.courants()
     return stream_calendar(
-        (_event(seance) for seance in flux_seances(seances, fenetre)),
+        (_event(seance, textes=textes) for seance in flux_seances(seances, fenetre)),
         first=fenetre.depuis.date(),
         last=fenetre.jusqua.date(),
         name=name,
     )
+
+
+def flux_corps(seances: QuerySet[Seance], fenetre: FenetreFlux, *, etag: str, name: str) -> bytes:
+    """The feed's bytes, kept in the cache under its ETag until the window moves at midnight: a feed
+    asked again unchanged, even without If-None-Match, costs its validators and a cache read. The ETag
+    changes with everything the body shows (flux_validateurs), so a kept body is never stale; its
+    DTSTAMP is the time it was written, which RFC 5545 allows for a published calendar.
+
+    A cache that cannot answer (Redis down) only means rendering again, never an error."""
+    cle = "flux-calendrier:" + etag.strip('"')
+    partage = cache_optionnel()
+    body = partage.get(cle) if partage is not None else None
+    if body is None:
+        body = b"".join(flux_ics(seances, fenetre, name=name))
+        if partage is not None:
+            minuit = fenetre.aujourdhui + datetime.timedelta(days=1)
+            partage.set(cle, body, timeout=max(1, int((minuit - timezone.now()).total_seconds())))
+    return body
 
 
 def localiser(value: Any) -> Any:

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -427,14 +427,14 @@ def flux_calendrier(request, token: str):
     if not flux.user.is_active:
         raise Http404
     # Calendar applications poll every few minutes: a window of time, a 304 while nothing changed
-    # (one aggregate query), otherwise the events streamed by chunks.
+    # (the validators' queries), otherwise the body kept under the ETag, or rendered and kept.
     fenetre = seance_dates.FenetreFlux.courante()
     seances = seances_of(flux.user)
     etag, last_modified = seance_dates.flux_validateurs(seances, fenetre, cle=flux.token)
     response = get_conditional_response(request, etag=etag, last_modified=last_modified and int(last_modified.timestamp()))
     if response is None:
-        response = StreamingHttpResponse(
-            seance_dates.flux_ics(seances, fenetre, name=_("Mes séances – TSF Occitanie")),
+        response = HttpResponse(
+            seance_dates.flux_corps(seances, fenetre, etag=etag, name=_("Mes séances – TSF Occitanie")),
             content_type="text/calendar; charset=utf-8",
         )
     response["ETag"] = etag

@@ -18,7 +18,8 @@ import threading
 import time
 from typing import Any
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -100,3 +101,13 @@ class ResilientRedisCache(RedisCache):
     def clear(self) -> None:
         self.fallback.clear()
         self._call("clear")
+
+
+def cache_optionnel() -> BaseCache | None:
+    """The default cache, for what only saves work (a rendered calendar feed kept under its validator):
+    None while its Redis is known to be down, so that such bodies do not crowd the memory fallback that
+    keeps the rate limits meanwhile; the caller then does the work, as it would on a miss."""
+    backend = caches["default"]
+    if isinstance(backend, ResilientRedisCache) and backend.redis_is_down():
+        return None
+    return backend

@@ -94,18 +94,19 @@ def _fold(line: str) -> bytes:
     data = line.encode()
     if len(data) <= 75:
         return data + b"\r\n"
-    parts: list[str] = []
-    current: list[str] = []
-    size = 0
-    for char in line:
-        width = len(char.encode())
-        if size + width > (75 if not parts else 74):
-            parts.append("".join(current))
-            current, size = [], 0
-        current.append(char)
-        size += width
-    parts.append("".join(current))
-    return "\r\n ".join(parts).encode() + b"\r\n"
+    # Cut on the bytes (a loop over the characters was a fifth of a feed's time): each cut steps back
+    # over UTF-8 continuation bytes (0b10xxxxxx) to the start of its character. The first line holds 75
+    # octets, the next ones 74 after the space that marks them as continued.
+    parts: list[bytes] = []
+    start, width = 0, 75
+    while len(data) - start > width:
+        end = start + width
+        while data[end] & 0xC0 == 0x80:
+            end -= 1
+        parts.append(data[start:end])
+        start, width = end, 74
+    parts.append(data[start:])
+    return b"\r\n ".join(parts) + b"\r\n"
 
 
 def _local(moment: datetime.datetime) -> str:

@@ -236,7 +236,7 @@ def test_the_subscribed_feed_shows_the_current_time_and_sequence(client, acc, me
     flux = services.flux_calendrier_regenerate(user=acc.beneficiaire)
     response = client.get(reverse("accompagnements:flux_calendrier", args=[flux.token]))
     assert response.status_code == 200
-    (event,) = [c for c in Calendar.from_ical(b"".join(response.streaming_content)).walk() if c.name == "VEVENT"]
+    (event,) = [c for c in Calendar.from_ical(response.content).walk() if c.name == "VEVENT"]
     assert event.decoded("dtstart") == nouveau and event["sequence"] == 1
     assert str(event["uid"]).startswith(f"seance-{seance.pk}@")
 
