@@ -6,13 +6,9 @@ A message is three templates: emails/<name>.subject.txt, emails/<name>.txt, emai
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from email._policybase import Compat32
-from email.generator import Generator
-from email.mime.multipart import MIMEMultipart
 from email.utils import make_msgid
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -20,7 +16,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.core.mail.message import SafeMIMEMultipart, forbid_multi_line_headers
 from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -77,72 +72,12 @@ def mark_template(message: MessageT, rendered: RenderedEmail) -> MessageT:
     return message
 
 
-class _Compat32Rapide(Compat32):
-    """Django's policy for the messages it builds (compat32), with a shortcut for the usual header: a
-    line of printable ASCII that fits in max_line_length is written as it is, which is what compat32's
-    folding (email.header.Header) gives for it (tested against it on random headers), at a twentieth of
-    its cost. Any other header (longer, non-ASCII, several lines) is folded by compat32 itself."""
-
-    def _fold(self, name: str, value: Any, sanitize: bool) -> str:
-        if (
-            isinstance(value, str)
-            and self.max_line_length is not None
-            and len(name) + 2 + len(value) <= self.max_line_length
-            and value.isascii()
-            and value.isprintable()
-        ):
-            return f"{name}: {value}{self.linesep}"
-        return super()._fold(name, value, sanitize)
-
-
-COMPAT32_RAPIDE = _Compat32Rapide()
-
-
-@functools.lru_cache(maxsize=256)
-def _sujet_encode(subject: str, encoding: str) -> str:
-    """Django's Subject header for `subject` (RFC 2047 words when it is not ASCII), computed once per
-    subject: the reminders of one kind share theirs, and the standard library encodes a UTF-8 header
-    in quadratic time (≈ 0.2 ms for a 40-character French subject)."""
-    return forbid_multi_line_headers("Subject", subject, encoding)[1]
-
-
-class _Alternatives(SafeMIMEMultipart):
-    def __setitem__(self, name: str, val: Any) -> None:
-        if name == "Subject":
-            MIMEMultipart.__setitem__(self, name, _sujet_encode(str(val), self.encoding))
-        else:
-            super().__setitem__(name, val)
-
-
-class MessageRendu(EmailMultiAlternatives):
-    """An EmailMultiAlternatives whose MIME form costs ~40 % less to build and serialise (what SMTP and
-    the console backend do for each message; a scan sends thousands), with the same bytes but for the
-    random boundary: the text/HTML multipart's boundary is drawn before (as the generator would) and
-    checked against the texts with a substring test instead of one regular expression compiled per
-    message; its Subject is encoded once per subject; its headers are folded by `COMPAT32_RAPIDE`.
-    Relies on Django 5.2's SafeMIMEMultipart (tests/relances/test_scan_emails.py compares the bytes
-    with Django's own): re-measure when Django builds messages with the modern email API (6.0)."""
-
-    def _create_alternatives(self, msg: Any) -> Any:
-        if not self.alternatives:
-            return super()._create_alternatives(msg)
-        encoding = self.encoding or settings.DEFAULT_CHARSET
-        textes = [self.body, *(alternative.content for alternative in self.alternatives)]
-        boundary: str | None = Generator._make_boundary()  # the generator's own drawing, without its check
-        if not all(isinstance(texte, str) and boundary not in texte for texte in textes):
-            boundary = None  # let the generator choose one that is in none of them
-        multipart = _Alternatives(_subtype=self.alternative_subtype, boundary=boundary, encoding=encoding, policy=COMPAT32_RAPIDE)
-        if self.body:
-            multipart.attach(msg)
-        for alternative in self.alternatives:
-            multipart.attach(self._create_mime_attachment(alternative.content, alternative.mimetype))
-        return multipart
-
-
 def message_rendu(rendered: RenderedEmail, *, to: list[str], headers: dict[str, str] | None = None) -> EmailMultiAlternatives:
     """A rendered template as a message built by hand (for `deliver`), for the senders that add their own
     headers or attachments: text and HTML, the pilot's reply-to and the template's traces, as `send_now` sets."""
-    message = MessageRendu(subject=rendered.subject, body=rendered.text, to=to, reply_to=[rendered.reply_to], headers=headers)
+    message = EmailMultiAlternatives(
+        subject=rendered.subject, body=rendered.text, to=to, reply_to=[rendered.reply_to], headers=headers
+    )
     message.attach_alternative(rendered.html, "text/html")
     return mark_template(message, rendered)
 
