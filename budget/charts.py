@@ -109,6 +109,19 @@ def _fmt(value: Decimal | int) -> str:
     return text.replace(".", ",")
 
 
+def _pas_graduation(y_max: Decimal) -> int:
+    """Days between two horizontal lines: 5 up to 40 days, 10 up to 100, then 50, 100, 500, 1 000…
+    whichever draws at most ten lines, so that the chart stays the same size after years of sessions."""
+    if y_max <= 40:
+        return 5
+    if y_max <= 100:
+        return 10
+    step = 50
+    while y_max / step > 10:
+        step *= 2 if str(step)[0] == "5" else 5
+    return step
+
+
 def rythme_chart(chart_id: str, rythme: Rythme) -> GraphiqueRythme:
     """Cumulative delivered days, the projection at the current pace, the minimum and the end of the period."""
     chart = GraphiqueRythme(
@@ -166,7 +179,7 @@ def rythme_chart(chart_id: str, rythme: Rythme) -> GraphiqueRythme:
         for i in range(0, 7)
         if step_days * i <= span
     ]
-    step = 5 if y_max <= 40 else 10 if y_max <= 100 else 50
+    step = _pas_graduation(y_max)
     graduation = 0
     while graduation <= y_max:
         chart.graduations_y.append((y_of(Decimal(graduation)), str(graduation)))

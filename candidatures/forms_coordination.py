@@ -61,7 +61,8 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["etat"].choices = [("", _("Toutes"))] + [(e.value, e.label) for e in STAGES]
         self.fields["departement"].choices = [("", _("Tous"))] + list(Departement.choices)
-        self.fields["format"].queryset = Format.objects.filter(programme=programme)
+        # A format's label names its programme: read with it, not one query per option.
+        self.fields["format"].queryset = Format.objects.filter(programme=programme).select_related("programme")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

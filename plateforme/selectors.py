@@ -10,7 +10,7 @@ from operator import or_
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +64,14 @@ def borne(queryset: QuerySet, limite: int) -> tuple[list[Any], int]:
     return rows, total
 
 
+def borne_en_une(queryset: QuerySet, limite: int) -> tuple[list[Any], int]:
+    """`borne` in one query, the total being a window count over the whole selection: each query costs
+    the space milliseconds of compiling. For model rows of a selection without DISTINCT or grouping
+    (the window would count repeated rows or groups differently), as the "À faire" lists are."""
+    rows = list(queryset.annotate(borne_total=Window(Count("pk")))[:limite])
+    return rows, rows[0].borne_total if rows else 0
+
+
 def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any]:
     """What is next for a mentor or a beneficiary, in order of urgency, each kind bounded with its count.
 
@@ -83,8 +91,10 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
     mentor = Q(accompagnement_id__in=comme_mentor)
     seances = Seance.objects.select_related("accompagnement__programme").order_by("debut", "pk")
 
-    prochaines, prochaines_total = borne(seances.filter(beneficiaire | mentor, etat=EtatSeance.PLANIFIEE, debut__gte=now), limite)
-    comptes_rendus, comptes_rendus_total = borne(
+    prochaines, prochaines_total = borne_en_une(
+        seances.filter(beneficiaire | mentor, etat=EtatSeance.PLANIFIEE, debut__gte=now), limite
+    )
+    comptes_rendus, comptes_rendus_total = borne_en_une(
         seances.filter(mentor, etat=EtatSeance.REALISEE)
         .filter(Q(compte_rendu__isnull=True) | Q(compte_rendu__soumis_le__isnull=True))
         .prefetch_related("accompagnement__mentors"),
@@ -99,13 +109,13 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
         return Exists(ConfirmationSeance.objects.filter(seance=OuterRef("pk"), partie=partie))
 
     # Held sessions waiting for this person's "did it take place?" (service fait).
-    a_confirmer, a_confirmer_total = borne(
+    a_confirmer, a_confirmer_total = borne_en_une(
         seances.filter(etat=EtatSeance.REALISEE, service_fait=ServiceFait.A_CONFIRMER).filter(
             (beneficiaire & ~repondu(PartieConfirmation.BENEFICIAIRE)) | (mentor & ~repondu(PartieConfirmation.MENTOR))
         ),
         limite,
     )
-    questions, questions_total = borne(
+    questions, questions_total = borne_en_une(
         seances.filter(
             beneficiaire | mentor, seance_dates.debut_dans_le_delai_q(now, apres=True), etat=EtatSeance.PLANIFIEE
         ).exclude(questions__auteur=user),
@@ -114,7 +124,7 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
     for seance in questions:
         seance.questions_jusqua = seance.debut - seance_dates.delai_avant_seance(seance)
     signatures, signatures_total = borne(conventions_a_signer_qs(user), limite)
-    evaluations, evaluations_total = borne(evaluations_a_remplir(user), limite)
+    evaluations, evaluations_total = borne_en_une(evaluations_a_remplir(user), limite)
     non_lus = (
         Message.objects.filter(candidature__candidat=user, de_la_coordination=True, lu_le__isnull=True)
         .values("candidature_id")

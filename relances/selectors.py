@@ -29,7 +29,7 @@ from evaluations.models import EtatEvaluation, Evaluation, Moment
 from programmes.models import Departement, Format, Programme, StructurePilote
 from programmes.selectors import pilotes_de, programme_ids_de, voit_tout
 
-from .models import DestinataireMessage, EtatDestinataire, EtatRelance, MessageGroupe, Relance
+from .models import DestinataireMessage, EtatDestinataire, EtatRelance, MessageGroupe, Relance, TypeRelance
 
 
 def relances_du_dossier(accompagnement: Accompagnement) -> QuerySet[Relance]:
@@ -69,6 +69,22 @@ def relances_envoyees(programme: Programme) -> QuerySet[Relance]:
         )
         .order_by("-envoyee_le")
     )
+
+
+def lignes_envoyees(relances: Iterable[Relance]) -> list[Relance]:
+    """The rows of the sent reminders' table, each with what its cells show computed once here
+    (`libelle`, `dossier_reference`, `dossier_accompagnement`): the template asked each row's choice
+    label and tried `objet.accompagnement` on objects that have none, dearly, fifty times a page."""
+    libelles = dict(TypeRelance.choices)
+    lignes = list(relances)
+    for relance in lignes:
+        objet = relance.objet
+        # Sessions, conventions and evaluations lead to their accompagnement (selected with them).
+        accompagnement = getattr(objet, "accompagnement", None)
+        relance.libelle = libelles.get(relance.type_relance, relance.type_relance)  # type: ignore[attr-defined]
+        relance.dossier_accompagnement = accompagnement if isinstance(accompagnement, Accompagnement) else None  # type: ignore[attr-defined]
+        relance.dossier_reference = getattr(objet, "reference", "") or ""  # type: ignore[attr-defined]
+    return lignes
 
 
 def accompagnement_context(accompagnement: Accompagnement, user: User | AnonymousUser, role: str) -> dict[str, Any]:

@@ -32,6 +32,7 @@ def relances_programme(request, programme_pk: int):
             messages.success(request, _("Réglage des relances enregistré."))
             return redirect("relances:programme", programme_pk=programme.pk)
     page_obj = paginer(request, selectors.relances_envoyees(programme), 50)
+    page_obj.object_list = selectors.lignes_envoyees(page_obj.object_list)
     return render(
         request,
         "relances/relance_list.html",
