@@ -23,9 +23,8 @@ from django.views.decorators.http import require_POST
 from accompagnements.models import Seance
 from core.antivirus import NON_CONFIGURE, SAIN
 from core.downloads import attachment_response
-from core.exceptions import DomainError
 from core.exports import SafeCsvWriter
-from core.forms import add_domain_error, form_save
+from core.forms import form_save
 from core.outcomes import report_outcome
 from core.pagination import paginer, plafond
 from core.permissions import forbid_unless
@@ -194,44 +193,57 @@ def facture_approuver(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("budget:facture_detail", facture.pk)
 
 
+def _facture_post(
+    request: HttpRequest,
+    pk: int,
+    *,
+    action: str,
+    form_class: type,
+    form_name: str,
+    save: Callable[[Facture, dict[str, Any]], Any],
+    success: str,
+) -> HttpResponse:
+    """A coordination decision posted from the invoice page: the service, or the page again with the refusal on its form."""
+    facture = _facture_for(request, pk)
+    forbid_unless(request.user, action, facture)
+    form = form_class(request.POST)
+    if form_save(request, form, lambda data: save(facture, data), success=success) is not None:
+        return redirect("budget:facture_detail", facture.pk)
+    return _render_detail(request, facture, status=400, **{form_name: form})
+
+
 @login_required
 @require_POST
 def facture_retourner(request: HttpRequest, pk: int) -> HttpResponse:
-    facture = _facture_for(request, pk)
-    forbid_unless(request.user, "facture.retourner", facture)
-    form = RetourFactureForm(request.POST)
-    if form.is_valid():
-        try:
-            services.facture_retourner(facture=facture, motif=form.cleaned_data["motif"], by=request.user)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("La facture est retournée à la structure avec votre motif."))
-            return redirect("budget:facture_detail", facture.pk)
-    return _render_detail(request, facture, status=400, retour_form=form)
+    return _facture_post(
+        request,
+        pk,
+        action="facture.retourner",
+        form_class=RetourFactureForm,
+        form_name="retour_form",
+        save=lambda facture, data: services.facture_retourner(facture=facture, motif=data["motif"], by=request.user),
+        success=_("La facture est retournée à la structure avec votre motif."),
+    )
 
 
 @login_required
 @require_POST
 def facture_payer(request: HttpRequest, pk: int) -> HttpResponse:
-    facture = _facture_for(request, pk)
-    forbid_unless(request.user, "facture.payer", facture)
-    form = PaiementFactureForm(request.POST)
-    if form.is_valid():
-        try:
-            services.facture_payer(
-                facture=facture,
-                date_paiement=form.cleaned_data["date_paiement"],
-                reference=form.cleaned_data["reference"],
-                mode=form.cleaned_data["mode"],
-                by=request.user,
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Le paiement est enregistré : la facture est payée."))
-            return redirect("budget:facture_detail", facture.pk)
-    return _render_detail(request, facture, status=400, paiement_form=form)
+    return _facture_post(
+        request,
+        pk,
+        action="facture.payer",
+        form_class=PaiementFactureForm,
+        form_name="paiement_form",
+        save=lambda facture, data: services.facture_payer(
+            facture=facture,
+            date_paiement=data["date_paiement"],
+            reference=data["reference"],
+            mode=data["mode"],
+            by=request.user,
+        ),
+        success=_("Le paiement est enregistré : la facture est payée."),
+    )
 
 
 @login_required

@@ -165,6 +165,18 @@ CANDIDATURE_SERVICE_FIELDS = (
 )
 
 
+def _calling(service: str, *, description: Any, success: Callable[[int], str]) -> Callable[..., Any]:
+    """An admin action on files that calls `services.<service>(candidature=…, by=…)` on each (looked up when
+    the action runs, so the admin always calls the service); a refusal is reported for that file only."""
+
+    @admin.action(description=description, permissions=["change"])
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> None:
+        apply = getattr(services, service)
+        run_service_on_each(modeladmin, request, queryset, lambda c: apply(candidature=c, by=request.user), success=success)
+
+    return action
+
+
 def _with_reason(
     service: str, *, description: Any, title: Any, intro: Any, submit_label: Any, success: Callable[[int], str]
 ) -> Callable[..., Any]:
@@ -338,19 +350,13 @@ class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
 
     # --- Actions: each calls one service; a refusal is reported for that file only. ------
 
-    @admin.action(description=_("Déclarer recevable"), permissions=["change"])
-    def action_declarer_recevable(self, request: HttpRequest, queryset: Any) -> None:
-        run_service_on_each(
-            self,
-            request,
-            queryset,
-            lambda c: services.candidature_declare_eligible(candidature=c, by=request.user),
-            success=counted(
-                ngettext_lazy(
-                    "%(count)d candidature déclarée recevable.", "%(count)d candidatures déclarées recevables.", "count"
-                )
-            ),
-        )
+    action_declarer_recevable = _calling(
+        "candidature_declare_eligible",
+        description=_("Déclarer recevable"),
+        success=counted(
+            ngettext_lazy("%(count)d candidature déclarée recevable.", "%(count)d candidatures déclarées recevables.", "count")
+        ),
+    )
 
     action_declarer_irrecevable = _with_reason(
         "candidature_reject",
@@ -416,21 +422,17 @@ class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description=_("Mettre en attente de décision"), permissions=["change"])
-    def action_mettre_en_attente(self, request: HttpRequest, queryset: Any) -> None:
-        run_service_on_each(
-            self,
-            request,
-            queryset,
-            lambda c: services.candidature_await_decision(candidature=c, by=request.user),
-            success=counted(
-                ngettext_lazy(
-                    "%(count)d candidature mise en attente de décision.",
-                    "%(count)d candidatures mises en attente de décision.",
-                    "count",
-                )
-            ),
-        )
+    action_mettre_en_attente = _calling(
+        "candidature_await_decision",
+        description=_("Mettre en attente de décision"),
+        success=counted(
+            ngettext_lazy(
+                "%(count)d candidature mise en attente de décision.",
+                "%(count)d candidatures mises en attente de décision.",
+                "count",
+            )
+        ),
+    )
 
     @admin.action(description=_("Retenir (format et demi-journées)…"), permissions=["change"])
     def action_retenir(self, request: HttpRequest, queryset: Any) -> Any:

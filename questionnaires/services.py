@@ -5,7 +5,7 @@ lands on a new version, which becomes the current one."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Max
@@ -159,20 +159,24 @@ def _inchange(obj: Any, donnees: dict[str, Any], champs: tuple[str, ...]) -> boo
     return all(getattr(obj, name) == value for name, value in donnees.items() if name in champs)
 
 
-def _appliquer(obj: Any, donnees: dict[str, Any], champs: tuple[str, ...]) -> None:
+# A step or a question: both are written the same way.
+T = TypeVar("T", Etape, Question)
+
+
+def _ecrire(obj: T, donnees: dict[str, Any], champs: tuple[str, ...], check: Callable[[T], None]) -> T:
+    """Write `donnees` (its editable `champs` only) on the step or question, check it, save it."""
     for name, value in donnees.items():
         if name in champs:
             setattr(obj, name, value)
+    check(obj)
+    obj.save()
+    return obj
 
 
 @transaction.atomic
 def etape_creer(*, version: QuestionnaireVersion, donnees: dict[str, Any]) -> Etape:
     cible = _version_ecrivable(version)
-    etape = Etape(version=cible)
-    _appliquer(etape, donnees, ETAPE_CHAMPS)
-    _check_etape(etape)
-    etape.save()
-    return etape
+    return _ecrire(Etape(version=cible), donnees, ETAPE_CHAMPS, _check_etape)
 
 
 @transaction.atomic
@@ -181,11 +185,7 @@ def etape_modifier(*, etape: Etape, donnees: dict[str, Any]) -> Etape:
     original = Etape.objects.get(pk=etape.pk)
     if _inchange(original, donnees, ETAPE_CHAMPS):
         return original
-    cible = _etape_dans(original, _version_ecrivable(original.version))
-    _appliquer(cible, donnees, ETAPE_CHAMPS)
-    _check_etape(cible)
-    cible.save()
-    return cible
+    return _ecrire(_etape_dans(original, _version_ecrivable(original.version)), donnees, ETAPE_CHAMPS, _check_etape)
 
 
 @transaction.atomic
@@ -198,10 +198,7 @@ def etape_supprimer(*, etape: Etape) -> None:
 def question_creer(*, etape: Etape, donnees: dict[str, Any]) -> Question:
     original = Etape.objects.get(pk=etape.pk)
     question = Question(etape=_etape_dans(original, _version_ecrivable(original.version)))
-    _appliquer(question, donnees, QUESTION_CHAMPS)
-    _check_question(question)
-    question.save()
-    return question
+    return _ecrire(question, donnees, QUESTION_CHAMPS, _check_question)
 
 
 @transaction.atomic
@@ -211,10 +208,7 @@ def question_modifier(*, question: Question, donnees: dict[str, Any]) -> Questio
     if _inchange(original, donnees, QUESTION_CHAMPS):
         return original
     cible = _question_dans(original, _version_ecrivable(original.etape.version))
-    _appliquer(cible, donnees, QUESTION_CHAMPS)
-    _check_question(cible)
-    cible.save()
-    return cible
+    return _ecrire(cible, donnees, QUESTION_CHAMPS, _check_question)
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from accounts.perimetre import programmes_visibles
 from core.exceptions import DomainError
-from core.forms import add_domain_error
+from core.forms import add_domain_error, form_save
 from core.notifications import ESSENTIELLES, FACULTATIVES, Notification, desactivees, notifications_regler
 from core.pagination import paginer
 from core.permissions import action_required, forbid_unless
@@ -21,16 +21,16 @@ def relances_programme(request, programme_pk: int):
     forbid_unless(request.user, "relances.configurer")
     programme = get_object_or_404(programmes_visibles(request.user), pk=programme_pk)
     form = RelancesProgrammeForm.for_programme(programme, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.programme_relances_configurer(
-                programme=programme, desactivees=form.desactivees(), by=request.user, version=form.cleaned_data["version"]
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Réglage des relances enregistré."))
-            return redirect("relances:programme", programme_pk=programme.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.programme_relances_configurer(
+            programme=programme, desactivees=form.desactivees(), by=request.user, version=data["version"]
+        ),
+        success=_("Réglage des relances enregistré."),
+    )
+    if saved is not None:
+        return redirect("relances:programme", programme_pk=programme.pk)
     page_obj = paginer(request, selectors.relances_envoyees(programme), 50)
     page_obj.object_list = selectors.lignes_envoyees(page_obj.object_list)
     return render(
@@ -140,14 +140,14 @@ def mes_notifications(request):
     off = desactivees(request.user)
     initial = {"recues": [value for value in FACULTATIVES if value not in off]}
     form = NotificationsForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            notifications_regler(personne=request.user, desactivees=form.desactivees(), by=request.user)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Vos choix de notifications sont enregistrés."))
-            return redirect("relances:mes_notifications")
+    saved = form_save(
+        request,
+        form,
+        lambda data: notifications_regler(personne=request.user, desactivees=form.desactivees(), by=request.user),
+        success=_("Vos choix de notifications sont enregistrés."),
+    )
+    if saved is not None:
+        return redirect("relances:mes_notifications")
     essentielles = [{"label": Notification(value).label, "raison": raison} for value, raison in ESSENTIELLES.items()]
     return render(request, "relances/mes_notifications.html", {"form": form, "essentielles": essentielles})
 

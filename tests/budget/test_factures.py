@@ -86,6 +86,24 @@ def test_the_full_path_deposit_refused_mismatch_return_correct_approve_pay(acc, 
     assert [e.to_state for e in facture.evenements.filter(kind="transition")] == ["a_corriger", "deposee", "approuvee", "payee"]
 
 
+def test_the_coordinations_return_and_payment_pages_save_or_show_the_refusal_on_their_form(client, acc, mentor, coordinateur):
+    facture = deposer(acc, mentor, [confirmee(acc)], acc.programme.montant_pour(1))
+    client.force_login(coordinateur)
+    retourner = reverse("budget:facture_retourner", args=[facture.pk])
+    refused = client.post(retourner, {"motif": "   "})
+    assert refused.status_code == 400
+    assert refused.context["retour_form"].errors and "motif" in refused.context["retour_form"].errors
+    response = client.post(retourner, {"motif": "Le numéro manque."})
+    assert response.status_code == 302 and response["Location"] == reverse("budget:facture_detail", args=[facture.pk])
+    facture.refresh_from_db()
+    assert (facture.etat, facture.motif_retour) == (EtatFacture.A_CORRIGER, "Le numéro manque.")
+    # Not approved: the payment is refused next to the form, the page again.
+    payer = reverse("budget:facture_payer", args=[facture.pk])
+    refused = client.post(payer, {"date_paiement": timezone.localdate().isoformat(), "reference": "V", "mode": "virement"})
+    assert refused.status_code == 400 and refused.context["paiement_form"].errors
+    assert not Paiement.objects.filter(facture=facture).exists()
+
+
 def test_an_unconfirmed_session_cannot_be_invoiced(acc, mentor):
     seance = seance_livree(acc)
     with pytest.raises(RuleViolation, match="pas encore payable"):
