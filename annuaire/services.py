@@ -24,7 +24,7 @@ from candidatures.services import candidature_event
 from core.concurrency import lock_unchanged
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
-from core.models import EventKind
+from core.models import EventKind, recorded_actor
 from core.permissions import require
 from core.signals import send_for_one
 from core.workflow import apply_transition
@@ -91,7 +91,7 @@ def _event(pr: PersonneRessource, *, by: User | None, kind: str = EventKind.AUTR
         kind=kind,
         reason=reason,
         details=details,
-        actor=by if getattr(by, "is_authenticated", False) else None,
+        actor=recorded_actor(by),
     )
 
 

@@ -21,6 +21,7 @@ from accounts.models import User
 from annuaire.models import PersonneRessource
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation
+from core.models import recorded_actor
 from core.money import euros
 from core.permissions import require
 from core.workflow import Workflow, apply_transition
@@ -205,7 +206,7 @@ def _event(
         kind=kind,
         transition=transition,
         to_state=to_state,
-        actor=by if getattr(by, "is_authenticated", False) else None,
+        actor=recorded_actor(by),
     )
 
 
@@ -397,7 +398,7 @@ def _immersion_event(immersion: Immersion, *, transition: str, by: Any, details:
         immersion=immersion,
         kind="note",
         transition=transition,
-        actor=by if getattr(by, "is_authenticated", False) else None,
+        actor=recorded_actor(by),
         details=details or {},
     )
 

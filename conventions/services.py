@@ -30,7 +30,7 @@ from annuaire.models import PersonneRessource
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation
 from core.jobs import enqueue
-from core.models import EventKind
+from core.models import EventKind, recorded_actor
 from core.money import format_euros
 from core.pdf import append_tagged, render_pdf, stamp_as_artifact
 from core.permissions import require
@@ -75,7 +75,7 @@ def _log(accompagnement: Accompagnement, *, action: str, by: User | None, detail
         transition=action,
         reason=reason,
         details=details,
-        actor=by if getattr(by, "is_authenticated", False) else None,
+        actor=recorded_actor(by),
     )
 
 

@@ -41,6 +41,12 @@ def actor_fk(verbose_name: Any = None, *, blank: bool = False) -> Any:
     )
 
 
+def recorded_actor(user: Any) -> Any:
+    """The account an `actor_fk` records for a move: the signed-in user, None when the platform itself
+    acts (a job, a command, the anonymous visitor of a signed link)."""
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)

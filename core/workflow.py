@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext as _gettext
 
 from .exceptions import TransitionRefused
+from .models import recorded_actor
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def apply_transition(
             from_state=current,
             to_state=transition.target,
             reason=reason,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor=recorded_actor(actor),
             **(extra_history or {}),
         )
     elif history is not None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from core.exceptions import PermissionRefused, RuleViolation
+from core.models import recorded_actor
 from core.workflow import Transition, apply_transition
 from programmes.models import Format, Programme, Structure
 from programmes.rules import check_demi_journees
@@ -55,7 +56,7 @@ def seance_historique(
             from_state=previous,
             to_state=transition.target,
             reason=reason,
-            actor=by if getattr(by, "is_authenticated", False) else None,
+            actor=recorded_actor(by),
             details={"seance": locked.pk, "debut": locked.debut.isoformat(), **(details or {})},
         )
 
@@ -118,7 +119,7 @@ def accompagnement_create(
         accompagnement=accompagnement,
         transition="creer",
         to_state=accompagnement.etat,
-        actor=by if getattr(by, "is_authenticated", False) else None,
+        actor=recorded_actor(by),
         details={"mentors": [m.pk for m in mentors], "demi_journees": demi_journees, "format": format.code},
     )
     programme_modifie_signaler(accompagnement.programme_id)

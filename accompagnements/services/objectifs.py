@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.concurrency import lock_unchanged
 from core.exceptions import RuleViolation
-from core.models import EventKind
+from core.models import EventKind, recorded_actor
 from core.permissions import require
 
 from ..models import Accompagnement, AccompagnementEvenement, EtatAccompagnement, Indicateur, Objectif, TypeIndicateur
@@ -61,7 +61,7 @@ def _grille_modifiee(*, accompagnement: Accompagnement, by: User, action: str, d
         if reouverte
         else "",
         details=details,
-        actor=by if getattr(by, "is_authenticated", False) else None,
+        actor=recorded_actor(by),
     )
     accompagnement.etat = locked.etat
     accompagnement.grille_validee_beneficiaire_le = locked.grille_validee_beneficiaire_le

@@ -12,7 +12,7 @@ from annuaire import selectors as annuaire_selectors
 from annuaire.models import EtatPersonneRessource, PersonneRessource
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation
-from core.models import EventKind
+from core.models import EventKind, recorded_actor
 from core.permissions import require
 
 from ..models import Accompagnement, AccompagnementEvenement, PartieTerminee
@@ -22,6 +22,20 @@ from .accompagnement import programme_modifie_signaler
 if TYPE_CHECKING:
     # Named for the types only (no runtime import needed).
     from accounts.models import User
+
+
+def _evenement_relais(
+    accompagnement: Accompagnement, transition: str, mentor: PersonneRessource, *, motif: str, actor: User | None
+) -> None:
+    """The accompaniment's timeline names the personne-ressource who joins or whose part ends, and why."""
+    AccompagnementEvenement.objects.create(
+        accompagnement=accompagnement,
+        kind=EventKind.AUTRE,
+        transition=transition,
+        reason=motif,
+        details={"personne_ressource": mentor.pk, "nom": str(mentor)},
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -68,14 +82,7 @@ def personne_ressource_ajouter(
             field="personne_ressource",
         )
     locked.mentors.add(mentor)
-    AccompagnementEvenement.objects.create(
-        accompagnement=locked,
-        kind=EventKind.AUTRE,
-        transition="personne_ressource_ajoutee",
-        reason=motif,
-        details={"personne_ressource": mentor.pk, "nom": str(mentor)},
-        actor=by if getattr(by, "is_authenticated", False) else None,
-    )
+    _evenement_relais(locked, "personne_ressource_ajoutee", mentor, motif=motif, actor=recorded_actor(by))
     personne_ressource_ajoutee.send(sender=Accompagnement, accompagnement=locked, personne_ressource=mentor, motif=motif, by=by)
     email = mentor.user.email if mentor.user_id else mentor.email
     if email:
@@ -116,14 +123,7 @@ def personne_ressource_terminer(
         accompagnement=locked,
         personne_ressource=personne_ressource,
         motif=motif,
-        par=by if getattr(by, "is_authenticated", False) else None,
+        par=recorded_actor(by),
     )
-    AccompagnementEvenement.objects.create(
-        accompagnement=locked,
-        kind=EventKind.AUTRE,
-        transition="personne_ressource_terminee",
-        reason=motif,
-        details={"personne_ressource": personne_ressource.pk, "nom": str(personne_ressource)},
-        actor=partie.par,
-    )
+    _evenement_relais(locked, "personne_ressource_terminee", personne_ressource, motif=motif, actor=partie.par)
     return partie

@@ -16,7 +16,7 @@ from annuaire.models import Competence, Domaine
 from core.concurrency import check_unchanged
 from core.emails import RenderedEmail, render_email, send_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
-from core.models import EventKind
+from core.models import EventKind, recorded_actor
 from core.permissions import require
 from programmes.models import Format
 from programmes.rules import check_demi_journees
@@ -71,7 +71,7 @@ def _record_email(
         destinataire=destinataire,
         sujet=subject,
         corps=text,
-        envoye_par=by if getattr(by, "is_authenticated", False) else None,
+        envoye_par=recorded_actor(by),
     )
     candidature_event(
         candidature=candidature,

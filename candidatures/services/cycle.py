@@ -13,7 +13,7 @@ from accounts import roles
 from accounts.models import User
 from core.emails import send_templated_after_commit
 from core.exceptions import RuleViolation, TransitionRefused
-from core.models import EventKind
+from core.models import EventKind, recorded_actor
 from core.permissions import require
 from core.workflow import apply_transition
 from programmes.models import Format, Programme
@@ -53,7 +53,7 @@ def candidature_event(
         kind=kind,
         reason=reason,
         details=details or {},
-        actor=by if getattr(by, "is_authenticated", False) else None,
+        actor=recorded_actor(by),
     )
 
 
