@@ -27,8 +27,7 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from core.concurrency import has_edit_conflict, version_initial
 from core.downloads import attachment_response
-from core.exceptions import DomainError
-from core.forms import add_domain_error, form_save
+from core.forms import form_save
 from core.outcomes import report_outcome
 from core.pagination import paginer
 from core.permissions import forbid_unless, may
@@ -499,16 +498,16 @@ def service_fait_lien(request, token: str):
     form = ConfirmationForm(request.POST or None)
     context = {"seance": seance, "accompagnement": seance.accompagnement, "form": form, "decision": decision}
     if request.method == "POST" and decision:
-        if form.is_valid():
-            try:
-                services.seance_confirmer(
-                    seance=seance, tenue=form.cleaned_data["tenue"], commentaire=form.cleaned_data["commentaire"], by=personne
-                )
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                messages.success(request, _("Merci, votre réponse est enregistrée."))
-                return redirect("accompagnements:service_fait_lien", token=token)
+        confirmation = form_save(
+            request,
+            form,
+            lambda data: services.seance_confirmer(
+                seance=seance, tenue=data["tenue"], commentaire=data["commentaire"], by=personne
+            ),
+            success=_("Merci, votre réponse est enregistrée."),
+        )
+        if confirmation is not None:
+            return redirect("accompagnements:service_fait_lien", token=token)
         return render(request, "accompagnements/service_fait_lien.html", context, status=400)
     return render(request, "accompagnements/service_fait_lien.html", context)
 

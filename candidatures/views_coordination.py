@@ -20,7 +20,7 @@ from core import selectors as core_selectors
 from core.concurrency import version_initial
 from core.downloads import scanned_document_response
 from core.exceptions import DomainError
-from core.forms import add_domain_error
+from core.forms import add_domain_error, form_save
 from core.outcomes import report_outcome
 from core.pagination import paginer, plafond
 from core.permissions import action_required, may
@@ -237,14 +237,9 @@ def _simple_form(
     success: str,
     submit: str,
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        try:
-            action(form)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, success)
-            return redirect("candidatures:coordination_detail", pk=candidature.pk)
+    # `action` returns what its service wrote (the labels: a list, maybe empty; never None).
+    if form_save(request, form, lambda data: action(form), success=success) is not None:
+        return redirect("candidatures:coordination_detail", pk=candidature.pk)
     return render(
         request,
         "candidatures/coordination/candidature_form.html",

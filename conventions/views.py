@@ -9,8 +9,7 @@ from django.views.decorators.http import require_POST
 from accompagnements.models import Accompagnement
 from accompagnements.permissions import role_or_404
 from core.downloads import attachment_response
-from core.exceptions import DomainError
-from core.forms import add_domain_error, form_save
+from core.forms import form_save
 from core.outcomes import report_outcome
 from core.permissions import forbid_unless
 
@@ -58,19 +57,19 @@ def convention_signer(request, pk: int):
         messages.info(request, _("Cette version de la convention n’est pas ouverte à la signature."))
         return redirect(_section_url(convention.accompagnement_id))
     form = SignatureForm(request.POST or None, initial={"sha256_document": convention.pdf_sha256})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.convention_sign(
-                convention=convention,
-                by=request.user,
-                adresse_ip=request.META.get("REMOTE_ADDR"),
-                sha256_document=form.cleaned_data["sha256_document"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Votre signature est enregistrée. Merci !"))
-            return redirect(_section_url(convention.accompagnement_id))
+    signed = form_save(
+        request,
+        form,
+        lambda data: services.convention_sign(
+            convention=convention,
+            by=request.user,
+            adresse_ip=request.META.get("REMOTE_ADDR"),
+            sha256_document=data["sha256_document"],
+        ),
+        success=_("Votre signature est enregistrée. Merci !"),
+    )
+    if signed is not None:
+        return redirect(_section_url(convention.accompagnement_id))
     context = {
         "convention": convention,
         "accompagnement": convention.accompagnement,

@@ -147,6 +147,9 @@ def test_notes_labels_and_document_request_pages(coord_client, programme):
     page = coord_client.get(reverse("candidatures:coordination_detail", args=[candidature.pk])).content.decode()
     assert "Rappeler lundi" in page and "mécénat" in page and "Document demandé : Statuts de la structure" in page
     assert EmailEnvoye.objects.filter(candidature=candidature).count() == 1
+    # Taking every label off is a save too (the service returns an empty list): back to the file.
+    cleared = coord_client.post(reverse("candidatures:coordination_etiquettes", args=[candidature.pk]), {"noms": ""})
+    assert cleared.status_code == 302 and not candidature.etiquettes_liens.exists()
 
 
 @pytest.mark.django_db
