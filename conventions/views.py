@@ -33,13 +33,14 @@ def _section_url(accompagnement_id: int) -> str:
     return reverse("accompagnements:detail", args=[accompagnement_id]) + "#convention"
 
 
-def _refused(request, convention: Convention, action: str):
-    """403 for a role that may not; otherwise say at once why the action is not open, before any typing."""
-    decision = forbid_unless(request.user, action, convention)
+def _refused(request, obj: Convention | Accompagnement, action: str):
+    """403 for a role that may not; otherwise say at once why the action is not open, before any typing
+    (back to the accompagnement's convention section)."""
+    decision = forbid_unless(request.user, action, obj)
     if decision:
         return None
     messages.error(request, decision.reason)
-    return redirect(_section_url(convention.accompagnement_id))
+    return redirect(_section_url(obj.accompagnement_id if isinstance(obj, Convention) else obj.pk))
 
 
 def _coordination_form(request, convention, form, call, *, success: str, template: str):
@@ -169,10 +170,8 @@ def accompagnement_prolonger(request, accompagnement_pk: int):
         pk=accompagnement_pk,
     )
     role_or_404(accompagnement, request.user)
-    decision = forbid_unless(request.user, "convention.prolonger", accompagnement)
-    if not decision:
-        messages.error(request, decision.reason)
-        return redirect(_section_url(accompagnement.pk))
+    if refusal := _refused(request, accompagnement, "convention.prolonger"):
+        return refusal
     format = accompagnement.format
     form = ProlongationForm(
         request.POST or None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from accompagnements.models import EtatAccompagnement
 from conventions.models import EtatConvention
 from core.permissions import may
 from tests.factories import UserFactory
@@ -54,3 +55,12 @@ def test_only_the_coordination_extends_an_accompagnement_from_its_page(client, p
     assert acc.evenements.filter(transition="accompagnement_prolonger").exists()
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
+
+
+def test_a_finished_accompagnement_is_not_extended_the_page_says_why_at_once(client, parties):
+    acc = parties["accompagnement"]
+    type(acc).objects.filter(pk=acc.pk).update(etat=EtatAccompagnement.TERMINE)
+    client.force_login(parties["coordinateur"])
+    response = client.get(reverse("conventions:prolonger", args=[acc.pk]), follow=True)
+    assert response.redirect_chain[0][0] == reverse("accompagnements:detail", args=[acc.pk]) + "#convention"
+    assert "Seul un accompagnement qui n’est ni terminé ni abandonné peut être prolongé." in response.content.decode()
