@@ -99,6 +99,18 @@ def engagement_create(
     )
 
 
+# A budget line of any of the three ledgers (each is corrected by an opposite line, never edited).
+Ligne = TypeVar("Ligne", Engagement, Paiement, AutreDepense)
+
+
+def _au_grand_livre(ligne: Ligne, *, programme_id: int) -> Ligne:
+    """What follows every line written in a ledger: its shares between the programme's funders
+    (budget.repartition), the programme's summary recomputed."""
+    imputer(ligne)
+    resume_recalculer(programme_id=programme_id)
+    return ligne
+
+
 def _engager(*, programme_id: int, montant: Decimal, libelle: str, by: User | None, note: str, **objet: Any) -> Engagement:
     """Check the envelope (locked) can carry `montant`, write the line for `objet` (an accompagnement and
     its convention, or a workshop), share it between the funders and update the programme's summary."""
@@ -127,9 +139,7 @@ def _engager(*, programme_id: int, montant: Decimal, libelle: str, by: User | No
     ligne = Engagement.objects.create(
         programme_id=programme_id, montant=montant, libelle=libelle, created_by=by, note=note, **objet
     )
-    imputer(ligne)
-    resume_recalculer(programme_id=programme_id)
-    return ligne
+    return _au_grand_livre(ligne, programme_id=programme_id)
 
 
 @transaction.atomic
@@ -194,9 +204,7 @@ def autre_depense_create(
     if justificatif is not None:
         depense.justificatif = justificatif
     depense.save()
-    imputer(depense)
-    resume_recalculer(programme_id=programme.pk)
-    return depense
+    return _au_grand_livre(depense, programme_id=programme.pk)
 
 
 @transaction.atomic
@@ -511,13 +519,7 @@ def paiement_create(
         mode=mode,
         reference_paiement=reference_paiement.strip(),
     )
-    imputer(ligne)  # the funders' shares (budget.repartition)
-    resume_recalculer(programme_id=objet.programme_id)
-    return ligne
-
-
-# A budget line of any of the three ledgers (each is corrected by an opposite line, never edited).
-Ligne = TypeVar("Ligne", Engagement, Paiement, AutreDepense)
+    return _au_grand_livre(ligne, programme_id=objet.programme_id)
 
 
 # Correcting a correction is refused: what to enter instead, per ledger.
@@ -542,8 +544,9 @@ def _correction_verifier(ligne: Ligne, *, programme_id: int, note: str) -> Envel
 
 
 def _contre_passer(ligne: Ligne, *, by: User, note: str, **champs: Any) -> Ligne:
-    """The opposite line that cancels `ligne`; `champs` are the ledger's own columns."""
-    return type(ligne)._default_manager.create(montant=-ligne.montant, corrige=ligne, created_by=by, note=note, **champs)
+    """The opposite line that cancels `ligne`, in the same ledger; `champs` are the ledger's own columns."""
+    contre = type(ligne)._default_manager.create(montant=-ligne.montant, corrige=ligne, created_by=by, note=note, **champs)
+    return _au_grand_livre(contre, programme_id=ligne.programme_id)
 
 
 @transaction.atomic
@@ -560,7 +563,7 @@ def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engage
             % {"reste": format_euros(enveloppe.disponible)}
         )
     Enveloppe.objects.filter(pk=enveloppe.pk).update(engage=F("engage") + montant)
-    ligne = _contre_passer(
+    return _contre_passer(
         engagement,
         by=by,
         note=note,
@@ -569,9 +572,6 @@ def engagement_correct(*, engagement: Engagement, by: User, note: str) -> Engage
         atelier_id=engagement.atelier_id,
         libelle=_("Correction : %(libelle)s") % {"libelle": engagement.libelle},
     )
-    imputer(ligne)
-    resume_recalculer(programme_id=engagement.programme_id)
-    return ligne
 
 
 @transaction.atomic
@@ -579,7 +579,7 @@ def paiement_correct(*, paiement: Paiement, by: User, note: str) -> Paiement:
     """Cancel a payment entered by mistake with an opposite line; the original line stays."""
     require(by, "budget.modifier")
     _correction_verifier(paiement, programme_id=paiement.programme_id, note=note)
-    ligne = _contre_passer(
+    return _contre_passer(
         paiement,
         by=by,
         note=note,
@@ -589,9 +589,6 @@ def paiement_correct(*, paiement: Paiement, by: User, note: str) -> Paiement:
         date_paiement=timezone.localdate(),
         reference_facture=paiement.reference_facture,
     )
-    imputer(ligne)  # the funders' shares (budget.repartition)
-    resume_recalculer(programme_id=paiement.programme_id)
-    return ligne
 
 
 @transaction.atomic
@@ -602,7 +599,7 @@ def autre_depense_correct(*, depense: AutreDepense, by: User, note: str) -> Autr
     if enveloppe.autres_depenses - depense.montant < 0:
         raise RuleViolation(_("Cette correction rendrait le total des autres dépenses négatif."))
     Enveloppe.objects.filter(pk=enveloppe.pk).update(autres_depenses=F("autres_depenses") - depense.montant)
-    ligne = _contre_passer(
+    return _contre_passer(
         depense,
         by=by,
         note=note,
@@ -611,9 +608,6 @@ def autre_depense_correct(*, depense: AutreDepense, by: User, note: str) -> Autr
         libelle=_("Correction : %(libelle)s") % {"libelle": depense.libelle},
         date_depense=timezone.localdate(),
     )
-    imputer(ligne)
-    resume_recalculer(programme_id=depense.programme_id)
-    return ligne
 
 
 @transaction.atomic
