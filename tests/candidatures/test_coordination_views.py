@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertInHTML
 
 from candidatures.models import Candidature, EmailEnvoye, Etat
 from tests.candidatures import coordination_helpers
@@ -48,6 +49,33 @@ def test_dashboard_filters_and_search(coord_client, programme):
     assert list(coord_client.get(url, {"format": tsf.pk}).context["page_obj"]) == []
     bad = coord_client.get(url, {"depuis": "2026-05-01", "jusqu_au": "2026-04-01"})
     assert bad.status_code == 200 and "Cette date doit suivre" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_dashboard_filter_fields_are_drawn_as_django_and_crispy_drew_them(coord_client, programme):
+    """The filter fields are drawn by hand (not one template per option): same controls, selected options,
+    typed values, labels and errors next to the field as Django's widgets under crispy's Bootstrap 5 classes."""
+    tsf = ProgrammeFactory.tsf(programme)
+    params = {"q": 'Ciné "32" <b>', "etat": "soumise", "departement": "32", "format": tsf.pk, "depuis": "2026-05-01"}
+    bad = {**params, "jusqu_au": "2026-04-01", "domaine": "abc"}
+    for query, invalides in ((params, ()), (bad, ("jusqu_au", "domaine"))):
+        response = coord_client.get(reverse("candidatures:coordination_dashboard"), query)
+        page = response.content.decode()
+        form = response.context["form"]
+        for bound in form:
+            control = "form-select" if bound.name in ("etat", "departement", "format", "domaine", "etiquette") else "form-control"
+            classe = f"{bound.field.widget.__class__.__name__.lower()} {control}"
+            attrs = {"class": classe + (" is-invalid" if bound.name in invalides else "")}
+            if bound.name in invalides:
+                attrs["aria-describedby"] = f"id_{bound.name}_error"
+            assertInHTML(bound.as_widget(attrs=attrs), page)
+            assertInHTML(f'<label for="id_{bound.name}" class="form-label">{bound.label}</label>', page)
+        for name in invalides:
+            errors = "".join(
+                f'<p id="error_{i}_id_{name}"><strong>{e}</strong></p>' for i, e in enumerate(form.errors[name], start=1)
+            )
+            assertInHTML(f'<div id="id_{name}_error" class="invalid-feedback">{errors}</div>', page)
+    assert "Cette date doit suivre la date de début." in page and 'value="Ciné &quot;32&quot; &lt;b&gt;"' in page
 
 
 @pytest.mark.django_db(transaction=True)
