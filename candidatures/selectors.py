@@ -21,7 +21,7 @@ from core.ics import CalendarEvent, build_calendar
 from core.layers import later_stage_model
 from core.models import EventKind
 from core.selectors import filtres_renseignes
-from programmes.models import Format, Programme
+from programmes.models import Departement, Format, Programme
 
 from .models import (
     ETATS_FINAUX,
@@ -245,6 +245,21 @@ ACTION_ATTENDUE: dict[str, Any] = {
 }
 
 
+# What the desk's lists never show of a file: its answers and drafts (JSON, free text, the bulk of a row),
+# left unread there (a row of the list reads only the reference, state, dates, applicant, structure, formats).
+COLONNES_DU_DOSSIER = (
+    "presentation",
+    "situation",
+    "problematique",
+    "objectifs",
+    "besoins_precisions",
+    "precheck",
+    "brouillon",
+    "reponses",
+    "motif_decision",
+)
+
+
 @dataclass(frozen=True)
 class Stage:
     etat: str
@@ -276,6 +291,7 @@ def candidatures_for_coordination(*, programme: Programme, filters: dict[str, An
         Candidature.objects.filter(programme=programme)
         .soumises()
         .select_related("candidat", "structure", "format_retenu", "diagnostic", "diagnostic__format_recommande")
+        .defer(*COLONNES_DU_DOSSIER)
         .annotate(attente_depuis=Coalesce(_attente_depuis(), "soumise_le"))
         .annotate(en_retard=Q(attente_depuis__lt=limite, etat__in=list(ACTION_ATTENDUE)))
         .prefetch_related(
@@ -318,21 +334,30 @@ def candidatures_for_coordination(*, programme: Programme, filters: dict[str, An
     return qs.order_by("-soumise_le", "-pk")
 
 
-def needs_action_today(*, programme: Programme) -> QuerySet[Candidature]:
-    """Files waiting for the coordinator, the longest-waiting first; `en_retard` flags those waiting
-    more than Programme.alerte_dossier_jours (since their last change of state)."""
+def needs_action_today(*, programme: Programme, nombre: int) -> QuerySet[Candidature]:
+    """The `nombre` files waiting longest for the coordinator, the longest-waiting first; `en_retard` flags
+    those waiting more than Programme.alerte_dossier_jours (since their last change of state)."""
     now = timezone.now()
     fin_du_jour = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     limite = now - datetime.timedelta(days=programme.alerte_dossier_jours)
     diagnostic_passe = EntretienDiagnostic.objects.filter(candidature=OuterRef("pk"), debut__lte=fin_du_jour)
-    return (
+    # The ranking reads the files alone; the applicant and structure are joined to the first `nombre` only
+    # (joined before the sort, every waiting file was matched against the whole user table).
+    premiers = (
         Candidature.objects.filter(programme=programme)
         .annotate(attente_depuis=Coalesce(_attente_depuis(), "soumise_le"))
         .filter(
             Q(etat__in=[Etat.SOUMISE, Etat.RECEVABLE, Etat.DIAGNOSTIC_REALISE, Etat.EN_ATTENTE_DECISION])
             | Q(Exists(diagnostic_passe), etat=Etat.DIAGNOSTIC_PLANIFIE)
         )
+        .order_by("attente_depuis", "pk")
+        .values("pk")[:nombre]
+    )
+    return (
+        Candidature.objects.filter(pk__in=premiers)
+        .annotate(attente_depuis=Coalesce(_attente_depuis(), "soumise_le"))
         .select_related("candidat", "structure")
+        .defer(*COLONNES_DU_DOSSIER)
         .annotate(en_retard=Q(attente_depuis__lt=limite))
         .order_by("attente_depuis", "pk")
     )
@@ -381,6 +406,14 @@ def timeline_for_applicant(candidature: Candidature) -> QuerySet[CandidatureEven
 def etat_label(value: str) -> Any:
     try:
         return Etat(value).label
+    except ValueError:
+        return value
+
+
+def departement_label(value: str) -> Any:
+    """As Structure.get_departement_display(), without rebuilding the dict of a hundred choices at each call."""
+    try:
+        return Departement(value).label
     except ValueError:
         return value
 

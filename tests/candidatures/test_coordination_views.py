@@ -6,7 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertInHTML
 
-from candidatures.models import Candidature, EmailEnvoye, Etat
+from candidatures import selectors
+from candidatures.models import Candidature, CandidatureEvenement, EmailEnvoye, Etat
+from core.models import EventKind
 from tests.candidatures import coordination_helpers
 from tests.candidatures.coordination_helpers import diagnostiquee, planifiee, soumise
 from tests.factories import CandidatureFactory, ProgrammeFactory, StructureFactory
@@ -33,6 +35,28 @@ def test_dashboard_counts_by_stage_and_flags_files_waiting_too_long(coord_client
     assert [c.pk for c in a_traiter][0] == late.pk and a_traiter[0].en_retard and not a_traiter[1].en_retard
     assert "En retard" in response.content.decode()
     assert response.context["page_obj"].paginator.count == 3
+
+
+@pytest.mark.django_db
+def test_the_to_do_list_keeps_the_longest_waiting_files_by_their_last_change_of_state(programme):
+    """The ranking is done before the applicant and structure are read: the first `nombre` must still be the
+    longest-waiting files (waiting since their last transition, else their submission), in that order."""
+    now = timezone.now()
+    jours = {"ancienne": 40, "relancee": 30, "recente": 2, "fermee": 90}
+    files = {nom: soumise(programme) for nom in jours}
+    Candidature.objects.filter(pk=files["fermee"].pk).update(etat=Etat.SELECTIONNEE)
+    for nom, n in jours.items():
+        Candidature.objects.filter(pk=files[nom].pk).update(soumise_le=now - datetime.timedelta(days=n))
+    # Submitted long ago, but its last change of state is recent: it waits since then.
+    CandidatureEvenement.objects.create(
+        candidature=files["ancienne"], kind=EventKind.TRANSITION, to_state=Etat.SOUMISE, created_at=now
+    )
+    CandidatureEvenement.objects.filter(candidature=files["ancienne"]).update(created_at=now - datetime.timedelta(days=1))
+    CandidatureEvenement.objects.create(candidature=files["relancee"], kind=EventKind.EMAIL)  # not a change of state
+    premiers = list(selectors.needs_action_today(programme=programme, nombre=2))
+    assert [c.pk for c in premiers] == [files["relancee"].pk, files["recente"].pk]
+    assert premiers[0].en_retard and not premiers[1].en_retard
+    assert premiers[0].structure.raison_sociale == files["relancee"].structure.raison_sociale
 
 
 @pytest.mark.django_db
