@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from django import forms
 from django.db import models
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -92,9 +92,6 @@ def choix(field: forms.Field) -> list[tuple[Any, Any]]:
     return vide + [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in field.queryset]
 
 
-SELECTED = mark_safe(" selected")
-
-
 @dataclass(frozen=True)
 class ChampFiltre:
     """One filter field, ready to draw: the bound field (label, id, name, errors) and what its widget shows."""
@@ -119,9 +116,11 @@ class ChampFiltre:
                 value = "" if value is None else str(value)
                 selected = not deja and value in choisies
                 deja = deja or selected
-                options.append((value, SELECTED if selected else "", label))
-            # Written here, not by a template loop: a hundred options cost a tenth of the page's time in a loop.
-            html = format_html_join("\n", '<option value="{}"{}>{}</option>', options)
+                # Escaped as Django's escape() does (the labels are plain text), without its lazy wrappers:
+                # a hundred options went through a template loop, then format_html, a tenth of the page's time.
+                marque = " selected" if selected else ""
+                options.append(f'<option value="{escape(value)}"{marque}>{escape(str(label))}</option>')
+            html = mark_safe("\n".join(options))  # noqa: S308  # nosec B703 B308 # escaped just above
             return cls(bound, "select", f"{nom_classe} form-select", None, "", html)
         # type, class and the error's aria-* are written by the template, as for the selects.
         ecrits = ("type", "class", "aria-invalid", "aria-describedby")

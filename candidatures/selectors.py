@@ -245,18 +245,19 @@ ACTION_ATTENDUE: dict[str, Any] = {
 }
 
 
-# What the desk's lists never show of a file: its answers and drafts (JSON, free text, the bulk of a row),
-# left unread there (a row of the list reads only the reference, state, dates, applicant, structure, formats).
-COLONNES_DU_DOSSIER = (
-    "presentation",
-    "situation",
-    "problematique",
-    "objectifs",
-    "besoins_precisions",
-    "precheck",
-    "brouillon",
-    "reponses",
-    "motif_decision",
+# What a row of the desk's list shows (templates/candidatures/coordination/candidature_list.html): read these
+# only; the answers, drafts and people's other columns were most of the query's reading and building.
+COLONNES_DE_LA_LISTE = (
+    "reference",
+    "etat",
+    "soumise_le",
+    "candidat__first_name",
+    "candidat__last_name",
+    "candidat__email",
+    "structure__raison_sociale",
+    "structure__departement",
+    "format_retenu__libelle",
+    "diagnostic__format_recommande__libelle",
 )
 
 
@@ -268,10 +269,11 @@ class Stage:
 
 
 def dashboard_counts(*, programme: Programme) -> list[Stage]:
-    """Number of files of `programme` at each stage, in one query."""
-    aggregates = {etat.value: Count("pk", filter=Q(etat=etat)) for etat in STAGES}
-    counts = Candidature.objects.filter(programme=programme).aggregate(**aggregates)
-    return [Stage(etat=etat.value, label=etat.label, count=counts[etat.value]) for etat in STAGES]
+    """Number of files of `programme` at each stage, in one query (grouped by state: one count to build and
+    run, not one filtered count per stage)."""
+    rows = Candidature.objects.filter(programme=programme).values_list("etat").annotate(n=Count("pk")).order_by()
+    counts = dict(rows)
+    return [Stage(etat=etat.value, label=etat.label, count=counts.get(etat.value, 0)) for etat in STAGES]
 
 
 def _attente_depuis() -> Subquery:
@@ -291,7 +293,7 @@ def candidatures_for_coordination(*, programme: Programme, filters: dict[str, An
         Candidature.objects.filter(programme=programme)
         .soumises()
         .select_related("candidat", "structure", "format_retenu", "diagnostic", "diagnostic__format_recommande")
-        .defer(*COLONNES_DU_DOSSIER)
+        .only(*COLONNES_DE_LA_LISTE)
         .annotate(attente_depuis=Coalesce(_attente_depuis(), "soumise_le"))
         .annotate(en_retard=Q(attente_depuis__lt=limite, etat__in=list(ACTION_ATTENDUE)))
         .prefetch_related(
@@ -341,8 +343,8 @@ def needs_action_today(*, programme: Programme, nombre: int) -> QuerySet[Candida
     fin_du_jour = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     limite = now - datetime.timedelta(days=programme.alerte_dossier_jours)
     diagnostic_passe = EntretienDiagnostic.objects.filter(candidature=OuterRef("pk"), debut__lte=fin_du_jour)
-    # The ranking reads the files alone; the applicant and structure are joined to the first `nombre` only
-    # (joined before the sort, every waiting file was matched against the whole user table).
+    # The ranking reads the files alone; the structure is joined to the first `nombre` only (joined before
+    # the sort, with the applicant, every waiting file was matched against the whole user table).
     premiers = (
         Candidature.objects.filter(programme=programme)
         .annotate(attente_depuis=Coalesce(_attente_depuis(), "soumise_le"))
@@ -356,8 +358,8 @@ def needs_action_today(*, programme: Programme, nombre: int) -> QuerySet[Candida
     return (
         Candidature.objects.filter(pk__in=premiers)
         .annotate(attente_depuis=Coalesce(_attente_depuis(), "soumise_le"))
-        .select_related("candidat", "structure")
-        .defer(*COLONNES_DU_DOSSIER)
+        .select_related("structure")
+        .only("reference", "etat", "soumise_le", "structure__raison_sociale")  # what the to-do list shows
         .annotate(en_retard=Q(attente_depuis__lt=limite))
         .order_by("attente_depuis", "pk")
     )
