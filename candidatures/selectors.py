@@ -21,7 +21,7 @@ from core.ics import CalendarEvent, build_calendar
 from core.layers import later_stage_model
 from core.models import EventKind
 from core.selectors import filtres_renseignes
-from programmes.models import Format, Programme
+from programmes.models import Departement, Format, Programme
 
 from .models import (
     ETATS_FINAUX,
@@ -245,6 +245,22 @@ ACTION_ATTENDUE: dict[str, Any] = {
 }
 
 
+# What a row of the desk's list shows (templates/candidatures/coordination/candidature_list.html): read these
+# only; the answers, drafts and people's other columns were most of the query's reading and building.
+COLONNES_DE_LA_LISTE = (
+    "reference",
+    "etat",
+    "soumise_le",
+    "candidat__first_name",
+    "candidat__last_name",
+    "candidat__email",
+    "structure__raison_sociale",
+    "structure__departement",
+    "format_retenu__libelle",
+    "diagnostic__format_recommande__libelle",
+)
+
+
 @dataclass(frozen=True)
 class Stage:
     etat: str
@@ -253,10 +269,11 @@ class Stage:
 
 
 def dashboard_counts(*, programme: Programme) -> list[Stage]:
-    """Number of files of `programme` at each stage, in one query."""
-    aggregates = {etat.value: Count("pk", filter=Q(etat=etat)) for etat in STAGES}
-    counts = Candidature.objects.filter(programme=programme).aggregate(**aggregates)
-    return [Stage(etat=etat.value, label=etat.label, count=counts[etat.value]) for etat in STAGES]
+    """Number of files of `programme` at each stage, in one query (grouped by state: one count to build and
+    run, not one filtered count per stage)."""
+    rows = Candidature.objects.filter(programme=programme).values_list("etat").annotate(n=Count("pk")).order_by()
+    counts = dict(rows)
+    return [Stage(etat=etat.value, label=etat.label, count=counts.get(etat.value, 0)) for etat in STAGES]
 
 
 def _attente_depuis() -> Subquery:
@@ -276,6 +293,7 @@ def candidatures_for_coordination(*, programme: Programme, filters: dict[str, An
         Candidature.objects.filter(programme=programme)
         .soumises()
         .select_related("candidat", "structure", "format_retenu", "diagnostic", "diagnostic__format_recommande")
+        .only(*COLONNES_DE_LA_LISTE)
         .annotate(attente_depuis=Coalesce(_attente_depuis(), "soumise_le"))
         .annotate(en_retard=Q(attente_depuis__lt=limite, etat__in=list(ACTION_ATTENDUE)))
         .prefetch_related(
@@ -318,21 +336,30 @@ def candidatures_for_coordination(*, programme: Programme, filters: dict[str, An
     return qs.order_by("-soumise_le", "-pk")
 
 
-def needs_action_today(*, programme: Programme) -> QuerySet[Candidature]:
-    """Files waiting for the coordinator, the longest-waiting first; `en_retard` flags those waiting
-    more than Programme.alerte_dossier_jours (since their last change of state)."""
+def needs_action_today(*, programme: Programme, nombre: int) -> QuerySet[Candidature]:
+    """The `nombre` files waiting longest for the coordinator, the longest-waiting first; `en_retard` flags
+    those waiting more than Programme.alerte_dossier_jours (since their last change of state)."""
     now = timezone.now()
     fin_du_jour = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     limite = now - datetime.timedelta(days=programme.alerte_dossier_jours)
     diagnostic_passe = EntretienDiagnostic.objects.filter(candidature=OuterRef("pk"), debut__lte=fin_du_jour)
-    return (
+    # The ranking reads the files alone; the structure is joined to the first `nombre` only (joined before
+    # the sort, with the applicant, every waiting file was matched against the whole user table).
+    premiers = (
         Candidature.objects.filter(programme=programme)
         .annotate(attente_depuis=Coalesce(_attente_depuis(), "soumise_le"))
         .filter(
             Q(etat__in=[Etat.SOUMISE, Etat.RECEVABLE, Etat.DIAGNOSTIC_REALISE, Etat.EN_ATTENTE_DECISION])
             | Q(Exists(diagnostic_passe), etat=Etat.DIAGNOSTIC_PLANIFIE)
         )
-        .select_related("candidat", "structure")
+        .order_by("attente_depuis", "pk")
+        .values("pk")[:nombre]
+    )
+    return (
+        Candidature.objects.filter(pk__in=premiers)
+        .annotate(attente_depuis=Coalesce(_attente_depuis(), "soumise_le"))
+        .select_related("structure")
+        .only("reference", "etat", "soumise_le", "structure__raison_sociale")  # what the to-do list shows
         .annotate(en_retard=Q(attente_depuis__lt=limite))
         .order_by("attente_depuis", "pk")
     )
@@ -381,6 +408,14 @@ def timeline_for_applicant(candidature: Candidature) -> QuerySet[CandidatureEven
 def etat_label(value: str) -> Any:
     try:
         return Etat(value).label
+    except ValueError:
+        return value
+
+
+def departement_label(value: str) -> Any:
+    """As Structure.get_departement_display(), without rebuilding the dict of a hundred choices at each call."""
+    try:
+        return Departement(value).label
     except ValueError:
         return value
 

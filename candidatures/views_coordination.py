@@ -90,7 +90,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     files = selectors.candidatures_for_coordination(programme=programme, filters=filters)
     page_obj = paginer(request, files, 25)
-    a_traiter = list(selectors.needs_action_today(programme=programme)[: plafond(A_TRAITER_MAX)])
+    for candidature in page_obj:
+        # The model's get_FOO_display() rebuilds a dict of every choice at each call (a hundred départements).
+        candidature.etat_libelle = selectors.etat_label(candidature.etat)
+        structure = candidature.structure
+        candidature.departement_libelle = selectors.departement_label(structure.departement) if structure else ""
+    a_traiter = list(selectors.needs_action_today(programme=programme, nombre=plafond(A_TRAITER_MAX)))
     for candidature in a_traiter:
         candidature.action = selectors.action_label(candidature.etat)
     return render(

@@ -4,8 +4,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertInHTML
 
-from candidatures.models import Candidature, EmailEnvoye, Etat
+from candidatures import selectors
+from candidatures.models import Candidature, CandidatureEvenement, EmailEnvoye, Etat
+from core.models import EventKind
 from tests.candidatures import coordination_helpers
 from tests.candidatures.coordination_helpers import diagnostiquee, planifiee, soumise
 from tests.factories import CandidatureFactory, ProgrammeFactory, StructureFactory
@@ -35,6 +38,28 @@ def test_dashboard_counts_by_stage_and_flags_files_waiting_too_long(coord_client
 
 
 @pytest.mark.django_db
+def test_the_to_do_list_keeps_the_longest_waiting_files_by_their_last_change_of_state(programme):
+    """The ranking is done before the applicant and structure are read: the first `nombre` must still be the
+    longest-waiting files (waiting since their last transition, else their submission), in that order."""
+    now = timezone.now()
+    jours = {"ancienne": 40, "relancee": 30, "recente": 2, "fermee": 90}
+    files = {nom: soumise(programme) for nom in jours}
+    Candidature.objects.filter(pk=files["fermee"].pk).update(etat=Etat.SELECTIONNEE)
+    for nom, n in jours.items():
+        Candidature.objects.filter(pk=files[nom].pk).update(soumise_le=now - datetime.timedelta(days=n))
+    # Submitted long ago, but its last change of state is recent: it waits since then.
+    CandidatureEvenement.objects.create(
+        candidature=files["ancienne"], kind=EventKind.TRANSITION, to_state=Etat.SOUMISE, created_at=now
+    )
+    CandidatureEvenement.objects.filter(candidature=files["ancienne"]).update(created_at=now - datetime.timedelta(days=1))
+    CandidatureEvenement.objects.create(candidature=files["relancee"], kind=EventKind.EMAIL)  # not a change of state
+    premiers = list(selectors.needs_action_today(programme=programme, nombre=2))
+    assert [c.pk for c in premiers] == [files["relancee"].pk, files["recente"].pk]
+    assert premiers[0].en_retard and not premiers[1].en_retard
+    assert premiers[0].structure.raison_sociale == files["relancee"].structure.raison_sociale
+
+
+@pytest.mark.django_db
 def test_dashboard_filters_and_search(coord_client, programme):
     gers = soumise(programme, structure=StructureFactory(departement="32", raison_sociale="Ciné 32 Auch"))
     soumise(programme)
@@ -48,6 +73,33 @@ def test_dashboard_filters_and_search(coord_client, programme):
     assert list(coord_client.get(url, {"format": tsf.pk}).context["page_obj"]) == []
     bad = coord_client.get(url, {"depuis": "2026-05-01", "jusqu_au": "2026-04-01"})
     assert bad.status_code == 200 and "Cette date doit suivre" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_dashboard_filter_fields_are_drawn_as_django_and_crispy_drew_them(coord_client, programme):
+    """The filter fields are drawn by hand (not one template per option): same controls, selected options,
+    typed values, labels and errors next to the field as Django's widgets under crispy's Bootstrap 5 classes."""
+    tsf = ProgrammeFactory.tsf(programme)
+    params = {"q": 'Ciné "32" <b>', "etat": "soumise", "departement": "32", "format": tsf.pk, "depuis": "2026-05-01"}
+    bad = {**params, "jusqu_au": "2026-04-01", "domaine": "abc"}
+    for query, invalides in ((params, ()), (bad, ("jusqu_au", "domaine"))):
+        response = coord_client.get(reverse("candidatures:coordination_dashboard"), query)
+        page = response.content.decode()
+        form = response.context["form"]
+        for bound in form:
+            control = "form-select" if bound.name in ("etat", "departement", "format", "domaine", "etiquette") else "form-control"
+            classe = f"{bound.field.widget.__class__.__name__.lower()} {control}"
+            attrs = {"class": classe + (" is-invalid" if bound.name in invalides else "")}
+            if bound.name in invalides:
+                attrs["aria-describedby"] = f"id_{bound.name}_error"
+            assertInHTML(bound.as_widget(attrs=attrs), page)
+            assertInHTML(f'<label for="id_{bound.name}" class="form-label">{bound.label}</label>', page)
+        for name in invalides:
+            errors = "".join(
+                f'<p id="error_{i}_id_{name}"><strong>{e}</strong></p>' for i, e in enumerate(form.errors[name], start=1)
+            )
+            assertInHTML(f'<div id="id_{name}_error" class="invalid-feedback">{errors}</div>', page)
+    assert "Cette date doit suivre la date de début." in page and 'value="Ciné &quot;32&quot; &lt;b&gt;"' in page
 
 
 @pytest.mark.django_db(transaction=True)
