@@ -5,6 +5,7 @@ Both run after allauth's AccountMiddleware, on every request of a logged-in user
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 
 from . import roles
@@ -36,6 +37,12 @@ def _exempt(request: HttpRequest, prefixes: tuple[str, ...]) -> bool:
 
 
 def _mfa_exempt_prefixes() -> tuple[str, ...]:
+    return _mfa_exempt_prefixes_under(get_script_prefix())
+
+
+@functools.lru_cache(maxsize=8)
+def _mfa_exempt_prefixes_under(_script_prefix: str) -> tuple[str, ...]:
+    # Reversed once per script prefix (the memo's key, read by `reverse`), not on each coordination request.
     return (
         reverse("mfa_index"),  # /comptes/2fa/: set up, recovery codes, authenticate
         reverse("account_logout"),

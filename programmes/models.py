@@ -3,10 +3,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -265,6 +268,31 @@ class StructurePilote(TimeStampedModel):
             representant_qualite=qualite.strip(),
             email=data.get("email", ""),
         )
+
+
+# The site's pilot (the footer of every page) is kept in the cache: one query less on every page (issue 14).
+# Emptied whenever a pilot is saved or deleted (below); the lifetime only bounds a change made behind the
+# ORM's back (SQL by hand, a restored dump).
+PILOTE_DU_SITE_CLE = "programmes:pilote-du-site"
+PILOTE_DU_SITE_SECONDES = 10 * 60
+
+
+def pilote_du_site() -> StructurePilote:
+    """`StructurePilote.depuis_reglages()` through the cache. The instance is cached, not its identity: the
+    logo's URL (signed, short-lived on S3) is computed again on each call of `identite()`."""
+    pilote = cache.get(PILOTE_DU_SITE_CLE)
+    if pilote is None:
+        pilote = StructurePilote.depuis_reglages()
+        cache.set(PILOTE_DU_SITE_CLE, pilote, PILOTE_DU_SITE_SECONDES)
+    return pilote
+
+
+@receiver(post_save, sender=StructurePilote)
+@receiver(post_delete, sender=StructurePilote)
+def _oublier_pilote_du_site(**kwargs: Any) -> None:
+    # Now, and again after the commit: a page read between the two would otherwise put back the old row.
+    cache.delete(PILOTE_DU_SITE_CLE)
+    transaction.on_commit(lambda: cache.delete(PILOTE_DU_SITE_CLE))
 
 
 def pilote_par_defaut() -> int:

@@ -400,7 +400,8 @@ CACHES = {
     if os.environ.get("CACHE_URL")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# The db store with its read on every page in plain SQL (core/sessions.py).
+SESSION_ENGINE = "core.sessions"
 
 # Logs: one JSON object per line on stderr (journald, or any collector), with the request id
 # (core/logs.py); LOG_FORMAT=text for readable lines. The worker and beat use the same (tsf/celery.py).

@@ -286,3 +286,28 @@ def test_creating_a_pilot_moves_its_coordinator_to_it_and_refuses_a_bad_identity
     pilote = structure_pilote_creer(nom="Pilote C", email="c@exemple.test", programmes=[nouveau], coordinateurs=[coord])
     assert list(coord.structures_pilotes.all()) == [pilote]
     assert list(programmes_de(coord)) == [nouveau]
+
+
+@pytest.mark.django_db
+def test_the_footer_reads_the_pilot_from_the_cache_and_shows_a_change_at_once(client):
+    """Issue 14: the site's pilot (every page's footer) costs no query once cached; saving or deleting a
+    pilot empties the cache, so the next page shows the change."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("core:faq")  # a page that reads no pilot but the footer's
+    pilote = StructurePilote.depuis_reglages()
+    assert pilote.nom in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert pilote.nom in page
+    assert not any("programmes_structurepilote" in q["sql"] for q in queries.captured_queries)
+    pilote.nom, pilote.email = "Structure renommée (fictif)", "nouvelle@pilote.example"
+    pilote.save()  # what the admin's change form does
+    page = client.get(url).content.decode()
+    assert "Structure renommée (fictif)" in page and "mailto:nouvelle@pilote.example" in page
+    premier = StructurePilote(nom="Première (fictif)", email="premiere@pilote.example", pk=0)
+    premier.save()  # a lower key: now the site's pilot
+    assert "Première (fictif)" in client.get(url).content.decode()
+    premier.delete()
+    assert "Structure renommée (fictif)" in client.get(url).content.decode()
