@@ -31,6 +31,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,7 +50,7 @@ from accounts.models import User
 from annuaire.models import Competence, Domaine
 from ateliers.models import ETATS_CONFIRMES, Atelier, EtatAtelier, Inscription
 from candidatures.models import Candidature, Etat
-from core.money import euros
+from core.money import euros, format_euros
 from core.permissions import may
 from evaluations.models import EtatEvaluation, Moment
 from programmes.models import Departement, Format, Programme, TypeStructure, UniteFormat
@@ -601,6 +602,47 @@ def accompagnements_suivi(programme: Programme) -> QuerySet[AccompagnementSuivi]
         )
         .order_by("reference")
     )
+
+
+def accompagnements_tableau(programme: Programme) -> QuerySet[AccompagnementSuivi]:
+    """`accompagnements_suivi` reading only the columns the dashboard's table shows and prices (the
+    format's rate and its programme's daily rate): the same figures from a fraction of the columns."""
+    return (
+        accompagnements_suivi(programme)
+        .select_related(None)
+        .select_related("structure_beneficiaire", "format__programme")
+        .only(
+            "reference",
+            "etat",
+            "demi_journees_prevues",
+            "structure_beneficiaire",
+            "structure_beneficiaire__raison_sociale",
+            "format",
+            "format__libelle",
+            "format__personne_ressource_remuneree",
+            "format__taux_par_unite",
+            "format__programme",
+            "format__programme__taux_journalier",
+        )
+    )
+
+
+def lignes_tableau(rows: Iterable[AccompagnementSuivi], *, liens: bool) -> list[AccompagnementSuivi]:
+    """The rows of the dashboard's table with what their cells show computed once here: the state's
+    label, the three amounts in euros and, if `liens`, the links to the accompagnement and its payment
+    (fifty rows a page asked these of the template cell by cell, the largest part of the page's cost)."""
+    libelles = dict(EtatAccompagnement.choices)
+    suivis = avec_montant_livre(rows)
+    for row in suivis:
+        # Attributes read by the template, beside the annotations of the query.
+        row.etat_libelle = str(libelles.get(row.etat, row.etat))  # type: ignore[attr-defined]
+        row.engage_affiche = format_euros(row.montant_engage)  # type: ignore[attr-defined]
+        row.livre_affiche = format_euros(row.montant_livre)  # type: ignore[attr-defined]
+        row.paye_affiche = format_euros(row.montant_paye)  # type: ignore[attr-defined]
+        if liens:
+            row.url_detail = reverse("accompagnements:detail", args=[row.pk])  # type: ignore[attr-defined]
+            row.url_paiement = reverse("budget:paiement_create", args=[row.pk])  # type: ignore[attr-defined]
+    return suivis
 
 
 def avec_montant_livre(rows: Iterable[AccompagnementSuivi]) -> list[AccompagnementSuivi]:
