@@ -32,8 +32,10 @@ def _repartition_chart(chart_id: str, titre: str, lignes: list[selectors.Ligne])
 def programme_context(programme: Programme, *, today: datetime.date | None = None) -> dict[str, Any]:
     """Figures, breakdowns, funnel, pace and charts of one programme (about fifteen queries in all)."""
     today = today or timezone.localdate()
-    annotated = selectors.programmes_avec_totaux(jours=False).get(pk=programme.pk)
-    seances = selectors.seances_groupees(annotated, today)
+    # The summary row read with the totals (they come from it): one read serves every figure below.
+    annotated = selectors.programmes_avec_totaux(jours=False).select_related("resume").get(pk=programme.pk)
+    resume = getattr(annotated, "resume", None)
+    seances = selectors.seances_groupees(annotated, today, resume=resume)
     jours = selectors.jours_programme(annotated, today=today, groupes=seances)
     annotated.hj_livrees, annotated.hj_planifiees = jours["hj_livrees"], jours["hj_planifiees"]
     chiffres = selectors.chiffres_de(annotated)
@@ -42,7 +44,7 @@ def programme_context(programme: Programme, *, today: datetime.date | None = Non
     repartitions = [
         ("formats", _("Par format"), groupes["formats"]),
         ("departements", _("Par département de la structure bénéficiaire"), groupes["departements"]),
-        ("domaines", _("Par domaine de compétences recherché"), selectors.repartition_domaines(annotated)),
+        ("domaines", _("Par domaine de compétences recherché"), selectors.repartition_domaines(annotated, resume=resume)),
         ("types", _("Par type de structure bénéficiaire"), groupes["types"]),
     ]
     entonnoir = selectors.entonnoir(annotated)

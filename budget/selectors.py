@@ -258,18 +258,23 @@ DIMENSIONS = {
 }
 
 
-def _resume(programme: Programme) -> ResumeProgramme:
-    # Read afresh (one row): a summary cached on the instance may predate the last write.
+def _resume(programme: Programme, resume: ResumeProgramme | None = None) -> ResumeProgramme:
+    # Read afresh (one row) unless the caller read it in this request with the programme's totals:
+    # a summary cached on a longer-lived instance may predate the last write.
+    if resume is not None:
+        return resume
     resume = ResumeProgramme.objects.filter(programme_id=programme.pk).first()
     return resume or resume_recalculer(programme_id=programme.pk)
 
 
-def seances_groupees(programme: Programme, today: datetime.date) -> tuple[list[dict[str, Any]], list[tuple[datetime.date, int]]]:
+def seances_groupees(
+    programme: Programme, today: datetime.date, *, resume: ResumeProgramme | None = None
+) -> tuple[list[dict[str, Any]], list[tuple[datetime.date, int]]]:
     """The programme's sessions grouped by format, département, kind of structure and state of the
     accompagnement, with delivered/planned half-days, and the delivered half-days per month of the
     period (sessions before the first month count in it, after the last month in the last one):
     read from the programme's summary, whatever the number of sessions."""
-    resume = _resume(programme)
+    resume = _resume(programme, resume)
     months = _month_starts(programme.date_debut, min(today, programme.date_fin)) if today >= programme.date_debut else []
     par_mois = [0] * len(months)
     if months:
@@ -478,9 +483,10 @@ def repartitions(programme: Programme, *, groupes: tuple[list, list] | None = No
     return {name: sorted(lignes.values(), key=lambda item: (-item.nombre, item.libelle)) for name, lignes in result.items()}
 
 
-def repartition_domaines(programme: Programme) -> list[Ligne]:
+def repartition_domaines(programme: Programme, *, resume: ResumeProgramme | None = None) -> list[Ligne]:
     """Active accompagnements per competence domain sought, read from the programme's summary."""
-    return [Ligne(nom, nombre, hj_prevues, hj_livrees) for nom, nombre, hj_prevues, hj_livrees in _resume(programme).domaines]
+    lignes = _resume(programme, resume).domaines
+    return [Ligne(nom, nombre, hj_prevues, hj_livrees) for nom, nombre, hj_prevues, hj_livrees in lignes]
 
 
 def repartition_domaines_recalculee(programme: Programme) -> list[Ligne]:
@@ -633,6 +639,8 @@ def lignes_tableau(rows: Iterable[AccompagnementSuivi], *, liens: bool) -> list[
     (fifty rows a page asked these of the template cell by cell, the largest part of the page's cost)."""
     libelles = dict(EtatAccompagnement.choices)
     suivis = avec_montant_livre(rows)
+    detail = _gabarit_url("accompagnements:detail") if liens else ""
+    paiement = _gabarit_url("budget:paiement_create") if liens else ""
     for row in suivis:
         # Attributes read by the template, beside the annotations of the query.
         row.etat_libelle = str(libelles.get(row.etat, row.etat))  # type: ignore[attr-defined]
@@ -640,9 +648,20 @@ def lignes_tableau(rows: Iterable[AccompagnementSuivi], *, liens: bool) -> list[
         row.livre_affiche = format_euros(row.montant_livre)  # type: ignore[attr-defined]
         row.paye_affiche = format_euros(row.montant_paye)  # type: ignore[attr-defined]
         if liens:
-            row.url_detail = reverse("accompagnements:detail", args=[row.pk])  # type: ignore[attr-defined]
-            row.url_paiement = reverse("budget:paiement_create", args=[row.pk])  # type: ignore[attr-defined]
+            row.url_detail = detail.format(row.pk)  # type: ignore[attr-defined]
+            row.url_paiement = paiement.format(row.pk)  # type: ignore[attr-defined]
     return suivis
+
+
+# A key no row has, to find where a URL of one key puts it.
+_CLE_MARQUEE = 987654321
+
+
+def _gabarit_url(name: str) -> str:
+    """The URL of `name` for one integer key as a `str.format` pattern: reversed once for a whole page
+    of rows rather than once per row (an integer's URL is its decimal digits, as `reverse` writes it)."""
+    avant, apres = reverse(name, args=[_CLE_MARQUEE]).split(str(_CLE_MARQUEE))
+    return avant.replace("{", "{{").replace("}", "}}") + "{}" + apres.replace("{", "{{").replace("}", "}}")
 
 
 def avec_montant_livre(rows: Iterable[AccompagnementSuivi]) -> list[AccompagnementSuivi]:
