@@ -191,10 +191,12 @@ if TYPE_CHECKING:  # a typing helper of django-stubs, needed only by mypy
     AccompagnementSuivi = WithAnnotations[Accompagnement, SuiviAccompagnement]
 
 
-def programmes_avec_totaux(*, jours: bool = True) -> QuerySet[ProgrammeAvecTotaux]:
+def programmes_avec_totaux(*, jours: bool = True, manquants: bool = True) -> QuerySet[ProgrammeAvecTotaux]:
     """Programmes annotated with their totals, read from their summary row (`ResumeProgramme`): one
-    query that reads no ledger line nor session. `jours` is kept for callers; the half-days are free."""
-    resumes_manquants()
+    query that reads no ledger line nor session. `jours` is kept for callers; the half-days are free.
+    `manquants=False` leaves the missing summaries to the caller (see `programme_avec_resume`)."""
+    if manquants:
+        resumes_manquants()
     annotations = {
         "total_engage": Coalesce(F("resume__engage"), Value(ZERO), output_field=MONEY),
         "total_autres": Coalesce(F("resume__autres"), Value(ZERO), output_field=MONEY),
@@ -209,6 +211,17 @@ def programmes_avec_totaux(*, jours: bool = True) -> QuerySet[ProgrammeAvecTotau
         "QuerySet[ProgrammeAvecTotaux]",
         Programme.objects.select_related("enveloppe").annotate(**annotations).order_by("-date_debut"),
     )
+
+
+def programme_avec_resume(pk: int) -> ProgrammeAvecTotaux:
+    """One programme with its totals and its summary row (`programme.resume`), in one query; a
+    programme without a summary yet gets it first (what `resumes_manquants` does for every list)."""
+    lu = programmes_avec_totaux(jours=False, manquants=False).select_related("resume")
+    programme = lu.get(pk=pk)
+    if getattr(programme, "resume", None) is None:
+        resume_recalculer(programme_id=pk)
+        programme = lu.get(pk=pk)
+    return programme
 
 
 def totaux_recalcules(*, jours: bool = True) -> QuerySet[ProgrammeAvecTotaux]:
@@ -448,19 +461,27 @@ class Ligne:
         return Decimal(self.hj_livrees) / 2
 
 
-def repartitions(programme: Programme, *, groupes: tuple[list, list] | None = None) -> dict[str, list[Ligne]]:
+def repartitions(
+    programme: Programme, *, groupes: tuple[list, list] | None = None, formats: dict[int, str] | None = None
+) -> dict[str, list[Ligne]]:
     """Active accompagnements by format, département and kind of structure: count, planned and
-    delivered half-days. Two grouped queries (a few hundred groups at most), rolled up here."""
+    delivered half-days. Two grouped queries (a few hundred groups at most), rolled up here;
+    `formats` (the programme's formats' labels by key) saves one if the caller read them."""
     keys = list(DIMENSIONS.values())
     labels: dict[str, dict[Any, Any]] = {
-        "format": dict(programme.formats.values_list("pk", "libelle")),
+        "format": dict(programme.formats.values_list("pk", "libelle")) if formats is None else formats,
         "structure_beneficiaire__departement": dict(Departement.choices),
         "structure_beneficiaire__type_structure": dict(TypeStructure.choices),
     }
     result: dict[str, dict[Any, Ligne]] = {name: {} for name in DIMENSIONS}
 
     def ligne(name: str, key: str, value: Any) -> Ligne:
-        return result[name].setdefault(value, Ligne(str(labels[key].get(value, value))))
+        # The label is translated once per category, not once per group of rows (setdefault built it each time).
+        lignes = result[name]
+        item = lignes.get(value)
+        if item is None:
+            item = lignes[value] = Ligne(str(labels[key].get(value, value)))
+        return item
 
     groups = (
         Accompagnement.objects.filter(programme=programme)
