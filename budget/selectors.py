@@ -663,7 +663,7 @@ def lignes_tableau(rows: Iterable[AccompagnementSuivi], *, liens: bool) -> list[
     detail = _gabarit_url("accompagnements:detail") if liens else ""
     paiement = _gabarit_url("budget:paiement_create") if liens else ""
     for row in suivis:
-        # Attributes read by the template, beside the annotations of the query.
+        # Attributes read by the ligne_accompagnement tag, beside the annotations of the query.
         row.etat_libelle = str(libelles.get(row.etat, row.etat))  # type: ignore[attr-defined]
         row.engage_affiche = format_euros(row.montant_engage)  # type: ignore[attr-defined]
         row.livre_affiche = format_euros(row.montant_livre)  # type: ignore[attr-defined]
