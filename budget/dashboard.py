@@ -32,17 +32,21 @@ def _repartition_chart(chart_id: str, titre: str, lignes: list[selectors.Ligne])
 def programme_context(programme: Programme, *, today: datetime.date | None = None) -> dict[str, Any]:
     """Figures, breakdowns, funnel, pace and charts of one programme (about fifteen queries in all)."""
     today = today or timezone.localdate()
-    annotated = selectors.programmes_avec_totaux(jours=False).get(pk=programme.pk)
-    seances = selectors.seances_groupees(annotated, today)
+    # The summary row read with the totals (they come from it): one read serves every figure below.
+    annotated = selectors.programme_avec_resume(programme.pk)
+    resume = annotated.resume
+    seances = selectors.seances_groupees(annotated, today, resume=resume)
     jours = selectors.jours_programme(annotated, today=today, groupes=seances)
     annotated.hj_livrees, annotated.hj_planifiees = jours["hj_livrees"], jours["hj_planifiees"]
     chiffres = selectors.chiffres_de(annotated)
     rythme = selectors.rythme(annotated, chiffres, today=today, par_mois=jours["par_mois"])
-    groupes = selectors.repartitions(annotated, groupes=seances)
+    # The programme's formats read once: the breakdown's labels and whether any counts in hours.
+    formats = list(programme.formats.values_list("pk", "libelle", "unite"))
+    groupes = selectors.repartitions(annotated, groupes=seances, formats={pk: libelle for pk, libelle, _unite in formats})
     repartitions = [
         ("formats", _("Par format"), groupes["formats"]),
         ("departements", _("Par département de la structure bénéficiaire"), groupes["departements"]),
-        ("domaines", _("Par domaine de compétences recherché"), selectors.repartition_domaines(annotated)),
+        ("domaines", _("Par domaine de compétences recherché"), selectors.repartition_domaines(annotated, resume=resume)),
         ("types", _("Par type de structure bénéficiaire"), groupes["types"]),
     ]
     entonnoir = selectors.entonnoir(annotated)
@@ -89,7 +93,7 @@ def programme_context(programme: Programme, *, today: datetime.date | None = Non
             description=_("Nombre de jours : minimum à réaliser, prévus, planifiés et réalisés."),
         ),
         "heures": {
-            "formats": programme.formats.filter(unite=UniteFormat.HEURE).exists(),
+            "formats": any(unite == UniteFormat.HEURE for _pk, _libelle, unite in formats),
             "livrees": jours["heures_livrees"],
             "planifiees": jours["heures_planifiees"],
             "par_demi_journee": programme.heures_par_demi_journee,

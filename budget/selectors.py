@@ -31,6 +31,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,7 +50,7 @@ from accounts.models import User
 from annuaire.models import Competence, Domaine
 from ateliers.models import ETATS_CONFIRMES, Atelier, EtatAtelier, Inscription
 from candidatures.models import Candidature, Etat
-from core.money import euros
+from core.money import euros, format_euros
 from core.permissions import may
 from evaluations.models import EtatEvaluation, Moment
 from programmes.models import Departement, Format, Programme, TypeStructure, UniteFormat
@@ -190,10 +191,12 @@ if TYPE_CHECKING:  # a typing helper of django-stubs, needed only by mypy
     AccompagnementSuivi = WithAnnotations[Accompagnement, SuiviAccompagnement]
 
 
-def programmes_avec_totaux(*, jours: bool = True) -> QuerySet[ProgrammeAvecTotaux]:
+def programmes_avec_totaux(*, jours: bool = True, manquants: bool = True) -> QuerySet[ProgrammeAvecTotaux]:
     """Programmes annotated with their totals, read from their summary row (`ResumeProgramme`): one
-    query that reads no ledger line nor session. `jours` is kept for callers; the half-days are free."""
-    resumes_manquants()
+    query that reads no ledger line nor session. `jours` is kept for callers; the half-days are free.
+    `manquants=False` leaves the missing summaries to the caller (see `programme_avec_resume`)."""
+    if manquants:
+        resumes_manquants()
     annotations = {
         "total_engage": Coalesce(F("resume__engage"), Value(ZERO), output_field=MONEY),
         "total_autres": Coalesce(F("resume__autres"), Value(ZERO), output_field=MONEY),
@@ -208,6 +211,17 @@ def programmes_avec_totaux(*, jours: bool = True) -> QuerySet[ProgrammeAvecTotau
         "QuerySet[ProgrammeAvecTotaux]",
         Programme.objects.select_related("enveloppe").annotate(**annotations).order_by("-date_debut"),
     )
+
+
+def programme_avec_resume(pk: int) -> ProgrammeAvecTotaux:
+    """One programme with its totals and its summary row (`programme.resume`), in one query; a
+    programme without a summary yet gets it first (what `resumes_manquants` does for every list)."""
+    lu = programmes_avec_totaux(jours=False, manquants=False).select_related("resume")
+    programme = lu.get(pk=pk)
+    if getattr(programme, "resume", None) is None:
+        resume_recalculer(programme_id=pk)
+        programme = lu.get(pk=pk)
+    return programme
 
 
 def totaux_recalcules(*, jours: bool = True) -> QuerySet[ProgrammeAvecTotaux]:
@@ -257,18 +271,23 @@ DIMENSIONS = {
 }
 
 
-def _resume(programme: Programme) -> ResumeProgramme:
-    # Read afresh (one row): a summary cached on the instance may predate the last write.
+def _resume(programme: Programme, resume: ResumeProgramme | None = None) -> ResumeProgramme:
+    # Read afresh (one row) unless the caller read it in this request with the programme's totals:
+    # a summary cached on a longer-lived instance may predate the last write.
+    if resume is not None:
+        return resume
     resume = ResumeProgramme.objects.filter(programme_id=programme.pk).first()
     return resume or resume_recalculer(programme_id=programme.pk)
 
 
-def seances_groupees(programme: Programme, today: datetime.date) -> tuple[list[dict[str, Any]], list[tuple[datetime.date, int]]]:
+def seances_groupees(
+    programme: Programme, today: datetime.date, *, resume: ResumeProgramme | None = None
+) -> tuple[list[dict[str, Any]], list[tuple[datetime.date, int]]]:
     """The programme's sessions grouped by format, département, kind of structure and state of the
     accompagnement, with delivered/planned half-days, and the delivered half-days per month of the
     period (sessions before the first month count in it, after the last month in the last one):
     read from the programme's summary, whatever the number of sessions."""
-    resume = _resume(programme)
+    resume = _resume(programme, resume)
     months = _month_starts(programme.date_debut, min(today, programme.date_fin)) if today >= programme.date_debut else []
     par_mois = [0] * len(months)
     if months:
@@ -442,19 +461,27 @@ class Ligne:
         return Decimal(self.hj_livrees) / 2
 
 
-def repartitions(programme: Programme, *, groupes: tuple[list, list] | None = None) -> dict[str, list[Ligne]]:
+def repartitions(
+    programme: Programme, *, groupes: tuple[list, list] | None = None, formats: dict[int, str] | None = None
+) -> dict[str, list[Ligne]]:
     """Active accompagnements by format, département and kind of structure: count, planned and
-    delivered half-days. Two grouped queries (a few hundred groups at most), rolled up here."""
+    delivered half-days. Two grouped queries (a few hundred groups at most), rolled up here;
+    `formats` (the programme's formats' labels by key) saves one if the caller read them."""
     keys = list(DIMENSIONS.values())
     labels: dict[str, dict[Any, Any]] = {
-        "format": dict(programme.formats.values_list("pk", "libelle")),
+        "format": dict(programme.formats.values_list("pk", "libelle")) if formats is None else formats,
         "structure_beneficiaire__departement": dict(Departement.choices),
         "structure_beneficiaire__type_structure": dict(TypeStructure.choices),
     }
     result: dict[str, dict[Any, Ligne]] = {name: {} for name in DIMENSIONS}
 
     def ligne(name: str, key: str, value: Any) -> Ligne:
-        return result[name].setdefault(value, Ligne(str(labels[key].get(value, value))))
+        # The label is translated once per category, not once per group of rows (setdefault built it each time).
+        lignes = result[name]
+        item = lignes.get(value)
+        if item is None:
+            item = lignes[value] = Ligne(str(labels[key].get(value, value)))
+        return item
 
     groups = (
         Accompagnement.objects.filter(programme=programme)
@@ -477,9 +504,10 @@ def repartitions(programme: Programme, *, groupes: tuple[list, list] | None = No
     return {name: sorted(lignes.values(), key=lambda item: (-item.nombre, item.libelle)) for name, lignes in result.items()}
 
 
-def repartition_domaines(programme: Programme) -> list[Ligne]:
+def repartition_domaines(programme: Programme, *, resume: ResumeProgramme | None = None) -> list[Ligne]:
     """Active accompagnements per competence domain sought, read from the programme's summary."""
-    return [Ligne(nom, nombre, hj_prevues, hj_livrees) for nom, nombre, hj_prevues, hj_livrees in _resume(programme).domaines]
+    lignes = _resume(programme, resume).domaines
+    return [Ligne(nom, nombre, hj_prevues, hj_livrees) for nom, nombre, hj_prevues, hj_livrees in lignes]
 
 
 def repartition_domaines_recalculee(programme: Programme) -> list[Ligne]:
@@ -601,6 +629,60 @@ def accompagnements_suivi(programme: Programme) -> QuerySet[AccompagnementSuivi]
         )
         .order_by("reference")
     )
+
+
+def accompagnements_tableau(programme: Programme) -> QuerySet[AccompagnementSuivi]:
+    """`accompagnements_suivi` reading only the columns the dashboard's table shows and prices (the
+    format's rate and its programme's daily rate): the same figures from a fraction of the columns."""
+    return (
+        accompagnements_suivi(programme)
+        .select_related(None)
+        .select_related("structure_beneficiaire", "format__programme")
+        .only(
+            "reference",
+            "etat",
+            "demi_journees_prevues",
+            "structure_beneficiaire",
+            "structure_beneficiaire__raison_sociale",
+            "format",
+            "format__libelle",
+            "format__personne_ressource_remuneree",
+            "format__taux_par_unite",
+            "format__programme",
+            "format__programme__taux_journalier",
+        )
+    )
+
+
+def lignes_tableau(rows: Iterable[AccompagnementSuivi], *, liens: bool) -> list[AccompagnementSuivi]:
+    """The rows of the dashboard's table with what their cells show computed once here: the state's
+    label, the three amounts in euros and, if `liens`, the links to the accompagnement and its payment
+    (fifty rows a page asked these of the template cell by cell, the largest part of the page's cost)."""
+    libelles = dict(EtatAccompagnement.choices)
+    suivis = avec_montant_livre(rows)
+    detail = _gabarit_url("accompagnements:detail") if liens else ""
+    paiement = _gabarit_url("budget:paiement_create") if liens else ""
+    for row in suivis:
+        # Attributes read by the ligne_accompagnement tag, beside the annotations of the query.
+        row.etat_libelle = str(libelles.get(row.etat, row.etat))  # type: ignore[attr-defined]
+        row.engage_affiche = format_euros(row.montant_engage)  # type: ignore[attr-defined]
+        row.livre_affiche = format_euros(row.montant_livre)  # type: ignore[attr-defined]
+        row.paye_affiche = format_euros(row.montant_paye)  # type: ignore[attr-defined]
+        if liens:
+            row.url_detail = detail.format(row.pk)  # type: ignore[attr-defined]
+            row.url_paiement = paiement.format(row.pk)  # type: ignore[attr-defined]
+    return suivis
+
+
+# A key no row has, to find where a URL of one key puts it.
+_CLE_MARQUEE = 987654321
+
+
+def _gabarit_url(name: str) -> str:
+    """The URL of `name` for one integer key as a `str.format` pattern: reversed once for a whole page
+    of rows rather than once per row (an integer's URL is its decimal digits, as `reverse` writes it)."""
+    avant, apres = reverse(name, args=[_CLE_MARQUEE]).split(str(_CLE_MARQUEE))
+    return avant.replace("{", "{{").replace("}", "}}") + "{}" + apres.replace("{", "{{").replace("}", "}}")
 
 
 def avec_montant_livre(rows: Iterable[AccompagnementSuivi]) -> list[AccompagnementSuivi]:

@@ -56,13 +56,14 @@ def _programme(request: HttpRequest, pk: int | str | None = None) -> Programme:
 def tableau_de_bord(request: HttpRequest) -> HttpResponse:
     programme = _programme(request)
     context = programme_context(programme)
-    page = paginer(request, selectors.accompagnements_suivi(programme), ACCOMPAGNEMENTS_PAR_PAGE)
-    page.object_list = selectors.avec_montant_livre(page.object_list)
+    peut_modifier = may(request.user, "budget.modifier")
+    page = paginer(request, selectors.accompagnements_tableau(programme), ACCOMPAGNEMENTS_PAR_PAGE)
+    page.object_list = selectors.lignes_tableau(page.object_list, liens=bool(peut_modifier))
     context.update(
         {
             "programmes": selectors.programmes_visibles(request.user).select_related("pilote").order_by("-date_debut"),
             "page_obj": page,
-            "peut_modifier": may(request.user, "budget.modifier"),
+            "peut_modifier": peut_modifier,
             "types_export": TypeExport,
             "exports": selectors.exports_visibles(request.user).filter(programme=programme)[:5],
         }

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accompagnements import services as accompagnement_services
@@ -11,6 +12,8 @@ from budget import services
 from budget.models import ResumeProgramme
 from budget.resume import resume_violations
 from tests.factories import AccompagnementFactory, ProgrammeFactory
+
+from .conftest import engager
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +65,16 @@ def test_a_wrong_summary_is_reported_with_the_stored_and_recomputed_values(coord
         (programme, "engage", Decimal("999.00"), Decimal("1000.00")),
         (programme, "hj_prevues", 7, 4),
     ]
+
+
+def test_the_dashboard_makes_a_missing_summary_before_reading_its_figures(client, programme, coordinateur):
+    accompagnement = AccompagnementFactory(candidature__programme=programme, demi_journees_prevues=4)
+    engager(accompagnement, by=coordinateur)
+    ResumeProgramme.objects.filter(programme=programme).delete()
+    client.force_login(coordinateur)
+
+    response = client.get(reverse("budget:tableau_de_bord") + f"?programme={programme.pk}")
+
+    assert response.status_code == 200
+    assert ResumeProgramme.objects.get(programme=programme).engage == programme.montant_pour(4)
+    assert response.context["chiffres"].engage == programme.montant_pour(4)
