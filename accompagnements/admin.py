@@ -26,6 +26,7 @@ from core.admin_helpers import (
     related_column,
 )
 from core.admin_imports import ImportAdminMixin
+from core.admin_rows import FastRowsMixin
 from core.exceptions import DomainError, RuleViolation
 from programmes.admin import format_filter
 from programmes.rules import check_demi_journees
@@ -226,7 +227,7 @@ class AccompagnementEvenementInline(HistoriqueInlineMixin, admin.TabularInline):
 
 
 @admin.register(Accompagnement)
-class AccompagnementAdmin(CaseActionMixin, ServiceAdminMixin, admin.ModelAdmin):
+class AccompagnementAdmin(FastRowsMixin, CaseActionMixin, ServiceAdminMixin, admin.ModelAdmin):
     # Created by accompagnement_create (rules of the format and the structure, reference, history); its
     # state moves by transitions; the parties and the half-days are those of the convention.
     service_owned_fields = (
@@ -514,7 +515,7 @@ class SupportTemoinInline(ServiceInlineMixin, admin.TabularInline):
 
 
 @admin.register(Seance)
-class SeanceAdmin(CaseActionMixin, ServiceAdminMixin, admin.ModelAdmin):
+class SeanceAdmin(FastRowsMixin, CaseActionMixin, ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ("accompagnement", *SEANCE_PLANNING_FIELDS, *SEANCE_STATE_FIELDS, "planifiee_par")
     service_add = "accompagnements.services.seance_plan"
     service_change = "accompagnements.services.seance_reschedule"

@@ -1,0 +1,79 @@
+"""The big changelists' rows (core/admin_rows.py) are Django's, cell for cell; the site's context is
+Django's, its app list built only when a template reads it (core/admin_site.py). Issue 14."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin import AdminSite
+from django.contrib.admin.templatetags.admin_list import results
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from accompagnements.models import CompteRendu, EtatSeance
+from core.admin_rows import FastRowsMixin, fast_results
+from core.admin_site import TsfAdminSite
+from tests.factories import AccompagnementFactory, PersonneRessourceFactory, SeanceFactory
+
+FAST = sorted(
+    (model._meta.label for model, model_admin in admin.site._registry.items() if isinstance(model_admin, FastRowsMixin)),
+)
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser(email="lignes@exemple.test", password="mot-de-passe-42"))
+    return client
+
+
+@pytest.fixture
+def rows():
+    """Rows whose cells take every path: choices, booleans true and false, dates, a missing relation,
+    several mentors, an empty text, an annotated figure."""
+    first = AccompagnementFactory(mentors=[PersonneRessourceFactory(), PersonneRessourceFactory()])
+    second = AccompagnementFactory(etat="termine", termine_le=timezone.now())
+    held = SeanceFactory(accompagnement=first, etat=EtatSeance.REALISEE, comptee=True, lieu="")
+    CompteRendu.objects.create(seance=held, redige_par=first.beneficiaire, soumis_le=timezone.now())
+    SeanceFactory(accompagnement=second, debut=timezone.now() + datetime.timedelta(days=3))
+    SeanceFactory(accompagnement=second, etat=EtatSeance.ANNULEE, comptee=False)
+    return first, second
+
+
+def test_the_big_lists_use_the_row_writer():
+    assert {"accompagnements.Accompagnement", "accompagnements.Seance"} <= set(FAST)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", FAST)
+@pytest.mark.parametrize("query", ["", "?o=-2", "?q=ACC-TEST&o=3"])
+def test_rows_are_djangos_cell_for_cell(admin_client, rows, label, query):
+    model = next(m for m in admin.site._registry if m._meta.label == label)
+    response = admin_client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") + query)
+    assert response.status_code == 200
+    cl = response.context["cl"]
+    assert len(cl.result_list) >= 2
+    django_rows = ["".join(str(cell) for cell in row) for row in results(cl)]
+    ours = ["".join(str(cell) for cell in row) for row in fast_results(cl)]
+    assert ours == django_rows
+    for row in ours:  # and the page shows them
+        assert row in response.content.decode()
+    if query:  # the filters are kept in the change links, as Django does
+        assert "_changelist_filters=" in ours[0]
+
+
+@pytest.mark.django_db
+def test_site_context_is_djangos_with_a_lazy_app_list(django_user_model):
+    request = RequestFactory().get("/admin/")
+    request.user = django_user_model.objects.create_superuser(email="site@exemple.test", password="mot-de-passe-42")
+    site = admin.site
+    assert isinstance(site, TsfAdminSite)
+    ours = site.each_context(request)
+    djangos = AdminSite.each_context(site, request)
+    assert set(ours) == set(djangos)
+    assert {k: v for k, v in ours.items() if k not in ("available_apps", "log_entries")} == {
+        k: v for k, v in djangos.items() if k not in ("available_apps", "log_entries")
+    }
+    assert list(ours["available_apps"]) == djangos["available_apps"]
