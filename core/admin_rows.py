@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.contrib.admin.templatetags.admin_list import ResultList, items_for_result
+from django.contrib.admin.templatetags.admin_list import ResultList, date_hierarchy, items_for_result
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import (
     FieldIsAForeignKeyColumnName,
@@ -25,6 +25,7 @@ from django.contrib.admin.utils import (
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -179,3 +180,55 @@ class FastRowsMixin:
     """A big changelist whose rows are written by `RowWriter` (Django's HTML, a fraction of its CPU)."""
 
     change_list_template = "admin/change_list_rows.html"
+
+
+class _YearsByIndex:
+    """`cl.queryset` for Django's date hierarchy, whose list of years is asked year by year.
+
+    At its first level Django lists the years that have rows with SELECT DISTINCT DATE_TRUNC('year', …)
+    over every row of the list (30 000 sessions: the page's dearest query, growing with the history).
+    The years lie between the first and last dates, which Django has just read (kept here): one query
+    asks, for each of them, whether a row exists in it, through the field's index. Same years, same order.
+    """
+
+    def __init__(self, queryset: Any) -> None:
+        self._queryset = queryset
+        self._range: dict[str, Any] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._queryset, name)
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> Any:
+        self._range = self._queryset.aggregate(*args, **kwargs)
+        return self._range
+
+    def _years(self, plain: Callable[..., Any], field_name: str, kind: str, *args: Any, **kwargs: Any) -> Any:
+        bounds = self._range
+        if kind != "year" or not bounds or bounds.get("first") is None or bounds.get("last") is None:
+            return plain(field_name, kind, *args, **kwargs)
+        first, last = bounds["first"], bounds["last"]
+        if isinstance(first, datetime.datetime) and timezone.is_aware(first):
+            first, last = timezone.localtime(first), timezone.localtime(last)
+        years = range(first.year, last.year + 1)
+        queryset = self._queryset.order_by()
+        found = queryset.annotate(
+            **{f"y{year}": models.Exists(queryset.filter(**{f"{field_name}__year": year})) for year in years}
+        ).values(*(f"y{year}" for year in years))[:1]
+        row = next(iter(found), {})
+        return [datetime.date(year, 1, 1) for year in years if row.get(f"y{year}")]
+
+    def dates(self, field_name: str, kind: str, *args: Any, **kwargs: Any) -> Any:
+        return self._years(self._queryset.dates, field_name, kind, *args, **kwargs)
+
+    def datetimes(self, field_name: str, kind: str, *args: Any, **kwargs: Any) -> Any:
+        return self._years(self._queryset.datetimes, field_name, kind, *args, **kwargs)
+
+
+def date_hierarchy_rows(cl: Any) -> Any:
+    """Django's `date_hierarchy(cl)`, its years found by `_YearsByIndex`."""
+    queryset = cl.queryset
+    cl.queryset = _YearsByIndex(queryset)
+    try:
+        return date_hierarchy(cl)
+    finally:
+        cl.queryset = queryset

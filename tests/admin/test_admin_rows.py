@@ -8,13 +8,13 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.contrib.admin import AdminSite
-from django.contrib.admin.templatetags.admin_list import results
+from django.contrib.admin.templatetags.admin_list import date_hierarchy, results
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnements.models import CompteRendu, EtatSeance
-from core.admin_rows import FastRowsMixin, fast_results
+from accompagnements.models import Accompagnement, CompteRendu, EtatSeance
+from core.admin_rows import FastRowsMixin, date_hierarchy_rows, fast_results
 from core.admin_site import TsfAdminSite
 from tests.factories import AccompagnementFactory, PersonneRessourceFactory, SeanceFactory
 
@@ -42,6 +42,13 @@ def rows():
     return first, second
 
 
+def _changelist(client, label, query=""):
+    model = next(m for m in admin.site._registry if m._meta.label == label)
+    response = client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") + query)
+    assert response.status_code == 200
+    return response
+
+
 def test_the_big_lists_use_the_row_writer():
     assert {"accompagnements.Accompagnement", "accompagnements.Seance"} <= set(FAST)
 
@@ -50,9 +57,7 @@ def test_the_big_lists_use_the_row_writer():
 @pytest.mark.parametrize("label", FAST)
 @pytest.mark.parametrize("query", ["", "?o=-2", "?q=ACC-TEST&o=3"])
 def test_rows_are_djangos_cell_for_cell(admin_client, rows, label, query):
-    model = next(m for m in admin.site._registry if m._meta.label == label)
-    response = admin_client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") + query)
-    assert response.status_code == 200
+    response = _changelist(admin_client, label, query)
     cl = response.context["cl"]
     assert len(cl.result_list) >= 2
     django_rows = ["".join(str(cell) for cell in row) for row in results(cl)]
@@ -62,6 +67,26 @@ def test_rows_are_djangos_cell_for_cell(admin_client, rows, label, query):
         assert row in response.content.decode()
     if query:  # the filters are kept in the change links, as Django does
         assert "_changelist_filters=" in ours[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", FAST)
+def test_date_hierarchy_lists_djangos_years(admin_client, rows, label):
+    """Rows three years apart, none in the year before the last: the years found by index are Django's,
+    the empty year left out."""
+    first, second = rows
+    later = timezone.now() + datetime.timedelta(days=3 * 366)
+    Accompagnement.objects.filter(pk=second.pk).update(created_at=later)
+    SeanceFactory(accompagnement=second, debut=later)
+    cl = _changelist(admin_client, label).context["cl"]
+    ours = date_hierarchy_rows(cl)
+    titles = [choice["title"] for choice in ours["choices"]]
+    last = timezone.localtime(later).year
+    assert titles[0] == str(timezone.localtime().year) and titles[-1] == str(last)
+    assert str(last - 1) not in titles
+    assert ours == date_hierarchy(cl)
+    year = _changelist(admin_client, label, f"?{cl.date_hierarchy}__year={timezone.localtime(later).year}").context["cl"]
+    assert date_hierarchy_rows(year) == date_hierarchy(year)  # below the years, Django's own queries
 
 
 @pytest.mark.django_db
