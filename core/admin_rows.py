@@ -23,6 +23,7 @@ from django.contrib.admin.utils import (
     lookup_field,
 )
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.core.paginator import Paginator
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -176,10 +177,29 @@ def fast_results(cl: Any) -> Iterator[ResultList]:
         yield ResultList(None, [writer.row(obj)])
 
 
+class KeysFirstPaginator(Paginator):
+    """A page's rows chosen by their keys first, then read with their relations for those keys only.
+
+    Sorted on a column without an index (the accompagnements' creation date), PostgreSQL joins every row
+    of the list to its programme, beneficiary, structure and format, then keeps 50: 8 ms at 3 000 rows,
+    growing with the history. Here the 50 keys are sorted out of the table alone, and the joins (and the
+    per-row subqueries) are made for them. Same rows, same order, same number of queries.
+    """
+
+    def page(self, number: Any) -> Any:
+        page = super().page(number)
+        rows = page.object_list
+        if isinstance(rows, models.QuerySet) and rows.query.is_sliced and not rows.query.distinct:
+            page.object_list = self.object_list.filter(pk__in=rows.values("pk"))
+        return page
+
+
 class FastRowsMixin:
-    """A big changelist whose rows are written by `RowWriter` (Django's HTML, a fraction of its CPU)."""
+    """A big changelist whose rows are written by `RowWriter` (Django's HTML, a fraction of its CPU), its
+    page chosen by `KeysFirstPaginator`, its date hierarchy's years found by `_YearsByIndex`."""
 
     change_list_template = "admin/change_list_rows.html"
+    paginator = KeysFirstPaginator
 
 
 class _YearsByIndex:

@@ -90,6 +90,21 @@ def test_date_hierarchy_lists_djangos_years(admin_client, rows, label):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("label", FAST)
+@pytest.mark.parametrize("query", ["?p=2", "?o=-2&p=1", "?o=4.-3&p=2"])
+def test_a_page_is_djangos_page(admin_client, rows, label, query, monkeypatch):
+    """The page's rows chosen by key first (KeysFirstPaginator) are the rows of Django's slice, in its order."""
+    model_admin = next(a for m, a in admin.site._registry.items() if m._meta.label == label)
+    monkeypatch.setattr(model_admin, "list_per_page", 1)
+    cl = _changelist(admin_client, label, query).context["cl"]
+    assert cl.multi_page
+    page = int(query.rsplit("p=", 1)[1])
+    shown = [obj.pk for obj in cl.result_list]
+    assert shown == [obj.pk for obj in cl.queryset[page - 1 : page]]
+    assert "IN (SELECT" in str(cl.result_list.query)
+
+
+@pytest.mark.django_db
 def test_site_context_is_djangos_with_a_lazy_app_list(django_user_model):
     request = RequestFactory().get("/admin/")
     request.user = django_user_model.objects.create_superuser(email="site@exemple.test", password="mot-de-passe-42")
