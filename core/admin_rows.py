@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.contrib.admin.templatetags.admin_list import ResultList, date_hierarchy, items_for_result
+from django.contrib.admin.templatetags.admin_list import ResultList, _boolean_icon, date_hierarchy, items_for_result
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import (
     FieldIsAForeignKeyColumnName,
@@ -75,6 +75,18 @@ class _Column:
         if attr is not None:
             self.empty = getattr(attr, "empty_value_display", empty)
         self.fk = self.field is not None and isinstance(self.field.remote_field, models.ManyToOneRel)
+        # A yes/no column (a boolean field, or a method shown as one): three icons, made once per page.
+        self.icons = (self.field is not None and self.choices is None and isinstance(self.field, models.BooleanField)) or (
+            self.method is not None and self.boolean
+        )
+        self._icons: dict[Any, Any] = {}
+
+    def icon(self, value: Any) -> Any:
+        key = (type(value), value)  # True and 1 are one dict key, not one icon (its alt says which)
+        icon = self._icons.get(key)
+        if icon is None:
+            icon = self._icons[key] = _boolean_icon(value)
+        return icon
 
     def value(self, cl: Any, obj: Any) -> tuple[Any, Any, Any]:
         """(field, attr, value) as `lookup_field` gives them."""
@@ -97,6 +109,8 @@ class _Column:
             empty = getattr(attr, "empty_value_display", empty)
         if isinstance(value, str) and value.strip() == "":
             value = ""
+        if self.icons and (self.method is not None or (f is not None and not f.auto_created)):
+            return classes, self.icon(value)  # no date: no "nowrap"
         if f is None or f.auto_created:
             boolean = self.boolean if self.method is not None else getattr(attr, "boolean", False)
             if isinstance(attr, property) and hasattr(attr, "fget"):
