@@ -8,10 +8,13 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.contrib.admin import AdminSite
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.templatetags.admin_list import date_hierarchy, results
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from accompagnements.models import Accompagnement, CompteRendu, EtatSeance
 from core.admin_rows import FastRowsMixin, date_hierarchy_rows, fast_results
@@ -117,3 +120,18 @@ def test_site_context_is_djangos_with_a_lazy_app_list(django_user_model):
         k: v for k, v in djangos.items() if k not in ("available_apps", "log_entries")
     }
     assert list(ours["available_apps"]) == djangos["available_apps"]
+
+
+@pytest.mark.django_db
+def test_selection_box_is_djangos(rows):
+    """CaseActionMixin writes the box in one string: what its two format_html wrote, a name with markup escaped."""
+    accompagnement = rows[0]
+    accompagnement.reference = "<b>A&B</b> \"{0}\" 'x'"
+    label = format_html(gettext("Select this object for an action - {}"), str(accompagnement))
+    expected = format_html(
+        '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+        ACTION_CHECKBOX_NAME,
+        accompagnement.pk,
+        label,
+    )
+    assert admin.site._registry[Accompagnement].action_checkbox(accompagnement) == expected
