@@ -10,7 +10,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,7 @@ from core.admin_helpers import (
     related_column,
 )
 from core.admin_imports import ImportAdminMixin
+from core.admin_rows import FastRowsMixin
 from core.exceptions import DomainError, RuleViolation
 from programmes.admin import format_filter
 from programmes.rules import check_demi_journees
@@ -71,13 +73,11 @@ class CaseActionMixin:
 
     # Its header (the box that selects the whole page) is written by Django from the column's name.
     def action_checkbox(self, obj: Any) -> str:
-        # Django's own sentence, translated by its catalogue.
-        label = format_html(gettext("Select this object for an action - {}"), str(obj))
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            ACTION_CHECKBOX_NAME,
-            obj.pk,
-            label,
+        # Django's own sentence, translated by its catalogue; what format_html would give, in one string
+        # (two format_html per row were a tenth of the rows' CPU).
+        label = gettext("Select this object for an action - {}").format(escape(str(obj)))
+        return mark_safe(  # noqa: S308  # nosec B703 B308 # the row's name and key are escaped here
+            f'<input type="checkbox" name="{ACTION_CHECKBOX_NAME}" value="{escape(obj.pk)}" class="action-select" aria-label="{label}">'
         )
 
 
@@ -226,7 +226,7 @@ class AccompagnementEvenementInline(HistoriqueInlineMixin, admin.TabularInline):
 
 
 @admin.register(Accompagnement)
-class AccompagnementAdmin(CaseActionMixin, ServiceAdminMixin, admin.ModelAdmin):
+class AccompagnementAdmin(FastRowsMixin, CaseActionMixin, ServiceAdminMixin, admin.ModelAdmin):
     # Created by accompagnement_create (rules of the format and the structure, reference, history); its
     # state moves by transitions; the parties and the half-days are those of the convention.
     service_owned_fields = (
@@ -514,7 +514,7 @@ class SupportTemoinInline(ServiceInlineMixin, admin.TabularInline):
 
 
 @admin.register(Seance)
-class SeanceAdmin(CaseActionMixin, ServiceAdminMixin, admin.ModelAdmin):
+class SeanceAdmin(FastRowsMixin, CaseActionMixin, ServiceAdminMixin, admin.ModelAdmin):
     service_owned_fields = ("accompagnement", *SEANCE_PLANNING_FIELDS, *SEANCE_STATE_FIELDS, "planifiee_par")
     service_add = "accompagnements.services.seance_plan"
     service_change = "accompagnements.services.seance_reschedule"

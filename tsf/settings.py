@@ -77,7 +77,7 @@ TSF_DOMAIN_APPS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.admin_site.TsfAdminConfig",  # django.contrib.admin, its site building the app list lazily (issue 14)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

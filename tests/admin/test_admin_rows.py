@@ -1,0 +1,137 @@
+"""The big changelists' rows (core/admin_rows.py) are Django's, cell for cell; the site's context is
+Django's, its app list built only when a template reads it (core/admin_site.py). Issue 14."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin import AdminSite
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.templatetags.admin_list import date_hierarchy, results
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+
+from accompagnements.models import Accompagnement, CompteRendu, EtatSeance
+from core.admin_rows import FastRowsMixin, date_hierarchy_rows, fast_results
+from core.admin_site import TsfAdminSite
+from tests.factories import AccompagnementFactory, PersonneRessourceFactory, SeanceFactory
+
+FAST = sorted(
+    (model._meta.label for model, model_admin in admin.site._registry.items() if isinstance(model_admin, FastRowsMixin)),
+)
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser(email="lignes@exemple.test", password="mot-de-passe-42"))
+    return client
+
+
+@pytest.fixture
+def rows():
+    """Rows whose cells take every path: choices, booleans true and false, dates, a missing relation,
+    several mentors, an empty text, an annotated figure."""
+    first = AccompagnementFactory(mentors=[PersonneRessourceFactory(), PersonneRessourceFactory()])
+    second = AccompagnementFactory(etat="termine", termine_le=timezone.now())
+    held = SeanceFactory(accompagnement=first, etat=EtatSeance.REALISEE, comptee=True, lieu="")
+    CompteRendu.objects.create(seance=held, redige_par=first.beneficiaire, soumis_le=timezone.now())
+    SeanceFactory(accompagnement=second, debut=timezone.now() + datetime.timedelta(days=3))
+    SeanceFactory(accompagnement=second, etat=EtatSeance.ANNULEE, comptee=False)
+    return first, second
+
+
+def _changelist(client, label, query=""):
+    model = next(m for m in admin.site._registry if m._meta.label == label)
+    response = client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") + query)
+    assert response.status_code == 200
+    return response
+
+
+def test_the_big_lists_use_the_row_writer():
+    assert {"accompagnements.Accompagnement", "accompagnements.Seance"} <= set(FAST)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", FAST)
+@pytest.mark.parametrize("query", ["", "?o=-2", "?q=ACC-TEST&o=3"])
+def test_rows_are_djangos_cell_for_cell(admin_client, rows, label, query):
+    response = _changelist(admin_client, label, query)
+    cl = response.context["cl"]
+    assert len(cl.result_list) >= 2
+    django_rows = ["".join(str(cell) for cell in row) for row in results(cl)]
+    ours = ["".join(str(cell) for cell in row) for row in fast_results(cl)]
+    assert ours == django_rows
+    for row in ours:  # and the page shows them
+        assert row in response.content.decode()
+    if query:  # the filters are kept in the change links, as Django does
+        assert "_changelist_filters=" in ours[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", FAST)
+def test_date_hierarchy_lists_djangos_years(admin_client, rows, label):
+    """Rows three years apart, none in the year before the last: the years found by index are Django's,
+    the empty year left out."""
+    first, second = rows
+    later = timezone.now() + datetime.timedelta(days=3 * 366)
+    Accompagnement.objects.filter(pk=second.pk).update(created_at=later)
+    SeanceFactory(accompagnement=second, debut=later)
+    cl = _changelist(admin_client, label).context["cl"]
+    ours = date_hierarchy_rows(cl)
+    titles = [choice["title"] for choice in ours["choices"]]
+    last = timezone.localtime(later).year
+    assert titles[0] == str(timezone.localtime().year) and titles[-1] == str(last)
+    assert str(last - 1) not in titles
+    assert ours == date_hierarchy(cl)
+    year = _changelist(admin_client, label, f"?{cl.date_hierarchy}__year={timezone.localtime(later).year}").context["cl"]
+    assert date_hierarchy_rows(year) == date_hierarchy(year)  # below the years, Django's own queries
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", FAST)
+@pytest.mark.parametrize("query", ["?p=2", "?o=-2&p=1", "?o=4.-3&p=2"])
+def test_a_page_is_djangos_page(admin_client, rows, label, query, monkeypatch):
+    """The page's rows chosen by key first (KeysFirstPaginator) are the rows of Django's slice, in its order."""
+    model_admin = next(a for m, a in admin.site._registry.items() if m._meta.label == label)
+    monkeypatch.setattr(model_admin, "list_per_page", 1)
+    cl = _changelist(admin_client, label, query).context["cl"]
+    assert cl.multi_page
+    page = int(query.rsplit("p=", 1)[1])
+    shown = [obj.pk for obj in cl.result_list]
+    assert shown == [obj.pk for obj in cl.queryset[page - 1 : page]]
+    assert "IN (SELECT" in str(cl.result_list.query)
+
+
+@pytest.mark.django_db
+def test_site_context_is_djangos_with_a_lazy_app_list(django_user_model):
+    request = RequestFactory().get("/admin/")
+    request.user = django_user_model.objects.create_superuser(email="site@exemple.test", password="mot-de-passe-42")
+    site = admin.site
+    assert isinstance(site, TsfAdminSite)
+    ours = site.each_context(request)
+    djangos = AdminSite.each_context(site, request)
+    assert set(ours) == set(djangos)
+    assert {k: v for k, v in ours.items() if k not in ("available_apps", "log_entries")} == {
+        k: v for k, v in djangos.items() if k not in ("available_apps", "log_entries")
+    }
+    assert list(ours["available_apps"]) == djangos["available_apps"]
+
+
+@pytest.mark.django_db
+def test_selection_box_is_djangos(rows):
+    """CaseActionMixin writes the box in one string: what its two format_html wrote, a name with markup escaped."""
+    accompagnement = rows[0]
+    accompagnement.reference = "<b>A&B</b> \"{0}\" 'x'"
+    label = format_html(gettext("Select this object for an action - {}"), str(accompagnement))
+    expected = format_html(
+        '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+        ACTION_CHECKBOX_NAME,
+        accompagnement.pk,
+        label,
+    )
+    assert admin.site._registry[Accompagnement].action_checkbox(accompagnement) == expected
