@@ -207,8 +207,14 @@ def seances_context(accompagnement: Accompagnement, user: AbstractBaseUser | Ano
     """Context of the sessions section (issue 7): the sessions, their flags and the half-day figures."""
     now = timezone.now()
     seances = list(Seance.objects.filter(accompagnement=accompagnement).select_related("compte_rendu").order_by("debut", "pk"))
+    # Labels read once from the choices: get_FOO_display rebuilds and hashes the whole choice list
+    # (a translation per choice) at each call, twice a row.
+    etats = {valeur: str(libelle) for valeur, libelle in EtatSeance.choices}
+    services_faits = {valeur: str(libelle) for valeur, libelle in ServiceFait.choices}
     for seance in seances:
         seance.accompagnement = accompagnement  # already loaded with its programme and format
+        seance.etat_libelle = etats.get(seance.etat, seance.etat)  # type: ignore[attr-defined]
+        seance.service_fait_libelle = services_faits.get(seance.service_fait, seance.service_fait)  # type: ignore[attr-defined]
     _annotate_flags(seances, ecart_max=accompagnement.format.ecart_max_jours, now=now)
     figures = demi_journees_des_seances(accompagnement, seances)
     return {
