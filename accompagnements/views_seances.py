@@ -29,6 +29,7 @@ from core.concurrency import has_edit_conflict, version_initial
 from core.downloads import attachment_response
 from core.exceptions import DomainError
 from core.forms import add_domain_error, form_save
+from core.liens import lien_par_pk
 from core.outcomes import report_outcome
 from core.pagination import paginer
 from core.permissions import forbid_unless, may
@@ -397,11 +398,14 @@ def agenda(request):
         .only("debut", "sujet", "etat", "accompagnement__reference", "accompagnement__format__libelle")
     )
     page_obj = paginer(request, seances, AGENDA_PAR_PAGE)
-    # Each row's state label read once from the choices, not through get_etat_display per row.
+    # Each row's state label read once from the choices, not through get_etat_display per row, and
+    # its link from one reverse, not a {% url %} per row.
     libelles = dict(EtatSeance.choices)
+    lien = lien_par_pk("accompagnements:seance_detail")
     page_obj.object_list = list(page_obj.object_list)
     for seance in page_obj.object_list:
         seance.etat_libelle = libelles.get(seance.etat, seance.etat)  # type: ignore[attr-defined]
+        seance.lien = lien(seance.pk)  # type: ignore[attr-defined]
     flux = FluxCalendrier.objects.filter(user=request.user).first()
     flux_url = settings.SITE_URL + reverse("accompagnements:flux_calendrier", args=[flux.token]) if flux else ""
     return render(

@@ -15,6 +15,7 @@ from core.concurrency import version_initial
 from core.exceptions import DomainError
 from core.exports import SafeCsvWriter
 from core.forms import add_domain_error
+from core.liens import lien_par_pk
 from core.pagination import paginer, plafond
 from core.permissions import action_required, may
 from core.signed_links import signed_link_object
@@ -290,6 +291,17 @@ def appariement_list(request):
     sans_proposition = (
         sans_proposition.select_related(None).select_related("structure").only("reference", "structure__raison_sociale")
     )
+    sans_proposition_page = paginer(request, sans_proposition, APPARIEMENT_PAR_PAGE, param="dossiers")
+    # Each row's links from one reverse per route, not a {% url %} per row.
+    lien_dossier = lien_par_pk("annuaire:appariement_candidature")
+    lien_modifier = lien_par_pk("annuaire:proposition_modifier")
+    lignes.object_list = list(lignes.object_list)
+    for ligne in lignes.object_list:
+        ligne.lien_dossier = lien_dossier(ligne.candidature_id)
+        ligne.lien_modifier = lien_modifier(ligne.pk)
+    sans_proposition_page.object_list = list(sans_proposition_page.object_list)
+    for candidature in sans_proposition_page.object_list:
+        candidature.lien_dossier = lien_dossier(candidature.pk)
     return render(
         request,
         "annuaire/appariement_list.html",
@@ -297,7 +309,7 @@ def appariement_list(request):
             "programme": programme,
             "programmes": programmes_visibles(request.user),
             "file_total": file.count(),
-            "sans_proposition": paginer(request, sans_proposition, APPARIEMENT_PAR_PAGE, param="dossiers"),
+            "sans_proposition": sans_proposition_page,
             "lignes": lignes,
             "page_obj": lignes,
         },
