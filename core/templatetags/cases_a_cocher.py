@@ -74,7 +74,7 @@ def cases_a_cocher(field: BoundField) -> SafeString:
             )
     requis = field.field.required
     aide = (
-        format_html('<div id="{}_helptext" class="form-text">{}</div>', field.auto_id, mark_safe(field.help_text))  # noqa: S308 - help texts are the code's own, crispy writes them |safe too
+        format_html('<div id="{}_helptext" class="form-text">{}</div>', field.auto_id, mark_safe(field.help_text))  # noqa: S308  # nosec B703 B308 # help texts are the code's own; crispy writes them |safe too
         if field.help_text
         else ""
     )
@@ -85,7 +85,7 @@ def cases_a_cocher(field: BoundField) -> SafeString:
         format_html(' aria-describedby="{}"', decrit_par) if decrit_par else "",
         " requiredField" if requis else "",
         field.label,
-        mark_safe('<span class="asteriskField">*</span>') if requis else "",
+        mark_safe('<span class="asteriskField">*</span>') if requis else "",  # nosec B703 B308 # a constant
         format_html_join("", "{}", ((case,) for case in cases)),
         aide,
     )
