@@ -1,4 +1,5 @@
-"""`|jour_et_heure` writes what `|date:"l j F Y, H\\hi"` writes (core/templatetags/dates.py)."""
+"""`|jour_et_heure` and `|date_heure_courte` write what `|date:"l j F Y, H\\hi"` and `|date:"j/m/Y H:i"`
+write (core/templatetags/dates.py)."""
 
 import datetime
 from zoneinfo import ZoneInfo
@@ -9,7 +10,7 @@ from django.utils import translation
 
 def test_the_same_text_as_the_date_filter_every_day_and_month_across_time_changes():
     gabarit = engines["django"].from_string(
-        '{% load dates %}{% for d in dates %}{{ d|date:"l j F Y, H\\hi" }}|{{ d|jour_et_heure }}\n{% endfor %}'
+        '{% load dates %}{% for d in dates %}{{ d|date:"l j F Y, H\\hi" }}{{ d|date:"j/m/Y H:i" }}|{{ d|jour_et_heure }}{{ d|date_heure_courte }}\n{% endfor %}'
     )
     debut = datetime.datetime(2026, 1, 1, 0, 7, tzinfo=ZoneInfo("UTC"))
     # Every 17 hours for two years: every weekday, month, hour and both time changes of Paris.
