@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, Q, Sum, Value, Window
 from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
@@ -144,6 +145,38 @@ def demi_journees(
     }
 
 
+def demi_journees_des_seances(accompagnement: Accompagnement, seances: Iterable[Seance]) -> DemiJournees:
+    """The figures of `demi_journees` for one accompagnement, counted from its sessions already read
+    (each with its `compte_rendu` selected) instead of a second, aggregate query: the same rules,
+    checked against the query by tests/accompagnements/test_demi_journees_des_seances.py."""
+    planifiees = realisees = livrees = consommees = 0
+    for seance in seances:
+        n = seance.demi_journees
+        if seance.etat == EtatSeance.PLANIFIEE:
+            planifiees += n
+            consommees += n
+        elif seance.etat == EtatSeance.REALISEE:
+            realisees += n
+            consommees += n
+            try:
+                compte_rendu = seance.compte_rendu
+            except ObjectDoesNotExist:  # no report written yet (selected as missing: no query)
+                compte_rendu = None
+            if compte_rendu is not None and compte_rendu.soumis_le is not None and seance.service_fait != ServiceFait.NON_TENUE:
+                livrees += n
+        elif seance.etat == EtatSeance.ANNULEE and seance.comptee:
+            livrees += n
+            consommees += n
+    return DemiJournees(
+        accompagnement_id=accompagnement.pk,
+        prevues=accompagnement.demi_journees_prevues,
+        planifiees=planifiees,
+        realisees=realisees,
+        livrees=livrees,
+        consommees=consommees,
+    )
+
+
 def seances_with_details():
     return Seance.objects.select_related(
         "accompagnement__format", "accompagnement__programme", "accompagnement__beneficiaire", "compte_rendu"
@@ -174,10 +207,16 @@ def seances_context(accompagnement: Accompagnement, user: AbstractBaseUser | Ano
     """Context of the sessions section (issue 7): the sessions, their flags and the half-day figures."""
     now = timezone.now()
     seances = list(Seance.objects.filter(accompagnement=accompagnement).select_related("compte_rendu").order_by("debut", "pk"))
+    # Labels read once from the choices: get_FOO_display rebuilds and hashes the whole choice list
+    # (a translation per choice) at each call, twice a row.
+    etats = {valeur: str(libelle) for valeur, libelle in EtatSeance.choices}
+    services_faits = {valeur: str(libelle) for valeur, libelle in ServiceFait.choices}
     for seance in seances:
         seance.accompagnement = accompagnement  # already loaded with its programme and format
+        seance.etat_libelle = etats.get(seance.etat, seance.etat)  # type: ignore[attr-defined]
+        seance.service_fait_libelle = services_faits.get(seance.service_fait, seance.service_fait)  # type: ignore[attr-defined]
     _annotate_flags(seances, ecart_max=accompagnement.format.ecart_max_jours, now=now)
-    figures = demi_journees(accompagnement_ids=[accompagnement.pk]).get(accompagnement.pk)
+    figures = demi_journees_des_seances(accompagnement, seances)
     return {
         "seances": seances,
         "seances_demi_journees": figures,

@@ -28,6 +28,7 @@ from accounts import roles
 from core.concurrency import has_edit_conflict, version_initial
 from core.downloads import attachment_response
 from core.forms import form_save
+from core.liens import lien_par_pk
 from core.outcomes import report_outcome
 from core.pagination import paginer
 from core.permissions import forbid_unless, may
@@ -52,6 +53,7 @@ from .models import (
     Accompagnement,
     AccompagnementEvenement,
     CompteRendu,
+    EtatSeance,
     FluxCalendrier,
     Objectif,
     Seance,
@@ -386,7 +388,23 @@ def agenda(request):
         seances = seances.filter(debut__lt=aujourdhui).order_by("-debut", "-pk")
     else:
         seances = seances.filter(debut__gte=aujourdhui)
+    # The rows show a date, a subject, a state and the accompagnement's reference and format: only
+    # those columns are read (the details the selector joins for its other callers — programme,
+    # beneficiary, report, each a whole row — were most of this page's CPU at the scale).
+    seances = (
+        seances.select_related(None)
+        .select_related("accompagnement__format")
+        .only("debut", "sujet", "etat", "accompagnement__reference", "accompagnement__format__libelle")
+    )
     page_obj = paginer(request, seances, AGENDA_PAR_PAGE)
+    # Each row's state label read once from the choices, not through get_etat_display per row, and
+    # its link from one reverse, not a {% url %} per row.
+    libelles = dict(EtatSeance.choices)
+    lien = lien_par_pk("accompagnements:seance_detail")
+    page_obj.object_list = list(page_obj.object_list)
+    for seance in page_obj.object_list:
+        seance.etat_libelle = libelles.get(seance.etat, seance.etat)  # type: ignore[attr-defined]
+        seance.lien = lien(seance.pk)  # type: ignore[attr-defined]
     flux = FluxCalendrier.objects.filter(user=request.user).first()
     flux_url = settings.SITE_URL + reverse("accompagnements:flux_calendrier", args=[flux.token]) if flux else ""
     return render(

@@ -1,13 +1,19 @@
 import datetime
+import itertools
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from evaluations.models import EtatEvaluation, Evaluation, Moment, Repondant
 from programmes.models import Programme
 from relances import services
-from relances.models import TypeRelance
+from relances.models import EtatRelance, Relance, TypeRelance
 from relances.planning import relances_planifier
+from tests.factories import CandidatureFactory, ConventionFactory
 
 from .conftest import build_dossier, seance
 
@@ -84,4 +90,62 @@ def test_the_programme_page_runs_a_constant_number_of_queries(client, django_ass
         client.get(url)
     add_sessions(12)
     with django_assert_max_num_queries(12):
+        client.get(url)
+
+
+def test_the_programme_page_shows_each_kind_of_file_in_the_same_queries(client, django_assert_num_queries):
+    """The table reads only the columns it shows (issue 14): a reminder about a session, a convention,
+    an evaluation, an accompagnement or an application must still show its file, without a query
+    per row for a column left out."""
+    d = build_dossier()
+    programme = d.accompagnement.programme
+    client.force_login(d.coordinateur)
+    url = reverse("relances:programme", args=[programme.pk])
+
+    def envoyer(objet, type_relance):
+        Relance.objects.create(
+            programme=programme,
+            type_relance=type_relance,
+            destinataire=d.beneficiaire,
+            content_type=ContentType.objects.get_for_model(objet),
+            object_id=objet.pk,
+            rang=next(rangs),  # the file's own reminder comes back at each round
+            echeance=timezone.now(),
+            etat=EtatRelance.ENVOYEE,
+            envoyee_le=timezone.now(),
+        )
+
+    versions = itertools.count(1)
+    rangs = itertools.count(1)
+    evaluations = itertools.product(Moment.values, Repondant.values)
+
+    def un_de_chaque():
+        envoyer(seance(d, timezone.now() + datetime.timedelta(hours=40)), TypeRelance.SEANCE_48H)
+        envoyer(ConventionFactory(accompagnement=d.accompagnement, version=next(versions)), TypeRelance.SIGNATURE)
+        envoyer(
+            Evaluation.objects.create(
+                accompagnement=d.accompagnement,
+                **dict(zip(("moment", "repondant"), next(evaluations), strict=True)),
+                personne=d.beneficiaire,
+                etat=EtatEvaluation.OUVERTE,
+            ),
+            TypeRelance.EVAL_SORTIE,
+        )
+        envoyer(d.accompagnement, TypeRelance.ECART_SEANCES)
+        envoyer(CandidatureFactory(programme=programme, reference=f"TSF-REL-{next(versions):04d}"), TypeRelance.BROUILLON)
+        envoyer(CandidatureFactory(programme=programme, reference=""), TypeRelance.BROUILLON)
+
+    un_de_chaque()
+    client.get(url)
+    with CaptureQueriesContext(connection) as requetes:
+        page = client.get(url).content.decode()
+    lien = reverse("accompagnements:detail", args=[d.accompagnement.pk])
+    assert page.count(f'href="{lien}"') == 3  # session, convention, evaluation (the file's own: its reference)
+    assert page.count(d.accompagnement.reference) == 4
+    assert "TSF-REL-0002" in page and "Candidature en brouillon" in page
+    assert page.count(d.beneficiaire.display_name) >= 6
+    Relance.objects.filter(programme=programme).delete()
+    un_de_chaque()
+    un_de_chaque()
+    with django_assert_num_queries(len(requetes)):
         client.get(url)
