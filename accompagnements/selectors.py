@@ -191,8 +191,7 @@ def seances_of(user: AbstractBaseUser | AnonymousUser, *, depuis: datetime.datet
     """Sessions of the accompagnements a person takes part in (every one for the coordination)."""
     queryset = seances_with_details().filter(accompagnement__etat__in=SESSION_STATES).order_by("debut", "pk")
     if not roles.is_coordination(user):
-        ids = Accompagnement.objects.filter(Q(beneficiaire=user) | Q(mentors__user=user)).values("pk")
-        queryset = queryset.filter(accompagnement_id__in=ids)
+        queryset = queryset.filter(accompagnement_id__in=AccompagnementQuerySet.ids_de_la_personne(user))
     else:
         queryset = queryset.filter(perimetre.filtre_coordination(user, "accompagnement__programme"))
     if depuis is not None:
