@@ -100,11 +100,14 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
     beneficiaire = Q(accompagnement_id__in=comme_beneficiaire)
     mentor = Q(accompagnement_id__in=comme_mentor)
     miennes = Q(accompagnement_id__in=AccompagnementQuerySet.ids_de_la_personne(user))
-    seances = Seance.objects.select_related("accompagnement__programme").order_by("debut", "pk")
+    # Each list joins what its lines show: the accompagnement's reference; the programme only for the
+    # reports' deadline and the questions' limit (its columns cost each query compiling time; issue 14).
+    seances = Seance.objects.select_related("accompagnement").order_by("debut", "pk")
+    seances_et_programme = Seance.objects.select_related("accompagnement__programme").order_by("debut", "pk")
 
     prochaines, prochaines_total = borne_en_une(seances.filter(miennes, etat=EtatSeance.PLANIFIEE, debut__gte=now), limite)
     comptes_rendus, comptes_rendus_total = borne_en_une(
-        seances.filter(mentor, etat=EtatSeance.REALISEE)
+        seances_et_programme.filter(mentor, etat=EtatSeance.REALISEE)
         .filter(Q(compte_rendu__isnull=True) | Q(compte_rendu__soumis_le__isnull=True))
         .prefetch_related("accompagnement__mentors"),
         limite,
@@ -127,9 +130,9 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
         limite,
     )
     questions, questions_total = borne_en_une(
-        seances.filter(miennes, seance_dates.debut_dans_le_delai_q(now, apres=True), etat=EtatSeance.PLANIFIEE).exclude(
-            questions__auteur=user
-        ),
+        seances_et_programme.filter(
+            miennes, seance_dates.debut_dans_le_delai_q(now, apres=True), etat=EtatSeance.PLANIFIEE
+        ).exclude(questions__auteur=user),
         limite,
     )
     for seance in questions:
