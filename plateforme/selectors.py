@@ -19,6 +19,7 @@ from accompagnements import calendar as seance_dates
 from accompagnements.models import (
     Accompagnement,
     AccompagnementQuerySet,
+    CompteRendu,
     ConfirmationSeance,
     EtatSeance,
     PartieConfirmation,
@@ -107,8 +108,10 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
 
     prochaines, prochaines_total = borne_en_une(seances.filter(miennes, etat=EtatSeance.PLANIFIEE, debut__gte=now), limite)
     comptes_rendus, comptes_rendus_total = borne_en_une(
+        # No report handed in (none, or a draft), as an anti-join: the LEFT JOIN and its OR were planned
+        # twice as long and read every held session's report (issue 14).
         seances_et_programme.filter(mentor, etat=EtatSeance.REALISEE)
-        .filter(Q(compte_rendu__isnull=True) | Q(compte_rendu__soumis_le__isnull=True))
+        .filter(~Exists(CompteRendu.objects.filter(seance=OuterRef("pk"), soumis_le__isnull=False)))
         .prefetch_related("accompagnement__mentors"),
         limite,
     )
