@@ -377,13 +377,18 @@ def seance_ics(request, pk: int):
     return _ics_response(seance_dates.seances_ics([seance]), f"seance-{seance.pk}.ics")
 
 
+AGENDA_COLONNES = ("debut", "sujet", "etat", "accompagnement__reference", "accompagnement__format__libelle")
+
+
 @login_required
 def agenda(request):
     """The person's sessions, coming ones (from today) or past ones (newest first), a page at a time,
     and their private calendar address."""
     passees = request.GET.get("periode") == "passees"
     aujourdhui = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    seances = seances_of(request.user)
+    # Only what a line shows (templates/accompagnements/seance_agenda.html): the programme, the
+    # beneficiary and the report that seances_of() selects for other pages cost 50 rows' decoding.
+    seances = seances_of(request.user).select_related(None).select_related("accompagnement__format").only(*AGENDA_COLONNES)
     if passees:
         seances = seances.filter(debut__lt=aujourdhui).order_by("-debut", "-pk")
     else:

@@ -16,7 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accompagnements import calendar as seance_dates
-from accompagnements.models import Accompagnement, ConfirmationSeance, EtatSeance, PartieConfirmation, Seance, ServiceFait
+from accompagnements.models import (
+    Accompagnement,
+    AccompagnementQuerySet,
+    CompteRendu,
+    ConfirmationSeance,
+    EtatSeance,
+    PartieConfirmation,
+    Seance,
+    ServiceFait,
+)
 from accounts import perimetre, roles
 from annuaire.models import PersonneRessource
 from candidatures.models import Candidature, Message
@@ -82,21 +91,27 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
         return {}
     now = now or timezone.now()
     limite = plafond(A_FAIRE_PAR_TYPE)
-    # The person's accompagnements as two subqueries rather than joins through the mentors: no row is
+    # The person's accompagnements as subqueries rather than joins through the mentors: no row is
     # repeated (no DISTINCT), and PostgreSQL reaches the sessions from the person's few accompagnements
-    # by the session's index instead of scanning every session of the history (issue 14's bench).
-    comme_beneficiaire = Accompagnement.objects.filter(beneficiaire=user).values("pk")
-    comme_mentor = Accompagnement.objects.filter(mentors__user=user).values("pk")
+    # by the session's index instead of scanning every session of the history (issue 14's bench). A
+    # list of either role's sessions reads them through one subquery of both (a UNION, not an OR of
+    # two: see `ids_de_la_personne`).
+    comme_beneficiaire = Accompagnement.objects.filter(beneficiaire=user).order_by().values("pk")
+    comme_mentor = Accompagnement.mentors.through.objects.filter(personneressource__user=user).values("accompagnement_id")
     beneficiaire = Q(accompagnement_id__in=comme_beneficiaire)
     mentor = Q(accompagnement_id__in=comme_mentor)
-    seances = Seance.objects.select_related("accompagnement__programme").order_by("debut", "pk")
+    miennes = Q(accompagnement_id__in=AccompagnementQuerySet.ids_de_la_personne(user))
+    # Each list joins what its lines show: the accompagnement's reference; the programme only for the
+    # reports' deadline and the questions' limit (its columns cost each query compiling time; issue 14).
+    seances = Seance.objects.select_related("accompagnement").order_by("debut", "pk")
+    seances_et_programme = Seance.objects.select_related("accompagnement__programme").order_by("debut", "pk")
 
-    prochaines, prochaines_total = borne_en_une(
-        seances.filter(beneficiaire | mentor, etat=EtatSeance.PLANIFIEE, debut__gte=now), limite
-    )
+    prochaines, prochaines_total = borne_en_une(seances.filter(miennes, etat=EtatSeance.PLANIFIEE, debut__gte=now), limite)
     comptes_rendus, comptes_rendus_total = borne_en_une(
-        seances.filter(mentor, etat=EtatSeance.REALISEE)
-        .filter(Q(compte_rendu__isnull=True) | Q(compte_rendu__soumis_le__isnull=True))
+        # No report handed in (none, or a draft), as an anti-join: the LEFT JOIN and its OR were planned
+        # twice as long and read every held session's report (issue 14).
+        seances_et_programme.filter(mentor, etat=EtatSeance.REALISEE)
+        .filter(~Exists(CompteRendu.objects.filter(seance=OuterRef("pk"), soumis_le__isnull=False)))
         .prefetch_related("accompagnement__mentors"),
         limite,
     )
@@ -109,15 +124,17 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
         return Exists(ConfirmationSeance.objects.filter(seance=OuterRef("pk"), partie=partie))
 
     # Held sessions waiting for this person's "did it take place?" (service fait).
+    # `miennes` first, although the OR below implies it: the database joins the person's sessions from
+    # it, then checks each role's answer (the OR alone read every held session of the history).
     a_confirmer, a_confirmer_total = borne_en_une(
-        seances.filter(etat=EtatSeance.REALISEE, service_fait=ServiceFait.A_CONFIRMER).filter(
+        seances.filter(miennes, etat=EtatSeance.REALISEE, service_fait=ServiceFait.A_CONFIRMER).filter(
             (beneficiaire & ~repondu(PartieConfirmation.BENEFICIAIRE)) | (mentor & ~repondu(PartieConfirmation.MENTOR))
         ),
         limite,
     )
     questions, questions_total = borne_en_une(
-        seances.filter(
-            beneficiaire | mentor, seance_dates.debut_dans_le_delai_q(now, apres=True), etat=EtatSeance.PLANIFIEE
+        seances_et_programme.filter(
+            miennes, seance_dates.debut_dans_le_delai_q(now, apres=True), etat=EtatSeance.PLANIFIEE
         ).exclude(questions__auteur=user),
         limite,
     )

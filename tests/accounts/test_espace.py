@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import espace
-from tests.factories import AccompagnementFactory, SeanceFactory, UserFactory
+from tests.factories import AccompagnementFactory, PersonneRessourceFactory, SeanceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +56,18 @@ def test_a_mentor_sees_what_is_next_then_their_accompaniments(client):
 
 def test_an_applicant_is_offered_to_apply(client):
     assert _headings(client, UserFactory(roles=["candidat"])) == ["titre-mes-candidatures"]
+
+
+def test_the_space_lists_the_latest_accompaniments_and_counts_each_once(client, settings):
+    """The list and its total come from one windowed query over the person's two roles (issue 14): an
+    accompagnement where the person is both beneficiary and mentor counts once."""
+    settings.TSF_PAGE_SIZE_MAX = 2
+    profil = PersonneRessourceFactory()
+    anciens = [AccompagnementFactory(mentors=[profil]) for _ in range(2)]
+    dernier = AccompagnementFactory(mentors=[profil], beneficiaire=profil.user)
+    client.force_login(profil.user)
+    page = client.get(reverse("accounts:home")).content.decode()
+    assert "Les 2 plus récents sur 3" in page
+    assert dernier.reference in page
+    assert anciens[1].reference in page
+    assert anciens[0].reference not in page

@@ -17,7 +17,7 @@ from accompagnements.services import seance_confirmer
 from candidatures.models import Message
 from conventions.models import EtatConvention, Partie, Signature
 from evaluations.models import EtatEvaluation, Evaluation, Moment, Repondant
-from tests.factories import AccompagnementFactory, ConventionFactory, SeanceFactory
+from tests.factories import AccompagnementFactory, ConventionFactory, PersonneRessourceFactory, SeanceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +221,19 @@ def test_a_held_session_to_confirm_until_this_party_answers(client, acc, mentor)
     assert "a-t-elle eu lieu" in _block(client, mentor, "service-fait")
     seance_confirmer(seance=seance, tenue=True, by=mentor)
     assert _block(client, mentor, "service-fait") == ""
+
+
+def test_a_person_both_beneficiary_and_mentor_of_an_accompaniment_sees_its_sessions_once(client):
+    """The person's accompagnements are a UNION ALL of their two roles (issue 14): an accompagnement
+    reached through both is still one, in the space's lists and counts and in the agenda."""
+    profil = PersonneRessourceFactory()
+    acc = AccompagnementFactory(mentors=[profil], beneficiaire=profil.user)
+    seance = SeanceFactory(accompagnement=acc, debut=timezone.now() + datetime.timedelta(days=5))
+    lien = reverse("accompagnements:seance_detail", args=[seance.pk])
+    assert _block(client, profil.user, "seances").count(f'href="{lien}"') == 1
+    page = client.get(HOME).content.decode()
+    assert "Prochaine séance" in page
+    assert _block(client, profil.user, "questions").count(f'href="{lien}#questions"') == 1
+    agenda = client.get(reverse("accompagnements:agenda")).content.decode()
+    assert agenda.count(f'href="{lien}"') == 1
+    assert "1 séance" in agenda
