@@ -31,7 +31,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,6 +49,7 @@ from accounts.models import User
 from annuaire.models import Competence, Domaine
 from ateliers.models import ETATS_CONFIRMES, Atelier, EtatAtelier, Inscription
 from candidatures.models import Candidature, Etat
+from core.liens import lien_par_pk
 from core.money import euros, format_euros
 from core.permissions import may
 from evaluations.models import EtatEvaluation, Moment
@@ -660,8 +660,8 @@ def lignes_tableau(rows: Iterable[AccompagnementSuivi], *, liens: bool) -> list[
     (fifty rows a page asked these of the template cell by cell, the largest part of the page's cost)."""
     libelles = dict(EtatAccompagnement.choices)
     suivis = avec_montant_livre(rows)
-    detail = _gabarit_url("accompagnements:detail") if liens else ""
-    paiement = _gabarit_url("budget:paiement_create") if liens else ""
+    if liens:
+        detail, paiement = lien_par_pk("accompagnements:detail"), lien_par_pk("budget:paiement_create")
     for row in suivis:
         # Attributes read by the ligne_accompagnement tag, beside the annotations of the query.
         row.etat_libelle = str(libelles.get(row.etat, row.etat))  # type: ignore[attr-defined]
@@ -669,20 +669,9 @@ def lignes_tableau(rows: Iterable[AccompagnementSuivi], *, liens: bool) -> list[
         row.livre_affiche = format_euros(row.montant_livre)  # type: ignore[attr-defined]
         row.paye_affiche = format_euros(row.montant_paye)  # type: ignore[attr-defined]
         if liens:
-            row.url_detail = detail.format(row.pk)  # type: ignore[attr-defined]
-            row.url_paiement = paiement.format(row.pk)  # type: ignore[attr-defined]
+            row.url_detail = detail(row.pk)  # type: ignore[attr-defined]
+            row.url_paiement = paiement(row.pk)  # type: ignore[attr-defined]
     return suivis
-
-
-# A key no row has, to find where a URL of one key puts it.
-_CLE_MARQUEE = 987654321
-
-
-def _gabarit_url(name: str) -> str:
-    """The URL of `name` for one integer key as a `str.format` pattern: reversed once for a whole page
-    of rows rather than once per row (an integer's URL is its decimal digits, as `reverse` writes it)."""
-    avant, apres = reverse(name, args=[_CLE_MARQUEE]).split(str(_CLE_MARQUEE))
-    return avant.replace("{", "{{").replace("}", "}}") + "{}" + apres.replace("{", "{{").replace("}", "}}")
 
 
 def avec_montant_livre(rows: Iterable[AccompagnementSuivi]) -> list[AccompagnementSuivi]:
