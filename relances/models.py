@@ -31,11 +31,19 @@ class EtatRelance(models.TextChoices):
     PREVUE = "prevue", _("Prévue")
     EN_COURS = "en_cours", _("En cours d’envoi")
     ENVOYEE = "envoyee", _("Envoyée")
+    # Several ranks of one reminder due at once (after an outage): the highest rank's e-mail stands for
+    # the lower ones, which are recorded as sent with it instead of a second e-mail the same minute.
+    REGROUPEE = "regroupee", _("Envoyée dans l’e-mail de la relance suivante")
     ANNULEE = "annulee", _("Annulée")
     DESACTIVEE = "desactivee", _("Type de relance désactivé")
     SUSPENDUE = "suspendue", _("Suspendue : adresse e-mail en échec")
     REFUSEE = "refusee", _("Non envoyée : la personne a désactivé ce type de notification")
 
+
+# Kinds whose ranks are not successive chases of one message: the rank says something else (an
+# `ecart_seances` of rank 2 is "no next session planned", not a second "sessions too far apart"), so
+# both are sent even when due together.
+RANGS_DISTINCTS: frozenset[str] = frozenset({TypeRelance.ECART_SEANCES})
 
 # The kind of notification of each reminder (core/notifications.py): those a person may switch off
 # are named; the others are essential (None).

@@ -56,10 +56,12 @@ def relances_envoyees(programme: Programme) -> QuerySet[Relance]:
     of users, files and accompagnements, fifty times each, were most of the page's CPU at scale."""
     dossier = "accompagnement__reference"
     return (
-        Relance.objects.filter(programme=programme, etat=EtatRelance.ENVOYEE)
+        # The lower ranks sent in a higher rank's e-mail are listed too, said as such.
+        Relance.objects.filter(programme=programme, etat__in=[EtatRelance.ENVOYEE, EtatRelance.REGROUPEE])
         .select_related("destinataire")
         .only(
             "type_relance",
+            "etat",
             "rang",
             "envoyee_le",
             "content_type_id",
@@ -86,7 +88,7 @@ def relances_envoyees(programme: Programme) -> QuerySet[Relance]:
 
 def lignes_envoyees(relances: Iterable[Relance]) -> list[Relance]:
     """The rows of the sent reminders' table, each with what its cells show computed once here
-    (`libelle`, `dossier_reference`, `dossier_accompagnement`): the template asked each row's choice
+    (`libelle`, `dossier_reference`, `dossier_accompagnement`, `regroupee`): the template asked each row's choice
     label and tried `objet.accompagnement` on objects that have none, dearly, fifty times a page."""
     libelles = dict(TypeRelance.choices)
     lignes = list(relances)
@@ -97,6 +99,7 @@ def lignes_envoyees(relances: Iterable[Relance]) -> list[Relance]:
         relance.libelle = libelles.get(relance.type_relance, relance.type_relance)  # type: ignore[attr-defined]
         relance.dossier_accompagnement = accompagnement if isinstance(accompagnement, Accompagnement) else None  # type: ignore[attr-defined]
         relance.dossier_reference = getattr(objet, "reference", "") or ""  # type: ignore[attr-defined]
+        relance.regroupee = relance.etat == EtatRelance.REGROUPEE  # type: ignore[attr-defined]
     return lignes
 
 

@@ -20,16 +20,18 @@ fully rendered before the last ownership check, and it carries a stable Message-
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
-from django.db.models import F, Q
-from django.urls import reverse
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accompagnements import liens as service_fait_liens
@@ -45,13 +47,15 @@ from core.exceptions import RuleViolation
 from core.jobs import enqueue
 from core.models import MessageEnvoye
 from core.permissions import require
+from core.pilote import pilot_of
 from evaluations import liens
 from evaluations.models import EtatEvaluation, Evaluation, Moment
 from programmes.models import Programme
 
-from . import planning, selectors
+from . import planning, selectors, workflow
 from .models import (
     NOTIFICATION_DE_RELANCE,
+    RANGS_DISTINCTS,
     DestinataireMessage,
     EtatDestinataire,
     EtatRelance,
@@ -89,17 +93,28 @@ def reclaim_after() -> datetime.timedelta:
 def relances_reserver(*, now: datetime.datetime | None = None, limit: int = 100) -> tuple[list[int], datetime.datetime]:
     """Claim the due rows (and rows stuck `en_cours` past the timeout) for this worker. Commits before returning."""
     now = now or timezone.now()
+    claimable = Relance.objects.select_for_update(skip_locked=True).filter(
+        Q(etat=EtatRelance.PREVUE, echeance__lte=now) | Q(etat=EtatRelance.EN_COURS, reservee_le__lt=now - reclaim_after())
+    )
     with transaction.atomic():
-        ids = list(
-            Relance.objects.select_for_update(skip_locked=True)
-            .filter(
-                Q(etat=EtatRelance.PREVUE, echeance__lte=now)
-                | Q(etat=EtatRelance.EN_COURS, reservee_le__lt=now - reclaim_after())
-            )
-            .order_by("echeance", "pk")
-            .values_list("pk", flat=True)[:limit]
-        )
+        ids = list(claimable.order_by("echeance", "pk").values_list("pk", flat=True)[:limit])
         if ids:
+            # The other ranks of the same reminders that are claimable too come with them, whatever the
+            # limit: the batch sends them as one e-mail (_regroupees).
+            meme_relance = Relance.objects.filter(
+                pk__in=ids,
+                type_relance=OuterRef("type_relance"),
+                content_type_id=OuterRef("content_type_id"),
+                object_id=OuterRef("object_id"),
+                destinataire_id=OuterRef("destinataire_id"),
+            )
+            ids += list(
+                claimable.exclude(pk__in=ids)
+                .exclude(type_relance__in=RANGS_DISTINCTS)
+                .filter(Exists(meme_relance))
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
             Relance.objects.filter(pk__in=ids).update(etat=EtatRelance.EN_COURS, reservee_le=now, tentatives=F("tentatives") + 1)
     return ids, now
 
@@ -112,7 +127,15 @@ class Decision:
 
 
 def _url(name: str, *args: Any) -> str:
-    return settings.SITE_URL + reverse(name, args=args)
+    # Everything reverse() reads is in the key: the same link, without resolving it again for each
+    # reminder of a batch (it was a twentieth of the scan's time).
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return settings.SITE_URL + _chemin(name, args, urlconf, get_script_prefix(), get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _chemin(name: str, args: tuple[Any, ...], urlconf: str, _prefix: str, _language: str | None) -> str:
+    return reverse(name, args=args, urlconf=urlconf)
 
 
 def _decision_seance(relance: Relance, seance: Seance, now: datetime.datetime) -> Decision:
@@ -231,10 +254,18 @@ def _decision(
     return Decision(ANNULEE)
 
 
-def _message(relance: Relance, context: dict[str, Any]) -> EmailMultiAlternatives:
-    rendered = render_email(
-        f"relance_{relance.type_relance}", {"relance": relance, "destinataire": relance.destinataire, **context}
-    )
+def _message(
+    relance: Relance, context: dict[str, Any], pilots: dict[int, dict[str, Any]] | None = None
+) -> EmailMultiAlternatives:
+    """`pilots`: the pilot identity of each programme, filled as a batch goes (core.pilote.pilot_of would
+    find the same one through `relance.programme`, the first object of the context, for each reminder;
+    a programme without its own pilot is left to pilot_of, which then looks further)."""
+    context = {"relance": relance, "destinataire": relance.destinataire, **context}
+    if pilots is not None and relance.programme.pilote_id is not None:
+        if relance.programme_id not in pilots:
+            pilots[relance.programme_id] = pilot_of(context)
+        context["pilot"] = pilots[relance.programme_id]
+    rendered = render_email(f"relance_{relance.type_relance}", context)
     return message_rendu(
         rendered,
         to=[relance.destinataire.email],
@@ -302,6 +333,35 @@ def _objets_du_lot(relances: list[Relance]) -> None:
         Relance.objet.set_cached_value(relance, trouve)  # type: ignore[union-attr]  # the descriptor on the class
 
 
+# The mark of one e-mail handed over: its reminder sent, the lower ranks it stands for sent with it
+# (relances/workflow.py: envoyer, regrouper), on the same conditions as _still_mine (still claimed by
+# this scan). Plain SQL: building the ORM's query for each e-mail was ~5 % of the scan.
+_MARQUE_ENVOYEE = (
+    "UPDATE {table} SET etat = CASE WHEN id = %s THEN %s ELSE %s END, envoyee_le = %s, derniere_erreur = '' "
+    "WHERE id IN ({ids}) AND etat = %s AND reservee_le = %s"
+)
+
+
+def _regroupees(a_rendre: list[tuple[Relance, Decision]]) -> list[tuple[Relance, Decision, list[Relance]]]:
+    """The reminders to e-mail, each with the lower ranks of the same reminder (same kind, object and
+    person) due in the same batch: one e-mail, the highest rank's, instead of several the same minute
+    (after an outage, or ranks planned close together). Kinds whose ranks mean different things are
+    never grouped (models.RANGS_DISTINCTS)."""
+    groupes: dict[tuple[Any, ...], list[tuple[Relance, Decision]]] = {}
+    for relance, decision in a_rendre:
+        if relance.type_relance in RANGS_DISTINCTS:
+            cle: tuple[Any, ...] = ("seule", relance.pk)
+        else:
+            cle = (relance.type_relance, relance.content_type_id, relance.object_id, relance.destinataire_id)
+        groupes.setdefault(cle, []).append((relance, decision))
+    regroupees = []
+    for groupe in groupes.values():
+        groupe.sort(key=lambda item: item[0].rang)
+        relance, decision = groupe[-1]
+        regroupees.append((relance, decision, [inferieure for inferieure, _d in groupe[:-1]]))
+    return regroupees
+
+
 def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
     """Process one claimed batch: the rows and their objects read once, decisions taken, unsent rows
     closed in a few grouped updates, the e-mails handed over on one connection, each marked sent at
@@ -328,7 +388,7 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
         concernes = {r.destinataire_id for r in relances if NOTIFICATION_DE_RELANCE.get(r.type_relance) == kind}
         refusants_de[kind] = notifications.refusants(concernes, kind)
         refusees |= {(pk, kind) for pk in refusants_de[kind]}
-    a_envoyer: list[tuple[Relance, EmailMultiAlternatives]] = []
+    a_rendre: list[tuple[Relance, Decision]] = []
     for relance in relances:
         try:
             decision = _decision(relance, now, coordination=coordination_ids, refusees=refusees)
@@ -337,9 +397,18 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
             elif decision.action in etat_de:
                 closed[etat_de[decision.action]].append(relance.pk)
             else:
-                a_envoyer.append((relance, _message(relance, decision.context or {})))
+                a_rendre.append((relance, decision))
         except Exception as exc:  # noqa: BLE001 – one bad row must not stop the batch: retried later
             _echec(relance, reservee_le, now, exc)
+    # (reminder, its e-mail, the lower ranks sent with it)
+    a_envoyer: list[tuple[Relance, EmailMultiAlternatives, list[Relance]]] = []
+    pilots: dict[int, dict[str, Any]] = {}
+    for relance, decision, inferieures in _regroupees(a_rendre):
+        try:
+            a_envoyer.append((relance, _message(relance, decision.context or {}, pilots), inferieures))
+        except Exception as exc:  # noqa: BLE001 – one bad row must not stop the batch: retried later
+            for echouee in (relance, *inferieures):
+                _echec(echouee, reservee_le, now, exc)
     for etat, pks in closed.items():
         if pks:
             Relance.objects.filter(pk__in=pks, etat=EtatRelance.EN_COURS, reservee_le=reservee_le).update(etat=etat)
@@ -349,17 +418,19 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
     # to a re-claim after the timeout).
     encore_miennes = set(
         Relance.objects.filter(
-            pk__in=[relance.pk for relance, _m in a_envoyer], etat=EtatRelance.EN_COURS, reservee_le=reservee_le
+            pk__in=[relance.pk for relance, _m, _i in a_envoyer], etat=EtatRelance.EN_COURS, reservee_le=reservee_le
         ).values_list("pk", flat=True)
     )
     sent = 0
     envois: list[MessageEnvoye] = []  # delivery records, saved together after the batch
-    # Built once: each e-mail's mark only adds its pk (the ORM's filter building was ~5 % of the scan).
-    miennes = Relance.objects.filter(etat=EtatRelance.EN_COURS, reservee_le=reservee_le)
-    connection = get_connection()
+    table = connection.ops.quote_name(Relance._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value  # a date as the ORM sends it (SQLite: text)
+    envoyee, regroupee = workflow.WORKFLOW.by_name["envoyer"].target, workflow.WORKFLOW.by_name["regrouper"].target
+    source = workflow.source("envoyer")
+    mail_connection = get_connection()
     try:
-        connection.open()
-        for relance, message in a_envoyer:
+        mail_connection.open()
+        for relance, message, inferieures in a_envoyer:
             if relance.pk not in encore_miennes:
                 continue
             try:
@@ -367,7 +438,7 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
                     deliver(
                         message,
                         reference=f"relance:{relance.pk}",
-                        connection=connection,
+                        connection=mail_connection,
                         personne=relance.destinataire,
                         record=False,
                         notification=NOTIFICATION_DE_RELANCE.get(relance.type_relance),
@@ -375,12 +446,18 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
                     )
                 )
             except Exception as exc:  # noqa: BLE001 – any failure: retry later, keep the reason for the coordinator
-                _echec(relance, reservee_le, now, exc)
+                for echouee in (relance, *inferieures):
+                    _echec(echouee, reservee_le, now, exc)
                 continue
-            miennes.filter(pk=relance.pk).update(etat=EtatRelance.ENVOYEE, envoyee_le=timezone.now(), derniere_erreur="")
+            pks = [relance.pk, *(inferieure.pk for inferieure in inferieures)]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _MARQUE_ENVOYEE.format(table=table, ids=", ".join(["%s"] * len(pks))),
+                    [relance.pk, envoyee, regroupee, adapt(timezone.now()), *pks, source, adapt(reservee_le)],
+                )
             sent += 1
     finally:
-        connection.close()
+        mail_connection.close()
         deliveries_record(envois)
     return sent
 

@@ -149,3 +149,51 @@ def test_the_programme_page_shows_each_kind_of_file_in_the_same_queries(client, 
     un_de_chaque()
     with django_assert_num_queries(len(requetes)):
         client.get(url)
+
+
+def test_ranks_of_one_reminder_due_together_make_one_email_and_the_lower_one_is_listed_as_sent_with_it(client):
+    """After an outage, ranks 1 and 2 of a draft's reminder are due at once: one e-mail (rank 2's), rank 1
+    recorded as sent in it and shown so on the programme's page; another person's draft is not grouped with it."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core import mail
+
+    from candidatures.models import Candidature
+    from relances.models import EtatRelance, Relance
+    from tests.factories import CandidatureFactory
+
+    d = build_dossier()
+    programme = d.accompagnement.programme
+    now = timezone.now()
+    drafts = [CandidatureFactory(programme=programme) for _ in range(2)]
+    Candidature.objects.filter(pk__in=[c.pk for c in drafts]).update(updated_at=now - datetime.timedelta(days=30))
+    content_type = ContentType.objects.get_for_model(Candidature)
+    rows = [(drafts[0], 1), (drafts[0], 2), (drafts[1], 1)]
+    Relance.objects.bulk_create(
+        Relance(
+            programme=programme,
+            type_relance=TypeRelance.BROUILLON,
+            destinataire_id=draft.candidat_id,
+            content_type=content_type,
+            object_id=draft.pk,
+            rang=rang,
+            echeance=now - datetime.timedelta(minutes=rang),
+        )
+        for draft, rang in rows
+    )
+    mail.outbox.clear()
+    assert services.relances_envoyer_dues() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(c.candidat.email for c in drafts)
+    etats = {(r.object_id, r.rang): (r.etat, r.envoyee_le is not None) for r in Relance.objects.filter(type_relance="brouillon")}
+    assert etats == {
+        (drafts[0].pk, 1): (EtatRelance.REGROUPEE, True),
+        (drafts[0].pk, 2): (EtatRelance.ENVOYEE, True),
+        (drafts[1].pk, 1): (EtatRelance.ENVOYEE, True),
+    }
+    (sent,) = [m for m in mail.outbox if m.to == [drafts[0].candidat.email]]
+    rang_2 = Relance.objects.get(object_id=drafts[0].pk, rang=2)
+    assert sent.extra_headers["X-TSF-Relance"] == str(rang_2.pk)
+    client.force_login(d.coordinateur)
+    page = client.get(reverse("relances:programme", args=[programme.pk])).content.decode()
+    assert page.count("envoyée dans l’e-mail de la relance suivante") == 1
+    # A second scan sends nothing more.
+    assert services.relances_envoyer_dues() == 0 and len(mail.outbox) == 2
