@@ -80,7 +80,7 @@ def _group_names(user: Any) -> set[str]:
 
 
 @functools.cache
-def _group_names_sql(user_model: type, alias: str) -> str:
+def _group_names_sql(user_model: Any, alias: str) -> str:
     """The query, its table and column names read from the models (built once per process)."""
     quote = connections[alias].ops.quote_name
     through = user_model.groups.through

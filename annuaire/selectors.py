@@ -335,11 +335,11 @@ def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
         "annuaire_coordination": roles.is_coordination(user),
         "annuaire_comite": roles.is_comite(user),
     }
-    profil = PersonneRessource.objects.filter(user=user).first()
+    profil = PersonneRessource.objects.filter(user=user).first()  # type: ignore[misc]  # a signed-in User here
     # Kept on the user as Django keeps `user.personne_ressource` once read: the space asks it again
     # (`{% may "facture.deposer" %}` reads the profile's structure), and a second query for the same
     # row cost the page a millisecond (issue 14).
-    PersonneRessource.user.field.remote_field.set_cached_value(user, profil)
+    PersonneRessource.user.field.remote_field.set_cached_value(user, profil)  # type: ignore[arg-type]
     context["annuaire_profil"] = profil
     if profil is not None:
         propositions = list(

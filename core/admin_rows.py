@@ -13,9 +13,14 @@ import datetime
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.contrib.admin.templatetags.admin_list import ResultList, _boolean_icon, date_hierarchy, items_for_result
+from django.contrib.admin.templatetags.admin_list import (  # type: ignore[attr-defined]  # Django's own icon, as its rows
+    ResultList,
+    _boolean_icon,
+    date_hierarchy,
+    items_for_result,
+)
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.utils import (
+from django.contrib.admin.utils import (  # type: ignore[attr-defined]  # Django's own field lookup, as its rows
     FieldIsAForeignKeyColumnName,
     _get_non_gfk_field,
     display_for_field,
@@ -204,7 +209,7 @@ class KeysFirstPaginator(Paginator):
         page = super().page(number)
         rows = page.object_list
         if isinstance(rows, models.QuerySet) and rows.query.is_sliced and not rows.query.distinct:
-            page.object_list = self.object_list.filter(pk__in=rows.values("pk"))
+            page.object_list = self.object_list.filter(pk__in=rows.values("pk"))  # type: ignore[attr-defined]  # a QuerySet: the admin's
         return page
 
 
@@ -248,7 +253,7 @@ class _YearsByIndex:
         found = queryset.annotate(
             **{f"y{year}": models.Exists(queryset.filter(**{f"{field_name}__year": year})) for year in years}
         ).values(*(f"y{year}" for year in years))[:1]
-        row = next(iter(found), {})
+        row: dict[str, Any] = next(iter(found), {})
         return [datetime.date(year, 1, 1) for year in years if row.get(f"y{year}")]
 
     def dates(self, field_name: str, kind: str, *args: Any, **kwargs: Any) -> Any:

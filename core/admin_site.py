@@ -18,7 +18,7 @@ from django.utils.functional import SimpleLazyObject
 
 class TsfAdminSite(AdminSite):
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
-        # Django's context (tests/admin/test_admin_site.py checks that the keys stay Django's), but the
+        # Django's context (tests/admin/test_admin_rows.py checks that the keys stay Django's), but the
         # app list is a lazy object: a template that iterates it builds it then.
         script_name = request.META["SCRIPT_NAME"]
         site_url = script_name if self.site_url == "/" and script_name else self.site_url

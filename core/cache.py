@@ -22,13 +22,14 @@ from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 # What a stopped, unreachable or overloaded server raises (BusyLoadingError is a ConnectionError).
-OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError)
+# Also a server that answers but refuses (MISCONF when its disk is full, OOM, READONLY after a failover):
+# since the footer's pilot is cached, every page writes the cache now and then, and must not answer 500.
+OUTAGE_ERRORS = (RedisError,)
 DEFAULT_RETRY_AFTER = 10.0
 # server -> time.monotonic() until which the memory fallback serves it (one per process).
 _DOWN_UNTIL: dict[str, float] = {}

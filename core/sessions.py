@@ -7,7 +7,7 @@ read that every page makes skips the ORM, whose query building cost three times 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 from django.db import connections, router
@@ -29,7 +29,7 @@ class SessionStore(DbSessionStore):
         if row is None:
             self._session_key = None
             return None
-        return model(session_key=self.session_key, session_data=row[0])
+        return model(session_key=cast(str, self.session_key), session_data=row[0])  # the row's key: not None
 
 
 @functools.cache

@@ -274,7 +274,9 @@ class StructurePilote(TimeStampedModel):
 # Emptied whenever a pilot is saved or deleted (below); the lifetime only bounds a change made behind the
 # ORM's back (SQL by hand, a restored dump).
 PILOTE_DU_SITE_CLE = "programmes:pilote-du-site"
-PILOTE_DU_SITE_SECONDES = 10 * 60
+# Short: without CACHE_URL each gunicorn worker has its own memory cache, which a save empties only in
+# the worker that saved (and a Redis outage does the same): the others show the old pilot until then.
+PILOTE_DU_SITE_SECONDES = 60
 
 
 def pilote_du_site() -> StructurePilote:

@@ -120,3 +120,19 @@ def test_every_cache_call_survives_a_stopped_server(cache_redis):
     assert backend.get("a", "défaut") == "défaut"
     backend.clear()
     assert backend.redis_is_down()
+
+
+def test_pages_answer_while_redis_refuses_writes(client, cache_redis, caplog):
+    """A Redis that answers but refuses every write (here out of memory under `noeviction`; MISCONF on a
+    full disk and READONLY after a failover are the same kind of error): the footer's pilot, cached since
+    issue 14, is written on a page's first visit, and the page must still answer."""
+    server = redis.Redis.from_url(cache_redis.url, socket_connect_timeout=1)
+    server.config_set("maxmemory-policy", "noeviction")
+    server.config_set("maxmemory", 1)
+    with pytest.raises(redis.exceptions.ResponseError):
+        server.set("probe", "1")
+    caplog.set_level(logging.WARNING, logger="core.cache")
+    response = client.get(reverse("core:faq"))
+    assert response.status_code == 200
+    assert "Redis cache unreachable" in caplog.text
+    assert caches["default"].redis_is_down()
