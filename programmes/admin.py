@@ -32,7 +32,8 @@ from . import contenus
 from .imports import StructureImporter
 from .models import POIDS_FIELDS, Clause, Format, ModeleEmail, Programme, Structure, StructurePilote, VersionClauses
 from .selectors import pilotes_de
-from .services import clauses_enregistrer, modele_email_enregistrer, programme_copier
+from .services import clauses_enregistrer, modele_email_enregistrer, programme_copier, structure_enregistrer
+from .signals import CHAMPS_REGROUPES
 
 
 def format_filter(path: str) -> type[admin.SimpleListFilter]:
@@ -515,7 +516,18 @@ class FormatAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(Structure)
 class StructureAdmin(ImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
-    service_owned_fields = ()
+    # The département and the kind key the budget's summaries of the programmes the structure is a
+    # beneficiary in: the service that saves them has those recomputed (programmes/signals.py).
+    service_owned_fields = CHAMPS_REGROUPES
+    service_add = "programmes.services.structure_enregistrer"
+    service_change = "programmes.services.structure_enregistrer"
+
+    def create_with_service(self, request: HttpRequest, obj: Structure, form: Any) -> Structure:
+        return structure_enregistrer(structure=obj, by=request.user)
+
+    def update_with_service(self, request: HttpRequest, obj: Structure, form: Any) -> Structure:
+        return structure_enregistrer(structure=obj, by=request.user)
+
     # The coordination's spreadsheets come in through the « Importer » page (core/admin_imports.py).
     importer_class = StructureImporter
     list_display = (
