@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from budget import resume, selectors
 from budget.resume import resume_recalculer, resume_violations
+from core.exceptions import RuleViolation
 from core.invariants import find_violations
 from programmes.models import Departement, Structure, TypeStructure
 from programmes.services import FicheStructure, structure_enregistrer, structure_importer
@@ -51,7 +52,7 @@ def _recalcules():
 
 def _a_jour(programme, *, departement: str, type_structure: str) -> None:
     assert resume_violations() == []
-    assert [v for v in find_violations(["budget.resume_programme"])] == []
+    assert find_violations(["budget.resume_programme"]) == []
     assert _livre_par(programme, "departements") == {Departement(departement).label: 2}
     assert _livre_par(programme, "types") == {TypeStructure(type_structure).label: 2}
 
@@ -103,8 +104,6 @@ def test_the_edit_service_recomputes_the_summaries_with_one_query_to_find_the_pr
 
 
 def test_the_edit_service_refuses_an_invalid_value_and_changes_nothing(livraison, coordinateur):
-    from core.exceptions import RuleViolation
-
     structure, programme, _autre = livraison
     structure.departement = "20"
     with pytest.raises(RuleViolation):
