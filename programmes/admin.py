@@ -33,7 +33,7 @@ from .imports import StructureImporter
 from .models import POIDS_FIELDS, Clause, Format, ModeleEmail, Programme, Structure, StructurePilote, VersionClauses
 from .selectors import pilotes_de
 from .services import clauses_enregistrer, modele_email_enregistrer, programme_copier, structure_enregistrer
-from .signals import CHAMPS_REGROUPES
+from .signals import CHAMPS_FORMAT, CHAMPS_PROGRAMME, CHAMPS_REGROUPES, references_modifiees_signaler
 
 
 def format_filter(path: str) -> type[admin.SimpleListFilter]:
@@ -171,6 +171,21 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     # The budget stage adds the envelope's inline and columns (budget/admin.py).
     inlines: tuple[type[admin.options.InlineModelAdmin], ...] = (FormatInline,)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # The budget's summary prices the delivered days and counts the hours of this programme by its
+        # rate, its hours per half-day and its formats' units and rates: a change of one is told to it.
+        formats = [
+            inline_form
+            for formset in formsets
+            if formset.model is Format
+            for inline_form in formset.forms
+            if set(inline_form.changed_data) & set(CHAMPS_FORMAT)
+        ]
+        if change and self._refused(request) is None and (set(form.changed_data) & set(CHAMPS_PROGRAMME) or formats):
+            references_modifiees_signaler([form.instance.pk])
+
     actions = ("action_copier",)
     fieldsets = (
         (None, {"fields": ("nom", "slug", "pilote", "description", "appel_ouvert", "textes")}),
@@ -495,6 +510,15 @@ class FormatAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "taux_par_unite",
         "personne_ressource_remuneree",
     )
+
+    def save_model(self, request: HttpRequest, obj: Format, form: Any, change: bool) -> None:
+        # The budget's summaries count the hours and price the delivered days by the format's unit and
+        # rate: a change of one is told to it, for the programme it belonged to and the one it belongs to.
+        avant = Format.objects.filter(pk=obj.pk).values_list("programme_id", flat=True).first() if change else None
+        super().save_model(request, obj, form, change)
+        if change and set(form.changed_data) & set(CHAMPS_FORMAT):
+            references_modifiees_signaler([avant, obj.programme_id])
+
     list_display = (
         "libelle",
         "code",

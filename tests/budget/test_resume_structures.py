@@ -4,6 +4,7 @@ through the import) recomputes the summaries of the programmes it is a beneficia
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any
 from unittest import mock
 
@@ -12,13 +13,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from annuaire.models import Competence, Domaine
 from budget import resume, selectors
 from budget.resume import resume_recalculer, resume_violations
 from core.exceptions import RuleViolation
 from core.invariants import find_violations
-from programmes.models import Departement, Structure, TypeStructure
+from programmes.models import Departement, Format, Programme, Structure, TypeStructure, UniteFormat
 from programmes.services import FicheStructure, structure_enregistrer, structure_importer
-from tests.factories import AccompagnementFactory, ProgrammeFactory, StructureFactory
+from tests.factories import AccompagnementFactory, CompetenceFactory, ProgrammeFactory, StructureFactory
 
 from .conftest import seance_livree
 
@@ -124,3 +126,122 @@ def test_the_admin_change_form_goes_through_the_service(livraison, client, djang
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
     assert Structure.objects.get(pk=structure.pk).departement == Departement.AUDE
     _a_jour(programme, departement=Departement.AUDE, type_structure=TypeStructure.STUDIO)
+
+
+# --- The other inputs of the summary: rates and units, the competences sought, the domains ----------
+
+
+class _Champs(HTMLParser):
+    """The values a browser would submit with the admin's change form (inlines and management forms too)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.valeurs: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "input" and a.get("name") and a.get("type") not in ("submit", "file", "button"):
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                self.valeurs.append((a["name"], a.get("value", "on" if a.get("type") == "checkbox" else "")))
+        elif tag == "select" and a.get("name"):
+            self._select = a["name"]
+        elif tag == "option" and self._select and "selected" in a:
+            self.valeurs.append((self._select, a.get("value", "")))
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = a["name"]
+            self.valeurs.append((self._textarea, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            name, value = self.valeurs[-1]
+            self.valeurs[-1] = (name, value + data.removeprefix("\n") if not value else value + data)
+
+
+def _modifier_dans_l_admin(client, url: str, **changes: Any) -> None:
+    """Post the change form as shown, with `changes` (a list for a multiple choice)."""
+    page = client.get(url).content.decode()
+    parser = _Champs()
+    debut = page.rindex("<form", 0, page.index('_form" novalidate'))
+    parser.feed(page[debut : page.index("</form>", debut)])
+    data: dict[str, list[str]] = {}
+    for name, value in parser.valeurs:
+        data.setdefault(name, []).append(value)
+    for name, value in changes.items():
+        data[name] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser(email="admin@exemple.test", password="mot-de-passe-42"))
+    return client
+
+
+def test_a_format_counted_in_hours_from_the_admin_recomputes_its_programmes_summary(livraison, admin_client):
+    _structure, programme, _autre = livraison
+    format = programme.formats.get(accompagnements__isnull=False)
+    _modifier_dans_l_admin(
+        admin_client, reverse("admin:programmes_format_change", args=[format.pk]), unite=UniteFormat.HEURE, taux_par_unite="40.00"
+    )
+    assert Format.objects.get(pk=format.pk).unite == UniteFormat.HEURE
+    assert resume_violations() == []
+
+
+def test_the_programmes_rate_and_hours_per_half_day_from_the_admin_recompute_its_summary(livraison, admin_client):
+    _structure, programme, _autre = livraison
+    Format.objects.filter(programme=programme).update(unite=UniteFormat.HEURE, taux_par_unite="40.00")
+    resume_recalculer(programme_id=programme.pk)
+    url = reverse("admin:programmes_programme_change", args=[programme.pk])
+    _modifier_dans_l_admin(admin_client, url, heures_par_demi_journee=1, taux_journalier="123.00")
+    assert Programme.objects.get(pk=programme.pk).heures_par_demi_journee == 1
+    assert resume_violations() == []
+
+
+def _competences_de_deux_domaines() -> tuple[Competence, Competence]:
+    premier, second = Domaine.objects.order_by("ordre")[:2]
+    return CompetenceFactory(domaine=premier), CompetenceFactory(domaine=second)
+
+
+def _domaines_cherches(programme, *competences):
+    candidature = programme.accompagnements.get().candidature
+    candidature.competences_souhaitees.set(competences)
+    resume_recalculer(programme_id=programme.pk)
+    return candidature
+
+
+def test_the_competences_sought_changed_in_the_admin_recompute_the_summary(livraison, admin_client):
+    _structure, programme, _autre = livraison
+    communication, gestion = _competences_de_deux_domaines()
+    candidature = _domaines_cherches(programme, communication)
+    url = reverse("admin:candidatures_candidature_change", args=[candidature.pk])
+    _modifier_dans_l_admin(admin_client, url, competences_souhaitees=[gestion.pk])
+    assert list(candidature.competences_souhaitees.all()) == [gestion]
+    assert resume_violations() == []
+
+
+def test_a_domain_renamed_or_a_competence_moved_or_deleted_in_the_admin_recomputes_the_summary(livraison, admin_client):
+    _structure, programme, _autre = livraison
+    competence, autre = _competences_de_deux_domaines()
+    supprimee = CompetenceFactory(domaine=competence.domaine)
+    _domaines_cherches(programme, competence, autre, supprimee)
+    url = reverse("admin:annuaire_domaine_change", args=[competence.domaine_id])
+    _modifier_dans_l_admin(admin_client, url, nom="Un autre nom")
+    assert resume_violations() == []
+    url = reverse("admin:annuaire_competence_change", args=[competence.pk])
+    _modifier_dans_l_admin(admin_client, url, domaine=autre.domaine_id)
+    assert Competence.objects.get(pk=competence.pk).domaine_id == autre.domaine_id
+    assert resume_violations() == []
+    # The last competence of the renamed domain that the file sought goes: so does the domain's line.
+    response = admin_client.post(reverse("admin:annuaire_competence_delete", args=[supprimee.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not Competence.objects.filter(pk=supprimee.pk).exists()
+    assert [ligne.libelle for ligne in selectors.repartition_domaines(programme)] == [autre.domaine.nom]
+    assert resume_violations() == []
