@@ -1,6 +1,8 @@
-"""The dashboards' summary groups delivered days by the beneficiary structure's département and kind: a
-structure changed by any of its writers (the import, the edit service, the admin, the demo's loader
-through the import) recomputes the summaries of the programmes it is a beneficiary in, and only those."""
+"""The dashboards' summary groups delivered days by the beneficiary structure's département and kind, counts
+hours and prices days by the programme's and the formats' rates and units, and counts accompagnements by
+the domains their files sought. A change of any of these by any of its writers (the structures' import
+and edit service, the admin, the demo's loader through the import) recomputes the summaries of the
+programmes concerned, and only those: the breakdowns stay right and the invariant holds."""
 
 from __future__ import annotations
 
@@ -244,4 +246,17 @@ def test_a_domain_renamed_or_a_competence_moved_or_deleted_in_the_admin_recomput
     response = admin_client.post(reverse("admin:annuaire_competence_delete", args=[supprimee.pk]), {"post": "yes"})
     assert response.status_code == 302 and not Competence.objects.filter(pk=supprimee.pk).exists()
     assert [ligne.libelle for ligne in selectors.repartition_domaines(programme)] == [autre.domaine.nom]
+    assert resume_violations() == []
+
+
+def test_a_format_counted_in_hours_from_the_programmes_page_recomputes_its_summary(livraison, admin_client):
+    _structure, programme, _autre = livraison
+    format = programme.formats.get(accompagnements__isnull=False)
+    url = reverse("admin:programmes_programme_change", args=[programme.pk])
+    page = admin_client.get(url).context["inline_admin_formsets"]
+    formset = next(inline.formset for inline in page if inline.formset.model is Format)
+    index = next(i for i, form in enumerate(formset.forms) if form.instance.pk == format.pk)
+    prefix = f"{formset.prefix}-{index}"
+    _modifier_dans_l_admin(admin_client, url, **{f"{prefix}-unite": UniteFormat.HEURE, f"{prefix}-taux_par_unite": "40.00"})
+    assert Format.objects.get(pk=format.pk).unite == UniteFormat.HEURE
     assert resume_violations() == []
