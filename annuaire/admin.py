@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from candidatures.models import Candidature
 from core.admin_colonnes import ComptesParLigneMixin, EtatsLabelsMixin, HistoriqueInlineMixin, colonne_compte
 from core.admin_helpers import (
     InlineRelatedMixin,
@@ -22,6 +23,7 @@ from core.admin_helpers import (
     run_service_on_each,
 )
 from core.admin_imports import ImportAdminMixin
+from programmes.signals import references_modifiees_signaler
 
 from .imports import PersonneRessourceImporter
 from .models import (
@@ -34,6 +36,17 @@ from .models import (
     Proposition,
 )
 from .services import personne_ressource_refuse, personne_ressource_validate, proposition_send
+
+
+def _programmes_cherchant(**competences: Any) -> list[int]:
+    """The programmes whose files sought these competences (one query): the budget's summary of each
+    counts its accompagnements by the domain of the competences sought, with the domain's name and order."""
+    return list(
+        Candidature.objects.filter(**{f"competences_souhaitees__{k}": v for k, v in competences.items()})
+        .order_by()
+        .values_list("programme_id", flat=True)
+        .distinct()
+    )
 
 
 class CompetenceInline(ScopedChoicesMixin, admin.TabularInline):
@@ -56,6 +69,11 @@ class DomaineAdmin(ComptesParLigneMixin, ServiceAdminMixin, admin.ModelAdmin):
     comptes_par_ligne = {"_nombre_competences": (Competence, "domaine")}
     nombre_competences = colonne_compte("_nombre_competences", _("compétences"))
 
+    def save_model(self, request: HttpRequest, obj: Domaine, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and {"nom", "ordre"} & set(form.changed_data):
+            references_modifiees_signaler(_programmes_cherchant(domaine=obj))
+
 
 @admin.register(Competence)
 class CompetenceAdmin(ComptesParLigneMixin, ServiceAdminMixin, admin.ModelAdmin):
@@ -70,6 +88,22 @@ class CompetenceAdmin(ComptesParLigneMixin, ServiceAdminMixin, admin.ModelAdmin)
 
     comptes_par_ligne = {"_nombre_pr": (CompetencePersonneRessource, "competence")}
     nombre_personnes_ressources = colonne_compte("_nombre_pr", _("personnes-ressources"))
+
+    def save_model(self, request: HttpRequest, obj: Competence, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "domaine" in form.changed_data:
+            references_modifiees_signaler(_programmes_cherchant(pk=obj.pk))
+
+    def delete_model(self, request: HttpRequest, obj: Competence) -> None:
+        # Read before the delete: the files' links to the competence go with it.
+        programmes = _programmes_cherchant(pk=obj.pk)
+        super().delete_model(request, obj)
+        references_modifiees_signaler(programmes)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        programmes = _programmes_cherchant(pk__in=list(queryset.values_list("pk", flat=True)))
+        super().delete_queryset(request, queryset)
+        references_modifiees_signaler(programmes)
 
 
 class CompetencePersonneRessourceInline(InlineRelatedMixin, ScopedChoicesMixin, admin.TabularInline):

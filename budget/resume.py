@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
-from accompagnements.models import SEANCE_COMPTEE, SEANCE_LIVREE, Seance
+from accompagnements.models import SEANCE_COMPTEE, SEANCE_LIVREE, Accompagnement, Seance
 from core.ics import PARIS
 from programmes.models import Format, Programme
 
@@ -122,6 +122,21 @@ def resume_recalculer(*, programme_id: int) -> ResumeProgramme:
         setattr(resume, champ, valeur)
     resume.save()
     return resume
+
+
+def resumes_des_structures(*, structure_ids: list[int]) -> list[int]:
+    """Recompute the summaries of the programmes where these structures are a beneficiary (their
+    département or kind, which the groups are keyed by, changed): one query finds them, in the order of
+    their ids so that two writers lock the summaries in the same order. Returns the programmes' ids."""
+    programme_ids = list(
+        Accompagnement.objects.filter(structure_beneficiaire_id__in=structure_ids)
+        .order_by("programme_id")
+        .values_list("programme_id", flat=True)
+        .distinct()
+    )
+    for programme_id in programme_ids:
+        resume_recalculer(programme_id=programme_id)
+    return programme_ids
 
 
 def resumes_manquants() -> None:

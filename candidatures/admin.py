@@ -36,6 +36,7 @@ from core.admin_helpers import (
 from core.exceptions import RuleViolation
 from programmes.admin import format_filter
 from programmes.models import Format
+from programmes.signals import references_modifiees_signaler
 
 from . import services
 from .admin_actions import mark_eligible, send_missing_document_reminder
@@ -290,6 +291,13 @@ class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
         ),
         (_("Consentement et dates"), {"fields": ("consentement_donnees", "consentement_le", "created_at", "updated_at")}),
     )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # The budget's summary counts the programme's accompagnements by the domains their files sought.
+        if change and self._refused(request) is None and "competences_souhaitees" in form.changed_data:
+            references_modifiees_signaler([form.instance.programme_id])
+
     inlines = (
         CandidatureEvenementInline,
         PieceJointeInline,

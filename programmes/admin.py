@@ -32,7 +32,8 @@ from . import contenus
 from .imports import StructureImporter
 from .models import POIDS_FIELDS, Clause, Format, ModeleEmail, Programme, Structure, StructurePilote, VersionClauses
 from .selectors import pilotes_de
-from .services import clauses_enregistrer, modele_email_enregistrer, programme_copier
+from .services import clauses_enregistrer, modele_email_enregistrer, programme_copier, structure_enregistrer
+from .signals import CHAMPS_FORMAT, CHAMPS_PROGRAMME, CHAMPS_REGROUPES, references_modifiees_signaler
 
 
 def format_filter(path: str) -> type[admin.SimpleListFilter]:
@@ -170,6 +171,21 @@ class ProgrammeAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     # The budget stage adds the envelope's inline and columns (budget/admin.py).
     inlines: tuple[type[admin.options.InlineModelAdmin], ...] = (FormatInline,)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # The budget's summary prices the delivered days and counts the hours of this programme by its
+        # rate, its hours per half-day and its formats' units and rates: a change of one is told to it.
+        formats = [
+            inline_form
+            for formset in formsets
+            if formset.model is Format
+            for inline_form in formset.forms
+            if set(inline_form.changed_data) & set(CHAMPS_FORMAT)
+        ]
+        if change and self._refused(request) is None and (set(form.changed_data) & set(CHAMPS_PROGRAMME) or formats):
+            references_modifiees_signaler([form.instance.pk])
+
     actions = ("action_copier",)
     fieldsets = (
         (None, {"fields": ("nom", "slug", "pilote", "description", "appel_ouvert", "textes")}),
@@ -494,6 +510,15 @@ class FormatAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "taux_par_unite",
         "personne_ressource_remuneree",
     )
+
+    def save_model(self, request: HttpRequest, obj: Format, form: Any, change: bool) -> None:
+        # The budget's summaries count the hours and price the delivered days by the format's unit and
+        # rate: a change of one is told to it, for the programme it belonged to and the one it belongs to.
+        avant = Format.objects.filter(pk=obj.pk).values_list("programme_id", flat=True).first() if change else None
+        super().save_model(request, obj, form, change)
+        if change and set(form.changed_data) & set(CHAMPS_FORMAT):
+            references_modifiees_signaler([avant, obj.programme_id])
+
     list_display = (
         "libelle",
         "code",
@@ -515,7 +540,18 @@ class FormatAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(Structure)
 class StructureAdmin(ImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
-    service_owned_fields = ()
+    # The département and the kind key the budget's summaries of the programmes the structure is a
+    # beneficiary in: the service that saves them has those recomputed (programmes/signals.py).
+    service_owned_fields = CHAMPS_REGROUPES
+    service_add = "programmes.services.structure_enregistrer"
+    service_change = "programmes.services.structure_enregistrer"
+
+    def create_with_service(self, request: HttpRequest, obj: Structure, form: Any) -> Structure:
+        return structure_enregistrer(structure=obj, by=request.user)
+
+    def update_with_service(self, request: HttpRequest, obj: Structure, form: Any) -> Structure:
+        return structure_enregistrer(structure=obj, by=request.user)
+
     # The coordination's spreadsheets come in through the « Importer » page (core/admin_imports.py).
     importer_class = StructureImporter
     list_display = (

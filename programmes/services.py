@@ -19,6 +19,7 @@ from core.permissions import require
 from . import contenus
 from .copie import copieurs
 from .models import Clause, Format, ModeleEmail, Programme, Structure, StructurePilote, VersionClauses
+from .signals import CHAMPS_REGROUPES, structures_modifiees
 
 
 def _refus(error: ValidationError) -> RuleViolation:
@@ -199,11 +200,33 @@ def structure_importer(*, fiche: FicheStructure, by: AbstractBaseUser) -> tuple[
     Returns the structure and whether it was created."""
     require(by, "donnees.importer")
     structure, existe = structure_preparer(fiche)
-    if existe:
-        # Lock the row: two imports touching one structure apply in turn.
-        Structure.objects.select_for_update().filter(pk=structure.pk).first()
-    structure.save()
+    _structure_enregistrer(structure)
     return structure, not existe
+
+
+@transaction.atomic
+def structure_enregistrer(*, structure: Structure, by: AbstractBaseUser) -> Structure:
+    """Save a structure created or changed by hand (the admin's forms), checked as the import checks its
+    rows. The coordination keeps the structures, under the same rule as their import."""
+    require(by, "donnees.importer")
+    try:
+        structure.full_clean(exclude=["siret"] if structure.pk is not None else None)
+    except ValidationError as error:
+        raise RuleViolation(_message(error)) from error
+    _structure_enregistrer(structure)
+    return structure
+
+
+def _structure_enregistrer(structure: Structure) -> None:
+    """Save `structure`, its row locked first when it exists (two writers of one structure apply in turn),
+    and tell the later stages when a field they group their figures by changed (programmes/signals.py):
+    the budget's summaries of the programmes it is a beneficiary in are recomputed in this transaction."""
+    avant = None
+    if structure.pk is not None:
+        avant = Structure.objects.select_for_update().filter(pk=structure.pk).values_list(*CHAMPS_REGROUPES).first()
+    structure.save()
+    if avant is not None and tuple(avant) != tuple(getattr(structure, champ) for champ in CHAMPS_REGROUPES):
+        structures_modifiees.send(sender=Structure, structure_ids=[structure.pk])
 
 
 # --- Pilot structures (issue 16) -----------------------------------------------------------------------
