@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.fields.json import KT
 from django.utils.translation import gettext_lazy as _
 
 from accompagnements.models import ETATS_TERMINES, Accompagnement, Objectif, TypeIndicateur
@@ -120,45 +122,77 @@ def _taux(part: int | None, total: int | None) -> int | None:
     return round(100 * (part or 0) / total)
 
 
+# The questionnaires of the results, in their order: exit, 6 months, end of programme.
+QUESTIONNAIRES_RESULTATS = (
+    (Moment.SORTIE, Repondant.BENEFICIAIRE, _("Sortie – bénéficiaires")),
+    (Moment.SORTIE, Repondant.MENTOR, _("Sortie – personnes-ressources")),
+    (Moment.SIX_MOIS, Repondant.BENEFICIAIRE, _("6 mois – bénéficiaires")),
+    (Moment.FIN_PROGRAMME, Repondant.BENEFICIAIRE, _("Fin de programme – bénéficiaires")),
+    (Moment.FIN_PROGRAMME, Repondant.MENTOR, _("Fin de programme – personnes-ressources")),
+)
+# The 6-month answers counted: figure → (answer's key, value counted).
+REPONSES_SIX_MOIS = {
+    "outils_utilises": ("outils_utilises", "oui"),
+    "emploi_maintenu": ("emploi", "maintenu"),
+    "emploi_cree": ("emploi", "cree"),
+    "personne_ressource_oui": ("personne_ressource", "oui"),
+    "personne_ressource_envisage": ("personne_ressource", "envisage"),
+}
+
+
+def _moyenne(total: int | None, nombre: int) -> Decimal | None:
+    """The average the database's AVG gives (NULLs left out), rounded as displayed."""
+    if not nombre:
+        return None
+    return _round(Decimal(total or 0) / nombre)
+
+
 def resultats_programme(programme: Programme) -> dict[str, Any]:
-    """The programme's evaluation results, computed by the database (a handful of aggregate queries)."""
-    evaluations = Evaluation.objects.filter(accompagnement__programme=programme)
-    envoyees = ~Q(etat=EtatEvaluation.A_VENIR)
-    repondues = Q(etat=EtatEvaluation.REPONDUE)
-    par_questionnaire = {}
-    for moment, repondant in (
-        (Moment.SORTIE, Repondant.BENEFICIAIRE),
-        (Moment.SORTIE, Repondant.MENTOR),
-        (Moment.SIX_MOIS, Repondant.BENEFICIAIRE),
-        (Moment.FIN_PROGRAMME, Repondant.BENEFICIAIRE),
-        (Moment.FIN_PROGRAMME, Repondant.MENTOR),
-    ):
-        key = f"{moment}_{repondant}"
-        par_questionnaire[key] = (
-            envoyees & Q(moment=moment, repondant=repondant),
-            repondues & Q(moment=moment, repondant=repondant),
+    """The programme's evaluation results.
+
+    The database groups the rows (questionnaires by moment, respondent, state and 6-month answer; measures by
+    moment and indicator type) and the figures are summed here: one filtered aggregate per figure cost the ORM
+    more to compile than the database to run (issue 14). The groups are bounded by the states and the 6-month
+    questions' choices, not by the history."""
+    cles = {key for key, _value in REPONSES_SIX_MOIS.values()}
+    groupes = (
+        Evaluation.objects.filter(accompagnement__programme=programme)
+        .order_by()
+        .values("moment", "repondant", "etat", **{key: KT(f"reponses__{key}") for key in sorted(cles)})
+        .annotate(
+            nombre=Count("pk"),
+            notes_format=Count("satisfaction_format"),
+            total_format=Sum("satisfaction_format"),
+            notes_personne=Count("satisfaction_personne"),
+            total_personne=Sum("satisfaction_personne"),
         )
-    aggregates = {}
-    for key, (sent, answered) in par_questionnaire.items():
-        aggregates[f"{key}_envoyees"] = Count("pk", filter=sent)
-        aggregates[f"{key}_repondues"] = Count("pk", filter=answered)
-    sortie_benef = repondues & Q(moment=Moment.SORTIE, repondant=Repondant.BENEFICIAIRE)
-    six_mois = repondues & Q(moment=Moment.SIX_MOIS)
-    counts = evaluations.aggregate(
-        **aggregates,
-        moy_satisfaction_format=Avg("satisfaction_format", filter=sortie_benef),
-        moy_satisfaction_personne=Avg("satisfaction_personne", filter=sortie_benef),
-        moy_mentors_satisfaction_format=Avg(
-            "satisfaction_format", filter=repondues & Q(moment=Moment.SORTIE, repondant=Repondant.MENTOR)
-        ),
-        suites_recommandees=Count("accompagnement", filter=repondues & Q(recommande_suite=True), distinct=True),
-        outils_utilises=Count("pk", filter=six_mois & Q(reponses__outils_utilises="oui")),
-        emploi_maintenu=Count("pk", filter=six_mois & Q(reponses__emploi="maintenu")),
-        emploi_cree=Count("pk", filter=six_mois & Q(reponses__emploi="cree")),
-        personne_ressource_oui=Count("pk", filter=six_mois & Q(reponses__personne_ressource="oui")),
-        personne_ressource_envisage=Count("pk", filter=six_mois & Q(reponses__personne_ressource="envisage")),
     )
-    # Objectives: the beneficiary's exit answer is stored on each indicator of the objective.
+    envoyees: Counter[tuple[str, str]] = Counter()
+    repondues: Counter[tuple[str, str]] = Counter()
+    # (moment, respondent) → [sum, count] of the answered notes, per note.
+    notes: dict[str, dict[tuple[str, str], list[int]]] = {"format": {}, "personne": {}}
+    six_mois: Counter[str] = Counter()
+    for groupe in groupes:
+        questionnaire, nombre = (groupe["moment"], groupe["repondant"]), groupe["nombre"]
+        if groupe["etat"] != EtatEvaluation.A_VENIR:
+            envoyees[questionnaire] += nombre
+        if groupe["etat"] != EtatEvaluation.REPONDUE:
+            continue
+        repondues[questionnaire] += nombre
+        for note, cumul in notes.items():
+            somme = cumul.setdefault(questionnaire, [0, 0])
+            somme[0] += groupe[f"total_{note}"] or 0
+            somme[1] += groupe[f"notes_{note}"]
+        if groupe["moment"] == Moment.SIX_MOIS:
+            for figure, (key, value) in REPONSES_SIX_MOIS.items():
+                if groupe[key] == value:
+                    six_mois[figure] += nombre
+
+    def moyenne(note: str, moment: str, repondant: str) -> Decimal | None:
+        return _moyenne(*notes[note].get((moment, repondant), (0, 0)))
+
+    # Objectives: the beneficiary's exit answer is stored on each indicator of the objective, and an objective
+    # counts once per answer given to any of its indicators (hence distinct counts, left to the database).
     mesures = MesureIndicateur.objects.filter(indicateur__objectif__accompagnement__programme=programme)
     objectifs = (
         mesures.filter(moment=Moment.SORTIE)
@@ -170,70 +204,69 @@ def resultats_programme(programme: Programme) -> dict[str, Any]:
             non_atteints=Count("indicateur__objectif", filter=Q(atteinte=Atteinte.NON_ATTEINT), distinct=True),
         )
     )
-    quantitatif = Q(indicateur__type_indicateur=TypeIndicateur.QUANTITATIF, valeur__isnull=False)
-    qualitatif = Q(indicateur__type_indicateur=TypeIndicateur.QUALITATIF, niveau__isnull=False)
     progression = {
-        row["moment"]: row
-        for row in mesures.values("moment").annotate(
-            niveau_moyen=Avg("niveau", filter=qualitatif),
-            qualitatifs=Count("pk", filter=qualitatif),
-            quantitatifs=Count("pk", filter=quantitatif),
-            cibles_atteintes=Count("pk", filter=quantitatif & Q(valeur__gte=F("indicateur__cible"))),
+        (row["moment"], row["type_indicateur"]): row
+        for row in mesures.order_by()
+        .values("moment", type_indicateur=F("indicateur__type_indicateur"))
+        .annotate(
+            niveaux=Count("niveau"),
+            total_niveaux=Sum("niveau"),
+            valeurs=Count("valeur"),
+            cibles_atteintes=Count("pk", filter=Q(valeur__gte=F("indicateur__cible"))),
         )
     }
     accompagnements = Accompagnement.objects.filter(programme=programme).aggregate(
         termines=Count("pk", filter=Q(etat__in=ETATS_TERMINES)),
         suites=Count("pk", filter=Q(suite_de__isnull=False)),
+        # Accompaniments of which an answered questionnaire recommends a follow-up: the few recommending rows
+        # hashed once (IN), cheaper to compile and to run than a correlated EXISTS probed per accompaniment.
+        suites_recommandees=Count(
+            "pk",
+            filter=Q(
+                pk__in=Evaluation.objects.filter(etat=EtatEvaluation.REPONDUE, recommande_suite=True).values("accompagnement_id")
+            ),
+        ),
     )
     questionnaires = [
         {
             "libelle": label,
-            "envoyees": counts[f"{key}_envoyees"],
-            "repondues": counts[f"{key}_repondues"],
-            "taux": _taux(counts[f"{key}_repondues"], counts[f"{key}_envoyees"]),
+            "envoyees": envoyees[moment, repondant],
+            "repondues": repondues[moment, repondant],
+            "taux": _taux(repondues[moment, repondant], envoyees[moment, repondant]),
         }
-        for key, label in (
-            ("sortie_beneficiaire", _("Sortie – bénéficiaires")),
-            ("sortie_mentor", _("Sortie – personnes-ressources")),
-            ("six_mois_beneficiaire", _("6 mois – bénéficiaires")),
-            ("fin_programme_beneficiaire", _("Fin de programme – bénéficiaires")),
-            ("fin_programme_mentor", _("Fin de programme – personnes-ressources")),
-        )
+        for moment, repondant, label in QUESTIONNAIRES_RESULTATS
         # A programme without a cohort's end (the TSF) shows no end-of-programme row.
-        if not key.startswith("fin_programme") or counts[f"{key}_envoyees"]
+        if moment != Moment.FIN_PROGRAMME or envoyees[moment, repondant]
     ]
-    six_mois_repondues = counts["six_mois_beneficiaire_repondues"]
     moments = []
     # The grid is scored at three moments only (the end-of-programme questionnaire scores none).
     for moment in MOMENTS_MESURES:
-        row = progression.get(moment.value, {})
+        qualitatifs = progression.get((moment.value, TypeIndicateur.QUALITATIF), {})
+        quantitatifs = progression.get((moment.value, TypeIndicateur.QUANTITATIF), {})
+        cibles_atteintes, valeurs = quantitatifs.get("cibles_atteintes", 0), quantitatifs.get("valeurs", 0)
         moments.append(
             {
                 "moment": moment.label,
-                "niveau_moyen": _round(row.get("niveau_moyen")),
-                "qualitatifs": row.get("qualitatifs", 0),
-                "quantitatifs": row.get("quantitatifs", 0),
-                "cibles_atteintes": row.get("cibles_atteintes", 0),
-                "taux_cibles": _taux(row.get("cibles_atteintes"), row.get("quantitatifs")),
+                "niveau_moyen": _moyenne(qualitatifs.get("total_niveaux"), qualitatifs.get("niveaux", 0)),
+                "qualitatifs": qualitatifs.get("niveaux", 0),
+                "quantitatifs": valeurs,
+                "cibles_atteintes": cibles_atteintes,
+                "taux_cibles": _taux(cibles_atteintes, valeurs),
             }
         )
     return {
         "programme": programme,
         "accompagnements_termines": accompagnements["termines"],
         "suites_ouvertes": accompagnements["suites"],
-        "suites_recommandees": counts["suites_recommandees"],
+        "suites_recommandees": accompagnements["suites_recommandees"],
         "questionnaires": questionnaires,
         "objectifs": {**objectifs, "taux_atteints": _taux(objectifs["atteints"], objectifs["evalues"])},
-        "satisfaction_format": _round(counts["moy_satisfaction_format"]),
-        "satisfaction_personne": _round(counts["moy_satisfaction_personne"]),
-        "mentors_satisfaction_format": _round(counts["moy_mentors_satisfaction_format"]),
+        "satisfaction_format": moyenne("format", Moment.SORTIE, Repondant.BENEFICIAIRE),
+        "satisfaction_personne": moyenne("personne", Moment.SORTIE, Repondant.BENEFICIAIRE),
+        "mentors_satisfaction_format": moyenne("format", Moment.SORTIE, Repondant.MENTOR),
         "six_mois": {
-            "repondues": six_mois_repondues,
-            "outils_utilises": counts["outils_utilises"],
-            "emploi_maintenu": counts["emploi_maintenu"],
-            "emploi_cree": counts["emploi_cree"],
-            "personne_ressource_oui": counts["personne_ressource_oui"],
-            "personne_ressource_envisage": counts["personne_ressource_envisage"],
+            "repondues": repondues[Moment.SIX_MOIS, Repondant.BENEFICIAIRE],
+            **{figure: six_mois[figure] for figure in REPONSES_SIX_MOIS},
         },
         "progression": moments,
     }
