@@ -575,26 +575,23 @@ class Etape:
 
 def entonnoir(programme: Programme) -> list[Etape]:
     """Applications submitted → eligible → selected → in progress → finished → evaluated at 6 months (two queries)."""
-    candidatures = Candidature.objects.filter(programme=programme).aggregate(
-        soumises=Count("pk", filter=~Q(etat=Etat.BROUILLON)),
-        recevables=Count("pk", filter=Q(etat__in=ETATS_RECEVABLES)),
-        retenues=Count("pk", filter=Q(etat=Etat.SELECTIONNEE)),
-    )
-    evaluees = Exists(
-        Accompagnement.objects.filter(
-            candidature_id=OuterRef("candidature_id"),
-            evaluations__moment=Moment.SIX_MOIS,
-            evaluations__etat=EtatEvaluation.REPONDUE,
-        )
-    )
-    accompagnements = (
-        Accompagnement.objects.filter(programme=programme)
-        .annotate(evaluee=evaluees)
-        .aggregate(
-            demarres=Count("candidature", distinct=True, filter=Q(etat__in=ETATS_DEMARRES)),
-            termines=Count("candidature", distinct=True, filter=Q(etat__in=ETATS_TERMINES)),
-            evalues=Count("candidature", distinct=True, filter=Q(evaluee=True)),
-        )
+    # Counted per state (a few rows), then summed here: PostgreSQL counts from the (programme, etat) index
+    # alone instead of reading the whole table (issue 14: 2.7–7 ms → 1.1 ms at 10 000 applications).
+    par_etat = dict(Candidature.objects.filter(programme=programme).order_by().values_list("etat").annotate(nombre=Count("*")))
+    candidatures = {
+        "soumises": sum(n for etat, n in par_etat.items() if etat != Etat.BROUILLON),
+        "recevables": sum(par_etat.get(etat, 0) for etat in ETATS_RECEVABLES),
+        "retenues": par_etat.get(Etat.SELECTIONNEE, 0),
+    }
+    # The applications with an answered 6-month evaluation, as one uncorrelated subquery (IN): the
+    # correlated EXISTS it replaces was evaluated for every accompagnement (≈ 9 ms → 1.5 ms at scale).
+    evaluees = Accompagnement.objects.filter(
+        evaluations__moment=Moment.SIX_MOIS, evaluations__etat=EtatEvaluation.REPONDUE
+    ).values("candidature_id")
+    accompagnements = Accompagnement.objects.filter(programme=programme).aggregate(
+        demarres=Count("candidature", distinct=True, filter=Q(etat__in=ETATS_DEMARRES)),
+        termines=Count("candidature", distinct=True, filter=Q(etat__in=ETATS_TERMINES)),
+        evalues=Count("candidature", distinct=True, filter=Q(candidature_id__in=evaluees)),
     )
     return [
         Etape(_("Candidatures déposées"), candidatures["soumises"]),

@@ -193,9 +193,22 @@ def test_breakdowns_and_funnel_count_what_the_committee_expects(coordinateur):
     assert [(ligne.libelle, ligne.nombre) for ligne in groupes["departements"]] == [("31 – Haute-Garonne", 2)]
     domaines = selectors.repartition_domaines(programme)
     assert [(ligne.libelle, ligne.nombre, ligne.hj_prevues, ligne.hj_livrees) for ligne in domaines] == [(domaine.nom, 1, 4, 2)]
+    from evaluations.models import Evaluation
+
+    # Evaluated at 6 months: an answered 6-month questionnaire (b); a's is only open, and an answered
+    # end-of-programme one does not count.
+    for accompagnement, moment, etat in ((b, "six_mois", "repondue"), (a, "six_mois", "ouverte"), (a, "sortie", "repondue")):
+        Evaluation.objects.create(
+            accompagnement=accompagnement,
+            moment=moment,
+            repondant="beneficiaire",
+            personne=accompagnement.beneficiaire,
+            etat=etat,
+        )
     etapes = [etape.nombre for etape in selectors.entonnoir(programme)]
-    # 3 selected applications; 2 started (one abandoned before starting counts as neither); 1 finished.
-    assert etapes[:2] == [3, 3] and etapes[2] == 3 and etapes[3:5] == [2, 1]
+    # 3 selected applications; 2 started (one abandoned before starting counts as neither); 1 finished;
+    # 1 evaluated at 6 months.
+    assert etapes == [3, 3, 3, 2, 1, 1]
     assert b.etat == "termine"
 
 
