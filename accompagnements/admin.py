@@ -29,7 +29,7 @@ from core.admin_helpers import (
 from core.admin_imports import ImportAdminMixin
 from core.admin_rows import FastRowsMixin
 from core.exceptions import DomainError, RuleViolation
-from programmes.admin import format_filter
+from programmes.admin import duree_filter, format_filter, seance_duree_max
 from programmes.rules import check_demi_journees
 
 from .imports import AccompagnementHistoriqueImporter
@@ -536,7 +536,7 @@ class SeanceAdmin(FastRowsMixin, CaseActionMixin, ServiceAdminMixin, admin.Model
         "etat",
         "modalite",
         "comptee",
-        "demi_journees",
+        duree_filter("demi_journees", Seance._meta.get_field("demi_journees").verbose_name, seance_duree_max),
         "accompagnement__programme",
         format_filter("accompagnement__format"),
     )
@@ -713,7 +713,12 @@ class CreneauAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("debut", "demi_journees", "mentor", "modalite", "lieu", "seance")
-    list_filter = (("seance", admin.EmptyFieldListFilter), "modalite", "demi_journees")
+    list_filter = (
+        ("seance", admin.EmptyFieldListFilter),
+        "modalite",
+        # A half-day or a day: the model's check constraint (creneau_demi_journee_ou_journee).
+        duree_filter("demi_journees", Creneau._meta.get_field("demi_journees").verbose_name, lambda: 2),
+    )
     search_fields = ("mentor__nom", "mentor__prenom", "mentor__email", "lieu", "seance__accompagnement__reference")
     date_hierarchy = "debut"
     list_select_related = ("mentor", "seance__accompagnement")
