@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accompagnements', '0010_partie_terminee'),
-        ('annuaire', '0005_personneressource_departements_de_france'),
-        ('candidatures', '0006_evenement_dernier_par_type'),
-        ('programmes', '0009_structure_departements_de_france'),
+        ("accompagnements", "0010_partie_terminee"),
+        ("annuaire", "0005_personneressource_departements_de_france"),
+        ("candidatures", "0006_evenement_dernier_par_type"),
+        ("programmes", "0009_structure_departements_de_france"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='accompagnement',
-            index=models.Index(fields=['created_at'], name='accompagnem_created_465781_idx'),
+            model_name="accompagnement",
+            index=models.Index(fields=["created_at"], name="accompagnem_created_465781_idx"),
         ),
     ]

@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annuaire', '0005_personneressource_departements_de_france'),
-        ('candidatures', '0006_evenement_dernier_par_type'),
-        ('programmes', '0009_structure_departements_de_france'),
-        ('questionnaires', '0003_alter_questionnaire_nature'),
+        ("annuaire", "0005_personneressource_departements_de_france"),
+        ("candidatures", "0006_evenement_dernier_par_type"),
+        ("programmes", "0009_structure_departements_de_france"),
+        ("questionnaires", "0003_alter_questionnaire_nature"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='candidature',
-            index=models.Index(fields=['soumise_le', 'created_at'], name='candidature_soumise_16d0c3_idx'),
+            model_name="candidature",
+            index=models.Index(fields=["soumise_le", "created_at"], name="candidature_soumise_16d0c3_idx"),
         ),
     ]

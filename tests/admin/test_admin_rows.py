@@ -139,15 +139,19 @@ def test_site_context_is_djangos_with_a_lazy_app_list(django_user_model):
 
 
 @pytest.mark.django_db
-def test_selection_box_is_djangos(rows):
-    """CaseActionMixin writes the box in one string: what its two format_html wrote, a name with markup escaped."""
-    accompagnement = rows[0]
-    accompagnement.reference = "<b>A&B</b> \"{0}\" 'x'"
-    label = format_html(gettext("Select this object for an action - {}"), str(accompagnement))
+@pytest.mark.parametrize("model", [Accompagnement, Candidature])
+def test_selection_box_is_djangos(rows, model):
+    """CaseActionMixin writes the box in one string: what its two format_html wrote, a name with markup escaped,
+    and what Django's own column writes."""
+    obj = rows[0] if model is Accompagnement else rows[0].candidature
+    obj.reference = "<b>A&B</b> \"{0}\" 'x'"
+    label = format_html(gettext("Select this object for an action - {}"), str(obj))
     expected = format_html(
         '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
         ACTION_CHECKBOX_NAME,
-        accompagnement.pk,
+        obj.pk,
         label,
     )
-    assert admin.site._registry[Accompagnement].action_checkbox(accompagnement) == expected
+    model_admin = admin.site._registry[model]
+    assert model_admin.action_checkbox(obj) == expected
+    assert model_admin.action_checkbox(obj) == admin.ModelAdmin.action_checkbox(model_admin, obj)
