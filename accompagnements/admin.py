@@ -602,7 +602,7 @@ class SeanceAdmin(FastRowsMixin, CaseActionMixin, ServiceAdminMixin, admin.Model
 
 
 @admin.register(CompteRendu)
-class CompteRenduAdmin(ReadOnlyAdminMixin, RedigeParLabelMixin, admin.ModelAdmin):
+class CompteRenduAdmin(FastRowsMixin, ReadOnlyAdminMixin, RedigeParLabelMixin, admin.ModelAdmin):
     """Written by the mentor (compte_rendu_submit), commented by the beneficiary: shown here."""
 
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page

@@ -381,6 +381,9 @@ class CompteRendu(TimeStampedModel):
     class Meta:
         verbose_name = _("compte-rendu")
         verbose_name_plural = _("comptes-rendus")
+        # The admin list's date hierarchy: its first and last dates and its years read from the index,
+        # not from every report (issue 14).
+        indexes = [models.Index(fields=["soumis_le"])]
 
     def __str__(self) -> str:
         return _("Compte-rendu de %(seance)s") % {"seance": self.seance}

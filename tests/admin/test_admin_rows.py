@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.templatetags.admin_list import date_hierarchy, results
+from django.contrib.contenttypes.models import ContentType
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from accompagnements.models import Accompagnement, CompteRendu, EtatSeance
 from candidatures.models import Candidature
 from core.admin_rows import FastRowsMixin, date_hierarchy_rows, fast_results
 from core.admin_site import TsfAdminSite
+from relances.models import EtatRelance, Relance, TypeRelance
 from tests.factories import AccompagnementFactory, CandidatureFactory, PersonneRessourceFactory, SeanceFactory
 
 FAST = sorted(
@@ -41,10 +43,25 @@ def rows():
     second = AccompagnementFactory(etat="termine", termine_le=timezone.now())
     held = SeanceFactory(accompagnement=first, etat=EtatSeance.REALISEE, comptee=True, lieu="")
     CompteRendu.objects.create(seance=held, redige_par=first.beneficiaire, soumis_le=timezone.now())
-    SeanceFactory(accompagnement=second, debut=timezone.now() + datetime.timedelta(days=3))
+    upcoming = SeanceFactory(accompagnement=second, debut=timezone.now() + datetime.timedelta(days=3))
+    CompteRendu.objects.create(seance=upcoming, redige_par=second.beneficiaire)  # not handed in: no date
     SeanceFactory(accompagnement=second, etat=EtatSeance.ANNULEE, comptee=False)
     CandidatureFactory()  # a draft: no reference, no submission date, no format retained
+    _relance(first, timezone.now(), etat=EtatRelance.ENVOYEE, envoyee_le=timezone.now(), tentatives=1)
+    _relance(second, timezone.now() + datetime.timedelta(days=1))
     return first, second
+
+
+def _relance(accompagnement, echeance, **fields):
+    return Relance.objects.create(
+        programme=accompagnement.programme,
+        type_relance=TypeRelance.SEANCE_48H,
+        destinataire=accompagnement.beneficiaire,
+        content_type=ContentType.objects.get_for_model(accompagnement),
+        object_id=accompagnement.pk,
+        echeance=echeance,
+        **fields,
+    )
 
 
 # What each list using the row writer is searched by (its rows' references), and how one of its rows is
@@ -53,11 +70,17 @@ SEARCH = {
     "accompagnements.Accompagnement": "ACC-TEST",
     "accompagnements.Seance": "ACC-TEST",
     "candidatures.Candidature": "TSF-TEST",
+    "accompagnements.CompteRendu": "ACC-TEST",
+    "relances.Relance": "exemple.test",
 }
 MOVE_LATER = {
     "accompagnements.Accompagnement": lambda row, later: Accompagnement.objects.filter(pk=row.pk).update(created_at=later),
     "accompagnements.Seance": lambda row, later: SeanceFactory(accompagnement=row, debut=later),
     "candidatures.Candidature": lambda row, later: Candidature.objects.filter(pk=row.candidature_id).update(soumise_le=later),
+    "accompagnements.CompteRendu": lambda row, later: CompteRendu.objects.create(
+        seance=SeanceFactory(accompagnement=row), redige_par=row.beneficiaire, soumis_le=later
+    ),
+    "relances.Relance": lambda row, later: _relance(row, later, rang=2),
 }
 
 
@@ -69,7 +92,13 @@ def _changelist(client, label, query=""):
 
 
 def test_the_big_lists_use_the_row_writer():
-    assert {"accompagnements.Accompagnement", "accompagnements.Seance", "candidatures.Candidature"} <= set(FAST)
+    assert {
+        "accompagnements.Accompagnement",
+        "accompagnements.Seance",
+        "accompagnements.CompteRendu",
+        "candidatures.Candidature",
+        "relances.Relance",
+    } <= set(FAST)
     assert set(FAST) <= set(SEARCH) & set(MOVE_LATER)  # each of them compared below
 
 
