@@ -4,6 +4,7 @@ Django's, its app list built only when a template reads it (core/admin_site.py).
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin
@@ -18,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from accompagnements.models import Accompagnement, CompteRendu, EtatSeance
+from budget.models import Engagement, Paiement
 from candidatures.models import Candidature
 from core.admin_rows import FastRowsMixin, date_hierarchy_rows, fast_results
 from core.admin_site import TsfAdminSite
@@ -49,7 +51,30 @@ def rows():
     CandidatureFactory()  # a draft: no reference, no submission date, no format retained
     _relance(first, timezone.now(), etat=EtatRelance.ENVOYEE, envoyee_le=timezone.now(), tentatives=1)
     _relance(second, timezone.now() + datetime.timedelta(days=1))
+    for accompagnement, depassement in ((first, False), (second, True)):
+        _lignes(accompagnement, timezone.now(), depassement=depassement)
     return first, second
+
+
+def _lignes(accompagnement, quand, *, depassement):
+    """An engagement and a payment of the accompagnement (the second one's payment marked as allowed over the limit)."""
+    by = accompagnement.beneficiaire
+    Engagement.objects.create(
+        programme=accompagnement.programme,
+        accompagnement=accompagnement,
+        montant=Decimal("1200.50"),
+        libelle=f"Convention {accompagnement.reference}",
+        created_by=by,
+    )
+    return Paiement.objects.create(
+        accompagnement=accompagnement,
+        structure=accompagnement.structure_beneficiaire,
+        date_paiement=timezone.localdate(quand),
+        montant=Decimal("500.00"),
+        reference_facture=f"FAC-{accompagnement.reference}",
+        depassement_autorise=depassement,
+        created_by=by,
+    )
 
 
 def _relance(accompagnement, echeance, **fields):
@@ -72,6 +97,8 @@ SEARCH = {
     "candidatures.Candidature": "TSF-TEST",
     "accompagnements.CompteRendu": "ACC-TEST",
     "relances.Relance": "exemple.test",
+    "budget.Engagement": "ACC-TEST",
+    "budget.Paiement": "ACC-TEST",
 }
 MOVE_LATER = {
     "accompagnements.Accompagnement": lambda row, later: Accompagnement.objects.filter(pk=row.pk).update(created_at=later),
@@ -81,6 +108,8 @@ MOVE_LATER = {
         seance=SeanceFactory(accompagnement=row), redige_par=row.beneficiaire, soumis_le=later
     ),
     "relances.Relance": lambda row, later: _relance(row, later, rang=2),
+    "budget.Engagement": lambda row, later: Engagement.objects.filter(accompagnement=row).update(created_at=later),
+    "budget.Paiement": lambda row, later: Paiement.objects.filter(accompagnement=row).update(date_paiement=later.date()),
 }
 
 
@@ -98,6 +127,8 @@ def test_the_big_lists_use_the_row_writer():
         "accompagnements.CompteRendu",
         "candidatures.Candidature",
         "relances.Relance",
+        "budget.Engagement",
+        "budget.Paiement",
     } <= set(FAST)
     assert set(FAST) <= set(SEARCH) & set(MOVE_LATER)  # each of them compared below
 
