@@ -6,12 +6,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -27,9 +24,9 @@ from core.admin_helpers import (
     related_column,
 )
 from core.admin_imports import ImportAdminMixin
-from core.admin_rows import FastRowsMixin
+from core.admin_rows import CaseActionMixin, FastRowsMixin
 from core.exceptions import DomainError, RuleViolation
-from programmes.admin import format_filter
+from programmes.admin import duree_filter, format_filter, seance_duree_max
 from programmes.rules import check_demi_journees
 
 from .imports import AccompagnementHistoriqueImporter
@@ -65,20 +62,6 @@ from .services import (
 
 planifiee_par = related_column("planifiee_par", _("planifiée par"))
 ajoute_par = related_column("ajoute_par", _("ajouté par"))
-
-
-class CaseActionMixin:
-    """The big lists' selection box, written directly (issue 14): Django renders it through the form
-    widget's templates, an eighth of a 50-row page's CPU. The same HTML as Django's."""
-
-    # Its header (the box that selects the whole page) is written by Django from the column's name.
-    def action_checkbox(self, obj: Any) -> str:
-        # Django's own sentence, translated by its catalogue; what format_html would give, in one string
-        # (two format_html per row were a tenth of the rows' CPU).
-        label = gettext("Select this object for an action - {}").format(escape(str(obj)))
-        return mark_safe(  # noqa: S308  # nosec B703 B308 # the row's name and key are escaped here
-            f'<input type="checkbox" name="{ACTION_CHECKBOX_NAME}" value="{escape(obj.pk)}" class="action-select" aria-label="{label}">'
-        )
 
 
 # --- Accompagnement ----------------------------------------------------------------------
@@ -536,7 +519,7 @@ class SeanceAdmin(FastRowsMixin, CaseActionMixin, ServiceAdminMixin, admin.Model
         "etat",
         "modalite",
         "comptee",
-        "demi_journees",
+        duree_filter("demi_journees", Seance._meta.get_field("demi_journees").verbose_name, seance_duree_max),
         "accompagnement__programme",
         format_filter("accompagnement__format"),
     )
@@ -619,7 +602,7 @@ class SeanceAdmin(FastRowsMixin, CaseActionMixin, ServiceAdminMixin, admin.Model
 
 
 @admin.register(CompteRendu)
-class CompteRenduAdmin(ReadOnlyAdminMixin, RedigeParLabelMixin, admin.ModelAdmin):
+class CompteRenduAdmin(FastRowsMixin, ReadOnlyAdminMixin, RedigeParLabelMixin, admin.ModelAdmin):
     """Written by the mentor (compte_rendu_submit), commented by the beneficiary: shown here."""
 
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
@@ -713,7 +696,12 @@ class CreneauAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     show_full_result_count = False  # a second COUNT(*) of the whole table on every filtered page
     list_display = ("debut", "demi_journees", "mentor", "modalite", "lieu", "seance")
-    list_filter = (("seance", admin.EmptyFieldListFilter), "modalite", "demi_journees")
+    list_filter = (
+        ("seance", admin.EmptyFieldListFilter),
+        "modalite",
+        # A half-day or a day: the model's check constraint (creneau_demi_journee_ou_journee).
+        duree_filter("demi_journees", Creneau._meta.get_field("demi_journees").verbose_name, lambda: 2),
+    )
     search_fields = ("mentor__nom", "mentor__prenom", "mentor__email", "lieu", "seance__accompagnement__reference")
     date_hierarchy = "debut"
     list_select_related = ("mentor", "seance__accompagnement")

@@ -100,7 +100,12 @@ class Accompagnement(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(demi_journees_prevues__gte=1), name="accompagnement_au_moins_une_demi_journee"),
         ]
-        indexes = [models.Index(fields=["programme", "etat"])]
+        indexes = [
+            models.Index(fields=["programme", "etat"]),
+            # The admin list's order and its date hierarchy: its page read backwards from the index,
+            # instead of sorting every accompagnement (issue 14).
+            models.Index(fields=["created_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -376,6 +381,9 @@ class CompteRendu(TimeStampedModel):
     class Meta:
         verbose_name = _("compte-rendu")
         verbose_name_plural = _("comptes-rendus")
+        # The admin list's date hierarchy: its first and last dates and its years read from the index,
+        # not from every report (issue 14).
+        indexes = [models.Index(fields=["soumis_le"])]
 
     def __str__(self) -> str:
         return _("Compte-rendu de %(seance)s") % {"seance": self.seance}

@@ -30,6 +30,7 @@ from core.admin_helpers import (
     related_column,
     scoped_queryset,
 )
+from core.admin_rows import FastRowsMixin
 from core.exceptions import DomainError
 from core.money import format_euros
 from core.uploads import check_upload
@@ -230,7 +231,7 @@ class EngagementAddForm(forms.ModelForm):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(LongListMixin, ImmutableLineAdmin):
+class EngagementAdmin(FastRowsMixin, LongListMixin, ImmutableLineAdmin):
     service_add = "budget.services.engagement_create"
     add_form = EngagementAddForm
     add_fields = ("accompagnement", "convention", "montant", "libelle", "note")
@@ -258,7 +259,7 @@ class EngagementAdmin(LongListMixin, ImmutableLineAdmin):
 
 
 @admin.register(Paiement)
-class PaiementAdmin(LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class PaiementAdmin(FastRowsMixin, LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Payments are recorded by the budget service (delivered days, corrections): view only here."""
 
     list_display = (

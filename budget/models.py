@@ -202,6 +202,9 @@ class Paiement(LigneAccompagnementOuAtelier):
         verbose_name = _("paiement")
         verbose_name_plural = _("paiements")
         ordering = ["date_paiement", "created_at"]
+        # The default order (the admin list's) and its date hierarchy read from the index, instead of
+        # sorting every payment (issue 14).
+        indexes = [models.Index(fields=["date_paiement", "created_at"])]
         constraints = [
             models.CheckConstraint(condition=~Q(montant=0), name="paiement_montant_non_nul"),
             models.CheckConstraint(

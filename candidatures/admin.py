@@ -33,6 +33,7 @@ from core.admin_helpers import (
     related_column,
     run_service_on_each,
 )
+from core.admin_rows import CaseActionMixin, FastRowsMixin
 from core.exceptions import RuleViolation
 from programmes.admin import format_filter
 from programmes.models import Format
@@ -202,7 +203,7 @@ def _with_reason(
 
 
 @admin.register(Candidature)
-class CandidatureAdmin(LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
+class CandidatureAdmin(FastRowsMixin, CaseActionMixin, LongListMixin, ServiceAdminMixin, admin.ModelAdmin):
     # The programme, the applicant and the structure are fixed at the start (the structure's limits are checked on them).
     service_owned_fields = (*CANDIDATURE_SERVICE_FIELDS, "programme", "candidat", "structure")
     # A file is started by its applicant (candidature_start, questionnaire); the admin follows it.

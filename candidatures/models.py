@@ -144,7 +144,12 @@ class Candidature(TimeStampedModel):
                 name="candidature_demi_journees_positives",
             ),
         ]
-        indexes = [models.Index(fields=["programme", "etat"])]
+        indexes = [
+            models.Index(fields=["programme", "etat"]),
+            # The default order (the admin list's): a page read backwards from the index, the drafts (no
+            # submission date) by creation date, instead of sorting every candidature (issue 14).
+            models.Index(fields=["soumise_le", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference or _("Brouillon n°%(pk)s") % {"pk": self.pk}

@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.templatetags.admin_list import (  # type: ignore[attr-defined]  # Django's own icon, as its rows
     ResultList,
     _boolean_icon,
@@ -34,6 +35,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 # Stands for the row's key in the change URL computed once per page: letters and digits only, so that
 # neither the admin's quoting nor the URL's escaping changes it.
@@ -211,6 +213,20 @@ class KeysFirstPaginator(Paginator):
         if isinstance(rows, models.QuerySet) and rows.query.is_sliced and not rows.query.distinct:
             page.object_list = self.object_list.filter(pk__in=rows.values("pk"))  # type: ignore[attr-defined]  # a QuerySet: the admin's
         return page
+
+
+class CaseActionMixin:
+    """The big lists' selection box, written directly (issue 14): Django renders it through the form
+    widget's templates, an eighth of a 50-row page's CPU. The same HTML as Django's."""
+
+    # Its header (the box that selects the whole page) is written by Django from the column's name.
+    def action_checkbox(self, obj: Any) -> str:
+        # Django's own sentence, translated by its catalogue; what format_html would give, in one string
+        # (two format_html per row were a tenth of the rows' CPU).
+        label = gettext("Select this object for an action - {}").format(escape(str(obj)))
+        return mark_safe(  # noqa: S308  # nosec B703 B308 # the row's name and key are escaped here
+            f'<input type="checkbox" name="{ACTION_CHECKBOX_NAME}" value="{escape(obj.pk)}" class="action-select" aria-label="{label}">'
+        )
 
 
 class FastRowsMixin:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -59,6 +62,38 @@ def format_filter(path: str) -> type[admin.SimpleListFilter]:
             return queryset
 
     return FormatFilter
+
+
+def duree_filter(path: str, titre: Any, plafond: Callable[[], int]) -> type[admin.SimpleListFilter]:
+    """A list filter on a duration counted in whole units of its format, its choices 1 .. `plafond()`.
+
+    Django's all-values filter found its choices with a SELECT DISTINCT over every row of the list (30 000
+    sessions: 9 ms on every page, growing with the history); the programme's rules bound them, without
+    reading the list. Same parameter (`path`) and same labels (the figures) as Django's, so that saved
+    links keep working.
+    """
+
+    class DureeFilter(admin.SimpleListFilter):
+        title = titre
+        parameter_name = path
+
+        def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+            return [(str(n), str(n)) for n in range(1, plafond() + 1)]
+
+        def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+            value = self.value()
+            if value is None:
+                return queryset
+            if not value.isdigit():  # what Django's filter answered: the list, with an error flag
+                raise IncorrectLookupParameters(value)
+            return queryset.filter(**{path: int(value)})
+
+    return DureeFilter
+
+
+def seance_duree_max() -> int:
+    """The longest session any format allows, in its unit (half-days, or hours): one aggregate over the formats."""
+    return Format.objects.aggregate(plus_longue=Max("seance_duree_max"))["plus_longue"] or 1
 
 
 class FormatInline(ScopedChoicesMixin, admin.TabularInline):

@@ -6,12 +6,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_helpers import LongListMixin, ReadOnlyAdminMixin, ReadOnlyInlineMixin
+from core.admin_rows import FastRowsMixin
 
 from .models import DestinataireMessage, MessageGroupe, Relance
 
 
 @admin.register(Relance)
-class RelanceAdmin(LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class RelanceAdmin(FastRowsMixin, LongListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "type_relance",
         "destinataire",

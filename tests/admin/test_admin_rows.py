@@ -4,12 +4,14 @@ Django's, its app list built only when a template reads it (core/admin_site.py).
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.templatetags.admin_list import date_hierarchy, results
+from django.contrib.contenttypes.models import ContentType
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -17,9 +19,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from accompagnements.models import Accompagnement, CompteRendu, EtatSeance
+from budget.models import Engagement, Paiement
+from candidatures.models import Candidature
 from core.admin_rows import FastRowsMixin, date_hierarchy_rows, fast_results
 from core.admin_site import TsfAdminSite
-from tests.factories import AccompagnementFactory, PersonneRessourceFactory, SeanceFactory
+from relances.models import EtatRelance, Relance, TypeRelance
+from tests.factories import AccompagnementFactory, CandidatureFactory, PersonneRessourceFactory, SeanceFactory
 
 FAST = sorted(
     (model._meta.label for model, model_admin in admin.site._registry.items() if isinstance(model_admin, FastRowsMixin)),
@@ -40,9 +45,72 @@ def rows():
     second = AccompagnementFactory(etat="termine", termine_le=timezone.now())
     held = SeanceFactory(accompagnement=first, etat=EtatSeance.REALISEE, comptee=True, lieu="")
     CompteRendu.objects.create(seance=held, redige_par=first.beneficiaire, soumis_le=timezone.now())
-    SeanceFactory(accompagnement=second, debut=timezone.now() + datetime.timedelta(days=3))
+    upcoming = SeanceFactory(accompagnement=second, debut=timezone.now() + datetime.timedelta(days=3))
+    CompteRendu.objects.create(seance=upcoming, redige_par=second.beneficiaire)  # not handed in: no date
     SeanceFactory(accompagnement=second, etat=EtatSeance.ANNULEE, comptee=False)
+    CandidatureFactory()  # a draft: no reference, no submission date, no format retained
+    _relance(first, timezone.now(), etat=EtatRelance.ENVOYEE, envoyee_le=timezone.now(), tentatives=1)
+    _relance(second, timezone.now() + datetime.timedelta(days=1))
+    for accompagnement, depassement in ((first, False), (second, True)):
+        _lignes(accompagnement, timezone.now(), depassement=depassement)
     return first, second
+
+
+def _lignes(accompagnement, quand, *, depassement):
+    """An engagement and a payment of the accompagnement (the second one's payment marked as allowed over the limit)."""
+    by = accompagnement.beneficiaire
+    Engagement.objects.create(
+        programme=accompagnement.programme,
+        accompagnement=accompagnement,
+        montant=Decimal("1200.50"),
+        libelle=f"Convention {accompagnement.reference}",
+        created_by=by,
+    )
+    return Paiement.objects.create(
+        accompagnement=accompagnement,
+        structure=accompagnement.structure_beneficiaire,
+        date_paiement=timezone.localdate(quand),
+        montant=Decimal("500.00"),
+        reference_facture=f"FAC-{accompagnement.reference}",
+        depassement_autorise=depassement,
+        created_by=by,
+    )
+
+
+def _relance(accompagnement, echeance, **fields):
+    return Relance.objects.create(
+        programme=accompagnement.programme,
+        type_relance=TypeRelance.SEANCE_48H,
+        destinataire=accompagnement.beneficiaire,
+        content_type=ContentType.objects.get_for_model(accompagnement),
+        object_id=accompagnement.pk,
+        echeance=echeance,
+        **fields,
+    )
+
+
+# What each list using the row writer is searched by (its rows' references), and how one of its rows is
+# moved to a later date of its date hierarchy: a list added to FAST needs both.
+SEARCH = {
+    "accompagnements.Accompagnement": "ACC-TEST",
+    "accompagnements.Seance": "ACC-TEST",
+    "candidatures.Candidature": "TSF-TEST",
+    "accompagnements.CompteRendu": "ACC-TEST",
+    "relances.Relance": "exemple.test",
+    "budget.Engagement": "ACC-TEST",
+    "budget.Paiement": "ACC-TEST",
+}
+MOVE_LATER = {
+    "accompagnements.Accompagnement": lambda row, later: Accompagnement.objects.filter(pk=row.pk).update(created_at=later),
+    "accompagnements.Seance": lambda row, later: SeanceFactory(accompagnement=row, debut=later),
+    "candidatures.Candidature": lambda row, later: Candidature.objects.filter(pk=row.candidature_id).update(soumise_le=later),
+    "accompagnements.CompteRendu": lambda row, later: CompteRendu.objects.create(
+        seance=SeanceFactory(accompagnement=row), redige_par=row.beneficiaire, soumis_le=later
+    ),
+    "relances.Relance": lambda row, later: _relance(row, later, rang=2),
+    "budget.Engagement": lambda row, later: Engagement.objects.filter(accompagnement=row).update(created_at=later),
+    "budget.Paiement": lambda row, later: Paiement.objects.filter(accompagnement=row).update(date_paiement=later.date()),
+}
 
 
 def _changelist(client, label, query=""):
@@ -53,14 +121,23 @@ def _changelist(client, label, query=""):
 
 
 def test_the_big_lists_use_the_row_writer():
-    assert {"accompagnements.Accompagnement", "accompagnements.Seance"} <= set(FAST)
+    assert {
+        "accompagnements.Accompagnement",
+        "accompagnements.Seance",
+        "accompagnements.CompteRendu",
+        "candidatures.Candidature",
+        "relances.Relance",
+        "budget.Engagement",
+        "budget.Paiement",
+    } <= set(FAST)
+    assert set(FAST) <= set(SEARCH) & set(MOVE_LATER)  # each of them compared below
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("label", FAST)
-@pytest.mark.parametrize("query", ["", "?o=-2", "?q=ACC-TEST&o=3"])
+@pytest.mark.parametrize("query", ["", "?o=-2", "?q={search}&o=3"])
 def test_rows_are_djangos_cell_for_cell(admin_client, rows, label, query):
-    response = _changelist(admin_client, label, query)
+    response = _changelist(admin_client, label, query.format(search=SEARCH[label]))
     cl = response.context["cl"]
     assert len(cl.result_list) >= 2
     django_rows = ["".join(str(cell) for cell in row) for row in results(cl)]
@@ -79,8 +156,7 @@ def test_date_hierarchy_lists_djangos_years(admin_client, rows, label):
     the empty year left out."""
     first, second = rows
     later = timezone.now() + datetime.timedelta(days=3 * 366)
-    Accompagnement.objects.filter(pk=second.pk).update(created_at=later)
-    SeanceFactory(accompagnement=second, debut=later)
+    MOVE_LATER[label](second, later)
     cl = _changelist(admin_client, label).context["cl"]
     ours = date_hierarchy_rows(cl)
     titles = [choice["title"] for choice in ours["choices"]]
@@ -123,15 +199,19 @@ def test_site_context_is_djangos_with_a_lazy_app_list(django_user_model):
 
 
 @pytest.mark.django_db
-def test_selection_box_is_djangos(rows):
-    """CaseActionMixin writes the box in one string: what its two format_html wrote, a name with markup escaped."""
-    accompagnement = rows[0]
-    accompagnement.reference = "<b>A&B</b> \"{0}\" 'x'"
-    label = format_html(gettext("Select this object for an action - {}"), str(accompagnement))
+@pytest.mark.parametrize("model", [Accompagnement, Candidature])
+def test_selection_box_is_djangos(rows, model):
+    """CaseActionMixin writes the box in one string: what its two format_html wrote, a name with markup escaped,
+    and what Django's own column writes."""
+    obj = rows[0] if model is Accompagnement else rows[0].candidature
+    obj.reference = "<b>A&B</b> \"{0}\" 'x'"
+    label = format_html(gettext("Select this object for an action - {}"), str(obj))
     expected = format_html(
         '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
         ACTION_CHECKBOX_NAME,
-        accompagnement.pk,
+        obj.pk,
         label,
     )
-    assert admin.site._registry[Accompagnement].action_checkbox(accompagnement) == expected
+    model_admin = admin.site._registry[model]
+    assert model_admin.action_checkbox(obj) == expected
+    assert model_admin.action_checkbox(obj) == admin.ModelAdmin.action_checkbox(model_admin, obj)
