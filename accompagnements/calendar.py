@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.cache import cache_optionnel
 from core.ics import PARIS, CalendarEvent, build_calendar, stream_calendar
-from programmes.models import Format, Programme
+from programmes.models import Programme
 
 from .models import EtatSeance, ModaliteSeance, Seance
 
@@ -180,26 +180,38 @@ class FenetreFlux:
 
 
 def flux_validateurs(seances: QuerySet[Seance], fenetre: FenetreFlux, *, cle: str) -> tuple[str, datetime.datetime | None]:
-    """ETag and Last-Modified of a feed, from one aggregate over the window (index on the date) and the
-    formats' names. The ETag is also the key under which the body is kept (flux_corps): everything the
+    """ETag and Last-Modified of a feed, from one aggregate over the window (index on the date), per
+    format of its sessions. The ETag is also the key under which the body is kept (flux_corps): everything the
     body is made of is in it. Any session written (moved, cancelled, renamed), added or gone, its
     accompagnement renamed, a format renamed or changing its unit, the window sliding at midnight, the
     settings that shape the feed: each changes the ETag. The sum of the ids tells a set of sessions from
     another of the same size (a mentor who left one accompagnement and joined another, whose sessions
     were all written earlier)."""
-    figures = (
+    # One row per format of the window's sessions (a handful): a format has no modification date and a
+    # summary shows its name (its unit, the end time), so the formats the body can show are part of the
+    # ETag, and only those: not every format of every programme, read whole on each poll.
+    lignes = list(
         seances.filter(debut__gte=fenetre.depuis, debut__lt=fenetre.jusqua)
         .order_by()
-        .aggregate(
+        .values("accompagnement__format_id", "accompagnement__format__libelle", "accompagnement__format__unite")
+        .annotate(
             n=Count("pk"),
             ids=Sum("pk"),
             seance=Max("updated_at"),
             accompagnement=Max("accompagnement__updated_at"),
         )
+        .order_by("accompagnement__format_id")
     )
-    # A format has no modification date and a summary shows its name (its unit, the end time): the
-    # formats are a handful per programme, read whole.
-    formats = list(Format.objects.order_by("pk").values_list("pk", "libelle", "unite"))
+    formats = [
+        (ligne["accompagnement__format_id"], ligne["accompagnement__format__libelle"], ligne["accompagnement__format__unite"])
+        for ligne in lignes
+    ]
+    figures = {
+        "n": sum(ligne["n"] for ligne in lignes),
+        "ids": sum(ligne["ids"] for ligne in lignes),
+        "seance": max((ligne["seance"] for ligne in lignes if ligne["seance"]), default=None),
+        "accompagnement": max((ligne["accompagnement"] for ligne in lignes if ligne["accompagnement"]), default=None),
+    }
     dates = [d for d in (figures["seance"], figures["accompagnement"]) if d]
     last_modified = max(dates) if dates else None
     signature = "|".join(
@@ -270,7 +282,7 @@ def flux_corps(seances: QuerySet[Seance], fenetre: FenetreFlux, *, etag: str, na
 
     A cache that cannot answer (Redis down) only means rendering again, never an error."""
     cle = "flux-calendrier:" + etag.strip('"')
-    partage = cache_optionnel()
+    partage = cache_optionnel("flux")
     body = partage.get(cle) if partage is not None else None
     if body is None:
         body = b"".join(flux_ics(seances, fenetre, name=name))

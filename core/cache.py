@@ -104,11 +104,12 @@ class ResilientRedisCache(RedisCache):
         self._call("clear")
 
 
-def cache_optionnel() -> BaseCache | None:
-    """The default cache, for what only saves work (a rendered calendar feed kept under its validator):
-    None while its Redis is known to be down, so that such bodies do not crowd the memory fallback that
-    keeps the rate limits meanwhile; the caller then does the work, as it would on a miss."""
-    backend = caches["default"]
+def cache_optionnel(alias: str = "flux") -> BaseCache | None:
+    """A cache for what only saves work (a rendered calendar feed kept under its validator: the "flux"
+    cache, apart from the rate limits, tsf/settings.py): None while its Redis is known to be down, so
+    that such bodies do not crowd the memory fallback that keeps the rate limits meanwhile (one per
+    server); the caller then does the work, as it would on a miss."""
+    backend = caches[alias]
     if isinstance(backend, ResilientRedisCache) and backend.redis_is_down():
         return None
     return backend

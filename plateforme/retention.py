@@ -132,7 +132,9 @@ def candidature_anonymiser(*, candidature: Candidature) -> Candidature:
     Besoin.objects.filter(diagnostic__candidature=candidature).update(precision="")
 
     seances = Seance.objects.filter(accompagnement__candidature=candidature)
-    seances.update(lieu="", lien_visio="", note_coordination="", motif_annulation="")
+    # updated_at too (a bulk update skips auto_now): the calendar feeds' ETag follows it, and the feeds
+    # show the place, which would stay in a kept feed body until midnight otherwise.
+    seances.update(lieu="", lien_visio="", note_coordination="", motif_annulation="", updated_at=timezone.now())
     QuestionSeance.objects.filter(seance__in=seances).update(texte=REMOVED)
     CompteRendu.objects.filter(seance__in=seances).update(
         travaux="", outils="", prochaines_etapes="", commentaire_beneficiaire="", progres={}

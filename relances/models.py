@@ -40,6 +40,10 @@ class EtatRelance(models.TextChoices):
     REFUSEE = "refusee", _("Non envoyée : la personne a désactivé ce type de notification")
 
 
+# The states of a reminder handed over to the mail provider (the sent list): exactly those with `envoyee_le`.
+ETATS_ENVOYES = (EtatRelance.ENVOYEE, EtatRelance.REGROUPEE)
+
+
 # Kinds whose ranks are not successive chases of one message: the rank says something else (an
 # `ecart_seances` of rank 2 is "no next session planned", not a second "sessions too far apart"), so
 # both are sent even when due together.
@@ -83,10 +87,25 @@ class Relance(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["type_relance", "destinataire", "content_type", "object_id", "rang"], name="relance_unique"
-            )
+            ),
+            # A reminder has a sending date exactly when it is sent, alone or in a higher rank's e-mail
+            # (both final states, entered by the UPDATE that writes the date, relances/services.py): the
+            # sent list filters on the date, which one index then reads in order.
+            models.CheckConstraint(
+                condition=models.Q(envoyee_le__isnull=False, etat__in=ETATS_ENVOYES)
+                | (models.Q(envoyee_le__isnull=True) & ~models.Q(etat__in=ETATS_ENVOYES)),
+                name="relance_envoyee_le_si_envoyee",
+            ),
         ]
-        # The scan (state, due date); the programme's sent reminders, newest first.
-        indexes = [models.Index(fields=["etat", "echeance"]), models.Index(fields=["programme", "etat", "-envoyee_le"])]
+        # The scan (state, due date); the programme's sent reminders, newest first (relances_envoyees:
+        # with two sent states, an index on (programme, state, date) no longer gives the order, and the
+        # page sorted every sent row of the programme).
+        indexes = [
+            models.Index(fields=["etat", "echeance"]),
+            models.Index(
+                fields=["programme", "-envoyee_le"], condition=models.Q(envoyee_le__isnull=False), name="relance_envoyees_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_type_relance_display()} → {self.destinataire}"

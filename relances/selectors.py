@@ -56,8 +56,9 @@ def relances_envoyees(programme: Programme) -> QuerySet[Relance]:
     of users, files and accompagnements, fifty times each, were most of the page's CPU at scale."""
     dossier = "accompagnement__reference"
     return (
-        # The lower ranks sent in a higher rank's e-mail are listed too, said as such.
-        Relance.objects.filter(programme=programme, etat__in=[EtatRelance.ENVOYEE, EtatRelance.REGROUPEE])
+        # The sent ones (ETATS_ENVOYES, exactly those with a sending date: a constraint), the lower ranks
+        # sent in a higher rank's e-mail too, said as such; newest first from the partial index, one page read.
+        Relance.objects.filter(programme=programme, envoyee_le__isnull=False)
         .select_related("destinataire")
         .only(
             "type_relance",

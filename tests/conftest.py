@@ -54,11 +54,14 @@ def _fast_and_isolated(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     # allauth's rate limits live in the cache: each test starts with none spent.
-    from django.core.cache import cache
+    # The feeds' bodies too (their own cache, tsf/settings.py): a test's body is not another's.
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "flux"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "flux"):
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

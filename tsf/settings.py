@@ -387,18 +387,33 @@ CONTENT_SECURITY_POLICY = {
 # with a logged warning (short timeouts, so that a stopped server costs at most a second per try).
 # Sessions are in the database, never only in the cache: a cache outage keeps everyone logged in.
 # With several web nodes CACHE_URL is required, or each node counts alone.
+_CACHE_OPTIONS = {
+    "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "1")),
+    "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "1")),
+    "retry_after": float(os.environ.get("CACHE_RETRY_AFTER", "10")),
+}
+# The calendar feeds' bodies (accompagnements/calendar.py flux_corps, up to ~170 KB each, one per
+# subscriber) have a cache of their own: in the default one, bounded in memory (LocMemCache culls at
+# MAX_ENTRIES), they would push out the rate-limit counters and used TOTP codes, a security control.
+# In memory: at most FLUX_CACHE_MAX_ENTRIES bodies per process. On Redis: FLUX_CACHE_URL (another db
+# number, or another server with its own maxmemory) or else CACHE_URL, under the key prefix "flux".
+FLUX_CACHE_URL = os.environ.get("FLUX_CACHE_URL") or os.environ.get("CACHE_URL", "")
 CACHES = {
-    "default": {
-        "BACKEND": "core.cache.ResilientRedisCache",
-        "LOCATION": os.environ["CACHE_URL"],
-        "OPTIONS": {
-            "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "1")),
-            "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "1")),
-            "retry_after": float(os.environ.get("CACHE_RETRY_AFTER", "10")),
-        },
-    }
+    "default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": os.environ["CACHE_URL"], "OPTIONS": _CACHE_OPTIONS}
     if os.environ.get("CACHE_URL")
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "flux": {
+        "BACKEND": "core.cache.ResilientRedisCache",
+        "LOCATION": FLUX_CACHE_URL,
+        "KEY_PREFIX": "flux",
+        "OPTIONS": _CACHE_OPTIONS,
+    }
+    if FLUX_CACHE_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tsf-flux",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("FLUX_CACHE_MAX_ENTRIES", "50"))},
+    },
 }
 # The db store with its read on every page in plain SQL (core/sessions.py).
 SESSION_ENGINE = "core.sessions"

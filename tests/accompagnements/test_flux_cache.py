@@ -13,6 +13,7 @@ import socket
 import icalendar
 import pytest
 import time_machine
+from django.core.cache import caches as django_caches
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -22,8 +23,9 @@ from accompagnements import calendar as seance_dates
 from accompagnements import services
 from accompagnements.models import Seance
 from core.cache import cache_optionnel
+from plateforme.retention import candidature_anonymiser
 from tests.accompagnements.conftest import dans
-from tests.factories import AccompagnementFactory, SeanceFactory
+from tests.factories import AccompagnementFactory, ProgrammeFactory, SeanceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +55,8 @@ def test_a_feed_asked_again_without_its_etag_is_the_same_body_for_fewer_queries(
     second, kept = _get(client, url)
     assert second.content == first.content and second["ETag"] == first["ETag"]
     assert len(_events(second)) == 2
-    # The token, the person's groups and the validators (aggregate, formats); not the sessions.
-    assert kept == 4 and rendered == kept + 2
+    # The token, the person's groups and the validators (one aggregate, per format); not the sessions.
+    assert kept == 3 and rendered == kept + 2
 
 
 def test_a_moved_cancelled_or_renamed_session_is_never_served_from_the_kept_body(client, acc, mentor):
@@ -120,9 +122,58 @@ def test_a_cache_that_does_not_answer_only_means_rendering_again(client, acc):
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2, "retry_after": 60},
         }
     }
+    caches["flux"] = {**caches["default"], "KEY_PREFIX": "flux"}
     with override_settings(CACHES=caches):
         url = _url(acc.beneficiaire)
         for _ in range(2):
             assert len(_events(_get(client, url)[0])) == 1
         # Known down: the feeds do not crowd the memory fallback that keeps the rate limits meanwhile.
         assert cache_optionnel() is None
+
+
+def test_feed_bodies_do_not_push_the_rate_limits_out_of_the_cache(client, acc):
+    """The default cache (in memory without CACHE_URL) is bounded and holds the login rate limits: the
+    feeds' bodies, one per subscriber, have their own bounded cache and cannot evict them."""
+    response = client.post(reverse("account_login"), {"login": acc.beneficiaire.email, "password": "pas-le-bon"})
+    assert response.status_code == 200
+    defaut = django_caches["default"]
+    limites = dict(defaut._cache)  # the counters of that wrong password
+    assert limites
+    fenetre = seance_dates.FenetreFlux.courante()
+    # More bodies than the default cache holds before culling.
+    for numero in range(defaut._max_entries + 1):
+        seance_dates.flux_corps(Seance.objects.none(), fenetre, etag=f'"{numero}"', name="Mes séances")
+    assert all(cle in defaut._cache for cle in limites)
+    flux = django_caches["flux"]
+    assert 0 < len(flux._cache) <= flux._max_entries
+
+
+def test_a_session_anonymised_by_the_retention_leaves_the_feed_at_once(client, acc, mentor):
+    seance = SeanceFactory(accompagnement=acc, debut=dans(days=5), lieu="12 rue des Lilas")
+    url = _url(mentor.user)
+    before, _count = _get(client, url)
+    assert str(_events(before)[f"seance-{seance.pk}"]["location"]) == "12 rue des Lilas"
+    with time_machine.travel(datetime.timedelta(minutes=1)):
+        candidature_anonymiser(candidature=acc.candidature)
+        after, _count = _get(client, url)
+    assert after["ETag"] != before["ETag"]
+    assert "12 rue des Lilas" not in after.content.decode()
+
+
+def test_the_etag_reads_only_the_formats_the_feed_can_show(client, acc):
+    SeanceFactory(accompagnement=acc, debut=dans(days=5))
+    url = _url(acc.beneficiaire)
+    first = _get(client, url)[0]["ETag"]
+    # A format of another programme, and an unused one of this programme: not in this feed.
+    ailleurs = ProgrammeFactory().formats.first()
+    ailleurs.libelle = "Autre programme renommé"
+    ailleurs.save()
+    inutilise = acc.programme.formats.exclude(pk=acc.format_id).first()
+    inutilise.libelle = "Format inutilisé renommé"
+    inutilise.save()
+    assert _get(client, url)[0]["ETag"] == first
+    # The feed's own format: its name is in the summaries, so the ETag changes.
+    acc.format.libelle = "Format de la séance renommé"
+    acc.format.save()
+    response = _get(client, url)[0]
+    assert response["ETag"] != first and "Format de la séance renommé" in response.content.decode()
