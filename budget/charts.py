@@ -93,7 +93,7 @@ class GraphiqueBarres:
                 f"{e(b.valeur_affichee)}</text>\n"
             )
         parts.append("</svg>\n</figure>")
-        return mark_safe("".join(parts))  # noqa: S308  # nosec B308 - every value above is escaped
+        return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 - every value above is escaped
 
 
 def barres(
