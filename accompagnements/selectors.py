@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, F, Q, Sum, Value, Window
+from django.db.models import Count, F, Prefetch, Q, Sum, Value, Window, prefetch_related_objects
 from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
@@ -23,7 +23,17 @@ from core.selectors import filtres_renseignes
 from programmes.models import Programme
 
 from . import calendar as seance_dates
-from .models import ETATS_DEMARRES, Accompagnement, AccompagnementQuerySet, Creneau, EtatSeance, Seance, ServiceFait
+from .models import (
+    ETATS_DEMARRES,
+    Accompagnement,
+    AccompagnementQuerySet,
+    Creneau,
+    EtatSeance,
+    Indicateur,
+    Objectif,
+    Seance,
+    ServiceFait,
+)
 from .permissions import ma_validation_grille
 
 # The person's space lists this many of their accompagnements, the most recent.
@@ -57,9 +67,22 @@ def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
     }
 
 
+def grille_prefetch(accompagnement: Accompagnement) -> list[Objectif]:
+    """The objectives grid, its indicators and their measures, read once per accompagnement object: the
+    page's grid and evaluation sections both show it (each read it again, two to three queries each).
+    Ordered within the one accompagnement as the models' orderings order it, without their join to it."""
+    prefetch_related_objects(
+        [accompagnement],
+        Prefetch("objectifs", queryset=Objectif.objects.order_by("ordre", "id")),
+        Prefetch("objectifs__indicateurs", queryset=Indicateur.objects.order_by("id")),
+        "objectifs__indicateurs__mesures",
+    )
+    return list(accompagnement.objectifs.all())
+
+
 def objectifs_context(accompagnement: Accompagnement, user: AbstractBaseUser | AnonymousUser, role: str) -> dict[str, Any]:
     """Context of the objectives grid section: the grid, who validated it, what this person may do."""
-    objectifs = list(accompagnement.objectifs.prefetch_related("indicateurs"))
+    objectifs = grille_prefetch(accompagnement)
     modifiable = may(user, "accompagnement.rediger_grille", accompagnement).allowed
     return {
         "objectifs": objectifs,

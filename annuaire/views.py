@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -265,9 +265,11 @@ def appariement_list(request):
     brouillons = Proposition.objects.filter(candidature__programme=programme, etat=EtatProposition.BROUILLON)
     # The file is the programme's already: its drafts are found by file alone (re-joining each
     # draft's file to test its programme again took most of this count's time).
-    sans_proposition = file.exclude(
-        Exists(Proposition.objects.filter(candidature=OuterRef("pk"), etat=EtatProposition.BROUILLON))
-    )
+    a_un_brouillon = Exists(Proposition.objects.filter(candidature=OuterRef("pk"), etat=EtatProposition.BROUILLON))
+    sans_proposition = file.exclude(a_un_brouillon)
+    # The file's size and its part without a draft from one reading of the file (two COUNTs of the
+    # same anti-joins were a third of this page's SQL at the scale).
+    comptes = file.order_by().aggregate(total=Count("pk"), sans=Count("pk", filter=~Q(a_un_brouillon)))
     # Both lists a page at a time; a line is changed on its own page (a select of every mentor per
     # line made this page 22 MB at 300 drafts × 900 mentors).
     # Only the columns the table shows: a file's whole row (answers, texts, a dozen dates) read and
@@ -291,7 +293,7 @@ def appariement_list(request):
     sans_proposition = (
         sans_proposition.select_related(None).select_related("structure").only("reference", "structure__raison_sociale")
     )
-    sans_proposition_page = paginer(request, sans_proposition, APPARIEMENT_PAR_PAGE, param="dossiers")
+    sans_proposition_page = paginer(request, sans_proposition, APPARIEMENT_PAR_PAGE, param="dossiers", count=comptes["sans"])
     # Each row's links from one reverse per route, not a {% url %} per row.
     lien_dossier = lien_par_pk("annuaire:appariement_candidature")
     lien_modifier = lien_par_pk("annuaire:proposition_modifier")
@@ -308,7 +310,7 @@ def appariement_list(request):
         {
             "programme": programme,
             "programmes": programmes_visibles(request.user),
-            "file_total": file.count(),
+            "file_total": comptes["total"],
             "sans_proposition": sans_proposition_page,
             "lignes": lignes,
             "page_obj": lignes,

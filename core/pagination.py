@@ -8,14 +8,19 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 
 
-def paginer(request: Any, object_list: Any, per_page: int, *, param: str = "page") -> Page:
+def paginer(request: Any, object_list: Any, per_page: int, *, param: str = "page", count: int | None = None) -> Page:
     """The page asked by `?page=` (the last one if out of range), at most `per_page` rows.
 
     `TSF_PAGE_SIZE_MAX` caps every list's page size: the scale test shrinks it below its smallest
     data set, so that two sizes of the same programme must give pages of the same size.
+    `count`: the list's exact length when the caller already has it from a query it makes anyway
+    (the paginator's own COUNT would read the same rows a second time).
     """
     cap = settings.TSF_PAGE_SIZE_MAX
-    return Paginator(object_list, min(per_page, cap) if cap else per_page).get_page(request.GET.get(param))
+    paginator = Paginator(object_list, min(per_page, cap) if cap else per_page)
+    if count is not None:
+        paginator.count = count  # the cached property, set before anything asks it
+    return paginator.get_page(request.GET.get(param))
 
 
 def plafond(limite: int) -> int:

@@ -7,11 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext_lazy as _
 
 from accompagnements.models import ETATS_TERMINES, Accompagnement, Objectif, TypeIndicateur
+from accompagnements.selectors import grille_prefetch
 from accounts import perimetre, roles
 from accounts.models import User
 from core.permissions import may
@@ -48,9 +49,7 @@ def programmes_resultats(user: User | AnonymousUser) -> QuerySet[Programme]:
 
 def grille_mesuree(accompagnement: Accompagnement) -> list[dict[str, Any]]:
     """The objectives grid with each indicator's value at start, exit and 6 months, side by side."""
-    objectifs = accompagnement.objectifs.prefetch_related(
-        "indicateurs", Prefetch("indicateurs__mesures", queryset=MesureIndicateur.objects.all())
-    )
+    objectifs = grille_prefetch(accompagnement)
     lignes = []
     for objectif in objectifs:
         indicateurs = []
@@ -91,7 +90,8 @@ def reponses_lisibles(evaluation: Evaluation) -> list[tuple[Any, Any]]:
 
 def accompagnement_context(accompagnement: Accompagnement, user: User | AnonymousUser, role: str) -> dict[str, Any]:
     """Context of the evaluations section of the accompagnement page (issue 9)."""
-    evaluations = list(accompagnement.evaluations.select_related("personne"))
+    # Ordered as the model orders them within one accompagnement, without its join to the accompagnement.
+    evaluations = list(accompagnement.evaluations.select_related("personne").order_by("moment", "repondant", "pk"))
     for evaluation in evaluations:
         # Read by the template beside each evaluation.
         evaluation.lignes = reponses_lisibles(evaluation)  # type: ignore[attr-defined]

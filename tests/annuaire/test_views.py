@@ -363,3 +363,31 @@ def test_public_application_form_fields_carry_their_autocomplete_purpose(client,
     suggestion = client.get(reverse("annuaire:suggestion"))
     if suggestion.status_code == 200:
         assert 'autocomplete="given-name"' not in suggestion.content.decode()
+
+
+def test_batch_page_counts_the_file_and_its_files_without_a_draft(client, coordinateur, programme, competences):
+    """Both figures come from one aggregate (issue 14): 3 files waiting, 1 of them without a draft."""
+    for _ in range(2):
+        dossier_retenu(programme, besoins=[(competences[0], 3)])
+    PersonneRessourceFactory(competences=[(competences[0], 3)], disponibilite_demi_journees=20)
+    services.propositions_batch_draft(programme=programme, by=coordinateur)
+    sans = dossier_retenu(programme, besoins=[(competences[0], 3)])
+    _login(client, coordinateur)
+    html = client.get(reverse("annuaire:appariement_list"), {"programme": programme.pk}).content.decode()
+    assert "3 dossiers retenus en attente d’appariement" in html
+    assert "1 sans proposition calculée" in html and sans.reference in html
+
+
+def test_directory_counts_each_mentors_competences_whatever_the_filter(client, coordinateur, competences):
+    """The count is every competence of the person, also when the list is filtered by one of them."""
+    PersonneRessourceFactory(nom="Deuxcompétences", competences=[(competences[0], 3), (competences[1], 2)])
+    PersonneRessourceFactory(nom="Aucunecompétence", competences=[])
+    _login(client, coordinateur)
+    url = reverse("annuaire:personne_ressource_list")
+    for params in ({}, {"competence": competences[0].pk}):
+        html = client.get(url, params).content.decode()
+        ligne = html[html.index("Deuxcompétences") :]
+        assert ligne[: ligne.index("</tr>")].count("<td>2</td>") == 1
+    html = client.get(url).content.decode()
+    ligne = html[html.index("Aucunecompétence") :]
+    assert "<td>0</td>" in ligne[: ligne.index("</tr>")]
