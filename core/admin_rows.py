@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.templatetags.admin_list import (  # type: ignore[attr-defined]  # Django's own icon, as its rows
     ResultList,
@@ -28,7 +29,6 @@ from django.contrib.admin.utils import (  # type: ignore[attr-defined]  # Django
     display_for_value,
     lookup_field,
 )
-from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db import models
@@ -268,11 +268,15 @@ class KeysFirstPaginator(Paginator):
     per-row subqueries) are made for them. Same rows, same order, same number of queries.
     """
 
+    # The admin's `page_rows` (FastRowsMixin.get_paginator): what the page's rows are read with.
+    rows: Callable[[Any], Any] | None = None
+
     def page(self, number: Any) -> Any:
         page = super().page(number)
         rows = page.object_list
         if isinstance(rows, models.QuerySet) and rows.query.is_sliced and not rows.query.distinct:
-            page.object_list = self.object_list.filter(pk__in=rows.values("pk"))  # type: ignore[attr-defined]  # a QuerySet: the admin's
+            rows = self.object_list.filter(pk__in=rows.values("pk"))  # type: ignore[attr-defined]  # a QuerySet: the admin's
+            page.object_list = rows if self.rows is None else self.rows(rows)
         return page
 
 
@@ -296,6 +300,21 @@ class FastRowsMixin:
 
     change_list_template = "admin/change_list_rows.html"
     paginator = KeysFirstPaginator
+
+    def page_rows(self, queryset: Any) -> Any:
+        """The page's rows as read for display only (not for actions nor forms): a list can read only
+        the columns its cells, names and links show (`only`), so that 50 rows do not build and parse
+        every field of every related row. tests/admin/test_admin_rows.py checks that no cell then
+        reads a field left out (no query while the rows are written)."""
+        return queryset
+
+    def get_paginator(
+        self, request: Any, queryset: Any, per_page: int, orphans: int = 0, allow_empty_first_page: bool = True
+    ) -> Any:
+        paginator = super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)  # type: ignore[misc]  # a ModelAdmin's
+        if isinstance(paginator, KeysFirstPaginator) and not self.list_editable:  # type: ignore[attr-defined]  # an editable list's forms read every field
+            paginator.rows = self.page_rows
+        return paginator
 
 
 class _YearsByIndex:
