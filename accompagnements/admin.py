@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum
 from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from annuaire.models import PersonneRessource
 from candidatures.models import Etat as EtatCandidature
 from core.admin_colonnes import ComptesParLigneMixin, EtatsLabelsMixin, HistoriqueInlineMixin, colonne_compte
 from core.admin_helpers import (
@@ -280,6 +281,27 @@ class AccompagnementAdmin(FastRowsMixin, CaseActionMixin, ServiceAdminMixin, adm
     change_readonly_fields = (*service_owned_fields, "created_at", "updated_at")
     inlines = (ObjectifInline, SeanceInline, AccompagnementEvenementInline)
     actions = ("action_abandonner",)
+
+    def page_rows(self, queryset: Any) -> Any:
+        # What the columns, the rows' names (reference) and the related rows' names read; the mentors' names.
+        return (
+            queryset.only(
+                "reference",
+                "etat",
+                "demi_journees_prevues",
+                "created_at",
+                "termine_le",
+                "programme__nom",
+                "beneficiaire__first_name",
+                "beneficiaire__last_name",
+                "beneficiaire__email",
+                "structure_beneficiaire__raison_sociale",
+                "structure_beneficiaire__commune",
+                "format__libelle",
+            )
+            .prefetch_related(None)
+            .prefetch_related(Prefetch("mentors", queryset=PersonneRessource.objects.only("prenom", "nom")))
+        )
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return (
@@ -555,6 +577,20 @@ class SeanceAdmin(FastRowsMixin, CaseActionMixin, ServiceAdminMixin, admin.Model
     )
     inlines = (CompteRenduInline, QuestionSeanceInline, SupportTemoinInline)
     actions = ("action_annuler",)
+
+    def page_rows(self, queryset: Any) -> Any:
+        # What the columns and the rows' names (the accompagnement's reference, the date) read.
+        return queryset.only(
+            "debut",
+            "demi_journees",
+            "modalite",
+            "etat",
+            "comptee",
+            "lieu",
+            "accompagnement__reference",
+            "accompagnement__programme__nom",
+            "compte_rendu__soumis_le",
+        )
 
     @admin.display(description=_("compte-rendu remis"), boolean=True)
     def compte_rendu_remis(self, obj: Seance) -> bool:

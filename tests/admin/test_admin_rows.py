@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.templatetags.admin_list import date_hierarchy, results
+from django.contrib.admin.utils import display_for_field
 from django.contrib.contenttypes.models import ContentType
 from django.test import RequestFactory
 from django.urls import reverse
@@ -151,6 +152,29 @@ def test_rows_are_djangos_cell_for_cell(admin_client, rows, label, query):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("label", FAST)
+@pytest.mark.parametrize("query", ["?p=1", "?p=2"])
+def test_rows_read_no_field_left_out(admin_client, rows, label, query, monkeypatch):
+    """A list whose pages read only its columns (`page_rows`) writes its rows, names and links without a query:
+    no field a cell, a row's name or a related row's name shows was left out."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    model_admin = next(a for m, a in admin.site._registry.items() if m._meta.label == label)
+    monkeypatch.setattr(model_admin, "list_per_page", 1)  # a page of a longer list: the rows read by `page_rows`
+    cl = _changelist(admin_client, label, query).context["cl"]
+    assert cl.multi_page
+    cl.result_list = cl.result_list.all()  # read again: the page's rendering loaded what it lacked
+    page = list(cl.result_list)
+    if type(model_admin).page_rows is not FastRowsMixin.page_rows:
+        assert page[0].get_deferred_fields()  # the fields the list does not show are indeed left out
+    with CaptureQueriesContext(connection) as queries:
+        written = [list(row) for row in fast_results(cl)] + [[str(row)] for row in page]
+        written += [[cl.model_admin.action_checkbox(row)] for row in page]
+    assert written and [q["sql"] for q in queries.captured_queries] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", FAST)
 def test_date_hierarchy_lists_djangos_years(admin_client, rows, label):
     """Rows three years apart, none in the year before the last: the years found by index are Django's,
     the empty year left out."""
@@ -215,3 +239,57 @@ def test_selection_box_is_djangos(rows, model):
     model_admin = admin.site._registry[model]
     assert model_admin.action_checkbox(obj) == expected
     assert model_admin.action_checkbox(obj) == admin.ModelAdmin.action_checkbox(model_admin, obj)
+
+
+def _days_and_times():
+    """Every day of a leap year and its neighbours' turns, at hours that cross both daylight saving changes,
+    aware (UTC and another zone) and naive."""
+    paris = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
+    start = datetime.datetime(2023, 12, 25, tzinfo=datetime.UTC)
+    for n in range(0, 24 * 400, 7):
+        moment = start + datetime.timedelta(hours=n, minutes=n % 60, seconds=n % 59)
+        yield moment
+        yield moment.astimezone(paris)
+    yield datetime.datetime(2024, 3, 31, 1, 59)  # naive: shown as it is
+    yield datetime.datetime(1, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(days=2)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize(
+    "formats_",
+    [
+        None,  # the locale's own
+        {"DATE_FORMAT": r"l jS \d\e F Y {0} N b E D L o W w z t y m n d M", "DATETIME_FORMAT": r"\{j\} {F} Y, G\h i:s H"},
+        {"DATE_FORMAT": "j F Y", "DATETIME_FORMAT": "j F Y P e O"},  # the time zone's and the 12-hour clock: Django's
+        {"DATE_FORMAT": "j F Y", "DATETIME_FORMAT": "c"},
+    ],
+)
+def test_date_cells_are_djangos_display(language, formats_, monkeypatch):
+    """A page's date formatter (core.admin_rows._DateCells) writes what Django's `display_for_field` writes,
+    for every day, in each locale, in the locale's format and in formats using every specifier."""
+    from django.db import models
+    from django.utils import formats, translation
+
+    from core.admin_rows import _DateCells
+
+    if formats_ is not None:
+        django_get_format = formats.get_format
+        monkeypatch.setattr(
+            formats, "get_format", lambda name, *a, **k: formats_[name] if name in formats_ else django_get_format(name, *a, **k)
+        )
+    with translation.override(language), timezone.override("Europe/Paris"):
+        date_field, datetime_field = models.DateField(), models.DateTimeField()
+        dates, datetimes = _DateCells(with_time=False), _DateCells(with_time=True)
+        written = 0
+        for moment in _days_and_times():
+            for cells, field, value in ((datetimes, datetime_field, moment), (dates, date_field, moment.date())):
+                expected = display_for_field(value, field, "-")
+                text = cells.text(value)
+                assert text in (None, expected)
+                written += text is not None
+        assert written
+        # Formats with the time zone's specifiers or a 12-hour clock (English's "P") are left to Django.
+        pattern = formats.get_format("DATETIME_FORMAT")
+        assert (datetimes.template is None) == any(s in pattern for s in "PeOc")
+        assert datetimes.template is not None or language == "en" or formats_ is not None  # the site's: written here
+        assert (dates.text(None), datetimes.text(None)) == (None, None)  # empty: Django's own
