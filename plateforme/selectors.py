@@ -10,8 +10,6 @@ from operator import or_
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +31,7 @@ from annuaire.models import PersonneRessource
 from candidatures.models import Candidature, Message
 from comite.selectors import saisines_visibles
 from conventions.selectors import conventions_a_signer_qs
-from core.pagination import plafond
+from core.pagination import existent, plafond
 from core.permissions import may
 from core.selectors import adresses_en_echec_total
 from evaluations.selectors import evaluations_a_remplir
@@ -66,24 +64,6 @@ def espace(user: Any) -> dict[str, Any]:
 # the top layer so that none of them has to import another. Each kind lists at most this many rows,
 # with its total, so the page's queries do not grow with the person's history.
 A_FAIRE_PAR_TYPE = 3
-
-
-def existent(querysets: list[QuerySet]) -> list[bool]:
-    """Whether each queryset has a row, all in one query (an EXISTS per queryset)."""
-    selects: list[str] = []
-    params: list[Any] = []
-    for qs in querysets:
-        try:
-            sql, qs_params = qs.order_by().values("pk")[:1].query.sql_with_params()
-        except EmptyResultSet:
-            selects.append("FALSE")
-            continue
-        # Django-compiled SQL of our own querysets; every value stays a parameter.
-        selects.append(f"EXISTS ({sql})")
-        params.extend(qs_params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(selects), params)  # noqa: S608  # nosec B608
-        return [bool(v) for v in cursor.fetchone()]
 
 
 def borne(queryset: QuerySet, limite: int) -> tuple[list[Any], int]:
