@@ -31,6 +31,7 @@ from annuaire.models import PersonneRessource
 from candidatures.models import Candidature, Message
 from comite.selectors import saisines_visibles
 from conventions.selectors import conventions_a_signer_qs
+from core.liens import lien_par_pk
 from core.pagination import existent, plafond
 from core.permissions import may
 from core.selectors import adresses_en_echec_total
@@ -138,14 +139,21 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
         return borne_en_une(listes[cle], limite) if non_vides[cle] else ([], 0)
 
     prochaines, prochaines_total = lire("prochaines")
+    # The sessions' links from one reversed pattern each rather than a `{% url %}` per row (core/liens.py).
+    lien_seance, lien_ics = lien_par_pk("accompagnements:seance_detail"), lien_par_pk("accompagnements:seance_ics")
+    for seance in prochaines:
+        seance.a_faire_lien, seance.a_faire_ics = lien_seance(seance.pk), lien_ics(seance.pk)
     comptes_rendus, comptes_rendus_total = lire("comptes_rendus")
     for seance in comptes_rendus:
         seance.echeance_compte_rendu = seance_dates.echeance_compte_rendu(seance)
         seance.en_retard = now > seance.echeance_compte_rendu
         seance.peut_rediger = may(user, "compte_rendu.rediger", seance).allowed
     a_confirmer, a_confirmer_total = lire("a_confirmer")
+    for seance in a_confirmer:
+        seance.a_faire_lien = lien_seance(seance.pk)
     questions, questions_total = lire("questions")
     for seance in questions:
+        seance.a_faire_lien = lien_seance(seance.pk)
         seance.questions_jusqua = seance.debut - seance_dates.delai_avant_seance(seance)
     signatures, signatures_total = borne(listes["signatures"], limite) if non_vides["signatures"] else ([], 0)
     evaluations, evaluations_total = lire("evaluations")
