@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
 from accounts import perimetre, roles
+from core.liens import lien_par_pk
 from core.pagination import plafond
 from core.permissions import may
 from core.selectors import filtres_renseignes
@@ -59,6 +60,10 @@ def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
     # The total as a window count over the same selection: one query instead of a list and a COUNT
     # (each query costs the space a millisecond or two of compiling; issue 14).
     mes_accompagnements = list(accompagnements_of(user).annotate(espace_total=Window(Count("pk")))[:limite])
+    # Each row's link from one reversed pattern rather than a `{% url %}` per row (core/liens.py).
+    lien = lien_par_pk("accompagnements:detail")
+    for accompagnement in mes_accompagnements:
+        accompagnement.espace_lien = lien(accompagnement.pk)  # type: ignore[attr-defined]
     return {
         "mes_accompagnements": mes_accompagnements,
         "mes_accompagnements_total": mes_accompagnements[0].espace_total if mes_accompagnements else 0,

@@ -347,16 +347,27 @@ def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
         "annuaire_coordination": roles.is_coordination(user),
         "annuaire_comite": roles.is_comite(user),
     }
-    profil = PersonneRessource.objects.filter(user=user).first()  # type: ignore[misc]  # a signed-in User here
+    envoyees = Proposition.objects.filter(personne_ressource=OuterRef("pk"), etat=EtatProposition.ENVOYEE)
+    # Whether a proposal awaits an answer is read with the profile: most of the time none does, and the
+    # list is then not read (one query fewer; issue 14).
+    profil = (
+        PersonneRessource.objects.filter(user=user)  # type: ignore[misc]  # a signed-in User here
+        .annotate(espace_propositions=Exists(envoyees))
+        .first()
+    )
     # Kept on the user as Django keeps `user.personne_ressource` once read: the space asks it again
     # (`{% may "facture.deposer" %}` reads the profile's structure), and a second query for the same
     # row cost the page a millisecond (issue 14).
     PersonneRessource.user.field.remote_field.set_cached_value(user, profil)  # type: ignore[arg-type]
     context["annuaire_profil"] = profil
     if profil is not None:
-        propositions = list(
-            Proposition.objects.filter(personne_ressource=profil, etat=EtatProposition.ENVOYEE).select_related(
-                "candidature__structure", "candidature__format_retenu"
+        propositions = (
+            []
+            if not profil.espace_propositions
+            else list(
+                Proposition.objects.filter(personne_ressource=profil, etat=EtatProposition.ENVOYEE).select_related(
+                    "candidature__structure", "candidature__format_retenu"
+                )
             )
         )
         context["annuaire_propositions"] = [(p, proposition_token(p)) for p in propositions]

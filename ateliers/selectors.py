@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts import perimetre, roles
 from core.ics import PARIS
-from core.pagination import plafond
+from core.pagination import existent, plafond
 from core.permissions import may
 from questionnaires.models import Nature, Public, QuestionnaireVersion
 from questionnaires.selectors import EtapeAffichee, reponses_affichees_en_lot, version_courante
@@ -135,10 +135,13 @@ def espace(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
             ateliers_absences=comptes["absences"],
         )
     if not roles.is_coordination(user):
-        context["mes_groupes"] = list(groupes_visibles(user)[: plafond(ESPACE_GROUPES)])
-        context["mes_immersions"] = list(
-            immersions_visibles(user).exclude(etat=EtatImmersion.ANNULEE)[: plafond(ESPACE_IMMERSIONS)]
-        )
+        groupes = groupes_visibles(user)
+        immersions = immersions_visibles(user).exclude(etat=EtatImmersion.ANNULEE)
+        # Few people lead a group or take part in an immersion: one query asks whether there is any,
+        # and only a non-empty list is read (issue 14).
+        a_des_groupes, a_des_immersions = existent([groupes, immersions])
+        context["mes_groupes"] = list(groupes[: plafond(ESPACE_GROUPES)]) if a_des_groupes else []
+        context["mes_immersions"] = list(immersions[: plafond(ESPACE_IMMERSIONS)]) if a_des_immersions else []
     return context
 
 

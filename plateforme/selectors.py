@@ -31,7 +31,8 @@ from annuaire.models import PersonneRessource
 from candidatures.models import Candidature, Message
 from comite.selectors import saisines_visibles
 from conventions.selectors import conventions_a_signer_qs
-from core.pagination import plafond
+from core.liens import lien_par_pk
+from core.pagination import existent, plafond
 from core.permissions import may
 from core.selectors import adresses_en_echec_total
 from evaluations.selectors import evaluations_a_remplir
@@ -106,52 +107,64 @@ def a_faire(user: Any, *, now: datetime.datetime | None = None) -> dict[str, Any
     seances = Seance.objects.select_related("accompagnement").order_by("debut", "pk")
     seances_et_programme = Seance.objects.select_related("accompagnement__programme").order_by("debut", "pk")
 
-    prochaines, prochaines_total = borne_en_une(seances.filter(miennes, etat=EtatSeance.PLANIFIEE, debut__gte=now), limite)
-    comptes_rendus, comptes_rendus_total = borne_en_une(
+    def repondu(partie: str) -> Exists:
+        return Exists(ConfirmationSeance.objects.filter(seance=OuterRef("pk"), partie=partie))
+
+    listes = {
+        "prochaines": seances.filter(miennes, etat=EtatSeance.PLANIFIEE, debut__gte=now),
         # No report handed in (none, or a draft), as an anti-join: the LEFT JOIN and its OR were planned
         # twice as long and read every held session's report (issue 14).
-        seances_et_programme.filter(mentor, etat=EtatSeance.REALISEE)
+        "comptes_rendus": seances_et_programme.filter(mentor, etat=EtatSeance.REALISEE)
         .filter(~Exists(CompteRendu.objects.filter(seance=OuterRef("pk"), soumis_le__isnull=False)))
         .prefetch_related("accompagnement__mentors"),
-        limite,
-    )
+        # Held sessions waiting for this person's "did it take place?" (service fait).
+        # `miennes` first, although the OR below implies it: the database joins the person's sessions
+        # from it, then checks each role's answer (the OR alone read every held session of the history).
+        "a_confirmer": seances.filter(miennes, etat=EtatSeance.REALISEE, service_fait=ServiceFait.A_CONFIRMER).filter(
+            (beneficiaire & ~repondu(PartieConfirmation.BENEFICIAIRE)) | (mentor & ~repondu(PartieConfirmation.MENTOR))
+        ),
+        "questions": seances_et_programme.filter(
+            miennes, seance_dates.debut_dans_le_delai_q(now, apres=True), etat=EtatSeance.PLANIFIEE
+        ).exclude(questions__auteur=user),
+        "signatures": conventions_a_signer_qs(user),
+        "evaluations": evaluations_a_remplir(user),
+        "messages": Message.objects.filter(candidature__candidat=user, de_la_coordination=True, lu_le__isnull=True),
+    }
+    # Most of a person's lists are empty (a beneficiary has no report to write, a mentor seldom a
+    # message): one query asks which lists have a row, and only those are read. Each list read costs
+    # the space a millisecond or two of Django compiling its SQL, the probe much less (issue 14).
+    non_vides = dict(zip(listes, existent(list(listes.values())), strict=True))
+
+    def lire(cle: str) -> tuple[list[Any], int]:
+        return borne_en_une(listes[cle], limite) if non_vides[cle] else ([], 0)
+
+    prochaines, prochaines_total = lire("prochaines")
+    # The sessions' links from one reversed pattern each rather than a `{% url %}` per row (core/liens.py).
+    lien_seance, lien_ics = lien_par_pk("accompagnements:seance_detail"), lien_par_pk("accompagnements:seance_ics")
+    for seance in prochaines:
+        seance.a_faire_lien, seance.a_faire_ics = lien_seance(seance.pk), lien_ics(seance.pk)
+    comptes_rendus, comptes_rendus_total = lire("comptes_rendus")
     for seance in comptes_rendus:
         seance.echeance_compte_rendu = seance_dates.echeance_compte_rendu(seance)
         seance.en_retard = now > seance.echeance_compte_rendu
         seance.peut_rediger = may(user, "compte_rendu.rediger", seance).allowed
-
-    def repondu(partie: str) -> Exists:
-        return Exists(ConfirmationSeance.objects.filter(seance=OuterRef("pk"), partie=partie))
-
-    # Held sessions waiting for this person's "did it take place?" (service fait).
-    # `miennes` first, although the OR below implies it: the database joins the person's sessions from
-    # it, then checks each role's answer (the OR alone read every held session of the history).
-    a_confirmer, a_confirmer_total = borne_en_une(
-        seances.filter(miennes, etat=EtatSeance.REALISEE, service_fait=ServiceFait.A_CONFIRMER).filter(
-            (beneficiaire & ~repondu(PartieConfirmation.BENEFICIAIRE)) | (mentor & ~repondu(PartieConfirmation.MENTOR))
-        ),
-        limite,
-    )
-    questions, questions_total = borne_en_une(
-        seances_et_programme.filter(
-            miennes, seance_dates.debut_dans_le_delai_q(now, apres=True), etat=EtatSeance.PLANIFIEE
-        ).exclude(questions__auteur=user),
-        limite,
-    )
+    a_confirmer, a_confirmer_total = lire("a_confirmer")
+    for seance in a_confirmer:
+        seance.a_faire_lien = lien_seance(seance.pk)
+    questions, questions_total = lire("questions")
     for seance in questions:
+        seance.a_faire_lien = lien_seance(seance.pk)
         seance.questions_jusqua = seance.debut - seance_dates.delai_avant_seance(seance)
-    signatures, signatures_total = borne(conventions_a_signer_qs(user), limite)
-    evaluations, evaluations_total = borne_en_une(evaluations_a_remplir(user), limite)
-    non_lus = (
-        Message.objects.filter(candidature__candidat=user, de_la_coordination=True, lu_le__isnull=True)
-        .values("candidature_id")
-        .annotate(n=Count("pk"))
-        .order_by("candidature_id")
-    )
-    messages_par_dossier = list(non_lus[:limite])
-    messages_total = sum(row["n"] for row in messages_par_dossier)
-    if len(messages_par_dossier) == limite:
-        messages_total = Message.objects.filter(candidature__candidat=user, de_la_coordination=True, lu_le__isnull=True).count()
+    signatures, signatures_total = borne(listes["signatures"], limite) if non_vides["signatures"] else ([], 0)
+    evaluations, evaluations_total = lire("evaluations")
+    messages_par_dossier: list[dict[str, Any]] = []
+    messages_total = 0
+    if non_vides["messages"]:
+        non_lus = listes["messages"].values("candidature_id").annotate(n=Count("pk")).order_by("candidature_id")
+        messages_par_dossier = list(non_lus[:limite])
+        messages_total = sum(row["n"] for row in messages_par_dossier)
+        if len(messages_par_dossier) == limite:
+            messages_total = listes["messages"].count()
     return {
         "a_faire": {
             "prochaines_seances": prochaines,

@@ -16,7 +16,9 @@ from accompagnements.models import CompteRendu, EtatSeance, QuestionSeance
 from accompagnements.services import seance_confirmer
 from candidatures.models import Message
 from conventions.models import EtatConvention, Partie, Signature
+from core.pagination import existent
 from evaluations.models import EtatEvaluation, Evaluation, Moment, Repondant
+from plateforme.selectors import a_faire
 from tests.factories import AccompagnementFactory, ConventionFactory, PersonneRessourceFactory, SeanceFactory
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +239,20 @@ def test_a_person_both_beneficiary_and_mentor_of_an_accompaniment_sees_its_sessi
     agenda = client.get(reverse("accompagnements:agenda")).content.decode()
     assert agenda.count(f'href="{lien}"') == 1
     assert "1 séance" in agenda
+
+
+def test_a_list_is_read_only_when_the_probe_finds_a_row(acc, mentor, django_assert_num_queries):
+    """One query says which lists have a row (issue 14): an empty list costs no query, a list with a
+    row is read with its count, and what the block shows is the same as reading every list."""
+    beneficiaire = acc.beneficiaire
+    # The person's roles, the programmes' delays (for the questions' limit), then the probe: no list read.
+    with django_assert_num_queries(3):
+        vide = a_faire(beneficiaire)["a_faire"]
+    assert vide["vide"] and vide["prochaines_seances_total"] == 0
+    seance = SeanceFactory(accompagnement=acc, debut=timezone.now() + datetime.timedelta(days=30))
+    with django_assert_num_queries(4):  # + the sessions to come, + the questions still open
+        plein = a_faire(beneficiaire)["a_faire"]
+    assert plein["prochaines_seances"] == [seance] and plein["prochaines_seances_total"] == 1
+    assert plein["prochaines_seances"][0].a_faire_lien == reverse("accompagnements:seance_detail", args=[seance.pk])
+    assert plein["questions"] == [seance] and not plein["comptes_rendus"] and not plein["vide"]
+    assert existent([Message.objects.none(), Message.objects.all()]) == [False, False]
