@@ -42,7 +42,12 @@ def programme_context(programme: Programme, *, today: datetime.date | None = Non
     rythme = selectors.rythme(annotated, chiffres, today=today, par_mois=jours["par_mois"])
     # The programme's formats read once: the breakdown's labels and whether any counts in hours.
     formats = list(programme.formats.values_list("pk", "libelle", "unite"))
-    groupes = selectors.repartitions(annotated, groupes=seances, formats={pk: libelle for pk, libelle, _unite in formats})
+    groupes = selectors.repartitions(
+        annotated,
+        groupes=seances,
+        formats={pk: libelle for pk, libelle, _unite in formats},
+        en_heures=[pk for pk, _libelle, unite in formats if unite == UniteFormat.HEURE],
+    )
     repartitions = [
         ("formats", _("Par format"), groupes["formats"]),
         ("departements", _("Par département de la structure bénéficiaire"), groupes["departements"]),
