@@ -505,7 +505,6 @@ def repartitions(
     return {name: sorted(lignes.values(), key=lambda item: (-item.nombre, item.libelle)) for name, lignes in result.items()}
 
 
-
 def _groupes_prevus(programme: Programme, en_heures: Collection[int]) -> list[dict[str, Any]]:
     """Active accompagnements counted and their planned half-days summed per (format, département, kind
     of structure). Grouped first per (format, structure) on the accompagnements alone, the programme's
@@ -527,11 +526,11 @@ def _groupes_prevus(programme: Programme, en_heures: Collection[int]) -> list[di
         .annotate(nombre=Count("pk"), hj=Sum(demi_journees))
         .query.sql_with_params()
     )
-    sql = """
+    sql = f"""
         SELECT g.format_id, s.departement, s.type_structure, SUM(g.nombre), SUM(g.hj)
-        FROM ({groupes}) g JOIN {structure} s ON s.id = g.structure_beneficiaire_id
+        FROM ({par_structure_sql}) g JOIN {Structure._meta.db_table} s ON s.id = g.structure_beneficiaire_id
         GROUP BY 1, 2, 3
-    """.format(groupes=par_structure_sql, structure=Structure._meta.db_table)  # noqa: S608  # nosec B608 - a table name and the ORM's SQL; values are parameters
+    """  # noqa: S608  # nosec B608 - a table name and the ORM's SQL; values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [
