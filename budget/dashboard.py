@@ -54,7 +54,7 @@ def programme_context(programme: Programme, *, today: datetime.date | None = Non
         ("domaines", _("Par domaine de compétences recherché"), selectors.repartition_domaines(annotated, resume=resume)),
         ("types", _("Par type de structure bénéficiaire"), groupes["types"]),
     ]
-    entonnoir = selectors.entonnoir(annotated)
+    entonnoir, nombre_accompagnements = selectors.entonnoir_et_nombre(annotated)
     montants = [
         (_("Enveloppe"), chiffres.enveloppe),
         (_("Engagé"), chiffres.engage),
@@ -72,6 +72,8 @@ def programme_context(programme: Programme, *, today: datetime.date | None = Non
             for key, titre, lignes in repartitions
         ],
         "entonnoir": entonnoir,
+        # Every accompagnement of the programme, whatever its state: the rows of the dashboard's table.
+        "nombre_accompagnements": nombre_accompagnements,
         "graphique_montants": charts.barres(
             "graphique-montants",
             _("Enveloppe et consommation"),
