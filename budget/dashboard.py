@@ -42,14 +42,19 @@ def programme_context(programme: Programme, *, today: datetime.date | None = Non
     rythme = selectors.rythme(annotated, chiffres, today=today, par_mois=jours["par_mois"])
     # The programme's formats read once: the breakdown's labels and whether any counts in hours.
     formats = list(programme.formats.values_list("pk", "libelle", "unite"))
-    groupes = selectors.repartitions(annotated, groupes=seances, formats={pk: libelle for pk, libelle, _unite in formats})
+    groupes = selectors.repartitions(
+        annotated,
+        groupes=seances,
+        formats={pk: libelle for pk, libelle, _unite in formats},
+        en_heures=[pk for pk, _libelle, unite in formats if unite == UniteFormat.HEURE],
+    )
     repartitions = [
         ("formats", _("Par format"), groupes["formats"]),
         ("departements", _("Par département de la structure bénéficiaire"), groupes["departements"]),
         ("domaines", _("Par domaine de compétences recherché"), selectors.repartition_domaines(annotated, resume=resume)),
         ("types", _("Par type de structure bénéficiaire"), groupes["types"]),
     ]
-    entonnoir = selectors.entonnoir(annotated)
+    entonnoir, nombre_accompagnements = selectors.entonnoir_et_nombre(annotated)
     montants = [
         (_("Enveloppe"), chiffres.enveloppe),
         (_("Engagé"), chiffres.engage),
@@ -67,6 +72,8 @@ def programme_context(programme: Programme, *, today: datetime.date | None = Non
             for key, titre, lignes in repartitions
         ],
         "entonnoir": entonnoir,
+        # Every accompagnement of the programme, whatever its state: the rows of the dashboard's table.
+        "nombre_accompagnements": nombre_accompagnements,
         "graphique_montants": charts.barres(
             "graphique-montants",
             _("Enveloppe et consommation"),

@@ -53,7 +53,7 @@ from core.liens import lien_par_pk
 from core.money import euros, format_euros
 from core.permissions import may
 from evaluations.models import EtatEvaluation, Moment
-from programmes.models import Departement, Format, Programme, TypeStructure, UniteFormat
+from programmes.models import Departement, Format, Programme, Structure, TypeStructure, UniteFormat
 
 from .models import (
     EXPORTS_PERSONNELS,
@@ -73,7 +73,7 @@ from .models import (
 from .resume import resume_recalculer, resumes_manquants
 
 if TYPE_CHECKING:  # typing helpers, needed only by mypy
-    from collections.abc import Iterable
+    from collections.abc import Collection, Iterable
 
     from django.contrib.auth.models import AnonymousUser
     from django_stubs_ext import WithAnnotations
@@ -462,14 +462,22 @@ class Ligne:
 
 
 def repartitions(
-    programme: Programme, *, groupes: tuple[list, list] | None = None, formats: dict[int, str] | None = None
+    programme: Programme,
+    *,
+    groupes: tuple[list, list] | None = None,
+    formats: dict[int, str] | None = None,
+    en_heures: Collection[int] | None = None,
 ) -> dict[str, list[Ligne]]:
     """Active accompagnements by format, département and kind of structure: count, planned and
-    delivered half-days. Two grouped queries (a few hundred groups at most), rolled up here;
-    `formats` (the programme's formats' labels by key) saves one if the caller read them."""
-    keys = list(DIMENSIONS.values())
+    delivered half-days. One grouped query (a few hundred groups at most), rolled up here with the
+    summary's delivered half-days; `formats` (the programme's formats' labels by key) and `en_heures`
+    (the keys of those counted in hours) save one if the caller read them."""
+    if formats is None or en_heures is None:
+        lus = list(programme.formats.values_list("pk", "libelle", "unite"))
+        formats = {pk: libelle for pk, libelle, _unite in lus}
+        en_heures = [pk for pk, _libelle, unite in lus if unite == UniteFormat.HEURE]
     labels: dict[str, dict[Any, Any]] = {
-        "format": dict(programme.formats.values_list("pk", "libelle")) if formats is None else formats,
+        "format": formats,
         "structure_beneficiaire__departement": dict(Departement.choices),
         "structure_beneficiaire__type_structure": dict(TypeStructure.choices),
     }
@@ -483,14 +491,7 @@ def repartitions(
             item = lignes[value] = Ligne(str(labels[key].get(value, value)))
         return item
 
-    groups = (
-        Accompagnement.objects.filter(programme=programme)
-        .exclude(etat=EtatAccompagnement.ABANDONNE)
-        .order_by()
-        .values(*keys)
-        .annotate(nombre=Count("pk"), hj=Sum(en_demi_journees_sql("demi_journees_prevues", accompagnement="")))
-    )
-    for row in groups:
+    for row in _groupes_prevus(programme, en_heures):
         for name, key in DIMENSIONS.items():
             item = ligne(name, key, row[key])
             item.nombre += row["nombre"]
@@ -502,6 +503,46 @@ def repartitions(
         for name, key in DIMENSIONS.items():
             ligne(name, key, row[f"accompagnement__{key}"]).hj_livrees += row["hj_livrees"]
     return {name: sorted(lignes.values(), key=lambda item: (-item.nombre, item.libelle)) for name, lignes in result.items()}
+
+
+def _groupes_prevus(programme: Programme, en_heures: Collection[int]) -> list[dict[str, Any]]:
+    """Active accompagnements counted and their planned half-days summed per (format, département, kind
+    of structure). Grouped first per (format, structure) on the accompagnements alone, the programme's
+    hours per half-day and its formats in hours written in (en_demi_journees_sql joined the programme and
+    the formats on every row), then the few hundred groups joined to the structures and regrouped:
+    2.3 ms → 1.1 ms of PostgreSQL at 3 000 accompagnements, the same integers."""
+    hpd = Value(programme.heures_par_demi_journee, output_field=IntegerField())
+    prevues = F("demi_journees_prevues")
+    demi_journees = (
+        Case(When(format_id__in=list(en_heures), then=(prevues + hpd - 1) / hpd), default=prevues, output_field=IntegerField())
+        if en_heures
+        else prevues
+    )
+    par_structure_sql, params = (
+        Accompagnement.objects.filter(programme_id=programme.pk)
+        .exclude(etat=EtatAccompagnement.ABANDONNE)
+        .order_by()
+        .values("format_id", "structure_beneficiaire_id")
+        .annotate(nombre=Count("pk"), hj=Sum(demi_journees))
+        .query.sql_with_params()
+    )
+    sql = f"""
+        SELECT g.format_id, s.departement, s.type_structure, SUM(g.nombre), SUM(g.hj)
+        FROM ({par_structure_sql}) g JOIN {Structure._meta.db_table} s ON s.id = g.structure_beneficiaire_id
+        GROUP BY 1, 2, 3
+    """  # noqa: S608  # nosec B608 - a table name and the ORM's SQL; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            {
+                "format": format_id,
+                "structure_beneficiaire__departement": departement,
+                "structure_beneficiaire__type_structure": type_structure,
+                "nombre": int(nombre),
+                "hj": None if hj is None else int(hj),
+            }
+            for format_id, departement, type_structure, nombre, hj in cursor.fetchall()
+        ]
 
 
 def repartition_domaines(programme: Programme, *, resume: ResumeProgramme | None = None) -> list[Ligne]:
@@ -575,6 +616,12 @@ class Etape:
 
 def entonnoir(programme: Programme) -> list[Etape]:
     """Applications submitted → eligible → selected → in progress → finished → evaluated at 6 months (two queries)."""
+    return entonnoir_et_nombre(programme)[0]
+
+
+def entonnoir_et_nombre(programme: Programme) -> tuple[list[Etape], int]:
+    """`entonnoir` and the number of the programme's accompagnements (every state), counted by the same
+    aggregate: the dashboard's table pages with it instead of a COUNT query of its own."""
     # Counted per state (a few rows), then summed here: PostgreSQL counts from the (programme, etat) index
     # alone instead of reading the whole table (issue 14: 2.7–7 ms → 1.1 ms at 10 000 applications).
     par_etat = dict(Candidature.objects.filter(programme=programme).order_by().values_list("etat").annotate(nombre=Count("*")))
@@ -592,8 +639,9 @@ def entonnoir(programme: Programme) -> list[Etape]:
         demarres=Count("candidature", distinct=True, filter=Q(etat__in=ETATS_DEMARRES)),
         termines=Count("candidature", distinct=True, filter=Q(etat__in=ETATS_TERMINES)),
         evalues=Count("candidature", distinct=True, filter=Q(candidature_id__in=evaluees)),
+        nombre=Count("pk"),
     )
-    return [
+    etapes = [
         Etape(_("Candidatures déposées"), candidatures["soumises"]),
         Etape(_("Recevables"), candidatures["recevables"]),
         Etape(_("Retenues"), candidatures["retenues"]),
@@ -601,6 +649,7 @@ def entonnoir(programme: Programme) -> list[Etape]:
         Etape(_("Accompagnements terminés"), accompagnements["termines"]),
         Etape(_("Évalués à 6 mois"), accompagnements["evalues"]),
     ]
+    return etapes, accompagnements["nombre"]
 
 
 # --- Accompagnements and ledger lines ------------------------------------------------------------
@@ -649,6 +698,20 @@ def accompagnements_tableau(programme: Programme) -> QuerySet[AccompagnementSuiv
             "format__programme__taux_journalier",
         )
     )
+
+
+class LignesComptees:
+    """Rows whose number is known already: a Paginator asks `len()` of an object without `count()`,
+    and slices the rows (one query for the page) instead of counting them with a query of its own."""
+
+    def __init__(self, lignes: QuerySet, nombre: int) -> None:
+        self.lignes, self.nombre = lignes, nombre
+
+    def __len__(self) -> int:
+        return self.nombre
+
+    def __getitem__(self, index: slice) -> QuerySet:
+        return self.lignes[index]
 
 
 def lignes_tableau(rows: Iterable[AccompagnementSuivi], *, liens: bool) -> list[AccompagnementSuivi]:

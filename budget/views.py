@@ -57,7 +57,9 @@ def tableau_de_bord(request: HttpRequest) -> HttpResponse:
     programme = _programme(request)
     context = programme_context(programme)
     peut_modifier = may(request.user, "budget.modifier")
-    page = paginer(request, selectors.accompagnements_tableau(programme), ACCOMPAGNEMENTS_PAR_PAGE)
+    # The rows counted by the funnel's aggregate (same filter): no COUNT query for the paginator.
+    lignes = selectors.LignesComptees(selectors.accompagnements_tableau(programme), context["nombre_accompagnements"])
+    page = paginer(request, lignes, ACCOMPAGNEMENTS_PAR_PAGE)
     page.object_list = selectors.lignes_tableau(page.object_list, liens=bool(peut_modifier))
     context.update(
         {

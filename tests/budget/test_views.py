@@ -168,6 +168,29 @@ def test_dashboard_runs_the_same_number_of_queries_at_10_and_200_accompagnements
 
 
 @pytest.mark.django_db
+def test_dashboard_table_pages_every_accompagnement_counted_by_the_funnel(client, coordinateur, settings):
+    """The table's paginator takes its number of rows from the funnel's aggregate: every state counts,
+    abandoned ones too, and the last page holds the rest."""
+    from accompagnements.models import EtatAccompagnement
+    from budget.views import ACCOMPAGNEMENTS_PAR_PAGE
+
+    settings.TSF_PAGE_SIZE_MAX = 0
+    programme = ProgrammeFactory()
+    for _ in range(ACCOMPAGNEMENTS_PAR_PAGE):
+        AccompagnementFactory(candidature__programme=programme, mentors=[])
+    AccompagnementFactory(candidature__programme=programme, mentors=[], etat=EtatAccompagnement.ABANDONNE)
+    client.force_login(coordinateur)
+    url = reverse("budget:tableau_de_bord") + f"?programme={programme.pk}"
+    page = client.get(url).context["page_obj"]
+    assert (page.paginator.count, page.paginator.num_pages, len(page.object_list)) == (
+        ACCOMPAGNEMENTS_PAR_PAGE + 1,
+        2,
+        ACCOMPAGNEMENTS_PAR_PAGE,
+    )
+    assert len(client.get(url + "&page=2").context["page_obj"].object_list) == 1
+
+
+@pytest.mark.django_db
 def test_ledger_and_comparison_run_a_constant_number_of_queries(client, coordinateur, django_assert_max_num_queries):
     programme = ProgrammeFactory()
     client.force_login(coordinateur)
