@@ -340,6 +340,7 @@ def _objets_du_lot(relances: list[Relance]) -> None:
     """Attach each reminder's object, fetched with what it needs: one query (plus its prefetches) per
     kind of object in the batch, instead of the generic relation's query per reminder."""
     par_modele: dict[type, set[int]] = {}
+    programmes = {relance.programme_id: relance.programme for relance in relances}
     for relance in relances:
         modele = relance.content_type.model_class()
         if modele is not None:
@@ -347,7 +348,15 @@ def _objets_du_lot(relances: list[Relance]) -> None:
     objets: dict[tuple[type | None, int], Any] = {}
     for modele, ids in par_modele.items():
         lies, prefetch = OBJETS_LIES.get(modele, ((), ()))
-        for objet in modele._default_manager.select_related(*lies).prefetch_related(*prefetch).filter(pk__in=ids):
+        objets_du_modele = modele._default_manager.prefetch_related(*prefetch).filter(pk__in=ids)
+        if lies:
+            # Never select_related() without names: it would follow every foreign key (a copy of the
+            # candidate, of the programme and of its pilot for each draft).
+            objets_du_modele = objets_du_modele.select_related(*lies)
+        for objet in objets_du_modele:
+            if "programme" not in lies and getattr(objet, "programme_id", None) in programmes:
+                # The batch's own copy of the programme (_lies_du_lot), not a query per object.
+                objet.programme = programmes[objet.programme_id]
             objets[(modele, objet.pk)] = objet
     for relance in relances:
         # Set the generic relation's cache: `relance.objet` then reads no row (None: the object is gone).
@@ -415,7 +424,13 @@ def _lot_envoyer(ids: list[int], reservee_le: datetime.datetime) -> int:
     decisions: dict[tuple[Any, ...], Decision] = {}
     for relance in relances:
         try:
-            cle = (relance.type_relance, relance.content_type_id, relance.object_id, relance.destinataire_id, relance.programme_id)
+            cle = (
+                relance.type_relance,
+                relance.content_type_id,
+                relance.object_id,
+                relance.destinataire_id,
+                relance.programme_id,
+            )
             decision = decisions.get(cle) if relance.type_relance not in RANGS_DISTINCTS else None
             if decision is None:
                 decision = decisions[cle] = _decision(relance, now, coordination=coordination_ids, refusees=refusees)
