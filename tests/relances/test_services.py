@@ -195,3 +195,43 @@ def test_a_batch_of_reminders_costs_at_most_two_queries_each(django_assert_max_n
         assert services.relances_envoyer_dues(batch=100) == due
     assert len(mail.outbox) == due and len({m.extra_headers["Message-ID"] for m in mail.outbox}) == due
     assert not Relance.objects.exclude(etat=EtatRelance.ENVOYEE).filter(echeance__lte=now).exists()
+
+
+def test_a_batch_e_mail_is_the_one_the_reminder_alone_renders_and_its_ranks_are_decided_together():
+    """The batch shares its people, programmes and objects between rows and decides the ranks of one reminder
+    once: the e-mail must stay the one built from the row read on its own (the single-row path)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from candidatures.models import Candidature
+    from relances.models import TypeRelance
+    from tests.factories import CandidatureFactory
+
+    now = timezone.now()
+    brouillon = CandidatureFactory()
+    Candidature.objects.filter(pk=brouillon.pk).update(updated_at=now - datetime.timedelta(days=30))
+    Relance.objects.bulk_create(
+        Relance(
+            programme_id=brouillon.programme_id,
+            type_relance=TypeRelance.BROUILLON,
+            destinataire_id=brouillon.candidat_id,
+            content_type=ContentType.objects.get_for_model(Candidature),
+            object_id=brouillon.pk,
+            rang=rang,
+            echeance=now - datetime.timedelta(minutes=rang),
+        )
+        for rang in (1, 2)
+    )
+    seule = Relance.objects.select_related("destinataire", "programme__pilote", "content_type").get(rang=2)
+    attendu = services._message(seule, services._decision(seule, now).context)
+    mail.outbox.clear()
+    assert services.relances_envoyer_dues() == 1
+    (envoye,) = mail.outbox
+    assert (envoye.subject, envoye.body, envoye.alternatives, envoye.to, envoye.reply_to, envoye.extra_headers) == (
+        attendu.subject,
+        attendu.body,
+        attendu.alternatives,
+        attendu.to,
+        attendu.reply_to,
+        attendu.extra_headers,
+    )
+    assert set(Relance.objects.values_list("rang", "etat")) == {(1, EtatRelance.REGROUPEE), (2, EtatRelance.ENVOYEE)}
