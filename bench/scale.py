@@ -424,10 +424,19 @@ def scan_rate(dues: int) -> tuple[int, int, float, float]:
         for ending in (".subject.txt", ".txt", ".html"):
             with contextlib.suppress(TemplateDoesNotExist):
                 get_template(f"emails/relance_{kind}{ending}")
-    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        sent = relances_envoyer_dues(batch=200)
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    # This process runs Django's test environment (for the test database and the query counts), which
+    # wraps every template rendering in a signal for the test client: a worker has no such thing.
+    from django.template import Template
+
+    instrumented = Template._render
+    Template._render = getattr(Template, "_original_render", instrumented)
+    try:
+        with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
+            started, cpu_started = time.perf_counter(), time.process_time()
+            sent = relances_envoyer_dues(batch=200)
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    finally:
+        Template._render = instrumented
     processed = Relance.objects.filter(type_relance="brouillon", etat__in=[EtatRelance.ENVOYEE, EtatRelance.REGROUPEE]).count()
     return processed, sent, elapsed, cpu
 
