@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,8 +22,9 @@ from core.concurrency import version_initial
 from core.downloads import scanned_document_response
 from core.exceptions import DomainError
 from core.forms import add_domain_error, form_save
+from core.liens import lien_par_pk
 from core.outcomes import report_outcome
-from core.pagination import paginer, plafond
+from core.pagination import plafond
 from core.permissions import action_required, may
 from questionnaires.selectors import reponses_affichees
 
@@ -47,6 +49,8 @@ from .workflow import WORKFLOW
 
 # The "to do today" list shows the oldest waiting files first, this many.
 A_TRAITER_MAX = 20
+# The desk's list of files, a page (under TSF_PAGE_SIZE_MAX, as core.pagination.paginer).
+LIGNES_PAR_PAGE = 25
 
 # The coordinator's desk: anonymous → login page; any other role → 403 (rule in candidatures.permissions).
 coordination_required = action_required("candidature.coordonner")
@@ -89,15 +93,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None, programme=programme)
     filters = form.cleaned_data if form.is_valid() else {}
     files = selectors.candidatures_for_coordination(programme=programme, filters=filters)
-    page_obj = paginer(request, files, 25)
+    decompte = selectors.decompte_par_etat(programme=programme)
+    paginator = Paginator(files, plafond(LIGNES_PAR_PAGE))
+    criteres = {nom for nom, valeur in filters.items() if valeur}
+    if not criteres or criteres == {"etat"}:
+        # The list's length is already in the count by stage (the whole list, or one stage's): not a second
+        # count of the same rows. Any other criterion is counted by the paginator.
+        paginator.count = decompte.get(filters["etat"], 0) if criteres else sum(decompte.values())
+    page_obj = paginator.get_page(request.GET.get("page"))
+    limite = selectors.limite_de_retard(programme)
+    lien = lien_par_pk("candidatures:coordination_detail")
     for candidature in page_obj:
         # The model's get_FOO_display() rebuilds a dict of every choice at each call (a hundred départements).
         candidature.etat_libelle = selectors.etat_label(candidature.etat)
         structure = candidature.structure
         candidature.departement_libelle = selectors.departement_label(structure.departement) if structure else ""
+        candidature.en_retard = selectors.en_retard(candidature, limite=limite)
+        candidature.lien = lien(candidature.pk)
     a_traiter = list(selectors.needs_action_today(programme=programme, nombre=plafond(A_TRAITER_MAX)))
     for candidature in a_traiter:
         candidature.action = selectors.action_label(candidature.etat)
+        candidature.lien = lien(candidature.pk)
     return render(
         request,
         "candidatures/coordination/candidature_list.html",
@@ -105,7 +121,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "programme": programme,
             "programmes": programmes,
             "form": form,
-            "stages": selectors.dashboard_counts(programme=programme),
+            "stages": selectors.dashboard_counts(programme=programme, decompte=decompte),
             "a_traiter": a_traiter,
             "page_obj": page_obj,
             "filtre_actif": bool(filters and any(filters.values())),

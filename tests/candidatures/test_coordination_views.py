@@ -239,3 +239,36 @@ def test_decision_page_says_at_once_when_the_move_is_not_allowed(coord_client, p
     assert "impossible" in coord_client.get(url).content.decode()
     preview = coord_client.post(url, {"etape": "apercu", "motif_liste": "enveloppe"})
     assert preview.context["draft_form"] is None and "impossible" in preview.content.decode()
+
+
+@pytest.mark.django_db
+def test_dashboard_rows_show_format_lateness_and_link_and_the_count_of_each_filter(coord_client, programme, coordinateur):
+    """The rows' recommended format, late badge and link, and the list's length (read from the count by
+    stage when the list is whole or one stage's): what the page showed before they were computed apart."""
+    late = soumise(programme)
+    Candidature.objects.filter(pk=late.pk).update(soumise_le=timezone.now() - datetime.timedelta(days=60))
+    fresh = soumise(programme)
+    diagnostic = diagnostiquee(programme, coordinateur)
+    tsf = ProgrammeFactory.tsf(programme)
+    retenue = CandidatureFactory(programme=programme, etat=Etat.SELECTIONNEE, format_retenu=tsf)
+    Candidature.objects.filter(pk=retenue.pk).update(soumise_le=timezone.now() - datetime.timedelta(days=60))
+    CandidatureFactory(programme=programme)  # a draft: neither listed nor counted
+    url = reverse("candidatures:coordination_dashboard")
+    response = coord_client.get(url)
+    rows = {
+        c.pk: row
+        for row in response.content.decode().split("<tbody>")[1].split("</tr>")
+        for c in (late, fresh, diagnostic, retenue)
+        if f">{c.reference}</a>" in row
+    }
+    for c in (late, fresh, diagnostic, retenue):
+        assert f'href="{reverse("candidatures:coordination_detail", args=[c.pk])}"' in rows[c.pk]
+    assert "En retard" in rows[late.pk] and "En retard" not in rows[fresh.pk]
+    assert "En retard" not in rows[retenue.pk]  # waiting long, but not for the coordinator
+    assert f"{tsf.libelle} <span" in rows[diagnostic.pk] and "(recommandé)" in rows[diagnostic.pk]
+    assert f"<td>{tsf.libelle}</td>" in rows[retenue.pk] and "(recommandé)" not in rows[retenue.pk]
+    assert "(recommandé)" not in rows[fresh.pk]
+    assert response.context["page_obj"].paginator.count == 4
+    for query, expected in (({"etat": "soumise"}, 2), ({"etat": "retiree"}, 0), ({"q": late.reference}, 1)):
+        page = coord_client.get(url, query).context["page_obj"]
+        assert page.paginator.count == len(page.object_list) == expected, query
