@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ from core.liens import lien_par_pk
 from core.outcomes import report_outcome
 from core.pagination import plafond
 from core.permissions import action_required, may
+from programmes.models import Programme
 from questionnaires.selectors import reponses_affichees
 
 from . import selectors, services
@@ -79,6 +81,13 @@ def _emails_avec_statut(candidature) -> list:
     return emails
 
 
+def _courant(programmes: list[Programme]) -> Programme | None:
+    """ProgrammeQuerySet.courant() over the list already read (latest started first): the running programme
+    started last, else the latest one; not a second query for the same rows."""
+    today = timezone.localdate()
+    return next((p for p in programmes if p.date_debut <= today <= p.date_fin), programmes[0] if programmes else None)
+
+
 @coordination_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The files of the current programme by stage, what needs action today, filters and search."""
@@ -87,7 +96,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     programme = None
     if request.GET.get("programme", "").isdigit():
         programme = next((p for p in programmes if p.pk == int(request.GET["programme"])), None)
-    programme = programme or visibles.courant()
+    programme = programme or _courant(programmes)
     if programme is None:
         return render(request, "candidatures/coordination/candidature_list.html", {"programme": None})
     form = DashboardFilterForm(request.GET or None, programme=programme)

@@ -9,6 +9,7 @@ from pytest_django.asserts import assertInHTML
 from candidatures import selectors
 from candidatures.models import Candidature, CandidatureEvenement, EmailEnvoye, Etat
 from core.models import EventKind
+from programmes.models import Programme
 from tests.candidatures import coordination_helpers
 from tests.candidatures.coordination_helpers import diagnostiquee, planifiee, soumise
 from tests.factories import CandidatureFactory, ProgrammeFactory, StructureFactory
@@ -272,3 +273,19 @@ def test_dashboard_rows_show_format_lateness_and_link_and_the_count_of_each_filt
     for query, expected in (({"etat": "soumise"}, 2), ({"etat": "retiree"}, 0), ({"q": late.reference}, 1)):
         page = coord_client.get(url, query).context["page_obj"]
         assert page.paginator.count == len(page.object_list) == expected, query
+
+
+@pytest.mark.django_db
+def test_dashboard_opens_on_the_current_programme_as_programme_courant_says(coord_client, programme):
+    """The desk picks the current programme from the list it already read: the running one started last, else
+    the latest one, as Programme.courant()."""
+    today = timezone.localdate()
+    url = reverse("candidatures:coordination_dashboard")
+    ProgrammeFactory(date_debut=today + datetime.timedelta(days=30), date_fin=today + datetime.timedelta(days=400))
+    ProgrammeFactory(date_debut=today - datetime.timedelta(days=900), date_fin=today - datetime.timedelta(days=500))
+    assert Programme.courant() == programme
+    assert coord_client.get(url).context["programme"] == programme
+    Programme.objects.filter(pk=programme.pk).update(date_fin=today - datetime.timedelta(days=1))
+    latest = Programme.courant()
+    assert latest != programme and latest.date_debut > today
+    assert coord_client.get(url).context["programme"] == latest
