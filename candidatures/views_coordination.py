@@ -8,8 +8,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,9 +23,11 @@ from core.concurrency import version_initial
 from core.downloads import scanned_document_response
 from core.exceptions import DomainError
 from core.forms import add_domain_error, form_save
+from core.liens import lien_par_pk
 from core.outcomes import report_outcome
-from core.pagination import paginer, plafond
+from core.pagination import plafond
 from core.permissions import action_required, may
+from programmes.models import Programme
 from questionnaires.selectors import reponses_affichees
 
 from . import selectors, services
@@ -47,6 +51,8 @@ from .workflow import WORKFLOW
 
 # The "to do today" list shows the oldest waiting files first, this many.
 A_TRAITER_MAX = 20
+# The desk's list of files, a page (under TSF_PAGE_SIZE_MAX, as core.pagination.paginer).
+LIGNES_PAR_PAGE = 25
 
 # The coordinator's desk: anonymous → login page; any other role → 403 (rule in candidatures.permissions).
 coordination_required = action_required("candidature.coordonner")
@@ -75,6 +81,13 @@ def _emails_avec_statut(candidature) -> list:
     return emails
 
 
+def _courant(programmes: list[Programme]) -> Programme | None:
+    """ProgrammeQuerySet.courant() over the list already read (latest started first): the running programme
+    started last, else the latest one; not a second query for the same rows."""
+    today = timezone.localdate()
+    return next((p for p in programmes if p.date_debut <= today <= p.date_fin), programmes[0] if programmes else None)
+
+
 @coordination_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The files of the current programme by stage, what needs action today, filters and search."""
@@ -83,21 +96,33 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     programme = None
     if request.GET.get("programme", "").isdigit():
         programme = next((p for p in programmes if p.pk == int(request.GET["programme"])), None)
-    programme = programme or visibles.courant()
+    programme = programme or _courant(programmes)
     if programme is None:
         return render(request, "candidatures/coordination/candidature_list.html", {"programme": None})
     form = DashboardFilterForm(request.GET or None, programme=programme)
     filters = form.cleaned_data if form.is_valid() else {}
     files = selectors.candidatures_for_coordination(programme=programme, filters=filters)
-    page_obj = paginer(request, files, 25)
+    decompte = selectors.decompte_par_etat(programme=programme)
+    paginator = Paginator(files, plafond(LIGNES_PAR_PAGE))
+    criteres = {nom for nom, valeur in filters.items() if valeur}
+    if not criteres or criteres == {"etat"}:
+        # The list's length is already in the count by stage (the whole list, or one stage's): not a second
+        # count of the same rows. Any other criterion is counted by the paginator.
+        paginator.count = decompte.get(filters["etat"], 0) if criteres else sum(decompte.values())
+    page_obj = paginator.get_page(request.GET.get("page"))
+    limite = selectors.limite_de_retard(programme)
+    lien = lien_par_pk("candidatures:coordination_detail")
     for candidature in page_obj:
         # The model's get_FOO_display() rebuilds a dict of every choice at each call (a hundred départements).
         candidature.etat_libelle = selectors.etat_label(candidature.etat)
         structure = candidature.structure
         candidature.departement_libelle = selectors.departement_label(structure.departement) if structure else ""
+        candidature.en_retard = selectors.en_retard(candidature, limite=limite)
+        candidature.lien = lien(candidature.pk)
     a_traiter = list(selectors.needs_action_today(programme=programme, nombre=plafond(A_TRAITER_MAX)))
     for candidature in a_traiter:
         candidature.action = selectors.action_label(candidature.etat)
+        candidature.lien = lien(candidature.pk)
     return render(
         request,
         "candidatures/coordination/candidature_list.html",
@@ -105,7 +130,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "programme": programme,
             "programmes": programmes,
             "form": form,
-            "stages": selectors.dashboard_counts(programme=programme),
+            "stages": selectors.dashboard_counts(programme=programme, decompte=decompte),
             "a_traiter": a_traiter,
             "page_obj": page_obj,
             "filtre_actif": bool(filters and any(filters.values())),

@@ -9,6 +9,7 @@ from pytest_django.asserts import assertInHTML
 from candidatures import selectors
 from candidatures.models import Candidature, CandidatureEvenement, EmailEnvoye, Etat
 from core.models import EventKind
+from programmes.models import Programme
 from tests.candidatures import coordination_helpers
 from tests.candidatures.coordination_helpers import diagnostiquee, planifiee, soumise
 from tests.factories import CandidatureFactory, ProgrammeFactory, StructureFactory
@@ -239,3 +240,52 @@ def test_decision_page_says_at_once_when_the_move_is_not_allowed(coord_client, p
     assert "impossible" in coord_client.get(url).content.decode()
     preview = coord_client.post(url, {"etape": "apercu", "motif_liste": "enveloppe"})
     assert preview.context["draft_form"] is None and "impossible" in preview.content.decode()
+
+
+@pytest.mark.django_db
+def test_dashboard_rows_show_format_lateness_and_link_and_the_count_of_each_filter(coord_client, programme, coordinateur):
+    """The rows' recommended format, late badge and link, and the list's length (read from the count by
+    stage when the list is whole or one stage's): what the page showed before they were computed apart."""
+    late = soumise(programme)
+    Candidature.objects.filter(pk=late.pk).update(soumise_le=timezone.now() - datetime.timedelta(days=60))
+    fresh = soumise(programme)
+    diagnostic = diagnostiquee(programme, coordinateur)
+    tsf = ProgrammeFactory.tsf(programme)
+    retenue = CandidatureFactory(programme=programme, etat=Etat.SELECTIONNEE, format_retenu=tsf)
+    Candidature.objects.filter(pk=retenue.pk).update(soumise_le=timezone.now() - datetime.timedelta(days=60))
+    CandidatureFactory(programme=programme)  # a draft: neither listed nor counted
+    url = reverse("candidatures:coordination_dashboard")
+    response = coord_client.get(url)
+    rows = {
+        c.pk: row
+        for row in response.content.decode().split("<tbody>")[1].split("</tr>")
+        for c in (late, fresh, diagnostic, retenue)
+        if f">{c.reference}</a>" in row
+    }
+    for c in (late, fresh, diagnostic, retenue):
+        assert f'href="{reverse("candidatures:coordination_detail", args=[c.pk])}"' in rows[c.pk]
+    assert "En retard" in rows[late.pk] and "En retard" not in rows[fresh.pk]
+    assert "En retard" not in rows[retenue.pk]  # waiting long, but not for the coordinator
+    assert f"{tsf.libelle} <span" in rows[diagnostic.pk] and "(recommandé)" in rows[diagnostic.pk]
+    assert f"<td>{tsf.libelle}</td>" in rows[retenue.pk] and "(recommandé)" not in rows[retenue.pk]
+    assert "(recommandé)" not in rows[fresh.pk]
+    assert response.context["page_obj"].paginator.count == 4
+    for query, expected in (({"etat": "soumise"}, 2), ({"etat": "retiree"}, 0), ({"q": late.reference}, 1)):
+        page = coord_client.get(url, query).context["page_obj"]
+        assert page.paginator.count == len(page.object_list) == expected, query
+
+
+@pytest.mark.django_db
+def test_dashboard_opens_on_the_current_programme_as_programme_courant_says(coord_client, programme):
+    """The desk picks the current programme from the list it already read: the running one started last, else
+    the latest one, as Programme.courant()."""
+    today = timezone.localdate()
+    url = reverse("candidatures:coordination_dashboard")
+    ProgrammeFactory(date_debut=today + datetime.timedelta(days=30), date_fin=today + datetime.timedelta(days=400))
+    ProgrammeFactory(date_debut=today - datetime.timedelta(days=900), date_fin=today - datetime.timedelta(days=500))
+    assert Programme.courant() == programme
+    assert coord_client.get(url).context["programme"] == programme
+    Programme.objects.filter(pk=programme.pk).update(date_fin=today - datetime.timedelta(days=1))
+    latest = Programme.courant()
+    assert latest != programme and latest.date_debut > today
+    assert coord_client.get(url).context["programme"] == latest
