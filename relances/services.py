@@ -356,7 +356,7 @@ def _objets_du_lot(relances: list[Relance]) -> None:
         for objet in objets_du_modele:
             if "programme" not in lies and getattr(objet, "programme_id", None) in programmes:
                 # The batch's own copy of the programme (_lies_du_lot), not a query per object.
-                objet.programme = programmes[objet.programme_id]
+                objet.programme = programmes[objet.programme_id]  # type: ignore[attr-defined]  # checked above
             objets[(modele, objet.pk)] = objet
     for relance in relances:
         # Set the generic relation's cache: `relance.objet` then reads no row (None: the object is gone).
