@@ -623,25 +623,22 @@ def main() -> None:  # noqa: C901, PLR0912, PLR0915 – one linear script, read 
         # worker runs one thread of Python at a time, and each user's keep-alive connection stays with one
         # worker, so two workers leave a core idle whenever one waits on its queries.
         targets = [(path, {"Cookie": cookies[role]}) for role, _label, path in pages(data) if "admin" not in path]
-        rps, load_p95, errors = mixed_load(app_port, targets, args.users, args.load_seconds, "2 workers × 4 threads")
+        loads = [(mixed_load(app_port, targets, args.users, args.load_seconds, "2 workers × 4 threads"), "2 × 4")]
         memory = rss_mb(servers[0])
         print("Worker RSS after the load: " + ", ".join(f"{mb:.0f} MB" for mb in memory))
         production_port = free_port()
         servers.append(serve("tsf.wsgi:application", production_port, env, ROOT, workers=None))
-        rps, load_p95, errors = mixed_load(
-            production_port,
-            targets,
-            args.users,
-            args.load_seconds,
-            "production configuration (2 × cores + 1 workers × 4 threads)",
-        )
+        label = "production configuration (2 × cores + 1 workers × 4 threads)"
+        loads.append((mixed_load(production_port, targets, args.users, args.load_seconds, label), "production"))
         memory += rss_mb(servers[-1])
         print("Worker RSS after the load: " + ", ".join(f"{mb:.0f} MB" for mb in rss_mb(servers[-1])))
-        # The target is judged on the configuration the platform is deployed with.
-        if rps < TARGETS["load_rps"] or load_p95 > TARGETS["load_p95_ms"] or errors:
-            missed.append(
-                f"mixed load {rps:.0f} req/s, p95 {load_p95:.0f} ms, {errors} errors (target ≥ {TARGETS['load_rps']} req/s, p95 ≤ {TARGETS['load_p95_ms']} ms, 0 errors)"
-            )
+        # The target holds for both: the measuring configuration and the deployed one.
+        for (rps, load_p95, errors), configuration in loads:
+            if rps < TARGETS["load_rps"] or load_p95 > TARGETS["load_p95_ms"] or errors:
+                missed.append(
+                    f"mixed load ({configuration}) {rps:.0f} req/s, p95 {load_p95:.0f} ms, {errors} errors "
+                    f"(target ≥ {TARGETS['load_rps']} req/s, p95 ≤ {TARGETS['load_p95_ms']} ms, 0 errors)"
+                )
         if memory and max(memory) > TARGETS["rss_mb"]:
             missed.append(f"worker RSS {max(memory):.0f} MB (target ≤ {TARGETS['rss_mb']} MB)")
         print()
